@@ -1,0 +1,59 @@
+//! The commands, as library functions: each takes its options and returns
+//! what it printed and an outcome; `main.rs` does the printing of errors
+//! and picks the exit status.
+
+pub mod check;
+pub mod init;
+pub mod rules;
+
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::report::CheckReport;
+use jiff::civil::Date;
+use std::path::Path;
+
+/// How a command ended, when it did not fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing wrong (exit 0).
+    Clean,
+    /// The records have errors (exit 1).
+    Findings,
+}
+
+/// Load, build and check the records below `root`: the shared first half
+/// of `check`, `build` and `status`.
+pub fn analyse(root: &Path, as_of: Option<Date>) -> Result<(Model, CheckReport)> {
+    let loaded = crate::load::load(root)?;
+    let (model, mut findings) = crate::model::build(loaded);
+    let as_of = match as_of {
+        Some(d) => d,
+        None => today(model.config.company.offset_seconds)?,
+    };
+    let cx = crate::rules::Context { model: &model, as_of };
+    findings.extend(crate::rules::run(&cx));
+    let report = CheckReport::new(&model.config, findings, model.record_count(), as_of);
+    Ok((model, report))
+}
+
+/// "Today": `SOURCE_DATE_EPOCH` if set (reproducible builds), else the
+/// clock, as a date in the company's time zone.
+pub fn today(offset_seconds: i32) -> Result<Date> {
+    let offset = jiff::tz::Offset::from_seconds(offset_seconds).unwrap_or(jiff::tz::Offset::UTC);
+    let ts = match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(s) => {
+            let secs: i64 = s.trim().parse().map_err(|_| {
+                Error::Usage(format!("SOURCE_DATE_EPOCH=\"{s}\" is not a number of seconds since 1970"))
+            })?;
+            jiff::Timestamp::from_second(secs)
+                .map_err(|e| Error::Usage(format!("SOURCE_DATE_EPOCH={s} is out of range: {e}")))?
+        }
+        Err(_) => jiff::Timestamp::now(),
+    };
+    Ok(offset.to_datetime(ts).date())
+}
+
+/// Parse `--as-of`.
+pub fn parse_date(s: &str) -> Result<Date, String> {
+    s.parse::<Date>().map_err(|_| format!("\"{s}\" is not a date like 2026-11-26"))
+}

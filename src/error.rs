@@ -1,0 +1,73 @@
+//! The library's failures: things that stop a command before it can say
+//! anything useful about the records.
+//!
+//! Findings about the records are *data* (see [`crate::rules::Finding`]) and
+//! never travel through this type. An `Error` means docket itself could not
+//! do its job: the records root is missing, an output folder cannot be
+//! written, a template does not compile. `main.rs` is the one place that
+//! turns these into a message and exit status 2.
+
+use std::fmt;
+use std::path::PathBuf;
+
+#[derive(Debug)]
+pub enum Error {
+    /// The folder given (or found) holds no `docket.toml`.
+    NotARecordsRoot(PathBuf),
+    /// Reading or writing a file the command cannot do without.
+    Io { path: PathBuf, source: std::io::Error },
+    /// The command line asked for something that cannot be done.
+    Usage(String),
+    /// `docket init` would overwrite an existing repository.
+    AlreadyExists(PathBuf),
+    /// A git operation failed where git was required (log, diff, demo).
+    Git(String),
+    /// A site template failed to parse or render.
+    Template(String),
+}
+
+impl Error {
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io { path: path.into(), source }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::NotARecordsRoot(p) => write!(
+                f,
+                "{} is not a records repository: it has no docket.toml \
+                 (pass --records DIR, or create one with `docket init DIR`)",
+                p.display()
+            ),
+            Error::Io { path, source } => write!(f, "{}: {source}", path.display()),
+            Error::Usage(msg) => f.write_str(msg),
+            Error::AlreadyExists(p) => write!(
+                f,
+                "{} already holds a records repository (docket.toml); \
+                 refusing to overwrite it",
+                p.display()
+            ),
+            Error::Git(msg) => write!(f, "git: {msg}"),
+            Error::Template(msg) => write!(f, "template: {msg}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+impl From<git2::Error> for Error {
+    fn from(e: git2::Error) -> Self {
+        Error::Git(e.message().to_string())
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,18 @@
+//! docket: checks a git repository of quality records against the
+//! company procedure and its own history, and renders it as a static site.
+//!
+//! The stages, each a module with one public entry, run in one direction:
+//! [`load`] (walk and parse) -> [`model`] (typed records) -> [`rules`]
+//! (findings) -> [`report`] (what the user sees). `main.rs` only parses the
+//! command line and turns [`Error`]s into exit codes.
+
+pub mod cmd;
+pub mod error;
+pub mod finding;
+pub mod kind;
+pub mod load;
+pub mod model;
+pub mod report;
+pub mod rules;
+
+pub use error::{Error, Result};

@@ -1,0 +1,129 @@
+//! The `docket` binary: parse the command line, run a library command,
+//! and decide the exit status in one place (0 clean, 1 findings, 2 failure).
+
+use clap::{Parser, Subcommand};
+use docket::cmd::{self, Outcome};
+use docket::kind::Kind;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "docket", version, about = "Check and publish a git repository of quality records")]
+struct Cli {
+    /// The records root (the folder holding docket.toml). Default: the
+    /// current folder, or its records/ child.
+    #[arg(long, global = true, value_name = "DIR")]
+    records: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check every record against the procedure; exit 1 if there are errors.
+    Check {
+        #[arg(long, value_enum, default_value = "human")]
+        format: cmd::check::Format,
+        /// "Today" for date rules (default: SOURCE_DATE_EPOCH, else the clock).
+        #[arg(long, value_name = "DATE", value_parser = cmd::parse_date)]
+        as_of: Option<jiff::civil::Date>,
+    },
+    /// List the rule catalog.
+    Rules {
+        #[arg(long, value_enum, default_value = "human")]
+        format: RulesFormat,
+    },
+    /// Scaffold a records repository (config, people, procedure, examples).
+    Init { dir: PathBuf },
+    /// Create the next record of a kind from a template.
+    New {
+        /// customer, product, order, flowsheet, capa, survey, property or report
+        kind: String,
+        #[arg(long)]
+        customer: Option<String>,
+        #[arg(long)]
+        order: Option<String>,
+        #[arg(long)]
+        part_number: Option<String>,
+        /// The person filling the record (a people.toml id).
+        #[arg(long)]
+        by: Option<String>,
+        #[arg(long, value_name = "DATE", value_parser = cmd::parse_date)]
+        as_of: Option<jiff::civil::Date>,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum RulesFormat {
+    Human,
+    Json,
+    Markdown,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(Outcome::Clean) => ExitCode::SUCCESS,
+        Ok(Outcome::Findings) => ExitCode::from(1),
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "docket: error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> docket::Result<Outcome> {
+    let root = || docket::load::find_root(cli.records.as_deref());
+    match cli.command {
+        Command::Check { format, as_of } => {
+            let root = root()?;
+            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            let (text, outcome) = cmd::check::run(&cmd::check::Options { root: &root, format, as_of, color })?;
+            print(&text);
+            Ok(outcome)
+        }
+        Command::Rules { format } => {
+            print(&match format {
+                RulesFormat::Human => cmd::rules::table(),
+                RulesFormat::Json => cmd::rules::json(),
+                RulesFormat::Markdown => cmd::rules::markdown(),
+            });
+            Ok(Outcome::Clean)
+        }
+        Command::Init { dir } => {
+            let written = cmd::init::init(&dir)?;
+            print(&format!(
+                "created a records repository in {} ({} files)\nnext: cd {} && git init && docket check\n",
+                dir.display(),
+                written.len(),
+                dir.display()
+            ));
+            Ok(Outcome::Clean)
+        }
+        Command::New { kind, customer, order, part_number, by, as_of } => {
+            let root = root()?;
+            let kind = Kind::from_name(&kind).ok_or_else(|| {
+                docket::Error::Usage(format!(
+                    "unknown kind \"{kind}\"; use one of {}",
+                    Kind::ALL.map(|k| k.name()).join(", ")
+                ))
+            })?;
+            let today = match as_of {
+                Some(d) => d,
+                None => cmd::today(docket::load::load(&root).map(|l| docket::model::build(l).0.config.company.offset_seconds)?)?,
+            };
+            let opts = cmd::init::NewOptions { customer, order, part_number, by };
+            let path = cmd::init::new_record(&root, kind, today, &opts)?;
+            print(&format!("{}\n", path.display()));
+            Ok(Outcome::Clean)
+        }
+    }
+}
+
+/// Print to stdout; a closed pipe (`docket check | head`) is not an error.
+fn print(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+}

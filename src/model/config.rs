@@ -1,0 +1,267 @@
+//! `docket.toml` and `people.toml`.
+
+use super::read::{At, Diag};
+use crate::finding::{RuleId, Severity};
+use crate::toml_enum;
+use jiff::civil::Date;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+toml_enum! {
+    pub enum Language { En = "en", ZhHant = "zh-Hant" }
+}
+
+toml_enum! {
+    /// How a signed section is proven (DESIGN.md section 3).
+    pub enum SignaturePolicy { Author = "author", None = "none", Ssh = "ssh" }
+}
+
+toml_enum! {
+    pub enum Role { Gm = "gm", Sales = "sales", Qc = "qc", Manufacturing = "manufacturing", Rnd = "rnd", Head = "head" }
+}
+
+toml_enum! {
+    pub enum Department {
+        Commerce = "commerce", Sales = "sales", Qc = "qc", Manufacturing = "manufacturing",
+        Rnd = "rnd", Purchasing = "purchasing", Warehouse = "warehouse",
+    }
+}
+
+toml_enum! {
+    pub enum RuleLevel { Error = "error", Warning = "warning", Off = "off" }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Config {
+    pub company: Company,
+    pub policy: Policy,
+    /// Severity overrides from `[rules]`; `None` turns a rule off.
+    #[serde(skip)]
+    pub rules: BTreeMap<RuleId, Option<Severity>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Company {
+    pub name: String,
+    pub language: Language,
+    /// Shown as written; commit times are displayed at this offset.
+    pub timezone: String,
+    #[serde(skip)]
+    pub offset_seconds: i32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Policy {
+    pub signatures: SignaturePolicy,
+    pub review_within_days: u32,
+    pub oral_confirmation_days: u32,
+    pub capa_stage_days: u32,
+    pub survey_target: u32,
+    /// (month, day) by which this year's survey is due.
+    #[serde(serialize_with = "ser_month_day")]
+    pub survey_due: (i8, i8),
+    pub part_number_pattern: String,
+    #[serde(skip)]
+    pub part_number_regex: regex_lite::Regex,
+    pub survey_questions: Vec<String>,
+}
+
+fn ser_month_day<S: serde::Serializer>(md: &(i8, i8), s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format!("{:02}-{:02}", md.0, md.1))
+}
+
+pub const DEFAULT_PART_PATTERN: &str = "^[A-Z0-9][A-Z0-9-]{2,31}$";
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            company: Company {
+                name: String::new(),
+                language: Language::En,
+                timezone: "+00:00".into(),
+                offset_seconds: 0,
+            },
+            policy: Policy {
+                signatures: SignaturePolicy::Author,
+                review_within_days: 3,
+                oral_confirmation_days: 7,
+                capa_stage_days: 14,
+                survey_target: 80,
+                survey_due: (3, 31),
+                part_number_pattern: DEFAULT_PART_PATTERN.into(),
+                part_number_regex: regex_lite::Regex::new(DEFAULT_PART_PATTERN).expect("valid default pattern"),
+                survey_questions: ["quality", "delivery", "service", "price", "communication"]
+                    .map(String::from)
+                    .to_vec(),
+            },
+            rules: BTreeMap::new(),
+        }
+    }
+}
+
+impl Config {
+    /// The severity a rule's findings get, `None` when it is turned off.
+    pub fn severity(&self, rule: RuleId) -> Option<Severity> {
+        self.rules.get(&rule).copied().unwrap_or(Some(rule.default_severity()))
+    }
+
+    /// The day this year's survey falls due.
+    pub fn survey_due_in(&self, year: i16) -> Date {
+        let (m, d) = self.policy.survey_due;
+        Date::new(year, m, d).unwrap_or_else(|_| Date::new(year, 12, 31).expect("valid date"))
+    }
+}
+
+pub(super) fn read_config(diag: &Diag) -> Config {
+    let mut cfg = Config::default();
+    let root = diag.root();
+    if let Some(c) = root.req_table("company") {
+        cfg.company.name = c.req::<String>("name").value;
+        if let Some(l) = c.opt("language") {
+            cfg.company.language = l.value;
+        }
+        if let Some(tz) = c.opt::<String>("timezone") {
+            match parse_offset(&tz) {
+                Some(secs) => {
+                    cfg.company.offset_seconds = secs;
+                    cfg.company.timezone = tz.value;
+                }
+                None => diag.schema(
+                    None,
+                    format!("`company.timezone` at line {}: \"{}\" is not an offset like \"+08:00\"", tz.pos.line, tz.value),
+                    false,
+                ),
+            }
+        }
+        c.finish();
+    }
+    if let Some(p) = root.table("policy") {
+        let pol = &mut cfg.policy;
+        set(&mut pol.signatures, p.opt("signatures"));
+        set(&mut pol.review_within_days, p.opt("review_within_days"));
+        set(&mut pol.oral_confirmation_days, p.opt("oral_confirmation_days"));
+        set(&mut pol.capa_stage_days, p.opt("capa_stage_days"));
+        set(&mut pol.survey_target, p.opt("survey_target"));
+        if let Some(due) = p.opt::<String>("survey_due") {
+            match parse_month_day(&due) {
+                Some(md) => pol.survey_due = md,
+                None => diag.schema(
+                    None,
+                    format!("`policy.survey_due` at line {}: \"{}\" is not a day like \"03-31\"", due.pos.line, due.value),
+                    false,
+                ),
+            }
+        }
+        if let Some(pat) = p.opt::<String>("part_number_pattern") {
+            match regex_lite::Regex::new(&pat) {
+                Ok(re) => {
+                    pol.part_number_regex = re;
+                    pol.part_number_pattern = pat.value;
+                }
+                Err(e) => diag.schema(
+                    None,
+                    format!("`policy.part_number_pattern` at line {} is not a valid pattern: {e}", pat.pos.line),
+                    false,
+                ),
+            }
+        }
+        set(&mut pol.survey_questions, p.opt("survey_questions"));
+        p.finish();
+    }
+    if let Some(r) = root.table("rules") {
+        r.accept_all();
+        for (key, node) in r.entries() {
+            let Some(rule) = RuleId::from_name(key) else {
+                let names = RuleId::ALL.iter().map(|r| r.as_str());
+                let hint = super::read::suggest(key, names).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
+                diag.schema(Some(node.span), format!("`rules.{key}` is not a rule id{hint} (see `docket rules`)"), false);
+                continue;
+            };
+            match <RuleLevel as super::read::FromToml>::from_toml(&node.value) {
+                Ok(RuleLevel::Error) => cfg.rules.insert(rule, Some(Severity::Error)),
+                Ok(RuleLevel::Warning) => cfg.rules.insert(rule, Some(Severity::Warning)),
+                Ok(RuleLevel::Off) => cfg.rules.insert(rule, None),
+                Err(msg) => {
+                    let msg = if msg.is_empty() { "must be \"error\", \"warning\" or \"off\"".to_string() } else { msg };
+                    diag.schema(Some(node.span), format!("`rules.{key}`: {msg}"), false);
+                    None
+                }
+            };
+        }
+        r.finish();
+    }
+    root.finish();
+    cfg
+}
+
+fn set<T>(slot: &mut T, value: Option<At<T>>) {
+    if let Some(v) = value {
+        *slot = v.value;
+    }
+}
+
+/// "+08:00" -> seconds east of UTC.
+pub fn parse_offset(s: &str) -> Option<i32> {
+    let (sign, rest) = match s.as_bytes().first()? {
+        b'+' => (1, &s[1..]),
+        b'-' => (-1, &s[1..]),
+        _ => return None,
+    };
+    if rest.len() != 5 {
+        return None;
+    }
+    let (h, m) = rest.split_once(':')?;
+    let (h, m): (i32, i32) = (h.parse().ok()?, m.parse().ok()?);
+    (h <= 14 && m < 60).then_some(sign * (h * 3600 + m * 60))
+}
+
+fn parse_month_day(s: &str) -> Option<(i8, i8)> {
+    let (m, d) = s.split_once('-')?;
+    let (m, d): (i8, i8) = (m.parse().ok()?, d.parse().ok()?);
+    Date::new(2024, m, d).ok().map(|_| (m, d))
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Person {
+    pub id: At<String>,
+    pub name: At<String>,
+    pub emails: Vec<String>,
+    pub roles: Vec<Role>,
+    pub department: Option<Department>,
+    pub keys: Vec<String>,
+    pub left: Option<Date>,
+}
+
+impl Person {
+    pub fn has_role(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    /// Whether the person could still sign on `date`.
+    pub fn active_on(&self, date: Date) -> bool {
+        self.left.is_none_or(|left| date <= left)
+    }
+}
+
+pub(super) fn read_people(diag: &Diag) -> Vec<Person> {
+    let root = diag.root();
+    let people = root
+        .tables("person")
+        .into_iter()
+        .map(|p| {
+            let person = Person {
+                id: p.req("id"),
+                name: p.req("name"),
+                emails: p.opt::<Vec<String>>("emails").map(|v| v.value).unwrap_or_default(),
+                roles: p.opt::<Vec<Role>>("roles").map(|v| v.value).unwrap_or_default(),
+                department: p.opt("department").map(|v| v.value),
+                keys: p.opt::<Vec<String>>("keys").map(|v| v.value).unwrap_or_default(),
+                left: p.opt("left").map(|v| v.value),
+            };
+            p.finish();
+            person
+        })
+        .collect();
+    root.finish();
+    people
+}

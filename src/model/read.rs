@@ -1,0 +1,416 @@
+//! Reading typed fields out of a parsed TOML table, collecting every
+//! problem instead of stopping at the first.
+//!
+//! serde's derive stops at the first error, and a person fixing a record
+//! wants all of them at once, each with its line. So records are read
+//! field by field through a [`Reader`]: every accessor records the field it
+//! was asked for (that list is the schema, and the candidates for "did you
+//! mean"), reports a missing or mistyped value as a `schema` finding at the
+//! right position, and returns a default so reading goes on. A record whose
+//! required field failed is marked broken and is left out of the model
+//! after its findings are reported; unknown fields are reported but do not
+//! break it.
+
+use crate::finding::{Finding, Pos, RuleId};
+use crate::load::{Doc, Node, Span, Table, Value};
+use jiff::civil::Date;
+use std::cell::{Cell, RefCell};
+use std::ops::Deref;
+
+/// A value and where it was written.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct At<T> {
+    pub value: T,
+    pub pos: Pos,
+}
+
+impl<T> Deref for At<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+impl<T: std::fmt::Display> std::fmt::Display for At<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.value.fmt(f)
+    }
+}
+
+/// A type that can be read from one TOML value.
+pub trait FromToml: Sized + Default {
+    /// What a correct value looks like, for messages: "a date like 2026-03-02".
+    const EXPECTED: &'static str;
+    fn from_toml(v: &Value) -> Result<Self, String>;
+}
+
+impl FromToml for String {
+    const EXPECTED: &'static str = "a string";
+    fn from_toml(v: &Value) -> Result<Self, String> {
+        match v {
+            Value::String(s) => Ok(s.clone()),
+            _ => Err(String::new()),
+        }
+    }
+}
+
+impl FromToml for bool {
+    const EXPECTED: &'static str = "true or false";
+    fn from_toml(v: &Value) -> Result<Self, String> {
+        match v {
+            Value::Boolean(b) => Ok(*b),
+            _ => Err(String::new()),
+        }
+    }
+}
+
+impl FromToml for i64 {
+    const EXPECTED: &'static str = "a whole number";
+    fn from_toml(v: &Value) -> Result<Self, String> {
+        match v {
+            Value::Integer(n) => Ok(*n),
+            _ => Err(String::new()),
+        }
+    }
+}
+
+impl FromToml for u32 {
+    const EXPECTED: &'static str = "a whole number, 0 or more";
+    fn from_toml(v: &Value) -> Result<Self, String> {
+        match v {
+            Value::Integer(n) => u32::try_from(*n).map_err(|_| format!("{n} is out of range")),
+            _ => Err(String::new()),
+        }
+    }
+}
+
+impl FromToml for Date {
+    const EXPECTED: &'static str = "a date like 2026-03-02 (unquoted)";
+    fn from_toml(v: &Value) -> Result<Self, String> {
+        match v {
+            Value::Datetime(dt) => match (dt.date, dt.time, dt.offset) {
+                (Some(d), None, None) => Date::new(d.year as i16, d.month as i8, d.day as i8)
+                    .map_err(|e| format!("{dt} is not a valid date: {e}")),
+                _ => Err(format!("{dt} has a time or offset; write the date alone")),
+            },
+            Value::String(s) if s.parse::<Date>().is_ok() => {
+                Err(format!("\"{s}\" is a quoted string; write the date without quotes"))
+            }
+            _ => Err(String::new()),
+        }
+    }
+}
+
+impl<T: FromToml> FromToml for Vec<T> {
+    const EXPECTED: &'static str = "an array";
+    fn from_toml(v: &Value) -> Result<Self, String> {
+        let Value::Array(items) = v else { return Err(String::new()) };
+        items
+            .iter()
+            .map(|n| {
+                T::from_toml(&n.value).map_err(|m| {
+                    if m.is_empty() {
+                        format!("each item must be {}, found {}", T::EXPECTED, n.value.type_name())
+                    } else {
+                        m
+                    }
+                })
+            })
+            .collect()
+    }
+}
+
+/// Declare a string enum of the record format: its TOML spellings are the
+/// contract of DESIGN.md, so they are written once, here, next to the type.
+#[macro_export]
+macro_rules! toml_enum {
+    ($(#[$m:meta])* pub enum $name:ident { $first:ident = $first_s:literal $(, $var:ident = $s:literal)* $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+        pub enum $name { #[default] $first, $($var),* }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$name::$first, $($name::$var),*];
+            pub const NAMES: &'static [&'static str] = &[$first_s, $($s),*];
+            pub fn as_str(self) -> &'static str {
+                match self { $name::$first => $first_s, $($name::$var => $s),* }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl $crate::model::read::FromToml for $name {
+            const EXPECTED: &'static str = "one of the listed values";
+            fn from_toml(v: &$crate::load::Value) -> Result<Self, String> {
+                let $crate::load::Value::String(s) = v else { return Err(String::new()) };
+                $name::ALL
+                    .iter()
+                    .copied()
+                    .find(|x| x.as_str() == s)
+                    .ok_or_else(|| $crate::model::read::bad_enum(s, $name::NAMES))
+            }
+        }
+    };
+}
+
+pub fn bad_enum(found: &str, allowed: &[&str]) -> String {
+    let list = allowed.iter().map(|a| format!("\"{a}\"")).collect::<Vec<_>>().join(", ");
+    match suggest(found, allowed.iter().copied()) {
+        Some(s) => format!("\"{found}\" is not allowed here; did you mean \"{s}\"? (one of {list})"),
+        None => format!("\"{found}\" is not allowed here; use one of {list}"),
+    }
+}
+
+/// The closest candidate, if it is close enough to be a typo.
+pub fn suggest<'a>(found: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .map(|c| (strsim::jaro_winkler(found, c), c))
+        .filter(|(score, _)| *score > 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// Per-document reading state shared by a reader and its sub-readers.
+pub struct Diag<'d> {
+    doc: &'d Doc,
+    findings: RefCell<Vec<Finding>>,
+    broken: Cell<bool>,
+}
+
+impl<'d> Diag<'d> {
+    pub fn new(doc: &'d Doc) -> Self {
+        Diag { doc, findings: RefCell::new(Vec::new()), broken: Cell::new(false) }
+    }
+
+    pub fn pos(&self, span: Span) -> Pos {
+        self.doc.lines.pos(span.start as usize)
+    }
+
+    /// A schema problem; `breaks` says whether the record can still be used.
+    pub fn schema(&self, span: Option<Span>, message: String, breaks: bool) {
+        self.push(RuleId::Schema, span, message);
+        if breaks {
+            self.broken.set(true);
+        }
+    }
+
+    pub fn push(&self, rule: RuleId, span: Option<Span>, message: String) {
+        let pos = span.map(|s| self.pos(s));
+        self.findings.borrow_mut().push(Finding::new(rule, &self.doc.rel, pos, message));
+    }
+
+    pub fn push_at(&self, rule: RuleId, pos: Pos, message: String) {
+        self.findings.borrow_mut().push(Finding::new(rule, &self.doc.rel, Some(pos), message));
+    }
+
+    pub fn is_broken(&self) -> bool {
+        self.broken.get()
+    }
+
+    pub fn into_findings(self) -> Vec<Finding> {
+        self.findings.into_inner()
+    }
+
+    pub fn root(&self) -> Reader<'_> {
+        Reader { diag: self, table: &self.doc.root, span: None, path: String::new(), asked: RefCell::default() }
+    }
+}
+
+/// Reads the fields of one table.
+pub struct Reader<'a> {
+    diag: &'a Diag<'a>,
+    table: &'a Table,
+    /// The table's own span (its header); `None` for the document root.
+    span: Option<Span>,
+    /// `review.` or `line[2].`: prefixes field names in messages.
+    path: String,
+    asked: RefCell<Vec<&'static str>>,
+}
+
+impl<'a> Reader<'a> {
+    fn name(&self, key: &str) -> String {
+        format!("{}{key}", self.path)
+    }
+
+    /// Where the table starts (the document start for the root).
+    pub fn pos(&self) -> Pos {
+        self.span.map_or(Pos { line: 1, col: 1 }, |s| self.diag.pos(s))
+    }
+
+    pub fn diag(&self) -> &'a Diag<'a> {
+        self.diag
+    }
+
+    fn get(&self, key: &'static str) -> Option<&'a (Span, Node)> {
+        self.asked.borrow_mut().push(key);
+        self.table.get(key)
+    }
+
+    fn convert<T: FromToml>(&self, key: &'static str, node: &Node, breaks: bool) -> Option<At<T>> {
+        match T::from_toml(&node.value) {
+            Ok(value) => Some(At { value, pos: self.diag.pos(node.span) }),
+            Err(msg) => {
+                let msg = if msg.is_empty() {
+                    format!("`{}` must be {}, found {}", self.name(key), T::EXPECTED, node.value.type_name())
+                } else {
+                    format!("`{}`: {msg}", self.name(key))
+                };
+                self.diag.schema(Some(node.span), msg, breaks);
+                None
+            }
+        }
+    }
+
+    /// A required field. Missing or wrong, it is reported and the record is
+    /// marked broken; the default keeps reading going.
+    pub fn req<T: FromToml>(&self, key: &'static str) -> At<T> {
+        match self.get(key) {
+            Some((_, node)) => self.convert(key, node, true).unwrap_or_default(),
+            None => {
+                self.diag.schema(self.span, format!("missing required field `{}`", self.name(key)), true);
+                At { value: T::default(), pos: self.pos() }
+            }
+        }
+    }
+
+    /// An optional field: absent is fine; a wrong value is reported and
+    /// treated as absent.
+    pub fn opt<T: FromToml>(&self, key: &'static str) -> Option<At<T>> {
+        let (_, node) = self.get(key)?;
+        self.convert(key, node, false)
+    }
+
+    /// An optional sub-table such as `[review]`.
+    pub fn table(&self, key: &'static str) -> Option<Reader<'a>> {
+        let (_, node) = self.get(key)?;
+        match &node.value {
+            Value::Table(t) => Some(self.sub(t, node.span, format!("{}.", self.name(key)))),
+            other => {
+                self.diag.schema(
+                    Some(node.span),
+                    format!("`{}` must be a table ([{}]), found {}", self.name(key), self.name(key), other.type_name()),
+                    true,
+                );
+                None
+            }
+        }
+    }
+
+    /// A required sub-table.
+    pub fn req_table(&self, key: &'static str) -> Option<Reader<'a>> {
+        let found = self.table(key);
+        if found.is_none() && !self.table.contains_key(key) {
+            self.diag.schema(self.span, format!("missing required table `[{}]`", self.name(key)), true);
+        }
+        found
+    }
+
+    /// An array of tables such as `[[line]]`; absent is an empty list.
+    pub fn tables(&self, key: &'static str) -> Vec<Reader<'a>> {
+        let Some((_, node)) = self.get(key) else { return Vec::new() };
+        let Value::Array(items) = &node.value else {
+            self.diag.schema(
+                Some(node.span),
+                format!("`{}` must be an array of tables ([[{}]]), found {}", self.name(key), key, node.value.type_name()),
+                true,
+            );
+            return Vec::new();
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            match &item.value {
+                Value::Table(t) => out.push(self.sub(t, item.span, format!("{}[{i}].", self.name(key)))),
+                other => self.diag.schema(
+                    Some(item.span),
+                    format!("`{}[{i}]` must be a table, found {}", self.name(key), other.type_name()),
+                    true,
+                ),
+            }
+        }
+        out
+    }
+
+    /// The raw entries of a table whose keys are data (survey scores).
+    pub fn entries(&self) -> impl Iterator<Item = (&'a str, &'a Node)> {
+        self.table.iter().map(|(k, (_, n))| (k.as_str(), n))
+    }
+
+    /// Declare keys read through [`Reader::entries`] so `finish` accepts them.
+    pub fn accept_all(&self) {
+        self.asked.borrow_mut().push("*");
+    }
+
+    fn sub(&self, table: &'a Table, span: Span, path: String) -> Reader<'a> {
+        Reader { diag: self.diag, table, span: Some(span), path, asked: RefCell::default() }
+    }
+
+    /// Report every key that no accessor asked for.
+    pub fn finish(self) {
+        let asked = self.asked.borrow().clone();
+        if asked.contains(&"*") {
+            return;
+        }
+        for (key, (key_span, _)) in self.table {
+            if asked.contains(&key.as_str()) {
+                continue;
+            }
+            let hint = match suggest(key, asked.iter().copied()) {
+                Some(s) => format!("; did you mean `{s}`?"),
+                None => format!("; known fields here: {}", asked.join(", ")),
+            };
+            self.diag.schema(Some(*key_span), format!("unknown field `{}`{hint}", self.name(key)), false);
+        }
+    }
+}
+
+impl<T: serde::Serialize> serde::Serialize for At<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.value.serialize(s)
+    }
+}
+
+/// A signed section's `by` and `date`, and where the table starts.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Sign {
+    pub by: At<String>,
+    pub date: At<Date>,
+    #[serde(skip)]
+    pub pos: Pos,
+}
+
+impl Sign {
+    pub fn read(r: &Reader) -> Sign {
+        Sign { by: r.req("by"), date: r.req("date"), pos: r.pos() }
+    }
+}
+
+/// Whole days from `from` to `to` (negative when `to` is earlier).
+pub fn days_between(from: Date, to: Date) -> i64 {
+    to.duration_since(from).as_secs() / 86_400
+}
+
+impl Reader<'_> {
+    /// Read a table's fields with `f`, then report its unknown keys.
+    pub fn with<T>(self, f: impl FnOnce(&Self) -> T) -> T {
+        let value = f(&self);
+        self.finish();
+        value
+    }
+}
+
+impl Reader<'_> {
+    /// The table's span, or the document start for the root.
+    pub fn span_or_default(&self) -> Span {
+        self.span.unwrap_or_default()
+    }
+}

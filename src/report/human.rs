@@ -1,0 +1,84 @@
+//! Findings for a person at a terminal: grouped by file, each with the
+//! offending source line under it (annotate-snippets, rustc's style).
+
+use super::CheckReport;
+use crate::finding::Severity;
+use crate::load::{LineIndex, MAX_FILE_BYTES};
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::Path;
+
+pub(super) fn render(report: &CheckReport, root: &Path, color: bool) -> String {
+    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+    let mut sources: HashMap<&str, Option<LineIndex>> = HashMap::new();
+    let mut out = String::new();
+    let mut last_file = None;
+    for r in &report.findings {
+        let f = &r.finding;
+        if last_file != Some(f.file.as_str()) {
+            if last_file.is_some() {
+                out.push('\n');
+            }
+            last_file = Some(&f.file);
+        }
+        let level = match r.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+        };
+        let title = f.message.as_str();
+        let clause = match f.rule.clause() {
+            "-" => format!("rule {}", f.rule),
+            c => format!("rule {}, procedure clause {c}", f.rule),
+        };
+        let source = sources.entry(&f.file).or_insert_with(|| read_source(&root.join(&f.file)));
+        let line = f.pos.and_then(|p| source.as_ref()?.line_text(p.line).map(|t| (p, t.to_string())));
+        let rendered = match &line {
+            Some((pos, text)) => {
+                let start = text.char_indices().nth(pos.col.saturating_sub(1) as usize).map_or(text.len(), |(i, _)| i);
+                let end = text[start..].find([' ', '\t']).map_or(text.len(), |e| start + e).max(start + 1).min(text.len().max(start));
+                let snippet = Snippet::source(text.as_str())
+                    .line_start(pos.line as usize)
+                    .path(f.file.as_str())
+                    .annotation(AnnotationKind::Primary.span(start..end.max(start)));
+                let groups = [
+                    level.clone().primary_title(title).id(f.rule.as_str()).element(snippet),
+                    Group::with_title(Level::NOTE.secondary_title(clause.as_str())),
+                ];
+                renderer.render(&groups)
+            }
+            None => {
+                let place = match f.pos {
+                    Some(p) => format!("{}:{}:{}", f.file, p.line, p.col),
+                    None => f.file.clone(),
+                };
+                let groups = [
+                    level.clone().primary_title(title).id(f.rule.as_str()).element(Level::NOTE.message(format!("in {place}"))),
+                    Group::with_title(Level::NOTE.secondary_title(clause.as_str())),
+                ];
+                renderer.render(&groups)
+            }
+        };
+        out.push_str(&rendered);
+        out.push('\n');
+    }
+    if !report.findings.is_empty() {
+        out.push('\n');
+    }
+    out.push_str(&format!(
+        "{} records checked as of {}: {} errors, {} warnings\n",
+        report.records,
+        report.as_of,
+        report.errors(),
+        report.warnings()
+    ));
+    out
+}
+
+/// The file's text for showing lines, if it is small UTF-8 text.
+fn read_source(path: &Path) -> Option<LineIndex> {
+    let mut bytes = Vec::new();
+    std::fs::File::open(path).ok()?.take(MAX_FILE_BYTES).read_to_end(&mut bytes).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    Some(LineIndex::new(text.strip_prefix('\u{feff}').unwrap_or(&text)))
+}

@@ -1,0 +1,116 @@
+//! CAPA rules (4.5.2).
+
+use super::{Context, Sink};
+use crate::finding::RuleId;
+use crate::model::{CapaSource, Role, Stage, days_between};
+
+/// `capa-stage-order` (4.5.2): opened, investigation, verification,
+/// confirmation, feedback, closed, each after the one before, dates never
+/// going backwards, and nothing past an ineffective verification (which
+/// sends the CAPA back to investigation).
+pub fn capa_stage_order(cx: &Context, out: &mut Sink) {
+    for c in cx.model.capa.iter() {
+        let stages = c.stage_dates();
+        let present: Vec<Stage> = stages.iter().map(|(s, _)| *s).collect();
+        for (i, (stage, date)) in stages.iter().enumerate() {
+            if let Some(missing) = Stage::ALL.iter().take_while(|s| *s != stage).find(|s| !present.contains(s)) {
+                out.at(
+                    RuleId::CapaStageOrder,
+                    c,
+                    date.pos,
+                    format!("stage {} is recorded but the earlier stage {} is missing", stage.as_str(), missing.as_str()),
+                );
+            }
+            if let Some((prev, prev_date)) = i.checked_sub(1).map(|j| &stages[j])
+                && date.value < prev_date.value
+            {
+                out.at(
+                    RuleId::CapaStageOrder,
+                    c,
+                    date.pos,
+                    format!(
+                        "{} is dated {}, before {} on {}",
+                        stage.as_str(),
+                        date.value,
+                        prev.as_str(),
+                        prev_date.value
+                    ),
+                );
+            }
+        }
+        if let Some(v) = &c.verification
+            && !*v.effective
+        {
+            for (stage, date) in stages.iter().filter(|(s, _)| *s > Stage::Verification) {
+                out.at(
+                    RuleId::CapaStageOrder,
+                    c,
+                    date.pos,
+                    format!(
+                        "{} follows a verification that found the countermeasure not effective; \
+                         the CAPA goes back to investigation",
+                        stage.as_str()
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// `capa-stalled` (4.5.2): an open CAPA sitting in one stage longer than
+/// `capa_stage_days`.
+pub fn capa_stalled(cx: &Context, out: &mut Sink) {
+    let limit = i64::from(cx.model.config.policy.capa_stage_days);
+    for c in cx.model.capa.iter() {
+        if c.closed.is_some() {
+            continue;
+        }
+        let Some((stage, since)) = c.stage_dates().pop() else { continue };
+        let days = days_between(*since, cx.as_of);
+        if days > limit {
+            out.at(
+                RuleId::CapaStalled,
+                c,
+                since.pos,
+                format!("in stage {} since {} ({days} days; limit {limit})", stage.as_str(), since.value),
+            );
+        }
+    }
+}
+
+/// `capa-source` (4.5.2, 4.5.4): a CAPA from a survey or usage report links
+/// it; a written complaint is a complaint; sales opens CAPAs, and QC may
+/// open one for a written complaint.
+pub fn capa_source(cx: &Context, out: &mut Sink) {
+    for c in cx.model.capa.iter() {
+        match *c.source {
+            CapaSource::Survey if c.survey.is_none() => {
+                out.at(RuleId::CapaSource, c, c.source.pos, "source is survey, but `survey` does not name it")
+            }
+            CapaSource::UsageReport if c.report.is_none() => {
+                out.at(RuleId::CapaSource, c, c.source.pos, "source is usage-report, but `report` does not name it")
+            }
+            _ => {}
+        }
+        if c.written_complaint && *c.source != CapaSource::Complaint {
+            out.at(
+                RuleId::CapaSource,
+                c,
+                c.source.pos,
+                format!("a written complaint must have source = \"complaint\", not \"{}\"", c.source.value),
+            );
+        }
+        if let Some(p) = cx.model.person(&c.opened_by) {
+            let may_open = p.has_role(Role::Sales) || (c.written_complaint && p.has_role(Role::Qc));
+            if !may_open {
+                let who = if c.written_complaint { "sales or QC" } else { "sales" };
+                out.at(
+                    RuleId::CapaSource,
+                    c,
+                    c.opened_by.pos,
+                    format!("opened by {}, but CAPAs are opened by {who} and handed to QC", p.id.value),
+                );
+            }
+        }
+    }
+}

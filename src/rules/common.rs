@@ -1,0 +1,256 @@
+//! Rules that apply to every kind: references, attachments, signers.
+
+use super::{Context, Sink};
+use crate::finding::RuleId;
+use crate::model::{At, Meta, Model, Record};
+
+/// What a reference points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Person,
+    /// Any record id (customer, product, order, survey, report, CAPA): they
+    /// cannot collide, their shapes differ.
+    Record(&'static str),
+}
+
+/// Every reference in the model: the record holding it, the field, and the
+/// id it names.
+pub fn references(m: &Model) -> Vec<(&Meta, &'static str, &At<String>, Target)> {
+    use Target::{Person as P, Record as R};
+    let mut out: Vec<(&Meta, &'static str, &At<String>, Target)> = Vec::new();
+    for c in m.customers.iter() {
+        out.push((c.meta(), "account_manager", &c.account_manager, P));
+    }
+    for p in m.products.iter() {
+        if let Some(c) = &p.customer {
+            out.push((p.meta(), "customer", c, R("customer")));
+        }
+    }
+    for o in m.orders.iter() {
+        let meta = o.meta();
+        out.push((meta, "customer", &o.customer, R("customer")));
+        out.push((meta, "owner", &o.owner, P));
+        for l in &o.lines {
+            out.push((meta, "line.part_number", &l.part_number, R("product")));
+        }
+        for x in &o.extra_review {
+            out.push((meta, "extra_review.by", &x.sign.by, P));
+        }
+        if let Some(r) = &o.review {
+            out.push((meta, "review.by", &r.sign.by, P));
+        }
+        for c in &o.change {
+            out.push((meta, "change.by", &c.by, P));
+        }
+        for f in &o.followup {
+            out.push((meta, "followup.by", &f.by, P));
+        }
+    }
+    for f in m.flowsheets.iter() {
+        let meta = f.meta();
+        out.push((meta, "order", &f.order, R("order")));
+        out.push((meta, "by", &f.by, P));
+        for l in &f.lines {
+            out.push((meta, "line.part_number", &l.part_number, R("product")));
+        }
+        if let Some(s) = &f.gm_signed {
+            out.push((meta, "gm_signed.by", &s.by, P));
+        }
+    }
+    for c in m.capa.iter() {
+        let meta = c.meta();
+        for (field, r, t) in [
+            ("customer", &c.customer, R("customer")),
+            ("order", &c.order, R("order")),
+            ("survey", &c.survey, R("survey")),
+            ("report", &c.report, R("usage report")),
+        ] {
+            if let Some(r) = r {
+                out.push((meta, field, r, t));
+            }
+        }
+        out.push((meta, "opened_by", &c.opened_by, P));
+        let signs = [
+            ("investigation.by", c.investigation.as_ref().map(|s| &s.sign)),
+            ("verification.by", c.verification.as_ref().map(|s| &s.sign)),
+            ("confirmation.by", c.confirmation.as_ref()),
+            ("feedback.by", c.feedback.as_ref().map(|s| &s.sign)),
+        ];
+        for (field, s) in signs {
+            if let Some(s) = s {
+                out.push((meta, field, &s.by, P));
+            }
+        }
+    }
+    for s in m.surveys.iter() {
+        let meta = s.meta();
+        out.push((meta, "customer", &s.customer, R("customer")));
+        out.push((meta, "sent_by", &s.sent_by, P));
+        if let Some(a) = &s.analysis {
+            out.push((meta, "analysis.by", &a.sign.by, P));
+            if let Some(c) = &a.capa {
+                out.push((meta, "analysis.capa", c, R("CAPA")));
+            }
+        }
+        if let Some(f) = &s.feedback {
+            out.push((meta, "feedback.by", &f.sign.by, P));
+        }
+    }
+    for p in m.property.iter() {
+        let meta = p.meta();
+        out.push((meta, "customer", &p.customer, R("customer")));
+        out.push((meta, "custodian", &p.custodian, P));
+        if let Some(v) = &p.verified {
+            out.push((meta, "verified.by", &v.by, P));
+        }
+    }
+    for r in m.reports.iter() {
+        let meta = r.meta();
+        out.push((meta, "customer", &r.customer, R("customer")));
+        out.push((meta, "by", &r.by, P));
+        out.push((meta, "to", &r.to, P));
+        if let Some(c) = &r.capa {
+            out.push((meta, "capa", c, R("CAPA")));
+        }
+    }
+    out
+}
+
+/// `unknown-ref`: every customer, product, order, person, survey, report
+/// and CAPA named by a record must exist. A record that exists on disk but
+/// could not be read whole still counts as existing: its own findings say
+/// what is wrong with it.
+pub fn unknown_ref(cx: &Context, out: &mut Sink) {
+    let m = cx.model;
+    for (meta, field, target, kind) in references(m) {
+        let exists = match kind {
+            Target::Person => m.person(target).is_some(),
+            Target::Record(_) => m.known_ids.contains(target.as_str()),
+        };
+        if !exists {
+            let what = match kind {
+                Target::Person => "person in people.toml".to_string(),
+                Target::Record(k) => format!("{k} record"),
+            };
+            out.meta(
+                RuleId::UnknownRef,
+                meta,
+                Some(target.pos),
+                format!("`{field}` names {}, but there is no such {what}", quoted(target)),
+            );
+        }
+    }
+}
+
+fn quoted(s: &str) -> String {
+    format!("\"{s}\"")
+}
+
+/// `attachment-missing` (clause 6): every listed attachment must exist,
+/// relative to the record's folder, and stay inside the records root.
+pub fn attachment_missing(cx: &Context, out: &mut Sink) {
+    let m = cx.model;
+    let metas = m
+        .customers
+        .iter()
+        .map(Record::meta)
+        .chain(m.products.iter().map(Record::meta))
+        .chain(m.orders.iter().map(Record::meta))
+        .chain(m.flowsheets.iter().map(Record::meta))
+        .chain(m.capa.iter().map(Record::meta))
+        .chain(m.surveys.iter().map(Record::meta))
+        .chain(m.property.iter().map(Record::meta))
+        .chain(m.reports.iter().map(Record::meta));
+    for meta in metas {
+        for att in &meta.attachments {
+            match resolve_attachment(&meta.file, att) {
+                None => out.meta(
+                    RuleId::AttachmentMissing,
+                    meta,
+                    Some(att.pos),
+                    format!("attachment \"{}\" points outside the records root; keep attachments beside the record", att.value),
+                ),
+                Some(path) if !m.files.contains(&path) => out.meta(
+                    RuleId::AttachmentMissing,
+                    meta,
+                    Some(att.pos),
+                    format!("attachment \"{}\" is not there (looked for {path}); add the file or fix the name", att.value),
+                ),
+                Some(_) => {}
+            }
+        }
+    }
+}
+
+/// The attachment's path relative to the records root, or `None` if it is
+/// absolute or climbs out of the root. Purely lexical: nothing outside the
+/// root is ever looked at.
+pub fn resolve_attachment(record_file: &str, attachment: &str) -> Option<String> {
+    if attachment.starts_with('/') || attachment.contains('\\') || attachment.contains(':') {
+        return None;
+    }
+    let mut parts: Vec<&str> = record_file.split('/').collect();
+    parts.pop(); // the record's own file name
+    for part in attachment.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    // Attachments live below a kind folder; climbing to the top is leaving.
+    (parts.len() >= 2).then(|| parts.join("/"))
+}
+
+/// `review-role` (3.3): every signed section must be signed by someone with
+/// the role the clause requires, who had not left on the date signed.
+pub fn review_role(cx: &Context, out: &mut Sink) {
+    for s in cx.model.signed_sections() {
+        let Some(person) = cx.model.person(&s.sign.by) else { continue };
+        if !s.signer.allows(person) {
+            out.meta(
+                RuleId::ReviewRole,
+                s.meta,
+                Some(s.sign.by.pos),
+                format!(
+                    "`{}` is signed by {} ({}), but it needs {}",
+                    s.path,
+                    person.id.value,
+                    person.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "),
+                    s.signer.describe()
+                ),
+            );
+        }
+        if !person.active_on(*s.sign.date) {
+            out.meta(
+                RuleId::ReviewRole,
+                s.meta,
+                Some(s.sign.date.pos),
+                format!(
+                    "`{}` is dated {}, after {} left on {}",
+                    s.path,
+                    s.sign.date.value,
+                    person.id.value,
+                    person.left.map(|d| d.to_string()).unwrap_or_default()
+                ),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::resolve_attachment;
+
+    #[test]
+    fn attachments_stay_inside() {
+        let rec = "orders/2026/SO-2026-0001.toml";
+        assert_eq!(resolve_attachment(rec, "SO-2026-0001/po.pdf").as_deref(), Some("orders/2026/SO-2026-0001/po.pdf"));
+        assert_eq!(resolve_attachment(rec, "../po.pdf").as_deref(), Some("orders/po.pdf"));
+        assert_eq!(resolve_attachment(rec, "../../po.pdf"), None);
+        assert_eq!(resolve_attachment(rec, "../../../../etc/passwd"), None);
+        assert_eq!(resolve_attachment(rec, "/etc/passwd"), None);
+    }
+}

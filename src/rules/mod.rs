@@ -1,0 +1,99 @@
+//! Stage 4: the rules, pure functions of the model, the history and the
+//! as-of date.
+//!
+//! The catalog of ids, severities and clauses lives in [`crate::finding`];
+//! this module holds the checks. Each record kind has a file, and each rule
+//! in it is one documented function that pushes findings into a [`Sink`].
+//! [`CHECKS`] is the registry that runs them; a rule never stops at the
+//! first problem and never fails: whatever it cannot judge it leaves alone.
+//! The rules that need git history get it through [`Context::history`] and
+//! live in `history.rs` (added with the history stage).
+
+mod capa;
+mod common;
+mod orders;
+mod parties;
+mod surveys;
+
+use crate::finding::{Finding, Pos, RuleId};
+use crate::model::{Meta, Model, Record};
+use jiff::civil::Date;
+
+/// What every rule may look at.
+pub struct Context<'a> {
+    pub model: &'a Model,
+    /// "Today" for date rules: `--as-of`, `SOURCE_DATE_EPOCH`, or the clock.
+    pub as_of: Date,
+}
+
+/// Collects findings for one rule function.
+#[derive(Default)]
+pub struct Sink {
+    findings: Vec<Finding>,
+}
+
+impl Sink {
+    /// A finding about `record`, at `pos` in its file.
+    pub fn at(&mut self, rule: RuleId, record: &impl Record, pos: Pos, message: impl Into<String>) {
+        self.meta(rule, record.meta(), Some(pos), message);
+    }
+
+    pub fn meta(&mut self, rule: RuleId, meta: &Meta, pos: Option<Pos>, message: impl Into<String>) {
+        self.findings.push(Finding::new(rule, &meta.file, pos, message).with_record(meta.id.value.clone()));
+    }
+
+    pub fn into_findings(self) -> Vec<Finding> {
+        self.findings
+    }
+}
+
+/// One rule check: a function and the rule it may report.
+pub type Check = fn(&Context, &mut Sink);
+
+/// Every check, in catalog order. Format rules (`parse`, `schema`,
+/// `id-mismatch`, `duplicate-id`, `unknown-file`) are reported while
+/// loading and have no entry here.
+pub const CHECKS: &[(RuleId, Check)] = &[
+    (RuleId::UnknownRef, common::unknown_ref),
+    (RuleId::AttachmentMissing, common::attachment_missing),
+    (RuleId::PartNumberUnique, parties::part_number_unique),
+    (RuleId::LineMismatch, orders::line_mismatch),
+    (RuleId::CustomerIncomplete, parties::customer_incomplete),
+    (RuleId::ReviewMissing, orders::review_missing),
+    (RuleId::ReviewRole, common::review_role),
+    (RuleId::CapacityMissing, orders::capacity_missing),
+    (RuleId::IllegibleApproved, orders::illegible_approved),
+    (RuleId::OralOrder, orders::oral_order),
+    (RuleId::FlowsheetMissing, orders::flowsheet_missing),
+    (RuleId::ProducedUnapproved, orders::produced_unapproved),
+    (RuleId::FlowsheetOutdated, orders::flowsheet_outdated),
+    (RuleId::ChangeUnnotified, orders::change_unnotified),
+    (RuleId::Overdue, orders::overdue),
+    (RuleId::RiskUnhandled, orders::risk_unhandled),
+    (RuleId::CapaStageOrder, capa::capa_stage_order),
+    (RuleId::CapaStalled, capa::capa_stalled),
+    (RuleId::CapaSource, capa::capa_source),
+    (RuleId::ComplaintWithoutCapa, parties::complaint_without_capa),
+    (RuleId::SurveyMissing, surveys::survey_missing),
+    (RuleId::SurveyBelowTarget, surveys::survey_below_target),
+    (RuleId::SurveySerious, surveys::survey_serious),
+    (RuleId::SurveyFeedbackMissing, surveys::survey_feedback_missing),
+    (RuleId::PropertyUnverified, parties::property_unverified),
+    (RuleId::PropertyIncidentUnreported, parties::property_incident_unreported),
+];
+
+/// Run every enabled check. Checks are independent, so they run in
+/// parallel; the caller sorts the findings.
+pub fn run(cx: &Context) -> Vec<Finding> {
+    use rayon::prelude::*;
+    CHECKS
+        .par_iter()
+        .filter(|(rule, _)| cx.model.config.severity(*rule).is_some())
+        .flat_map_iter(|(rule, check)| {
+            let mut sink = Sink::default();
+            check(cx, &mut sink);
+            debug_assert!(sink.findings.iter().all(|f| f.rule == *rule), "{rule} reported another rule");
+            sink.into_findings()
+        })
+        .collect()
+}
