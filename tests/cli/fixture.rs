@@ -1,0 +1,310 @@
+//! Records repositories built in code: TOML files written into a temp
+//! folder, optionally committed to a real git repository with chosen
+//! authors and dates, and the `docket` binary run on them.
+
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub const AS_OF: &str = "2026-06-15";
+
+pub const DOCKET_TOML: &str = r#"[company]
+name = "Acme Precision Parts Co., Ltd."
+language = "en"
+timezone = "+08:00"
+
+[policy]
+signatures = "author"
+review_within_days = 3
+oral_confirmation_days = 7
+capa_stage_days = 14
+survey_target = 80
+survey_due = "03-31"
+"#;
+
+/// The cast: id, name, email, roles, department, extra lines.
+pub const PEOPLE: &[(&str, &str, &str, &str, &str, &str)] = &[
+    ("wang.gm", "Wang Daming", "wang@acme.example", "gm", "commerce", ""),
+    ("li.sales", "Li Mei", "li@acme.example", "sales", "sales", ""),
+    ("sun.qc", "Sun Hui", "sun@acme.example", "qc", "qc", ""),
+    ("zhao.mfg", "Zhao Gang", "zhao@acme.example", "manufacturing", "manufacturing", ""),
+    ("chen.rnd", "Chen Yu", "chen@acme.example", "rnd", "rnd", ""),
+    ("old.gm", "Lin Old", "lin@acme.example", "gm", "commerce", "left = 2026-01-31\n"),
+];
+
+pub fn people_toml() -> String {
+    PEOPLE
+        .iter()
+        .map(|(id, name, email, role, dept, extra)| {
+            format!(
+                "[[person]]\nid = \"{id}\"\nname = \"{name}\"\nemails = [\"{email}\"]\nroles = [\"{role}\"]\n\
+                 department = \"{dept}\"\n{extra}\n"
+            )
+        })
+        .collect()
+}
+
+pub const CUSTOMER: &str = r#"id = "C-0001"
+name = "Nordlicht Maschinenbau GmbH"
+region = "international"
+address = "Hafenstrasse 12, 20457 Hamburg"
+contact = "Anna Keller"
+phone = "+49 40 123456"
+since = 2026-01-05
+account_manager = "li.sales"
+active = true
+"#;
+
+pub const PRODUCT: &str = r#"part_number = "AP-SH-1020"
+name = "Stainless shaft"
+spec = "D10 x 200 mm, SUS304"
+unit = "pcs"
+status = "active"
+"#;
+
+/// An approved, delivered and closed order.
+pub const ORDER: &str = r#"id = "SO-2026-0001"
+customer = "C-0001"
+customer_ref = "PO-88812"
+channel = "website"
+received = 2026-03-02
+owner = "li.sales"
+legible = true
+delivery_place = "Hamburg"
+
+[[line]]
+part_number = "AP-SH-1020"
+product = "Stainless shaft"
+spec = "D10 x 200 mm, SUS304"
+quantity = 500
+delivery = 2026-04-15
+
+[capacity]
+stock = 200
+producible = true
+materials_ready = true
+new_product = false
+
+[review]
+decision = "approved"
+by = "wang.gm"
+date = 2026-03-03
+
+[delivery]
+date = 2026-04-14
+
+[closed]
+date = 2026-04-20
+"#;
+
+pub const FLOWSHEET: &str = r#"id = "MF-2026-0001"
+order = "SO-2026-0001"
+issued = 2026-03-04
+by = "li.sales"
+revision = 1
+
+[[line]]
+part_number = "AP-SH-1020"
+quantity = 500
+due = 2026-04-10
+"#;
+
+pub const SURVEY: &str = r#"id = "SV-2026-0001"
+customer = "C-0001"
+year = 2026
+sent = 2026-01-10
+sent_by = "li.sales"
+returned = 2026-02-01
+
+[scores]
+quality = 4
+delivery = 4
+service = 4
+price = 4
+communication = 4
+"#;
+
+pub const ORDER_PATH: &str = "orders/2026/SO-2026-0001.toml";
+pub const FLOWSHEET_PATH: &str = "flowsheets/2026/MF-2026-0001.toml";
+
+/// A records repository in a temporary folder.
+pub struct Repo {
+    _dir: tempfile::TempDir,
+    /// The git work tree (the temp folder).
+    pub top: PathBuf,
+    /// The records root (the top, or a folder inside it).
+    pub root: PathBuf,
+}
+
+impl Repo {
+    /// Only docket.toml and people.toml.
+    pub fn empty() -> Repo {
+        Repo::empty_in("")
+    }
+
+    /// Like `empty`, with the records root at `sub` inside the work tree.
+    pub fn empty_in(sub: &str) -> Repo {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let top = dir.path().to_path_buf();
+        let root = if sub.is_empty() { top.clone() } else { top.join(sub) };
+        let repo = Repo { _dir: dir, top, root };
+        repo.write("docket.toml", DOCKET_TOML);
+        repo.write("people.toml", &people_toml());
+        repo
+    }
+
+    /// A small repository that checks clean as of [`AS_OF`].
+    pub fn base() -> Repo {
+        let repo = Repo::empty();
+        repo.write("customers/C-0001.toml", CUSTOMER);
+        repo.write("products/AP-SH-1020.toml", PRODUCT);
+        repo.write(ORDER_PATH, ORDER);
+        repo.write(FLOWSHEET_PATH, FLOWSHEET);
+        repo.write("surveys/2026/SV-2026-0001.toml", SURVEY);
+        repo
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.root.join(rel)
+    }
+
+    pub fn write(&self, rel: &str, text: &str) -> &Self {
+        self.write_bytes(rel, text.as_bytes())
+    }
+
+    pub fn write_bytes(&self, rel: &str, bytes: &[u8]) -> &Self {
+        let path = self.path(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, bytes).unwrap();
+        self
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path(rel)).unwrap()
+    }
+
+    /// Replace `from` by `to` in a file; panics if `from` is not there, so
+    /// a test can never silently edit nothing.
+    pub fn edit(&self, rel: &str, from: &str, to: &str) -> &Self {
+        let text = self.read(rel);
+        assert!(text.contains(from), "{rel} does not contain {from:?}");
+        self.write(rel, &text.replacen(from, to, 1))
+    }
+
+    /// Append lines to a file.
+    pub fn append(&self, rel: &str, text: &str) -> &Self {
+        let old = self.read(rel);
+        self.write(rel, &format!("{old}\n{text}"))
+    }
+
+    pub fn remove(&self, rel: &str) -> &Self {
+        std::fs::remove_file(self.path(rel)).unwrap();
+        self
+    }
+
+    /// Run docket with `--records <root>` and the given arguments.
+    pub fn docket(&self, args: &[&str]) -> Run {
+        let mut cmd = docket_cmd();
+        cmd.args(args).arg("--records").arg(&self.root);
+        Run::from(cmd.output().expect("docket runs"))
+    }
+
+    /// `docket check --format json --as-of AS_OF`.
+    pub fn check(&self) -> Run {
+        self.check_as_of(AS_OF)
+    }
+
+    pub fn check_as_of(&self, as_of: &str) -> Run {
+        self.docket(&["check", "--format", "json", "--as-of", as_of])
+    }
+}
+
+pub fn docket_cmd() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_docket"));
+    cmd.env_remove("SOURCE_DATE_EPOCH").env("NO_COLOR", "1");
+    cmd
+}
+
+/// The result of one run of the binary.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(o: Output) -> Self {
+        Run {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+/// One finding of `check --format json`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct F {
+    pub rule: String,
+    pub severity: String,
+    pub file: String,
+    pub line: Option<u64>,
+    pub column: Option<u64>,
+    pub message: String,
+}
+
+impl Run {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\nstderr:\n{}", self.stdout, self.stderr))
+    }
+
+    pub fn findings(&self) -> Vec<F> {
+        self.json()["findings"]
+            .as_array()
+            .expect("findings array")
+            .iter()
+            .map(|f| F {
+                rule: f["rule"].as_str().unwrap().to_string(),
+                severity: f["severity"].as_str().unwrap().to_string(),
+                file: f["file"].as_str().unwrap().to_string(),
+                line: f["line"].as_u64(),
+                column: f["column"].as_u64(),
+                message: f["message"].as_str().unwrap().to_string(),
+            })
+            .collect()
+    }
+
+    /// The findings of one rule.
+    pub fn of(&self, rule: &str) -> Vec<F> {
+        self.findings().into_iter().filter(|f| f.rule == rule).collect()
+    }
+
+    /// The distinct rule ids found.
+    pub fn rules(&self) -> Vec<String> {
+        let mut r: Vec<String> = self.findings().into_iter().map(|f| f.rule).collect();
+        r.dedup();
+        r
+    }
+}
+
+/// Assert `rule` fired (at least once) and return its findings.
+#[track_caller]
+pub fn fires(run: &Run, rule: &str) -> Vec<F> {
+    let found = run.of(rule);
+    assert!(!found.is_empty(), "expected rule {rule} to fire; got {:#?}", run.findings());
+    found
+}
+
+/// Assert that the check found nothing at all.
+#[track_caller]
+pub fn clean(run: &Run) {
+    assert_eq!(run.findings(), vec![], "expected no findings; stderr: {}", run.stderr);
+    assert_eq!(run.code, 0);
+}
+
+pub fn exists(p: &Path) -> bool {
+    p.exists()
+}

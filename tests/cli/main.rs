@@ -1,0 +1,6 @@
+//! One test binary for the CLI (as mdBook does): each module is a group of
+//! cases that write a records repository in a temp folder and run the real
+//! `docket` binary on it.
+
+mod fixture;
+mod check;
