@@ -3,8 +3,9 @@
 //!
 //! The stages, each a module with one public entry, run in one direction:
 //! [`load`] (walk and parse) -> [`model`] (typed records) -> [`rules`]
-//! (findings) -> [`report`] (what the user sees). `main.rs` only parses the
-//! command line and turns [`Error`]s into exit codes.
+//! (findings) -> [`report`] (what the user sees) -> [`render`] (the site).
+//! `main.rs` only parses the command line and turns [`Error`]s into exit
+//! codes.
 
 pub mod cmd;
 pub mod error;
@@ -12,6 +13,7 @@ pub mod finding;
 pub mod kind;
 pub mod load;
 pub mod model;
+pub mod render;
 pub mod report;
 pub mod rules;
 

@@ -29,6 +29,21 @@ enum Command {
         #[arg(long, value_name = "DATE", value_parser = cmd::parse_date)]
         as_of: Option<jiff::civil::Date>,
     },
+    /// Render the records as a static HTML site (findings included).
+    Build {
+        /// The folder to publish; replaced only when the build is complete.
+        #[arg(long, default_value = "site", value_name = "DIR")]
+        out: PathBuf,
+        #[arg(long, value_name = "DATE", value_parser = cmd::parse_date)]
+        as_of: Option<jiff::civil::Date>,
+    },
+    /// The dashboard's figures in the terminal.
+    Status {
+        #[arg(long, value_enum, default_value = "human")]
+        format: cmd::status::Format,
+        #[arg(long, value_name = "DATE", value_parser = cmd::parse_date)]
+        as_of: Option<jiff::civil::Date>,
+    },
     /// List the rule catalog.
     Rules {
         #[arg(long, value_enum, default_value = "human")]
@@ -82,6 +97,23 @@ fn run(cli: Cli) -> docket::Result<Outcome> {
             let (text, outcome) = cmd::check::run(&cmd::check::Options { root: &root, format, as_of, color })?;
             print(&text);
             Ok(outcome)
+        }
+        Command::Build { out, as_of } => {
+            let root = root()?;
+            let progress = std::io::stderr().is_terminal();
+            let stats = cmd::build::run(&cmd::build::Options { root: &root, out: &out, as_of, progress })?;
+            print(&format!(
+                "built {} pages ({} records, {} findings) in {}\n",
+                stats.pages,
+                stats.records,
+                stats.findings,
+                out.display()
+            ));
+            Ok(Outcome::Clean)
+        }
+        Command::Status { format, as_of } => {
+            print(&cmd::status::run(&root()?, format, as_of)?);
+            Ok(Outcome::Clean)
         }
         Command::Rules { format } => {
             print(&match format {

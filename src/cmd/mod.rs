@@ -2,9 +2,11 @@
 //! what it printed and an outcome; `main.rs` does the printing of errors
 //! and picks the exit status.
 
+pub mod build;
 pub mod check;
 pub mod init;
 pub mod rules;
+pub mod status;
 
 use crate::error::{Error, Result};
 use crate::model::Model;

@@ -8,6 +8,7 @@
 //! shape of DESIGN.md section 4) and GitHub workflow annotations.
 
 mod human;
+pub mod status;
 
 use crate::finding::{Finding, RuleId, Severity};
 use crate::model::Config;

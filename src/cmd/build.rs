@@ -1,0 +1,26 @@
+//! `docket build`: check the records, compute the status figures, and
+//! render the site. Findings do not stop the build: they are part of what
+//! the site shows. Only docket's own failures (an unreadable repository, a
+//! template that does not compile, an output folder that cannot be
+//! written) do, and then the published site is left as it was.
+
+use super::analyse;
+use crate::error::Result;
+use crate::render::{self, SiteOptions, Stats};
+use jiff::civil::Date;
+use std::path::Path;
+
+pub struct Options<'a> {
+    pub root: &'a Path,
+    pub out: &'a Path,
+    pub as_of: Option<Date>,
+    /// Draw a progress bar (on a terminal, for large sites).
+    pub progress: bool,
+}
+
+pub fn run(opts: &Options) -> Result<Stats> {
+    let (model, report) = analyse(opts.root, opts.as_of)?;
+    let status = crate::report::status::status(&model, &report);
+    let site = SiteOptions { templates: Some(opts.root.join("templates")), progress: opts.progress };
+    render::site(&model, &report, &status, opts.out, &site)
+}

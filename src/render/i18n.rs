@@ -1,0 +1,302 @@
+//! Every word the site prints, in each language the company may choose.
+//!
+//! The labels live in one table so a translation is reviewed in one place
+//! and a missing one is a compile-time shape, not a runtime surprise:
+//! every entry has both languages. The Chinese terms are the procedure's
+//! own (訂單, 客戶一覽表, 料號, 制造流程單, 糾正/預防措施處理單,
+//! 顧客滿意度調查表), so the site reads like the paper forms it replaces.
+//! Templates get the table as `t` (`{{ t.orders }}`); an unknown key is a
+//! template error, which the tests catch. Field names and enum values
+//! (statuses, stages) are translated here too, falling back to the
+//! record-format spelling, which is what the TOML files say anyway.
+
+use crate::model::Language;
+use std::collections::BTreeMap;
+
+macro_rules! labels {
+    ($($key:ident: $en:literal, $zh:literal;)*) => {
+        /// The page labels, by key.
+        pub fn labels(lang: Language) -> BTreeMap<&'static str, &'static str> {
+            let zh = lang == Language::ZhHant;
+            BTreeMap::from([$((stringify!($key), if zh { $zh } else { $en }),)*])
+        }
+    };
+}
+
+labels! {
+    lang: "en", "zh-Hant";
+    dashboard: "Dashboard", "總覽";
+    customers: "Customers", "客戶一覽表";
+    products: "Part numbers", "料號";
+    orders: "Orders", "訂單";
+    flowsheets: "Flow sheets", "制造流程單";
+    capa: "CAPA", "糾正/預防措施處理單";
+    surveys: "Satisfaction surveys", "顧客滿意度調查表";
+    property: "Customer property", "客戶財產";
+    reports: "Usage reports", "使用狀況報告";
+    people: "People", "人員";
+    findings: "Findings", "稽核發現";
+    rules: "Rules", "規則";
+    procedure: "Procedure", "程序書";
+    changes: "Recent changes", "最近變更";
+    skip: "Skip to content", "跳至內容";
+    main_nav: "Main", "主選單";
+    as_of: "as of", "基準日";
+    filter: "Filter", "篩選";
+    filter_hint: "type to filter the rows", "輸入文字以篩選";
+    id: "ID", "編號";
+    name: "Name", "名稱";
+    status: "Status", "狀態";
+    stage: "Stage", "階段";
+    customer: "Customer", "客戶";
+    date: "Date", "日期";
+    count: "Count", "數量";
+    days: "days", "天";
+    none: "None.", "無。";
+    record: "Record", "紀錄";
+    file: "File", "檔案";
+    fields: "Fields", "欄位";
+    signatures: "Signatures", "簽核";
+    signed_by: "Signed by", "簽核人";
+    role: "Role", "角色";
+    meaning: "Meaning", "意義";
+    proof: "Proof", "驗證";
+    commit: "Commit", "提交";
+    not_verified: "not verified yet: git history is not part of this build", "尚未驗證：本次產出未包含 git 歷史";
+    timeline: "Timeline", "歷程";
+    timeline_unavailable: "The history of this record is not available in this build.", "本次產出未包含此紀錄的歷史。";
+    attachments: "Attachments", "附件";
+    size: "Size", "大小";
+    blob: "Git blob", "Git blob";
+    related: "Related records", "相關紀錄";
+    rule: "Rule", "規則";
+    severity: "Severity", "嚴重度";
+    clause: "Clause", "條款";
+    message: "Message", "說明";
+    summary: "Summary", "摘要";
+    errors: "errors", "錯誤";
+    warnings: "warnings", "警告";
+    no_findings: "No findings.", "沒有稽核發現。";
+    by_rule: "By rule", "依規則";
+    by_clause: "By clause", "依條款";
+    enforced_by: "Enforced by", "執行規則";
+    open_findings: "Open findings", "未結發現";
+    unmatched_rules: "Rules citing clauses not found in procedure.md", "程序書中找不到條款的規則";
+    no_procedure: "This records repository has no procedure.md.", "此紀錄庫沒有 procedure.md。";
+    orders_by_status: "Orders by status", "訂單狀態";
+    orders_per_month: "Orders received per month", "每月接單數";
+    awaiting_review: "Awaiting review", "待審查";
+    waiting: "Waiting", "等待";
+    overdue: "Overdue deliveries", "逾期交貨";
+    days_late: "Days late", "逾期天數";
+    delivery: "Delivery", "交期";
+    part_number: "Part number", "料號";
+    at_risk: "Follow-ups at risk", "交期風險追蹤";
+    action: "Action", "處置";
+    turnaround: "Review turnaround", "審查時效";
+    reviewed: "reviewed", "已審查";
+    mean_days: "mean days", "平均天數";
+    max_days: "longest", "最長";
+    within_policy: "within policy", "符合期限";
+    capa_open: "Open CAPAs", "未結案的 CAPA";
+    capa_age: "CAPA age by stage (mean days open)", "各階段 CAPA 平均天數";
+    age: "Age", "天數";
+    in_stage: "In stage", "本階段天數";
+    stalled: "Stalled", "停滯";
+    closed_per_month: "CAPAs closed per month", "每月結案數";
+    by_department: "By responsible department", "依責任部門";
+    by_source: "By source", "依來源";
+    open: "Open", "未結";
+    total: "Total", "合計";
+    department: "Department", "部門";
+    source: "Source", "來源";
+    coverage: "Survey coverage", "調查涵蓋率";
+    year: "Year", "年度";
+    surveyed: "Surveyed", "已調查";
+    active: "Active customers", "有效客戶";
+    satisfaction: "Satisfaction per year (mean score)", "各年度滿意度（平均分數）";
+    per_question: "Mean score per question (1-5)", "各題平均分數（1-5）";
+    question: "Question", "題目";
+    score: "Score", "分數";
+    target: "Target", "目標";
+    under_target: "Customers under target", "未達目標的客戶";
+    analysed: "Analysed", "已分析";
+    feedback: "Feedback", "回覆";
+    yes: "yes", "是";
+    no: "no", "否";
+    incidents: "Property incidents", "客戶財產異常";
+    kind: "Kind", "類別";
+    reported: "Reported", "已通知";
+    held: "held", "保管中";
+    signatures_status: "Signatures", "簽核";
+    signed_sections: "signed sections", "簽核欄";
+    unproven: "unproven", "未證實";
+    broken: "broken", "已破壞";
+    roles: "Roles", "角色";
+    left: "Left", "離職";
+    signed: "What they signed", "簽核紀錄";
+    history_pending: "Changes come from git history, which is not part of this build.", "變更來自 git 歷史，本次產出未包含。";
+    data: "Data (JSON)", "資料 (JSON)";
+    feed: "Changes feed (Atom)", "變更訂閱 (Atom)";
+    generated_by: "Generated by docket from the records repository", "由 docket 依紀錄庫產生";
+    records_count: "records", "筆紀錄";
+    sort_hint: "Click a column heading to sort.", "點選欄位標題可排序。";
+}
+
+/// A record-format value (status, stage, enum) in the site's language.
+pub fn value(lang: Language, v: &str) -> String {
+    if lang != Language::ZhHant {
+        return v.replace(['-', '_'], " ");
+    }
+    let zh = match v {
+        "received" => "已收單",
+        "rejected" => "已退回",
+        "approved" => "已核准",
+        "in-production" => "生產中",
+        "delivered" => "已交貨",
+        "closed" => "已結案",
+        "cancelled" => "已取消",
+        "opened" => "開立",
+        "investigation" => "原因調查",
+        "verification" => "效果驗證",
+        "confirmation" => "總經理確認",
+        "feedback" => "回覆客戶",
+        "error" => "錯誤",
+        "warning" => "警告",
+        "corrective" => "糾正",
+        "preventive" => "預防",
+        "complaint" => "客訴",
+        "survey" => "滿意度調查",
+        "usage-report" => "使用狀況報告",
+        "internal" => "內部",
+        "international" => "國外",
+        "domestic" => "國內",
+        "active" => "使用中",
+        "obsolete" => "停用",
+        "commerce" => "商務部",
+        "sales" => "業務",
+        "qc" => "品管",
+        "manufacturing" => "製造",
+        "rnd" => "研發",
+        "purchasing" => "採購",
+        "warehouse" => "倉庫",
+        "gm" => "總經理",
+        "head" => "部門主管",
+        "damaged" => "損壞",
+        "lost" => "遺失",
+        "unsuitable" => "不適用",
+        "true" => "是",
+        "false" => "否",
+        _ => return v.to_string(),
+    };
+    zh.to_string()
+}
+
+/// A record field's name, for the record pages.
+pub fn field(lang: Language, key: &str) -> String {
+    if lang == Language::ZhHant {
+        let zh = match key {
+            "name" => "名稱",
+            "region" => "地區",
+            "address" => "地址",
+            "contact" => "聯絡人",
+            "phone" => "電話",
+            "fax" => "傳真",
+            "email" => "電子郵件",
+            "since" => "往來起始",
+            "account_manager" => "業務負責人",
+            "active" => "有效",
+            "spec" => "規格",
+            "unit" => "單位",
+            "status" => "狀態",
+            "customer" => "客戶",
+            "customer_ref" => "客戶訂單號",
+            "channel" => "接單方式",
+            "received" => "收單日",
+            "owner" => "跟單業務",
+            "legible" => "字跡清楚",
+            "special_requirements" => "特殊要求",
+            "delivery_place" => "交貨地點",
+            "lines" => "訂購項目",
+            "part_number" => "料號",
+            "product" => "品名",
+            "batch" => "批號",
+            "quantity" => "數量",
+            "delivery" => "交貨",
+            "capacity" => "產能評估",
+            "stock" => "庫存",
+            "producible" => "可生產",
+            "materials_ready" => "材料齊備",
+            "new_product" => "新產品",
+            "design_record" => "設計紀錄",
+            "extra_review" => "會審",
+            "review" => "訂單審查",
+            "decision" => "決定",
+            "by" => "簽核人",
+            "date" => "日期",
+            "note" => "備註",
+            "oral" => "口頭訂單",
+            "change" => "訂單變更",
+            "followup" => "追蹤",
+            "closed" => "結案",
+            "cancelled" => "取消",
+            "order" => "訂單",
+            "issued" => "開立日",
+            "revision" => "版次",
+            "steps" => "製程",
+            "due" => "期限",
+            "kind" => "類別",
+            "source" => "來源",
+            "description" => "描述",
+            "responsible_department" => "責任部門",
+            "investigation" => "原因調查",
+            "root_cause" => "根本原因",
+            "countermeasure" => "對策",
+            "verification" => "效果驗證",
+            "effective" => "有效",
+            "evidence" => "證據",
+            "confirmation" => "總經理確認",
+            "feedback" => "回覆",
+            "summary" => "摘要",
+            "year" => "年度",
+            "sent" => "寄出日",
+            "returned" => "回收日",
+            "respondent" => "填寫人",
+            "comments" => "意見",
+            "scores" => "分數",
+            "analysis" => "分析",
+            "item" => "物品",
+            "custodian" => "保管人",
+            "location" => "存放位置",
+            "verified" => "驗證",
+            "incidents" => "異常",
+            "to" => "呈報對象",
+            "complaint" => "客訴",
+            "capa" => "CAPA",
+            _ => "",
+        };
+        if !zh.is_empty() {
+            return zh.to_string();
+        }
+    }
+    let mut s = key.replace('_', " ");
+    if let Some(first) = s.get(..1) {
+        s.replace_range(..1, &first.to_uppercase());
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_languages_have_every_key() {
+        let en = labels(Language::En);
+        let zh = labels(Language::ZhHant);
+        assert_eq!(en.keys().collect::<Vec<_>>(), zh.keys().collect::<Vec<_>>());
+        assert_eq!(zh["orders"], "訂單");
+        assert_eq!(value(Language::ZhHant, "in-production"), "生產中");
+        assert_eq!(field(Language::En, "customer_ref"), "Customer ref");
+    }
+}

@@ -1,0 +1,407 @@
+//! The pages that are not one record: the dashboard, people, findings,
+//! the rule catalog, the procedure with its traceability, recent changes.
+//!
+//! Each builder turns the status figures or the catalog into [`Page`]s of
+//! blocks; the numbers themselves are computed once, in
+//! [`crate::report::status`].
+
+use super::markdown;
+use super::svg::Bars;
+use super::views::{Block, Cell, Cx, Figure, Page, Row, Table, anchor};
+use crate::finding::{RuleId, Severity};
+use crate::report::status::Status;
+use std::collections::BTreeMap;
+
+fn fig(label: String, value: impl ToString) -> Figure {
+    Figure { label, value: value.to_string(), class: None }
+}
+
+fn num(v: Option<f64>) -> String {
+    v.map_or_else(|| "-".to_string(), |v| format!("{v:.1}"))
+}
+
+pub fn dashboard(cx: &Cx, s: &Status) -> Page {
+    let t = |k: &str| cx.t(k);
+    let mut blocks = Vec::new();
+
+    let mut top = Block::new(String::new());
+    let open_capa = s.capa.open.len();
+    top.figures = vec![
+        fig(t("orders"), s.orders.total),
+        fig(t("awaiting_review"), s.orders.awaiting_review.len()),
+        fig(t("overdue"), s.orders.overdue.len()),
+        fig(t("capa_open"), open_capa),
+        Figure {
+            label: t("errors"),
+            value: s.findings.errors.to_string(),
+            class: (s.findings.errors > 0).then(|| "error".into()),
+        },
+        Figure {
+            label: t("warnings"),
+            value: s.findings.warnings.to_string(),
+            class: (s.findings.warnings > 0).then(|| "warning".into()),
+        },
+    ];
+    blocks.push(top);
+
+    // Orders.
+    let mut b = Block::new(t("orders_by_status"));
+    let mut table = Table::new(vec![t("status"), t("count")]);
+    for c in &s.orders.by_status {
+        table.push(vec![
+            Cell::text(cx.value(c.key.as_str())).class(format!("status-{}", c.key.as_str())),
+            Cell::text(c.count.to_string()),
+        ]);
+    }
+    b.table = Some(table);
+    blocks.push(b);
+    let mut b = Block::new(t("orders_per_month"));
+    b.html = Some(
+        Bars {
+            title: &t("orders_per_month"),
+            bars: s.orders.per_month.iter().map(|c| (c.key[2..].to_string(), c.count as f64)).collect(),
+            target: None,
+        }
+        .to_svg(),
+    );
+    blocks.push(b);
+    let mut table = Table::new(vec![t("orders"), t("customer"), t("date"), t("waiting")]);
+    for w in &s.orders.awaiting_review {
+        let days = Cell::text(format!("{} {}", w.days, t("days")));
+        table.push(vec![
+            cx.record(&w.order),
+            cx.record(&w.customer),
+            Cell::text(w.received.to_string()),
+            if w.late { days.class("error") } else { days },
+        ]);
+    }
+    blocks.push(maybe_empty(cx, Block::table(t("awaiting_review"), table)));
+    let mut table = Table::new(vec![t("orders"), t("customer"), t("part_number"), t("delivery"), t("days_late")]);
+    for l in &s.orders.overdue {
+        table.push(vec![
+            cx.record(&l.order),
+            cx.record(&l.customer),
+            cx.record(&l.part_number),
+            Cell::text(l.delivery.to_string()),
+            Cell::text(l.days_late.to_string()).class("error"),
+        ]);
+    }
+    blocks.push(maybe_empty(cx, Block::table(t("overdue"), table)));
+    let mut table = Table::new(vec![t("orders"), t("date"), t("summary"), t("action")]);
+    for r in &s.orders.at_risk {
+        let md = |v: &Option<String>| {
+            v.as_deref().map_or_else(Cell::default, |s| Cell {
+                text: s.into(),
+                html: Some(markdown::to_html(s)),
+                ..Cell::default()
+            })
+        };
+        table.push(vec![cx.record(&r.order), Cell::text(r.date.to_string()), md(&r.note), md(&r.action)]);
+    }
+    blocks.push(maybe_empty(cx, Block::table(t("at_risk"), table)));
+    let mut b = Block::new(t("turnaround"));
+    let ta = &s.orders.turnaround;
+    b.figures = vec![
+        fig(t("reviewed"), ta.reviewed),
+        fig(t("mean_days"), num(ta.mean_days)),
+        fig(t("max_days"), ta.max_days.map_or("-".into(), |d| d.to_string())),
+        fig(t("within_policy"), format!("{}/{}", ta.within_policy, ta.reviewed)),
+    ];
+    blocks.push(b);
+
+    // CAPA.
+    let mut b = Block::new(t("capa_age"));
+    b.html = Some(
+        Bars {
+            title: &t("capa_age"),
+            bars: s
+                .capa
+                .open_by_stage
+                .iter()
+                .map(|st| (cx.value(st.stage.as_str()), st.mean_age_days.unwrap_or(0.0)))
+                .collect(),
+            target: None,
+        }
+        .to_svg(),
+    );
+    blocks.push(b);
+    let mut table =
+        Table::new(vec![t("id"), t("customer"), t("stage"), t("age"), t("in_stage"), t("department"), t("source")]);
+    for c in &s.capa.open {
+        let stalled = s.capa.stalled.contains(&c.id);
+        let in_stage = Cell::text(format!("{} {}", c.stage_days, t("days")));
+        table.push(vec![
+            cx.record(&c.id),
+            c.customer.as_deref().map_or_else(Cell::default, |x| cx.record(x)),
+            Cell::text(cx.value(c.stage.as_str())).class(format!("status-{}", c.stage.as_str())),
+            Cell::text(format!("{} {}", c.age_days, t("days"))),
+            if stalled { in_stage.class("warning") } else { in_stage },
+            Cell::text(cx.value(c.department.as_str())),
+            Cell::text(cx.value(c.source.as_str())),
+        ]);
+    }
+    blocks.push(maybe_empty(cx, Block::table(t("capa_open"), table)));
+    let mut table = Table::new(vec![t("department"), t("open"), t("total")]);
+    for d in &s.capa.by_department {
+        table.push(vec![
+            Cell::text(cx.value(d.key.as_str())),
+            Cell::text(d.open.to_string()),
+            Cell::text(d.total.to_string()),
+        ]);
+    }
+    blocks.push(maybe_empty(cx, Block::table(t("by_department"), table)));
+    let mut table = Table::new(vec![t("source"), t("open"), t("total")]);
+    for d in &s.capa.by_source {
+        table.push(vec![
+            Cell::text(cx.value(d.key.as_str())),
+            Cell::text(d.open.to_string()),
+            Cell::text(d.total.to_string()),
+        ]);
+    }
+    blocks.push(maybe_empty(cx, Block::table(t("by_source"), table)));
+    let mut table = Table::new(vec![t("date"), t("count")]);
+    for c in s.capa.closed_per_month.iter().filter(|c| c.count > 0) {
+        table.push(vec![Cell::text(&c.key), Cell::text(c.count.to_string())]);
+    }
+    blocks.push(maybe_empty(cx, Block::table(t("closed_per_month"), table)));
+
+    // Surveys.
+    let mut b = Block::new(t("satisfaction"));
+    b.html = Some(
+        Bars {
+            title: &t("satisfaction"),
+            bars: s.surveys.per_year.iter().map(|y| (y.year.to_string(), y.mean.unwrap_or(0.0))).collect(),
+            target: Some(f64::from(s.surveys.target)),
+        }
+        .to_svg(),
+    );
+    blocks.push(b);
+    let mut table = Table::new(vec![t("year"), t("surveyed"), t("active"), t("score")]);
+    for (c, y) in s.surveys.coverage.iter().zip(&s.surveys.per_year) {
+        let mut score = Cell::text(num(y.mean));
+        if y.mean.is_some_and(|m| m < f64::from(s.surveys.target)) {
+            score = score.class("error");
+        }
+        table.push(vec![
+            Cell::text(c.year.to_string()),
+            Cell::text(c.surveyed.to_string()),
+            Cell::text(c.active.to_string()),
+            score,
+        ]);
+    }
+    blocks.push(Block::table(t("coverage"), table));
+    let mut table = Table::new(vec![t("question"), t("score")]);
+    for q in &s.surveys.per_question {
+        table.push(vec![Cell::text(&q.question), Cell::text(num(q.mean))]);
+    }
+    blocks.push(Block::table(t("per_question"), table));
+    let mut table = Table::new(vec![
+        t("surveys"),
+        t("customer"),
+        t("year"),
+        t("score"),
+        t("analysed"),
+        t("capa"),
+        t("stage"),
+        t("feedback"),
+    ]);
+    let yn = |b: bool| Cell::text(t(if b { "yes" } else { "no" })).class(if b { "ok" } else { "warning" });
+    for u in &s.surveys.under_target {
+        table.push(vec![
+            cx.record(&u.survey),
+            cx.record(&u.customer),
+            Cell::text(u.year.to_string()),
+            Cell::text(format!("{:.0}", u.score)).class("error"),
+            yn(u.analysed),
+            u.capa.as_deref().map_or_else(Cell::default, |c| cx.record(c)),
+            u.capa_stage.map_or_else(Cell::default, |st| Cell::text(cx.value(st.as_str()))),
+            yn(u.feedback),
+        ]);
+    }
+    blocks.push(maybe_empty(cx, Block::table(t("under_target"), table)));
+
+    // Property and signatures.
+    let mut table = Table::new(vec![t("property"), t("customer"), t("date"), t("kind"), t("reported")]);
+    for i in &s.property.incidents {
+        let reported = i.reported.map_or_else(|| Cell::text(t("no")).class("error"), |d| Cell::text(d.to_string()));
+        table.push(vec![
+            cx.record(&i.property),
+            cx.record(&i.customer),
+            Cell::text(i.date.to_string()),
+            Cell::text(cx.value(&i.kind)),
+            reported,
+        ]);
+    }
+    let mut b = maybe_empty(cx, Block::table(t("incidents"), table));
+    b.figures = vec![fig(t("held"), s.property.held)];
+    blocks.push(b);
+    let mut b = Block::new(t("signatures_status"));
+    let g = &s.signatures;
+    b.figures = vec![
+        fig(t("signed_sections"), g.signed_sections),
+        Figure { label: t("unproven"), value: g.unproven.to_string(), class: (g.unproven > 0).then(|| "error".into()) },
+        Figure { label: t("broken"), value: g.broken.to_string(), class: (g.broken > 0).then(|| "error".into()) },
+    ];
+    blocks.push(b);
+    Page { title: t("dashboard"), kicker: Some(cx.model.config.company.name.clone()), blocks, ..Page::default() }
+}
+
+/// A table block with no rows says so instead of showing empty headers.
+fn maybe_empty(cx: &Cx, mut b: Block) -> Block {
+    if b.table.as_ref().is_some_and(|t| t.rows.is_empty()) {
+        b.table = None;
+        b.note = Some(cx.t("none"));
+    }
+    b
+}
+
+pub fn people(cx: &Cx) -> Page {
+    let signed = cx.model.signed_sections();
+    let mut blocks = Vec::new();
+    let mut people: Vec<_> = cx.model.people.iter().collect();
+    people.sort_by(|a, b| a.id.value.cmp(&b.id.value));
+    for p in people {
+        let mut b = Block::new(format!("{} ({})", p.name.value, p.id.value));
+        b.anchor = Some(anchor("p", &p.id));
+        b.fields = vec![super::views::Field {
+            label: cx.t("roles"),
+            cell: Cell::text(p.roles.iter().map(|r| cx.value(r.as_str())).collect::<Vec<_>>().join(", ")),
+        }];
+        if let Some(d) = p.department {
+            b.fields.push(super::views::Field { label: cx.t("department"), cell: Cell::text(cx.value(d.as_str())) });
+        }
+        if let Some(l) = p.left {
+            b.fields.push(super::views::Field { label: cx.t("left"), cell: Cell::text(l.to_string()) });
+        }
+        let mut table = Table::new(vec![cx.t("record"), cx.t("meaning"), cx.t("date")]);
+        let mut mine: Vec<_> = signed.iter().filter(|s| *s.sign.by == *p.id).collect();
+        mine.sort_by(|a, b| {
+            b.sign.date.value.cmp(&a.sign.date.value).then_with(|| a.meta.id.value.cmp(&b.meta.id.value))
+        });
+        for s in mine {
+            table.push(vec![cx.record(&s.meta.id), Cell::text(&s.meaning), Cell::text(s.sign.date.to_string())]);
+        }
+        if !table.rows.is_empty() {
+            table.filter = table.rows.len() > 10;
+            b.table = Some(table);
+        }
+        blocks.push(b);
+    }
+    Page { title: cx.t("people"), blocks, ..Page::default() }
+}
+
+pub fn findings(cx: &Cx) -> Page {
+    let mut blocks = Vec::new();
+    let all = &cx.report.findings;
+    let mut summary = Block::new(String::new());
+    summary.figures = vec![
+        Figure { label: cx.t("errors"), value: cx.report.errors().to_string(), class: Some("error".into()) },
+        Figure { label: cx.t("warnings"), value: cx.report.warnings().to_string(), class: Some("warning".into()) },
+    ];
+    if all.is_empty() {
+        summary.note = Some(cx.t("no_findings"));
+    }
+    blocks.push(summary);
+    let mut by_rule = Block::new(cx.t("by_rule"));
+    by_rule.anchor = Some("by-rule".into());
+    blocks.push(by_rule);
+    for rule in RuleId::ALL {
+        let mine: Vec<_> = all.iter().filter(|r| r.finding.rule == *rule).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let mut b = Block::table(
+            format!("{} ({}): {}", rule.as_str(), mine.len(), rule.summary()),
+            cx.findings_table(mine.into_iter(), true),
+        );
+        b.level = 3;
+        b.anchor = Some(anchor("rule", rule.as_str()));
+        blocks.push(b);
+    }
+    let mut by_clause = Block::new(cx.t("by_clause"));
+    by_clause.anchor = Some("by-clause".into());
+    blocks.push(by_clause);
+    let mut clauses: BTreeMap<&str, Vec<_>> = BTreeMap::new();
+    for r in all {
+        clauses.entry(r.finding.rule.clause()).or_default().push(r);
+    }
+    for (clause, mine) in clauses {
+        let mut b = Block::table(
+            format!("{} {clause} ({})", cx.t("clause"), mine.len()),
+            cx.findings_table(mine.into_iter(), true),
+        );
+        b.level = 3;
+        blocks.push(b);
+    }
+    Page { title: cx.t("findings"), blocks, ..Page::default() }
+}
+
+pub fn rules(cx: &Cx) -> Page {
+    let mut table = Table::new(vec![cx.t("rule"), cx.t("severity"), cx.t("clause"), cx.t("summary"), cx.t("findings")]);
+    for rule in RuleId::ALL {
+        let severity = cx.model.config.severity(*rule).map_or("off", Severity::as_str);
+        let n = cx.report.findings.iter().filter(|r| r.finding.rule == *rule).count();
+        let count = if n > 0 {
+            Cell::link(n.to_string(), Some(format!("findings.html#{}", anchor("rule", rule.as_str()))))
+        } else {
+            Cell::text("0")
+        };
+        table.rows.push(Row {
+            anchor: Some(anchor("r", rule.as_str())),
+            cells: vec![
+                Cell::text(rule.as_str()),
+                Cell::text(cx.value(severity)).class(severity),
+                cx.clause(*rule),
+                Cell::text(rule.summary()),
+                count,
+            ],
+        });
+    }
+    table.filter = true;
+    Page { title: cx.t("rules"), blocks: vec![Block::table(String::new(), table)], ..Page::default() }
+}
+
+/// The procedure, each clause followed by the rules that enforce it and
+/// its open findings: the traceability matrix an auditor asks for.
+pub fn procedure(cx: &Cx, sections: &[markdown::Section]) -> Page {
+    let mut blocks = Vec::new();
+    let base = |r: &RuleId| r.clause().split(' ').next().unwrap_or("-").to_string();
+    for s in sections {
+        let mut b = Block::new(s.title.clone());
+        b.level = s.level.clamp(2, 6);
+        if s.level == 0 {
+            b.title.clear();
+        }
+        b.anchor = s.anchor.clone();
+        b.html = Some(s.body.clone());
+        if let Some(clause) = &s.clause {
+            let rules: Vec<RuleId> = RuleId::ALL.iter().copied().filter(|r| base(r) == *clause).collect();
+            b.links = rules.iter().map(|r| cx.rule(*r)).collect();
+            let open: Vec<_> = cx.report.findings.iter().filter(|f| rules.contains(&f.finding.rule)).collect();
+            if !open.is_empty() {
+                b.table = Some(cx.findings_table(open.into_iter(), true));
+            }
+        }
+        blocks.push(b);
+    }
+    if sections.is_empty() {
+        let mut b = Block::new(String::new());
+        b.note = Some(cx.t("no_procedure"));
+        blocks.push(b);
+    }
+    let known: Vec<&str> = sections.iter().filter_map(|s| s.clause.as_deref()).collect();
+    let unmatched: Vec<RuleId> =
+        RuleId::ALL.iter().copied().filter(|r| r.clause() != "-" && !known.contains(&base(r).as_str())).collect();
+    if !unmatched.is_empty() {
+        let mut b = Block::new(cx.t("unmatched_rules"));
+        b.links = unmatched.iter().map(|r| cx.rule(*r)).collect();
+        blocks.push(b);
+    }
+    Page { title: cx.t("procedure"), blocks, ..Page::default() }
+}
+
+pub fn changes(cx: &Cx) -> Page {
+    let mut b = Block::new(String::new());
+    b.note = Some(cx.t("history_pending"));
+    Page { title: cx.t("changes"), blocks: vec![b], ..Page::default() }
+}

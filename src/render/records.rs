@@ -1,0 +1,441 @@
+//! The pages of the records themselves: one list per kind and one page
+//! per record.
+//!
+//! A record page shows *every* field. Rather than a hand-written template
+//! per kind (which would silently drop a field added later), the record is
+//! serialized (the model derives Serialize) and walked: scalars become
+//! fields, tables become blocks, arrays of tables become tables. What needs
+//! knowing is kept in small lists here: which keys are Markdown, which are
+//! references to other records or people (and become links, only when the
+//! target exists), which are enum values (and get translated).
+
+use super::markdown;
+use super::views::{Block, Cell, Cx, Field, Page, SignatureView, Table};
+use crate::kind::Kind;
+use crate::model::{Meta, Record};
+use serde_json::Value;
+
+const MARKDOWN: &[&str] = &["description", "note", "summary", "root_cause", "countermeasure", "comments"];
+const PERSON: &[&str] = &["by", "owner", "account_manager", "custodian", "sent_by", "opened_by", "to"];
+const ENUMS: &[&str] = &[
+    "status",
+    "region",
+    "channel",
+    "decision",
+    "result",
+    "path",
+    "what",
+    "notified",
+    "kind",
+    "source",
+    "responsible_department",
+    "department",
+];
+/// Fields first in this order, the rest alphabetically.
+const ORDER: &[&str] = &[
+    "name",
+    "item",
+    "part_number",
+    "product",
+    "customer",
+    "customer_ref",
+    "order",
+    "kind",
+    "source",
+    "region",
+    "channel",
+    "year",
+    "received",
+    "issued",
+    "opened",
+    "sent",
+    "date",
+    "since",
+    "owner",
+    "by",
+    "opened_by",
+    "sent_by",
+    "custodian",
+    "account_manager",
+    "to",
+    "returned",
+    "respondent",
+    "decision",
+    "result",
+    "legible",
+    "written_complaint",
+    "complaint",
+    "active",
+    "spec",
+    "batch",
+    "quantity",
+    "unit",
+    "due",
+    "delivery",
+    "done",
+    "status",
+    "address",
+    "contact",
+    "phone",
+    "fax",
+    "email",
+    "location",
+    "revision",
+    "responsible_department",
+    "description",
+    "special_requirements",
+    "delivery_place",
+    "lines",
+    "steps",
+];
+
+fn sorted_keys(map: &serde_json::Map<String, Value>) -> Vec<&String> {
+    let mut keys: Vec<&String> = map.keys().collect();
+    keys.sort_by_key(|k| (ORDER.iter().position(|o| o == k).unwrap_or(usize::MAX), k.as_str()));
+    keys
+}
+
+fn scalar_text(cx: &Cx, key: &str, v: &Value) -> String {
+    match v {
+        Value::String(s) if ENUMS.contains(&key) => cx.value(s),
+        Value::String(s) => s.clone(),
+        Value::Bool(b) => cx.t(if *b { "yes" } else { "no" }),
+        Value::Number(n) => n.to_string(),
+        Value::Array(a) => a.iter().map(|x| scalar_text(cx, key, x)).collect::<Vec<_>>().join(", "),
+        Value::Null => String::new(),
+        Value::Object(_) => String::new(),
+    }
+}
+
+/// One value as a cell: Markdown rendered, references linked.
+fn cell(cx: &Cx, key: &str, v: &Value) -> Cell {
+    if let Value::String(s) = v {
+        if MARKDOWN.contains(&key) {
+            return Cell { text: s.clone(), html: Some(markdown::to_html(s)), ..Cell::default() };
+        }
+        if PERSON.contains(&key) {
+            return cx.person(s);
+        }
+        if matches!(key, "customer" | "order" | "survey" | "report" | "capa" | "part_number") {
+            return cx.record(s);
+        }
+    }
+    Cell::text(scalar_text(cx, key, v))
+}
+
+/// Fields, blocks and tables for a serialized record or table.
+fn walk(cx: &Cx, map: &serde_json::Map<String, Value>, skip: &[&str], title: String, out: &mut Vec<Block>) {
+    let mut fields = Block::new(title);
+    let mut nested = Vec::new();
+    for key in sorted_keys(map) {
+        if skip.contains(&key.as_str()) {
+            continue;
+        }
+        match &map[key] {
+            Value::Null => {}
+            Value::Array(items) if items.is_empty() => {}
+            Value::Object(inner) => walk(cx, inner, &[], super::i18n::field(cx.lang, key), &mut nested),
+            Value::Array(items) if items.iter().any(Value::is_object) => {
+                nested.push(Block::table(super::i18n::field(cx.lang, key), array_table(cx, items)));
+            }
+            v => fields.fields.push(Field { label: super::i18n::field(cx.lang, key), cell: cell(cx, key, v) }),
+        }
+    }
+    if !fields.fields.is_empty() {
+        out.push(fields);
+    }
+    out.extend(nested);
+}
+
+fn array_table(cx: &Cx, items: &[Value]) -> Table {
+    let mut keys: Vec<&String> = Vec::new();
+    for item in items.iter().filter_map(Value::as_object) {
+        for k in sorted_keys(item) {
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+    }
+    keys.sort_by_key(|k| (ORDER.iter().position(|o| o == k).unwrap_or(usize::MAX), k.as_str()));
+    let mut table = Table::new(keys.iter().map(|k| super::i18n::field(cx.lang, k)).collect());
+    for item in items.iter().filter_map(Value::as_object) {
+        table.push(keys.iter().map(|k| item.get(*k).map_or_else(Cell::default, |v| cell(cx, k, v))).collect());
+    }
+    table
+}
+
+/// The page of one record.
+pub fn record_page(cx: &Cx, record: &(impl Record + serde::Serialize)) -> Page {
+    let meta = record.meta();
+    let value = serde_json::to_value(record).unwrap_or(Value::Null);
+    let map = value.as_object().cloned().unwrap_or_default();
+    let mut blocks = Vec::new();
+    let skip: &[&str] = if meta.kind == Kind::Product {
+        &["id", "kind", "file", "attachments", "part_number"]
+    } else {
+        &["id", "kind", "file", "attachments"]
+    };
+    walk(cx, &map, skip, cx.t("fields"), &mut blocks);
+    if let Some(b) = blocks.first_mut().filter(|b| b.title == cx.t("fields")) {
+        b.fields.push(Field { label: cx.t("file"), cell: Cell::text(&meta.file) });
+    }
+    blocks.extend(related(cx, meta));
+    if let Some(a) = super::files::attachments_block(cx, meta) {
+        blocks.push(a);
+    }
+    let findings = cx.findings_by_record.get(meta.id.as_str()).map(Vec::as_slice).unwrap_or_default();
+    let mut fb = Block::new(cx.t("findings"));
+    fb.anchor = Some("findings".into());
+    if findings.is_empty() {
+        fb.note = Some(cx.t("no_findings"));
+    } else {
+        fb.table = Some(cx.findings_table(findings.iter().copied(), false));
+    }
+    blocks.push(fb);
+    let title = ["name", "item"]
+        .iter()
+        .find_map(|k| map.get(*k).and_then(Value::as_str))
+        .map_or_else(|| meta.id.value.clone(), |n| format!("{} {n}", meta.id.value));
+    Page {
+        title,
+        kicker: Some(cx.t(meta.kind.folder())),
+        badge: badge(cx, meta),
+        blocks,
+        signatures: signatures(cx, meta),
+        timeline: None,
+    }
+}
+
+fn badge(cx: &Cx, meta: &Meta) -> Option<Cell> {
+    let m = cx.model;
+    let id = meta.id.as_str();
+    let s = match meta.kind {
+        Kind::Order => m.order_status(m.orders.get(id)?).as_str().to_string(),
+        Kind::Capa => m.capa.get(id)?.stage().as_str().to_string(),
+        Kind::Survey => {
+            return m.surveys.get(id)?.overall().map(|v| Cell::text(format!("{} {v:.0}", cx.t("score"))));
+        }
+        _ => return None,
+    };
+    Some(Cell::text(cx.value(&s)).class(format!("status-{s}")))
+}
+
+/// The record's signed sections. Until the history stage feeds proofs in,
+/// each is shown as recorded, marked not verified.
+fn signatures(cx: &Cx, meta: &Meta) -> Vec<SignatureView> {
+    cx.model
+        .signed_sections()
+        .into_iter()
+        .filter(|s| s.meta.file == meta.file)
+        .map(|s| {
+            let person = cx.model.person(&s.sign.by);
+            let roles = person.map(|p| p.roles.iter().map(|r| cx.value(r.as_str())).collect::<Vec<_>>().join(", "));
+            SignatureView {
+                section: s.path.clone(),
+                name: cx.person(&s.sign.by),
+                role: roles.filter(|r| !r.is_empty()).unwrap_or_else(|| s.signer.describe()),
+                date: s.sign.date.to_string(),
+                meaning: s.meaning.clone(),
+                commit: None,
+                proof: cx.t("not_verified"),
+                state: "unverified".into(),
+            }
+        })
+        .collect()
+}
+
+/// Records that point at this one: a customer's orders, CAPAs, surveys...
+fn related(cx: &Cx, meta: &Meta) -> Vec<Block> {
+    let m = cx.model;
+    let id = meta.id.as_str();
+    let mut out = Vec::new();
+    let mut add = |kind: Kind, table: Table| {
+        if !table.rows.is_empty() {
+            out.push(Block::table(cx.t(kind.folder()), table));
+        }
+    };
+    match meta.kind {
+        Kind::Customer => {
+            let orders: Vec<_> = m.orders.iter().filter(|o| *o.customer == id).collect();
+            add(Kind::Order, list_table(cx, Kind::Order, &ids(&orders)));
+            let sheets: Vec<&str> = orders.iter().flat_map(|o| m.flowsheets_of(o.id())).map(|f| f.id()).collect();
+            add(Kind::Flowsheet, list_table(cx, Kind::Flowsheet, &sheets));
+            let capa: Vec<_> = m.capa.iter().filter(|c| c.customer.as_deref().is_some_and(|c| c == id)).collect();
+            add(Kind::Capa, list_table(cx, Kind::Capa, &ids(&capa)));
+            let surveys: Vec<_> = m.surveys.iter().filter(|s| *s.customer == id).collect();
+            add(Kind::Survey, list_table(cx, Kind::Survey, &ids(&surveys)));
+            let property: Vec<_> = m.property.iter().filter(|p| *p.customer == id).collect();
+            add(Kind::Property, list_table(cx, Kind::Property, &ids(&property)));
+            let reports: Vec<_> = m.reports.iter().filter(|r| *r.customer == id).collect();
+            add(Kind::Report, list_table(cx, Kind::Report, &ids(&reports)));
+            let products: Vec<_> =
+                m.products.iter().filter(|p| p.customer.as_deref().is_some_and(|c| c == id)).collect();
+            add(Kind::Product, list_table(cx, Kind::Product, &ids(&products)));
+        }
+        Kind::Order => {
+            let sheets: Vec<&str> = m.flowsheets_of(id).iter().map(|f| f.id()).collect();
+            add(Kind::Flowsheet, list_table(cx, Kind::Flowsheet, &sheets));
+            let capa: Vec<_> = m.capa.iter().filter(|c| c.order.as_deref().is_some_and(|o| o == id)).collect();
+            add(Kind::Capa, list_table(cx, Kind::Capa, &ids(&capa)));
+        }
+        Kind::Product => {
+            let orders: Vec<_> = m.orders.iter().filter(|o| o.lines.iter().any(|l| *l.part_number == id)).collect();
+            add(Kind::Order, list_table(cx, Kind::Order, &ids(&orders)));
+        }
+        _ => {}
+    }
+    out
+}
+
+fn ids<'r>(records: &[&'r impl Record]) -> Vec<&'r str> {
+    records.iter().map(|r| r.id()).collect()
+}
+
+/// Every record of a kind.
+pub fn all_ids(cx: &Cx, kind: Kind) -> Vec<String> {
+    let m = cx.model;
+    let v: Vec<&str> = match kind {
+        Kind::Customer => m.customers.iter().map(|r| r.id()).collect(),
+        Kind::Product => m.products.iter().map(|r| r.id()).collect(),
+        Kind::Order => m.orders.iter().map(|r| r.id()).collect(),
+        Kind::Flowsheet => m.flowsheets.iter().map(|r| r.id()).collect(),
+        Kind::Capa => m.capa.iter().map(|r| r.id()).collect(),
+        Kind::Survey => m.surveys.iter().map(|r| r.id()).collect(),
+        Kind::Property => m.property.iter().map(|r| r.id()).collect(),
+        Kind::Report => m.reports.iter().map(|r| r.id()).collect(),
+    };
+    v.into_iter().map(str::to_string).collect()
+}
+
+/// The list table of a kind, for the given ids (in that order).
+pub fn list_table<S: AsRef<str>>(cx: &Cx, kind: Kind, ids: &[S]) -> Table {
+    let m = cx.model;
+    let h = |keys: &[&str]| keys.iter().map(|k| cx.t(k)).collect::<Vec<_>>();
+    let opt = |v: Option<&crate::model::At<String>>| v.map_or_else(Cell::default, |c| cx.record(c));
+    let mut table = Table::new(match kind {
+        Kind::Customer => h(&["id", "name", "kind", "customer", "active", "findings"]),
+        Kind::Product => h(&["part_number", "name", "kind", "status", "customer", "findings"]),
+        Kind::Order => h(&["id", "customer", "date", "status", "delivery", "findings"]),
+        Kind::Flowsheet => h(&["id", "orders", "date", "kind", "delivery", "findings"]),
+        Kind::Capa => h(&["id", "customer", "date", "source", "stage", "findings"]),
+        Kind::Survey => h(&["id", "customer", "year", "date", "score", "findings"]),
+        Kind::Property => h(&["id", "customer", "name", "date", "incidents", "findings"]),
+        Kind::Report => h(&["id", "customer", "date", "kind", "capa", "findings"]),
+    });
+    // Column meanings that differ by kind get their own header words.
+    match kind {
+        Kind::Customer => {
+            table.headers[2] = crate::render::i18n::field(cx.lang, "region");
+            table.headers[3] = crate::render::i18n::field(cx.lang, "account_manager");
+        }
+        Kind::Product => table.headers[2] = crate::render::i18n::field(cx.lang, "spec"),
+        Kind::Flowsheet => table.headers[3] = crate::render::i18n::field(cx.lang, "revision"),
+        Kind::Report => table.headers[3] = crate::render::i18n::field(cx.lang, "complaint"),
+        _ => {}
+    }
+    for id in ids {
+        let id = id.as_ref();
+        let cells = match kind {
+            Kind::Customer => m.customers.get(id).map(|c| {
+                vec![
+                    cx.record(id),
+                    Cell::text(&c.name.value),
+                    Cell::text(cx.value(c.region.as_str())),
+                    cx.person(&c.account_manager),
+                    Cell::text(cx.t(if *c.active { "yes" } else { "no" })),
+                ]
+            }),
+            Kind::Product => m.products.get(id).map(|p| {
+                vec![
+                    cx.record(id),
+                    Cell::text(&p.name.value),
+                    Cell::text(&p.spec.value),
+                    Cell::text(cx.value(p.status.as_str())),
+                    opt(p.customer.as_ref()),
+                ]
+            }),
+            Kind::Order => m.orders.get(id).map(|o| {
+                let status = m.order_status(o).as_str();
+                let delivery = o.lines.iter().map(|l| *l.delivery).min().map(|d| d.to_string()).unwrap_or_default();
+                let late = !m.overdue_lines(o, cx.report.as_of).is_empty();
+                let mut d = Cell::text(delivery);
+                if late {
+                    d = d.class("error");
+                }
+                vec![
+                    cx.record(id),
+                    cx.record(&o.customer),
+                    Cell::text(o.received.to_string()),
+                    Cell::text(cx.value(status)).class(format!("status-{status}")),
+                    d,
+                ]
+            }),
+            Kind::Flowsheet => m.flowsheets.get(id).map(|f| {
+                let due = f.lines.iter().map(|l| *l.due).min().map(|d| d.to_string()).unwrap_or_default();
+                vec![
+                    cx.record(id),
+                    cx.record(&f.order),
+                    Cell::text(f.issued.to_string()),
+                    Cell::text(f.revision.to_string()),
+                    Cell::text(due),
+                ]
+            }),
+            Kind::Capa => m.capa.get(id).map(|c| {
+                let stage = c.stage().as_str();
+                vec![
+                    cx.record(id),
+                    opt(c.customer.as_ref()),
+                    Cell::text(c.opened.to_string()),
+                    Cell::text(cx.value(c.source.as_str())),
+                    Cell::text(cx.value(stage)).class(format!("status-{stage}")),
+                ]
+            }),
+            Kind::Survey => m.surveys.get(id).map(|s| {
+                let score = s.overall().map(|v| format!("{v:.0}")).unwrap_or_default();
+                let returned = s.returned.as_ref().map(|d| d.to_string()).unwrap_or_default();
+                let mut sc = Cell::text(score);
+                if s.overall().is_some_and(|v| v < f64::from(m.config.policy.survey_target)) {
+                    sc = sc.class("error");
+                }
+                vec![cx.record(id), cx.record(&s.customer), Cell::text(s.year.to_string()), Cell::text(returned), sc]
+            }),
+            Kind::Property => m.property.get(id).map(|p| {
+                vec![
+                    cx.record(id),
+                    cx.record(&p.customer),
+                    Cell::text(&p.item.value),
+                    Cell::text(p.received.to_string()),
+                    Cell::text(p.incidents.len().to_string()),
+                ]
+            }),
+            Kind::Report => m.reports.get(id).map(|r| {
+                vec![
+                    cx.record(id),
+                    cx.record(&r.customer),
+                    Cell::text(r.date.to_string()),
+                    Cell::text(cx.t(if r.complaint { "yes" } else { "no" })),
+                    opt(r.capa.as_ref()),
+                ]
+            }),
+        };
+        if let Some(mut cells) = cells {
+            cells.push(cx.finding_count(id));
+            table.push(cells);
+        }
+    }
+    table.filter = table.rows.len() > 5;
+    table
+}
+
+/// The list page of a kind.
+pub fn list_page(cx: &Cx, kind: Kind) -> Page {
+    let ids = all_ids(cx, kind);
+    let mut block = Block::table(String::new(), list_table(cx, kind, &ids));
+    if ids.is_empty() {
+        block.note = Some(cx.t("none"));
+    }
+    if let Some(t) = block.table.as_mut() {
+        t.filter = true;
+    }
+    Page { title: cx.t(kind.folder()), blocks: vec![block], ..Page::default() }
+}
