@@ -243,7 +243,7 @@ pub fn dashboard(cx: &Cx, s: &Status) -> Page {
         Figure { label: t("broken"), value: g.broken.to_string(), class: (g.broken > 0).then(|| "error".into()) },
     ];
     blocks.push(b);
-    Page { title: t("dashboard"), kicker: Some(cx.model.config.company.name.clone()), blocks, ..Page::default() }
+    Page { title: t("dashboard"), blocks, ..Page::default() }
 }
 
 /// A table block with no rows says so instead of showing empty headers.

@@ -123,20 +123,51 @@ fn cell(cx: &Cx, key: &str, v: &Value) -> Cell {
     Cell::text(scalar_text(cx, key, v))
 }
 
+/// Nested tables in the order a person reads the form.
+const NESTED: &[&str] = &[
+    "lines",
+    "steps",
+    "scores",
+    "capacity",
+    "extra_review",
+    "review",
+    "oral",
+    "gm_signed",
+    "customer_confirmed",
+    "investigation",
+    "verification",
+    "confirmation",
+    "analysis",
+    "feedback",
+    "verified",
+    "incidents",
+    "change",
+    "followup",
+    "delivery",
+    "returned",
+    "closed",
+    "cancelled",
+];
+
 /// Fields, blocks and tables for a serialized record or table.
 fn walk(cx: &Cx, map: &serde_json::Map<String, Value>, skip: &[&str], title: String, out: &mut Vec<Block>) {
     let mut fields = Block::new(title);
-    let mut nested = Vec::new();
+    let mut nested: Vec<(usize, Vec<Block>)> = Vec::new();
     for key in sorted_keys(map) {
         if skip.contains(&key.as_str()) {
             continue;
         }
+        let rank = NESTED.iter().position(|n| n == key).unwrap_or(NESTED.len());
         match &map[key] {
             Value::Null => {}
             Value::Array(items) if items.is_empty() => {}
-            Value::Object(inner) => walk(cx, inner, &[], super::i18n::field(cx.lang, key), &mut nested),
+            Value::Object(inner) => {
+                let mut blocks = Vec::new();
+                walk(cx, inner, &[], super::i18n::field(cx.lang, key), &mut blocks);
+                nested.push((rank, blocks));
+            }
             Value::Array(items) if items.iter().any(Value::is_object) => {
-                nested.push(Block::table(super::i18n::field(cx.lang, key), array_table(cx, items)));
+                nested.push((rank, vec![Block::table(super::i18n::field(cx.lang, key), array_table(cx, items))]));
             }
             v => fields.fields.push(Field { label: super::i18n::field(cx.lang, key), cell: cell(cx, key, v) }),
         }
@@ -144,7 +175,8 @@ fn walk(cx: &Cx, map: &serde_json::Map<String, Value>, skip: &[&str], title: Str
     if !fields.fields.is_empty() {
         out.push(fields);
     }
-    out.extend(nested);
+    nested.sort_by_key(|(rank, _)| *rank);
+    out.extend(nested.into_iter().flat_map(|(_, b)| b));
 }
 
 fn array_table(cx: &Cx, items: &[Value]) -> Table {

@@ -4,3 +4,4 @@
 
 mod fixture;
 mod check;
+mod site;

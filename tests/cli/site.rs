@@ -1,0 +1,352 @@
+//! `docket build` and `docket status`: the site as files on disk, read the
+//! way a browser or an auditor would.
+
+use crate::fixture::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+const CAPA: &str = r#"id = "CAPA-2026-0001"
+kind = "corrective"
+source = "complaint"
+customer = "C-0001"
+order = "SO-2026-0001"
+opened = 2026-05-02
+opened_by = "li.sales"
+description = "Shafts *scratched* on arrival."
+responsible_department = "manufacturing"
+
+[investigation]
+by = "zhao.mfg"
+date = 2026-05-06
+root_cause = "Packing without sleeves."
+countermeasure = "Sleeves on every shaft."
+"#;
+
+const PROPERTY: &str = r#"id = "CP-2026-0001"
+customer = "C-0001"
+item = "Thread gauge M10"
+received = 2026-03-02
+custodian = "li.sales"
+location = "QC lab cabinet 2"
+
+[verified]
+by = "sun.qc"
+date = 2026-03-03
+"#;
+
+const REPORT: &str = r#"id = "UR-2026-0001"
+customer = "C-0001"
+date = 2026-04-01
+by = "li.sales"
+to = "wang.gm"
+summary = "Customer happy with the shafts."
+"#;
+
+const PROCEDURE: &str = "# Service responsibility\n\n## 3 Responsibilities {#c3}\n\nThe GM signs.\n\n\
+## 4.2.1 Order review {#c4.2.1}\n\nThe GM reviews every order.\n\n## 4.5.2 CAPA {#c4.5.2}\n\nComplaints go on a CAPA.\n";
+
+/// The base fixture with one record of every kind and a procedure.
+fn full() -> Repo {
+    let repo = Repo::base();
+    repo.write("capa/2026/CAPA-2026-0001.toml", CAPA);
+    repo.write("property/2026/CP-2026-0001.toml", PROPERTY);
+    repo.write("reports/2026/UR-2026-0001.toml", REPORT);
+    repo.write("procedure.md", PROCEDURE);
+    repo
+}
+
+fn build(repo: &Repo, out: &Path) -> Run {
+    repo.docket(&["build", "--out", out.to_str().unwrap(), "--as-of", AS_OF])
+}
+
+#[track_caller]
+fn built(repo: &Repo, out: &Path) {
+    let run = build(repo, out);
+    assert_eq!(run.code, 0, "build failed:\n{}\n{}", run.stdout, run.stderr);
+}
+
+/// Every file of the site, relative path -> bytes.
+fn files(out: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut map = BTreeMap::new();
+    for e in walkdir::WalkDir::new(out).sort_by_file_name() {
+        let e = e.unwrap();
+        if e.file_type().is_file() {
+            let rel = e.path().strip_prefix(out).unwrap().to_string_lossy().replace('\\', "/");
+            map.insert(rel, std::fs::read(e.path()).unwrap());
+        }
+    }
+    map
+}
+
+fn page(out: &Path, rel: &str) -> String {
+    std::fs::read_to_string(out.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+/// The values of every `attr="..."` in an HTML text.
+fn attrs<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
+    let needle = format!(" {attr}=\"");
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find(&needle) {
+        rest = &rest[i + needle.len()..];
+        let end = rest.find('"').unwrap();
+        out.push(&rest[..end]);
+        rest = &rest[end..];
+    }
+    out
+}
+
+fn site_dir() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    (dir, out)
+}
+
+#[test]
+fn every_record_has_a_page_and_every_link_resolves_inside_the_site() {
+    let repo = full();
+    repo.edit(
+        ORDER_PATH,
+        "delivery_place = \"Hamburg\"",
+        "delivery_place = \"Hamburg\"\nattachments = [\"SO-2026-0001/po 88812.pdf\"]",
+    );
+    repo.write_bytes("orders/2026/SO-2026-0001/po 88812.pdf", b"%PDF-1.4 the customer's own order");
+    let (_dir, out) = site_dir();
+    built(&repo, &out);
+    for rel in [
+        "index.html",
+        "customers/index.html",
+        "customers/C-0001.html",
+        "products/AP-SH-1020.html",
+        "orders/SO-2026-0001.html",
+        "flowsheets/MF-2026-0001.html",
+        "capa/CAPA-2026-0001.html",
+        "surveys/SV-2026-0001.html",
+        "property/CP-2026-0001.html",
+        "reports/UR-2026-0001.html",
+        "people.html",
+        "findings.html",
+        "rules.html",
+        "procedure.html",
+        "changes.html",
+        "feed.xml",
+        "data.json",
+        "site.css",
+        "site.js",
+    ] {
+        assert!(out.join(rel).is_file(), "{rel} missing");
+    }
+    // The attachment is copied and linked with its size and blob id.
+    assert!(out.join("files/orders/2026/SO-2026-0001/po 88812.pdf").is_file());
+    let order = page(&out, "orders/SO-2026-0001.html");
+    assert!(order.contains("href=\"../files/orders/2026/SO-2026-0001/po%2088812.pdf\""), "{order}");
+
+    let site = files(&out);
+    let mut checked = 0;
+    for (rel, bytes) in site.iter().filter(|(r, _)| r.ends_with(".html")) {
+        let html = String::from_utf8(bytes.clone()).unwrap();
+        let dir = Path::new(rel).parent().unwrap();
+        for link in attrs(&html, "href").into_iter().chain(attrs(&html, "src")) {
+            assert!(
+                !link.contains("://") && !link.starts_with('/') && !link.starts_with("//"),
+                "{rel}: absolute link {link}"
+            );
+            let target = link.split(['#', '?']).next().unwrap();
+            if target.is_empty() {
+                continue;
+            }
+            let decoded = target.replace("%20", " ");
+            let mut parts: Vec<String> = dir.iter().map(|p| p.to_string_lossy().into_owned()).collect();
+            for seg in decoded.split('/') {
+                match seg {
+                    ".." => assert!(parts.pop().is_some(), "{rel}: {link} points outside the site"),
+                    "." => {}
+                    s => parts.push(s.to_string()),
+                }
+            }
+            let resolved = parts.join("/");
+            assert!(site.contains_key(&resolved), "{rel}: {link} -> {resolved} does not exist");
+            checked += 1;
+        }
+    }
+    assert!(checked > 200, "only {checked} links checked");
+}
+
+#[test]
+fn the_customer_page_gathers_everything_of_that_customer() {
+    let repo = full();
+    let (_dir, out) = site_dir();
+    built(&repo, &out);
+    let customer = page(&out, "customers/C-0001.html");
+    for id in ["SO-2026-0001", "MF-2026-0001", "CAPA-2026-0001", "SV-2026-0001", "CP-2026-0001", "UR-2026-0001"] {
+        assert!(customer.contains(id), "customer page lacks {id}");
+    }
+    let people = page(&out, "people.html");
+    assert!(people.contains("order review: approved"), "the GM's review is listed under what he signed");
+}
+
+#[test]
+fn the_order_page_shows_its_signatures_and_timeline() {
+    let repo = full();
+    let (_dir, out) = site_dir();
+    built(&repo, &out);
+    let order = page(&out, "orders/SO-2026-0001.html");
+    let sig = &order[order.find("id=\"signatures\"").expect("signature block")..];
+    let sig = &sig[..sig.find("</section>").unwrap()];
+    for want in ["Wang Daming", "gm", "2026-03-03", "order review: approved", "not verified"] {
+        assert!(sig.contains(want), "signature block lacks {want}:\n{sig}");
+    }
+    assert!(order.contains("id=\"timeline\""));
+    // Every field of the record is shown.
+    for want in ["PO-88812", "Hamburg", "AP-SH-1020", "500", "2026-04-15", "2026-04-14", "2026-04-20"] {
+        assert!(order.contains(want), "order page lacks {want}");
+    }
+}
+
+#[test]
+fn findings_show_on_the_pages_they_concern() {
+    let repo = full();
+    repo.edit(ORDER_PATH, "legible = true", "legible = false");
+    let (_dir, out) = site_dir();
+    // Findings are content: the build succeeds.
+    built(&repo, &out);
+    let order = page(&out, "orders/SO-2026-0001.html");
+    let findings = &order[order.find("id=\"findings\"").unwrap()..];
+    assert!(findings.contains("illegible-approved"));
+    assert!(findings.contains("href=\"../procedure.html#c4.2.1\""), "clause links to the procedure");
+    let all = page(&out, "findings.html");
+    assert!(all.contains("id=\"rule-illegible-approved\""));
+    assert!(all.contains("SO-2026-0001"));
+    let procedure = page(&out, "procedure.html");
+    let clause = &procedure[procedure.find("id=\"c4.2.1\"").unwrap()..];
+    let clause = &clause[..clause.find("</section>").unwrap()];
+    assert!(clause.contains("review-missing") && clause.contains("illegible-approved"), "rules of 4.2.1 and 4.2.1 A");
+    assert!(clause.contains("SO-2026-0001"), "open finding under its clause");
+    assert!(!page(&out, "customers/C-0001.html").contains("illegible-approved"));
+}
+
+#[test]
+fn hostile_text_is_rendered_inert() {
+    let repo = full();
+    let evil = r#"<script>alert(1)</script> [x](javascript:alert(2)) <img src=x onerror=alert(3)> <a href=\"javascript:alert(4)\" onclick=\"alert(5)\">y</a>"#;
+    repo.edit("capa/2026/CAPA-2026-0001.toml", "Shafts *scratched* on arrival.", evil);
+    repo.edit(ORDER_PATH, "PO-88812", evil);
+    repo.edit("customers/C-0001.toml", "Anna Keller", "<script>alert(6)</script>\\\" onerror=\\\"alert(7)");
+    let (_dir, out) = site_dir();
+    built(&repo, &out);
+    for (rel, bytes) in files(&out) {
+        if !rel.ends_with(".html") {
+            continue;
+        }
+        let html = String::from_utf8(bytes).unwrap();
+        // Escaped text never holds a raw `<`, so the tags are exactly the
+        // `<...>` spans: none may carry an event handler or a script URL.
+        for tag in html.split('<').skip(1).map(|t| t.split('>').next().unwrap().to_lowercase()) {
+            let handler = tag.split_whitespace().skip(1).any(|a| a.starts_with("on"));
+            assert!(!handler, "{rel}: event handler in <{tag}>");
+            assert!(!tag.contains("javascript:"), "{rel}: script URL in <{tag}>");
+            assert!(!tag.starts_with("img"), "{rel}: <{tag}>");
+            if tag.starts_with("script") {
+                assert!(tag.starts_with("script src=\"") && tag.ends_with("site.js\" defer"), "{rel}: <{tag}>");
+            }
+        }
+    }
+    let order = page(&out, "orders/SO-2026-0001.html");
+    assert!(order.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "plain fields are escaped, not dropped");
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let repo = full();
+    let (_dir, out) = site_dir();
+    built(&repo, &out);
+    let first = files(&out);
+    built(&repo, &out);
+    assert_eq!(first, files(&out));
+    let data: serde_json::Value = serde_json::from_slice(&first["data.json"]).unwrap();
+    assert_eq!(data["as_of"], AS_OF);
+    assert_eq!(data["derived"]["order_status"]["SO-2026-0001"], "closed");
+    assert_eq!(data["model"]["orders"][0]["id"], "SO-2026-0001");
+}
+
+#[test]
+fn a_broken_template_override_fails_the_build_and_keeps_the_published_site() {
+    let repo = full();
+    let (_dir, out) = site_dir();
+    built(&repo, &out);
+    let before = files(&out);
+    repo.write("templates/record.html", "{% extends \"base.html\" %}{% block content %}{% if %}{% endblock content %}");
+    let run = build(&repo, &out);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("template") && run.stderr.contains("record.html"), "{}", run.stderr);
+    assert_eq!(before, files(&out), "the previous site is untouched");
+    let leftovers: Vec<_> = std::fs::read_dir(out.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(leftovers.len(), 1, "no temporary folder left behind: {leftovers:?}");
+}
+
+#[test]
+fn a_template_override_replaces_the_builtin_by_name() {
+    let repo = full();
+    repo.write(
+        "templates/changes.html",
+        "{% extends \"base.html\" %}{% block content %}<p>our own changes page</p>{% endblock content %}",
+    );
+    repo.write("templates/site.css", "body { color: black; }\n");
+    let (_dir, out) = site_dir();
+    built(&repo, &out);
+    assert!(page(&out, "changes.html").contains("our own changes page"));
+    assert_eq!(page(&out, "site.css"), "body { color: black; }\n");
+}
+
+#[test]
+fn build_refuses_to_replace_a_folder_that_is_not_a_site() {
+    let repo = full();
+    let (_dir, out) = site_dir();
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("precious.txt"), "keep me").unwrap();
+    let run = build(&repo, &out);
+    assert_eq!(run.code, 2);
+    assert_eq!(std::fs::read_to_string(out.join("precious.txt")).unwrap(), "keep me");
+}
+
+#[test]
+fn zh_hant_sites_use_the_procedures_terms() {
+    let repo = full();
+    repo.edit("docket.toml", "language = \"en\"", "language = \"zh-Hant\"");
+    let (_dir, out) = site_dir();
+    built(&repo, &out);
+    let index = page(&out, "index.html");
+    assert!(index.contains("<html lang=\"zh-Hant\">"));
+    for term in ["訂單", "客戶一覽表", "料號", "制造流程單", "糾正/預防措施處理單", "顧客滿意度調查表"]
+    {
+        assert!(index.contains(term), "dashboard lacks {term}");
+    }
+    let order = page(&out, "orders/SO-2026-0001.html");
+    assert!(order.contains("已結案"), "status in Chinese");
+    assert!(order.contains("簽核"));
+}
+
+#[test]
+fn status_prints_the_dashboard_figures() {
+    let repo = full();
+    repo.write(
+        "orders/2026/SO-2026-0002.toml",
+        &ORDER
+            .replace("SO-2026-0001", "SO-2026-0002")
+            .replace("received = 2026-03-02", "received = 2026-06-10")
+            .split("\n[capacity]")
+            .next()
+            .unwrap()
+            .replace("2026-04-15", "2026-06-30"),
+    );
+    let run = repo.docket(&["status", "--format", "json", "--as-of", AS_OF]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json = run.json();
+    assert_eq!(json["orders"]["total"], 2);
+    assert_eq!(json["orders"]["awaiting_review"][0]["order"], "SO-2026-0002");
+    assert_eq!(json["orders"]["awaiting_review"][0]["days"], 5);
+    assert_eq!(json["capa"]["open"][0]["stage"], "investigation");
+    assert_eq!(json["surveys"]["coverage"][0]["year"], 2026);
+    let human = repo.docket(&["status", "--as-of", AS_OF]);
+    assert!(human.stdout.contains("awaiting review: SO-2026-0002"), "{}", human.stdout);
+}
