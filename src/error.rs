@@ -15,7 +15,10 @@ pub enum Error {
     /// The folder given (or found) holds no `docket.toml`.
     NotARecordsRoot(PathBuf),
     /// Reading or writing a file the command cannot do without.
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     /// The command line asked for something that cannot be done.
     Usage(String),
     /// `docket init` would overwrite an existing repository.
@@ -28,7 +31,10 @@ pub enum Error {
 
 impl Error {
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io { path: path.into(), source }
+        Error::Io {
+            path: path.into(),
+            source,
+        }
     }
 }
 

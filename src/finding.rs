@@ -133,8 +133,19 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(rule: RuleId, file: impl Into<String>, pos: Option<Pos>, message: impl Into<String>) -> Self {
-        Finding { rule, file: file.into(), pos, record: None, message: message.into() }
+    pub fn new(
+        rule: RuleId,
+        file: impl Into<String>,
+        pos: Option<Pos>,
+        message: impl Into<String>,
+    ) -> Self {
+        Finding {
+            rule,
+            file: file.into(),
+            pos,
+            record: None,
+            message: message.into(),
+        }
     }
 
     pub fn with_record(mut self, id: impl Into<String>) -> Self {

@@ -60,7 +60,9 @@ impl Kind {
     }
 
     pub fn from_name(name: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.name() == name || k.folder() == name)
+        Kind::ALL
+            .into_iter()
+            .find(|k| k.name() == name || k.folder() == name)
     }
 
     /// The id prefix; `None` for products, whose id is the part number.
@@ -79,14 +81,20 @@ impl Kind {
 
     /// The key that holds the record's id.
     pub fn id_key(self) -> &'static str {
-        if self == Kind::Product { "part_number" } else { "id" }
+        if self == Kind::Product {
+            "part_number"
+        } else {
+            "id"
+        }
     }
 
     /// Whether `id` has this kind's shape: `C-NNNN`, or `PREFIX-YYYY-NNNN`
     /// (at least four digits). Products are checked against the policy's
     /// part-number pattern instead, so they always pass here.
     pub fn id_shape_ok(self, id: &str) -> bool {
-        let Some(prefix) = self.prefix() else { return true };
+        let Some(prefix) = self.prefix() else {
+            return true;
+        };
         let Some(rest) = id.strip_prefix(prefix).and_then(|r| r.strip_prefix('-')) else {
             return false;
         };

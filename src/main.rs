@@ -9,7 +9,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "docket", version, about = "Check and publish a git repository of quality records")]
+#[command(
+    name = "docket",
+    version,
+    about = "Check and publish a git repository of quality records"
+)]
 struct Cli {
     /// The records root (the folder holding docket.toml). Default: the
     /// current folder, or its records/ child.
@@ -93,15 +97,26 @@ fn run(cli: Cli) -> docket::Result<Outcome> {
     match cli.command {
         Command::Check { format, as_of } => {
             let root = root()?;
-            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            let (text, outcome) = cmd::check::run(&cmd::check::Options { root: &root, format, as_of, color })?;
+            let color = std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            let (text, outcome) = cmd::check::run(&cmd::check::Options {
+                root: &root,
+                format,
+                as_of,
+                color,
+            })?;
             print(&text);
             Ok(outcome)
         }
         Command::Build { out, as_of } => {
             let root = root()?;
             let progress = std::io::stderr().is_terminal();
-            let stats = cmd::build::run(&cmd::build::Options { root: &root, out: &out, as_of, progress })?;
+            let stats = cmd::build::run(&cmd::build::Options {
+                root: &root,
+                out: &out,
+                as_of,
+                progress,
+            })?;
             print(&format!(
                 "built {} pages ({} records, {} findings) in {}\n",
                 stats.pages,
@@ -133,7 +148,14 @@ fn run(cli: Cli) -> docket::Result<Outcome> {
             ));
             Ok(Outcome::Clean)
         }
-        Command::New { kind, customer, order, part_number, by, as_of } => {
+        Command::New {
+            kind,
+            customer,
+            order,
+            part_number,
+            by,
+            as_of,
+        } => {
             let root = root()?;
             let kind = Kind::from_name(&kind).ok_or_else(|| {
                 docket::Error::Usage(format!(
@@ -143,9 +165,17 @@ fn run(cli: Cli) -> docket::Result<Outcome> {
             })?;
             let today = match as_of {
                 Some(d) => d,
-                None => cmd::today(docket::load::load(&root).map(|l| docket::model::build(l).0.config.company.offset_seconds)?)?,
+                None => cmd::today(
+                    docket::load::load(&root)
+                        .map(|l| docket::model::build(l).0.config.company.offset_seconds)?,
+                )?,
             };
-            let opts = cmd::init::NewOptions { customer, order, part_number, by };
+            let opts = cmd::init::NewOptions {
+                customer,
+                order,
+                part_number,
+                by,
+            };
             let path = cmd::init::new_record(&root, kind, today, &opts)?;
             print(&format!("{}\n", path.display()));
             Ok(Outcome::Clean)

@@ -21,6 +21,9 @@ pub struct Options<'a> {
 pub fn run(opts: &Options) -> Result<Stats> {
     let (model, report) = analyse(opts.root, opts.as_of)?;
     let status = crate::report::status::status(&model, &report);
-    let site = SiteOptions { templates: Some(opts.root.join("templates")), progress: opts.progress };
+    let site = SiteOptions {
+        templates: Some(opts.root.join("templates")),
+        progress: opts.progress,
+    };
     render::site(&model, &report, &status, opts.out, &site)
 }

@@ -59,10 +59,9 @@ pub fn new_record(root: &Path, kind: Kind, today: Date, opts: &NewOptions) -> Re
     let loaded = crate::load::load(root)?;
     let year = today.year();
     let id = match kind {
-        Kind::Product => opts
-            .part_number
-            .clone()
-            .ok_or_else(|| Error::Usage("a product's id is its part number: pass --part-number".into()))?,
+        Kind::Product => opts.part_number.clone().ok_or_else(|| {
+            Error::Usage("a product's id is its part number: pass --part-number".into())
+        })?,
         _ => next_id(kind, year, loaded.records.iter().map(|d| d.stem())),
     };
     // The repository's own pattern is checked by `docket check`; here we
@@ -170,8 +169,17 @@ mod tests {
     #[test]
     fn next_ids() {
         let stems = ["SO-2026-0001", "SO-2026-0009", "SO-2025-0042", "C-0007"];
-        assert_eq!(next_id(Kind::Order, 2026, stems.iter().copied()), "SO-2026-0010");
-        assert_eq!(next_id(Kind::Order, 2027, stems.iter().copied()), "SO-2027-0001");
-        assert_eq!(next_id(Kind::Customer, 2026, stems.iter().copied()), "C-0008");
+        assert_eq!(
+            next_id(Kind::Order, 2026, stems.iter().copied()),
+            "SO-2026-0010"
+        );
+        assert_eq!(
+            next_id(Kind::Order, 2027, stems.iter().copied()),
+            "SO-2027-0001"
+        );
+        assert_eq!(
+            next_id(Kind::Customer, 2026, stems.iter().copied()),
+            "C-0008"
+        );
     }
 }

@@ -32,7 +32,10 @@ pub fn analyse(root: &Path, as_of: Option<Date>) -> Result<(Model, CheckReport)>
         Some(d) => d,
         None => today(model.config.company.offset_seconds)?,
     };
-    let cx = crate::rules::Context { model: &model, as_of };
+    let cx = crate::rules::Context {
+        model: &model,
+        as_of,
+    };
     findings.extend(crate::rules::run(&cx));
     let report = CheckReport::new(&model.config, findings, model.record_count(), as_of);
     Ok((model, report))
@@ -45,7 +48,9 @@ pub fn today(offset_seconds: i32) -> Result<Date> {
     let ts = match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(s) => {
             let secs: i64 = s.trim().parse().map_err(|_| {
-                Error::Usage(format!("SOURCE_DATE_EPOCH=\"{s}\" is not a number of seconds since 1970"))
+                Error::Usage(format!(
+                    "SOURCE_DATE_EPOCH=\"{s}\" is not a number of seconds since 1970"
+                ))
             })?;
             jiff::Timestamp::from_second(secs)
                 .map_err(|e| Error::Usage(format!("SOURCE_DATE_EPOCH={s} is out of range: {e}")))?
@@ -57,5 +62,6 @@ pub fn today(offset_seconds: i32) -> Result<Date> {
 
 /// Parse `--as-of`.
 pub fn parse_date(s: &str) -> Result<Date, String> {
-    s.parse::<Date>().map_err(|_| format!("\"{s}\" is not a date like 2026-11-26"))
+    s.parse::<Date>()
+        .map_err(|_| format!("\"{s}\" is not a date like 2026-11-26"))
 }

@@ -30,9 +30,15 @@ pub fn json() -> String {
 pub fn table() -> String {
     let rows = entries();
     let w = rows.iter().map(|e| e.id.len()).max().unwrap_or(0);
-    let mut out = format!("{:w$}  {:8}  {:8}  {}\n", "rule", "severity", "clause", "finds");
+    let mut out = format!(
+        "{:w$}  {:8}  {:8}  {}\n",
+        "rule", "severity", "clause", "finds"
+    );
     for e in rows {
-        out.push_str(&format!("{:w$}  {:8}  {:8}  {}\n", e.id, e.severity, e.clause, e.summary));
+        out.push_str(&format!(
+            "{:w$}  {:8}  {:8}  {}\n",
+            e.id, e.severity, e.clause, e.summary
+        ));
     }
     out
 }
@@ -41,7 +47,10 @@ pub fn table() -> String {
 pub fn markdown() -> String {
     let mut out = String::from("| id | default | clause | finds |\n|---|---|---|---|\n");
     for e in entries() {
-        out.push_str(&format!("| `{}` | {} | {} | {} |\n", e.id, e.severity, e.clause, e.summary));
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            e.id, e.severity, e.clause, e.summary
+        ));
     }
     out
 }

@@ -15,22 +15,34 @@ impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i as u32 + 1));
-        LineIndex { starts, text: text.to_owned() }
+        LineIndex {
+            starts,
+            text: text.to_owned(),
+        }
     }
 
     pub fn pos(&self, offset: usize) -> Pos {
         let offset = offset.min(self.text.len());
         let line = self.starts.partition_point(|&s| s as usize <= offset) - 1;
         let start = self.starts[line] as usize;
-        let col = self.text.get(start..offset).map_or(1, |s| s.chars().count() + 1);
-        Pos { line: line as u32 + 1, col: col as u32 }
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(1, |s| s.chars().count() + 1);
+        Pos {
+            line: line as u32 + 1,
+            col: col as u32,
+        }
     }
 
     /// The text of a 1-based line, without its line ending.
     pub fn line_text(&self, line: u32) -> Option<&str> {
         let i = (line as usize).checked_sub(1)?;
         let start = *self.starts.get(i)? as usize;
-        let end = self.starts.get(i + 1).map_or(self.text.len(), |&e| e as usize);
+        let end = self
+            .starts
+            .get(i + 1)
+            .map_or(self.text.len(), |&e| e as usize);
         Some(self.text[start..end].trim_end_matches(['\n', '\r']))
     }
 

@@ -74,7 +74,13 @@ pub struct Loaded {
 }
 
 /// Top-level entries that belong to a records repository but hold no records.
-const KNOWN_TOP: &[&str] = &["docket.toml", "people.toml", "procedure.md", "templates", "site"];
+const KNOWN_TOP: &[&str] = &[
+    "docket.toml",
+    "people.toml",
+    "procedure.md",
+    "templates",
+    "site",
+];
 
 /// Find the records root for `--records DIR`, or from the current folder:
 /// the folder itself if it has `docket.toml`, else its `records/` child.
@@ -98,20 +104,30 @@ pub fn load(root: &Path) -> Result<Loaded> {
         return Err(Error::NotARecordsRoot(root.to_path_buf()));
     }
     let canonical_root = root.canonicalize().map_err(|e| Error::io(root, e))?;
-    let mut loaded = Loaded { root: root.to_path_buf(), ..Loaded::default() };
+    let mut loaded = Loaded {
+        root: root.to_path_buf(),
+        ..Loaded::default()
+    };
     let mut to_parse: Vec<(String, Role, PathBuf)> = Vec::new();
 
     let walker = walkdir::WalkDir::new(root)
         .follow_links(false)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !(is_hidden(e.file_name()) || e.depth() == 1 && is_skipped_folder(e)));
+        .filter_entry(|e| {
+            e.depth() == 0 || !(is_hidden(e.file_name()) || e.depth() == 1 && is_skipped_folder(e))
+        });
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,
             Err(err) => {
                 let rel = err.path().map(|p| rel_path(root, p)).unwrap_or_default();
-                loaded.findings.push(Finding::new(RuleId::Parse, rel, None, format!("cannot be read: {err}")));
+                loaded.findings.push(Finding::new(
+                    RuleId::Parse,
+                    rel,
+                    None,
+                    format!("cannot be read: {err}"),
+                ));
                 continue;
             }
         };
@@ -184,8 +200,10 @@ pub fn load(root: &Path) -> Result<Loaded> {
         }
     }
 
-    let parsed: Vec<Result<Doc, Finding>> =
-        to_parse.into_par_iter().map(|(rel, role, path)| read_doc(rel, role, &path)).collect();
+    let parsed: Vec<Result<Doc, Finding>> = to_parse
+        .into_par_iter()
+        .map(|(rel, role, path)| read_doc(rel, role, &path))
+        .collect();
     for doc in parsed {
         match doc {
             Err(f) => loaded.findings.push(f),
@@ -210,7 +228,8 @@ pub fn parse_bytes(rel: String, role: Role, bytes: &[u8]) -> Result<Doc, Finding
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
-            let pos = LineIndex::new(&String::from_utf8_lossy(&bytes[..e.valid_up_to()])).pos(e.valid_up_to());
+            let pos = LineIndex::new(&String::from_utf8_lossy(&bytes[..e.valid_up_to()]))
+                .pos(e.valid_up_to());
             return Err(Finding::new(
                 RuleId::Parse,
                 rel,
@@ -221,24 +240,41 @@ pub fn parse_bytes(rel: String, role: Role, bytes: &[u8]) -> Result<Doc, Finding
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
-        return Err(Finding::new(RuleId::Parse, rel, None, "is empty: a record file must hold at least its id"));
+        return Err(Finding::new(
+            RuleId::Parse,
+            rel,
+            None,
+            "is empty: a record file must hold at least its id",
+        ));
     }
     let lines = LineIndex::new(text);
     let (table, errors) = DeTable::parse_recoverable(text);
     // Later errors after a syntax error are mostly echoes of the first.
     if let Some(err) = errors.first() {
         let pos = err.span().map(|s| lines.pos(s.start));
-        return Err(Finding::new(RuleId::Parse, rel, pos, format!("invalid TOML: {}", err.message())));
+        return Err(Finding::new(
+            RuleId::Parse,
+            rel,
+            pos,
+            format!("invalid TOML: {}", err.message()),
+        ));
     }
     let root = value::table_from(table.into_inner());
-    Ok(Doc { rel, role, root, lines })
+    Ok(Doc {
+        rel,
+        role,
+        root,
+        lines,
+    })
 }
 
 /// Read at most `MAX_FILE_BYTES`; a longer file is refused, not truncated.
 fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
     let file = std::fs::File::open(path).map_err(|e| format!("cannot be read: {e}"))?;
     let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| format!("cannot be read: {e}"))?;
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot be read: {e}"))?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(format!(
             "is larger than {} KiB, the most docket reads; a record is a few KiB \
@@ -272,5 +308,8 @@ fn is_readme(rel: &str) -> bool {
 /// `path` relative to `root`, with `/` separators on every platform.
 pub fn rel_path(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
-    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }

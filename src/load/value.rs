@@ -16,7 +16,10 @@ pub struct Span {
 
 impl From<std::ops::Range<usize>> for Span {
     fn from(r: std::ops::Range<usize>) -> Self {
-        Span { start: r.start as u32, end: r.end as u32 }
+        Span {
+            start: r.start as u32,
+            end: r.end as u32,
+        }
     }
 }
 
@@ -75,7 +78,9 @@ impl Value {
 
 pub fn same_table(a: &Table, b: &Table) -> bool {
     a.len() == b.len()
-        && a.iter().zip(b).all(|((ka, (_, va)), (kb, (_, vb)))| ka == kb && va.value.same(&vb.value))
+        && a.iter()
+            .zip(b)
+            .all(|((ka, (_, va)), (kb, (_, vb)))| ka == kb && va.value.same(&vb.value))
 }
 
 pub(super) fn table_from(t: DeTable<'_>) -> Table {

@@ -76,8 +76,14 @@ pub enum Stage {
 }
 
 impl Stage {
-    pub const ALL: [Stage; 6] =
-        [Stage::Opened, Stage::Investigation, Stage::Verification, Stage::Confirmation, Stage::Feedback, Stage::Closed];
+    pub const ALL: [Stage; 6] = [
+        Stage::Opened,
+        Stage::Investigation,
+        Stage::Verification,
+        Stage::Confirmation,
+        Stage::Feedback,
+        Stage::Closed,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -115,13 +121,23 @@ impl Capa {
                 })
             }),
             verification: r.table("verification").map(|t| {
-                t.with(|t| Verification { sign: Sign::read(t), effective: t.req("effective"), evidence: t.opt("evidence") })
+                t.with(|t| Verification {
+                    sign: Sign::read(t),
+                    effective: t.req("effective"),
+                    evidence: t.opt("evidence"),
+                })
             }),
             confirmation: r.table("confirmation").map(|t| t.with(Sign::read)),
             feedback: r.table("feedback").map(|t| {
-                t.with(|t| Feedback { sign: Sign::read(t), channel: t.opt("channel"), summary: t.opt("summary") })
+                t.with(|t| Feedback {
+                    sign: Sign::read(t),
+                    channel: t.opt("channel"),
+                    summary: t.opt("summary"),
+                })
             }),
-            closed: r.table("closed").map(|t| super::order::read_dated(t, false)),
+            closed: r
+                .table("closed")
+                .map(|t| super::order::read_dated(t, false)),
         }
     }
 
@@ -133,10 +149,22 @@ impl Capa {
                 out.push((stage, d.clone()));
             }
         };
-        push(Stage::Investigation, self.investigation.as_ref().map(|s| &s.sign.date));
-        push(Stage::Verification, self.verification.as_ref().map(|s| &s.sign.date));
-        push(Stage::Confirmation, self.confirmation.as_ref().map(|s| &s.date));
-        push(Stage::Feedback, self.feedback.as_ref().map(|s| &s.sign.date));
+        push(
+            Stage::Investigation,
+            self.investigation.as_ref().map(|s| &s.sign.date),
+        );
+        push(
+            Stage::Verification,
+            self.verification.as_ref().map(|s| &s.sign.date),
+        );
+        push(
+            Stage::Confirmation,
+            self.confirmation.as_ref().map(|s| &s.date),
+        );
+        push(
+            Stage::Feedback,
+            self.feedback.as_ref().map(|s| &s.sign.date),
+        );
         push(Stage::Closed, self.closed.as_ref().map(|s| &s.date));
         out
     }
@@ -204,7 +232,13 @@ impl Survey {
                     }
                     match i64::from_toml(&node.value) {
                         Ok(n) if (1..=5).contains(&n) => {
-                            scores.insert(q.to_string(), At { value: n, pos: t.diag().pos(node.span) });
+                            scores.insert(
+                                q.to_string(),
+                                At {
+                                    value: n,
+                                    pos: t.diag().pos(node.span),
+                                },
+                            );
                         }
                         _ => t.diag().schema(
                             Some(node.span),
@@ -215,13 +249,18 @@ impl Survey {
                 }
                 if returned.is_some() {
                     for q in questions.iter().filter(|q| !scores.contains_key(*q)) {
-                        t.diag().schema(Some(t.span_or_default()), format!("missing score `scores.{q}`"), true);
+                        t.diag().schema(
+                            Some(t.span_or_default()),
+                            format!("missing score `scores.{q}`"),
+                            true,
+                        );
                     }
                 }
                 t.finish();
             }
             None if returned.is_some() => {
-                r.diag().schema(None, "a returned survey needs its [scores]".into(), true);
+                r.diag()
+                    .schema(None, "a returned survey needs its [scores]".into(), true);
             }
             None => {}
         }
@@ -243,9 +282,12 @@ impl Survey {
                     capa: t.opt("capa"),
                 })
             }),
-            feedback: r
-                .table("feedback")
-                .map(|t| t.with(|t| SurveyFeedback { sign: Sign::read(t), summary: t.opt("summary") })),
+            feedback: r.table("feedback").map(|t| {
+                t.with(|t| SurveyFeedback {
+                    sign: Sign::read(t),
+                    summary: t.opt("summary"),
+                })
+            }),
         }
     }
 

@@ -89,7 +89,8 @@ impl Default for Config {
                 survey_target: 80,
                 survey_due: (3, 31),
                 part_number_pattern: DEFAULT_PART_PATTERN.into(),
-                part_number_regex: regex_lite::Regex::new(DEFAULT_PART_PATTERN).expect("valid default pattern"),
+                part_number_regex: regex_lite::Regex::new(DEFAULT_PART_PATTERN)
+                    .expect("valid default pattern"),
                 survey_questions: ["quality", "delivery", "service", "price", "communication"]
                     .map(String::from)
                     .to_vec(),
@@ -102,7 +103,10 @@ impl Default for Config {
 impl Config {
     /// The severity a rule's findings get, `None` when it is turned off.
     pub fn severity(&self, rule: RuleId) -> Option<Severity> {
-        self.rules.get(&rule).copied().unwrap_or(Some(rule.default_severity()))
+        self.rules
+            .get(&rule)
+            .copied()
+            .unwrap_or(Some(rule.default_severity()))
     }
 
     /// The day this year's survey falls due.
@@ -128,7 +132,10 @@ pub(super) fn read_config(diag: &Diag) -> Config {
                 }
                 None => diag.schema(
                     None,
-                    format!("`company.timezone` at line {}: \"{}\" is not an offset like \"+08:00\"", tz.pos.line, tz.value),
+                    format!(
+                        "`company.timezone` at line {}: \"{}\" is not an offset like \"+08:00\"",
+                        tz.pos.line, tz.value
+                    ),
                     false,
                 ),
             }
@@ -139,7 +146,10 @@ pub(super) fn read_config(diag: &Diag) -> Config {
         let pol = &mut cfg.policy;
         set(&mut pol.signatures, p.opt("signatures"));
         set(&mut pol.review_within_days, p.opt("review_within_days"));
-        set(&mut pol.oral_confirmation_days, p.opt("oral_confirmation_days"));
+        set(
+            &mut pol.oral_confirmation_days,
+            p.opt("oral_confirmation_days"),
+        );
         set(&mut pol.capa_stage_days, p.opt("capa_stage_days"));
         set(&mut pol.survey_target, p.opt("survey_target"));
         if let Some(due) = p.opt::<String>("survey_due") {
@@ -147,7 +157,10 @@ pub(super) fn read_config(diag: &Diag) -> Config {
                 Some(md) => pol.survey_due = md,
                 None => diag.schema(
                     None,
-                    format!("`policy.survey_due` at line {}: \"{}\" is not a day like \"03-31\"", due.pos.line, due.value),
+                    format!(
+                        "`policy.survey_due` at line {}: \"{}\" is not a day like \"03-31\"",
+                        due.pos.line, due.value
+                    ),
                     false,
                 ),
             }
@@ -160,7 +173,10 @@ pub(super) fn read_config(diag: &Diag) -> Config {
                 }
                 Err(e) => diag.schema(
                     None,
-                    format!("`policy.part_number_pattern` at line {} is not a valid pattern: {e}", pat.pos.line),
+                    format!(
+                        "`policy.part_number_pattern` at line {} is not a valid pattern: {e}",
+                        pat.pos.line
+                    ),
                     false,
                 ),
             }
@@ -173,8 +189,14 @@ pub(super) fn read_config(diag: &Diag) -> Config {
         for (key, node) in r.entries() {
             let Some(rule) = RuleId::from_name(key) else {
                 let names = RuleId::ALL.iter().map(|r| r.as_str());
-                let hint = super::read::suggest(key, names).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
-                diag.schema(Some(node.span), format!("`rules.{key}` is not a rule id{hint} (see `docket rules`)"), false);
+                let hint = super::read::suggest(key, names)
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_default();
+                diag.schema(
+                    Some(node.span),
+                    format!("`rules.{key}` is not a rule id{hint} (see `docket rules`)"),
+                    false,
+                );
                 continue;
             };
             match <RuleLevel as super::read::FromToml>::from_toml(&node.value) {
@@ -182,7 +204,11 @@ pub(super) fn read_config(diag: &Diag) -> Config {
                 Ok(RuleLevel::Warning) => cfg.rules.insert(rule, Some(Severity::Warning)),
                 Ok(RuleLevel::Off) => cfg.rules.insert(rule, None),
                 Err(msg) => {
-                    let msg = if msg.is_empty() { "must be \"error\", \"warning\" or \"off\"".to_string() } else { msg };
+                    let msg = if msg.is_empty() {
+                        "must be \"error\", \"warning\" or \"off\"".to_string()
+                    } else {
+                        msg
+                    };
                     diag.schema(Some(node.span), format!("`rules.{key}`: {msg}"), false);
                     None
                 }
@@ -252,10 +278,19 @@ pub(super) fn read_people(diag: &Diag) -> Vec<Person> {
             let person = Person {
                 id: p.req("id"),
                 name: p.req("name"),
-                emails: p.opt::<Vec<String>>("emails").map(|v| v.value).unwrap_or_default(),
-                roles: p.opt::<Vec<Role>>("roles").map(|v| v.value).unwrap_or_default(),
+                emails: p
+                    .opt::<Vec<String>>("emails")
+                    .map(|v| v.value)
+                    .unwrap_or_default(),
+                roles: p
+                    .opt::<Vec<Role>>("roles")
+                    .map(|v| v.value)
+                    .unwrap_or_default(),
                 department: p.opt("department").map(|v| v.value),
-                keys: p.opt::<Vec<String>>("keys").map(|v| v.value).unwrap_or_default(),
+                keys: p
+                    .opt::<Vec<String>>("keys")
+                    .map(|v| v.value)
+                    .unwrap_or_default(),
                 left: p.opt("left").map(|v| v.value),
             };
             p.finish();

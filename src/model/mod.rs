@@ -13,16 +13,20 @@ mod capa;
 mod config;
 mod order;
 mod parties;
-mod signed;
 pub mod read;
+mod signed;
 
-pub use capa::{Analysis, Capa, CapaKind, CapaSource, Feedback, Investigation, Stage, Survey, Verification};
+pub use capa::{
+    Analysis, Capa, CapaKind, CapaSource, Feedback, Investigation, Stage, Survey, Verification,
+};
 pub use config::{Company, Config, Department, Language, Person, Policy, Role, SignaturePolicy};
 pub use order::{
-    Cancelled, Capacity, Change, ChangeWhat, Channel, Dated, Decision, ExtraReview, Feasibility, FlowLine, Flowsheet,
-    Followup, NON_SUBSTANCE, Oral, OralPath, Order, OrderLine, Review, Step,
+    Cancelled, Capacity, Change, ChangeWhat, Channel, Dated, Decision, ExtraReview, Feasibility,
+    FlowLine, Flowsheet, Followup, NON_SUBSTANCE, Oral, OralPath, Order, OrderLine, Review, Step,
 };
-pub use parties::{Customer, Incident, IncidentKind, Product, ProductStatus, Property, Region, Report};
+pub use parties::{
+    Customer, Incident, IncidentKind, Product, ProductStatus, Property, Region, Report,
+};
 pub use read::{At, Sign, days_between};
 pub use signed::{Signed, Signer};
 
@@ -57,7 +61,9 @@ pub trait Record {
 macro_rules! impl_record {
     ($($t:ty),*) => { $(impl Record for $t { fn meta(&self) -> &Meta { &self.meta } })* };
 }
-impl_record!(Customer, Product, Order, Flowsheet, Capa, Survey, Property, Report);
+impl_record!(
+    Customer, Product, Order, Flowsheet, Capa, Survey, Property, Report
+);
 
 /// Records of one kind, in id order, with a lookup by id.
 #[derive(Debug, Clone)]
@@ -68,14 +74,21 @@ pub struct Index<T> {
 
 impl<T> Default for Index<T> {
     fn default() -> Self {
-        Index { items: Vec::new(), by_id: HashMap::new() }
+        Index {
+            items: Vec::new(),
+            by_id: HashMap::new(),
+        }
     }
 }
 
 impl<T: Record> Index<T> {
     fn from_vec(mut items: Vec<T>) -> Self {
         items.sort_by(|a, b| a.id().cmp(b.id()));
-        let by_id = items.iter().enumerate().map(|(i, r)| (r.id().to_string(), i)).collect();
+        let by_id = items
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id().to_string(), i))
+            .collect();
         Index { items, by_id }
     }
 
@@ -140,7 +153,9 @@ impl Model {
 
     /// The person whose commit email this is.
     pub fn person_by_email(&self, email: &str) -> Option<&Person> {
-        self.people.iter().find(|p| p.emails.iter().any(|e| e.eq_ignore_ascii_case(email)))
+        self.people
+            .iter()
+            .find(|p| p.emails.iter().any(|e| e.eq_ignore_ascii_case(email)))
     }
 
     /// Flow sheets issued for an order, oldest revision first.
@@ -173,7 +188,11 @@ impl Model {
             OrderStatus::Closed
         } else if order.delivery.is_some() {
             OrderStatus::Delivered
-        } else if order.review.as_ref().is_some_and(|r| *r.decision == Decision::Rejected) {
+        } else if order
+            .review
+            .as_ref()
+            .is_some_and(|r| *r.decision == Decision::Rejected)
+        {
             OrderStatus::Rejected
         } else if self.flowsheets_by_order.contains_key(order.id()) {
             OrderStatus::InProduction
@@ -275,23 +294,35 @@ pub fn build(loaded: Loaded) -> (Model, Vec<Finding>) {
         }
     };
 
-    let read: Vec<(Option<String>, Option<AnyRecord>, Vec<Finding>)> =
-        loaded.records.par_iter().map(|doc| read_record(doc, &config)).collect();
+    let read: Vec<(Option<String>, Option<AnyRecord>, Vec<Finding>)> = loaded
+        .records
+        .par_iter()
+        .map(|doc| read_record(doc, &config))
+        .collect();
 
     let mut known_ids = BTreeSet::new();
     let mut first_file: HashMap<String, String> = HashMap::new();
-    let (mut customers, mut products, mut orders, mut flowsheets) = (vec![], vec![], vec![], vec![]);
+    let (mut customers, mut products, mut orders, mut flowsheets) =
+        (vec![], vec![], vec![], vec![]);
     let (mut capas, mut surveys, mut property, mut reports) = (vec![], vec![], vec![], vec![]);
     for ((id, record, mut found), doc) in read.into_iter().zip(&loaded.records) {
         if let Some(id) = id {
             known_ids.insert(id.clone());
             if let Some(first) = first_file.get(&id) {
+                // For products the id is the part number: two files with one
+                // part number is clause 1's "one part number, one product".
+                let rule = match doc.role {
+                    FileRole::Record(Kind::Product) => RuleId::PartNumberUnique,
+                    _ => RuleId::DuplicateId,
+                };
                 found.push(
                     Finding::new(
-                        RuleId::DuplicateId,
+                        rule,
                         &doc.rel,
                         Some(crate::finding::Pos { line: 1, col: 1 }),
-                        format!("id {id} is already used by {first}; give this record the next free id"),
+                        format!(
+                            "id {id} is already used by {first}; give this record the next free id"
+                        ),
                     )
                     .with_record(&id),
                 );
@@ -317,7 +348,10 @@ pub fn build(loaded: Loaded) -> (Model, Vec<Finding>) {
     let flowsheets = Index::from_vec(flowsheets);
     let mut flowsheets_by_order: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, f) in flowsheets.iter().enumerate() {
-        flowsheets_by_order.entry(f.order.value.clone()).or_default().push(i);
+        flowsheets_by_order
+            .entry(f.order.value.clone())
+            .or_default()
+            .push(i);
     }
     let model = Model {
         root: loaded.root,
@@ -342,7 +376,9 @@ pub fn build(loaded: Loaded) -> (Model, Vec<Finding>) {
 /// Read one record file: its id (if readable), the record (if whole), and
 /// its findings.
 fn read_record(doc: &Doc, config: &Config) -> (Option<String>, Option<AnyRecord>, Vec<Finding>) {
-    let FileRole::Record(kind) = doc.role else { return (None, None, Vec::new()) };
+    let FileRole::Record(kind) = doc.role else {
+        return (None, None, Vec::new());
+    };
     let diag = Diag::new(doc);
     let r = diag.root();
     let id: At<String> = r.req(kind.id_key());
@@ -354,9 +390,17 @@ fn read_record(doc: &Doc, config: &Config) -> (Option<String>, Option<AnyRecord>
         id: id.clone(),
         kind,
         file: doc.rel.clone(),
-        attachments: r.opt::<Vec<String>>("attachments").map_or_else(Vec::new, |a| {
-            a.value.into_iter().map(|v| At { value: v, pos: a.pos }).collect()
-        }),
+        attachments: r
+            .opt::<Vec<String>>("attachments")
+            .map_or_else(Vec::new, |a| {
+                a.value
+                    .into_iter()
+                    .map(|v| At {
+                        value: v,
+                        pos: a.pos,
+                    })
+                    .collect()
+            }),
     };
     let record = match kind {
         Kind::Customer => AnyRecord::Customer(Customer::read(&r, meta)),

@@ -32,7 +32,15 @@ toml_enum! {
 
 /// The keys of an order that are *not* its substance: everything else is
 /// what the GM approved, so a change to it makes the review stale.
-pub const NON_SUBSTANCE: &[&str] = &["review", "extra_review", "followup", "change", "delivery", "closed", "cancelled"];
+pub const NON_SUBSTANCE: &[&str] = &[
+    "review",
+    "extra_review",
+    "followup",
+    "change",
+    "delivery",
+    "closed",
+    "cancelled",
+];
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Order {
@@ -143,7 +151,10 @@ pub struct Cancelled {
 }
 
 pub(super) fn read_dated(r: Reader, with_note: bool) -> Dated {
-    let d = Dated { date: r.req("date"), note: if with_note { r.opt("note") } else { None } };
+    let d = Dated {
+        date: r.req("date"),
+        note: if with_note { r.opt("note") } else { None },
+    };
     r.finish();
     d
 }
@@ -153,7 +164,8 @@ impl Order {
         let lines: Vec<OrderLine> = r
             .tables("line")
             .into_iter()
-            .map(|l| l.with(|l| OrderLine {
+            .map(|l| {
+                l.with(|l| OrderLine {
                     part_number: l.req("part_number"),
                     product: l.req("product"),
                     spec: l.req("spec"),
@@ -161,12 +173,17 @@ impl Order {
                     quantity: l.req("quantity"),
                     delivery: l.req("delivery"),
                     pos: l.pos(),
-                }))
+                })
+            })
             .collect();
         if lines.is_empty() {
-            r.diag().schema(None, "an order needs at least one [[line]] (4.2.1 C)".into(), true);
+            r.diag().schema(
+                None,
+                "an order needs at least one [[line]] (4.2.1 C)".into(),
+                true,
+            );
         }
-        let order = Order {
+        Order {
             meta,
             customer: r.req("customer"),
             customer_ref: r.opt("customer_ref"),
@@ -177,64 +194,86 @@ impl Order {
             special_requirements: r.opt("special_requirements"),
             delivery_place: r.opt("delivery_place"),
             lines,
-            capacity: r.table("capacity").map(|c| c.with(|c| Capacity {
+            capacity: r.table("capacity").map(|c| {
+                c.with(|c| Capacity {
                     stock: c.req("stock"),
                     producible: c.req("producible"),
                     materials_ready: c.req("materials_ready"),
                     new_product: c.req("new_product"),
                     design_record: c.opt("design_record"),
                     pos: c.pos(),
-                })),
+                })
+            }),
             extra_review: r
                 .tables("extra_review")
                 .into_iter()
-                .map(|e| e.with(|e| ExtraReview {
+                .map(|e| {
+                    e.with(|e| ExtraReview {
                         department: e.req("department"),
-                        sign: Sign::read(&e),
+                        sign: Sign::read(e),
                         result: e.req("result"),
                         note: e.opt("note"),
-                    }))
+                    })
+                })
                 .collect(),
-            review: r.table("review").map(|v| v.with(|v| Review { decision: v.req("decision"), sign: Sign::read(&v), note: v.opt("note") })),
-            oral: r.table("oral").map(|o| o.with(|o| Oral {
+            review: r.table("review").map(|v| {
+                v.with(|v| Review {
+                    decision: v.req("decision"),
+                    sign: Sign::read(v),
+                    note: v.opt("note"),
+                })
+            }),
+            oral: r.table("oral").map(|o| {
+                o.with(|o| Oral {
                     path: o.req("path"),
                     written_order_due: o.opt("written_order_due"),
                     written_order_received: o.opt("written_order_received"),
                     pos: o.pos(),
-                })),
+                })
+            }),
             change: r
                 .tables("change")
                 .into_iter()
-                .map(|c| c.with(|c| Change {
+                .map(|c| {
+                    c.with(|c| Change {
                         date: c.req("date"),
                         by: c.req("by"),
                         what: c.req("what"),
                         description: c.opt("description"),
                         notified: c.opt("notified"),
                         pos: c.pos(),
-                    }))
+                    })
+                })
                 .collect(),
             followup: r
                 .tables("followup")
                 .into_iter()
-                .map(|f| f.with(|f| Followup {
+                .map(|f| {
+                    f.with(|f| Followup {
                         date: f.req("date"),
                         by: f.req("by"),
                         note: f.opt("note"),
                         risk: f.opt::<bool>("risk").is_some_and(|b| b.value),
                         action: f.opt("action"),
                         pos: f.pos(),
-                    }))
+                    })
+                })
                 .collect(),
             delivery: r.table("delivery").map(|d| read_dated(d, true)),
             closed: r.table("closed").map(|d| read_dated(d, false)),
-            cancelled: r.table("cancelled").map(|c| c.with(|c| Cancelled { date: c.req("date"), reason: c.req("reason") })),
-        };
-        order
+            cancelled: r.table("cancelled").map(|c| {
+                c.with(|c| Cancelled {
+                    date: c.req("date"),
+                    reason: c.req("reason"),
+                })
+            }),
+        }
     }
 
     pub fn is_approved(&self) -> bool {
-        self.review.as_ref().is_some_and(|r| *r.decision == Decision::Approved)
+        self.review
+            .as_ref()
+            .is_some_and(|r| *r.decision == Decision::Approved)
     }
 }
 
@@ -277,25 +316,49 @@ impl Flowsheet {
         let lines: Vec<FlowLine> = r
             .tables("line")
             .into_iter()
-            .map(|l| l.with(|l| FlowLine { part_number: l.req("part_number"), quantity: l.req("quantity"), due: l.req("due") }))
+            .map(|l| {
+                l.with(|l| FlowLine {
+                    part_number: l.req("part_number"),
+                    quantity: l.req("quantity"),
+                    due: l.req("due"),
+                })
+            })
             .collect();
         if lines.is_empty() {
-            r.diag().schema(None, "a flow sheet needs at least one [[line]]".into(), true);
+            r.diag().schema(
+                None,
+                "a flow sheet needs at least one [[line]]".into(),
+                true,
+            );
         }
         Flowsheet {
             meta,
             order: r.req("order"),
             issued: r.req("issued"),
             by: r.req("by"),
-            revision: r.opt("revision").unwrap_or(At { value: 1, pos: r.pos() }),
+            revision: r.opt("revision").unwrap_or(At {
+                value: 1,
+                pos: r.pos(),
+            }),
             lines,
             steps: r
                 .tables("step")
                 .into_iter()
-                .map(|s| s.with(|s| Step { name: s.req("name"), department: s.req("department"), done: s.opt("done") }))
+                .map(|s| {
+                    s.with(|s| Step {
+                        name: s.req("name"),
+                        department: s.req("department"),
+                        done: s.opt("done"),
+                    })
+                })
                 .collect(),
-            gm_signed: r.table("gm_signed").map(|s| s.with(|s| Sign::read(&s))),
-            customer_confirmed: r.table("customer_confirmed").map(|c| c.with(|c| CustomerConfirmed { date: c.req("date"), reference: c.req("reference") })),
+            gm_signed: r.table("gm_signed").map(|s| s.with(Sign::read)),
+            customer_confirmed: r.table("customer_confirmed").map(|c| {
+                c.with(|c| CustomerConfirmed {
+                    date: c.req("date"),
+                    reference: c.req("reference"),
+                })
+            }),
         }
     }
 }

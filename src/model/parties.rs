@@ -50,7 +50,10 @@ impl Customer {
             email: r.opt("email"),
             since: r.opt("since"),
             account_manager: r.req("account_manager"),
-            active: r.opt("active").unwrap_or(At { value: true, pos: r.pos() }),
+            active: r.opt("active").unwrap_or(At {
+                value: true,
+                pos: r.pos(),
+            }),
         }
     }
 }
@@ -74,7 +77,10 @@ impl Product {
             spec: r.req("spec"),
             unit: r.req("unit"),
             customer: r.opt("customer"),
-            status: r.opt("status").unwrap_or(At { value: ProductStatus::Active, pos: r.pos() }),
+            status: r.opt("status").unwrap_or(At {
+                value: ProductStatus::Active,
+                pos: r.pos(),
+            }),
         }
     }
 }
@@ -128,7 +134,9 @@ impl Property {
                     })
                 })
                 .collect(),
-            returned: r.table("returned").map(|t| super::order::read_dated(t, true)),
+            returned: r
+                .table("returned")
+                .map(|t| super::order::read_dated(t, true)),
         }
     }
 }

@@ -93,9 +93,9 @@ impl FromToml for Date {
                     .map_err(|e| format!("{dt} is not a valid date: {e}")),
                 _ => Err(format!("{dt} has a time or offset; write the date alone")),
             },
-            Value::String(s) if s.parse::<Date>().is_ok() => {
-                Err(format!("\"{s}\" is a quoted string; write the date without quotes"))
-            }
+            Value::String(s) if s.parse::<Date>().is_ok() => Err(format!(
+                "\"{s}\" is a quoted string; write the date without quotes"
+            )),
             _ => Err(String::new()),
         }
     }
@@ -104,13 +104,19 @@ impl FromToml for Date {
 impl<T: FromToml> FromToml for Vec<T> {
     const EXPECTED: &'static str = "an array";
     fn from_toml(v: &Value) -> Result<Self, String> {
-        let Value::Array(items) = v else { return Err(String::new()) };
+        let Value::Array(items) = v else {
+            return Err(String::new());
+        };
         items
             .iter()
             .map(|n| {
                 T::from_toml(&n.value).map_err(|m| {
                     if m.is_empty() {
-                        format!("each item must be {}, found {}", T::EXPECTED, n.value.type_name())
+                        format!(
+                            "each item must be {}, found {}",
+                            T::EXPECTED,
+                            n.value.type_name()
+                        )
                     } else {
                         m
                     }
@@ -164,9 +170,15 @@ macro_rules! toml_enum {
 }
 
 pub fn bad_enum(found: &str, allowed: &[&str]) -> String {
-    let list = allowed.iter().map(|a| format!("\"{a}\"")).collect::<Vec<_>>().join(", ");
+    let list = allowed
+        .iter()
+        .map(|a| format!("\"{a}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
     match suggest(found, allowed.iter().copied()) {
-        Some(s) => format!("\"{found}\" is not allowed here; did you mean \"{s}\"? (one of {list})"),
+        Some(s) => {
+            format!("\"{found}\" is not allowed here; did you mean \"{s}\"? (one of {list})")
+        }
         None => format!("\"{found}\" is not allowed here; use one of {list}"),
     }
 }
@@ -189,7 +201,11 @@ pub struct Diag<'d> {
 
 impl<'d> Diag<'d> {
     pub fn new(doc: &'d Doc) -> Self {
-        Diag { doc, findings: RefCell::new(Vec::new()), broken: Cell::new(false) }
+        Diag {
+            doc,
+            findings: RefCell::new(Vec::new()),
+            broken: Cell::new(false),
+        }
     }
 
     pub fn pos(&self, span: Span) -> Pos {
@@ -206,11 +222,15 @@ impl<'d> Diag<'d> {
 
     pub fn push(&self, rule: RuleId, span: Option<Span>, message: String) {
         let pos = span.map(|s| self.pos(s));
-        self.findings.borrow_mut().push(Finding::new(rule, &self.doc.rel, pos, message));
+        self.findings
+            .borrow_mut()
+            .push(Finding::new(rule, &self.doc.rel, pos, message));
     }
 
     pub fn push_at(&self, rule: RuleId, pos: Pos, message: String) {
-        self.findings.borrow_mut().push(Finding::new(rule, &self.doc.rel, Some(pos), message));
+        self.findings
+            .borrow_mut()
+            .push(Finding::new(rule, &self.doc.rel, Some(pos), message));
     }
 
     pub fn is_broken(&self) -> bool {
@@ -222,7 +242,13 @@ impl<'d> Diag<'d> {
     }
 
     pub fn root(&self) -> Reader<'_> {
-        Reader { diag: self, table: &self.doc.root, span: None, path: String::new(), asked: RefCell::default() }
+        Reader {
+            diag: self,
+            table: &self.doc.root,
+            span: None,
+            path: String::new(),
+            asked: RefCell::default(),
+        }
     }
 }
 
@@ -244,7 +270,8 @@ impl<'a> Reader<'a> {
 
     /// Where the table starts (the document start for the root).
     pub fn pos(&self) -> Pos {
-        self.span.map_or(Pos { line: 1, col: 1 }, |s| self.diag.pos(s))
+        self.span
+            .map_or(Pos { line: 1, col: 1 }, |s| self.diag.pos(s))
     }
 
     pub fn diag(&self) -> &'a Diag<'a> {
@@ -258,10 +285,18 @@ impl<'a> Reader<'a> {
 
     fn convert<T: FromToml>(&self, key: &'static str, node: &Node, breaks: bool) -> Option<At<T>> {
         match T::from_toml(&node.value) {
-            Ok(value) => Some(At { value, pos: self.diag.pos(node.span) }),
+            Ok(value) => Some(At {
+                value,
+                pos: self.diag.pos(node.span),
+            }),
             Err(msg) => {
                 let msg = if msg.is_empty() {
-                    format!("`{}` must be {}, found {}", self.name(key), T::EXPECTED, node.value.type_name())
+                    format!(
+                        "`{}` must be {}, found {}",
+                        self.name(key),
+                        T::EXPECTED,
+                        node.value.type_name()
+                    )
                 } else {
                     format!("`{}`: {msg}", self.name(key))
                 };
@@ -277,8 +312,15 @@ impl<'a> Reader<'a> {
         match self.get(key) {
             Some((_, node)) => self.convert(key, node, true).unwrap_or_default(),
             None => {
-                self.diag.schema(self.span, format!("missing required field `{}`", self.name(key)), true);
-                At { value: T::default(), pos: self.pos() }
+                self.diag.schema(
+                    self.span,
+                    format!("missing required field `{}`", self.name(key)),
+                    true,
+                );
+                At {
+                    value: T::default(),
+                    pos: self.pos(),
+                }
             }
         }
     }
@@ -298,7 +340,12 @@ impl<'a> Reader<'a> {
             other => {
                 self.diag.schema(
                     Some(node.span),
-                    format!("`{}` must be a table ([{}]), found {}", self.name(key), self.name(key), other.type_name()),
+                    format!(
+                        "`{}` must be a table ([{}]), found {}",
+                        self.name(key),
+                        self.name(key),
+                        other.type_name()
+                    ),
                     true,
                 );
                 None
@@ -310,18 +357,29 @@ impl<'a> Reader<'a> {
     pub fn req_table(&self, key: &'static str) -> Option<Reader<'a>> {
         let found = self.table(key);
         if found.is_none() && !self.table.contains_key(key) {
-            self.diag.schema(self.span, format!("missing required table `[{}]`", self.name(key)), true);
+            self.diag.schema(
+                self.span,
+                format!("missing required table `[{}]`", self.name(key)),
+                true,
+            );
         }
         found
     }
 
     /// An array of tables such as `[[line]]`; absent is an empty list.
     pub fn tables(&self, key: &'static str) -> Vec<Reader<'a>> {
-        let Some((_, node)) = self.get(key) else { return Vec::new() };
+        let Some((_, node)) = self.get(key) else {
+            return Vec::new();
+        };
         let Value::Array(items) = &node.value else {
             self.diag.schema(
                 Some(node.span),
-                format!("`{}` must be an array of tables ([[{}]]), found {}", self.name(key), key, node.value.type_name()),
+                format!(
+                    "`{}` must be an array of tables ([[{}]]), found {}",
+                    self.name(key),
+                    key,
+                    node.value.type_name()
+                ),
                 true,
             );
             return Vec::new();
@@ -329,10 +387,16 @@ impl<'a> Reader<'a> {
         let mut out = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
             match &item.value {
-                Value::Table(t) => out.push(self.sub(t, item.span, format!("{}[{i}].", self.name(key)))),
+                Value::Table(t) => {
+                    out.push(self.sub(t, item.span, format!("{}[{i}].", self.name(key))))
+                }
                 other => self.diag.schema(
                     Some(item.span),
-                    format!("`{}[{i}]` must be a table, found {}", self.name(key), other.type_name()),
+                    format!(
+                        "`{}[{i}]` must be a table, found {}",
+                        self.name(key),
+                        other.type_name()
+                    ),
                     true,
                 ),
             }
@@ -351,7 +415,13 @@ impl<'a> Reader<'a> {
     }
 
     fn sub(&self, table: &'a Table, span: Span, path: String) -> Reader<'a> {
-        Reader { diag: self.diag, table, span: Some(span), path, asked: RefCell::default() }
+        Reader {
+            diag: self.diag,
+            table,
+            span: Some(span),
+            path,
+            asked: RefCell::default(),
+        }
     }
 
     /// Report every key that no accessor asked for.
@@ -368,7 +438,11 @@ impl<'a> Reader<'a> {
                 Some(s) => format!("; did you mean `{s}`?"),
                 None => format!("; known fields here: {}", asked.join(", ")),
             };
-            self.diag.schema(Some(*key_span), format!("unknown field `{}`{hint}", self.name(key)), false);
+            self.diag.schema(
+                Some(*key_span),
+                format!("unknown field `{}`{hint}", self.name(key)),
+                false,
+            );
         }
     }
 }
@@ -390,7 +464,11 @@ pub struct Sign {
 
 impl Sign {
     pub fn read(r: &Reader) -> Sign {
-        Sign { by: r.req("by"), date: r.req("date"), pos: r.pos() }
+        Sign {
+            by: r.req("by"),
+            date: r.req("date"),
+            pos: r.pos(),
+        }
     }
 }
 

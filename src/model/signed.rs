@@ -61,12 +61,25 @@ impl Model {
 }
 
 fn collect<'m>(m: &'m Model, out: &mut Vec<Signed<'m>>) {
-    let mut push = |meta: &'m Meta, path: String, sign: &'m Sign, signer: Signer, meaning: String| {
-        out.push(Signed { meta, path, sign, signer, meaning });
-    };
+    let mut push =
+        |meta: &'m Meta, path: String, sign: &'m Sign, signer: Signer, meaning: String| {
+            out.push(Signed {
+                meta,
+                path,
+                sign,
+                signer,
+                meaning,
+            });
+        };
     for o in m.orders.iter() {
         if let Some(r) = &o.review {
-            push(o.meta(), "review".into(), &r.sign, Signer::Roles(GM), format!("order review: {}", r.decision.value));
+            push(
+                o.meta(),
+                "review".into(),
+                &r.sign,
+                Signer::Roles(GM),
+                format!("order review: {}", r.decision.value),
+            );
         }
         for (i, x) in o.extra_review.iter().enumerate() {
             push(
@@ -80,7 +93,13 @@ fn collect<'m>(m: &'m Model, out: &mut Vec<Signed<'m>>) {
     }
     for f in m.flowsheets.iter() {
         if let Some(s) = &f.gm_signed {
-            push(f.meta(), "gm_signed".into(), s, Signer::Roles(GM), "flow sheet signed by the GM (oral order)".into());
+            push(
+                f.meta(),
+                "gm_signed".into(),
+                s,
+                Signer::Roles(GM),
+                "flow sheet signed by the GM (oral order)".into(),
+            );
         }
     }
     for c in m.capa.iter() {
@@ -94,24 +113,58 @@ fn collect<'m>(m: &'m Model, out: &mut Vec<Signed<'m>>) {
             );
         }
         if let Some(s) = &c.verification {
-            let result = if *s.effective { "effective" } else { "not effective" };
-            push(c.meta(), "verification".into(), &s.sign, Signer::Roles(QC), format!("CAPA verification: {result}"));
+            let result = if *s.effective {
+                "effective"
+            } else {
+                "not effective"
+            };
+            push(
+                c.meta(),
+                "verification".into(),
+                &s.sign,
+                Signer::Roles(QC),
+                format!("CAPA verification: {result}"),
+            );
         }
         if let Some(s) = &c.confirmation {
-            push(c.meta(), "confirmation".into(), s, Signer::Roles(GM), "CAPA confirmation by the GM".into());
+            push(
+                c.meta(),
+                "confirmation".into(),
+                s,
+                Signer::Roles(GM),
+                "CAPA confirmation by the GM".into(),
+            );
         }
         if let Some(s) = &c.feedback {
-            push(c.meta(), "feedback".into(), &s.sign, Signer::Roles(SALES_OR_QC), "CAPA feedback to the customer".into());
+            push(
+                c.meta(),
+                "feedback".into(),
+                &s.sign,
+                Signer::Roles(SALES_OR_QC),
+                "CAPA feedback to the customer".into(),
+            );
         }
     }
     for s in m.surveys.iter() {
         if let Some(a) = &s.analysis {
-            push(s.meta(), "analysis".into(), &a.sign, Signer::Roles(SALES), "survey analysis".into());
+            push(
+                s.meta(),
+                "analysis".into(),
+                &a.sign,
+                Signer::Roles(SALES),
+                "survey analysis".into(),
+            );
         }
     }
     for p in m.property.iter() {
         if let Some(v) = &p.verified {
-            push(p.meta(), "verified".into(), v, Signer::Roles(SALES_OR_QC), "customer property verified".into());
+            push(
+                p.meta(),
+                "verified".into(),
+                v,
+                Signer::Roles(SALES_OR_QC),
+                "customer property verified".into(),
+            );
         }
     }
 }

@@ -26,7 +26,9 @@ pub fn resolve(cx: &Cx, meta: &Meta, name: &str) -> Option<String> {
         }
     }
     let rel = parts.join("/");
-    let safe = parts.iter().all(|p| !p.starts_with('.') && !p.contains(['\0', ':']));
+    let safe = parts
+        .iter()
+        .all(|p| !p.starts_with('.') && !p.contains(['\0', ':']));
     (safe && cx.model.files.contains(&rel)).then_some(rel)
 }
 
@@ -69,10 +71,16 @@ pub fn attachments_block(cx: &Cx, meta: &Meta) -> Option<Block> {
     let mut table = Table::new(vec![cx.t("file"), cx.t("size"), cx.t("blob")]);
     for a in &meta.attachments {
         match resolve(cx, meta, a).and_then(|rel| describe(cx, &rel).map(|d| (rel, d))) {
-            Some((rel, (n, oid))) => {
-                table.push(vec![Cell::link(a.value.clone(), Some(href(&rel))), Cell::text(size(n)), Cell::text(oid)])
-            }
-            None => table.push(vec![Cell::text(a.value.clone()).class("error"), Cell::default(), Cell::default()]),
+            Some((rel, (n, oid))) => table.push(vec![
+                Cell::link(a.value.clone(), Some(href(&rel))),
+                Cell::text(size(n)),
+                Cell::text(oid),
+            ]),
+            None => table.push(vec![
+                Cell::text(a.value.clone()).class("error"),
+                Cell::default(),
+                Cell::default(),
+            ]),
         }
     }
     Some(Block::table(cx.t("attachments"), table))
@@ -92,8 +100,9 @@ pub fn to_copy(cx: &Cx) -> Vec<String> {
         .chain(m.surveys.iter().map(|r| &r.meta))
         .chain(m.property.iter().map(|r| &r.meta))
         .chain(m.reports.iter().map(|r| &r.meta));
-    let mut out: Vec<String> =
-        metas.flat_map(|meta| meta.attachments.iter().filter_map(|a| resolve(cx, meta, a))).collect();
+    let mut out: Vec<String> = metas
+        .flat_map(|meta| meta.attachments.iter().filter_map(|a| resolve(cx, meta, a)))
+        .collect();
     out.sort();
     out.dedup();
     out
@@ -105,6 +114,9 @@ mod tests {
 
     #[test]
     fn hrefs_are_encoded() {
-        assert_eq!(href("orders/2026/SO 1/po#1.pdf"), "files/orders/2026/SO%201/po%231.pdf");
+        assert_eq!(
+            href("orders/2026/SO 1/po#1.pdf"),
+            "files/orders/2026/SO%201/po%231.pdf"
+        );
     }
 }

@@ -55,14 +55,23 @@ pub struct Section {
 }
 
 fn safe_anchor(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
 }
 
 /// Split the procedure into sections at each heading. Text before the
 /// first heading becomes a section with level 0 and no title.
 pub fn procedure(text: &str) -> Vec<Section> {
-    let mut sections =
-        vec![Section { level: 0, anchor: None, clause: None, title: String::new(), body: String::new() }];
+    let mut sections = vec![Section {
+        level: 0,
+        anchor: None,
+        clause: None,
+        title: String::new(),
+        body: String::new(),
+    }];
     let mut body_events: Vec<Event> = Vec::new();
     let mut in_heading = false;
     let flush = |events: &mut Vec<Event>, section: &mut Section| {
@@ -75,7 +84,10 @@ pub fn procedure(text: &str) -> Vec<Section> {
             Event::Start(Tag::Heading { level, id, .. }) => {
                 flush(&mut body_events, sections.last_mut().expect("one section"));
                 let anchor = id.map(|s| s.to_string()).filter(|s| safe_anchor(s));
-                let clause = anchor.as_deref().and_then(|a| a.strip_prefix('c')).map(str::to_string);
+                let clause = anchor
+                    .as_deref()
+                    .and_then(|a| a.strip_prefix('c'))
+                    .map(str::to_string);
                 sections.push(Section {
                     level: heading_level(level),
                     anchor,
@@ -124,16 +136,27 @@ mod tests {
             "<script>alert(1)</script>\n\n[x](javascript:alert(1)) <img src=x onerror=alert(1)> \
              <a href=\"#\" onclick=\"alert(1)\">y</a> [rel](../../etc/passwd) [web](https://example.com)",
         );
-        for bad in ["<script", "href=\"javascript:", "onerror=", "onclick=", "<img", "href=\"../../etc"] {
+        for bad in [
+            "<script",
+            "href=\"javascript:",
+            "onerror=",
+            "onclick=",
+            "<img",
+            "href=\"../../etc",
+        ] {
             assert!(!html.contains(bad), "{bad} survived in {html}");
         }
-        assert!(html.contains("<a href=\"https://example.com\" rel=\"noopener noreferrer\">web</a>"), "{html}");
+        assert!(
+            html.contains("<a href=\"https://example.com\" rel=\"noopener noreferrer\">web</a>"),
+            "{html}"
+        );
     }
 
     #[test]
     fn procedure_sections_carry_clauses() {
-        let s =
-            procedure("Intro\n\n# Service\n\n## 4.2.1 Order review {#c4.2.1}\n\nThe GM *reviews*.\n\n## Bad {#x\"y}\n");
+        let s = procedure(
+            "Intro\n\n# Service\n\n## 4.2.1 Order review {#c4.2.1}\n\nThe GM *reviews*.\n\n## Bad {#x\"y}\n",
+        );
         assert_eq!(s.len(), 4);
         assert_eq!(s[0].level, 0);
         assert_eq!(s[2].clause.as_deref(), Some("4.2.1"));

@@ -44,16 +44,24 @@ const BUILTIN: &[(&str, &str)] = &[
     ("list.html", include_str!("../../templates/list.html")),
     ("record.html", include_str!("../../templates/record.html")),
     ("people.html", include_str!("../../templates/people.html")),
-    ("findings.html", include_str!("../../templates/findings.html")),
+    (
+        "findings.html",
+        include_str!("../../templates/findings.html"),
+    ),
     ("rules.html", include_str!("../../templates/rules.html")),
-    ("procedure.html", include_str!("../../templates/procedure.html")),
+    (
+        "procedure.html",
+        include_str!("../../templates/procedure.html"),
+    ),
     ("changes.html", include_str!("../../templates/changes.html")),
     ("feed.xml", include_str!("../../templates/feed.xml")),
 ];
 
 /// Copied as they are (overridable by name too).
-const ASSETS: &[(&str, &str)] =
-    &[("site.css", include_str!("../../templates/site.css")), ("site.js", include_str!("../../templates/site.js"))];
+const ASSETS: &[(&str, &str)] = &[
+    ("site.css", include_str!("../../templates/site.css")),
+    ("site.js", include_str!("../../templates/site.js")),
+];
 
 /// Marks a folder as a docket site, so `--out` never replaces anything else.
 const MARKER: &str = ".docket-site";
@@ -99,9 +107,19 @@ struct Job {
 }
 
 /// Render the whole site into `out`.
-pub fn site(model: &Model, report: &CheckReport, status: &Status, out: &Path, opts: &SiteOptions) -> Result<Stats> {
+pub fn site(
+    model: &Model,
+    report: &CheckReport,
+    status: &Status,
+    out: &Path,
+    opts: &SiteOptions,
+) -> Result<Stats> {
     let tera = load_templates(opts.templates.as_deref())?;
-    let sections = model.procedure.as_deref().map(markdown::procedure).unwrap_or_default();
+    let sections = model
+        .procedure
+        .as_deref()
+        .map(markdown::procedure)
+        .unwrap_or_default();
     let clauses = sections.iter().filter_map(|s| s.anchor.clone()).collect();
     let cx = Cx::new(model, report, clauses);
     let jobs = jobs(&cx, status, &sections);
@@ -118,7 +136,9 @@ pub fn site(model: &Model, report: &CheckReport, status: &Status, out: &Path, op
             ctx.insert("root", if job.path.contains('/') { "../" } else { "" });
             ctx.insert("current", job.nav);
             ctx.insert("page", &job.page);
-            let html = tera.render(job.template, &ctx).map_err(|e| template_error(job.template, &e))?;
+            let html = tera
+                .render(job.template, &ctx)
+                .map_err(|e| template_error(job.template, &e))?;
             if let Some(b) = &bar {
                 b.inc(1);
             }
@@ -135,10 +155,15 @@ pub fn site(model: &Model, report: &CheckReport, status: &Status, out: &Path, op
     for (name, builtin) in ASSETS {
         outputs.push((
             name.to_string(),
-            read_override(opts.templates.as_deref(), name)?.unwrap_or_else(|| builtin.to_string()).into_bytes(),
+            read_override(opts.templates.as_deref(), name)?
+                .unwrap_or_else(|| builtin.to_string())
+                .into_bytes(),
         ));
     }
-    outputs.push((MARKER.into(), b"docket site: this folder is replaced by each `docket build`\n".to_vec()));
+    outputs.push((
+        MARKER.into(),
+        b"docket site: this folder is replaced by each `docket build`\n".to_vec(),
+    ));
     let attachments = files::to_copy(&cx);
     let stats = Stats {
         pages: jobs.len(),
@@ -160,7 +185,11 @@ fn progress_bar(enabled: bool, len: usize) -> Option<indicatif::ProgressBar> {
 }
 
 fn site_view<'a>(cx: &Cx<'a>, report: &CheckReport) -> SiteView<'a> {
-    let mut nav = vec![NavItem { key: "dashboard", href: "index.html".into(), text: cx.t("dashboard") }];
+    let mut nav = vec![NavItem {
+        key: "dashboard",
+        href: "index.html".into(),
+        text: cx.t("dashboard"),
+    }];
     for kind in Kind::ALL {
         nav.push(NavItem {
             key: kind.folder(),
@@ -169,7 +198,11 @@ fn site_view<'a>(cx: &Cx<'a>, report: &CheckReport) -> SiteView<'a> {
         });
     }
     for key in ["people", "findings", "rules", "procedure", "changes"] {
-        nav.push(NavItem { key, href: format!("{key}.html"), text: cx.t(key) });
+        nav.push(NavItem {
+            key,
+            href: format!("{key}.html"),
+            text: cx.t(key),
+        });
     }
     SiteView {
         company: &cx.model.config.company.name,
@@ -180,14 +213,39 @@ fn site_view<'a>(cx: &Cx<'a>, report: &CheckReport) -> SiteView<'a> {
 }
 
 fn jobs(cx: &Cx, status: &Status, sections: &[markdown::Section]) -> Vec<Job> {
-    let job = |path: &str, template, nav, page| Job { path: path.to_string(), template, nav, page };
+    let job = |path: &str, template, nav, page| Job {
+        path: path.to_string(),
+        template,
+        nav,
+        page,
+    };
     let mut jobs = vec![
-        job("index.html", "index.html", "dashboard", pages::dashboard(cx, status)),
+        job(
+            "index.html",
+            "index.html",
+            "dashboard",
+            pages::dashboard(cx, status),
+        ),
         job("people.html", "people.html", "people", pages::people(cx)),
-        job("findings.html", "findings.html", "findings", pages::findings(cx)),
+        job(
+            "findings.html",
+            "findings.html",
+            "findings",
+            pages::findings(cx),
+        ),
         job("rules.html", "rules.html", "rules", pages::rules(cx)),
-        job("procedure.html", "procedure.html", "procedure", pages::procedure(cx, sections)),
-        job("changes.html", "changes.html", "changes", pages::changes(cx)),
+        job(
+            "procedure.html",
+            "procedure.html",
+            "procedure",
+            pages::procedure(cx, sections),
+        ),
+        job(
+            "changes.html",
+            "changes.html",
+            "changes",
+            pages::changes(cx),
+        ),
     ];
     for kind in Kind::ALL {
         jobs.push(job(
@@ -200,16 +258,37 @@ fn jobs(cx: &Cx, status: &Status, sections: &[markdown::Section]) -> Vec<Job> {
     let m = cx.model;
     let mut record_jobs: Vec<Job> = Vec::new();
     let mut add = |kind: Kind, id: &str, page: Page| {
-        record_jobs.push(job(&format!("{}/{}.html", kind.folder(), page_name(id)), "record.html", kind.folder(), page));
+        record_jobs.push(job(
+            &format!("{}/{}.html", kind.folder(), page_name(id)),
+            "record.html",
+            kind.folder(),
+            page,
+        ));
     };
-    m.customers.iter().for_each(|r| add(Kind::Customer, r.id(), records::record_page(cx, r)));
-    m.products.iter().for_each(|r| add(Kind::Product, r.id(), records::record_page(cx, r)));
-    m.orders.iter().for_each(|r| add(Kind::Order, r.id(), records::record_page(cx, r)));
-    m.flowsheets.iter().for_each(|r| add(Kind::Flowsheet, r.id(), records::record_page(cx, r)));
-    m.capa.iter().for_each(|r| add(Kind::Capa, r.id(), records::record_page(cx, r)));
-    m.surveys.iter().for_each(|r| add(Kind::Survey, r.id(), records::record_page(cx, r)));
-    m.property.iter().for_each(|r| add(Kind::Property, r.id(), records::record_page(cx, r)));
-    m.reports.iter().for_each(|r| add(Kind::Report, r.id(), records::record_page(cx, r)));
+    m.customers
+        .iter()
+        .for_each(|r| add(Kind::Customer, r.id(), records::record_page(cx, r)));
+    m.products
+        .iter()
+        .for_each(|r| add(Kind::Product, r.id(), records::record_page(cx, r)));
+    m.orders
+        .iter()
+        .for_each(|r| add(Kind::Order, r.id(), records::record_page(cx, r)));
+    m.flowsheets
+        .iter()
+        .for_each(|r| add(Kind::Flowsheet, r.id(), records::record_page(cx, r)));
+    m.capa
+        .iter()
+        .for_each(|r| add(Kind::Capa, r.id(), records::record_page(cx, r)));
+    m.surveys
+        .iter()
+        .for_each(|r| add(Kind::Survey, r.id(), records::record_page(cx, r)));
+    m.property
+        .iter()
+        .for_each(|r| add(Kind::Property, r.id(), records::record_page(cx, r)));
+    m.reports
+        .iter()
+        .for_each(|r| add(Kind::Report, r.id(), records::record_page(cx, r)));
     jobs.extend(record_jobs);
     jobs
 }
@@ -240,19 +319,26 @@ fn read_override(dir: Option<&Path>, name: &str) -> Result<Option<String>> {
 fn load_templates(dir: Option<&Path>) -> Result<tera::Tera> {
     let mut sources = Vec::new();
     for (name, builtin) in BUILTIN {
-        sources.push((*name, read_override(dir, name)?.unwrap_or_else(|| builtin.to_string())));
+        sources.push((
+            *name,
+            read_override(dir, name)?.unwrap_or_else(|| builtin.to_string()),
+        ));
     }
     let mut tera = tera::Tera::new();
-    tera.add_raw_templates(sources.iter().map(|(n, s)| (*n, s.as_str()))).map_err(|e| {
-        let overridden: Vec<&str> =
-            sources.iter().map(|(n, _)| *n).filter(|n| dir.is_some_and(|d| d.join(n).is_file())).collect();
-        let hint = if overridden.is_empty() {
-            String::new()
-        } else {
-            format!(" (overridden here: {})", overridden.join(", "))
-        };
-        template_error(&format!("templates{hint}"), &e)
-    })?;
+    tera.add_raw_templates(sources.iter().map(|(n, s)| (*n, s.as_str())))
+        .map_err(|e| {
+            let overridden: Vec<&str> = sources
+                .iter()
+                .map(|(n, _)| *n)
+                .filter(|n| dir.is_some_and(|d| d.join(n).is_file()))
+                .collect();
+            let hint = if overridden.is_empty() {
+                String::new()
+            } else {
+                format!(" (overridden here: {})", overridden.join(", "))
+            };
+            template_error(&format!("templates{hint}"), &e)
+        })?;
     Ok(tera)
 }
 
@@ -263,7 +349,9 @@ fn render_feed(tera: &tera::Tera, cx: &Cx) -> Result<Vec<u8>> {
     // the feed is valid and empty.
     ctx.insert("entries", &Vec::<views::TimelineEntry>::new());
     ctx.insert("updated", &format!("{}T00:00:00Z", cx.report.as_of));
-    tera.render("feed.xml", &ctx).map(String::into_bytes).map_err(|e| template_error("feed.xml", &e))
+    tera.render("feed.xml", &ctx)
+        .map(String::into_bytes)
+        .map_err(|e| template_error("feed.xml", &e))
 }
 
 /// The whole model, the derived status and the findings, for other tools.
@@ -284,26 +372,55 @@ fn data_json(model: &Model, report: &CheckReport, status: &Status) -> Vec<u8> {
         check: serde_json::Value,
     }
     let derived = Derived {
-        order_status: model.orders.iter().map(|o| (o.id(), model.order_status(o).as_str())).collect(),
-        capa_stage: model.capa.iter().map(|c| (c.id(), c.stage().as_str())).collect(),
-        survey_score: model.surveys.iter().filter_map(|s| s.overall().map(|v| (s.id(), v))).collect(),
+        order_status: model
+            .orders
+            .iter()
+            .map(|o| (o.id(), model.order_status(o).as_str()))
+            .collect(),
+        capa_stage: model
+            .capa
+            .iter()
+            .map(|c| (c.id(), c.stage().as_str()))
+            .collect(),
+        survey_score: model
+            .surveys
+            .iter()
+            .filter_map(|s| s.overall().map(|v| (s.id(), v)))
+            .collect(),
     };
     let check = serde_json::from_str(&report.to_json()).unwrap_or(serde_json::Value::Null);
-    let data = Data { version: 1, as_of: report.as_of.to_string(), model, derived, status, check };
+    let data = Data {
+        version: 1,
+        as_of: report.as_of.to_string(),
+        model,
+        derived,
+        status,
+        check,
+    };
     let mut bytes = serde_json::to_vec_pretty(&data).expect("the model serializes");
     bytes.push(b'\n');
     bytes
 }
 
 /// Write everything into a fresh folder beside `out`, then swap it in.
-fn publish(out: &Path, outputs: &[(String, Vec<u8>)], model: &Model, attachments: &[String]) -> Result<()> {
-    let name = out.file_name().ok_or_else(|| Error::Usage(format!("--out {} must name a folder", out.display())))?;
+fn publish(
+    out: &Path,
+    outputs: &[(String, Vec<u8>)],
+    model: &Model,
+    attachments: &[String],
+) -> Result<()> {
+    let name = out
+        .file_name()
+        .ok_or_else(|| Error::Usage(format!("--out {} must name a folder", out.display())))?;
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
     if out.exists() {
-        let empty = std::fs::read_dir(out).map_err(|e| Error::io(out, e))?.next().is_none();
+        let empty = std::fs::read_dir(out)
+            .map_err(|e| Error::io(out, e))?
+            .next()
+            .is_none();
         if !empty && !out.join(MARKER).is_file() {
             return Err(Error::Usage(format!(
                 "{} exists and is not a site docket built (no {MARKER}); refusing to replace it",
@@ -338,7 +455,12 @@ fn publish(out: &Path, outputs: &[(String, Vec<u8>)], model: &Model, attachments
     Ok(())
 }
 
-fn write_all(tmp: &Path, outputs: &[(String, Vec<u8>)], model: &Model, attachments: &[String]) -> Result<()> {
+fn write_all(
+    tmp: &Path,
+    outputs: &[(String, Vec<u8>)],
+    model: &Model,
+    attachments: &[String],
+) -> Result<()> {
     for (rel, bytes) in outputs {
         let path = tmp.join(rel);
         if let Some(dir) = path.parent() {

@@ -13,7 +13,11 @@ use crate::report::status::Status;
 use std::collections::BTreeMap;
 
 fn fig(label: String, value: impl ToString) -> Figure {
-    Figure { label, value: value.to_string(), class: None }
+    Figure {
+        label,
+        value: value.to_string(),
+        class: None,
+    }
 }
 
 fn num(v: Option<f64>) -> String {
@@ -59,7 +63,12 @@ pub fn dashboard(cx: &Cx, s: &Status) -> Page {
     b.html = Some(
         Bars {
             title: &t("orders_per_month"),
-            bars: s.orders.per_month.iter().map(|c| (c.key[2..].to_string(), c.count as f64)).collect(),
+            bars: s
+                .orders
+                .per_month
+                .iter()
+                .map(|c| (c.key[2..].to_string(), c.count as f64))
+                .collect(),
             target: None,
         }
         .to_svg(),
@@ -76,7 +85,13 @@ pub fn dashboard(cx: &Cx, s: &Status) -> Page {
         ]);
     }
     blocks.push(maybe_empty(cx, Block::table(t("awaiting_review"), table)));
-    let mut table = Table::new(vec![t("orders"), t("customer"), t("part_number"), t("delivery"), t("days_late")]);
+    let mut table = Table::new(vec![
+        t("orders"),
+        t("customer"),
+        t("part_number"),
+        t("delivery"),
+        t("days_late"),
+    ]);
     for l in &s.orders.overdue {
         table.push(vec![
             cx.record(&l.order),
@@ -96,7 +111,12 @@ pub fn dashboard(cx: &Cx, s: &Status) -> Page {
                 ..Cell::default()
             })
         };
-        table.push(vec![cx.record(&r.order), Cell::text(r.date.to_string()), md(&r.note), md(&r.action)]);
+        table.push(vec![
+            cx.record(&r.order),
+            Cell::text(r.date.to_string()),
+            md(&r.note),
+            md(&r.action),
+        ]);
     }
     blocks.push(maybe_empty(cx, Block::table(t("at_risk"), table)));
     let mut b = Block::new(t("turnaround"));
@@ -104,8 +124,14 @@ pub fn dashboard(cx: &Cx, s: &Status) -> Page {
     b.figures = vec![
         fig(t("reviewed"), ta.reviewed),
         fig(t("mean_days"), num(ta.mean_days)),
-        fig(t("max_days"), ta.max_days.map_or("-".into(), |d| d.to_string())),
-        fig(t("within_policy"), format!("{}/{}", ta.within_policy, ta.reviewed)),
+        fig(
+            t("max_days"),
+            ta.max_days.map_or("-".into(), |d| d.to_string()),
+        ),
+        fig(
+            t("within_policy"),
+            format!("{}/{}", ta.within_policy, ta.reviewed),
+        ),
     ];
     blocks.push(b);
 
@@ -125,17 +151,30 @@ pub fn dashboard(cx: &Cx, s: &Status) -> Page {
         .to_svg(),
     );
     blocks.push(b);
-    let mut table =
-        Table::new(vec![t("id"), t("customer"), t("stage"), t("age"), t("in_stage"), t("department"), t("source")]);
+    let mut table = Table::new(vec![
+        t("id"),
+        t("customer"),
+        t("stage"),
+        t("age"),
+        t("in_stage"),
+        t("department"),
+        t("source"),
+    ]);
     for c in &s.capa.open {
         let stalled = s.capa.stalled.contains(&c.id);
         let in_stage = Cell::text(format!("{} {}", c.stage_days, t("days")));
         table.push(vec![
             cx.record(&c.id),
-            c.customer.as_deref().map_or_else(Cell::default, |x| cx.record(x)),
+            c.customer
+                .as_deref()
+                .map_or_else(Cell::default, |x| cx.record(x)),
             Cell::text(cx.value(c.stage.as_str())).class(format!("status-{}", c.stage.as_str())),
             Cell::text(format!("{} {}", c.age_days, t("days"))),
-            if stalled { in_stage.class("warning") } else { in_stage },
+            if stalled {
+                in_stage.class("warning")
+            } else {
+                in_stage
+            },
             Cell::text(cx.value(c.department.as_str())),
             Cell::text(cx.value(c.source.as_str())),
         ]);
@@ -170,7 +209,12 @@ pub fn dashboard(cx: &Cx, s: &Status) -> Page {
     b.html = Some(
         Bars {
             title: &t("satisfaction"),
-            bars: s.surveys.per_year.iter().map(|y| (y.year.to_string(), y.mean.unwrap_or(0.0))).collect(),
+            bars: s
+                .surveys
+                .per_year
+                .iter()
+                .map(|y| (y.year.to_string(), y.mean.unwrap_or(0.0)))
+                .collect(),
             target: Some(f64::from(s.surveys.target)),
         }
         .to_svg(),
@@ -205,7 +249,9 @@ pub fn dashboard(cx: &Cx, s: &Status) -> Page {
         t("stage"),
         t("feedback"),
     ]);
-    let yn = |b: bool| Cell::text(t(if b { "yes" } else { "no" })).class(if b { "ok" } else { "warning" });
+    let yn = |b: bool| {
+        Cell::text(t(if b { "yes" } else { "no" })).class(if b { "ok" } else { "warning" })
+    };
     for u in &s.surveys.under_target {
         table.push(vec![
             cx.record(&u.survey),
@@ -213,17 +259,29 @@ pub fn dashboard(cx: &Cx, s: &Status) -> Page {
             Cell::text(u.year.to_string()),
             Cell::text(format!("{:.0}", u.score)).class("error"),
             yn(u.analysed),
-            u.capa.as_deref().map_or_else(Cell::default, |c| cx.record(c)),
-            u.capa_stage.map_or_else(Cell::default, |st| Cell::text(cx.value(st.as_str()))),
+            u.capa
+                .as_deref()
+                .map_or_else(Cell::default, |c| cx.record(c)),
+            u.capa_stage
+                .map_or_else(Cell::default, |st| Cell::text(cx.value(st.as_str()))),
             yn(u.feedback),
         ]);
     }
     blocks.push(maybe_empty(cx, Block::table(t("under_target"), table)));
 
     // Property and signatures.
-    let mut table = Table::new(vec![t("property"), t("customer"), t("date"), t("kind"), t("reported")]);
+    let mut table = Table::new(vec![
+        t("property"),
+        t("customer"),
+        t("date"),
+        t("kind"),
+        t("reported"),
+    ]);
     for i in &s.property.incidents {
-        let reported = i.reported.map_or_else(|| Cell::text(t("no")).class("error"), |d| Cell::text(d.to_string()));
+        let reported = i.reported.map_or_else(
+            || Cell::text(t("no")).class("error"),
+            |d| Cell::text(d.to_string()),
+        );
         table.push(vec![
             cx.record(&i.property),
             cx.record(&i.customer),
@@ -239,11 +297,23 @@ pub fn dashboard(cx: &Cx, s: &Status) -> Page {
     let g = &s.signatures;
     b.figures = vec![
         fig(t("signed_sections"), g.signed_sections),
-        Figure { label: t("unproven"), value: g.unproven.to_string(), class: (g.unproven > 0).then(|| "error".into()) },
-        Figure { label: t("broken"), value: g.broken.to_string(), class: (g.broken > 0).then(|| "error".into()) },
+        Figure {
+            label: t("unproven"),
+            value: g.unproven.to_string(),
+            class: (g.unproven > 0).then(|| "error".into()),
+        },
+        Figure {
+            label: t("broken"),
+            value: g.broken.to_string(),
+            class: (g.broken > 0).then(|| "error".into()),
+        },
     ];
     blocks.push(b);
-    Page { title: t("dashboard"), blocks, ..Page::default() }
+    Page {
+        title: t("dashboard"),
+        blocks,
+        ..Page::default()
+    }
 }
 
 /// A table block with no rows says so instead of showing empty headers.
@@ -265,21 +335,41 @@ pub fn people(cx: &Cx) -> Page {
         b.anchor = Some(anchor("p", &p.id));
         b.fields = vec![super::views::Field {
             label: cx.t("roles"),
-            cell: Cell::text(p.roles.iter().map(|r| cx.value(r.as_str())).collect::<Vec<_>>().join(", ")),
+            cell: Cell::text(
+                p.roles
+                    .iter()
+                    .map(|r| cx.value(r.as_str()))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
         }];
         if let Some(d) = p.department {
-            b.fields.push(super::views::Field { label: cx.t("department"), cell: Cell::text(cx.value(d.as_str())) });
+            b.fields.push(super::views::Field {
+                label: cx.t("department"),
+                cell: Cell::text(cx.value(d.as_str())),
+            });
         }
         if let Some(l) = p.left {
-            b.fields.push(super::views::Field { label: cx.t("left"), cell: Cell::text(l.to_string()) });
+            b.fields.push(super::views::Field {
+                label: cx.t("left"),
+                cell: Cell::text(l.to_string()),
+            });
         }
         let mut table = Table::new(vec![cx.t("record"), cx.t("meaning"), cx.t("date")]);
         let mut mine: Vec<_> = signed.iter().filter(|s| *s.sign.by == *p.id).collect();
         mine.sort_by(|a, b| {
-            b.sign.date.value.cmp(&a.sign.date.value).then_with(|| a.meta.id.value.cmp(&b.meta.id.value))
+            b.sign
+                .date
+                .value
+                .cmp(&a.sign.date.value)
+                .then_with(|| a.meta.id.value.cmp(&b.meta.id.value))
         });
         for s in mine {
-            table.push(vec![cx.record(&s.meta.id), Cell::text(&s.meaning), Cell::text(s.sign.date.to_string())]);
+            table.push(vec![
+                cx.record(&s.meta.id),
+                Cell::text(&s.meaning),
+                Cell::text(s.sign.date.to_string()),
+            ]);
         }
         if !table.rows.is_empty() {
             table.filter = table.rows.len() > 10;
@@ -287,7 +377,11 @@ pub fn people(cx: &Cx) -> Page {
         }
         blocks.push(b);
     }
-    Page { title: cx.t("people"), blocks, ..Page::default() }
+    Page {
+        title: cx.t("people"),
+        blocks,
+        ..Page::default()
+    }
 }
 
 pub fn findings(cx: &Cx) -> Page {
@@ -295,8 +389,16 @@ pub fn findings(cx: &Cx) -> Page {
     let all = &cx.report.findings;
     let mut summary = Block::new(String::new());
     summary.figures = vec![
-        Figure { label: cx.t("errors"), value: cx.report.errors().to_string(), class: Some("error".into()) },
-        Figure { label: cx.t("warnings"), value: cx.report.warnings().to_string(), class: Some("warning".into()) },
+        Figure {
+            label: cx.t("errors"),
+            value: cx.report.errors().to_string(),
+            class: Some("error".into()),
+        },
+        Figure {
+            label: cx.t("warnings"),
+            value: cx.report.warnings().to_string(),
+            class: Some("warning".into()),
+        },
     ];
     if all.is_empty() {
         summary.note = Some(cx.t("no_findings"));
@@ -333,16 +435,38 @@ pub fn findings(cx: &Cx) -> Page {
         b.level = 3;
         blocks.push(b);
     }
-    Page { title: cx.t("findings"), blocks, ..Page::default() }
+    Page {
+        title: cx.t("findings"),
+        blocks,
+        ..Page::default()
+    }
 }
 
 pub fn rules(cx: &Cx) -> Page {
-    let mut table = Table::new(vec![cx.t("rule"), cx.t("severity"), cx.t("clause"), cx.t("summary"), cx.t("findings")]);
+    let mut table = Table::new(vec![
+        cx.t("rule"),
+        cx.t("severity"),
+        cx.t("clause"),
+        cx.t("summary"),
+        cx.t("findings"),
+    ]);
     for rule in RuleId::ALL {
-        let severity = cx.model.config.severity(*rule).map_or("off", Severity::as_str);
-        let n = cx.report.findings.iter().filter(|r| r.finding.rule == *rule).count();
+        let severity = cx
+            .model
+            .config
+            .severity(*rule)
+            .map_or("off", Severity::as_str);
+        let n = cx
+            .report
+            .findings
+            .iter()
+            .filter(|r| r.finding.rule == *rule)
+            .count();
         let count = if n > 0 {
-            Cell::link(n.to_string(), Some(format!("findings.html#{}", anchor("rule", rule.as_str()))))
+            Cell::link(
+                n.to_string(),
+                Some(format!("findings.html#{}", anchor("rule", rule.as_str()))),
+            )
         } else {
             Cell::text("0")
         };
@@ -358,7 +482,11 @@ pub fn rules(cx: &Cx) -> Page {
         });
     }
     table.filter = true;
-    Page { title: cx.t("rules"), blocks: vec![Block::table(String::new(), table)], ..Page::default() }
+    Page {
+        title: cx.t("rules"),
+        blocks: vec![Block::table(String::new(), table)],
+        ..Page::default()
+    }
 }
 
 /// The procedure, each clause followed by the rules that enforce it and
@@ -375,9 +503,18 @@ pub fn procedure(cx: &Cx, sections: &[markdown::Section]) -> Page {
         b.anchor = s.anchor.clone();
         b.html = Some(s.body.clone());
         if let Some(clause) = &s.clause {
-            let rules: Vec<RuleId> = RuleId::ALL.iter().copied().filter(|r| base(r) == *clause).collect();
+            let rules: Vec<RuleId> = RuleId::ALL
+                .iter()
+                .copied()
+                .filter(|r| base(r) == *clause)
+                .collect();
             b.links = rules.iter().map(|r| cx.rule(*r)).collect();
-            let open: Vec<_> = cx.report.findings.iter().filter(|f| rules.contains(&f.finding.rule)).collect();
+            let open: Vec<_> = cx
+                .report
+                .findings
+                .iter()
+                .filter(|f| rules.contains(&f.finding.rule))
+                .collect();
             if !open.is_empty() {
                 b.table = Some(cx.findings_table(open.into_iter(), true));
             }
@@ -389,19 +526,33 @@ pub fn procedure(cx: &Cx, sections: &[markdown::Section]) -> Page {
         b.note = Some(cx.t("no_procedure"));
         blocks.push(b);
     }
-    let known: Vec<&str> = sections.iter().filter_map(|s| s.clause.as_deref()).collect();
-    let unmatched: Vec<RuleId> =
-        RuleId::ALL.iter().copied().filter(|r| r.clause() != "-" && !known.contains(&base(r).as_str())).collect();
+    let known: Vec<&str> = sections
+        .iter()
+        .filter_map(|s| s.clause.as_deref())
+        .collect();
+    let unmatched: Vec<RuleId> = RuleId::ALL
+        .iter()
+        .copied()
+        .filter(|r| r.clause() != "-" && !known.contains(&base(r).as_str()))
+        .collect();
     if !unmatched.is_empty() {
         let mut b = Block::new(cx.t("unmatched_rules"));
         b.links = unmatched.iter().map(|r| cx.rule(*r)).collect();
         blocks.push(b);
     }
-    Page { title: cx.t("procedure"), blocks, ..Page::default() }
+    Page {
+        title: cx.t("procedure"),
+        blocks,
+        ..Page::default()
+    }
 }
 
 pub fn changes(cx: &Cx) -> Page {
     let mut b = Block::new(String::new());
     b.note = Some(cx.t("history_pending"));
-    Page { title: cx.t("changes"), blocks: vec![b], ..Page::default() }
+    Page {
+        title: cx.t("changes"),
+        blocks: vec![b],
+        ..Page::default()
+    }
 }

@@ -15,8 +15,23 @@ use crate::kind::Kind;
 use crate::model::{Meta, Record};
 use serde_json::Value;
 
-const MARKDOWN: &[&str] = &["description", "note", "summary", "root_cause", "countermeasure", "comments"];
-const PERSON: &[&str] = &["by", "owner", "account_manager", "custodian", "sent_by", "opened_by", "to"];
+const MARKDOWN: &[&str] = &[
+    "description",
+    "note",
+    "summary",
+    "root_cause",
+    "countermeasure",
+    "comments",
+];
+const PERSON: &[&str] = &[
+    "by",
+    "owner",
+    "account_manager",
+    "custodian",
+    "sent_by",
+    "opened_by",
+    "to",
+];
 const ENUMS: &[&str] = &[
     "status",
     "region",
@@ -91,7 +106,12 @@ const ORDER: &[&str] = &[
 
 fn sorted_keys(map: &serde_json::Map<String, Value>) -> Vec<&String> {
     let mut keys: Vec<&String> = map.keys().collect();
-    keys.sort_by_key(|k| (ORDER.iter().position(|o| o == k).unwrap_or(usize::MAX), k.as_str()));
+    keys.sort_by_key(|k| {
+        (
+            ORDER.iter().position(|o| o == k).unwrap_or(usize::MAX),
+            k.as_str(),
+        )
+    });
     keys
 }
 
@@ -101,7 +121,11 @@ fn scalar_text(cx: &Cx, key: &str, v: &Value) -> String {
         Value::String(s) => s.clone(),
         Value::Bool(b) => cx.t(if *b { "yes" } else { "no" }),
         Value::Number(n) => n.to_string(),
-        Value::Array(a) => a.iter().map(|x| scalar_text(cx, key, x)).collect::<Vec<_>>().join(", "),
+        Value::Array(a) => a
+            .iter()
+            .map(|x| scalar_text(cx, key, x))
+            .collect::<Vec<_>>()
+            .join(", "),
         Value::Null => String::new(),
         Value::Object(_) => String::new(),
     }
@@ -111,12 +135,19 @@ fn scalar_text(cx: &Cx, key: &str, v: &Value) -> String {
 fn cell(cx: &Cx, key: &str, v: &Value) -> Cell {
     if let Value::String(s) = v {
         if MARKDOWN.contains(&key) {
-            return Cell { text: s.clone(), html: Some(markdown::to_html(s)), ..Cell::default() };
+            return Cell {
+                text: s.clone(),
+                html: Some(markdown::to_html(s)),
+                ..Cell::default()
+            };
         }
         if PERSON.contains(&key) {
             return cx.person(s);
         }
-        if matches!(key, "customer" | "order" | "survey" | "report" | "capa" | "part_number") {
+        if matches!(
+            key,
+            "customer" | "order" | "survey" | "report" | "capa" | "part_number"
+        ) {
             return cx.record(s);
         }
     }
@@ -150,7 +181,13 @@ const NESTED: &[&str] = &[
 ];
 
 /// Fields, blocks and tables for a serialized record or table.
-fn walk(cx: &Cx, map: &serde_json::Map<String, Value>, skip: &[&str], title: String, out: &mut Vec<Block>) {
+fn walk(
+    cx: &Cx,
+    map: &serde_json::Map<String, Value>,
+    skip: &[&str],
+    title: String,
+    out: &mut Vec<Block>,
+) {
     let mut fields = Block::new(title);
     let mut nested: Vec<(usize, Vec<Block>)> = Vec::new();
     for key in sorted_keys(map) {
@@ -163,13 +200,28 @@ fn walk(cx: &Cx, map: &serde_json::Map<String, Value>, skip: &[&str], title: Str
             Value::Array(items) if items.is_empty() => {}
             Value::Object(inner) => {
                 let mut blocks = Vec::new();
-                walk(cx, inner, &[], super::i18n::field(cx.lang, key), &mut blocks);
+                walk(
+                    cx,
+                    inner,
+                    &[],
+                    super::i18n::field(cx.lang, key),
+                    &mut blocks,
+                );
                 nested.push((rank, blocks));
             }
             Value::Array(items) if items.iter().any(Value::is_object) => {
-                nested.push((rank, vec![Block::table(super::i18n::field(cx.lang, key), array_table(cx, items))]));
+                nested.push((
+                    rank,
+                    vec![Block::table(
+                        super::i18n::field(cx.lang, key),
+                        array_table(cx, items),
+                    )],
+                ));
             }
-            v => fields.fields.push(Field { label: super::i18n::field(cx.lang, key), cell: cell(cx, key, v) }),
+            v => fields.fields.push(Field {
+                label: super::i18n::field(cx.lang, key),
+                cell: cell(cx, key, v),
+            }),
         }
     }
     if !fields.fields.is_empty() {
@@ -188,10 +240,23 @@ fn array_table(cx: &Cx, items: &[Value]) -> Table {
             }
         }
     }
-    keys.sort_by_key(|k| (ORDER.iter().position(|o| o == k).unwrap_or(usize::MAX), k.as_str()));
-    let mut table = Table::new(keys.iter().map(|k| super::i18n::field(cx.lang, k)).collect());
+    keys.sort_by_key(|k| {
+        (
+            ORDER.iter().position(|o| o == k).unwrap_or(usize::MAX),
+            k.as_str(),
+        )
+    });
+    let mut table = Table::new(
+        keys.iter()
+            .map(|k| super::i18n::field(cx.lang, k))
+            .collect(),
+    );
     for item in items.iter().filter_map(Value::as_object) {
-        table.push(keys.iter().map(|k| item.get(*k).map_or_else(Cell::default, |v| cell(cx, k, v))).collect());
+        table.push(
+            keys.iter()
+                .map(|k| item.get(*k).map_or_else(Cell::default, |v| cell(cx, k, v)))
+                .collect(),
+        );
     }
     table
 }
@@ -209,13 +274,20 @@ pub fn record_page(cx: &Cx, record: &(impl Record + serde::Serialize)) -> Page {
     };
     walk(cx, &map, skip, cx.t("fields"), &mut blocks);
     if let Some(b) = blocks.first_mut().filter(|b| b.title == cx.t("fields")) {
-        b.fields.push(Field { label: cx.t("file"), cell: Cell::text(&meta.file) });
+        b.fields.push(Field {
+            label: cx.t("file"),
+            cell: Cell::text(&meta.file),
+        });
     }
     blocks.extend(related(cx, meta));
     if let Some(a) = super::files::attachments_block(cx, meta) {
         blocks.push(a);
     }
-    let findings = cx.findings_by_record.get(meta.id.as_str()).map(Vec::as_slice).unwrap_or_default();
+    let findings = cx
+        .findings_by_record
+        .get(meta.id.as_str())
+        .map(Vec::as_slice)
+        .unwrap_or_default();
     let mut fb = Block::new(cx.t("findings"));
     fb.anchor = Some("findings".into());
     if findings.is_empty() {
@@ -227,7 +299,10 @@ pub fn record_page(cx: &Cx, record: &(impl Record + serde::Serialize)) -> Page {
     let title = ["name", "item"]
         .iter()
         .find_map(|k| map.get(*k).and_then(Value::as_str))
-        .map_or_else(|| meta.id.value.clone(), |n| format!("{} {n}", meta.id.value));
+        .map_or_else(
+            || meta.id.value.clone(),
+            |n| format!("{} {n}", meta.id.value),
+        );
     Page {
         title,
         kicker: Some(cx.t(meta.kind.folder())),
@@ -245,7 +320,11 @@ fn badge(cx: &Cx, meta: &Meta) -> Option<Cell> {
         Kind::Order => m.order_status(m.orders.get(id)?).as_str().to_string(),
         Kind::Capa => m.capa.get(id)?.stage().as_str().to_string(),
         Kind::Survey => {
-            return m.surveys.get(id)?.overall().map(|v| Cell::text(format!("{} {v:.0}", cx.t("score"))));
+            return m
+                .surveys
+                .get(id)?
+                .overall()
+                .map(|v| Cell::text(format!("{} {v:.0}", cx.t("score"))));
         }
         _ => return None,
     };
@@ -261,11 +340,19 @@ fn signatures(cx: &Cx, meta: &Meta) -> Vec<SignatureView> {
         .filter(|s| s.meta.file == meta.file)
         .map(|s| {
             let person = cx.model.person(&s.sign.by);
-            let roles = person.map(|p| p.roles.iter().map(|r| cx.value(r.as_str())).collect::<Vec<_>>().join(", "));
+            let roles = person.map(|p| {
+                p.roles
+                    .iter()
+                    .map(|r| cx.value(r.as_str()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            });
             SignatureView {
                 section: s.path.clone(),
                 name: cx.person(&s.sign.by),
-                role: roles.filter(|r| !r.is_empty()).unwrap_or_else(|| s.signer.describe()),
+                role: roles
+                    .filter(|r| !r.is_empty())
+                    .unwrap_or_else(|| s.signer.describe()),
                 date: s.sign.date.to_string(),
                 meaning: s.meaning.clone(),
                 commit: None,
@@ -290,28 +377,53 @@ fn related(cx: &Cx, meta: &Meta) -> Vec<Block> {
         Kind::Customer => {
             let orders: Vec<_> = m.orders.iter().filter(|o| *o.customer == id).collect();
             add(Kind::Order, list_table(cx, Kind::Order, &ids(&orders)));
-            let sheets: Vec<&str> = orders.iter().flat_map(|o| m.flowsheets_of(o.id())).map(|f| f.id()).collect();
+            let sheets: Vec<&str> = orders
+                .iter()
+                .flat_map(|o| m.flowsheets_of(o.id()))
+                .map(|f| f.id())
+                .collect();
             add(Kind::Flowsheet, list_table(cx, Kind::Flowsheet, &sheets));
-            let capa: Vec<_> = m.capa.iter().filter(|c| c.customer.as_deref().is_some_and(|c| c == id)).collect();
+            let capa: Vec<_> = m
+                .capa
+                .iter()
+                .filter(|c| c.customer.as_deref().is_some_and(|c| c == id))
+                .collect();
             add(Kind::Capa, list_table(cx, Kind::Capa, &ids(&capa)));
             let surveys: Vec<_> = m.surveys.iter().filter(|s| *s.customer == id).collect();
             add(Kind::Survey, list_table(cx, Kind::Survey, &ids(&surveys)));
             let property: Vec<_> = m.property.iter().filter(|p| *p.customer == id).collect();
-            add(Kind::Property, list_table(cx, Kind::Property, &ids(&property)));
+            add(
+                Kind::Property,
+                list_table(cx, Kind::Property, &ids(&property)),
+            );
             let reports: Vec<_> = m.reports.iter().filter(|r| *r.customer == id).collect();
             add(Kind::Report, list_table(cx, Kind::Report, &ids(&reports)));
-            let products: Vec<_> =
-                m.products.iter().filter(|p| p.customer.as_deref().is_some_and(|c| c == id)).collect();
-            add(Kind::Product, list_table(cx, Kind::Product, &ids(&products)));
+            let products: Vec<_> = m
+                .products
+                .iter()
+                .filter(|p| p.customer.as_deref().is_some_and(|c| c == id))
+                .collect();
+            add(
+                Kind::Product,
+                list_table(cx, Kind::Product, &ids(&products)),
+            );
         }
         Kind::Order => {
             let sheets: Vec<&str> = m.flowsheets_of(id).iter().map(|f| f.id()).collect();
             add(Kind::Flowsheet, list_table(cx, Kind::Flowsheet, &sheets));
-            let capa: Vec<_> = m.capa.iter().filter(|c| c.order.as_deref().is_some_and(|o| o == id)).collect();
+            let capa: Vec<_> = m
+                .capa
+                .iter()
+                .filter(|c| c.order.as_deref().is_some_and(|o| o == id))
+                .collect();
             add(Kind::Capa, list_table(cx, Kind::Capa, &ids(&capa)));
         }
         Kind::Product => {
-            let orders: Vec<_> = m.orders.iter().filter(|o| o.lines.iter().any(|l| *l.part_number == id)).collect();
+            let orders: Vec<_> = m
+                .orders
+                .iter()
+                .filter(|o| o.lines.iter().any(|l| *l.part_number == id))
+                .collect();
             add(Kind::Order, list_table(cx, Kind::Order, &ids(&orders)));
         }
         _ => {}
@@ -346,7 +458,14 @@ pub fn list_table<S: AsRef<str>>(cx: &Cx, kind: Kind, ids: &[S]) -> Table {
     let opt = |v: Option<&crate::model::At<String>>| v.map_or_else(Cell::default, |c| cx.record(c));
     let mut table = Table::new(match kind {
         Kind::Customer => h(&["id", "name", "kind", "customer", "active", "findings"]),
-        Kind::Product => h(&["part_number", "name", "kind", "status", "customer", "findings"]),
+        Kind::Product => h(&[
+            "part_number",
+            "name",
+            "kind",
+            "status",
+            "customer",
+            "findings",
+        ]),
         Kind::Order => h(&["id", "customer", "date", "status", "delivery", "findings"]),
         Kind::Flowsheet => h(&["id", "orders", "date", "kind", "delivery", "findings"]),
         Kind::Capa => h(&["id", "customer", "date", "source", "stage", "findings"]),
@@ -388,7 +507,13 @@ pub fn list_table<S: AsRef<str>>(cx: &Cx, kind: Kind, ids: &[S]) -> Table {
             }),
             Kind::Order => m.orders.get(id).map(|o| {
                 let status = m.order_status(o).as_str();
-                let delivery = o.lines.iter().map(|l| *l.delivery).min().map(|d| d.to_string()).unwrap_or_default();
+                let delivery = o
+                    .lines
+                    .iter()
+                    .map(|l| *l.delivery)
+                    .min()
+                    .map(|d| d.to_string())
+                    .unwrap_or_default();
                 let late = !m.overdue_lines(o, cx.report.as_of).is_empty();
                 let mut d = Cell::text(delivery);
                 if late {
@@ -403,7 +528,13 @@ pub fn list_table<S: AsRef<str>>(cx: &Cx, kind: Kind, ids: &[S]) -> Table {
                 ]
             }),
             Kind::Flowsheet => m.flowsheets.get(id).map(|f| {
-                let due = f.lines.iter().map(|l| *l.due).min().map(|d| d.to_string()).unwrap_or_default();
+                let due = f
+                    .lines
+                    .iter()
+                    .map(|l| *l.due)
+                    .min()
+                    .map(|d| d.to_string())
+                    .unwrap_or_default();
                 vec![
                     cx.record(id),
                     cx.record(&f.order),
@@ -424,12 +555,24 @@ pub fn list_table<S: AsRef<str>>(cx: &Cx, kind: Kind, ids: &[S]) -> Table {
             }),
             Kind::Survey => m.surveys.get(id).map(|s| {
                 let score = s.overall().map(|v| format!("{v:.0}")).unwrap_or_default();
-                let returned = s.returned.as_ref().map(|d| d.to_string()).unwrap_or_default();
+                let returned = s
+                    .returned
+                    .as_ref()
+                    .map(|d| d.to_string())
+                    .unwrap_or_default();
                 let mut sc = Cell::text(score);
-                if s.overall().is_some_and(|v| v < f64::from(m.config.policy.survey_target)) {
+                if s.overall()
+                    .is_some_and(|v| v < f64::from(m.config.policy.survey_target))
+                {
                     sc = sc.class("error");
                 }
-                vec![cx.record(id), cx.record(&s.customer), Cell::text(s.year.to_string()), Cell::text(returned), sc]
+                vec![
+                    cx.record(id),
+                    cx.record(&s.customer),
+                    Cell::text(s.year.to_string()),
+                    Cell::text(returned),
+                    sc,
+                ]
             }),
             Kind::Property => m.property.get(id).map(|p| {
                 vec![
@@ -469,5 +612,9 @@ pub fn list_page(cx: &Cx, kind: Kind) -> Page {
     if let Some(t) = block.table.as_mut() {
         t.filter = true;
     }
-    Page { title: cx.t(kind.folder()), blocks: vec![block], ..Page::default() }
+    Page {
+        title: cx.t(kind.folder()),
+        blocks: vec![block],
+        ..Page::default()
+    }
 }

@@ -38,13 +38,26 @@ fn esc(s: &str) -> String {
 
 /// A number for display: whole numbers without decimals, else one.
 fn num(v: f64) -> String {
-    if v.fract() == 0.0 { format!("{v:.0}") } else { format!("{v:.1}") }
+    if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
 }
 
 impl Bars<'_> {
     pub fn to_svg(&self) -> String {
-        let max = self.bars.iter().map(|b| b.1).chain(self.target).fold(0.0_f64, f64::max);
-        let scale = if max > 0.0 { (H - TOP - BOTTOM) / max } else { 0.0 };
+        let max = self
+            .bars
+            .iter()
+            .map(|b| b.1)
+            .chain(self.target)
+            .fold(0.0_f64, f64::max);
+        let scale = if max > 0.0 {
+            (H - TOP - BOTTOM) / max
+        } else {
+            0.0
+        };
         let n = self.bars.len().max(1) as f64;
         let slot = W / n;
         let bar_w = (slot * 0.6).min(48.0);
@@ -105,15 +118,30 @@ mod tests {
 
     #[test]
     fn empty_and_zero_charts_draw_no_nan() {
-        let svg = Bars { title: "t", bars: vec![("a".into(), 0.0)], target: Some(0.0) }.to_svg();
+        let svg = Bars {
+            title: "t",
+            bars: vec![("a".into(), 0.0)],
+            target: Some(0.0),
+        }
+        .to_svg();
         assert!(!svg.contains("NaN") && !svg.contains("inf"), "{svg}");
-        let svg = Bars { title: "t", bars: vec![], target: None }.to_svg();
+        let svg = Bars {
+            title: "t",
+            bars: vec![],
+            target: None,
+        }
+        .to_svg();
         assert!(svg.ends_with("</svg>"));
     }
 
     #[test]
     fn target_line_and_hostile_labels() {
-        let svg = Bars { title: "s", bars: vec![("<script>".into(), 70.0)], target: Some(80.0) }.to_svg();
+        let svg = Bars {
+            title: "s",
+            bars: vec![("<script>".into(), 70.0)],
+            target: Some(80.0),
+        }
+        .to_svg();
         assert!(svg.contains("class=\"target\""));
         assert!(!svg.contains("<script>"));
     }

@@ -34,11 +34,18 @@ pub struct Cell {
 
 impl Cell {
     pub fn text(s: impl Into<String>) -> Cell {
-        Cell { text: s.into(), ..Cell::default() }
+        Cell {
+            text: s.into(),
+            ..Cell::default()
+        }
     }
 
     pub fn link(s: impl Into<String>, href: Option<String>) -> Cell {
-        Cell { text: s.into(), href, ..Cell::default() }
+        Cell {
+            text: s.into(),
+            href,
+            ..Cell::default()
+        }
     }
 
     pub fn class(mut self, c: impl Into<String>) -> Cell {
@@ -70,11 +77,17 @@ pub struct Table {
 
 impl Table {
     pub fn new(headers: Vec<String>) -> Table {
-        Table { headers, ..Table::default() }
+        Table {
+            headers,
+            ..Table::default()
+        }
     }
 
     pub fn push(&mut self, cells: Vec<Cell>) {
-        self.rows.push(Row { anchor: None, cells });
+        self.rows.push(Row {
+            anchor: None,
+            cells,
+        });
     }
 }
 
@@ -104,11 +117,18 @@ pub struct Block {
 
 impl Block {
     pub fn new(title: impl Into<String>) -> Block {
-        Block { title: title.into(), level: 2, ..Block::default() }
+        Block {
+            title: title.into(),
+            level: 2,
+            ..Block::default()
+        }
     }
 
     pub fn table(title: impl Into<String>, table: Table) -> Block {
-        Block { table: Some(table), ..Block::new(title) }
+        Block {
+            table: Some(table),
+            ..Block::new(title)
+        }
     }
 }
 
@@ -189,13 +209,25 @@ impl<'a> Cx<'a> {
         let mut add = |kind: Kind, id: &'a str| {
             pages.insert(id, format!("{}/{}.html", kind.folder(), page_name(id)));
         };
-        model.customers.iter().for_each(|r| add(Kind::Customer, r.id()));
-        model.products.iter().for_each(|r| add(Kind::Product, r.id()));
+        model
+            .customers
+            .iter()
+            .for_each(|r| add(Kind::Customer, r.id()));
+        model
+            .products
+            .iter()
+            .for_each(|r| add(Kind::Product, r.id()));
         model.orders.iter().for_each(|r| add(Kind::Order, r.id()));
-        model.flowsheets.iter().for_each(|r| add(Kind::Flowsheet, r.id()));
+        model
+            .flowsheets
+            .iter()
+            .for_each(|r| add(Kind::Flowsheet, r.id()));
         model.capa.iter().for_each(|r| add(Kind::Capa, r.id()));
         model.surveys.iter().for_each(|r| add(Kind::Survey, r.id()));
-        model.property.iter().for_each(|r| add(Kind::Property, r.id()));
+        model
+            .property
+            .iter()
+            .for_each(|r| add(Kind::Property, r.id()));
         model.reports.iter().for_each(|r| add(Kind::Report, r.id()));
         let mut findings_by_record: HashMap<&str, Vec<&Reported>> = HashMap::new();
         for r in &report.findings {
@@ -203,7 +235,15 @@ impl<'a> Cx<'a> {
                 findings_by_record.entry(id).or_default().push(r);
             }
         }
-        Cx { model, report, lang, t: i18n::labels(lang), pages, clauses, findings_by_record }
+        Cx {
+            model,
+            report,
+            lang,
+            t: i18n::labels(lang),
+            pages,
+            clauses,
+            findings_by_record,
+        }
     }
 
     pub fn t(&self, key: &str) -> String {
@@ -222,7 +262,10 @@ impl<'a> Cx<'a> {
     /// A person by printed name, linked to the people page.
     pub fn person(&self, id: &str) -> Cell {
         match self.model.person(id) {
-            Some(p) => Cell::link(format!("{} ({id})", p.name.value), Some(format!("people.html#{}", anchor("p", id)))),
+            Some(p) => Cell::link(
+                format!("{} ({id})", p.name.value),
+                Some(format!("people.html#{}", anchor("p", id))),
+            ),
             None => Cell::text(id),
         }
     }
@@ -235,12 +278,18 @@ impl<'a> Cx<'a> {
         if self.clauses.contains(&anchor) {
             Cell::link(clause, Some(format!("procedure.html#{anchor}")))
         } else {
-            Cell::link(clause, Some(format!("rules.html#{}", self::anchor("r", rule.as_str()))))
+            Cell::link(
+                clause,
+                Some(format!("rules.html#{}", self::anchor("r", rule.as_str()))),
+            )
         }
     }
 
     pub fn rule(&self, rule: RuleId) -> Cell {
-        Cell::link(rule.as_str(), Some(format!("rules.html#{}", anchor("r", rule.as_str()))))
+        Cell::link(
+            rule.as_str(),
+            Some(format!("rules.html#{}", anchor("r", rule.as_str()))),
+        )
     }
 
     pub fn severity(&self, r: &Reported) -> Cell {
@@ -248,7 +297,11 @@ impl<'a> Cx<'a> {
     }
 
     /// A table of findings; `with_record` adds the record/file column.
-    pub fn findings_table<'r>(&self, findings: impl Iterator<Item = &'r Reported>, with_record: bool) -> Table {
+    pub fn findings_table<'r>(
+        &self,
+        findings: impl Iterator<Item = &'r Reported>,
+        with_record: bool,
+    ) -> Table {
         let mut headers = vec![self.t("severity"), self.t("rule"), self.t("clause")];
         if with_record {
             headers.push(self.t("record"));
@@ -259,7 +312,11 @@ impl<'a> Cx<'a> {
             let f = &r.finding;
             let mut cells = vec![self.severity(r), self.rule(f.rule), self.clause(f.rule)];
             if with_record {
-                cells.push(f.record.as_deref().map_or_else(Cell::default, |id| self.record(id)));
+                cells.push(
+                    f.record
+                        .as_deref()
+                        .map_or_else(Cell::default, |id| self.record(id)),
+                );
             }
             let place = match f.pos {
                 Some(p) => format!("{}:{}:{}", f.file, p.line, p.col),
@@ -276,7 +333,9 @@ impl<'a> Cx<'a> {
     pub fn finding_count(&self, id: &str) -> Cell {
         match self.findings_by_record.get(id) {
             Some(v) if !v.is_empty() => {
-                let errors = v.iter().any(|r| r.severity == crate::finding::Severity::Error);
+                let errors = v
+                    .iter()
+                    .any(|r| r.severity == crate::finding::Severity::Error);
                 Cell::text(v.len().to_string()).class(if errors { "error" } else { "warning" })
             }
             _ => Cell::default(),

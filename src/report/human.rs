@@ -10,7 +10,11 @@ use std::io::Read;
 use std::path::Path;
 
 pub(super) fn render(report: &CheckReport, root: &Path, color: bool) -> String {
-    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
     let mut sources: HashMap<&str, Option<LineIndex>> = HashMap::new();
     let mut out = String::new();
     let mut last_file = None;
@@ -31,18 +35,36 @@ pub(super) fn render(report: &CheckReport, root: &Path, color: bool) -> String {
             "-" => format!("rule {}", f.rule),
             c => format!("rule {}, procedure clause {c}", f.rule),
         };
-        let source = sources.entry(&f.file).or_insert_with(|| read_source(&root.join(&f.file)));
-        let line = f.pos.and_then(|p| source.as_ref()?.line_text(p.line).map(|t| (p, t.to_string())));
+        let source = sources
+            .entry(&f.file)
+            .or_insert_with(|| read_source(&root.join(&f.file)));
+        let line = f.pos.and_then(|p| {
+            source
+                .as_ref()?
+                .line_text(p.line)
+                .map(|t| (p, t.to_string()))
+        });
         let rendered = match &line {
             Some((pos, text)) => {
-                let start = text.char_indices().nth(pos.col.saturating_sub(1) as usize).map_or(text.len(), |(i, _)| i);
-                let end = text[start..].find([' ', '\t']).map_or(text.len(), |e| start + e).max(start + 1).min(text.len().max(start));
+                let start = text
+                    .char_indices()
+                    .nth(pos.col.saturating_sub(1) as usize)
+                    .map_or(text.len(), |(i, _)| i);
+                let end = text[start..]
+                    .find([' ', '\t'])
+                    .map_or(text.len(), |e| start + e)
+                    .max(start + 1)
+                    .min(text.len().max(start));
                 let snippet = Snippet::source(text.as_str())
                     .line_start(pos.line as usize)
                     .path(f.file.as_str())
                     .annotation(AnnotationKind::Primary.span(start..end.max(start)));
                 let groups = [
-                    level.clone().primary_title(title).id(f.rule.as_str()).element(snippet),
+                    level
+                        .clone()
+                        .primary_title(title)
+                        .id(f.rule.as_str())
+                        .element(snippet),
                     Group::with_title(Level::NOTE.secondary_title(clause.as_str())),
                 ];
                 renderer.render(&groups)
@@ -53,7 +75,11 @@ pub(super) fn render(report: &CheckReport, root: &Path, color: bool) -> String {
                     None => f.file.clone(),
                 };
                 let groups = [
-                    level.clone().primary_title(title).id(f.rule.as_str()).element(Level::NOTE.message(format!("in {place}"))),
+                    level
+                        .clone()
+                        .primary_title(title)
+                        .id(f.rule.as_str())
+                        .element(Level::NOTE.message(format!("in {place}"))),
                     Group::with_title(Level::NOTE.secondary_title(clause.as_str())),
                 ];
                 renderer.render(&groups)
@@ -78,7 +104,13 @@ pub(super) fn render(report: &CheckReport, root: &Path, color: bool) -> String {
 /// The file's text for showing lines, if it is small UTF-8 text.
 fn read_source(path: &Path) -> Option<LineIndex> {
     let mut bytes = Vec::new();
-    std::fs::File::open(path).ok()?.take(MAX_FILE_BYTES).read_to_end(&mut bytes).ok()?;
+    std::fs::File::open(path)
+        .ok()?
+        .take(MAX_FILE_BYTES)
+        .read_to_end(&mut bytes)
+        .ok()?;
     let text = String::from_utf8(bytes).ok()?;
-    Some(LineIndex::new(text.strip_prefix('\u{feff}').unwrap_or(&text)))
+    Some(LineIndex::new(
+        text.strip_prefix('\u{feff}').unwrap_or(&text),
+    ))
 }

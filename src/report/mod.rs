@@ -35,23 +35,39 @@ impl CheckReport {
         findings.dedup();
         let findings = findings
             .into_iter()
-            .filter_map(|f| config.severity(f.rule).map(|severity| Reported { finding: f, severity }))
+            .filter_map(|f| {
+                config.severity(f.rule).map(|severity| Reported {
+                    finding: f,
+                    severity,
+                })
+            })
             .collect();
-        CheckReport { as_of, records, findings }
+        CheckReport {
+            as_of,
+            records,
+            findings,
+        }
     }
 
     pub fn errors(&self) -> usize {
-        self.findings.iter().filter(|r| r.severity == Severity::Error).count()
+        self.findings
+            .iter()
+            .filter(|r| r.severity == Severity::Error)
+            .count()
     }
 
     pub fn warnings(&self) -> usize {
-        self.findings.iter().filter(|r| r.severity == Severity::Warning).count()
+        self.findings
+            .iter()
+            .filter(|r| r.severity == Severity::Warning)
+            .count()
     }
 
     /// Findings of files in `first` come first (the files a pull request
     /// changed), the rest after; order within each group is kept.
     pub fn put_first(&mut self, first: &std::collections::BTreeSet<String>) {
-        self.findings.sort_by_key(|r| !first.contains(&r.finding.file));
+        self.findings
+            .sort_by_key(|r| !first.contains(&r.finding.file));
     }
 
     pub fn to_json(&self) -> String {
@@ -96,7 +112,11 @@ impl CheckReport {
                     message: &r.finding.message,
                 })
                 .collect(),
-            summary: Summary { records: self.records, errors: self.errors(), warnings: self.warnings() },
+            summary: Summary {
+                records: self.records,
+                errors: self.errors(),
+                warnings: self.warnings(),
+            },
         };
         serde_json::to_string_pretty(&json).expect("findings serialize") + "\n"
     }
@@ -110,10 +130,22 @@ impl CheckReport {
             if let Some(p) = f.pos {
                 props.push_str(&format!(",line={},col={}", p.line, p.col));
             }
-            props.push_str(&format!(",title={}", escape_property(&format!("{} ({})", f.rule, f.rule.clause()))));
-            out.push_str(&format!("::{} {props}::{}\n", r.severity.as_str(), escape_data(&f.message)));
+            props.push_str(&format!(
+                ",title={}",
+                escape_property(&format!("{} ({})", f.rule, f.rule.clause()))
+            ));
+            out.push_str(&format!(
+                "::{} {props}::{}\n",
+                r.severity.as_str(),
+                escape_data(&f.message)
+            ));
         }
-        out.push_str(&format!("{} records checked: {} errors, {} warnings\n", self.records, self.errors(), self.warnings()));
+        out.push_str(&format!(
+            "{} records checked: {} errors, {} warnings\n",
+            self.records,
+            self.errors(),
+            self.warnings()
+        ));
         out
     }
 
@@ -123,7 +155,9 @@ impl CheckReport {
 }
 
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn escape_property(s: &str) -> String {

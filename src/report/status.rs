@@ -223,19 +223,29 @@ fn last_months(as_of: Date) -> Vec<String> {
 }
 
 fn per_month(as_of: Date, dates: impl Iterator<Item = Date>) -> Vec<Count<String>> {
-    let mut counts: BTreeMap<String, usize> = last_months(as_of).into_iter().map(|m| (m, 0)).collect();
+    let mut counts: BTreeMap<String, usize> =
+        last_months(as_of).into_iter().map(|m| (m, 0)).collect();
     for d in dates {
         if let Some(c) = counts.get_mut(&month(d)) {
             *c += 1;
         }
     }
-    counts.into_iter().map(|(key, count)| Count { key, count }).collect()
+    counts
+        .into_iter()
+        .map(|(key, count)| Count { key, count })
+        .collect()
 }
 
 /// Compute every figure of the dashboard.
 pub fn status(model: &Model, report: &CheckReport) -> Status {
     let as_of = report.as_of;
-    let count_rule = |rule: RuleId| report.findings.iter().filter(|r| r.finding.rule == rule).count();
+    let count_rule = |rule: RuleId| {
+        report
+            .findings
+            .iter()
+            .filter(|r| r.finding.rule == rule)
+            .count()
+    };
     Status {
         as_of,
         orders: orders(model, as_of),
@@ -247,7 +257,10 @@ pub fn status(model: &Model, report: &CheckReport) -> Status {
             unproven: count_rule(RuleId::SignatureUnproven),
             broken: count_rule(RuleId::SignatureBroken),
         },
-        findings: FindingCounts { errors: report.errors(), warnings: report.warnings() },
+        findings: FindingCounts {
+            errors: report.errors(),
+            warnings: report.warnings(),
+        },
     }
 }
 
@@ -281,9 +294,17 @@ fn orders(model: &Model, as_of: Date) -> Orders {
                 days_late: days_between(*line.delivery, as_of),
             });
         }
-        let open = matches!(status, OrderStatus::Received | OrderStatus::Approved | OrderStatus::InProduction);
+        let open = matches!(
+            status,
+            OrderStatus::Received | OrderStatus::Approved | OrderStatus::InProduction
+        );
         // Only the latest follow-up tells whether the order is still at risk.
-        if let Some(f) = o.followup.iter().max_by_key(|f| *f.date).filter(|f| open && f.risk) {
+        if let Some(f) = o
+            .followup
+            .iter()
+            .max_by_key(|f| *f.date)
+            .filter(|f| open && f.risk)
+        {
             at_risk.push(AtRisk {
                 order: o.id().to_string(),
                 date: *f.date,
@@ -293,10 +314,20 @@ fn orders(model: &Model, as_of: Date) -> Orders {
         }
     }
     awaiting_review.sort_by(|a, b| b.days.cmp(&a.days).then_with(|| a.order.cmp(&b.order)));
-    overdue.sort_by(|a, b| b.days_late.cmp(&a.days_late).then_with(|| a.order.cmp(&b.order)));
+    overdue.sort_by(|a, b| {
+        b.days_late
+            .cmp(&a.days_late)
+            .then_with(|| a.order.cmp(&b.order))
+    });
     Orders {
         total: model.orders.len(),
-        by_status: OrderStatus::ALL.iter().map(|s| Count { key: *s, count: by[s] }).collect(),
+        by_status: OrderStatus::ALL
+            .iter()
+            .map(|s| Count {
+                key: *s,
+                count: by[s],
+            })
+            .collect(),
         awaiting_review,
         overdue,
         at_risk,
@@ -318,8 +349,10 @@ fn capas(model: &Model, as_of: Date) -> Capas {
     for c in model.capa.iter() {
         let stage = c.stage();
         let is_open = stage != Stage::Closed;
-        for e in [by_department.entry(*c.responsible_department).or_default(), by_source.entry(*c.source).or_default()]
-        {
+        for e in [
+            by_department.entry(*c.responsible_department).or_default(),
+            by_source.entry(*c.source).or_default(),
+        ] {
             e.1 += 1;
             if is_open {
                 e.0 += 1;
@@ -342,7 +375,11 @@ fn capas(model: &Model, as_of: Date) -> Capas {
         .iter()
         .filter(|s| **s != Stage::Closed)
         .map(|s| {
-            let ages: Vec<i64> = open.iter().filter(|c| c.stage == *s).map(|c| c.age_days).collect();
+            let ages: Vec<i64> = open
+                .iter()
+                .filter(|c| c.stage == *s)
+                .map(|c| c.age_days)
+                .collect();
             StageAge {
                 stage: *s,
                 count: ages.len(),
@@ -351,15 +388,31 @@ fn capas(model: &Model, as_of: Date) -> Capas {
             }
         })
         .collect();
-    let stalled = open.iter().filter(|c| c.stage_days > stall_days).map(|c| c.id.clone()).collect();
+    let stalled = open
+        .iter()
+        .filter(|c| c.stage_days > stall_days)
+        .map(|c| c.id.clone())
+        .collect();
     Capas {
         total: model.capa.len(),
         open_by_stage,
         open,
         stalled,
-        closed_per_month: per_month(as_of, model.capa.iter().filter_map(|c| c.closed.as_ref().map(|d| *d.date))),
-        by_department: by_department.into_iter().map(|(key, (open, total))| OpenTotal { key, open, total }).collect(),
-        by_source: by_source.into_iter().map(|(key, (open, total))| OpenTotal { key, open, total }).collect(),
+        closed_per_month: per_month(
+            as_of,
+            model
+                .capa
+                .iter()
+                .filter_map(|c| c.closed.as_ref().map(|d| *d.date)),
+        ),
+        by_department: by_department
+            .into_iter()
+            .map(|(key, (open, total))| OpenTotal { key, open, total })
+            .collect(),
+        by_source: by_source
+            .into_iter()
+            .map(|(key, (open, total))| OpenTotal { key, open, total })
+            .collect(),
     }
 }
 
@@ -375,7 +428,9 @@ fn surveys(model: &Model, as_of: Date) -> Surveys {
             let active: BTreeSet<&str> = model
                 .customers
                 .iter()
-                .filter(|c| *c.active && c.since.as_ref().is_none_or(|d| i64::from(d.year()) <= year))
+                .filter(|c| {
+                    *c.active && c.since.as_ref().is_none_or(|d| i64::from(d.year()) <= year)
+                })
                 .map(|c| c.id())
                 .collect();
             let surveyed: BTreeSet<&str> = model
@@ -384,7 +439,11 @@ fn surveys(model: &Model, as_of: Date) -> Surveys {
                 .filter(|s| *s.year == year && active.contains(s.customer.as_str()))
                 .map(|s| s.customer.as_str())
                 .collect();
-            Coverage { year, surveyed: surveyed.len(), active: active.len() }
+            Coverage {
+                year,
+                surveyed: surveyed.len(),
+                active: active.len(),
+            }
         })
         .collect();
     let per_question = model
@@ -394,15 +453,29 @@ fn surveys(model: &Model, as_of: Date) -> Surveys {
         .iter()
         .map(|q| QuestionScore {
             question: q.clone(),
-            mean: mean(model.surveys.iter().filter_map(|s| s.scores.get(q)).map(|v| v.value as f64)),
+            mean: mean(
+                model
+                    .surveys
+                    .iter()
+                    .filter_map(|s| s.scores.get(q))
+                    .map(|v| v.value as f64),
+            ),
         })
         .collect();
     let per_year = years
         .iter()
         .map(|&year| {
-            let scores: Vec<f64> =
-                model.surveys.iter().filter(|s| *s.year == year).filter_map(|s| s.overall()).collect();
-            YearScore { year, returned: scores.len(), mean: mean(scores.into_iter()) }
+            let scores: Vec<f64> = model
+                .surveys
+                .iter()
+                .filter(|s| *s.year == year)
+                .filter_map(|s| s.overall())
+                .collect();
+            YearScore {
+                year,
+                returned: scores.len(),
+                mean: mean(scores.into_iter()),
+            }
         })
         .collect();
     let under_target = model
@@ -410,20 +483,33 @@ fn surveys(model: &Model, as_of: Date) -> Surveys {
         .iter()
         .filter_map(|s| {
             let score = s.overall().filter(|v| *v < f64::from(target))?;
-            let capa = s.analysis.as_ref().and_then(|a| a.capa.as_ref()).map(|c| c.value.clone());
+            let capa = s
+                .analysis
+                .as_ref()
+                .and_then(|a| a.capa.as_ref())
+                .map(|c| c.value.clone());
             Some(UnderTarget {
                 survey: s.id().to_string(),
                 customer: s.customer.value.clone(),
                 year: *s.year,
                 score,
                 analysed: s.analysis.is_some(),
-                capa_stage: capa.as_deref().and_then(|c| model.capa.get(c)).map(|c| c.stage()),
+                capa_stage: capa
+                    .as_deref()
+                    .and_then(|c| model.capa.get(c))
+                    .map(|c| c.stage()),
                 capa,
                 feedback: s.feedback.is_some(),
             })
         })
         .collect();
-    Surveys { target, coverage, per_question, per_year, under_target }
+    Surveys {
+        target,
+        coverage,
+        per_question,
+        per_year,
+        under_target,
+    }
 }
 
 fn property(model: &Model) -> PropertyStatus {
@@ -439,11 +525,27 @@ fn property(model: &Model) -> PropertyStatus {
             });
         }
     }
-    incidents.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.property.cmp(&b.property)));
+    incidents.sort_by(|a, b| {
+        b.date
+            .cmp(&a.date)
+            .then_with(|| a.property.cmp(&b.property))
+    });
     PropertyStatus {
-        held: model.property.iter().filter(|p| p.returned.is_none()).count(),
-        returned: model.property.iter().filter(|p| p.returned.is_some()).count(),
-        unverified: model.property.iter().filter(|p| p.verified.is_none()).count(),
+        held: model
+            .property
+            .iter()
+            .filter(|p| p.returned.is_none())
+            .count(),
+        returned: model
+            .property
+            .iter()
+            .filter(|p| p.returned.is_some())
+            .count(),
+        unverified: model
+            .property
+            .iter()
+            .filter(|p| p.verified.is_none())
+            .count(),
         incidents,
     }
 }
@@ -456,7 +558,12 @@ impl Status {
             #[serde(flatten)]
             status: &'a Status,
         }
-        serde_json::to_string_pretty(&Json { version: 1, status: self }).expect("status serializes") + "\n"
+        serde_json::to_string_pretty(&Json {
+            version: 1,
+            status: self,
+        })
+        .expect("status serializes")
+            + "\n"
     }
 
     /// The figures for a terminal: short, aligned, most urgent first.
@@ -477,7 +584,10 @@ impl Status {
         }
         for w in &o.awaiting_review {
             let late = if w.late { " (late)" } else { "" };
-            out.push_str(&format!("  awaiting review: {} {} waiting {} days{late}\n", w.order, w.customer, w.days));
+            out.push_str(&format!(
+                "  awaiting review: {} {} waiting {} days{late}\n",
+                w.order, w.customer, w.days
+            ));
         }
         for l in &o.overdue {
             out.push_str(&format!(
@@ -512,16 +622,26 @@ impl Status {
         }
         for u in &s.under_target {
             let capa = u.capa.as_deref().unwrap_or("no CAPA");
-            out.push_str(&format!("  under target: {} {} score {} ({capa})\n", u.survey, u.customer, u.score));
+            out.push_str(&format!(
+                "  under target: {} {} score {} ({capa})\n",
+                u.survey, u.customer, u.score
+            ));
         }
         let p = &self.property;
-        out.push_str(&format!("\ncustomer property: {} held, {} incidents\n", p.held, p.incidents.len()));
+        out.push_str(&format!(
+            "\ncustomer property: {} held, {} incidents\n",
+            p.held,
+            p.incidents.len()
+        ));
         let g = &self.signatures;
         out.push_str(&format!(
             "signatures: {} signed sections, {} unproven, {} broken\n",
             g.signed_sections, g.unproven, g.broken
         ));
-        out.push_str(&format!("findings: {} errors, {} warnings\n", self.findings.errors, self.findings.warnings));
+        out.push_str(&format!(
+            "findings: {} errors, {} warnings\n",
+            self.findings.errors, self.findings.warnings
+        ));
         out
     }
 }

@@ -13,12 +13,20 @@ pub fn capa_stage_order(cx: &Context, out: &mut Sink) {
         let stages = c.stage_dates();
         let present: Vec<Stage> = stages.iter().map(|(s, _)| *s).collect();
         for (i, (stage, date)) in stages.iter().enumerate() {
-            if let Some(missing) = Stage::ALL.iter().take_while(|s| *s != stage).find(|s| !present.contains(s)) {
+            if let Some(missing) = Stage::ALL
+                .iter()
+                .take_while(|s| *s != stage)
+                .find(|s| !present.contains(s))
+            {
                 out.at(
                     RuleId::CapaStageOrder,
                     c,
                     date.pos,
-                    format!("stage {} is recorded but the earlier stage {} is missing", stage.as_str(), missing.as_str()),
+                    format!(
+                        "stage {} is recorded but the earlier stage {} is missing",
+                        stage.as_str(),
+                        missing.as_str()
+                    ),
                 );
             }
             if let Some((prev, prev_date)) = i.checked_sub(1).map(|j| &stages[j])
@@ -65,14 +73,20 @@ pub fn capa_stalled(cx: &Context, out: &mut Sink) {
         if c.closed.is_some() {
             continue;
         }
-        let Some((stage, since)) = c.stage_dates().pop() else { continue };
+        let Some((stage, since)) = c.stage_dates().pop() else {
+            continue;
+        };
         let days = days_between(*since, cx.as_of);
         if days > limit {
             out.at(
                 RuleId::CapaStalled,
                 c,
                 since.pos,
-                format!("in stage {} since {} ({days} days; limit {limit})", stage.as_str(), since.value),
+                format!(
+                    "in stage {} since {} ({days} days; limit {limit})",
+                    stage.as_str(),
+                    since.value
+                ),
             );
         }
     }
@@ -84,12 +98,18 @@ pub fn capa_stalled(cx: &Context, out: &mut Sink) {
 pub fn capa_source(cx: &Context, out: &mut Sink) {
     for c in cx.model.capa.iter() {
         match *c.source {
-            CapaSource::Survey if c.survey.is_none() => {
-                out.at(RuleId::CapaSource, c, c.source.pos, "source is survey, but `survey` does not name it")
-            }
-            CapaSource::UsageReport if c.report.is_none() => {
-                out.at(RuleId::CapaSource, c, c.source.pos, "source is usage-report, but `report` does not name it")
-            }
+            CapaSource::Survey if c.survey.is_none() => out.at(
+                RuleId::CapaSource,
+                c,
+                c.source.pos,
+                "source is survey, but `survey` does not name it",
+            ),
+            CapaSource::UsageReport if c.report.is_none() => out.at(
+                RuleId::CapaSource,
+                c,
+                c.source.pos,
+                "source is usage-report, but `report` does not name it",
+            ),
             _ => {}
         }
         if c.written_complaint && *c.source != CapaSource::Complaint {
@@ -97,18 +117,28 @@ pub fn capa_source(cx: &Context, out: &mut Sink) {
                 RuleId::CapaSource,
                 c,
                 c.source.pos,
-                format!("a written complaint must have source = \"complaint\", not \"{}\"", c.source.value),
+                format!(
+                    "a written complaint must have source = \"complaint\", not \"{}\"",
+                    c.source.value
+                ),
             );
         }
         if let Some(p) = cx.model.person(&c.opened_by) {
             let may_open = p.has_role(Role::Sales) || (c.written_complaint && p.has_role(Role::Qc));
             if !may_open {
-                let who = if c.written_complaint { "sales or QC" } else { "sales" };
+                let who = if c.written_complaint {
+                    "sales or QC"
+                } else {
+                    "sales"
+                };
                 out.at(
                     RuleId::CapaSource,
                     c,
                     c.opened_by.pos,
-                    format!("opened by {}, but CAPAs are opened by {who} and handed to QC", p.id.value),
+                    format!(
+                        "opened by {}, but CAPAs are opened by {who} and handed to QC",
+                        p.id.value
+                    ),
                 );
             }
         }

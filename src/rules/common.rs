@@ -71,7 +71,10 @@ pub fn references(m: &Model) -> Vec<(&Meta, &'static str, &At<String>, Target)> 
         }
         out.push((meta, "opened_by", &c.opened_by, P));
         let signs = [
-            ("investigation.by", c.investigation.as_ref().map(|s| &s.sign)),
+            (
+                "investigation.by",
+                c.investigation.as_ref().map(|s| &s.sign),
+            ),
             ("verification.by", c.verification.as_ref().map(|s| &s.sign)),
             ("confirmation.by", c.confirmation.as_ref()),
             ("feedback.by", c.feedback.as_ref().map(|s| &s.sign)),
@@ -136,7 +139,10 @@ pub fn unknown_ref(cx: &Context, out: &mut Sink) {
                 RuleId::UnknownRef,
                 meta,
                 Some(target.pos),
-                format!("`{field}` names {}, but there is no such {what}", quoted(target)),
+                format!(
+                    "`{field}` names {}, but there is no such {what}",
+                    quoted(target)
+                ),
             );
         }
     }
@@ -208,7 +214,9 @@ pub fn resolve_attachment(record_file: &str, attachment: &str) -> Option<String>
 /// the role the clause requires, who had not left on the date signed.
 pub fn review_role(cx: &Context, out: &mut Sink) {
     for s in cx.model.signed_sections() {
-        let Some(person) = cx.model.person(&s.sign.by) else { continue };
+        let Some(person) = cx.model.person(&s.sign.by) else {
+            continue;
+        };
         if !s.signer.allows(person) {
             out.meta(
                 RuleId::ReviewRole,
@@ -218,7 +226,12 @@ pub fn review_role(cx: &Context, out: &mut Sink) {
                     "`{}` is signed by {} ({}), but it needs {}",
                     s.path,
                     person.id.value,
-                    person.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "),
+                    person
+                        .roles
+                        .iter()
+                        .map(|r| r.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     s.signer.describe()
                 ),
             );
@@ -247,8 +260,14 @@ mod tests {
     #[test]
     fn attachments_stay_inside() {
         let rec = "orders/2026/SO-2026-0001.toml";
-        assert_eq!(resolve_attachment(rec, "SO-2026-0001/po.pdf").as_deref(), Some("orders/2026/SO-2026-0001/po.pdf"));
-        assert_eq!(resolve_attachment(rec, "../po.pdf").as_deref(), Some("orders/po.pdf"));
+        assert_eq!(
+            resolve_attachment(rec, "SO-2026-0001/po.pdf").as_deref(),
+            Some("orders/2026/SO-2026-0001/po.pdf")
+        );
+        assert_eq!(
+            resolve_attachment(rec, "../po.pdf").as_deref(),
+            Some("orders/po.pdf")
+        );
         assert_eq!(resolve_attachment(rec, "../../po.pdf"), None);
         assert_eq!(resolve_attachment(rec, "../../../../etc/passwd"), None);
         assert_eq!(resolve_attachment(rec, "/etc/passwd"), None);

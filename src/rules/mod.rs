@@ -38,8 +38,15 @@ impl Sink {
         self.meta(rule, record.meta(), Some(pos), message);
     }
 
-    pub fn meta(&mut self, rule: RuleId, meta: &Meta, pos: Option<Pos>, message: impl Into<String>) {
-        self.findings.push(Finding::new(rule, &meta.file, pos, message).with_record(meta.id.value.clone()));
+    pub fn meta(
+        &mut self,
+        rule: RuleId,
+        meta: &Meta,
+        pos: Option<Pos>,
+        message: impl Into<String>,
+    ) {
+        self.findings
+            .push(Finding::new(rule, &meta.file, pos, message).with_record(meta.id.value.clone()));
     }
 
     pub fn into_findings(self) -> Vec<Finding> {
@@ -73,13 +80,22 @@ pub const CHECKS: &[(RuleId, Check)] = &[
     (RuleId::CapaStageOrder, capa::capa_stage_order),
     (RuleId::CapaStalled, capa::capa_stalled),
     (RuleId::CapaSource, capa::capa_source),
-    (RuleId::ComplaintWithoutCapa, parties::complaint_without_capa),
+    (
+        RuleId::ComplaintWithoutCapa,
+        parties::complaint_without_capa,
+    ),
     (RuleId::SurveyMissing, surveys::survey_missing),
     (RuleId::SurveyBelowTarget, surveys::survey_below_target),
     (RuleId::SurveySerious, surveys::survey_serious),
-    (RuleId::SurveyFeedbackMissing, surveys::survey_feedback_missing),
+    (
+        RuleId::SurveyFeedbackMissing,
+        surveys::survey_feedback_missing,
+    ),
     (RuleId::PropertyUnverified, parties::property_unverified),
-    (RuleId::PropertyIncidentUnreported, parties::property_incident_unreported),
+    (
+        RuleId::PropertyIncidentUnreported,
+        parties::property_incident_unreported,
+    ),
 ];
 
 /// Run every enabled check. Checks are independent, so they run in
@@ -92,7 +108,10 @@ pub fn run(cx: &Context) -> Vec<Finding> {
         .flat_map_iter(|(rule, check)| {
             let mut sink = Sink::default();
             check(cx, &mut sink);
-            debug_assert!(sink.findings.iter().all(|f| f.rule == *rule), "{rule} reported another rule");
+            debug_assert!(
+                sink.findings.iter().all(|f| f.rule == *rule),
+                "{rule} reported another rule"
+            );
             sink.into_findings()
         })
         .collect()

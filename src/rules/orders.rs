@@ -2,11 +2,16 @@
 
 use super::{Context, Sink};
 use crate::finding::RuleId;
-use crate::model::{Channel, Decision, Flowsheet, Order, OrderStatus, OralPath, ProductStatus, Record, days_between};
+use crate::model::{
+    Channel, Decision, Flowsheet, OralPath, Order, OrderStatus, ProductStatus, Record, days_between,
+};
 use std::collections::BTreeMap;
 
 fn is_open(cx: &Context, o: &Order) -> bool {
-    matches!(cx.model.order_status(o), OrderStatus::Received | OrderStatus::Approved | OrderStatus::InProduction)
+    matches!(
+        cx.model.order_status(o),
+        OrderStatus::Received | OrderStatus::Approved | OrderStatus::InProduction
+    )
 }
 
 /// `line-mismatch` (4.2.1 C; 1): one product, one part number. An order
@@ -15,7 +20,9 @@ fn is_open(cx: &Context, o: &Order) -> bool {
 pub fn line_mismatch(cx: &Context, out: &mut Sink) {
     for o in cx.model.orders.iter() {
         for (i, line) in o.lines.iter().enumerate() {
-            let Some(p) = cx.model.products.get(&line.part_number) else { continue };
+            let Some(p) = cx.model.products.get(&line.part_number) else {
+                continue;
+            };
             if line.product.trim() != p.name.trim() {
                 out.at(
                     RuleId::LineMismatch,
@@ -49,7 +56,11 @@ pub fn line_mismatch(cx: &Context, out: &mut Sink) {
                     RuleId::LineMismatch,
                     o,
                     line.part_number.pos,
-                    format!("line {}: part {} is obsolete and cannot be ordered", i + 1, p.id()),
+                    format!(
+                        "line {}: part {} is obsolete and cannot be ordered",
+                        i + 1,
+                        p.id()
+                    ),
                 );
             }
         }
@@ -72,7 +83,10 @@ pub fn review_missing(cx: &Context, out: &mut Sink) {
                         RuleId::ReviewMissing,
                         o,
                         o.received.pos,
-                        format!("received {} and not reviewed after {waited} days (due within {days})", o.received.value),
+                        format!(
+                            "received {} and not reviewed after {waited} days (due within {days})",
+                            o.received.value
+                        ),
                     );
                 }
             }
@@ -120,7 +134,12 @@ pub fn capacity_missing(cx: &Context, out: &mut Sink) {
 pub fn illegible_approved(cx: &Context, out: &mut Sink) {
     for o in cx.model.orders.iter() {
         if o.is_approved() && !*o.legible {
-            out.at(RuleId::IllegibleApproved, o, o.legible.pos, "approved although marked `legible = false`");
+            out.at(
+                RuleId::IllegibleApproved,
+                o,
+                o.legible.pos,
+                "approved although marked `legible = false`",
+            );
         }
     }
 }
@@ -142,7 +161,10 @@ pub fn oral_order(cx: &Context, out: &mut Sink) {
                 RuleId::OralOrder,
                 o,
                 p.pos,
-                format!("[oral] is only for oral orders; this order came by {}", o.channel.value),
+                format!(
+                    "[oral] is only for oral orders; this order came by {}",
+                    o.channel.value
+                ),
             ),
             (Some(p), true) if o.cancelled.is_none() => {
                 let sheets = cx.model.flowsheets_of(o.id());
@@ -200,7 +222,12 @@ pub fn flowsheet_missing(cx: &Context, out: &mut Sink) {
     for o in cx.model.orders.iter() {
         if o.is_approved() && o.cancelled.is_none() && cx.model.flowsheets_of(o.id()).is_empty() {
             let pos = o.review.as_ref().map_or(o.meta.id.pos, |r| r.decision.pos);
-            out.at(RuleId::FlowsheetMissing, o, pos, "approved, but no flow sheet has been issued for it");
+            out.at(
+                RuleId::FlowsheetMissing,
+                o,
+                pos,
+                "approved, but no flow sheet has been issued for it",
+            );
         }
     }
 }
@@ -211,12 +238,19 @@ pub fn flowsheet_missing(cx: &Context, out: &mut Sink) {
 /// by design and is flagged only if the order is then rejected.
 pub fn produced_unapproved(cx: &Context, out: &mut Sink) {
     for f in cx.model.flowsheets.iter() {
-        let Some(o) = cx.model.orders.get(&f.order) else { continue };
-        let path = o.oral.as_ref().filter(|_| *o.channel == Channel::Oral).map(|p| *p.path);
+        let Some(o) = cx.model.orders.get(&f.order) else {
+            continue;
+        };
+        let path = o
+            .oral
+            .as_ref()
+            .filter(|_| *o.channel == Channel::Oral)
+            .map(|p| *p.path);
         if path == Some(OralPath::GmSignedFlowsheet) && f.gm_signed.is_some() {
             continue;
         }
-        let confirmed_path = path == Some(OralPath::CustomerConfirmedFlowsheet) && f.customer_confirmed.is_some();
+        let confirmed_path =
+            path == Some(OralPath::CustomerConfirmedFlowsheet) && f.customer_confirmed.is_some();
         match &o.review {
             Some(r) if *r.decision == Decision::Approved => {
                 if *f.issued < *r.sign.date && !confirmed_path {
@@ -224,7 +258,12 @@ pub fn produced_unapproved(cx: &Context, out: &mut Sink) {
                         RuleId::ProducedUnapproved,
                         f,
                         f.issued.pos,
-                        format!("issued {}, before order {} was approved on {}", f.issued.value, o.id(), r.sign.date.value),
+                        format!(
+                            "issued {}, before order {} was approved on {}",
+                            f.issued.value,
+                            o.id(),
+                            r.sign.date.value
+                        ),
                     );
                 }
             }
@@ -233,7 +272,10 @@ pub fn produced_unapproved(cx: &Context, out: &mut Sink) {
                 RuleId::ProducedUnapproved,
                 f,
                 f.order.pos,
-                format!("order {} is not approved, so it must not be produced", o.id()),
+                format!(
+                    "order {} is not approved, so it must not be produced",
+                    o.id()
+                ),
             ),
         }
     }
@@ -258,11 +300,27 @@ pub fn flowsheet_outdated(cx: &Context, out: &mut Sink) {
             continue;
         }
         let sheets = cx.model.flowsheets_of(o.id());
-        let Some(latest): Option<&Flowsheet> = sheets.last().copied() else { continue };
-        let want = quantities(o.lines.iter().map(|l| (l.part_number.as_str(), *l.quantity)));
-        let have = quantities(latest.lines.iter().map(|l| (l.part_number.as_str(), *l.quantity)));
+        let Some(latest): Option<&Flowsheet> = sheets.last().copied() else {
+            continue;
+        };
+        let want = quantities(
+            o.lines
+                .iter()
+                .map(|l| (l.part_number.as_str(), *l.quantity)),
+        );
+        let have = quantities(
+            latest
+                .lines
+                .iter()
+                .map(|l| (l.part_number.as_str(), *l.quantity)),
+        );
         if want != have {
-            let show = |m: &BTreeMap<&str, u64>| m.iter().map(|(p, q)| format!("{p} x{q}")).collect::<Vec<_>>().join(", ");
+            let show = |m: &BTreeMap<&str, u64>| {
+                m.iter()
+                    .map(|(p, q)| format!("{p} x{q}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
             out.at(
                 RuleId::FlowsheetOutdated,
                 latest,
@@ -303,7 +361,11 @@ pub fn change_unnotified(cx: &Context, out: &mut Sink) {
                     RuleId::ChangeUnnotified,
                     o,
                     c.pos,
-                    format!("change {} ({}) notified no department; list them in `notified`", i + 1, c.date.value),
+                    format!(
+                        "change {} ({}) notified no department; list them in `notified`",
+                        i + 1,
+                        c.date.value
+                    ),
                 );
             }
         }
@@ -339,7 +401,10 @@ pub fn risk_unhandled(cx: &Context, out: &mut Sink) {
                     RuleId::RiskUnhandled,
                     o,
                     f.pos,
-                    format!("follow-up of {} flags a delivery risk but records no `action`", f.date.value),
+                    format!(
+                        "follow-up of {} flags a delivery risk but records no `action`",
+                        f.date.value
+                    ),
                 );
             }
         }

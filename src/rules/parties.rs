@@ -9,13 +9,22 @@ use std::collections::HashMap;
 /// address, contact and phone, so the customer list must have them.
 pub fn customer_incomplete(cx: &Context, out: &mut Sink) {
     for c in cx.model.customers.iter() {
-        let missing: Vec<&str> = [("address", &c.address), ("contact", &c.contact), ("phone", &c.phone)]
-            .into_iter()
-            .filter(|(_, v)| v.as_ref().is_none_or(|v| v.trim().is_empty()))
-            .map(|(k, _)| k)
-            .collect();
+        let missing: Vec<&str> = [
+            ("address", &c.address),
+            ("contact", &c.contact),
+            ("phone", &c.phone),
+        ]
+        .into_iter()
+        .filter(|(_, v)| v.as_ref().is_none_or(|v| v.trim().is_empty()))
+        .map(|(k, _)| k)
+        .collect();
         if !missing.is_empty() {
-            out.at(RuleId::CustomerIncomplete, c, c.name.pos, format!("customer has no {}", missing.join(", ")));
+            out.at(
+                RuleId::CustomerIncomplete,
+                c,
+                c.name.pos,
+                format!("customer has no {}", missing.join(", ")),
+            );
         }
     }
 }
@@ -24,7 +33,12 @@ pub fn customer_incomplete(cx: &Context, out: &mut Sink) {
 /// numbers for the same name and spec split the product's history.
 /// (The same part number in two files is reported here too, by the model.)
 pub fn part_number_unique(cx: &Context, out: &mut Sink) {
-    let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    let norm = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
     let mut seen: HashMap<(String, String), &str> = HashMap::new();
     for p in cx.model.products.iter() {
         let key = (norm(&p.name), norm(&p.spec));
@@ -47,7 +61,12 @@ pub fn part_number_unique(cx: &Context, out: &mut Sink) {
 pub fn property_unverified(cx: &Context, out: &mut Sink) {
     for p in cx.model.property.iter() {
         if p.verified.is_none() {
-            out.at(RuleId::PropertyUnverified, p, p.received.pos, "received but not verified: add [verified] with by and date");
+            out.at(
+                RuleId::PropertyUnverified,
+                p,
+                p.received.pos,
+                "received but not verified: add [verified] with by and date",
+            );
         }
     }
 }
@@ -62,7 +81,10 @@ pub fn property_incident_unreported(cx: &Context, out: &mut Sink) {
                     RuleId::PropertyIncidentUnreported,
                     p,
                     i.pos,
-                    format!("{} on {} was not reported to the customer (`reported_to_customer`)", i.kind.value, i.date.value),
+                    format!(
+                        "{} on {} was not reported to the customer (`reported_to_customer`)",
+                        i.kind.value, i.date.value
+                    ),
                 );
             }
         }
@@ -74,7 +96,12 @@ pub fn property_incident_unreported(cx: &Context, out: &mut Sink) {
 pub fn complaint_without_capa(cx: &Context, out: &mut Sink) {
     for r in cx.model.reports.iter() {
         if r.complaint && r.capa.is_none() {
-            out.at(RuleId::ComplaintWithoutCapa, r, r.meta().id.pos, "the report records a complaint but names no `capa`");
+            out.at(
+                RuleId::ComplaintWithoutCapa,
+                r,
+                r.meta().id.pos,
+                "the report records a complaint but names no `capa`",
+            );
         }
     }
 }

@@ -14,8 +14,17 @@ const FEEDBACK_DAYS: i64 = 30;
 /// the first year owed is the earliest survey year in the repository.
 pub fn survey_missing(cx: &Context, out: &mut Sink) {
     let m = cx.model;
-    let surveyed: HashSet<(&str, i64)> = m.surveys.iter().map(|s| (s.customer.as_str(), *s.year)).collect();
-    let earliest = m.surveys.iter().map(|s| *s.year).min().unwrap_or(i64::from(cx.as_of.year()));
+    let surveyed: HashSet<(&str, i64)> = m
+        .surveys
+        .iter()
+        .map(|s| (s.customer.as_str(), *s.year))
+        .collect();
+    let earliest = m
+        .surveys
+        .iter()
+        .map(|s| *s.year)
+        .min()
+        .unwrap_or(i64::from(cx.as_of.year()));
     for c in m.customers.iter().filter(|c| *c.active) {
         let first = c.since.as_ref().map_or(earliest, |d| i64::from(d.year()));
         for year in first..=i64::from(cx.as_of.year()) {
@@ -47,7 +56,11 @@ pub fn survey_below_target(cx: &Context, out: &mut Sink) {
         let handled = s.analysis.as_ref().is_some_and(|a| a.capa.is_some());
         if !handled {
             let pos = s.returned.as_ref().map_or(s.meta.id.pos, |r| r.pos);
-            let missing = if s.analysis.is_none() { "no [analysis]" } else { "no CAPA in [analysis]" };
+            let missing = if s.analysis.is_none() {
+                "no [analysis]"
+            } else {
+                "no CAPA in [analysis]"
+            };
             out.at(
                 RuleId::SurveyBelowTarget,
                 s,
@@ -65,7 +78,12 @@ pub fn survey_serious(cx: &Context, out: &mut Sink) {
             && a.serious
             && a.capa.is_none()
         {
-            out.at(RuleId::SurveySerious, s, a.sign.pos, "the analysis is marked serious but names no `capa`");
+            out.at(
+                RuleId::SurveySerious,
+                s,
+                a.sign.pos,
+                "the analysis is marked serious but names no `capa`",
+            );
         }
     }
 }

@@ -26,12 +26,40 @@ survey_due = "03-31"
 
 /// The cast: id, name, email, roles, department, extra lines.
 pub const PEOPLE: &[(&str, &str, &str, &str, &str, &str)] = &[
-    ("wang.gm", "Wang Daming", "wang@acme.example", "gm", "commerce", ""),
-    ("li.sales", "Li Mei", "li@acme.example", "sales", "sales", ""),
+    (
+        "wang.gm",
+        "Wang Daming",
+        "wang@acme.example",
+        "gm",
+        "commerce",
+        "",
+    ),
+    (
+        "li.sales",
+        "Li Mei",
+        "li@acme.example",
+        "sales",
+        "sales",
+        "",
+    ),
     ("sun.qc", "Sun Hui", "sun@acme.example", "qc", "qc", ""),
-    ("zhao.mfg", "Zhao Gang", "zhao@acme.example", "manufacturing", "manufacturing", ""),
+    (
+        "zhao.mfg",
+        "Zhao Gang",
+        "zhao@acme.example",
+        "manufacturing",
+        "manufacturing",
+        "",
+    ),
     ("chen.rnd", "Chen Yu", "chen@acme.example", "rnd", "rnd", ""),
-    ("old.gm", "Lin Old", "lin@acme.example", "gm", "commerce", "left = 2026-01-31\n"),
+    (
+        "old.gm",
+        "Lin Old",
+        "lin@acme.example",
+        "gm",
+        "commerce",
+        "left = 2026-01-31\n",
+    ),
 ];
 
 pub fn people_toml() -> String {
@@ -148,8 +176,16 @@ impl Repo {
     pub fn empty_in(sub: &str) -> Repo {
         let dir = tempfile::tempdir().expect("temp dir");
         let top = dir.path().to_path_buf();
-        let root = if sub.is_empty() { top.clone() } else { top.join(sub) };
-        let repo = Repo { _dir: dir, top, root };
+        let root = if sub.is_empty() {
+            top.clone()
+        } else {
+            top.join(sub)
+        };
+        let repo = Repo {
+            _dir: dir,
+            top,
+            root,
+        };
         repo.write("docket.toml", DOCKET_TOML);
         repo.write("people.toml", &people_toml());
         repo
@@ -257,8 +293,9 @@ pub struct F {
 
 impl Run {
     pub fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\nstderr:\n{}", self.stdout, self.stderr))
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!("not JSON ({e}):\n{}\nstderr:\n{}", self.stdout, self.stderr)
+        })
     }
 
     pub fn findings(&self) -> Vec<F> {
@@ -279,7 +316,10 @@ impl Run {
 
     /// The findings of one rule.
     pub fn of(&self, rule: &str) -> Vec<F> {
-        self.findings().into_iter().filter(|f| f.rule == rule).collect()
+        self.findings()
+            .into_iter()
+            .filter(|f| f.rule == rule)
+            .collect()
     }
 
     /// The distinct rule ids found.
@@ -294,14 +334,23 @@ impl Run {
 #[track_caller]
 pub fn fires(run: &Run, rule: &str) -> Vec<F> {
     let found = run.of(rule);
-    assert!(!found.is_empty(), "expected rule {rule} to fire; got {:#?}", run.findings());
+    assert!(
+        !found.is_empty(),
+        "expected rule {rule} to fire; got {:#?}",
+        run.findings()
+    );
     found
 }
 
 /// Assert that the check found nothing at all.
 #[track_caller]
 pub fn clean(run: &Run) {
-    assert_eq!(run.findings(), vec![], "expected no findings; stderr: {}", run.stderr);
+    assert_eq!(
+        run.findings(),
+        vec![],
+        "expected no findings; stderr: {}",
+        run.stderr
+    );
     assert_eq!(run.code, 0);
 }
 

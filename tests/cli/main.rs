@@ -2,6 +2,10 @@
 //! cases that write a records repository in a temp folder and run the real
 //! `docket` binary on it.
 
-mod fixture;
 mod check;
+mod fixture;
+
+mod hostile;
+mod init;
+mod rules;
 mod site;

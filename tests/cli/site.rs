@@ -71,7 +71,12 @@ fn files(out: &Path) -> BTreeMap<String, Vec<u8>> {
     for e in walkdir::WalkDir::new(out).sort_by_file_name() {
         let e = e.unwrap();
         if e.file_type().is_file() {
-            let rel = e.path().strip_prefix(out).unwrap().to_string_lossy().replace('\\', "/");
+            let rel = e
+                .path()
+                .strip_prefix(out)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
             map.insert(rel, std::fs::read(e.path()).unwrap());
         }
     }
@@ -110,7 +115,10 @@ fn every_record_has_a_page_and_every_link_resolves_inside_the_site() {
         "delivery_place = \"Hamburg\"",
         "delivery_place = \"Hamburg\"\nattachments = [\"SO-2026-0001/po 88812.pdf\"]",
     );
-    repo.write_bytes("orders/2026/SO-2026-0001/po 88812.pdf", b"%PDF-1.4 the customer's own order");
+    repo.write_bytes(
+        "orders/2026/SO-2026-0001/po 88812.pdf",
+        b"%PDF-1.4 the customer's own order",
+    );
     let (_dir, out) = site_dir();
     built(&repo, &out);
     for rel in [
@@ -137,9 +145,15 @@ fn every_record_has_a_page_and_every_link_resolves_inside_the_site() {
         assert!(out.join(rel).is_file(), "{rel} missing");
     }
     // The attachment is copied and linked with its size and blob id.
-    assert!(out.join("files/orders/2026/SO-2026-0001/po 88812.pdf").is_file());
+    assert!(
+        out.join("files/orders/2026/SO-2026-0001/po 88812.pdf")
+            .is_file()
+    );
     let order = page(&out, "orders/SO-2026-0001.html");
-    assert!(order.contains("href=\"../files/orders/2026/SO-2026-0001/po%2088812.pdf\""), "{order}");
+    assert!(
+        order.contains("href=\"../files/orders/2026/SO-2026-0001/po%2088812.pdf\""),
+        "{order}"
+    );
 
     let site = files(&out);
     let mut checked = 0;
@@ -156,16 +170,25 @@ fn every_record_has_a_page_and_every_link_resolves_inside_the_site() {
                 continue;
             }
             let decoded = target.replace("%20", " ");
-            let mut parts: Vec<String> = dir.iter().map(|p| p.to_string_lossy().into_owned()).collect();
+            let mut parts: Vec<String> = dir
+                .iter()
+                .map(|p| p.to_string_lossy().into_owned())
+                .collect();
             for seg in decoded.split('/') {
                 match seg {
-                    ".." => assert!(parts.pop().is_some(), "{rel}: {link} points outside the site"),
+                    ".." => assert!(
+                        parts.pop().is_some(),
+                        "{rel}: {link} points outside the site"
+                    ),
                     "." => {}
                     s => parts.push(s.to_string()),
                 }
             }
             let resolved = parts.join("/");
-            assert!(site.contains_key(&resolved), "{rel}: {link} -> {resolved} does not exist");
+            assert!(
+                site.contains_key(&resolved),
+                "{rel}: {link} -> {resolved} does not exist"
+            );
             checked += 1;
         }
     }
@@ -178,11 +201,21 @@ fn the_customer_page_gathers_everything_of_that_customer() {
     let (_dir, out) = site_dir();
     built(&repo, &out);
     let customer = page(&out, "customers/C-0001.html");
-    for id in ["SO-2026-0001", "MF-2026-0001", "CAPA-2026-0001", "SV-2026-0001", "CP-2026-0001", "UR-2026-0001"] {
+    for id in [
+        "SO-2026-0001",
+        "MF-2026-0001",
+        "CAPA-2026-0001",
+        "SV-2026-0001",
+        "CP-2026-0001",
+        "UR-2026-0001",
+    ] {
         assert!(customer.contains(id), "customer page lacks {id}");
     }
     let people = page(&out, "people.html");
-    assert!(people.contains("order review: approved"), "the GM's review is listed under what he signed");
+    assert!(
+        people.contains("order review: approved"),
+        "the GM's review is listed under what he signed"
+    );
 }
 
 #[test]
@@ -193,12 +226,26 @@ fn the_order_page_shows_its_signatures_and_timeline() {
     let order = page(&out, "orders/SO-2026-0001.html");
     let sig = &order[order.find("id=\"signatures\"").expect("signature block")..];
     let sig = &sig[..sig.find("</section>").unwrap()];
-    for want in ["Wang Daming", "gm", "2026-03-03", "order review: approved", "not verified"] {
+    for want in [
+        "Wang Daming",
+        "gm",
+        "2026-03-03",
+        "order review: approved",
+        "not verified",
+    ] {
         assert!(sig.contains(want), "signature block lacks {want}:\n{sig}");
     }
     assert!(order.contains("id=\"timeline\""));
     // Every field of the record is shown.
-    for want in ["PO-88812", "Hamburg", "AP-SH-1020", "500", "2026-04-15", "2026-04-14", "2026-04-20"] {
+    for want in [
+        "PO-88812",
+        "Hamburg",
+        "AP-SH-1020",
+        "500",
+        "2026-04-15",
+        "2026-04-14",
+        "2026-04-20",
+    ] {
         assert!(order.contains(want), "order page lacks {want}");
     }
 }
@@ -213,15 +260,24 @@ fn findings_show_on_the_pages_they_concern() {
     let order = page(&out, "orders/SO-2026-0001.html");
     let findings = &order[order.find("id=\"findings\"").unwrap()..];
     assert!(findings.contains("illegible-approved"));
-    assert!(findings.contains("href=\"../procedure.html#c4.2.1\""), "clause links to the procedure");
+    assert!(
+        findings.contains("href=\"../procedure.html#c4.2.1\""),
+        "clause links to the procedure"
+    );
     let all = page(&out, "findings.html");
     assert!(all.contains("id=\"rule-illegible-approved\""));
     assert!(all.contains("SO-2026-0001"));
     let procedure = page(&out, "procedure.html");
     let clause = &procedure[procedure.find("id=\"c4.2.1\"").unwrap()..];
     let clause = &clause[..clause.find("</section>").unwrap()];
-    assert!(clause.contains("review-missing") && clause.contains("illegible-approved"), "rules of 4.2.1 and 4.2.1 A");
-    assert!(clause.contains("SO-2026-0001"), "open finding under its clause");
+    assert!(
+        clause.contains("review-missing") && clause.contains("illegible-approved"),
+        "rules of 4.2.1 and 4.2.1 A"
+    );
+    assert!(
+        clause.contains("SO-2026-0001"),
+        "open finding under its clause"
+    );
     assert!(!page(&out, "customers/C-0001.html").contains("illegible-approved"));
 }
 
@@ -229,9 +285,17 @@ fn findings_show_on_the_pages_they_concern() {
 fn hostile_text_is_rendered_inert() {
     let repo = full();
     let evil = r#"<script>alert(1)</script> [x](javascript:alert(2)) <img src=x onerror=alert(3)> <a href=\"javascript:alert(4)\" onclick=\"alert(5)\">y</a>"#;
-    repo.edit("capa/2026/CAPA-2026-0001.toml", "Shafts *scratched* on arrival.", evil);
+    repo.edit(
+        "capa/2026/CAPA-2026-0001.toml",
+        "Shafts *scratched* on arrival.",
+        evil,
+    );
     repo.edit(ORDER_PATH, "PO-88812", evil);
-    repo.edit("customers/C-0001.toml", "Anna Keller", "<script>alert(6)</script>\\\" onerror=\\\"alert(7)");
+    repo.edit(
+        "customers/C-0001.toml",
+        "Anna Keller",
+        "<script>alert(6)</script>\\\" onerror=\\\"alert(7)",
+    );
     let (_dir, out) = site_dir();
     built(&repo, &out);
     for (rel, bytes) in files(&out) {
@@ -241,18 +305,28 @@ fn hostile_text_is_rendered_inert() {
         let html = String::from_utf8(bytes).unwrap();
         // Escaped text never holds a raw `<`, so the tags are exactly the
         // `<...>` spans: none may carry an event handler or a script URL.
-        for tag in html.split('<').skip(1).map(|t| t.split('>').next().unwrap().to_lowercase()) {
+        for tag in html
+            .split('<')
+            .skip(1)
+            .map(|t| t.split('>').next().unwrap().to_lowercase())
+        {
             let handler = tag.split_whitespace().skip(1).any(|a| a.starts_with("on"));
             assert!(!handler, "{rel}: event handler in <{tag}>");
             assert!(!tag.contains("javascript:"), "{rel}: script URL in <{tag}>");
             assert!(!tag.starts_with("img"), "{rel}: <{tag}>");
             if tag.starts_with("script") {
-                assert!(tag.starts_with("script src=\"") && tag.ends_with("site.js\" defer"), "{rel}: <{tag}>");
+                assert!(
+                    tag.starts_with("script src=\"") && tag.ends_with("site.js\" defer"),
+                    "{rel}: <{tag}>"
+                );
             }
         }
     }
     let order = page(&out, "orders/SO-2026-0001.html");
-    assert!(order.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "plain fields are escaped, not dropped");
+    assert!(
+        order.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "plain fields are escaped, not dropped"
+    );
 }
 
 #[test]
@@ -275,13 +349,27 @@ fn a_broken_template_override_fails_the_build_and_keeps_the_published_site() {
     let (_dir, out) = site_dir();
     built(&repo, &out);
     let before = files(&out);
-    repo.write("templates/record.html", "{% extends \"base.html\" %}{% block content %}{% if %}{% endblock content %}");
+    repo.write(
+        "templates/record.html",
+        "{% extends \"base.html\" %}{% block content %}{% if %}{% endblock content %}",
+    );
     let run = build(&repo, &out);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("template") && run.stderr.contains("record.html"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("template") && run.stderr.contains("record.html"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(before, files(&out), "the previous site is untouched");
-    let leftovers: Vec<_> = std::fs::read_dir(out.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert_eq!(leftovers.len(), 1, "no temporary folder left behind: {leftovers:?}");
+    let leftovers: Vec<_> = std::fs::read_dir(out.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        leftovers.len(),
+        1,
+        "no temporary folder left behind: {leftovers:?}"
+    );
 }
 
 #[test]
@@ -306,7 +394,10 @@ fn build_refuses_to_replace_a_folder_that_is_not_a_site() {
     std::fs::write(out.join("precious.txt"), "keep me").unwrap();
     let run = build(&repo, &out);
     assert_eq!(run.code, 2);
-    assert_eq!(std::fs::read_to_string(out.join("precious.txt")).unwrap(), "keep me");
+    assert_eq!(
+        std::fs::read_to_string(out.join("precious.txt")).unwrap(),
+        "keep me"
+    );
 }
 
 #[test]
@@ -317,8 +408,14 @@ fn zh_hant_sites_use_the_procedures_terms() {
     built(&repo, &out);
     let index = page(&out, "index.html");
     assert!(index.contains("<html lang=\"zh-Hant\">"));
-    for term in ["訂單", "客戶一覽表", "料號", "制造流程單", "糾正/預防措施處理單", "顧客滿意度調查表"]
-    {
+    for term in [
+        "訂單",
+        "客戶一覽表",
+        "料號",
+        "制造流程單",
+        "糾正/預防措施處理單",
+        "顧客滿意度調查表",
+    ] {
         assert!(index.contains(term), "dashboard lacks {term}");
     }
     let order = page(&out, "orders/SO-2026-0001.html");
@@ -343,10 +440,17 @@ fn status_prints_the_dashboard_figures() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let json = run.json();
     assert_eq!(json["orders"]["total"], 2);
-    assert_eq!(json["orders"]["awaiting_review"][0]["order"], "SO-2026-0002");
+    assert_eq!(
+        json["orders"]["awaiting_review"][0]["order"],
+        "SO-2026-0002"
+    );
     assert_eq!(json["orders"]["awaiting_review"][0]["days"], 5);
     assert_eq!(json["capa"]["open"][0]["stage"], "investigation");
     assert_eq!(json["surveys"]["coverage"][0]["year"], 2026);
     let human = repo.docket(&["status", "--as-of", AS_OF]);
-    assert!(human.stdout.contains("awaiting review: SO-2026-0002"), "{}", human.stdout);
+    assert!(
+        human.stdout.contains("awaiting review: SO-2026-0002"),
+        "{}",
+        human.stdout
+    );
 }

@@ -1,0 +1,201 @@
+//! Hostile input: every case is a finding naming the file, the run ends,
+//! nothing panics, and nothing from outside the records root shows up.
+
+use crate::fixture::*;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+/// Run `check --format <fmt>` with a hang guard: a run that has not ended
+/// after a minute is a hang, whatever the machine's speed.
+fn check_guarded(repo: &Repo, format: &str) -> Run {
+    let mut child = docket_cmd()
+        .args(["check", "--format", format, "--as-of", AS_OF, "--records"])
+        .arg(&repo.root)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(60) {
+            child.kill().unwrap();
+            panic!("docket check did not finish within a minute");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let run = Run::from(child.wait_with_output().unwrap());
+    assert!(
+        !run.stderr.contains("panicked"),
+        "docket panicked:\n{}",
+        run.stderr
+    );
+    assert_eq!(
+        run.code, 1,
+        "expected findings (exit 1); stderr:\n{}",
+        run.stderr
+    );
+    run
+}
+
+fn only_finding(run: &Run, file: &str) -> F {
+    let found: Vec<F> = run
+        .findings()
+        .into_iter()
+        .filter(|f| f.file == file)
+        .collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "expected one finding for {file}, got {found:#?}"
+    );
+    found.into_iter().next().unwrap()
+}
+
+#[test]
+fn invalid_utf8_is_a_parse_finding_at_its_line() {
+    let repo = Repo::base();
+    repo.write_bytes(
+        "orders/2026/SO-2026-0002.toml",
+        b"id = \"SO-2026-0002\"\nnote = \"caf\xe9\"\n",
+    );
+    let f = only_finding(
+        &check_guarded(&repo, "json"),
+        "orders/2026/SO-2026-0002.toml",
+    );
+    assert_eq!(f.rule, "parse");
+    assert!(f.message.contains("UTF-8"), "{}", f.message);
+    assert_eq!((f.line, f.column), (Some(2), Some(12)));
+}
+
+#[test]
+fn empty_file_is_a_parse_finding() {
+    let repo = Repo::base();
+    repo.write("customers/C-0002.toml", "");
+    let f = only_finding(&check_guarded(&repo, "json"), "customers/C-0002.toml");
+    assert_eq!(f.rule, "parse");
+    assert!(f.message.contains("empty"));
+}
+
+#[test]
+fn six_megabyte_file_is_refused_unread() {
+    let repo = Repo::base();
+    let mut big = String::from("id = \"C-0002\"\nname = \"");
+    big.push_str(&"x".repeat(6 * 1024 * 1024));
+    big.push_str("\"\n");
+    repo.write("customers/C-0002.toml", &big);
+    let f = only_finding(&check_guarded(&repo, "json"), "customers/C-0002.toml");
+    assert_eq!(f.rule, "parse");
+    assert!(f.message.contains("larger than"), "{}", f.message);
+}
+
+#[test]
+fn deeply_nested_arrays_do_not_overflow() {
+    let repo = Repo::base();
+    let deep = format!(
+        "id = \"C-0002\"\nx = {}{}\n",
+        "[".repeat(20_000),
+        "]".repeat(20_000)
+    );
+    repo.write("customers/C-0002.toml", &deep);
+    let f = only_finding(&check_guarded(&repo, "json"), "customers/C-0002.toml");
+    assert_eq!(f.rule, "parse");
+    assert_eq!(f.line, Some(2));
+}
+
+#[test]
+fn path_traversal_id_is_rejected_and_never_used() {
+    let repo = Repo::base();
+    let text = ORDER.replace("SO-2026-0001", "../../etc/passwd");
+    repo.write("orders/2026/SO-2026-0002.toml", &text);
+    let run = check_guarded(&repo, "json");
+    let found = run.of("id-mismatch");
+    assert!(!found.is_empty());
+    assert!(
+        found
+            .iter()
+            .all(|f| f.file == "orders/2026/SO-2026-0002.toml" && f.line == Some(1))
+    );
+    // The record is left out of the model, so it counts for nothing else.
+    assert_eq!(run.json()["summary"]["records"], 5);
+    assert!(
+        run.findings().iter().all(|f| f.rule == "id-mismatch"),
+        "{:#?}",
+        run.findings()
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_out_of_the_root_is_not_followed() {
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("secret.toml");
+    std::fs::write(&secret, "id = \"C-0009\"\nname = \"TOP-SECRET-CONTENT\"\n").unwrap();
+    std::fs::write(outside.path().join("scan.pdf"), "TOP-SECRET-ATTACHMENT").unwrap();
+    let repo = Repo::base();
+    std::os::unix::fs::symlink(&secret, repo.path("customers/C-0009.toml")).unwrap();
+    std::fs::create_dir_all(repo.path("orders/2026/SO-2026-0001")).unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("scan.pdf"),
+        repo.path("orders/2026/SO-2026-0001/scan.pdf"),
+    )
+    .unwrap();
+    repo.edit(
+        ORDER_PATH,
+        "legible = true",
+        "legible = true\nattachments = [\"SO-2026-0001/scan.pdf\"]",
+    );
+    let run = check_guarded(&repo, "json");
+    let f = only_finding(&run, "customers/C-0009.toml");
+    assert_eq!(f.rule, "parse");
+    assert!(f.message.contains("outside the records root"));
+    // The linked attachment is not there as far as docket is concerned.
+    assert_eq!(run.of("attachment-missing").len(), 1);
+    for format in ["json", "human", "github"] {
+        let out = check_guarded(&repo, format);
+        assert!(
+            !out.stdout.contains("TOP-SECRET"),
+            "{format} output leaks the linked file"
+        );
+        assert!(!out.stderr.contains("TOP-SECRET"));
+    }
+}
+
+#[test]
+fn all_hostile_files_at_once_are_all_reported() {
+    let repo = Repo::base();
+    repo.write_bytes("customers/C-0002.toml", b"\xff\xfe");
+    repo.write("customers/C-0003.toml", "   \n");
+    repo.write(
+        "customers/C-0004.toml",
+        &format!("x = {}", "{a = ".repeat(5_000)),
+    );
+    repo.write(
+        "products/BAD.toml",
+        "part_number = \"BAD\"\nname = [1, \"a\"\n",
+    );
+    let run = check_guarded(&repo, "json");
+    let files: Vec<String> = run.of("parse").into_iter().map(|f| f.file).collect();
+    assert_eq!(
+        files,
+        [
+            "customers/C-0002.toml",
+            "customers/C-0003.toml",
+            "customers/C-0004.toml",
+            "products/BAD.toml"
+        ]
+    );
+}
+
+#[test]
+fn bom_and_crlf_are_fine() {
+    let repo = Repo::base();
+    let text = format!(
+        "\u{feff}{}",
+        CUSTOMER.replace("C-0001", "C-0002").replace('\n', "\r\n")
+    );
+    repo.write("customers/C-0002.toml", &text);
+    let run = repo.check();
+    // The new customer owes a survey, nothing else: it parsed.
+    assert_eq!(run.rules(), ["survey-missing"]);
+    assert_eq!(run.findings()[0].file, "customers/C-0002.toml");
+}
