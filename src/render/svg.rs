@@ -16,8 +16,8 @@ pub struct Bars<'a> {
     pub target: Option<f64>,
 }
 
-const W: f64 = 560.0;
-const H: f64 = 200.0;
+const W: f64 = 480.0;
+const H: f64 = 220.0;
 const TOP: f64 = 18.0;
 const BOTTOM: f64 = 34.0;
 
@@ -111,9 +111,9 @@ mod tests {
         assert!(svg.starts_with("<svg class=\"chart\""));
         assert!(svg.contains("aria-label=\"Orders &lt;per&gt; month\""));
         assert_eq!(svg.matches("<rect").count(), 2);
-        // The highest bar fills the plot height: 200 - 18 - 34.
-        assert!(svg.contains("height=\"148.0\""), "{svg}");
-        assert!(svg.contains("height=\"74.0\""));
+        // The highest bar fills the plot height: 220 - 18 - 34.
+        assert!(svg.contains("height=\"168.0\""), "{svg}");
+        assert!(svg.contains("height=\"84.0\""));
     }
 
     #[test]
