@@ -493,7 +493,6 @@ pub fn rules(cx: &Cx) -> Page {
 /// its open findings: the traceability matrix an auditor asks for.
 pub fn procedure(cx: &Cx, sections: &[markdown::Section]) -> Page {
     let mut blocks = Vec::new();
-    let base = |r: &RuleId| r.clause().split(' ').next().unwrap_or("-").to_string();
     for s in sections {
         let mut b = Block::new(s.title.clone());
         b.level = s.level.clamp(2, 6);
@@ -506,7 +505,7 @@ pub fn procedure(cx: &Cx, sections: &[markdown::Section]) -> Page {
             let rules: Vec<RuleId> = RuleId::ALL
                 .iter()
                 .copied()
-                .filter(|r| base(r) == *clause)
+                .filter(|r| cx.owning_clause(*r).as_deref() == Some(clause.as_str()))
                 .collect();
             b.links = rules.iter().map(|r| cx.rule(*r)).collect();
             let open: Vec<_> = cx
@@ -526,14 +525,10 @@ pub fn procedure(cx: &Cx, sections: &[markdown::Section]) -> Page {
         b.note = Some(cx.t("no_procedure"));
         blocks.push(b);
     }
-    let known: Vec<&str> = sections
-        .iter()
-        .filter_map(|s| s.clause.as_deref())
-        .collect();
     let unmatched: Vec<RuleId> = RuleId::ALL
         .iter()
         .copied()
-        .filter(|r| r.clause() != "-" && !known.contains(&base(r).as_str()))
+        .filter(|r| r.clause() != "-" && cx.owning_clause(*r).is_none())
         .collect();
     if !unmatched.is_empty() {
         let mut b = Block::new(cx.t("unmatched_rules"));

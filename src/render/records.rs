@@ -308,6 +308,10 @@ pub fn record_page(cx: &Cx, record: &(impl Record + serde::Serialize)) -> Page {
         kicker: Some(cx.t(meta.kind.folder())),
         badge: badge(cx, meta),
         blocks,
+        signable: matches!(
+            meta.kind,
+            Kind::Order | Kind::Flowsheet | Kind::Capa | Kind::Survey | Kind::Property
+        ),
         signatures: signatures(cx, meta),
         timeline: None,
     }

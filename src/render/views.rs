@@ -164,6 +164,8 @@ pub struct Page {
     pub badge: Option<Cell>,
     pub blocks: Vec<Block>,
     pub signatures: Vec<SignatureView>,
+    /// Whether records of this kind have signed sections at all.
+    pub signable: bool,
     /// `None`: no history in this build.
     pub timeline: Option<Vec<TimelineEntry>>,
 }
@@ -273,15 +275,32 @@ impl<'a> Cx<'a> {
     /// Where a clause is explained: its procedure section, else the rules.
     pub fn clause(&self, rule: RuleId) -> Cell {
         let clause = rule.clause();
-        let base = clause.split(' ').next().unwrap_or(clause);
-        let anchor = format!("c{base}");
-        if self.clauses.contains(&anchor) {
-            Cell::link(clause, Some(format!("procedure.html#{anchor}")))
+        if let Some(owner) = self.owning_clause(rule) {
+            Cell::link(clause, Some(format!("procedure.html#c{owner}")))
         } else {
             Cell::link(
                 clause,
                 Some(format!("rules.html#{}", self::anchor("r", rule.as_str()))),
             )
+        }
+    }
+
+    /// The procedure heading a rule belongs to: its clause without the
+    /// item letter ("4.2.1 B" -> 4.2.1), or the nearest parent clause the
+    /// procedure has a heading for ("3.3" -> 3).
+    pub fn owning_clause(&self, rule: RuleId) -> Option<String> {
+        let mut clause = rule.clause().split(' ').next()?.to_string();
+        loop {
+            if clause.is_empty() || clause == "-" {
+                return None;
+            }
+            if self.clauses.contains(&format!("c{clause}")) {
+                return Some(clause);
+            }
+            match clause.rsplit_once('.') {
+                Some((parent, _)) => clause = parent.to_string(),
+                None => return None,
+            }
         }
     }
 
