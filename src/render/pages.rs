@@ -137,19 +137,24 @@ pub fn dashboard(cx: &Cx, s: &Status) -> Page {
 
     // CAPA.
     let mut b = Block::new(t("capa_age"));
-    b.html = Some(
-        Bars {
-            title: &t("capa_age"),
-            bars: s
-                .capa
-                .open_by_stage
-                .iter()
-                .map(|st| (cx.value(st.stage.as_str()), st.mean_age_days.unwrap_or(0.0)))
-                .collect(),
-            target: None,
-        }
-        .to_svg(),
-    );
+    // With nothing open, an empty chart says less than one word.
+    if s.capa.open.is_empty() {
+        b.note = Some(t("none"));
+    } else {
+        b.html = Some(
+            Bars {
+                title: &t("capa_age"),
+                bars: s
+                    .capa
+                    .open_by_stage
+                    .iter()
+                    .map(|st| (cx.value(st.stage.as_str()), st.mean_age_days.unwrap_or(0.0)))
+                    .collect(),
+                target: None,
+            }
+            .to_svg(),
+        );
+    }
     blocks.push(b);
     let mut table = Table::new(vec![
         t("id"),
@@ -326,7 +331,7 @@ fn maybe_empty(cx: &Cx, mut b: Block) -> Block {
 }
 
 pub fn people(cx: &Cx) -> Page {
-    let signed = cx.model.signed_sections();
+    let signed: Vec<_> = cx.signed.values().flatten().collect();
     let mut blocks = Vec::new();
     let mut people: Vec<_> = cx.model.people.iter().collect();
     people.sort_by(|a, b| a.id.value.cmp(&b.id.value));
@@ -363,6 +368,7 @@ pub fn people(cx: &Cx) -> Page {
                 .value
                 .cmp(&a.sign.date.value)
                 .then_with(|| a.meta.id.value.cmp(&b.meta.id.value))
+                .then_with(|| a.path.cmp(&b.path))
         });
         for s in mine {
             table.push(vec![

@@ -338,10 +338,10 @@ fn badge(cx: &Cx, meta: &Meta) -> Option<Cell> {
 /// The record's signed sections. Until the history stage feeds proofs in,
 /// each is shown as recorded, marked not verified.
 fn signatures(cx: &Cx, meta: &Meta) -> Vec<SignatureView> {
-    cx.model
-        .signed_sections()
+    cx.signed
+        .get(meta.file.as_str())
         .into_iter()
-        .filter(|s| s.meta.file == meta.file)
+        .flatten()
         .map(|s| {
             let person = cx.model.person(&s.sign.by);
             let roles = person.map(|p| {

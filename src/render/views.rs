@@ -15,7 +15,7 @@
 use super::i18n;
 use crate::finding::RuleId;
 use crate::kind::Kind;
-use crate::model::{Language, Model, Record};
+use crate::model::{Language, Model, Record, Signed};
 use crate::report::{CheckReport, Reported};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -202,6 +202,9 @@ pub struct Cx<'a> {
     pub clauses: BTreeSet<String>,
     /// Findings by record id, and by file for those without a record.
     pub findings_by_record: HashMap<&'a str, Vec<&'a Reported>>,
+    /// Signed sections by record file, computed once: every record page
+    /// and the people page need them.
+    pub signed: HashMap<&'a str, Vec<Signed<'a>>>,
 }
 
 impl<'a> Cx<'a> {
@@ -237,6 +240,10 @@ impl<'a> Cx<'a> {
                 findings_by_record.entry(id).or_default().push(r);
             }
         }
+        let mut signed: HashMap<&str, Vec<Signed>> = HashMap::new();
+        for s in model.signed_sections() {
+            signed.entry(s.meta.file.as_str()).or_default().push(s);
+        }
         Cx {
             model,
             report,
@@ -245,6 +252,7 @@ impl<'a> Cx<'a> {
             pages,
             clauses,
             findings_by_record,
+            signed,
         }
     }
 
