@@ -84,7 +84,11 @@ pub fn dashboard(cx: &Cx, s: &Status) -> Page {
             if w.late { days.class("error") } else { days },
         ]);
     }
-    blocks.push(maybe_empty(cx, Block::table(t("awaiting_review"), table)));
+    blocks.push(maybe_empty(
+        cx,
+        Block::table(t("awaiting_review"), table),
+        "orders/index.html",
+    ));
     let mut table = Table::new(vec![
         t("orders"),
         t("customer"),
@@ -101,7 +105,11 @@ pub fn dashboard(cx: &Cx, s: &Status) -> Page {
             Cell::text(l.days_late.to_string()).class("error"),
         ]);
     }
-    blocks.push(maybe_empty(cx, Block::table(t("overdue"), table)));
+    blocks.push(maybe_empty(
+        cx,
+        Block::table(t("overdue"), table),
+        "orders/index.html",
+    ));
     let mut table = Table::new(vec![t("orders"), t("date"), t("summary"), t("action")]);
     for r in &s.orders.at_risk {
         let md = |v: &Option<String>| {
@@ -118,7 +126,11 @@ pub fn dashboard(cx: &Cx, s: &Status) -> Page {
             md(&r.action),
         ]);
     }
-    blocks.push(maybe_empty(cx, Block::table(t("at_risk"), table)));
+    blocks.push(maybe_empty(
+        cx,
+        Block::table(t("at_risk"), table),
+        "orders/index.html",
+    ));
     let mut b = Block::new(t("turnaround"));
     let ta = &s.orders.turnaround;
     b.figures = vec![
@@ -184,7 +196,11 @@ pub fn dashboard(cx: &Cx, s: &Status) -> Page {
             Cell::text(cx.value(c.source.as_str())),
         ]);
     }
-    blocks.push(maybe_empty(cx, Block::table(t("capa_open"), table)));
+    blocks.push(maybe_empty(
+        cx,
+        Block::table(t("capa_open"), table),
+        "capa/index.html",
+    ));
     let mut table = Table::new(vec![t("department"), t("open"), t("total")]);
     for d in &s.capa.by_department {
         table.push(vec![
@@ -193,7 +209,11 @@ pub fn dashboard(cx: &Cx, s: &Status) -> Page {
             Cell::text(d.total.to_string()),
         ]);
     }
-    blocks.push(maybe_empty(cx, Block::table(t("by_department"), table)));
+    blocks.push(maybe_empty(
+        cx,
+        Block::table(t("by_department"), table),
+        "capa/index.html",
+    ));
     let mut table = Table::new(vec![t("source"), t("open"), t("total")]);
     for d in &s.capa.by_source {
         table.push(vec![
@@ -202,12 +222,20 @@ pub fn dashboard(cx: &Cx, s: &Status) -> Page {
             Cell::text(d.total.to_string()),
         ]);
     }
-    blocks.push(maybe_empty(cx, Block::table(t("by_source"), table)));
+    blocks.push(maybe_empty(
+        cx,
+        Block::table(t("by_source"), table),
+        "capa/index.html",
+    ));
     let mut table = Table::new(vec![t("date"), t("count")]);
     for c in s.capa.closed_per_month.iter().filter(|c| c.count > 0) {
         table.push(vec![Cell::text(&c.key), Cell::text(c.count.to_string())]);
     }
-    blocks.push(maybe_empty(cx, Block::table(t("closed_per_month"), table)));
+    blocks.push(maybe_empty(
+        cx,
+        Block::table(t("closed_per_month"), table),
+        "capa/index.html",
+    ));
 
     // Surveys.
     let mut b = Block::new(t("satisfaction"));
@@ -272,7 +300,11 @@ pub fn dashboard(cx: &Cx, s: &Status) -> Page {
             yn(u.feedback),
         ]);
     }
-    blocks.push(maybe_empty(cx, Block::table(t("under_target"), table)));
+    blocks.push(maybe_empty(
+        cx,
+        Block::table(t("under_target"), table),
+        "surveys/index.html",
+    ));
 
     // Property and signatures.
     let mut table = Table::new(vec![
@@ -295,7 +327,11 @@ pub fn dashboard(cx: &Cx, s: &Status) -> Page {
             reported,
         ]);
     }
-    let mut b = maybe_empty(cx, Block::table(t("incidents"), table));
+    let mut b = maybe_empty(
+        cx,
+        Block::table(t("incidents"), table),
+        "property/index.html",
+    );
     b.figures = vec![fig(t("held"), s.property.held)];
     blocks.push(b);
     let mut b = Block::new(t("signatures_status"));
@@ -321,11 +357,28 @@ pub fn dashboard(cx: &Cx, s: &Status) -> Page {
     }
 }
 
-/// A table block with no rows says so instead of showing empty headers.
-fn maybe_empty(cx: &Cx, mut b: Block) -> Block {
-    if b.table.as_ref().is_some_and(|t| t.rows.is_empty()) {
+/// Most a dashboard table shows: the lists are sorted most urgent first,
+/// and a Monday-morning page must stay short on a large repository.
+const DASHBOARD_ROWS: usize = 20;
+
+/// A table block with no rows says so instead of showing empty headers;
+/// a long one shows its first rows and links to the full list.
+fn maybe_empty(cx: &Cx, mut b: Block, more: &str) -> Block {
+    let Some(table) = b.table.as_mut() else {
+        return b;
+    };
+    let total = table.rows.len();
+    if total == 0 {
         b.table = None;
         b.note = Some(cx.t("none"));
+    } else if total > DASHBOARD_ROWS {
+        table.rows.truncate(DASHBOARD_ROWS);
+        b.note = Some(
+            cx.t("shown")
+                .replace("{n}", &DASHBOARD_ROWS.to_string())
+                .replace("{total}", &total.to_string()),
+        );
+        b.links = vec![Cell::link(cx.t("all"), Some(more.to_string()))];
     }
     b
 }
