@@ -454,3 +454,20 @@ fn status_prints_the_dashboard_figures() {
         human.stdout
     );
 }
+
+#[test]
+fn a_template_that_fails_to_render_fails_the_build() {
+    let repo = full();
+    let (_dir, out) = site_dir();
+    built(&repo, &out);
+    let before = files(&out);
+    // Compiles, but names a label that does not exist: caught when rendering.
+    repo.write(
+        "templates/people.html",
+        "{% extends \"base.html\" %}{% block content %}{{ t.no_such_label }}{% endblock content %}",
+    );
+    let run = build(&repo, &out);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("people.html"), "{}", run.stderr);
+    assert_eq!(before, files(&out));
+}
