@@ -264,9 +264,14 @@ impl<'a> Cx<'a> {
         i18n::value(self.lang, v)
     }
 
-    /// A link to a record's page, or plain text if it has none.
+    /// A link to a record's page, or plain text if it has none. A
+    /// customer is named too: "C-0007" alone means nothing to a reader.
     pub fn record(&self, id: &str) -> Cell {
-        Cell::link(id, self.pages.get(id).cloned())
+        let text = match self.model.customers.get(id) {
+            Some(c) => format!("{id} {}", c.name.value),
+            None => id.to_string(),
+        };
+        Cell::link(text, self.pages.get(id).cloned())
     }
 
     /// A person by printed name, linked to the people page.
