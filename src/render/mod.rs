@@ -15,8 +15,10 @@
 //! no timestamps, sorted collections only, so two builds of the same
 //! commit and as-of date are byte-identical.
 
+mod dashboard;
 mod files;
 pub mod i18n;
+mod lists;
 pub mod markdown;
 mod pages;
 mod records;
@@ -224,7 +226,7 @@ fn jobs(cx: &Cx, status: &Status, sections: &[markdown::Section]) -> Vec<Job> {
             "index.html",
             "index.html",
             "dashboard",
-            pages::dashboard(cx, status),
+            dashboard::dashboard(cx, status),
         ),
         job("people.html", "people.html", "people", pages::people(cx)),
         job(
@@ -252,7 +254,7 @@ fn jobs(cx: &Cx, status: &Status, sections: &[markdown::Section]) -> Vec<Job> {
             &format!("{}/index.html", kind.folder()),
             "list.html",
             kind.folder(),
-            records::list_page(cx, kind),
+            lists::list_page(cx, kind),
         ));
     }
     let m = cx.model;

@@ -1,0 +1,380 @@
+//! The dashboard: the status figures of [`crate::report::status`] as
+//! figures, tables and charts, most urgent first. It is the page the
+//! general manager opens on Monday morning, so it stays short: long lists
+//! show their most urgent rows and link to the full list.
+
+use super::markdown;
+use super::svg::Bars;
+use super::views::{Block, Cell, Cx, Figure, Page, Table};
+use crate::report::status::Status;
+
+fn fig(label: String, value: impl ToString) -> Figure {
+    Figure {
+        label,
+        value: value.to_string(),
+        class: None,
+    }
+}
+
+fn num(v: Option<f64>) -> String {
+    v.map_or_else(|| "-".to_string(), |v| format!("{v:.1}"))
+}
+
+pub fn dashboard(cx: &Cx, s: &Status) -> Page {
+    let t = |k: &str| cx.t(k);
+    let mut blocks = Vec::new();
+
+    let mut top = Block::new(String::new());
+    let open_capa = s.capa.open.len();
+    top.figures = vec![
+        fig(t("orders"), s.orders.total),
+        fig(t("awaiting_review"), s.orders.awaiting_review.len()),
+        fig(t("overdue"), s.orders.overdue.len()),
+        fig(t("capa_open"), open_capa),
+        Figure {
+            label: t("errors"),
+            value: s.findings.errors.to_string(),
+            class: (s.findings.errors > 0).then(|| "error".into()),
+        },
+        Figure {
+            label: t("warnings"),
+            value: s.findings.warnings.to_string(),
+            class: (s.findings.warnings > 0).then(|| "warning".into()),
+        },
+    ];
+    blocks.push(top);
+
+    // Orders.
+    let mut b = Block::new(t("orders_by_status"));
+    let mut table = Table::new(vec![t("status"), t("count")]);
+    for c in &s.orders.by_status {
+        table.push(vec![
+            Cell::text(cx.value(c.key.as_str())).class(format!("status-{}", c.key.as_str())),
+            Cell::text(c.count.to_string()),
+        ]);
+    }
+    b.table = Some(table);
+    blocks.push(b);
+    let mut b = Block::new(t("orders_per_month"));
+    b.html = Some(
+        Bars {
+            title: &t("orders_per_month"),
+            bars: s
+                .orders
+                .per_month
+                .iter()
+                .map(|c| (c.key[2..].to_string(), c.count as f64))
+                .collect(),
+            target: None,
+        }
+        .to_svg(),
+    );
+    blocks.push(b);
+    let mut table = Table::new(vec![t("orders"), t("customer"), t("date"), t("waiting")]);
+    for w in &s.orders.awaiting_review {
+        let days = Cell::text(format!("{} {}", w.days, t("days")));
+        table.push(vec![
+            cx.record(&w.order),
+            cx.record(&w.customer),
+            Cell::text(w.received.to_string()),
+            if w.late { days.class("error") } else { days },
+        ]);
+    }
+    blocks.push(maybe_empty(
+        cx,
+        Block::table(t("awaiting_review"), table),
+        "orders/index.html",
+    ));
+    let mut table = Table::new(vec![
+        t("orders"),
+        t("customer"),
+        t("part_number"),
+        t("delivery"),
+        t("days_late"),
+    ]);
+    for l in &s.orders.overdue {
+        table.push(vec![
+            cx.record(&l.order),
+            cx.record(&l.customer),
+            cx.record(&l.part_number),
+            Cell::text(l.delivery.to_string()),
+            Cell::text(l.days_late.to_string()).class("error"),
+        ]);
+    }
+    blocks.push(maybe_empty(
+        cx,
+        Block::table(t("overdue"), table),
+        "orders/index.html",
+    ));
+    let mut table = Table::new(vec![t("orders"), t("date"), t("summary"), t("action")]);
+    for r in &s.orders.at_risk {
+        let md = |v: &Option<String>| {
+            v.as_deref().map_or_else(Cell::default, |s| Cell {
+                text: s.into(),
+                html: Some(markdown::to_html(s)),
+                ..Cell::default()
+            })
+        };
+        table.push(vec![
+            cx.record(&r.order),
+            Cell::text(r.date.to_string()),
+            md(&r.note),
+            md(&r.action),
+        ]);
+    }
+    blocks.push(maybe_empty(
+        cx,
+        Block::table(t("at_risk"), table),
+        "orders/index.html",
+    ));
+    let mut b = Block::new(t("turnaround"));
+    let ta = &s.orders.turnaround;
+    b.figures = vec![
+        fig(t("reviewed"), ta.reviewed),
+        fig(t("mean_days"), num(ta.mean_days)),
+        fig(
+            t("max_days"),
+            ta.max_days.map_or("-".into(), |d| d.to_string()),
+        ),
+        fig(
+            t("within_policy"),
+            format!("{}/{}", ta.within_policy, ta.reviewed),
+        ),
+    ];
+    blocks.push(b);
+
+    // CAPA.
+    let mut b = Block::new(t("capa_age"));
+    // With nothing open, an empty chart says less than one word.
+    if s.capa.open.is_empty() {
+        b.note = Some(t("none"));
+    } else {
+        b.html = Some(
+            Bars {
+                title: &t("capa_age"),
+                bars: s
+                    .capa
+                    .open_by_stage
+                    .iter()
+                    .map(|st| (cx.value(st.stage.as_str()), st.mean_age_days.unwrap_or(0.0)))
+                    .collect(),
+                target: None,
+            }
+            .to_svg(),
+        );
+    }
+    blocks.push(b);
+    let mut table = Table::new(vec![
+        t("id"),
+        t("customer"),
+        t("stage"),
+        t("age"),
+        t("in_stage"),
+        t("department"),
+        t("source"),
+    ]);
+    for c in &s.capa.open {
+        let stalled = s.capa.stalled.contains(&c.id);
+        let in_stage = Cell::text(format!("{} {}", c.stage_days, t("days")));
+        table.push(vec![
+            cx.record(&c.id),
+            c.customer
+                .as_deref()
+                .map_or_else(Cell::default, |x| cx.record(x)),
+            Cell::text(cx.value(c.stage.as_str())).class(format!("status-{}", c.stage.as_str())),
+            Cell::text(format!("{} {}", c.age_days, t("days"))),
+            if stalled {
+                in_stage.class("warning")
+            } else {
+                in_stage
+            },
+            Cell::text(cx.value(c.department.as_str())),
+            Cell::text(cx.value(c.source.as_str())),
+        ]);
+    }
+    blocks.push(maybe_empty(
+        cx,
+        Block::table(t("capa_open"), table),
+        "capa/index.html",
+    ));
+    let mut table = Table::new(vec![t("department"), t("open"), t("total")]);
+    for d in &s.capa.by_department {
+        table.push(vec![
+            Cell::text(cx.value(d.key.as_str())),
+            Cell::text(d.open.to_string()),
+            Cell::text(d.total.to_string()),
+        ]);
+    }
+    blocks.push(maybe_empty(
+        cx,
+        Block::table(t("by_department"), table),
+        "capa/index.html",
+    ));
+    let mut table = Table::new(vec![t("source"), t("open"), t("total")]);
+    for d in &s.capa.by_source {
+        table.push(vec![
+            Cell::text(cx.value(d.key.as_str())),
+            Cell::text(d.open.to_string()),
+            Cell::text(d.total.to_string()),
+        ]);
+    }
+    blocks.push(maybe_empty(
+        cx,
+        Block::table(t("by_source"), table),
+        "capa/index.html",
+    ));
+    let mut table = Table::new(vec![t("date"), t("count")]);
+    for c in s.capa.closed_per_month.iter().filter(|c| c.count > 0) {
+        table.push(vec![Cell::text(&c.key), Cell::text(c.count.to_string())]);
+    }
+    blocks.push(maybe_empty(
+        cx,
+        Block::table(t("closed_per_month"), table),
+        "capa/index.html",
+    ));
+
+    // Surveys.
+    let mut b = Block::new(t("satisfaction"));
+    b.html = Some(
+        Bars {
+            title: &t("satisfaction"),
+            bars: s
+                .surveys
+                .per_year
+                .iter()
+                .map(|y| (y.year.to_string(), y.mean.unwrap_or(0.0)))
+                .collect(),
+            target: Some(f64::from(s.surveys.target)),
+        }
+        .to_svg(),
+    );
+    blocks.push(b);
+    let mut table = Table::new(vec![t("year"), t("surveyed"), t("active"), t("score")]);
+    for (c, y) in s.surveys.coverage.iter().zip(&s.surveys.per_year) {
+        let mut score = Cell::text(num(y.mean));
+        if y.mean.is_some_and(|m| m < f64::from(s.surveys.target)) {
+            score = score.class("error");
+        }
+        table.push(vec![
+            Cell::text(c.year.to_string()),
+            Cell::text(c.surveyed.to_string()),
+            Cell::text(c.active.to_string()),
+            score,
+        ]);
+    }
+    blocks.push(Block::table(t("coverage"), table));
+    let mut table = Table::new(vec![t("question"), t("score")]);
+    for q in &s.surveys.per_question {
+        table.push(vec![Cell::text(&q.question), Cell::text(num(q.mean))]);
+    }
+    blocks.push(Block::table(t("per_question"), table));
+    let mut table = Table::new(vec![
+        t("surveys"),
+        t("customer"),
+        t("year"),
+        t("score"),
+        t("analysed"),
+        t("capa"),
+        t("stage"),
+        t("feedback"),
+    ]);
+    let yn = |b: bool| {
+        Cell::text(t(if b { "yes" } else { "no" })).class(if b { "ok" } else { "warning" })
+    };
+    for u in &s.surveys.under_target {
+        table.push(vec![
+            cx.record(&u.survey),
+            cx.record(&u.customer),
+            Cell::text(u.year.to_string()),
+            Cell::text(format!("{:.0}", u.score)).class("error"),
+            yn(u.analysed),
+            u.capa
+                .as_deref()
+                .map_or_else(Cell::default, |c| cx.record(c)),
+            u.capa_stage
+                .map_or_else(Cell::default, |st| Cell::text(cx.value(st.as_str()))),
+            yn(u.feedback),
+        ]);
+    }
+    blocks.push(maybe_empty(
+        cx,
+        Block::table(t("under_target"), table),
+        "surveys/index.html",
+    ));
+
+    // Property and signatures.
+    let mut table = Table::new(vec![
+        t("property"),
+        t("customer"),
+        t("date"),
+        t("kind"),
+        t("reported"),
+    ]);
+    for i in &s.property.incidents {
+        let reported = i.reported.map_or_else(
+            || Cell::text(t("no")).class("error"),
+            |d| Cell::text(d.to_string()),
+        );
+        table.push(vec![
+            cx.record(&i.property),
+            cx.record(&i.customer),
+            Cell::text(i.date.to_string()),
+            Cell::text(cx.value(&i.kind)),
+            reported,
+        ]);
+    }
+    let mut b = maybe_empty(
+        cx,
+        Block::table(t("incidents"), table),
+        "property/index.html",
+    );
+    b.figures = vec![fig(t("held"), s.property.held)];
+    blocks.push(b);
+    let mut b = Block::new(t("signatures_status"));
+    let g = &s.signatures;
+    b.figures = vec![
+        fig(t("signed_sections"), g.signed_sections),
+        Figure {
+            label: t("unproven"),
+            value: g.unproven.to_string(),
+            class: (g.unproven > 0).then(|| "error".into()),
+        },
+        Figure {
+            label: t("broken"),
+            value: g.broken.to_string(),
+            class: (g.broken > 0).then(|| "error".into()),
+        },
+    ];
+    blocks.push(b);
+    Page {
+        title: t("dashboard"),
+        blocks,
+        ..Page::default()
+    }
+}
+
+/// Most a dashboard table shows: the lists are sorted most urgent first,
+/// and a Monday-morning page must stay short on a large repository.
+const DASHBOARD_ROWS: usize = 20;
+
+/// A table block with no rows says so instead of showing empty headers;
+/// a long one shows its first rows and links to the full list.
+fn maybe_empty(cx: &Cx, mut b: Block, more: &str) -> Block {
+    let Some(table) = b.table.as_mut() else {
+        return b;
+    };
+    let total = table.rows.len();
+    if total == 0 {
+        b.table = None;
+        b.note = Some(cx.t("none"));
+    } else if total > DASHBOARD_ROWS {
+        table.rows.truncate(DASHBOARD_ROWS);
+        b.note = Some(
+            cx.t("shown")
+                .replace("{n}", &DASHBOARD_ROWS.to_string())
+                .replace("{total}", &total.to_string()),
+        );
+        b.links = vec![Cell::link(cx.t("all"), Some(more.to_string()))];
+    }
+    b
+}
