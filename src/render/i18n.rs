@@ -142,6 +142,9 @@ labels! {
     records_count: "records", "筆紀錄";
     shown: "The first {n} of {total}, most urgent first.", "顯示最緊急的 {n} 筆，共 {total} 筆。";
     all: "All", "全部";
+    author: "Author", "作者";
+    signature: "Signature", "簽章";
+    changes_made: "Changes", "變更內容";
     sort_hint: "Click a column heading to sort.", "點選欄位標題可排序。";
 }
 
