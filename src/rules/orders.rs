@@ -262,7 +262,14 @@ pub fn produced_unapproved(cx: &Context, out: &mut Sink) {
             path == Some(OralPath::CustomerConfirmedFlowsheet) && f.customer_confirmed.is_some();
         match &o.review {
             Some(r) if *r.decision == Decision::Approved => {
-                if *f.issued < *r.sign.date && !confirmed_path {
+                // A changed order is reviewed again (4.2.2, 4.4); a sheet
+                // issued before that change was issued under the earlier
+                // approval, which the current review replaced.
+                let before_rereview = o
+                    .change
+                    .iter()
+                    .any(|c| *c.date > *f.issued && *c.date <= *r.sign.date);
+                if *f.issued < *r.sign.date && !confirmed_path && !before_rereview {
                     out.at(
                         RuleId::ProducedUnapproved,
                         f,
