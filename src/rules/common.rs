@@ -153,27 +153,7 @@ pub fn unknown_ref(cx: &Context, out: &mut Sink) {
 /// count (a flow sheet's `order = "C-0001"` names no order). A record that
 /// is on disk but could not be read whole is judged by its id's shape.
 fn record_exists(m: &Model, kind: Kind, id: &str) -> bool {
-    let holds = |k: Kind| match k {
-        Kind::Customer => m.customers.contains(id),
-        Kind::Product => m.products.contains(id),
-        Kind::Order => m.orders.contains(id),
-        Kind::Flowsheet => m.flowsheets.contains(id),
-        Kind::Capa => m.capa.contains(id),
-        Kind::Survey => m.surveys.contains(id),
-        Kind::Property => m.property.contains(id),
-        Kind::Report => m.reports.contains(id),
-    };
-    if holds(kind) {
-        return true;
-    }
-    if !m.known_ids.contains(id) || Kind::ALL.into_iter().any(holds) {
-        return false;
-    }
-    let prefixed = |k: Kind| k.prefix().is_some() && k.id_shape_ok(id);
-    match kind {
-        Kind::Product => !Kind::ALL.into_iter().any(prefixed),
-        k => prefixed(k),
-    }
+    m.known_ids.contains(&(kind, id.to_string()))
 }
 
 fn quoted(s: &str) -> String {

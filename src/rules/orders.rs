@@ -99,7 +99,9 @@ pub fn review_missing(cx: &Context, out: &mut Sink) {
                     .map(|c| *c.date)
                     .filter(|d| *d <= *r.sign.date)
                     .max()
-                    .map_or((*o.received, "receipt"), |d| (d.max(*o.received), "the last change"));
+                    .map_or((*o.received, "receipt"), |d| {
+                        (d.max(*o.received), "the last change")
+                    });
                 let took = days_between(since.0, *r.sign.date);
                 if took > days {
                     out.at(
