@@ -109,7 +109,7 @@ pub struct Plan {
 
 impl Plan {
     pub fn account_manager(&self, customer: usize) -> usize {
-        if customer % 2 == 0 { LI } else { CHEN }
+        if customer.is_multiple_of(2) { LI } else { CHEN }
     }
 }
 

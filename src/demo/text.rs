@@ -5,10 +5,17 @@
 //! They are deliberately not the model's types: the model is for reading
 //! (every value carries its position), this is for writing.
 
+use super::cast::{CUSTOMERS, PEOPLE};
+use super::plan;
 use jiff::civil::Date;
+use ssh_key::PrivateKey;
 use std::fmt::Write;
 
 /// A TOML string literal, escaped.
+pub fn customer_id(c: usize) -> String {
+    format!("C-{:04}", c + 1)
+}
+
 pub fn q(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
 }
@@ -342,4 +349,143 @@ impl SurveyState {
         }
         s
     }
+}
+
+/// (description, root cause, countermeasure)
+pub const PROBLEMS: [(&str, &str, &str); 8] = [
+    (
+        "Customer found **burrs** on the bore of 12 of 500 bushings.",
+        "Deburring tool worn past its change interval.",
+        "Tool life set to 800 parts; deburring added to the final inspection checklist.",
+    ),
+    (
+        "Shaft diameter out of tolerance (+0.015 mm) on lot B2025-044.",
+        "Thermal drift of the grinder during the first hour of the shift.",
+        "Warm-up cycle of 30 min before grinding; first-article check each shift.",
+    ),
+    (
+        "Parts arrived with surface rust after sea freight.",
+        "VCI bags not sealed; desiccant missing in two cartons.",
+        "Packing instruction revised; QC checks sealing before dispatch.",
+    ),
+    (
+        "Wrong label: part number on carton did not match the contents.",
+        "Labels printed from the previous order's template.",
+        "Label printing driven from the flow sheet; two-person check at packing.",
+    ),
+    (
+        "Thread gauge GO side wore out after 2,000 uses.",
+        "Hardening depth below specification.",
+        "Heat-treatment supplier audited; hardness test per batch.",
+    ),
+    (
+        "Delivery arrived 5 days late.",
+        "Material certificate missing, lot held at incoming inspection.",
+        "Certificates requested with the purchase order; purchasing follows up.",
+    ),
+    (
+        "Flange flatness out of tolerance on 3 parts.",
+        "Clamping deformation on the milling fixture.",
+        "Fixture redesigned with three-point support.",
+    ),
+    (
+        "Survey below target: delivery reliability rated 3 of 5.",
+        "Capacity planning ignored the customer's seasonal peak.",
+        "Quarterly forecast call with the customer; buffer stock for top 5 parts.",
+    ),
+];
+
+pub const DOCKET_TOML: &str = r#"[company]
+name = "Acme Precision Parts Co., Ltd."
+language = "en"
+timezone = "+08:00"
+
+[policy]
+signatures = "ssh"
+review_within_days = 3
+oral_confirmation_days = 7
+capa_stage_days = 14
+survey_target = 80
+survey_due = "03-31"
+part_number_pattern = "^[A-Z0-9][A-Z0-9-]{2,31}$"
+survey_questions = ["quality", "delivery", "service", "price", "communication"]
+"#;
+
+pub fn people_toml(keys: &[PrivateKey], with_left: bool) -> String {
+    let mut s = String::new();
+    for (person, key) in PEOPLE.iter().zip(keys) {
+        let public = key.public_key().to_openssh().unwrap_or_default();
+        let _ = write!(
+            s,
+            "[[person]]\nid = {}\nname = {}\nemails = [{}]\nroles = [\"{}\"]\ndepartment = \"{}\"\nkeys = [{}]\n",
+            q(person.id),
+            q(person.name),
+            q(person.email),
+            person.role,
+            person.department,
+            q(&public)
+        );
+        if let (true, Some(left)) = (with_left, person.left) {
+            let _ = writeln!(s, "left = {left}");
+        }
+        s.push('\n');
+    }
+    s
+}
+
+pub fn customer_toml(c: usize, am: usize) -> String {
+    let (name, region, address, contact, phone) = CUSTOMERS[c % CUSTOMERS.len()];
+    let suffix = if c >= CUSTOMERS.len() {
+        format!(" (plant {})", c / CUSTOMERS.len() + 1)
+    } else {
+        String::new()
+    };
+    let since = plan::add(jiff::civil::date(2024, 4, 1), (c * 13 % 250) as i64);
+    format!(
+        "id = {}\nname = {}\nregion = \"{region}\"\naddress = {}\ncontact = {}\nphone = {}\nsince = {since}\n\
+         account_manager = {}\nactive = true\n",
+        q(&customer_id(c)),
+        q(&format!("{name}{suffix}")),
+        q(address),
+        q(contact),
+        q(&format!(
+            "{phone} {:04} {:04}",
+            1000 + c * 37 % 9000,
+            2000 + c * 91 % 7000
+        )),
+        q(PEOPLE[am].id)
+    )
+}
+
+const ITEMS: [&str; 4] = [
+    "Customer-supplied thread gauge M10",
+    "Customer drawing set and master sample",
+    "Customer-owned fixture for flange drilling",
+    "Reference shaft (calibrated master)",
+];
+
+pub fn property_toml(id: &str, x: &plan::PropertyPlan, am: usize, stage: usize) -> String {
+    let mut s = format!(
+        "id = {}\ncustomer = {}\nitem = {}\nreceived = {}\ncustodian = {}\nlocation = \"QC lab cabinet {}\"\n",
+        q(id),
+        q(&customer_id(x.customer)),
+        q(ITEMS[x.item % ITEMS.len()]),
+        x.received,
+        q(PEOPLE[am].id),
+        1 + x.item % 4
+    );
+    if stage >= 1 {
+        let _ = write!(s, "\n[verified]\nby = \"sun.qc\"\ndate = {}\n", x.verified);
+    }
+    if let (true, Some(d)) = (stage >= 2, x.incident) {
+        let _ = write!(
+            s,
+            "\n[[incident]]\ndate = {d}\nkind = \"damaged\"\ndescription = \"Dropped during handling; corner chipped.\"\n\
+             reported_to_customer = {d}\nresolution = \"Customer accepted a repair at our cost.\"\n"
+        );
+    }
+    if let (true, Some(d)) = (stage >= 3, x.returned) {
+        let _ = write!(s, "\n[returned]\ndate = {d}\n");
+    }
+    s
 }
