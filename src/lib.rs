@@ -8,6 +8,7 @@
 //! codes.
 
 pub mod cmd;
+pub mod demo;
 pub mod error;
 pub mod finding;
 pub mod kind;
