@@ -6,6 +6,9 @@
   "use strict";
   var preset = new URLSearchParams(window.location.search).get("filter") || "";
 
+  // Hints about what the script adds stay hidden when it does not run.
+  document.querySelectorAll("[data-js][hidden]").forEach(function (el) { el.hidden = false; });
+
   function applyFilter(table, text) {
     var needle = text.trim().toLowerCase();
     var rows = table.tBodies[0] ? table.tBodies[0].rows : [];

@@ -46,15 +46,19 @@ pub fn list_table<S: AsRef<str>>(cx: &Cx, kind: Kind, ids: &[S]) -> Table {
         Kind::Report => h(&["id", "customer", "date", "kind", "capa", "findings"]),
     });
     // Column meanings that differ by kind get their own header words.
-    match kind {
-        Kind::Customer => {
-            table.headers[2] = crate::render::i18n::field(cx.lang, "region");
-            table.headers[3] = crate::render::i18n::field(cx.lang, "account_manager");
-        }
-        Kind::Product => table.headers[2] = crate::render::i18n::field(cx.lang, "spec"),
-        Kind::Flowsheet => table.headers[3] = crate::render::i18n::field(cx.lang, "revision"),
-        Kind::Report => table.headers[3] = crate::render::i18n::field(cx.lang, "complaint"),
-        _ => {}
+    let field = |k: &str| crate::render::i18n::field(cx.lang, k);
+    let renamed: &[(usize, &str)] = match kind {
+        Kind::Customer => &[(2, "region"), (3, "account_manager")],
+        Kind::Product => &[(2, "spec")],
+        Kind::Order => &[(2, "received")],
+        Kind::Flowsheet => &[(2, "issued"), (3, "revision"), (4, "due")],
+        Kind::Capa => &[(2, "opened")],
+        Kind::Survey => &[(3, "returned")],
+        Kind::Property => &[(2, "item"), (3, "received")],
+        Kind::Report => &[(3, "complaint")],
+    };
+    for (i, k) in renamed {
+        table.headers[*i] = field(k);
     }
     for id in ids {
         let id = id.as_ref();
