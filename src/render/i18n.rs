@@ -201,6 +201,42 @@ pub fn value(lang: Language, v: &str) -> String {
     zh.to_string()
 }
 
+/// What a signature means (21 CFR 11.50), in the site's language. The
+/// model words it in English ("order review: approved"); in Chinese the
+/// section names the form's box and the result after the colon is
+/// translated like any other value.
+pub fn meaning(lang: Language, path: &str, english: &str) -> String {
+    if lang != Language::ZhHant {
+        return english.to_string();
+    }
+    let section = path.split('[').next().unwrap_or(path);
+    let base = match section {
+        "review" => "訂單審查",
+        "extra_review" => "會審",
+        "gm_signed" => "總經理簽核制造流程單（口頭訂單）",
+        "investigation" => "CAPA 原因調查與對策",
+        "verification" => "CAPA 效果驗證",
+        "confirmation" => "CAPA 總經理確認",
+        "feedback" => "CAPA 回覆客戶",
+        "analysis" => "滿意度調查分析",
+        "verified" => "客戶財產驗證",
+        _ => return english.to_string(),
+    };
+    match english.rsplit_once(": ") {
+        Some((_, result)) if matches!(section, "review" | "extra_review" | "verification") => {
+            let result = match result {
+                "effective" => "有效".to_string(),
+                "not effective" => "無效".to_string(),
+                "feasible" => "可行".to_string(),
+                "not-feasible" => "不可行".to_string(),
+                r => value(lang, r),
+            };
+            format!("{base}：{result}")
+        }
+        _ => base.to_string(),
+    }
+}
+
 /// A record field's name, for the record pages.
 pub fn field(lang: Language, key: &str) -> String {
     if lang == Language::ZhHant {
@@ -307,5 +343,21 @@ mod tests {
         assert_eq!(zh["orders"], "訂單");
         assert_eq!(value(Language::ZhHant, "in-production"), "生產中");
         assert_eq!(field(Language::En, "customer_ref"), "Customer ref");
+        assert_eq!(
+            meaning(Language::ZhHant, "review", "order review: approved"),
+            "訂單審查：已核准"
+        );
+        assert_eq!(
+            meaning(
+                Language::ZhHant,
+                "extra_review[1]",
+                "extra review (rnd): feasible"
+            ),
+            "會審：可行"
+        );
+        assert_eq!(
+            meaning(Language::En, "review", "order review: approved"),
+            "order review: approved"
+        );
     }
 }

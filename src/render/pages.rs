@@ -51,7 +51,7 @@ pub fn people(cx: &Cx) -> Page {
         for s in mine {
             table.push(vec![
                 cx.record(&s.meta.id),
-                Cell::text(&s.meaning),
+                Cell::text(super::i18n::meaning(cx.lang, &s.path, &s.meaning)),
                 Cell::text(s.sign.date.to_string()),
             ]);
         }
