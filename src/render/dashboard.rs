@@ -122,11 +122,9 @@ pub fn dashboard(cx: &Cx, s: &Status) -> Page {
             md(&r.action),
         ]);
     }
-    blocks.push(maybe_empty(
-        cx,
-        Block::table(t("at_risk"), table),
-        "orders/index.html",
-    ));
+    let mut table_block = Block::table(t("at_risk"), table);
+    table_block.wide = true;
+    blocks.push(maybe_empty(cx, table_block, "orders/index.html"));
     let mut b = Block::new(t("turnaround"));
     let ta = &s.orders.turnaround;
     b.figures = vec![
@@ -363,8 +361,11 @@ fn maybe_empty(cx: &Cx, mut b: Block, more: &str) -> Block {
     let Some(table) = b.table.as_mut() else {
         return b;
     };
+    // Tables of many columns get the whole width rather than a scrollbar.
+    b.wide |= table.headers.len() >= 4;
     let total = table.rows.len();
     if total == 0 {
+        b.wide = false;
         b.table = None;
         b.note = Some(cx.t("none"));
     } else if total > DASHBOARD_ROWS {

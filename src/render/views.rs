@@ -113,6 +113,8 @@ pub struct Block {
     pub fields: Vec<Field>,
     pub links: Vec<Cell>,
     pub table: Option<Table>,
+    /// Spans the whole page width in a multi-column layout (wide tables).
+    pub wide: bool,
 }
 
 impl Block {
