@@ -362,6 +362,7 @@ fn signatures(cx: &Cx, meta: &Meta) -> Vec<SignatureView> {
                     .filter(|r| !r.is_empty())
                     .unwrap_or_else(|| s.signer.describe()),
                 date: s.sign.date.to_string(),
+                time: None,
                 meaning: super::i18n::meaning(cx.lang, &s.path, &s.meaning),
                 commit: None,
                 proof: cx.t("not_verified"),

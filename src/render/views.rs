@@ -141,6 +141,8 @@ pub struct SignatureView {
     pub name: Cell,
     pub role: String,
     pub date: String,
+    /// When the signature commit was made, in the company's time zone.
+    pub time: Option<String>,
     pub meaning: String,
     pub commit: Option<String>,
     pub proof: String,
