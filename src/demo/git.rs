@@ -78,12 +78,16 @@ impl Dir {
 pub struct Writer<'r> {
     repo: &'r Repository,
     odb: &'r Odb<'r>,
+    mempack: &'r git2::Mempack<'r>,
     root: Dir,
     head: Option<Oid>,
     pub commits: usize,
     /// Every object written, in order: packed without walking trees.
     objects: Vec<Oid>,
 }
+
+/// Commits between two flushes of the in-memory object store to disk.
+const FLUSH_EVERY: usize = 8192;
 
 /// Who commits, when (seconds since 1970), and the key that signs, if any.
 pub struct Author<'a> {
@@ -95,10 +99,11 @@ pub struct Author<'a> {
 }
 
 impl<'r> Writer<'r> {
-    pub fn new(repo: &'r Repository, odb: &'r Odb<'r>) -> Self {
+    pub fn new(repo: &'r Repository, odb: &'r Odb<'r>, mempack: &'r git2::Mempack<'r>) -> Self {
         Writer {
             repo,
             odb,
+            mempack,
             root: Dir::default(),
             head: None,
             commits: 0,
@@ -146,6 +151,11 @@ impl<'r> Writer<'r> {
         self.objects.push(oid);
         self.head = Some(oid);
         self.commits += 1;
+        // Memory stays bounded: every so often the objects so far become a
+        // pack on disk and the in-memory store starts afresh.
+        if self.commits.is_multiple_of(FLUSH_EVERY) {
+            self.flush()?;
+        }
         Ok(oid)
     }
 
@@ -153,7 +163,7 @@ impl<'r> Writer<'r> {
         self.head
     }
 
-    /// Write every object into one pack in the repository.
+    /// Write every object since the last flush into one pack.
     ///
     /// libgit2's pack builder compresses on one thread at zlib's default
     /// level and, fed a whole history, took three times as long as making
@@ -161,7 +171,17 @@ impl<'r> Writer<'r> {
     /// as a type-and-size prefix and its deflated bytes, a SHA-1 trailer),
     /// so objects are deflated here at a fast level on all cores and the
     /// stream is handed to libgit2's pack writer, which indexes it.
-    pub fn pack(&self) -> Result<()> {
+    pub fn flush(&mut self) -> Result<()> {
+        if self.objects.is_empty() {
+            return Ok(());
+        }
+        self.pack()?;
+        self.objects.clear();
+        self.mempack.reset()?;
+        Ok(())
+    }
+
+    fn pack(&self) -> Result<()> {
         use rayon::prelude::*;
         use sha1::Digest;
         use std::io::Write;

@@ -118,7 +118,7 @@ fn build(opts: &Options, dir: &Path) -> Result<(usize, Vec<PrivateKey>)> {
     let repo = git2::Repository::init(dir)?;
     let odb = repo.odb()?;
     let mempack = odb.add_new_mempack_backend(1000)?;
-    let mut writer = git::Writer::new(&repo, &odb);
+    let mut writer = git::Writer::new(&repo, &odb, &mempack);
     let company = play::Company {
         plan: &plan,
         keys: &keys,
@@ -130,8 +130,7 @@ fn build(opts: &Options, dir: &Path) -> Result<(usize, Vec<PrivateKey>)> {
         .head()
         .ok_or_else(|| Error::Git("the demo made no commit".into()))?;
 
-    writer.pack()?;
-    mempack.reset()?;
+    writer.flush()?;
 
     repo.reference("refs/heads/main", head, true, "docket demo")?;
     repo.set_head("refs/heads/main")?;
