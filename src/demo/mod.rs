@@ -15,6 +15,7 @@ mod cast;
 mod git;
 mod plan;
 mod play;
+mod service;
 mod text;
 
 pub use plan::AS_OF;
