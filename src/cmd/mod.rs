@@ -4,6 +4,7 @@
 
 pub mod build;
 pub mod check;
+pub mod demo;
 pub mod init;
 pub mod rules;
 pub mod status;
