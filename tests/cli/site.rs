@@ -421,7 +421,10 @@ fn zh_hant_sites_use_the_procedures_terms() {
     let order = page(&out, "orders/SO-2026-0001.html");
     assert!(order.contains("已結案"), "status in Chinese");
     assert!(order.contains("簽核"));
-    assert!(order.contains("訂單審查：已核准"), "the signature's meaning too");
+    assert!(
+        order.contains("訂單審查：已核准"),
+        "the signature's meaning too"
+    );
 }
 
 #[test]
