@@ -258,41 +258,41 @@ fn jobs(cx: &Cx, status: &Status, sections: &[markdown::Section]) -> Vec<Job> {
         ));
     }
     let m = cx.model;
-    let mut record_jobs: Vec<Job> = Vec::new();
-    let mut add = |kind: Kind, id: &str, page: Page| {
-        record_jobs.push(job(
-            &format!("{}/{}.html", kind.folder(), page_name(id)),
-            "record.html",
-            kind.folder(),
-            page,
-        ));
-    };
-    m.customers
-        .iter()
-        .for_each(|r| add(Kind::Customer, r.id(), records::record_page(cx, r)));
-    m.products
-        .iter()
-        .for_each(|r| add(Kind::Product, r.id(), records::record_page(cx, r)));
-    m.orders
-        .iter()
-        .for_each(|r| add(Kind::Order, r.id(), records::record_page(cx, r)));
-    m.flowsheets
-        .iter()
-        .for_each(|r| add(Kind::Flowsheet, r.id(), records::record_page(cx, r)));
-    m.capa
-        .iter()
-        .for_each(|r| add(Kind::Capa, r.id(), records::record_page(cx, r)));
-    m.surveys
-        .iter()
-        .for_each(|r| add(Kind::Survey, r.id(), records::record_page(cx, r)));
-    m.property
-        .iter()
-        .for_each(|r| add(Kind::Property, r.id(), records::record_page(cx, r)));
-    m.reports
-        .iter()
-        .for_each(|r| add(Kind::Report, r.id(), records::record_page(cx, r)));
-    jobs.extend(record_jobs);
+    // Record pages are independent and most of the work: build them in
+    // parallel (collect keeps the order, so the output does not change).
+    jobs.extend(record_jobs(
+        cx,
+        Kind::Customer,
+        m.customers.iter().as_slice(),
+    ));
+    jobs.extend(record_jobs(cx, Kind::Product, m.products.iter().as_slice()));
+    jobs.extend(record_jobs(cx, Kind::Order, m.orders.iter().as_slice()));
+    jobs.extend(record_jobs(
+        cx,
+        Kind::Flowsheet,
+        m.flowsheets.iter().as_slice(),
+    ));
+    jobs.extend(record_jobs(cx, Kind::Capa, m.capa.iter().as_slice()));
+    jobs.extend(record_jobs(cx, Kind::Survey, m.surveys.iter().as_slice()));
+    jobs.extend(record_jobs(
+        cx,
+        Kind::Property,
+        m.property.iter().as_slice(),
+    ));
+    jobs.extend(record_jobs(cx, Kind::Report, m.reports.iter().as_slice()));
     jobs
+}
+
+fn record_jobs<T: Record + Serialize + Sync>(cx: &Cx, kind: Kind, records: &[T]) -> Vec<Job> {
+    records
+        .par_iter()
+        .map(|r| Job {
+            path: format!("{}/{}.html", kind.folder(), page_name(r.id())),
+            template: "record.html",
+            nav: kind.folder(),
+            page: records::record_page(cx, r),
+        })
+        .collect()
 }
 
 fn template_error(name: &str, e: &tera::Error) -> Error {
