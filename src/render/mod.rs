@@ -17,12 +17,12 @@
 
 mod dashboard;
 mod files;
-pub mod i18n;
+mod i18n;
 mod lists;
-pub mod markdown;
+mod markdown;
 mod pages;
 mod records;
-pub mod svg;
+mod svg;
 mod views;
 
 use crate::error::{Error, Result};
@@ -34,9 +34,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use views::{Cx, Page};
-
-pub use views::page_name;
+use views::{Cx, Page, page_name};
 
 /// The built-in templates and assets, by name.
 const BUILTIN: &[(&str, &str)] = &[

@@ -204,7 +204,8 @@ pub struct Cx<'a> {
     pub pages: HashMap<&'a str, String>,
     /// Procedure anchors present (`c4.2.1`).
     pub clauses: BTreeSet<String>,
-    /// Findings by record id, and by file for those without a record.
+    /// Findings by record id (findings about no readable record are on
+    /// the findings page only).
     pub findings_by_record: HashMap<&'a str, Vec<&'a Reported>>,
     /// Signed sections by record file, computed once: every record page
     /// and the people page need them.
