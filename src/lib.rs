@@ -9,6 +9,7 @@
 pub mod cmd;
 pub mod error;
 pub mod finding;
+pub mod history;
 pub mod kind;
 pub mod load;
 pub mod model;

@@ -18,8 +18,14 @@ fn json_shape_and_exit_code() {
     assert_eq!(json["as_of"], AS_OF);
     assert_eq!(json["summary"]["records"], 5);
     assert_eq!(json["summary"]["errors"], 1);
-    assert_eq!(json["summary"]["warnings"], 0);
-    let f = &json["findings"][0];
+    // The one warning: the repository is not under git (history-unavailable).
+    assert_eq!(json["summary"]["warnings"], 1);
+    let f = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "illegible-approved")
+        .unwrap();
     assert_eq!(f["rule"], "illegible-approved");
     assert_eq!(f["severity"], "error");
     assert_eq!(f["clause"], "4.2.1 A");
@@ -31,10 +37,19 @@ fn json_shape_and_exit_code() {
 
 #[test]
 fn readme_rule_table_matches_the_catalog() {
-    let run = Run::from(docket_cmd().args(["rules", "--format", "markdown"]).output().unwrap());
+    let run = Run::from(
+        docket_cmd()
+            .args(["rules", "--format", "markdown"])
+            .output()
+            .unwrap(),
+    );
     assert_eq!(run.code, 0);
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    let start = readme.find("<!-- rules:start -->\n").expect("rules:start marker") + "<!-- rules:start -->\n".len();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme
+        .find("<!-- rules:start -->\n")
+        .expect("rules:start marker")
+        + "<!-- rules:start -->\n".len();
     let end = readme.find("<!-- rules:end -->").expect("rules:end marker");
     assert_eq!(
         &readme[start..end],
@@ -45,10 +60,22 @@ fn readme_rule_table_matches_the_catalog() {
 
 #[test]
 fn rules_json_lists_the_whole_catalog() {
-    let run = Run::from(docket_cmd().args(["rules", "--format", "json"]).output().unwrap());
+    let run = Run::from(
+        docket_cmd()
+            .args(["rules", "--format", "json"])
+            .output()
+            .unwrap(),
+    );
     let rules: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
     let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
-    for id in ["parse", "schema", "review-stale", "record-deleted", "history-unavailable", "overdue"] {
+    for id in [
+        "parse",
+        "schema",
+        "review-stale",
+        "record-deleted",
+        "history-unavailable",
+        "overdue",
+    ] {
         assert!(ids.contains(&id), "{id} missing");
     }
     let overdue = rules.iter().find(|r| r["id"] == "overdue").unwrap();
@@ -59,7 +86,14 @@ fn rules_json_lists_the_whole_catalog() {
 #[test]
 fn missing_records_root_is_exit_2_with_advice() {
     let dir = tempfile::tempdir().unwrap();
-    let run = Run::from(docket_cmd().arg("check").arg("--records").arg(dir.path()).output().unwrap());
+    let run = Run::from(
+        docket_cmd()
+            .arg("check")
+            .arg("--records")
+            .arg(dir.path())
+            .output()
+            .unwrap(),
+    );
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("no docket.toml"), "{}", run.stderr);
     assert!(run.stderr.contains("docket init"), "{}", run.stderr);
@@ -77,6 +111,11 @@ fn as_of_comes_from_source_date_epoch() {
         .unwrap();
     let run = Run::from(out);
     assert_eq!(run.json()["as_of"], "2026-06-15");
-    let bad = docket_cmd().env("SOURCE_DATE_EPOCH", "soon").arg("check").arg("--records").arg(&repo.root).output();
+    let bad = docket_cmd()
+        .env("SOURCE_DATE_EPOCH", "soon")
+        .arg("check")
+        .arg("--records")
+        .arg(&repo.root)
+        .output();
     assert_eq!(Run::from(bad.unwrap()).code, 2);
 }

@@ -5,6 +5,7 @@
 mod check;
 mod fixture;
 
+mod history;
 mod hostile;
 mod init;
 mod rules;

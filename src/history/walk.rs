@@ -1,0 +1,416 @@
+//! The one pass over git: first-parent walk, own tree comparison, moves,
+//! merges, and the working tree.
+//!
+//! Why not `git2::Diff`: `diff_tree_to_tree` loads and compares every
+//! subtree of both commits, so its cost grows with the repository, not with
+//! the change; on 50,000 commits it took 92 s. Here two trees are compared
+//! entry by entry and only subtrees whose ids differ are opened, starting
+//! at the records root's own subtree, so a commit costs about the depth of
+//! the files it changed (a few tree reads with year folders).
+
+use super::sig::CommitSignature;
+use super::{Change, Commit, Dirty, FileHistory, History, Revision, Stamp};
+use crate::error::Result;
+use git2::{ObjectType, Oid, Repository};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+/// A merged branch longer than this is attributed to the merge itself:
+/// a guard against walking a whole second history for one merge.
+const MAX_BRANCH_COMMITS: usize = 10_000;
+
+/// One file changed by one commit, before moves are paired.
+#[derive(Debug, Clone)]
+struct Raw {
+    path: String,
+    old: Option<Oid>,
+    new: Option<Oid>,
+}
+
+/// One file change with moves paired.
+#[derive(Debug, Clone)]
+struct Event {
+    /// The path after the commit (before it, for a deletion).
+    path: String,
+    blob: Option<Oid>,
+    change: Change,
+}
+
+pub(super) fn walk(repo: &Repository, prefix: &str) -> Result<History> {
+    let mut history = History {
+        prefix: prefix.to_string(),
+        ..History::default()
+    };
+    let head = match repo.head() {
+        Ok(h) => h.peel_to_commit()?,
+        // An unborn branch: a repository with no commits yet.
+        Err(e)
+            if matches!(
+                e.code(),
+                git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound
+            ) =>
+        {
+            return Ok(history);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    history.head = Some(head.id().to_string());
+
+    let mut commit_ix: HashMap<Oid, usize> = HashMap::new();
+    let mut events: Vec<(usize, Vec<Event>)> = Vec::new();
+    let mut next = Some(head);
+    while let Some(commit) = next {
+        let parent = commit.parent(0).ok();
+        let new_root = records_tree(repo, &commit.tree()?, prefix)?;
+        let old_root = match &parent {
+            Some(p) => records_tree(repo, &p.tree()?, prefix)?,
+            None => None,
+        };
+        let mut raw = Vec::new();
+        compare(repo, old_root, new_root, "", &mut raw)?;
+        if !raw.is_empty() {
+            if commit.parent_count() > 1 {
+                merge_events(
+                    repo,
+                    &commit,
+                    raw,
+                    prefix,
+                    &mut history,
+                    &mut commit_ix,
+                    &mut events,
+                )?;
+            } else {
+                let ix = intern(&mut history, &mut commit_ix, repo, &commit, false);
+                events.push((ix, pair_moves(raw)));
+            }
+        }
+        next = parent;
+    }
+    history.files = lineages(events);
+    Ok(history)
+}
+
+/// The changes a merge brings, attributed to the commits of the merged
+/// branch (second parent's first-parent line down to the merge base) that
+/// made them; what no branch commit made (a conflict resolution) stays with
+/// the merge.
+fn merge_events(
+    repo: &Repository,
+    merge: &git2::Commit,
+    raw: Vec<Raw>,
+    prefix: &str,
+    history: &mut History,
+    commit_ix: &mut HashMap<Oid, usize>,
+    events: &mut Vec<(usize, Vec<Event>)>,
+) -> Result<()> {
+    let p1 = merge.parent_id(0)?;
+    let p2 = merge.parent_id(1)?;
+    let base = repo.merge_base(p1, p2).ok();
+    let wanted: HashMap<&str, Option<Oid>> = raw.iter().map(|r| (r.path.as_str(), r.new)).collect();
+    let mut branch: Vec<(git2::Commit, Vec<Raw>)> = Vec::new();
+    let mut cursor = Some(repo.find_commit(p2)?);
+    while let Some(c) = cursor {
+        if Some(c.id()) == base || branch.len() >= MAX_BRANCH_COMMITS {
+            break;
+        }
+        let parent = c.parent(0).ok();
+        let new_root = records_tree(repo, &c.tree()?, prefix)?;
+        let old_root = match &parent {
+            Some(p) => records_tree(repo, &p.tree()?, prefix)?,
+            None => None,
+        };
+        let mut changed = Vec::new();
+        compare(repo, old_root, new_root, "", &mut changed)?;
+        changed.retain(|r| wanted.contains_key(r.path.as_str()));
+        if !changed.is_empty() {
+            branch.push((c.clone(), changed));
+        }
+        cursor = parent;
+    }
+    // What the newest branch commit left at each path; where it is not what
+    // the merge has, the merge itself wrote the content.
+    let mut newest: HashMap<String, Option<Oid>> = HashMap::new();
+    for (_, changed) in &branch {
+        for r in changed {
+            newest.entry(r.path.clone()).or_insert(r.new);
+        }
+    }
+    let own: Vec<Raw> = raw
+        .iter()
+        .filter(|r| newest.get(&r.path) != Some(&r.new))
+        .cloned()
+        .collect();
+    if !own.is_empty() {
+        let ix = intern(history, commit_ix, repo, merge, true);
+        events.push((ix, pair_moves(own)));
+    }
+    let touched: HashSet<&str> = raw.iter().map(|r| r.path.as_str()).collect();
+    for (c, mut changed) in branch {
+        changed.retain(|r| touched.contains(r.path.as_str()));
+        if !changed.is_empty() {
+            let ix = intern(history, commit_ix, repo, &c, false);
+            events.push((ix, pair_moves(changed)));
+        }
+    }
+    Ok(())
+}
+
+fn intern(
+    history: &mut History,
+    commit_ix: &mut HashMap<Oid, usize>,
+    repo: &Repository,
+    c: &git2::Commit,
+    merge: bool,
+) -> usize {
+    if let Some(&ix) = commit_ix.get(&c.id()) {
+        return ix;
+    }
+    let ix = history.commits.len();
+    history.commits.push(Commit {
+        id: c.id().to_string(),
+        author: Stamp::from_git(&c.author()),
+        committer: Stamp::from_git(&c.committer()),
+        summary: String::from_utf8_lossy(c.summary_bytes().unwrap_or_default()).into_owned(),
+        signature: CommitSignature::of(repo, c),
+        merge,
+    });
+    commit_ix.insert(c.id(), ix);
+    ix
+}
+
+/// The tree of the records root inside a commit's tree.
+fn records_tree(repo: &Repository, tree: &git2::Tree, prefix: &str) -> Result<Option<Oid>> {
+    let prefix = prefix.trim_end_matches('/');
+    if prefix.is_empty() {
+        return Ok(Some(tree.id()));
+    }
+    match tree.get_path(Path::new(prefix)) {
+        Ok(e) if e.kind() == Some(ObjectType::Tree) => Ok(Some(e.id())),
+        Ok(_) => Ok(None),
+        Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+        Err(e) => {
+            let _ = repo;
+            Err(e.into())
+        }
+    }
+}
+
+/// Compare two trees, descending only where ids differ; push the `*.toml`
+/// files whose blobs differ.
+fn compare(
+    repo: &Repository,
+    old: Option<Oid>,
+    new: Option<Oid>,
+    dir: &str,
+    out: &mut Vec<Raw>,
+) -> Result<()> {
+    if old == new {
+        return Ok(());
+    }
+    type Entry = (Oid, bool);
+    let mut names: BTreeMap<String, (Option<Entry>, Option<Entry>)> = BTreeMap::new();
+    for (side, id) in [(0, old), (1, new)] {
+        let Some(id) = id else { continue };
+        let tree = repo.find_tree(id)?;
+        for e in tree.iter() {
+            let is_tree = match e.kind() {
+                Some(ObjectType::Tree) => true,
+                Some(ObjectType::Blob) => false,
+                _ => continue, // submodules
+            };
+            let name = String::from_utf8_lossy(e.name_bytes()).into_owned();
+            if name.starts_with('.') {
+                continue;
+            }
+            let slot = names.entry(name).or_default();
+            let entry = Some((e.id(), is_tree));
+            if side == 0 {
+                slot.0 = entry
+            } else {
+                slot.1 = entry
+            }
+        }
+    }
+    for (name, (o, n)) in names {
+        if o == n {
+            continue;
+        }
+        let path = format!("{dir}{name}");
+        let tree_of = |e: Option<Entry>| e.filter(|e| e.1).map(|e| e.0);
+        let blob_of = |e: Option<Entry>| e.filter(|e| !e.1).map(|e| e.0);
+        let (ot, nt) = (tree_of(o), tree_of(n));
+        if ot.is_some() || nt.is_some() {
+            compare(repo, ot, nt, &format!("{path}/"), out)?;
+        }
+        let (ob, nb) = (blob_of(o), blob_of(n));
+        if ob != nb && name.ends_with(".toml") {
+            out.push(Raw {
+                path,
+                old: ob,
+                new: nb,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// Pair a deleted and an added file of one commit as a move: the same file
+/// name (the record id) first, else the same content.
+fn pair_moves(raw: Vec<Raw>) -> Vec<Event> {
+    let mut deleted: Vec<&Raw> = raw.iter().filter(|r| r.new.is_none()).collect();
+    let mut out = Vec::new();
+    for r in &raw {
+        match (r.old, r.new) {
+            (Some(_), Some(b)) => out.push(Event {
+                path: r.path.clone(),
+                blob: Some(b),
+                change: Change::Modified,
+            }),
+            (None, Some(b)) => {
+                let by_name = deleted
+                    .iter()
+                    .position(|d| file_name(&d.path) == file_name(&r.path));
+                let by_blob = || deleted.iter().position(|d| d.old == Some(b));
+                let change = match by_name.or_else(by_blob) {
+                    Some(i) => Change::Moved(deleted.remove(i).path.clone()),
+                    None => Change::Added,
+                };
+                out.push(Event {
+                    path: r.path.clone(),
+                    blob: Some(b),
+                    change,
+                });
+            }
+            _ => {}
+        }
+    }
+    for d in deleted {
+        out.push(Event {
+            path: d.path.clone(),
+            blob: None,
+            change: Change::Deleted,
+        });
+    }
+    out
+}
+
+/// Chain the events (newest first) into one history per file.
+fn lineages(events: Vec<(usize, Vec<Event>)>) -> BTreeMap<String, FileHistory> {
+    let mut lines: Vec<FileHistory> = Vec::new();
+    // path before the events seen so far -> the lineage it continues into
+    let mut alias: HashMap<String, usize> = HashMap::new();
+    // paths whose lineage began (was added) in a newer commit: a deletion
+    // of the same path further back is the same file, re-created.
+    let mut began: HashMap<String, usize> = HashMap::new();
+    let new_line = |lines: &mut Vec<FileHistory>, path: &str| {
+        lines.push(FileHistory {
+            path: path.to_string(),
+            revisions: Vec::new(),
+        });
+        lines.len() - 1
+    };
+    for (commit, evs) in events {
+        for ev in evs {
+            let rev = Revision {
+                commit,
+                path: ev.path.clone(),
+                blob: ev.blob.map(|b| b.to_string()),
+                change: ev.change.clone(),
+            };
+            match &ev.change {
+                Change::Deleted => {
+                    let ix = began
+                        .remove(&ev.path)
+                        .unwrap_or_else(|| new_line(&mut lines, &ev.path));
+                    lines[ix].revisions.push(rev);
+                    alias.insert(ev.path, ix);
+                }
+                Change::Added => {
+                    let ix = alias
+                        .remove(&ev.path)
+                        .unwrap_or_else(|| new_line(&mut lines, &ev.path));
+                    lines[ix].revisions.push(rev);
+                    began.insert(ev.path, ix);
+                }
+                Change::Modified => {
+                    let ix = match alias.get(&ev.path) {
+                        Some(&ix) => ix,
+                        None => new_line(&mut lines, &ev.path),
+                    };
+                    lines[ix].revisions.push(rev);
+                    alias.insert(ev.path, ix);
+                }
+                Change::Moved(from) => {
+                    let ix = alias
+                        .remove(&ev.path)
+                        .unwrap_or_else(|| new_line(&mut lines, &ev.path));
+                    lines[ix].revisions.push(rev);
+                    alias.insert(from.clone(), ix);
+                }
+            }
+        }
+    }
+    let mut files = BTreeMap::new();
+    for line in lines {
+        let key = if files.contains_key(&line.path) {
+            format!(
+                "{}@{}",
+                line.path,
+                line.revisions.first().map_or(0, |r| r.commit)
+            )
+        } else {
+            line.path.clone()
+        };
+        files.insert(key, line);
+    }
+    files
+}
+
+/// Which files below the records root differ from `HEAD`.
+pub(super) fn worktree(
+    repo: &Repository,
+    history: &History,
+    root: &Path,
+) -> Result<BTreeMap<String, Dirty>> {
+    let _ = repo;
+    let mut out = BTreeMap::new();
+    let mut at_head: HashMap<&str, &str> = HashMap::new();
+    for (path, f) in &history.files {
+        if let Some(rev) = f.revisions.first().filter(|_| !f.deleted()) {
+            at_head.insert(path.as_str(), rev.blob.as_deref().unwrap_or_default());
+        }
+    }
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(false)
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    let mut seen = HashSet::new();
+    for entry in walker.flatten() {
+        if !entry.file_type().is_file() || entry.path().extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let rel = crate::load::rel_path(root, entry.path());
+        match at_head.get(rel.as_str()) {
+            Some(blob) => {
+                let now = Oid::hash_file(ObjectType::Blob, entry.path())?;
+                if now.to_string() != *blob {
+                    out.insert(rel.clone(), Dirty::Modified);
+                }
+            }
+            None => {
+                out.insert(rel.clone(), Dirty::Untracked);
+            }
+        }
+        seen.insert(rel);
+    }
+    for path in at_head.keys() {
+        if !seen.contains(*path) {
+            out.insert(path.to_string(), Dirty::Deleted);
+        }
+    }
+    Ok(out)
+}
