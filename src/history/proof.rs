@@ -93,8 +93,17 @@ pub fn prove(history: &mut History, model: &Model) -> crate::Result<()> {
         return Ok(());
     }
     let signed = model.signed_sections();
-    let mut files: BTreeSet<&str> = signed.iter().map(|s| s.meta.file.as_str()).collect();
-    files.extend(model.orders.iter().map(|o| o.meta().file.as_str()));
+    let mut by_file: BTreeMap<&str, Vec<&crate::model::Signed>> = BTreeMap::new();
+    for s in &signed {
+        by_file.entry(s.meta.file.as_str()).or_default().push(s);
+    }
+    let order_files: BTreeSet<&str> = model
+        .orders
+        .iter()
+        .map(|o| o.meta().file.as_str())
+        .collect();
+    let mut files: Vec<&str> = by_file.keys().copied().collect();
+    files.extend(order_files.iter().filter(|f| !by_file.contains_key(*f)));
     let h: &History = history;
     let per_file: Vec<(String, Vec<Proof>, Option<OrderHistory>)> = files
         .into_par_iter()
@@ -105,9 +114,10 @@ pub fn prove(history: &mut History, model: &Model) -> crate::Result<()> {
                     .as_ref()
                     .map(|o| states(h, o, model, file))
                     .unwrap_or_default();
-                let proofs = signed
-                    .iter()
-                    .filter(|s| s.meta.file == file)
+                let proofs = by_file
+                    .get(file)
+                    .into_iter()
+                    .flatten()
                     .map(|s| {
                         let (commit, status) = prove_one(h, model, &states, &s.path, &s.sign.by);
                         Proof {
@@ -121,8 +131,7 @@ pub fn prove(history: &mut History, model: &Model) -> crate::Result<()> {
                         }
                     })
                     .collect();
-                let is_order = model.orders.iter().any(|o| o.meta().file == file);
-                let order = is_order.then(|| order_history(&states));
+                let order = order_files.contains(file).then(|| order_history(&states));
                 (file.to_string(), proofs, order)
             },
         )

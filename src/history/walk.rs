@@ -55,6 +55,7 @@ pub(super) fn walk(repo: &Repository, prefix: &str) -> Result<History> {
         Err(e) => return Err(e.into()),
     };
     history.head = Some(head.id().to_string());
+    tune_libgit2();
 
     let mut commit_ix: HashMap<Oid, usize> = HashMap::new();
     let mut events: Vec<(usize, Vec<Event>)> = Vec::new();
@@ -88,6 +89,19 @@ pub(super) fn walk(repo: &Repository, prefix: &str) -> Result<History> {
     }
     history.files = lineages(events);
     Ok(history)
+}
+
+/// Settings for one long read-only pass. Object ids are not re-hashed on
+/// every read (strict verification cost a third of the walk; `git fsck` is
+/// the tool for checking a repository's integrity), and year folders' trees,
+/// which are read again by the next commit, stay in libgit2's cache.
+fn tune_libgit2() {
+    git2::opts::strict_hash_verification(false);
+    // SAFETY: sets a global size limit of libgit2's object cache; no
+    // object is being read while it is set.
+    unsafe {
+        let _ = git2::opts::set_cache_object_limit(ObjectType::Tree, 1024 * 1024);
+    }
 }
 
 /// The changes a merge brings, attributed to the commits of the merged
@@ -196,7 +210,9 @@ fn records_tree(repo: &Repository, tree: &git2::Tree, prefix: &str) -> Result<Op
 }
 
 /// Compare two trees, descending only where ids differ; push the `*.toml`
-/// files whose blobs differ.
+/// files whose blobs differ. Entries are merged in git's tree order (a
+/// folder sorts as its name plus `/`), so nothing is allocated for the
+/// entries that are the same, which is nearly all of them.
 fn compare(
     repo: &Repository,
     old: Option<Oid>,
@@ -207,51 +223,74 @@ fn compare(
     if old == new {
         return Ok(());
     }
-    type Entry = (Oid, bool);
-    let mut names: BTreeMap<String, (Option<Entry>, Option<Entry>)> = BTreeMap::new();
-    for (side, id) in [(0, old), (1, new)] {
-        let Some(id) = id else { continue };
-        let tree = repo.find_tree(id)?;
-        for e in tree.iter() {
-            let is_tree = match e.kind() {
-                Some(ObjectType::Tree) => true,
-                Some(ObjectType::Blob) => false,
-                _ => continue, // submodules
-            };
-            let name = String::from_utf8_lossy(e.name_bytes()).into_owned();
-            if name.starts_with('.') {
-                continue;
-            }
-            let slot = names.entry(name).or_default();
-            let entry = Some((e.id(), is_tree));
-            if side == 0 {
-                slot.0 = entry
-            } else {
-                slot.1 = entry
-            }
-        }
-    }
-    for (name, (o, n)) in names {
-        if o == n {
+    let old_tree = old.map(|id| repo.find_tree(id)).transpose()?;
+    let new_tree = new.map(|id| repo.find_tree(id)).transpose()?;
+    let useful = |e: &git2::TreeEntry| {
+        matches!(e.kind(), Some(ObjectType::Tree | ObjectType::Blob))
+            && !e.name_bytes().starts_with(b".")
+    };
+    let a: Vec<git2::TreeEntry> = old_tree
+        .iter()
+        .flat_map(|t| t.iter())
+        .filter(useful)
+        .collect();
+    let b: Vec<git2::TreeEntry> = new_tree
+        .iter()
+        .flat_map(|t| t.iter())
+        .filter(useful)
+        .collect();
+    let (mut i, mut j) = (0, 0);
+    loop {
+        let (o, n) = match (a.get(i), b.get(j)) {
+            (None, None) => break,
+            (Some(x), None) => (Some(x), None),
+            (None, Some(y)) => (None, Some(y)),
+            (Some(x), Some(y)) => match git_order(x, y) {
+                std::cmp::Ordering::Less => (Some(x), None),
+                std::cmp::Ordering::Greater => (None, Some(y)),
+                std::cmp::Ordering::Equal => (Some(x), Some(y)),
+            },
+        };
+        i += usize::from(o.is_some());
+        j += usize::from(n.is_some());
+        if let (Some(x), Some(y)) = (o, n)
+            && x.id() == y.id()
+        {
             continue;
         }
-        let path = format!("{dir}{name}");
-        let tree_of = |e: Option<Entry>| e.filter(|e| e.1).map(|e| e.0);
-        let blob_of = |e: Option<Entry>| e.filter(|e| !e.1).map(|e| e.0);
-        let (ot, nt) = (tree_of(o), tree_of(n));
-        if ot.is_some() || nt.is_some() {
-            compare(repo, ot, nt, &format!("{path}/"), out)?;
-        }
-        let (ob, nb) = (blob_of(o), blob_of(n));
-        if ob != nb && name.ends_with(".toml") {
+        let e = o.or(n).expect("one side");
+        let name = String::from_utf8_lossy(e.name_bytes());
+        if e.kind() == Some(ObjectType::Tree) {
+            compare(
+                repo,
+                o.map(|x| x.id()),
+                n.map(|y| y.id()),
+                &format!("{dir}{name}/"),
+                out,
+            )?;
+        } else if name.ends_with(".toml") {
             out.push(Raw {
-                path,
-                old: ob,
-                new: nb,
+                path: format!("{dir}{name}"),
+                old: o.map(|x| x.id()),
+                new: n.map(|y| y.id()),
             });
         }
     }
     Ok(())
+}
+
+/// git's order of tree entries: by name, a folder as if its name ended in `/`.
+fn git_order(x: &git2::TreeEntry, y: &git2::TreeEntry) -> std::cmp::Ordering {
+    let (a, b) = (x.name_bytes(), y.name_bytes());
+    let n = a.len().min(b.len());
+    a[..n].cmp(&b[..n]).then_with(|| {
+        let end = |name: &[u8], e: &git2::TreeEntry| {
+            name.get(n)
+                .copied()
+                .or((e.kind() == Some(ObjectType::Tree)).then_some(b'/'))
+        };
+        end(a, x).cmp(&end(b, y))
+    })
 }
 
 fn file_name(path: &str) -> &str {

@@ -9,33 +9,32 @@
 //! signatures from a partial history would accuse the wrong people.
 
 use super::{Context, Sink};
-use crate::finding::{Finding, RuleId};
+use crate::finding::{Finding, Pos, RuleId};
 use crate::history::{Dirty, History, ProofStatus, Unavailable};
 use crate::kind::Kind;
 use crate::model::{Meta, Record};
+use std::collections::HashMap;
 
 /// The history, if it is complete enough to judge by.
 fn usable<'a>(cx: &Context<'a>) -> Option<&'a History> {
     cx.history.filter(|h| h.unavailable.is_none())
 }
 
-/// The signed section's record and the position of its `by`.
-fn locate<'m>(
-    cx: &Context<'m>,
-    file: &str,
-    section: &str,
-) -> Option<(&'m Meta, crate::finding::Pos)> {
+/// Each signed section's record and the position of its `by`, by (file,
+/// section): looked up once per rule, not once per proof.
+fn locations<'m>(cx: &Context<'m>) -> HashMap<(String, String), (&'m Meta, Pos)> {
     cx.model
         .signed_sections()
         .into_iter()
-        .find(|s| s.meta.file == file && s.path == section)
-        .map(|s| (s.meta, s.sign.by.pos))
+        .map(|s| ((s.meta.file.clone(), s.path), (s.meta, s.sign.by.pos)))
+        .collect()
 }
 
 /// `signature-unproven` (3): the signature commit of a signed section must
 /// prove it under `policy.signatures`; an uncommitted section is unsigned.
 pub fn signature_unproven(cx: &Context, out: &mut Sink) {
     let Some(h) = usable(cx) else { return };
+    let at = locations(cx);
     for p in &h.proofs.sections {
         let why = match &p.status {
             ProofStatus::Unproven(why) => format!(
@@ -51,8 +50,8 @@ pub fn signature_unproven(cx: &Context, out: &mut Sink) {
             ),
             _ => continue,
         };
-        if let Some((meta, pos)) = locate(cx, &p.file, &p.section) {
-            out.meta(RuleId::SignatureUnproven, meta, Some(pos), why);
+        if let Some((meta, pos)) = at.get(&(p.file.clone(), p.section.clone())) {
+            out.meta(RuleId::SignatureUnproven, meta, Some(*pos), why);
         }
     }
 }
@@ -70,6 +69,7 @@ fn ssh_hint(cx: &Context) -> &'static str {
 /// someone other than its signer.
 pub fn signature_broken(cx: &Context, out: &mut Sink) {
     let Some(h) = usable(cx) else { return };
+    let at = locations(cx);
     for p in &h.proofs.sections {
         let ProofStatus::Broken { signed, changed_by } = &p.status else {
             continue;
@@ -86,8 +86,8 @@ pub fn signature_broken(cx: &Context, out: &mut Sink) {
             h.commits[*signed].short(),
             p.by
         );
-        if let Some((meta, pos)) = locate(cx, &p.file, &p.section) {
-            out.meta(RuleId::SignatureBroken, meta, Some(pos), msg);
+        if let Some((meta, pos)) = at.get(&(p.file.clone(), p.section.clone())) {
+            out.meta(RuleId::SignatureBroken, meta, Some(*pos), msg);
         }
     }
 }
