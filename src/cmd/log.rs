@@ -7,7 +7,7 @@
 //! proof of each signed section of the record as it is now.
 
 use crate::error::{Error, Result};
-use crate::history::{Change, FieldChange, History, Proof, SignatureCheck, Stamp, diff_tables};
+use crate::history::{Change, Entry, History, Proof};
 use crate::model::Model;
 use serde::Serialize;
 use std::path::Path;
@@ -23,87 +23,24 @@ pub struct Log {
     pub record: String,
     pub file: String,
     /// Newest first; an uncommitted working copy comes first, with no commit.
-    pub revisions: Vec<LogRevision>,
+    pub revisions: Vec<Entry>,
     pub signatures: Vec<Proof>,
-}
-
-#[derive(Serialize)]
-pub struct LogRevision {
-    pub commit: Option<String>,
-    pub author: Option<Stamp>,
-    /// The author time at the company's offset.
-    pub time: Option<String>,
-    pub summary: String,
-    pub signature: Option<SignatureCheck>,
-    pub change: Change,
-    pub changes: Vec<FieldChange>,
 }
 
 /// Build the log of the record `id` (or of a file path below the root).
 pub fn log(model: &Model, history: &History, id: &str) -> Result<Log> {
     if let Some(why) = &history.unavailable {
         return Err(Error::Git(format!(
-            "no history to show: {why:?} (docket log needs the full git history)"
+            "no history to show ({}); docket log needs the full git history",
+            why.describe()
         )));
     }
-    let stem = |p: &str| {
-        p.rsplit('/')
-            .next()
-            .unwrap_or(p)
-            .trim_end_matches(".toml")
-            .to_string()
-    };
-    let file = history
-        .files
-        .values()
-        .filter(|f| stem(&f.path) == id || f.path == id)
-        // a live file before a deleted one of the same id
-        .min_by_key(|f| f.deleted())
-        .ok_or_else(|| {
-            Error::Usage(format!(
-                "no record {id} in the git history of this records repository"
-            ))
-        })?;
-    let objects = history.objects()?;
-    let tables = objects.tables(file);
-    let offset = model.config.company.offset_seconds;
-    let mut revisions = Vec::new();
-    if history.worktree.contains_key(&file.path) {
-        let now = std::fs::read(model.root.join(&file.path))
-            .ok()
-            .and_then(|b| crate::history::parse_table(&file.path, &b));
-        let head = tables.first().and_then(|t| t.as_ref());
-        revisions.push(LogRevision {
-            commit: None,
-            author: None,
-            time: None,
-            summary: "uncommitted changes in the working tree".into(),
-            signature: None,
-            change: if now.is_some() {
-                Change::Modified
-            } else {
-                Change::Deleted
-            },
-            changes: diff_tables(head, now.as_ref()),
-        });
-    }
-    for (i, rev) in file.revisions.iter().enumerate() {
-        let c = history.commit(rev);
-        let older = tables.get(i + 1).and_then(|t| t.as_ref());
-        let changes = match rev.change {
-            Change::Deleted => Vec::new(),
-            _ => diff_tables(older, tables[i].as_ref()),
-        };
-        revisions.push(LogRevision {
-            commit: Some(c.id.clone()),
-            author: Some(c.author.clone()),
-            time: Some(c.author.display_at(offset)),
-            summary: c.summary.clone(),
-            signature: Some(c.signature.check(&model.people)),
-            change: rev.change.clone(),
-            changes,
-        });
-    }
+    let file = history.find_record(id).ok_or_else(|| {
+        Error::Usage(format!(
+            "no record {id} in the git history of this records repository"
+        ))
+    })?;
+    let revisions = crate::history::timeline(history, model, file)?;
     let signatures = history
         .proofs
         .sections
@@ -112,7 +49,7 @@ pub fn log(model: &Model, history: &History, id: &str) -> Result<Log> {
         .cloned()
         .collect();
     Ok(Log {
-        record: stem(&file.path),
+        record: crate::history::stem(&file.path).to_string(),
         file: file.path.clone(),
         revisions,
         signatures,
@@ -124,7 +61,7 @@ pub fn run(root: &Path, id: &str, format: Format) -> Result<String> {
     let loaded = crate::load::load(root)?;
     let (model, _) = crate::model::build(loaded);
     let mut history = History::open(root)?;
-    crate::history::prove(&mut history, &model)?;
+    crate::history::prove_only(&mut history, &model, Some(id))?;
     let log = log(&model, &history, id)?;
     Ok(match format {
         Format::Json => serde_json::to_string_pretty(&log).expect("log serializes") + "\n",

@@ -28,11 +28,13 @@
 pub mod fields;
 pub mod proof;
 pub mod sig;
+pub mod timeline;
 mod walk;
 
 pub use fields::{FieldChange, diff_tables};
-pub use proof::{OrderHistory, Proof, ProofStatus, Proofs, SubstanceChange, prove};
+pub use proof::{OrderHistory, Proof, ProofStatus, Proofs, SubstanceChange, prove, prove_only};
 pub use sig::{CommitSignature, SignatureCheck};
+pub use timeline::{Entry, timeline};
 
 use crate::error::{Error, Result};
 use crate::load::{Doc, Role, Table};
@@ -176,6 +178,15 @@ pub enum Unavailable {
     Shallow,
 }
 
+impl Unavailable {
+    pub fn describe(&self) -> &'static str {
+        match self {
+            Unavailable::NoRepository => "no git repository above the records root",
+            Unavailable::Shallow => "the repository is a shallow clone",
+        }
+    }
+}
+
 /// The history index of a records root.
 #[derive(Debug, Clone, Default)]
 pub struct History {
@@ -221,6 +232,24 @@ impl History {
         history.git_dir = repo.path().to_path_buf();
         history.worktree = walk::worktree(&repo, &history, root)?;
         Ok(history)
+    }
+
+    /// The history of a record by id (its file stem) or by path: a file
+    /// that exists before a deleted one of the same id.
+    pub fn find_record(&self, id: &str) -> Option<&FileHistory> {
+        self.files
+            .values()
+            .filter(|f| stem(&f.path) == id || f.path == id)
+            .min_by_key(|f| f.deleted())
+    }
+
+    /// How each commit is signed, checked against the people's keys, in
+    /// the order of [`History::commits`] (for audit pages).
+    pub fn signature_checks(&self, people: &[crate::model::Person]) -> Vec<SignatureCheck> {
+        self.commits
+            .iter()
+            .map(|c| c.signature.check(people))
+            .collect()
     }
 
     /// The history of the file now at `path`.
@@ -327,6 +356,12 @@ pub fn parse_table(path: &str, bytes: &[u8]) -> Option<Table> {
     crate::load::parse_bytes(path.to_string(), Role::Config, bytes)
         .ok()
         .map(|d: Doc| d.root)
+}
+
+/// A path's file name without `.toml`: a record's id.
+pub fn stem(path: &str) -> &str {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.strip_suffix(".toml").unwrap_or(name)
 }
 
 /// Short commit ids of the form git prints.

@@ -89,18 +89,26 @@ pub struct Proofs {
 /// every order of `model`. Reads blobs; files are independent, so they are
 /// done in parallel, each thread with its own git handle.
 pub fn prove(history: &mut History, model: &Model) -> crate::Result<()> {
+    prove_only(history, model, None)
+}
+
+/// [`prove`] for one record only (by id or path), or for all with `None`:
+/// `docket log` needs one record's proofs, not the whole repository's.
+pub fn prove_only(history: &mut History, model: &Model, only: Option<&str>) -> crate::Result<()> {
     if history.unavailable.is_some() {
         return Ok(());
     }
+    let wanted = |file: &str| only.is_none_or(|id| super::stem(file) == id || file == id);
     let signed = model.signed_sections();
     let mut by_file: BTreeMap<&str, Vec<&crate::model::Signed>> = BTreeMap::new();
-    for s in &signed {
+    for s in signed.iter().filter(|s| wanted(&s.meta.file)) {
         by_file.entry(s.meta.file.as_str()).or_default().push(s);
     }
     let order_files: BTreeSet<&str> = model
         .orders
         .iter()
         .map(|o| o.meta().file.as_str())
+        .filter(|f| wanted(f))
         .collect();
     let mut files: Vec<&str> = by_file.keys().copied().collect();
     files.extend(order_files.iter().filter(|f| !by_file.contains_key(*f)));

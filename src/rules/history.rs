@@ -10,7 +10,7 @@
 
 use super::{Context, Sink};
 use crate::finding::{Finding, Pos, RuleId};
-use crate::history::{Dirty, History, ProofStatus, Unavailable};
+use crate::history::{Dirty, History, ProofStatus, Unavailable, stem};
 use crate::kind::Kind;
 use crate::model::{Meta, Record};
 use std::collections::HashMap;
@@ -175,11 +175,6 @@ pub fn change_unrecorded(cx: &Context, out: &mut Sink) {
 fn record_kind(rel: &str) -> Option<Kind> {
     let (top, rest) = rel.split_once('/')?;
     (!rest.is_empty()).then(|| Kind::from_folder(top)).flatten()
-}
-
-fn stem(rel: &str) -> &str {
-    let name = rel.rsplit('/').next().unwrap_or(rel);
-    name.strip_suffix(".toml").unwrap_or(name)
 }
 
 /// `record-deleted` (7.5.3): a record file that existed in history is gone

@@ -416,6 +416,11 @@ pub enum Signing<'a> {
     Unsigned,
     /// SSH-signed with this person's key.
     KeyOf(&'a str),
+    /// SSH-signed with this person's key over other content (a commit
+    /// altered after signing).
+    Tampered(&'a str),
+    /// An OpenPGP signature block (not verifiable by docket).
+    OpenPgp,
 }
 
 impl Repo {
@@ -496,15 +501,27 @@ impl Repo {
             Signing::Unsigned => repo
                 .commit(None, &sig, &sig, msg, &tree, &parent_refs)
                 .unwrap(),
-            Signing::KeyOf(owner) => {
+            Signing::KeyOf(owner) | Signing::Tampered(owner) => {
                 let buf = repo
                     .commit_create_buffer(&sig, &sig, msg, &tree, &parent_refs)
                     .unwrap();
+                let mut signed = buf.to_vec();
+                if let Signing::Tampered(_) = signing {
+                    signed.extend_from_slice(b"tampered");
+                }
                 let sshsig = private_key(owner)
-                    .sign("git", ssh_key::HashAlg::Sha512, &buf)
+                    .sign("git", ssh_key::HashAlg::Sha512, &signed)
                     .unwrap();
                 let pem = sshsig.to_pem(ssh_key::LineEnding::LF).unwrap();
                 repo.commit_signed(std::str::from_utf8(&buf).unwrap(), &pem, None)
+                    .unwrap()
+            }
+            Signing::OpenPgp => {
+                let buf = repo
+                    .commit_create_buffer(&sig, &sig, msg, &tree, &parent_refs)
+                    .unwrap();
+                let pgp = "-----BEGIN PGP SIGNATURE-----\n\niQEzBAABCAAdFiEE\n=abcd\n-----END PGP SIGNATURE-----\n";
+                repo.commit_signed(std::str::from_utf8(&buf).unwrap(), pgp, None)
                     .unwrap()
             }
         }

@@ -92,6 +92,28 @@ fn unknown_key_is_unproven() {
 }
 
 #[test]
+fn tampered_ssh_signature_is_unproven() {
+    let repo = repo_in("", "ssh", "wang.gm", Signing::Tampered("wang.gm"));
+    let f = fires(&repo.check(), "signature-unproven");
+    assert!(messages(&f).contains("does not verify"), "{}", messages(&f));
+}
+
+#[test]
+fn openpgp_signature_is_recognised_not_verified() {
+    let repo = repo_in("", "ssh", "wang.gm", Signing::OpenPgp);
+    let f = fires(&repo.check(), "signature-unproven");
+    assert!(
+        messages(&f).contains("OpenPGP signature, not verified"),
+        "{}",
+        messages(&f)
+    );
+    let log = repo
+        .docket(&["log", "SO-2026-0001", "--format", "json"])
+        .json();
+    assert_eq!(log["revisions"][0]["signature"]["status"], "open-pgp");
+}
+
+#[test]
 fn signature_committed_after_the_signer_left_is_unproven() {
     let repo = Repo::base();
     // Lin signed with a date while still employed, but committed in March.
