@@ -256,11 +256,7 @@ fn prove_one(
     let author = model.person_by_email(&c.author.email);
     let author_is_signer = author.is_some_and(|p| p.id.value == by);
     if !author_is_signer {
-        let signed_before = st.list[..s]
-            .iter()
-            .rev()
-            .find(|(_, t)| t.as_ref().and_then(|t| section(t, path)).and_then(by_of) == Some(by));
-        if let Some((Some(signed), _)) = signed_before {
+        if let Some(signed) = signed_by_signer_before(h, model, st, path, by, s) {
             let who = author.map_or_else(
                 || format!("{} <{}>", c.author.name, c.author.email),
                 |p| p.id.value.clone(),
@@ -268,7 +264,7 @@ fn prove_one(
             return (
                 Some(commit),
                 ProofStatus::Broken {
-                    signed: *signed,
+                    signed,
                     changed_by: who,
                 },
             );
@@ -328,6 +324,41 @@ fn prove_one(
         )),
     };
     (Some(commit), status)
+}
+
+/// The commit, before state `before`, in which the signer wrote a version
+/// of the section naming them: a signature someone else later changed. A
+/// version someone else wrote in the signer's name was never a signature.
+fn signed_by_signer_before(
+    h: &History,
+    model: &Model,
+    st: &States,
+    path: &str,
+    by: &str,
+    before: usize,
+) -> Option<usize> {
+    let value = |k: usize| st.list[k].1.as_ref().and_then(|t| section(t, path));
+    let mut k = before;
+    while k > 0 {
+        k -= 1;
+        let Some(v) = value(k) else { continue };
+        if by_of(v) != Some(by) {
+            continue;
+        }
+        // The first writer of this version.
+        let mut first = k;
+        while first > 0 && same(value(first - 1), Some(v)) {
+            first -= 1;
+        }
+        if let Some(c) = st.list[first].0 {
+            let author = model.person_by_email(&h.commits[c].author.email);
+            if author.is_some_and(|p| p.id.value == by) {
+                return Some(c);
+            }
+        }
+        k = first;
+    }
+    None
 }
 
 fn review_date(t: &Table) -> Option<Date> {

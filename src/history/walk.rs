@@ -415,8 +415,19 @@ pub(super) fn worktree(
     history: &History,
     root: &Path,
 ) -> Result<BTreeMap<String, Dirty>> {
-    let _ = repo;
     let mut out = BTreeMap::new();
+    // An untracked file matters only where docket reads records, and not
+    // when git is told to ignore it.
+    let relevant = |rel: &str| {
+        let readable = matches!(rel, "docket.toml" | "people.toml")
+            || rel
+                .split_once('/')
+                .is_some_and(|(top, _)| crate::kind::Kind::from_folder(top).is_some());
+        readable
+            && !repo
+                .status_should_ignore(Path::new(&format!("{}{rel}", history.prefix)))
+                .unwrap_or(false)
+    };
     let mut at_head: HashMap<&str, &str> = HashMap::new();
     for (path, f) in &history.files {
         if let Some(rev) = f.revisions.first().filter(|_| !f.deleted()) {
@@ -440,9 +451,10 @@ pub(super) fn worktree(
                     out.insert(rel.clone(), Dirty::Modified);
                 }
             }
-            None => {
+            None if relevant(&rel) => {
                 out.insert(rel.clone(), Dirty::Untracked);
             }
+            None => {}
         }
         seen.insert(rel);
     }

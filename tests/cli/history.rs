@@ -155,6 +155,25 @@ fn signed_section_edited_by_another_person_is_broken() {
 }
 
 #[test]
+fn section_never_signed_by_its_signer_is_unproven_not_broken() {
+    // Li writes the review in Wang's name, then edits it: Wang never signed.
+    let repo = repo_in("", "author", "li.sales", Signing::Unsigned);
+    repo.edit(
+        ORDER_PATH,
+        "date = 2026-03-03\n",
+        "date = 2026-03-03\nnote = \"ok\"\n",
+    );
+    repo.commit_as("li.sales", "2026-03-05", "Add a note");
+    let run = repo.check();
+    fires(&run, "signature-unproven");
+    assert!(
+        run.of("signature-broken").is_empty(),
+        "{:#?}",
+        run.findings()
+    );
+}
+
+#[test]
 fn signer_editing_own_section_keeps_it_proven() {
     let repo = signed("author");
     repo.edit(
