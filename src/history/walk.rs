@@ -10,8 +10,9 @@
 
 use super::sig::CommitSignature;
 use super::{Change, Commit, Dirty, FileHistory, History, Revision, Stamp};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use git2::{ObjectType, Oid, Repository};
+use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
@@ -57,38 +58,64 @@ pub(super) fn walk(repo: &Repository, prefix: &str) -> Result<History> {
     history.head = Some(head.id().to_string());
     tune_libgit2();
 
+    // The first-parent line is a chain, but each commit's comparison with
+    // its parent is independent of the others: list the chain, compare in
+    // parallel (a git handle per thread; consecutive commits stay on one
+    // thread, so its tree cache still serves the next commit), then number
+    // the commits and chain the files in order, newest first.
+    let mut chain = Vec::new();
+    let mut cursor = Some(head.id());
+    while let Some(id) = cursor {
+        chain.push(id);
+        cursor = repo.find_commit(id)?.parent_id(0).ok();
+    }
+    let git_dir = repo.path().to_path_buf();
+    let steps: Vec<Result<Step>> = chain
+        .par_iter()
+        .map_init(
+            || Repository::open(&git_dir),
+            |r, id| match r {
+                Ok(r) => step(r, *id, prefix),
+                Err(e) => Err(Error::Git(e.message().to_string())),
+            },
+        )
+        .collect();
     let mut commit_ix: HashMap<Oid, usize> = HashMap::new();
     let mut events: Vec<(usize, Vec<Event>)> = Vec::new();
-    let mut next = Some(head);
-    while let Some(commit) = next {
-        let parent = commit.parent(0).ok();
-        let new_root = records_tree(repo, &commit.tree()?, prefix)?;
-        let old_root = match &parent {
-            Some(p) => records_tree(repo, &p.tree()?, prefix)?,
-            None => None,
-        };
-        let mut raw = Vec::new();
-        compare(repo, old_root, new_root, "", &mut raw)?;
-        if !raw.is_empty() {
-            if commit.parent_count() > 1 {
-                merge_events(
-                    repo,
-                    &commit,
-                    raw,
-                    prefix,
-                    &mut history,
-                    &mut commit_ix,
-                    &mut events,
-                )?;
-            } else {
-                let ix = intern(&mut history, &mut commit_ix, repo, &commit, false);
-                events.push((ix, pair_moves(raw)));
-            }
+    for st in steps {
+        for (id, info, evs) in st? {
+            let ix = *commit_ix.entry(id).or_insert_with(|| {
+                history.commits.push(info);
+                history.commits.len() - 1
+            });
+            events.push((ix, evs));
         }
-        next = parent;
     }
     history.files = lineages(events);
     Ok(history)
+}
+
+/// What one commit of the first-parent line contributes, newest first:
+/// commits with their file events (for a merge, the merged branch's commits).
+type Step = Vec<(Oid, Commit, Vec<Event>)>;
+
+fn step(repo: &Repository, id: Oid, prefix: &str) -> Result<Step> {
+    let commit = repo.find_commit(id)?;
+    let parent = commit.parent(0).ok();
+    let new_root = records_tree(&commit.tree()?, prefix)?;
+    let old_root = match &parent {
+        Some(p) => records_tree(&p.tree()?, prefix)?,
+        None => None,
+    };
+    let mut raw = Vec::new();
+    compare(repo, old_root, new_root, "", &mut raw)?;
+    if raw.is_empty() {
+        Ok(Vec::new())
+    } else if commit.parent_count() > 1 {
+        merge_step(repo, &commit, raw, prefix)
+    } else {
+        Ok(vec![(id, info(repo, &commit, false), pair_moves(raw))])
+    }
 }
 
 /// Settings for one long read-only pass. Object ids are not re-hashed on
@@ -108,19 +135,16 @@ fn tune_libgit2() {
 /// branch (second parent's first-parent line down to the merge base) that
 /// made them; what no branch commit made (a conflict resolution) stays with
 /// the merge.
-fn merge_events(
+fn merge_step(
     repo: &Repository,
     merge: &git2::Commit,
     raw: Vec<Raw>,
     prefix: &str,
-    history: &mut History,
-    commit_ix: &mut HashMap<Oid, usize>,
-    events: &mut Vec<(usize, Vec<Event>)>,
-) -> Result<()> {
+) -> Result<Step> {
     let p1 = merge.parent_id(0)?;
     let p2 = merge.parent_id(1)?;
     let base = repo.merge_base(p1, p2).ok();
-    let wanted: HashMap<&str, Option<Oid>> = raw.iter().map(|r| (r.path.as_str(), r.new)).collect();
+    let wanted: HashSet<&str> = raw.iter().map(|r| r.path.as_str()).collect();
     let mut branch: Vec<(git2::Commit, Vec<Raw>)> = Vec::new();
     let mut cursor = Some(repo.find_commit(p2)?);
     while let Some(c) = cursor {
@@ -128,14 +152,14 @@ fn merge_events(
             break;
         }
         let parent = c.parent(0).ok();
-        let new_root = records_tree(repo, &c.tree()?, prefix)?;
+        let new_root = records_tree(&c.tree()?, prefix)?;
         let old_root = match &parent {
-            Some(p) => records_tree(repo, &p.tree()?, prefix)?,
+            Some(p) => records_tree(&p.tree()?, prefix)?,
             None => None,
         };
         let mut changed = Vec::new();
         compare(repo, old_root, new_root, "", &mut changed)?;
-        changed.retain(|r| wanted.contains_key(r.path.as_str()));
+        changed.retain(|r| wanted.contains(r.path.as_str()));
         if !changed.is_empty() {
             branch.push((c.clone(), changed));
         }
@@ -143,57 +167,40 @@ fn merge_events(
     }
     // What the newest branch commit left at each path; where it is not what
     // the merge has, the merge itself wrote the content.
-    let mut newest: HashMap<String, Option<Oid>> = HashMap::new();
+    let mut newest: HashMap<&str, Option<Oid>> = HashMap::new();
     for (_, changed) in &branch {
         for r in changed {
-            newest.entry(r.path.clone()).or_insert(r.new);
+            newest.entry(r.path.as_str()).or_insert(r.new);
         }
     }
     let own: Vec<Raw> = raw
         .iter()
-        .filter(|r| newest.get(&r.path) != Some(&r.new))
+        .filter(|r| newest.get(r.path.as_str()) != Some(&r.new))
         .cloned()
         .collect();
+    let mut out = Vec::new();
     if !own.is_empty() {
-        let ix = intern(history, commit_ix, repo, merge, true);
-        events.push((ix, pair_moves(own)));
+        out.push((merge.id(), info(repo, merge, true), pair_moves(own)));
     }
-    let touched: HashSet<&str> = raw.iter().map(|r| r.path.as_str()).collect();
-    for (c, mut changed) in branch {
-        changed.retain(|r| touched.contains(r.path.as_str()));
-        if !changed.is_empty() {
-            let ix = intern(history, commit_ix, repo, &c, false);
-            events.push((ix, pair_moves(changed)));
-        }
+    for (c, changed) in &branch {
+        out.push((c.id(), info(repo, c, false), pair_moves(changed.clone())));
     }
-    Ok(())
+    Ok(out)
 }
 
-fn intern(
-    history: &mut History,
-    commit_ix: &mut HashMap<Oid, usize>,
-    repo: &Repository,
-    c: &git2::Commit,
-    merge: bool,
-) -> usize {
-    if let Some(&ix) = commit_ix.get(&c.id()) {
-        return ix;
-    }
-    let ix = history.commits.len();
-    history.commits.push(Commit {
+fn info(repo: &Repository, c: &git2::Commit, merge: bool) -> Commit {
+    Commit {
         id: c.id().to_string(),
         author: Stamp::from_git(&c.author()),
         committer: Stamp::from_git(&c.committer()),
         summary: String::from_utf8_lossy(c.summary_bytes().unwrap_or_default()).into_owned(),
         signature: CommitSignature::of(repo, c),
         merge,
-    });
-    commit_ix.insert(c.id(), ix);
-    ix
+    }
 }
 
 /// The tree of the records root inside a commit's tree.
-fn records_tree(repo: &Repository, tree: &git2::Tree, prefix: &str) -> Result<Option<Oid>> {
+fn records_tree(tree: &git2::Tree, prefix: &str) -> Result<Option<Oid>> {
     let prefix = prefix.trim_end_matches('/');
     if prefix.is_empty() {
         return Ok(Some(tree.id()));
@@ -202,10 +209,7 @@ fn records_tree(repo: &Repository, tree: &git2::Tree, prefix: &str) -> Result<Op
         Ok(e) if e.kind() == Some(ObjectType::Tree) => Ok(Some(e.id())),
         Ok(_) => Ok(None),
         Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
-        Err(e) => {
-            let _ = repo;
-            Err(e.into())
-        }
+        Err(e) => Err(e.into()),
     }
 }
 
