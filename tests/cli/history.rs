@@ -350,6 +350,73 @@ fn merged_pull_request_attributes_the_review_to_its_author() {
 }
 
 #[test]
+fn content_the_merge_itself_wrote_is_attributed_to_the_merge() {
+    let repo = Repo::base();
+    repo.write(ORDER_PATH, &order_unreviewed());
+    repo.git_init();
+    let base = repo.commit_as("li.sales", "2026-03-02", "Order received");
+    repo.write(ORDER_PATH, ORDER);
+    let review = repo.commit_raw(
+        "wang.gm",
+        "2026-03-03",
+        "Review",
+        Signing::Unsigned,
+        &[base],
+    );
+    repo.write(ORDER_PATH, &order_unreviewed());
+    repo.edit(
+        "customers/C-0001.toml",
+        "contact = \"Anna Keller\"",
+        "contact = \"Jan Ott\"",
+    );
+    let main = repo.commit_as("li.sales", "2026-03-03", "New contact");
+    // Li "resolves" the merge by changing the review's date.
+    repo.write(
+        ORDER_PATH,
+        &ORDER.replace("date = 2026-03-03", "date = 2026-03-04"),
+    );
+    let merge = repo.commit_raw(
+        "li.sales",
+        "2026-03-04",
+        "Merge",
+        Signing::Unsigned,
+        &[main, review],
+    );
+    repo.set_head(merge);
+    let f = fires(&repo.check(), "signature-broken");
+    assert!(f[0].message.contains("li.sales"), "{}", f[0].message);
+}
+
+#[test]
+fn moved_and_edited_in_one_commit_keeps_its_history() {
+    let repo = signed("author");
+    let text = repo.read(ORDER_PATH).replace(
+        "delivery_place = \"Hamburg\"",
+        "delivery_place = \"Bremen\"",
+    );
+    repo.remove(ORDER_PATH);
+    repo.write("orders/2027/SO-2026-0001.toml", &text);
+    repo.commit_as("li.sales", "2026-05-01", "Move and edit");
+    let run = repo.check();
+    assert!(run.of("record-deleted").is_empty(), "{:#?}", run.findings());
+    assert!(
+        run.of("signature-unproven").is_empty(),
+        "{:#?}",
+        run.findings()
+    );
+    fires(&run, "review-stale");
+    let log = repo.docket(&["log", "SO-2026-0001"]).stdout;
+    assert!(
+        log.contains("moved from orders/2026/SO-2026-0001.toml"),
+        "{log}"
+    );
+    assert!(
+        log.contains("delivery_place: \"Hamburg\" -> \"Bremen\""),
+        "{log}"
+    );
+}
+
+#[test]
 fn shallow_clone_is_history_unavailable() {
     let repo = signed("author");
     let dest = tempfile::tempdir().unwrap();
@@ -378,6 +445,8 @@ fn records_root_inside_a_bigger_repository() {
     let repo = repo_in("records", "author", "wang.gm", Signing::Unsigned);
     repo.write_top("README.md", "the company repository\n");
     clean(&repo.check());
+    let human = repo.docket(&["check", "--as-of", AS_OF]);
+    assert_eq!(human.code, 0, "{}{}", human.stdout, human.stderr);
     let wrong = repo_in("records", "author", "li.sales", Signing::Unsigned);
     fires(&wrong.check(), "signature-unproven");
 }
