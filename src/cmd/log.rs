@@ -7,7 +7,7 @@
 //! proof of each signed section of the record as it is now.
 
 use crate::error::{Error, Result};
-use crate::history::{Change, Entry, History, Proof};
+use crate::history::{Change, Entry, History, SignatureBlock};
 use crate::model::Model;
 use serde::Serialize;
 use std::path::Path;
@@ -24,7 +24,8 @@ pub struct Log {
     pub file: String,
     /// Newest first; an uncommitted working copy comes first, with no commit.
     pub revisions: Vec<Entry>,
-    pub signatures: Vec<Proof>,
+    /// The record's signatures as 21 CFR 11.50 blocks.
+    pub signatures: Vec<SignatureBlock>,
 }
 
 /// Build the log of the record `id` (or of a file path below the root).
@@ -46,7 +47,7 @@ pub fn log(model: &Model, history: &History, id: &str) -> Result<Log> {
         .sections
         .iter()
         .filter(|p| p.file == file.path)
-        .cloned()
+        .map(|p| p.block(model, history))
         .collect();
     Ok(Log {
         record: crate::history::stem(&file.path).to_string(),
@@ -65,11 +66,11 @@ pub fn run(root: &Path, id: &str, format: Format) -> Result<String> {
     let log = log(&model, &history, id)?;
     Ok(match format {
         Format::Json => serde_json::to_string_pretty(&log).expect("log serializes") + "\n",
-        Format::Human => human(&log, &history, model.config.company.offset_seconds),
+        Format::Human => human(&log),
     })
 }
 
-fn human(log: &Log, history: &History, offset: i32) -> String {
+fn human(log: &Log) -> String {
     let mut out = format!("{}  {}\n", log.record, log.file);
     for r in &log.revisions {
         out.push('\n');
@@ -100,24 +101,20 @@ fn human(log: &Log, history: &History, offset: i32) -> String {
     }
     if !log.signatures.is_empty() {
         out.push_str("\nsignatures:\n");
-        for p in &log.signatures {
-            let when = p
-                .commit
-                .map(|c| {
-                    let c = &history.commits[c];
-                    format!(
-                        " in commit {} at {}",
-                        c.short(),
-                        c.author.display_at(offset)
-                    )
-                })
-                .unwrap_or_default();
+        for b in &log.signatures {
+            let when = match (&b.commit, &b.time) {
+                (Some(c), Some(t)) => format!(", commit {} at {t}", crate::history::short(c)),
+                _ => String::new(),
+            };
             out.push_str(&format!(
-                "  {} by {} ({}){when}: {}\n",
-                p.section,
-                p.by,
-                p.meaning,
-                describe(&p.status)
+                "  {}: {} ({}, {}), dated {}{when}\n    meaning: {}\n    {}\n",
+                b.section,
+                b.name,
+                b.by,
+                b.roles.join(", "),
+                b.date,
+                b.meaning,
+                describe(&b.status)
             ));
         }
     }

@@ -32,7 +32,9 @@ pub mod timeline;
 mod walk;
 
 pub use fields::{FieldChange, diff_tables};
-pub use proof::{OrderHistory, Proof, ProofStatus, Proofs, SubstanceChange, prove, prove_only};
+pub use proof::{
+    OrderHistory, Proof, ProofStatus, Proofs, SignatureBlock, SubstanceChange, prove, prove_only,
+};
 pub use sig::{CommitSignature, SignatureCheck};
 pub use timeline::{Entry, timeline};
 

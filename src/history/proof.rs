@@ -57,6 +57,52 @@ pub enum ProofStatus {
     Broken { signed: usize, changed_by: String },
 }
 
+/// A signature as 21 CFR 11.50 asks it to be shown: printed name, role,
+/// date and time, meaning, and how it is bound to the record (the commit
+/// and how it was proven). Made for the site's signature blocks.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignatureBlock {
+    pub section: String,
+    /// The signer's id and printed name (from people.toml).
+    pub by: String,
+    pub name: String,
+    pub roles: Vec<String>,
+    /// The date written in the section.
+    pub date: String,
+    /// The signature commit's author time at the company's offset.
+    pub time: Option<String>,
+    pub meaning: String,
+    pub commit: Option<String>,
+    pub status: ProofStatus,
+}
+
+impl Proof {
+    /// This proof as a signature block.
+    pub fn block(&self, model: &Model, history: &History) -> SignatureBlock {
+        let person = model.person(&self.by);
+        let date = model
+            .signed_sections()
+            .into_iter()
+            .find(|s| s.meta.file == self.file && s.path == self.section)
+            .map(|s| s.sign.date.value.to_string())
+            .unwrap_or_default();
+        let commit = self.commit.map(|c| &history.commits[c]);
+        SignatureBlock {
+            section: self.section.clone(),
+            by: self.by.clone(),
+            name: person.map_or_else(|| self.by.clone(), |p| p.name.value.clone()),
+            roles: person.map_or_else(Vec::new, |p| {
+                p.roles.iter().map(|r| r.as_str().to_string()).collect()
+            }),
+            date,
+            time: commit.map(|c| c.author.display_at(model.config.company.offset_seconds)),
+            meaning: self.meaning.clone(),
+            commit: commit.map(|c| c.id.clone()),
+            status: self.status.clone(),
+        }
+    }
+}
+
 /// A change of an order's substance made after an approved review.
 #[derive(Debug, Clone, Serialize)]
 pub struct SubstanceChange {
