@@ -26,11 +26,22 @@ pub struct Options<'a> {
 /// Run the check and return the text to print and the outcome.
 pub fn run(opts: &Options) -> Result<(String, Outcome)> {
     let (_model, history, mut report) = analyse_history(opts.root, opts.as_of)?;
+    let mut heading = String::new();
     if let Some(base) = &opts.base {
-        report.put_first(&changed_since(opts.root, &history, base)?);
+        let changed = changed_since(opts.root, &history, base)?;
+        let on_changed = report
+            .findings
+            .iter()
+            .filter(|r| changed.contains(&r.finding.file))
+            .count();
+        heading = format!(
+            "{} files changed since {base}, with {on_changed} findings: those come first\n\n",
+            changed.len()
+        );
+        report.put_first(&changed);
     }
     let text = match opts.format {
-        Format::Human => report.to_human(opts.root, opts.color),
+        Format::Human => heading + &report.to_human(opts.root, opts.color),
         Format::Json => report.to_json(),
         Format::Github => report.to_github(&github_prefix(opts.root)),
     };

@@ -590,4 +590,10 @@ fn check_base_puts_changed_records_first() {
         files.contains(&"customers/C-0001.toml".to_string()),
         "{files:?}"
     );
+    let human = repo.docket(&["check", "--as-of", AS_OF, "--base", "HEAD~1"]);
+    assert!(
+        human.stdout.starts_with("1 files changed since HEAD~1"),
+        "{}",
+        human.stdout
+    );
 }
