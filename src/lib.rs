@@ -7,6 +7,7 @@
 //! command line and turns [`Error`]s into exit codes.
 
 pub mod cmd;
+pub mod demo;
 pub mod error;
 pub mod finding;
 pub mod history;

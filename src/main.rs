@@ -77,6 +77,17 @@ enum Command {
         #[arg(long, value_name = "DATE", value_parser = cmd::parse_date)]
         as_of: Option<jiff::civil::Date>,
     },
+    /// Generate a sample company's records repository with signed history.
+    Demo {
+        /// Where to create the records repository (a git repository).
+        #[arg(long, default_value = "target/demo/records")]
+        repo: PathBuf,
+        /// How many orders; customers, parts, CAPAs and surveys scale with it.
+        #[arg(long, default_value_t = 120)]
+        orders: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -179,6 +190,20 @@ fn run(cli: Cli) -> docket::Result<Outcome> {
             };
             let path = cmd::init::new_record(&root, kind, today, &opts)?;
             print(&format!("{}\n", path.display()));
+            Ok(Outcome::Clean)
+        }
+        Command::Demo { repo, orders, seed } => {
+            let made = docket::demo::generate(&docket::demo::Options { repo, orders, seed })?;
+            print(&format!(
+                "created {} ({} orders, {} commits, SSH-signed; keys in {})\n\
+                 check it: docket check --records {} --as-of {}\n",
+                made.repo.display(),
+                made.orders,
+                made.commits,
+                made.keys.display(),
+                made.repo.display(),
+                docket::demo::AS_OF
+            ));
             Ok(Outcome::Clean)
         }
     }

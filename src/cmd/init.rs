@@ -14,6 +14,11 @@ use std::path::{Path, PathBuf};
 
 static EXAMPLE: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/records");
 
+/// A file of the embedded example repository, such as `procedure.md`.
+pub fn example_file(path: &str) -> Option<&'static str> {
+    EXAMPLE.get_file(path).and_then(|f| f.contents_utf8())
+}
+
 /// Write the example repository into `dir`. Refuses to touch a folder that
 /// already holds a records repository.
 pub fn init(dir: &Path) -> Result<Vec<PathBuf>> {

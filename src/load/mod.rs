@@ -67,6 +67,9 @@ pub struct Loaded {
     pub records: Vec<Doc>,
     /// Non-TOML files below the kind folders, relative, `/`-separated.
     pub attachments: BTreeSet<String>,
+    /// Record files that could not be parsed: their names still say which
+    /// records exist, so references to them are not reported as unknown.
+    pub unreadable: Vec<(Kind, String)>,
     /// The text of `procedure.md`, if present and readable.
     pub procedure: Option<String>,
     /// Problems met while reading: parse errors, unreadable or stray files.
@@ -200,13 +203,18 @@ pub fn load(root: &Path) -> Result<Loaded> {
         }
     }
 
-    let parsed: Vec<Result<Doc, Finding>> = to_parse
+    let parsed: Vec<(Role, Result<Doc, Finding>)> = to_parse
         .into_par_iter()
-        .map(|(rel, role, path)| read_doc(rel, role, &path))
+        .map(|(rel, role, path)| (role, read_doc(rel, role, &path)))
         .collect();
-    for doc in parsed {
+    for (role, doc) in parsed {
         match doc {
-            Err(f) => loaded.findings.push(f),
+            Err(f) => {
+                if let Role::Record(kind) = role {
+                    loaded.unreadable.push((kind, f.file.clone()));
+                }
+                loaded.findings.push(f)
+            }
             Ok(doc) => match doc.role {
                 Role::Config => loaded.config = Some(doc),
                 Role::People => loaded.people = Some(doc),

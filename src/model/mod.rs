@@ -138,10 +138,11 @@ pub struct Model {
     pub files: BTreeSet<String>,
     #[serde(skip)]
     pub procedure: Option<String>,
-    /// Every record id that exists on disk, even if the record could not be
-    /// read whole: a reference to it is not an `unknown-ref`.
+    /// Every record that exists on disk, by kind and id, even if it could
+    /// not be read whole: a reference to it is not an `unknown-ref` (its own
+    /// findings say what is wrong with it).
     #[serde(skip)]
-    pub known_ids: BTreeSet<String>,
+    pub known_ids: BTreeSet<(Kind, String)>,
     #[serde(skip)]
     flowsheets_by_order: HashMap<String, Vec<usize>>,
 }
@@ -294,20 +295,35 @@ pub fn build(loaded: Loaded) -> (Model, Vec<Finding>) {
         }
     };
 
+    let mut known_ids: BTreeSet<(Kind, String)> = loaded
+        .unreadable
+        .iter()
+        .map(|(kind, rel)| {
+            (
+                *kind,
+                rel.rsplit('/')
+                    .next()
+                    .unwrap_or(rel)
+                    .trim_end_matches(".toml")
+                    .to_string(),
+            )
+        })
+        .collect();
     let read: Vec<(Option<String>, Option<AnyRecord>, Vec<Finding>)> = loaded
         .records
         .par_iter()
         .map(|doc| read_record(doc, &config))
         .collect();
 
-    let mut known_ids = BTreeSet::new();
     let mut first_file: HashMap<String, String> = HashMap::new();
     let (mut customers, mut products, mut orders, mut flowsheets) =
         (vec![], vec![], vec![], vec![]);
     let (mut capas, mut surveys, mut property, mut reports) = (vec![], vec![], vec![], vec![]);
     for ((id, record, mut found), doc) in read.into_iter().zip(&loaded.records) {
         if let Some(id) = id {
-            known_ids.insert(id.clone());
+            if let FileRole::Record(kind) = doc.role {
+                known_ids.insert((kind, id.clone()));
+            }
             if let Some(first) = first_file.get(&id) {
                 // For products the id is the part number: two files with one
                 // part number is clause 1's "one part number, one product".

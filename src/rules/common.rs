@@ -2,15 +2,16 @@
 
 use super::{Context, Sink};
 use crate::finding::RuleId;
+use crate::kind::Kind;
 use crate::model::{At, Meta, Model, Record};
 
 /// What a reference points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
     Person,
-    /// Any record id (customer, product, order, survey, report, CAPA): they
-    /// cannot collide, their shapes differ.
-    Record(&'static str),
+    /// A record of this kind (customer, product, order, survey, report,
+    /// CAPA).
+    Record(Kind),
 }
 
 /// Every reference in the model: the record holding it, the field, and the
@@ -23,15 +24,15 @@ pub fn references(m: &Model) -> Vec<(&Meta, &'static str, &At<String>, Target)> 
     }
     for p in m.products.iter() {
         if let Some(c) = &p.customer {
-            out.push((p.meta(), "customer", c, R("customer")));
+            out.push((p.meta(), "customer", c, R(Kind::Customer)));
         }
     }
     for o in m.orders.iter() {
         let meta = o.meta();
-        out.push((meta, "customer", &o.customer, R("customer")));
+        out.push((meta, "customer", &o.customer, R(Kind::Customer)));
         out.push((meta, "owner", &o.owner, P));
         for l in &o.lines {
-            out.push((meta, "line.part_number", &l.part_number, R("product")));
+            out.push((meta, "line.part_number", &l.part_number, R(Kind::Product)));
         }
         for x in &o.extra_review {
             out.push((meta, "extra_review.by", &x.sign.by, P));
@@ -48,10 +49,10 @@ pub fn references(m: &Model) -> Vec<(&Meta, &'static str, &At<String>, Target)> 
     }
     for f in m.flowsheets.iter() {
         let meta = f.meta();
-        out.push((meta, "order", &f.order, R("order")));
+        out.push((meta, "order", &f.order, R(Kind::Order)));
         out.push((meta, "by", &f.by, P));
         for l in &f.lines {
-            out.push((meta, "line.part_number", &l.part_number, R("product")));
+            out.push((meta, "line.part_number", &l.part_number, R(Kind::Product)));
         }
         if let Some(s) = &f.gm_signed {
             out.push((meta, "gm_signed.by", &s.by, P));
@@ -60,10 +61,10 @@ pub fn references(m: &Model) -> Vec<(&Meta, &'static str, &At<String>, Target)> 
     for c in m.capa.iter() {
         let meta = c.meta();
         for (field, r, t) in [
-            ("customer", &c.customer, R("customer")),
-            ("order", &c.order, R("order")),
-            ("survey", &c.survey, R("survey")),
-            ("report", &c.report, R("usage report")),
+            ("customer", &c.customer, R(Kind::Customer)),
+            ("order", &c.order, R(Kind::Order)),
+            ("survey", &c.survey, R(Kind::Survey)),
+            ("report", &c.report, R(Kind::Report)),
         ] {
             if let Some(r) = r {
                 out.push((meta, field, r, t));
@@ -87,12 +88,12 @@ pub fn references(m: &Model) -> Vec<(&Meta, &'static str, &At<String>, Target)> 
     }
     for s in m.surveys.iter() {
         let meta = s.meta();
-        out.push((meta, "customer", &s.customer, R("customer")));
+        out.push((meta, "customer", &s.customer, R(Kind::Customer)));
         out.push((meta, "sent_by", &s.sent_by, P));
         if let Some(a) = &s.analysis {
             out.push((meta, "analysis.by", &a.sign.by, P));
             if let Some(c) = &a.capa {
-                out.push((meta, "analysis.capa", c, R("CAPA")));
+                out.push((meta, "analysis.capa", c, R(Kind::Capa)));
             }
         }
         if let Some(f) = &s.feedback {
@@ -101,7 +102,7 @@ pub fn references(m: &Model) -> Vec<(&Meta, &'static str, &At<String>, Target)> 
     }
     for p in m.property.iter() {
         let meta = p.meta();
-        out.push((meta, "customer", &p.customer, R("customer")));
+        out.push((meta, "customer", &p.customer, R(Kind::Customer)));
         out.push((meta, "custodian", &p.custodian, P));
         if let Some(v) = &p.verified {
             out.push((meta, "verified.by", &v.by, P));
@@ -109,11 +110,11 @@ pub fn references(m: &Model) -> Vec<(&Meta, &'static str, &At<String>, Target)> 
     }
     for r in m.reports.iter() {
         let meta = r.meta();
-        out.push((meta, "customer", &r.customer, R("customer")));
+        out.push((meta, "customer", &r.customer, R(Kind::Customer)));
         out.push((meta, "by", &r.by, P));
         out.push((meta, "to", &r.to, P));
         if let Some(c) = &r.capa {
-            out.push((meta, "capa", c, R("CAPA")));
+            out.push((meta, "capa", c, R(Kind::Capa)));
         }
     }
     out
@@ -128,12 +129,12 @@ pub fn unknown_ref(cx: &Context, out: &mut Sink) {
     for (meta, field, target, kind) in references(m) {
         let exists = match kind {
             Target::Person => m.person(target).is_some(),
-            Target::Record(_) => m.known_ids.contains(target.as_str()),
+            Target::Record(k) => record_exists(m, k, target),
         };
         if !exists {
             let what = match kind {
                 Target::Person => "person in people.toml".to_string(),
-                Target::Record(k) => format!("{k} record"),
+                Target::Record(k) => format!("{} record", k.label()),
             };
             out.meta(
                 RuleId::UnknownRef,
@@ -146,6 +147,13 @@ pub fn unknown_ref(cx: &Context, out: &mut Sink) {
             );
         }
     }
+}
+
+/// Whether a record of `kind` has this id. An id of another kind does not
+/// count (a flow sheet's `order = "C-0001"` names no order). A record that
+/// is on disk but could not be read whole is judged by its id's shape.
+fn record_exists(m: &Model, kind: Kind, id: &str) -> bool {
+    m.known_ids.contains(&(kind, id.to_string()))
 }
 
 fn quoted(s: &str) -> String {

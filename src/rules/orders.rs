@@ -91,13 +91,24 @@ pub fn review_missing(cx: &Context, out: &mut Sink) {
                 }
             }
             Some(r) => {
-                let took = days_between(*o.received, *r.sign.date);
+                // A changed order is reviewed again (4.2.2): the clock for
+                // that review starts at the change, not at receipt.
+                let since = o
+                    .change
+                    .iter()
+                    .map(|c| *c.date)
+                    .filter(|d| *d <= *r.sign.date)
+                    .max()
+                    .map_or((*o.received, "receipt"), |d| {
+                        (d.max(*o.received), "the last change")
+                    });
+                let took = days_between(since.0, *r.sign.date);
                 if took > days {
                     out.at(
                         RuleId::ReviewMissing,
                         o,
                         r.sign.date.pos,
-                        format!("reviewed {took} days after receipt (due within {days})"),
+                        format!("reviewed {took} days after {} (due within {days})", since.1),
                     );
                 }
             }
@@ -150,7 +161,7 @@ pub fn oral_order(cx: &Context, out: &mut Sink) {
     for o in cx.model.orders.iter() {
         let oral = *o.channel == Channel::Oral;
         match (&o.oral, oral) {
-            (None, true) => out.at(
+            (None, true) if o.cancelled.is_none() => out.at(
                 RuleId::OralOrder,
                 o,
                 o.channel.pos,
@@ -203,7 +214,7 @@ pub fn oral_order(cx: &Context, out: &mut Sink) {
                                 RuleId::OralOrder,
                                 o,
                                 got.pos,
-                                format!("the written order came {} , after its due date {due}", got.value),
+                                format!("the written order came {}, after its due date {due}", got.value),
                             ),
                             _ => {}
                         }
@@ -253,7 +264,14 @@ pub fn produced_unapproved(cx: &Context, out: &mut Sink) {
             path == Some(OralPath::CustomerConfirmedFlowsheet) && f.customer_confirmed.is_some();
         match &o.review {
             Some(r) if *r.decision == Decision::Approved => {
-                if *f.issued < *r.sign.date && !confirmed_path {
+                // A changed order is reviewed again (4.2.2, 4.4); a sheet
+                // issued before that change was issued under the earlier
+                // approval, which the current review replaced.
+                let before_rereview = o
+                    .change
+                    .iter()
+                    .any(|c| *c.date > *f.issued && *c.date <= *r.sign.date);
+                if *f.issued < *r.sign.date && !confirmed_path && !before_rereview {
                     out.at(
                         RuleId::ProducedUnapproved,
                         f,

@@ -199,3 +199,13 @@ fn bom_and_crlf_are_fine() {
     assert_eq!(run.rules(), ["survey-missing"]);
     assert_eq!(run.findings()[0].file, "customers/C-0002.toml");
 }
+
+#[test]
+fn an_unparseable_record_still_exists_for_references() {
+    let repo = Repo::base();
+    repo.write("customers/C-0001.toml", "id = \"C-0001\"\nname = [\n");
+    let run = check_guarded(&repo, "json");
+    // One parse finding; the order and survey naming C-0001 are not
+    // additionally "unknown-ref".
+    assert_eq!(run.rules(), ["parse"], "{:#?}", run.findings());
+}

@@ -3,6 +3,7 @@
 //! `docket` binary on it.
 
 mod check;
+mod demo;
 mod fixture;
 
 mod history;

@@ -1,0 +1,178 @@
+//! `docket demo`: a sample company's records repository with two years of
+//! signed history, generated from a seed.
+//!
+//! The generator plans the story first (`plan.rs`: which orders, CAPAs,
+//! surveys, property and usage reports happen, when, by whom, and which
+//! lapses are planted), then plays it (`play.rs`): every event is a commit
+//! by the person who did it, at the simulated time, SSH-signed with that
+//! person's key. Objects are written with git2 into one pack (`git.rs`), so
+//! 10,000 orders (about 50,000 commits) take seconds. Everything derives
+//! from the seed: the same seed gives the same repository, commit ids
+//! included. The private keys are written beside the records folder, never
+//! inside it.
+
+mod cast;
+mod git;
+mod plan;
+mod play;
+mod text;
+
+pub use plan::AS_OF;
+
+use crate::error::{Error, Result};
+use ssh_key::{LineEnding, PrivateKey, private::Ed25519Keypair};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+pub struct Options {
+    /// The records repository to create (its parent gets `keys/`).
+    pub repo: PathBuf,
+    pub orders: usize,
+    pub seed: u64,
+}
+
+pub struct Generated {
+    pub repo: PathBuf,
+    pub keys: PathBuf,
+    pub commits: usize,
+    pub orders: usize,
+}
+
+/// The marker that says a folder was made by `docket demo` and may be
+/// replaced by the next run.
+const MARKER: &str = "docket-demo";
+
+pub fn generate(opts: &Options) -> Result<Generated> {
+    if opts.orders == 0 {
+        return Err(Error::Usage("--orders must be at least 1".into()));
+    }
+    let repo_dir = &opts.repo;
+    if repo_dir.exists() && !repo_dir.join(".git").join(MARKER).exists() {
+        let empty = std::fs::read_dir(repo_dir)
+            .map_err(|e| Error::io(repo_dir, e))?
+            .next()
+            .is_none();
+        if !empty {
+            return Err(Error::Usage(format!(
+                "{} exists and was not made by `docket demo`; pass another --repo",
+                repo_dir.display()
+            )));
+        }
+    }
+    let parent = repo_dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    // Build beside the target and swap in at the end: an interrupted run
+    // leaves the previous demo (or nothing), never half a repository.
+    let tmp = parent.join(format!(
+        ".{}.tmp-{}",
+        file_name(repo_dir),
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let result = build(opts, &tmp);
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    let (commits, keys) = result?;
+    if repo_dir.exists() {
+        std::fs::remove_dir_all(repo_dir).map_err(|e| Error::io(repo_dir, e))?;
+    }
+    std::fs::rename(&tmp, repo_dir).map_err(|e| Error::io(repo_dir, e))?;
+    let keys_dir = parent.join("keys");
+    write_keys(&keys_dir, &keys)?;
+    Ok(Generated {
+        repo: repo_dir.clone(),
+        keys: keys_dir,
+        commits,
+        orders: opts.orders,
+    })
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map_or_else(|| "records".into(), |n| n.to_string_lossy().into_owned())
+}
+
+fn build(opts: &Options, dir: &Path) -> Result<(usize, Vec<PrivateKey>)> {
+    let mut rng = fastrand::Rng::with_seed(opts.seed);
+    let keys: Vec<PrivateKey> = cast::PEOPLE
+        .iter()
+        .map(|p| {
+            let mut seed = [0u8; 32];
+            seed.iter_mut().for_each(|b| *b = rng.u8(..));
+            let mut key = PrivateKey::from(Ed25519Keypair::from_seed(&seed));
+            key.set_comment(p.email);
+            key
+        })
+        .collect();
+    let plan = plan::make(opts.orders, &mut rng);
+    // Every object the generator links to was just written by it: skip
+    // libgit2's check that each tree entry exists (one lookup per entry of
+    // every tree written, most of the generation's time).
+    // SAFETY: a process-wide libgit2 option, set before any other git use
+    // in this command and never reset; docket only reads repositories
+    // otherwise, where the option has no effect.
+    git2::opts::strict_object_creation(false);
+    let repo = git2::Repository::init(dir)?;
+    let odb = repo.odb()?;
+    let mempack = odb.add_new_mempack_backend(1000)?;
+    let mut writer = git::Writer::new(&repo, &odb);
+    let company = play::Company {
+        plan: &plan,
+        keys: &keys,
+        months: opts.orders > 2000,
+        procedure: crate::cmd::init::example_file("procedure.md").unwrap_or("# Procedure\n"),
+    };
+    let t = std::time::Instant::now();
+    let played = play::play(&company, &mut writer)?;
+    eprintln!("play {:?}", t.elapsed());
+    let head = writer
+        .head()
+        .ok_or_else(|| Error::Git("the demo made no commit".into()))?;
+
+    // libgit2 reads its big-file threshold from pack.deltaCacheSize: at 1
+    // byte, every object is packed whole, with no delta search.
+    repo.config()?.set_i64("pack.deltaCacheSize", 1)?;
+    let pack = writer.pack()?;
+    let mut pw = odb.packwriter()?;
+    pw.write_all(&pack)
+        .map_err(|e| Error::io(dir.join(".git"), e))?;
+    pw.commit()?;
+    mempack.reset()?;
+    eprintln!("pack {:?}", t.elapsed());
+
+    repo.reference("refs/heads/main", head, true, "docket demo")?;
+    repo.set_head("refs/heads/main")?;
+    repo.config()?.remove("pack.deltaCacheSize")?;
+    repo.checkout_head(Some(git2::build::CheckoutBuilder::new().force()))?;
+    eprintln!("checkout {:?}", t.elapsed());
+    std::fs::write(dir.join(".git").join(MARKER), "made by docket demo\n")
+        .map_err(|e| Error::io(dir, e))?;
+    Ok((played.commits, keys))
+}
+
+fn write_keys(dir: &Path, keys: &[PrivateKey]) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    for (person, key) in cast::PEOPLE.iter().zip(keys) {
+        let private = key
+            .to_openssh(LineEnding::LF)
+            .map_err(|e| Error::Git(format!("key: {e}")))?;
+        let path = dir.join(person.id);
+        std::fs::write(&path, private.as_bytes()).map_err(|e| Error::io(&path, e))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
+        }
+        let public = key
+            .public_key()
+            .to_openssh()
+            .map_err(|e| Error::Git(format!("key: {e}")))?;
+        let pub_path = dir.join(format!("{}.pub", person.id));
+        std::fs::write(&pub_path, format!("{public}\n")).map_err(|e| Error::io(&pub_path, e))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,150 @@
+//! `docket demo`: a generated company with signed history.
+
+use crate::fixture::*;
+use std::path::Path;
+
+fn demo(dir: &Path, orders: &str, seed: &str) -> Run {
+    let run = Run::from(
+        docket_cmd()
+            .args(["demo", "--orders", orders, "--seed", seed, "--repo"])
+            .arg(dir.join("records"))
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(run.code, 0, "demo failed: {}", run.stderr);
+    run
+}
+
+fn head(dir: &Path) -> git2::Oid {
+    git2::Repository::open(dir.join("records"))
+        .unwrap()
+        .head()
+        .unwrap()
+        .target()
+        .unwrap()
+}
+
+#[test]
+fn same_seed_same_repository_commit_for_commit() {
+    let (a, b, c) = (
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+    );
+    demo(a.path(), "30", "7");
+    demo(b.path(), "30", "7");
+    demo(c.path(), "30", "8");
+    assert_eq!(
+        head(a.path()),
+        head(b.path()),
+        "same seed, different history"
+    );
+    assert_ne!(head(a.path()), head(c.path()), "the seed changes nothing");
+    // Running again over an earlier demo replaces it with the same thing.
+    demo(a.path(), "30", "7");
+    assert_eq!(head(a.path()), head(b.path()));
+}
+
+#[test]
+fn history_is_signed_by_the_people_who_did_each_step() {
+    let dir = tempfile::tempdir().unwrap();
+    demo(dir.path(), "30", "1");
+    let repo = git2::Repository::open(dir.path().join("records")).unwrap();
+    let people = std::fs::read_to_string(dir.path().join("records/people.toml")).unwrap();
+    let mut walk = repo.revwalk().unwrap();
+    walk.push_head().unwrap();
+    let (mut signed, mut unsigned, mut reviews_by_gm) = (0, 0, 0);
+    for oid in walk {
+        let oid = oid.unwrap();
+        let commit = repo.find_commit(oid).unwrap();
+        let email = commit.author().email().unwrap().to_string();
+        assert!(people.contains(&email), "{email} is not in people.toml");
+        match repo.extract_signature(&oid, None) {
+            Ok((sig, _)) => {
+                assert!(
+                    sig.as_str()
+                        .unwrap()
+                        .starts_with("-----BEGIN SSH SIGNATURE-----")
+                );
+                signed += 1;
+            }
+            Err(_) => unsigned += 1,
+        }
+        if commit
+            .summary()
+            .ok()
+            .flatten()
+            .unwrap_or("")
+            .contains("order review")
+        {
+            assert_eq!(email, "wang@acme.example", "reviews are the GM's");
+            reviews_by_gm += 1;
+        }
+    }
+    assert!(signed > 150, "{signed} signed commits");
+    assert_eq!(unsigned, 1, "exactly the planted unsigned approval");
+    assert!(reviews_by_gm >= 25);
+    // The private keys stay outside the records folder.
+    assert!(dir.path().join("keys/wang.gm").is_file());
+    assert!(!people.contains("PRIVATE KEY"));
+}
+
+#[test]
+fn the_planted_lapses_are_found() {
+    let dir = tempfile::tempdir().unwrap();
+    demo(dir.path(), "40", "1");
+    let run = Run::from(
+        docket_cmd()
+            .args([
+                "check",
+                "--format",
+                "json",
+                "--as-of",
+                "2026-11-20",
+                "--records",
+            ])
+            .arg(dir.path().join("records"))
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    for rule in [
+        "overdue",
+        "oral-order",
+        "survey-below-target",
+        "flowsheet-outdated",
+    ] {
+        fires(&run, rule);
+    }
+    // Nothing else is wrong with the simulated company: no schema or
+    // reference problems, every regular order reviewed in time.
+    for rule in [
+        "parse",
+        "schema",
+        "unknown-ref",
+        "review-missing",
+        "review-role",
+        "id-mismatch",
+    ] {
+        assert!(run.of(rule).is_empty(), "{rule}: {:#?}", run.of(rule));
+    }
+}
+
+#[test]
+fn refuses_to_replace_a_folder_it_did_not_make() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("records")).unwrap();
+    std::fs::write(dir.path().join("records/precious.txt"), "keep me").unwrap();
+    let run = Run::from(
+        docket_cmd()
+            .args(["demo", "--orders", "5", "--repo"])
+            .arg(dir.path().join("records"))
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("records/precious.txt")).unwrap(),
+        "keep me"
+    );
+}
