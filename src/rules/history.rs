@@ -182,7 +182,8 @@ fn record_kind(rel: &str) -> Option<Kind> {
 pub fn record_deleted(cx: &Context, out: &mut Sink) {
     let Some(h) = usable(cx) else { return };
     let mut push = |rel: &str, how: String| {
-        if record_kind(rel).is_none() || cx.model.known_ids.contains(stem(rel)) {
+        let Some(kind) = record_kind(rel) else { return };
+        if cx.model.known_ids.contains(&(kind, stem(rel).to_string())) {
             return;
         }
         out.push(
