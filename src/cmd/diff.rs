@@ -16,7 +16,6 @@ use crate::history::fields::section;
 use crate::history::{FieldChange, diff_tables, parse_table};
 use crate::kind::Kind;
 use crate::load::{Table, Value};
-use crate::model::NON_SUBSTANCE;
 use jiff::civil::Date;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -224,7 +223,7 @@ fn invalidated(file: &str, old: &Table, new: &Table, out: &mut Vec<Invalidated>)
     if let (true, Some(review_old), Some(review_new)) =
         (is_order, section(old, "review"), section(new, "review"))
     {
-        let substance = |t: &Table| crate::history::fields::without(t, NON_SUBSTANCE);
+        use crate::history::substance;
         let changed = diff_tables(Some(&substance(old)), Some(&substance(new)));
         if review_old.same(review_new) && !changed.is_empty() {
             out.push(Invalidated {

@@ -34,6 +34,7 @@ mod walk;
 pub use fields::{FieldChange, diff_tables};
 pub use proof::{
     OrderHistory, Proof, ProofStatus, Proofs, SignatureBlock, SubstanceChange, prove, prove_only,
+    substance,
 };
 pub use sig::{CommitSignature, SignatureCheck};
 pub use timeline::{Entry, timeline};

@@ -407,6 +407,21 @@ fn signed_by_signer_before(
     None
 }
 
+/// An order's substance: the order without its non-substance sections
+/// (`model::NON_SUBSTANCE`), and without `oral.written_order_received`. The
+/// day the customer's written order arrived records an event of the 4.2.3
+/// path, as `delivery` does, not something the GM reviewed: recording it
+/// must not make the review stale (docs/history.md).
+pub fn substance(order: &Table) -> Table {
+    let mut t = without(order, NON_SUBSTANCE);
+    if let Some((_, node)) = t.get_mut("oral")
+        && let Value::Table(oral) = &mut node.value
+    {
+        oral.remove("written_order_received");
+    }
+    t
+}
+
 fn review_date(t: &Table) -> Option<Date> {
     match section(t, "review")? {
         Value::Table(r) => match &r.get("date")?.1.value {
@@ -431,7 +446,6 @@ fn order_history(st: &States) -> OrderHistory {
     let Some((_, Some(now))) = st.list.last() else {
         return out;
     };
-    let substance = |t: &Table| without(t, NON_SUBSTANCE);
     // Stale: substance now against substance at the review's signature commit.
     if let Some(cur) = section(now, "review") {
         let committed = if st.dirty {

@@ -251,6 +251,33 @@ fn re_review_after_a_change_clears_stale() {
 }
 
 #[test]
+fn recording_the_written_order_of_an_oral_order_is_not_a_change() {
+    let oral = |text: &str| {
+        text.replace("channel = \"website\"", "channel = \"oral\"")
+            + "\n[oral]\npath = \"written-order\"\nwritten_order_due = 2026-03-10\n"
+    };
+    let repo = Repo::base();
+    repo.write(ORDER_PATH, &oral(&order_unreviewed()));
+    repo.git_init();
+    repo.commit_as("li.sales", "2026-03-02", "Oral order");
+    repo.write(ORDER_PATH, &oral(ORDER));
+    repo.commit_as("wang.gm", "2026-03-03", "Review the oral order");
+    repo.edit(
+        ORDER_PATH,
+        "written_order_due = 2026-03-10\n",
+        "written_order_due = 2026-03-10\nwritten_order_received = 2026-03-08\n",
+    );
+    repo.commit_as("li.sales", "2026-03-08", "The written order came");
+    let run = repo.check();
+    assert!(run.of("review-stale").is_empty(), "{:#?}", run.findings());
+    assert!(
+        run.of("change-unrecorded").is_empty(),
+        "{:#?}",
+        run.findings()
+    );
+}
+
+#[test]
 fn reformatted_file_does_not_make_the_review_stale() {
     let repo = signed("author");
     // Same values, other layout: keys reordered, spacing, a comment.
