@@ -21,25 +21,29 @@ if [ ! -d "$dir/.git" ]; then
 fi
 docket="$target/release/docket"
 
-best() { # best wall-clock seconds of 3 runs of a command
-    local best=""
+best() { # best wall-clock and CPU (user+sys) seconds of 3 runs of a command
+    local best="" cpu=""
     for _ in 1 2 3; do
-        local t0 t1
-        t0=$(date +%s.%N)
-        "$@" >/dev/null 2>&1 || true
-        t1=$(date +%s.%N)
-        best=$(echo "$t0 $t1 $best" | awk '{d=$2-$1; if ($3=="" || d<$3) print d; else print $3}')
+        local tmp wall user sys
+        tmp=$(mktemp)
+        /usr/bin/time -o "$tmp" -f "%e %U %S" "$@" >/dev/null 2>&1 || true
+        read -r wall user sys < <(tail -1 "$tmp")
+        rm -f "$tmp"
+        local c
+        c=$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')
+        if [ -z "$best" ] || awk -v a="$wall" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$wall; fi
+        if [ -z "$cpu" ] || awk -v a="$c" -v b="$cpu" 'BEGIN { exit !(a < b) }'; then cpu=$c; fi
     done
-    printf '%.2f' "$best"
+    printf '%8.2f %8.2f' "$best" "$cpu"
 }
 
 cd "$dir"
 echo "repository: $dir ($(git rev-list --count HEAD) commits, $(git ls-files | wc -l) files)"
-printf '%-44s %8s\n' "command" "seconds"
-printf '%-44s %8s\n' "docket check --format json" "$(best "$docket" check --format json --as-of 2026-12-31)"
-printf '%-44s %8s\n' "git log --raw --no-abbrev" "$(best git log --raw --no-abbrev)"
-printf '%-44s %8s\n' "git log --raw --no-abbrev --first-parent" "$(best git log --raw --no-abbrev --first-parent)"
+printf '%-44s %8s %8s\n' "command" "wall s" "cpu s"
+printf '%-44s %s\n' "docket check --format json" "$(best "$docket" check --format json --as-of 2026-12-31)"
+printf '%-44s %s\n' "git log --raw --no-abbrev" "$(best git log --raw --no-abbrev)"
+printf '%-44s %s\n' "git log --raw --no-abbrev --first-parent" "$(best git log --raw --no-abbrev --first-parent)"
 f=$(git ls-files orders | sed -n 1p)
 id=$(basename "$f" .toml)
-printf '%-44s %8s\n' "docket log $id" "$(best "$docket" log "$id")"
-printf '%-44s %8s\n' "git log --follow -- $f" "$(best git log --follow -- "$f")"
+printf '%-44s %s\n' "docket log $id" "$(best "$docket" log "$id")"
+printf '%-44s %s\n' "git log --follow -- $f" "$(best git log --follow -- "$f")"
