@@ -261,8 +261,16 @@ fn prove_one(
     path: &str,
     by: &str,
 ) -> (Option<usize>, ProofStatus) {
+    // Under "none" nothing is proven, so nothing is unsigned either: an
+    // uncommitted section is recorded like any other (the file's
+    // history-unavailable warning says it is not committed).
+    let unsigned = if model.config.policy.signatures == SignaturePolicy::None {
+        ProofStatus::Recorded
+    } else {
+        ProofStatus::Uncommitted
+    };
     let Some((last_commit, Some(now))) = st.list.last() else {
-        return (None, ProofStatus::Uncommitted);
+        return (None, unsigned);
     };
     let cur = section(now, path);
     if last_commit.is_none() {
@@ -273,7 +281,7 @@ fn prove_one(
             .checked_sub(2)
             .and_then(|i| st.list[i].1.as_ref());
         if !same(head.and_then(|t| section(t, path)), cur) {
-            return (None, ProofStatus::Uncommitted);
+            return (None, unsigned);
         }
     }
     let committed = if st.dirty {
@@ -292,7 +300,7 @@ fn prove_one(
         s -= 1;
     }
     let Some(commit) = st.list.get(s).and_then(|x| x.0) else {
-        return (None, ProofStatus::Uncommitted);
+        return (None, unsigned);
     };
     let policy = model.config.policy.signatures;
     if policy == SignaturePolicy::None {

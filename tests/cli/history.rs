@@ -519,6 +519,37 @@ fn uncommitted_signed_section_is_unproven() {
 }
 
 #[test]
+fn init_then_git_init_warns_about_uncommitted_files_only() {
+    // `docket init`'s example uses policy "none": nothing is unsigned.
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("qms");
+    let init = Run::from(docket_cmd().arg("init").arg(&target).output().unwrap());
+    assert_eq!(init.code, 0, "{}", init.stderr);
+    git2::Repository::init(&target).unwrap();
+    let run = Run::from(
+        docket_cmd()
+            .args([
+                "check",
+                "--format",
+                "json",
+                "--as-of",
+                "2026-11-26",
+                "--records",
+            ])
+            .arg(&target)
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(
+        run.rules(),
+        ["history-unavailable"],
+        "{:#?}",
+        run.findings()
+    );
+}
+
+#[test]
 fn log_shows_revisions_newest_first_with_field_changes() {
     let repo = signed("author");
     repo.edit(ORDER_PATH, "quantity = 500", "quantity = 800");
