@@ -193,17 +193,11 @@ fn run(cli: Cli) -> docket::Result<Outcome> {
             Ok(Outcome::Clean)
         }
         Command::Demo { repo, orders, seed } => {
-            let made = docket::demo::generate(&docket::demo::Options { repo, orders, seed })?;
-            print(&format!(
-                "created {} ({} orders, {} commits, SSH-signed; keys in {})\n\
-                 check it: docket check --records {} --as-of {}\n",
-                made.repo.display(),
-                made.orders,
-                made.commits,
-                made.keys.display(),
-                made.repo.display(),
-                docket::demo::AS_OF
-            ));
+            print(&cmd::demo::run(&docket::demo::Options {
+                repo,
+                orders,
+                seed,
+            })?);
             Ok(Outcome::Clean)
         }
     }

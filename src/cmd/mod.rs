@@ -3,6 +3,7 @@
 //! and picks the exit status.
 
 pub mod check;
+pub mod demo;
 pub mod diff;
 pub mod init;
 pub mod log;

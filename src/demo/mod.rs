@@ -15,13 +15,13 @@ mod cast;
 mod git;
 mod plan;
 mod play;
+mod service;
 mod text;
 
 pub use plan::AS_OF;
 
 use crate::error::{Error, Result};
 use ssh_key::{LineEnding, PrivateKey, private::Ed25519Keypair};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub struct Options {
@@ -119,36 +119,23 @@ fn build(opts: &Options, dir: &Path) -> Result<(usize, Vec<PrivateKey>)> {
     let repo = git2::Repository::init(dir)?;
     let odb = repo.odb()?;
     let mempack = odb.add_new_mempack_backend(1000)?;
-    let mut writer = git::Writer::new(&repo, &odb);
+    let mut writer = git::Writer::new(&repo, &odb, &mempack);
     let company = play::Company {
         plan: &plan,
         keys: &keys,
         months: opts.orders > 2000,
         procedure: crate::cmd::init::example_file("procedure.md").unwrap_or("# Procedure\n"),
     };
-    let t = std::time::Instant::now();
     let played = play::play(&company, &mut writer)?;
-    eprintln!("play {:?}", t.elapsed());
     let head = writer
         .head()
         .ok_or_else(|| Error::Git("the demo made no commit".into()))?;
 
-    // libgit2 reads its big-file threshold from pack.deltaCacheSize: at 1
-    // byte, every object is packed whole, with no delta search.
-    repo.config()?.set_i64("pack.deltaCacheSize", 1)?;
-    let pack = writer.pack()?;
-    let mut pw = odb.packwriter()?;
-    pw.write_all(&pack)
-        .map_err(|e| Error::io(dir.join(".git"), e))?;
-    pw.commit()?;
-    mempack.reset()?;
-    eprintln!("pack {:?}", t.elapsed());
+    writer.flush()?;
 
     repo.reference("refs/heads/main", head, true, "docket demo")?;
     repo.set_head("refs/heads/main")?;
-    repo.config()?.remove("pack.deltaCacheSize")?;
     repo.checkout_head(Some(git2::build::CheckoutBuilder::new().force()))?;
-    eprintln!("checkout {:?}", t.elapsed());
     std::fs::write(dir.join(".git").join(MARKER), "made by docket demo\n")
         .map_err(|e| Error::io(dir, e))?;
     Ok((played.commits, keys))

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Benchmarks docket against its floors, side by side, in one run.
+#
+#   bench/run.sh [ORDERS ...]        default: 1000 10000 50000
+#
+# For each size it generates the demo company (`docket demo --orders N`),
+# then measures, on that repository:
+#   demo          generating the repository (about 6 commits per order)
+#   git log       `git log --raw --no-abbrev`: the floor for the history pass
+#   check         cold `docket check` (no cache)
+#   build         cold `docket build`
+#   warm build    `docket build` again after one new commit
+#   hugo          Hugo rendering one page per record from equivalent content:
+#                 the floor for rendering
+# Each figure is wall-clock seconds, with peak memory (MiB) for docket's own
+# commands. The machine is shared: compare ratios within one run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000 50000)
+
+if ! command -v hugo >/dev/null; then
+    apt-get update -qq && apt-get install -y -qq hugo >/dev/null
+fi
+cargo build --release -q
+docket=$PWD/target/release/docket
+as_of=2026-11-20
+
+# Run a command, print "seconds peak-MiB".
+measure() {
+    local f
+    f=$(mktemp)
+    /usr/bin/time -o "$f" -f "%e %M" "$@" >/dev/null 2>&1 || true
+    tail -1 "$f" | awk '{printf "%.2f %d", $1, $2/1024}'
+    rm -f "$f"
+}
+
+hugo_site() {
+    local records=$1 dest=$2
+    rm -rf "$dest" && mkdir -p "$dest/layouts/_default" "$dest/content"
+    printf 'baseURL = "/"\ndisableKinds = ["taxonomy", "term", "RSS", "sitemap"]\n' >"$dest/hugo.toml"
+    printf '<!doctype html><title>{{ .Title }}</title><main>{{ .Content }}</main>\n' >"$dest/layouts/_default/single.html"
+    printf '<!doctype html><title>{{ .Title }}</title><ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>\n' >"$dest/layouts/_default/list.html"
+    cp "$dest/layouts/_default/list.html" "$dest/layouts/index.html"
+    # One page per record, its TOML shown as a code block: the same page
+    # count and about the same bytes as docket's record pages.
+    (cd "$records" && find . -name '*.toml' -not -path './.git/*' -not -name docket.toml -not -name people.toml) |
+        while read -r f; do
+            id=$(basename "$f" .toml)
+            kind=$(cut -d/ -f2 <<<"$f")
+            mkdir -p "$dest/content/$kind"
+            { printf -- '---\ntitle: "%s"\n---\n\n```toml\n' "$id"; cat "$records/$f"; printf '```\n'; } >"$dest/content/$kind/$id.md"
+        done
+}
+
+printf '| orders | commits | records | demo s | git log --raw s | check s (MiB) | build s (MiB) | warm build s (MiB) | hugo s | pages |\n'
+printf '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
+for n in "${sizes[@]}"; do
+    dir=$PWD/target/bench/$n
+    rm -rf "$dir" && mkdir -p "$dir"
+    demo=$(measure "$docket" demo --orders "$n" --repo "$dir/records")
+    repo=$dir/records
+    commits=$(git -C "$repo" rev-list --count HEAD)
+    records=$(find "$repo" -name '*.toml' -not -path '*/.git/*' | wc -l)
+    gitlog=$(measure git -C "$repo" log --raw --no-abbrev)
+    check=$(measure "$docket" check --records "$repo" --as-of "$as_of" --format json)
+    if "$docket" help build >/dev/null 2>&1; then
+        build=$(measure "$docket" build --records "$repo" --as-of "$as_of" --out "$dir/site")
+        # One new commit: a follow-up on the newest order.
+        order=$(find "$repo/orders" -name '*.toml' | sort | tail -1)
+        printf '\n[[followup]]\ndate = %s\nby = "li.sales"\nnote = "Customer called about packing."\nrisk = false\n' "$as_of" >>"$order"
+        git -C "$repo" -c user.name="Li Mei" -c user.email=li@acme.example commit -qam "follow-up"
+        warm=$(measure "$docket" build --records "$repo" --as-of "$as_of" --out "$dir/site")
+        pages=$(find "$dir/site" -name '*.html' | wc -l)
+    else
+        build="- -" warm="- -" pages=-
+    fi
+    hugo_site "$repo" "$dir/hugo"
+    hugo=$(measure hugo --quiet -s "$dir/hugo" -d "$dir/hugo/public")
+    fmt() { awk '{ if ($2 == "-") print "-"; else printf "%s (%s)", $1, $2 }' <<<"$1"; }
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$n" "$commits" "$records" \
+        "$(cut -d' ' -f1 <<<"$demo")" "$(cut -d' ' -f1 <<<"$gitlog")" "$(fmt "$check")" "$(fmt "$build")" \
+        "$(fmt "$warm")" "$(cut -d' ' -f1 <<<"$hugo")" "$pages"
+done
+printf '\nmachine: %s, %s cores, %s\n' "$(uname -m)" "$(nproc)" "$(free -g | awk '/Mem:/ {print $2 " GiB"}')"
