@@ -128,6 +128,7 @@ fn tune_libgit2() {
     // object is being read while it is set.
     unsafe {
         let _ = git2::opts::set_cache_object_limit(ObjectType::Tree, 1024 * 1024);
+        let _ = git2::opts::set_cache_max_size(32 * 1024 * 1024);
     }
 }
 
