@@ -25,6 +25,7 @@
 //! computed afterwards in [`proof`], and what needs file contents reads
 //! blobs through [`Objects`].
 
+mod cache;
 pub mod fields;
 pub mod proof;
 pub mod sig;
@@ -45,7 +46,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// A person and moment as git records them.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Stamp {
     pub name: String,
     pub email: String,
@@ -118,7 +119,7 @@ impl Commit {
 }
 
 /// How a file came to be at a revision.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase", tag = "kind", content = "from")]
 pub enum Change {
     Added,
@@ -129,7 +130,7 @@ pub enum Change {
 }
 
 /// One revision of one file.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Revision {
     /// Index into [`History::commits`].
     pub commit: usize,
@@ -141,7 +142,7 @@ pub struct Revision {
 }
 
 /// The revisions of one file, followed across moves.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FileHistory {
     /// The path now (or, for a deleted file, its last path).
     pub path: String,
@@ -231,8 +232,10 @@ impl History {
         if repo.is_shallow() {
             return none(Unavailable::Shallow);
         }
-        let mut history = walk::walk(&repo, &prefix)?;
+        let base = cache::load(repo.path(), &prefix);
+        let mut history = walk::walk(&repo, &prefix, base)?;
         history.git_dir = repo.path().to_path_buf();
+        cache::save(&history);
         history.worktree = walk::worktree(&repo, &history, root)?;
         Ok(history)
     }
@@ -343,6 +346,13 @@ impl Objects {
     /// Every revision's parsed TOML, newest first, like `file.revisions`.
     pub fn tables(&self, file: &FileHistory) -> Vec<Option<Table>> {
         file.revisions.iter().map(|r| self.table(r)).collect()
+    }
+
+    /// A commit's author, committer and signature read from the commit
+    /// object itself (not from the cached index).
+    pub fn commit(&self, id: &str) -> Option<Commit> {
+        let c = self.repo.find_commit(git2::Oid::from_str(id).ok()?).ok()?;
+        Some(walk::info(&self.repo, &c, c.parent_count() > 1))
     }
 
     /// Resolve a revision (`HEAD~2`, a branch, a commit id) to a commit id.

@@ -173,7 +173,8 @@ pub fn prove_only(history: &mut History, model: &Model, only: Option<&str>) -> c
                     .into_iter()
                     .flatten()
                     .map(|s| {
-                        let (commit, status) = prove_one(h, model, &states, &s.path, &s.sign.by);
+                        let (commit, status) =
+                            prove_one(h, objects.as_ref(), model, &states, &s.path, &s.sign.by);
                         Proof {
                             record: s.meta.id.value.clone(),
                             file: file.to_string(),
@@ -256,6 +257,7 @@ fn by_of(v: &Value) -> Option<&str> {
 /// Find the signature commit of one section and judge it.
 fn prove_one(
     h: &History,
+    objects: Option<&super::Objects>,
     model: &Model,
     st: &States,
     path: &str,
@@ -306,7 +308,18 @@ fn prove_one(
     if policy == SignaturePolicy::None {
         return (Some(commit), ProofStatus::Recorded);
     }
-    let c = &h.commits[commit];
+    // Who made the signature commit and how it is signed come from the
+    // commit object itself, never from the cached index.
+    let Some(fresh) = objects.and_then(|o| o.commit(&h.commits[commit].id)) else {
+        return (
+            Some(commit),
+            ProofStatus::Unproven(format!(
+                "its signature commit {} cannot be read",
+                h.commits[commit].short()
+            )),
+        );
+    };
+    let c = &fresh;
     let author = model.person_by_email(&c.author.email);
     let author_is_signer = author.is_some_and(|p| p.id.value == by);
     if !author_is_signer {

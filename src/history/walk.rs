@@ -37,7 +37,15 @@ struct Event {
     change: Change,
 }
 
-pub(super) fn walk(repo: &Repository, prefix: &str) -> Result<History> {
+/// A history read before (from the cache), to be extended by the commits
+/// made since its head.
+pub(super) struct Base {
+    pub head: Oid,
+    pub commits: Vec<Commit>,
+    pub files: Vec<FileHistory>,
+}
+
+pub(super) fn walk(repo: &Repository, prefix: &str, base: Option<Base>) -> Result<History> {
     let mut history = History {
         prefix: prefix.to_string(),
         ..History::default()
@@ -65,9 +73,20 @@ pub(super) fn walk(repo: &Repository, prefix: &str) -> Result<History> {
     // the commits and chain the files in order, newest first.
     let mut chain = Vec::new();
     let mut cursor = Some(head.id());
+    let mut base = base;
+    let mut reached_base = false;
     while let Some(id) = cursor {
+        if base.as_ref().is_some_and(|b| b.head == id) {
+            reached_base = true;
+            break;
+        }
         chain.push(id);
         cursor = repo.find_commit(id)?.parent_id(0).ok();
+    }
+    // A base that is not on the first-parent line (history rewritten) is
+    // of no use: read everything.
+    if !reached_base {
+        base = None;
     }
     let git_dir = repo.path().to_path_buf();
     let steps: Vec<Result<Step>> = chain
@@ -91,7 +110,35 @@ pub(super) fn walk(repo: &Repository, prefix: &str) -> Result<History> {
             events.push((ix, evs));
         }
     }
-    history.files = lineages(events);
+    let (mut lines, alias, began) = lineage_state(events);
+    if let Some(base) = base {
+        // The cached commits come after the new ones (older); cached
+        // histories continue the new ones where a new event leads back to
+        // their path, as if the walk had gone on.
+        let mut map = Vec::with_capacity(base.commits.len());
+        for c in base.commits {
+            let id = Oid::from_str(&c.id)?;
+            map.push(*commit_ix.entry(id).or_insert_with(|| {
+                history.commits.push(c);
+                history.commits.len() - 1
+            }));
+        }
+        for mut f in base.files {
+            for r in &mut f.revisions {
+                r.commit = map[r.commit];
+            }
+            let into = if f.deleted() {
+                began.get(&f.path)
+            } else {
+                alias.get(&f.path)
+            };
+            match into {
+                Some(&ix) => lines[ix].revisions.extend(f.revisions),
+                None => lines.push(f),
+            }
+        }
+    }
+    history.files = keyed(lines);
     Ok(history)
 }
 
@@ -189,7 +236,7 @@ fn merge_step(
     Ok(out)
 }
 
-fn info(repo: &Repository, c: &git2::Commit, merge: bool) -> Commit {
+pub(super) fn info(repo: &Repository, c: &git2::Commit, merge: bool) -> Commit {
     Commit {
         id: c.id().to_string(),
         author: Stamp::from_git(&c.author()),
@@ -343,7 +390,17 @@ fn pair_moves(raw: Vec<Raw>) -> Vec<Event> {
 }
 
 /// Chain the events (newest first) into one history per file.
-fn lineages(events: Vec<(usize, Vec<Event>)>) -> BTreeMap<String, FileHistory> {
+type LineageState = (
+    Vec<FileHistory>,
+    HashMap<String, usize>,
+    HashMap<String, usize>,
+);
+
+/// Chain the events (newest first) into one history per file; also return
+/// where the chains lead on, older than the events: each path before the
+/// oldest event -> its history (`alias`), and each path whose history began
+/// with an addition (`began`), for continuing with older histories.
+fn lineage_state(events: Vec<(usize, Vec<Event>)>) -> LineageState {
     let mut lines: Vec<FileHistory> = Vec::new();
     // path before the events seen so far -> the lineage it continues into
     let mut alias: HashMap<String, usize> = HashMap::new();
@@ -398,6 +455,12 @@ fn lineages(events: Vec<(usize, Vec<Event>)>) -> BTreeMap<String, FileHistory> {
             }
         }
     }
+    (lines, alias, began)
+}
+
+/// The histories by their current path (a rare second history of one path
+/// gets the commit it ended in appended).
+fn keyed(lines: Vec<FileHistory>) -> BTreeMap<String, FileHistory> {
     let mut files = BTreeMap::new();
     for line in lines {
         let key = if files.contains_key(&line.path) {
@@ -522,20 +585,23 @@ mod tests {
             change,
         };
         // newest first: moved b -> c, modified b, added b, deleted b, added b
-        let files = lineages(vec![
-            (4, vec![ev("c.toml", Change::Moved("b.toml".into()))]),
-            (3, vec![ev("b.toml", Change::Modified)]),
-            (2, vec![ev("b.toml", Change::Added)]),
-            (
-                1,
-                vec![Event {
-                    path: "b.toml".into(),
-                    blob: None,
-                    change: Change::Deleted,
-                }],
-            ),
-            (0, vec![ev("b.toml", Change::Added)]),
-        ]);
+        let files = keyed(
+            lineage_state(vec![
+                (4, vec![ev("c.toml", Change::Moved("b.toml".into()))]),
+                (3, vec![ev("b.toml", Change::Modified)]),
+                (2, vec![ev("b.toml", Change::Added)]),
+                (
+                    1,
+                    vec![Event {
+                        path: "b.toml".into(),
+                        blob: None,
+                        change: Change::Deleted,
+                    }],
+                ),
+                (0, vec![ev("b.toml", Change::Added)]),
+            ])
+            .0,
+        );
         assert_eq!(files.len(), 1, "{files:#?}");
         let c = &files["c.toml"];
         assert_eq!(

@@ -444,6 +444,60 @@ fn moved_and_edited_in_one_commit_keeps_its_history() {
 }
 
 #[test]
+fn cached_index_extended_by_new_commits_equals_a_fresh_walk() {
+    let repo = signed("author");
+    let cache = repo.top.join(".git/docket/history.json");
+    let log = |id: &str| repo.docket(&["log", id, "--format", "json"]).stdout;
+    log("SO-2026-0001");
+    assert!(cache.is_file(), "the first run writes the cache");
+    // New commits: an edit, a move, a deletion, a re-creation, a merge.
+    repo.edit(ORDER_PATH, "quantity = 500", "quantity = 800");
+    repo.commit_as("li.sales", "2026-03-20", "800");
+    let text = repo.read(ORDER_PATH);
+    repo.remove(ORDER_PATH);
+    repo.write("orders/archive/SO-2026-0001.toml", &text);
+    let moved = repo.commit_as("li.sales", "2026-04-01", "Archive");
+    let survey = repo.read("surveys/2026/SV-2026-0001.toml");
+    repo.remove("surveys/2026/SV-2026-0001.toml");
+    repo.commit_as("li.sales", "2026-04-02", "Remove survey");
+    repo.write("surveys/2026/SV-2026-0001.toml", &survey);
+    repo.edit(
+        "surveys/2026/SV-2026-0001.toml",
+        "quality = 4",
+        "quality = 5",
+    );
+    let main = repo.commit_as("li.sales", "2026-04-03", "Survey back");
+    repo.edit(
+        "customers/C-0001.toml",
+        "contact = \"Anna Keller\"",
+        "contact = \"Jan Ott\"",
+    );
+    let branch = repo.commit_raw(
+        "wang.gm",
+        "2026-04-04",
+        "Contact",
+        Signing::Unsigned,
+        &[moved],
+    );
+    let merge = repo.commit_raw(
+        "li.sales",
+        "2026-04-05",
+        "Merge",
+        Signing::Unsigned,
+        &[main, branch],
+    );
+    repo.set_head(merge);
+    let ids = ["SO-2026-0001", "SV-2026-0001", "C-0001", "docket"];
+    let cached: Vec<String> = ids.iter().map(|id| log(id)).collect();
+    let check_cached = repo.check().stdout;
+    std::fs::remove_file(&cache).unwrap();
+    let fresh: Vec<String> = ids.iter().map(|id| log(id)).collect();
+    assert_eq!(cached, fresh);
+    assert_eq!(check_cached, repo.check().stdout);
+    assert!(cached[2].contains("wang@acme.example"), "{}", cached[2]);
+}
+
+#[test]
 fn shallow_clone_is_history_unavailable() {
     let repo = signed("author");
     let dest = tempfile::tempdir().unwrap();
