@@ -31,6 +31,7 @@ pub mod proof;
 pub mod sig;
 pub mod timeline;
 mod walk;
+mod worktree;
 
 pub use fields::{FieldChange, diff_tables};
 pub use proof::{
@@ -236,7 +237,7 @@ impl History {
         let mut history = walk::walk(&repo, &prefix, base)?;
         history.git_dir = repo.path().to_path_buf();
         cache::save(&history);
-        history.worktree = walk::worktree(&repo, &history, root)?;
+        history.worktree = worktree::worktree(&repo, &history, root)?;
         Ok(history)
     }
 

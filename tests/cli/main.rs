@@ -7,6 +7,7 @@ mod demo;
 mod fixture;
 
 mod history;
+mod history_cmds;
 mod hostile;
 mod init;
 mod rules;
