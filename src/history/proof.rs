@@ -254,6 +254,10 @@ fn by_of(v: &Value) -> Option<&str> {
     }
 }
 
+/// How to sign under policy "ssh", for messages.
+const SSH_ADVICE: &str = "the signer commits with an SSH signature (git config gpg.format ssh; \
+     git commit -S) made with a key listed for them in people.toml";
+
 /// Find the signature commit of one section and judge it.
 fn prove_one(
     h: &History,
@@ -346,7 +350,8 @@ fn prove_one(
         return (
             Some(commit),
             ProofStatus::Unproven(format!(
-                "its signature commit {} was authored by {who}, not by {by}",
+                "its signature commit {} was authored by {who}, not by {by}; \
+                 {by} must commit the section themselves",
                 c.short()
             )),
         );
@@ -359,7 +364,8 @@ fn prove_one(
         return (
             Some(commit),
             ProofStatus::Unproven(format!(
-                "it was committed on {day} ({}), after {by} left on {left}",
+                "it was committed on {day} ({}), after {by} left on {left}: \
+                 someone who has left can no longer sign",
                 c.short()
             )),
         );
@@ -381,11 +387,11 @@ fn prove_one(
             person,
             fingerprint,
         } => ProofStatus::Unproven(format!(
-            "its signature commit {} is signed with {person}'s key {fingerprint}, not one of {by}'s keys",
+            "its signature commit {} is signed with {person}'s key {fingerprint}, not one of {by}'s keys; {SSH_ADVICE}",
             c.short()
         )),
         other => ProofStatus::Unproven(format!(
-            "policy \"ssh\" needs an SSH signature by {by}, but its signature commit {} is {}",
+            "policy \"ssh\" needs an SSH signature by {by}, but its signature commit {} is {}; {SSH_ADVICE}",
             c.short(),
             other.describe()
         )),

@@ -38,11 +38,8 @@ pub fn signature_unproven(cx: &Context, out: &mut Sink) {
     for p in &h.proofs.sections {
         let why = match &p.status {
             ProofStatus::Unproven(why) => format!(
-                "`{}` is signed by {} in the file, but git does not prove it: {why}; \
-                 the signer must commit the section themselves{}",
-                p.section,
-                p.by,
-                ssh_hint(cx)
+                "`{}` is signed by {} in the file, but git does not prove it: {why}",
+                p.section, p.by
             ),
             ProofStatus::Uncommitted => format!(
                 "`{}` (signed by {}) is not committed yet, so it is not signed: {} must commit it",
@@ -53,15 +50,6 @@ pub fn signature_unproven(cx: &Context, out: &mut Sink) {
         if let Some((meta, pos)) = at.get(&(p.file.clone(), p.section.clone())) {
             out.meta(RuleId::SignatureUnproven, meta, Some(*pos), why);
         }
-    }
-}
-
-fn ssh_hint(cx: &Context) -> &'static str {
-    match cx.model.config.policy.signatures {
-        crate::model::SignaturePolicy::Ssh => {
-            " with an SSH-signed commit (git config gpg.format ssh; git commit -S) using a key listed in people.toml"
-        }
-        _ => "",
     }
 }
 
