@@ -11,6 +11,7 @@ pub mod cmd;
 pub mod demo;
 pub mod error;
 pub mod finding;
+pub mod history;
 pub mod kind;
 pub mod load;
 pub mod model;

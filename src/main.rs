@@ -32,6 +32,27 @@ enum Command {
         /// "Today" for date rules (default: SOURCE_DATE_EPOCH, else the clock).
         #[arg(long, value_name = "DATE", value_parser = cmd::parse_date)]
         as_of: Option<jiff::civil::Date>,
+        /// Report findings on records changed since this revision first
+        /// (the review gate of a pull request).
+        #[arg(long, value_name = "REV")]
+        base: Option<String>,
+    },
+    /// A record's history: revisions, authors, field changes, signatures.
+    Log {
+        /// The record id (or its file path below the records root).
+        id: String,
+        #[arg(long, value_enum, default_value = "human")]
+        format: cmd::log::Format,
+    },
+    /// What changed between two revisions, record by record (for PRs).
+    Diff {
+        /// REV1..REV2, e.g. main..HEAD
+        range: String,
+        #[arg(long, value_enum, default_value = "markdown")]
+        format: cmd::diff::Format,
+        /// "Today" for the date rules of both revisions.
+        #[arg(long, value_name = "DATE", value_parser = cmd::parse_date)]
+        as_of: Option<jiff::civil::Date>,
     },
     /// Render the records as a static HTML site (findings included).
     Build {
@@ -106,7 +127,23 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> docket::Result<Outcome> {
     let root = || docket::load::find_root(cli.records.as_deref());
     match cli.command {
-        Command::Check { format, as_of } => {
+        Command::Log { id, format } => {
+            print(&cmd::log::run(&root()?, &id, format)?);
+            Ok(Outcome::Clean)
+        }
+        Command::Diff {
+            range,
+            format,
+            as_of,
+        } => {
+            print(&cmd::diff::run(&root()?, &range, format, as_of)?);
+            Ok(Outcome::Clean)
+        }
+        Command::Check {
+            format,
+            as_of,
+            base,
+        } => {
             let root = root()?;
             let color = std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
@@ -115,6 +152,7 @@ fn run(cli: Cli) -> docket::Result<Outcome> {
                 format,
                 as_of,
                 color,
+                base,
             })?;
             print(&text);
             Ok(outcome)

@@ -5,11 +5,14 @@
 pub mod build;
 pub mod check;
 pub mod demo;
+pub mod diff;
 pub mod init;
+pub mod log;
 pub mod rules;
 pub mod status;
 
 use crate::error::{Error, Result};
+use crate::history::History;
 use crate::model::Model;
 use crate::report::CheckReport;
 use jiff::civil::Date;
@@ -27,19 +30,46 @@ pub enum Outcome {
 /// Load, build and check the records below `root`: the shared first half
 /// of `check`, `build` and `status`.
 pub fn analyse(root: &Path, as_of: Option<Date>) -> Result<(Model, CheckReport)> {
+    let (model, _history, report) = analyse_history(root, as_of)?;
+    Ok((model, report))
+}
+
+/// [`analyse`], also returning the git history it read (the site's
+/// timelines and signature blocks, `log`, `diff`).
+pub fn analyse_history(root: &Path, as_of: Option<Date>) -> Result<(Model, History, CheckReport)> {
     let loaded = crate::load::load(root)?;
-    let (model, mut findings) = crate::model::build(loaded);
+    let (model, findings) = crate::model::build(loaded);
+    // Data flows one way: the model is built first, so the history stage
+    // can prove its signed sections.
+    let mut history = History::open(root)?;
+    crate::history::prove(&mut history, &model)?;
+    let report = check_model(&model, Some(&history), findings, as_of)?;
+    Ok((model, history, report))
+}
+
+/// Run the rules on a built model, with or without history.
+pub fn check_model(
+    model: &Model,
+    history: Option<&History>,
+    mut findings: Vec<crate::finding::Finding>,
+    as_of: Option<Date>,
+) -> Result<CheckReport> {
     let as_of = match as_of {
         Some(d) => d,
         None => today(model.config.company.offset_seconds)?,
     };
     let cx = crate::rules::Context {
-        model: &model,
+        model,
         as_of,
+        history,
     };
     findings.extend(crate::rules::run(&cx));
-    let report = CheckReport::new(&model.config, findings, model.record_count(), as_of);
-    Ok((model, report))
+    Ok(CheckReport::new(
+        &model.config,
+        findings,
+        model.record_count(),
+        as_of,
+    ))
 }
 
 /// "Today": `SOURCE_DATE_EPOCH` if set (reproducible builds), else the

@@ -11,6 +11,7 @@
 
 mod capa;
 mod common;
+mod history;
 mod orders;
 mod parties;
 mod surveys;
@@ -24,6 +25,9 @@ pub struct Context<'a> {
     pub model: &'a Model,
     /// "Today" for date rules: `--as-of`, `SOURCE_DATE_EPOCH`, or the clock.
     pub as_of: Date,
+    /// The git history, when it was read (`None`: not asked for, as when
+    /// checking an old revision's files in a temporary folder).
+    pub history: Option<&'a crate::history::History>,
 }
 
 /// Collects findings for one rule function.
@@ -96,6 +100,12 @@ pub const CHECKS: &[(RuleId, Check)] = &[
         RuleId::PropertyIncidentUnreported,
         parties::property_incident_unreported,
     ),
+    (RuleId::SignatureUnproven, history::signature_unproven),
+    (RuleId::SignatureBroken, history::signature_broken),
+    (RuleId::ReviewStale, history::review_stale),
+    (RuleId::ChangeUnrecorded, history::change_unrecorded),
+    (RuleId::RecordDeleted, history::record_deleted),
+    (RuleId::HistoryUnavailable, history::history_unavailable),
 ];
 
 /// Run every enabled check. Checks are independent, so they run in

@@ -217,6 +217,13 @@ impl Repo {
         self
     }
 
+    /// Write a file relative to the git work tree (outside the records
+    /// root when it is a subfolder).
+    pub fn write_top(&self, rel: &str, text: &str) -> &Self {
+        std::fs::write(self.top.join(rel), text).unwrap();
+        self
+    }
+
     pub fn read(&self, rel: &str) -> String {
         std::fs::read_to_string(self.path(rel)).unwrap()
     }
@@ -298,7 +305,20 @@ impl Run {
         })
     }
 
+    /// The findings, less the one `history-unavailable` warning that every
+    /// repository not under git gets: most tests write files without
+    /// committing them and are about other rules. [`Run::all_findings`]
+    /// keeps it.
     pub fn findings(&self) -> Vec<F> {
+        self.all_findings()
+            .into_iter()
+            .filter(|f| {
+                !(f.rule == "history-unavailable" && f.message.starts_with("no git repository"))
+            })
+            .collect()
+    }
+
+    pub fn all_findings(&self) -> Vec<F> {
         self.json()["findings"]
             .as_array()
             .expect("findings array")
@@ -356,4 +376,154 @@ pub fn clean(run: &Run) {
 
 pub fn exists(p: &Path) -> bool {
     p.exists()
+}
+
+// ---------------------------------------------------------------------------
+// git: commits with chosen authors, dates and SSH signatures.
+
+/// The deterministic SSH signing key of a person of the cast.
+pub fn private_key(person: &str) -> ssh_key::PrivateKey {
+    let mut seed = [7u8; 32];
+    for (i, b) in person.bytes().enumerate() {
+        seed[i % 32] ^= b.wrapping_mul(31).wrapping_add(i as u8);
+    }
+    let pair = ssh_key::private::Ed25519Keypair::from_seed(&seed);
+    ssh_key::PrivateKey::from(pair)
+}
+
+/// The person's public key as people.toml lists it.
+pub fn public_key(person: &str) -> String {
+    private_key(person).public_key().to_openssh().unwrap()
+}
+
+/// The cast's people.toml with each person's public key in `keys`.
+pub fn people_toml_with_keys() -> String {
+    PEOPLE
+        .iter()
+        .map(|(id, name, email, role, dept, extra)| {
+            format!(
+                "[[person]]\nid = \"{id}\"\nname = \"{name}\"\nemails = [\"{email}\"]\nroles = [\"{role}\"]\n\
+                 department = \"{dept}\"\nkeys = [\"{}\"]\n{extra}\n",
+                public_key(id)
+            )
+        })
+        .collect()
+}
+
+/// How a test commit is signed.
+#[derive(Clone, Copy)]
+pub enum Signing<'a> {
+    Unsigned,
+    /// SSH-signed with this person's key.
+    KeyOf(&'a str),
+    /// SSH-signed with this person's key over other content (a commit
+    /// altered after signing).
+    Tampered(&'a str),
+    /// An OpenPGP signature block (not verifiable by docket).
+    OpenPgp,
+}
+
+impl Repo {
+    /// Make the work tree a git repository (no commit yet).
+    pub fn git_init(&self) -> &Self {
+        git2::Repository::init(&self.top).expect("git init");
+        self
+    }
+
+    pub fn git(&self) -> git2::Repository {
+        git2::Repository::open(&self.top).expect("git repository")
+    }
+
+    /// Commit the whole work tree as `person` (a PEOPLE id) on `date`
+    /// (`2026-03-03`, at 10:00 +08:00), unsigned, moving HEAD.
+    pub fn commit_as(&self, person: &str, date: &str, msg: &str) -> git2::Oid {
+        self.commit_with(person, date, msg, Signing::Unsigned)
+    }
+
+    pub fn commit_with(&self, person: &str, date: &str, msg: &str, signing: Signing) -> git2::Oid {
+        let head = self.git().head().ok().and_then(|h| h.target());
+        let id = self.commit_raw(
+            person,
+            date,
+            msg,
+            signing,
+            &head.into_iter().collect::<Vec<_>>(),
+        );
+        self.set_head(id);
+        id
+    }
+
+    /// Point HEAD's branch at `id`.
+    pub fn set_head(&self, id: git2::Oid) {
+        let repo = self.git();
+        let name = repo
+            .find_reference("HEAD")
+            .ok()
+            .and_then(|r| r.symbolic_target().ok().flatten().map(String::from))
+            .unwrap_or_else(|| "refs/heads/main".to_string());
+        repo.reference(&name, id, true, "test commit").unwrap();
+        repo.set_head(&name).unwrap();
+    }
+
+    /// Commit the work tree with the given parents without moving HEAD.
+    pub fn commit_raw(
+        &self,
+        person: &str,
+        date: &str,
+        msg: &str,
+        signing: Signing,
+        parents: &[git2::Oid],
+    ) -> git2::Oid {
+        let repo = self.git();
+        let mut index = repo.index().unwrap();
+        index
+            .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+            .unwrap();
+        index.update_all(["*"], None).unwrap();
+        index.write().unwrap();
+        let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+        let (_, name, email, ..) = PEOPLE
+            .iter()
+            .find(|p| p.0 == person)
+            .expect("a person of the cast");
+        let day: jiff::civil::Date = date.parse().unwrap();
+        let secs = jiff::tz::offset(8)
+            .to_timestamp(day.at(10, 0, 0, 0))
+            .unwrap()
+            .as_second();
+        let sig = git2::Signature::new(name, email, &git2::Time::new(secs, 480)).unwrap();
+        let parents: Vec<git2::Commit> = parents
+            .iter()
+            .map(|p| repo.find_commit(*p).unwrap())
+            .collect();
+        let parent_refs: Vec<&git2::Commit> = parents.iter().collect();
+        match signing {
+            Signing::Unsigned => repo
+                .commit(None, &sig, &sig, msg, &tree, &parent_refs)
+                .unwrap(),
+            Signing::KeyOf(owner) | Signing::Tampered(owner) => {
+                let buf = repo
+                    .commit_create_buffer(&sig, &sig, msg, &tree, &parent_refs)
+                    .unwrap();
+                let mut signed = buf.to_vec();
+                if let Signing::Tampered(_) = signing {
+                    signed.extend_from_slice(b"tampered");
+                }
+                let sshsig = private_key(owner)
+                    .sign("git", ssh_key::HashAlg::Sha512, &signed)
+                    .unwrap();
+                let pem = sshsig.to_pem(ssh_key::LineEnding::LF).unwrap();
+                repo.commit_signed(std::str::from_utf8(&buf).unwrap(), &pem, None)
+                    .unwrap()
+            }
+            Signing::OpenPgp => {
+                let buf = repo
+                    .commit_create_buffer(&sig, &sig, msg, &tree, &parent_refs)
+                    .unwrap();
+                let pgp = "-----BEGIN PGP SIGNATURE-----\n\niQEzBAABCAAdFiEE\n=abcd\n-----END PGP SIGNATURE-----\n";
+                repo.commit_signed(std::str::from_utf8(&buf).unwrap(), pgp, None)
+                    .unwrap()
+            }
+        }
+    }
 }

@@ -6,6 +6,8 @@ mod check;
 mod demo;
 mod fixture;
 
+mod history;
+mod history_cmds;
 mod hostile;
 mod init;
 mod rules;

@@ -1,0 +1,134 @@
+//! `docket log ID`: one record's audit trail, newest first.
+//!
+//! Each revision shows what 21 CFR 11.10(e) asks of an audit trail: who
+//! (author name and email), when (at the company's time zone, so everyone
+//! reads the same clock), how the commit is signed, and what changed, field
+//! by field, with the old value kept next to the new one. Below them, the
+//! proof of each signed section of the record as it is now.
+
+use crate::error::{Error, Result};
+use crate::history::{Change, Entry, History, SignatureBlock};
+use crate::model::Model;
+use serde::Serialize;
+use std::path::Path;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Serialize)]
+pub struct Log {
+    pub record: String,
+    pub file: String,
+    /// Newest first; an uncommitted working copy comes first, with no commit.
+    pub revisions: Vec<Entry>,
+    /// The record's signatures as 21 CFR 11.50 blocks.
+    pub signatures: Vec<SignatureBlock>,
+}
+
+/// Build the log of the record `id` (or of a file path below the root).
+pub fn log(model: &Model, history: &History, id: &str) -> Result<Log> {
+    if let Some(why) = &history.unavailable {
+        return Err(Error::Git(format!(
+            "no history to show ({}); docket log needs the full git history",
+            why.describe()
+        )));
+    }
+    let file = history.find_record(id).ok_or_else(|| {
+        Error::Usage(format!(
+            "no record {id} in the git history of this records repository"
+        ))
+    })?;
+    let revisions = crate::history::timeline(history, model, file)?;
+    let signatures = history
+        .proofs
+        .sections
+        .iter()
+        .filter(|p| p.file == file.path)
+        .map(|p| p.block(model, history))
+        .collect();
+    Ok(Log {
+        record: crate::history::stem(&file.path).to_string(),
+        file: file.path.clone(),
+        revisions,
+        signatures,
+    })
+}
+
+/// `docket log`: load, read the history, and print the log.
+pub fn run(root: &Path, id: &str, format: Format) -> Result<String> {
+    let loaded = crate::load::load(root)?;
+    let (model, _) = crate::model::build(loaded);
+    let mut history = History::open(root)?;
+    crate::history::prove_only(&mut history, &model, Some(id))?;
+    let log = log(&model, &history, id)?;
+    Ok(match format {
+        Format::Json => serde_json::to_string_pretty(&log).expect("log serializes") + "\n",
+        Format::Human => human(&log),
+    })
+}
+
+fn human(log: &Log) -> String {
+    let mut out = format!("{}  {}\n", log.record, log.file);
+    for r in &log.revisions {
+        out.push('\n');
+        match (&r.commit, &r.author) {
+            (Some(id), Some(a)) => out.push_str(&format!(
+                "commit {}  {}  {} <{}>  {}\n",
+                crate::history::short(id),
+                r.time.as_deref().unwrap_or_default(),
+                a.name,
+                a.email,
+                r.signature
+                    .as_ref()
+                    .map(|s| s.describe())
+                    .unwrap_or_default()
+            )),
+            _ => out.push_str("working tree (not committed)\n"),
+        }
+        out.push_str(&format!("    {}\n", r.summary));
+        match &r.change {
+            Change::Added => out.push_str("    added the file\n"),
+            Change::Deleted => out.push_str("    deleted the file\n"),
+            Change::Moved(from) => out.push_str(&format!("    moved from {from}\n")),
+            Change::Modified => {}
+        }
+        for c in &r.changes {
+            out.push_str(&format!("    {c}\n"));
+        }
+    }
+    if !log.signatures.is_empty() {
+        out.push_str("\nsignatures:\n");
+        for b in &log.signatures {
+            let when = match (&b.commit, &b.time) {
+                (Some(c), Some(t)) => format!(", commit {} at {t}", crate::history::short(c)),
+                _ => String::new(),
+            };
+            out.push_str(&format!(
+                "  {}: {} ({}, {}), dated {}{when}\n    meaning: {}\n    {}\n",
+                b.section,
+                b.name,
+                b.by,
+                b.roles.join(", "),
+                b.date,
+                b.meaning,
+                describe(&b.status)
+            ));
+        }
+    }
+    out
+}
+
+/// A proof status in words, for people.
+pub fn describe(s: &crate::history::ProofStatus) -> String {
+    use crate::history::ProofStatus as P;
+    match s {
+        P::Proven(how) => format!("proven by {how}"),
+        P::Recorded => "recorded, not verified".into(),
+        P::Uncommitted => "not committed, not signed".into(),
+        P::Unproven(why) => format!("unproven: {why}"),
+        P::Broken { changed_by, .. } => format!("broken: changed after signing by {changed_by}"),
+    }
+}

@@ -1,0 +1,75 @@
+//! A record's audit trail as people read it: one entry per revision,
+//! newest first, with who, when (at the company's time zone), how the
+//! commit is signed, and the field-level changes. `docket log` prints it;
+//! the site's record pages show it as the timeline.
+//!
+//! 21 CFR 11.10(e) asks that an audit trail not obscure earlier values, so
+//! every change keeps the old value beside the new one, and a file's first
+//! revision lists every field it was created with.
+
+use super::fields::{FieldChange, diff_tables};
+use super::sig::SignatureCheck;
+use super::{Change, FileHistory, History, Stamp, parse_table};
+use crate::error::Result;
+use crate::model::Model;
+use serde::Serialize;
+
+/// One revision of a record in its audit trail.
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    /// The full commit id; `None` for uncommitted changes in the working tree.
+    pub commit: Option<String>,
+    pub author: Option<Stamp>,
+    /// The author time at the company's offset, `2026-03-03 10:00:00 +08:00`.
+    pub time: Option<String>,
+    pub summary: String,
+    pub signature: Option<SignatureCheck>,
+    pub change: Change,
+    pub changes: Vec<FieldChange>,
+}
+
+/// The audit trail of one file, newest first; uncommitted changes in the
+/// working tree, if any, come first.
+pub fn timeline(history: &History, model: &Model, file: &FileHistory) -> Result<Vec<Entry>> {
+    let objects = history.objects()?;
+    let tables = objects.tables(file);
+    let offset = model.config.company.offset_seconds;
+    let mut out = Vec::new();
+    if history.worktree.contains_key(&file.path) {
+        let now = std::fs::read(model.root.join(&file.path))
+            .ok()
+            .and_then(|b| parse_table(&file.path, &b));
+        let head = tables.first().and_then(|t| t.as_ref());
+        out.push(Entry {
+            commit: None,
+            author: None,
+            time: None,
+            summary: "uncommitted changes in the working tree".into(),
+            signature: None,
+            change: if now.is_some() {
+                Change::Modified
+            } else {
+                Change::Deleted
+            },
+            changes: diff_tables(head, now.as_ref()),
+        });
+    }
+    for (i, rev) in file.revisions.iter().enumerate() {
+        let c = history.commit(rev);
+        let older = tables.get(i + 1).and_then(|t| t.as_ref());
+        let changes = match rev.change {
+            Change::Deleted => Vec::new(),
+            _ => diff_tables(older, tables[i].as_ref()),
+        };
+        out.push(Entry {
+            commit: Some(c.id.clone()),
+            author: Some(c.author.clone()),
+            time: Some(c.author.display_at(offset)),
+            summary: c.summary.clone(),
+            signature: Some(c.signature.check(&model.people)),
+            change: rev.change.clone(),
+            changes,
+        });
+    }
+    Ok(out)
+}

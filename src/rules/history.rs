@@ -1,0 +1,269 @@
+//! Rules that judge the records against their git history (DESIGN.md
+//! sections 3 and 4): signatures, stale reviews, unrecorded changes,
+//! deleted records, and where history could not be read.
+//!
+//! The history stage did the reading ([`crate::history::prove`]); these
+//! functions only decide what is a finding, and say how to put it right.
+//! Without history ([`Context::history`] is `None`, or the repository is
+//! missing or shallow) only `history-unavailable` speaks: guessing
+//! signatures from a partial history would accuse the wrong people.
+
+use super::{Context, Sink};
+use crate::finding::{Finding, Pos, RuleId};
+use crate::history::{Dirty, History, ProofStatus, Unavailable, stem};
+use crate::kind::Kind;
+use crate::model::{Meta, Record};
+use std::collections::HashMap;
+
+/// The history, if it is complete enough to judge by.
+fn usable<'a>(cx: &Context<'a>) -> Option<&'a History> {
+    cx.history.filter(|h| h.unavailable.is_none())
+}
+
+/// Each signed section's record and the position of its `by`, by (file,
+/// section): looked up once per rule, not once per proof.
+fn locations<'m>(cx: &Context<'m>) -> HashMap<(String, String), (&'m Meta, Pos)> {
+    cx.model
+        .signed_sections()
+        .into_iter()
+        .map(|s| ((s.meta.file.clone(), s.path), (s.meta, s.sign.by.pos)))
+        .collect()
+}
+
+/// `signature-unproven` (3): the signature commit of a signed section must
+/// prove it under `policy.signatures`; an uncommitted section is unsigned.
+pub fn signature_unproven(cx: &Context, out: &mut Sink) {
+    let Some(h) = usable(cx) else { return };
+    let at = locations(cx);
+    for p in &h.proofs.sections {
+        let why = match &p.status {
+            ProofStatus::Unproven(why) => format!(
+                "`{}` is signed by {} in the file, but git does not prove it: {why}",
+                p.section, p.by
+            ),
+            ProofStatus::Uncommitted => format!(
+                "`{}` (signed by {}) is not committed yet, so it is not signed: {} must commit it",
+                p.section, p.by, p.by
+            ),
+            _ => continue,
+        };
+        if let Some((meta, pos)) = at.get(&(p.file.clone(), p.section.clone())) {
+            out.meta(RuleId::SignatureUnproven, meta, Some(*pos), why);
+        }
+    }
+}
+
+/// `signature-broken` (3): a signed section changed after signing by
+/// someone other than its signer.
+pub fn signature_broken(cx: &Context, out: &mut Sink) {
+    let Some(h) = usable(cx) else { return };
+    let at = locations(cx);
+    for p in &h.proofs.sections {
+        let ProofStatus::Broken { signed, changed_by } = &p.status else {
+            continue;
+        };
+        let changed_in = p
+            .commit
+            .map(|c| h.commits[c].short().to_string())
+            .unwrap_or_default();
+        let msg = format!(
+            "`{}` was signed by {} in commit {}, then changed by {changed_by} in commit {changed_in}: \
+             the signature no longer covers what is there; {} must review and sign it again",
+            p.section,
+            p.by,
+            h.commits[*signed].short(),
+            p.by
+        );
+        if let Some((meta, pos)) = at.get(&(p.file.clone(), p.section.clone())) {
+            out.meta(RuleId::SignatureBroken, meta, Some(*pos), msg);
+        }
+    }
+}
+
+fn list(changes: &[crate::history::FieldChange]) -> String {
+    const SHOWN: usize = 5;
+    let mut s: Vec<String> = changes.iter().take(SHOWN).map(|c| c.to_string()).collect();
+    if changes.len() > SHOWN {
+        s.push(format!("and {} more", changes.len() - SHOWN));
+    }
+    s.join("; ")
+}
+
+/// `review-stale` (4.2.2 A): the order's substance changed after the
+/// current review's signature commit; a changed order is reviewed again.
+pub fn review_stale(cx: &Context, out: &mut Sink) {
+    let Some(h) = usable(cx) else { return };
+    for o in cx.model.orders.iter() {
+        let (Some(review), Some(oh)) = (&o.review, h.proofs.orders.get(&o.meta().file)) else {
+            continue;
+        };
+        if oh.stale.is_empty() {
+            continue;
+        }
+        let since = oh
+            .review_commit
+            .map(|c| format!(" (commit {})", h.commits[c].short()))
+            .unwrap_or_default();
+        out.at(
+            RuleId::ReviewStale,
+            o,
+            review.sign.by.pos,
+            format!(
+                "the order changed after {} signed the review{since}: {}; the changed order must be reviewed again \
+                 (the GM commits a new [review])",
+                review.sign.by.value,
+                list(&oh.stale)
+            ),
+        );
+    }
+}
+
+/// `change-unrecorded` (4.4): every change of an approved order's
+/// substance needs a `[[change]]` entry dated on or after the review.
+pub fn change_unrecorded(cx: &Context, out: &mut Sink) {
+    let Some(h) = usable(cx) else { return };
+    for o in cx.model.orders.iter() {
+        let Some(oh) = h.proofs.orders.get(&o.meta().file) else {
+            continue;
+        };
+        for c in &oh.after_approval {
+            let recorded = c
+                .review_date
+                .is_none_or(|d| o.change.iter().any(|e| *e.date >= d));
+            if recorded {
+                continue;
+            }
+            let when = match c.commit {
+                Some(ix) => format!(
+                    "in commit {} by {}",
+                    h.commits[ix].short(),
+                    h.commits[ix].author.email
+                ),
+                None => "in the working tree".to_string(),
+            };
+            let after = c
+                .review_date
+                .map(|d| format!(" (approved {d})"))
+                .unwrap_or_default();
+            out.at(
+                RuleId::ChangeUnrecorded,
+                o,
+                crate::finding::Pos { line: 1, col: 1 },
+                format!(
+                    "the approved order{after} was changed {when}: {}; add a [[change]] entry saying what \
+                     changed and which departments were told",
+                    list(&c.changes)
+                ),
+            );
+        }
+    }
+}
+
+/// Whether `rel` is a record file (below a kind folder).
+fn record_kind(rel: &str) -> Option<Kind> {
+    let (top, rest) = rel.split_once('/')?;
+    (!rest.is_empty()).then(|| Kind::from_folder(top)).flatten()
+}
+
+/// `record-deleted` (7.5.3): a record file that existed in history is gone
+/// from `HEAD` or the working tree and was not moved (its id is nowhere).
+pub fn record_deleted(cx: &Context, out: &mut Sink) {
+    let Some(h) = usable(cx) else { return };
+    let mut push = |rel: &str, how: String| {
+        let Some(kind) = record_kind(rel) else { return };
+        if cx.model.known_ids.contains(&(kind, stem(rel).to_string())) {
+            return;
+        }
+        out.push(
+            Finding::new(
+                RuleId::RecordDeleted,
+                rel,
+                None,
+                format!(
+                    "record {} {how}; quality records are kept, not deleted: restore it \
+                     (git checkout {}) and close or cancel it instead",
+                    stem(rel),
+                    rel
+                ),
+            )
+            .with_record(stem(rel)),
+        );
+    };
+    for f in h.files.values().filter(|f| f.deleted()) {
+        let rev = &f.revisions[0];
+        let c = &h.commits[rev.commit];
+        push(
+            &f.path,
+            format!("was deleted in commit {} by {}", c.short(), c.author.email),
+        );
+    }
+    for (rel, d) in &h.worktree {
+        if *d == Dirty::Deleted {
+            push(rel, "is deleted in the working tree".into());
+        }
+    }
+}
+
+/// `history-unavailable`: where the history rules could not run.
+pub fn history_unavailable(cx: &Context, out: &mut Sink) {
+    let Some(h) = cx.history else { return };
+    match h.unavailable {
+        Some(Unavailable::NoRepository) => {
+            out.push(Finding::new(
+                RuleId::HistoryUnavailable,
+                "docket.toml",
+                None,
+                "no git repository above the records root: signatures, stale reviews and deleted \
+                 records cannot be checked (git init, then commit the records)",
+            ));
+            return;
+        }
+        Some(Unavailable::Shallow) => {
+            out.push(Finding::new(
+                RuleId::HistoryUnavailable,
+                "docket.toml",
+                None,
+                "the git repository is a shallow clone, so the commits that signed the records may be \
+                 missing: history rules did not run (git fetch --unshallow; in CI, fetch-depth: 0)",
+            ));
+            return;
+        }
+        None => {}
+    }
+    let unsigned_files: std::collections::BTreeSet<&str> = h
+        .proofs
+        .sections
+        .iter()
+        .filter(|p| p.status == ProofStatus::Uncommitted)
+        .map(|p| p.file.as_str())
+        .collect();
+    for (rel, d) in &h.worktree {
+        if unsigned_files.contains(rel.as_str()) {
+            continue;
+        }
+        let what = match d {
+            Dirty::Modified => "has uncommitted changes",
+            Dirty::Untracked => "is not committed",
+            Dirty::Deleted => continue,
+        };
+        let mut f = Finding::new(
+            RuleId::HistoryUnavailable,
+            rel,
+            None,
+            format!(
+                "{what}: the working copy is checked, but its history rules cover only what is committed"
+            ),
+        );
+        if record_kind(rel).is_some() {
+            f = f.with_record(stem(rel));
+        }
+        out.push(f);
+    }
+}
+
+impl Sink {
+    /// A finding not tied to a record of the model.
+    pub fn push(&mut self, f: Finding) {
+        self.findings.push(f);
+    }
+}

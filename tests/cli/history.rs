@@ -1,0 +1,519 @@
+//! History rules, `log`, `diff` and `check --base`, on real git
+//! repositories made with git2: chosen authors, dates and SSH signatures.
+
+use crate::fixture::*;
+
+const REVIEW: &str = "[review]\ndecision = \"approved\"\nby = \"wang.gm\"\ndate = 2026-03-03\n\n";
+
+fn order_unreviewed() -> String {
+    assert!(ORDER.contains(REVIEW));
+    ORDER.replace(REVIEW, "")
+}
+
+/// The base records, committed as the procedure means: Li writes them on
+/// 2026-03-02; the review is added by `reviewer`'s own commit next day.
+fn repo_in(sub: &str, policy: &str, reviewer: &str, signing: Signing) -> Repo {
+    let repo = Repo::empty_in(sub);
+    repo.edit(
+        "docket.toml",
+        "signatures = \"author\"",
+        &format!("signatures = \"{policy}\""),
+    );
+    if policy == "ssh" {
+        repo.write("people.toml", &people_toml_with_keys());
+    }
+    repo.write("customers/C-0001.toml", CUSTOMER);
+    repo.write("products/AP-SH-1020.toml", PRODUCT);
+    repo.write(ORDER_PATH, &order_unreviewed());
+    repo.write(FLOWSHEET_PATH, FLOWSHEET);
+    repo.write("surveys/2026/SV-2026-0001.toml", SURVEY);
+    repo.git_init();
+    repo.commit_as("li.sales", "2026-03-02", "Order SO-2026-0001 received");
+    repo.write(ORDER_PATH, ORDER);
+    repo.commit_with(reviewer, "2026-03-03", "Review SO-2026-0001", signing);
+    repo
+}
+
+pub fn signed(policy: &str) -> Repo {
+    repo_in("", policy, "wang.gm", Signing::Unsigned)
+}
+
+fn messages(fs: &[F]) -> String {
+    fs.iter()
+        .map(|f| f.message.as_str())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn review_committed_by_the_signer_is_proven() {
+    clean(&signed("author").check());
+}
+
+#[test]
+fn review_committed_by_the_wrong_person_is_unproven() {
+    let repo = repo_in("", "author", "li.sales", Signing::Unsigned);
+    let f = fires(&repo.check(), "signature-unproven");
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].file, ORDER_PATH);
+    assert!(f[0].message.contains("li.sales"), "{}", f[0].message);
+    assert!(f[0].line.is_some());
+}
+
+#[test]
+fn policy_none_proves_nothing_and_accuses_no_one() {
+    clean(&repo_in("", "none", "li.sales", Signing::Unsigned).check());
+}
+
+#[test]
+fn ssh_signed_by_the_signer_is_proven() {
+    clean(&repo_in("", "ssh", "wang.gm", Signing::KeyOf("wang.gm")).check());
+}
+
+#[test]
+fn unsigned_commit_under_policy_ssh_is_unproven() {
+    let repo = repo_in("", "ssh", "wang.gm", Signing::Unsigned);
+    let f = fires(&repo.check(), "signature-unproven");
+    assert!(messages(&f).contains("unsigned"), "{}", messages(&f));
+}
+
+#[test]
+fn key_of_someone_else_is_unproven() {
+    let repo = repo_in("", "ssh", "wang.gm", Signing::KeyOf("li.sales"));
+    let f = fires(&repo.check(), "signature-unproven");
+    assert!(messages(&f).contains("li.sales's key"), "{}", messages(&f));
+}
+
+#[test]
+fn unknown_key_is_unproven() {
+    let repo = repo_in("", "ssh", "wang.gm", Signing::KeyOf("mallory"));
+    let f = fires(&repo.check(), "signature-unproven");
+    assert!(messages(&f).contains("unknown key"), "{}", messages(&f));
+}
+
+#[test]
+fn tampered_ssh_signature_is_unproven() {
+    let repo = repo_in("", "ssh", "wang.gm", Signing::Tampered("wang.gm"));
+    let f = fires(&repo.check(), "signature-unproven");
+    assert!(messages(&f).contains("does not verify"), "{}", messages(&f));
+}
+
+#[test]
+fn openpgp_signature_is_recognised_not_verified() {
+    let repo = repo_in("", "ssh", "wang.gm", Signing::OpenPgp);
+    let f = fires(&repo.check(), "signature-unproven");
+    assert!(
+        messages(&f).contains("OpenPGP signature, not verified"),
+        "{}",
+        messages(&f)
+    );
+    let log = repo
+        .docket(&["log", "SO-2026-0001", "--format", "json"])
+        .json();
+    assert_eq!(log["revisions"][0]["signature"]["status"], "open-pgp");
+}
+
+#[test]
+fn signature_committed_after_the_signer_left_is_unproven() {
+    let repo = Repo::base();
+    // Lin signed with a date while still employed, but committed in March.
+    repo.write(ORDER_PATH, &order_unreviewed());
+    repo.git_init();
+    repo.commit_as("li.sales", "2026-01-10", "Order received");
+    repo.write(
+        ORDER_PATH,
+        &ORDER.replace(
+            "by = \"wang.gm\"\ndate = 2026-03-03",
+            "by = \"old.gm\"\ndate = 2026-01-20",
+        ),
+    );
+    repo.commit_as("old.gm", "2026-03-03", "Review");
+    let f = fires(&repo.check(), "signature-unproven");
+    assert!(
+        messages(&f).contains("left on 2026-01-31"),
+        "{}",
+        messages(&f)
+    );
+}
+
+#[test]
+fn signed_section_edited_by_another_person_is_broken() {
+    let repo = signed("author");
+    repo.edit(
+        ORDER_PATH,
+        "date = 2026-03-03\n",
+        "date = 2026-03-03\nnote = \"checked stock\"\n",
+    );
+    repo.commit_as("li.sales", "2026-03-05", "Add a note to the review");
+    let run = repo.check();
+    let f = fires(&run, "signature-broken");
+    assert!(f[0].message.contains("li.sales"), "{}", f[0].message);
+    assert!(
+        run.of("signature-unproven").is_empty(),
+        "broken, not unproven"
+    );
+}
+
+#[test]
+fn section_never_signed_by_its_signer_is_unproven_not_broken() {
+    // Li writes the review in Wang's name, then edits it: Wang never signed.
+    let repo = repo_in("", "author", "li.sales", Signing::Unsigned);
+    repo.edit(
+        ORDER_PATH,
+        "date = 2026-03-03\n",
+        "date = 2026-03-03\nnote = \"ok\"\n",
+    );
+    repo.commit_as("li.sales", "2026-03-05", "Add a note");
+    let run = repo.check();
+    fires(&run, "signature-unproven");
+    assert!(
+        run.of("signature-broken").is_empty(),
+        "{:#?}",
+        run.findings()
+    );
+}
+
+#[test]
+fn signer_editing_own_section_keeps_it_proven() {
+    let repo = signed("author");
+    repo.edit(
+        ORDER_PATH,
+        "date = 2026-03-03\n",
+        "date = 2026-03-03\nnote = \"checked stock\"\n",
+    );
+    repo.commit_as("wang.gm", "2026-03-05", "Note on my review");
+    clean(&repo.check());
+}
+
+#[test]
+fn substance_change_after_approval_without_change_entry() {
+    let repo = signed("author");
+    repo.edit(ORDER_PATH, "quantity = 500", "quantity = 800");
+    repo.commit_as("li.sales", "2026-03-20", "Customer wants 800");
+    let run = repo.check();
+    let stale = fires(&run, "review-stale");
+    assert!(
+        stale[0].message.contains("line[0].quantity: 500 -> 800"),
+        "{}",
+        stale[0].message
+    );
+    let unrecorded = fires(&run, "change-unrecorded");
+    assert!(
+        unrecorded[0].message.contains("li@acme.example"),
+        "{}",
+        unrecorded[0].message
+    );
+}
+
+#[test]
+fn substance_change_with_change_entry_is_recorded_but_stale() {
+    let repo = signed("author");
+    repo.edit(ORDER_PATH, "quantity = 500", "quantity = 800");
+    repo.append(
+        ORDER_PATH,
+        "[[change]]\ndate = 2026-03-20\nby = \"li.sales\"\nwhat = [\"quantity\"]\nnotified = [\"manufacturing\"]\n",
+    );
+    repo.commit_as("li.sales", "2026-03-20", "Customer wants 800");
+    let run = repo.check();
+    fires(&run, "review-stale");
+    assert!(
+        run.of("change-unrecorded").is_empty(),
+        "{:#?}",
+        run.findings()
+    );
+}
+
+#[test]
+fn re_review_after_a_change_clears_stale() {
+    let repo = signed("author");
+    repo.edit(ORDER_PATH, "quantity = 500", "quantity = 800");
+    repo.append(
+        ORDER_PATH,
+        "[[change]]\ndate = 2026-03-20\nby = \"li.sales\"\nwhat = [\"quantity\"]\nnotified = [\"manufacturing\"]\n",
+    );
+    repo.edit(FLOWSHEET_PATH, "quantity = 500", "quantity = 800");
+    repo.edit(FLOWSHEET_PATH, "issued = 2026-03-04", "issued = 2026-03-21");
+    repo.commit_as("li.sales", "2026-03-20", "Customer wants 800");
+    repo.edit(ORDER_PATH, "date = 2026-03-03", "date = 2026-03-21");
+    repo.commit_as("wang.gm", "2026-03-21", "Review the change");
+    let run = repo.check();
+    assert!(run.of("review-stale").is_empty(), "{:#?}", run.findings());
+    assert!(
+        run.of("change-unrecorded").is_empty(),
+        "{:#?}",
+        run.findings()
+    );
+    assert!(
+        run.of("signature-unproven").is_empty(),
+        "{:#?}",
+        run.findings()
+    );
+}
+
+#[test]
+fn recording_the_written_order_of_an_oral_order_is_not_a_change() {
+    let oral = |text: &str| {
+        text.replace("channel = \"website\"", "channel = \"oral\"")
+            + "\n[oral]\npath = \"written-order\"\nwritten_order_due = 2026-03-10\n"
+    };
+    let repo = Repo::base();
+    repo.write(ORDER_PATH, &oral(&order_unreviewed()));
+    repo.git_init();
+    repo.commit_as("li.sales", "2026-03-02", "Oral order");
+    repo.write(ORDER_PATH, &oral(ORDER));
+    repo.commit_as("wang.gm", "2026-03-03", "Review the oral order");
+    repo.edit(
+        ORDER_PATH,
+        "written_order_due = 2026-03-10\n",
+        "written_order_due = 2026-03-10\nwritten_order_received = 2026-03-08\n",
+    );
+    repo.commit_as("li.sales", "2026-03-08", "The written order came");
+    let run = repo.check();
+    assert!(run.of("review-stale").is_empty(), "{:#?}", run.findings());
+    assert!(
+        run.of("change-unrecorded").is_empty(),
+        "{:#?}",
+        run.findings()
+    );
+}
+
+#[test]
+fn reformatted_file_does_not_make_the_review_stale() {
+    let repo = signed("author");
+    // Same values, other layout: keys reordered, spacing, a comment.
+    let text = repo.read(ORDER_PATH);
+    let reformatted = text
+        .replace(
+            "customer = \"C-0001\"\ncustomer_ref = \"PO-88812\"\n",
+            "customer_ref   =   \"PO-88812\"   # the PO\ncustomer = \"C-0001\"\n",
+        )
+        .replace(
+            "quantity = 500\ndelivery = 2026-04-15",
+            "delivery = 2026-04-15\nquantity = 500",
+        );
+    assert_ne!(text, reformatted);
+    repo.write(ORDER_PATH, &reformatted);
+    repo.commit_as("li.sales", "2026-03-10", "Tidy the file");
+    clean(&repo.check());
+}
+
+#[test]
+fn record_moved_to_another_folder_keeps_its_signature() {
+    let repo = signed("author");
+    let text = repo.read(ORDER_PATH);
+    repo.remove(ORDER_PATH);
+    repo.write("orders/archive/SO-2026-0001.toml", &text);
+    repo.commit_as("li.sales", "2026-05-01", "Archive the order");
+    clean(&repo.check());
+    let log = repo.docket(&["log", "SO-2026-0001"]);
+    assert_eq!(log.code, 0, "{}", log.stderr);
+    assert!(
+        log.stdout
+            .contains("moved from orders/2026/SO-2026-0001.toml"),
+        "{}",
+        log.stdout
+    );
+    assert!(log.stdout.contains("Wang Daming"), "{}", log.stdout);
+}
+
+#[test]
+fn deleted_record_is_reported() {
+    let repo = signed("author");
+    repo.remove("surveys/2026/SV-2026-0001.toml");
+    repo.commit_as("li.sales", "2026-05-01", "Remove the survey");
+    let f = fires(&repo.check(), "record-deleted");
+    assert_eq!(f[0].file, "surveys/2026/SV-2026-0001.toml");
+    assert!(f[0].message.contains("li@acme.example"), "{}", f[0].message);
+}
+
+#[test]
+fn uncommitted_deletion_is_reported() {
+    let repo = signed("author");
+    repo.remove("surveys/2026/SV-2026-0001.toml");
+    let f = fires(&repo.check(), "record-deleted");
+    assert!(f[0].message.contains("working tree"), "{}", f[0].message);
+}
+
+#[test]
+fn merged_pull_request_attributes_the_review_to_its_author() {
+    let repo = Repo::base();
+    repo.write(ORDER_PATH, &order_unreviewed());
+    repo.git_init();
+    let base = repo.commit_as("li.sales", "2026-03-02", "Order received");
+    // The GM reviews on a branch.
+    repo.write(ORDER_PATH, ORDER);
+    let review = repo.commit_raw(
+        "wang.gm",
+        "2026-03-03",
+        "Review",
+        Signing::Unsigned,
+        &[base],
+    );
+    // Meanwhile on main, Li edits the customer.
+    repo.write(ORDER_PATH, &order_unreviewed());
+    repo.edit(
+        "customers/C-0001.toml",
+        "phone = \"+49 40 123456\"",
+        "phone = \"+49 40 654321\"",
+    );
+    let main = repo.commit_as("li.sales", "2026-03-03", "New phone number");
+    // Li merges the pull request.
+    repo.write(ORDER_PATH, ORDER);
+    let merge = repo.commit_raw(
+        "li.sales",
+        "2026-03-04",
+        "Merge pull request #1",
+        Signing::Unsigned,
+        &[main, review],
+    );
+    repo.set_head(merge);
+    clean(&repo.check());
+    let log = repo.docket(&["log", "SO-2026-0001", "--format", "json"]);
+    assert_eq!(log.code, 0, "{}", log.stderr);
+    let json = log.json();
+    let newest = &json["revisions"][0];
+    assert_eq!(newest["author"]["email"], "wang@acme.example", "{json:#}");
+    assert_eq!(newest["commit"], review.to_string());
+}
+
+#[test]
+fn content_the_merge_itself_wrote_is_attributed_to_the_merge() {
+    let repo = Repo::base();
+    repo.write(ORDER_PATH, &order_unreviewed());
+    repo.git_init();
+    let base = repo.commit_as("li.sales", "2026-03-02", "Order received");
+    repo.write(ORDER_PATH, ORDER);
+    let review = repo.commit_raw(
+        "wang.gm",
+        "2026-03-03",
+        "Review",
+        Signing::Unsigned,
+        &[base],
+    );
+    repo.write(ORDER_PATH, &order_unreviewed());
+    repo.edit(
+        "customers/C-0001.toml",
+        "contact = \"Anna Keller\"",
+        "contact = \"Jan Ott\"",
+    );
+    let main = repo.commit_as("li.sales", "2026-03-03", "New contact");
+    // Li "resolves" the merge by changing the review's date.
+    repo.write(
+        ORDER_PATH,
+        &ORDER.replace("date = 2026-03-03", "date = 2026-03-04"),
+    );
+    let merge = repo.commit_raw(
+        "li.sales",
+        "2026-03-04",
+        "Merge",
+        Signing::Unsigned,
+        &[main, review],
+    );
+    repo.set_head(merge);
+    let f = fires(&repo.check(), "signature-broken");
+    assert!(f[0].message.contains("li.sales"), "{}", f[0].message);
+}
+
+#[test]
+fn moved_and_edited_in_one_commit_keeps_its_history() {
+    let repo = signed("author");
+    let text = repo.read(ORDER_PATH).replace(
+        "delivery_place = \"Hamburg\"",
+        "delivery_place = \"Bremen\"",
+    );
+    repo.remove(ORDER_PATH);
+    repo.write("orders/2027/SO-2026-0001.toml", &text);
+    repo.commit_as("li.sales", "2026-05-01", "Move and edit");
+    let run = repo.check();
+    assert!(run.of("record-deleted").is_empty(), "{:#?}", run.findings());
+    assert!(
+        run.of("signature-unproven").is_empty(),
+        "{:#?}",
+        run.findings()
+    );
+    fires(&run, "review-stale");
+    let log = repo.docket(&["log", "SO-2026-0001"]).stdout;
+    assert!(
+        log.contains("moved from orders/2026/SO-2026-0001.toml"),
+        "{log}"
+    );
+    assert!(
+        log.contains("delivery_place: \"Hamburg\" -> \"Bremen\""),
+        "{log}"
+    );
+}
+
+#[test]
+fn shallow_clone_is_history_unavailable() {
+    let repo = signed("author");
+    let dest = tempfile::tempdir().unwrap();
+    let clone = dest.path().join("clone");
+    let url = format!("file://{}", repo.top.display());
+    let ok = std::process::Command::new("git")
+        .args(["clone", "-q", "--depth", "1", &url])
+        .arg(&clone)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let run = Run::from(
+        docket_cmd()
+            .args(["check", "--format", "json", "--as-of", AS_OF, "--records"])
+            .arg(&clone)
+            .output()
+            .unwrap(),
+    );
+    let f = fires(&run, "history-unavailable");
+    assert!(f[0].message.contains("shallow"), "{}", f[0].message);
+    assert_eq!(run.code, 0, "a warning only");
+}
+
+#[test]
+fn records_root_inside_a_bigger_repository() {
+    let repo = repo_in("records", "author", "wang.gm", Signing::Unsigned);
+    repo.write_top("README.md", "the company repository\n");
+    clean(&repo.check());
+    let human = repo.docket(&["check", "--as-of", AS_OF]);
+    assert_eq!(human.code, 0, "{}{}", human.stdout, human.stderr);
+    let wrong = repo_in("records", "author", "li.sales", Signing::Unsigned);
+    fires(&wrong.check(), "signature-unproven");
+}
+
+#[test]
+fn no_git_repository_is_history_unavailable() {
+    let run = Repo::base().check();
+    let all = run.all_findings();
+    assert_eq!(all.len(), 1, "{all:#?}");
+    assert_eq!(all[0].rule, "history-unavailable");
+    assert!(all[0].message.contains("no git repository"));
+    assert_eq!(run.code, 0);
+}
+
+#[test]
+fn uncommitted_changes_are_checked_and_flagged() {
+    let repo = signed("author");
+    repo.edit(
+        "customers/C-0001.toml",
+        "phone = \"+49 40 123456\"",
+        "phone = \"+49 40 654321\"",
+    );
+    let f = fires(&repo.check(), "history-unavailable");
+    assert_eq!(f[0].file, "customers/C-0001.toml");
+    assert_eq!(f[0].severity, "warning");
+}
+
+#[test]
+fn uncommitted_signed_section_is_unproven() {
+    let repo = Repo::base();
+    repo.write(ORDER_PATH, &order_unreviewed());
+    repo.git_init();
+    repo.commit_as("li.sales", "2026-03-02", "Order received");
+    repo.write(ORDER_PATH, ORDER);
+    let run = repo.check();
+    let f = fires(&run, "signature-unproven");
+    assert!(f[0].message.contains("not committed"), "{}", f[0].message);
+    assert!(
+        run.of("history-unavailable").is_empty(),
+        "{:#?}",
+        run.findings()
+    );
+}

@@ -1,0 +1,198 @@
+//! The history commands on real git repositories: `docket log`, `docket
+//! diff`, `check --base`, the history cache, and a first check after
+//! `git init`.
+
+use crate::fixture::*;
+use crate::history::signed;
+
+#[test]
+fn cached_index_extended_by_new_commits_equals_a_fresh_walk() {
+    let repo = signed("author");
+    let cache = repo.top.join(".git/docket/history.json");
+    let log = |id: &str| repo.docket(&["log", id, "--format", "json"]).stdout;
+    log("SO-2026-0001");
+    assert!(cache.is_file(), "the first run writes the cache");
+    // New commits: an edit, a move, a deletion, a re-creation, a merge.
+    repo.edit(ORDER_PATH, "quantity = 500", "quantity = 800");
+    repo.commit_as("li.sales", "2026-03-20", "800");
+    let text = repo.read(ORDER_PATH);
+    repo.remove(ORDER_PATH);
+    repo.write("orders/archive/SO-2026-0001.toml", &text);
+    let moved = repo.commit_as("li.sales", "2026-04-01", "Archive");
+    let survey = repo.read("surveys/2026/SV-2026-0001.toml");
+    repo.remove("surveys/2026/SV-2026-0001.toml");
+    repo.commit_as("li.sales", "2026-04-02", "Remove survey");
+    repo.write("surveys/2026/SV-2026-0001.toml", &survey);
+    repo.edit(
+        "surveys/2026/SV-2026-0001.toml",
+        "quality = 4",
+        "quality = 5",
+    );
+    let main = repo.commit_as("li.sales", "2026-04-03", "Survey back");
+    repo.edit(
+        "customers/C-0001.toml",
+        "contact = \"Anna Keller\"",
+        "contact = \"Jan Ott\"",
+    );
+    let branch = repo.commit_raw(
+        "wang.gm",
+        "2026-04-04",
+        "Contact",
+        Signing::Unsigned,
+        &[moved],
+    );
+    let merge = repo.commit_raw(
+        "li.sales",
+        "2026-04-05",
+        "Merge",
+        Signing::Unsigned,
+        &[main, branch],
+    );
+    repo.set_head(merge);
+    let ids = ["SO-2026-0001", "SV-2026-0001", "C-0001", "docket"];
+    let cached: Vec<String> = ids.iter().map(|id| log(id)).collect();
+    let check_cached = repo.check().stdout;
+    std::fs::remove_file(&cache).unwrap();
+    let fresh: Vec<String> = ids.iter().map(|id| log(id)).collect();
+    assert_eq!(cached, fresh);
+    assert_eq!(check_cached, repo.check().stdout);
+    assert!(cached[2].contains("wang@acme.example"), "{}", cached[2]);
+}
+
+#[test]
+fn init_then_git_init_warns_about_uncommitted_files_only() {
+    // `docket init`'s example uses policy "none": nothing is unsigned.
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("qms");
+    let init = Run::from(docket_cmd().arg("init").arg(&target).output().unwrap());
+    assert_eq!(init.code, 0, "{}", init.stderr);
+    git2::Repository::init(&target).unwrap();
+    let run = Run::from(
+        docket_cmd()
+            .args([
+                "check",
+                "--format",
+                "json",
+                "--as-of",
+                "2026-11-26",
+                "--records",
+            ])
+            .arg(&target)
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(
+        run.rules(),
+        ["history-unavailable"],
+        "{:#?}",
+        run.findings()
+    );
+}
+
+#[test]
+fn log_shows_revisions_newest_first_with_field_changes() {
+    let repo = signed("author");
+    repo.edit(ORDER_PATH, "quantity = 500", "quantity = 800");
+    repo.commit_as("li.sales", "2026-03-20", "Customer wants 800");
+    let run = repo.docket(&["log", "SO-2026-0001"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = &run.stdout;
+    let (q, r, c) = (
+        out.find("line[0].quantity: 500 -> 800").expect(out),
+        out.find("review: added").expect(out),
+        out.find("added the file").expect(out),
+    );
+    assert!(q < r && r < c, "{out}");
+    assert!(out.contains("2026-03-03 10:00:00 +08:00"), "{out}");
+    let json = repo
+        .docket(&["log", "SO-2026-0001", "--format", "json"])
+        .json();
+    assert_eq!(json["record"], "SO-2026-0001");
+    assert_eq!(json["revisions"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        json["revisions"][0]["changes"][0]["path"],
+        "line[0].quantity"
+    );
+    assert_eq!(json["revisions"][1]["signature"]["status"], "unsigned");
+    assert_eq!(json["signatures"][0]["section"], "review");
+    assert_eq!(json["signatures"][0]["status"]["status"], "proven");
+}
+
+#[test]
+fn log_of_an_unknown_record_fails() {
+    let run = signed("author").docket(&["log", "SO-2026-9999"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("SO-2026-9999"), "{}", run.stderr);
+}
+
+#[test]
+fn diff_lists_changed_records_invalidated_signatures_and_findings() {
+    let repo = signed("author");
+    repo.edit(ORDER_PATH, "quantity = 500", "quantity = 800");
+    repo.edit(ORDER_PATH, "by = \"wang.gm\"", "by = \"li.sales\"");
+    repo.write(
+        "customers/C-0002.toml",
+        &CUSTOMER.replace("C-0001", "C-0002"),
+    );
+    repo.remove("surveys/2026/SV-2026-0001.toml");
+    repo.commit_as("li.sales", "2026-03-20", "Several changes");
+    let run = repo.docket(&["diff", "HEAD~1..HEAD", "--as-of", AS_OF]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let md = &run.stdout;
+    assert!(md.contains("customers/C-0002.toml"), "{md}");
+    assert!(md.contains("line[0].quantity: 500 -> 800"), "{md}");
+    assert!(md.contains("surveys/2026/SV-2026-0001.toml"), "{md}");
+    assert!(md.contains("review"), "{md}");
+    let json = repo
+        .docket(&["diff", "HEAD~1..HEAD", "--format", "json", "--as-of", AS_OF])
+        .json();
+    assert_eq!(json["added"][0]["file"], "customers/C-0002.toml");
+    assert_eq!(json["deleted"][0]["file"], "surveys/2026/SV-2026-0001.toml");
+    assert_eq!(json["changed"][0]["file"], ORDER_PATH);
+    assert_eq!(json["invalidated"][0]["section"], "review");
+    let new_rules: Vec<&str> = json["new_findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert!(new_rules.contains(&"review-role"), "{json:#}");
+}
+
+#[test]
+fn check_base_puts_changed_records_first() {
+    let repo = signed("author");
+    // An old problem in the customer, a new one in the survey.
+    repo.edit(
+        "customers/C-0001.toml",
+        "address = \"Hafenstrasse 12, 20457 Hamburg\"\n",
+        "",
+    );
+    repo.commit_as("li.sales", "2026-03-05", "Old problem");
+    repo.edit(
+        "surveys/2026/SV-2026-0001.toml",
+        "quality = 4",
+        "quality = 1",
+    );
+    repo.commit_as("li.sales", "2026-03-06", "New problem");
+    let run = repo.docket(&[
+        "check", "--format", "json", "--as-of", AS_OF, "--base", "HEAD~1",
+    ]);
+    let files: Vec<String> = run.findings().into_iter().map(|f| f.file).collect();
+    assert_eq!(
+        files.first().map(String::as_str),
+        Some("surveys/2026/SV-2026-0001.toml"),
+        "{files:?}"
+    );
+    assert!(
+        files.contains(&"customers/C-0001.toml".to_string()),
+        "{files:?}"
+    );
+    let human = repo.docket(&["check", "--as-of", AS_OF, "--base", "HEAD~1"]);
+    assert!(
+        human.stdout.starts_with("1 files changed since HEAD~1"),
+        "{}",
+        human.stdout
+    );
+}
