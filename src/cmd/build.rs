@@ -4,7 +4,7 @@
 //! template that does not compile, an output folder that cannot be
 //! written) do, and then the published site is left as it was.
 
-use super::analyse;
+use super::analyse_history;
 use crate::error::Result;
 use crate::render::{self, SiteOptions, Stats};
 use jiff::civil::Date;
@@ -19,9 +19,10 @@ pub struct Options<'a> {
 }
 
 pub fn run(opts: &Options) -> Result<Stats> {
-    let (model, report) = analyse(opts.root, opts.as_of)?;
+    let (model, history, report) = analyse_history(opts.root, opts.as_of)?;
     let status = crate::report::status::status(&model, &report);
     let site = SiteOptions {
+        history: Some(&history),
         templates: Some(opts.root.join("templates")),
         progress: opts.progress,
     };

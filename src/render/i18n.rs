@@ -145,6 +145,12 @@ labels! {
     author: "Author", "作者";
     signature: "Signature", "簽章";
     changes_made: "Changes", "變更內容";
+    proof_proven: "proven", "已證實";
+    proof_recorded: "recorded, not verified (signatures = \"none\")", "已記錄，未驗證（signatures = \"none\"）";
+    proof_uncommitted: "not committed yet", "尚未提交";
+    changed_by: "changed after signing by", "簽核後遭修改，修改者";
+    moved_from: "moved from", "移自";
+    history_unavailable: "No git history is available for this build (not a git repository, or a shallow clone).", "本次產出沒有可用的 git 歷史（不是 git 儲存庫，或為淺層複製）。";
     sort_hint: "Click a column heading to sort.", "點選欄位標題可排序。";
 }
 
@@ -194,6 +200,7 @@ pub fn value(lang: Language, v: &str) -> String {
         "fax" => "傳真",
         "email" => "電子郵件",
         "oral" => "口頭",
+        "deleted" => "已刪除",
         "true" => "是",
         "false" => "否",
         _ => return v.to_string(),

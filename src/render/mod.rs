@@ -23,6 +23,7 @@ mod markdown;
 mod pages;
 mod records;
 mod svg;
+mod trail;
 mod views;
 
 use crate::error::{Error, Result};
@@ -66,7 +67,10 @@ const ASSETS: &[(&str, &str)] = &[
 /// Marks a folder as a docket site, so `--out` never replaces anything else.
 const MARKER: &str = ".docket-site";
 
-pub struct SiteOptions {
+pub struct SiteOptions<'h> {
+    /// The git history, for signature proofs, timelines and recent
+    /// changes; `None` builds the site from the working tree alone.
+    pub history: Option<&'h crate::history::History>,
     /// A folder of template overrides (the records repository's
     /// `templates/`); absent or missing means the built-ins only.
     pub templates: Option<PathBuf>,
@@ -121,7 +125,7 @@ pub fn site(
         .map(markdown::procedure)
         .unwrap_or_default();
     let clauses = sections.iter().filter_map(|s| s.anchor.clone()).collect();
-    let cx = Cx::new(model, report, clauses);
+    let cx = Cx::new(model, report, opts.history, clauses);
     let jobs = jobs(&cx, status, &sections);
     let mut tera = tera;
     let global = tera.global_context();
@@ -345,10 +349,15 @@ fn load_templates(dir: Option<&Path>) -> Result<tera::Tera> {
 fn render_feed(tera: &tera::Tera, cx: &Cx) -> Result<Vec<u8>> {
     let mut ctx = tera::Context::new();
     ctx.insert("root", "");
-    // Entries come from git history; until the history stage feeds them,
-    // the feed is valid and empty.
-    ctx.insert("entries", &Vec::<views::TimelineEntry>::new());
-    ctx.insert("updated", &format!("{}T00:00:00Z", cx.report.as_of));
+    // The feed changes only when the records do: it is as new as its
+    // newest commit (the as-of date without history), never the clock.
+    let entries = cx.trail.as_ref().map(|t| t.recent(cx)).unwrap_or_default();
+    let updated = entries.first().map_or_else(
+        || format!("{}T00:00:00Z", cx.report.as_of),
+        |e| e.updated.clone(),
+    );
+    ctx.insert("entries", &entries);
+    ctx.insert("updated", &updated);
     tera.render("feed.xml", &ctx)
         .map(String::into_bytes)
         .map_err(|e| template_error("feed.xml", &e))

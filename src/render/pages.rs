@@ -228,7 +228,46 @@ pub fn procedure(cx: &Cx, sections: &[markdown::Section]) -> Page {
 
 pub fn changes(cx: &Cx) -> Page {
     let mut b = Block::new(String::new());
-    b.note = Some(cx.t("history_pending"));
+    match cx.trail.as_ref().filter(|t| t.available()) {
+        Some(trail) => {
+            let mut table = Table::new(
+                ["date", "commit", "author", "signature", "record", "summary"]
+                    .iter()
+                    .map(|k| cx.t(k))
+                    .collect(),
+            );
+            for e in trail.recent(cx) {
+                let mut records = e.records.into_iter();
+                let first = records.next().unwrap_or_default();
+                // The summary goes last: it is the long text that wraps.
+                let cells = vec![
+                    Cell::text(e.time),
+                    Cell::text(e.commit),
+                    Cell::text(e.author),
+                    Cell::text(e.signature),
+                    first,
+                    Cell::text(e.summary),
+                ];
+                table.rows.push(Row {
+                    anchor: Some(e.anchor),
+                    cells,
+                });
+                // One row per further file, so every record links.
+                for more in records {
+                    let mut row = vec![Cell::default(); 6];
+                    row[4] = more;
+                    table.push(row);
+                }
+            }
+            table.filter = true;
+            if table.rows.is_empty() {
+                b.note = Some(cx.t("none"));
+            } else {
+                b.table = Some(table);
+            }
+        }
+        None => b.note = Some(cx.t("history_unavailable")),
+    }
     Page {
         title: cx.t("changes"),
         blocks: vec![b],

@@ -317,7 +317,7 @@ pub fn record_page(cx: &Cx, record: &(impl Record + serde::Serialize)) -> Page {
             Kind::Order | Kind::Flowsheet | Kind::Capa | Kind::Survey | Kind::Property
         ),
         signatures: signatures(cx, meta),
-        timeline: None,
+        timeline: cx.trail.as_ref().and_then(|t| t.timeline(cx, &meta.file)),
     }
 }
 
@@ -348,6 +348,10 @@ fn signatures(cx: &Cx, meta: &Meta) -> Vec<SignatureView> {
         .flatten()
         .map(|s| {
             let person = cx.model.person(&s.sign.by);
+            let proof = cx
+                .trail
+                .as_ref()
+                .and_then(|t| t.proof(cx, &meta.file, &s.path));
             let roles = person.map(|p| {
                 p.roles
                     .iter()
@@ -362,11 +366,13 @@ fn signatures(cx: &Cx, meta: &Meta) -> Vec<SignatureView> {
                     .filter(|r| !r.is_empty())
                     .unwrap_or_else(|| s.signer.describe()),
                 date: s.sign.date.to_string(),
-                time: None,
+                time: proof.as_ref().and_then(|p| p.time.clone()),
                 meaning: super::i18n::meaning(cx.lang, &s.path, &s.meaning),
-                commit: None,
-                proof: cx.t("not_verified"),
-                state: "unverified".into(),
+                commit: proof.as_ref().and_then(|p| p.commit.clone()),
+                proof: proof
+                    .as_ref()
+                    .map_or_else(|| cx.t("not_verified"), |p| p.text.clone()),
+                state: proof.as_ref().map_or("unverified", |p| p.state).into(),
             }
         })
         .collect()

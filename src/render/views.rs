@@ -14,6 +14,7 @@
 
 use super::i18n;
 use crate::finding::RuleId;
+use crate::history::History;
 use crate::kind::Kind;
 use crate::model::{Language, Model, Record, Signed};
 use crate::report::{CheckReport, Reported};
@@ -210,10 +211,17 @@ pub struct Cx<'a> {
     /// Signed sections by record file, computed once: every record page
     /// and the people page need them.
     pub signed: HashMap<&'a str, Vec<Signed<'a>>>,
+    /// What git history says, when the build has it.
+    pub trail: Option<super::trail::Trail<'a>>,
 }
 
 impl<'a> Cx<'a> {
-    pub fn new(model: &'a Model, report: &'a CheckReport, clauses: BTreeSet<String>) -> Cx<'a> {
+    pub fn new(
+        model: &'a Model,
+        report: &'a CheckReport,
+        history: Option<&'a History>,
+        clauses: BTreeSet<String>,
+    ) -> Cx<'a> {
         let lang = model.config.company.language;
         let mut pages = HashMap::new();
         let mut add = |kind: Kind, id: &'a str| {
@@ -258,6 +266,7 @@ impl<'a> Cx<'a> {
             clauses,
             findings_by_record,
             signed,
+            trail: history.map(super::trail::Trail::new),
         }
     }
 

@@ -475,3 +475,64 @@ fn a_template_that_fails_to_render_fails_the_build() {
     assert!(run.stderr.contains("people.html"), "{}", run.stderr);
     assert_eq!(before, files(&out));
 }
+
+/// The base records committed as the procedure means: Li writes the order,
+/// the GM adds his review in his own commit, then someone else edits it.
+fn committed() -> Repo {
+    let repo = full();
+    let review = "[review]\ndecision = \"approved\"\nby = \"wang.gm\"\ndate = 2026-03-03\n\n";
+    repo.write(ORDER_PATH, &ORDER.replace(review, ""));
+    repo.git_init();
+    repo.commit_as("li.sales", "2026-03-02", "Order SO-2026-0001 <received>");
+    repo.write(ORDER_PATH, ORDER);
+    repo.commit_as("wang.gm", "2026-03-03", "Review SO-2026-0001");
+    repo
+}
+
+#[test]
+fn the_order_page_shows_proofs_and_timeline_from_git_history() {
+    let repo = committed();
+    let (_dir, out) = site_dir();
+    built(&repo, &out);
+    let order = page(&out, "orders/SO-2026-0001.html");
+    let sig = &order[order.find("id=\"signatures\"").unwrap()..];
+    let sig = &sig[..sig.find("</section>").unwrap()];
+    assert!(sig.contains("class=\"sig-proven\""), "{sig}");
+    assert!(
+        sig.contains("wang@acme.example"),
+        "how it was proven: {sig}"
+    );
+    let head = repo.git().head().unwrap().target().unwrap().to_string();
+    assert!(sig.contains(&head[..10]), "the signature commit: {sig}");
+    let timeline = &order[order.find("id=\"timeline\"").unwrap()..];
+    assert!(timeline.contains("Wang Daming (wang.gm)") && timeline.contains("Li Mei (li.sales)"));
+    assert!(
+        timeline.contains("review: added"),
+        "field-level change: {timeline}"
+    );
+    assert!(timeline.contains("2026-03-03"));
+    // Recent changes and the feed list both commits, escaped.
+    let changes = page(&out, "changes.html");
+    assert!(changes.contains("Review SO-2026-0001"));
+    assert!(changes.contains("Order SO-2026-0001 &lt;received&gt;"));
+    let feed = page(&out, "feed.xml");
+    assert_eq!(feed.matches("<entry>").count(), 2, "{feed}");
+}
+
+#[test]
+fn a_signed_section_changed_by_someone_else_shows_as_broken() {
+    let repo = committed();
+    repo.edit(ORDER_PATH, "date = 2026-03-03", "date = 2026-03-04");
+    repo.commit_as("li.sales", "2026-03-05", "Fix the review date");
+    let (_dir, out) = site_dir();
+    built(&repo, &out);
+    let order = page(&out, "orders/SO-2026-0001.html");
+    assert!(
+        order.contains("class=\"sig-broken\"") || order.contains("class=\"sig-unproven\""),
+        "{order}"
+    );
+    let index = page(&out, "index.html");
+    let broken = index.contains("<dt>broken</dt><dd>1</dd>")
+        || index.contains("<dt>unproven</dt><dd>1</dd>");
+    assert!(broken, "the dashboard counts it");
+}

@@ -1,0 +1,252 @@
+//! The audit trail: what git history says about each record, shaped for
+//! the site. It feeds three things: the proof of each signature (which
+//! commit signed it and how that was proven, DESIGN.md section 3), the
+//! timeline of a record page (every commit that touched the file, its
+//! author, time, commit signature and field-level changes), and the recent
+//! changes page and Atom feed.
+//!
+//! The history stage did the work (walking commits, proving signatures);
+//! this module only looks things up and formats them. It reads file
+//! contents at old revisions to show field changes; record pages are built
+//! in parallel and a git handle cannot be shared between threads, so each
+//! thread opens its own, once.
+
+use super::views::{Cell, Cx, TimelineEntry};
+use crate::history::{Change, History, Objects, Proof, ProofStatus, diff_tables};
+use serde::Serialize;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+thread_local! {
+    /// This thread's git handle, and the repository it is for.
+    static OBJECTS: RefCell<Option<(PathBuf, Objects)>> = const { RefCell::new(None) };
+}
+
+/// How many commits the recent-changes page and the feed show.
+pub const RECENT: usize = 50;
+
+pub struct Trail<'h> {
+    history: &'h History,
+    proofs: HashMap<(&'h str, &'h str), &'h Proof>,
+    /// Commit index -> (file path, how it changed), for recent changes.
+    touched: BTreeMap<usize, Vec<(&'h str, &'h Change)>>,
+}
+
+/// A proof, ready to print.
+pub struct ProofView {
+    pub commit: Option<String>,
+    /// The signature commit's time, in the company's time zone.
+    pub time: Option<String>,
+    pub text: String,
+    /// `proven`, `unverified`, `unproven` or `broken`.
+    pub state: &'static str,
+}
+
+/// One commit on the recent-changes page and in the feed.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeEntry {
+    pub commit: String,
+    pub anchor: String,
+    pub author: String,
+    /// In the company's time zone, for people.
+    pub time: String,
+    /// RFC 3339 in UTC, for the feed.
+    pub updated: String,
+    pub summary: String,
+    pub signature: String,
+    pub records: Vec<Cell>,
+}
+
+impl<'h> Trail<'h> {
+    pub fn new(history: &'h History) -> Trail<'h> {
+        let proofs = history
+            .proofs
+            .sections
+            .iter()
+            .map(|p| ((p.file.as_str(), p.section.as_str()), p))
+            .collect();
+        let mut touched: BTreeMap<usize, Vec<(&str, &Change)>> = BTreeMap::new();
+        for f in history.files.values() {
+            for r in &f.revisions {
+                touched
+                    .entry(r.commit)
+                    .or_default()
+                    .push((r.path.as_str(), &r.change));
+            }
+        }
+        for files in touched.values_mut() {
+            files.sort_by(|a, b| a.0.cmp(b.0));
+        }
+        Trail {
+            history,
+            proofs,
+            touched,
+        }
+    }
+
+    /// Whether there is any history to show.
+    pub fn available(&self) -> bool {
+        self.history.unavailable.is_none()
+    }
+
+    fn short(&self, commit: usize) -> String {
+        self.history.commits[commit].short().to_string()
+    }
+
+    /// Who made a commit: the person in people.toml with that email, else
+    /// what git says.
+    fn author(&self, cx: &Cx, commit: usize) -> String {
+        let a = &self.history.commits[commit].author;
+        match cx.model.person_by_email(&a.email) {
+            Some(p) => format!("{} ({})", p.name.value, p.id.value),
+            None => format!("{} <{}>", a.name, a.email),
+        }
+    }
+
+    pub fn proof(&self, cx: &Cx, file: &str, section: &str) -> Option<ProofView> {
+        let p = self.proofs.get(&(file, section))?;
+        let commit = p.commit.map(|c| self.short(c));
+        let offset = cx.model.config.company.offset_seconds;
+        let time = p
+            .commit
+            .map(|c| self.history.commits[c].author.display_at(offset));
+        let (text, state) = match &p.status {
+            ProofStatus::Proven(how) => (format!("{}: {how}", cx.t("proof_proven")), "proven"),
+            ProofStatus::Recorded => (cx.t("proof_recorded"), "unverified"),
+            ProofStatus::Uncommitted => (cx.t("proof_uncommitted"), "unproven"),
+            ProofStatus::Unproven(why) => (format!("{}: {why}", cx.t("unproven")), "unproven"),
+            ProofStatus::Broken { signed, changed_by } => (
+                format!(
+                    "{}: {} {changed_by} ({})",
+                    cx.t("broken"),
+                    cx.t("changed_by"),
+                    self.short(*signed)
+                ),
+                "broken",
+            ),
+        };
+        Some(ProofView {
+            commit,
+            time,
+            text,
+            state,
+        })
+    }
+
+    /// The parsed file at each revision, newest first, read with this
+    /// thread's git handle.
+    fn tables(&self, f: &crate::history::FileHistory) -> Vec<Option<crate::load::Table>> {
+        if !self.available() {
+            return Vec::new();
+        }
+        OBJECTS.with(|cell| {
+            let mut slot = cell.borrow_mut();
+            if slot
+                .as_ref()
+                .is_none_or(|(dir, _)| *dir != self.history.git_dir)
+            {
+                *slot = self
+                    .history
+                    .objects()
+                    .ok()
+                    .map(|o| (self.history.git_dir.clone(), o));
+            }
+            slot.as_ref().map(|(_, o)| o.tables(f)).unwrap_or_default()
+        })
+    }
+
+    /// Every commit that touched `file`, newest first, with its changes.
+    pub fn timeline(&self, cx: &Cx, file: &str) -> Option<Vec<TimelineEntry>> {
+        let f = self.history.file(file)?;
+        let tables = self.tables(f);
+
+        let offset = cx.model.config.company.offset_seconds;
+        let people = &cx.model.people;
+        let entries = f
+            .revisions
+            .iter()
+            .enumerate()
+            .map(|(i, rev)| {
+                let commit = self.history.commit(rev);
+                let new = tables.get(i).and_then(Option::as_ref);
+                let old = tables.get(i + 1).and_then(Option::as_ref);
+                let mut changes: Vec<String> = match &rev.change {
+                    Change::Moved(from) => vec![format!("{} {from}", cx.t("moved_from"))],
+                    _ => Vec::new(),
+                };
+                changes.extend(diff_tables(old, new).iter().map(ToString::to_string));
+                TimelineEntry {
+                    commit: commit.short().to_string(),
+                    author: self.author(cx, rev.commit),
+                    time: commit.author.display_at(offset),
+                    signature: commit.signature.check(people).describe(),
+                    changes,
+                }
+            })
+            .collect();
+        Some(entries)
+    }
+
+    /// The newest commits that touched the records, for the changes page
+    /// and the feed.
+    pub fn recent(&self, cx: &Cx) -> Vec<ChangeEntry> {
+        let offset = cx.model.config.company.offset_seconds;
+        let mut commits: Vec<usize> = self.touched.keys().copied().collect();
+        // Newest first by time; the index keeps equal times in a fixed order.
+        commits.sort_by_key(|&c| (std::cmp::Reverse(self.history.commits[c].author.time), c));
+        commits
+            .into_iter()
+            .take(RECENT)
+            .map(|c| {
+                let commit = &self.history.commits[c];
+                let records = self.touched[&c]
+                    .iter()
+                    .map(|(path, change)| {
+                        let stem = path
+                            .rsplit('/')
+                            .next()
+                            .unwrap_or(path)
+                            .trim_end_matches(".toml");
+                        let deleted = matches!(change, Change::Deleted);
+                        let text = if deleted {
+                            format!("{stem} ({})", cx.value("deleted"))
+                        } else {
+                            stem.to_string()
+                        };
+                        let href = if deleted {
+                            None
+                        } else {
+                            cx.pages.get(stem).cloned()
+                        };
+                        Cell::link(text, href)
+                    })
+                    .collect();
+                ChangeEntry {
+                    commit: commit.short().to_string(),
+                    anchor: format!("commit-{}", commit.short()),
+                    author: self.author(cx, c),
+                    time: commit.author.display_at(offset),
+                    updated: jiff::Timestamp::from_second(commit.author.time)
+                        .map(|t| t.to_string())
+                        .unwrap_or_default(),
+                    summary: commit.summary.clone(),
+                    // The fingerprint is on the record's timeline; a list
+                    // of commits only needs who signed.
+                    signature: short_signature(
+                        &commit.signature.check(&cx.model.people).describe(),
+                    ),
+                    records,
+                }
+            })
+            .collect()
+    }
+}
+
+fn short_signature(described: &str) -> String {
+    described
+        .split(" (")
+        .next()
+        .unwrap_or(described)
+        .to_string()
+}
