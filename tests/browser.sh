@@ -105,6 +105,15 @@ The GM reviews every order: legibility, customer, product, capacity.
 Every complaint is written on a CAPA form and handed to QC.
 EOF
 
+# Commit it, so record pages show a timeline and signature proofs.
+if command -v git > /dev/null; then
+    git -C "$rec" init -q
+    git -C "$rec" add -A
+    GIT_AUTHOR_NAME="Li Mei" GIT_AUTHOR_EMAIL=li@acme.example GIT_AUTHOR_DATE="2026-06-10T09:00:00+08:00" \
+    GIT_COMMITTER_NAME="Li Mei" GIT_COMMITTER_EMAIL=li@acme.example GIT_COMMITTER_DATE="2026-06-10T09:00:00+08:00" \
+        git -C "$rec" -c commit.gpgsign=false commit -q -m "Records as of June"
+fi
+
 site=$work/site
 "$docket" build --records "$rec" --out "$site" --as-of 2026-06-15
 
