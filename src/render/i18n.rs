@@ -62,9 +62,9 @@ labels! {
     meaning: "Meaning", "意義";
     proof: "Proof", "驗證";
     commit: "Commit", "提交";
-    not_verified: "not verified yet: git history is not part of this build", "尚未驗證：本次產出未包含 git 歷史";
+    not_verified: "not verified: no git history to prove it", "未驗證：沒有可證明的 git 歷史";
     timeline: "Timeline", "歷程";
-    timeline_unavailable: "The history of this record is not available in this build.", "本次產出未包含此紀錄的歷史。";
+    timeline_unavailable: "No git history of this record is available (not committed yet, or no git repository).", "沒有此紀錄的 git 歷史（尚未提交，或不是 git 儲存庫）。";
     attachments: "Attachments", "附件";
     size: "Size", "大小";
     blob: "Git blob", "Git blob";
