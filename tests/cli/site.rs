@@ -517,6 +517,10 @@ fn the_order_page_shows_proofs_and_timeline_from_git_history() {
     assert!(changes.contains("Order SO-2026-0001 &lt;received&gt;"));
     let feed = page(&out, "feed.xml");
     assert_eq!(feed.matches("<entry>").count(), 2, "{feed}");
+    // History included, the same commit still gives the same bytes.
+    let first = files(&out);
+    built(&repo, &out);
+    assert_eq!(first, files(&out));
 }
 
 #[test]
