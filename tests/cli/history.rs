@@ -517,3 +517,79 @@ fn uncommitted_signed_section_is_unproven() {
         run.findings()
     );
 }
+
+const CAPA_PATH: &str = "capa/2026/CAPA-2026-0001.toml";
+const CAPA: &str = r#"id = "CAPA-2026-0001"
+kind = "corrective"
+source = "complaint"
+customer = "C-0001"
+order = "SO-2026-0001"
+opened = 2026-05-02
+opened_by = "li.sales"
+description = "Shafts arrived scratched."
+responsible_department = "manufacturing"
+"#;
+
+#[test]
+fn each_stage_of_a_capa_is_proven_by_its_own_signer() {
+    let repo = signed("author");
+    repo.write(CAPA_PATH, CAPA);
+    repo.commit_as("li.sales", "2026-05-02", "Open CAPA");
+    let stages = [
+        (
+            "zhao.mfg",
+            "2026-05-06",
+            "[investigation]\nby = \"zhao.mfg\"\ndate = 2026-05-06\nroot_cause = \"No sleeve.\"\ncountermeasure = \"Sleeve.\"\ndue = 2026-05-30\n",
+        ),
+        (
+            "sun.qc",
+            "2026-06-02",
+            "[verification]\nby = \"sun.qc\"\ndate = 2026-06-02\neffective = true\nevidence = \"Clean lot.\"\n",
+        ),
+        // Li commits the GM's confirmation: not his signature to make.
+        (
+            "li.sales",
+            "2026-06-03",
+            "[confirmation]\nby = \"wang.gm\"\ndate = 2026-06-03\n",
+        ),
+        (
+            "li.sales",
+            "2026-06-05",
+            "[feedback]\nby = \"li.sales\"\ndate = 2026-06-05\nchannel = \"email\"\nsummary = \"Told.\"\n",
+        ),
+    ];
+    for (who, date, section) in stages {
+        repo.append(CAPA_PATH, section);
+        repo.commit_as(who, date, "CAPA stage");
+    }
+    let run = repo.check();
+    let f = fires(&run, "signature-unproven");
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].file, CAPA_PATH);
+    assert!(
+        f[0].message.starts_with("`confirmation`"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn extra_reviews_are_proven_entry_by_entry() {
+    let repo = signed("author");
+    let extra = |n: u32| {
+        format!(
+            "[[extra_review]]\ndepartment = \"rnd\"\nby = \"chen.rnd\"\ndate = 2026-03-0{n}\nresult = \"feasible\"\n"
+        )
+    };
+    repo.append(ORDER_PATH, &extra(3));
+    repo.commit_as("chen.rnd", "2026-03-03", "R&D review");
+    repo.append(ORDER_PATH, &extra(4));
+    repo.commit_as("li.sales", "2026-03-04", "Second R&D review, typed by Li");
+    let f = fires(&repo.check(), "signature-unproven");
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert!(
+        f[0].message.starts_with("`extra_review[1]`"),
+        "{}",
+        f[0].message
+    );
+}

@@ -196,3 +196,28 @@ fn check_base_puts_changed_records_first() {
         human.stdout
     );
 }
+
+#[test]
+fn diff_pairs_a_moved_record_and_refuses_a_bad_range() {
+    let repo = signed("author");
+    let text = repo.read(ORDER_PATH);
+    repo.remove(ORDER_PATH);
+    repo.write("orders/archive/SO-2026-0001.toml", &text);
+    repo.commit_as("li.sales", "2026-05-01", "Archive the order");
+    let json = repo
+        .docket(&["diff", "HEAD~1..", "--format", "json", "--as-of", AS_OF])
+        .json();
+    assert_eq!(
+        json["changed"][0]["file"],
+        "orders/archive/SO-2026-0001.toml"
+    );
+    assert_eq!(json["changed"][0]["moved_from"], ORDER_PATH);
+    assert_eq!(json["deleted"].as_array().unwrap().len(), 0, "{json:#}");
+    assert_eq!(json["invalidated"].as_array().unwrap().len(), 0, "{json:#}");
+    let bad = repo.docket(&["diff", "HEAD~1"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("range"), "{}", bad.stderr);
+    let unknown = repo.docket(&["diff", "nope..HEAD"]);
+    assert_eq!(unknown.code, 2);
+    assert!(unknown.stderr.contains("nope"), "{}", unknown.stderr);
+}
