@@ -102,6 +102,9 @@ enum Command {
         orders: usize,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Where to build the demo's site.
+        #[arg(long, default_value = "site", value_name = "DIR")]
+        out: PathBuf,
     },
 }
 
@@ -229,12 +232,15 @@ fn run(cli: Cli) -> docket::Result<Outcome> {
             print(&format!("{}\n", path.display()));
             Ok(Outcome::Clean)
         }
-        Command::Demo { repo, orders, seed } => {
-            print(&cmd::demo::run(&docket::demo::Options {
-                repo,
-                orders,
-                seed,
-            })?);
+        Command::Demo {
+            repo,
+            orders,
+            seed,
+            out,
+        } => {
+            let progress = std::io::stderr().is_terminal();
+            let opts = docket::demo::Options { repo, orders, seed };
+            print(&cmd::demo::run(&opts, &out, progress)?);
             Ok(Outcome::Clean)
         }
     }

@@ -1,16 +1,28 @@
-//! `docket demo`: generate the sample company, then do the main job on it.
+//! `docket demo`: generate the sample company, then do the main job on it:
+//! check it and build its site.
 
 use crate::error::Result;
+use crate::render::{self, SiteOptions};
 use std::collections::BTreeMap;
 use std::fmt::Write;
+use std::path::Path;
 
-/// Generate the demo repository and check it; returns the text to print.
-pub fn run(opts: &crate::demo::Options) -> Result<String> {
+/// Generate the demo repository, check it and build its site into `out`;
+/// returns the text to print.
+pub fn run(opts: &crate::demo::Options, out: &Path, progress: bool) -> Result<String> {
     let made = crate::demo::generate(opts)?;
-    let (_model, report) = super::analyse(&made.repo, Some(crate::demo::AS_OF))?;
-    let mut out = String::new();
+    let (model, history, report) = super::analyse_history(&made.repo, Some(crate::demo::AS_OF))?;
+    let status = crate::report::status::status(&model, &report);
+    let site = SiteOptions {
+        history: Some(&history),
+        templates: Some(made.repo.join("templates")),
+        progress,
+    };
+    let stats = render::site(&model, &report, &status, out, &site)?;
+
+    let mut text = String::new();
     let _ = writeln!(
-        out,
+        text,
         "created {} ({} orders, {} commits, each signed with its author's SSH key; keys in {})",
         made.repo.display(),
         made.orders,
@@ -18,8 +30,8 @@ pub fn run(opts: &crate::demo::Options) -> Result<String> {
         made.keys.display()
     );
     let _ = writeln!(
-        out,
-        "checked {} records as of {}: {} errors, {} warnings",
+        text,
+        "checked {} records as of {}: {} errors, {} warnings; what the procedure caught:",
         report.records,
         report.as_of,
         report.errors(),
@@ -32,13 +44,14 @@ pub fn run(opts: &crate::demo::Options) -> Result<String> {
             .or_default() += 1;
     }
     for ((rule, clause), n) in by_rule {
-        let _ = writeln!(out, "  {n:>4}  {rule} (clause {clause})");
+        let _ = writeln!(text, "  {n:>4}  {rule} (clause {clause})");
     }
+    let index = out.join("index.html");
+    let _ = writeln!(text, "built {} pages into {}", stats.pages, out.display());
     let _ = writeln!(
-        out,
-        "see every finding: docket check --records {} --as-of {}",
-        made.repo.display(),
-        report.as_of
+        text,
+        "open {}",
+        std::path::absolute(&index).unwrap_or(index).display()
     );
-    Ok(out)
+    Ok(text)
 }

@@ -8,6 +8,8 @@ fn demo(dir: &Path, orders: &str, seed: &str) -> Run {
         docket_cmd()
             .args(["demo", "--orders", orders, "--seed", seed, "--repo"])
             .arg(dir.join("records"))
+            .arg("--out")
+            .arg(dir.join("site"))
             .output()
             .unwrap(),
     );
@@ -147,4 +149,26 @@ fn refuses_to_replace_a_folder_it_did_not_make() {
         std::fs::read_to_string(dir.path().join("records/precious.txt")).unwrap(),
         "keep me"
     );
+}
+
+#[test]
+fn the_site_shows_findings_ssh_proofs_and_timelines() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = demo(dir.path(), "30", "1");
+    assert!(run.stdout.contains("review-stale"), "{}", run.stdout);
+    assert!(run.stdout.contains("index.html"), "{}", run.stdout);
+    let site = dir.path().join("site");
+    let index = std::fs::read_to_string(site.join("index.html")).unwrap();
+    assert!(index.contains("Acme Precision Parts"));
+    // The first order was reviewed by the GM in a commit signed with his key.
+    let order = std::fs::read_to_string(site.join("orders/SO-2025-0001.html")).unwrap();
+    assert!(
+        order.contains("SSH signature by wang.gm"),
+        "no SSH proof on the order page"
+    );
+    assert!(order.contains("Wang Daming"));
+    let findings = std::fs::read_to_string(site.join("findings.html")).unwrap();
+    for rule in ["review-stale", "signature-unproven", "overdue"] {
+        assert!(findings.contains(rule), "{rule} not on the findings page");
+    }
 }
