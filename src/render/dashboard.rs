@@ -195,32 +195,34 @@ pub fn dashboard(cx: &Cx, s: &Status) -> Page {
         Block::table(t("capa_open"), table),
         "capa/index.html",
     ));
-    let mut table = Table::new(vec![t("department"), t("open"), t("total")]);
-    for d in &s.capa.by_department {
-        table.push(vec![
-            Cell::text(cx.value(d.key.as_str())),
-            Cell::text(d.open.to_string()),
-            Cell::text(d.total.to_string()),
-        ]);
-    }
-    blocks.push(maybe_empty(
+    let by_department = open_total_rows(
         cx,
-        Block::table(t("by_department"), table),
-        "capa/index.html",
-    ));
-    let mut table = Table::new(vec![t("source"), t("open"), t("total")]);
-    for d in &s.capa.by_source {
-        table.push(vec![
-            Cell::text(cx.value(d.key.as_str())),
-            Cell::text(d.open.to_string()),
-            Cell::text(d.total.to_string()),
-        ]);
-    }
-    blocks.push(maybe_empty(
+        s.capa
+            .by_department
+            .iter()
+            .map(|d| (d.key.as_str(), d.open, d.total)),
+    );
+    let by_source = open_total_rows(
         cx,
-        Block::table(t("by_source"), table),
-        "capa/index.html",
-    ));
+        s.capa
+            .by_source
+            .iter()
+            .map(|d| (d.key.as_str(), d.open, d.total)),
+    );
+    for (key, title, body) in [
+        ("department", "by_department", by_department),
+        ("source", "by_source", by_source),
+    ] {
+        let mut table = Table::new(vec![t(key), t("open"), t("total")]);
+        for row in body {
+            table.push(row);
+        }
+        blocks.push(maybe_empty(
+            cx,
+            Block::table(t(title), table),
+            "capa/index.html",
+        ));
+    }
     let mut table = Table::new(vec![t("date"), t("count")]);
     for c in s.capa.closed_per_month.iter().filter(|c| c.count > 0) {
         table.push(vec![Cell::text(&c.key), Cell::text(c.count.to_string())]);
@@ -357,6 +359,22 @@ const DASHBOARD_ROWS: usize = 20;
 
 /// A table block with no rows says so instead of showing empty headers;
 /// a long one shows its first rows and links to the full list.
+/// Rows of a "key, open, total" table (CAPAs by department, by source).
+fn open_total_rows<'a>(
+    cx: &Cx,
+    items: impl Iterator<Item = (&'a str, usize, usize)>,
+) -> Vec<Vec<Cell>> {
+    items
+        .map(|(key, open, total)| {
+            vec![
+                Cell::text(cx.value(key)),
+                Cell::text(open.to_string()),
+                Cell::text(total.to_string()),
+            ]
+        })
+        .collect()
+}
+
 fn maybe_empty(cx: &Cx, mut b: Block, more: &str) -> Block {
     let Some(table) = b.table.as_mut() else {
         return b;
