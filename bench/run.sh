@@ -63,7 +63,7 @@ for n in "${sizes[@]}"; do
     repo=$dir/records
     # The generator writes plain packs for speed; a company's repository has
     # been through `git gc`, so readers see deltified packs. Measure that.
-    git -C "$repo" repack -adq
+    git -C "$repo" repack -adfq
     commits=$(git -C "$repo" rev-list --count HEAD)
     records=$(find "$repo" -name '*.toml' -not -path '*/.git/*' | wc -l)
     gitlog=$(measure git -C "$repo" log --raw --no-abbrev)
