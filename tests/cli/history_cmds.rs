@@ -221,3 +221,52 @@ fn diff_pairs_a_moved_record_and_refuses_a_bad_range() {
     assert_eq!(unknown.code, 2);
     assert!(unknown.stderr.contains("nope"), "{}", unknown.stderr);
 }
+
+#[test]
+fn a_corrupt_or_stale_cache_gives_the_same_output_as_none() {
+    let repo = signed("author");
+    let cache = repo.top.join(".git/docket/history.json");
+    let outputs = |repo: &Repo| {
+        (
+            repo.check().stdout,
+            repo.docket(&["log", "SO-2026-0001", "--format", "json"])
+                .stdout,
+        )
+    };
+    let fresh = outputs(&repo);
+    assert!(cache.is_file());
+    // Corrupt: garbage, then a truncated copy of a real cache.
+    let good = std::fs::read(&cache).unwrap();
+    std::fs::write(&cache, b"\x00\xffnot json at all").unwrap();
+    assert_eq!(outputs(&repo), fresh, "garbage cache changed the output");
+    std::fs::write(&cache, &good[..good.len() / 2]).unwrap();
+    assert_eq!(outputs(&repo), fresh, "truncated cache changed the output");
+    // Stale: the cache was written for a history that was then rewritten
+    // (a commit dropped and replaced by another on the same parent).
+    repo.edit(ORDER_PATH, "quantity = 500", "quantity = 700");
+    let head = repo.commit_as("li.sales", "2026-03-20", "700");
+    let _ = outputs(&repo); // the cache now knows `head`
+    let parent = git2::Repository::open(&repo.top)
+        .unwrap()
+        .find_commit(head)
+        .unwrap()
+        .parent_id(0)
+        .unwrap();
+    repo.edit(ORDER_PATH, "quantity = 700", "quantity = 900");
+    let rewritten = repo.commit_raw(
+        "wang.gm",
+        "2026-03-21",
+        "900 instead",
+        Signing::Unsigned,
+        &[parent],
+    );
+    repo.set_head(rewritten);
+    let with_stale_cache = outputs(&repo);
+    std::fs::remove_file(&cache).unwrap();
+    assert_eq!(
+        with_stale_cache,
+        outputs(&repo),
+        "a stale cache changed the output"
+    );
+    assert!(with_stale_cache.1.contains("900"), "{}", with_stale_cache.1);
+}
