@@ -445,7 +445,8 @@ fn publish(
             std::fs::remove_dir_all(stale).map_err(|e| Error::io(stale, e))?;
         }
     }
-    let written = write_all(&tmp, outputs, model, attachments);
+    let previous = out.join(MARKER).is_file().then_some(out);
+    let written = write_all(&tmp, previous, outputs, model, attachments);
     if let Err(e) = written {
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(e);
@@ -464,8 +465,13 @@ fn publish(
     Ok(())
 }
 
+/// Write the site into `tmp`. A file whose bytes equal the previous
+/// site's is hard-linked from it instead of written, so it keeps its
+/// modification time through the swap and an intranet mirror (rsync)
+/// copies only what changed.
 fn write_all(
     tmp: &Path,
+    previous: Option<&Path>,
     outputs: &[(String, Vec<u8>)],
     model: &Model,
     attachments: &[String],
@@ -475,7 +481,9 @@ fn write_all(
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
-        std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
+        if !reuse(previous.map(|p| p.join(rel)), bytes, &path) {
+            std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
+        }
     }
     for rel in attachments {
         let dest = tmp.join("files").join(rel);
@@ -483,7 +491,21 @@ fn write_all(
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
         let src = model.root.join(rel);
-        std::fs::copy(&src, &dest).map_err(|e| Error::io(&src, e))?;
+        let bytes = std::fs::read(&src).map_err(|e| Error::io(&src, e))?;
+        let rel_out = format!("files/{rel}");
+        if !reuse(previous.map(|p| p.join(&rel_out)), &bytes, &dest) {
+            std::fs::write(&dest, &bytes).map_err(|e| Error::io(&dest, e))?;
+        }
     }
     Ok(())
+}
+
+/// Hard-link `old` to `new` if `old` is a plain file holding exactly
+/// `bytes`; false (and nothing done) otherwise.
+fn reuse(old: Option<PathBuf>, bytes: &[u8], new: &Path) -> bool {
+    let Some(old) = old else { return false };
+    let same = std::fs::symlink_metadata(&old)
+        .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
+        && std::fs::read(&old).is_ok_and(|b| b == bytes);
+    same && std::fs::hard_link(&old, new).is_ok()
 }

@@ -540,3 +540,41 @@ fn a_signed_section_changed_by_someone_else_shows_as_broken() {
         || index.contains("<dt>unproven</dt><dd>1</dd>");
     assert!(broken, "the dashboard counts it");
 }
+
+#[cfg(unix)]
+#[test]
+fn unchanged_files_keep_their_identity_across_builds() {
+    use std::os::unix::fs::MetadataExt;
+    let repo = full();
+    let (_dir, out) = site_dir();
+    built(&repo, &out);
+    let ino = |rel: &str| std::fs::metadata(out.join(rel)).unwrap().ino();
+    let (customer, order) = (
+        ino("customers/C-0001.html"),
+        ino("orders/SO-2026-0001.html"),
+    );
+    // A rebuild of the same records reuses every file: an rsync mirror
+    // of the site copies nothing.
+    built(&repo, &out);
+    assert_eq!(ino("customers/C-0001.html"), customer);
+    assert_eq!(ino("orders/SO-2026-0001.html"), order);
+    // Changing one order rewrites its page, not an unrelated product's.
+    let product = ino("products/AP-SH-1020.html");
+    repo.edit(
+        ORDER_PATH,
+        "delivery_place = \"Hamburg\"",
+        "delivery_place = \"Bremen\"",
+    );
+    built(&repo, &out);
+    assert_ne!(
+        ino("orders/SO-2026-0001.html"),
+        order,
+        "the changed page was not rewritten"
+    );
+    assert!(
+        std::fs::read_to_string(out.join("orders/SO-2026-0001.html"))
+            .unwrap()
+            .contains("Bremen")
+    );
+    assert_eq!(ino("products/AP-SH-1020.html"), product);
+}
