@@ -123,7 +123,7 @@ fn build(opts: &Options, dir: &Path) -> Result<(usize, Vec<PrivateKey>)> {
     let company = play::Company {
         plan: &plan,
         keys: &keys,
-        months: opts.orders > 2000,
+        layout: play::Layout::for_orders(opts.orders),
         procedure: crate::cmd::init::example_file("procedure.md").unwrap_or("# Procedure\n"),
     };
     let played = play::play(&company, &mut writer)?;

@@ -67,20 +67,49 @@ fn ids(prefix: &str, dates: &[Date]) -> Vec<String> {
     out
 }
 
+/// Every commit rewrites the tree of the folder its record is in, so the
+/// folders must stay small as the company grows: a year folder for a small
+/// company, month folders for a large one, and folders of a hundred ids
+/// (`orders/2026/123xx/`) beyond that, where a month holds thousands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    Year,
+    Month,
+    Hundreds,
+}
+
+impl Layout {
+    pub fn for_orders(orders: usize) -> Layout {
+        match orders {
+            0..=2000 => Layout::Year,
+            2001..=20000 => Layout::Month,
+            _ => Layout::Hundreds,
+        }
+    }
+}
+
 pub struct Company<'a> {
     pub plan: &'a Plan,
     pub keys: &'a [PrivateKey],
-    /// Use month sub-folders (orders/2026/03/) for large repositories.
-    pub months: bool,
+    /// How records are spread below their year folder.
+    pub layout: Layout,
     pub procedure: &'a str,
 }
 
 impl Company<'_> {
     pub(super) fn path(&self, folder: &str, id: &str, date: Date) -> String {
-        if self.months {
-            format!("{folder}/{}/{:02}/{id}.toml", date.year(), date.month())
-        } else {
-            format!("{folder}/{}/{id}.toml", date.year())
+        let year = date.year();
+        match self.layout {
+            Layout::Year => format!("{folder}/{year}/{id}.toml"),
+            Layout::Month => format!("{folder}/{year}/{:02}/{id}.toml", date.month()),
+            Layout::Hundreds => {
+                let n: u32 = id
+                    .rsplit('-')
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(0);
+                format!("{folder}/{year}/{:03}xx/{id}.toml", n / 100)
+            }
         }
     }
 }
