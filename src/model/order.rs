@@ -270,6 +270,20 @@ impl Order {
         }
     }
 
+    /// When the clock of the review signed on `review_date` started, and
+    /// why: a changed order is reviewed again (4.2.2), so the latest change
+    /// on or before the review restarts it; otherwise receipt does.
+    pub fn review_clock(&self, review_date: Date) -> (Date, &'static str) {
+        self.change
+            .iter()
+            .map(|c| *c.date)
+            .filter(|d| *d <= review_date)
+            .max()
+            .map_or((*self.received, "receipt"), |d| {
+                (d.max(*self.received), "the last change")
+            })
+    }
+
     pub fn is_approved(&self) -> bool {
         self.review
             .as_ref()

@@ -91,17 +91,7 @@ pub fn review_missing(cx: &Context, out: &mut Sink) {
                 }
             }
             Some(r) => {
-                // A changed order is reviewed again (4.2.2): the clock for
-                // that review starts at the change, not at receipt.
-                let since = o
-                    .change
-                    .iter()
-                    .map(|c| *c.date)
-                    .filter(|d| *d <= *r.sign.date)
-                    .max()
-                    .map_or((*o.received, "receipt"), |d| {
-                        (d.max(*o.received), "the last change")
-                    });
+                let since = o.review_clock(*r.sign.date);
                 let took = days_between(since.0, *r.sign.date);
                 if took > days {
                     out.at(

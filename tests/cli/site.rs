@@ -578,3 +578,25 @@ fn unchanged_files_keep_their_identity_across_builds() {
     );
     assert_eq!(ino("products/AP-SH-1020.html"), product);
 }
+
+#[test]
+fn review_turnaround_counts_a_re_review_from_the_change() {
+    // Received 03-02, changed 03-10, reviewed again 03-11: one day, as the
+    // review-missing rule counts it, not nine from receipt.
+    let repo = Repo::base();
+    repo.edit(ORDER_PATH, "date = 2026-03-03", "date = 2026-03-11");
+    repo.append(
+        ORDER_PATH,
+        "[[change]]\ndate = 2026-03-10\nby = \"li.sales\"\nwhat = [\"quantity\"]\nnotified = [\"manufacturing\"]\n",
+    );
+    let json = repo
+        .docket(&["status", "--format", "json", "--as-of", AS_OF])
+        .json();
+    assert_eq!(
+        json["orders"]["turnaround"]["max_days"], 1,
+        "{:#}",
+        json["orders"]["turnaround"]
+    );
+    assert_eq!(json["orders"]["turnaround"]["within_policy"], 1);
+    assert!(repo.check().of("review-missing").is_empty());
+}

@@ -285,7 +285,9 @@ fn orders(model: &Model, as_of: Date) -> Orders {
             });
         }
         if let Some(r) = &o.review {
-            turnaround.push(days_between(*o.received, *r.sign.date));
+            // Measured as the review-missing rule does: a re-review after a
+            // change from the change.
+            turnaround.push(days_between(o.review_clock(*r.sign.date).0, *r.sign.date));
         }
         for line in model.overdue_lines(o, as_of) {
             overdue.push(Late {
