@@ -163,7 +163,7 @@ fn run(cli: Cli) -> docket::Result<Outcome> {
         Command::Build { out, as_of } => {
             let root = root()?;
             let progress = std::io::stderr().is_terminal();
-            let stats = cmd::build::run(&cmd::build::Options {
+            let (stats, _report) = cmd::build::run(&cmd::build::Options {
                 root: &root,
                 out: &out,
                 as_of,

@@ -7,6 +7,7 @@
 use super::analyse_history;
 use crate::error::Result;
 use crate::render::{self, SiteOptions, Stats};
+use crate::report::CheckReport;
 use jiff::civil::Date;
 use std::path::Path;
 
@@ -18,7 +19,8 @@ pub struct Options<'a> {
     pub progress: bool,
 }
 
-pub fn run(opts: &Options) -> Result<Stats> {
+/// Check and render; returns what was built and the check it showed.
+pub fn run(opts: &Options) -> Result<(Stats, CheckReport)> {
     let (model, history, report) = analyse_history(opts.root, opts.as_of)?;
     let status = crate::report::status::status(&model, &report);
     let site = SiteOptions {
@@ -26,5 +28,6 @@ pub fn run(opts: &Options) -> Result<Stats> {
         templates: Some(opts.root.join("templates")),
         progress: opts.progress,
     };
-    render::site(&model, &report, &status, opts.out, &site)
+    let stats = render::site(&model, &report, &status, opts.out, &site)?;
+    Ok((stats, report))
 }

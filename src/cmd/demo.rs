@@ -2,7 +2,6 @@
 //! check it and build its site.
 
 use crate::error::Result;
-use crate::render::{self, SiteOptions};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::Path;
@@ -11,14 +10,12 @@ use std::path::Path;
 /// returns the text to print.
 pub fn run(opts: &crate::demo::Options, out: &Path, progress: bool) -> Result<String> {
     let made = crate::demo::generate(opts)?;
-    let (model, history, report) = super::analyse_history(&made.repo, Some(crate::demo::AS_OF))?;
-    let status = crate::report::status::status(&model, &report);
-    let site = SiteOptions {
-        history: Some(&history),
-        templates: Some(made.repo.join("templates")),
+    let (stats, report) = super::build::run(&super::build::Options {
+        root: &made.repo,
+        out,
+        as_of: Some(crate::demo::AS_OF),
         progress,
-    };
-    let stats = render::site(&model, &report, &status, out, &site)?;
+    })?;
 
     let mut text = String::new();
     let _ = writeln!(

@@ -109,18 +109,9 @@ fn quoted(v: &Option<String>, placeholder: &str) -> String {
     toml_string(v.as_deref().unwrap_or(placeholder))
 }
 
+/// A TOML string literal, escaped by the toml crate.
 fn toml_string(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    toml::Value::String(s.to_string()).to_string()
 }
 
 fn template(kind: Kind, id: &str, today: Date, o: &NewOptions) -> String {

@@ -154,6 +154,20 @@ price = 4
 communication = 4
 "#;
 
+/// Customer property, received and verified.
+pub const PROPERTY_PATH: &str = "property/2026/CP-2026-0001.toml";
+pub const PROPERTY: &str = r#"id = "CP-2026-0001"
+customer = "C-0001"
+item = "Customer-supplied thread gauge M10"
+received = 2026-03-02
+custodian = "li.sales"
+location = "QC lab cabinet 2"
+
+[verified]
+by = "sun.qc"
+date = 2026-03-03
+"#;
+
 pub const ORDER_PATH: &str = "orders/2026/SO-2026-0001.toml";
 pub const FLOWSHEET_PATH: &str = "flowsheets/2026/MF-2026-0001.toml";
 

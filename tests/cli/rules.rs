@@ -120,19 +120,6 @@ summary = "The shafts run well on the new line."
 complaint = false
 "#;
 
-const PROPERTY_PATH: &str = "property/2026/CP-2026-0001.toml";
-const PROPERTY: &str = r#"id = "CP-2026-0001"
-customer = "C-0001"
-item = "Customer-supplied thread gauge M10"
-received = 2026-03-02
-custodian = "li.sales"
-location = "QC lab cabinet 2"
-
-[verified]
-by = "sun.qc"
-date = 2026-03-03
-"#;
-
 /// The base order, closed; so the order's own rules stay quiet.
 fn base_with(path: &str, text: &str) -> Repo {
     let repo = Repo::base();

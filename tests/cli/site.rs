@@ -22,18 +22,6 @@ root_cause = "Packing without sleeves."
 countermeasure = "Sleeves on every shaft."
 "#;
 
-const PROPERTY: &str = r#"id = "CP-2026-0001"
-customer = "C-0001"
-item = "Thread gauge M10"
-received = 2026-03-02
-custodian = "li.sales"
-location = "QC lab cabinet 2"
-
-[verified]
-by = "sun.qc"
-date = 2026-03-03
-"#;
-
 const REPORT: &str = r#"id = "UR-2026-0001"
 customer = "C-0001"
 date = 2026-04-01
@@ -49,7 +37,7 @@ const PROCEDURE: &str = "# Service responsibility\n\n## 3 Responsibilities {#c3}
 fn full() -> Repo {
     let repo = Repo::base();
     repo.write("capa/2026/CAPA-2026-0001.toml", CAPA);
-    repo.write("property/2026/CP-2026-0001.toml", PROPERTY);
+    repo.write(PROPERTY_PATH, PROPERTY);
     repo.write("reports/2026/UR-2026-0001.toml", REPORT);
     repo.write("procedure.md", PROCEDURE);
     repo
