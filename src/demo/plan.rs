@@ -186,7 +186,7 @@ fn order(rng: &mut fastrand::Rng, plan: &Plan, received: Date, lapse: Option<Lap
     let mut parts: Vec<usize> = (0..n_lines).map(|_| rng.usize(..plan.products)).collect();
     parts.sort_unstable();
     parts.dedup();
-    let lines = parts
+    let lines: Vec<(usize, u32, Date)> = parts
         .into_iter()
         .map(|p| (p, 50 * rng.u32(1..40), due))
         .collect();
@@ -208,14 +208,21 @@ fn order(rng: &mut fastrand::Rng, plan: &Plan, received: Date, lapse: Option<Lap
             workday(add(review, 1))
         }
     });
+    // A change raises the first line's quantity by a fifth (and a bit).
+    let raised = lines[0].1 + lines[0].1 / 5 + 50;
     let change = match lapse {
         Some(Lapse::StaleApproval | Lapse::UnrecordedChange) => {
-            Some((workday(add(review, 6)), 0, None, None))
+            Some((workday(add(review, 6)), raised, None, None))
         }
         Some(_) => None,
         None if approved && !gm_path && rng.u8(0..100) < 12 && add(review, 12) < due => {
             let at = workday(add(review, 5));
-            Some((at, 0, Some(workday(add(at, 1))), Some(workday(add(at, 2)))))
+            Some((
+                at,
+                raised,
+                Some(workday(add(at, 1))),
+                Some(workday(add(at, 2))),
+            ))
         }
         None => None,
     };
@@ -237,7 +244,7 @@ fn order(rng: &mut fastrand::Rng, plan: &Plan, received: Date, lapse: Option<Lap
         lines
     };
     let new_product = lapse.is_none() && rng.u8(0..100) < 6;
-    let mut plan_order = OrderPlan {
+    OrderPlan {
         customer,
         channel,
         received,
@@ -253,12 +260,7 @@ fn order(rng: &mut fastrand::Rng, plan: &Plan, received: Date, lapse: Option<Lap
         closed,
         oral_path,
         lapse,
-    };
-    if let Some((at, _, rr, ri)) = plan_order.change {
-        let q = plan_order.lines[0].1;
-        plan_order.change = Some((at, q + q / 5 + 50, rr, ri));
     }
-    plan_order
 }
 
 fn lines_with_due(lines: Vec<(usize, u32, Date)>, due: Date) -> Vec<(usize, u32, Date)> {
