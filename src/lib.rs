@@ -11,6 +11,7 @@ pub mod cmd;
 pub mod demo;
 pub mod error;
 pub mod finding;
+pub mod fingerprint;
 pub mod history;
 pub mod kind;
 pub mod load;
@@ -18,5 +19,6 @@ pub mod model;
 pub mod render;
 pub mod report;
 pub mod rules;
+pub mod timing;
 
 pub use error::{Error, Result};

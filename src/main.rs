@@ -8,6 +8,12 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+// docket allocates many small values from both cores at once (parsed
+// records, page views); mimalloc does that about a third faster than the
+// system allocator and returns memory sooner (BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "docket",
@@ -170,8 +176,9 @@ fn run(cli: Cli) -> docket::Result<Outcome> {
                 progress,
             })?;
             print(&format!(
-                "built {} pages ({} records, {} findings) in {}\n",
+                "built {} pages ({} rendered, the rest unchanged; {} records, {} findings) in {}\n",
                 stats.pages,
+                stats.rendered,
                 stats.records,
                 stats.findings,
                 out.display()

@@ -22,7 +22,7 @@ pub struct Options<'a> {
 /// Check and render; returns what was built and the check it showed.
 pub fn run(opts: &Options) -> Result<(Stats, CheckReport)> {
     let (model, history, report) = analyse_history(opts.root, opts.as_of)?;
-    let status = crate::report::status::status(&model, &report);
+    let status = crate::timing::stage("status", || crate::report::status::status(&model, &report));
     let site = SiteOptions {
         history: Some(&history),
         templates: Some(opts.root.join("templates")),

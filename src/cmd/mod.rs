@@ -37,13 +37,18 @@ pub fn analyse(root: &Path, as_of: Option<Date>) -> Result<(Model, CheckReport)>
 /// [`analyse`], also returning the git history it read (the site's
 /// timelines and signature blocks, `log`, `diff`).
 pub fn analyse_history(root: &Path, as_of: Option<Date>) -> Result<(Model, History, CheckReport)> {
-    let loaded = crate::load::load(root)?;
-    let (model, findings) = crate::model::build(loaded);
+    use crate::timing::stage;
+    let loaded = stage("load", || crate::load::load(root))?;
+    let (model, findings) = stage("model", || crate::model::build(loaded));
     // Data flows one way: the model is built first, so the history stage
     // can prove its signed sections.
-    let mut history = History::open(root)?;
-    crate::history::prove(&mut history, &model)?;
-    let report = check_model(&model, Some(&history), findings, as_of)?;
+    let mut history = stage("history walk", || History::open(root))?;
+    stage("history proofs", || {
+        crate::history::prove(&mut history, &model)
+    })?;
+    let report = stage("rules", || {
+        check_model(&model, Some(&history), findings, as_of)
+    })?;
     Ok((model, history, report))
 }
 

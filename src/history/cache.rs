@@ -1,4 +1,4 @@
-//! The history index, kept between runs.
+//! The history index and the proofs, kept between runs.
 //!
 //! Reading the whole history costs time in proportion to the number of
 //! commits; a check after one new commit should cost that commit. The index
@@ -10,42 +10,37 @@
 //! (history rewritten), or the file is unreadable or of another format, the
 //! walk reads everything, as without a cache.
 //!
-//! The cache lives inside `.git` and is trusted as `.git` is. What proves a
-//! signature (the signature commit's author and SSH signature) is read
-//! again from the commit object when proving (see [`super::proof`]), so a
-//! doctored cache cannot make an unsigned commit look signed. CI runs from
-//! a fresh clone never have a cache. Failing to write it is not an error.
+//! Proving signatures reads every revision of every signed file and
+//! verifies SSH signatures: the costliest part of a run after the walk. A
+//! file's proofs depend only on its revisions (commit ids and blobs), the
+//! people and the configuration, so they are kept too, in
+//! `<git dir>/docket/proofs.json`, keyed by a fingerprint of those
+//! revisions, under a seed made of docket's version, the people and the
+//! configuration. A file changed in the working tree is never cached.
+//!
+//! Both files live inside `.git` and are trusted as `.git` is: whoever can
+//! write there can rewrite the repository itself. They never travel with a
+//! clone, so a CI check (the gate for pull requests) always proves
+//! everything from the commit objects; deleting `.git/docket` does the
+//! same anywhere. A missing, stale, truncated or garbled file means a full
+//! run with the same result (tested). Failing to write them is not an
+//! error, and they are written only when something changed.
 
-use super::sig::CommitSignature;
 use super::walk::Base;
-use super::{Commit, FileHistory, History, Stamp};
+use super::{Commit, FileHistory, History};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 /// Raised whenever what is cached or how it is read changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 #[derive(Serialize, Deserialize)]
 struct CacheFile {
     format: u32,
     prefix: String,
     head: String,
-    commits: Vec<CachedCommit>,
+    commits: Vec<Commit>,
     files: Vec<FileHistory>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct CachedCommit {
-    id: String,
-    author: Stamp,
-    committer: Stamp,
-    summary: String,
-    merge: bool,
-    /// "unsigned", "ssh", "openpgp" or "unknown".
-    signature: String,
-    armor: Option<String>,
-    /// The signed payload, hex.
-    payload: Option<String>,
 }
 
 fn path(git_dir: &Path) -> PathBuf {
@@ -59,28 +54,7 @@ pub(super) fn load(git_dir: &Path, prefix: &str) -> Option<Base> {
     if file.format != FORMAT || file.prefix != prefix {
         return None;
     }
-    let mut commits = Vec::with_capacity(file.commits.len());
-    for c in file.commits {
-        let signature = match (c.signature.as_str(), c.armor, c.payload) {
-            ("unsigned", ..) => CommitSignature::Unsigned,
-            ("ssh", Some(armor), Some(payload)) => CommitSignature::Ssh {
-                armor,
-                payload: unhex(&payload)?,
-            },
-            ("openpgp", ..) => CommitSignature::OpenPgp,
-            ("unknown", ..) => CommitSignature::Other,
-            _ => return None,
-        };
-        commits.push(Commit {
-            id: c.id,
-            author: c.author,
-            committer: c.committer,
-            summary: c.summary,
-            signature,
-            merge: c.merge,
-        });
-    }
-    let count = commits.len();
+    let count = file.commits.len();
     let valid = file
         .files
         .iter()
@@ -88,7 +62,7 @@ pub(super) fn load(git_dir: &Path, prefix: &str) -> Option<Base> {
         .all(|r| r.commit < count);
     valid.then_some(Base {
         head: git2::Oid::from_str(&file.head).ok()?,
-        commits,
+        commits: file.commits,
         files: file.files,
     })
 }
@@ -96,60 +70,172 @@ pub(super) fn load(git_dir: &Path, prefix: &str) -> Option<Base> {
 /// Write the index for the next run; failures are ignored (a read-only
 /// repository simply gets no cache).
 pub(super) fn save(history: &History) {
+    #[derive(Serialize)]
+    struct CacheRef<'a> {
+        format: u32,
+        prefix: &'a str,
+        head: &'a str,
+        commits: &'a [Commit],
+        files: Vec<&'a FileHistory>,
+    }
     let Some(head) = &history.head else { return };
-    let file = CacheFile {
+    let file = CacheRef {
         format: FORMAT,
-        prefix: history.prefix.clone(),
-        head: head.clone(),
-        commits: history
-            .commits
-            .iter()
-            .map(|c| {
-                let (armor, payload) = match &c.signature {
-                    CommitSignature::Ssh { armor, payload } => {
-                        (Some(armor.clone()), Some(hex(payload)))
-                    }
-                    _ => (None, None),
-                };
-                CachedCommit {
-                    id: c.id.clone(),
-                    author: c.author.clone(),
-                    committer: c.committer.clone(),
-                    summary: c.summary.clone(),
-                    merge: c.merge,
-                    signature: c.signature.kind().to_string(),
-                    armor,
-                    payload,
-                }
-            })
-            .collect(),
-        files: history.files.values().cloned().collect(),
+        prefix: &history.prefix,
+        head,
+        commits: &history.commits,
+        files: history.files.values().collect(),
     };
     let Ok(json) = serde_json::to_vec(&file) else {
         return;
     };
-    let target = path(&history.git_dir);
+    write_atomic(&path(&history.git_dir), &json);
+}
+
+/// Cached proofs of one file, valid while its revisions are the same
+/// (`key`). Commits are stored as positions in the file's own revisions,
+/// oldest first, since indices into the whole history shift with every
+/// new commit.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct ProofEntry {
+    pub key: u64,
+    pub proofs: Vec<super::Proof>,
+    pub order: Option<super::OrderHistory>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ProofFile {
+    format: u32,
+    /// What every file's proofs depend on: docket's version, the people
+    /// and the configuration.
+    seed: u64,
+    files: std::collections::BTreeMap<String, ProofEntry>,
+}
+
+fn proofs_path(git_dir: &Path) -> PathBuf {
+    git_dir.join("docket").join("proofs.json")
+}
+
+/// The cached proofs, by file, if they were made under `seed`.
+pub(super) fn load_proofs(
+    git_dir: &Path,
+    seed: u64,
+) -> std::collections::BTreeMap<String, ProofEntry> {
+    std::fs::read(proofs_path(git_dir))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<ProofFile>(&b).ok())
+        .filter(|f| f.format == FORMAT && f.seed == seed)
+        .map(|f| f.files)
+        .unwrap_or_default()
+}
+
+pub(super) fn save_proofs(
+    git_dir: &Path,
+    seed: u64,
+    files: std::collections::BTreeMap<String, ProofEntry>,
+) {
+    let file = ProofFile {
+        format: FORMAT,
+        seed,
+        files,
+    };
+    if let Ok(json) = serde_json::to_vec(&file) {
+        write_atomic(&proofs_path(git_dir), &json);
+    }
+}
+
+/// Write then rename, so a reader never sees half a file; failures are
+/// ignored (a read-only repository simply gets no cache).
+fn write_atomic(target: &Path, bytes: &[u8]) {
     let Some(dir) = target.parent() else { return };
     if std::fs::create_dir_all(dir).is_err() {
         return;
     }
-    // Write then rename, so a reader never sees half a file.
-    let tmp = dir.join(format!("history.json.{}", std::process::id()));
-    if std::fs::write(&tmp, json).is_ok() && std::fs::rename(&tmp, &target).is_err() {
+    let name = target.file_name().unwrap_or_default().to_string_lossy();
+    let tmp = dir.join(format!("{name}.{}", std::process::id()));
+    if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, target).is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
+/// The cache key of a file whose proofs depend on its commits alone: it
+/// has history and the working tree has not changed it. `None` (not
+/// cached) otherwise.
+pub(super) fn clean_key(h: &History, file: &str) -> Option<u64> {
+    if h.worktree.contains_key(file) {
         return None;
     }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-        .collect()
+    let fh = h.file(file)?;
+    let mut fp = crate::fingerprint::Fingerprint::new(3);
+    for r in &fh.revisions {
+        fp.str(&h.commits[r.commit].id)
+            .str(&r.path)
+            .str(r.blob.as_deref().unwrap_or("-"))
+            .json(&r.change);
+    }
+    Some(fp.finish())
+}
+
+/// Every commit index in `proofs` and `order`, mapped through `f`; `None`
+/// if one does not map.
+fn remap(
+    proofs: &mut [super::Proof],
+    order: Option<&mut super::OrderHistory>,
+    f: impl Fn(usize) -> Option<usize>,
+) -> Option<()> {
+    for p in proofs {
+        if let Some(c) = &mut p.commit {
+            *c = f(*c)?;
+        }
+        if let super::ProofStatus::Broken { signed, .. } = &mut p.status {
+            *signed = f(*signed)?;
+        }
+    }
+    if let Some(o) = order {
+        if let Some(c) = &mut o.review_commit {
+            *c = f(*c)?;
+        }
+        for s in &mut o.after_approval {
+            if let Some(c) = &mut s.commit {
+                *c = f(*c)?;
+            }
+        }
+    }
+    Some(())
+}
+
+/// A file's results in the cache's form (commits as positions in the
+/// file's revisions).
+pub(super) fn keep(
+    h: &History,
+    file: &str,
+    key: u64,
+    proofs: &[super::Proof],
+    order: &Option<super::OrderHistory>,
+) -> Option<ProofEntry> {
+    let revs = &h.file(file)?.revisions;
+    let mut entry = ProofEntry {
+        key,
+        proofs: proofs.to_vec(),
+        order: order.clone(),
+    };
+    remap(&mut entry.proofs, entry.order.as_mut(), |c| {
+        revs.iter().rev().position(|r| r.commit == c)
+    })?;
+    Some(entry)
+}
+
+/// A cache entry back in this history's commit indices.
+pub(super) fn restore(
+    h: &History,
+    file: &str,
+    entry: &ProofEntry,
+) -> Option<(Vec<super::Proof>, Option<super::OrderHistory>)> {
+    let revs = &h.file(file)?.revisions;
+    let (mut proofs, mut order) = (entry.proofs.clone(), entry.order.clone());
+    remap(&mut proofs, order.as_mut(), |pos| {
+        let i = revs.len().checked_sub(pos + 1)?;
+        Some(revs[i].commit)
+    })?;
+    Some((proofs, order))
 }

@@ -12,7 +12,7 @@ use serde::Serialize;
 use std::fmt;
 
 /// One changed field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct FieldChange {
     /// `review`, `line[0].quantity`.
     pub path: String,

@@ -38,7 +38,7 @@ pub use proof::{
     OrderHistory, Proof, ProofStatus, Proofs, SignatureBlock, SubstanceChange, prove, prove_only,
     substance,
 };
-pub use sig::{CommitSignature, SignatureCheck};
+pub use sig::{CommitSignature, Keyring, SignatureCheck};
 pub use timeline::{Entry, timeline};
 
 use crate::error::{Error, Result};
@@ -100,7 +100,7 @@ impl Stamp {
 }
 
 /// One commit of the audit trail.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Commit {
     /// The full hex id.
     pub id: String,
@@ -214,6 +214,11 @@ pub struct History {
     /// What the history proves about the model's signed sections and
     /// orders, filled by [`prove`].
     pub proofs: Proofs,
+    /// Each commit's checked signature, by index, filled on first use:
+    /// verifying costs more than anything else about a commit, and a
+    /// commit appears on several pages.
+    checks: Vec<std::sync::OnceLock<SignatureCheck>>,
+    keyring: std::sync::OnceLock<Keyring>,
 }
 
 impl History {
@@ -233,11 +238,18 @@ impl History {
         if repo.is_shallow() {
             return none(Unavailable::Shallow);
         }
-        let base = cache::load(repo.path(), &prefix);
-        let mut history = walk::walk(&repo, &prefix, base)?;
+        use crate::timing::stage;
+        let base = stage("history cache load", || cache::load(repo.path(), &prefix));
+        let cached_head = base.as_ref().map(|b| b.head.to_string());
+        let mut history = stage("history walk only", || walk::walk(&repo, &prefix, base))?;
         history.git_dir = repo.path().to_path_buf();
-        cache::save(&history);
-        history.worktree = worktree::worktree(&repo, &history, root)?;
+        history.checks = vec![std::sync::OnceLock::new(); history.commits.len()];
+        if history.head != cached_head {
+            stage("history cache save", || cache::save(&history));
+        }
+        history.worktree = stage("history worktree", || {
+            worktree::worktree(&repo, &history, root)
+        })?;
         Ok(history)
     }
 
@@ -250,13 +262,22 @@ impl History {
             .min_by_key(|f| f.deleted())
     }
 
-    /// How each commit is signed, checked against the people's keys, in
-    /// the order of [`History::commits`] (for audit pages).
-    pub fn signature_checks(&self, people: &[crate::model::Person]) -> Vec<SignatureCheck> {
-        self.commits
-            .iter()
-            .map(|c| c.signature.check(people))
-            .collect()
+    /// How commit `i` is signed, checked against the keys of `people`
+    /// (the same people every call: the keys are parsed once). The
+    /// signature is read from the commit object, never from the cache.
+    pub fn signature(
+        &self,
+        objects: &Objects,
+        i: usize,
+        people: &[crate::model::Person],
+    ) -> SignatureCheck {
+        let keyring = self.keyring.get_or_init(|| Keyring::new(people));
+        let c = &self.commits[i];
+        let verify = || keyring.check(&objects.repo, &c.id, c.signature);
+        match self.checks.get(i) {
+            Some(cell) => cell.get_or_init(verify).clone(),
+            None => verify(),
+        }
     }
 
     /// The history of the file now at `path`.
@@ -353,7 +374,7 @@ impl Objects {
     /// object itself (not from the cached index).
     pub fn commit(&self, id: &str) -> Option<Commit> {
         let c = self.repo.find_commit(git2::Oid::from_str(id).ok()?).ok()?;
-        Some(walk::info(&self.repo, &c, c.parent_count() > 1))
+        Some(walk::info(&c, c.parent_count() > 1))
     }
 
     /// Resolve a revision (`HEAD~2`, a branch, a commit id) to a commit id.

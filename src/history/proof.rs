@@ -14,18 +14,20 @@
 //! These facts are computed once here, after the model is built, so the
 //! rules stay pure functions of model + history.
 
+use super::cache::ProofEntry;
 use super::fields::{FieldChange, diff_tables, section, without};
 use super::sig::SignatureCheck;
 use super::{Dirty, FileHistory, History};
+use crate::fingerprint::Fingerprint;
 use crate::load::{Table, Value};
 use crate::model::{Model, NON_SUBSTANCE, Record, SignaturePolicy};
 use jiff::civil::Date;
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The proof of one signed section.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Proof {
     pub record: String,
     pub file: String,
@@ -41,7 +43,7 @@ pub struct Proof {
     pub status: ProofStatus,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", tag = "status", content = "detail")]
 pub enum ProofStatus {
     /// Proven; says how ("commit author wang@acme.example", "SSH key ...").
@@ -104,7 +106,7 @@ impl Proof {
 }
 
 /// A change of an order's substance made after an approved review.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SubstanceChange {
     /// The commit that made it (index); `None` for the working tree.
     pub commit: Option<usize>,
@@ -114,7 +116,7 @@ pub struct SubstanceChange {
 }
 
 /// What the history says about one order.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct OrderHistory {
     /// Substance changes since the current review's signature commit.
     pub stale: Vec<FieldChange>,
@@ -159,16 +161,31 @@ pub fn prove_only(history: &mut History, model: &Model, only: Option<&str>) -> c
     let mut files: Vec<&str> = by_file.keys().copied().collect();
     files.extend(order_files.iter().filter(|f| !by_file.contains_key(*f)));
     let h: &History = history;
-    let per_file: Vec<(String, Vec<Proof>, Option<OrderHistory>)> = files
+    let seed = Fingerprint::new(2)
+        .str(env!("CARGO_PKG_VERSION"))
+        .json(&model.people)
+        .json(&model.config)
+        .finish();
+    let cached = super::cache::load_proofs(&h.git_dir, seed);
+    let per_file: Vec<FileProofs> = files
         .into_par_iter()
         .map_init(
             || h.objects().ok(),
             |objects, file| {
+                let key = super::cache::clean_key(h, file);
+                let hit = key.and_then(|k| {
+                    let e = cached.get(file).filter(|e| e.key == k)?;
+                    let (proofs, order) = super::cache::restore(h, file, e)?;
+                    Some((proofs, order, e.clone()))
+                });
+                if let Some((proofs, order, entry)) = hit {
+                    return (file.to_string(), proofs, order, Some(entry));
+                }
                 let states = objects
                     .as_ref()
                     .map(|o| states(h, o, model, file))
                     .unwrap_or_default();
-                let proofs = by_file
+                let proofs: Vec<Proof> = by_file
                     .get(file)
                     .into_iter()
                     .flatten()
@@ -187,20 +204,37 @@ pub fn prove_only(history: &mut History, model: &Model, only: Option<&str>) -> c
                     })
                     .collect();
                 let order = order_files.contains(file).then(|| order_history(&states));
-                (file.to_string(), proofs, order)
+                let entry = key.and_then(|key| super::cache::keep(h, file, key, &proofs, &order));
+                (file.to_string(), proofs, order, entry)
             },
         )
         .collect();
     let mut proofs = Proofs::default();
-    for (file, p, order) in per_file {
+    let mut keep = BTreeMap::new();
+    for (file, p, order, entry) in per_file {
         proofs.sections.extend(p);
         if let Some(o) = order {
-            proofs.orders.insert(file, o);
+            proofs.orders.insert(file.clone(), o);
         }
+        if let Some(e) = entry {
+            keep.insert(file, e);
+        }
+    }
+    // Written when anything differs (and only for a whole-repository run,
+    // which knows every file): a warm run reads it and writes nothing.
+    let changed = keep.len() != cached.len()
+        || keep
+            .iter()
+            .any(|(f, e)| cached.get(f).is_none_or(|c| c.key != e.key));
+    if only.is_none() && changed && history.head.is_some() {
+        super::cache::save_proofs(&history.git_dir, seed, keep);
     }
     history.proofs = proofs;
     Ok(())
 }
+
+/// One file's results: its proofs, its order history, and what to cache.
+type FileProofs = (String, Vec<Proof>, Option<OrderHistory>, Option<ProofEntry>);
 
 /// The states of a file, oldest first: each committed revision (commit
 /// index, parsed table) and, last, the working tree if it differs.
@@ -314,7 +348,8 @@ fn prove_one(
     }
     // Who made the signature commit and how it is signed come from the
     // commit object itself, never from the cached index.
-    let Some(fresh) = objects.and_then(|o| o.commit(&h.commits[commit].id)) else {
+    let Some((objects, fresh)) = objects.and_then(|o| Some((o, o.commit(&h.commits[commit].id)?)))
+    else {
         return (
             Some(commit),
             ProofStatus::Unproven(format!(
@@ -376,7 +411,7 @@ fn prove_one(
             ProofStatus::Proven(format!("commit author {}", c.author.email)),
         );
     }
-    let status = match c.signature.check(&model.people) {
+    let status = match h.signature(objects, commit, &model.people) {
         SignatureCheck::Valid {
             person,
             fingerprint,

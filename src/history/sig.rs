@@ -10,42 +10,31 @@
 use crate::model::Person;
 use serde::Serialize;
 
-/// The signature a commit carries, as read from git.
-#[derive(Debug, Clone, Default)]
+/// The kind of signature a commit carries, as read from its header. The
+/// signature itself is read again from the commit object when it is
+/// verified, so the index (and its cache) holds no signature bytes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum CommitSignature {
     #[default]
     Unsigned,
-    /// An SSH signature (armored) and the payload it signs.
-    Ssh {
-        armor: String,
-        payload: Vec<u8>,
-    },
+    Ssh,
+    #[serde(rename = "openpgp")]
     OpenPgp,
     /// A `gpgsig` header docket does not recognise (X.509, ...).
+    #[serde(rename = "unknown")]
     Other,
 }
 
-impl Serialize for CommitSignature {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.kind())
-    }
-}
-
 impl CommitSignature {
-    pub(super) fn of(repo: &git2::Repository, c: &git2::Commit) -> CommitSignature {
+    pub(super) fn of(c: &git2::Commit) -> CommitSignature {
         let Ok(header) = c.header_field_bytes("gpgsig") else {
             return CommitSignature::Unsigned;
         };
-        let text = String::from_utf8_lossy(&header);
-        if text.trim_start().starts_with("-----BEGIN SSH SIGNATURE") {
-            match repo.extract_signature(&c.id(), None) {
-                Ok((sig, payload)) => CommitSignature::Ssh {
-                    armor: String::from_utf8_lossy(&sig).into_owned(),
-                    payload: payload.to_vec(),
-                },
-                Err(_) => CommitSignature::Other,
-            }
-        } else if text.trim_start().starts_with("-----BEGIN PGP SIGNATURE") {
+        let text = header.trim_ascii_start();
+        if text.starts_with(b"-----BEGIN SSH SIGNATURE") {
+            CommitSignature::Ssh
+        } else if text.starts_with(b"-----BEGIN PGP SIGNATURE") {
             CommitSignature::OpenPgp
         } else {
             CommitSignature::Other
@@ -55,53 +44,79 @@ impl CommitSignature {
     pub fn kind(&self) -> &'static str {
         match self {
             CommitSignature::Unsigned => "unsigned",
-            CommitSignature::Ssh { .. } => "ssh",
+            CommitSignature::Ssh => "ssh",
             CommitSignature::OpenPgp => "openpgp",
             CommitSignature::Other => "unknown",
         }
     }
+}
 
-    /// Check the signature against the keys of `people`.
-    pub fn check(&self, people: &[Person]) -> SignatureCheck {
-        let (armor, payload) = match self {
+/// The people's SSH keys, parsed once per run.
+#[derive(Debug, Clone, Default)]
+pub struct Keyring {
+    keys: Vec<(String, ssh_key::PublicKey)>,
+}
+
+impl Keyring {
+    pub fn new(people: &[Person]) -> Keyring {
+        let keys = people
+            .iter()
+            .flat_map(|p| {
+                p.keys.iter().filter_map(|k| {
+                    let key = ssh_key::PublicKey::from_openssh(k).ok()?;
+                    Some((p.id.value.clone(), key))
+                })
+            })
+            .collect();
+        Keyring { keys }
+    }
+
+    /// Check the signature of commit `id` in `repo` against the keys.
+    pub fn check(
+        &self,
+        repo: &git2::Repository,
+        id: &str,
+        kind: CommitSignature,
+    ) -> SignatureCheck {
+        match kind {
             CommitSignature::Unsigned => return SignatureCheck::Unsigned,
             CommitSignature::OpenPgp => return SignatureCheck::OpenPgp,
             CommitSignature::Other => return SignatureCheck::Unrecognised,
-            CommitSignature::Ssh { armor, payload } => (armor, payload),
+            CommitSignature::Ssh => {}
+        }
+        let unreadable = || SignatureCheck::Invalid {
+            reason: "the SSH signature cannot be read".into(),
         };
-        let Ok(sig) = ssh_key::SshSig::from_pem(armor.as_bytes()) else {
-            return SignatureCheck::Invalid {
-                reason: "the SSH signature cannot be read".into(),
-            };
+        let Ok(oid) = git2::Oid::from_str(id) else {
+            return unreadable();
+        };
+        let Ok((armor, payload)) = repo.extract_signature(&oid, None) else {
+            return unreadable();
+        };
+        let Ok(sig) = ssh_key::SshSig::from_pem(&*armor) else {
+            return unreadable();
         };
         let fingerprint = sig
             .public_key()
             .fingerprint(ssh_key::HashAlg::Sha256)
             .to_string();
         // Find the owner by key first (a comparison), then verify once.
-        for person in people {
-            for key in &person.keys {
-                let Ok(public) = ssh_key::PublicKey::from_openssh(key) else {
-                    continue;
-                };
-                if public.key_data() != sig.public_key() {
-                    continue;
-                }
-                return match public.verify("git", payload, &sig) {
-                    Ok(()) => SignatureCheck::Valid {
-                        person: person.id.value.clone(),
-                        fingerprint,
-                    },
-                    Err(e) => SignatureCheck::Invalid {
-                        reason: format!(
-                            "the SSH signature by {} does not verify: {e}",
-                            person.id.value
-                        ),
-                    },
-                };
-            }
+        let Some((person, public)) = self
+            .keys
+            .iter()
+            .find(|(_, k)| k.key_data() == sig.public_key())
+        else {
+            return SignatureCheck::UnknownKey { fingerprint };
+        };
+        match public.verify("git", &payload, &sig) {
+            Ok(()) => SignatureCheck::Valid {
+                person: person.clone(),
+                fingerprint,
+            },
+            Err(e) => SignatureCheck::Invalid {
+                reason: format!("the SSH signature by {person} does not verify: {e}"),
+            },
         }
-        SignatureCheck::UnknownKey { fingerprint }
     }
 }
 

@@ -161,7 +161,7 @@ fn step(repo: &Repository, id: Oid, prefix: &str) -> Result<Step> {
     } else if commit.parent_count() > 1 {
         merge_step(repo, &commit, raw, prefix)
     } else {
-        Ok(vec![(id, info(repo, &commit, false), pair_moves(raw))])
+        Ok(vec![(id, info(&commit, false), pair_moves(raw))])
     }
 }
 
@@ -228,21 +228,21 @@ fn merge_step(
         .collect();
     let mut out = Vec::new();
     if !own.is_empty() {
-        out.push((merge.id(), info(repo, merge, true), pair_moves(own)));
+        out.push((merge.id(), info(merge, true), pair_moves(own)));
     }
     for (c, changed) in &branch {
-        out.push((c.id(), info(repo, c, false), pair_moves(changed.clone())));
+        out.push((c.id(), info(c, false), pair_moves(changed.clone())));
     }
     Ok(out)
 }
 
-pub(super) fn info(repo: &Repository, c: &git2::Commit, merge: bool) -> Commit {
+pub(super) fn info(c: &git2::Commit, merge: bool) -> Commit {
     Commit {
         id: c.id().to_string(),
         author: Stamp::from_git(&c.author()),
         committer: Stamp::from_git(&c.committer()),
         summary: String::from_utf8_lossy(c.summary_bytes().unwrap_or_default()).into_owned(),
-        signature: CommitSignature::of(repo, c),
+        signature: CommitSignature::of(c),
         merge,
     }
 }

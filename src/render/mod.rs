@@ -21,6 +21,7 @@ mod i18n;
 mod lists;
 mod markdown;
 mod pages;
+mod publish;
 mod records;
 mod svg;
 mod trail;
@@ -31,6 +32,7 @@ use crate::kind::Kind;
 use crate::model::{Model, Record};
 use crate::report::CheckReport;
 use crate::report::status::Status;
+use crate::timing::stage;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -64,9 +66,6 @@ const ASSETS: &[(&str, &str)] = &[
     ("site.js", include_str!("../../templates/site.js")),
 ];
 
-/// Marks a folder as a docket site, so `--out` never replaces anything else.
-const MARKER: &str = ".docket-site";
-
 pub struct SiteOptions<'h> {
     /// The git history, for signature proofs, timelines and recent
     /// changes; `None` builds the site from the working tree alone.
@@ -82,6 +81,9 @@ pub struct SiteOptions<'h> {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Stats {
     pub pages: usize,
+    /// Pages rendered; the others were unchanged since the previous build
+    /// and taken from it.
+    pub rendered: usize,
     pub files: usize,
     pub records: usize,
     pub findings: usize,
@@ -118,65 +120,171 @@ pub fn site(
     out: &Path,
     opts: &SiteOptions,
 ) -> Result<Stats> {
-    let tera = load_templates(opts.templates.as_deref())?;
+    let (mut tera, sources) = load_templates(opts.templates.as_deref())?;
     let sections = model
         .procedure
         .as_deref()
         .map(markdown::procedure)
         .unwrap_or_default();
     let clauses = sections.iter().filter_map(|s| s.anchor.clone()).collect();
-    let cx = Cx::new(model, report, opts.history, clauses);
-    let jobs = jobs(&cx, status, &sections);
-    let mut tera = tera;
+    let cx = stage("render context", || {
+        Cx::new(model, report, opts.history, clauses)
+    });
+    let site = site_view(&cx, report);
     let global = tera.global_context();
     global.insert("t", &cx.t);
-    global.insert("site", &site_view(&cx, report));
+    global.insert("site", &site);
+    // Everything every page depends on, beyond its own view.
+    let mut seed = crate::fingerprint::Fingerprint::new(0);
+    seed.str(env!("CARGO_PKG_VERSION"));
+    for (name, source) in &sources {
+        seed.str(name).str(source);
+    }
+    seed.json(&cx.t)
+        .json(&site)
+        .json(&model.config)
+        .json(&model.people);
 
-    let bar = progress_bar(opts.progress, jobs.len());
-    let rendered: Vec<(String, Vec<u8>)> = jobs
-        .par_iter()
-        .map(|job| {
-            let mut ctx = tera::Context::new();
-            ctx.insert("root", if job.path.contains('/') { "../" } else { "" });
-            ctx.insert("current", job.nav);
-            ctx.insert("page", &job.page);
-            let html = tera
-                .render(job.template, &ctx)
-                .map_err(|e| template_error(job.template, &e))?;
-            if let Some(b) = &bar {
-                b.inc(1);
-            }
-            Ok((job.path.clone(), html.into_bytes()))
-        })
-        .collect::<Result<_>>()?;
-    if let Some(b) = bar {
+    let publisher = publish::Publisher::open(out)?;
+    let pages = Pages {
+        cx: &cx,
+        tera: &tera,
+        seed: seed.finish(),
+        publisher: &publisher,
+        bar: progress_bar(opts.progress, cx.pages.len()),
+        rendered: std::sync::atomic::AtomicUsize::new(0),
+    };
+    let mut manifest = stage("render static pages", || {
+        static_jobs(&cx, status, &sections)
+            .into_par_iter()
+            .map(|job| pages.emit(job.path, job.template, job.nav, job.page, 0, |_| {}))
+            .collect::<Result<Vec<_>>>()
+    })?;
+    let m = cx.model;
+    stage("render record pages", || -> Result<()> {
+        manifest.extend(pages.records(Kind::Customer, m.customers.iter().as_slice())?);
+        manifest.extend(pages.records(Kind::Product, m.products.iter().as_slice())?);
+        manifest.extend(pages.records(Kind::Order, m.orders.iter().as_slice())?);
+        manifest.extend(pages.records(Kind::Flowsheet, m.flowsheets.iter().as_slice())?);
+        manifest.extend(pages.records(Kind::Capa, m.capa.iter().as_slice())?);
+        manifest.extend(pages.records(Kind::Survey, m.surveys.iter().as_slice())?);
+        manifest.extend(pages.records(Kind::Property, m.property.iter().as_slice())?);
+        manifest.extend(pages.records(Kind::Report, m.reports.iter().as_slice())?);
+        Ok(())
+    })?;
+    if let Some(b) = &pages.bar {
         b.finish_and_clear();
     }
 
-    let mut outputs = rendered;
-    outputs.push(("feed.xml".into(), render_feed(&tera, &cx)?));
-    outputs.push(("data.json".into(), data_json(model, report, status)));
-    for (name, builtin) in ASSETS {
-        outputs.push((
-            name.to_string(),
-            read_override(opts.templates.as_deref(), name)?
-                .unwrap_or_else(|| builtin.to_string())
-                .into_bytes(),
-        ));
-    }
-    outputs.push((
-        MARKER.into(),
-        b"docket site: this folder is replaced by each `docket build`\n".to_vec(),
-    ));
-    let attachments = files::to_copy(&cx);
+    stage("render data", || -> Result<()> {
+        publisher.write("feed.xml", &render_feed(&tera, &cx)?)?;
+        publisher.write("data.json", &data_json(model, report, status))?;
+        for (name, builtin) in ASSETS {
+            let text = read_override(opts.templates.as_deref(), name)?
+                .unwrap_or_else(|| builtin.to_string());
+            publisher.write(name, text.as_bytes())?;
+        }
+        publisher.write(
+            publish::MARKER,
+            b"docket site: this folder is replaced by each `docket build`\n",
+        )?;
+        for rel in files::to_copy(&cx) {
+            let src = model.root.join(&rel);
+            let bytes = std::fs::read(&src).map_err(|e| Error::io(&src, e))?;
+            publisher.write(&format!("files/{rel}"), &bytes)?;
+        }
+        Ok(())
+    })?;
     let stats = Stats {
-        pages: jobs.len(),
-        files: attachments.len(),
+        pages: manifest.len(),
+        rendered: pages.rendered.into_inner(),
+        files: files::to_copy(&cx).len(),
         records: model.record_count(),
         findings: report.findings.len(),
     };
-    publish(out, &outputs, model, &attachments)?;
+    stage("publish", || publisher.finish(manifest))?;
     Ok(stats)
+}
+
+/// Renders pages and hands them to the publisher.
+struct Pages<'a> {
+    cx: &'a Cx<'a>,
+    tera: &'a tera::Tera,
+    /// The fingerprint of what every page shares.
+    seed: u64,
+    publisher: &'a publish::Publisher,
+    bar: Option<indicatif::ProgressBar>,
+    rendered: std::sync::atomic::AtomicUsize,
+}
+
+impl Pages<'_> {
+    /// Publish one page: taken from the previous build when its
+    /// fingerprint (the shared seed, its view and `inputs`, what
+    /// `complete` will add) is unchanged, else completed, rendered and
+    /// written. Returns its manifest entry.
+    fn emit(
+        &self,
+        path: String,
+        template: &'static str,
+        nav: &'static str,
+        mut page: Page,
+        inputs: u64,
+        complete: impl FnOnce(&mut Page),
+    ) -> Result<(String, u64)> {
+        let root = if path.contains('/') { "../" } else { "" };
+        let fp = crate::fingerprint::Fingerprint::new(self.seed)
+            .str(&path)
+            .str(template)
+            .str(nav)
+            .u64(inputs)
+            .hash(&page)
+            .finish();
+        if !self.publisher.reuse(&path, fp) {
+            complete(&mut page);
+            let mut ctx = tera::Context::new();
+            ctx.insert("root", root);
+            ctx.insert("current", nav);
+            ctx.insert("page", &page);
+            let html = self
+                .tera
+                .render(template, &ctx)
+                .map_err(|e| template_error(template, &e))?;
+            self.publisher.write(&path, html.as_bytes())?;
+            self.rendered
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        if let Some(b) = &self.bar {
+            b.inc(1);
+        }
+        Ok((path, fp))
+    }
+
+    /// The pages of one kind's records, in parallel. The timeline (old
+    /// revisions read from git) is the costly part of a record page, so
+    /// it is built only for pages that are rendered; its inputs are in
+    /// the fingerprint instead.
+    fn records<T: Record + Serialize + Sync>(
+        &self,
+        kind: Kind,
+        records: &[T],
+    ) -> Result<Vec<(String, u64)>> {
+        let cx = self.cx;
+        records
+            .par_iter()
+            .map(|r| {
+                let file = &r.meta().file;
+                let inputs = cx.trail.as_ref().map_or(0, |t| t.timeline_inputs(file));
+                self.emit(
+                    format!("{}/{}.html", kind.folder(), page_name(r.id())),
+                    "record.html",
+                    kind.folder(),
+                    records::record_page(cx, r),
+                    inputs,
+                    |page| page.timeline = cx.trail.as_ref().and_then(|t| t.timeline(cx, file)),
+                )
+            })
+            .collect()
+    }
 }
 
 fn progress_bar(enabled: bool, len: usize) -> Option<indicatif::ProgressBar> {
@@ -216,7 +324,7 @@ fn site_view<'a>(cx: &Cx<'a>, report: &CheckReport) -> SiteView<'a> {
     }
 }
 
-fn jobs(cx: &Cx, status: &Status, sections: &[markdown::Section]) -> Vec<Job> {
+fn static_jobs(cx: &Cx, status: &Status, sections: &[markdown::Section]) -> Vec<Job> {
     let job = |path: &str, template, nav, page| Job {
         path: path.to_string(),
         template,
@@ -259,42 +367,7 @@ fn jobs(cx: &Cx, status: &Status, sections: &[markdown::Section]) -> Vec<Job> {
             lists::list_page(cx, kind),
         ));
     }
-    let m = cx.model;
-    // Record pages are independent and most of the work: build them in
-    // parallel (collect keeps the order, so the output does not change).
-    jobs.extend(record_jobs(
-        cx,
-        Kind::Customer,
-        m.customers.iter().as_slice(),
-    ));
-    jobs.extend(record_jobs(cx, Kind::Product, m.products.iter().as_slice()));
-    jobs.extend(record_jobs(cx, Kind::Order, m.orders.iter().as_slice()));
-    jobs.extend(record_jobs(
-        cx,
-        Kind::Flowsheet,
-        m.flowsheets.iter().as_slice(),
-    ));
-    jobs.extend(record_jobs(cx, Kind::Capa, m.capa.iter().as_slice()));
-    jobs.extend(record_jobs(cx, Kind::Survey, m.surveys.iter().as_slice()));
-    jobs.extend(record_jobs(
-        cx,
-        Kind::Property,
-        m.property.iter().as_slice(),
-    ));
-    jobs.extend(record_jobs(cx, Kind::Report, m.reports.iter().as_slice()));
     jobs
-}
-
-fn record_jobs<T: Record + Serialize + Sync>(cx: &Cx, kind: Kind, records: &[T]) -> Vec<Job> {
-    records
-        .par_iter()
-        .map(|r| Job {
-            path: format!("{}/{}.html", kind.folder(), page_name(r.id())),
-            template: "record.html",
-            nav: kind.folder(),
-            page: records::record_page(cx, r),
-        })
-        .collect()
 }
 
 fn template_error(name: &str, e: &tera::Error) -> Error {
@@ -320,7 +393,10 @@ fn read_override(dir: Option<&Path>, name: &str) -> Result<Option<String>> {
 
 /// The built-in templates, each replaced by the repository's file of the
 /// same name when there is one.
-fn load_templates(dir: Option<&Path>) -> Result<tera::Tera> {
+/// Returns the sources too: they are part of every page's fingerprint.
+type Sources = Vec<(&'static str, String)>;
+
+fn load_templates(dir: Option<&Path>) -> Result<(tera::Tera, Sources)> {
     let mut sources = Vec::new();
     for (name, builtin) in BUILTIN {
         sources.push((
@@ -343,7 +419,7 @@ fn load_templates(dir: Option<&Path>) -> Result<tera::Tera> {
             };
             template_error(&format!("templates{hint}"), &e)
         })?;
-    Ok(tera)
+    Ok((tera, sources))
 }
 
 fn render_feed(tera: &tera::Tera, cx: &Cx) -> Result<Vec<u8>> {
@@ -409,103 +485,4 @@ fn data_json(model: &Model, report: &CheckReport, status: &Status) -> Vec<u8> {
     let mut bytes = serde_json::to_vec_pretty(&data).expect("the model serializes");
     bytes.push(b'\n');
     bytes
-}
-
-/// Write everything into a fresh folder beside `out`, then swap it in.
-fn publish(
-    out: &Path,
-    outputs: &[(String, Vec<u8>)],
-    model: &Model,
-    attachments: &[String],
-) -> Result<()> {
-    let name = out
-        .file_name()
-        .ok_or_else(|| Error::Usage(format!("--out {} must name a folder", out.display())))?;
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    if out.exists() {
-        let empty = std::fs::read_dir(out)
-            .map_err(|e| Error::io(out, e))?
-            .next()
-            .is_none();
-        if !empty && !out.join(MARKER).is_file() {
-            return Err(Error::Usage(format!(
-                "{} exists and is not a site docket built (no {MARKER}); refusing to replace it",
-                out.display()
-            )));
-        }
-    }
-    std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
-    let tmp = parent.join(format!(".{}.docket-new", name.to_string_lossy()));
-    let old = parent.join(format!(".{}.docket-old", name.to_string_lossy()));
-    for stale in [&tmp, &old] {
-        if stale.exists() {
-            std::fs::remove_dir_all(stale).map_err(|e| Error::io(stale, e))?;
-        }
-    }
-    let previous = out.join(MARKER).is_file().then_some(out);
-    let written = write_all(&tmp, previous, outputs, model, attachments);
-    if let Err(e) = written {
-        let _ = std::fs::remove_dir_all(&tmp);
-        return Err(e);
-    }
-    if out.exists() {
-        std::fs::rename(out, &old).map_err(|e| Error::io(out, e))?;
-    }
-    if let Err(e) = std::fs::rename(&tmp, out) {
-        // Put the previous site back before reporting.
-        let _ = std::fs::rename(&old, out);
-        return Err(Error::io(out, e));
-    }
-    if old.exists() {
-        std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
-    }
-    Ok(())
-}
-
-/// Write the site into `tmp`. A file whose bytes equal the previous
-/// site's is hard-linked from it instead of written, so it keeps its
-/// modification time through the swap and an intranet mirror (rsync)
-/// copies only what changed.
-fn write_all(
-    tmp: &Path,
-    previous: Option<&Path>,
-    outputs: &[(String, Vec<u8>)],
-    model: &Model,
-    attachments: &[String],
-) -> Result<()> {
-    for (rel, bytes) in outputs {
-        let path = tmp.join(rel);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        }
-        if !reuse(previous.map(|p| p.join(rel)), bytes, &path) {
-            std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
-        }
-    }
-    for rel in attachments {
-        let dest = tmp.join("files").join(rel);
-        if let Some(dir) = dest.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        }
-        let src = model.root.join(rel);
-        let bytes = std::fs::read(&src).map_err(|e| Error::io(&src, e))?;
-        let rel_out = format!("files/{rel}");
-        if !reuse(previous.map(|p| p.join(&rel_out)), &bytes, &dest) {
-            std::fs::write(&dest, &bytes).map_err(|e| Error::io(&dest, e))?;
-        }
-    }
-    Ok(())
-}
-
-/// Hard-link `old` to `new` if `old` is a plain file holding exactly
-/// `bytes`; false (and nothing done) otherwise.
-fn reuse(old: Option<PathBuf>, bytes: &[u8], new: &Path) -> bool {
-    let Some(old) = old else { return false };
-    let same = std::fs::symlink_metadata(&old)
-        .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
-        && std::fs::read(&old).is_ok_and(|b| b == bytes);
-    same && std::fs::hard_link(&old, new).is_ok()
 }

@@ -12,8 +12,9 @@
 use super::markdown;
 use super::views::{Block, Cell, Cx, Field, Page, SignatureView, Table};
 use crate::kind::Kind;
-use crate::model::{Meta, Record};
+use crate::model::{Meta, Model, Record};
 use serde_json::Value;
+use std::collections::HashMap;
 
 const MARKDOWN: &[&str] = &[
     "description",
@@ -317,7 +318,8 @@ pub fn record_page(cx: &Cx, record: &(impl Record + serde::Serialize)) -> Page {
             Kind::Order | Kind::Flowsheet | Kind::Capa | Kind::Survey | Kind::Property
         ),
         signatures: signatures(cx, meta),
-        timeline: cx.trail.as_ref().and_then(|t| t.timeline(cx, &meta.file)),
+        // Filled only when the page is rendered (see `Pages::records`).
+        timeline: None,
     }
 }
 
@@ -379,97 +381,93 @@ fn signatures(cx: &Cx, meta: &Meta) -> Vec<SignatureView> {
 }
 
 /// Records that point at this one: a customer's orders, CAPAs, surveys...
-fn related(cx: &Cx, meta: &Meta) -> Vec<Block> {
-    let m = cx.model;
-    let id = meta.id.as_str();
-    let mut out = Vec::new();
-    let mut add = |kind: Kind, table: Table| {
-        if !table.rows.is_empty() {
-            out.push(Block::table(cx.t(kind.folder()), table));
-        }
+/// Which records of a kind belong to a record: (owner kind, owner id,
+/// listed kind) -> ids in the model's order. Built once, so a record page
+/// looks its relations up instead of scanning every record of a kind.
+pub type Related<'a> = HashMap<(Kind, &'a str, Kind), Vec<&'a str>>;
+
+pub fn related_index<'a>(m: &'a Model) -> Related<'a> {
+    let mut out: Related<'a> = HashMap::new();
+    let mut add = |owner: Kind, id: &'a str, kind: Kind, member: &'a str| {
+        out.entry((owner, id, kind)).or_default().push(member);
     };
-    match meta.kind {
-        Kind::Customer => {
-            let orders: Vec<_> = m.orders.iter().filter(|o| *o.customer == id).collect();
-            add(
-                Kind::Order,
-                super::lists::list_table(cx, Kind::Order, &ids(&orders)),
-            );
-            let sheets: Vec<&str> = orders
-                .iter()
-                .flat_map(|o| m.flowsheets_of(o.id()))
-                .map(|f| f.id())
-                .collect();
-            add(
-                Kind::Flowsheet,
-                super::lists::list_table(cx, Kind::Flowsheet, &sheets),
-            );
-            let capa: Vec<_> = m
-                .capa
-                .iter()
-                .filter(|c| c.customer.as_deref().is_some_and(|c| c == id))
-                .collect();
-            add(
-                Kind::Capa,
-                super::lists::list_table(cx, Kind::Capa, &ids(&capa)),
-            );
-            let surveys: Vec<_> = m.surveys.iter().filter(|s| *s.customer == id).collect();
-            add(
-                Kind::Survey,
-                super::lists::list_table(cx, Kind::Survey, &ids(&surveys)),
-            );
-            let property: Vec<_> = m.property.iter().filter(|p| *p.customer == id).collect();
-            add(
-                Kind::Property,
-                super::lists::list_table(cx, Kind::Property, &ids(&property)),
-            );
-            let reports: Vec<_> = m.reports.iter().filter(|r| *r.customer == id).collect();
-            add(
-                Kind::Report,
-                super::lists::list_table(cx, Kind::Report, &ids(&reports)),
-            );
-            let products: Vec<_> = m
-                .products
-                .iter()
-                .filter(|p| p.customer.as_deref().is_some_and(|c| c == id))
-                .collect();
-            add(
-                Kind::Product,
-                super::lists::list_table(cx, Kind::Product, &ids(&products)),
-            );
+    for o in m.orders.iter() {
+        add(Kind::Customer, o.customer.as_str(), Kind::Order, o.id());
+        let mut parts: Vec<&str> = o.lines.iter().map(|l| l.part_number.as_str()).collect();
+        parts.sort_unstable();
+        parts.dedup();
+        for p in parts {
+            add(Kind::Product, p, Kind::Order, o.id());
         }
-        Kind::Order => {
-            let sheets: Vec<&str> = m.flowsheets_of(id).iter().map(|f| f.id()).collect();
-            add(
-                Kind::Flowsheet,
-                super::lists::list_table(cx, Kind::Flowsheet, &sheets),
-            );
-            let capa: Vec<_> = m
-                .capa
-                .iter()
-                .filter(|c| c.order.as_deref().is_some_and(|o| o == id))
-                .collect();
-            add(
-                Kind::Capa,
-                super::lists::list_table(cx, Kind::Capa, &ids(&capa)),
-            );
+    }
+    for c in m.capa.iter() {
+        if let Some(cu) = &c.customer {
+            add(Kind::Customer, cu.as_str(), Kind::Capa, c.id());
         }
-        Kind::Product => {
-            let orders: Vec<_> = m
-                .orders
-                .iter()
-                .filter(|o| o.lines.iter().any(|l| *l.part_number == id))
-                .collect();
-            add(
-                Kind::Order,
-                super::lists::list_table(cx, Kind::Order, &ids(&orders)),
-            );
+        if let Some(o) = &c.order {
+            add(Kind::Order, o.as_str(), Kind::Capa, c.id());
         }
-        _ => {}
+    }
+    for s in m.surveys.iter() {
+        add(Kind::Customer, s.customer.as_str(), Kind::Survey, s.id());
+    }
+    for p in m.property.iter() {
+        add(Kind::Customer, p.customer.as_str(), Kind::Property, p.id());
+    }
+    for r in m.reports.iter() {
+        add(Kind::Customer, r.customer.as_str(), Kind::Report, r.id());
+    }
+    for p in m.products.iter() {
+        if let Some(cu) = &p.customer {
+            add(Kind::Customer, cu.as_str(), Kind::Product, p.id());
+        }
     }
     out
 }
 
-fn ids<'r>(records: &[&'r impl Record]) -> Vec<&'r str> {
-    records.iter().map(|r| r.id()).collect()
+fn related(cx: &Cx, meta: &Meta) -> Vec<Block> {
+    let m = cx.model;
+    let id = meta.id.as_str();
+    let mut out = Vec::new();
+    let mut add = |kind: Kind, ids: &[&str]| {
+        let table = super::lists::list_table(cx, kind, ids);
+        if !table.rows.is_empty() {
+            out.push(Block::table(cx.t(kind.folder()), table));
+        }
+    };
+    let of = |kind: Kind| {
+        cx.related
+            .get(&(meta.kind, id, kind))
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    };
+    match meta.kind {
+        Kind::Customer => {
+            let orders = of(Kind::Order);
+            add(Kind::Order, orders);
+            let sheets: Vec<&str> = orders
+                .iter()
+                .flat_map(|o| m.flowsheets_of(o))
+                .map(|f| f.id())
+                .collect();
+            add(Kind::Flowsheet, &sheets);
+            for kind in [
+                Kind::Capa,
+                Kind::Survey,
+                Kind::Property,
+                Kind::Report,
+                Kind::Product,
+            ] {
+                add(kind, of(kind));
+            }
+        }
+        Kind::Order => {
+            let sheets: Vec<&str> = m.flowsheets_of(id).iter().map(|f| f.id()).collect();
+            add(Kind::Flowsheet, &sheets);
+            add(Kind::Capa, of(Kind::Capa));
+        }
+        Kind::Product => add(Kind::Order, of(Kind::Order)),
+        _ => {}
+    }
+    out
 }

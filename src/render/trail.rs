@@ -134,11 +134,10 @@ impl<'h> Trail<'h> {
         })
     }
 
-    /// The parsed file at each revision, newest first, read with this
-    /// thread's git handle.
-    fn tables(&self, f: &crate::history::FileHistory) -> Vec<Option<crate::load::Table>> {
+    /// Run `f` with this thread's git handle (opened on first use).
+    fn with_objects<T>(&self, f: impl FnOnce(&Objects) -> T) -> Option<T> {
         if !self.available() {
-            return Vec::new();
+            return None;
         }
         OBJECTS.with(|cell| {
             let mut slot = cell.borrow_mut();
@@ -152,8 +151,35 @@ impl<'h> Trail<'h> {
                     .ok()
                     .map(|o| (self.history.git_dir.clone(), o));
             }
-            slot.as_ref().map(|(_, o)| o.tables(f)).unwrap_or_default()
+            slot.as_ref().map(|(_, o)| f(o))
         })
+    }
+
+    /// The parsed file at each revision, newest first.
+    fn tables(&self, f: &crate::history::FileHistory) -> Vec<Option<crate::load::Table>> {
+        self.with_objects(|o| o.tables(f)).unwrap_or_default()
+    }
+
+    /// How commit `c` is signed, in a short phrase.
+    fn signature(&self, cx: &Cx, c: usize) -> String {
+        self.with_objects(|o| self.history.signature(o, c, &cx.model.people).describe())
+            .unwrap_or_default()
+    }
+
+    /// A hash of what the timeline of `file` is made of: its revisions,
+    /// by commit id (an index shifts with every new commit). The people
+    /// who made them are in the site-wide seed.
+    pub fn timeline_inputs(&self, file: &str) -> u64 {
+        let mut fp = crate::fingerprint::Fingerprint::new(1);
+        if let Some(f) = self.history.file(file) {
+            for r in &f.revisions {
+                fp.str(&self.history.commits[r.commit].id)
+                    .str(&r.path)
+                    .str(r.blob.as_deref().unwrap_or("-"))
+                    .json(&r.change);
+            }
+        }
+        fp.finish()
     }
 
     /// Every commit that touched `file`, newest first, with its changes.
@@ -162,7 +188,6 @@ impl<'h> Trail<'h> {
         let tables = self.tables(f);
 
         let offset = cx.model.config.company.offset_seconds;
-        let people = &cx.model.people;
         let entries = f
             .revisions
             .iter()
@@ -180,7 +205,7 @@ impl<'h> Trail<'h> {
                     commit: commit.short().to_string(),
                     author: self.author(cx, rev.commit),
                     time: commit.author.display_at(offset),
-                    signature: commit.signature.check(people).describe(),
+                    signature: self.signature(cx, rev.commit),
                     changes,
                 }
             })
@@ -233,9 +258,7 @@ impl<'h> Trail<'h> {
                     summary: commit.summary.clone(),
                     // The fingerprint is on the record's timeline; a list
                     // of commits only needs who signed.
-                    signature: short_signature(
-                        &commit.signature.check(&cx.model.people).describe(),
-                    ),
+                    signature: short_signature(&self.signature(cx, c)),
                     records,
                 }
             })

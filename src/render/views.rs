@@ -22,7 +22,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// One value on a page.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Hash, Serialize)]
 pub struct Cell {
     pub text: String,
     /// Relative to the site root.
@@ -55,20 +55,20 @@ impl Cell {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Hash, Serialize)]
 pub struct Field {
     pub label: String,
     pub cell: Cell,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Hash, Serialize)]
 pub struct Row {
     /// An anchor for the row (`r-review-missing`), safe as an HTML id.
     pub anchor: Option<String>,
     pub cells: Vec<Cell>,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Hash, Serialize)]
 pub struct Table {
     pub headers: Vec<String>,
     pub rows: Vec<Row>,
@@ -93,7 +93,7 @@ impl Table {
 }
 
 /// A figure: a number with its label.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Hash, Serialize)]
 pub struct Figure {
     pub label: String,
     pub value: String,
@@ -101,7 +101,7 @@ pub struct Figure {
 }
 
 /// A section of a page.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Hash, Serialize)]
 pub struct Block {
     pub title: String,
     /// Heading level, 2 unless set.
@@ -136,7 +136,7 @@ impl Block {
 }
 
 /// One signature, as 21 CFR 11.50 asks to show it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Hash, Serialize)]
 pub struct SignatureView {
     pub section: String,
     pub name: Cell,
@@ -152,7 +152,7 @@ pub struct SignatureView {
 }
 
 /// One commit that touched a record.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Hash, Serialize)]
 pub struct TimelineEntry {
     pub commit: String,
     pub author: String,
@@ -161,7 +161,7 @@ pub struct TimelineEntry {
     pub changes: Vec<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Hash, Serialize)]
 pub struct Page {
     pub title: String,
     /// A line above the title: the kind of record.
@@ -213,6 +213,8 @@ pub struct Cx<'a> {
     pub signed: HashMap<&'a str, Vec<Signed<'a>>>,
     /// What git history says, when the build has it.
     pub trail: Option<super::trail::Trail<'a>>,
+    /// The records listed on a record's page (a customer's orders, ...).
+    pub related: super::records::Related<'a>,
 }
 
 impl<'a> Cx<'a> {
@@ -267,6 +269,7 @@ impl<'a> Cx<'a> {
             findings_by_record,
             signed,
             trail: history.map(super::trail::Trail::new),
+            related: super::records::related_index(model),
         }
     }
 

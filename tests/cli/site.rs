@@ -588,3 +588,100 @@ fn review_turnaround_counts_a_re_review_from_the_change() {
     assert_eq!(json["orders"]["turnaround"]["within_policy"], 1);
     assert!(repo.check().of("review-missing").is_empty());
 }
+
+/// Everything below `git_dir/docket`, removed: the next run starts cold.
+fn drop_caches(repo: &Repo) {
+    let dir = repo.git().path().join("docket");
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
+
+#[track_caller]
+fn rendered(run: &Run) -> usize {
+    assert_eq!(run.code, 0, "build failed:\n{}\n{}", run.stdout, run.stderr);
+    let (_, rest) = run.stdout.split_once(" pages (").expect(&run.stdout);
+    rest.split_once(" rendered").unwrap().0.parse().unwrap()
+}
+
+#[test]
+fn an_incremental_build_equals_a_cold_one() {
+    let repo = committed();
+    let (_dir, out) = site_dir();
+    let first = rendered(&build(&repo, &out));
+    assert!(first > 10, "a first build renders every page");
+    // Nothing changed: every page comes from the previous build.
+    assert_eq!(rendered(&build(&repo, &out)), 0);
+    // A commit that changes no value changes only the order's timeline,
+    // which is not part of the page's view: its inputs must be.
+    assert!(!page(&out, "orders/SO-2026-0001.html").contains("2026-03-05"));
+    repo.append(ORDER_PATH, "# checked against the customer's fax\n");
+    repo.commit_as("li.sales", "2026-03-05", "Note the fax");
+    build(&repo, &out);
+    assert!(page(&out, "orders/SO-2026-0001.html").contains("2026-03-05"));
+
+    // Someone other than the GM edits the approved review: the history
+    // caches (index, proofs) and the page manifest are all behind now.
+    repo.edit(ORDER_PATH, "date = 2026-03-03", "date = 2026-03-04");
+    repo.commit_as("li.sales", "2026-03-07", "Fix the review date");
+    let again = rendered(&build(&repo, &out));
+    assert!(
+        again > 0 && again < first,
+        "{again} of {first} pages rendered"
+    );
+    let order = page(&out, "orders/SO-2026-0001.html");
+    assert!(order.contains("2026-03-07"), "the timeline moved on");
+    assert!(
+        order.contains("class=\"sig-broken\"") || order.contains("class=\"sig-unproven\""),
+        "the cached proof was not reused: {order}"
+    );
+    let incremental = files(&out);
+
+    // The same commit built from nothing gives the same bytes.
+    drop_caches(&repo);
+    let (_cold_dir, cold) = site_dir();
+    built(&repo, &cold);
+    assert_eq!(incremental, files(&cold));
+}
+
+#[test]
+fn a_corrupt_cache_or_manifest_changes_nothing_but_speed() {
+    let repo = committed();
+    let (_dir, out) = site_dir();
+    built(&repo, &out);
+    let reference = files(&out);
+    let git_cache = repo.git().path().join("docket");
+    let cached: Vec<_> = std::fs::read_dir(&git_cache)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert!(
+        cached.len() >= 2,
+        "history and proofs are cached: {cached:?}"
+    );
+    // Truncated, garbage, and valid JSON of the wrong shape.
+    for junk in [
+        "{\"format\":",
+        "\u{0}\u{1}binary",
+        "{\"format\": 2, \"files\": 7}",
+    ] {
+        for file in &cached {
+            std::fs::write(file, junk).unwrap();
+        }
+        std::fs::write(out.join(".docket-manifest"), junk).unwrap();
+        built(&repo, &out);
+        assert_eq!(files(&out), reference, "with {junk:?} as cache");
+    }
+    // A manifest that claims a page is up to date when it is not: the
+    // page's fingerprint no longer matches, so it is rendered again.
+    let manifest = page(&out, ".docket-manifest");
+    repo.edit(
+        ORDER_PATH,
+        "delivery_place = \"Hamburg\"",
+        "delivery_place = \"Bremen\"",
+    );
+    repo.commit_as("li.sales", "2026-03-06", "Deliver to Bremen");
+    std::fs::write(out.join(".docket-manifest"), manifest).unwrap();
+    built(&repo, &out);
+    assert!(page(&out, "orders/SO-2026-0001.html").contains("Bremen"));
+}
