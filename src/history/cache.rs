@@ -26,22 +26,47 @@
 //! run with the same result (tested). Failing to write them is not an
 //! error, and they are written only when something changed.
 
+use super::sig::CommitSignature;
 use super::walk::Base;
-use super::{Commit, FileHistory, History};
+use super::{Change, Commit, FileHistory, History, Revision, Stamp};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Raised whenever what is cached or how it is read changes.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
+/// The index in a compact form: tens of thousands of commits by a few
+/// dozen people, so people are listed once and referred to by position,
+/// and rows are arrays, not objects. Reading and writing it is on the path
+/// of every incremental run.
 #[derive(Serialize, Deserialize)]
 struct CacheFile {
     format: u32,
     prefix: String,
     head: String,
-    commits: Vec<Commit>,
-    files: Vec<FileHistory>,
+    /// (name, email)
+    people: Vec<(String, String)>,
+    /// (id, author, committer, summary, signature, merge); a stamp is
+    /// (person, time, offset).
+    commits: Vec<CachedCommit>,
+    /// (path, revisions); a revision is (commit, path if not the file's
+    /// path, blob, change): change 0 added, 1 modified, 2 deleted, 3 moved
+    /// from the next field.
+    files: Vec<(String, Vec<CachedRevision>)>,
 }
+
+/// (person, time, offset)
+type CachedStamp = (usize, i64, i32);
+type CachedCommit = (
+    String,
+    CachedStamp,
+    CachedStamp,
+    String,
+    CommitSignature,
+    bool,
+);
+type CachedRevision = (usize, Option<String>, Option<String>, u8, Option<String>);
 
 fn path(git_dir: &Path) -> PathBuf {
     git_dir.join("docket").join("history.json")
@@ -54,42 +79,117 @@ pub(super) fn load(git_dir: &Path, prefix: &str) -> Option<Base> {
     if file.format != FORMAT || file.prefix != prefix {
         return None;
     }
-    let count = file.commits.len();
-    let valid = file
-        .files
-        .iter()
-        .flat_map(|f| &f.revisions)
-        .all(|r| r.commit < count);
-    valid.then_some(Base {
+    let people = &file.people;
+    let stamp = |(who, time, offset_minutes): CachedStamp| {
+        let (name, email) = people.get(who)?.clone();
+        Some(Stamp {
+            name,
+            email,
+            time,
+            offset_minutes,
+        })
+    };
+    let mut commits = Vec::with_capacity(file.commits.len());
+    for (id, author, committer, summary, signature, merge) in file.commits {
+        commits.push(Commit {
+            id,
+            author: stamp(author)?,
+            committer: stamp(committer)?,
+            summary,
+            signature,
+            merge,
+        });
+    }
+    let mut files = Vec::with_capacity(file.files.len());
+    for (path, revs) in file.files {
+        let mut revisions = Vec::with_capacity(revs.len());
+        for (commit, at, blob, change, from) in revs {
+            if commit >= commits.len() {
+                return None;
+            }
+            let change = match (change, from) {
+                (0, None) => Change::Added,
+                (1, None) => Change::Modified,
+                (2, None) => Change::Deleted,
+                (3, Some(from)) => Change::Moved(from),
+                _ => return None,
+            };
+            revisions.push(Revision {
+                commit,
+                path: at.unwrap_or_else(|| path.clone()),
+                blob,
+                change,
+            });
+        }
+        files.push(FileHistory { path, revisions });
+    }
+    Some(Base {
         head: git2::Oid::from_str(&file.head).ok()?,
-        commits: file.commits,
-        files: file.files,
+        commits,
+        files,
     })
 }
 
 /// Write the index for the next run; failures are ignored (a read-only
 /// repository simply gets no cache).
-pub(super) fn save(history: &History) {
-    #[derive(Serialize)]
-    struct CacheRef<'a> {
-        format: u32,
-        prefix: &'a str,
-        head: &'a str,
-        commits: &'a [Commit],
-        files: Vec<&'a FileHistory>,
-    }
+pub(super) fn save<'h>(history: &'h History) {
     let Some(head) = &history.head else { return };
-    let file = CacheRef {
+    let mut people: Vec<(String, String)> = Vec::new();
+    let mut known: HashMap<(&'h str, &'h str), usize> = HashMap::new();
+    let mut stamp = |s: &'h Stamp| {
+        let n = people.len();
+        let who = *known.entry((&s.name, &s.email)).or_insert_with(|| {
+            people.push((s.name.clone(), s.email.clone()));
+            n
+        });
+        (who, s.time, s.offset_minutes)
+    };
+    let commits = history
+        .commits
+        .iter()
+        .map(|c| {
+            (
+                c.id.clone(),
+                stamp(&c.author),
+                stamp(&c.committer),
+                c.summary.clone(),
+                c.signature,
+                c.merge,
+            )
+        })
+        .collect();
+    let files = history
+        .files
+        .values()
+        .map(|f| {
+            let revs = f
+                .revisions
+                .iter()
+                .map(|r| {
+                    let (change, from) = match &r.change {
+                        Change::Added => (0, None),
+                        Change::Modified => (1, None),
+                        Change::Deleted => (2, None),
+                        Change::Moved(from) => (3, Some(from.clone())),
+                    };
+                    let at = (r.path != f.path).then(|| r.path.clone());
+                    (r.commit, at, r.blob.clone(), change, from)
+                })
+                .collect();
+            (f.path.clone(), revs)
+        })
+        .collect();
+    let file = CacheFile {
         format: FORMAT,
-        prefix: &history.prefix,
-        head,
-        commits: &history.commits,
-        files: history.files.values().collect(),
+        prefix: history.prefix.clone(),
+        head: head.clone(),
+        people,
+        commits,
+        files,
     };
-    let Ok(json) = serde_json::to_vec(&file) else {
-        return;
-    };
-    write_atomic(&path(&history.git_dir), &json);
+    if let Ok(json) = serde_json::to_vec(&file) {
+        write_atomic(&path(&history.git_dir), &json);
+    }
 }
 
 /// Cached proofs of one file, valid while its revisions are the same

@@ -37,6 +37,7 @@ pub(super) fn worktree(
         .follow_links(false)
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    let stat = StatCache::new(repo);
     let mut seen = HashSet::new();
     for entry in walker.flatten() {
         if !entry.file_type().is_file() || entry.path().extension().is_none_or(|e| e != "toml") {
@@ -45,7 +46,14 @@ pub(super) fn worktree(
         let rel = crate::load::rel_path(root, entry.path());
         match at_head.get(rel.as_str()) {
             Some(blob) => {
-                let now = Oid::hash_file(ObjectType::Blob, entry.path())?;
+                let known = entry
+                    .metadata()
+                    .ok()
+                    .and_then(|md| stat.unchanged(&format!("{}{rel}", history.prefix), &md));
+                let now = match known {
+                    Some(id) => id,
+                    None => Oid::hash_file(ObjectType::Blob, entry.path())?,
+                };
                 if now.to_string() != *blob {
                     out.insert(rel.clone(), Dirty::Modified);
                 }
@@ -63,4 +71,71 @@ pub(super) fn worktree(
         }
     }
     Ok(out)
+}
+
+/// git's index as a stat cache, as `git status` uses it: a file whose size,
+/// modification time and inode are those recorded when it was staged still
+/// holds the staged blob, so it need not be read and hashed. Entries
+/// modified in the same second the index was written ("racily clean") are
+/// hashed anyway. Without an index (or off Unix) every file is hashed.
+struct StatCache {
+    entries: HashMap<Vec<u8>, (Oid, u32, i32, u32, u32)>,
+    /// When the index was written (seconds, nanoseconds).
+    written: (i64, i64),
+}
+
+impl StatCache {
+    fn new(repo: &Repository) -> StatCache {
+        let mut cache = StatCache {
+            entries: HashMap::new(),
+            written: (0, 0),
+        };
+        let Ok(index) = repo.index() else {
+            return cache;
+        };
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let Ok(md) = std::fs::metadata(repo.path().join("index")) else {
+                return cache;
+            };
+            cache.written = (md.mtime(), md.mtime_nsec());
+        }
+        for e in index.iter() {
+            let stage = (e.flags >> 12) & 0x3;
+            if stage == 0 {
+                cache.entries.insert(
+                    e.path,
+                    (
+                        e.id,
+                        e.file_size,
+                        e.mtime.seconds(),
+                        e.mtime.nanoseconds(),
+                        e.ino,
+                    ),
+                );
+            }
+        }
+        cache
+    }
+
+    /// The blob `path` (relative to the work tree) holds, if the index
+    /// vouches for it.
+    #[cfg(unix)]
+    fn unchanged(&self, path: &str, md: &std::fs::Metadata) -> Option<Oid> {
+        use std::os::unix::fs::MetadataExt;
+        let &(id, size, secs, nanos, ino) = self.entries.get(path.as_bytes())?;
+        // git keeps these fields truncated to 32 bits.
+        let same = size == md.len() as u32
+            && i64::from(secs) == md.mtime()
+            && i64::from(nanos) == md.mtime_nsec()
+            && ino == md.ino() as u32;
+        let racy = (md.mtime(), md.mtime_nsec()) >= self.written;
+        (same && !racy).then_some(id)
+    }
+
+    #[cfg(not(unix))]
+    fn unchanged(&self, _path: &str, _md: &std::fs::Metadata) -> Option<Oid> {
+        None
+    }
 }
