@@ -111,7 +111,7 @@ const ORDER: &[&str] = &[
 
 fn sorted_keys(map: &serde_json::Map<String, Value>) -> Vec<&String> {
     let mut keys: Vec<&String> = map.keys().collect();
-    keys.sort_by_key(|k| {
+    keys.sort_by_cached_key(|k| {
         (
             ORDER.iter().position(|o| o == k).unwrap_or(usize::MAX),
             k.as_str(),
@@ -245,7 +245,7 @@ fn array_table(cx: &Cx, items: &[Value]) -> Table {
             }
         }
     }
-    keys.sort_by_key(|k| {
+    keys.sort_by_cached_key(|k| {
         (
             ORDER.iter().position(|o| o == k).unwrap_or(usize::MAX),
             k.as_str(),

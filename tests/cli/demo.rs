@@ -172,3 +172,64 @@ fn the_site_shows_findings_ssh_proofs_and_timelines() {
         assert!(findings.contains(rule), "{rule} not on the findings page");
     }
 }
+
+/// The README sends a newcomer to particular pages of the default demo;
+/// they must show what it says they show.
+#[test]
+fn the_readme_tour_matches_the_default_demo() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let made = Run::from(
+        docket_cmd()
+            .args(["demo", "--repo"])
+            .arg(dir.path().join("records"))
+            .arg("--out")
+            .arg(dir.path().join("site"))
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    let run = Run::from(
+        docket_cmd()
+            .args([
+                "check",
+                "--format",
+                "json",
+                "--as-of",
+                "2026-11-20",
+                "--records",
+            ])
+            .arg(dir.path().join("records"))
+            .output()
+            .unwrap(),
+    );
+    for (record, rule) in [
+        ("SO-2026-0050", "review-stale"),
+        ("SO-2026-0051", "change-unrecorded"),
+        ("SO-2026-0053", "overdue"),
+        ("SO-2026-0055", "signature-unproven"),
+        ("SO-2026-0056", "oral-order"),
+        ("SV-2026-0002", "survey-below-target"),
+    ] {
+        assert!(
+            readme.contains(&format!("**{record}**")),
+            "README lost {record}"
+        );
+        assert!(
+            run.of(rule)
+                .iter()
+                .any(|f| f.file.ends_with(&format!("/{record}.toml"))),
+            "{rule} does not fire on {record}: {:#?}",
+            run.of(rule)
+        );
+        let folder = if record.starts_with("SO") {
+            "orders"
+        } else {
+            "surveys"
+        };
+        let page = std::fs::read_to_string(dir.path().join(format!("site/{folder}/{record}.html")))
+            .unwrap();
+        assert!(page.contains(rule), "{record}'s page does not show {rule}");
+    }
+}
