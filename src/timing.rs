@@ -1,7 +1,8 @@
 //! Stage timings for profiling: with `DOCKET_TIMINGS=1` in the
-//! environment, each stage prints its wall time to stderr. Off by default,
-//! so output stays deterministic; `bench/` and BENCHMARKS.md use it to say
-//! where the time goes.
+//! environment, each stage prints its wall time to stderr, and on Linux the
+//! process's resident and peak memory when it ended. Off by default, so
+//! output stays deterministic; BENCHMARKS.md uses it to say where the time
+//! and the memory go.
 
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -18,6 +19,29 @@ pub fn stage<T>(name: &str, f: impl FnOnce() -> T) -> T {
     }
     let start = Instant::now();
     let out = f();
-    eprintln!("timing {name:<24} {:>8.3} s", start.elapsed().as_secs_f64());
+    eprintln!(
+        "timing {name:<24} {:>8.3} s{}",
+        start.elapsed().as_secs_f64(),
+        memory()
+    );
     out
+}
+
+/// `  rss N MiB  peak N MiB`, from `/proc/self/status`; empty elsewhere.
+fn memory() -> String {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return String::new();
+    };
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .map_or_else(|| "?".to_string(), |kb| (kb / 1024).to_string())
+    };
+    format!(
+        "  rss {:>5} MiB  peak {:>5} MiB",
+        field("VmRSS:"),
+        field("VmHWM:")
+    )
 }

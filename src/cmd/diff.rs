@@ -197,7 +197,7 @@ fn by_of(v: &Value) -> String {
 fn invalidated(file: &str, old: &Table, new: &Table, out: &mut Vec<Invalidated>) {
     for key in SIGNED {
         let mut paths = vec![key.to_string()];
-        if let Some((_, n)) = old.get(*key)
+        if let Some((_, n)) = old.get(key)
             && let Value::Array(a) = &n.value
         {
             paths = (0..a.len()).map(|i| format!("{key}[{i}]")).collect();

@@ -133,13 +133,35 @@ pub(super) fn load(git_dir: &Path, prefix: &str) -> Option<Base> {
 /// Write the index for the next run; failures are ignored (a read-only
 /// repository simply gets no cache).
 pub(super) fn save<'h>(history: &'h History) {
+    /// [`CacheFile`] borrowing from the history: writing the cache must
+    /// not double the memory the index takes.
+    #[derive(Serialize)]
+    struct Out<'h> {
+        format: u32,
+        prefix: &'h str,
+        head: &'h str,
+        people: Vec<(&'h str, &'h str)>,
+        commits: Vec<(
+            &'h str,
+            CachedStamp,
+            CachedStamp,
+            &'h str,
+            CommitSignature,
+            bool,
+        )>,
+        #[allow(clippy::type_complexity)]
+        files: Vec<(
+            &'h str,
+            Vec<(usize, Option<&'h str>, Option<&'h str>, u8, Option<&'h str>)>,
+        )>,
+    }
     let Some(head) = &history.head else { return };
-    let mut people: Vec<(String, String)> = Vec::new();
+    let mut people: Vec<(&str, &str)> = Vec::new();
     let mut known: HashMap<(&'h str, &'h str), usize> = HashMap::new();
     let mut stamp = |s: &'h Stamp| {
         let n = people.len();
         let who = *known.entry((&s.name, &s.email)).or_insert_with(|| {
-            people.push((s.name.clone(), s.email.clone()));
+            people.push((&s.name, &s.email));
             n
         });
         (who, s.time, s.offset_minutes)
@@ -149,10 +171,10 @@ pub(super) fn save<'h>(history: &'h History) {
         .iter()
         .map(|c| {
             (
-                c.id.clone(),
+                c.id.as_str(),
                 stamp(&c.author),
                 stamp(&c.committer),
-                c.summary.clone(),
+                c.summary.as_str(),
                 c.signature,
                 c.merge,
             )
@@ -170,26 +192,26 @@ pub(super) fn save<'h>(history: &'h History) {
                         Change::Added => (0, None),
                         Change::Modified => (1, None),
                         Change::Deleted => (2, None),
-                        Change::Moved(from) => (3, Some(from.clone())),
+                        Change::Moved(from) => (3, Some(from.as_str())),
                     };
-                    let at = (r.path != f.path).then(|| r.path.clone());
-                    (r.commit, at, r.blob.clone(), change, from)
+                    let at = (r.path != f.path).then_some(r.path.as_str());
+                    (r.commit, at, r.blob.as_deref(), change, from)
                 })
                 .collect();
-            (f.path.clone(), revs)
+            (f.path.as_str(), revs)
         })
         .collect();
-    let file = CacheFile {
+    let file = Out {
         format: FORMAT,
-        prefix: history.prefix.clone(),
-        head: head.clone(),
+        prefix: &history.prefix,
+        head,
         people,
         commits,
         files,
     };
-    if let Ok(json) = serde_json::to_vec(&file) {
-        write_atomic(&path(&history.git_dir), &json);
-    }
+    write_atomic(&path(&history.git_dir), |w| {
+        serde_json::to_writer(w, &file).is_ok()
+    });
 }
 
 /// Cached proofs of one file, valid while its revisions are the same
@@ -239,21 +261,27 @@ pub(super) fn save_proofs(
         seed,
         files,
     };
-    if let Ok(json) = serde_json::to_vec(&file) {
-        write_atomic(&proofs_path(git_dir), &json);
-    }
+    write_atomic(&proofs_path(git_dir), |w| {
+        serde_json::to_writer(w, &file).is_ok()
+    });
 }
 
-/// Write then rename, so a reader never sees half a file; failures are
-/// ignored (a read-only repository simply gets no cache).
-fn write_atomic(target: &Path, bytes: &[u8]) {
+/// Write (streamed by `write`, which says whether it succeeded) then
+/// rename, so a reader never sees half a file; failures are ignored (a
+/// read-only repository simply gets no cache).
+fn write_atomic(target: &Path, write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> bool) {
+    use std::io::Write;
     let Some(dir) = target.parent() else { return };
     if std::fs::create_dir_all(dir).is_err() {
         return;
     }
     let name = target.file_name().unwrap_or_default().to_string_lossy();
     let tmp = dir.join(format!("{name}.{}", std::process::id()));
-    if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, target).is_err() {
+    let written = std::fs::File::create(&tmp).is_ok_and(|f| {
+        let mut w = std::io::BufWriter::new(f);
+        write(&mut w) && w.flush().is_ok()
+    });
+    if !written || std::fs::rename(&tmp, target).is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
 }

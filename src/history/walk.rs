@@ -176,6 +176,11 @@ fn tune_libgit2() {
     unsafe {
         let _ = git2::opts::set_cache_object_limit(ObjectType::Tree, 1024 * 1024);
         let _ = git2::opts::set_cache_max_size(32 * 1024 * 1024);
+        // libgit2 maps pack files in 1 GiB windows and keeps up to 8 GiB
+        // mapped; every page read stays resident. Smaller windows, fewer
+        // kept: the walk reads a pack mostly front to back, once.
+        let _ = git2::opts::set_mwindow_size(32 * 1024 * 1024);
+        let _ = git2::opts::set_mwindow_mapped_limit(128 * 1024 * 1024);
     }
 }
 

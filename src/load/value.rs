@@ -5,7 +5,6 @@
 //! the loader converts each document once into this small owned tree. Spans
 //! are byte ranges into the file's text.
 
-use std::collections::BTreeMap;
 use toml::de::{DeTable, DeValue};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -29,9 +28,112 @@ pub struct Node {
     pub value: Value,
 }
 
-/// Keys in file order would be nicer for display, but toml sorts them; the
-/// sorted map gives deterministic output and field-by-field comparison.
-pub type Table = BTreeMap<String, (Span, Node)>;
+/// A TOML table: entries sorted by key (deterministic output, and
+/// field-by-field comparison by merging). A sorted vector, not a
+/// `BTreeMap`: records are hundreds of thousands of small tables, and a
+/// B-tree node is about a kilobyte however few keys it holds (a record
+/// took 7.7 KB loaded; BENCHMARKS.md).
+#[derive(Debug, Clone, Default)]
+pub struct Table {
+    entries: Vec<(String, (Span, Node))>,
+}
+
+impl Table {
+    pub fn new() -> Table {
+        Table::default()
+    }
+
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut (Span, Node)> {
+        self.find(key).ok().map(|i| &mut self.entries[i].1)
+    }
+
+    pub fn get(&self, key: &str) -> Option<&(Span, Node)> {
+        self.find(key).ok().map(|i| &self.entries[i].1)
+    }
+
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.find(key).is_ok()
+    }
+
+    /// Insert or replace; returns the previous value.
+    pub fn insert(&mut self, key: String, value: (Span, Node)) -> Option<(Span, Node)> {
+        match self.find(&key) {
+            Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
+            Err(i) => {
+                self.entries.insert(i, (key, value));
+                None
+            }
+        }
+    }
+
+    pub fn remove(&mut self, key: &str) -> Option<(Span, Node)> {
+        self.find(key).ok().map(|i| self.entries.remove(i).1)
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Entries in key order.
+    pub fn iter(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = (&String, &(Span, Node))> + ExactSizeIterator {
+        self.entries.iter().map(|(k, v)| (k, v))
+    }
+
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &String> + ExactSizeIterator {
+        self.entries.iter().map(|(k, _)| k)
+    }
+
+    pub fn values(&self) -> impl DoubleEndedIterator<Item = &(Span, Node)> + ExactSizeIterator {
+        self.entries.iter().map(|(_, v)| v)
+    }
+
+    fn find(&self, key: &str) -> Result<usize, usize> {
+        self.entries.binary_search_by(|(k, _)| k.as_str().cmp(key))
+    }
+}
+
+impl FromIterator<(String, (Span, Node))> for Table {
+    /// Like a map: a later duplicate key replaces the earlier one.
+    fn from_iter<I: IntoIterator<Item = (String, (Span, Node))>>(iter: I) -> Table {
+        let mut entries: Vec<(String, (Span, Node))> = iter.into_iter().collect();
+        // Stable: among equal keys the last one is kept below.
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut out: Vec<(String, (Span, Node))> = Vec::with_capacity(entries.len());
+        for e in entries {
+            match out.last_mut() {
+                Some(last) if last.0 == e.0 => *last = e,
+                _ => out.push(e),
+            }
+        }
+        out.shrink_to_fit();
+        Table { entries: out }
+    }
+}
+
+impl IntoIterator for Table {
+    type Item = (String, (Span, Node));
+    type IntoIter = std::vec::IntoIter<(String, (Span, Node))>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.into_iter()
+    }
+}
+
+impl<'t> IntoIterator for &'t Table {
+    type Item = (&'t String, &'t (Span, Node));
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'t, (String, (Span, Node))>,
+        fn(&'t (String, (Span, Node))) -> (&'t String, &'t (Span, Node)),
+    >;
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.iter().map(|(k, v)| (k, v))
+    }
+}
 
 #[derive(Debug, Clone)]
 pub enum Value {

@@ -146,10 +146,11 @@ pub fn site(
         .json(&model.people);
 
     let publisher = publish::Publisher::open(out)?;
+    let seed_value = seed.finish();
     let pages = Pages {
         cx: &cx,
         tera: &tera,
-        seed: seed.finish(),
+        seed: seed_value,
         publisher: &publisher,
         bar: progress_bar(opts.progress, cx.pages.len()),
         rendered: std::sync::atomic::AtomicUsize::new(0),
@@ -178,7 +179,17 @@ pub fn site(
 
     stage("render data", || -> Result<()> {
         publisher.write("feed.xml", &render_feed(&tera, &cx)?)?;
-        publisher.write("data.json", &data_json(model, report, status))?;
+        // The whole model as JSON is the largest file by far (hundreds of
+        // megabytes for a big company): streamed, never held in memory,
+        // and written only when its fingerprint changed.
+        let mut fp = crate::fingerprint::Fingerprint::new(seed_value);
+        data_json(model, report, status, &mut fp)
+            .map_err(|e| Error::Template(format!("data.json: {e}")))?;
+        let fp = fp.finish();
+        if !publisher.reuse("data.json", fp) {
+            publisher.write_streamed("data.json", |w| data_json(model, report, status, w))?;
+        }
+        manifest.push(("data.json".to_string(), fp));
         for (name, builtin) in ASSETS {
             let text = read_override(opts.templates.as_deref(), name)?
                 .unwrap_or_else(|| builtin.to_string());
@@ -440,7 +451,12 @@ fn render_feed(tera: &tera::Tera, cx: &Cx) -> Result<Vec<u8>> {
 }
 
 /// The whole model, the derived status and the findings, for other tools.
-fn data_json(model: &Model, report: &CheckReport, status: &Status) -> Vec<u8> {
+fn data_json(
+    model: &Model,
+    report: &CheckReport,
+    status: &Status,
+    w: &mut impl std::io::Write,
+) -> std::io::Result<()> {
     #[derive(Serialize)]
     struct Derived<'a> {
         order_status: BTreeMap<&'a str, &'static str>,
@@ -482,7 +498,6 @@ fn data_json(model: &Model, report: &CheckReport, status: &Status) -> Vec<u8> {
         status,
         check,
     };
-    let mut bytes = serde_json::to_vec_pretty(&data).expect("the model serializes");
-    bytes.push(b'\n');
-    bytes
+    serde_json::to_writer_pretty(&mut *w, &data)?;
+    w.write_all(b"\n")
 }

@@ -128,6 +128,24 @@ impl Publisher {
         Ok(())
     }
 
+    /// Write `rel` through `write`, for a file too large to hold in memory.
+    pub fn write_streamed(
+        &self,
+        rel: &str,
+        write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+    ) -> Result<()> {
+        use std::io::Write;
+        let path = self.tmp.join(rel);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        let file = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
+        let mut w = std::io::BufWriter::new(file);
+        write(&mut w)
+            .and_then(|()| w.flush())
+            .map_err(|e| Error::io(&path, e))
+    }
+
     /// Write the manifest and swap the new site in.
     pub fn finish(mut self, mut manifest: Vec<(String, u64)>) -> Result<()> {
         manifest.sort();
