@@ -178,3 +178,37 @@ pub const FAMILIES: [(&str, &str, &str); 6] = [
     ("SL", "Guide sleeve", "ID{a} x {b} mm, SKD11 HRC58"),
     ("GA", "Thread plug gauge", "M{a} x 1.5 6H GO/NOGO"),
 ];
+
+/// The part number, name and spec of the `k`th product of the catalogue.
+pub fn part(k: usize) -> (String, String, String) {
+    let (code, name, spec) = FAMILIES[k % FAMILIES.len()];
+    let n = k / FAMILIES.len();
+    let a = 6 + (n % 12) * 2;
+    let spec = spec
+        .replace("{a}", &a.to_string())
+        .replace("{b}", &(100 + (n / 12) * 25).to_string())
+        .replace("{c}", &(a + 6).to_string())
+        .replace("{d}", &(10 + n % 7 * 5).to_string());
+    // Dimensions repeat in a big catalogue; the drawing does not, so two
+    // part numbers never describe one product (clause 1).
+    let spec = format!("{spec}, drawing D-{:05}", k + 1);
+    (
+        format!("AP-{code}-{}", 1000 + n * 10),
+        name.to_string(),
+        spec,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    /// A 50,000-order company has thousands of products; none may share a
+    /// name and spec with another (`part-number-unique`).
+    #[test]
+    fn part_numbers_describe_distinct_products() {
+        let mut seen = std::collections::HashSet::new();
+        for k in 0..20_000 {
+            let (pn, name, spec) = super::part(k);
+            assert!(seen.insert((name, spec)), "{pn} repeats a product");
+        }
+    }
+}

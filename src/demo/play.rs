@@ -2,7 +2,7 @@
 //! person who did it, at the simulated date and time, SSH-signed with that
 //! person's key (except where a lapse says otherwise).
 
-use super::cast::{self, CUSTOMERS, FAMILIES, GM, PEOPLE, RND};
+use super::cast::{self, CUSTOMERS, GM, PEOPLE, RND, part};
 use super::git::{Author, Writer};
 use super::plan::{self, AS_OF, Lapse, Plan, add};
 use super::text::{
@@ -112,22 +112,6 @@ impl Company<'_> {
             }
         }
     }
-}
-
-fn part(k: usize) -> (String, String, String) {
-    let (code, name, spec) = FAMILIES[k % FAMILIES.len()];
-    let n = k / FAMILIES.len();
-    let a = 6 + (n % 12) * 2;
-    let spec = spec
-        .replace("{a}", &a.to_string())
-        .replace("{b}", &(100 + (n / 12) * 25).to_string())
-        .replace("{c}", &(a + 6).to_string())
-        .replace("{d}", &(10 + n % 7 * 5).to_string());
-    (
-        format!("AP-{code}-{}", 1000 + n * 10),
-        name.to_string(),
-        spec,
-    )
 }
 
 pub fn play(co: &Company, w: &mut Writer) -> Result<Played> {
