@@ -74,6 +74,10 @@ pub struct Loaded {
     pub procedure: Option<String>,
     /// Problems met while reading: parse errors, unreadable or stray files.
     pub findings: Vec<Finding>,
+    /// A fingerprint of every TOML file read (path and bytes): what the
+    /// model is a function of, so a build can tell that anything made from
+    /// the model alone is unchanged without making it again.
+    pub fingerprint: u64,
 }
 
 /// Top-level entries that belong to a records repository but hold no records.
@@ -203,11 +207,23 @@ pub fn load(root: &Path) -> Result<Loaded> {
         }
     }
 
-    let parsed: Vec<(Role, Result<Doc, Finding>)> = to_parse
+    let parsed: Vec<(Role, u64, Result<Doc, Finding>)> = to_parse
         .into_par_iter()
-        .map(|(rel, role, path)| (role, read_doc(rel, role, &path)))
+        .map(|(rel, role, path)| {
+            let (hash, doc) = read_doc(rel, role, &path);
+            (role, hash, doc)
+        })
         .collect();
-    for (role, doc) in parsed {
+    let mut fingerprint = crate::fingerprint::Fingerprint::new(4);
+    for (_, hash, doc) in &parsed {
+        let rel = match doc {
+            Ok(d) => &d.rel,
+            Err(f) => &f.file,
+        };
+        fingerprint.str(rel).u64(*hash);
+    }
+    loaded.fingerprint = fingerprint.finish();
+    for (role, _, doc) in parsed {
         match doc {
             Err(f) => {
                 if let Role::Record(kind) = role {
@@ -225,9 +241,15 @@ pub fn load(root: &Path) -> Result<Loaded> {
     Ok(loaded)
 }
 
-fn read_doc(rel: String, role: Role, path: &Path) -> Result<Doc, Finding> {
-    let bytes = read_limited(path).map_err(|msg| Finding::new(RuleId::Parse, &rel, None, msg))?;
-    parse_bytes(rel, role, &bytes)
+/// The file's parsed document, and a hash of its bytes (0 if unreadable).
+fn read_doc(rel: String, role: Role, path: &Path) -> (u64, Result<Doc, Finding>) {
+    match read_limited(path) {
+        Ok(bytes) => (
+            xxhash_rust::xxh3::xxh3_64(&bytes),
+            parse_bytes(rel, role, &bytes),
+        ),
+        Err(msg) => (0, Err(Finding::new(RuleId::Parse, &rel, None, msg))),
+    }
 }
 
 /// Parse one file's bytes. Public because the history stage parses old

@@ -145,6 +145,9 @@ pub struct Model {
     pub known_ids: BTreeSet<(Kind, String)>,
     #[serde(skip)]
     flowsheets_by_order: HashMap<String, Vec<usize>>,
+    /// The loader's fingerprint of the files this model was built from.
+    #[serde(skip)]
+    pub source: u64,
 }
 
 impl Model {
@@ -385,6 +388,7 @@ pub fn build(loaded: Loaded) -> (Model, Vec<Finding>) {
         procedure: loaded.procedure,
         known_ids,
         flowsheets_by_order,
+        source: loaded.fingerprint,
     };
     (model, findings)
 }

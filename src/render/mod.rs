@@ -181,11 +181,14 @@ pub fn site(
         publisher.write("feed.xml", &render_feed(&tera, &cx)?)?;
         // The whole model as JSON is the largest file by far (hundreds of
         // megabytes for a big company): streamed, never held in memory,
-        // and written only when its fingerprint changed.
-        let mut fp = crate::fingerprint::Fingerprint::new(seed_value);
-        data_json(model, report, status, &mut fp)
-            .map_err(|e| Error::Template(format!("data.json: {e}")))?;
-        let fp = fp.finish();
+        // and made only when its inputs changed: the files the model was
+        // read from, the findings and the date (the status derives from
+        // them; the seed covers docket's version and configuration).
+        let fp = crate::fingerprint::Fingerprint::new(seed_value)
+            .str("data.json")
+            .u64(model.source)
+            .str(&report.to_json())
+            .finish();
         if !publisher.reuse("data.json", fp) {
             publisher.write_streamed("data.json", |w| data_json(model, report, status, w))?;
         }
