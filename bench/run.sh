@@ -66,8 +66,8 @@ for base, dirs, files in os.walk(records):
 PY
 }
 
-printf '| orders | commits | records | demo s | git log --raw s | check s (MiB) | build s (MiB) | warm build s (MiB) | hugo s | pages |\n'
-printf '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
+printf '| orders | commits | records | demo s | git log --raw s | check s (MiB) | build s (MiB) | build / git log | warm build s (MiB) | hugo s | pages |\n'
+printf '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
 for n in "${sizes[@]}"; do
     dir=$PWD/target/bench/$n
     rm -rf "$dir" && mkdir -p "$dir"
@@ -96,8 +96,10 @@ for n in "${sizes[@]}"; do
     hugo_site "$repo" "$dir/hugo"
     hugo=$(measure hugo --quiet -s "$dir/hugo" -d "$dir/hugo/public")
     fmt() { awk '{ if ($2 == "-") print "-"; else printf "%s (%s)", $1, $2 }' <<<"$1"; }
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$n" "$commits" "$records" \
+    ratio=$(awk -v b="$(cut -d' ' -f1 <<<"$build")" -v g="$(cut -d' ' -f1 <<<"$gitlog")" \
+        'BEGIN { if (b == "-" || g == 0) print "-"; else printf "%.1fx", b / g }')
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$n" "$commits" "$records" \
         "$(cut -d' ' -f1 <<<"$demo")" "$(cut -d' ' -f1 <<<"$gitlog")" "$(fmt "$check")" "$(fmt "$build")" \
-        "$(fmt "$warm")" "$(cut -d' ' -f1 <<<"$hugo")" "$pages"
+        "$ratio" "$(fmt "$warm")" "$(cut -d' ' -f1 <<<"$hugo")" "$pages"
 done
 printf '\nmachine: %s, %s cores, %s\n' "$(uname -m)" "$(nproc)" "$(free -g | awk '/Mem:/ {print $2 " GiB"}')"
