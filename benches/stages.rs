@@ -1,6 +1,6 @@
 //! The stages alone, so a regression in one shows: loading (walk, parse,
-//! model), the history index, the rules, and rendering, each timed on a
-//! generated demo repository.
+//! model), the history index, the rules, and rendering (cold, and again
+//! over an unchanged site), each timed on a generated demo repository.
 //!
 //!     cargo bench --bench stages [-- ORDERS]      (default 2000 orders)
 //!
@@ -77,13 +77,30 @@ fn main() {
         templates: None,
         progress: false,
     };
+    // Cold: no previous site, every page rendered.
     let (t, stats) = time(3, || {
+        let _ = std::fs::remove_dir_all(&out);
         render::site(&model, &report, &status, &out, &site).expect("renders")
     });
+    assert_eq!(
+        stats.rendered, stats.pages,
+        "a cold render renders every page"
+    );
     println!(
         "render         {:>8.1} ms  ({} pages, {:.0} µs a page)",
         t.as_secs_f64() * 1e3,
         stats.pages,
         t.as_secs_f64() * 1e6 / stats.pages as f64
+    );
+    // Again over the published site, nothing changed: views, fingerprints
+    // and hard links only.
+    let (t, stats) = time(3, || {
+        render::site(&model, &report, &status, &out, &site).expect("renders")
+    });
+    println!(
+        "render, unchanged {:>5.1} ms  ({} of {} pages rendered)",
+        t.as_secs_f64() * 1e3,
+        stats.rendered,
+        stats.pages
     );
 }

@@ -104,12 +104,61 @@ struct SiteView<'a> {
     nav: Vec<NavItem>,
 }
 
-/// One page to render.
-struct Job {
-    path: String,
-    template: &'static str,
-    nav: &'static str,
-    page: Page,
+/// The pages that are not a record's: where each goes and which view it
+/// shows. The view is built only when the page is rendered, so the big
+/// lists (every order of ten years) are never all in memory at once.
+enum Static {
+    Dashboard,
+    People,
+    Findings,
+    Rules,
+    Procedure,
+    Changes,
+    List(Kind),
+}
+
+impl Static {
+    fn all() -> Vec<Static> {
+        let mut all = vec![
+            Static::Dashboard,
+            Static::People,
+            Static::Findings,
+            Static::Rules,
+            Static::Procedure,
+            Static::Changes,
+        ];
+        all.extend(Kind::ALL.map(Static::List));
+        all
+    }
+
+    /// (path, template, navigation key)
+    fn place(&self) -> (String, &'static str, &'static str) {
+        match self {
+            Static::Dashboard => ("index.html".into(), "index.html", "dashboard"),
+            Static::People => ("people.html".into(), "people.html", "people"),
+            Static::Findings => ("findings.html".into(), "findings.html", "findings"),
+            Static::Rules => ("rules.html".into(), "rules.html", "rules"),
+            Static::Procedure => ("procedure.html".into(), "procedure.html", "procedure"),
+            Static::Changes => ("changes.html".into(), "changes.html", "changes"),
+            Static::List(kind) => (
+                format!("{}/index.html", kind.folder()),
+                "list.html",
+                kind.folder(),
+            ),
+        }
+    }
+
+    fn view(&self, cx: &Cx, status: &Status, sections: &[markdown::Section]) -> Page {
+        match self {
+            Static::Dashboard => dashboard::dashboard(cx, status),
+            Static::People => pages::people(cx),
+            Static::Findings => pages::findings(cx),
+            Static::Rules => pages::rules(cx),
+            Static::Procedure => pages::procedure(cx, sections),
+            Static::Changes => pages::changes(cx),
+            Static::List(kind) => lists::list_page(cx, *kind),
+        }
+    }
 }
 
 /// Render the whole site into `out`.
@@ -156,10 +205,24 @@ pub fn site(
         rendered: std::sync::atomic::AtomicUsize::new(0),
     };
     let mut manifest = stage("render static pages", || {
-        static_jobs(&cx, status, &sections)
-            .into_par_iter()
-            .map(|job| pages.emit(job.path, job.template, job.nav, job.page, 0, |_| {}))
-            .collect::<Result<Vec<_>>>()
+        // A list page of a big company is the largest view there is (every
+        // order of ten years, as cells): lists go one after another, beside
+        // the small pages, so at most one is in memory.
+        let emit = |page: Static| {
+            let (path, template, nav) = page.place();
+            let view = page.view(&cx, status, &sections);
+            pages.emit(path, template, nav, view, 0, |_| {})
+        };
+        let (lists, small): (Vec<Static>, Vec<Static>) = Static::all()
+            .into_iter()
+            .partition(|p| matches!(p, Static::List(_)));
+        let (lists, small) = rayon::join(
+            || lists.into_iter().map(emit).collect::<Result<Vec<_>>>(),
+            || small.into_par_iter().map(emit).collect::<Result<Vec<_>>>(),
+        );
+        let mut all = lists?;
+        all.extend(small?);
+        Ok::<_, Error>(all)
     })?;
     let m = cx.model;
     stage("render record pages", || -> Result<()> {
@@ -177,6 +240,7 @@ pub fn site(
         b.finish_and_clear();
     }
 
+    let page_count = manifest.len();
     stage("render data", || -> Result<()> {
         publisher.write("feed.xml", &render_feed(&tera, &cx)?)?;
         // The whole model as JSON is the largest file by far (hundreds of
@@ -210,7 +274,7 @@ pub fn site(
         Ok(())
     })?;
     let stats = Stats {
-        pages: manifest.len(),
+        pages: page_count,
         rendered: pages.rendered.into_inner(),
         files: files::to_copy(&cx).len(),
         records: model.record_count(),
@@ -259,6 +323,9 @@ impl Pages<'_> {
             ctx.insert("root", root);
             ctx.insert("current", nav);
             ctx.insert("page", &page);
+            // The context holds its own copy now; a big view need not
+            // stay beside it and the page it renders to.
+            drop(page);
             let html = self
                 .tera
                 .render(template, &ctx)
@@ -336,52 +403,6 @@ fn site_view<'a>(cx: &Cx<'a>, report: &CheckReport) -> SiteView<'a> {
         as_of: report.as_of.to_string(),
         nav,
     }
-}
-
-fn static_jobs(cx: &Cx, status: &Status, sections: &[markdown::Section]) -> Vec<Job> {
-    let job = |path: &str, template, nav, page| Job {
-        path: path.to_string(),
-        template,
-        nav,
-        page,
-    };
-    let mut jobs = vec![
-        job(
-            "index.html",
-            "index.html",
-            "dashboard",
-            dashboard::dashboard(cx, status),
-        ),
-        job("people.html", "people.html", "people", pages::people(cx)),
-        job(
-            "findings.html",
-            "findings.html",
-            "findings",
-            pages::findings(cx),
-        ),
-        job("rules.html", "rules.html", "rules", pages::rules(cx)),
-        job(
-            "procedure.html",
-            "procedure.html",
-            "procedure",
-            pages::procedure(cx, sections),
-        ),
-        job(
-            "changes.html",
-            "changes.html",
-            "changes",
-            pages::changes(cx),
-        ),
-    ];
-    for kind in Kind::ALL {
-        jobs.push(job(
-            &format!("{}/index.html", kind.folder()),
-            "list.html",
-            kind.folder(),
-            lists::list_page(cx, kind),
-        ));
-    }
-    jobs
 }
 
 fn template_error(name: &str, e: &tera::Error) -> Error {

@@ -26,10 +26,16 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 pub struct Cell {
     pub text: String,
     /// Relative to the site root.
+    // Absent rather than null when unset: a list of every order is
+    // hundreds of thousands of cells, and each key is a map entry in the
+    // template's copy of the page (templates only test them with `if`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub href: Option<String>,
     /// Sanitized HTML, shown instead of `text` (Markdown fields).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub html: Option<String>,
     /// A CSS class: `error`, `warning`, a status name.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub class: Option<String>,
 }
 
