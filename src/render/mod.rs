@@ -206,8 +206,9 @@ pub fn site(
     };
     let mut manifest = stage("render static pages", || {
         // A list page of a big company is the largest view there is (every
-        // order of ten years, as cells): lists go one after another, beside
-        // the small pages, so at most one is in memory.
+        // order of ten years, as cells), and the people page lists every
+        // signature: these go one after another, beside the small pages,
+        // so at most one is in memory.
         let emit = |page: Static| {
             let (path, template, nav) = page.place();
             let view = page.view(&cx, status, &sections);

@@ -29,7 +29,8 @@ pub const RECENT: usize = 50;
 pub struct Trail<'h> {
     history: &'h History,
     proofs: HashMap<(&'h str, &'h str), &'h Proof>,
-    /// Commit index -> (file path, how it changed), for recent changes.
+    /// The newest commits' index -> (file path, how it changed), for
+    /// recent changes.
     touched: BTreeMap<usize, Vec<(&'h str, &'h Change)>>,
 }
 
@@ -66,13 +67,23 @@ impl<'h> Trail<'h> {
             .iter()
             .map(|p| ((p.file.as_str(), p.section.as_str()), p))
             .collect();
-        let mut touched: BTreeMap<usize, Vec<(&str, &Change)>> = BTreeMap::new();
+        // Only the newest commits are shown (recent changes, the feed):
+        // pick them first, then gather their files, rather than index
+        // every revision of a long history by commit.
+        let mut any = vec![false; history.commits.len()];
+        for r in history.files.values().flat_map(|f| &f.revisions) {
+            any[r.commit] = true;
+        }
+        let mut newest: Vec<usize> = (0..any.len()).filter(|&c| any[c]).collect();
+        newest.sort_by_key(|&c| (std::cmp::Reverse(history.commits[c].author.time), c));
+        newest.truncate(RECENT);
+        let mut touched: BTreeMap<usize, Vec<(&str, &Change)>> =
+            newest.into_iter().map(|c| (c, Vec::new())).collect();
         for f in history.files.values() {
             for r in &f.revisions {
-                touched
-                    .entry(r.commit)
-                    .or_default()
-                    .push((r.path.as_str(), &r.change));
+                if let Some(files) = touched.get_mut(&r.commit) {
+                    files.push((r.path.as_str(), &r.change));
+                }
             }
         }
         for files in touched.values_mut() {

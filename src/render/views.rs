@@ -70,6 +70,7 @@ pub struct Field {
 #[derive(Debug, Clone, Default, Hash, Serialize)]
 pub struct Row {
     /// An anchor for the row (`r-review-missing`), safe as an HTML id.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub anchor: Option<String>,
     pub cells: Vec<Cell>,
 }
