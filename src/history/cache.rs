@@ -293,15 +293,7 @@ pub(super) fn clean_key(h: &History, file: &str) -> Option<u64> {
     if h.worktree.contains_key(file) {
         return None;
     }
-    let fh = h.file(file)?;
-    let mut fp = crate::fingerprint::Fingerprint::new(3);
-    for r in &fh.revisions {
-        fp.str(&h.commits[r.commit].id)
-            .str(&r.path)
-            .str(r.blob.as_deref().unwrap_or("-"))
-            .json(&r.change);
-    }
-    Some(fp.finish())
+    h.revisions_key(file)
 }
 
 /// Every commit index in `proofs` and `order`, mapped through `f`; `None`

@@ -100,7 +100,7 @@ impl Stamp {
 }
 
 /// One commit of the audit trail.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Commit {
     /// The full hex id.
     pub id: String,
@@ -278,6 +278,22 @@ impl History {
             Some(cell) => cell.get_or_init(verify).clone(),
             None => verify(),
         }
+    }
+
+    /// A fingerprint of the revisions of the file now at `path` (commit
+    /// ids, paths, blobs, how it changed): what anything derived from its
+    /// history alone depends on. By commit id, since an index shifts with
+    /// every new commit. `None` for a file without history.
+    pub fn revisions_key(&self, path: &str) -> Option<u64> {
+        let f = self.file(path)?;
+        let mut fp = crate::fingerprint::Fingerprint::new(3);
+        for r in &f.revisions {
+            fp.str(&self.commits[r.commit].id)
+                .str(&r.path)
+                .str(r.blob.as_deref().unwrap_or("-"))
+                .json(&r.change);
+        }
+        Some(fp.finish())
     }
 
     /// The history of the file now at `path`.

@@ -75,8 +75,8 @@ pub(super) fn worktree(
 
 /// git's index as a stat cache, as `git status` uses it: a file whose size,
 /// modification time and inode are those recorded when it was staged still
-/// holds the staged blob, so it need not be read and hashed. Entries
-/// modified in the same second the index was written ("racily clean") are
+/// holds the staged blob, so it need not be read and hashed. Files
+/// modified no earlier than the index was written ("racily clean") are
 /// hashed anyway. Without an index (or off Unix) every file is hashed.
 struct StatCache {
     entries: HashMap<Vec<u8>, (Oid, u32, i32, u32, u32)>,

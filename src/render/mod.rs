@@ -242,6 +242,7 @@ pub fn site(
     }
 
     let page_count = manifest.len();
+    let attachments = files::to_copy(&cx);
     stage("render data", || -> Result<()> {
         publisher.write("feed.xml", &render_feed(&tera, &cx)?)?;
         // The whole model as JSON is the largest file by far (hundreds of
@@ -267,8 +268,8 @@ pub fn site(
             publish::MARKER,
             b"docket site: this folder is replaced by each `docket build`\n",
         )?;
-        for rel in files::to_copy(&cx) {
-            let src = model.root.join(&rel);
+        for rel in &attachments {
+            let src = model.root.join(rel);
             let bytes = std::fs::read(&src).map_err(|e| Error::io(&src, e))?;
             publisher.write(&format!("files/{rel}"), &bytes)?;
         }
@@ -277,7 +278,7 @@ pub fn site(
     let stats = Stats {
         pages: page_count,
         rendered: pages.rendered.into_inner(),
-        files: files::to_copy(&cx).len(),
+        files: attachments.len(),
         records: model.record_count(),
         findings: report.findings.len(),
     };
@@ -427,11 +428,12 @@ fn read_override(dir: Option<&Path>, name: &str) -> Result<Option<String>> {
     }
 }
 
-/// The built-in templates, each replaced by the repository's file of the
-/// same name when there is one.
-/// Returns the sources too: they are part of every page's fingerprint.
+/// Template names and their sources, as loaded.
 type Sources = Vec<(&'static str, String)>;
 
+/// The built-in templates, each replaced by the repository's file of the
+/// same name when there is one. Returns the sources too: they are part of
+/// every page's fingerprint.
 fn load_templates(dir: Option<&Path>) -> Result<(tera::Tera, Sources)> {
     let mut sources = Vec::new();
     for (name, builtin) in BUILTIN {

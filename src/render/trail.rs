@@ -177,20 +177,10 @@ impl<'h> Trail<'h> {
             .unwrap_or_default()
     }
 
-    /// A hash of what the timeline of `file` is made of: its revisions,
-    /// by commit id (an index shifts with every new commit). The people
-    /// who made them are in the site-wide seed.
+    /// A hash of what the timeline of `file` is made of: its revisions.
+    /// The people who made them are in the site-wide seed.
     pub fn timeline_inputs(&self, file: &str) -> u64 {
-        let mut fp = crate::fingerprint::Fingerprint::new(1);
-        if let Some(f) = self.history.file(file) {
-            for r in &f.revisions {
-                fp.str(&self.history.commits[r.commit].id)
-                    .str(&r.path)
-                    .str(r.blob.as_deref().unwrap_or("-"))
-                    .json(&r.change);
-            }
-        }
-        fp.finish()
+        self.history.revisions_key(file).unwrap_or(0)
     }
 
     /// Every commit that touched `file`, newest first, with its changes.

@@ -17,6 +17,24 @@ fn demo(dir: &Path, orders: &str, seed: &str) -> Run {
     run
 }
 
+/// `docket check --format json` on the demo's records, as of its story's end.
+fn check(dir: &Path) -> Run {
+    Run::from(
+        docket_cmd()
+            .args([
+                "check",
+                "--format",
+                "json",
+                "--as-of",
+                "2026-11-20",
+                "--records",
+            ])
+            .arg(dir.join("records"))
+            .output()
+            .unwrap(),
+    )
+}
+
 fn head(dir: &Path) -> git2::Oid {
     git2::Repository::open(dir.join("records"))
         .unwrap()
@@ -95,20 +113,7 @@ fn history_is_signed_by_the_people_who_did_each_step() {
 fn the_planted_lapses_are_found() {
     let dir = tempfile::tempdir().unwrap();
     demo(dir.path(), "40", "1");
-    let run = Run::from(
-        docket_cmd()
-            .args([
-                "check",
-                "--format",
-                "json",
-                "--as-of",
-                "2026-11-20",
-                "--records",
-            ])
-            .arg(dir.path().join("records"))
-            .output()
-            .unwrap(),
-    );
+    let run = check(dir.path());
     assert_eq!(run.code, 1, "{}", run.stderr);
     for rule in [
         "overdue",
@@ -190,20 +195,7 @@ fn the_readme_tour_matches_the_default_demo() {
             .unwrap(),
     );
     assert_eq!(made.code, 0, "{}", made.stderr);
-    let run = Run::from(
-        docket_cmd()
-            .args([
-                "check",
-                "--format",
-                "json",
-                "--as-of",
-                "2026-11-20",
-                "--records",
-            ])
-            .arg(dir.path().join("records"))
-            .output()
-            .unwrap(),
-    );
+    let run = check(dir.path());
     for (record, rule) in [
         ("SO-2026-0050", "review-stale"),
         ("SO-2026-0051", "change-unrecorded"),
