@@ -214,14 +214,14 @@ pub fn site(
             let view = page.view(&cx, status, &sections);
             pages.emit(path, template, nav, view, 0, |_| {})
         };
-        let (lists, small): (Vec<Static>, Vec<Static>) = Static::all()
+        let (big, small): (Vec<Static>, Vec<Static>) = Static::all()
             .into_iter()
-            .partition(|p| matches!(p, Static::List(_)));
-        let (lists, small) = rayon::join(
-            || lists.into_iter().map(emit).collect::<Result<Vec<_>>>(),
+            .partition(|p| matches!(p, Static::List(_) | Static::People));
+        let (big, small) = rayon::join(
+            || big.into_iter().map(emit).collect::<Result<Vec<_>>>(),
             || small.into_par_iter().map(emit).collect::<Result<Vec<_>>>(),
         );
-        let mut all = lists?;
+        let mut all = big?;
         all.extend(small?);
         Ok::<_, Error>(all)
     })?;
