@@ -3,8 +3,10 @@
 //! `docket` binary on it.
 
 mod check;
+mod ci_formats;
 mod demo;
 mod fixture;
+mod help;
 
 mod history;
 mod history_cmds;
