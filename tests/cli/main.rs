@@ -6,6 +6,7 @@ mod check;
 mod ci_formats;
 mod demo;
 mod fixture;
+mod format_doc;
 mod help;
 
 mod history;
