@@ -349,7 +349,10 @@ mod tests {
                 missing.push(format!("{path} (the command itself)"));
             }
             for arg in cmd.get_arguments() {
-                let help = arg.get_help().or(arg.get_long_help()).map(|h| h.to_string());
+                let help = arg
+                    .get_help()
+                    .or(arg.get_long_help())
+                    .map(|h| h.to_string());
                 if help.is_none_or(|h| h.trim().is_empty()) {
                     missing.push(format!("{path} {}", arg.get_id()));
                 }

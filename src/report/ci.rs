@@ -38,7 +38,10 @@ impl CheckReport {
             .map(|r| {
                 let clause = r.clause();
                 let full = if clause == "-" {
-                    format!("{} (a format rule: no procedure clause).", capitalise(r.summary()))
+                    format!(
+                        "{} (a format rule: no procedure clause).",
+                        capitalise(r.summary())
+                    )
                 } else {
                     format!("Procedure clause {clause}: {}.", r.summary())
                 };
@@ -52,8 +55,11 @@ impl CheckReport {
                 })
             })
             .collect();
-        let index: HashMap<RuleId, usize> =
-            RuleId::ALL.iter().enumerate().map(|(i, r)| (*r, i)).collect();
+        let index: HashMap<RuleId, usize> = RuleId::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (*r, i))
+            .collect();
         let fingerprints = self.fingerprints(prefix);
         let results: Vec<Value> = self
             .findings
@@ -151,10 +157,7 @@ impl CheckReport {
                     sha.update(n.to_string().as_bytes());
                 }
                 *n += 1;
-                sha.finalize()
-                    .iter()
-                    .map(|b| format!("{b:02x}"))
-                    .collect()
+                sha.finalize().iter().map(|b| format!("{b:02x}")).collect()
             })
             .collect()
     }

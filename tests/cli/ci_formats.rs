@@ -33,8 +33,7 @@ fn run(repo: &Repo, format: &str) -> Run {
 }
 
 fn sarif_validator() -> jsonschema::Validator {
-    let mut schema: Value =
-        serde_json::from_str(include_str!("schemas/sarif-2.1.0.json")).unwrap();
+    let mut schema: Value = serde_json::from_str(include_str!("schemas/sarif-2.1.0.json")).unwrap();
     // The published schema's `language` pattern (of a run and of a tool
     // component) is not a valid regular expression (a stray `]`), so a
     // validator that checks the schema itself refuses it. Its intent is a
@@ -78,9 +77,16 @@ fn sarif_is_valid_and_carries_every_finding() {
     assert_eq!(run0["columnKind"], "unicodeCodePoints");
 
     // One rule per catalog entry, with its clause and description.
-    let catalog: Vec<Value> =
-        serde_json::from_str(&Run::from(docket_cmd().args(["rules", "--format", "json"]).output().unwrap()).stdout)
-            .unwrap();
+    let catalog: Vec<Value> = serde_json::from_str(
+        &Run::from(
+            docket_cmd()
+                .args(["rules", "--format", "json"])
+                .output()
+                .unwrap(),
+        )
+        .stdout,
+    )
+    .unwrap();
     let rules = run0["tool"]["driver"]["rules"].as_array().unwrap();
     assert_eq!(rules.len(), catalog.len());
     for (rule, entry) in rules.iter().zip(&catalog) {
@@ -103,13 +109,25 @@ fn sarif_is_valid_and_carries_every_finding() {
     let results = run0["results"].as_array().unwrap();
     assert_eq!(results.len(), findings.len());
     let rules_seen: Vec<&str> = findings.iter().map(|f| f.rule.as_str()).collect();
-    for expected in ["illegible-approved", "signature-unproven", "unknown-file", "history-unavailable"] {
-        assert!(rules_seen.contains(&expected), "{expected} in {rules_seen:?}");
+    for expected in [
+        "illegible-approved",
+        "signature-unproven",
+        "unknown-file",
+        "history-unavailable",
+    ] {
+        assert!(
+            rules_seen.contains(&expected),
+            "{expected} in {rules_seen:?}"
+        );
     }
     for (r, f) in results.iter().zip(&findings) {
         assert_eq!(r["ruleId"], f.rule.as_str());
         let index = r["ruleIndex"].as_u64().unwrap() as usize;
-        assert_eq!(rules[index]["id"], f.rule.as_str(), "ruleIndex points at its rule");
+        assert_eq!(
+            rules[index]["id"],
+            f.rule.as_str(),
+            "ruleIndex points at its rule"
+        );
         assert_eq!(r["level"], f.severity.as_str());
         assert_eq!(r["message"]["text"], f.message.as_str());
         let loc = &r["locations"][0]["physicalLocation"];
@@ -145,17 +163,25 @@ fn the_vendored_schema_rejects_a_broken_log() {
     assert_valid_sarif(&log);
     let validator = sarif_validator();
     log["runs"][0]["results"][0]["level"] = "fatal".into();
-    assert!(!validator.is_valid(&log), "an unknown level must be rejected");
+    assert!(
+        !validator.is_valid(&log),
+        "an unknown level must be rejected"
+    );
     log["runs"][0]["results"][0]["level"] = "error".into();
-    log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] = 0.into();
+    log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] =
+        0.into();
     assert!(!validator.is_valid(&log), "line 0 must be rejected");
-    log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] = 1.into();
+    log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] =
+        1.into();
     assert!(validator.is_valid(&log));
     // Formats are checked: an unescaped space is no URI reference, which is
     // why docket percent-encodes file names.
     log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] =
         "records/notes 1#draft.txt".into();
-    assert!(!validator.is_valid(&log), "a space in a URI must be rejected");
+    assert!(
+        !validator.is_valid(&log),
+        "a space in a URI must be rejected"
+    );
 }
 
 #[test]
@@ -186,26 +212,56 @@ fn gitlab_code_quality_shape() {
     assert_eq!(issues.len(), findings.len());
     let mut fingerprints = std::collections::BTreeSet::new();
     for (issue, f) in issues.iter().zip(&findings) {
-        let keys: Vec<&str> = issue.as_object().unwrap().keys().map(String::as_str).collect();
-        assert_eq!(keys, ["check_name", "description", "fingerprint", "location", "severity"]);
+        let keys: Vec<&str> = issue
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "check_name",
+                "description",
+                "fingerprint",
+                "location",
+                "severity"
+            ]
+        );
         assert_eq!(issue["check_name"], f.rule.as_str());
         let description = issue["description"].as_str().unwrap();
         assert!(description.starts_with(&f.message), "{description}");
-        let severity = if f.severity == "error" { "major" } else { "minor" };
+        let severity = if f.severity == "error" {
+            "major"
+        } else {
+            "minor"
+        };
         assert_eq!(issue["severity"], severity);
         assert_eq!(issue["location"]["path"], format!("records/{}", f.file));
         // GitLab needs a line: a finding about a whole file is on line 1.
-        assert_eq!(issue["location"]["lines"]["begin"].as_u64(), Some(f.line.unwrap_or(1)));
+        assert_eq!(
+            issue["location"]["lines"]["begin"].as_u64(),
+            Some(f.line.unwrap_or(1))
+        );
         let fp = issue["fingerprint"].as_str().unwrap();
-        assert!(fp.len() == 40 && fp.bytes().all(|b| b.is_ascii_hexdigit()), "{fp}");
-        assert!(fingerprints.insert(fp.to_string()), "fingerprint {fp} repeats");
+        assert!(
+            fp.len() == 40 && fp.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{fp}"
+        );
+        assert!(
+            fingerprints.insert(fp.to_string()),
+            "fingerprint {fp} repeats"
+        );
     }
     let illegible = issues
         .iter()
         .find(|i| i["check_name"] == "illegible-approved")
         .unwrap();
     assert!(
-        illegible["description"].as_str().unwrap().ends_with("(clause 4.2.1 A)"),
+        illegible["description"]
+            .as_str()
+            .unwrap()
+            .ends_with("(clause 4.2.1 A)"),
         "{illegible}"
     );
 }
@@ -221,7 +277,10 @@ fn gitlab_fingerprints_survive_lines_moving() {
     );
     // Two lines written above the finding move it; it is the same finding.
     let order = repo.read(ORDER_PATH);
-    repo.write(ORDER_PATH, &format!("# reviewed copy\n# of the PO\n{order}"));
+    repo.write(
+        ORDER_PATH,
+        &format!("# reviewed copy\n# of the PO\n{order}"),
+    );
     let second: Vec<Value> = serde_json::from_str(&run(&repo, "gitlab").stdout).unwrap();
     let find = |issues: &[Value], rule: &str| {
         issues
@@ -230,7 +289,10 @@ fn gitlab_fingerprints_survive_lines_moving() {
             .cloned()
             .unwrap_or_else(|| panic!("{rule} missing"))
     };
-    let (a, b) = (find(&first, "illegible-approved"), find(&second, "illegible-approved"));
+    let (a, b) = (
+        find(&first, "illegible-approved"),
+        find(&second, "illegible-approved"),
+    );
     assert_eq!(a["location"]["lines"]["begin"], 7);
     assert_eq!(b["location"]["lines"]["begin"], 9);
     assert_eq!(a["fingerprint"], b["fingerprint"]);
@@ -245,8 +307,14 @@ fn gitlab_fingerprints_tell_repeated_findings_apart() {
     // if only rule and message counted; the same message twice in one file
     // must not collide either.
     let repo = Repo::base();
-    repo.append(ORDER_PATH, "[[change]]\ndate = 2026-03-02\nby = \"li.sales\"\nwhat = [\"quantity\"]\n")
-        .append(ORDER_PATH, "[[change]]\ndate = 2026-03-02\nby = \"li.sales\"\nwhat = [\"quantity\"]\n");
+    repo.append(
+        ORDER_PATH,
+        "[[change]]\ndate = 2026-03-02\nby = \"li.sales\"\nwhat = [\"quantity\"]\n",
+    )
+    .append(
+        ORDER_PATH,
+        "[[change]]\ndate = 2026-03-02\nby = \"li.sales\"\nwhat = [\"quantity\"]\n",
+    );
     let issues: Vec<Value> = serde_json::from_str(&run(&repo, "gitlab").stdout).unwrap();
     let unnotified: Vec<&Value> = issues
         .iter()
@@ -259,7 +327,10 @@ fn gitlab_fingerprints_tell_repeated_findings_apart() {
 #[test]
 fn base_marks_findings_on_changed_files() {
     let repo = Repo::empty_in("records");
-    repo.write("docket.toml", &DOCKET_TOML.replace("\"author\"", "\"none\""));
+    repo.write(
+        "docket.toml",
+        &DOCKET_TOML.replace("\"author\"", "\"none\""),
+    );
     // A finding that predates the pull request: the customer has no phone.
     repo.write(
         "customers/C-0001.toml",
@@ -273,7 +344,10 @@ fn base_marks_findings_on_changed_files() {
     let base = repo.commit_as("li.sales", "2026-03-05", "base");
     // The pull request: a follow-up flags a delivery risk and no action
     // (outside the order's substance, so no stale review comes with it).
-    repo.append(ORDER_PATH, "[[followup]]\ndate = 2026-04-01\nby = \"li.sales\"\nrisk = true\n");
+    repo.append(
+        ORDER_PATH,
+        "[[followup]]\ndate = 2026-04-01\nby = \"li.sales\"\nrisk = true\n",
+    );
     repo.commit_as("li.sales", "2026-03-06", "the change");
 
     let plain = repo.check();
@@ -283,7 +357,15 @@ fn base_marks_findings_on_changed_files() {
     let rules: Vec<String> = plain.findings().into_iter().map(|f| f.rule).collect();
     assert_eq!(rules, ["customer-incomplete", "risk-unhandled"]);
 
-    let gated = repo.docket(&["check", "--format", "json", "--as-of", AS_OF, "--base", &base.to_string()]);
+    let gated = repo.docket(&[
+        "check",
+        "--format",
+        "json",
+        "--as-of",
+        AS_OF,
+        "--base",
+        &base.to_string(),
+    ]);
     assert_eq!(gated.code, 1);
     let findings = gated.json()["findings"].as_array().unwrap().clone();
     let marks: Vec<(&str, &str, bool)> = findings
@@ -313,8 +395,20 @@ fn base_marks_findings_on_changed_files() {
     assert!(without.iter().all(|f| plain_findings.contains(f)));
 
     // A file changed in the working tree only counts as changed too.
-    repo.edit("customers/C-0001.toml", "contact = ", "contact = \"Anna K.\"\n# was: ");
-    let dirty = repo.docket(&["check", "--format", "json", "--as-of", AS_OF, "--base", &base.to_string()]);
+    repo.edit(
+        "customers/C-0001.toml",
+        "contact = ",
+        "contact = \"Anna K.\"\n# was: ",
+    );
+    let dirty = repo.docket(&[
+        "check",
+        "--format",
+        "json",
+        "--as-of",
+        AS_OF,
+        "--base",
+        &base.to_string(),
+    ]);
     let customer = dirty.json()["findings"]
         .as_array()
         .unwrap()

@@ -118,14 +118,25 @@ fn the_reference_examples_check_clean() {
         .into_iter()
         .map(|f| (f.rule, f.file, f.message))
         .collect();
-    assert_eq!(found.len(), 1, "expected only history-unavailable: {found:#?}");
+    assert_eq!(
+        found.len(),
+        1,
+        "expected only history-unavailable: {found:#?}"
+    );
     assert_eq!(found[0].0, "history-unavailable");
     assert_eq!(found[0].1, "docket.toml");
-    assert!(found[0].2.starts_with("no git repository"), "{}", found[0].2);
+    assert!(
+        found[0].2.starts_with("no git repository"),
+        "{}",
+        found[0].2
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let json = run.json();
     let records = all.len() - 2;
-    assert_eq!(json["summary"]["records"], records, "every example record was read");
+    assert_eq!(
+        json["summary"]["records"], records,
+        "every example record was read"
+    );
     assert_eq!(json["summary"]["errors"], 0);
     assert_eq!(json["as_of"], DOC_AS_OF);
 }
@@ -143,7 +154,12 @@ fn the_reference_examples_are_read_as_written() {
         .unwrap()
         .iter()
         .filter(|e| e["count"].as_u64() != Some(0))
-        .map(|e| (e["key"].as_str().unwrap().to_string(), e["count"].as_u64().unwrap()))
+        .map(|e| {
+            (
+                e["key"].as_str().unwrap().to_string(),
+                e["count"].as_u64().unwrap(),
+            )
+        })
         .collect();
     // SO-2026-0001 closed, SO-2026-0002 in production, SO-2026-0003 cancelled.
     let expected: BTreeMap<String, u64> = [("cancelled", 1), ("closed", 1), ("in-production", 1)]
@@ -177,7 +193,10 @@ fn the_examples_check_bites() {
     unknown.insert(order.into(), text);
     let run = check(&repo_of(&unknown));
     let schema = fires(&run, "schema");
-    assert!(schema[0].message.contains("unknown field `colour`"), "{schema:?}");
+    assert!(
+        schema[0].message.contains("unknown field `colour`"),
+        "{schema:?}"
+    );
 
     let mut broken_ref = all.clone();
     let text = broken_ref[order].replace("customer = \"C-0001\"", "customer = \"C-0009\"");
@@ -193,7 +212,11 @@ fn the_examples_check_bites() {
     let cfg = bad_config["docket.toml"].replace("survey_target = 80", "survey_goal = 80");
     bad_config.insert("docket.toml".into(), cfg);
     let run = check(&repo_of(&bad_config));
-    assert!(fires(&run, "schema").iter().any(|f| f.file == "docket.toml"));
+    assert!(
+        fires(&run, "schema")
+            .iter()
+            .any(|f| f.file == "docket.toml")
+    );
 
     let mut moved = all;
     let text = moved.remove(order).unwrap();

@@ -24,7 +24,10 @@ fn subcommands() -> Vec<String> {
         .map(String::from)
         .collect();
     for expected in ["check", "build", "init", "new", "completions", "man"] {
-        assert!(names.iter().any(|n| n == expected), "{expected} in {names:?}");
+        assert!(
+            names.iter().any(|n| n == expected),
+            "{expected} in {names:?}"
+        );
     }
     names
 }
@@ -76,11 +79,17 @@ fn every_option_of_every_subcommand_shows_a_sentence() {
         assert!(line.contains(words), "{line}");
     }
     let init = docket(&["init", "--help"]).stdout;
-    let dir = init.lines().find(|l| l.trim_start().starts_with("<DIR>")).unwrap();
+    let dir = init
+        .lines()
+        .find(|l| l.trim_start().starts_with("<DIR>"))
+        .unwrap();
     assert!(dir.contains("The folder to create"), "{init}");
     let check = docket(&["check", "--help"]).stdout;
     for format in ["sarif", "gitlab", "github", "json", "human"] {
-        assert!(check.contains(format), "check --help names {format}:\n{check}");
+        assert!(
+            check.contains(format),
+            "check --help names {format}:\n{check}"
+        );
     }
 }
 
@@ -88,16 +97,25 @@ fn every_option_of_every_subcommand_shows_a_sentence() {
 fn bash_completion_knows_every_subcommand() {
     let run = docket(&["completions", "bash"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains("complete -F _docket"), "a bash completion script");
+    assert!(
+        run.stdout.contains("complete -F _docket"),
+        "a bash completion script"
+    );
     for sub in subcommands() {
-        assert!(run.stdout.contains(&format!("docket__subcmd__{sub}")), "{sub} missing");
+        assert!(
+            run.stdout.contains(&format!("docket__subcmd__{sub}")),
+            "{sub} missing"
+        );
     }
     // The values of --format are completed too.
     assert!(run.stdout.contains("human json github sarif gitlab"));
     for shell in ["zsh", "fish", "powershell", "elvish"] {
         let run = docket(&["completions", shell]);
         assert_eq!(run.code, 0, "{shell}: {}", run.stderr);
-        assert!(run.stdout.contains("completions"), "{shell} script names the subcommands");
+        assert!(
+            run.stdout.contains("completions"),
+            "{shell} script names the subcommands"
+        );
     }
     let bad = docket(&["completions", "tcsh"]);
     assert_eq!(bad.code, 2);
@@ -110,19 +128,33 @@ fn man_page_is_roff_naming_every_subcommand() {
     let page = &run.stdout;
     // roff: requests only, the title before any section; the first two
     // lines define the apostrophe string clap_mangen's text uses.
-    assert!(page.starts_with(".ie \\n(.g .ds Aq \\(aq\n.el .ds Aq '\n.TH docket 1 "), "{page}");
+    assert!(
+        page.starts_with(".ie \\n(.g .ds Aq \\(aq\n.el .ds Aq '\n.TH docket 1 "),
+        "{page}"
+    );
     let th = page.find("\n.TH ").unwrap();
     assert!(th < page.find("\n.SH NAME").unwrap());
     assert!(page.contains(".SH SYNOPSIS") && page.contains(".SH OPTIONS"));
     for sub in subcommands() {
-        assert!(page.contains(&format!("docket\\-{sub}(1)")), "{sub} missing:\n{page}");
+        assert!(
+            page.contains(&format!("docket\\-{sub}(1)")),
+            "{sub} missing:\n{page}"
+        );
     }
     // Each subcommand has its own page, with its options and their help.
     let check = docket(&["man", "check"]);
-    assert!(check.stdout.contains("\n.TH docket-check 1 "), "{}", check.stdout);
+    assert!(
+        check.stdout.contains("\n.TH docket-check 1 "),
+        "{}",
+        check.stdout
+    );
     assert!(check.stdout.contains("\\-\\-base"));
     assert!(check.stdout.contains("sarif"));
     let unknown = docket(&["man", "nope"]);
     assert_eq!(unknown.code, 2);
-    assert!(unknown.stderr.contains("use one of check"), "{}", unknown.stderr);
+    assert!(
+        unknown.stderr.contains("use one of check"),
+        "{}",
+        unknown.stderr
+    );
 }
