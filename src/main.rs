@@ -1,7 +1,7 @@
 //! The `docket` binary: parse the command line, run a library command,
 //! and decide the exit status in one place (0 clean, 1 findings, 2 failure).
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use docket::cmd::{self, Outcome};
 use docket::kind::Kind;
 use std::io::{IsTerminal, Write};
@@ -33,13 +33,15 @@ struct Cli {
 enum Command {
     /// Check every record against the procedure; exit 1 if there are errors.
     Check {
+        /// How to print the findings.
         #[arg(long, value_enum, default_value = "human")]
         format: cmd::check::Format,
         /// "Today" for date rules (default: SOURCE_DATE_EPOCH, else the clock).
         #[arg(long, value_name = "DATE", value_parser = cmd::parse_date)]
         as_of: Option<jiff::civil::Date>,
         /// Report findings on records changed since this revision first
-        /// (the review gate of a pull request).
+        /// (the review gate of a pull request); with --format json each
+        /// finding says whether its file changed.
         #[arg(long, value_name = "REV")]
         base: Option<String>,
     },
@@ -47,6 +49,7 @@ enum Command {
     Log {
         /// The record id (or its file path below the records root).
         id: String,
+        /// human (a readable trail) or json.
         #[arg(long, value_enum, default_value = "human")]
         format: cmd::log::Format,
     },
@@ -54,6 +57,7 @@ enum Command {
     Diff {
         /// REV1..REV2, e.g. main..HEAD
         range: String,
+        /// markdown (for a pull-request comment or job summary) or json.
         #[arg(long, value_enum, default_value = "markdown")]
         format: cmd::diff::Format,
         /// "Today" for the date rules of both revisions.
@@ -65,36 +69,49 @@ enum Command {
         /// The folder to publish; replaced only when the build is complete.
         #[arg(long, default_value = "site", value_name = "DIR")]
         out: PathBuf,
+        /// "Today" for date rules and the site's figures (default:
+        /// SOURCE_DATE_EPOCH, else the clock).
         #[arg(long, value_name = "DATE", value_parser = cmd::parse_date)]
         as_of: Option<jiff::civil::Date>,
     },
     /// The dashboard's figures in the terminal.
     Status {
+        /// human (a table) or json.
         #[arg(long, value_enum, default_value = "human")]
         format: cmd::status::Format,
+        /// "Today" for the figures (default: SOURCE_DATE_EPOCH, else the clock).
         #[arg(long, value_name = "DATE", value_parser = cmd::parse_date)]
         as_of: Option<jiff::civil::Date>,
     },
     /// List the rule catalog.
     Rules {
+        /// human (a table), json, or markdown (the README's table).
         #[arg(long, value_enum, default_value = "human")]
         format: RulesFormat,
     },
     /// Scaffold a records repository (config, people, procedure, examples).
-    Init { dir: PathBuf },
+    Init {
+        /// The folder to create the records repository in (made if missing;
+        /// refused if it already holds a docket.toml).
+        dir: PathBuf,
+    },
     /// Create the next record of a kind from a template.
     New {
         /// customer, product, order, flowsheet, capa, survey, property or report
         kind: String,
-        #[arg(long)]
+        /// The customer the record is for (a customer id, C-NNNN).
+        #[arg(long, value_name = "ID")]
         customer: Option<String>,
-        #[arg(long)]
+        /// The order the record belongs to (an order id, SO-YYYY-NNNN).
+        #[arg(long, value_name = "ID")]
         order: Option<String>,
-        #[arg(long)]
+        /// The part number: a product's id, or the part an order line orders.
+        #[arg(long, value_name = "PART")]
         part_number: Option<String>,
         /// The person filling the record (a people.toml id).
-        #[arg(long)]
+        #[arg(long, value_name = "PERSON")]
         by: Option<String>,
+        /// The record's date and the year of its id (default: today).
         #[arg(long, value_name = "DATE", value_parser = cmd::parse_date)]
         as_of: Option<jiff::civil::Date>,
     },
@@ -106,11 +123,26 @@ enum Command {
         /// How many orders; customers, parts, CAPAs and surveys scale with it.
         #[arg(long, default_value_t = 120)]
         orders: usize,
+        /// Another seed makes another company; the same seed, the same
+        /// repository, commit ids included.
         #[arg(long, default_value_t = 1)]
         seed: u64,
         /// Where to build the demo's site.
         #[arg(long, default_value = "site", value_name = "DIR")]
         out: PathBuf,
+    },
+    /// Print a shell completion script (e.g. `docket completions bash >
+    /// ~/.local/share/bash-completion/completions/docket`).
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) to stdout, e.g. `docket man | man -l -`.
+    Man {
+        /// A subcommand whose own page to print (docket-check(1) for
+        /// `check`); without it, docket(1).
+        command: Option<String>,
     },
 }
 
@@ -250,7 +282,50 @@ fn run(cli: Cli) -> docket::Result<Outcome> {
             print(&cmd::demo::run(&opts, &out, progress)?);
             Ok(Outcome::Clean)
         }
+        Command::Completions { shell } => {
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "docket", &mut buf);
+            print(&String::from_utf8_lossy(&buf));
+            Ok(Outcome::Clean)
+        }
+        Command::Man { command } => {
+            print(&man_page(command.as_deref())?);
+            Ok(Outcome::Clean)
+        }
     }
+}
+
+/// The roff page of docket, or of one of its subcommands.
+fn man_page(sub: Option<&str>) -> docket::Result<String> {
+    let mut cli = Cli::command();
+    // Building names the subcommands `docket-check` and so on, which become
+    // their pages' titles.
+    cli.build();
+    let page = match sub {
+        None => cli,
+        Some(name) => cli
+            .find_subcommand(name)
+            .filter(|c| !c.is_hide_set())
+            .cloned()
+            .ok_or_else(|| {
+                let names: Vec<&str> = cli
+                    .get_subcommands()
+                    .map(|c| c.get_name())
+                    .filter(|n| *n != "help")
+                    .collect();
+                docket::Error::Usage(format!(
+                    "no subcommand \"{name}\"; use one of {}",
+                    names.join(", ")
+                ))
+            })?,
+    };
+    let mut buf = Vec::new();
+    // Rendering fails only when its writer does, and a Vec never does.
+    clap_mangen::Man::new(page)
+        .source(format!("docket {}", env!("CARGO_PKG_VERSION")))
+        .render(&mut buf)
+        .expect("writing to memory");
+    Ok(String::from_utf8_lossy(&buf).into_owned())
 }
 
 /// Print to stdout; a closed pipe (`docket check | head`) is not an error.
@@ -258,4 +333,44 @@ fn print(text: &str) {
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes());
     let _ = out.flush();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// Every command, argument and option says what it is for: walk the
+    /// whole command tree and name each one that does not.
+    #[test]
+    fn every_command_and_argument_has_help() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            if cmd.get_about().is_none() && cmd.get_long_about().is_none() {
+                missing.push(format!("{path} (the command itself)"));
+            }
+            for arg in cmd.get_arguments() {
+                let help = arg
+                    .get_help()
+                    .or(arg.get_long_help())
+                    .map(|h| h.to_string());
+                if help.is_none_or(|h| h.trim().is_empty()) {
+                    missing.push(format!("{path} {}", arg.get_id()));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        Cli::command().debug_assert();
+        let mut cli = Cli::command();
+        cli.build();
+        let mut missing = Vec::new();
+        walk(&cli, "docket", &mut missing);
+        assert!(missing.is_empty(), "without help text: {missing:#?}");
+        // The walk saw the tree: the commands docket is known by are there.
+        let names: Vec<&str> = cli.get_subcommands().map(|c| c.get_name()).collect();
+        for name in ["check", "init", "new", "completions", "man"] {
+            assert!(names.contains(&name), "{name} missing from {names:?}");
+        }
+    }
 }

@@ -9,9 +9,16 @@ use std::path::Path;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// Findings grouped by file, each with the offending line.
     Human,
+    /// The stable JSON report other tools read.
     Json,
+    /// GitHub workflow annotations, shown on the pull request's diff.
     Github,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF readers.
+    Sarif,
+    /// GitLab Code Quality report (the codequality artifact of a job).
+    Gitlab,
 }
 
 pub struct Options<'a> {
@@ -27,6 +34,7 @@ pub struct Options<'a> {
 pub fn run(opts: &Options) -> Result<(String, Outcome)> {
     let (_model, history, mut report) = analyse_history(opts.root, opts.as_of)?;
     let mut heading = String::new();
+    let mut changed_files = None;
     if let Some(base) = &opts.base {
         let changed = changed_since(opts.root, &history, base)?;
         let on_changed = report
@@ -39,11 +47,14 @@ pub fn run(opts: &Options) -> Result<(String, Outcome)> {
             changed.len()
         );
         report.put_first(&changed);
+        changed_files = Some(changed);
     }
     let text = match opts.format {
         Format::Human => heading + &report.to_human(opts.root, opts.color),
-        Format::Json => report.to_json(),
+        Format::Json => report.to_json_marking(changed_files.as_ref()),
         Format::Github => report.to_github(&github_prefix(opts.root)),
+        Format::Sarif => report.to_sarif(&github_prefix(opts.root)),
+        Format::Gitlab => report.to_gitlab(&github_prefix(opts.root)),
     };
     let outcome = if report.errors() > 0 {
         Outcome::Findings
@@ -87,8 +98,8 @@ fn changed_since(root: &Path, history: &History, base: &str) -> Result<BTreeSet<
     Ok(changed)
 }
 
-/// Annotations name files relative to the git work tree, not the records
-/// root: prefix the root's path inside the repository.
+/// Annotations, SARIF and Code Quality name files relative to the git work
+/// tree, not the records root: prefix the root's path inside the repository.
 fn github_prefix(root: &Path) -> String {
     let Ok(repo) = git2::Repository::discover(root) else {
         return String::new();

@@ -5,8 +5,10 @@
 //! turned off disappear, and where the order is fixed (by file, line,
 //! column, rule), so every output format and the exit status agree.
 //! The formats are: human (with the offending source line), JSON (the
-//! shape of DESIGN.md section 4) and GitHub workflow annotations.
+//! stable v1 shape documented in the README), GitHub workflow annotations,
+//! and SARIF and GitLab Code Quality for code-review platforms (`ci.rs`).
 
+mod ci;
 mod human;
 pub mod status;
 
@@ -71,6 +73,13 @@ impl CheckReport {
     }
 
     pub fn to_json(&self) -> String {
+        self.to_json_marking(None)
+    }
+
+    /// The JSON report; with `changed` (the files a pull request touched,
+    /// `check --base`), each finding also says whether its file is one of
+    /// them. Without it the v1 shape is exactly as before: no `changed` key.
+    pub fn to_json_marking(&self, changed: Option<&std::collections::BTreeSet<String>>) -> String {
         #[derive(Serialize)]
         struct Json<'a> {
             version: u32,
@@ -88,6 +97,8 @@ impl CheckReport {
             column: Option<u32>,
             record: Option<&'a str>,
             message: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            changed: Option<bool>,
         }
         #[derive(Serialize)]
         struct Summary {
@@ -110,6 +121,7 @@ impl CheckReport {
                     column: r.finding.pos.map(|p| p.col),
                     record: r.finding.record.as_deref(),
                     message: &r.finding.message,
+                    changed: changed.map(|c| c.contains(&r.finding.file)),
                 })
                 .collect(),
             summary: Summary {

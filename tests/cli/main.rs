@@ -3,8 +3,11 @@
 //! `docket` binary on it.
 
 mod check;
+mod ci_formats;
 mod demo;
 mod fixture;
+mod format_doc;
+mod help;
 
 mod history;
 mod history_cmds;
