@@ -64,7 +64,7 @@ pub struct DiffFinding {
     pub message: String,
 }
 
-/// The signed sections of DESIGN.md section 3, by key.
+/// The signed sections (docs/format.md), by key.
 const SIGNED: &[&str] = &[
     "review",
     "extra_review",

@@ -1,9 +1,9 @@
 //! Stage 3: git history, read once.
 //!
-//! Commits are the signatures and the audit trail of the records (DESIGN.md
-//! section 3; 21 CFR 11.10(e) and 11.50/11.70). This stage turns the git
-//! repository above the records root into plain data that the rules and
-//! the site can use without touching git again:
+//! Commits are the signatures and the audit trail of the records
+//! (docs/history.md; 21 CFR 11.10(e) and 11.50/11.70). This stage turns
+//! the git repository above the records root into plain data that the
+//! rules and the site can use without touching git again:
 //!
 //! - [`History::commits`]: every commit that touched a `*.toml` file below
 //!   the records root, with author, committer, times and offsets, and how
@@ -12,7 +12,7 @@
 //!   newest first (commit, path at that commit, blob), following moves;
 //! - [`History::worktree`]: files whose working copy differs from `HEAD`.
 //!
-//! The walk ([`walk`]) goes down the first-parent line of `HEAD` once and
+//! The walk (`walk.rs`) goes down the first-parent line of `HEAD` once and
 //! compares trees itself, descending only into the records root and into
 //! subtrees whose ids differ: libgit2's `diff_tree_to_tree` expands every
 //! subtree and is 30-50 times slower on a long history. Changes a merge

@@ -6,7 +6,7 @@
 //! commit that first wrote what is there now. Comparing values, not text,
 //! means reformatting a file or reordering keys never moves a signature.
 //! Whether that commit proves the signature depends on `policy.signatures`
-//! (DESIGN.md section 3). When its author is not the signer and an older
+//! (docs/history.md). When its author is not the signer and an older
 //! revision carried the section signed by the signer, someone else changed
 //! a signed section: the signature is broken, which says more than
 //! "unproven".

@@ -95,7 +95,13 @@ pub(super) fn walk(repo: &Repository, prefix: &str, base: Option<Base>) -> Resul
             || Repository::open(&git_dir),
             |r, id| match r {
                 Ok(r) => step(r, *id, prefix),
-                Err(e) => Err(Error::Git(e.message().to_string())),
+                // A git2::Error is not Clone: each thread that met it
+                // reports its own copy, class and code included.
+                Err(e) => Err(Error::from(git2::Error::new(
+                    e.code(),
+                    e.class(),
+                    e.message(),
+                ))),
             },
         )
         .collect();

@@ -1,8 +1,8 @@
 //! Stage 2: typed records and their indexes.
 //!
-//! [`build`] turns the loader's parsed TOML into the structs of DESIGN.md
-//! section 2, one file at a time (in parallel), reporting every schema
-//! problem with its position. A record that cannot be read whole (a
+//! [`build`] turns the loader's parsed TOML into the structs of the record
+//! format (docs/format.md), one file at a time (in parallel), reporting
+//! every schema problem with its position. A record that cannot be read whole (a
 //! required field missing or mistyped, or an id that does not match its
 //! file) is reported and left out, so rules never reason about half a
 //! record and no unchecked id ever becomes a page name. Derived values

@@ -126,8 +126,9 @@ impl<T: FromToml> FromToml for Vec<T> {
     }
 }
 
-/// Declare a string enum of the record format: its TOML spellings are the
-/// contract of DESIGN.md, so they are written once, here, next to the type.
+/// Declare a string enum of the record format: its TOML spellings are fixed
+/// (docs/format.md lists them), so they are written once, here, next to the
+/// type.
 #[macro_export]
 macro_rules! toml_enum {
     ($(#[$m:meta])* pub enum $name:ident { $first:ident = $first_s:literal $(, $var:ident = $s:literal)* $(,)? }) => {

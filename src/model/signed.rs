@@ -1,5 +1,6 @@
-//! Signed sections (DESIGN.md section 3): which tables are signatures, who
-//! may sign them, and what the signature means.
+//! Signed sections (docs/format.md; how they are proven: docs/history.md):
+//! which tables are signatures, who may sign them, and what the signature
+//! means.
 
 use super::config::{Department, Person, Role};
 use super::read::Sign;

@@ -1,6 +1,6 @@
 //! The audit trail: what git history says about each record, shaped for
 //! the site. It feeds three things: the proof of each signature (which
-//! commit signed it and how that was proven, DESIGN.md section 3), the
+//! commit signed it and how that was proven, docs/history.md), the
 //! timeline of a record page (every commit that touched the file, its
 //! author, time, commit signature and field-level changes), and the recent
 //! changes page and Atom feed.

@@ -5,7 +5,7 @@
 //! turned off disappear, and where the order is fixed (by file, line,
 //! column, rule), so every output format and the exit status agree.
 //! The formats are: human (with the offending source line), JSON (the
-//! shape of DESIGN.md section 4) and GitHub workflow annotations.
+//! stable shape the README documents) and GitHub workflow annotations.
 
 mod human;
 pub mod status;

@@ -1,5 +1,5 @@
-//! Rules that judge the records against their git history (DESIGN.md
-//! sections 3 and 4): signatures, stale reviews, unrecorded changes,
+//! Rules that judge the records against their git history
+//! (docs/history.md): signatures, stale reviews, unrecorded changes,
 //! deleted records, and where history could not be read.
 //!
 //! The history stage did the reading ([`crate::history::prove`]); these

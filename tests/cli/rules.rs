@@ -350,7 +350,7 @@ fn unknown_ref_near_miss() {
 }
 
 // ---------------------------------------------------------------------------
-// unknown-file (a warning: not in DESIGN.md's table, but in the catalog)
+// unknown-file (a warning: docket's addition to the catalog, docs/decisions.md)
 
 #[test]
 fn unknown_file_fires() {
