@@ -17,6 +17,7 @@
 pub mod cmd;
 pub mod demo;
 pub mod error;
+pub mod example;
 pub mod finding;
 pub mod fingerprint;
 pub mod history;

@@ -1,23 +1,17 @@
 //! `docket init DIR` and `docket new KIND`.
 //!
-//! `init` writes out the example repository embedded in the binary (the
-//! project's own `records/` folder), so an installed binary can scaffold a
-//! repository without the source tree. `new` finds the next free id of a
+//! `init` writes out the example repository embedded in the binary
+//! ([`crate::example`]), so an installed binary can scaffold a repository
+//! without the source tree. `new` finds the next free id of a
 //! kind and writes a record from a template with today's date and the
 //! fields a person must fill in.
 
 use crate::error::{Error, Result};
+use crate::example::EXAMPLE;
 use crate::kind::Kind;
-use include_dir::{Dir, DirEntry, include_dir};
+use include_dir::{Dir, DirEntry};
 use jiff::civil::Date;
 use std::path::{Path, PathBuf};
-
-static EXAMPLE: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/records");
-
-/// A file of the embedded example repository, such as `procedure.md`.
-pub fn example_file(path: &str) -> Option<&'static str> {
-    EXAMPLE.get_file(path).and_then(|f| f.contents_utf8())
-}
 
 /// Write the example repository into `dir`. Refuses to touch a folder that
 /// already holds a records repository.
