@@ -8,7 +8,7 @@
 
 use crate::error::{Error, Result};
 use crate::example::EXAMPLE;
-use crate::kind::Kind;
+use crate::kind::{IdShape, Kind};
 use include_dir::{Dir, DirEntry};
 use jiff::civil::Date;
 use std::path::{Path, PathBuf};
@@ -57,8 +57,8 @@ pub struct NewOptions {
 pub fn new_record(root: &Path, kind: Kind, today: Date, opts: &NewOptions) -> Result<PathBuf> {
     let loaded = crate::load::load(root)?;
     let year = today.year();
-    let id = match kind {
-        Kind::Product => opts.part_number.clone().ok_or_else(|| {
+    let id = match kind.id_shape() {
+        IdShape::PartNumber => opts.part_number.clone().ok_or_else(|| {
             Error::Usage("a product's id is its part number: pass --part-number".into())
         })?,
         _ => next_id(kind, year, loaded.records.iter().map(|d| d.stem())),
@@ -68,9 +68,10 @@ pub fn new_record(root: &Path, kind: Kind, today: Date, opts: &NewOptions) -> Re
     if id.is_empty() || id.contains(['/', '\\', '.']) {
         return Err(Error::Usage(format!("\"{id}\" cannot be a part number")));
     }
-    let rel = match kind {
-        Kind::Customer | Kind::Product => format!("{}/{id}.toml", kind.folder()),
-        _ => format!("{}/{year}/{id}.toml", kind.folder()),
+    let rel = if kind.by_year() {
+        format!("{}/{year}/{id}.toml", kind.folder())
+    } else {
+        format!("{}/{id}.toml", kind.folder())
     };
     let path = root.join(&rel);
     if path.exists() {
@@ -87,9 +88,10 @@ pub fn new_record(root: &Path, kind: Kind, today: Date, opts: &NewOptions) -> Re
 /// The next free id of a kind for `year`: one past the highest in use.
 pub fn next_id<'a>(kind: Kind, year: i16, stems: impl Iterator<Item = &'a str>) -> String {
     let prefix = kind.prefix().unwrap_or_default();
-    let lead = match kind {
-        Kind::Customer => format!("{prefix}-"),
-        _ => format!("{prefix}-{year}-"),
+    let lead = if kind.by_year() {
+        format!("{prefix}-{year}-")
+    } else {
+        format!("{prefix}-")
     };
     let highest = stems
         .filter_map(|s| s.strip_prefix(&lead))

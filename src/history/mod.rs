@@ -42,7 +42,7 @@ pub use sig::{CommitSignature, Keyring, SignatureCheck};
 pub use timeline::{Entry, timeline};
 
 use crate::error::{Error, Result};
-use crate::load::{Doc, Role, Table};
+use crate::load::{Doc, FileRole, Table};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -404,7 +404,7 @@ impl Objects {
 
 /// Parse a file's bytes as the loader does, keeping only the tree.
 pub fn parse_table(path: &str, bytes: &[u8]) -> Option<Table> {
-    crate::load::parse_bytes(path.to_string(), Role::Config, bytes)
+    crate::load::parse_bytes(path.to_string(), FileRole::Config, bytes)
         .ok()
         .map(|d: Doc| d.root)
 }

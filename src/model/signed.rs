@@ -3,8 +3,9 @@
 //! means.
 
 use super::config::{Department, Person, Role};
+use super::meta::{Meta, Record};
 use super::read::Sign;
-use super::{Meta, Model, Record};
+use super::records::Model;
 
 /// Who may sign a section.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

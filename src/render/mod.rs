@@ -227,14 +227,9 @@ pub fn site(
     })?;
     let m = cx.model;
     stage("render record pages", || -> Result<()> {
-        manifest.extend(pages.records(Kind::Customer, m.customers.iter().as_slice())?);
-        manifest.extend(pages.records(Kind::Product, m.products.iter().as_slice())?);
-        manifest.extend(pages.records(Kind::Order, m.orders.iter().as_slice())?);
-        manifest.extend(pages.records(Kind::Flowsheet, m.flowsheets.iter().as_slice())?);
-        manifest.extend(pages.records(Kind::Capa, m.capa.iter().as_slice())?);
-        manifest.extend(pages.records(Kind::Survey, m.surveys.iter().as_slice())?);
-        manifest.extend(pages.records(Kind::Property, m.property.iter().as_slice())?);
-        manifest.extend(pages.records(Kind::Report, m.reports.iter().as_slice())?);
+        for kind in Kind::ALL {
+            manifest.extend(pages.records(kind, &m.records(kind))?);
+        }
         Ok(())
     })?;
     if let Some(b) = &pages.bar {
@@ -346,11 +341,7 @@ impl Pages<'_> {
     /// revisions read from git) is the costly part of a record page, so
     /// it is built only for pages that are rendered; its inputs are in
     /// the fingerprint instead.
-    fn records<T: Record + Serialize + Sync>(
-        &self,
-        kind: Kind,
-        records: &[T],
-    ) -> Result<Vec<(String, u64)>> {
+    fn records(&self, kind: Kind, records: &[&dyn Record]) -> Result<Vec<(String, u64)>> {
         let cx = self.cx;
         records
             .par_iter()
@@ -361,7 +352,7 @@ impl Pages<'_> {
                     format!("{}/{}.html", kind.folder(), page_name(r.id())),
                     "record.html",
                     kind.folder(),
-                    records::record_page(cx, r),
+                    records::record_page(cx, *r),
                     inputs,
                     |page| page.timeline = cx.trail.as_ref().and_then(|t| t.timeline(cx, file)),
                 )

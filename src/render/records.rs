@@ -12,9 +12,8 @@
 use super::markdown;
 use super::views::{Block, Cell, Cx, Field, Page, SignatureView, Table};
 use crate::kind::Kind;
-use crate::model::{Meta, Model, Record};
+use crate::model::{Meta, Record};
 use serde_json::Value;
-use std::collections::HashMap;
 
 const MARKDOWN: &[&str] = &[
     "description",
@@ -267,9 +266,9 @@ fn array_table(cx: &Cx, items: &[Value]) -> Table {
 }
 
 /// The page of one record.
-pub fn record_page(cx: &Cx, record: &(impl Record + serde::Serialize)) -> Page {
+pub fn record_page(cx: &Cx, record: &dyn Record) -> Page {
     let meta = record.meta();
-    let value = serde_json::to_value(record).unwrap_or(Value::Null);
+    let value = record.to_json();
     let map = value.as_object().cloned().unwrap_or_default();
     let mut blocks = Vec::new();
     let skip: &[&str] = if meta.kind == Kind::Product {
@@ -380,51 +379,7 @@ fn signatures(cx: &Cx, meta: &Meta) -> Vec<SignatureView> {
         .collect()
 }
 
-/// Records that point at this one: a customer's orders, CAPAs, surveys...
-/// Which records of a kind belong to a record: (owner kind, owner id,
-/// listed kind) -> ids in the model's order. Built once, so a record page
-/// looks its relations up instead of scanning every record of a kind.
-pub type Related<'a> = HashMap<(Kind, &'a str, Kind), Vec<&'a str>>;
-
-pub fn related_index<'a>(m: &'a Model) -> Related<'a> {
-    let mut out: Related<'a> = HashMap::new();
-    let mut add = |owner: Kind, id: &'a str, kind: Kind, member: &'a str| {
-        out.entry((owner, id, kind)).or_default().push(member);
-    };
-    for o in m.orders.iter() {
-        add(Kind::Customer, o.customer.as_str(), Kind::Order, o.id());
-        let mut parts: Vec<&str> = o.lines.iter().map(|l| l.part_number.as_str()).collect();
-        parts.sort_unstable();
-        parts.dedup();
-        for p in parts {
-            add(Kind::Product, p, Kind::Order, o.id());
-        }
-    }
-    for c in m.capa.iter() {
-        if let Some(cu) = &c.customer {
-            add(Kind::Customer, cu.as_str(), Kind::Capa, c.id());
-        }
-        if let Some(o) = &c.order {
-            add(Kind::Order, o.as_str(), Kind::Capa, c.id());
-        }
-    }
-    for s in m.surveys.iter() {
-        add(Kind::Customer, s.customer.as_str(), Kind::Survey, s.id());
-    }
-    for p in m.property.iter() {
-        add(Kind::Customer, p.customer.as_str(), Kind::Property, p.id());
-    }
-    for r in m.reports.iter() {
-        add(Kind::Customer, r.customer.as_str(), Kind::Report, r.id());
-    }
-    for p in m.products.iter() {
-        if let Some(cu) = &p.customer {
-            add(Kind::Customer, cu.as_str(), Kind::Product, p.id());
-        }
-    }
-    out
-}
-
+/// Records that belong to this one: a customer's orders, CAPAs, surveys...
 fn related(cx: &Cx, meta: &Meta) -> Vec<Block> {
     let m = cx.model;
     let id = meta.id.as_str();
@@ -435,12 +390,7 @@ fn related(cx: &Cx, meta: &Meta) -> Vec<Block> {
             out.push(Block::table(cx.t(kind.folder()), table));
         }
     };
-    let of = |kind: Kind| {
-        cx.related
-            .get(&(meta.kind, id, kind))
-            .map(Vec::as_slice)
-            .unwrap_or_default()
-    };
+    let of = |kind: Kind| cx.related.of(meta.kind, id, kind);
     match meta.kind {
         Kind::Customer => {
             let orders = of(Kind::Order);

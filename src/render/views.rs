@@ -15,8 +15,7 @@
 use super::i18n;
 use crate::finding::RuleId;
 use crate::history::History;
-use crate::kind::Kind;
-use crate::model::{Language, Model, Record, Signed};
+use crate::model::{Language, Model, Signed};
 use crate::report::{CheckReport, Reported};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -221,7 +220,7 @@ pub struct Cx<'a> {
     /// What git history says, when the build has it.
     pub trail: Option<super::trail::Trail<'a>>,
     /// The records listed on a record's page (a customer's orders, ...).
-    pub related: super::records::Related<'a>,
+    pub related: crate::model::Related<'a>,
 }
 
 impl<'a> Cx<'a> {
@@ -232,30 +231,13 @@ impl<'a> Cx<'a> {
         clauses: BTreeSet<String>,
     ) -> Cx<'a> {
         let lang = model.config.company.language;
-        let mut pages = HashMap::new();
-        let mut add = |kind: Kind, id: &'a str| {
-            pages.insert(id, format!("{}/{}.html", kind.folder(), page_name(id)));
-        };
-        model
-            .customers
-            .iter()
-            .for_each(|r| add(Kind::Customer, r.id()));
-        model
-            .products
-            .iter()
-            .for_each(|r| add(Kind::Product, r.id()));
-        model.orders.iter().for_each(|r| add(Kind::Order, r.id()));
-        model
-            .flowsheets
-            .iter()
-            .for_each(|r| add(Kind::Flowsheet, r.id()));
-        model.capa.iter().for_each(|r| add(Kind::Capa, r.id()));
-        model.surveys.iter().for_each(|r| add(Kind::Survey, r.id()));
-        model
-            .property
-            .iter()
-            .for_each(|r| add(Kind::Property, r.id()));
-        model.reports.iter().for_each(|r| add(Kind::Report, r.id()));
+        let pages = model
+            .metas()
+            .map(|m| {
+                let id = m.id.as_str();
+                (id, format!("{}/{}.html", m.kind.folder(), page_name(id)))
+            })
+            .collect();
         let mut findings_by_record: HashMap<&str, Vec<&Reported>> = HashMap::new();
         for r in &report.findings {
             if let Some(id) = r.finding.record.as_deref() {
@@ -276,7 +258,7 @@ impl<'a> Cx<'a> {
             findings_by_record,
             signed,
             trail: history.map(super::trail::Trail::new),
-            related: super::records::related_index(model),
+            related: model.related(),
         }
     }
 

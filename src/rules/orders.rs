@@ -2,17 +2,8 @@
 
 use super::{Context, Sink};
 use crate::finding::RuleId;
-use crate::model::{
-    Channel, Decision, Flowsheet, OralPath, Order, OrderStatus, ProductStatus, Record, days_between,
-};
+use crate::model::{Channel, Decision, Flowsheet, OralPath, ProductStatus, Record, days_between};
 use std::collections::BTreeMap;
-
-fn is_open(cx: &Context, o: &Order) -> bool {
-    matches!(
-        cx.model.order_status(o),
-        OrderStatus::Received | OrderStatus::Approved | OrderStatus::InProduction
-    )
-}
 
 /// `line-mismatch` (4.2.1 C; 1): one product, one part number. An order
 /// line must name its part number's registered product and spec exactly,
@@ -51,7 +42,7 @@ pub fn line_mismatch(cx: &Context, out: &mut Sink) {
                     ),
                 );
             }
-            if *p.status == ProductStatus::Obsolete && is_open(cx, o) {
+            if *p.status == ProductStatus::Obsolete && cx.model.order_status(o).is_open() {
                 out.at(
                     RuleId::LineMismatch,
                     o,
