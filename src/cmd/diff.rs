@@ -64,19 +64,6 @@ pub struct DiffFinding {
     pub message: String,
 }
 
-/// The signed sections (docs/format.md), by key.
-const SIGNED: &[&str] = &[
-    "review",
-    "extra_review",
-    "gm_signed",
-    "investigation",
-    "verification",
-    "confirmation",
-    "feedback",
-    "analysis",
-    "verified",
-];
-
 pub fn run(root: &Path, range: &str, format: Format, as_of: Option<Date>) -> Result<String> {
     let (a, b) = match range.split_once("..") {
         Some((a, b)) => (a, if b.is_empty() { "HEAD" } else { b }),
@@ -195,7 +182,7 @@ fn by_of(v: &Value) -> String {
 
 /// Signed sections whose content changed, and reviews the change made stale.
 fn invalidated(file: &str, old: &Table, new: &Table, out: &mut Vec<Invalidated>) {
-    for key in SIGNED {
+    for key in crate::model::signed_keys() {
         let mut paths = vec![key.to_string()];
         if let Some((_, n)) = old.get(key)
             && let Value::Array(a) = &n.value

@@ -42,4 +42,4 @@ pub use parties::{
 pub use read::{At, Sign, days_between};
 pub use records::{Model, OrderStatus};
 pub use related::Related;
-pub use signed::{Signed, Signer};
+pub use signed::{SIGNED, Signed, Signer, is_signable, signed_keys};

@@ -312,10 +312,7 @@ pub fn record_page(cx: &Cx, record: &dyn Record) -> Page {
         kicker: Some(cx.t(meta.kind.folder())),
         badge: badge(cx, meta),
         blocks,
-        signable: matches!(
-            meta.kind,
-            Kind::Order | Kind::Flowsheet | Kind::Capa | Kind::Survey | Kind::Property
-        ),
+        signable: crate::model::is_signable(meta.kind),
         signatures: signatures(cx, meta),
         // Filled only when the page is rendered (see `Pages::records`).
         timeline: None,
