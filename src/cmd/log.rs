@@ -7,7 +7,7 @@
 //! proof of each signed section of the record as it is now.
 
 use crate::error::{Error, Result};
-use crate::history::{Change, Entry, History, SignatureBlock};
+use crate::history::{Change, Entry, History, Proof, ProofStatus};
 use crate::model::Model;
 use serde::Serialize;
 use std::path::Path;
@@ -26,6 +26,51 @@ pub struct Log {
     pub revisions: Vec<Entry>,
     /// The record's signatures as 21 CFR 11.50 blocks.
     pub signatures: Vec<SignatureBlock>,
+}
+
+/// A signature as 21 CFR 11.50 asks it to be shown: printed name, role,
+/// date and time, meaning, and how it is bound to the record (the commit
+/// and how it was proven).
+#[derive(Debug, Clone, Serialize)]
+pub struct SignatureBlock {
+    pub section: String,
+    /// The signer's id and printed name (from people.toml).
+    pub by: String,
+    pub name: String,
+    pub roles: Vec<String>,
+    /// The date written in the section.
+    pub date: String,
+    /// The signature commit's author time at the company's offset.
+    pub time: Option<String>,
+    pub meaning: String,
+    pub commit: Option<String>,
+    pub status: ProofStatus,
+}
+
+impl SignatureBlock {
+    fn new(proof: &Proof, model: &Model, history: &History) -> SignatureBlock {
+        let person = model.person(&proof.by);
+        let date = model
+            .signed_sections()
+            .into_iter()
+            .find(|s| s.meta.file == proof.file && s.path == proof.section)
+            .map(|s| s.sign.date.value.to_string())
+            .unwrap_or_default();
+        let commit = proof.commit.map(|c| &history.commits[c]);
+        SignatureBlock {
+            section: proof.section.clone(),
+            by: proof.by.clone(),
+            name: person.map_or_else(|| proof.by.clone(), |p| p.name.value.clone()),
+            roles: person.map_or_else(Vec::new, |p| {
+                p.roles.iter().map(|r| r.as_str().to_string()).collect()
+            }),
+            date,
+            time: commit.map(|c| c.author.display_at(model.config.company.offset_seconds)),
+            meaning: proof.meaning.clone(),
+            commit: commit.map(|c| c.id.clone()),
+            status: proof.status.clone(),
+        }
+    }
 }
 
 /// Build the log of the record `id` (or of a file path below the root).
@@ -47,10 +92,10 @@ pub fn log(model: &Model, history: &History, id: &str) -> Result<Log> {
         .sections
         .iter()
         .filter(|p| p.file == file.path)
-        .map(|p| p.block(model, history))
+        .map(|p| SignatureBlock::new(p, model, history))
         .collect();
     Ok(Log {
-        record: crate::history::stem(&file.path).to_string(),
+        record: crate::load::stem(&file.path).to_string(),
         file: file.path.clone(),
         revisions,
         signatures,

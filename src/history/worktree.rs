@@ -2,7 +2,7 @@
 //! are modified, untracked or deleted. The working tree is what `check`
 //! reads, so the history rules must know where it is ahead of the commits.
 
-use super::{Dirty, History};
+use super::index::{Dirty, History};
 use crate::error::Result;
 use git2::{ObjectType, Oid, Repository};
 use std::collections::{BTreeMap, HashMap, HashSet};

@@ -10,8 +10,9 @@
 
 use super::{Context, Sink};
 use crate::finding::{Finding, Pos, RuleId};
-use crate::history::{Dirty, History, ProofStatus, Unavailable, stem};
+use crate::history::{Dirty, History, ProofStatus, Unavailable};
 use crate::kind::Kind;
+use crate::load::stem;
 use crate::model::{Meta, Record};
 use std::collections::HashMap;
 
