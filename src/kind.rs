@@ -101,6 +101,13 @@ impl Kind {
         Kind::ALL.into_iter().find(|k| k.folder() == folder)
     }
 
+    /// The kind whose folder holds the file `rel` (relative to the records
+    /// root, `/`-separated): the file is a record, or an attachment of one.
+    pub fn of_path(rel: &str) -> Option<Kind> {
+        let (top, rest) = rel.split_once('/')?;
+        (!rest.is_empty()).then(|| Kind::from_folder(top)).flatten()
+    }
+
     pub fn from_name(name: &str) -> Option<Kind> {
         Kind::ALL
             .into_iter()

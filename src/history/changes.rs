@@ -48,10 +48,7 @@ pub struct Changes {
 
 /// Whether `path` (below the records root) is a record file.
 fn is_record(path: &str) -> bool {
-    path.ends_with(".toml")
-        && path
-            .split_once('/')
-            .is_some_and(|(top, _)| Kind::from_folder(top).is_some())
+    path.ends_with(".toml") && Kind::of_path(path).is_some()
 }
 
 /// Compare the records at commit `from` with those at `to`. A record
