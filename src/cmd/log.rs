@@ -8,7 +8,7 @@
 
 use crate::error::{Error, Result};
 use crate::history::{Change, Entry, History, Proof, ProofStatus};
-use crate::model::Model;
+use crate::model::{Language, Model};
 use serde::Serialize;
 use std::path::Path;
 
@@ -111,11 +111,11 @@ pub fn run(root: &Path, id: &str, format: Format) -> Result<String> {
     let log = log(&model, &history, id)?;
     Ok(match format {
         Format::Json => serde_json::to_string_pretty(&log).expect("log serializes") + "\n",
-        Format::Human => human(&log),
+        Format::Human => human(&log, &history),
     })
 }
 
-fn human(log: &Log) -> String {
+fn human(log: &Log, history: &History) -> String {
     let mut out = format!("{}  {}\n", log.record, log.file);
     for r in &log.revisions {
         out.push('\n');
@@ -159,21 +159,9 @@ fn human(log: &Log) -> String {
                 b.roles.join(", "),
                 b.date,
                 b.meaning,
-                describe(&b.status)
+                crate::render::proof_words(&b.status, Language::En, history)
             ));
         }
     }
     out
-}
-
-/// A proof status in words, for people.
-pub fn describe(s: &crate::history::ProofStatus) -> String {
-    use crate::history::ProofStatus as P;
-    match s {
-        P::Proven(how) => format!("proven by {how}"),
-        P::Recorded => "recorded, not verified".into(),
-        P::Uncommitted => "not committed, not signed".into(),
-        P::Unproven(why) => format!("unproven: {why}"),
-        P::Broken { changed_by, .. } => format!("broken: changed after signing by {changed_by}"),
-    }
 }

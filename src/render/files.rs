@@ -8,7 +8,8 @@
 //! touching the file system, so no record can make the site copy or link
 //! anything outside the repository.
 
-use super::views::{Block, Cell, Cx, Table};
+use super::context::Cx;
+use super::views::{Block, Cell, Table};
 use crate::model::Meta;
 
 /// The attachment's path below the records root, if it is a file the

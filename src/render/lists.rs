@@ -3,7 +3,8 @@
 //! a record looks the same in every table: id, the few fields that tell
 //! records apart, its status, and how many findings it has.
 
-use super::views::{Block, Cell, Cx, Page, Table};
+use super::context::Cx;
+use super::views::{Block, Cell, Page, Table};
 use crate::kind::Kind;
 use crate::model::At;
 

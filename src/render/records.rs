@@ -1,16 +1,21 @@
-//! The pages of the records themselves: one list per kind and one page
-//! per record.
+//! The page of each record (the lists of records are `lists.rs`).
 //!
 //! A record page shows *every* field. Rather than a hand-written template
 //! per kind (which would silently drop a field added later), the record is
-//! serialized (the model derives Serialize) and walked: scalars become
-//! fields, tables become blocks, arrays of tables become tables. What needs
+//! serialized ([`Record::to_json`]) and laid out: scalars become fields,
+//! tables become blocks, arrays of tables become tables. What needs
 //! knowing is kept in small lists here: which keys are Markdown, which are
 //! references to other records or people (and become links, only when the
-//! target exists), which are enum values (and get translated).
+//! target exists), which are enum values (and get translated). Around the
+//! fields go the records that belong to this one, its attachments, its
+//! findings and its signatures, proven from the [`Trail`] when the build
+//! has git history.
 
+use super::context::Cx;
 use super::markdown;
-use super::views::{Block, Cell, Cx, Field, Page, SignatureView, Table};
+use super::trail::Trail;
+use super::views::{Block, Cell, Field, Page, SignatureView, Table};
+use crate::history::ProofState;
 use crate::kind::Kind;
 use crate::model::{Meta, Record};
 use serde_json::Value;
@@ -185,7 +190,7 @@ const NESTED: &[&str] = &[
 ];
 
 /// Fields, blocks and tables for a serialized record or table.
-fn walk(
+fn lay_out(
     cx: &Cx,
     map: &serde_json::Map<String, Value>,
     skip: &[&str],
@@ -204,7 +209,7 @@ fn walk(
             Value::Array(items) if items.is_empty() => {}
             Value::Object(inner) => {
                 let mut blocks = Vec::new();
-                walk(
+                lay_out(
                     cx,
                     inner,
                     &[],
@@ -265,8 +270,9 @@ fn array_table(cx: &Cx, items: &[Value]) -> Table {
     table
 }
 
-/// The page of one record.
-pub fn record_page(cx: &Cx, record: &dyn Record) -> Page {
+/// The page of one record; its signatures are proven from `trail` when
+/// the build has git history.
+pub fn record_page(cx: &Cx, trail: Option<&Trail>, record: &dyn Record) -> Page {
     let meta = record.meta();
     let value = record.to_json();
     let map = value.as_object().cloned().unwrap_or_default();
@@ -276,7 +282,7 @@ pub fn record_page(cx: &Cx, record: &dyn Record) -> Page {
     } else {
         &["id", "kind", "file", "attachments"]
     };
-    walk(cx, &map, skip, cx.t("fields"), &mut blocks);
+    lay_out(cx, &map, skip, cx.t("fields"), &mut blocks);
     if let Some(b) = blocks.first_mut().filter(|b| b.title == cx.t("fields")) {
         b.fields.push(Field {
             label: cx.t("file"),
@@ -313,7 +319,7 @@ pub fn record_page(cx: &Cx, record: &dyn Record) -> Page {
         badge: badge(cx, meta),
         blocks,
         signable: crate::model::is_signable(meta.kind),
-        signatures: signatures(cx, meta),
+        signatures: signatures(cx, trail, meta),
         // Filled only when the page is rendered (see `Pages::records`).
         timeline: None,
     }
@@ -337,19 +343,15 @@ fn badge(cx: &Cx, meta: &Meta) -> Option<Cell> {
     Some(Cell::text(cx.value(&s)).class(format!("status-{s}")))
 }
 
-/// The record's signed sections. Until the history stage feeds proofs in,
-/// each is shown as recorded, marked not verified.
-fn signatures(cx: &Cx, meta: &Meta) -> Vec<SignatureView> {
+/// The record's signed sections, each "not verified" unless the trail
+/// proves it.
+fn signatures(cx: &Cx, trail: Option<&Trail>, meta: &Meta) -> Vec<SignatureView> {
     cx.signed
         .get(meta.file.as_str())
         .into_iter()
         .flatten()
         .map(|s| {
             let person = cx.model.person(&s.sign.by);
-            let proof = cx
-                .trail
-                .as_ref()
-                .and_then(|t| t.proof(cx, &meta.file, &s.path));
             let roles = person.map(|p| {
                 p.roles
                     .iter()
@@ -357,21 +359,23 @@ fn signatures(cx: &Cx, meta: &Meta) -> Vec<SignatureView> {
                     .collect::<Vec<_>>()
                     .join(", ")
             });
-            SignatureView {
+            let mut view = SignatureView {
                 section: s.path.clone(),
                 name: cx.person(&s.sign.by),
                 role: roles
                     .filter(|r| !r.is_empty())
                     .unwrap_or_else(|| s.signer.describe()),
                 date: s.sign.date.to_string(),
-                time: proof.as_ref().and_then(|p| p.time.clone()),
+                time: None,
                 meaning: super::i18n::meaning(cx.lang, &s.path, &s.meaning),
-                commit: proof.as_ref().and_then(|p| p.commit.clone()),
-                proof: proof
-                    .as_ref()
-                    .map_or_else(|| cx.t("not_verified"), |p| p.text.clone()),
-                state: proof.as_ref().map_or("unverified", |p| p.state).into(),
+                commit: None,
+                proof: cx.t("not_verified"),
+                state: ProofState::Unverified.as_str().into(),
+            };
+            if let Some(trail) = trail {
+                trail.prove(cx, &meta.file, &mut view);
             }
+            view
         })
         .collect()
 }
