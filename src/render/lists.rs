@@ -107,6 +107,11 @@ pub fn list_table<S: AsRef<str>>(cx: &Cx, kind: Kind, ids: &[S]) -> Table {
     table
 }
 
+/// The earliest of some dates, as text (empty when there are none).
+fn earliest(dates: impl Iterator<Item = jiff::civil::Date>) -> String {
+    dates.min().map(|d| d.to_string()).unwrap_or_default()
+}
+
 fn yes_no(cx: &Cx, b: bool) -> Cell {
     Cell::text(cx.t(if b { "yes" } else { "no" }))
 }
@@ -141,13 +146,7 @@ fn order(cx: &Cx, id: &str) -> Option<Vec<Cell>> {
     let m = cx.model;
     let o = m.orders.get(id)?;
     let status = m.order_status(o).as_str();
-    let delivery = o
-        .lines
-        .iter()
-        .map(|l| *l.delivery)
-        .min()
-        .map(|d| d.to_string())
-        .unwrap_or_default();
+    let delivery = earliest(o.lines.iter().map(|l| *l.delivery));
     let late = !m.overdue_lines(o, cx.report.as_of).is_empty();
     let mut d = Cell::text(delivery);
     if late {
@@ -164,13 +163,7 @@ fn order(cx: &Cx, id: &str) -> Option<Vec<Cell>> {
 
 fn flowsheet(cx: &Cx, id: &str) -> Option<Vec<Cell>> {
     let f = cx.model.flowsheets.get(id)?;
-    let due = f
-        .lines
-        .iter()
-        .map(|l| *l.due)
-        .min()
-        .map(|d| d.to_string())
-        .unwrap_or_default();
+    let due = earliest(f.lines.iter().map(|l| *l.due));
     Some(vec![
         cx.record(id),
         cx.record(&f.order),
