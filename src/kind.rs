@@ -1,7 +1,7 @@
 //! The record kinds: one table, one line a kind.
 //!
 //! Every fixed fact that differs between kinds is written on the kind's
-//! line of [`kinds!`] and nowhere else: its name on the command line, its
+//! line of `kinds!` and nowhere else: its name on the command line, its
 //! folder, the shape of its ids, how a person reads it, the title of its
 //! list on the site in each language, and which model type and index hold
 //! its records. Like the rule `catalog!` in [`crate::finding`], the table

@@ -11,7 +11,9 @@
 //! returns and is the one place that turns an [`Error`] into a message and
 //! an exit status. The vocabulary every stage shares sits beside them:
 //! [`kind`] (the record kinds, one table), [`finding`] (findings and the
-//! rule catalog), [`error`], [`fingerprint`] and [`timing`].
+//! rule catalog), [`error`], [`fingerprint`] and [`timing`]; [`example`]
+//! (the example repository) and [`demo`] (a generated company) serve
+//! `init` and `demo`.
 //! docs/architecture.md draws the stages and says where new code goes.
 
 pub mod cmd;

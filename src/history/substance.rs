@@ -3,10 +3,10 @@
 //! review makes the review stale (4.2.2 A) and needs a `[[change]]` entry
 //! (4.4).
 //!
-//! Computed from a file's [`States`] alongside its proofs (`prove.rs`),
-//! cached with them, and judged by the rules `review-stale` and
-//! `change-unrecorded`; `docket diff` compares two revisions' substance
-//! the same way.
+//! Computed from a file's states (`states.rs`) alongside its proofs
+//! (`prove.rs`), cached with them, and judged by the rules `review-stale`
+//! and `change-unrecorded`; `docket diff` compares two revisions'
+//! substance the same way.
 
 use super::fields::{FieldChange, diff_tables, section, without};
 use super::states::{States, same};

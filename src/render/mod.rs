@@ -1,12 +1,23 @@
 //! Stage 6: the static site.
 //!
-//! [`site`] is the one entry: it builds the view structs of every page
-//! from the model, the check report and the status figures, renders them
-//! with tera, and publishes the result. Templates are embedded in the
-//! binary (the project's `templates/` folder), so an installed docket
-//! needs no files beside it; a records repository's own `templates/`
-//! folder overrides any of them by name, and a broken override fails the
-//! build with tera's message rather than publishing half a site.
+//! [`site`] builds the view structs of every page from the model, the
+//! check report, the status figures and the git history, renders them
+//! with tera, and publishes the result ([`proof_words`] lends the site's
+//! wording of a proof status to `docket log`). Templates are embedded in
+//! the binary (the project's `templates/` folder, `templates.rs`), so an
+//! installed docket needs no files beside it; a records repository's own
+//! `templates/` folder overrides any of them by name, and a broken
+//! override fails the build with tera's message rather than publishing
+//! half a site.
+//!
+//! The parts: `views.rs` (the display structs templates see),
+//! `context.rs` (what every page builder shares: labels, links, lookups),
+//! `records.rs` (a record's page), `lists.rs` (a kind's list, and the same
+//! rows wherever records are listed), `overview.rs` and `dashboard.rs`
+//! (the pages about the whole repository), `trail.rs` (what git history
+//! says, handed to the pages that show it), `files.rs` (attachments),
+//! `i18n.rs`, `markdown.rs`, `svg.rs`, and `publish.rs` (the all or
+//! nothing swap). This file walks the pages and renders them.
 //!
 //! Publishing is all or nothing: pages are written to a temporary folder
 //! beside the output and swapped in only when every page rendered, so the
