@@ -6,10 +6,11 @@
 //! list on the site in each language, and which model type and index hold
 //! its records. Like the rule `catalog!` in [`crate::finding`], the table
 //! is expanded where it is needed: here into [`Kind`] and its methods, and
-//! in [`crate::model`] into the model's indexes, [`crate::model::Model::records`]
-//! and the reading of a record file. So adding a kind is its model module,
-//! one line here, its templates (the `docket new` skeleton, its list
-//! columns) and its tests; docs/architecture.md counts the files.
+//! in [`crate::model`] into the model's indexes,
+//! [`Model::records`](crate::model::Model::records) and the reading of a
+//! record file. So adding a kind is its model module, one line here, its
+//! templates (the `docket new` skeleton, its list columns) and its tests;
+//! docs/architecture.md counts the files.
 
 use serde::Serialize;
 
