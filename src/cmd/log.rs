@@ -8,7 +8,7 @@
 
 use crate::error::{Error, Result};
 use crate::history::{Change, Entry, History, Proof, ProofStatus};
-use crate::model::{Language, Model};
+use crate::model::{Language, Model, Signed};
 use serde::Serialize;
 use std::path::Path;
 
@@ -48,12 +48,13 @@ pub struct SignatureBlock {
 }
 
 impl SignatureBlock {
-    fn new(proof: &Proof, model: &Model, history: &History) -> SignatureBlock {
+    /// The block of `proof`; `signed` are the record's signed sections,
+    /// where the date written in the section is read.
+    fn new(proof: &Proof, signed: &[Signed], model: &Model, history: &History) -> SignatureBlock {
         let person = model.person(&proof.by);
-        let date = model
-            .signed_sections()
-            .into_iter()
-            .find(|s| s.meta.file == proof.file && s.path == proof.section)
+        let date = signed
+            .iter()
+            .find(|s| s.path == proof.section)
             .map(|s| s.sign.date.value.to_string())
             .unwrap_or_default();
         let commit = proof.commit.map(|c| &history.commits[c]);
@@ -87,12 +88,17 @@ pub fn log(model: &Model, history: &History, id: &str) -> Result<Log> {
         ))
     })?;
     let revisions = crate::history::timeline(history, model, file)?;
+    let signed: Vec<Signed> = model
+        .signed_sections()
+        .into_iter()
+        .filter(|s| s.meta.file == file.path)
+        .collect();
     let signatures = history
         .proofs
         .sections
         .iter()
         .filter(|p| p.file == file.path)
-        .map(|p| SignatureBlock::new(p, model, history))
+        .map(|p| SignatureBlock::new(p, &signed, model, history))
         .collect();
     Ok(Log {
         record: crate::load::stem(&file.path).to_string(),

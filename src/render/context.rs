@@ -6,8 +6,9 @@
 //! that exist) live in one place.
 //!
 //! It holds no git history: the pages that show history are given the
-//! [`Trail`](super::trail::Trail) explicitly, so this module depends on the
-//! display structs ([`super::views`]) and nothing else of the site.
+//! [`Trail`](super::trail::Trail) explicitly, so of the site this module
+//! depends only on the display structs ([`super::views`]) and the labels
+//! (`i18n.rs`).
 
 use super::i18n;
 use super::views::{Cell, Table};
