@@ -113,14 +113,19 @@ const ORDER: &[&str] = &[
     "steps",
 ];
 
-fn sorted_keys(map: &serde_json::Map<String, Value>) -> Vec<&String> {
-    let mut keys: Vec<&String> = map.keys().collect();
+/// Fields in the order of [`ORDER`], the rest alphabetically.
+fn sort_keys(keys: &mut [&String]) {
     keys.sort_by_cached_key(|k| {
         (
             ORDER.iter().position(|o| o == k).unwrap_or(usize::MAX),
             k.as_str(),
         )
     });
+}
+
+fn sorted_keys(map: &serde_json::Map<String, Value>) -> Vec<&String> {
+    let mut keys: Vec<&String> = map.keys().collect();
+    sort_keys(&mut keys);
     keys
 }
 
@@ -249,12 +254,7 @@ fn array_table(cx: &Cx, items: &[Value]) -> Table {
             }
         }
     }
-    keys.sort_by_cached_key(|k| {
-        (
-            ORDER.iter().position(|o| o == k).unwrap_or(usize::MAX),
-            k.as_str(),
-        )
-    });
+    sort_keys(&mut keys);
     let mut table = Table::new(
         keys.iter()
             .map(|k| super::i18n::field(cx.lang, k))
@@ -277,12 +277,9 @@ pub fn record_page(cx: &Cx, trail: Option<&Trail>, record: &dyn Record) -> Page 
     let value = record.to_json();
     let map = value.as_object().cloned().unwrap_or_default();
     let mut blocks = Vec::new();
-    let skip: &[&str] = if meta.kind == Kind::Product {
-        &["id", "kind", "file", "attachments", "part_number"]
-    } else {
-        &["id", "kind", "file", "attachments"]
-    };
-    lay_out(cx, &map, skip, cx.t("fields"), &mut blocks);
+    // The id is the title; a product's is its part number.
+    let skip = ["id", "kind", "file", "attachments", meta.kind.id_key()];
+    lay_out(cx, &map, &skip, cx.t("fields"), &mut blocks);
     if let Some(b) = blocks.first_mut().filter(|b| b.title == cx.t("fields")) {
         b.fields.push(Field {
             label: cx.t("file"),
