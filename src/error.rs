@@ -1,7 +1,7 @@
 //! The library's failures: things that stop a command before it can say
 //! anything useful about the records.
 //!
-//! Findings about the records are *data* (see [`crate::rules::Finding`]) and
+//! Findings about the records are *data* (see [`crate::finding::Finding`]) and
 //! never travel through this type. An `Error` means docket itself could not
 //! do its job: the records root is missing, an output folder cannot be
 //! written, a template does not compile. `main.rs` is the one place that
@@ -23,8 +23,12 @@ pub enum Error {
     Usage(String),
     /// `docket init` would overwrite an existing repository.
     AlreadyExists(PathBuf),
-    /// A git operation failed where git was required (log, diff, demo).
+    /// A git operation failed where git was required (log, diff, demo),
+    /// in docket's words.
     Git(String),
+    /// libgit2 itself failed; its error (class, code and message) is kept
+    /// as the [`source`](std::error::Error::source).
+    Repository(git2::Error),
     /// A site template failed to parse or render.
     Template(String),
 }
@@ -56,6 +60,7 @@ impl fmt::Display for Error {
                 p.display()
             ),
             Error::Git(msg) => write!(f, "git: {msg}"),
+            Error::Repository(e) => write!(f, "git: {}", e.message()),
             Error::Template(msg) => write!(f, "template: {msg}"),
         }
     }
@@ -65,6 +70,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Io { source, .. } => Some(source),
+            Error::Repository(source) => Some(source),
             _ => None,
         }
     }
@@ -72,8 +78,28 @@ impl std::error::Error for Error {
 
 impl From<git2::Error> for Error {
     fn from(e: git2::Error) -> Self {
-        Error::Git(e.message().to_string())
+        Error::Repository(e)
     }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    #[test]
+    fn a_git_error_keeps_its_source() {
+        let e = Error::from(git2::Error::new(
+            git2::ErrorCode::NotFound,
+            git2::ErrorClass::Reference,
+            "no such ref",
+        ));
+        assert_eq!(e.to_string(), "git: no such ref");
+        let source = e.source().expect("the libgit2 error");
+        let git = source.downcast_ref::<git2::Error>().expect("a git2::Error");
+        assert_eq!(git.code(), git2::ErrorCode::NotFound);
+        assert_eq!(git.class(), git2::ErrorClass::Reference);
+    }
+}

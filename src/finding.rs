@@ -4,8 +4,9 @@
 //! rules all push findings into one list, and the report at the end decides
 //! the exit status. The catalog below is the single registry of rule ids,
 //! their default severity, the procedure clause they enforce and a one-line
-//! summary; DESIGN.md section 4 fixes the ids, and `docket rules`, the README
-//! table and the site's rule catalog are all generated from this table.
+//! summary. The ids are fixed (`[rules]` in docket.toml and CI scripts name
+//! them), and `docket rules`, the README table and the site's rule catalog
+//! are all generated from this table.
 
 use serde::Serialize;
 use std::fmt;
@@ -65,7 +66,8 @@ catalog! {
     IdMismatch = "id-mismatch", Error, "-", "id/part_number does not match the file stem or its pattern";
     DuplicateId = "duplicate-id", Error, "-", "two records with one id";
     UnknownRef = "unknown-ref", Error, "-", "a reference to a customer, product, order, person, survey, report or CAPA that does not exist";
-    /// Not in DESIGN.md's table: a file the loader cannot route to a kind.
+    /// docket's addition to the fixed ids (docs/decisions.md): a file the
+    /// loader cannot route to a kind.
     UnknownFile = "unknown-file", Warning, "-", "a file outside the known record folders, which docket does not read";
     AttachmentMissing = "attachment-missing", Error, "6", "an attachment listed by a record that is not there, or that points outside the records root";
     PartNumberUnique = "part-number-unique", Error, "1", "two products with the same name and spec, or one part number for two products";

@@ -1,15 +1,25 @@
 //! docket: checks a git repository of quality records against the
 //! company procedure and its own history, and renders it as a static site.
 //!
-//! The stages, each a module with one public entry, run in one direction:
-//! [`load`] (walk and parse) -> [`model`] (typed records) -> [`rules`]
-//! (findings) -> [`report`] (what the user sees) -> [`render`] (the site).
-//! `main.rs` only parses the command line and turns [`Error`]s into exit
-//! codes.
+//! The stages run in one direction, each a module that takes the results
+//! of the ones before it and never reaches back:
+//! [`load`] (walk and parse, with spans) -> [`model`] (typed records) ->
+//! [`history`] (git read once: revisions, signatures, proofs) ->
+//! [`rules`] (findings) -> [`report`] (severities, output formats, status
+//! figures) -> [`render`] (the site). [`cmd`] runs them for each command;
+//! the `docket` binary parses the command line, prints what a command
+//! returns and is the one place that turns an [`Error`] into a message and
+//! an exit status. The vocabulary every stage shares sits beside them:
+//! [`kind`] (the record kinds, one table), [`finding`] (findings and the
+//! rule catalog), [`error`], [`fingerprint`] and [`timing`]; [`example`]
+//! (the example repository) and [`demo`] (a generated company) serve
+//! `init` and `demo`.
+//! docs/architecture.md draws the stages and says where new code goes.
 
 pub mod cmd;
 pub mod demo;
 pub mod error;
+pub mod example;
 pub mod finding;
 pub mod fingerprint;
 pub mod history;

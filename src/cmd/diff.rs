@@ -2,20 +2,19 @@
 //!
 //! Records added, changed (field by field) and deleted; the signatures the
 //! change invalidates (a signed section whose content changed, an order
-//! whose substance changed under its review); and the findings it adds or
-//! resolves. Findings come from running the checks on each revision's files,
-//! read from git objects into a temporary folder, so the working tree is
-//! never touched. History rules are not part of this comparison: they
-//! judge commits, which `docket check --base` covers.
+//! whose substance changed under its review), both compared by
+//! [`crate::history::compare`]; and the findings it adds or resolves.
+//! Findings come from running the checks on each revision's files, read
+//! from git objects into a temporary folder, so the working tree is never
+//! touched. History rules are not part of this comparison: they judge
+//! commits, which `docket check --base` covers. This file is the command:
+//! the range, the runs of the checks, and the Markdown.
 //!
 //! Markdown by default, to paste as a pull-request comment; `--format json`.
 
 use crate::error::{Error, Result};
 use crate::finding::Finding;
-use crate::history::fields::section;
-use crate::history::{FieldChange, diff_tables, parse_table};
-use crate::kind::Kind;
-use crate::load::{Table, Value};
+use crate::history::{self, Invalidated, RecordChange};
 use jiff::civil::Date;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -31,29 +30,12 @@ pub enum Format {
 pub struct Diff {
     pub from: String,
     pub to: String,
-    pub added: Vec<Entry>,
-    pub changed: Vec<Entry>,
-    pub deleted: Vec<Entry>,
+    pub added: Vec<RecordChange>,
+    pub changed: Vec<RecordChange>,
+    pub deleted: Vec<RecordChange>,
     pub invalidated: Vec<Invalidated>,
     pub new_findings: Vec<DiffFinding>,
     pub resolved_findings: Vec<DiffFinding>,
-}
-
-#[derive(Serialize)]
-pub struct Entry {
-    pub file: String,
-    pub record: String,
-    /// For a move, the old path.
-    pub moved_from: Option<String>,
-    pub changes: Vec<FieldChange>,
-}
-
-#[derive(Serialize)]
-pub struct Invalidated {
-    pub file: String,
-    pub section: String,
-    pub by: String,
-    pub reason: String,
 }
 
 #[derive(Serialize, PartialEq, Eq, PartialOrd, Ord, Clone)]
@@ -64,19 +46,6 @@ pub struct DiffFinding {
     pub message: String,
 }
 
-/// The signed sections of DESIGN.md section 3, by key.
-const SIGNED: &[&str] = &[
-    "review",
-    "extra_review",
-    "gm_signed",
-    "investigation",
-    "verification",
-    "confirmation",
-    "feedback",
-    "analysis",
-    "verified",
-];
-
 pub fn run(root: &Path, range: &str, format: Format, as_of: Option<Date>) -> Result<String> {
     let (a, b) = match range.split_once("..") {
         Some((a, b)) => (a, if b.is_empty() { "HEAD" } else { b }),
@@ -86,157 +55,34 @@ pub fn run(root: &Path, range: &str, format: Format, as_of: Option<Date>) -> Res
             )));
         }
     };
-    let (repo, prefix) = crate::history::discover(root)?
+    let (repo, prefix) = history::discover(root)?
         .ok_or_else(|| Error::Git("no git repository above the records root".into()))?;
-    let resolve = |rev: &str| -> Result<git2::Oid> {
-        let obj = repo.revparse_single(rev).map_err(|e| {
-            Error::Usage(format!("cannot find revision \"{rev}\": {}", e.message()))
-        })?;
-        Ok(obj.peel_to_commit()?.id())
-    };
-    let (ia, ib) = (resolve(a)?, resolve(b)?);
-    let fa = crate::history::files_at(&repo, ia, &prefix)?;
-    let fb = crate::history::files_at(&repo, ib, &prefix)?;
-    let table = |id: git2::Oid, path: &str| {
-        repo.find_blob(id)
-            .ok()
-            .and_then(|blob| parse_table(path, blob.content()))
-    };
-    let is_record = |p: &str| {
-        p.ends_with(".toml")
-            && p.split_once('/')
-                .is_some_and(|(top, _)| Kind::from_folder(top).is_some())
-    };
-    let stem = |p: &str| {
-        p.rsplit('/')
-            .next()
-            .unwrap_or(p)
-            .trim_end_matches(".toml")
-            .to_string()
-    };
-
-    let mut diff = Diff {
+    let (ia, ib) = (history::resolve(&repo, a)?, history::resolve(&repo, b)?);
+    let changes = history::compare(&repo, &prefix, ia, ib)?;
+    let before = findings_at(&repo, &history::files_at(&repo, ia, &prefix)?, as_of)?;
+    let after = findings_at(&repo, &history::files_at(&repo, ib, &prefix)?, as_of)?;
+    let diff = Diff {
         from: a.to_string(),
         to: b.to_string(),
-        ..Diff::default()
+        added: changes.added,
+        changed: changes.changed,
+        deleted: changes.deleted,
+        invalidated: changes.invalidated,
+        new_findings: after
+            .iter()
+            .filter(|f| !before.contains(f))
+            .cloned()
+            .collect(),
+        resolved_findings: before
+            .iter()
+            .filter(|f| !after.contains(f))
+            .cloned()
+            .collect(),
     };
-    let mut gone: Vec<&String> = fa
-        .keys()
-        .filter(|p| is_record(p) && !fb.contains_key(*p))
-        .collect();
-    for (path, id) in fb.iter().filter(|(p, _)| is_record(p)) {
-        let old_path = match fa.get(path) {
-            Some(old) if old == id => continue,
-            Some(_) => Some(path.clone()),
-            None => gone
-                .iter()
-                .position(|g| stem(g) == stem(path))
-                .map(|i| gone.remove(i).clone()),
-        };
-        let new = table(*id, path);
-        let Some(old_path) = old_path else {
-            diff.added.push(Entry {
-                file: path.clone(),
-                record: stem(path),
-                moved_from: None,
-                changes: Vec::new(),
-            });
-            continue;
-        };
-        let old = table(fa[&old_path], &old_path);
-        let changes = diff_tables(old.as_ref(), new.as_ref());
-        if let (Some(old), Some(new)) = (&old, &new) {
-            invalidated(path, old, new, &mut diff.invalidated);
-        }
-        let moved_from = (old_path != *path).then_some(old_path);
-        diff.changed.push(Entry {
-            file: path.clone(),
-            record: stem(path),
-            moved_from,
-            changes,
-        });
-    }
-    for g in gone {
-        diff.deleted.push(Entry {
-            file: g.clone(),
-            record: stem(g),
-            moved_from: None,
-            changes: Vec::new(),
-        });
-    }
-
-    let before = findings_at(&repo, &fa, as_of)?;
-    let after = findings_at(&repo, &fb, as_of)?;
-    diff.new_findings = after
-        .iter()
-        .filter(|f| !before.contains(f))
-        .cloned()
-        .collect();
-    diff.resolved_findings = before
-        .iter()
-        .filter(|f| !after.contains(f))
-        .cloned()
-        .collect();
     Ok(match format {
         Format::Json => serde_json::to_string_pretty(&diff).expect("diff serializes") + "\n",
         Format::Markdown => markdown(&diff),
     })
-}
-
-fn by_of(v: &Value) -> String {
-    match v {
-        Value::Table(t) => match t.get("by").map(|x| &x.1.value) {
-            Some(Value::String(s)) => s.clone(),
-            _ => String::new(),
-        },
-        _ => String::new(),
-    }
-}
-
-/// Signed sections whose content changed, and reviews the change made stale.
-fn invalidated(file: &str, old: &Table, new: &Table, out: &mut Vec<Invalidated>) {
-    for key in SIGNED {
-        let mut paths = vec![key.to_string()];
-        if let Some((_, n)) = old.get(key)
-            && let Value::Array(a) = &n.value
-        {
-            paths = (0..a.len()).map(|i| format!("{key}[{i}]")).collect();
-        }
-        for path in paths {
-            let Some(was) = section(old, &path) else {
-                continue;
-            };
-            let reason = match section(new, &path) {
-                None => "removed".to_string(),
-                Some(now) if now.same(was) => continue,
-                Some(_) => "changed after signing".to_string(),
-            };
-            out.push(Invalidated {
-                file: file.to_string(),
-                section: path,
-                by: by_of(was),
-                reason,
-            });
-        }
-    }
-    let is_order = file.starts_with("orders/");
-    if let (true, Some(review_old), Some(review_new)) =
-        (is_order, section(old, "review"), section(new, "review"))
-    {
-        use crate::history::substance;
-        let changed = diff_tables(Some(&substance(old)), Some(&substance(new)));
-        if review_old.same(review_new) && !changed.is_empty() {
-            out.push(Invalidated {
-                file: file.to_string(),
-                section: "review".into(),
-                by: by_of(review_old),
-                reason: format!(
-                    "the order changed under it ({} fields): review is stale",
-                    changed.len()
-                ),
-            });
-        }
-    }
 }
 
 /// Check the files of one revision: write them to a temporary folder and
@@ -315,7 +161,7 @@ fn markdown(d: &Diff) -> String {
         d.new_findings.len(),
         d.resolved_findings.len()
     ));
-    let mut list = |title: &str, entries: &[Entry]| {
+    let mut list = |title: &str, entries: &[RecordChange]| {
         if entries.is_empty() {
             return;
         }

@@ -1,23 +1,17 @@
 //! `docket init DIR` and `docket new KIND`.
 //!
-//! `init` writes out the example repository embedded in the binary (the
-//! project's own `records/` folder), so an installed binary can scaffold a
-//! repository without the source tree. `new` finds the next free id of a
+//! `init` writes out the example repository embedded in the binary
+//! ([`crate::example`]), so an installed binary can scaffold a repository
+//! without the source tree. `new` finds the next free id of a
 //! kind and writes a record from a template with today's date and the
 //! fields a person must fill in.
 
 use crate::error::{Error, Result};
-use crate::kind::Kind;
-use include_dir::{Dir, DirEntry, include_dir};
+use crate::example::EXAMPLE;
+use crate::kind::{IdShape, Kind};
+use include_dir::{Dir, DirEntry};
 use jiff::civil::Date;
 use std::path::{Path, PathBuf};
-
-static EXAMPLE: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/records");
-
-/// A file of the embedded example repository, such as `procedure.md`.
-pub fn example_file(path: &str) -> Option<&'static str> {
-    EXAMPLE.get_file(path).and_then(|f| f.contents_utf8())
-}
 
 /// Write the example repository into `dir`. Refuses to touch a folder that
 /// already holds a records repository.
@@ -63,8 +57,8 @@ pub struct NewOptions {
 pub fn new_record(root: &Path, kind: Kind, today: Date, opts: &NewOptions) -> Result<PathBuf> {
     let loaded = crate::load::load(root)?;
     let year = today.year();
-    let id = match kind {
-        Kind::Product => opts.part_number.clone().ok_or_else(|| {
+    let id = match kind.id_shape() {
+        IdShape::PartNumber => opts.part_number.clone().ok_or_else(|| {
             Error::Usage("a product's id is its part number: pass --part-number".into())
         })?,
         _ => next_id(kind, year, loaded.records.iter().map(|d| d.stem())),
@@ -74,9 +68,10 @@ pub fn new_record(root: &Path, kind: Kind, today: Date, opts: &NewOptions) -> Re
     if id.is_empty() || id.contains(['/', '\\', '.']) {
         return Err(Error::Usage(format!("\"{id}\" cannot be a part number")));
     }
-    let rel = match kind {
-        Kind::Customer | Kind::Product => format!("{}/{id}.toml", kind.folder()),
-        _ => format!("{}/{year}/{id}.toml", kind.folder()),
+    let rel = if kind.by_year() {
+        format!("{}/{year}/{id}.toml", kind.folder())
+    } else {
+        format!("{}/{id}.toml", kind.folder())
     };
     let path = root.join(&rel);
     if path.exists() {
@@ -93,9 +88,10 @@ pub fn new_record(root: &Path, kind: Kind, today: Date, opts: &NewOptions) -> Re
 /// The next free id of a kind for `year`: one past the highest in use.
 pub fn next_id<'a>(kind: Kind, year: i16, stems: impl Iterator<Item = &'a str>) -> String {
     let prefix = kind.prefix().unwrap_or_default();
-    let lead = match kind {
-        Kind::Customer => format!("{prefix}-"),
-        _ => format!("{prefix}-{year}-"),
+    let lead = if kind.by_year() {
+        format!("{prefix}-{year}-")
+    } else {
+        format!("{prefix}-")
     };
     let highest = stems
         .filter_map(|s| s.strip_prefix(&lead))

@@ -7,8 +7,8 @@
 //! proof of each signed section of the record as it is now.
 
 use crate::error::{Error, Result};
-use crate::history::{Change, Entry, History, SignatureBlock};
-use crate::model::Model;
+use crate::history::{Change, Entry, History, Proof, ProofStatus};
+use crate::model::{Language, Model, Signed};
 use serde::Serialize;
 use std::path::Path;
 
@@ -28,6 +28,52 @@ pub struct Log {
     pub signatures: Vec<SignatureBlock>,
 }
 
+/// A signature as 21 CFR 11.50 asks it to be shown: printed name, role,
+/// date and time, meaning, and how it is bound to the record (the commit
+/// and how it was proven).
+#[derive(Debug, Clone, Serialize)]
+pub struct SignatureBlock {
+    pub section: String,
+    /// The signer's id and printed name (from people.toml).
+    pub by: String,
+    pub name: String,
+    pub roles: Vec<String>,
+    /// The date written in the section.
+    pub date: String,
+    /// The signature commit's author time at the company's offset.
+    pub time: Option<String>,
+    pub meaning: String,
+    pub commit: Option<String>,
+    pub status: ProofStatus,
+}
+
+impl SignatureBlock {
+    /// The block of `proof`; `signed` are the record's signed sections,
+    /// where the date written in the section is read.
+    fn new(proof: &Proof, signed: &[Signed], model: &Model, history: &History) -> SignatureBlock {
+        let person = model.person(&proof.by);
+        let date = signed
+            .iter()
+            .find(|s| s.path == proof.section)
+            .map(|s| s.sign.date.value.to_string())
+            .unwrap_or_default();
+        let commit = proof.commit.map(|c| &history.commits[c]);
+        SignatureBlock {
+            section: proof.section.clone(),
+            by: proof.by.clone(),
+            name: person.map_or_else(|| proof.by.clone(), |p| p.name.value.clone()),
+            roles: person.map_or_else(Vec::new, |p| {
+                p.roles.iter().map(|r| r.as_str().to_string()).collect()
+            }),
+            date,
+            time: commit.map(|c| c.author.display_at(model.config.company.offset_seconds)),
+            meaning: proof.meaning.clone(),
+            commit: commit.map(|c| c.id.clone()),
+            status: proof.status.clone(),
+        }
+    }
+}
+
 /// Build the log of the record `id` (or of a file path below the root).
 pub fn log(model: &Model, history: &History, id: &str) -> Result<Log> {
     if let Some(why) = &history.unavailable {
@@ -42,15 +88,20 @@ pub fn log(model: &Model, history: &History, id: &str) -> Result<Log> {
         ))
     })?;
     let revisions = crate::history::timeline(history, model, file)?;
+    let signed: Vec<Signed> = model
+        .signed_sections()
+        .into_iter()
+        .filter(|s| s.meta.file == file.path)
+        .collect();
     let signatures = history
         .proofs
         .sections
         .iter()
         .filter(|p| p.file == file.path)
-        .map(|p| p.block(model, history))
+        .map(|p| SignatureBlock::new(p, &signed, model, history))
         .collect();
     Ok(Log {
-        record: crate::history::stem(&file.path).to_string(),
+        record: crate::load::stem(&file.path).to_string(),
         file: file.path.clone(),
         revisions,
         signatures,
@@ -66,11 +117,11 @@ pub fn run(root: &Path, id: &str, format: Format) -> Result<String> {
     let log = log(&model, &history, id)?;
     Ok(match format {
         Format::Json => serde_json::to_string_pretty(&log).expect("log serializes") + "\n",
-        Format::Human => human(&log),
+        Format::Human => human(&log, &history),
     })
 }
 
-fn human(log: &Log) -> String {
+fn human(log: &Log, history: &History) -> String {
     let mut out = format!("{}  {}\n", log.record, log.file);
     for r in &log.revisions {
         out.push('\n');
@@ -114,21 +165,9 @@ fn human(log: &Log) -> String {
                 b.roles.join(", "),
                 b.date,
                 b.meaning,
-                describe(&b.status)
+                crate::render::proof_words(&b.status, Language::En, history)
             ));
         }
     }
     out
-}
-
-/// A proof status in words, for people.
-pub fn describe(s: &crate::history::ProofStatus) -> String {
-    use crate::history::ProofStatus as P;
-    match s {
-        P::Proven(how) => format!("proven by {how}"),
-        P::Recorded => "recorded, not verified".into(),
-        P::Uncommitted => "not committed, not signed".into(),
-        P::Unproven(why) => format!("unproven: {why}"),
-        P::Broken { changed_by, .. } => format!("broken: changed after signing by {changed_by}"),
-    }
 }

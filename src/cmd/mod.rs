@@ -1,6 +1,8 @@
-//! The commands, as library functions: each takes its options and returns
-//! what it printed and an outcome; `main.rs` does the printing of errors
-//! and picks the exit status.
+//! The commands, as library functions: each takes its options, runs the
+//! stages it needs, and returns the text to print (`check` also an
+//! outcome); `main.rs` prints it, turns errors into messages and picks the
+//! exit status. [`analyse_history`] is the first half every checking
+//! command shares: load, model, history, rules.
 
 pub mod build;
 pub mod check;

@@ -124,7 +124,7 @@ fn build(opts: &Options, dir: &Path) -> Result<(usize, Vec<PrivateKey>)> {
         plan: &plan,
         keys: &keys,
         layout: play::Layout::for_orders(opts.orders),
-        procedure: crate::cmd::init::example_file("procedure.md").unwrap_or("# Procedure\n"),
+        procedure: crate::example::file("procedure.md").unwrap_or("# Procedure\n"),
     };
     let played = play::play(&company, &mut writer)?;
     let head = writer

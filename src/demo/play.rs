@@ -323,10 +323,7 @@ impl State {
         w: &mut Writer,
     ) -> Result<(usize, String, bool)> {
         let p = co.plan;
-        let sign = |who: usize| Signed {
-            by: PEOPLE[who].id.to_string(),
-            date,
-        };
+        let sign = |who: usize| Signed::by(who, date);
         Ok(match act {
             Act::Setup => {
                 w.put("docket.toml", DOCKET_TOML)?;

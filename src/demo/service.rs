@@ -21,10 +21,7 @@ impl State {
         w: &mut Writer,
     ) -> Result<(usize, String, bool)> {
         let p = co.plan;
-        let sign = |who: usize| Signed {
-            by: PEOPLE[who].id.to_string(),
-            date,
-        };
+        let sign = |who: usize| Signed::by(who, date);
         Ok(match act {
             Act::SurveySent(i) => {
                 let s = &p.surveys[i];
@@ -152,10 +149,7 @@ impl State {
     ) -> Result<(usize, String, bool)> {
         let c = &co.plan.capas[i];
         let sales = c.opened_by;
-        let sign = |who: usize| Signed {
-            by: PEOPLE[who].id.to_string(),
-            date,
-        };
+        let sign = |who: usize| Signed::by(who, date);
         let id = self.capa_ids[i].clone();
         let who = if stage == 0 {
             sales

@@ -33,6 +33,16 @@ pub struct Signed {
     pub date: Date,
 }
 
+impl Signed {
+    /// Signed by the person of the cast at `who`.
+    pub fn by(who: usize, date: Date) -> Signed {
+        Signed {
+            by: PEOPLE[who].id.to_string(),
+            date,
+        }
+    }
+}
+
 pub struct OrderState {
     pub id: String,
     pub customer: String,

@@ -6,7 +6,7 @@
 //! `<git dir>/docket/history.json`, keyed by the head commit and the
 //! records root's place in the work tree. The next walk stops when it
 //! reaches that head on the first-parent line and continues the cached
-//! histories (see [`super::walk`]); if the head is not on the line any more
+//! histories (see `walk.rs`); if the head is not on the line any more
 //! (history rewritten), or the file is unreadable or of another format, the
 //! walk reads everything, as without a cache.
 //!
@@ -26,9 +26,11 @@
 //! run with the same result (tested). Failing to write them is not an
 //! error, and they are written only when something changed.
 
+use super::index::{Change, Commit, FileHistory, History, Revision, Stamp};
+use super::proof::{Proof, ProofStatus};
 use super::sig::CommitSignature;
+use super::substance::OrderHistory;
 use super::walk::Base;
-use super::{Change, Commit, FileHistory, History, Revision, Stamp};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -221,8 +223,8 @@ pub(super) fn save<'h>(history: &'h History) {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(super) struct ProofEntry {
     pub key: u64,
-    pub proofs: Vec<super::Proof>,
-    pub order: Option<super::OrderHistory>,
+    pub proofs: Vec<Proof>,
+    pub order: Option<OrderHistory>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -299,15 +301,15 @@ pub(super) fn clean_key(h: &History, file: &str) -> Option<u64> {
 /// Every commit index in `proofs` and `order`, mapped through `f`; `None`
 /// if one does not map.
 fn remap(
-    proofs: &mut [super::Proof],
-    order: Option<&mut super::OrderHistory>,
+    proofs: &mut [Proof],
+    order: Option<&mut OrderHistory>,
     f: impl Fn(usize) -> Option<usize>,
 ) -> Option<()> {
     for p in proofs {
         if let Some(c) = &mut p.commit {
             *c = f(*c)?;
         }
-        if let super::ProofStatus::Broken { signed, .. } = &mut p.status {
+        if let ProofStatus::Broken { signed, .. } = &mut p.status {
             *signed = f(*signed)?;
         }
     }
@@ -330,8 +332,8 @@ pub(super) fn keep(
     h: &History,
     file: &str,
     key: u64,
-    proofs: &[super::Proof],
-    order: &Option<super::OrderHistory>,
+    proofs: &[Proof],
+    order: &Option<OrderHistory>,
 ) -> Option<ProofEntry> {
     let revs = &h.file(file)?.revisions;
     let mut entry = ProofEntry {
@@ -350,7 +352,7 @@ pub(super) fn restore(
     h: &History,
     file: &str,
     entry: &ProofEntry,
-) -> Option<(Vec<super::Proof>, Option<super::OrderHistory>)> {
+) -> Option<(Vec<Proof>, Option<OrderHistory>)> {
     let revs = &h.file(file)?.revisions;
     let (mut proofs, mut order) = (entry.proofs.clone(), entry.order.clone());
     remap(&mut proofs, order.as_mut(), |pos| {

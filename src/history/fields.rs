@@ -7,7 +7,7 @@
 //! Arrays of tables are compared entry by entry by position (`[[line]]`,
 //! `[[change]]` are appended, rarely reordered); other arrays as one value.
 
-use crate::load::{Table, Value};
+use crate::load::{Doc, FileRole, Table, Value};
 use serde::Serialize;
 use std::fmt;
 
@@ -128,6 +128,25 @@ pub fn section<'t>(root: &'t Table, path: &str) -> Option<&'t Value> {
     }
 }
 
+/// Who signed a section: the `by` of its table, if it names one.
+pub fn signer(section: &Value) -> Option<&str> {
+    match section {
+        Value::Table(t) => match &t.get("by")?.1.value {
+            Value::String(s) => Some(s),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Parse a file's bytes as the loader does, keeping only the tree: an old
+/// revision is compared value by value, as the loader would read it.
+pub fn parse_table(path: &str, bytes: &[u8]) -> Option<Table> {
+    crate::load::parse_bytes(path.to_string(), FileRole::Config, bytes)
+        .ok()
+        .map(|d: Doc| d.root)
+}
+
 /// The table without the given top-level keys (an order's substance is the
 /// order without its non-substance sections).
 pub fn without(root: &Table, keys: &[&str]) -> Table {
@@ -142,7 +161,7 @@ mod tests {
     use super::*;
 
     fn parse(s: &str) -> Table {
-        crate::history::parse_table("x.toml", s.as_bytes()).unwrap()
+        parse_table("x.toml", s.as_bytes()).unwrap()
     }
 
     #[test]

@@ -7,9 +7,9 @@
 //! every change keeps the old value beside the new one, and a file's first
 //! revision lists every field it was created with.
 
-use super::fields::{FieldChange, diff_tables};
+use super::fields::{FieldChange, diff_tables, parse_table};
+use super::index::{Change, FileHistory, History, Stamp};
 use super::sig::SignatureCheck;
-use super::{Change, FileHistory, History, Stamp, parse_table};
 use crate::error::Result;
 use crate::model::Model;
 use serde::Serialize;

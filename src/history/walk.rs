@@ -8,9 +8,9 @@
 //! at the records root's own subtree, so a commit costs about the depth of
 //! the files it changed (a few tree reads with year folders).
 
-use super::sig::CommitSignature;
-use super::{Change, Commit, FileHistory, History, Revision, Stamp};
+use super::index::{Change, Commit, FileHistory, History, Revision};
 use crate::error::{Error, Result};
+use crate::load::stem;
 use git2::{ObjectType, Oid, Repository};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -95,7 +95,13 @@ pub(super) fn walk(repo: &Repository, prefix: &str, base: Option<Base>) -> Resul
             || Repository::open(&git_dir),
             |r, id| match r {
                 Ok(r) => step(r, *id, prefix),
-                Err(e) => Err(Error::Git(e.message().to_string())),
+                // A git2::Error is not Clone: each thread that met it
+                // reports its own copy, class and code included.
+                Err(e) => Err(Error::from(git2::Error::new(
+                    e.code(),
+                    e.class(),
+                    e.message(),
+                ))),
             },
         )
         .collect();
@@ -148,21 +154,36 @@ type Step = Vec<(Oid, Commit, Vec<Event>)>;
 
 fn step(repo: &Repository, id: Oid, prefix: &str) -> Result<Step> {
     let commit = repo.find_commit(id)?;
-    let parent = commit.parent(0).ok();
-    let new_root = records_tree(&commit.tree()?, prefix)?;
-    let old_root = match &parent {
-        Some(p) => records_tree(&p.tree()?, prefix)?,
-        None => None,
-    };
-    let mut raw = Vec::new();
-    compare(repo, old_root, new_root, "", &mut raw)?;
+    let raw = changed_files(repo, &commit, commit.parent(0).ok().as_ref(), prefix)?;
     if raw.is_empty() {
         Ok(Vec::new())
     } else if commit.parent_count() > 1 {
         merge_step(repo, &commit, raw, prefix)
     } else {
-        Ok(vec![(id, info(&commit, false), pair_moves(raw))])
+        Ok(vec![(
+            id,
+            Commit::from_git(&commit, false),
+            pair_moves(raw),
+        )])
     }
+}
+
+/// The `*.toml` files below the records root that `commit` changed against
+/// `parent` (its first parent; `None` for a root commit).
+fn changed_files(
+    repo: &Repository,
+    commit: &git2::Commit,
+    parent: Option<&git2::Commit>,
+    prefix: &str,
+) -> Result<Vec<Raw>> {
+    let new_root = records_tree(&commit.tree()?, prefix)?;
+    let old_root = match parent {
+        Some(p) => records_tree(&p.tree()?, prefix)?,
+        None => None,
+    };
+    let mut raw = Vec::new();
+    compare(repo, old_root, new_root, "", &mut raw)?;
+    Ok(raw)
 }
 
 /// Settings for one long read-only pass. Object ids are not re-hashed on
@@ -205,13 +226,7 @@ fn merge_step(
             break;
         }
         let parent = c.parent(0).ok();
-        let new_root = records_tree(&c.tree()?, prefix)?;
-        let old_root = match &parent {
-            Some(p) => records_tree(&p.tree()?, prefix)?,
-            None => None,
-        };
-        let mut changed = Vec::new();
-        compare(repo, old_root, new_root, "", &mut changed)?;
+        let mut changed = changed_files(repo, &c, parent.as_ref(), prefix)?;
         changed.retain(|r| wanted.contains(r.path.as_str()));
         if !changed.is_empty() {
             branch.push((c.clone(), changed));
@@ -233,23 +248,16 @@ fn merge_step(
         .collect();
     let mut out = Vec::new();
     if !own.is_empty() {
-        out.push((merge.id(), info(merge, true), pair_moves(own)));
+        out.push((merge.id(), Commit::from_git(merge, true), pair_moves(own)));
     }
     for (c, changed) in &branch {
-        out.push((c.id(), info(c, false), pair_moves(changed.clone())));
+        out.push((
+            c.id(),
+            Commit::from_git(c, false),
+            pair_moves(changed.clone()),
+        ));
     }
     Ok(out)
-}
-
-pub(super) fn info(c: &git2::Commit, merge: bool) -> Commit {
-    Commit {
-        id: c.id().to_string(),
-        author: Stamp::from_git(&c.author()),
-        committer: Stamp::from_git(&c.committer()),
-        summary: String::from_utf8_lossy(c.summary_bytes().unwrap_or_default()).into_owned(),
-        signature: CommitSignature::of(c),
-        merge,
-    }
 }
 
 /// The tree of the records root inside a commit's tree.
@@ -350,10 +358,6 @@ fn git_order(x: &git2::TreeEntry, y: &git2::TreeEntry) -> std::cmp::Ordering {
     })
 }
 
-fn file_name(path: &str) -> &str {
-    path.rsplit('/').next().unwrap_or(path)
-}
-
 /// Pair a deleted and an added file of one commit as a move: the same file
 /// name (the record id) first, else the same content.
 fn pair_moves(raw: Vec<Raw>) -> Vec<Event> {
@@ -367,9 +371,7 @@ fn pair_moves(raw: Vec<Raw>) -> Vec<Event> {
                 change: Change::Modified,
             }),
             (None, Some(b)) => {
-                let by_name = deleted
-                    .iter()
-                    .position(|d| file_name(&d.path) == file_name(&r.path));
+                let by_name = deleted.iter().position(|d| stem(&d.path) == stem(&r.path));
                 let by_blob = || deleted.iter().position(|d| d.old == Some(b));
                 let change = match by_name.or_else(by_blob) {
                     Some(i) => Change::Moved(deleted.remove(i).path.clone()),

@@ -2,7 +2,7 @@
 //! are modified, untracked or deleted. The working tree is what `check`
 //! reads, so the history rules must know where it is ahead of the commits.
 
-use super::{Dirty, History};
+use super::index::{Dirty, History};
 use crate::error::Result;
 use git2::{ObjectType, Oid, Repository};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -19,9 +19,7 @@ pub(super) fn worktree(
     // when git is told to ignore it.
     let relevant = |rel: &str| {
         let readable = matches!(rel, "docket.toml" | "people.toml")
-            || rel
-                .split_once('/')
-                .is_some_and(|(top, _)| crate::kind::Kind::from_folder(top).is_some());
+            || crate::kind::Kind::of_path(rel).is_some();
         readable
             && !repo
                 .status_should_ignore(Path::new(&format!("{}{rel}", history.prefix)))

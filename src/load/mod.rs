@@ -33,7 +33,7 @@ pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
 /// What a parsed file is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
+pub enum FileRole {
     Config,
     People,
     Record(Kind),
@@ -44,7 +44,7 @@ pub enum Role {
 pub struct Doc {
     /// Relative to the records root, `/`-separated.
     pub rel: String,
-    pub role: Role,
+    pub role: FileRole,
     pub root: Table,
     pub lines: LineIndex,
 }
@@ -52,9 +52,15 @@ pub struct Doc {
 impl Doc {
     /// The file name without `.toml`: a record's id must equal it.
     pub fn stem(&self) -> &str {
-        let name = self.rel.rsplit('/').next().unwrap_or(&self.rel);
-        name.strip_suffix(".toml").unwrap_or(name)
+        stem(&self.rel)
     }
+}
+
+/// A path's file name without `.toml`: the id of the record it holds. The
+/// one place that says how a file name and an id relate.
+pub fn stem(path: &str) -> &str {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.strip_suffix(".toml").unwrap_or(name)
 }
 
 /// Everything the loader found below the records root.
@@ -115,7 +121,7 @@ pub fn load(root: &Path) -> Result<Loaded> {
         root: root.to_path_buf(),
         ..Loaded::default()
     };
-    let mut to_parse: Vec<(String, Role, PathBuf)> = Vec::new();
+    let mut to_parse: Vec<(String, FileRole, PathBuf)> = Vec::new();
 
     let walker = walkdir::WalkDir::new(root)
         .follow_links(false)
@@ -149,8 +155,8 @@ pub fn load(root: &Path) -> Result<Loaded> {
 
         if entry.depth() == 1 && KNOWN_TOP.contains(&top) {
             match rel.as_str() {
-                "docket.toml" => to_parse.push((rel, Role::Config, entry.into_path())),
-                "people.toml" => to_parse.push((rel, Role::People, entry.into_path())),
+                "docket.toml" => to_parse.push((rel, FileRole::Config, entry.into_path())),
+                "people.toml" => to_parse.push((rel, FileRole::People, entry.into_path())),
                 "procedure.md" => loaded.procedure = std::fs::read_to_string(entry.path()).ok(),
                 _ => {}
             }
@@ -201,13 +207,13 @@ pub fn load(root: &Path) -> Result<Loaded> {
             }
         }
         if rel.ends_with(".toml") {
-            to_parse.push((rel, Role::Record(kind), entry.into_path()));
+            to_parse.push((rel, FileRole::Record(kind), entry.into_path()));
         } else {
             loaded.attachments.insert(rel);
         }
     }
 
-    let parsed: Vec<(Role, u64, Result<Doc, Finding>)> = to_parse
+    let parsed: Vec<(FileRole, u64, Result<Doc, Finding>)> = to_parse
         .into_par_iter()
         .map(|(rel, role, path)| {
             let (hash, doc) = read_doc(rel, role, &path);
@@ -226,15 +232,15 @@ pub fn load(root: &Path) -> Result<Loaded> {
     for (role, _, doc) in parsed {
         match doc {
             Err(f) => {
-                if let Role::Record(kind) = role {
+                if let FileRole::Record(kind) = role {
                     loaded.unreadable.push((kind, f.file.clone()));
                 }
                 loaded.findings.push(f)
             }
             Ok(doc) => match doc.role {
-                Role::Config => loaded.config = Some(doc),
-                Role::People => loaded.people = Some(doc),
-                Role::Record(_) => loaded.records.push(doc),
+                FileRole::Config => loaded.config = Some(doc),
+                FileRole::People => loaded.people = Some(doc),
+                FileRole::Record(_) => loaded.records.push(doc),
             },
         }
     }
@@ -242,7 +248,7 @@ pub fn load(root: &Path) -> Result<Loaded> {
 }
 
 /// The file's parsed document, and a hash of its bytes (0 if unreadable).
-fn read_doc(rel: String, role: Role, path: &Path) -> (u64, Result<Doc, Finding>) {
+fn read_doc(rel: String, role: FileRole, path: &Path) -> (u64, Result<Doc, Finding>) {
     match read_limited(path) {
         Ok(bytes) => (
             xxhash_rust::xxh3::xxh3_64(&bytes),
@@ -254,7 +260,7 @@ fn read_doc(rel: String, role: Role, path: &Path) -> (u64, Result<Doc, Finding>)
 
 /// Parse one file's bytes. Public because the history stage parses old
 /// revisions of a file the same way.
-pub fn parse_bytes(rel: String, role: Role, bytes: &[u8]) -> Result<Doc, Finding> {
+pub fn parse_bytes(rel: String, role: FileRole, bytes: &[u8]) -> Result<Doc, Finding> {
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {

@@ -1,7 +1,8 @@
 //! Corrective/preventive actions (4.5) and satisfaction surveys (4.6).
 
-use super::Meta;
+use super::config::Config;
 use super::config::Department;
+use super::meta::{Meta, ReadRecord};
 use super::order::Dated;
 use super::read::{At, FromToml, Reader, Sign};
 use crate::toml_enum;
@@ -97,8 +98,8 @@ impl Stage {
     }
 }
 
-impl Capa {
-    pub(super) fn read(r: &Reader, meta: Meta) -> Capa {
+impl ReadRecord for Capa {
+    fn read(r: &Reader, meta: Meta, _config: &Config) -> Capa {
         Capa {
             meta,
             kind: r.req("kind"),
@@ -140,7 +141,9 @@ impl Capa {
                 .map(|t| super::order::read_dated(t, false)),
         }
     }
+}
 
+impl Capa {
     /// The date each present stage was reached, in stage order.
     pub fn stage_dates(&self) -> Vec<(Stage, At<Date>)> {
         let mut out = vec![(Stage::Opened, self.opened.clone())];
@@ -208,8 +211,9 @@ pub struct SurveyFeedback {
     pub summary: Option<At<String>>,
 }
 
-impl Survey {
-    pub(super) fn read(r: &Reader, meta: Meta, questions: &[String]) -> Survey {
+impl ReadRecord for Survey {
+    fn read(r: &Reader, meta: Meta, config: &Config) -> Survey {
+        let questions = &config.policy.survey_questions;
         let returned: Option<At<Date>> = r.opt("returned");
         let mut scores = BTreeMap::new();
         match r.table("scores") {
@@ -290,7 +294,9 @@ impl Survey {
             }),
         }
     }
+}
 
+impl Survey {
     /// Overall score 0-100: the mean of the answered scores times 20.
     pub fn overall(&self) -> Option<f64> {
         if self.returned.is_none() || self.scores.is_empty() {

@@ -12,7 +12,7 @@ toml_enum! {
 }
 
 toml_enum! {
-    /// How a signed section is proven (DESIGN.md section 3).
+    /// How a signed section is proven (docs/history.md).
     pub enum SignaturePolicy { Author = "author", None = "none", Ssh = "ssh" }
 }
 

@@ -1,7 +1,8 @@
 //! Orders (4.1-4.4) and manufacturing flow sheets (4.2.2 B, 4.2.3).
 
-use super::Meta;
+use super::config::Config;
 use super::config::Department;
+use super::meta::{Meta, ReadRecord};
 use super::read::{At, Reader, Sign};
 use crate::toml_enum;
 use jiff::civil::Date;
@@ -159,8 +160,8 @@ pub(super) fn read_dated(r: Reader, with_note: bool) -> Dated {
     d
 }
 
-impl Order {
-    pub(super) fn read(r: &Reader, meta: Meta) -> Order {
+impl ReadRecord for Order {
+    fn read(r: &Reader, meta: Meta, _config: &Config) -> Order {
         let lines: Vec<OrderLine> = r
             .tables("line")
             .into_iter()
@@ -269,7 +270,9 @@ impl Order {
             }),
         }
     }
+}
 
+impl Order {
     /// When the clock of the review signed on `review_date` started, and
     /// why: a changed order is reviewed again (4.2.2), so the latest change
     /// on or before the review restarts it; otherwise receipt does.
@@ -325,8 +328,8 @@ pub struct CustomerConfirmed {
     pub reference: At<String>,
 }
 
-impl Flowsheet {
-    pub(super) fn read(r: &Reader, meta: Meta) -> Flowsheet {
+impl ReadRecord for Flowsheet {
+    fn read(r: &Reader, meta: Meta, _config: &Config) -> Flowsheet {
         let lines: Vec<FlowLine> = r
             .tables("line")
             .into_iter()

@@ -1,7 +1,8 @@
 //! Customers (6.1), the part-number registry (1), customer property (4.7)
 //! and usage reports (4.5.1).
 
-use super::Meta;
+use super::config::Config;
+use super::meta::{Meta, ReadRecord};
 use super::order::Dated;
 use super::read::{At, Reader, Sign};
 use crate::toml_enum;
@@ -37,8 +38,8 @@ pub struct Customer {
     pub active: At<bool>,
 }
 
-impl Customer {
-    pub(super) fn read(r: &Reader, meta: Meta) -> Customer {
+impl ReadRecord for Customer {
+    fn read(r: &Reader, meta: Meta, _config: &Config) -> Customer {
         Customer {
             meta,
             name: r.req("name"),
@@ -69,8 +70,8 @@ pub struct Product {
     pub status: At<ProductStatus>,
 }
 
-impl Product {
-    pub(super) fn read(r: &Reader, meta: Meta) -> Product {
+impl ReadRecord for Product {
+    fn read(r: &Reader, meta: Meta, _config: &Config) -> Product {
         Product {
             meta,
             name: r.req("name"),
@@ -110,8 +111,8 @@ pub struct Incident {
     pub pos: crate::finding::Pos,
 }
 
-impl Property {
-    pub(super) fn read(r: &Reader, meta: Meta) -> Property {
+impl ReadRecord for Property {
+    fn read(r: &Reader, meta: Meta, _config: &Config) -> Property {
         Property {
             meta,
             customer: r.req("customer"),
@@ -154,8 +155,8 @@ pub struct Report {
     pub capa: Option<At<String>>,
 }
 
-impl Report {
-    pub(super) fn read(r: &Reader, meta: Meta) -> Report {
+impl ReadRecord for Report {
+    fn read(r: &Reader, meta: Meta, _config: &Config) -> Report {
         Report {
             meta,
             customer: r.req("customer"),

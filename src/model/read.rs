@@ -44,34 +44,25 @@ pub trait FromToml: Sized + Default {
     fn from_toml(v: &Value) -> Result<Self, String>;
 }
 
-impl FromToml for String {
-    const EXPECTED: &'static str = "a string";
-    fn from_toml(v: &Value) -> Result<Self, String> {
-        match v {
-            Value::String(s) => Ok(s.clone()),
-            _ => Err(String::new()),
-        }
-    }
+/// Types that are one TOML value type as it is.
+macro_rules! plain {
+    ($($t:ty = $variant:ident, $expected:literal;)*) => {
+        $(impl FromToml for $t {
+            const EXPECTED: &'static str = $expected;
+            fn from_toml(v: &Value) -> Result<Self, String> {
+                match v {
+                    Value::$variant(x) => Ok(x.clone()),
+                    _ => Err(String::new()),
+                }
+            }
+        })*
+    };
 }
 
-impl FromToml for bool {
-    const EXPECTED: &'static str = "true or false";
-    fn from_toml(v: &Value) -> Result<Self, String> {
-        match v {
-            Value::Boolean(b) => Ok(*b),
-            _ => Err(String::new()),
-        }
-    }
-}
-
-impl FromToml for i64 {
-    const EXPECTED: &'static str = "a whole number";
-    fn from_toml(v: &Value) -> Result<Self, String> {
-        match v {
-            Value::Integer(n) => Ok(*n),
-            _ => Err(String::new()),
-        }
-    }
+plain! {
+    String = String, "a string";
+    bool = Boolean, "true or false";
+    i64 = Integer, "a whole number";
 }
 
 impl FromToml for u32 {
@@ -126,8 +117,9 @@ impl<T: FromToml> FromToml for Vec<T> {
     }
 }
 
-/// Declare a string enum of the record format: its TOML spellings are the
-/// contract of DESIGN.md, so they are written once, here, next to the type.
+/// Declare a string enum of the record format: its TOML spellings are fixed
+/// (docs/format.md lists them), so they are written once, here, next to the
+/// type.
 #[macro_export]
 macro_rules! toml_enum {
     ($(#[$m:meta])* pub enum $name:ident { $first:ident = $first_s:literal $(, $var:ident = $s:literal)* $(,)? }) => {

@@ -1,9 +1,45 @@
-//! Signed sections (DESIGN.md section 3): which tables are signatures, who
-//! may sign them, and what the signature means.
+//! Signed sections (docs/format.md; how they are proven: docs/history.md):
+//! which tables are signatures, who may sign them, and what the signature
+//! means.
+//!
+//! [`SIGNED`] is the one list of what is signed; everything that asks
+//! (the site's signature blocks, `docket diff`'s invalidated signatures)
+//! reads it, and a test holds [`Model::signed_sections`], which reads the
+//! sections out of the typed records, to it.
 
 use super::config::{Department, Person, Role};
+use super::meta::{Meta, Record};
 use super::read::Sign;
-use super::{Meta, Model, Record};
+use super::records::Model;
+use crate::kind::Kind;
+
+/// Every signed section: the kind of record that holds it and its key
+/// (`extra_review` is an array of tables, each entry signed on its own).
+pub const SIGNED: &[(Kind, &str)] = &[
+    (Kind::Order, "review"),
+    (Kind::Order, "extra_review"),
+    (Kind::Flowsheet, "gm_signed"),
+    (Kind::Capa, "investigation"),
+    (Kind::Capa, "verification"),
+    (Kind::Capa, "confirmation"),
+    (Kind::Capa, "feedback"),
+    (Kind::Survey, "analysis"),
+    (Kind::Property, "verified"),
+];
+
+/// Whether records of `kind` have signed sections at all.
+pub fn is_signable(kind: Kind) -> bool {
+    SIGNED.iter().any(|(k, _)| *k == kind)
+}
+
+/// The keys of signed sections, of any kind, each once.
+pub fn signed_keys() -> impl Iterator<Item = &'static str> {
+    SIGNED
+        .iter()
+        .enumerate()
+        .filter(|(i, (_, key))| !SIGNED[..*i].iter().any(|(_, k)| k == key))
+        .map(|(_, (_, key))| *key)
+}
 
 /// Who may sign a section.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -166,5 +202,99 @@ fn collect<'m>(m: &'m Model, out: &mut Vec<Signed<'m>>) {
                 "customer property verified".into(),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::{FileRole, Loaded, parse_bytes};
+
+    /// A record of each signable kind with every signed section filled in:
+    /// the typed walk must find exactly the sections of [`SIGNED`].
+    #[test]
+    fn the_walk_finds_every_signed_section_and_no_other() {
+        let sign = "by = \"p\"\ndate = 2026-01-02\n";
+        let files = [
+            (
+                Kind::Order,
+                "orders/2026/SO-2026-0001.toml",
+                format!(
+                    "id = \"SO-2026-0001\"\ncustomer = \"C-0001\"\nchannel = \"fax\"\n\
+                     received = 2026-01-01\nowner = \"p\"\nlegible = true\n\
+                     [[line]]\npart_number = \"X-1\"\nproduct = \"x\"\nspec = \"x\"\n\
+                     quantity = 1\ndelivery = 2026-02-01\n\
+                     [[extra_review]]\ndepartment = \"rnd\"\nresult = \"feasible\"\n{sign}\
+                     [review]\ndecision = \"approved\"\n{sign}"
+                ),
+            ),
+            (
+                Kind::Flowsheet,
+                "flowsheets/2026/MF-2026-0001.toml",
+                format!(
+                    "id = \"MF-2026-0001\"\norder = \"SO-2026-0001\"\nissued = 2026-01-03\n\
+                     by = \"p\"\n[[line]]\npart_number = \"X-1\"\nquantity = 1\n\
+                     due = 2026-02-01\n[gm_signed]\n{sign}"
+                ),
+            ),
+            (
+                Kind::Capa,
+                "capa/2026/CAPA-2026-0001.toml",
+                format!(
+                    "id = \"CAPA-2026-0001\"\nkind = \"corrective\"\nsource = \"internal\"\n\
+                     opened = 2026-01-01\nopened_by = \"p\"\ndescription = \"d\"\n\
+                     responsible_department = \"qc\"\n\
+                     [investigation]\nroot_cause = \"r\"\ncountermeasure = \"c\"\n{sign}\
+                     [verification]\neffective = true\n{sign}[confirmation]\n{sign}\
+                     [feedback]\n{sign}"
+                ),
+            ),
+            (
+                Kind::Survey,
+                "surveys/2026/SV-2026-0001.toml",
+                format!(
+                    "id = \"SV-2026-0001\"\ncustomer = \"C-0001\"\nyear = 2026\n\
+                     sent = 2026-01-01\nsent_by = \"p\"\n[analysis]\n{sign}[feedback]\n{sign}"
+                ),
+            ),
+            (
+                Kind::Property,
+                "property/2026/CP-2026-0001.toml",
+                format!(
+                    "id = \"CP-2026-0001\"\ncustomer = \"C-0001\"\nitem = \"i\"\n\
+                     received = 2026-01-01\ncustodian = \"p\"\nlocation = \"l\"\n\
+                     [verified]\n{sign}"
+                ),
+            ),
+        ];
+        let loaded = Loaded {
+            records: files
+                .iter()
+                .map(|(kind, rel, text)| {
+                    parse_bytes(rel.to_string(), FileRole::Record(*kind), text.as_bytes())
+                        .expect("valid TOML")
+                })
+                .collect(),
+            ..Loaded::default()
+        };
+        let (model, findings) = crate::model::build(loaded);
+        assert_eq!(model.record_count(), files.len(), "{findings:#?}");
+        let mut found: Vec<(Kind, String)> = model
+            .signed_sections()
+            .iter()
+            .map(|s| {
+                (
+                    s.meta.kind,
+                    s.path.split('[').next().unwrap_or_default().to_string(),
+                )
+            })
+            .collect();
+        found.sort();
+        let mut want: Vec<(Kind, String)> = SIGNED
+            .iter()
+            .map(|(k, key)| (*k, key.to_string()))
+            .collect();
+        want.sort();
+        assert_eq!(found, want);
     }
 }

@@ -3,10 +3,11 @@
 //! general manager opens on Monday morning, so it stays short: long lists
 //! show their most urgent rows and link to the full list.
 
+use super::context::Cx;
 use super::markdown;
 use super::svg::Bars;
-use super::views::{Block, Cell, Cx, Figure, Page, Table};
-use crate::report::status::Status;
+use super::views::{Block, Cell, Figure, Page, Table};
+use crate::report::status::{Capas, Orders, PropertyStatus, Signatures, Status, Surveys};
 
 fn fig(label: String, value: impl ToString) -> Figure {
     Figure {
@@ -20,10 +21,25 @@ fn num(v: Option<f64>) -> String {
     v.map_or_else(|| "-".to_string(), |v| format!("{v:.1}"))
 }
 
+/// The dashboard: a summary, then one section per area of the status
+/// figures, in the order of [`Status`].
 pub fn dashboard(cx: &Cx, s: &Status) -> Page {
-    let t = |k: &str| cx.t(k);
-    let mut blocks = Vec::new();
+    let mut blocks = vec![summary(cx, s)];
+    orders(cx, &s.orders, &mut blocks);
+    capa(cx, &s.capa, &mut blocks);
+    surveys(cx, &s.surveys, &mut blocks);
+    property(cx, &s.property, &mut blocks);
+    signatures(cx, &s.signatures, &mut blocks);
+    Page {
+        title: cx.t("dashboard"),
+        blocks,
+        ..Page::default()
+    }
+}
 
+/// The figures at the top: what needs attention, across the areas.
+fn summary(cx: &Cx, s: &Status) -> Block {
+    let t = |k: &str| cx.t(k);
     let mut top = Block::new(String::new());
     let open_capa = s.capa.open.len();
     top.figures = vec![
@@ -31,23 +47,19 @@ pub fn dashboard(cx: &Cx, s: &Status) -> Page {
         fig(t("awaiting_review"), s.orders.awaiting_review.len()),
         fig(t("overdue"), s.orders.overdue.len()),
         fig(t("capa_open"), open_capa),
-        Figure {
-            label: t("errors"),
-            value: s.findings.errors.to_string(),
-            class: (s.findings.errors > 0).then(|| "error".into()),
-        },
-        Figure {
-            label: t("warnings"),
-            value: s.findings.warnings.to_string(),
-            class: (s.findings.warnings > 0).then(|| "warning".into()),
-        },
+        alert(t("errors"), s.findings.errors, "error"),
+        alert(t("warnings"), s.findings.warnings, "warning"),
     ];
-    blocks.push(top);
+    top
+}
 
-    // Orders.
+/// Orders: by status, per month, awaiting review, overdue, at risk, review
+/// turnaround.
+fn orders(cx: &Cx, o: &Orders, blocks: &mut Vec<Block>) {
+    let t = |k: &str| cx.t(k);
     let mut b = Block::new(t("orders_by_status"));
     let mut table = Table::new(vec![t("status"), t("count")]);
-    for c in &s.orders.by_status {
+    for c in &o.by_status {
         table.push(vec![
             Cell::text(cx.value(c.key.as_str())).class(format!("status-{}", c.key.as_str())),
             Cell::text(c.count.to_string()),
@@ -59,8 +71,7 @@ pub fn dashboard(cx: &Cx, s: &Status) -> Page {
     b.html = Some(
         Bars {
             title: &t("orders_per_month"),
-            bars: s
-                .orders
+            bars: o
                 .per_month
                 .iter()
                 .map(|c| (c.key[2..].to_string(), c.count as f64))
@@ -71,7 +82,7 @@ pub fn dashboard(cx: &Cx, s: &Status) -> Page {
     );
     blocks.push(b);
     let mut table = Table::new(vec![t("orders"), t("customer"), t("date"), t("waiting")]);
-    for w in &s.orders.awaiting_review {
+    for w in &o.awaiting_review {
         let days = Cell::text(format!("{} {}", w.days, t("days")));
         table.push(vec![
             cx.record(&w.order),
@@ -92,7 +103,7 @@ pub fn dashboard(cx: &Cx, s: &Status) -> Page {
         t("delivery"),
         t("days_late"),
     ]);
-    for l in &s.orders.overdue {
+    for l in &o.overdue {
         table.push(vec![
             cx.record(&l.order),
             cx.record(&l.customer),
@@ -107,7 +118,7 @@ pub fn dashboard(cx: &Cx, s: &Status) -> Page {
         "orders/index.html",
     ));
     let mut table = Table::new(vec![t("orders"), t("date"), t("summary"), t("action")]);
-    for r in &s.orders.at_risk {
+    for r in &o.at_risk {
         let md = |v: &Option<String>| {
             v.as_deref().map_or_else(Cell::default, |s| Cell {
                 text: s.into(),
@@ -126,7 +137,7 @@ pub fn dashboard(cx: &Cx, s: &Status) -> Page {
     table_block.wide = true;
     blocks.push(maybe_empty(cx, table_block, "orders/index.html"));
     let mut b = Block::new(t("turnaround"));
-    let ta = &s.orders.turnaround;
+    let ta = &o.turnaround;
     b.figures = vec![
         fig(t("reviewed"), ta.reviewed),
         fig(t("mean_days"), num(ta.mean_days)),
@@ -140,18 +151,21 @@ pub fn dashboard(cx: &Cx, s: &Status) -> Page {
         ),
     ];
     blocks.push(b);
+}
 
-    // CAPA.
+/// CAPAs: age by stage, the open ones, by department and source, closed
+/// per month.
+fn capa(cx: &Cx, capas: &Capas, blocks: &mut Vec<Block>) {
+    let t = |k: &str| cx.t(k);
     let mut b = Block::new(t("capa_age"));
     // With nothing open, an empty chart says less than one word.
-    if s.capa.open.is_empty() {
+    if capas.open.is_empty() {
         b.note = Some(t("none"));
     } else {
         b.html = Some(
             Bars {
                 title: &t("capa_age"),
-                bars: s
-                    .capa
+                bars: capas
                     .open_by_stage
                     .iter()
                     .map(|st| (cx.value(st.stage.as_str()), st.mean_age_days.unwrap_or(0.0)))
@@ -171,8 +185,8 @@ pub fn dashboard(cx: &Cx, s: &Status) -> Page {
         t("department"),
         t("source"),
     ]);
-    for c in &s.capa.open {
-        let stalled = s.capa.stalled.contains(&c.id);
+    for c in &capas.open {
+        let stalled = capas.stalled.contains(&c.id);
         let in_stage = Cell::text(format!("{} {}", c.stage_days, t("days")));
         table.push(vec![
             cx.record(&c.id),
@@ -197,14 +211,14 @@ pub fn dashboard(cx: &Cx, s: &Status) -> Page {
     ));
     let by_department = open_total_rows(
         cx,
-        s.capa
+        capas
             .by_department
             .iter()
             .map(|d| (d.key.as_str(), d.open, d.total)),
     );
     let by_source = open_total_rows(
         cx,
-        s.capa
+        capas
             .by_source
             .iter()
             .map(|d| (d.key.as_str(), d.open, d.total)),
@@ -224,7 +238,7 @@ pub fn dashboard(cx: &Cx, s: &Status) -> Page {
         ));
     }
     let mut table = Table::new(vec![t("date"), t("count")]);
-    for c in s.capa.closed_per_month.iter().filter(|c| c.count > 0) {
+    for c in capas.closed_per_month.iter().filter(|c| c.count > 0) {
         table.push(vec![Cell::text(&c.key), Cell::text(c.count.to_string())]);
     }
     blocks.push(maybe_empty(
@@ -232,27 +246,30 @@ pub fn dashboard(cx: &Cx, s: &Status) -> Page {
         Block::table(t("closed_per_month"), table),
         "capa/index.html",
     ));
+}
 
-    // Surveys.
+/// Satisfaction surveys: scores per year, coverage, per question, under
+/// target.
+fn surveys(cx: &Cx, v: &Surveys, blocks: &mut Vec<Block>) {
+    let t = |k: &str| cx.t(k);
     let mut b = Block::new(t("satisfaction"));
     b.html = Some(
         Bars {
             title: &t("satisfaction"),
-            bars: s
-                .surveys
+            bars: v
                 .per_year
                 .iter()
                 .map(|y| (y.year.to_string(), y.mean.unwrap_or(0.0)))
                 .collect(),
-            target: Some(f64::from(s.surveys.target)),
+            target: Some(f64::from(v.target)),
         }
         .to_svg(),
     );
     blocks.push(b);
     let mut table = Table::new(vec![t("year"), t("surveyed"), t("active"), t("score")]);
-    for (c, y) in s.surveys.coverage.iter().zip(&s.surveys.per_year) {
+    for (c, y) in v.coverage.iter().zip(&v.per_year) {
         let mut score = Cell::text(num(y.mean));
-        if y.mean.is_some_and(|m| m < f64::from(s.surveys.target)) {
+        if y.mean.is_some_and(|m| m < f64::from(v.target)) {
             score = score.class("error");
         }
         table.push(vec![
@@ -264,7 +281,7 @@ pub fn dashboard(cx: &Cx, s: &Status) -> Page {
     }
     blocks.push(Block::table(t("coverage"), table));
     let mut table = Table::new(vec![t("question"), t("score")]);
-    for q in &s.surveys.per_question {
+    for q in &v.per_question {
         table.push(vec![Cell::text(&q.question), Cell::text(num(q.mean))]);
     }
     blocks.push(Block::table(t("per_question"), table));
@@ -281,7 +298,7 @@ pub fn dashboard(cx: &Cx, s: &Status) -> Page {
     let yn = |b: bool| {
         Cell::text(t(if b { "yes" } else { "no" })).class(if b { "ok" } else { "warning" })
     };
-    for u in &s.surveys.under_target {
+    for u in &v.under_target {
         table.push(vec![
             cx.record(&u.survey),
             cx.record(&u.customer),
@@ -301,8 +318,11 @@ pub fn dashboard(cx: &Cx, s: &Status) -> Page {
         Block::table(t("under_target"), table),
         "surveys/index.html",
     ));
+}
 
-    // Property and signatures.
+/// Customer property: incidents and what is held.
+fn property(cx: &Cx, p: &PropertyStatus, blocks: &mut Vec<Block>) {
+    let t = |k: &str| cx.t(k);
     let mut table = Table::new(vec![
         t("property"),
         t("customer"),
@@ -310,7 +330,7 @@ pub fn dashboard(cx: &Cx, s: &Status) -> Page {
         t("kind"),
         t("reported"),
     ]);
-    for i in &s.property.incidents {
+    for i in &p.incidents {
         let reported = i.reported.map_or_else(
             || Cell::text(t("no")).class("error"),
             |d| Cell::text(d.to_string()),
@@ -328,28 +348,28 @@ pub fn dashboard(cx: &Cx, s: &Status) -> Page {
         Block::table(t("incidents"), table),
         "property/index.html",
     );
-    b.figures = vec![fig(t("held"), s.property.held)];
+    b.figures = vec![fig(t("held"), p.held)];
     blocks.push(b);
+}
+
+/// Signatures: how many, and how many unproven or broken.
+fn signatures(cx: &Cx, g: &Signatures, blocks: &mut Vec<Block>) {
+    let t = |k: &str| cx.t(k);
     let mut b = Block::new(t("signatures_status"));
-    let g = &s.signatures;
     b.figures = vec![
         fig(t("signed_sections"), g.signed_sections),
-        Figure {
-            label: t("unproven"),
-            value: g.unproven.to_string(),
-            class: (g.unproven > 0).then(|| "error".into()),
-        },
-        Figure {
-            label: t("broken"),
-            value: g.broken.to_string(),
-            class: (g.broken > 0).then(|| "error".into()),
-        },
+        alert(t("unproven"), g.unproven, "error"),
+        alert(t("broken"), g.broken, "error"),
     ];
     blocks.push(b);
-    Page {
-        title: t("dashboard"),
-        blocks,
-        ..Page::default()
+}
+
+/// A figure that is styled as `class` when it is not zero.
+fn alert(label: String, n: usize, class: &str) -> Figure {
+    Figure {
+        label,
+        value: n.to_string(),
+        class: (n > 0).then(|| class.into()),
     }
 }
 
@@ -357,8 +377,6 @@ pub fn dashboard(cx: &Cx, s: &Status) -> Page {
 /// and a Monday-morning page must stay short on a large repository.
 const DASHBOARD_ROWS: usize = 20;
 
-/// A table block with no rows says so instead of showing empty headers;
-/// a long one shows its first rows and links to the full list.
 /// Rows of a "key, open, total" table (CAPAs by department, by source).
 fn open_total_rows<'a>(
     cx: &Cx,
@@ -375,6 +393,8 @@ fn open_total_rows<'a>(
         .collect()
 }
 
+/// A table block with no rows says so instead of showing empty headers;
+/// a long one shows its first rows and links to the full list.
 fn maybe_empty(cx: &Cx, mut b: Block, more: &str) -> Block {
     let Some(table) = b.table.as_mut() else {
         return b;

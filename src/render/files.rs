@@ -8,7 +8,8 @@
 //! touching the file system, so no record can make the site copy or link
 //! anything outside the repository.
 
-use super::views::{Block, Cell, Cx, Table};
+use super::context::Cx;
+use super::views::{Block, Cell, Table};
 use crate::model::Meta;
 
 /// The attachment's path below the records root, if it is a file the
@@ -88,19 +89,9 @@ pub fn attachments_block(cx: &Cx, meta: &Meta) -> Option<Block> {
 
 /// Every attachment to copy: (path below the records root).
 pub fn to_copy(cx: &Cx) -> Vec<String> {
-    let m = cx.model;
-    let metas = m
-        .customers
-        .iter()
-        .map(|r| &r.meta)
-        .chain(m.products.iter().map(|r| &r.meta))
-        .chain(m.orders.iter().map(|r| &r.meta))
-        .chain(m.flowsheets.iter().map(|r| &r.meta))
-        .chain(m.capa.iter().map(|r| &r.meta))
-        .chain(m.surveys.iter().map(|r| &r.meta))
-        .chain(m.property.iter().map(|r| &r.meta))
-        .chain(m.reports.iter().map(|r| &r.meta));
-    let mut out: Vec<String> = metas
+    let mut out: Vec<String> = cx
+        .model
+        .metas()
         .flat_map(|meta| meta.attachments.iter().filter_map(|a| resolve(cx, meta, a)))
         .collect();
     out.sort();

@@ -1,4 +1,6 @@
-//! Every word the site prints, in each language the company may choose.
+//! Every word the site prints, in each language the company may choose
+//! (but the titles of the kinds' lists, which are on the kinds' lines of
+//! the kind table, [`crate::kind`]).
 //!
 //! The labels live in one table so a translation is reviewed in one place
 //! and a missing one is a compile-time shape, not a runtime surprise:
@@ -10,15 +12,22 @@
 //! (statuses, stages) are translated here too, falling back to the
 //! record-format spelling, which is what the TOML files say anyway.
 
+use crate::kind::Kind;
 use crate::model::Language;
 use std::collections::BTreeMap;
 
 macro_rules! labels {
     ($($key:ident: $en:literal, $zh:literal;)*) => {
-        /// The page labels, by key.
+        /// The page labels, by key; a kind's list title is under its
+        /// folder's name (`orders`), from the kind table.
         pub fn labels(lang: Language) -> BTreeMap<&'static str, &'static str> {
             let zh = lang == Language::ZhHant;
-            BTreeMap::from([$((stringify!($key), if zh { $zh } else { $en }),)*])
+            let mut labels = BTreeMap::from([$((stringify!($key), if zh { $zh } else { $en }),)*]);
+            for kind in Kind::ALL {
+                let (en, zh_title) = kind.title();
+                labels.insert(kind.folder(), if zh { zh_title } else { en });
+            }
+            labels
         }
     };
 }
@@ -26,14 +35,6 @@ macro_rules! labels {
 labels! {
     lang: "en", "zh-Hant";
     dashboard: "Dashboard", "總覽";
-    customers: "Customers", "客戶一覽表";
-    products: "Part numbers", "料號";
-    orders: "Orders", "訂單";
-    flowsheets: "Flow sheets", "制造流程單";
-    capa: "CAPA", "糾正/預防措施處理單";
-    surveys: "Satisfaction surveys", "顧客滿意度調查表";
-    property: "Customer property", "客戶財產";
-    reports: "Usage reports", "使用狀況報告";
     people: "People", "人員";
     findings: "Findings", "稽核發現";
     rules: "Rules", "規則";

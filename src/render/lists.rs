@@ -3,173 +3,102 @@
 //! a record looks the same in every table: id, the few fields that tell
 //! records apart, its status, and how many findings it has.
 
-use super::views::{Block, Cell, Cx, Page, Table};
+use super::context::Cx;
+use super::views::{Block, Cell, Page, Table};
 use crate::kind::Kind;
-use crate::model::Record;
+use crate::model::At;
 
-/// Every record of a kind.
-pub fn all_ids(cx: &Cx, kind: Kind) -> Vec<String> {
-    let m = cx.model;
-    let v: Vec<&str> = match kind {
-        Kind::Customer => m.customers.iter().map(|r| r.id()).collect(),
-        Kind::Product => m.products.iter().map(|r| r.id()).collect(),
-        Kind::Order => m.orders.iter().map(|r| r.id()).collect(),
-        Kind::Flowsheet => m.flowsheets.iter().map(|r| r.id()).collect(),
-        Kind::Capa => m.capa.iter().map(|r| r.id()).collect(),
-        Kind::Survey => m.surveys.iter().map(|r| r.id()).collect(),
-        Kind::Property => m.property.iter().map(|r| r.id()).collect(),
-        Kind::Report => m.reports.iter().map(|r| r.id()).collect(),
-    };
-    v.into_iter().map(str::to_string).collect()
+/// A column heading: a site label (`t`), or a record field's name.
+#[derive(Clone, Copy)]
+enum Heading {
+    Label(&'static str),
+    Field(&'static str),
+}
+
+use Heading::{Field as F, Label as L};
+
+/// The cells of one record's row (its findings are added after), `None`
+/// when there is no such record.
+type Row = fn(&Cx, &str) -> Option<Vec<Cell>>;
+
+/// Each kind's columns and how a row is made: the one place a kind's list
+/// is described.
+fn columns(kind: Kind) -> (&'static [Heading], Row) {
+    match kind {
+        Kind::Customer => (
+            &[
+                L("id"),
+                L("name"),
+                F("region"),
+                F("account_manager"),
+                L("active"),
+            ],
+            customer,
+        ),
+        Kind::Product => (
+            &[
+                L("part_number"),
+                L("name"),
+                F("spec"),
+                L("status"),
+                L("customer"),
+            ],
+            product,
+        ),
+        Kind::Order => (
+            &[
+                L("id"),
+                L("customer"),
+                F("received"),
+                L("status"),
+                L("delivery"),
+            ],
+            order,
+        ),
+        Kind::Flowsheet => (
+            &[L("id"), L("orders"), F("issued"), F("revision"), F("due")],
+            flowsheet,
+        ),
+        Kind::Capa => (
+            &[L("id"), L("customer"), F("opened"), L("source"), L("stage")],
+            capa,
+        ),
+        Kind::Survey => (
+            &[L("id"), L("customer"), L("year"), F("returned"), L("score")],
+            survey,
+        ),
+        Kind::Property => (
+            &[
+                L("id"),
+                L("customer"),
+                F("item"),
+                F("received"),
+                L("incidents"),
+            ],
+            property,
+        ),
+        Kind::Report => (
+            &[L("id"), L("customer"), L("date"), F("complaint"), L("capa")],
+            report,
+        ),
+    }
 }
 
 /// The list table of a kind, for the given ids (in that order).
 pub fn list_table<S: AsRef<str>>(cx: &Cx, kind: Kind, ids: &[S]) -> Table {
-    let m = cx.model;
-    let h = |keys: &[&str]| keys.iter().map(|k| cx.t(k)).collect::<Vec<_>>();
-    let opt = |v: Option<&crate::model::At<String>>| v.map_or_else(Cell::default, |c| cx.record(c));
-    let mut table = Table::new(match kind {
-        Kind::Customer => h(&["id", "name", "kind", "customer", "active", "findings"]),
-        Kind::Product => h(&[
-            "part_number",
-            "name",
-            "kind",
-            "status",
-            "customer",
-            "findings",
-        ]),
-        Kind::Order => h(&["id", "customer", "date", "status", "delivery", "findings"]),
-        Kind::Flowsheet => h(&["id", "orders", "date", "kind", "delivery", "findings"]),
-        Kind::Capa => h(&["id", "customer", "date", "source", "stage", "findings"]),
-        Kind::Survey => h(&["id", "customer", "year", "date", "score", "findings"]),
-        Kind::Property => h(&["id", "customer", "name", "date", "incidents", "findings"]),
-        Kind::Report => h(&["id", "customer", "date", "kind", "capa", "findings"]),
-    });
-    // Column meanings that differ by kind get their own header words.
-    let field = |k: &str| crate::render::i18n::field(cx.lang, k);
-    let renamed: &[(usize, &str)] = match kind {
-        Kind::Customer => &[(2, "region"), (3, "account_manager")],
-        Kind::Product => &[(2, "spec")],
-        Kind::Order => &[(2, "received")],
-        Kind::Flowsheet => &[(2, "issued"), (3, "revision"), (4, "due")],
-        Kind::Capa => &[(2, "opened")],
-        Kind::Survey => &[(3, "returned")],
-        Kind::Property => &[(2, "item"), (3, "received")],
-        Kind::Report => &[(3, "complaint")],
-    };
-    for (i, k) in renamed {
-        table.headers[*i] = field(k);
-    }
+    let (headings, row) = columns(kind);
+    let mut headers: Vec<String> = headings
+        .iter()
+        .map(|h| match h {
+            L(key) => cx.t(key),
+            F(key) => crate::render::i18n::field(cx.lang, key),
+        })
+        .collect();
+    headers.push(cx.t("findings"));
+    let mut table = Table::new(headers);
     for id in ids {
         let id = id.as_ref();
-        let cells = match kind {
-            Kind::Customer => m.customers.get(id).map(|c| {
-                vec![
-                    cx.record(id),
-                    Cell::text(&c.name.value),
-                    Cell::text(cx.value(c.region.as_str())),
-                    cx.person(&c.account_manager),
-                    Cell::text(cx.t(if *c.active { "yes" } else { "no" })),
-                ]
-            }),
-            Kind::Product => m.products.get(id).map(|p| {
-                vec![
-                    cx.record(id),
-                    Cell::text(&p.name.value),
-                    Cell::text(&p.spec.value),
-                    Cell::text(cx.value(p.status.as_str())),
-                    opt(p.customer.as_ref()),
-                ]
-            }),
-            Kind::Order => m.orders.get(id).map(|o| {
-                let status = m.order_status(o).as_str();
-                let delivery = o
-                    .lines
-                    .iter()
-                    .map(|l| *l.delivery)
-                    .min()
-                    .map(|d| d.to_string())
-                    .unwrap_or_default();
-                let late = !m.overdue_lines(o, cx.report.as_of).is_empty();
-                let mut d = Cell::text(delivery);
-                if late {
-                    d = d.class("error");
-                }
-                vec![
-                    cx.record(id),
-                    cx.record(&o.customer),
-                    Cell::text(o.received.to_string()),
-                    Cell::text(cx.value(status)).class(format!("status-{status}")),
-                    d,
-                ]
-            }),
-            Kind::Flowsheet => m.flowsheets.get(id).map(|f| {
-                let due = f
-                    .lines
-                    .iter()
-                    .map(|l| *l.due)
-                    .min()
-                    .map(|d| d.to_string())
-                    .unwrap_or_default();
-                vec![
-                    cx.record(id),
-                    cx.record(&f.order),
-                    Cell::text(f.issued.to_string()),
-                    Cell::text(f.revision.to_string()),
-                    Cell::text(due),
-                ]
-            }),
-            Kind::Capa => m.capa.get(id).map(|c| {
-                let stage = c.stage().as_str();
-                vec![
-                    cx.record(id),
-                    opt(c.customer.as_ref()),
-                    Cell::text(c.opened.to_string()),
-                    Cell::text(cx.value(c.source.as_str())),
-                    Cell::text(cx.value(stage)).class(format!("status-{stage}")),
-                ]
-            }),
-            Kind::Survey => m.surveys.get(id).map(|s| {
-                let score = s.overall().map(|v| format!("{v:.0}")).unwrap_or_default();
-                let returned = s
-                    .returned
-                    .as_ref()
-                    .map(|d| d.to_string())
-                    .unwrap_or_default();
-                let mut sc = Cell::text(score);
-                if s.overall()
-                    .is_some_and(|v| v < f64::from(m.config.policy.survey_target))
-                {
-                    sc = sc.class("error");
-                }
-                vec![
-                    cx.record(id),
-                    cx.record(&s.customer),
-                    Cell::text(s.year.to_string()),
-                    Cell::text(returned),
-                    sc,
-                ]
-            }),
-            Kind::Property => m.property.get(id).map(|p| {
-                vec![
-                    cx.record(id),
-                    cx.record(&p.customer),
-                    Cell::text(&p.item.value),
-                    Cell::text(p.received.to_string()),
-                    Cell::text(p.incidents.len().to_string()),
-                ]
-            }),
-            Kind::Report => m.reports.get(id).map(|r| {
-                vec![
-                    cx.record(id),
-                    cx.record(&r.customer),
-                    Cell::text(r.date.to_string()),
-                    Cell::text(cx.t(if r.complaint { "yes" } else { "no" })),
-                    opt(r.capa.as_ref()),
-                ]
-            }),
-        };
-        if let Some(mut cells) = cells {
+        if let Some(mut cells) = row(cx, id) {
             cells.push(cx.finding_count(id));
             table.push(cells);
         }
@@ -178,9 +107,131 @@ pub fn list_table<S: AsRef<str>>(cx: &Cx, kind: Kind, ids: &[S]) -> Table {
     table
 }
 
+/// The earliest of some dates, as text (empty when there are none).
+fn earliest(dates: impl Iterator<Item = jiff::civil::Date>) -> String {
+    dates.min().map(|d| d.to_string()).unwrap_or_default()
+}
+
+fn yes_no(cx: &Cx, b: bool) -> Cell {
+    Cell::text(cx.t(if b { "yes" } else { "no" }))
+}
+
+fn optional(cx: &Cx, id: Option<&At<String>>) -> Cell {
+    id.map_or_else(Cell::default, |c| cx.record(c))
+}
+
+fn customer(cx: &Cx, id: &str) -> Option<Vec<Cell>> {
+    let c = cx.model.customers.get(id)?;
+    Some(vec![
+        cx.record(id),
+        Cell::text(&c.name.value),
+        Cell::text(cx.value(c.region.as_str())),
+        cx.person(&c.account_manager),
+        yes_no(cx, *c.active),
+    ])
+}
+
+fn product(cx: &Cx, id: &str) -> Option<Vec<Cell>> {
+    let p = cx.model.products.get(id)?;
+    Some(vec![
+        cx.record(id),
+        Cell::text(&p.name.value),
+        Cell::text(&p.spec.value),
+        Cell::text(cx.value(p.status.as_str())),
+        optional(cx, p.customer.as_ref()),
+    ])
+}
+
+fn order(cx: &Cx, id: &str) -> Option<Vec<Cell>> {
+    let m = cx.model;
+    let o = m.orders.get(id)?;
+    let status = m.order_status(o).as_str();
+    let delivery = earliest(o.lines.iter().map(|l| *l.delivery));
+    let late = !m.overdue_lines(o, cx.report.as_of).is_empty();
+    let mut d = Cell::text(delivery);
+    if late {
+        d = d.class("error");
+    }
+    Some(vec![
+        cx.record(id),
+        cx.record(&o.customer),
+        Cell::text(o.received.to_string()),
+        Cell::text(cx.value(status)).class(format!("status-{status}")),
+        d,
+    ])
+}
+
+fn flowsheet(cx: &Cx, id: &str) -> Option<Vec<Cell>> {
+    let f = cx.model.flowsheets.get(id)?;
+    let due = earliest(f.lines.iter().map(|l| *l.due));
+    Some(vec![
+        cx.record(id),
+        cx.record(&f.order),
+        Cell::text(f.issued.to_string()),
+        Cell::text(f.revision.to_string()),
+        Cell::text(due),
+    ])
+}
+
+fn capa(cx: &Cx, id: &str) -> Option<Vec<Cell>> {
+    let c = cx.model.capa.get(id)?;
+    let stage = c.stage().as_str();
+    Some(vec![
+        cx.record(id),
+        optional(cx, c.customer.as_ref()),
+        Cell::text(c.opened.to_string()),
+        Cell::text(cx.value(c.source.as_str())),
+        Cell::text(cx.value(stage)).class(format!("status-{stage}")),
+    ])
+}
+
+fn survey(cx: &Cx, id: &str) -> Option<Vec<Cell>> {
+    let s = cx.model.surveys.get(id)?;
+    let score = s.overall().map(|v| format!("{v:.0}")).unwrap_or_default();
+    let returned = s
+        .returned
+        .as_ref()
+        .map(|d| d.to_string())
+        .unwrap_or_default();
+    let mut sc = Cell::text(score);
+    let target = f64::from(cx.model.config.policy.survey_target);
+    if s.overall().is_some_and(|v| v < target) {
+        sc = sc.class("error");
+    }
+    Some(vec![
+        cx.record(id),
+        cx.record(&s.customer),
+        Cell::text(s.year.to_string()),
+        Cell::text(returned),
+        sc,
+    ])
+}
+
+fn property(cx: &Cx, id: &str) -> Option<Vec<Cell>> {
+    let p = cx.model.property.get(id)?;
+    Some(vec![
+        cx.record(id),
+        cx.record(&p.customer),
+        Cell::text(&p.item.value),
+        Cell::text(p.received.to_string()),
+        Cell::text(p.incidents.len().to_string()),
+    ])
+}
+
+fn report(cx: &Cx, id: &str) -> Option<Vec<Cell>> {
+    let r = cx.model.reports.get(id)?;
+    Some(vec![
+        cx.record(id),
+        cx.record(&r.customer),
+        Cell::text(r.date.to_string()),
+        yes_no(cx, r.complaint),
+        optional(cx, r.capa.as_ref()),
+    ])
+}
+
 /// The list page of a kind.
 pub fn list_page(cx: &Cx, kind: Kind) -> Page {
-    let ids = all_ids(cx, kind);
+    let ids = cx.model.ids(kind);
     let mut block = Block::table(String::new(), list_table(cx, kind, &ids));
     if ids.is_empty() {
         block.note = Some(cx.t("none"));

@@ -1,12 +1,23 @@
 //! Stage 6: the static site.
 //!
-//! [`site`] is the one entry: it builds the view structs of every page
-//! from the model, the check report and the status figures, renders them
-//! with tera, and publishes the result. Templates are embedded in the
-//! binary (the project's `templates/` folder), so an installed docket
-//! needs no files beside it; a records repository's own `templates/`
-//! folder overrides any of them by name, and a broken override fails the
-//! build with tera's message rather than publishing half a site.
+//! [`site`] builds the view structs of every page from the model, the
+//! check report, the status figures and the git history, renders them
+//! with tera, and publishes the result ([`proof_words`] lends the site's
+//! wording of a proof status to `docket log`). Templates are embedded in
+//! the binary (the project's `templates/` folder, `templates.rs`), so an
+//! installed docket needs no files beside it; a records repository's own
+//! `templates/` folder overrides any of them by name, and a broken
+//! override fails the build with tera's message rather than publishing
+//! half a site.
+//!
+//! The parts: `views.rs` (the display structs templates see),
+//! `context.rs` (what every page builder shares: labels, links, lookups),
+//! `records.rs` (a record's page), `lists.rs` (a kind's list, and the same
+//! rows wherever records are listed), `overview.rs` and `dashboard.rs`
+//! (the pages about the whole repository), `trail.rs` (what git history
+//! says, handed to the pages that show it), `files.rs` (attachments),
+//! `i18n.rs`, `markdown.rs`, `svg.rs`, and `publish.rs` (the all or
+//! nothing swap). This file walks the pages and renders them.
 //!
 //! Publishing is all or nothing: pages are written to a temporary folder
 //! beside the output and swapped in only when every page rendered, so the
@@ -15,15 +26,17 @@
 //! no timestamps, sorted collections only, so two builds of the same
 //! commit and as-of date are byte-identical.
 
+mod context;
 mod dashboard;
 mod files;
 mod i18n;
 mod lists;
 mod markdown;
-mod pages;
+mod overview;
 mod publish;
 mod records;
 mod svg;
+mod templates;
 mod trail;
 mod views;
 
@@ -33,38 +46,14 @@ use crate::model::{Model, Record};
 use crate::report::CheckReport;
 use crate::report::status::Status;
 use crate::timing::stage;
+use context::{Cx, page_name};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use views::{Cx, Page, page_name};
-
-/// The built-in templates and assets, by name.
-const BUILTIN: &[(&str, &str)] = &[
-    ("base.html", include_str!("../../templates/base.html")),
-    ("macros.html", include_str!("../../templates/macros.html")),
-    ("index.html", include_str!("../../templates/index.html")),
-    ("list.html", include_str!("../../templates/list.html")),
-    ("record.html", include_str!("../../templates/record.html")),
-    ("people.html", include_str!("../../templates/people.html")),
-    (
-        "findings.html",
-        include_str!("../../templates/findings.html"),
-    ),
-    ("rules.html", include_str!("../../templates/rules.html")),
-    (
-        "procedure.html",
-        include_str!("../../templates/procedure.html"),
-    ),
-    ("changes.html", include_str!("../../templates/changes.html")),
-    ("feed.xml", include_str!("../../templates/feed.xml")),
-];
-
-/// Copied as they are (overridable by name too).
-const ASSETS: &[(&str, &str)] = &[
-    ("site.css", include_str!("../../templates/site.css")),
-    ("site.js", include_str!("../../templates/site.js")),
-];
+use templates::template_error;
+use trail::Trail;
+use views::Page;
 
 pub struct SiteOptions<'h> {
     /// The git history, for signature proofs, timelines and recent
@@ -104,10 +93,11 @@ struct SiteView<'a> {
     nav: Vec<NavItem>,
 }
 
-/// The pages that are not a record's: where each goes and which view it
-/// shows. The view is built only when the page is rendered, so the big
-/// lists (every order of ten years) are never all in memory at once.
-enum Static {
+/// The overview pages, every page that is not a record's: where each goes
+/// and which view it shows. The view is built only when the page is
+/// rendered, so the big lists (every order of ten years) are never all in
+/// memory at once.
+enum Overview {
     Dashboard,
     People,
     Findings,
@@ -117,30 +107,30 @@ enum Static {
     List(Kind),
 }
 
-impl Static {
-    fn all() -> Vec<Static> {
+impl Overview {
+    fn all() -> Vec<Overview> {
         let mut all = vec![
-            Static::Dashboard,
-            Static::People,
-            Static::Findings,
-            Static::Rules,
-            Static::Procedure,
-            Static::Changes,
+            Overview::Dashboard,
+            Overview::People,
+            Overview::Findings,
+            Overview::Rules,
+            Overview::Procedure,
+            Overview::Changes,
         ];
-        all.extend(Kind::ALL.map(Static::List));
+        all.extend(Kind::ALL.map(Overview::List));
         all
     }
 
     /// (path, template, navigation key)
     fn place(&self) -> (String, &'static str, &'static str) {
         match self {
-            Static::Dashboard => ("index.html".into(), "index.html", "dashboard"),
-            Static::People => ("people.html".into(), "people.html", "people"),
-            Static::Findings => ("findings.html".into(), "findings.html", "findings"),
-            Static::Rules => ("rules.html".into(), "rules.html", "rules"),
-            Static::Procedure => ("procedure.html".into(), "procedure.html", "procedure"),
-            Static::Changes => ("changes.html".into(), "changes.html", "changes"),
-            Static::List(kind) => (
+            Overview::Dashboard => ("index.html".into(), "index.html", "dashboard"),
+            Overview::People => ("people.html".into(), "people.html", "people"),
+            Overview::Findings => ("findings.html".into(), "findings.html", "findings"),
+            Overview::Rules => ("rules.html".into(), "rules.html", "rules"),
+            Overview::Procedure => ("procedure.html".into(), "procedure.html", "procedure"),
+            Overview::Changes => ("changes.html".into(), "changes.html", "changes"),
+            Overview::List(kind) => (
                 format!("{}/index.html", kind.folder()),
                 "list.html",
                 kind.folder(),
@@ -148,17 +138,38 @@ impl Static {
         }
     }
 
-    fn view(&self, cx: &Cx, status: &Status, sections: &[markdown::Section]) -> Page {
+    fn view(
+        &self,
+        cx: &Cx,
+        trail: Option<&Trail>,
+        status: &Status,
+        sections: &[markdown::Section],
+    ) -> Page {
         match self {
-            Static::Dashboard => dashboard::dashboard(cx, status),
-            Static::People => pages::people(cx),
-            Static::Findings => pages::findings(cx),
-            Static::Rules => pages::rules(cx),
-            Static::Procedure => pages::procedure(cx, sections),
-            Static::Changes => pages::changes(cx),
-            Static::List(kind) => lists::list_page(cx, *kind),
+            Overview::Dashboard => dashboard::dashboard(cx, status),
+            Overview::People => overview::people(cx),
+            Overview::Findings => overview::findings(cx),
+            Overview::Rules => overview::rules(cx),
+            Overview::Procedure => overview::procedure(cx, sections),
+            Overview::Changes => overview::changes(cx, trail),
+            Overview::List(kind) => lists::list_page(cx, *kind),
         }
     }
+}
+
+/// A proof status in the site's words, in `lang`: `docket log` prints what
+/// the signature blocks of the site say.
+pub fn proof_words(
+    status: &crate::history::ProofStatus,
+    lang: crate::model::Language,
+    history: &crate::history::History,
+) -> String {
+    let labels = i18n::labels(lang);
+    trail::proof_words(
+        status,
+        |k| labels.get(k).copied().unwrap_or(k).to_string(),
+        |c| history.commits[c].short().to_string(),
+    )
 }
 
 /// Render the whole site into `out`.
@@ -169,16 +180,20 @@ pub fn site(
     out: &Path,
     opts: &SiteOptions,
 ) -> Result<Stats> {
-    let (mut tera, sources) = load_templates(opts.templates.as_deref())?;
+    let (mut tera, sources) = templates::load(opts.templates.as_deref())?;
     let sections = model
         .procedure
         .as_deref()
         .map(markdown::procedure)
         .unwrap_or_default();
     let clauses = sections.iter().filter_map(|s| s.anchor.clone()).collect();
-    let cx = stage("render context", || {
-        Cx::new(model, report, opts.history, clauses)
+    let (cx, trail) = stage("render context", || {
+        (
+            Cx::new(model, report, clauses),
+            opts.history.map(Trail::new),
+        )
     });
+    let trail = trail.as_ref();
     let site = site_view(&cx, report);
     let global = tera.global_context();
     global.insert("t", &cx.t);
@@ -196,12 +211,13 @@ pub fn site(
 
     let publisher = publish::Publisher::open(out)?;
     let seed_value = seed.finish();
-    let pages = Pages {
+    let renderer = Renderer {
         cx: &cx,
+        trail,
         tera: &tera,
         seed: seed_value,
         publisher: &publisher,
-        bar: progress_bar(opts.progress, cx.pages.len()),
+        bar: progress_bar(opts.progress, cx.links.len()),
         rendered: std::sync::atomic::AtomicUsize::new(0),
     };
     let mut manifest = stage("render static pages", || {
@@ -209,14 +225,14 @@ pub fn site(
         // order of ten years, as cells), and the people page lists every
         // signature: these go one after another, beside the small pages,
         // so at most one is in memory.
-        let emit = |page: Static| {
+        let emit = |page: Overview| {
             let (path, template, nav) = page.place();
-            let view = page.view(&cx, status, &sections);
-            pages.emit(path, template, nav, view, 0, |_| {})
+            let view = page.view(&cx, trail, status, &sections);
+            renderer.emit(path, template, nav, view, 0, |_| {})
         };
-        let (big, small): (Vec<Static>, Vec<Static>) = Static::all()
+        let (big, small): (Vec<Overview>, Vec<Overview>) = Overview::all()
             .into_iter()
-            .partition(|p| matches!(p, Static::List(_) | Static::People));
+            .partition(|p| matches!(p, Overview::List(_) | Overview::People));
         let (big, small) = rayon::join(
             || big.into_iter().map(emit).collect::<Result<Vec<_>>>(),
             || small.into_par_iter().map(emit).collect::<Result<Vec<_>>>(),
@@ -227,24 +243,19 @@ pub fn site(
     })?;
     let m = cx.model;
     stage("render record pages", || -> Result<()> {
-        manifest.extend(pages.records(Kind::Customer, m.customers.iter().as_slice())?);
-        manifest.extend(pages.records(Kind::Product, m.products.iter().as_slice())?);
-        manifest.extend(pages.records(Kind::Order, m.orders.iter().as_slice())?);
-        manifest.extend(pages.records(Kind::Flowsheet, m.flowsheets.iter().as_slice())?);
-        manifest.extend(pages.records(Kind::Capa, m.capa.iter().as_slice())?);
-        manifest.extend(pages.records(Kind::Survey, m.surveys.iter().as_slice())?);
-        manifest.extend(pages.records(Kind::Property, m.property.iter().as_slice())?);
-        manifest.extend(pages.records(Kind::Report, m.reports.iter().as_slice())?);
+        for kind in Kind::ALL {
+            manifest.extend(renderer.records(kind, &m.records(kind))?);
+        }
         Ok(())
     })?;
-    if let Some(b) = &pages.bar {
+    if let Some(b) = &renderer.bar {
         b.finish_and_clear();
     }
 
     let page_count = manifest.len();
     let attachments = files::to_copy(&cx);
     stage("render data", || -> Result<()> {
-        publisher.write("feed.xml", &render_feed(&tera, &cx)?)?;
+        publisher.write("feed.xml", &render_feed(&tera, &cx, trail)?)?;
         // The whole model as JSON is the largest file by far (hundreds of
         // megabytes for a big company): streamed, never held in memory,
         // and made only when its inputs changed: the files the model was
@@ -259,8 +270,8 @@ pub fn site(
             publisher.write_streamed("data.json", |w| data_json(model, report, status, w))?;
         }
         manifest.push(("data.json".to_string(), fp));
-        for (name, builtin) in ASSETS {
-            let text = read_override(opts.templates.as_deref(), name)?
+        for (name, builtin) in templates::ASSETS {
+            let text = templates::read_override(opts.templates.as_deref(), name)?
                 .unwrap_or_else(|| builtin.to_string());
             publisher.write(name, text.as_bytes())?;
         }
@@ -277,7 +288,7 @@ pub fn site(
     })?;
     let stats = Stats {
         pages: page_count,
-        rendered: pages.rendered.into_inner(),
+        rendered: renderer.rendered.into_inner(),
         files: attachments.len(),
         records: model.record_count(),
         findings: report.findings.len(),
@@ -287,8 +298,9 @@ pub fn site(
 }
 
 /// Renders pages and hands them to the publisher.
-struct Pages<'a> {
+struct Renderer<'a> {
     cx: &'a Cx<'a>,
+    trail: Option<&'a Trail<'a>>,
     tera: &'a tera::Tera,
     /// The fingerprint of what every page shares.
     seed: u64,
@@ -297,7 +309,7 @@ struct Pages<'a> {
     rendered: std::sync::atomic::AtomicUsize,
 }
 
-impl Pages<'_> {
+impl Renderer<'_> {
     /// Publish one page: taken from the previous build when its
     /// fingerprint (the shared seed, its view and `inputs`, what
     /// `complete` will add) is unchanged, else completed, rendered and
@@ -346,24 +358,20 @@ impl Pages<'_> {
     /// revisions read from git) is the costly part of a record page, so
     /// it is built only for pages that are rendered; its inputs are in
     /// the fingerprint instead.
-    fn records<T: Record + Serialize + Sync>(
-        &self,
-        kind: Kind,
-        records: &[T],
-    ) -> Result<Vec<(String, u64)>> {
-        let cx = self.cx;
+    fn records(&self, kind: Kind, records: &[&dyn Record]) -> Result<Vec<(String, u64)>> {
+        let (cx, trail) = (self.cx, self.trail);
         records
             .par_iter()
             .map(|r| {
                 let file = &r.meta().file;
-                let inputs = cx.trail.as_ref().map_or(0, |t| t.timeline_inputs(file));
+                let inputs = trail.map_or(0, |t| t.timeline_inputs(file));
                 self.emit(
                     format!("{}/{}.html", kind.folder(), page_name(r.id())),
                     "record.html",
                     kind.folder(),
-                    records::record_page(cx, r),
+                    records::record_page(cx, trail, *r),
                     inputs,
-                    |page| page.timeline = cx.trail.as_ref().and_then(|t| t.timeline(cx, file)),
+                    |page| page.timeline = trail.and_then(|t| t.timeline(cx, file)),
                 )
             })
             .collect()
@@ -407,65 +415,12 @@ fn site_view<'a>(cx: &Cx<'a>, report: &CheckReport) -> SiteView<'a> {
     }
 }
 
-fn template_error(name: &str, e: &tera::Error) -> Error {
-    let mut msg = format!("{name}: {e}");
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        msg.push_str(&format!(": {s}"));
-        source = s.source();
-    }
-    Error::Template(msg)
-}
-
-fn read_override(dir: Option<&Path>, name: &str) -> Result<Option<String>> {
-    let Some(path) = dir.map(|d| d.join(name)) else {
-        return Ok(None);
-    };
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Ok(Some(text)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Error::io(path, e)),
-    }
-}
-
-/// Template names and their sources, as loaded.
-type Sources = Vec<(&'static str, String)>;
-
-/// The built-in templates, each replaced by the repository's file of the
-/// same name when there is one. Returns the sources too: they are part of
-/// every page's fingerprint.
-fn load_templates(dir: Option<&Path>) -> Result<(tera::Tera, Sources)> {
-    let mut sources = Vec::new();
-    for (name, builtin) in BUILTIN {
-        sources.push((
-            *name,
-            read_override(dir, name)?.unwrap_or_else(|| builtin.to_string()),
-        ));
-    }
-    let mut tera = tera::Tera::new();
-    tera.add_raw_templates(sources.iter().map(|(n, s)| (*n, s.as_str())))
-        .map_err(|e| {
-            let overridden: Vec<&str> = sources
-                .iter()
-                .map(|(n, _)| *n)
-                .filter(|n| dir.is_some_and(|d| d.join(n).is_file()))
-                .collect();
-            let hint = if overridden.is_empty() {
-                String::new()
-            } else {
-                format!(" (overridden here: {})", overridden.join(", "))
-            };
-            template_error(&format!("templates{hint}"), &e)
-        })?;
-    Ok((tera, sources))
-}
-
-fn render_feed(tera: &tera::Tera, cx: &Cx) -> Result<Vec<u8>> {
+fn render_feed(tera: &tera::Tera, cx: &Cx, trail: Option<&Trail>) -> Result<Vec<u8>> {
     let mut ctx = tera::Context::new();
     ctx.insert("root", "");
     // The feed changes only when the records do: it is as new as its
     // newest commit (the as-of date without history), never the clock.
-    let entries = cx.trail.as_ref().map(|t| t.recent(cx)).unwrap_or_default();
+    let entries = trail.map(|t| t.recent(cx)).unwrap_or_default();
     let updated = entries.first().map_or_else(
         || format!("{}T00:00:00Z", cx.report.as_of),
         |e| e.updated.clone(),

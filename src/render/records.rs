@@ -1,20 +1,24 @@
-//! The pages of the records themselves: one list per kind and one page
-//! per record.
+//! The page of each record (the lists of records are `lists.rs`).
 //!
 //! A record page shows *every* field. Rather than a hand-written template
 //! per kind (which would silently drop a field added later), the record is
-//! serialized (the model derives Serialize) and walked: scalars become
-//! fields, tables become blocks, arrays of tables become tables. What needs
+//! serialized ([`Record::to_json`]) and laid out: scalars become fields,
+//! tables become blocks, arrays of tables become tables. What needs
 //! knowing is kept in small lists here: which keys are Markdown, which are
 //! references to other records or people (and become links, only when the
-//! target exists), which are enum values (and get translated).
+//! target exists), which are enum values (and get translated). Around the
+//! fields go the records that belong to this one, its attachments, its
+//! findings and its signatures, proven from the [`Trail`] when the build
+//! has git history.
 
+use super::context::Cx;
 use super::markdown;
-use super::views::{Block, Cell, Cx, Field, Page, SignatureView, Table};
+use super::trail::Trail;
+use super::views::{Block, Cell, Field, Page, SignatureView, Table};
+use crate::history::ProofState;
 use crate::kind::Kind;
-use crate::model::{Meta, Model, Record};
+use crate::model::{Meta, Record};
 use serde_json::Value;
-use std::collections::HashMap;
 
 const MARKDOWN: &[&str] = &[
     "description",
@@ -109,14 +113,19 @@ const ORDER: &[&str] = &[
     "steps",
 ];
 
-fn sorted_keys(map: &serde_json::Map<String, Value>) -> Vec<&String> {
-    let mut keys: Vec<&String> = map.keys().collect();
+/// Fields in the order of [`ORDER`], the rest alphabetically.
+fn sort_keys(keys: &mut [&String]) {
     keys.sort_by_cached_key(|k| {
         (
             ORDER.iter().position(|o| o == k).unwrap_or(usize::MAX),
             k.as_str(),
         )
     });
+}
+
+fn sorted_keys(map: &serde_json::Map<String, Value>) -> Vec<&String> {
+    let mut keys: Vec<&String> = map.keys().collect();
+    sort_keys(&mut keys);
     keys
 }
 
@@ -186,7 +195,7 @@ const NESTED: &[&str] = &[
 ];
 
 /// Fields, blocks and tables for a serialized record or table.
-fn walk(
+fn lay_out(
     cx: &Cx,
     map: &serde_json::Map<String, Value>,
     skip: &[&str],
@@ -205,7 +214,7 @@ fn walk(
             Value::Array(items) if items.is_empty() => {}
             Value::Object(inner) => {
                 let mut blocks = Vec::new();
-                walk(
+                lay_out(
                     cx,
                     inner,
                     &[],
@@ -245,12 +254,7 @@ fn array_table(cx: &Cx, items: &[Value]) -> Table {
             }
         }
     }
-    keys.sort_by_cached_key(|k| {
-        (
-            ORDER.iter().position(|o| o == k).unwrap_or(usize::MAX),
-            k.as_str(),
-        )
-    });
+    sort_keys(&mut keys);
     let mut table = Table::new(
         keys.iter()
             .map(|k| super::i18n::field(cx.lang, k))
@@ -266,18 +270,16 @@ fn array_table(cx: &Cx, items: &[Value]) -> Table {
     table
 }
 
-/// The page of one record.
-pub fn record_page(cx: &Cx, record: &(impl Record + serde::Serialize)) -> Page {
+/// The page of one record; its signatures are proven from `trail` when
+/// the build has git history.
+pub fn record_page(cx: &Cx, trail: Option<&Trail>, record: &dyn Record) -> Page {
     let meta = record.meta();
-    let value = serde_json::to_value(record).unwrap_or(Value::Null);
+    let value = record.to_json();
     let map = value.as_object().cloned().unwrap_or_default();
     let mut blocks = Vec::new();
-    let skip: &[&str] = if meta.kind == Kind::Product {
-        &["id", "kind", "file", "attachments", "part_number"]
-    } else {
-        &["id", "kind", "file", "attachments"]
-    };
-    walk(cx, &map, skip, cx.t("fields"), &mut blocks);
+    // The id is the title; a product's is its part number.
+    let skip = ["id", "kind", "file", "attachments", meta.kind.id_key()];
+    lay_out(cx, &map, &skip, cx.t("fields"), &mut blocks);
     if let Some(b) = blocks.first_mut().filter(|b| b.title == cx.t("fields")) {
         b.fields.push(Field {
             label: cx.t("file"),
@@ -313,11 +315,8 @@ pub fn record_page(cx: &Cx, record: &(impl Record + serde::Serialize)) -> Page {
         kicker: Some(cx.t(meta.kind.folder())),
         badge: badge(cx, meta),
         blocks,
-        signable: matches!(
-            meta.kind,
-            Kind::Order | Kind::Flowsheet | Kind::Capa | Kind::Survey | Kind::Property
-        ),
-        signatures: signatures(cx, meta),
+        signable: crate::model::is_signable(meta.kind),
+        signatures: signatures(cx, trail, meta),
         // Filled only when the page is rendered (see `Pages::records`).
         timeline: None,
     }
@@ -341,19 +340,15 @@ fn badge(cx: &Cx, meta: &Meta) -> Option<Cell> {
     Some(Cell::text(cx.value(&s)).class(format!("status-{s}")))
 }
 
-/// The record's signed sections. Until the history stage feeds proofs in,
-/// each is shown as recorded, marked not verified.
-fn signatures(cx: &Cx, meta: &Meta) -> Vec<SignatureView> {
+/// The record's signed sections, each "not verified" unless the trail
+/// proves it.
+fn signatures(cx: &Cx, trail: Option<&Trail>, meta: &Meta) -> Vec<SignatureView> {
     cx.signed
         .get(meta.file.as_str())
         .into_iter()
         .flatten()
         .map(|s| {
             let person = cx.model.person(&s.sign.by);
-            let proof = cx
-                .trail
-                .as_ref()
-                .and_then(|t| t.proof(cx, &meta.file, &s.path));
             let roles = person.map(|p| {
                 p.roles
                     .iter()
@@ -361,70 +356,28 @@ fn signatures(cx: &Cx, meta: &Meta) -> Vec<SignatureView> {
                     .collect::<Vec<_>>()
                     .join(", ")
             });
-            SignatureView {
+            let mut view = SignatureView {
                 section: s.path.clone(),
                 name: cx.person(&s.sign.by),
                 role: roles
                     .filter(|r| !r.is_empty())
                     .unwrap_or_else(|| s.signer.describe()),
                 date: s.sign.date.to_string(),
-                time: proof.as_ref().and_then(|p| p.time.clone()),
+                time: None,
                 meaning: super::i18n::meaning(cx.lang, &s.path, &s.meaning),
-                commit: proof.as_ref().and_then(|p| p.commit.clone()),
-                proof: proof
-                    .as_ref()
-                    .map_or_else(|| cx.t("not_verified"), |p| p.text.clone()),
-                state: proof.as_ref().map_or("unverified", |p| p.state).into(),
+                commit: None,
+                proof: cx.t("not_verified"),
+                state: ProofState::Unverified.as_str().into(),
+            };
+            if let Some(trail) = trail {
+                trail.prove(cx, &meta.file, &mut view);
             }
+            view
         })
         .collect()
 }
 
-/// Records that point at this one: a customer's orders, CAPAs, surveys...
-/// Which records of a kind belong to a record: (owner kind, owner id,
-/// listed kind) -> ids in the model's order. Built once, so a record page
-/// looks its relations up instead of scanning every record of a kind.
-pub type Related<'a> = HashMap<(Kind, &'a str, Kind), Vec<&'a str>>;
-
-pub fn related_index<'a>(m: &'a Model) -> Related<'a> {
-    let mut out: Related<'a> = HashMap::new();
-    let mut add = |owner: Kind, id: &'a str, kind: Kind, member: &'a str| {
-        out.entry((owner, id, kind)).or_default().push(member);
-    };
-    for o in m.orders.iter() {
-        add(Kind::Customer, o.customer.as_str(), Kind::Order, o.id());
-        let mut parts: Vec<&str> = o.lines.iter().map(|l| l.part_number.as_str()).collect();
-        parts.sort_unstable();
-        parts.dedup();
-        for p in parts {
-            add(Kind::Product, p, Kind::Order, o.id());
-        }
-    }
-    for c in m.capa.iter() {
-        if let Some(cu) = &c.customer {
-            add(Kind::Customer, cu.as_str(), Kind::Capa, c.id());
-        }
-        if let Some(o) = &c.order {
-            add(Kind::Order, o.as_str(), Kind::Capa, c.id());
-        }
-    }
-    for s in m.surveys.iter() {
-        add(Kind::Customer, s.customer.as_str(), Kind::Survey, s.id());
-    }
-    for p in m.property.iter() {
-        add(Kind::Customer, p.customer.as_str(), Kind::Property, p.id());
-    }
-    for r in m.reports.iter() {
-        add(Kind::Customer, r.customer.as_str(), Kind::Report, r.id());
-    }
-    for p in m.products.iter() {
-        if let Some(cu) = &p.customer {
-            add(Kind::Customer, cu.as_str(), Kind::Product, p.id());
-        }
-    }
-    out
-}
-
+/// Records that belong to this one: a customer's orders, CAPAs, surveys...
 fn related(cx: &Cx, meta: &Meta) -> Vec<Block> {
     let m = cx.model;
     let id = meta.id.as_str();
@@ -435,12 +388,7 @@ fn related(cx: &Cx, meta: &Meta) -> Vec<Block> {
             out.push(Block::table(cx.t(kind.folder()), table));
         }
     };
-    let of = |kind: Kind| {
-        cx.related
-            .get(&(meta.kind, id, kind))
-            .map(Vec::as_slice)
-            .unwrap_or_default()
-    };
+    let of = |kind: Kind| cx.related.of(meta.kind, id, kind);
     match meta.kind {
         Kind::Customer => {
             let orders = of(Kind::Order);

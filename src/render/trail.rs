@@ -1,6 +1,6 @@
 //! The audit trail: what git history says about each record, shaped for
 //! the site. It feeds three things: the proof of each signature (which
-//! commit signed it and how that was proven, DESIGN.md section 3), the
+//! commit signed it and how that was proven, docs/history.md), the
 //! timeline of a record page (every commit that touched the file, its
 //! author, time, commit signature and field-level changes), and the recent
 //! changes page and Atom feed.
@@ -11,7 +11,8 @@
 //! in parallel and a git handle cannot be shared between threads, so each
 //! thread opens its own, once.
 
-use super::views::{Cell, Cx, TimelineEntry};
+use super::context::Cx;
+use super::views::{Cell, SignatureView, TimelineEntry};
 use crate::history::{Change, History, Objects, Proof, ProofStatus, diff_tables};
 use serde::Serialize;
 use std::cell::RefCell;
@@ -32,16 +33,6 @@ pub struct Trail<'h> {
     /// The newest commits' index -> (file path, how it changed), for
     /// recent changes.
     touched: BTreeMap<usize, Vec<(&'h str, &'h Change)>>,
-}
-
-/// A proof, ready to print.
-pub struct ProofView {
-    pub commit: Option<String>,
-    /// The signature commit's time, in the company's time zone.
-    pub time: Option<String>,
-    pub text: String,
-    /// `proven`, `unverified`, `unproven` or `broken`.
-    pub state: &'static str,
 }
 
 /// One commit on the recent-changes page and in the feed.
@@ -115,34 +106,21 @@ impl<'h> Trail<'h> {
         }
     }
 
-    pub fn proof(&self, cx: &Cx, file: &str, section: &str) -> Option<ProofView> {
-        let p = self.proofs.get(&(file, section))?;
-        let commit = p.commit.map(|c| self.short(c));
+    /// Fill in what the history proves about the signature `view` shows
+    /// (its section of `file`): the signature commit, its time, the proof
+    /// in words and its state. Without a proof the view stays as it is
+    /// ("not verified").
+    pub fn prove(&self, cx: &Cx, file: &str, view: &mut SignatureView) {
+        let Some(p) = self.proofs.get(&(file, view.section.as_str())) else {
+            return;
+        };
         let offset = cx.model.config.company.offset_seconds;
-        let time = p
+        view.commit = p.commit.map(|c| self.short(c));
+        view.time = p
             .commit
             .map(|c| self.history.commits[c].author.display_at(offset));
-        let (text, state) = match &p.status {
-            ProofStatus::Proven(how) => (format!("{}: {how}", cx.t("proof_proven")), "proven"),
-            ProofStatus::Recorded => (cx.t("proof_recorded"), "unverified"),
-            ProofStatus::Uncommitted => (cx.t("proof_uncommitted"), "unproven"),
-            ProofStatus::Unproven(why) => (format!("{}: {why}", cx.t("unproven")), "unproven"),
-            ProofStatus::Broken { signed, changed_by } => (
-                format!(
-                    "{}: {} {changed_by} ({})",
-                    cx.t("broken"),
-                    cx.t("changed_by"),
-                    self.short(*signed)
-                ),
-                "broken",
-            ),
-        };
-        Some(ProofView {
-            commit,
-            time,
-            text,
-            state,
-        })
+        view.proof = proof_words(&p.status, |k| cx.t(k), |c| self.short(c));
+        view.state = p.status.state().as_str().into();
     }
 
     /// Run `f` with this thread's git handle (opened on first use).
@@ -229,11 +207,7 @@ impl<'h> Trail<'h> {
                 let records = self.touched[&c]
                     .iter()
                     .map(|(path, change)| {
-                        let stem = path
-                            .rsplit('/')
-                            .next()
-                            .unwrap_or(path)
-                            .trim_end_matches(".toml");
+                        let stem = crate::load::stem(path);
                         let deleted = matches!(change, Change::Deleted);
                         let text = if deleted {
                             format!("{stem} ({})", cx.value("deleted"))
@@ -243,7 +217,7 @@ impl<'h> Trail<'h> {
                         let href = if deleted {
                             None
                         } else {
-                            cx.pages.get(stem).cloned()
+                            cx.links.get(stem).cloned()
                         };
                         Cell::link(text, href)
                     })
@@ -273,4 +247,26 @@ fn short_signature(described: &str) -> String {
         .next()
         .unwrap_or(described)
         .to_string()
+}
+
+/// A proof status in words, each word a site label looked up with `t`, so
+/// the site in every language and `docket log` say it alike; `short` names
+/// a commit by its index.
+pub fn proof_words(
+    status: &ProofStatus,
+    t: impl Fn(&str) -> String,
+    short: impl Fn(usize) -> String,
+) -> String {
+    match status {
+        ProofStatus::Proven(how) => format!("{}: {how}", t("proof_proven")),
+        ProofStatus::Recorded => t("proof_recorded"),
+        ProofStatus::Uncommitted => t("proof_uncommitted"),
+        ProofStatus::Unproven(why) => format!("{}: {why}", t("unproven")),
+        ProofStatus::Broken { signed, changed_by } => format!(
+            "{}: {} {changed_by} ({})",
+            t("broken"),
+            t("changed_by"),
+            short(*signed)
+        ),
+    }
 }

@@ -9,7 +9,15 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 
-pub(super) fn render(report: &CheckReport, root: &Path, color: bool) -> String {
+impl CheckReport {
+    /// The findings for a terminal; `root` is where the files are read
+    /// from to show the offending lines.
+    pub fn to_human(&self, root: &Path, color: bool) -> String {
+        render(self, root, color)
+    }
+}
+
+fn render(report: &CheckReport, root: &Path, color: bool) -> String {
     let renderer = if color {
         Renderer::styled()
     } else {

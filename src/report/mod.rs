@@ -160,10 +160,6 @@ impl CheckReport {
         ));
         out
     }
-
-    pub fn to_human(&self, root: &std::path::Path, color: bool) -> String {
-        human::render(self, root, color)
-    }
 }
 
 fn escape_data(s: &str) -> String {

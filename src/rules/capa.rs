@@ -1,7 +1,6 @@
 //! CAPA rules (4.5.2).
 
-use super::{Context, Sink};
-use crate::finding::RuleId;
+use super::context::{Context, Sink};
 use crate::model::{CapaSource, Role, Stage, days_between};
 
 /// `capa-stage-order` (4.5.2): opened, investigation, verification,
@@ -19,7 +18,6 @@ pub fn capa_stage_order(cx: &Context, out: &mut Sink) {
                 .find(|s| !present.contains(s))
             {
                 out.at(
-                    RuleId::CapaStageOrder,
                     c,
                     date.pos,
                     format!(
@@ -33,7 +31,6 @@ pub fn capa_stage_order(cx: &Context, out: &mut Sink) {
                 && date.value < prev_date.value
             {
                 out.at(
-                    RuleId::CapaStageOrder,
                     c,
                     date.pos,
                     format!(
@@ -51,7 +48,6 @@ pub fn capa_stage_order(cx: &Context, out: &mut Sink) {
         {
             for (stage, date) in stages.iter().filter(|(s, _)| *s > Stage::Verification) {
                 out.at(
-                    RuleId::CapaStageOrder,
                     c,
                     date.pos,
                     format!(
@@ -79,7 +75,6 @@ pub fn capa_stalled(cx: &Context, out: &mut Sink) {
         let days = days_between(*since, cx.as_of);
         if days > limit {
             out.at(
-                RuleId::CapaStalled,
                 c,
                 since.pos,
                 format!(
@@ -99,13 +94,11 @@ pub fn capa_source(cx: &Context, out: &mut Sink) {
     for c in cx.model.capa.iter() {
         match *c.source {
             CapaSource::Survey if c.survey.is_none() => out.at(
-                RuleId::CapaSource,
                 c,
                 c.source.pos,
                 "source is survey, but `survey` does not name it",
             ),
             CapaSource::UsageReport if c.report.is_none() => out.at(
-                RuleId::CapaSource,
                 c,
                 c.source.pos,
                 "source is usage-report, but `report` does not name it",
@@ -114,7 +107,6 @@ pub fn capa_source(cx: &Context, out: &mut Sink) {
         }
         if c.written_complaint && *c.source != CapaSource::Complaint {
             out.at(
-                RuleId::CapaSource,
                 c,
                 c.source.pos,
                 format!(
@@ -132,7 +124,6 @@ pub fn capa_source(cx: &Context, out: &mut Sink) {
                     "sales"
                 };
                 out.at(
-                    RuleId::CapaSource,
                     c,
                     c.opened_by.pos,
                     format!(

@@ -1,6 +1,6 @@
 //! Rules that apply to every kind: references, attachments, signers.
 
-use super::{Context, Sink};
+use super::context::{Context, Sink};
 use crate::finding::RuleId;
 use crate::kind::Kind;
 use crate::model::{At, Meta, Model, Record};
@@ -136,8 +136,7 @@ pub fn unknown_ref(cx: &Context, out: &mut Sink) {
                 Target::Person => "person in people.toml".to_string(),
                 Target::Record(k) => format!("{} record", k.label()),
             };
-            out.meta(
-                RuleId::UnknownRef,
+            out.about(
                 meta,
                 Some(target.pos),
                 format!(
@@ -226,8 +225,7 @@ pub fn review_role(cx: &Context, out: &mut Sink) {
             continue;
         };
         if !s.signer.allows(person) {
-            out.meta(
-                RuleId::ReviewRole,
+            out.about(
                 s.meta,
                 Some(s.sign.by.pos),
                 format!(
@@ -245,8 +243,7 @@ pub fn review_role(cx: &Context, out: &mut Sink) {
             );
         }
         if !person.active_on(*s.sign.date) {
-            out.meta(
-                RuleId::ReviewRole,
+            out.about(
                 s.meta,
                 Some(s.sign.date.pos),
                 format!(

@@ -1,5 +1,5 @@
-//! Rules that judge the records against their git history (DESIGN.md
-//! sections 3 and 4): signatures, stale reviews, unrecorded changes,
+//! Rules that judge the records against their git history
+//! (docs/history.md): signatures, stale reviews, unrecorded changes,
 //! deleted records, and where history could not be read.
 //!
 //! The history stage did the reading ([`crate::history::prove`]); these
@@ -8,10 +8,11 @@
 //! missing or shallow) only `history-unavailable` speaks: guessing
 //! signatures from a partial history would accuse the wrong people.
 
-use super::{Context, Sink};
-use crate::finding::{Finding, Pos, RuleId};
-use crate::history::{Dirty, History, ProofStatus, Unavailable, stem};
+use super::context::{Context, Sink};
+use crate::finding::Pos;
+use crate::history::{Dirty, History, ProofState, ProofStatus, Unavailable};
 use crate::kind::Kind;
+use crate::load::stem;
 use crate::model::{Meta, Record};
 use std::collections::HashMap;
 
@@ -36,19 +37,21 @@ pub fn signature_unproven(cx: &Context, out: &mut Sink) {
     let Some(h) = usable(cx) else { return };
     let at = locations(cx);
     for p in &h.proofs.sections {
+        if p.status.state() != ProofState::Unproven {
+            continue;
+        }
         let why = match &p.status {
             ProofStatus::Unproven(why) => format!(
                 "`{}` is signed by {} in the file, but git does not prove it: {why}",
                 p.section, p.by
             ),
-            ProofStatus::Uncommitted => format!(
+            _ => format!(
                 "`{}` (signed by {}) is not committed yet, so it is not signed: {} must commit it",
                 p.section, p.by, p.by
             ),
-            _ => continue,
         };
         if let Some((meta, pos)) = at.get(&(p.file.clone(), p.section.clone())) {
-            out.meta(RuleId::SignatureUnproven, meta, Some(*pos), why);
+            out.about(meta, Some(*pos), why);
         }
     }
 }
@@ -75,7 +78,7 @@ pub fn signature_broken(cx: &Context, out: &mut Sink) {
             p.by
         );
         if let Some((meta, pos)) = at.get(&(p.file.clone(), p.section.clone())) {
-            out.meta(RuleId::SignatureBroken, meta, Some(*pos), msg);
+            out.about(meta, Some(*pos), msg);
         }
     }
 }
@@ -105,7 +108,6 @@ pub fn review_stale(cx: &Context, out: &mut Sink) {
             .map(|c| format!(" (commit {})", h.commits[c].short()))
             .unwrap_or_default();
         out.at(
-            RuleId::ReviewStale,
             o,
             review.sign.by.pos,
             format!(
@@ -146,7 +148,6 @@ pub fn change_unrecorded(cx: &Context, out: &mut Sink) {
                 .map(|d| format!(" (approved {d})"))
                 .unwrap_or_default();
             out.at(
-                RuleId::ChangeUnrecorded,
                 o,
                 crate::finding::Pos { line: 1, col: 1 },
                 format!(
@@ -159,34 +160,26 @@ pub fn change_unrecorded(cx: &Context, out: &mut Sink) {
     }
 }
 
-/// Whether `rel` is a record file (below a kind folder).
-fn record_kind(rel: &str) -> Option<Kind> {
-    let (top, rest) = rel.split_once('/')?;
-    (!rest.is_empty()).then(|| Kind::from_folder(top)).flatten()
-}
-
 /// `record-deleted` (7.5.3): a record file that existed in history is gone
 /// from `HEAD` or the working tree and was not moved (its id is nowhere).
 pub fn record_deleted(cx: &Context, out: &mut Sink) {
     let Some(h) = usable(cx) else { return };
     let mut push = |rel: &str, how: String| {
-        let Some(kind) = record_kind(rel) else { return };
+        let Some(kind) = Kind::of_path(rel) else {
+            return;
+        };
         if cx.model.known_ids.contains(&(kind, stem(rel).to_string())) {
             return;
         }
-        out.push(
-            Finding::new(
-                RuleId::RecordDeleted,
-                rel,
-                None,
-                format!(
-                    "record {} {how}; quality records are kept, not deleted: restore it \
-                     (git checkout {}) and close or cancel it instead",
-                    stem(rel),
-                    rel
-                ),
-            )
-            .with_record(stem(rel)),
+        out.file(
+            rel,
+            Some(stem(rel)),
+            format!(
+                "record {} {how}; quality records are kept, not deleted: restore it \
+                 (git checkout {}) and close or cancel it instead",
+                stem(rel),
+                rel
+            ),
         );
     };
     for f in h.files.values().filter(|f| f.deleted()) {
@@ -209,23 +202,21 @@ pub fn history_unavailable(cx: &Context, out: &mut Sink) {
     let Some(h) = cx.history else { return };
     match h.unavailable {
         Some(Unavailable::NoRepository) => {
-            out.push(Finding::new(
-                RuleId::HistoryUnavailable,
+            out.file(
                 "docket.toml",
                 None,
                 "no git repository above the records root: signatures, stale reviews and deleted \
                  records cannot be checked (git init, then commit the records)",
-            ));
+            );
             return;
         }
         Some(Unavailable::Shallow) => {
-            out.push(Finding::new(
-                RuleId::HistoryUnavailable,
+            out.file(
                 "docket.toml",
                 None,
                 "the git repository is a shallow clone, so the commits that signed the records may be \
                  missing: history rules did not run (git fetch --unshallow; in CI, fetch-depth: 0)",
-            ));
+            );
             return;
         }
         None => {}
@@ -246,24 +237,12 @@ pub fn history_unavailable(cx: &Context, out: &mut Sink) {
             Dirty::Untracked => "is not committed",
             Dirty::Deleted => continue,
         };
-        let mut f = Finding::new(
-            RuleId::HistoryUnavailable,
+        out.file(
             rel,
-            None,
+            Kind::of_path(rel).map(|_| stem(rel)),
             format!(
                 "{what}: the working copy is checked, but its history rules cover only what is committed"
             ),
         );
-        if record_kind(rel).is_some() {
-            f = f.with_record(stem(rel));
-        }
-        out.push(f);
-    }
-}
-
-impl Sink {
-    /// A finding not tied to a record of the model.
-    pub fn push(&mut self, f: Finding) {
-        self.findings.push(f);
     }
 }

@@ -3,60 +3,23 @@
 //!
 //! The catalog of ids, severities and clauses lives in [`crate::finding`];
 //! this module holds the checks. Each record kind has a file, and each rule
-//! in it is one documented function that pushes findings into a [`Sink`].
-//! [`CHECKS`] is the registry that runs them; a rule never stops at the
-//! first problem and never fails: whatever it cannot judge it leaves alone.
-//! The rules that need git history get it through [`Context::history`] and
-//! live in `history.rs` (added with the history stage).
+//! in it is one documented function that pushes findings into a [`Sink`]
+//! scoped to that rule. [`CHECKS`] is the registry that runs them; a rule
+//! never stops at the first problem and never fails: whatever it cannot
+//! judge it leaves alone. The rules that need git history get it through
+//! [`Context::history`] and live in `history.rs`; rules about every kind
+//! (references, attachments, signers) are in `common.rs`.
 
 mod capa;
 mod common;
+mod context;
 mod history;
 mod orders;
 mod parties;
 mod surveys;
 
-use crate::finding::{Finding, Pos, RuleId};
-use crate::model::{Meta, Model, Record};
-use jiff::civil::Date;
-
-/// What every rule may look at.
-pub struct Context<'a> {
-    pub model: &'a Model,
-    /// "Today" for date rules: `--as-of`, `SOURCE_DATE_EPOCH`, or the clock.
-    pub as_of: Date,
-    /// The git history, when it was read (`None`: not asked for, as when
-    /// checking an old revision's files in a temporary folder).
-    pub history: Option<&'a crate::history::History>,
-}
-
-/// Collects findings for one rule function.
-#[derive(Default)]
-pub struct Sink {
-    findings: Vec<Finding>,
-}
-
-impl Sink {
-    /// A finding about `record`, at `pos` in its file.
-    pub fn at(&mut self, rule: RuleId, record: &impl Record, pos: Pos, message: impl Into<String>) {
-        self.meta(rule, record.meta(), Some(pos), message);
-    }
-
-    pub fn meta(
-        &mut self,
-        rule: RuleId,
-        meta: &Meta,
-        pos: Option<Pos>,
-        message: impl Into<String>,
-    ) {
-        self.findings
-            .push(Finding::new(rule, &meta.file, pos, message).with_record(meta.id.value.clone()));
-    }
-
-    pub fn into_findings(self) -> Vec<Finding> {
-        self.findings
-    }
-}
+use crate::finding::{Finding, RuleId};
+pub use context::{Context, Sink};
 
 /// One rule check: a function and the rule it may report.
 pub type Check = fn(&Context, &mut Sink);
@@ -116,12 +79,8 @@ pub fn run(cx: &Context) -> Vec<Finding> {
         .par_iter()
         .filter(|(rule, _)| cx.model.config.severity(*rule).is_some())
         .flat_map_iter(|(rule, check)| {
-            let mut sink = Sink::default();
+            let mut sink = Sink::new(*rule);
             check(cx, &mut sink);
-            debug_assert!(
-                sink.findings.iter().all(|f| f.rule == *rule),
-                "{rule} reported another rule"
-            );
             sink.into_findings()
         })
         .collect()

@@ -1,18 +1,8 @@
 //! Order and flow-sheet rules (4.2-4.4).
 
-use super::{Context, Sink};
-use crate::finding::RuleId;
-use crate::model::{
-    Channel, Decision, Flowsheet, OralPath, Order, OrderStatus, ProductStatus, Record, days_between,
-};
+use super::context::{Context, Sink};
+use crate::model::{Channel, Decision, Flowsheet, OralPath, ProductStatus, Record, days_between};
 use std::collections::BTreeMap;
-
-fn is_open(cx: &Context, o: &Order) -> bool {
-    matches!(
-        cx.model.order_status(o),
-        OrderStatus::Received | OrderStatus::Approved | OrderStatus::InProduction
-    )
-}
 
 /// `line-mismatch` (4.2.1 C; 1): one product, one part number. An order
 /// line must name its part number's registered product and spec exactly,
@@ -25,7 +15,6 @@ pub fn line_mismatch(cx: &Context, out: &mut Sink) {
             };
             if line.product.trim() != p.name.trim() {
                 out.at(
-                    RuleId::LineMismatch,
                     o,
                     line.product.pos,
                     format!(
@@ -39,7 +28,6 @@ pub fn line_mismatch(cx: &Context, out: &mut Sink) {
             }
             if line.spec.trim() != p.spec.trim() {
                 out.at(
-                    RuleId::LineMismatch,
                     o,
                     line.spec.pos,
                     format!(
@@ -51,9 +39,8 @@ pub fn line_mismatch(cx: &Context, out: &mut Sink) {
                     ),
                 );
             }
-            if *p.status == ProductStatus::Obsolete && is_open(cx, o) {
+            if *p.status == ProductStatus::Obsolete && cx.model.order_status(o).is_open() {
                 out.at(
-                    RuleId::LineMismatch,
                     o,
                     line.part_number.pos,
                     format!(
@@ -80,7 +67,6 @@ pub fn review_missing(cx: &Context, out: &mut Sink) {
                 let waited = days_between(*o.received, cx.as_of);
                 if waited > days {
                     out.at(
-                        RuleId::ReviewMissing,
                         o,
                         o.received.pos,
                         format!(
@@ -95,7 +81,6 @@ pub fn review_missing(cx: &Context, out: &mut Sink) {
                 let took = days_between(since.0, *r.sign.date);
                 if took > days {
                     out.at(
-                        RuleId::ReviewMissing,
                         o,
                         r.sign.date.pos,
                         format!("reviewed {took} days after {} (due within {days})", since.1),
@@ -114,13 +99,11 @@ pub fn capacity_missing(cx: &Context, out: &mut Sink) {
         let Some(review) = &o.review else { continue };
         match &o.capacity {
             None => out.at(
-                RuleId::CapacityMissing,
                 o,
                 review.sign.pos,
                 "the order is reviewed but has no [capacity] (stock, producible, materials_ready, new_product)",
             ),
             Some(c) if *c.new_product && c.design_record.as_ref().is_none_or(|d| d.trim().is_empty()) => out.at(
-                RuleId::CapacityMissing,
                 o,
                 c.new_product.pos,
                 "a new product needs R&D's `design_record` to show technical feasibility",
@@ -136,7 +119,6 @@ pub fn illegible_approved(cx: &Context, out: &mut Sink) {
     for o in cx.model.orders.iter() {
         if o.is_approved() && !*o.legible {
             out.at(
-                RuleId::IllegibleApproved,
                 o,
                 o.legible.pos,
                 "approved although marked `legible = false`",
@@ -152,14 +134,12 @@ pub fn oral_order(cx: &Context, out: &mut Sink) {
         let oral = *o.channel == Channel::Oral;
         match (&o.oral, oral) {
             (None, true) if o.cancelled.is_none() => out.at(
-                RuleId::OralOrder,
                 o,
                 o.channel.pos,
                 "an oral order needs an [oral] table naming its path \
                  (gm-signed-flowsheet, customer-confirmed-flowsheet or written-order)",
             ),
             (Some(p), false) => out.at(
-                RuleId::OralOrder,
                 o,
                 p.pos,
                 format!(
@@ -171,14 +151,12 @@ pub fn oral_order(cx: &Context, out: &mut Sink) {
                 let sheets = cx.model.flowsheets_of(o.id());
                 match *p.path {
                     OralPath::GmSignedFlowsheet if !sheets.iter().any(|f| f.gm_signed.is_some()) => out.at(
-                        RuleId::OralOrder,
                         o,
                         p.path.pos,
                         "path gm-signed-flowsheet, but no flow sheet of this order has [gm_signed]",
                     ),
                     OralPath::CustomerConfirmedFlowsheet if !sheets.iter().any(|f| f.customer_confirmed.is_some()) => {
                         out.at(
-                            RuleId::OralOrder,
                             o,
                             p.path.pos,
                             "path customer-confirmed-flowsheet, but no flow sheet of this order has [customer_confirmed]",
@@ -195,13 +173,11 @@ pub fn oral_order(cx: &Context, out: &mut Sink) {
                         );
                         match &p.written_order_received {
                             None if cx.as_of > due => out.at(
-                                RuleId::OralOrder,
                                 o,
                                 p.path.pos,
                                 format!("the written order was due {due} and has not been received"),
                             ),
                             Some(got) if got.value > due => out.at(
-                                RuleId::OralOrder,
                                 o,
                                 got.pos,
                                 format!("the written order came {}, after its due date {due}", got.value),
@@ -223,12 +199,7 @@ pub fn flowsheet_missing(cx: &Context, out: &mut Sink) {
     for o in cx.model.orders.iter() {
         if o.is_approved() && o.cancelled.is_none() && cx.model.flowsheets_of(o.id()).is_empty() {
             let pos = o.review.as_ref().map_or(o.meta.id.pos, |r| r.decision.pos);
-            out.at(
-                RuleId::FlowsheetMissing,
-                o,
-                pos,
-                "approved, but no flow sheet has been issued for it",
-            );
+            out.at(o, pos, "approved, but no flow sheet has been issued for it");
         }
     }
 }
@@ -263,7 +234,6 @@ pub fn produced_unapproved(cx: &Context, out: &mut Sink) {
                     .any(|c| *c.date > *f.issued && *c.date <= *r.sign.date);
                 if *f.issued < *r.sign.date && !confirmed_path && !before_rereview {
                     out.at(
-                        RuleId::ProducedUnapproved,
                         f,
                         f.issued.pos,
                         format!(
@@ -277,7 +247,6 @@ pub fn produced_unapproved(cx: &Context, out: &mut Sink) {
             }
             None if confirmed_path => {}
             _ => out.at(
-                RuleId::ProducedUnapproved,
                 f,
                 f.order.pos,
                 format!(
@@ -330,7 +299,6 @@ pub fn flowsheet_outdated(cx: &Context, out: &mut Sink) {
                     .join(", ")
             };
             out.at(
-                RuleId::FlowsheetOutdated,
                 latest,
                 latest.revision.pos,
                 format!(
@@ -344,7 +312,6 @@ pub fn flowsheet_outdated(cx: &Context, out: &mut Sink) {
         }
         for c in o.change.iter().filter(|c| *c.date > *latest.issued) {
             out.at(
-                RuleId::FlowsheetOutdated,
                 latest,
                 latest.issued.pos,
                 format!(
@@ -366,7 +333,6 @@ pub fn change_unnotified(cx: &Context, out: &mut Sink) {
         for (i, c) in o.change.iter().enumerate() {
             if c.notified.as_ref().is_none_or(|n| n.is_empty()) {
                 out.at(
-                    RuleId::ChangeUnnotified,
                     o,
                     c.pos,
                     format!(
@@ -385,7 +351,6 @@ pub fn overdue(cx: &Context, out: &mut Sink) {
     for o in cx.model.orders.iter() {
         for line in cx.model.overdue_lines(o, cx.as_of) {
             out.at(
-                RuleId::Overdue,
                 o,
                 line.delivery.pos,
                 format!(
@@ -406,7 +371,6 @@ pub fn risk_unhandled(cx: &Context, out: &mut Sink) {
         for f in &o.followup {
             if f.risk && f.action.as_ref().is_none_or(|a| a.trim().is_empty()) {
                 out.at(
-                    RuleId::RiskUnhandled,
                     o,
                     f.pos,
                     format!(

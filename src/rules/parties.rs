@@ -1,7 +1,6 @@
 //! Customer, product, property and usage-report rules.
 
-use super::{Context, Sink};
-use crate::finding::RuleId;
+use super::context::{Context, Sink};
 use crate::model::Record;
 use std::collections::HashMap;
 
@@ -20,7 +19,6 @@ pub fn customer_incomplete(cx: &Context, out: &mut Sink) {
         .collect();
         if !missing.is_empty() {
             out.at(
-                RuleId::CustomerIncomplete,
                 c,
                 c.name.pos,
                 format!("customer has no {}", missing.join(", ")),
@@ -44,7 +42,6 @@ pub fn part_number_unique(cx: &Context, out: &mut Sink) {
         let key = (norm(&p.name), norm(&p.spec));
         match seen.get(&key) {
             Some(first) => out.at(
-                RuleId::PartNumberUnique,
                 p,
                 p.name.pos,
                 format!("same name and spec as part number {first}: one product must have one part number"),
@@ -62,7 +59,6 @@ pub fn property_unverified(cx: &Context, out: &mut Sink) {
     for p in cx.model.property.iter() {
         if p.verified.is_none() {
             out.at(
-                RuleId::PropertyUnverified,
                 p,
                 p.received.pos,
                 "received but not verified: add [verified] with by and date",
@@ -78,7 +74,6 @@ pub fn property_incident_unreported(cx: &Context, out: &mut Sink) {
         for i in &p.incidents {
             if i.reported_to_customer.is_none() {
                 out.at(
-                    RuleId::PropertyIncidentUnreported,
                     p,
                     i.pos,
                     format!(
@@ -97,7 +92,6 @@ pub fn complaint_without_capa(cx: &Context, out: &mut Sink) {
     for r in cx.model.reports.iter() {
         if r.complaint && r.capa.is_none() {
             out.at(
-                RuleId::ComplaintWithoutCapa,
                 r,
                 r.meta().id.pos,
                 "the report records a complaint but names no `capa`",

@@ -1,7 +1,6 @@
 //! Satisfaction survey rules (4.6).
 
-use super::{Context, Sink};
-use crate::finding::RuleId;
+use super::context::{Context, Sink};
 use crate::model::{Record, days_between};
 use std::collections::HashSet;
 
@@ -34,7 +33,6 @@ pub fn survey_missing(cx: &Context, out: &mut Sink) {
             if due < cx.as_of && was_customer && !surveyed.contains(&(c.id(), year)) {
                 let pos = c.since.as_ref().map_or(c.meta.id.pos, |s| s.pos);
                 out.at(
-                    RuleId::SurveyMissing,
                     c,
                     pos,
                     format!("no satisfaction survey for {year} (due {due}); send one with `docket new survey --customer {}`", c.id()),
@@ -62,7 +60,6 @@ pub fn survey_below_target(cx: &Context, out: &mut Sink) {
                 "no CAPA in [analysis]"
             };
             out.at(
-                RuleId::SurveyBelowTarget,
                 s,
                 pos,
                 format!("overall score {score:.0} is under the target {target:.0}, and there is {missing}"),
@@ -79,7 +76,6 @@ pub fn survey_serious(cx: &Context, out: &mut Sink) {
             && a.capa.is_none()
         {
             out.at(
-                RuleId::SurveySerious,
                 s,
                 a.sign.pos,
                 "the analysis is marked serious but names no `capa`",
@@ -96,7 +92,6 @@ pub fn survey_feedback_missing(cx: &Context, out: &mut Sink) {
         let days = days_between(*a.sign.date, cx.as_of);
         if s.feedback.is_none() && days > FEEDBACK_DAYS {
             out.at(
-                RuleId::SurveyFeedbackMissing,
                 s,
                 a.sign.pos,
                 format!("analysed {} ({days} days ago) and the results have not gone back to the customer", a.sign.date.value),

@@ -2,10 +2,8 @@
 //! folder, optionally committed to a real git repository with chosen
 //! authors and dates, and the `docket` binary run on them.
 
-#![allow(dead_code)]
-
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 pub const AS_OF: &str = "2026-06-15";
@@ -356,10 +354,14 @@ impl Run {
             .collect()
     }
 
-    /// The distinct rule ids found.
+    /// The distinct rule ids found, in the order they are first reported.
     pub fn rules(&self) -> Vec<String> {
-        let mut r: Vec<String> = self.findings().into_iter().map(|f| f.rule).collect();
-        r.dedup();
+        let mut r: Vec<String> = Vec::new();
+        for f in self.findings() {
+            if !r.contains(&f.rule) {
+                r.push(f.rule);
+            }
+        }
         r
     }
 }
@@ -386,10 +388,6 @@ pub fn clean(run: &Run) {
         run.stderr
     );
     assert_eq!(run.code, 0);
-}
-
-pub fn exists(p: &Path) -> bool {
-    p.exists()
 }
 
 // ---------------------------------------------------------------------------

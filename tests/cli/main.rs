@@ -2,6 +2,7 @@
 //! cases that write a records repository in a temp folder and run the real
 //! `docket` binary on it.
 
+mod architecture;
 mod check;
 mod ci_formats;
 mod demo;

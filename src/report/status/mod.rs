@@ -298,10 +298,7 @@ fn orders(model: &Model, as_of: Date) -> Orders {
                 days_late: days_between(*line.delivery, as_of),
             });
         }
-        let open = matches!(
-            status,
-            OrderStatus::Received | OrderStatus::Approved | OrderStatus::InProduction
-        );
+        let open = status.is_open();
         // Only the latest follow-up tells whether the order is still at risk.
         if let Some(f) = o
             .followup

@@ -1,10 +1,14 @@
-//! The pages about the whole repository rather than one record: people
-//! and what they signed, findings by rule and by clause, the rule catalog,
-//! the procedure with its traceability, recent changes. Each builder turns
-//! the catalog and the report into a [`Page`] of blocks.
+//! The overview pages about the whole repository rather than one record:
+//! people and what they signed, findings by rule and by clause, the rule
+//! catalog, the procedure with its traceability, recent changes. (The
+//! dashboard and the lists of each kind are overviews too, each in its own
+//! file.) Each builder turns the catalog and the report into a [`Page`] of
+//! blocks.
 
+use super::context::{Cx, anchor};
 use super::markdown;
-use super::views::{Block, Cell, Cx, Figure, Page, Row, Table, anchor};
+use super::trail::Trail;
+use super::views::{Block, Cell, Field, Figure, Page, Row, Table};
 use crate::finding::{RuleId, Severity};
 use std::collections::BTreeMap;
 
@@ -16,7 +20,7 @@ pub fn people(cx: &Cx) -> Page {
     for p in people {
         let mut b = Block::new(format!("{} ({})", p.name.value, p.id.value));
         b.anchor = Some(anchor("p", &p.id));
-        b.fields = vec![super::views::Field {
+        b.fields = vec![Field {
             label: cx.t("roles"),
             cell: Cell::text(
                 p.roles
@@ -27,13 +31,13 @@ pub fn people(cx: &Cx) -> Page {
             ),
         }];
         if let Some(d) = p.department {
-            b.fields.push(super::views::Field {
+            b.fields.push(Field {
                 label: cx.t("department"),
                 cell: Cell::text(cx.value(d.as_str())),
             });
         }
         if let Some(l) = p.left {
-            b.fields.push(super::views::Field {
+            b.fields.push(Field {
                 label: cx.t("left"),
                 cell: Cell::text(l.to_string()),
             });
@@ -226,9 +230,9 @@ pub fn procedure(cx: &Cx, sections: &[markdown::Section]) -> Page {
     }
 }
 
-pub fn changes(cx: &Cx) -> Page {
+pub fn changes(cx: &Cx, trail: Option<&Trail>) -> Page {
     let mut b = Block::new(String::new());
-    match cx.trail.as_ref().filter(|t| t.available()) {
+    match trail.filter(|t| t.available()) {
         Some(trail) => {
             let mut table = Table::new(
                 ["date", "commit", "author", "signature", "record", "summary"]

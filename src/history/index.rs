@@ -1,0 +1,244 @@
+//! The history index: what one pass over git leaves behind, as plain
+//! data. Commits with their authors, times and signature kinds; every
+//! record file's revisions, newest first, followed across moves; the
+//! working tree's differences from `HEAD`; and, once proven, what the
+//! history says about the signed sections.
+//!
+//! It holds no git handle, so it is `Sync` (the rules and the site read it
+//! from every core) and can be cached by head commit (`cache.rs`). Reading
+//! the repository is `walk.rs` and `repo.rs`; this file only describes and
+//! looks up.
+
+use super::proof::Proofs;
+use super::sig::{CommitSignature, Keyring, SignatureCheck};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// A person and moment as git records them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Stamp {
+    pub name: String,
+    pub email: String,
+    /// Seconds since 1970, UTC.
+    pub time: i64,
+    /// The offset the person's clock had, in minutes east of UTC.
+    pub offset_minutes: i32,
+}
+
+impl Stamp {
+    fn from_git(s: &git2::Signature) -> Stamp {
+        Stamp {
+            name: String::from_utf8_lossy(s.name_bytes()).into_owned(),
+            email: String::from_utf8_lossy(s.email_bytes()).into_owned(),
+            time: s.when().seconds(),
+            offset_minutes: s.when().offset_minutes(),
+        }
+    }
+
+    /// The time shown at `offset_seconds` (the company's time zone), like
+    /// `2026-03-03 09:15:00 +08:00`.
+    pub fn display_at(&self, offset_seconds: i32) -> String {
+        let offset =
+            jiff::tz::Offset::from_seconds(offset_seconds).unwrap_or(jiff::tz::Offset::UTC);
+        match jiff::Timestamp::from_second(self.time) {
+            Ok(ts) => {
+                let (sign, secs) = if offset_seconds < 0 {
+                    ('-', -offset_seconds)
+                } else {
+                    ('+', offset_seconds)
+                };
+                let zone = format!("{sign}{:02}:{:02}", secs / 3600, secs % 3600 / 60);
+                format!(
+                    "{} {zone}",
+                    offset.to_datetime(ts).strftime("%Y-%m-%d %H:%M:%S")
+                )
+            }
+            Err(_) => self.time.to_string(),
+        }
+    }
+
+    /// The calendar date at `offset_seconds`.
+    pub fn date_at(&self, offset_seconds: i32) -> Option<jiff::civil::Date> {
+        let offset =
+            jiff::tz::Offset::from_seconds(offset_seconds).unwrap_or(jiff::tz::Offset::UTC);
+        jiff::Timestamp::from_second(self.time)
+            .ok()
+            .map(|ts| offset.to_datetime(ts).date())
+    }
+}
+
+/// One commit of the audit trail.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Commit {
+    /// The full hex id.
+    pub id: String,
+    pub author: Stamp,
+    pub committer: Stamp,
+    /// The first line of the message.
+    pub summary: String,
+    pub signature: CommitSignature,
+    /// Whether this is a merge commit on the first-parent line.
+    pub merge: bool,
+}
+
+impl Commit {
+    pub fn short(&self) -> &str {
+        short(&self.id)
+    }
+
+    /// What the index keeps of a git commit; `merge` when it is a merge
+    /// on the first-parent line.
+    pub(super) fn from_git(c: &git2::Commit, merge: bool) -> Commit {
+        Commit {
+            id: c.id().to_string(),
+            author: Stamp::from_git(&c.author()),
+            committer: Stamp::from_git(&c.committer()),
+            summary: String::from_utf8_lossy(c.summary_bytes().unwrap_or_default()).into_owned(),
+            signature: CommitSignature::of(c),
+            merge,
+        }
+    }
+}
+
+/// How a file came to be at a revision.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase", tag = "kind", content = "from")]
+pub enum Change {
+    Added,
+    Modified,
+    /// Moved or renamed from this path (relative to the records root).
+    Moved(String),
+    Deleted,
+}
+
+/// One revision of one file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Revision {
+    /// Index into [`History::commits`].
+    pub commit: usize,
+    /// The file's path at this revision, relative to the records root.
+    pub path: String,
+    /// The blob id (hex) of the file after the commit; `None` when deleted.
+    pub blob: Option<String>,
+    pub change: Change,
+}
+
+/// The revisions of one file, followed across moves.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FileHistory {
+    /// The path now (or, for a deleted file, its last path).
+    pub path: String,
+    /// Newest first. A file that exists at `HEAD` never has a `Deleted`
+    /// revision first.
+    pub revisions: Vec<Revision>,
+}
+
+impl FileHistory {
+    /// Whether the file is gone from `HEAD`.
+    pub fn deleted(&self) -> bool {
+        self.revisions
+            .first()
+            .is_some_and(|r| r.change == Change::Deleted)
+    }
+}
+
+/// How a working-tree file differs from `HEAD`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Dirty {
+    /// Changed since `HEAD`.
+    Modified,
+    /// Not in `HEAD` at all.
+    Untracked,
+    /// In `HEAD`, gone from the working tree.
+    Deleted,
+}
+
+/// Why history is missing, when it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unavailable {
+    /// No git repository above the records root.
+    NoRepository,
+    /// A shallow clone: the oldest commits are missing, so the first writer
+    /// of a section cannot be known.
+    Shallow,
+}
+
+impl Unavailable {
+    pub fn describe(&self) -> &'static str {
+        match self {
+            Unavailable::NoRepository => "no git repository above the records root",
+            Unavailable::Shallow => "the repository is a shallow clone",
+        }
+    }
+}
+
+/// The history index of a records root.
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    /// The repository's git folder, for reading blobs later.
+    pub git_dir: PathBuf,
+    /// The records root's path inside the work tree, `""` or `records/`.
+    pub prefix: String,
+    /// The commit `HEAD` points at, if any.
+    pub head: Option<String>,
+    pub shallow: bool,
+    /// Commits that touched a file below the records root, newest first.
+    pub commits: Vec<Commit>,
+    /// Every `*.toml` file that ever existed, by its current (or last) path.
+    pub files: BTreeMap<String, FileHistory>,
+    /// Working-tree files that differ from `HEAD`, by path.
+    pub worktree: BTreeMap<String, Dirty>,
+    /// Why there is no history, when there is none; everything else is
+    /// then empty.
+    pub unavailable: Option<Unavailable>,
+    /// What the history proves about the model's signed sections and
+    /// orders, filled by [`prove`](super::prove).
+    pub proofs: Proofs,
+    /// Each commit's checked signature, by index, filled on first use:
+    /// verifying costs more than anything else about a commit, and a
+    /// commit appears on several pages.
+    pub(super) checks: Vec<std::sync::OnceLock<SignatureCheck>>,
+    pub(super) keyring: std::sync::OnceLock<Keyring>,
+}
+
+impl History {
+    /// The history of a record by id (its file stem) or by path: a file
+    /// that exists before a deleted one of the same id.
+    pub fn find_record(&self, id: &str) -> Option<&FileHistory> {
+        self.files
+            .values()
+            .filter(|f| crate::load::stem(&f.path) == id || f.path == id)
+            .min_by_key(|f| f.deleted())
+    }
+
+    /// A fingerprint of the revisions of the file now at `path` (commit
+    /// ids, paths, blobs, how it changed): what anything derived from its
+    /// history alone depends on. By commit id, since an index shifts with
+    /// every new commit. `None` for a file without history.
+    pub fn revisions_key(&self, path: &str) -> Option<u64> {
+        let f = self.file(path)?;
+        let mut fp = crate::fingerprint::Fingerprint::new(3);
+        for r in &f.revisions {
+            fp.str(&self.commits[r.commit].id)
+                .str(&r.path)
+                .str(r.blob.as_deref().unwrap_or("-"))
+                .json(&r.change);
+        }
+        Some(fp.finish())
+    }
+
+    /// The history of the file now at `path`.
+    pub fn file(&self, path: &str) -> Option<&FileHistory> {
+        self.files.get(path)
+    }
+
+    pub fn commit(&self, rev: &Revision) -> &Commit {
+        &self.commits[rev.commit]
+    }
+}
+
+/// Short commit ids of the form git prints.
+pub fn short(id: &str) -> &str {
+    &id[..id.len().min(10)]
+}

@@ -1,0 +1,327 @@
+//! Proving: the signature commit of each signed section and its
+//! [`ProofStatus`], and each order's substance history, computed once
+//! after the model is built so the rules stay pure functions of model +
+//! history.
+//!
+//! The signature commit of a section is the oldest commit from which the
+//! section's *parsed* content is unchanged up to the working tree: the
+//! commit that first wrote what is there now. Comparing values, not text,
+//! means reformatting a file or reordering keys never moves a signature.
+//! Whether that commit proves the signature depends on `policy.signatures`
+//! (docs/history.md). When its author is not the signer and an older
+//! revision carried the section signed by the signer, someone else changed
+//! a signed section: the signature is broken, which says more than
+//! "unproven".
+//!
+//! Files are independent, so they are proven in parallel, each thread with
+//! its own git handle; a file whose revisions are unchanged since the last
+//! run takes its results from the cache (`cache.rs`).
+
+use super::cache::{self, ProofEntry};
+use super::fields::{parse_table, section, signer};
+use super::index::{Dirty, FileHistory, History};
+use super::proof::{Proof, ProofStatus, Proofs};
+use super::repo::Objects;
+use super::sig::SignatureCheck;
+use super::states::{States, same};
+use super::substance::{OrderHistory, order_history};
+use crate::fingerprint::Fingerprint;
+use crate::load::Table;
+use crate::model::{Model, Record, SignaturePolicy};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Compute the proofs of every signed section and the substance history of
+/// every order of `model`. Reads blobs; files are independent, so they are
+/// done in parallel, each thread with its own git handle.
+pub fn prove(history: &mut History, model: &Model) -> crate::Result<()> {
+    prove_only(history, model, None)
+}
+
+/// [`prove`] for one record only (by id or path), or for all with `None`:
+/// `docket log` needs one record's proofs, not the whole repository's.
+pub fn prove_only(history: &mut History, model: &Model, only: Option<&str>) -> crate::Result<()> {
+    if history.unavailable.is_some() {
+        return Ok(());
+    }
+    let wanted = |file: &str| only.is_none_or(|id| crate::load::stem(file) == id || file == id);
+    let signed = model.signed_sections();
+    let mut by_file: BTreeMap<&str, Vec<&crate::model::Signed>> = BTreeMap::new();
+    for s in signed.iter().filter(|s| wanted(&s.meta.file)) {
+        by_file.entry(s.meta.file.as_str()).or_default().push(s);
+    }
+    let order_files: BTreeSet<&str> = model
+        .orders
+        .iter()
+        .map(|o| o.meta().file.as_str())
+        .filter(|f| wanted(f))
+        .collect();
+    let mut files: Vec<&str> = by_file.keys().copied().collect();
+    files.extend(order_files.iter().filter(|f| !by_file.contains_key(*f)));
+    let h: &History = history;
+    let seed = Fingerprint::new(2)
+        .str(env!("CARGO_PKG_VERSION"))
+        .json(&model.people)
+        .json(&model.config)
+        .finish();
+    let cached = cache::load_proofs(&h.git_dir, seed);
+    let per_file: Vec<FileProofs> = files
+        .into_par_iter()
+        .map_init(
+            || h.objects().ok(),
+            |objects, file| {
+                let key = cache::clean_key(h, file);
+                let hit = key.and_then(|k| {
+                    let e = cached.get(file).filter(|e| e.key == k)?;
+                    let (proofs, order) = cache::restore(h, file, e)?;
+                    Some((proofs, order, e.clone()))
+                });
+                if let Some((proofs, order, entry)) = hit {
+                    return (file.to_string(), proofs, order, Some(entry));
+                }
+                let states = objects
+                    .as_ref()
+                    .map(|o| states(h, o, model, file))
+                    .unwrap_or_default();
+                let proofs: Vec<Proof> = by_file
+                    .get(file)
+                    .into_iter()
+                    .flatten()
+                    .map(|s| {
+                        let (commit, status) =
+                            prove_one(h, objects.as_ref(), model, &states, &s.path, &s.sign.by);
+                        Proof {
+                            record: s.meta.id.value.clone(),
+                            file: file.to_string(),
+                            section: s.path.clone(),
+                            by: s.sign.by.value.clone(),
+                            meaning: s.meaning.clone(),
+                            commit,
+                            status,
+                        }
+                    })
+                    .collect();
+                let order = order_files.contains(file).then(|| order_history(&states));
+                let entry = key.and_then(|key| cache::keep(h, file, key, &proofs, &order));
+                (file.to_string(), proofs, order, entry)
+            },
+        )
+        .collect();
+    let mut proofs = Proofs::default();
+    let mut keep = BTreeMap::new();
+    for (file, p, order, entry) in per_file {
+        proofs.sections.extend(p);
+        if let Some(o) = order {
+            proofs.orders.insert(file.clone(), o);
+        }
+        if let Some(e) = entry {
+            keep.insert(file, e);
+        }
+    }
+    // Written when anything differs (and only for a whole-repository run,
+    // which knows every file): a warm run reads it and writes nothing.
+    let changed = keep.len() != cached.len()
+        || keep
+            .iter()
+            .any(|(f, e)| cached.get(f).is_none_or(|c| c.key != e.key));
+    if only.is_none() && changed && history.head.is_some() {
+        cache::save_proofs(&history.git_dir, seed, keep);
+    }
+    history.proofs = proofs;
+    Ok(())
+}
+
+/// One file's results: its proofs, its order history, and what to cache.
+type FileProofs = (String, Vec<Proof>, Option<OrderHistory>, Option<ProofEntry>);
+
+/// The states of `file` in `h`, read through `objects`.
+fn states(h: &History, objects: &Objects, model: &Model, file: &str) -> States {
+    let empty = FileHistory {
+        path: file.to_string(),
+        revisions: Vec::new(),
+    };
+    let fh = h.file(file).unwrap_or(&empty);
+    let mut list: Vec<(Option<usize>, Option<Table>)> = fh
+        .revisions
+        .iter()
+        .rev()
+        .map(|r| (Some(r.commit), objects.table(r)))
+        .collect();
+    let dirty = matches!(
+        h.worktree.get(file),
+        Some(Dirty::Modified | Dirty::Untracked)
+    );
+    if dirty {
+        let now = std::fs::read(model.root.join(file))
+            .ok()
+            .and_then(|b| parse_table(file, &b));
+        list.push((None, now));
+    }
+    States { list, dirty }
+}
+
+/// How to sign under policy "ssh", for messages.
+const SSH_ADVICE: &str = "the signer commits with an SSH signature (git config gpg.format ssh; \
+     git commit -S) made with a key listed for them in people.toml";
+
+/// Find the signature commit of one section and judge it.
+fn prove_one(
+    h: &History,
+    objects: Option<&Objects>,
+    model: &Model,
+    st: &States,
+    path: &str,
+    by: &str,
+) -> (Option<usize>, ProofStatus) {
+    // Under "none" nothing is proven, so nothing is unsigned either: an
+    // uncommitted section is recorded like any other (the file's
+    // history-unavailable warning says it is not committed).
+    let unsigned = if model.config.policy.signatures == SignaturePolicy::None {
+        ProofStatus::Recorded
+    } else {
+        ProofStatus::Uncommitted
+    };
+    let Some((last_commit, Some(now))) = st.list.last() else {
+        return (None, unsigned);
+    };
+    let cur = section(now, path);
+    if last_commit.is_none() {
+        // The working tree differs from HEAD: is this section part of it?
+        let head = st
+            .list
+            .len()
+            .checked_sub(2)
+            .and_then(|i| st.section(i, path));
+        if !same(head, cur) {
+            return (None, unsigned);
+        }
+    }
+    // Oldest committed state from which the section is unchanged.
+    let s = st.first_with(st.committed().saturating_sub(1), path, cur);
+    let Some(commit) = st.list.get(s).and_then(|x| x.0) else {
+        return (None, unsigned);
+    };
+    let policy = model.config.policy.signatures;
+    if policy == SignaturePolicy::None {
+        return (Some(commit), ProofStatus::Recorded);
+    }
+    // Who made the signature commit and how it is signed come from the
+    // commit object itself, never from the cached index.
+    let Some((objects, fresh)) = objects.and_then(|o| Some((o, o.commit(&h.commits[commit].id)?)))
+    else {
+        return (
+            Some(commit),
+            ProofStatus::Unproven(format!(
+                "its signature commit {} cannot be read",
+                h.commits[commit].short()
+            )),
+        );
+    };
+    let c = &fresh;
+    let author = model.person_by_email(&c.author.email);
+    let author_is_signer = author.is_some_and(|p| p.id.value == by);
+    if !author_is_signer {
+        if let Some(signed) = signed_by_signer_before(h, model, st, path, by, s) {
+            let who = author.map_or_else(
+                || format!("{} <{}>", c.author.name, c.author.email),
+                |p| p.id.value.clone(),
+            );
+            return (
+                Some(commit),
+                ProofStatus::Broken {
+                    signed,
+                    changed_by: who,
+                },
+            );
+        }
+        let who = match author {
+            Some(p) => format!("{} ({})", p.id.value, c.author.email),
+            None => format!(
+                "{} <{}>, who is not in people.toml",
+                c.author.name, c.author.email
+            ),
+        };
+        return (
+            Some(commit),
+            ProofStatus::Unproven(format!(
+                "its signature commit {} was authored by {who}, not by {by}; \
+                 {by} must commit the section themselves",
+                c.short()
+            )),
+        );
+    }
+    let person = author.expect("author is the signer");
+    let offset = model.config.company.offset_seconds;
+    if let (Some(left), Some(day)) = (person.left, c.author.date_at(offset))
+        && day > left
+    {
+        return (
+            Some(commit),
+            ProofStatus::Unproven(format!(
+                "it was committed on {day} ({}), after {by} left on {left}: \
+                 someone who has left can no longer sign",
+                c.short()
+            )),
+        );
+    }
+    if policy == SignaturePolicy::Author {
+        return (
+            Some(commit),
+            ProofStatus::Proven(format!("commit author {}", c.author.email)),
+        );
+    }
+    let status = match h.signature(objects, commit, &model.people) {
+        SignatureCheck::Valid {
+            person,
+            fingerprint,
+        } if person == by => {
+            ProofStatus::Proven(format!("SSH signature by {by}'s key {fingerprint}"))
+        }
+        SignatureCheck::Valid {
+            person,
+            fingerprint,
+        } => ProofStatus::Unproven(format!(
+            "its signature commit {} is signed with {person}'s key {fingerprint}, not one of {by}'s keys; {SSH_ADVICE}",
+            c.short()
+        )),
+        other => ProofStatus::Unproven(format!(
+            "policy \"ssh\" needs an SSH signature by {by}, but its signature commit {} is {}; {SSH_ADVICE}",
+            c.short(),
+            other.describe()
+        )),
+    };
+    (Some(commit), status)
+}
+
+/// The commit, before state `before`, in which the signer wrote a version
+/// of the section naming them: a signature someone else later changed. A
+/// version someone else wrote in the signer's name was never a signature.
+fn signed_by_signer_before(
+    h: &History,
+    model: &Model,
+    st: &States,
+    path: &str,
+    by: &str,
+    before: usize,
+) -> Option<usize> {
+    let mut k = before;
+    while k > 0 {
+        k -= 1;
+        let Some(v) = st.section(k, path) else {
+            continue;
+        };
+        if signer(v) != Some(by) {
+            continue;
+        }
+        // The first writer of this version.
+        let first = st.first_with(k, path, Some(v));
+        if let Some(c) = st.list[first].0 {
+            let author = model.person_by_email(&h.commits[c].author.email);
+            if author.is_some_and(|p| p.id.value == by) {
+                return Some(c);
+            }
+        }
+        k = first;
+    }
+    None
+}

@@ -1,0 +1,179 @@
+//! Building the model: each record file read into its kind's type, in
+//! parallel, every schema problem reported with its position.
+//!
+//! A record that cannot be read whole (a required field missing or
+//! mistyped, or an id that does not match its file) is reported and left
+//! out, so rules never reason about half a record and no unchecked id ever
+//! becomes a page name. Two files with one id: the first (in path order)
+//! is kept, the second reported.
+
+use super::config::{self, Config};
+use super::meta::Meta;
+use super::read::{At, Diag};
+use super::records::{AnyRecord, ByKind, Model, read_kind};
+use crate::finding::{Finding, Pos, RuleId};
+use crate::kind::{IdShape, Kind};
+use crate::load::{Doc, FileRole, Loaded};
+use rayon::prelude::*;
+use std::collections::{BTreeSet, HashMap};
+
+/// Build the model from what the loader read. Findings from the loader are
+/// passed through; schema and id findings are added.
+pub fn build(loaded: Loaded) -> (Model, Vec<Finding>) {
+    let mut findings = loaded.findings;
+    let config =
+        read_doc(loaded.config.as_ref(), &mut findings, config::read_config).unwrap_or_default();
+    let people = read_doc(loaded.people.as_ref(), &mut findings, config::read_people)
+        .unwrap_or_else(|| {
+            findings.push(Finding::new(
+                RuleId::Schema,
+                "people.toml",
+                None,
+                "people.toml is missing: every signer and record owner must be listed there",
+            ));
+            Vec::new()
+        });
+
+    let mut known_ids: BTreeSet<(Kind, String)> = loaded
+        .unreadable
+        .iter()
+        .map(|(kind, rel)| (*kind, crate::load::stem(rel).to_string()))
+        .collect();
+    let read: Vec<(Option<String>, Option<AnyRecord>, Vec<Finding>)> = loaded
+        .records
+        .par_iter()
+        .map(|doc| read_record(doc, &config))
+        .collect();
+
+    let mut first_file: HashMap<String, String> = HashMap::new();
+    let mut by_kind = ByKind::default();
+    for ((id, record, mut found), doc) in read.into_iter().zip(&loaded.records) {
+        if let Some(id) = id {
+            if let FileRole::Record(kind) = doc.role {
+                known_ids.insert((kind, id.clone()));
+            }
+            if let Some(first) = first_file.get(&id) {
+                // For products the id is the part number: two files with one
+                // part number is clause 1's "one part number, one product".
+                let rule = match doc.role {
+                    FileRole::Record(Kind::Product) => RuleId::PartNumberUnique,
+                    _ => RuleId::DuplicateId,
+                };
+                found.push(
+                    Finding::new(
+                        rule,
+                        &doc.rel,
+                        Some(Pos { line: 1, col: 1 }),
+                        format!(
+                            "id {id} is already used by {first}; give this record the next free id"
+                        ),
+                    )
+                    .with_record(&id),
+                );
+                findings.extend(found);
+                continue;
+            }
+            first_file.insert(id, doc.rel.clone());
+        }
+        findings.extend(found);
+        if let Some(record) = record {
+            by_kind.push(record);
+        }
+    }
+
+    let mut model = by_kind.into_model();
+    model.index_flowsheets();
+    model.root = loaded.root;
+    model.config = config;
+    model.people = people;
+    model.files = loaded.attachments;
+    model.procedure = loaded.procedure;
+    model.known_ids = known_ids;
+    model.source = loaded.fingerprint;
+    (model, findings)
+}
+
+/// Read `docket.toml` or `people.toml` with `read`, keeping its findings;
+/// `None` when the file is absent.
+fn read_doc<T>(
+    doc: Option<&Doc>,
+    findings: &mut Vec<Finding>,
+    read: impl FnOnce(&Diag) -> T,
+) -> Option<T> {
+    let diag = Diag::new(doc?);
+    let value = read(&diag);
+    findings.extend(diag.into_findings());
+    Some(value)
+}
+
+/// Read one record file: its id (if readable), the record (if whole), and
+/// its findings.
+fn read_record(doc: &Doc, config: &Config) -> (Option<String>, Option<AnyRecord>, Vec<Finding>) {
+    let FileRole::Record(kind) = doc.role else {
+        return (None, None, Vec::new());
+    };
+    let diag = Diag::new(doc);
+    let r = diag.root();
+    let id: At<String> = r.req(kind.id_key());
+    let mut id_ok = !diag.is_broken();
+    if id_ok {
+        id_ok = check_id(doc, kind, &id, config, &diag);
+    }
+    let meta = Meta {
+        id: id.clone(),
+        kind,
+        file: doc.rel.clone(),
+        attachments: r
+            .opt::<Vec<String>>("attachments")
+            .map_or_else(Vec::new, |a| {
+                a.value
+                    .into_iter()
+                    .map(|v| At {
+                        value: v,
+                        pos: a.pos,
+                    })
+                    .collect()
+            }),
+    };
+    let record = read_kind(kind, &r, meta, config);
+    r.finish();
+    let whole = id_ok && !diag.is_broken();
+    let known = id_ok.then(|| id.value.clone());
+    let mut findings = diag.into_findings();
+    if let Some(id) = &known {
+        for f in &mut findings {
+            f.record = Some(id.clone());
+        }
+    }
+    (known, whole.then_some(record), findings)
+}
+
+/// `id-mismatch`: the id must equal the file stem and have its kind's shape.
+fn check_id(doc: &Doc, kind: Kind, id: &At<String>, config: &Config, diag: &Diag) -> bool {
+    let shape_ok = match kind.id_shape() {
+        IdShape::PartNumber => config.policy.part_number_regex.is_match(id),
+        _ => kind.id_shape_ok(id),
+    };
+    let key = kind.id_key();
+    let mut problems = Vec::new();
+    if !shape_ok {
+        problems.push(match kind.id_form() {
+            None => format!(
+                "part number \"{}\" does not match policy.part_number_pattern {}",
+                id.value, config.policy.part_number_pattern
+            ),
+            Some(form) => format!("{key} \"{}\" is not of the form {form}", id.value),
+        });
+    }
+    if doc.stem() != id.value {
+        problems.push(format!(
+            "{key} \"{}\" does not match the file name {}.toml; rename the file or fix the {key}",
+            id.value,
+            doc.stem()
+        ));
+    }
+    for msg in &problems {
+        diag.push_at(RuleId::IdMismatch, id.pos, msg.clone());
+    }
+    problems.is_empty()
+}
