@@ -317,6 +317,8 @@ fn a_commit_that_touches_several_records_is_one_row_of_recent_changes() {
         "Shafts scratched.",
         "Shafts scratched on arrival.",
     );
+    // A hostile file name in the same commit: its name is listed, escaped.
+    repo.write("orders/2026/\"><b>x.toml", "id = \"x\"\n");
     let both = repo.commit_as(
         "li.sales",
         "2026-05-03",
@@ -339,9 +341,10 @@ fn a_commit_that_touches_several_records_is_one_row_of_recent_changes() {
         "{row}"
     );
     assert!(
-        row.contains("<ul class=\"records\"><li><a href=\"capa/CAPA-2026-0001.html\">CAPA-2026-0001</a></li><li><a href=\"orders/SO-2026-0001.html\">SO-2026-0001</a></li></ul>"),
+        row.contains("<ul class=\"records\"><li><a href=\"capa/CAPA-2026-0001.html\">CAPA-2026-0001</a></li><li>&quot;&gt;&lt;b&gt;x</li><li><a href=\"orders/SO-2026-0001.html\">SO-2026-0001</a></li></ul>"),
         "both records in the commit's row: {row}"
     );
+    assert!(!changes.contains("<b>"), "{row}");
     // No row without its commit, so sorting or filtering cannot part them.
     for r in &rows {
         assert!(r.starts_with(" id=\"commit-"), "{r}");
