@@ -4,14 +4,31 @@
 #   - no page logs a console error or an uncaught exception,
 #   - the table filter works (?filter= in the address pre-fills it),
 #   - screenshots of the main pages land in target/screenshots/ for a
-#     person to look at.
-# It installs nothing: it needs /usr/bin/chromium (or $CHROMIUM) and cargo.
+#     person to look at;
+# then, on the demo company (`docket demo`, in English and in Chinese),
+# tests/browser/check.mjs checks paper (printed PDFs hold every table
+# cell), phones (no sideways scrolling at 320-390 px), keyboards and
+# screen readers (axe-core, a visible focus on every focusable element)
+# and requests (nothing leaves the folder); see the head of check.mjs.
+# It installs nothing: it needs /usr/bin/chromium (or $CHROMIUM),
+# pdftotext (poppler-utils), node with `npm ci --prefix tests/browser`
+# done, and cargo. .ci/run installs them on a fresh machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 if [ ! -x "$CHROMIUM" ]; then
     echo "browser.sh: $CHROMIUM not found; install it (apt-get install -y chromium) or set CHROMIUM" >&2
+    exit 1
+fi
+for tool in node pdftotext pdfinfo; do
+    if ! command -v "$tool" > /dev/null; then
+        echo "browser.sh: $tool not found; install it (apt-get install -y nodejs poppler-utils)" >&2
+        exit 1
+    fi
+done
+if [ ! -d tests/browser/node_modules/playwright-core ] || [ ! -d tests/browser/node_modules/axe-core ]; then
+    echo "browser.sh: run 'npm ci --prefix tests/browser' first (playwright-core, axe-core)" >&2
     exit 1
 fi
 
@@ -158,7 +175,18 @@ sed -i 's/language = "en"/language = "zh-Hant"/' "$rec/docket.toml"
 chrome --hide-scrollbars --window-size=1280,900 --screenshot="$shots/index-zh-Hant.png" "file://$site/index.html" 2>/dev/null
 chrome --hide-scrollbars --window-size=1280,900 --screenshot="$shots/orders-SO-2026-0001-zh-Hant.png" "file://$site/orders/SO-2026-0001.html" 2>/dev/null
 
+# 4. The demo company, read by people: paper, phones, keyboards, screen
+#    readers, in both languages.
+demo=$work/demo
+"$docket" demo --repo "$demo/records" --out "$demo/site" > /dev/null
+as_of=$(sed -n 's/.*<p class="asof">[^0-9]*\([0-9-]*\)<.*/\1/p' "$demo/site/index.html" | head -1)
+[ -n "$as_of" ] || { echo "browser.sh: no as-of date on the demo's dashboard" >&2; exit 1; }
+sed -i 's/language = "en"/language = "zh-Hant"/' "$demo/records/docket.toml"
+"$docket" build --records "$demo/records" --out "$demo/site-zh" --as-of "$as_of" > /dev/null
+CHROMIUM=$CHROMIUM node tests/browser/check.mjs --site "$demo/site" --site-zh "$demo/site-zh" \
+    --out "$PWD/target/browser" --shots "$shots" || fail "tests/browser/check.mjs"
+
 if [ "$failed" = 0 ]; then
-    echo "browser.sh: ok (screenshots in $shots)"
+    echo "browser.sh: ok (screenshots in $shots, printed PDFs in target/browser/print)"
 fi
 exit "$failed"

@@ -152,6 +152,15 @@ labels! {
     moved_from: "moved from", "移自";
     history_unavailable: "No git history is available for this build (not a git repository, or a shallow clone).", "本次產出沒有可用的 git 歷史（不是 git 儲存庫，或為淺層複製）。";
     sort_hint: "Click a column heading to sort.", "點選欄位標題可排序。";
+    desc_page: "a page of the quality records", "品質紀錄的一頁";
+    desc_dashboard: "Quality records dashboard: orders, CAPAs, satisfaction surveys, customer property, signatures and findings", "品質紀錄總覽：訂單、CAPA、顧客滿意度調查、客戶財產、簽核與稽核發現";
+    desc_list: "every record, its status and its findings", "所有紀錄及其狀態與稽核發現";
+    desc_record: "every field, the signatures, the findings and the history of this record", "此紀錄的所有欄位、簽核、稽核發現與歷程";
+    desc_people: "who holds which role and what each person signed", "每位人員的角色與簽核紀錄";
+    desc_findings: "every finding, by rule and by clause, errors first", "所有稽核發現，依規則與條款，錯誤優先";
+    desc_rules: "the rules checked, with their severity, clause and findings", "檢查的規則及其嚴重度、條款與稽核發現";
+    desc_procedure: "the procedure, each clause with the rules that enforce it and its open findings", "程序書，各條款及其執行規則與未結發現";
+    desc_changes: "the newest commits to the records, each with the records it changed", "紀錄庫最近的提交，以及每次提交變更的紀錄";
 }
 
 /// A record-format value (status, stage, enum) in the site's language.
@@ -330,6 +339,11 @@ pub fn field(lang: Language, key: &str) -> String {
         if !zh.is_empty() {
             return zh.to_string();
         }
+    }
+    // The procedure's own word (4.3 "Order follow-up"), as on the
+    // dashboard's "Follow-ups at risk", not the record format's key.
+    if key == "followup" {
+        return "Follow-ups".to_string();
     }
     let mut s = key.replace('_', " ");
     if let Some(first) = s.get(..1) {

@@ -10,7 +10,17 @@ use super::markdown;
 use super::trail::Trail;
 use super::views::{Block, Cell, Field, Figure, Page, Row, Table};
 use crate::finding::{RuleId, Severity};
+use crate::report::Reported;
 use std::collections::BTreeMap;
+
+/// Findings with the errors first, otherwise in the report's order: what
+/// must be fixed before an audit is what a reader sees first, on the
+/// findings page, the procedure and every record page.
+pub fn errors_first<'r>(findings: impl IntoIterator<Item = &'r Reported>) -> Vec<&'r Reported> {
+    let mut v: Vec<&Reported> = findings.into_iter().collect();
+    v.sort_by_key(|r| r.severity);
+    v
+}
 
 pub fn people(cx: &Cx) -> Page {
     let signed: Vec<_> = cx.signed.values().flatten().collect();
@@ -95,11 +105,17 @@ pub fn findings(cx: &Cx) -> Page {
     let mut by_rule = Block::new(cx.t("by_rule"));
     by_rule.anchor = Some("by-rule".into());
     blocks.push(by_rule);
-    for rule in RuleId::ALL {
-        let mine: Vec<_> = all.iter().filter(|r| r.finding.rule == *rule).collect();
-        if mine.is_empty() {
-            continue;
-        }
+    // The rules with errors first, then those with warnings.
+    let mut rules: Vec<(RuleId, Vec<&Reported>)> = RuleId::ALL
+        .iter()
+        .map(|rule| {
+            let mine = all.iter().filter(|r| r.finding.rule == *rule);
+            (*rule, errors_first(mine))
+        })
+        .filter(|(_, mine)| !mine.is_empty())
+        .collect();
+    rules.sort_by_key(|(_, mine)| mine[0].severity);
+    for (rule, mine) in rules {
         let mut b = Block::table(
             format!("{} ({}): {}", rule.as_str(), mine.len(), rule.summary()),
             cx.findings_table(mine.into_iter(), true),
@@ -118,7 +134,7 @@ pub fn findings(cx: &Cx) -> Page {
     for (clause, mine) in clauses {
         let mut b = Block::table(
             format!("{} {clause} ({})", cx.t("clause"), mine.len()),
-            cx.findings_table(mine.into_iter(), true),
+            cx.findings_table(errors_first(mine).into_iter(), true),
         );
         b.level = 3;
         blocks.push(b);
@@ -196,12 +212,12 @@ pub fn procedure(cx: &Cx, sections: &[markdown::Section]) -> Page {
                 .filter(|r| cx.owning_clause(*r).as_deref() == Some(clause.as_str()))
                 .collect();
             b.links = rules.iter().map(|r| cx.rule(*r)).collect();
-            let open: Vec<_> = cx
-                .report
-                .findings
-                .iter()
-                .filter(|f| rules.contains(&f.finding.rule))
-                .collect();
+            let open = errors_first(
+                cx.report
+                    .findings
+                    .iter()
+                    .filter(|f| rules.contains(&f.finding.rule)),
+            );
             if !open.is_empty() {
                 b.table = Some(cx.findings_table(open.into_iter(), true));
             }
@@ -241,27 +257,19 @@ pub fn changes(cx: &Cx, trail: Option<&Trail>) -> Page {
                     .collect(),
             );
             for e in trail.recent(cx) {
-                let mut records = e.records.into_iter();
-                let first = records.next().unwrap_or_default();
                 // The summary goes last: it is the long text that wraps.
                 let cells = vec![
                     Cell::text(e.time),
                     Cell::text(e.commit),
                     Cell::text(e.author),
                     Cell::text(e.signature),
-                    first,
+                    records_cell(e.records),
                     Cell::text(e.summary),
                 ];
                 table.rows.push(Row {
                     anchor: Some(e.anchor),
                     cells,
                 });
-                // One row per further file, so every record links.
-                for more in records {
-                    let mut row = vec![Cell::default(); 6];
-                    row[4] = more;
-                    table.push(row);
-                }
             }
             table.filter = true;
             if table.rows.is_empty() {
@@ -276,5 +284,45 @@ pub fn changes(cx: &Cx, trail: Option<&Trail>) -> Page {
         title: cx.t("changes"),
         blocks: vec![b],
         ..Page::default()
+    }
+}
+
+/// The records one commit changed, in one cell: a commit that touched
+/// several records is one row, so sorting or filtering the table never
+/// parts a record from the commit that changed it. Several records are a
+/// list of links (escaped here, since the cell carries HTML); the changes
+/// page is at the site root, so the links need no prefix.
+fn records_cell(mut records: Vec<Cell>) -> Cell {
+    if records.len() < 2 {
+        return records.pop().unwrap_or_default();
+    }
+    let escape = |s: &str| {
+        let mut out = Vec::new();
+        // Writing to a Vec cannot fail.
+        let _ = tera::escape_html(s, &mut out);
+        String::from_utf8(out).unwrap_or_default()
+    };
+    let mut html = String::from("<ul class=\"records\">");
+    for r in &records {
+        html.push_str("<li>");
+        match &r.href {
+            Some(href) => html.push_str(&format!(
+                "<a href=\"{}\">{}</a>",
+                escape(href),
+                escape(&r.text)
+            )),
+            None => html.push_str(&escape(&r.text)),
+        }
+        html.push_str("</li>");
+    }
+    html.push_str("</ul>");
+    Cell {
+        text: records
+            .iter()
+            .map(|r| r.text.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        html: Some(html),
+        ..Cell::default()
     }
 }

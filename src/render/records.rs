@@ -212,6 +212,9 @@ fn lay_out(
         match &map[key] {
             Value::Null => {}
             Value::Array(items) if items.is_empty() => {}
+            Value::Object(inner) if key == "scores" => {
+                nested.push((rank, vec![scores(cx, inner)]));
+            }
             Value::Object(inner) => {
                 let mut blocks = Vec::new();
                 lay_out(
@@ -243,6 +246,24 @@ fn lay_out(
     }
     nested.sort_by_key(|(rank, _)| *rank);
     out.extend(nested.into_iter().flat_map(|(_, b)| b));
+}
+
+/// A survey's scores in the order the company asks the questions
+/// (`policy.survey_questions`), as on the paper form; a score for a
+/// question no longer asked (the model reports it) comes after them.
+fn scores(cx: &Cx, map: &serde_json::Map<String, Value>) -> Block {
+    let asked = &cx.model.config.policy.survey_questions;
+    let mut keys: Vec<&String> = map.keys().collect();
+    keys.sort_by_key(|k| (asked.iter().position(|q| q == *k).unwrap_or(usize::MAX), *k));
+    let mut b = Block::new(super::i18n::field(cx.lang, "scores"));
+    b.fields = keys
+        .into_iter()
+        .map(|k| Field {
+            label: super::i18n::field(cx.lang, k),
+            cell: cell(cx, k, &map[k]),
+        })
+        .collect();
+    b
 }
 
 fn array_table(cx: &Cx, items: &[Value]) -> Table {
@@ -300,7 +321,10 @@ pub fn record_page(cx: &Cx, trail: Option<&Trail>, record: &dyn Record) -> Page 
     if findings.is_empty() {
         fb.note = Some(cx.t("no_findings"));
     } else {
-        fb.table = Some(cx.findings_table(findings.iter().copied(), false));
+        fb.table = Some(cx.findings_table(
+            super::overview::errors_first(findings.iter().copied()).into_iter(),
+            false,
+        ));
     }
     blocks.push(fb);
     let title = ["name", "item"]

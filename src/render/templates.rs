@@ -70,6 +70,10 @@ pub(super) fn load(dir: Option<&Path>) -> Result<(tera::Tera, Sources)> {
         ));
     }
     let mut tera = tera::Tera::new();
+    tera.register_filter(
+        "css_string",
+        |text: &str, _: tera::Kwargs, _: &tera::State| tera::Value::safe_string(&css_string(text)),
+    );
     tera.add_raw_templates(sources.iter().map(|(n, s)| (*n, s.as_str())))
         .map_err(|e| {
             let overridden: Vec<&str> = sources
@@ -85,4 +89,38 @@ pub(super) fn load(dir: Option<&Path>) -> Result<(tera::Tera, Sources)> {
             template_error(&format!("templates{hint}"), &e)
         })?;
     Ok((tera, sources))
+}
+
+/// Any text as a CSS string literal, quotes included: the print
+/// stylesheet puts the page's title and the company at the foot of every
+/// printed sheet. Whatever could end the string or the `<style>` element
+/// it sits in (quotes, backslashes, `<`, `>`, `&`, line breaks and other
+/// control characters) becomes a CSS escape, so no user-written text
+/// leaves the string.
+fn css_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        if c.is_control() || matches!(c, '"' | '\\' | '<' | '>' | '&') {
+            out.push_str(&format!("\\{:x} ", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::css_string;
+
+    #[test]
+    fn css_strings_keep_user_text_inside_the_string() {
+        assert_eq!(css_string("SO-2026-0001 · 台灣"), "\"SO-2026-0001 · 台灣\"");
+        assert_eq!(
+            css_string("a\"b\\c</style><x>&\n"),
+            "\"a\\22 b\\5c c\\3c /style\\3e \\3c x\\3e \\26 \\a \""
+        );
+    }
 }

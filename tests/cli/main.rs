@@ -14,5 +14,6 @@ mod history;
 mod history_cmds;
 mod hostile;
 mod init;
+mod reading;
 mod rules;
 mod site;

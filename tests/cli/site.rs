@@ -149,6 +149,11 @@ fn every_record_has_a_page_and_every_link_resolves_inside_the_site() {
         let html = String::from_utf8(bytes.clone()).unwrap();
         let dir = Path::new(rel).parent().unwrap();
         for link in attrs(&html, "href").into_iter().chain(attrs(&html, "src")) {
+            // The icon is inline: an SVG in a data: URL, not a request.
+            if link.starts_with("data:") {
+                assert!(link.starts_with("data:image/svg+xml,"), "{rel}: {link}");
+                continue;
+            }
             assert!(
                 !link.contains("://") && !link.starts_with('/') && !link.starts_with("//"),
                 "{rel}: absolute link {link}"
@@ -284,6 +289,13 @@ fn hostile_text_is_rendered_inert() {
         "Anna Keller",
         "<script>alert(6)</script>\\\" onerror=\\\"alert(7)",
     );
+    // The company's name is in every page's print style too (the foot of
+    // each printed sheet): it must not end the string or the element.
+    repo.edit(
+        "docket.toml",
+        "Acme Precision Parts Co., Ltd.",
+        "Acme\\\"; } }</style><script>alert(8)</script><style>",
+    );
     let (_dir, out) = site_dir();
     built(&repo, &out);
     for (rel, bytes) in files(&out) {
@@ -293,12 +305,19 @@ fn hostile_text_is_rendered_inert() {
         let html = String::from_utf8(bytes).unwrap();
         // Escaped text never holds a raw `<`, so the tags are exactly the
         // `<...>` spans: none may carry an event handler or a script URL.
+        // Attribute values (escaped, so they hold no `"`) are dropped
+        // first: an aria-label may say "one"; a value that escaped its
+        // quotes leaves its `on...=` outside them.
         for tag in html
             .split('<')
             .skip(1)
             .map(|t| t.split('>').next().unwrap().to_lowercase())
         {
-            let handler = tag.split_whitespace().skip(1).any(|a| a.starts_with("on"));
+            let names: String = tag.split('"').step_by(2).collect::<Vec<_>>().join("\"\"");
+            let handler = names
+                .split_whitespace()
+                .skip(1)
+                .any(|a| a.starts_with("on"));
             assert!(!handler, "{rel}: event handler in <{tag}>");
             assert!(!tag.contains("javascript:"), "{rel}: script URL in <{tag}>");
             assert!(!tag.starts_with("img"), "{rel}: <{tag}>");
@@ -314,6 +333,13 @@ fn hostile_text_is_rendered_inert() {
     assert!(
         order.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
         "plain fields are escaped, not dropped"
+    );
+    assert!(
+        order.contains(
+            r#"content: "SO-2026-0001 · Acme\22 ; } }\3c /style\3e \3c script\3e alert(8)"#
+        ),
+        "the name is one CSS string: {}",
+        &order[..order.find("</head>").unwrap()]
     );
 }
 
