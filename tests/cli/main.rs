@@ -10,5 +10,6 @@ mod history;
 mod history_cmds;
 mod hostile;
 mod init;
+mod publish;
 mod rules;
 mod site;
