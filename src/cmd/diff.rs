@@ -6,14 +6,17 @@
 //! resolves. Findings come from running the checks on each revision's files,
 //! read from git objects into a temporary folder, so the working tree is
 //! never touched. History rules are not part of this comparison: they
-//! judge commits, which `docket check --base` covers.
+//! judge commits, which `docket check --base` covers. Blobs are read as
+//! the working tree is: one larger than a record may be is refused by the
+//! size in its header (never inflated), and an object git cannot read
+//! stops the command (exit 2) naming it.
 //!
 //! Markdown by default, to paste as a pull-request comment; `--format json`.
 
 use crate::error::{Error, Result};
 use crate::finding::Finding;
 use crate::history::fields::section;
-use crate::history::{FieldChange, diff_tables, parse_table};
+use crate::history::{FieldChange, State, diff_tables, parse_state, read_blob};
 use crate::kind::Kind;
 use crate::load::{Table, Value};
 use jiff::civil::Date;
@@ -46,6 +49,10 @@ pub struct Entry {
     /// For a move, the old path.
     pub moved_from: Option<String>,
     pub changes: Vec<FieldChange>,
+    /// Why one side could not be read (the `parse` finding's message):
+    /// its fields are then not compared.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parse: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -97,10 +104,11 @@ pub fn run(root: &Path, range: &str, format: Format, as_of: Option<Date>) -> Res
     let (ia, ib) = (resolve(a)?, resolve(b)?);
     let fa = crate::history::files_at(&repo, ia, &prefix)?;
     let fb = crate::history::files_at(&repo, ib, &prefix)?;
-    let table = |id: git2::Oid, path: &str| {
-        repo.find_blob(id)
-            .ok()
-            .and_then(|blob| parse_table(path, blob.content()))
+    let state = |id: git2::Oid, path: &str| -> Result<State> {
+        Ok(match read_blob(&repo, id, path)? {
+            Ok(bytes) => parse_state(path, &bytes),
+            Err(why) => State::Unreadable(why),
+        })
     };
     let is_record = |p: &str| {
         p.ends_with(".toml")
@@ -133,19 +141,28 @@ pub fn run(root: &Path, range: &str, format: Format, as_of: Option<Date>) -> Res
                 .position(|g| stem(g) == stem(path))
                 .map(|i| gone.remove(i).clone()),
         };
-        let new = table(*id, path);
+        let new = state(*id, path)?;
         let Some(old_path) = old_path else {
             diff.added.push(Entry {
                 file: path.clone(),
                 record: stem(path),
                 moved_from: None,
                 changes: Vec::new(),
+                parse: new.problem().map(str::to_string),
             });
             continue;
         };
-        let old = table(fa[&old_path], &old_path);
-        let changes = diff_tables(old.as_ref(), new.as_ref());
-        if let (Some(old), Some(new)) = (&old, &new) {
+        let old = state(fa[&old_path], &old_path)?;
+        let parse = new
+            .problem()
+            .map(|p| format!("{path}: {p}"))
+            .or_else(|| old.problem().map(|p| format!("{old_path}: {p}")));
+        let changes = if parse.is_some() {
+            Vec::new()
+        } else {
+            diff_tables(old.table(), new.table())
+        };
+        if let (Some(old), Some(new)) = (old.table(), new.table()) {
             invalidated(path, old, new, &mut diff.invalidated);
         }
         let moved_from = (old_path != *path).then_some(old_path);
@@ -154,6 +171,7 @@ pub fn run(root: &Path, range: &str, format: Format, as_of: Option<Date>) -> Res
             record: stem(path),
             moved_from,
             changes,
+            parse,
         });
     }
     for g in gone {
@@ -162,6 +180,7 @@ pub fn run(root: &Path, range: &str, format: Format, as_of: Option<Date>) -> Res
             record: stem(g),
             moved_from: None,
             changes: Vec::new(),
+            parse: None,
         });
     }
 
@@ -252,8 +271,15 @@ fn findings_at(
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
         }
-        let blob = repo.find_blob(*id)?;
-        std::fs::write(&target, blob.content()).map_err(|e| Error::io(&target, e))?;
+        let size = crate::history::blob_size(repo, *id, path)?;
+        match read_blob(repo, *id, path)? {
+            Ok(bytes) => std::fs::write(&target, bytes).map_err(|e| Error::io(&target, e))?,
+            // Too large to read: a sparse file of its size, which the
+            // loader refuses unread with the working tree's own finding.
+            Err(_) => std::fs::File::create(&target)
+                .and_then(|f| f.set_len(size))
+                .map_err(|e| Error::io(&target, e))?,
+        }
     }
     if !dir.0.join("docket.toml").is_file() {
         return Ok(Vec::new());
@@ -327,6 +353,9 @@ fn markdown(d: &Diff) -> String {
                 .map(|m| format!(" (moved from `{m}`)"))
                 .unwrap_or_default();
             out.push_str(&format!("- **{}** `{}`{moved}\n", e.record, e.file));
+            if let Some(p) = &e.parse {
+                out.push_str(&format!("  - not read (parse): {p}\n"));
+            }
             for c in &e.changes {
                 out.push_str(&format!("  - `{c}`\n"));
             }

@@ -342,55 +342,140 @@ pub fn files_at(
     prefix: &str,
 ) -> Result<BTreeMap<String, git2::Oid>> {
     let mut out = BTreeMap::new();
-    let tree = repo.find_commit(commit)?.tree()?;
+    let c = repo
+        .find_commit(commit)
+        .map_err(|e| Error::object("commit", commit, "", &e))?;
+    let tree = repo
+        .find_tree(c.tree_id())
+        .map_err(|e| Error::object("tree", c.tree_id(), format!("commit {commit}"), &e))?;
     let sub = match prefix.trim_end_matches('/') {
-        "" => tree,
+        "" => tree.id(),
         p => match tree.get_path(Path::new(p)) {
-            Ok(e) => repo.find_tree(e.id())?,
-            Err(_) => return Ok(out),
+            Ok(e) => e.id(),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(out),
+            Err(e) => return Err(Error::object("tree", tree.id(), p, &e)),
         },
     };
-    sub.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
-        if entry.kind() == Some(git2::ObjectType::Blob) {
-            out.insert(
-                format!("{dir}{}", String::from_utf8_lossy(entry.name_bytes())),
-                entry.id(),
-            );
-        }
-        git2::TreeWalkResult::Ok
-    })?;
+    collect(repo, sub, "", &mut out)?;
     Ok(out)
+}
+
+/// The blobs below tree `id` (at `dir` below the records root).
+fn collect(
+    repo: &git2::Repository,
+    id: git2::Oid,
+    dir: &str,
+    out: &mut BTreeMap<String, git2::Oid>,
+) -> Result<()> {
+    let shown = if dir.is_empty() {
+        "the records root"
+    } else {
+        dir
+    };
+    let tree = repo
+        .find_tree(id)
+        .map_err(|e| Error::object("tree", id, shown, &e))?;
+    for entry in tree.iter() {
+        let name = String::from_utf8_lossy(entry.name_bytes());
+        match entry.kind() {
+            Some(git2::ObjectType::Tree) => {
+                collect(repo, entry.id(), &format!("{dir}{name}/"), out)?;
+            }
+            Some(git2::ObjectType::Blob) => {
+                out.insert(format!("{dir}{name}"), entry.id());
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Reads blobs out of the repository, one handle per user (a git handle is
 /// not `Sync`).
+///
+/// Old revisions get the limits of the working tree: a blob larger than
+/// [`crate::load::MAX_FILE_BYTES`] is refused by its size in the object
+/// header, unread, so a 50 MB record committed years ago costs nothing.
+/// An object that cannot be read at all is an error ([`Error::Object`],
+/// exit 2) naming it and the file: a damaged repository must never look
+/// like a record that was never signed.
 pub struct Objects {
     pub repo: git2::Repository,
 }
 
+/// A file at one revision, as docket reads it.
+#[derive(Debug, Clone)]
+pub enum State {
+    /// Not there (deleted by this revision).
+    Deleted,
+    Parsed(Table),
+    /// There, but not read: too large, not UTF-8, not TOML. The message
+    /// is the `parse` finding's.
+    Unreadable(String),
+}
+
+impl State {
+    pub fn table(&self) -> Option<&Table> {
+        match self {
+            State::Parsed(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    pub fn into_table(self) -> Option<Table> {
+        match self {
+            State::Parsed(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// Why the revision could not be read, if it could not.
+    pub fn problem(&self) -> Option<&str> {
+        match self {
+            State::Unreadable(why) => Some(why),
+            _ => None,
+        }
+    }
+}
+
 impl Objects {
-    /// The bytes of a blob.
-    pub fn blob(&self, id: &str) -> Result<Vec<u8>> {
-        let oid = git2::Oid::from_str(id)?;
-        Ok(self.repo.find_blob(oid)?.content().to_vec())
+    /// The bytes of the blob `id`, met as `path`; `Ok(Err(why))` when it
+    /// is larger than docket reads.
+    pub fn blob(&self, id: &str, path: &str) -> Result<Result<Vec<u8>, String>> {
+        let oid = git2::Oid::from_str(id).map_err(|e| Error::object("blob", id, path, &e))?;
+        read_blob(&self.repo, oid, path)
     }
 
-    /// The parsed TOML of a revision; `None` when deleted or unparsable.
-    pub fn table(&self, rev: &Revision) -> Option<Table> {
-        let bytes = self.blob(rev.blob.as_deref()?).ok()?;
-        parse_table(&rev.path, &bytes)
+    /// The file at a revision.
+    pub fn state(&self, rev: &Revision) -> Result<State> {
+        let Some(id) = rev.blob.as_deref() else {
+            return Ok(State::Deleted);
+        };
+        Ok(match self.blob(id, &rev.path)? {
+            Ok(bytes) => parse_state(&rev.path, &bytes),
+            Err(why) => State::Unreadable(why),
+        })
     }
 
-    /// Every revision's parsed TOML, newest first, like `file.revisions`.
-    pub fn tables(&self, file: &FileHistory) -> Vec<Option<Table>> {
-        file.revisions.iter().map(|r| self.table(r)).collect()
+    /// The parsed TOML of a revision; `None` when deleted or unreadable.
+    pub fn table(&self, rev: &Revision) -> Result<Option<Table>> {
+        Ok(self.state(rev)?.into_table())
+    }
+
+    /// Every revision's state, newest first, like `file.revisions`.
+    pub fn states(&self, file: &FileHistory) -> Result<Vec<State>> {
+        file.revisions.iter().map(|r| self.state(r)).collect()
     }
 
     /// A commit's author, committer and signature read from the commit
     /// object itself (not from the cached index).
-    pub fn commit(&self, id: &str) -> Option<Commit> {
-        let c = self.repo.find_commit(git2::Oid::from_str(id).ok()?).ok()?;
-        Some(walk::info(&c, c.parent_count() > 1))
+    pub fn commit(&self, id: &str) -> Result<Commit> {
+        let oid = git2::Oid::from_str(id).map_err(|e| Error::object("commit", id, "", &e))?;
+        let c = self
+            .repo
+            .find_commit(oid)
+            .map_err(|e| Error::object("commit", id, "", &e))?;
+        Ok(walk::info(&c, c.parent_count() > 1))
     }
 
     /// Resolve a revision (`HEAD~2`, a branch, a commit id) to a commit id.
@@ -399,6 +484,49 @@ impl Objects {
             Error::Usage(format!("cannot find revision \"{rev}\": {}", e.message()))
         })?;
         Ok(obj.peel_to_commit()?.id())
+    }
+}
+
+/// Read a blob met as `path`, refusing one larger than the loader reads by
+/// the size in its header (nothing is inflated). `Ok(Err(why))` is a blob
+/// that is too large; `Err` one that cannot be read.
+pub fn read_blob(
+    repo: &git2::Repository,
+    oid: git2::Oid,
+    path: &str,
+) -> Result<Result<Vec<u8>, String>> {
+    let err = |e: git2::Error| Error::object("blob", oid, path, &e);
+    let size = blob_size(repo, oid, path)?;
+    if size > crate::load::MAX_FILE_BYTES {
+        return Ok(Err(crate::load::Refused::TooLarge(
+            crate::load::MAX_FILE_BYTES,
+        )
+        .why()));
+    }
+    let blob = repo.find_blob(oid).map_err(err)?;
+    Ok(Ok(blob.content().to_vec()))
+}
+
+/// The size of a blob, from its object header.
+pub fn blob_size(repo: &git2::Repository, oid: git2::Oid, path: &str) -> Result<u64> {
+    let err = |e: git2::Error| Error::object("blob", oid, path, &e);
+    let (size, kind) = repo.odb().map_err(err)?.read_header(oid).map_err(err)?;
+    if kind != git2::ObjectType::Blob {
+        return Err(Error::Object {
+            kind: "blob",
+            id: oid.to_string(),
+            path: path.to_string(),
+            message: format!("it is a {kind}, not a blob"),
+        });
+    }
+    Ok(size as u64)
+}
+
+/// A revision's bytes parsed as the loader parses a file.
+pub fn parse_state(path: &str, bytes: &[u8]) -> State {
+    match crate::load::parse_bytes(path.to_string(), Role::Config, bytes) {
+        Ok(d) => State::Parsed(d.root),
+        Err(f) => State::Unreadable(f.message),
     }
 }
 

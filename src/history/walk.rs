@@ -7,6 +7,10 @@
 //! entry by entry and only subtrees whose ids differ are opened, starting
 //! at the records root's own subtree, so a commit costs about the depth of
 //! the files it changed (a few tree reads with year folders).
+//!
+//! An object the walk cannot read (a commit, a tree) stops it with
+//! [`Error::Object`] naming the object and where it was met; a missing
+//! parent never turns a commit into a root commit that added everything.
 
 use super::sig::CommitSignature;
 use super::{Change, Commit, FileHistory, History, Revision, Stamp};
@@ -51,7 +55,13 @@ pub(super) fn walk(repo: &Repository, prefix: &str, base: Option<Base>) -> Resul
         ..History::default()
     };
     let head = match repo.head() {
-        Ok(h) => h.peel_to_commit()?,
+        Ok(h) => {
+            let id = h.target();
+            h.peel_to_commit().map_err(|e| {
+                let id = id.map_or_else(|| "HEAD".to_string(), |i| i.to_string());
+                Error::object("commit", id, "HEAD", &e)
+            })?
+        }
         // An unborn branch: a repository with no commits yet.
         Err(e)
             if matches!(
@@ -81,7 +91,7 @@ pub(super) fn walk(repo: &Repository, prefix: &str, base: Option<Base>) -> Resul
             break;
         }
         chain.push(id);
-        cursor = repo.find_commit(id)?.parent_id(0).ok();
+        cursor = find_commit(repo, id)?.parent_id(0).ok();
     }
     // A base that is not on the first-parent line (history rewritten) is
     // of no use: read everything.
@@ -146,12 +156,34 @@ pub(super) fn walk(repo: &Repository, prefix: &str, base: Option<Base>) -> Resul
 /// commits with their file events (for a merge, the merged branch's commits).
 type Step = Vec<(Oid, Commit, Vec<Event>)>;
 
+/// A commit, or the error that names it.
+fn find_commit(repo: &Repository, id: Oid) -> Result<git2::Commit<'_>> {
+    repo.find_commit(id)
+        .map_err(|e| Error::object("commit", id, "", &e))
+}
+
+/// A commit's first parent: `None` only for a root commit.
+fn first_parent<'r>(repo: &'r Repository, c: &git2::Commit) -> Result<Option<git2::Commit<'r>>> {
+    match c.parent_id(0) {
+        Ok(id) => find_commit(repo, id).map(Some),
+        Err(_) => Ok(None),
+    }
+}
+
+/// The records root's tree in a commit.
+fn root_of(repo: &Repository, c: &git2::Commit, prefix: &str) -> Result<Option<Oid>> {
+    let tree = repo
+        .find_tree(c.tree_id())
+        .map_err(|e| Error::object("tree", c.tree_id(), format!("commit {}", c.id()), &e))?;
+    records_tree(&tree, prefix)
+}
+
 fn step(repo: &Repository, id: Oid, prefix: &str) -> Result<Step> {
-    let commit = repo.find_commit(id)?;
-    let parent = commit.parent(0).ok();
-    let new_root = records_tree(&commit.tree()?, prefix)?;
+    let commit = find_commit(repo, id)?;
+    let parent = first_parent(repo, &commit)?;
+    let new_root = root_of(repo, &commit, prefix)?;
     let old_root = match &parent {
-        Some(p) => records_tree(&p.tree()?, prefix)?,
+        Some(p) => root_of(repo, p, prefix)?,
         None => None,
     };
     let mut raw = Vec::new();
@@ -196,18 +228,22 @@ fn merge_step(
 ) -> Result<Step> {
     let p1 = merge.parent_id(0)?;
     let p2 = merge.parent_id(1)?;
-    let base = repo.merge_base(p1, p2).ok();
+    let base = match repo.merge_base(p1, p2) {
+        Ok(b) => Some(b),
+        Err(e) if e.code() == git2::ErrorCode::NotFound => None,
+        Err(e) => return Err(Error::object("commit", merge.id(), "its merge base", &e)),
+    };
     let wanted: HashSet<&str> = raw.iter().map(|r| r.path.as_str()).collect();
     let mut branch: Vec<(git2::Commit, Vec<Raw>)> = Vec::new();
-    let mut cursor = Some(repo.find_commit(p2)?);
+    let mut cursor = Some(find_commit(repo, p2)?);
     while let Some(c) = cursor {
         if Some(c.id()) == base || branch.len() >= MAX_BRANCH_COMMITS {
             break;
         }
-        let parent = c.parent(0).ok();
-        let new_root = records_tree(&c.tree()?, prefix)?;
+        let parent = first_parent(repo, &c)?;
+        let new_root = root_of(repo, &c, prefix)?;
         let old_root = match &parent {
-            Some(p) => records_tree(&p.tree()?, prefix)?,
+            Some(p) => root_of(repo, p, prefix)?,
             None => None,
         };
         let mut changed = Vec::new();
@@ -262,7 +298,7 @@ fn records_tree(tree: &git2::Tree, prefix: &str) -> Result<Option<Oid>> {
         Ok(e) if e.kind() == Some(ObjectType::Tree) => Ok(Some(e.id())),
         Ok(_) => Ok(None),
         Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
-        Err(e) => Err(e.into()),
+        Err(e) => Err(Error::object("tree", tree.id(), prefix, &e)),
     }
 }
 
@@ -280,8 +316,17 @@ fn compare(
     if old == new {
         return Ok(());
     }
-    let old_tree = old.map(|id| repo.find_tree(id)).transpose()?;
-    let new_tree = new.map(|id| repo.find_tree(id)).transpose()?;
+    let find = |id: Oid| {
+        let shown = if dir.is_empty() {
+            "the records root"
+        } else {
+            dir
+        };
+        repo.find_tree(id)
+            .map_err(|e| Error::object("tree", id, shown, &e))
+    };
+    let old_tree = old.map(find).transpose()?;
+    let new_tree = new.map(find).transpose()?;
     let useful = |e: &git2::TreeEntry| {
         matches!(e.kind(), Some(ObjectType::Tree | ObjectType::Blob))
             && !e.name_bytes().starts_with(b".")

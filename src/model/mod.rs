@@ -48,6 +48,11 @@ pub struct Meta {
     /// Relative to the records root, `/`-separated.
     pub file: String,
     pub attachments: Vec<At<String>>,
+    /// Each attachment as the guard found it, in the same order: where it
+    /// is and how big, or why it is not read. The `attachment-missing`
+    /// rule and the site both use this one answer.
+    #[serde(skip)]
+    pub found: Vec<Result<crate::load::Attached, crate::load::Refused>>,
 }
 
 /// Any record, for code that walks all kinds alike.
@@ -133,9 +138,10 @@ pub struct Model {
     pub surveys: Index<Survey>,
     pub property: Index<Property>,
     pub reports: Index<Report>,
-    /// Non-TOML files below the kind folders.
+    /// The door for reading anything more below the root (attachments,
+    /// template overrides, working copies).
     #[serde(skip)]
-    pub files: BTreeSet<String>,
+    pub guard: crate::load::Guard,
     #[serde(skip)]
     pub procedure: Option<String>,
     /// Every record that exists on disk, by kind and id, even if it could
@@ -315,7 +321,7 @@ pub fn build(loaded: Loaded) -> (Model, Vec<Finding>) {
     let read: Vec<(Option<String>, Option<AnyRecord>, Vec<Finding>)> = loaded
         .records
         .par_iter()
-        .map(|doc| read_record(doc, &config))
+        .map(|doc| read_record(doc, &config, &loaded.guard))
         .collect();
 
     let mut first_file: HashMap<String, String> = HashMap::new();
@@ -384,7 +390,7 @@ pub fn build(loaded: Loaded) -> (Model, Vec<Finding>) {
         surveys: Index::from_vec(surveys),
         property: Index::from_vec(property),
         reports: Index::from_vec(reports),
-        files: loaded.attachments,
+        guard: loaded.guard,
         procedure: loaded.procedure,
         known_ids,
         flowsheets_by_order,
@@ -395,7 +401,11 @@ pub fn build(loaded: Loaded) -> (Model, Vec<Finding>) {
 
 /// Read one record file: its id (if readable), the record (if whole), and
 /// its findings.
-fn read_record(doc: &Doc, config: &Config) -> (Option<String>, Option<AnyRecord>, Vec<Finding>) {
+fn read_record(
+    doc: &Doc,
+    config: &Config,
+    guard: &crate::load::Guard,
+) -> (Option<String>, Option<AnyRecord>, Vec<Finding>) {
     let FileRole::Record(kind) = doc.role else {
         return (None, None, Vec::new());
     };
@@ -406,12 +416,8 @@ fn read_record(doc: &Doc, config: &Config) -> (Option<String>, Option<AnyRecord>
     if id_ok {
         id_ok = check_id(doc, kind, &id, config, &diag);
     }
-    let meta = Meta {
-        id: id.clone(),
-        kind,
-        file: doc.rel.clone(),
-        attachments: r
-            .opt::<Vec<String>>("attachments")
+    let attachments: Vec<At<String>> =
+        r.opt::<Vec<String>>("attachments")
             .map_or_else(Vec::new, |a| {
                 a.value
                     .into_iter()
@@ -420,7 +426,17 @@ fn read_record(doc: &Doc, config: &Config) -> (Option<String>, Option<AnyRecord>
                         pos: a.pos,
                     })
                     .collect()
-            }),
+            });
+    let found = attachments
+        .iter()
+        .map(|a| guard.attachment(&doc.rel, a))
+        .collect();
+    let meta = Meta {
+        id: id.clone(),
+        kind,
+        file: doc.rel.clone(),
+        attachments,
+        found,
     };
     let record = match kind {
         Kind::Customer => AnyRecord::Customer(Customer::read(&r, meta)),

@@ -11,7 +11,9 @@
 //! Publishing is all or nothing: pages are written to a temporary folder
 //! beside the output and swapped in only when every page rendered, so the
 //! intranet never serves a half-written site and a failed build leaves
-//! yesterday's site in place. Output is a pure function of the inputs:
+//! yesterday's site in place; and only into a folder docket may replace
+//! ([`Publisher::open`], opened by the caller before the records are even
+//! read, so a wrong `--out` is refused at once). Output is a pure function of the inputs:
 //! no timestamps, sorted collections only, so two builds of the same
 //! commit and as-of date are byte-identical.
 
@@ -23,6 +25,8 @@ mod markdown;
 mod pages;
 mod publish;
 mod records;
+
+pub use publish::Publisher;
 mod svg;
 mod trail;
 mod views;
@@ -36,7 +40,6 @@ use crate::timing::stage;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 use views::{Cx, Page, page_name};
 
 /// The built-in templates and assets, by name.
@@ -70,9 +73,9 @@ pub struct SiteOptions<'h> {
     /// The git history, for signature proofs, timelines and recent
     /// changes; `None` builds the site from the working tree alone.
     pub history: Option<&'h crate::history::History>,
-    /// A folder of template overrides (the records repository's
-    /// `templates/`); absent or missing means the built-ins only.
-    pub templates: Option<PathBuf>,
+    /// Whether the records repository's own `templates/` folder overrides
+    /// the built-in templates (read through the loader's guard).
+    pub templates: bool,
     /// Show a progress bar (the caller decides whether stderr is a terminal).
     pub progress: bool,
 }
@@ -161,15 +164,16 @@ impl Static {
     }
 }
 
-/// Render the whole site into `out`.
+/// Render the whole site and publish it through `publisher`.
 pub fn site(
     model: &Model,
     report: &CheckReport,
     status: &Status,
-    out: &Path,
+    publisher: Publisher,
     opts: &SiteOptions,
 ) -> Result<Stats> {
-    let (mut tera, sources) = load_templates(opts.templates.as_deref())?;
+    let overrides = opts.templates.then_some(&model.guard);
+    let (mut tera, sources) = load_templates(overrides)?;
     let sections = model
         .procedure
         .as_deref()
@@ -194,7 +198,6 @@ pub fn site(
         .json(&model.config)
         .json(&model.people);
 
-    let publisher = publish::Publisher::open(out)?;
     let seed_value = seed.finish();
     let pages = Pages {
         cx: &cx,
@@ -212,7 +215,7 @@ pub fn site(
         let emit = |page: Static| {
             let (path, template, nav) = page.place();
             let view = page.view(&cx, status, &sections);
-            pages.emit(path, template, nav, view, 0, |_| {})
+            pages.emit(path, template, nav, view, 0, |_| Ok(()))
         };
         let (big, small): (Vec<Static>, Vec<Static>) = Static::all()
             .into_iter()
@@ -260,8 +263,7 @@ pub fn site(
         }
         manifest.push(("data.json".to_string(), fp));
         for (name, builtin) in ASSETS {
-            let text = read_override(opts.templates.as_deref(), name)?
-                .unwrap_or_else(|| builtin.to_string());
+            let text = read_override(overrides, name)?.unwrap_or_else(|| builtin.to_string());
             publisher.write(name, text.as_bytes())?;
         }
         publisher.write(
@@ -269,8 +271,12 @@ pub fn site(
             b"docket site: this folder is replaced by each `docket build`\n",
         )?;
         for rel in &attachments {
-            let src = model.root.join(rel);
-            let bytes = std::fs::read(&src).map_err(|e| Error::io(&src, e))?;
+            // Read through the guard again: the file may have become a
+            // link since the model was built.
+            let bytes = model.guard.read(rel, None).map_err(|why| Error::Refused {
+                path: model.root.join(rel),
+                why: why.why(),
+            })?;
             publisher.write(&format!("files/{rel}"), &bytes)?;
         }
         Ok(())
@@ -309,7 +315,7 @@ impl Pages<'_> {
         nav: &'static str,
         mut page: Page,
         inputs: u64,
-        complete: impl FnOnce(&mut Page),
+        complete: impl FnOnce(&mut Page) -> Result<()>,
     ) -> Result<(String, u64)> {
         let root = if path.contains('/') { "../" } else { "" };
         let fp = crate::fingerprint::Fingerprint::new(self.seed)
@@ -320,7 +326,7 @@ impl Pages<'_> {
             .hash(&page)
             .finish();
         if !self.publisher.reuse(&path, fp) {
-            complete(&mut page);
+            complete(&mut page)?;
             let mut ctx = tera::Context::new();
             ctx.insert("root", root);
             ctx.insert("current", nav);
@@ -332,7 +338,7 @@ impl Pages<'_> {
                 .tera
                 .render(template, &ctx)
                 .map_err(|e| template_error(template, &e))?;
-            self.publisher.write(&path, html.as_bytes())?;
+            self.publisher.write_page(&path, html.as_bytes())?;
             self.rendered
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
@@ -363,7 +369,13 @@ impl Pages<'_> {
                     kind.folder(),
                     records::record_page(cx, r),
                     inputs,
-                    |page| page.timeline = cx.trail.as_ref().and_then(|t| t.timeline(cx, file)),
+                    |page| {
+                        page.timeline = match &cx.trail {
+                            Some(t) => t.timeline(cx, file)?,
+                            None => None,
+                        };
+                        Ok(())
+                    },
                 )
             })
             .collect()
@@ -417,15 +429,19 @@ fn template_error(name: &str, e: &tera::Error) -> Error {
     Error::Template(msg)
 }
 
-fn read_override(dir: Option<&Path>, name: &str) -> Result<Option<String>> {
-    let Some(path) = dir.map(|d| d.join(name)) else {
+/// The repository's `templates/<name>`, if there is one. One that leads
+/// outside the records root or to a hidden file fails the build: it
+/// would publish whatever it points at (`/proc/self/environ`, a CI
+/// token) as the site's stylesheet.
+fn read_override(guard: Option<&crate::load::Guard>, name: &str) -> Result<Option<String>> {
+    let Some(guard) = guard else {
         return Ok(None);
     };
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Ok(Some(text)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Error::io(path, e)),
-    }
+    let rel = format!("templates/{name}");
+    guard.read_text(&rel, None).map_err(|why| Error::Refused {
+        path: guard.root().join(&rel),
+        why: why.why(),
+    })
 }
 
 /// Template names and their sources, as loaded.
@@ -434,7 +450,7 @@ type Sources = Vec<(&'static str, String)>;
 /// The built-in templates, each replaced by the repository's file of the
 /// same name when there is one. Returns the sources too: they are part of
 /// every page's fingerprint.
-fn load_templates(dir: Option<&Path>) -> Result<(tera::Tera, Sources)> {
+fn load_templates(dir: Option<&crate::load::Guard>) -> Result<(tera::Tera, Sources)> {
     let mut sources = Vec::new();
     for (name, builtin) in BUILTIN {
         sources.push((
@@ -448,7 +464,7 @@ fn load_templates(dir: Option<&Path>) -> Result<(tera::Tera, Sources)> {
             let overridden: Vec<&str> = sources
                 .iter()
                 .map(|(n, _)| *n)
-                .filter(|n| dir.is_some_and(|d| d.join(n).is_file()))
+                .filter(|n| dir.is_some_and(|g| g.check(&format!("templates/{n}")).is_ok()))
                 .collect();
             let hint = if overridden.is_empty() {
                 String::new()

@@ -1,11 +1,18 @@
-//! Publishing the site: all or nothing, and as little as possible.
+//! Publishing the site: only into a folder docket may replace, one build
+//! at a time, all or nothing, and as little as possible.
 //!
-//! Pages are written into a fresh folder beside the output
-//! (`.<name>.docket-new`) while they render, and the folder is swapped in
-//! only when the last page is written: the intranet never serves a
-//! half-written site, and a failed build (or a panic, or an error in the
-//! middle) leaves yesterday's site in place and no temporary folder
-//! behind ([`Publisher`] removes it when dropped unfinished).
+//! [`Publisher::open`] decides whether `--out` may be replaced at all
+//! ([`accept`]: never the records, never a git repository or anything git
+//! tracks, never a folder holding a file docket did not write), then takes
+//! the folder's build lock and repairs what an interrupted build left
+//! ([`swap`]). Pages are written into a fresh folder beside the output
+//! while they render, and swapped in only when the last page is written:
+//! the intranet never serves a half-written site, and a failed build (or a
+//! panic, or an error in the middle) leaves yesterday's site in place and
+//! no temporary folder behind ([`Publisher`] removes it when dropped
+//! unfinished). Every file written is listed in the site's
+//! `.docket-manifest` (pages by their fingerprints, the rest as the
+//! publisher writes them): what lets the next build replace it.
 //!
 //! Rebuilding a big site after one commit should cost that commit, and an
 //! rsync mirror should copy only what changed. Two mechanisms serve that:
@@ -13,94 +20,99 @@
 //! - Every page has a *fingerprint*: a hash of everything its bytes depend
 //!   on (the templates, the global context, the page's view, and for a
 //!   record page the inputs of its timeline: its revisions and the people
-//!   who made them). The previous build's fingerprints are kept in the
-//!   site (`.docket-manifest`). A page whose fingerprint is unchanged is
-//!   hard-linked from the previous site without being rendered at all;
-//!   this is what skips the costly part, reading old revisions out of git
-//!   for the timeline.
+//!   who made them). The previous build's fingerprints are in its
+//!   manifest. A page whose fingerprint is unchanged is hard-linked from
+//!   the previous site without being rendered at all; this is what skips
+//!   the costly part, reading old revisions out of git for the timeline.
 //! - A page that is rendered but comes out byte-identical to the previous
 //!   one is hard-linked too, so it keeps its modification time.
 //!
-//! Both are optimisations only: a missing, stale or garbled manifest, or
-//! a file system without hard links, means pages are rendered and
-//! written, and the output is the same bytes either way (tested).
+//! Both are optimisations only: a stale fingerprint, or a file system
+//! without hard links, means pages are rendered and written, and the
+//! output is the same bytes either way (tested).
+
+mod accept;
+mod swap;
 
 use crate::error::{Error, Result};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
-/// Marks a folder as a docket site, so `--out` never replaces anything else.
+pub use accept::MANIFEST;
+
+/// Marks a folder as a docket site, for people. It proves nothing: the
+/// manifest does.
 pub const MARKER: &str = ".docket-site";
-/// The previous build's page fingerprints.
-const MANIFEST: &str = ".docket-manifest";
 
 /// A site being written; see the module documentation.
 pub struct Publisher {
-    out: PathBuf,
+    beside: swap::Beside,
     tmp: PathBuf,
-    old: PathBuf,
     /// The published site, when there is one docket built.
     previous: Option<PathBuf>,
-    /// Its fingerprints, by page path.
-    manifest: HashMap<String, u64>,
+    /// Its files, with the fingerprints of its pages.
+    manifest: accept::Manifest,
+    /// The files written into `tmp` that have no fingerprint, for the
+    /// manifest (pages come with theirs in [`Publisher::finish`]).
+    written: Mutex<Vec<String>>,
     finished: bool,
+    /// Held until the new site is in place (dropped last).
+    _lock: std::fs::File,
 }
 
 impl Publisher {
-    /// Prepare to replace `out`; refuses a non-empty folder that is not a
-    /// docket site.
-    pub fn open(out: &Path) -> Result<Publisher> {
-        let name = out
-            .file_name()
+    /// Prepare to replace `out` with a site built from the records at
+    /// `root`; refuses a folder docket may not replace (see [`accept`]).
+    /// `waiting` is called once if another build into `out` is running;
+    /// this one then waits for it.
+    pub fn open(out: &Path, root: &Path, waiting: impl FnOnce()) -> Result<Publisher> {
+        let real = accept::physical(out)?;
+        let link = std::fs::symlink_metadata(out).is_ok_and(|m| m.file_type().is_symlink());
+        if link {
+            return Err(Error::Out {
+                out: out.to_path_buf(),
+                why: "it is a link; pass the folder it leads to".into(),
+            });
+        }
+        accept::check_place(out, &real, &accept::physical(root)?)?;
+        let beside = swap::Beside::new(&real)
             .ok_or_else(|| Error::Usage(format!("--out {} must name a folder", out.display())))?;
-        let parent = match out.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let is_site = out.join(MARKER).is_file();
-        if out.exists() && !is_site {
-            let empty = std::fs::read_dir(out)
-                .map_err(|e| Error::io(out, e))?
-                .next()
-                .is_none();
-            if !empty {
-                return Err(Error::Usage(format!(
-                    "{} exists and is not a site docket built (no {MARKER}); refusing to replace it",
-                    out.display()
-                )));
-            }
-        }
-        std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
-        let tmp = parent.join(format!(".{}.docket-new", name.to_string_lossy()));
-        let old = parent.join(format!(".{}.docket-old", name.to_string_lossy()));
-        for stale in [&tmp, &old] {
-            if stale.exists() {
-                std::fs::remove_dir_all(stale).map_err(|e| Error::io(stale, e))?;
-            }
-        }
-        std::fs::create_dir(&tmp).map_err(|e| Error::io(&tmp, e))?;
-        let manifest = if is_site {
-            read_manifest(&out.join(MANIFEST))
+        std::fs::create_dir_all(&beside.parent).map_err(|e| Error::io(&beside.parent, e))?;
+        let lock = swap::lock(&beside, waiting)?;
+        swap::recover(&beside)?;
+        let previous = if real.exists() {
+            accept::check_contents(&real, out)?
         } else {
-            HashMap::new()
+            None
         };
+        let tmp = beside.tmp();
+        std::fs::create_dir(&tmp).map_err(|e| Error::io(&tmp, e))?;
         Ok(Publisher {
-            out: out.to_path_buf(),
+            previous: previous.is_some().then(|| real.clone()),
+            manifest: previous.unwrap_or_default(),
+            beside,
             tmp,
-            old,
-            previous: is_site.then(|| out.to_path_buf()),
-            manifest,
+            written: Mutex::new(Vec::new()),
             finished: false,
+            _lock: lock,
         })
     }
 
-    /// Take the previous build's page `rel` as it is, when its
-    /// fingerprint is `fp`; false when it must be rendered.
+    fn record(&self, rel: &str) {
+        self.written
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(rel.to_string());
+    }
+
+    /// Take the previous build's fingerprinted file `rel` (a page,
+    /// `data.json`) as it is, when its fingerprint is `fp`; false when it
+    /// must be made. The caller lists it with `fp` in [`Publisher::finish`].
     pub fn reuse(&self, rel: &str, fp: u64) -> bool {
         let Some(previous) = &self.previous else {
             return false;
         };
-        if self.manifest.get(rel) != Some(&fp) {
+        if self.manifest.get(rel) != Some(Some(fp)) {
             return false;
         }
         let new = self.tmp.join(rel);
@@ -114,9 +126,10 @@ impl Publisher {
         linked.is_ok()
     }
 
-    /// Write `bytes` as `rel`, or hard-link the previous site's file when
-    /// it holds exactly these bytes.
-    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+    /// Write the fingerprinted file `rel` (a page); the caller lists it
+    /// with its fingerprint in [`Publisher::finish`]. The previous site's
+    /// file is hard-linked instead when it holds exactly these bytes.
+    pub fn write_page(&self, rel: &str, bytes: &[u8]) -> Result<()> {
         let path = self.tmp.join(rel);
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
@@ -128,7 +141,16 @@ impl Publisher {
         Ok(())
     }
 
-    /// Write `rel` through `write`, for a file too large to hold in memory.
+    /// Write any other file (an asset, the feed, an attachment): the
+    /// publisher lists it in the manifest itself.
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        self.write_page(rel, bytes)?;
+        self.record(rel);
+        Ok(())
+    }
+
+    /// Write the fingerprinted file `rel` through `write`, for a file too
+    /// large to hold in memory (`data.json`).
     pub fn write_streamed(
         &self,
         rel: &str,
@@ -146,27 +168,36 @@ impl Publisher {
             .map_err(|e| Error::io(&path, e))
     }
 
-    /// Write the manifest and swap the new site in.
-    pub fn finish(mut self, mut manifest: Vec<(String, u64)>) -> Result<()> {
-        manifest.sort();
-        let mut text = String::new();
-        for (path, fp) in &manifest {
-            text.push_str(&format!("{fp:016x} {path}\n"));
-        }
-        self.write(MANIFEST, text.as_bytes())?;
-        let (out, tmp, old) = (&self.out, &self.tmp, &self.old);
-        if out.exists() {
-            std::fs::rename(out, old).map_err(|e| Error::io(out, e))?;
-        }
-        if let Err(e) = std::fs::rename(tmp, out) {
-            // Put the previous site back before reporting.
-            let _ = std::fs::rename(old, out);
-            return Err(Error::io(out, e));
-        }
+    /// Write the manifest and swap the new site in. The manifest lists
+    /// the fingerprinted files (`fingerprints`, from the caller) and every
+    /// other file written: everything in the folder.
+    pub fn finish(mut self, mut fingerprints: Vec<(String, u64)>) -> Result<()> {
+        let mut others =
+            std::mem::take(&mut *self.written.lock().unwrap_or_else(|e| e.into_inner()));
+        others.sort_unstable();
+        others.dedup();
+        fingerprints.sort_unstable();
+        fingerprints.dedup_by(|a, b| a.0 == b.0);
+        // Both sorted by path: merge them.
+        let mut pages = fingerprints
+            .iter()
+            .map(|(p, fp)| (p.as_str(), Some(*fp)))
+            .peekable();
+        let mut rest = others.iter().map(|p| (p.as_str(), None)).peekable();
+        let files = std::iter::from_fn(|| match (pages.peek(), rest.peek()) {
+            (Some(a), Some(b)) if a.0 == b.0 => {
+                rest.next();
+                pages.next()
+            }
+            (Some(a), Some(b)) if b.0 < a.0 => rest.next(),
+            (Some(_), _) => pages.next(),
+            (None, _) => rest.next(),
+        });
+        let text = accept::manifest_text(files);
+        let path = self.tmp.join(MANIFEST);
+        std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
+        swap::swap(&self.beside, &self.tmp)?;
         self.finished = true;
-        if old.exists() {
-            remove_tree(old)?;
-        }
         Ok(())
     }
 }
@@ -179,26 +210,6 @@ impl Drop for Publisher {
     }
 }
 
-/// `remove_dir_all`, one top-level entry per thread: the previous site
-/// has a folder per kind, and unlinking tens of thousands of files is
-/// most of an incremental build's system time.
-fn remove_tree(dir: &Path) -> Result<()> {
-    use rayon::prelude::*;
-    let entries: Vec<_> = std::fs::read_dir(dir)
-        .map_err(|e| Error::io(dir, e))?
-        .filter_map(|e| e.ok())
-        .collect();
-    entries.par_iter().try_for_each(|e| {
-        let path = e.path();
-        let removed = match e.file_type() {
-            Ok(t) if t.is_dir() => std::fs::remove_dir_all(&path),
-            _ => std::fs::remove_file(&path),
-        };
-        removed.map_err(|err| Error::io(&path, err))
-    })?;
-    std::fs::remove_dir(dir).map_err(|e| Error::io(dir, e))
-}
-
 /// Hard-link `old` to `new` if `old` is a plain file holding exactly
 /// `bytes`; false (and nothing done) otherwise.
 fn same_file(old: Option<&Path>, bytes: &[u8], new: &Path) -> bool {
@@ -207,32 +218,4 @@ fn same_file(old: Option<&Path>, bytes: &[u8], new: &Path) -> bool {
         .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
         && std::fs::read(old).is_ok_and(|b| b == bytes);
     same && std::fs::hard_link(old, new).is_ok()
-}
-
-/// The fingerprints of a previous build; anything unreadable or garbled
-/// gives none (every page is then rendered).
-fn read_manifest(path: &Path) -> HashMap<String, u64> {
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return HashMap::new();
-    };
-    let mut out = HashMap::new();
-    for line in text.lines() {
-        let parsed = line
-            .split_once(' ')
-            .and_then(|(fp, rel)| Some((u64::from_str_radix(fp, 16).ok()?, rel)));
-        match parsed {
-            // Only paths docket itself writes: plain, relative, no `..`.
-            Some((fp, rel))
-                if !rel.is_empty()
-                    && !rel.starts_with('/')
-                    && rel
-                        .split('/')
-                        .all(|s| !s.is_empty() && s != "." && s != "..") =>
-            {
-                out.insert(rel.to_string(), fp);
-            }
-            _ => return HashMap::new(),
-        }
-    }
-    out
 }
