@@ -22,9 +22,11 @@
 //! ([`Guard::join`]): relative to the record's folder, `/` only (a `\`
 //! would name different files on Windows and Unix), no absolute paths or
 //! drive letters, no `..` above the root. Then the real path is checked.
-//! The walkers that list the folder never follow links and skip hidden
-//! entries, so what they list is already inside; what they list is still
-//! read through here.
+//! The loader's walk lists the folder without following links and skips
+//! hidden entries; what it lists is still read through here. The one read
+//! that does not pass is the history stage hashing working-tree records to
+//! compare them with `HEAD`: its walk follows no link and skips hidden
+//! entries too, and a hash says nothing of the content.
 
 use crate::kind::Kind;
 use std::collections::HashMap;

@@ -288,7 +288,10 @@ fn concurrent_builds_take_turns_and_every_one_leaves_a_complete_site() {
     built(&repo, &out);
 
     // While the builds run, the published site is read as a web server
-    // would: its index must be there at every look.
+    // would: its index must be there at every look. The reader spins
+    // without pausing: the gap two renames leave lasts microseconds, and a
+    // reader that sleeps between looks misses it (tried: with the swap
+    // forced to two renames, this loop fails three runs in four).
     let stop = std::sync::Arc::new(AtomicBool::new(false));
     let looks = std::sync::Arc::new(AtomicUsize::new(0));
     let misses = std::sync::Arc::new(AtomicUsize::new(0));
@@ -305,7 +308,6 @@ fn concurrent_builds_take_turns_and_every_one_leaves_a_complete_site() {
                 if std::fs::metadata(&index).is_err() {
                     misses.fetch_add(1, Ordering::Relaxed);
                 }
-                std::thread::sleep(std::time::Duration::from_micros(200));
             }
         })
     };
