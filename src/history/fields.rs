@@ -142,7 +142,9 @@ mod tests {
     use super::*;
 
     fn parse(s: &str) -> Table {
-        crate::history::parse_table("x.toml", s.as_bytes()).unwrap()
+        crate::history::parse_state("x.toml", s.as_bytes())
+            .into_table()
+            .unwrap()
     }
 
     #[test]

@@ -42,7 +42,7 @@ pub use sig::{CommitSignature, Keyring, SignatureCheck};
 pub use timeline::{Entry, timeline};
 
 use crate::error::{Error, Result};
-use crate::load::{Doc, Role, Table};
+use crate::load::{Role, Table};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -528,13 +528,6 @@ pub fn parse_state(path: &str, bytes: &[u8]) -> State {
         Ok(d) => State::Parsed(d.root),
         Err(f) => State::Unreadable(f.message),
     }
-}
-
-/// Parse a file's bytes as the loader does, keeping only the tree.
-pub fn parse_table(path: &str, bytes: &[u8]) -> Option<Table> {
-    crate::load::parse_bytes(path.to_string(), Role::Config, bytes)
-        .ok()
-        .map(|d: Doc| d.root)
 }
 
 /// A path's file name without `.toml`: a record's id.

@@ -1,13 +1,14 @@
 //! Stage 1: find the records root, walk it, read and parse every file.
 //!
-//! The loader is the only code that touches the records folder on disk. It
-//! routes each `*.toml` by its first folder to a record kind, keeps the
-//! parsed TOML with its spans (so every later finding can name a line and
-//! column), and notes every other file below a kind folder as a possible
-//! attachment. It never trusts the folder: a file over 1 MiB, bytes that are
-//! not UTF-8, an empty file, TOML nested past the parser's limit, or a
-//! symbolic link that leaves the records root or leads to a hidden file each
-//! become a finding, and the walk goes on. Every file is read through
+//! The loader owns the records folder on disk. It routes each `*.toml` by
+//! its first folder to a record kind and keeps the parsed TOML with its
+//! spans (so every later finding can name a line and column); the model
+//! looks up the attachments records name, and the site reads its template
+//! overrides, through the loader's [`Guard`]. It never trusts the folder:
+//! a file over 1 MiB, bytes that are not UTF-8, an empty file, TOML nested
+//! past the parser's limit, or a symbolic link that leaves the records root
+//! or leads to a hidden file each become a finding, and the walk goes on.
+//! Every file is read through
 //! [`Guard`], the one check of where a path really leads, so nothing read
 //! from outside the root (or from `.git`) reaches the model. A
 //! `docket.toml` or `people.toml` that the guard refuses stops the run:

@@ -13,9 +13,9 @@
 //! intranet never serves a half-written site and a failed build leaves
 //! yesterday's site in place; and only into a folder docket may replace
 //! ([`Publisher::open`], opened by the caller before the records are even
-//! read, so a wrong `--out` is refused at once). Output is a pure function of the inputs:
-//! no timestamps, sorted collections only, so two builds of the same
-//! commit and as-of date are byte-identical.
+//! read, so a wrong `--out` is refused at once). Output is a pure function
+//! of the inputs: no timestamps, sorted collections only, so two builds of
+//! the same commit and as-of date are byte-identical.
 
 mod dashboard;
 mod files;

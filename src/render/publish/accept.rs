@@ -236,7 +236,15 @@ pub fn check_place(out: &Path, out_real: &Path, root_real: &Path) -> Result<()> 
     }
     let repo = match git2::Repository::discover(probe) {
         Ok(r) => r,
-        Err(_) => return Ok(()),
+        Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(()),
+        // A repository around it that git cannot open: whether it tracks
+        // files there cannot be told, so the answer is no.
+        Err(e) => {
+            return refuse(format!(
+                "whether it lies in a git work tree cannot be told ({}); pass another --out",
+                e.message()
+            ));
+        }
     };
     let git_dir = repo.path().canonicalize().unwrap_or(repo.path().into());
     if out_real.starts_with(&git_dir) {

@@ -84,7 +84,13 @@ pub fn lock(b: &Beside, waiting: impl FnOnce()) -> Result<File> {
 pub fn recover(b: &Beside) -> Result<()> {
     let entries = std::fs::read_dir(&b.parent).map_err(|e| Error::io(&b.parent, e))?;
     for e in entries.flatten() {
-        if e.file_name().to_string_lossy().starts_with(&b.new_prefix) {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        // `.site.docket-new` (an older docket's) or `.site.docket-new.<pid>`.
+        let ours = name
+            .strip_prefix(&b.new_prefix)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'));
+        if ours {
             remove(&e.path())?;
         }
     }
@@ -221,9 +227,14 @@ mod tests {
         // Killed between the two renames of the fallback.
         site(&b.old, "published");
         site(&b.tmp(), "half");
+        std::fs::write(dir.path().join(".site.docket-newsletter"), "mine").unwrap();
         recover(&b).unwrap();
         assert_eq!(index(&b), "published");
         assert!(!b.old.exists() && !b.tmp().exists());
+        assert!(
+            dir.path().join(".site.docket-newsletter").exists(),
+            "not ours"
+        );
         // Killed before removing the old site: it goes, the site stays.
         site(&b.old, "older");
         recover(&b).unwrap();
