@@ -1,7 +1,6 @@
 //! Rules that apply to every kind: references, attachments, signers.
 
 use super::context::{Context, Sink};
-use crate::finding::RuleId;
 use crate::kind::Kind;
 use crate::load::{Refused, attachment_path};
 use crate::model::{At, Meta, Model, Record};
@@ -162,21 +161,10 @@ fn quoted(s: &str) -> String {
 
 /// `attachment-missing` (clause 6): every listed attachment must be a
 /// file inside the records root. The loader's guard decided, once, for
-/// the rule and the site alike; the finding says why it was refused.
+/// the rule and the site alike (`Meta::found`); the finding says why the
+/// file was refused.
 pub fn attachment_missing(cx: &Context, out: &mut Sink) {
-    let m = cx.model;
-    let metas = m
-        .customers
-        .iter()
-        .map(Record::meta)
-        .chain(m.products.iter().map(Record::meta))
-        .chain(m.orders.iter().map(Record::meta))
-        .chain(m.flowsheets.iter().map(Record::meta))
-        .chain(m.capa.iter().map(Record::meta))
-        .chain(m.surveys.iter().map(Record::meta))
-        .chain(m.property.iter().map(Record::meta))
-        .chain(m.reports.iter().map(Record::meta));
-    for meta in metas {
+    for meta in cx.model.metas() {
         for (att, found) in meta.attachments.iter().zip(&meta.found) {
             let Err(why) = found else { continue };
             let advice = match why {
@@ -187,8 +175,7 @@ pub fn attachment_missing(cx: &Context, out: &mut Sink) {
                 Refused::Outside => "; keep attachments beside the record".into(),
                 _ => String::new(),
             };
-            out.meta(
-                RuleId::AttachmentMissing,
+            out.about(
                 meta,
                 Some(att.pos),
                 format!("attachment \"{}\" {}{advice}", att.value, why.why()),
