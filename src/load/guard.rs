@@ -153,14 +153,13 @@ impl Guard {
         })
     }
 
-    /// The records root as given on the command line.
-    pub fn root(&self) -> &Path {
-        &self.given
-    }
-
-    /// The records root with every link resolved.
-    pub fn canonical(&self) -> Option<&Path> {
-        self.canonical.as_deref()
+    /// The error that stops the run when `rel`, a file docket cannot do
+    /// without, was refused: it names the file and why.
+    pub fn refusal(&self, rel: &str, why: &Refused) -> crate::error::Error {
+        crate::error::Error::Refused {
+            path: self.given.join(rel),
+            why: why.why(),
+        }
     }
 
     /// The real path of `rel` (`/`-separated, below the root), if it is a

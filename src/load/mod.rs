@@ -229,10 +229,7 @@ pub fn load(root: &Path) -> Result<Loaded> {
         if let Err(why) = guard.check(rel)
             && why.is_unsafe()
         {
-            return Err(Error::Refused {
-                path: root.join(rel),
-                why: why.why(),
-            });
+            return Err(guard.refusal(rel, &why));
         }
     }
 

@@ -286,10 +286,10 @@ pub fn site(
         for rel in &attachments {
             // Read through the guard again: the file may have become a
             // link since the model was built.
-            let bytes = model.guard.read(rel, None).map_err(|why| Error::Refused {
-                path: model.root.join(rel),
-                why: why.why(),
-            })?;
+            let bytes = model
+                .guard
+                .read(rel, None)
+                .map_err(|why| model.guard.refusal(rel, &why))?;
             publisher.write(&format!("files/{rel}"), &bytes)?;
         }
         Ok(())

@@ -54,10 +54,9 @@ pub(super) fn read_override(guard: Option<&Guard>, name: &str) -> Result<Option<
         return Ok(None);
     };
     let rel = format!("templates/{name}");
-    guard.read_text(&rel, None).map_err(|why| Error::Refused {
-        path: guard.root().join(&rel),
-        why: why.why(),
-    })
+    guard
+        .read_text(&rel, None)
+        .map_err(|why| guard.refusal(&rel, &why))
 }
 
 /// Template names and their sources, as loaded.
