@@ -71,7 +71,7 @@ printf '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
 for n in "${sizes[@]}"; do
     dir=$PWD/target/bench/$n
     rm -rf "$dir" && mkdir -p "$dir"
-    demo=$(measure "$docket" demo --orders "$n" --repo "$dir/records")
+    demo=$(measure "$docket" demo --orders "$n" --repo "$dir/records" --out "$dir/demo-site")
     repo=$dir/records
     # The generator writes plain packs for speed; a company's repository has
     # been through `git gc`, so readers see deltified packs. Measure that.

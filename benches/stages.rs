@@ -41,6 +41,7 @@ fn main() {
         repo: repo.clone(),
         orders,
         seed: 1,
+        force: false,
     })
     .expect("demo generates");
     let as_of = docket::demo::AS_OF;
@@ -74,13 +75,14 @@ fn main() {
     let out = dir.path().join("site");
     let site = SiteOptions {
         history: Some(&history),
-        templates: None,
+        templates: false,
         progress: false,
     };
     // Cold: no previous site, every page rendered.
     let (t, stats) = time(3, || {
         let _ = std::fs::remove_dir_all(&out);
-        render::site(&model, &report, &status, &out, &site).expect("renders")
+        let publisher = render::Publisher::open(&out, &repo, || {}).expect("opens");
+        render::site(&model, &report, &status, publisher, &site).expect("renders")
     });
     assert_eq!(
         stats.rendered, stats.pages,
@@ -95,7 +97,8 @@ fn main() {
     // Again over the published site, nothing changed: views, fingerprints
     // and hard links only.
     let (t, stats) = time(3, || {
-        render::site(&model, &report, &status, &out, &site).expect("renders")
+        let publisher = render::Publisher::open(&out, &repo, || {}).expect("opens");
+        render::site(&model, &report, &status, publisher, &site).expect("renders")
     });
     println!(
         "render, unchanged {:>5.1} ms  ({} of {} pages rendered)",

@@ -31,6 +31,25 @@ pub enum Error {
     Repository(git2::Error),
     /// A site template failed to parse or render.
     Template(String),
+    /// A file docket cannot do without leads where docket must not read
+    /// (a link leaving the records root, a hidden file).
+    Refused { path: PathBuf, why: String },
+    /// The output folder is not one docket may replace.
+    Out {
+        out: PathBuf,
+        /// What made docket refuse, and what to do.
+        why: String,
+    },
+    /// An object the repository should hold cannot be read: the
+    /// repository is damaged, so nothing about the records can be trusted.
+    Object {
+        /// `blob`, `tree` or `commit`.
+        kind: &'static str,
+        id: String,
+        /// Where it was met: the file, the folder or the commit.
+        path: String,
+        message: String,
+    },
 }
 
 impl Error {
@@ -38,6 +57,21 @@ impl Error {
         Error::Io {
             path: path.into(),
             source,
+        }
+    }
+
+    /// A git object that cannot be read, with where it was met.
+    pub fn object(
+        kind: &'static str,
+        id: impl ToString,
+        path: impl Into<String>,
+        e: &git2::Error,
+    ) -> Self {
+        Error::Object {
+            kind,
+            id: id.to_string(),
+            path: path.into(),
+            message: e.message().to_string(),
         }
     }
 }
@@ -62,6 +96,24 @@ impl fmt::Display for Error {
             Error::Git(msg) => write!(f, "git: {msg}"),
             Error::Repository(e) => write!(f, "git: {}", e.message()),
             Error::Template(msg) => write!(f, "template: {msg}"),
+            Error::Refused { path, why } => write!(f, "{}: {why}", path.display()),
+            Error::Out { out, why } => write!(f, "refusing to build into {}: {why}", out.display()),
+            Error::Object {
+                kind,
+                id,
+                path,
+                message,
+            } => {
+                write!(f, "git: the {kind} {id}")?;
+                if !path.is_empty() {
+                    write!(f, " ({path})")?;
+                }
+                write!(
+                    f,
+                    " cannot be read: {message}. The repository is damaged: run `git fsck` \
+                     and restore the object from another clone or a backup"
+                )
+            }
         }
     }
 }

@@ -2,7 +2,7 @@
 //! so a later run can tell that the result it kept is still right (the
 //! site's unchanged pages, the history's cached proofs). A collision, about
 //! one chance in 2^64 per entry, would reuse one stale result; deleting
-//! `.git/docket` and the site's `.docket-manifest` forces a full run.
+//! `.git/docket` and the site folder forces a full run.
 
 use std::hash::Hasher;
 

@@ -130,6 +130,9 @@ enum Command {
         /// Where to build the demo's site.
         #[arg(long, default_value = "site", value_name = "DIR")]
         out: PathBuf,
+        /// Replace an earlier demo and the key files beside it.
+        #[arg(long)]
+        force: bool,
     },
     /// Print a shell completion script (e.g. `docket completions bash >
     /// ~/.local/share/bash-completion/completions/docket`).
@@ -276,9 +279,15 @@ fn run(cli: Cli) -> docket::Result<Outcome> {
             orders,
             seed,
             out,
+            force,
         } => {
             let progress = std::io::stderr().is_terminal();
-            let opts = docket::demo::Options { repo, orders, seed };
+            let opts = docket::demo::Options {
+                repo,
+                orders,
+                seed,
+                force,
+            };
             print(&cmd::demo::run(&opts, &out, progress)?);
             Ok(Outcome::Clean)
         }

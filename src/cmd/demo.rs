@@ -9,13 +9,17 @@ use std::path::Path;
 /// Generate the demo repository, check it and build its site into `out`;
 /// returns the text to print.
 pub fn run(opts: &crate::demo::Options, out: &Path, progress: bool) -> Result<String> {
+    // Everything that could be refused is, before anything is written.
+    crate::demo::check(opts)?;
+    let publisher = super::build::open(&opts.repo, out)?;
     let made = crate::demo::generate(opts)?;
-    let (stats, report) = super::build::run(&super::build::Options {
+    let build = super::build::Options {
         root: &made.repo,
         out,
         as_of: Some(crate::demo::AS_OF),
         progress,
-    })?;
+    };
+    let (stats, report) = super::build::run_into(&build, publisher)?;
 
     let mut text = String::new();
     let _ = writeln!(

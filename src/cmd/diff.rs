@@ -7,8 +7,11 @@
 //! Findings come from running the checks on each revision's files, read
 //! from git objects into a temporary folder, so the working tree is never
 //! touched. History rules are not part of this comparison: they judge
-//! commits, which `docket check --base` covers. This file is the command:
-//! the range, the runs of the checks, and the Markdown.
+//! commits, which `docket check --base` covers. A revision's blob larger
+//! than a record may be is refused by the size in its header (never
+//! inflated), and an object git cannot read stops the command (exit 2)
+//! naming it. This file is the command: the range, the runs of the
+//! checks, and the Markdown.
 //!
 //! Markdown by default, to paste as a pull-request comment; `--format json`.
 
@@ -98,8 +101,17 @@ fn findings_at(
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
         }
-        let blob = repo.find_blob(*id)?;
-        std::fs::write(&target, blob.content()).map_err(|e| Error::io(&target, e))?;
+        match history::read_blob(repo, *id, path)? {
+            Ok(bytes) => std::fs::write(&target, bytes).map_err(|e| Error::io(&target, e))?,
+            // Too large to read: a sparse file of its size, which the
+            // loader refuses unread with the working tree's own finding.
+            Err(_) => {
+                let size = history::blob_size(repo, *id, path)?;
+                std::fs::File::create(&target)
+                    .and_then(|f| f.set_len(size))
+                    .map_err(|e| Error::io(&target, e))?
+            }
+        }
     }
     if !dir.0.join("docket.toml").is_file() {
         return Ok(Vec::new());
@@ -173,6 +185,9 @@ fn markdown(d: &Diff) -> String {
                 .map(|m| format!(" (moved from `{m}`)"))
                 .unwrap_or_default();
             out.push_str(&format!("- **{}** `{}`{moved}\n", e.record, e.file));
+            if let Some(p) = &e.parse {
+                out.push_str(&format!("  - not read (parse): {p}\n"));
+            }
             for c in &e.changes {
                 out.push_str(&format!("  - `{c}`\n"));
             }

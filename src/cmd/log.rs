@@ -146,6 +146,9 @@ fn human(log: &Log, history: &History) -> String {
             Change::Moved(from) => out.push_str(&format!("    moved from {from}\n")),
             Change::Modified => {}
         }
+        if let Some(why) = &r.parse {
+            out.push_str(&format!("    not read (parse): {why}\n"));
+        }
         for c in &r.changes {
             out.push_str(&format!("    {c}\n"));
         }

@@ -10,6 +10,11 @@
 //! from the seed: the same seed gives the same repository, commit ids
 //! included. The private keys are written beside the records folder, never
 //! inside it.
+//!
+//! The demo never overwrites a file without being asked: an existing
+//! records folder, or a key file in `keys/` beside it, stops it with the
+//! file's name unless `--force` is given, and even then only a folder an
+//! earlier demo made is replaced (`--repo ~` must never empty a home).
 
 mod cast;
 mod git;
@@ -29,6 +34,8 @@ pub struct Options {
     pub repo: PathBuf,
     pub orders: usize,
     pub seed: u64,
+    /// Replace an earlier demo and its key files.
+    pub force: bool,
 }
 
 pub struct Generated {
@@ -42,27 +49,58 @@ pub struct Generated {
 /// replaced by the next run.
 const MARKER: &str = "docket-demo";
 
-pub fn generate(opts: &Options) -> Result<Generated> {
+/// Refuse to overwrite anything that is there (see the module
+/// documentation); nothing is written.
+pub fn check(opts: &Options) -> Result<()> {
     if opts.orders == 0 {
         return Err(Error::Usage("--orders must be at least 1".into()));
     }
     let repo_dir = &opts.repo;
-    if repo_dir.exists() && !repo_dir.join(".git").join(MARKER).exists() {
+    if std::fs::symlink_metadata(repo_dir).is_ok() {
         let empty = std::fs::read_dir(repo_dir)
             .map_err(|e| Error::io(repo_dir, e))?
             .next()
             .is_none();
-        if !empty {
+        let earlier = repo_dir.join(".git").join(MARKER).is_file();
+        if !empty && !earlier {
             return Err(Error::Usage(format!(
                 "{} exists and was not made by `docket demo`; pass another --repo",
                 repo_dir.display()
             )));
         }
+        if !empty && !opts.force {
+            return Err(Error::Usage(format!(
+                "{} holds an earlier demo; pass --force to replace it, or another --repo",
+                repo_dir.display()
+            )));
+        }
     }
-    let parent = repo_dir
-        .parent()
+    let keys = parent_of(repo_dir).join("keys");
+    for person in cast::PEOPLE {
+        for name in [person.id.to_string(), format!("{}.pub", person.id)] {
+            let path = keys.join(name);
+            if std::fs::symlink_metadata(&path).is_ok() && !opts.force {
+                return Err(Error::Usage(format!(
+                    "{} exists; docket demo does not overwrite it (pass --force to replace it, \
+                     or another --repo)",
+                    path.display()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn parent_of(repo: &Path) -> &Path {
+    repo.parent()
         .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+        .unwrap_or(Path::new("."))
+}
+
+pub fn generate(opts: &Options) -> Result<Generated> {
+    check(opts)?;
+    let repo_dir = &opts.repo;
+    let parent = parent_of(repo_dir);
     std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
     // Build beside the target and swap in at the end: an interrupted run
     // leaves the previous demo (or nothing), never half a repository.
@@ -148,7 +186,7 @@ fn write_keys(dir: &Path, keys: &[PrivateKey]) -> Result<()> {
             .to_openssh(LineEnding::LF)
             .map_err(|e| Error::Git(format!("key: {e}")))?;
         let path = dir.join(person.id);
-        std::fs::write(&path, private.as_bytes()).map_err(|e| Error::io(&path, e))?;
+        replace(&path, private.as_bytes())?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -159,7 +197,16 @@ fn write_keys(dir: &Path, keys: &[PrivateKey]) -> Result<()> {
             .to_openssh()
             .map_err(|e| Error::Git(format!("key: {e}")))?;
         let pub_path = dir.join(format!("{}.pub", person.id));
-        std::fs::write(&pub_path, format!("{public}\n")).map_err(|e| Error::io(&pub_path, e))?;
+        replace(&pub_path, format!("{public}\n").as_bytes())?;
     }
     Ok(())
+}
+
+/// Write a fresh file at `path` (checked, or `--force`d, before): what was
+/// there is removed first, so a link there is not written through.
+fn replace(path: &Path, bytes: &[u8]) -> Result<()> {
+    if std::fs::symlink_metadata(path).is_ok() {
+        std::fs::remove_file(path).map_err(|e| Error::io(path, e))?;
+    }
+    std::fs::write(path, bytes).map_err(|e| Error::io(path, e))
 }

@@ -5,11 +5,15 @@
 //!
 //! Both compare the files of two commits as git stores them, without
 //! walking the history between: a pull request is judged by what it does
-//! to the records, whichever commits it took to get there.
+//! to the records, whichever commits it took to get there. Blobs are read
+//! as the working tree is: one larger than a record may be is refused by
+//! the size in its header (never inflated) and its fields are not
+//! compared; an object git cannot read stops the comparison (exit 2)
+//! naming it.
 
-use super::fields::{FieldChange, diff_tables, parse_table, section, signer};
+use super::fields::{FieldChange, diff_tables, section, signer};
 use super::index::History;
-use super::repo::{discover, files_at, resolve};
+use super::repo::{discover, files_at, read_state, resolve};
 use super::substance::substance;
 use crate::error::{Error, Result};
 use crate::kind::Kind;
@@ -26,6 +30,10 @@ pub struct RecordChange {
     /// For a move, the old path.
     pub moved_from: Option<String>,
     pub changes: Vec<FieldChange>,
+    /// Why one side could not be read (the `parse` finding's message):
+    /// its fields are then not compared.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parse: Option<String>,
 }
 
 /// A signature the change no longer lets stand.
@@ -61,16 +69,12 @@ pub fn compare(
 ) -> Result<Changes> {
     let fa = files_at(repo, from, prefix)?;
     let fb = files_at(repo, to, prefix)?;
-    let table = |id: git2::Oid, path: &str| {
-        repo.find_blob(id)
-            .ok()
-            .and_then(|blob| parse_table(path, blob.content()))
-    };
-    let entry = |file: &str, moved_from, changes| RecordChange {
+    let entry = |file: &str, moved_from, changes, parse| RecordChange {
         file: file.to_string(),
         record: stem(file).to_string(),
         moved_from,
         changes,
+        parse,
     };
     let mut out = Changes::default();
     let mut gone: Vec<&String> = fa
@@ -86,21 +90,30 @@ pub fn compare(
                 .position(|g| stem(g) == stem(path))
                 .map(|i| gone.remove(i).clone()),
         };
-        let new = table(*id, path);
+        let new = read_state(repo, *id, path)?;
         let Some(old_path) = old_path else {
-            out.added.push(entry(path, None, Vec::new()));
+            let parse = new.problem().map(str::to_string);
+            out.added.push(entry(path, None, Vec::new(), parse));
             continue;
         };
-        let old = table(fa[&old_path], &old_path);
-        let changes = diff_tables(old.as_ref(), new.as_ref());
-        if let (Some(old), Some(new)) = (&old, &new) {
+        let old = read_state(repo, fa[&old_path], &old_path)?;
+        let parse = new
+            .problem()
+            .map(|p| format!("{path}: {p}"))
+            .or_else(|| old.problem().map(|p| format!("{old_path}: {p}")));
+        let changes = if parse.is_some() {
+            Vec::new()
+        } else {
+            diff_tables(old.table(), new.table())
+        };
+        if let (Some(old), Some(new)) = (old.table(), new.table()) {
             invalidated(path, old, new, &mut out.invalidated);
         }
         let moved_from = (old_path != *path).then_some(old_path);
-        out.changed.push(entry(path, moved_from, changes));
+        out.changed.push(entry(path, moved_from, changes, parse));
     }
     for g in gone {
-        out.deleted.push(entry(g, None, Vec::new()));
+        out.deleted.push(entry(g, None, Vec::new(), None));
     }
     Ok(out)
 }

@@ -7,7 +7,7 @@
 //! Arrays of tables are compared entry by entry by position (`[[line]]`,
 //! `[[change]]` are appended, rarely reordered); other arrays as one value.
 
-use crate::load::{Doc, FileRole, Table, Value};
+use crate::load::{FileRole, Guard, Table, Value};
 use serde::Serialize;
 use std::fmt;
 
@@ -139,12 +139,56 @@ pub fn signer(section: &Value) -> Option<&str> {
     }
 }
 
-/// Parse a file's bytes as the loader does, keeping only the tree: an old
-/// revision is compared value by value, as the loader would read it.
-pub fn parse_table(path: &str, bytes: &[u8]) -> Option<Table> {
-    crate::load::parse_bytes(path.to_string(), FileRole::Config, bytes)
-        .ok()
-        .map(|d: Doc| d.root)
+/// A file at one revision, as docket reads it.
+#[derive(Debug, Clone)]
+pub enum State {
+    /// Not there (deleted by this revision).
+    Deleted,
+    Parsed(Table),
+    /// There, but not read: too large, not UTF-8, not TOML. The message
+    /// is the `parse` finding's.
+    Unreadable(String),
+}
+
+impl State {
+    pub fn table(&self) -> Option<&Table> {
+        match self {
+            State::Parsed(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    pub fn into_table(self) -> Option<Table> {
+        match self {
+            State::Parsed(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// Why the revision could not be read, if it could not.
+    pub fn problem(&self) -> Option<&str> {
+        match self {
+            State::Unreadable(why) => Some(why),
+            _ => None,
+        }
+    }
+}
+
+/// Parse a revision's bytes as the loader parses a file, keeping only the
+/// tree: an old revision is compared value by value, as the loader would
+/// read it, and one it would refuse says why.
+pub fn parse_state(path: &str, bytes: &[u8]) -> State {
+    match crate::load::parse_bytes(path.to_string(), FileRole::Config, bytes) {
+        Ok(d) => State::Parsed(d.root),
+        Err(f) => State::Unreadable(f.message),
+    }
+}
+
+/// The working copy of `file`, read through the loader's guard with the
+/// loader's size limit; `None` when it is gone or cannot be read.
+pub fn working_table(guard: &Guard, file: &str) -> Option<Table> {
+    let bytes = guard.read(file, Some(crate::load::MAX_FILE_BYTES)).ok()?;
+    parse_state(file, &bytes).into_table()
 }
 
 /// The table without the given top-level keys (an order's substance is the
@@ -161,7 +205,7 @@ mod tests {
     use super::*;
 
     fn parse(s: &str) -> Table {
-        parse_table("x.toml", s.as_bytes()).unwrap()
+        parse_state("x.toml", s.as_bytes()).into_table().unwrap()
     }
 
     #[test]

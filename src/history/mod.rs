@@ -15,18 +15,20 @@
 //!   of every signed section and each order's substance history.
 //!
 //! The walk (`walk.rs`) goes down the first-parent line of `HEAD` once and
-//! compares trees itself, descending only into the records root and into
-//! subtrees whose ids differ: libgit2's `diff_tree_to_tree` expands every
-//! subtree and is 30-50 times slower on a long history. Changes a merge
-//! brings in are attributed to the commits of the merged branch that made
-//! them (docs/history.md has the decisions).
+//! compares trees itself (`trees.rs`), descending only into the records
+//! root and into subtrees whose ids differ: libgit2's `diff_tree_to_tree`
+//! expands every subtree and is 30-50 times slower on a long history.
+//! Changes a merge brings in are attributed to the commits of the merged
+//! branch that made them (docs/history.md has the decisions).
 //!
 //! The parts, each in its own file: the index ([`index`]: the plain data
-//! and its lookups), reading the repository (`repo.rs`: blobs, commits,
-//! signature checks), the walk, the working tree, the cache, what a proof
-//! is (`proof.rs`), proving (`prove.rs`), a file's states over time
-//! (`states.rs`), an order's substance (`substance.rs`), field-level
-//! differences ([`fields`]), the audit trail ([`timeline()`]) and the
+//! and its lookups), reading the repository (`repo.rs`: blobs within the
+//! loader's size limit, commits, signature checks; an object git cannot
+//! read is an error naming it, never a finding), the walk and its tree
+//! comparison, the working tree, the cache, what a proof is (`proof.rs`),
+//! proving (`prove.rs`), a file's states over time (`states.rs`), an
+//! order's substance (`substance.rs`), field-level differences and a
+//! revision as read ([`fields`]), the audit trail ([`timeline()`]) and the
 //! comparison of two commits (`changes.rs`, for `diff` and `check
 //! --base`). This file only declares them and opens the history.
 
@@ -41,15 +43,16 @@ pub mod sig;
 mod states;
 pub mod substance;
 pub mod timeline;
+mod trees;
 mod walk;
 mod worktree;
 
 pub use changes::{Changes, Invalidated, RecordChange, changed_since, compare};
-pub use fields::{FieldChange, diff_tables, parse_table};
+pub use fields::{FieldChange, State, diff_tables, parse_state};
 pub use index::{Change, Commit, Dirty, FileHistory, History, Revision, Stamp, Unavailable, short};
 pub use proof::{Proof, ProofState, ProofStatus, Proofs};
 pub use prove::{prove, prove_only};
-pub use repo::{Objects, discover, files_at, resolve};
+pub use repo::{Objects, blob_size, discover, files_at, read_blob, read_state, resolve};
 pub use sig::{CommitSignature, Keyring, SignatureCheck};
 pub use substance::{OrderHistory, SubstanceChange, substance};
 pub use timeline::{Entry, timeline};

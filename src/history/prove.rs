@@ -18,7 +18,7 @@
 //! run takes its results from the cache (`cache.rs`).
 
 use super::cache::{self, ProofEntry};
-use super::fields::{parse_table, section, signer};
+use super::fields::{section, signer, working_table};
 use super::index::{Dirty, FileHistory, History};
 use super::proof::{Proof, ProofStatus, Proofs};
 use super::repo::Objects;
@@ -68,8 +68,8 @@ pub fn prove_only(history: &mut History, model: &Model, only: Option<&str>) -> c
     let per_file: Vec<FileProofs> = files
         .into_par_iter()
         .map_init(
-            || h.objects().ok(),
-            |objects, file| {
+            || h.objects(),
+            |objects, file| -> crate::Result<FileProofs> {
                 let key = cache::clean_key(h, file);
                 let hit = key.and_then(|k| {
                     let e = cached.get(file).filter(|e| e.key == k)?;
@@ -77,20 +77,20 @@ pub fn prove_only(history: &mut History, model: &Model, only: Option<&str>) -> c
                     Some((proofs, order, e.clone()))
                 });
                 if let Some((proofs, order, entry)) = hit {
-                    return (file.to_string(), proofs, order, Some(entry));
+                    return Ok((file.to_string(), proofs, order, Some(entry)));
                 }
-                let states = objects
+                let objects = objects
                     .as_ref()
-                    .map(|o| states(h, o, model, file))
-                    .unwrap_or_default();
-                let proofs: Vec<Proof> = by_file
+                    .map_err(|e| crate::Error::Git(e.to_string()))?;
+                let states = states(h, objects, model, file)?;
+                let proofs = by_file
                     .get(file)
                     .into_iter()
                     .flatten()
                     .map(|s| {
                         let (commit, status) =
-                            prove_one(h, objects.as_ref(), model, &states, &s.path, &s.sign.by);
-                        Proof {
+                            prove_one(h, objects, model, &states, &s.path, &s.sign.by)?;
+                        Ok(Proof {
                             record: s.meta.id.value.clone(),
                             file: file.to_string(),
                             section: s.path.clone(),
@@ -98,15 +98,15 @@ pub fn prove_only(history: &mut History, model: &Model, only: Option<&str>) -> c
                             meaning: s.meaning.clone(),
                             commit,
                             status,
-                        }
+                        })
                     })
-                    .collect();
+                    .collect::<crate::Result<Vec<Proof>>>()?;
                 let order = order_files.contains(file).then(|| order_history(&states));
                 let entry = key.and_then(|key| cache::keep(h, file, key, &proofs, &order));
-                (file.to_string(), proofs, order, entry)
+                Ok((file.to_string(), proofs, order, entry))
             },
         )
-        .collect();
+        .collect::<crate::Result<_>>()?;
     let mut proofs = Proofs::default();
     let mut keep = BTreeMap::new();
     for (file, p, order, entry) in per_file {
@@ -134,30 +134,28 @@ pub fn prove_only(history: &mut History, model: &Model, only: Option<&str>) -> c
 /// One file's results: its proofs, its order history, and what to cache.
 type FileProofs = (String, Vec<Proof>, Option<OrderHistory>, Option<ProofEntry>);
 
-/// The states of `file` in `h`, read through `objects`.
-fn states(h: &History, objects: &Objects, model: &Model, file: &str) -> States {
+/// The states of `file` in `h`, read through `objects`; an object that
+/// cannot be read is an error, never a state without the section.
+fn states(h: &History, objects: &Objects, model: &Model, file: &str) -> crate::Result<States> {
     let empty = FileHistory {
         path: file.to_string(),
         revisions: Vec::new(),
     };
     let fh = h.file(file).unwrap_or(&empty);
-    let mut list: Vec<(Option<usize>, Option<Table>)> = fh
+    let mut list = fh
         .revisions
         .iter()
         .rev()
-        .map(|r| (Some(r.commit), objects.table(r)))
-        .collect();
+        .map(|r| Ok((Some(r.commit), objects.table(r)?)))
+        .collect::<crate::Result<Vec<(Option<usize>, Option<Table>)>>>()?;
     let dirty = matches!(
         h.worktree.get(file),
         Some(Dirty::Modified | Dirty::Untracked)
     );
     if dirty {
-        let now = std::fs::read(model.root.join(file))
-            .ok()
-            .and_then(|b| parse_table(file, &b));
-        list.push((None, now));
+        list.push((None, working_table(&model.guard, file)));
     }
-    States { list, dirty }
+    Ok(States { list, dirty })
 }
 
 /// How to sign under policy "ssh", for messages.
@@ -167,12 +165,12 @@ const SSH_ADVICE: &str = "the signer commits with an SSH signature (git config g
 /// Find the signature commit of one section and judge it.
 fn prove_one(
     h: &History,
-    objects: Option<&Objects>,
+    objects: &Objects,
     model: &Model,
     st: &States,
     path: &str,
     by: &str,
-) -> (Option<usize>, ProofStatus) {
+) -> crate::Result<(Option<usize>, ProofStatus)> {
     // Under "none" nothing is proven, so nothing is unsigned either: an
     // uncommitted section is recorded like any other (the file's
     // history-unavailable warning says it is not committed).
@@ -182,7 +180,7 @@ fn prove_one(
         ProofStatus::Uncommitted
     };
     let Some((last_commit, Some(now))) = st.list.last() else {
-        return (None, unsigned);
+        return Ok((None, unsigned));
     };
     let cur = section(now, path);
     if last_commit.is_none() {
@@ -193,30 +191,22 @@ fn prove_one(
             .checked_sub(2)
             .and_then(|i| st.section(i, path));
         if !same(head, cur) {
-            return (None, unsigned);
+            return Ok((None, unsigned));
         }
     }
     // Oldest committed state from which the section is unchanged.
     let s = st.first_with(st.committed().saturating_sub(1), path, cur);
     let Some(commit) = st.list.get(s).and_then(|x| x.0) else {
-        return (None, unsigned);
+        return Ok((None, unsigned));
     };
     let policy = model.config.policy.signatures;
     if policy == SignaturePolicy::None {
-        return (Some(commit), ProofStatus::Recorded);
+        return Ok((Some(commit), ProofStatus::Recorded));
     }
     // Who made the signature commit and how it is signed come from the
-    // commit object itself, never from the cached index.
-    let Some((objects, fresh)) = objects.and_then(|o| Some((o, o.commit(&h.commits[commit].id)?)))
-    else {
-        return (
-            Some(commit),
-            ProofStatus::Unproven(format!(
-                "its signature commit {} cannot be read",
-                h.commits[commit].short()
-            )),
-        );
-    };
+    // commit object itself, never from the cached index; one that cannot
+    // be read is a damaged repository, not an unproven signature.
+    let fresh = objects.commit(&h.commits[commit].id)?;
     let c = &fresh;
     let author = model.person_by_email(&c.author.email);
     let author_is_signer = author.is_some_and(|p| p.id.value == by);
@@ -226,13 +216,13 @@ fn prove_one(
                 || format!("{} <{}>", c.author.name, c.author.email),
                 |p| p.id.value.clone(),
             );
-            return (
+            return Ok((
                 Some(commit),
                 ProofStatus::Broken {
                     signed,
                     changed_by: who,
                 },
-            );
+            ));
         }
         let who = match author {
             Some(p) => format!("{} ({})", p.id.value, c.author.email),
@@ -241,34 +231,34 @@ fn prove_one(
                 c.author.name, c.author.email
             ),
         };
-        return (
+        return Ok((
             Some(commit),
             ProofStatus::Unproven(format!(
                 "its signature commit {} was authored by {who}, not by {by}; \
                  {by} must commit the section themselves",
                 c.short()
             )),
-        );
+        ));
     }
     let person = author.expect("author is the signer");
     let offset = model.config.company.offset_seconds;
     if let (Some(left), Some(day)) = (person.left, c.author.date_at(offset))
         && day > left
     {
-        return (
+        return Ok((
             Some(commit),
             ProofStatus::Unproven(format!(
                 "it was committed on {day} ({}), after {by} left on {left}: \
                  someone who has left can no longer sign",
                 c.short()
             )),
-        );
+        ));
     }
     if policy == SignaturePolicy::Author {
-        return (
+        return Ok((
             Some(commit),
             ProofStatus::Proven(format!("commit author {}", c.author.email)),
-        );
+        ));
     }
     let status = match h.signature(objects, commit, &model.people) {
         SignatureCheck::Valid {
@@ -290,7 +280,7 @@ fn prove_one(
             other.describe()
         )),
     };
-    (Some(commit), status)
+    Ok((Some(commit), status))
 }
 
 /// The commit, before state `before`, in which the signer wrote a version

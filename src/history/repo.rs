@@ -6,12 +6,20 @@
 //! A git handle is not `Sync`, so everything that reads objects goes
 //! through an [`Objects`], one per thread; the index ([`History`]) stays
 //! plain data.
+//!
+//! Old revisions get the limits of the working tree: a blob larger than
+//! [`crate::load::MAX_FILE_BYTES`] is refused by its size in the object
+//! header, unread, so a 50 MB record committed years ago costs nothing.
+//! An object that cannot be read at all is an error ([`Error::Object`],
+//! exit 2) naming it and the file: a damaged repository must never look
+//! like a record that was never signed, nor a missing parent like a root
+//! commit that added everything.
 
-use super::fields::parse_table;
+use super::fields::{State, parse_state};
 use super::index::{Commit, FileHistory, History, Revision};
 use super::sig::{Keyring, SignatureCheck};
 use crate::error::{Error, Result};
-use crate::load::Table;
+use crate::load::{MAX_FILE_BYTES, Refused, Table};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -71,24 +79,71 @@ pub fn files_at(
     prefix: &str,
 ) -> Result<BTreeMap<String, git2::Oid>> {
     let mut out = BTreeMap::new();
-    let tree = repo.find_commit(commit)?.tree()?;
+    let c = find_commit(repo, commit)?;
+    let tree = repo
+        .find_tree(c.tree_id())
+        .map_err(|e| Error::object("tree", c.tree_id(), format!("commit {commit}"), &e))?;
     let sub = match prefix.trim_end_matches('/') {
-        "" => tree,
+        "" => tree.id(),
         p => match tree.get_path(Path::new(p)) {
-            Ok(e) => repo.find_tree(e.id())?,
-            Err(_) => return Ok(out),
+            Ok(e) => e.id(),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(out),
+            Err(e) => return Err(Error::object("tree", tree.id(), p, &e)),
         },
     };
-    sub.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
-        if entry.kind() == Some(git2::ObjectType::Blob) {
-            out.insert(
-                format!("{dir}{}", String::from_utf8_lossy(entry.name_bytes())),
-                entry.id(),
-            );
-        }
-        git2::TreeWalkResult::Ok
-    })?;
+    collect(repo, sub, "", &mut out)?;
     Ok(out)
+}
+
+/// The blobs below tree `id` (at `dir` below the records root).
+fn collect(
+    repo: &git2::Repository,
+    id: git2::Oid,
+    dir: &str,
+    out: &mut BTreeMap<String, git2::Oid>,
+) -> Result<()> {
+    let tree = repo
+        .find_tree(id)
+        .map_err(|e| Error::object("tree", id, shown_dir(dir), &e))?;
+    for entry in tree.iter() {
+        let name = String::from_utf8_lossy(entry.name_bytes());
+        match entry.kind() {
+            Some(git2::ObjectType::Tree) => {
+                collect(repo, entry.id(), &format!("{dir}{name}/"), out)?;
+            }
+            Some(git2::ObjectType::Blob) => {
+                out.insert(format!("{dir}{name}"), entry.id());
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// A folder below the records root (`""`: the root), as an error names it.
+pub(super) fn shown_dir(dir: &str) -> &str {
+    if dir.is_empty() {
+        "the records root"
+    } else {
+        dir
+    }
+}
+
+/// A commit, or the error that names it.
+pub(super) fn find_commit(repo: &git2::Repository, id: git2::Oid) -> Result<git2::Commit<'_>> {
+    repo.find_commit(id)
+        .map_err(|e| Error::object("commit", id, "", &e))
+}
+
+/// A commit's first parent: `None` only for a root commit.
+pub(super) fn first_parent<'r>(
+    repo: &'r git2::Repository,
+    c: &git2::Commit,
+) -> Result<Option<git2::Commit<'r>>> {
+    match c.parent_id(0) {
+        Ok(id) => find_commit(repo, id).map(Some),
+        Err(_) => Ok(None),
+    }
 }
 
 /// Reads blobs out of the repository, one handle per user (a git handle is
@@ -98,29 +153,74 @@ pub struct Objects {
 }
 
 impl Objects {
-    /// The bytes of a blob.
-    pub fn blob(&self, id: &str) -> Result<Vec<u8>> {
-        let oid = git2::Oid::from_str(id)?;
-        Ok(self.repo.find_blob(oid)?.content().to_vec())
+    /// The file at a revision.
+    pub fn state(&self, rev: &Revision) -> Result<State> {
+        let Some(id) = rev.blob.as_deref() else {
+            return Ok(State::Deleted);
+        };
+        let oid = git2::Oid::from_str(id).map_err(|e| Error::object("blob", id, &rev.path, &e))?;
+        read_state(&self.repo, oid, &rev.path)
     }
 
-    /// The parsed TOML of a revision; `None` when deleted or unparsable.
-    pub fn table(&self, rev: &Revision) -> Option<Table> {
-        let bytes = self.blob(rev.blob.as_deref()?).ok()?;
-        parse_table(&rev.path, &bytes)
+    /// The parsed TOML of a revision; `None` when deleted or unreadable.
+    pub fn table(&self, rev: &Revision) -> Result<Option<Table>> {
+        Ok(self.state(rev)?.into_table())
     }
 
-    /// Every revision's parsed TOML, newest first, like `file.revisions`.
-    pub fn tables(&self, file: &FileHistory) -> Vec<Option<Table>> {
-        file.revisions.iter().map(|r| self.table(r)).collect()
+    /// Every revision's state, newest first, like `file.revisions`.
+    pub fn states(&self, file: &FileHistory) -> Result<Vec<State>> {
+        file.revisions.iter().map(|r| self.state(r)).collect()
     }
 
     /// A commit's author, committer and signature read from the commit
     /// object itself (not from the cached index).
-    pub fn commit(&self, id: &str) -> Option<Commit> {
-        let c = self.repo.find_commit(git2::Oid::from_str(id).ok()?).ok()?;
-        Some(Commit::from_git(&c, c.parent_count() > 1))
+    pub fn commit(&self, id: &str) -> Result<Commit> {
+        let oid = git2::Oid::from_str(id).map_err(|e| Error::object("commit", id, "", &e))?;
+        let c = find_commit(&self.repo, oid)?;
+        Ok(Commit::from_git(&c, c.parent_count() > 1))
     }
+}
+
+/// The blob `oid`, met as `path`, read and parsed as the loader reads a
+/// file; one larger than the loader reads is [`State::Unreadable`],
+/// refused by the size in its header (nothing is inflated).
+pub fn read_state(repo: &git2::Repository, oid: git2::Oid, path: &str) -> Result<State> {
+    Ok(match read_blob(repo, oid, path)? {
+        Ok(bytes) => parse_state(path, &bytes),
+        Err(why) => State::Unreadable(why),
+    })
+}
+
+/// Read a blob met as `path`, refusing one larger than the loader reads by
+/// the size in its header (nothing is inflated). `Ok(Err(why))` is a blob
+/// that is too large; `Err` one that cannot be read.
+pub fn read_blob(
+    repo: &git2::Repository,
+    oid: git2::Oid,
+    path: &str,
+) -> Result<Result<Vec<u8>, String>> {
+    if blob_size(repo, oid, path)? > MAX_FILE_BYTES {
+        return Ok(Err(Refused::TooLarge(MAX_FILE_BYTES).why()));
+    }
+    let blob = repo
+        .find_blob(oid)
+        .map_err(|e| Error::object("blob", oid, path, &e))?;
+    Ok(Ok(blob.content().to_vec()))
+}
+
+/// The size of a blob, from its object header.
+pub fn blob_size(repo: &git2::Repository, oid: git2::Oid, path: &str) -> Result<u64> {
+    let err = |e: git2::Error| Error::object("blob", oid, path, &e);
+    let (size, kind) = repo.odb().map_err(err)?.read_header(oid).map_err(err)?;
+    if kind != git2::ObjectType::Blob {
+        return Err(Error::Object {
+            kind: "blob",
+            id: oid.to_string(),
+            path: path.to_string(),
+            message: format!("it is a {kind}, not a blob"),
+        });
+    }
+    Ok(size as u64)
 }
 
 /// Resolve a revision (`HEAD~2`, a branch, a commit id) to a commit id; a

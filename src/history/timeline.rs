@@ -5,9 +5,12 @@
 //!
 //! 21 CFR 11.10(e) asks that an audit trail not obscure earlier values, so
 //! every change keeps the old value beside the new one, and a file's first
-//! revision lists every field it was created with.
+//! revision lists every field it was created with. A revision docket
+//! cannot read (larger than a record may be, not TOML) says so, as the
+//! `parse` finding it would be in the working tree, instead of looking
+//! like a revision that removed every field.
 
-use super::fields::{FieldChange, diff_tables, parse_table};
+use super::fields::{FieldChange, diff_tables, working_table};
 use super::index::{Change, FileHistory, History, Stamp};
 use super::sig::SignatureCheck;
 use crate::error::Result;
@@ -26,20 +29,22 @@ pub struct Entry {
     pub signature: Option<SignatureCheck>,
     pub change: Change,
     pub changes: Vec<FieldChange>,
+    /// Why this revision could not be read (the `parse` finding's
+    /// message), when it could not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parse: Option<String>,
 }
 
 /// The audit trail of one file, newest first; uncommitted changes in the
 /// working tree, if any, come first.
 pub fn timeline(history: &History, model: &Model, file: &FileHistory) -> Result<Vec<Entry>> {
     let objects = history.objects()?;
-    let tables = objects.tables(file);
+    let states = objects.states(file)?;
     let offset = model.config.company.offset_seconds;
     let mut out = Vec::new();
     if history.worktree.contains_key(&file.path) {
-        let now = std::fs::read(model.root.join(&file.path))
-            .ok()
-            .and_then(|b| parse_table(&file.path, &b));
-        let head = tables.first().and_then(|t| t.as_ref());
+        let now = working_table(&model.guard, &file.path);
+        let head = states.first().and_then(|t| t.table());
         out.push(Entry {
             commit: None,
             author: None,
@@ -52,14 +57,17 @@ pub fn timeline(history: &History, model: &Model, file: &FileHistory) -> Result<
                 Change::Deleted
             },
             changes: diff_tables(head, now.as_ref()),
+            parse: None,
         });
     }
     for (i, rev) in file.revisions.iter().enumerate() {
         let c = history.commit(rev);
-        let older = tables.get(i + 1).and_then(|t| t.as_ref());
+        let older = states.get(i + 1).and_then(|t| t.table());
+        let parse = states[i].problem().map(str::to_string);
         let changes = match rev.change {
             Change::Deleted => Vec::new(),
-            _ => diff_tables(older, tables[i].as_ref()),
+            _ if parse.is_some() => Vec::new(),
+            _ => diff_tables(older, states[i].table()),
         };
         out.push(Entry {
             commit: Some(c.id.clone()),
@@ -69,6 +77,7 @@ pub fn timeline(history: &History, model: &Model, file: &FileHistory) -> Result<
             signature: Some(history.signature(&objects, rev.commit, &model.people)),
             change: rev.change.clone(),
             changes,
+            parse,
         });
     }
     Ok(out)

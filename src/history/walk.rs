@@ -1,32 +1,23 @@
-//! The one pass over git: first-parent walk, own tree comparison, moves,
-//! merges, and the working tree.
+//! The one pass over git: the first-parent walk, moves, merges, and the
+//! chaining of every file's revisions into one history (what each commit
+//! changed is `trees.rs`'s comparison of its tree with its parent's).
 //!
-//! Why not `git2::Diff`: `diff_tree_to_tree` loads and compares every
-//! subtree of both commits, so its cost grows with the repository, not with
-//! the change; on 50,000 commits it took 92 s. Here two trees are compared
-//! entry by entry and only subtrees whose ids differ are opened, starting
-//! at the records root's own subtree, so a commit costs about the depth of
-//! the files it changed (a few tree reads with year folders).
+//! An object the walk cannot read (a commit, a tree) stops it with
+//! [`Error::Object`] naming the object and where it was met; a missing
+//! parent never turns a commit into a root commit that added everything.
 
 use super::index::{Change, Commit, FileHistory, History, Revision};
+use super::repo::{find_commit, first_parent};
+use super::trees::{Raw, changed_files};
 use crate::error::{Error, Result};
 use crate::load::stem;
 use git2::{ObjectType, Oid, Repository};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::Path;
 
 /// A merged branch longer than this is attributed to the merge itself:
 /// a guard against walking a whole second history for one merge.
 const MAX_BRANCH_COMMITS: usize = 10_000;
-
-/// One file changed by one commit, before moves are paired.
-#[derive(Debug, Clone)]
-struct Raw {
-    path: String,
-    old: Option<Oid>,
-    new: Option<Oid>,
-}
 
 /// One file change with moves paired.
 #[derive(Debug, Clone)]
@@ -51,7 +42,13 @@ pub(super) fn walk(repo: &Repository, prefix: &str, base: Option<Base>) -> Resul
         ..History::default()
     };
     let head = match repo.head() {
-        Ok(h) => h.peel_to_commit()?,
+        Ok(h) => {
+            let id = h.target();
+            h.peel_to_commit().map_err(|e| {
+                let id = id.map_or_else(|| "HEAD".to_string(), |i| i.to_string());
+                Error::object("commit", id, "HEAD", &e)
+            })?
+        }
         // An unborn branch: a repository with no commits yet.
         Err(e)
             if matches!(
@@ -81,7 +78,7 @@ pub(super) fn walk(repo: &Repository, prefix: &str, base: Option<Base>) -> Resul
             break;
         }
         chain.push(id);
-        cursor = repo.find_commit(id)?.parent_id(0).ok();
+        cursor = find_commit(repo, id)?.parent_id(0).ok();
     }
     // A base that is not on the first-parent line (history rewritten) is
     // of no use: read everything.
@@ -153,8 +150,9 @@ pub(super) fn walk(repo: &Repository, prefix: &str, base: Option<Base>) -> Resul
 type Step = Vec<(Oid, Commit, Vec<Event>)>;
 
 fn step(repo: &Repository, id: Oid, prefix: &str) -> Result<Step> {
-    let commit = repo.find_commit(id)?;
-    let raw = changed_files(repo, &commit, commit.parent(0).ok().as_ref(), prefix)?;
+    let commit = find_commit(repo, id)?;
+    let parent = first_parent(repo, &commit)?;
+    let raw = changed_files(repo, &commit, parent.as_ref(), prefix)?;
     if raw.is_empty() {
         Ok(Vec::new())
     } else if commit.parent_count() > 1 {
@@ -166,24 +164,6 @@ fn step(repo: &Repository, id: Oid, prefix: &str) -> Result<Step> {
             pair_moves(raw),
         )])
     }
-}
-
-/// The `*.toml` files below the records root that `commit` changed against
-/// `parent` (its first parent; `None` for a root commit).
-fn changed_files(
-    repo: &Repository,
-    commit: &git2::Commit,
-    parent: Option<&git2::Commit>,
-    prefix: &str,
-) -> Result<Vec<Raw>> {
-    let new_root = records_tree(&commit.tree()?, prefix)?;
-    let old_root = match parent {
-        Some(p) => records_tree(&p.tree()?, prefix)?,
-        None => None,
-    };
-    let mut raw = Vec::new();
-    compare(repo, old_root, new_root, "", &mut raw)?;
-    Ok(raw)
 }
 
 /// Settings for one long read-only pass. Object ids are not re-hashed on
@@ -217,15 +197,19 @@ fn merge_step(
 ) -> Result<Step> {
     let p1 = merge.parent_id(0)?;
     let p2 = merge.parent_id(1)?;
-    let base = repo.merge_base(p1, p2).ok();
+    let base = match repo.merge_base(p1, p2) {
+        Ok(b) => Some(b),
+        Err(e) if e.code() == git2::ErrorCode::NotFound => None,
+        Err(e) => return Err(Error::object("commit", merge.id(), "its merge base", &e)),
+    };
     let wanted: HashSet<&str> = raw.iter().map(|r| r.path.as_str()).collect();
     let mut branch: Vec<(git2::Commit, Vec<Raw>)> = Vec::new();
-    let mut cursor = Some(repo.find_commit(p2)?);
+    let mut cursor = Some(find_commit(repo, p2)?);
     while let Some(c) = cursor {
         if Some(c.id()) == base || branch.len() >= MAX_BRANCH_COMMITS {
             break;
         }
-        let parent = c.parent(0).ok();
+        let parent = first_parent(repo, &c)?;
         let mut changed = changed_files(repo, &c, parent.as_ref(), prefix)?;
         changed.retain(|r| wanted.contains(r.path.as_str()));
         if !changed.is_empty() {
@@ -258,104 +242,6 @@ fn merge_step(
         ));
     }
     Ok(out)
-}
-
-/// The tree of the records root inside a commit's tree.
-fn records_tree(tree: &git2::Tree, prefix: &str) -> Result<Option<Oid>> {
-    let prefix = prefix.trim_end_matches('/');
-    if prefix.is_empty() {
-        return Ok(Some(tree.id()));
-    }
-    match tree.get_path(Path::new(prefix)) {
-        Ok(e) if e.kind() == Some(ObjectType::Tree) => Ok(Some(e.id())),
-        Ok(_) => Ok(None),
-        Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// Compare two trees, descending only where ids differ; push the `*.toml`
-/// files whose blobs differ. Entries are merged in git's tree order (a
-/// folder sorts as its name plus `/`), so nothing is allocated for the
-/// entries that are the same, which is nearly all of them.
-fn compare(
-    repo: &Repository,
-    old: Option<Oid>,
-    new: Option<Oid>,
-    dir: &str,
-    out: &mut Vec<Raw>,
-) -> Result<()> {
-    if old == new {
-        return Ok(());
-    }
-    let old_tree = old.map(|id| repo.find_tree(id)).transpose()?;
-    let new_tree = new.map(|id| repo.find_tree(id)).transpose()?;
-    let useful = |e: &git2::TreeEntry| {
-        matches!(e.kind(), Some(ObjectType::Tree | ObjectType::Blob))
-            && !e.name_bytes().starts_with(b".")
-    };
-    let a: Vec<git2::TreeEntry> = old_tree
-        .iter()
-        .flat_map(|t| t.iter())
-        .filter(useful)
-        .collect();
-    let b: Vec<git2::TreeEntry> = new_tree
-        .iter()
-        .flat_map(|t| t.iter())
-        .filter(useful)
-        .collect();
-    let (mut i, mut j) = (0, 0);
-    loop {
-        let (o, n) = match (a.get(i), b.get(j)) {
-            (None, None) => break,
-            (Some(x), None) => (Some(x), None),
-            (None, Some(y)) => (None, Some(y)),
-            (Some(x), Some(y)) => match git_order(x, y) {
-                std::cmp::Ordering::Less => (Some(x), None),
-                std::cmp::Ordering::Greater => (None, Some(y)),
-                std::cmp::Ordering::Equal => (Some(x), Some(y)),
-            },
-        };
-        i += usize::from(o.is_some());
-        j += usize::from(n.is_some());
-        if let (Some(x), Some(y)) = (o, n)
-            && x.id() == y.id()
-        {
-            continue;
-        }
-        let e = o.or(n).expect("one side");
-        let name = String::from_utf8_lossy(e.name_bytes());
-        if e.kind() == Some(ObjectType::Tree) {
-            compare(
-                repo,
-                o.map(|x| x.id()),
-                n.map(|y| y.id()),
-                &format!("{dir}{name}/"),
-                out,
-            )?;
-        } else if name.ends_with(".toml") {
-            out.push(Raw {
-                path: format!("{dir}{name}"),
-                old: o.map(|x| x.id()),
-                new: n.map(|y| y.id()),
-            });
-        }
-    }
-    Ok(())
-}
-
-/// git's order of tree entries: by name, a folder as if its name ended in `/`.
-fn git_order(x: &git2::TreeEntry, y: &git2::TreeEntry) -> std::cmp::Ordering {
-    let (a, b) = (x.name_bytes(), y.name_bytes());
-    let n = a.len().min(b.len());
-    a[..n].cmp(&b[..n]).then_with(|| {
-        let end = |name: &[u8], e: &git2::TreeEntry| {
-            name.get(n)
-                .copied()
-                .or((e.kind() == Some(ObjectType::Tree)).then_some(b'/'))
-        };
-        end(a, x).cmp(&end(b, y))
-    })
 }
 
 /// Pair a deleted and an added file of one commit as a move: the same file

@@ -1,20 +1,26 @@
 //! Stage 1: find the records root, walk it, read and parse every file.
 //!
-//! The loader is the only code that touches the records folder on disk. It
-//! routes each `*.toml` by its first folder to a record kind, keeps the
-//! parsed TOML with its spans (so every later finding can name a line and
-//! column), and notes every other file below a kind folder as a possible
-//! attachment. It never trusts the folder: a file over 1 MiB, bytes that are
-//! not UTF-8, an empty file, TOML nested past the parser's limit, or a
-//! symbolic link that leaves the records root each become a finding, and the
-//! walk goes on. Nothing read from outside the root reaches the model.
+//! The loader owns the records folder on disk. It routes each `*.toml` by
+//! its first folder to a record kind and keeps the parsed TOML with its
+//! spans (so every later finding can name a line and column); the model
+//! looks up the attachments records name, and the site reads its template
+//! overrides, through the loader's [`Guard`]. It never trusts the folder:
+//! a file over 1 MiB, bytes that are not UTF-8, an empty file, TOML nested
+//! past the parser's limit, or a symbolic link that leaves the records root
+//! or leads to a hidden file each become a finding, and the walk goes on.
+//! Every file is read through [`Guard`], the one check of where a path
+//! really leads, so nothing read from outside the root (or from `.git`)
+//! reaches the model. A `docket.toml` or `people.toml` that the guard
+//! refuses stops the run: nothing can be judged without them.
 //!
 //! Parsing is independent per file, so it runs on all cores (rayon); the
 //! result is put back in path order so output stays deterministic.
 
+mod guard;
 mod lines;
 mod value;
 
+pub use guard::{Attached, Guard, Refused, attachment_path, is_active, rel_path};
 pub use lines::LineIndex;
 pub use value::{Node, Span, Table, Value};
 
@@ -22,8 +28,6 @@ use crate::error::{Error, Result};
 use crate::finding::{Finding, RuleId};
 use crate::kind::Kind;
 use rayon::prelude::*;
-use std::collections::BTreeSet;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use toml::de::DeTable;
 
@@ -67,12 +71,12 @@ pub fn stem(path: &str) -> &str {
 #[derive(Debug, Default)]
 pub struct Loaded {
     pub root: PathBuf,
+    /// The one door for reading anything else below the root.
+    pub guard: Guard,
     pub config: Option<Doc>,
     pub people: Option<Doc>,
     /// Record files in path order.
     pub records: Vec<Doc>,
-    /// Non-TOML files below the kind folders, relative, `/`-separated.
-    pub attachments: BTreeSet<String>,
     /// Record files that could not be parsed: their names still say which
     /// records exist, so references to them are not reported as unknown.
     pub unreadable: Vec<(Kind, String)>,
@@ -116,12 +120,12 @@ pub fn load(root: &Path) -> Result<Loaded> {
     if !root.join("docket.toml").is_file() {
         return Err(Error::NotARecordsRoot(root.to_path_buf()));
     }
-    let canonical_root = root.canonicalize().map_err(|e| Error::io(root, e))?;
+    let guard = Guard::new(root).map_err(|e| Error::io(root, e))?;
     let mut loaded = Loaded {
         root: root.to_path_buf(),
         ..Loaded::default()
     };
-    let mut to_parse: Vec<(String, FileRole, PathBuf)> = Vec::new();
+    let mut to_parse: Vec<(String, FileRole)> = Vec::new();
 
     let walker = walkdir::WalkDir::new(root)
         .follow_links(false)
@@ -155,9 +159,17 @@ pub fn load(root: &Path) -> Result<Loaded> {
 
         if entry.depth() == 1 && KNOWN_TOP.contains(&top) {
             match rel.as_str() {
-                "docket.toml" => to_parse.push((rel, FileRole::Config, entry.into_path())),
-                "people.toml" => to_parse.push((rel, FileRole::People, entry.into_path())),
-                "procedure.md" => loaded.procedure = std::fs::read_to_string(entry.path()).ok(),
+                "docket.toml" => to_parse.push((rel, FileRole::Config)),
+                "people.toml" => to_parse.push((rel, FileRole::People)),
+                "procedure.md" => match guard.read_text(&rel, Some(MAX_FILE_BYTES)) {
+                    Ok(text) => loaded.procedure = text,
+                    Err(why) => loaded.findings.push(Finding::new(
+                        RuleId::Parse,
+                        rel,
+                        None,
+                        format!("{}; the procedure is not shown", why.why()),
+                    )),
+                },
                 _ => {}
             }
             continue;
@@ -191,32 +203,40 @@ pub fn load(root: &Path) -> Result<Loaded> {
             continue;
         };
         if file_type.is_symlink() {
-            match resolve_link(entry.path(), &canonical_root) {
-                Some(target) if target.is_file() => {}
-                Some(_) => continue, // a link to a folder inside the root: not followed
-                None => {
-                    loaded.findings.push(Finding::new(
-                        RuleId::Parse,
-                        rel,
-                        None,
-                        "is a symbolic link that leads outside the records root (or nowhere); \
-                         it is not read. Replace it with the file itself",
-                    ));
+            match guard.check(&rel) {
+                Ok(_) => {}
+                // A link to a folder inside the root: not followed.
+                Err(Refused::NotAFile) => continue,
+                Err(why) => {
+                    loaded
+                        .findings
+                        .push(Finding::new(RuleId::Parse, rel, None, why.why()));
                     continue;
                 }
             }
         }
+        // Attachments are looked up by name when a record lists one.
         if rel.ends_with(".toml") {
-            to_parse.push((rel, FileRole::Record(kind), entry.into_path()));
-        } else {
-            loaded.attachments.insert(rel);
+            to_parse.push((rel, FileRole::Record(kind)));
+        }
+    }
+    // Without these two nothing can be judged; one that leads outside the
+    // root, or into .git, is not a file docket may read.
+    for (rel, _) in to_parse
+        .iter()
+        .filter(|(_, r)| !matches!(r, FileRole::Record(_)))
+    {
+        if let Err(why) = guard.check(rel)
+            && why.is_unsafe()
+        {
+            return Err(guard.refusal(rel, &why));
         }
     }
 
     let parsed: Vec<(FileRole, u64, Result<Doc, Finding>)> = to_parse
         .into_par_iter()
-        .map(|(rel, role, path)| {
-            let (hash, doc) = read_doc(rel, role, &path);
+        .map(|(rel, role)| {
+            let (hash, doc) = read_doc(&guard, rel, role);
             (role, hash, doc)
         })
         .collect();
@@ -229,6 +249,7 @@ pub fn load(root: &Path) -> Result<Loaded> {
         fingerprint.str(rel).u64(*hash);
     }
     loaded.fingerprint = fingerprint.finish();
+    loaded.guard = guard;
     for (role, _, doc) in parsed {
         match doc {
             Err(f) => {
@@ -248,13 +269,13 @@ pub fn load(root: &Path) -> Result<Loaded> {
 }
 
 /// The file's parsed document, and a hash of its bytes (0 if unreadable).
-fn read_doc(rel: String, role: FileRole, path: &Path) -> (u64, Result<Doc, Finding>) {
-    match read_limited(path) {
+fn read_doc(guard: &Guard, rel: String, role: FileRole) -> (u64, Result<Doc, Finding>) {
+    match guard.read(&rel, Some(MAX_FILE_BYTES)) {
         Ok(bytes) => (
             xxhash_rust::xxh3::xxh3_64(&bytes),
             parse_bytes(rel, role, &bytes),
         ),
-        Err(msg) => (0, Err(Finding::new(RuleId::Parse, &rel, None, msg))),
+        Err(why) => (0, Err(Finding::new(RuleId::Parse, &rel, None, why.why()))),
     }
 }
 
@@ -304,29 +325,6 @@ pub fn parse_bytes(rel: String, role: FileRole, bytes: &[u8]) -> Result<Doc, Fin
     })
 }
 
-/// Read at most `MAX_FILE_BYTES`; a longer file is refused, not truncated.
-fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot be read: {e}"))?;
-    let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot be read: {e}"))?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(format!(
-            "is larger than {} KiB, the most docket reads; a record is a few KiB \
-             (keep large documents as attachments, not TOML)",
-            MAX_FILE_BYTES / 1024
-        ));
-    }
-    Ok(bytes)
-}
-
-/// The canonical target of a link, if it stays inside the records root.
-fn resolve_link(path: &Path, canonical_root: &Path) -> Option<PathBuf> {
-    let target = path.canonicalize().ok()?;
-    target.starts_with(canonical_root).then_some(target)
-}
-
 /// `templates/` holds site overrides and `site/` a built site: neither holds records.
 fn is_skipped_folder(e: &walkdir::DirEntry) -> bool {
     e.file_type().is_dir() && matches!(e.file_name().to_str(), Some("templates" | "site"))
@@ -339,13 +337,4 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
 fn is_readme(rel: &str) -> bool {
     let upper = rel.to_ascii_uppercase();
     upper.starts_with("README") || upper.starts_with("LICENSE")
-}
-
-/// `path` relative to `root`, with `/` separators on every platform.
-pub fn rel_path(root: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
 }

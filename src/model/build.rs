@@ -13,7 +13,7 @@ use super::read::{At, Diag};
 use super::records::{AnyRecord, ByKind, Model, read_kind};
 use crate::finding::{Finding, Pos, RuleId};
 use crate::kind::{IdShape, Kind};
-use crate::load::{Doc, FileRole, Loaded};
+use crate::load::{Doc, FileRole, Guard, Loaded};
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
 
@@ -42,7 +42,7 @@ pub fn build(loaded: Loaded) -> (Model, Vec<Finding>) {
     let read: Vec<(Option<String>, Option<AnyRecord>, Vec<Finding>)> = loaded
         .records
         .par_iter()
-        .map(|doc| read_record(doc, &config))
+        .map(|doc| read_record(doc, &config, &loaded.guard))
         .collect();
 
     let mut first_file: HashMap<String, String> = HashMap::new();
@@ -86,7 +86,7 @@ pub fn build(loaded: Loaded) -> (Model, Vec<Finding>) {
     model.root = loaded.root;
     model.config = config;
     model.people = people;
-    model.files = loaded.attachments;
+    model.guard = loaded.guard;
     model.procedure = loaded.procedure;
     model.known_ids = known_ids;
     model.source = loaded.fingerprint;
@@ -108,7 +108,11 @@ fn read_doc<T>(
 
 /// Read one record file: its id (if readable), the record (if whole), and
 /// its findings.
-fn read_record(doc: &Doc, config: &Config) -> (Option<String>, Option<AnyRecord>, Vec<Finding>) {
+fn read_record(
+    doc: &Doc,
+    config: &Config,
+    guard: &Guard,
+) -> (Option<String>, Option<AnyRecord>, Vec<Finding>) {
     let FileRole::Record(kind) = doc.role else {
         return (None, None, Vec::new());
     };
@@ -119,12 +123,8 @@ fn read_record(doc: &Doc, config: &Config) -> (Option<String>, Option<AnyRecord>
     if id_ok {
         id_ok = check_id(doc, kind, &id, config, &diag);
     }
-    let meta = Meta {
-        id: id.clone(),
-        kind,
-        file: doc.rel.clone(),
-        attachments: r
-            .opt::<Vec<String>>("attachments")
+    let attachments: Vec<At<String>> =
+        r.opt::<Vec<String>>("attachments")
             .map_or_else(Vec::new, |a| {
                 a.value
                     .into_iter()
@@ -133,7 +133,18 @@ fn read_record(doc: &Doc, config: &Config) -> (Option<String>, Option<AnyRecord>
                         pos: a.pos,
                     })
                     .collect()
-            }),
+            });
+    // Looked up once, here: the rule and the site use this one answer.
+    let found = attachments
+        .iter()
+        .map(|a| guard.attachment(&doc.rel, a))
+        .collect();
+    let meta = Meta {
+        id: id.clone(),
+        kind,
+        file: doc.rel.clone(),
+        attachments,
+        found,
     };
     let record = read_kind(kind, &r, meta, config);
     r.finish();

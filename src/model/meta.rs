@@ -10,6 +10,7 @@
 use super::config::Config;
 use super::read::{At, Reader};
 use crate::kind::Kind;
+use crate::load::{Attached, Refused};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -21,6 +22,11 @@ pub struct Meta {
     /// Relative to the records root, `/`-separated.
     pub file: String,
     pub attachments: Vec<At<String>>,
+    /// Each attachment as the loader's guard found it, in the same order:
+    /// where it is and how big, or why it is not read. The
+    /// `attachment-missing` rule and the site both use this one answer.
+    #[serde(skip)]
+    pub found: Vec<Result<Attached, Refused>>,
 }
 
 /// Any record, for code that walks all kinds alike. Implemented for each

@@ -14,6 +14,7 @@ use super::order::{Decision, Flowsheet, Order, OrderLine};
 use super::parties::{Customer, Product, Property, Report};
 use super::read::Reader;
 use crate::kind::{Kind, kinds};
+use crate::load::Guard;
 use jiff::civil::Date;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
@@ -44,9 +45,10 @@ macro_rules! model {
             pub config: Config,
             pub people: Vec<Person>,
             $(pub $field: Index<$ty>,)*
-            /// Non-TOML files below the kind folders.
+            /// The door for reading anything more below the root
+            /// (attachments, template overrides, working copies).
             #[serde(skip)]
-            pub files: BTreeSet<String>,
+            pub guard: Guard,
             #[serde(skip)]
             pub procedure: Option<String>,
             /// Every record that exists on disk, by kind and id, even if it

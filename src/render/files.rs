@@ -2,36 +2,22 @@
 //!
 //! An attachment is named relative to its record's folder. The site copies
 //! it to `files/<path below the records root>` and links it with its size
-//! and git blob id (what an auditor compares with the repository). A path
-//! is only ever built from a name the loader found on disk below the
-//! records root (`Model::files`), after resolving `.` and `..` without
-//! touching the file system, so no record can make the site copy or link
-//! anything outside the repository.
+//! and git blob id (what an auditor compares with the repository). Where
+//! it is, and whether it may be read at all, the loader's guard decided
+//! once (`Meta::found`): the `attachment-missing` rule reports exactly the
+//! attachments this module does not copy, and every byte copied is read
+//! through the guard again, so nothing outside the root or hidden in it
+//! (`.git/config`) is ever published.
+//!
+//! Active content (HTML, SVG, XML, scripts) is not published: a page or
+//! an SVG with a script would run on the site's own origin, beside the
+//! evidence. The record page lists such a file with its size and blob id
+//! and says it is kept in the repository only.
 
 use super::context::Cx;
 use super::views::{Block, Cell, Table};
+use crate::load::Attached;
 use crate::model::Meta;
-
-/// The attachment's path below the records root, if it is a file the
-/// loader saw there.
-pub fn resolve(cx: &Cx, meta: &Meta, name: &str) -> Option<String> {
-    let dir = meta.file.rsplit_once('/').map_or("", |(d, _)| d);
-    let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
-    for seg in name.split(['/', '\\']) {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            s => parts.push(s),
-        }
-    }
-    let rel = parts.join("/");
-    let safe = parts
-        .iter()
-        .all(|p| !p.starts_with('.') && !p.contains(['\0', ':']));
-    (safe && cx.model.files.contains(&rel)).then_some(rel)
-}
 
 /// A site path as an href: each segment percent-encoded.
 pub fn href(rel: &str) -> String {
@@ -49,11 +35,11 @@ pub fn href(rel: &str) -> String {
     out
 }
 
-/// Size and git blob id of an attachment, read from the records root.
-fn describe(cx: &Cx, rel: &str) -> Option<(u64, String)> {
-    let bytes = std::fs::read(cx.model.root.join(rel)).ok()?;
+/// The git blob id of an attachment, read through the guard.
+fn blob_id(cx: &Cx, a: &Attached) -> Option<String> {
+    let bytes = cx.model.guard.read(&a.rel, None).ok()?;
     let oid = git2::Oid::hash_object(git2::ObjectType::Blob, &bytes).ok()?;
-    Some((bytes.len() as u64, oid.to_string()))
+    Some(oid.to_string())
 }
 
 fn size(n: u64) -> String {
@@ -70,11 +56,20 @@ pub fn attachments_block(cx: &Cx, meta: &Meta) -> Option<Block> {
         return None;
     }
     let mut table = Table::new(vec![cx.t("file"), cx.t("size"), cx.t("blob")]);
-    for a in &meta.attachments {
-        match resolve(cx, meta, a).and_then(|rel| describe(cx, &rel).map(|d| (rel, d))) {
-            Some((rel, (n, oid))) => table.push(vec![
-                Cell::link(a.value.clone(), Some(href(&rel))),
-                Cell::text(size(n)),
+    for (a, found) in meta.attachments.iter().zip(&meta.found) {
+        let described = found
+            .as_ref()
+            .ok()
+            .and_then(|f| blob_id(cx, f).map(|oid| (f, oid)));
+        match described {
+            Some((f, oid)) if f.is_active() => table.push(vec![
+                Cell::text(format!("{} ({})", a.value, cx.t("attachment_active"))).class("warning"),
+                Cell::text(size(f.size)),
+                Cell::text(oid),
+            ]),
+            Some((f, oid)) => table.push(vec![
+                Cell::link(a.value.clone(), Some(href(&f.rel))),
+                Cell::text(size(f.size)),
                 Cell::text(oid),
             ]),
             None => table.push(vec![
@@ -87,12 +82,15 @@ pub fn attachments_block(cx: &Cx, meta: &Meta) -> Option<Block> {
     Some(Block::table(cx.t("attachments"), table))
 }
 
-/// Every attachment to copy: (path below the records root).
+/// Every attachment to copy into the site: its path below the records
+/// root. Refused and active ones are not.
 pub fn to_copy(cx: &Cx) -> Vec<String> {
     let mut out: Vec<String> = cx
         .model
         .metas()
-        .flat_map(|meta| meta.attachments.iter().filter_map(|a| resolve(cx, meta, a)))
+        .flat_map(|meta| meta.found.iter().filter_map(|f| f.as_ref().ok()))
+        .filter(|f| !f.is_active())
+        .map(|f| f.rel.clone())
         .collect();
     out.sort();
     out.dedup();

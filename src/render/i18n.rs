@@ -65,8 +65,10 @@ labels! {
     commit: "Commit", "提交";
     not_verified: "not verified: no git history to prove it", "未驗證：沒有可證明的 git 歷史";
     timeline: "Timeline", "歷程";
+    parse_revision: "not read (parse)", "未讀取（parse）";
     timeline_unavailable: "No git history of this record is available (not committed yet, or no git repository).", "沒有此紀錄的 git 歷史（尚未提交，或不是 git 儲存庫）。";
     attachments: "Attachments", "附件";
+    attachment_active: "kept in the repository only (active content is not published)", "僅保存於儲存庫（含主動內容的檔案不發佈）";
     size: "Size", "大小";
     blob: "Git blob", "Git blob";
     related: "Related records", "相關紀錄";

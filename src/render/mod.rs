@@ -16,15 +16,18 @@
 //! rows wherever records are listed), `overview.rs` and `dashboard.rs`
 //! (the pages about the whole repository), `trail.rs` (what git history
 //! says, handed to the pages that show it), `files.rs` (attachments),
-//! `i18n.rs`, `markdown.rs`, `svg.rs`, and `publish.rs` (the all or
-//! nothing swap). This file walks the pages and renders them.
+//! `i18n.rs`, `markdown.rs`, `svg.rs`, and `publish/` (which folders may
+//! be replaced, the lock, the all or nothing swap). This file walks the
+//! pages and renders them.
 //!
 //! Publishing is all or nothing: pages are written to a temporary folder
 //! beside the output and swapped in only when every page rendered, so the
 //! intranet never serves a half-written site and a failed build leaves
-//! yesterday's site in place. Output is a pure function of the inputs:
-//! no timestamps, sorted collections only, so two builds of the same
-//! commit and as-of date are byte-identical.
+//! yesterday's site in place; and only into a folder docket may replace
+//! ([`Publisher::open`], opened by the caller before the records are even
+//! read, so a wrong `--out` is refused at once). Output is a pure function
+//! of the inputs: no timestamps, sorted collections only, so two builds of
+//! the same commit and as-of date are byte-identical.
 
 mod context;
 mod dashboard;
@@ -40,6 +43,8 @@ mod templates;
 mod trail;
 mod views;
 
+pub use publish::Publisher;
+
 use crate::error::{Error, Result};
 use crate::kind::Kind;
 use crate::model::{Model, Record};
@@ -50,7 +55,6 @@ use context::{Cx, page_name};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 use templates::template_error;
 use trail::Trail;
 use views::Page;
@@ -59,9 +63,9 @@ pub struct SiteOptions<'h> {
     /// The git history, for signature proofs, timelines and recent
     /// changes; `None` builds the site from the working tree alone.
     pub history: Option<&'h crate::history::History>,
-    /// A folder of template overrides (the records repository's
-    /// `templates/`); absent or missing means the built-ins only.
-    pub templates: Option<PathBuf>,
+    /// Whether the records repository's own `templates/` folder overrides
+    /// the built-in templates (read through the loader's guard).
+    pub templates: bool,
     /// Show a progress bar (the caller decides whether stderr is a terminal).
     pub progress: bool,
 }
@@ -172,15 +176,16 @@ pub fn proof_words(
     )
 }
 
-/// Render the whole site into `out`.
+/// Render the whole site and publish it through `publisher`.
 pub fn site(
     model: &Model,
     report: &CheckReport,
     status: &Status,
-    out: &Path,
+    publisher: Publisher,
     opts: &SiteOptions,
 ) -> Result<Stats> {
-    let (mut tera, sources) = templates::load(opts.templates.as_deref())?;
+    let overrides = opts.templates.then_some(&model.guard);
+    let (mut tera, sources) = templates::load(overrides)?;
     let sections = model
         .procedure
         .as_deref()
@@ -209,7 +214,6 @@ pub fn site(
         .json(&model.config)
         .json(&model.people);
 
-    let publisher = publish::Publisher::open(out)?;
     let seed_value = seed.finish();
     let renderer = Renderer {
         cx: &cx,
@@ -228,7 +232,7 @@ pub fn site(
         let emit = |page: Overview| {
             let (path, template, nav) = page.place();
             let view = page.view(&cx, trail, status, &sections);
-            renderer.emit(path, template, nav, view, 0, |_| {})
+            renderer.emit(path, template, nav, view, 0, |_| Ok(()))
         };
         let (big, small): (Vec<Overview>, Vec<Overview>) = Overview::all()
             .into_iter()
@@ -271,8 +275,8 @@ pub fn site(
         }
         manifest.push(("data.json".to_string(), fp));
         for (name, builtin) in templates::ASSETS {
-            let text = templates::read_override(opts.templates.as_deref(), name)?
-                .unwrap_or_else(|| builtin.to_string());
+            let text =
+                templates::read_override(overrides, name)?.unwrap_or_else(|| builtin.to_string());
             publisher.write(name, text.as_bytes())?;
         }
         publisher.write(
@@ -280,8 +284,12 @@ pub fn site(
             b"docket site: this folder is replaced by each `docket build`\n",
         )?;
         for rel in &attachments {
-            let src = model.root.join(rel);
-            let bytes = std::fs::read(&src).map_err(|e| Error::io(&src, e))?;
+            // Read through the guard again: the file may have become a
+            // link since the model was built.
+            let bytes = model
+                .guard
+                .read(rel, None)
+                .map_err(|why| model.guard.refusal(rel, &why))?;
             publisher.write(&format!("files/{rel}"), &bytes)?;
         }
         Ok(())
@@ -304,7 +312,7 @@ struct Renderer<'a> {
     tera: &'a tera::Tera,
     /// The fingerprint of what every page shares.
     seed: u64,
-    publisher: &'a publish::Publisher,
+    publisher: &'a Publisher,
     bar: Option<indicatif::ProgressBar>,
     rendered: std::sync::atomic::AtomicUsize,
 }
@@ -321,7 +329,7 @@ impl Renderer<'_> {
         nav: &'static str,
         mut page: Page,
         inputs: u64,
-        complete: impl FnOnce(&mut Page),
+        complete: impl FnOnce(&mut Page) -> Result<()>,
     ) -> Result<(String, u64)> {
         let root = if path.contains('/') { "../" } else { "" };
         let fp = crate::fingerprint::Fingerprint::new(self.seed)
@@ -332,7 +340,7 @@ impl Renderer<'_> {
             .hash(&page)
             .finish();
         if !self.publisher.reuse(&path, fp) {
-            complete(&mut page);
+            complete(&mut page)?;
             let mut ctx = tera::Context::new();
             ctx.insert("root", root);
             ctx.insert("current", nav);
@@ -344,7 +352,7 @@ impl Renderer<'_> {
                 .tera
                 .render(template, &ctx)
                 .map_err(|e| template_error(template, &e))?;
-            self.publisher.write(&path, html.as_bytes())?;
+            self.publisher.write_page(&path, html.as_bytes())?;
             self.rendered
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
@@ -371,7 +379,13 @@ impl Renderer<'_> {
                     kind.folder(),
                     records::record_page(cx, trail, *r),
                     inputs,
-                    |page| page.timeline = trail.and_then(|t| t.timeline(cx, file)),
+                    |page| {
+                        page.timeline = match trail {
+                            Some(t) => t.timeline(cx, file)?,
+                            None => None,
+                        };
+                        Ok(())
+                    },
                 )
             })
             .collect()

@@ -1,11 +1,12 @@
 //! The site's templates: the built-in ones embedded in the binary (the
 //! project's `templates/` folder), each replaced by a file of the same name
-//! in the records repository's own `templates/` when there is one. A
+//! in the records repository's own `templates/` when there is one, read
+//! through the loader's guard like every file of the repository. A
 //! broken override fails the build with tera's message rather than
 //! publishing half a site.
 
 use crate::error::{Error, Result};
-use std::path::Path;
+use crate::load::Guard;
 
 /// The built-in templates and assets, by name.
 pub(super) const BUILTIN: &[(&str, &str)] = &[
@@ -44,15 +45,18 @@ pub(super) fn template_error(name: &str, e: &tera::Error) -> Error {
     Error::Template(msg)
 }
 
-pub(super) fn read_override(dir: Option<&Path>, name: &str) -> Result<Option<String>> {
-    let Some(path) = dir.map(|d| d.join(name)) else {
+/// The repository's `templates/<name>`, if there is one. One that leads
+/// outside the records root or to a hidden file fails the build: it
+/// would publish whatever it points at (`/proc/self/environ`, a CI
+/// token) as the site's stylesheet.
+pub(super) fn read_override(guard: Option<&Guard>, name: &str) -> Result<Option<String>> {
+    let Some(guard) = guard else {
         return Ok(None);
     };
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Ok(Some(text)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Error::io(path, e)),
-    }
+    let rel = format!("templates/{name}");
+    guard
+        .read_text(&rel, None)
+        .map_err(|why| guard.refusal(&rel, &why))
 }
 
 /// Template names and their sources, as loaded.
@@ -61,7 +65,7 @@ type Sources = Vec<(&'static str, String)>;
 /// The built-in templates, each replaced by the repository's file of the
 /// same name when there is one. Returns the sources too: they are part of
 /// every page's fingerprint.
-pub(super) fn load(dir: Option<&Path>) -> Result<(tera::Tera, Sources)> {
+pub(super) fn load(dir: Option<&Guard>) -> Result<(tera::Tera, Sources)> {
     let mut sources = Vec::new();
     for (name, builtin) in BUILTIN {
         sources.push((
@@ -79,7 +83,7 @@ pub(super) fn load(dir: Option<&Path>) -> Result<(tera::Tera, Sources)> {
             let overridden: Vec<&str> = sources
                 .iter()
                 .map(|(n, _)| *n)
-                .filter(|n| dir.is_some_and(|d| d.join(n).is_file()))
+                .filter(|n| dir.is_some_and(|g| g.check(&format!("templates/{n}")).is_ok()))
                 .collect();
             let hint = if overridden.is_empty() {
                 String::new()

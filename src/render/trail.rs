@@ -13,7 +13,7 @@
 
 use super::context::Cx;
 use super::views::{Cell, SignatureView, TimelineEntry};
-use crate::history::{Change, History, Objects, Proof, ProofStatus, diff_tables};
+use crate::history::{Change, History, Objects, Proof, ProofStatus, State, diff_tables};
 use serde::Serialize;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -123,10 +123,11 @@ impl<'h> Trail<'h> {
         view.state = p.status.state().as_str().into();
     }
 
-    /// Run `f` with this thread's git handle (opened on first use).
-    fn with_objects<T>(&self, f: impl FnOnce(&Objects) -> T) -> Option<T> {
+    /// Run `f` with this thread's git handle (opened on first use);
+    /// `None` without history.
+    fn with_objects<T>(&self, f: impl FnOnce(&Objects) -> T) -> crate::Result<Option<T>> {
         if !self.available() {
-            return None;
+            return Ok(None);
         }
         OBJECTS.with(|cell| {
             let mut slot = cell.borrow_mut();
@@ -134,24 +135,26 @@ impl<'h> Trail<'h> {
                 .as_ref()
                 .is_none_or(|(dir, _)| *dir != self.history.git_dir)
             {
-                *slot = self
-                    .history
-                    .objects()
-                    .ok()
-                    .map(|o| (self.history.git_dir.clone(), o));
+                *slot = Some((self.history.git_dir.clone(), self.history.objects()?));
             }
-            slot.as_ref().map(|(_, o)| f(o))
+            Ok(slot.as_ref().map(|(_, o)| f(o)))
         })
     }
 
-    /// The parsed file at each revision, newest first.
-    fn tables(&self, f: &crate::history::FileHistory) -> Vec<Option<crate::load::Table>> {
-        self.with_objects(|o| o.tables(f)).unwrap_or_default()
+    /// The file at each revision, newest first; an object that cannot be
+    /// read fails the build.
+    fn states(&self, f: &crate::history::FileHistory) -> crate::Result<Vec<State>> {
+        Ok(self
+            .with_objects(|o| o.states(f))?
+            .transpose()?
+            .unwrap_or_default())
     }
 
     /// How commit `c` is signed, in a short phrase.
     fn signature(&self, cx: &Cx, c: usize) -> String {
         self.with_objects(|o| self.history.signature(o, c, &cx.model.people).describe())
+            .ok()
+            .flatten()
             .unwrap_or_default()
     }
 
@@ -161,10 +164,13 @@ impl<'h> Trail<'h> {
         self.history.revisions_key(file).unwrap_or(0)
     }
 
-    /// Every commit that touched `file`, newest first, with its changes.
-    pub fn timeline(&self, cx: &Cx, file: &str) -> Option<Vec<TimelineEntry>> {
-        let f = self.history.file(file)?;
-        let tables = self.tables(f);
+    /// Every commit that touched `file`, newest first, with its changes;
+    /// `None` for a file without history.
+    pub fn timeline(&self, cx: &Cx, file: &str) -> crate::Result<Option<Vec<TimelineEntry>>> {
+        let Some(f) = self.history.file(file) else {
+            return Ok(None);
+        };
+        let states = self.states(f)?;
 
         let offset = cx.model.config.company.offset_seconds;
         let entries = f
@@ -173,23 +179,27 @@ impl<'h> Trail<'h> {
             .enumerate()
             .map(|(i, rev)| {
                 let commit = self.history.commit(rev);
-                let new = tables.get(i).and_then(Option::as_ref);
-                let old = tables.get(i + 1).and_then(Option::as_ref);
+                let new = states.get(i).and_then(State::table);
+                let old = states.get(i + 1).and_then(State::table);
+                let problem = states.get(i).and_then(State::problem).map(str::to_string);
                 let mut changes: Vec<String> = match &rev.change {
                     Change::Moved(from) => vec![format!("{} {from}", cx.t("moved_from"))],
                     _ => Vec::new(),
                 };
-                changes.extend(diff_tables(old, new).iter().map(ToString::to_string));
+                if problem.is_none() {
+                    changes.extend(diff_tables(old, new).iter().map(ToString::to_string));
+                }
                 TimelineEntry {
                     commit: commit.short().to_string(),
                     author: self.author(cx, rev.commit),
                     time: commit.author.display_at(offset),
                     signature: self.signature(cx, rev.commit),
                     changes,
+                    problem,
                 }
             })
             .collect();
-        Some(entries)
+        Ok(Some(entries))
     }
 
     /// The newest commits that touched the records, for the changes page

@@ -160,6 +160,8 @@ pub struct TimelineEntry {
     pub time: String,
     pub signature: String,
     pub changes: Vec<String>,
+    /// Why this revision could not be read (too large, not TOML).
+    pub problem: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Hash, Serialize)]

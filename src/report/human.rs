@@ -3,10 +3,9 @@
 
 use super::CheckReport;
 use crate::finding::Severity;
-use crate::load::{LineIndex, MAX_FILE_BYTES};
+use crate::load::{Guard, LineIndex, MAX_FILE_BYTES};
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use std::collections::HashMap;
-use std::io::Read;
 use std::path::Path;
 
 impl CheckReport {
@@ -23,6 +22,9 @@ fn render(report: &CheckReport, root: &Path, color: bool) -> String {
     } else {
         Renderer::plain()
     };
+    // Source lines are read through the guard, like everything else: a
+    // finding on a linked file never prints what the link leads to.
+    let guard = Guard::new(root).unwrap_or_default();
     let mut sources: HashMap<&str, Option<LineIndex>> = HashMap::new();
     let mut out = String::new();
     let mut last_file = None;
@@ -45,7 +47,7 @@ fn render(report: &CheckReport, root: &Path, color: bool) -> String {
         };
         let source = sources
             .entry(&f.file)
-            .or_insert_with(|| read_source(&root.join(&f.file)));
+            .or_insert_with(|| read_source(&guard, &f.file));
         let line = f.pos.and_then(|p| {
             source
                 .as_ref()?
@@ -110,14 +112,8 @@ fn render(report: &CheckReport, root: &Path, color: bool) -> String {
 }
 
 /// The file's text for showing lines, if it is small UTF-8 text.
-fn read_source(path: &Path) -> Option<LineIndex> {
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .ok()?
-        .take(MAX_FILE_BYTES)
-        .read_to_end(&mut bytes)
-        .ok()?;
-    let text = String::from_utf8(bytes).ok()?;
+fn read_source(guard: &Guard, rel: &str) -> Option<LineIndex> {
+    let text = guard.read_text(rel, Some(MAX_FILE_BYTES)).ok()??;
     Some(LineIndex::new(
         text.strip_prefix('\u{feff}').unwrap_or(&text),
     ))

@@ -1,8 +1,8 @@
 //! Rules that apply to every kind: references, attachments, signers.
 
 use super::context::{Context, Sink};
-use crate::finding::RuleId;
 use crate::kind::Kind;
+use crate::load::{Refused, attachment_path};
 use crate::model::{At, Meta, Model, Record};
 
 /// What a reference points at.
@@ -159,62 +159,29 @@ fn quoted(s: &str) -> String {
     format!("\"{s}\"")
 }
 
-/// `attachment-missing` (clause 6): every listed attachment must exist,
-/// relative to the record's folder, and stay inside the records root.
+/// `attachment-missing` (clause 6): every listed attachment must be a
+/// file inside the records root. The loader's guard decided, once, for
+/// the rule and the site alike (`Meta::found`); the finding says why the
+/// file was refused.
 pub fn attachment_missing(cx: &Context, out: &mut Sink) {
-    let m = cx.model;
-    let metas = m
-        .customers
-        .iter()
-        .map(Record::meta)
-        .chain(m.products.iter().map(Record::meta))
-        .chain(m.orders.iter().map(Record::meta))
-        .chain(m.flowsheets.iter().map(Record::meta))
-        .chain(m.capa.iter().map(Record::meta))
-        .chain(m.surveys.iter().map(Record::meta))
-        .chain(m.property.iter().map(Record::meta))
-        .chain(m.reports.iter().map(Record::meta));
-    for meta in metas {
-        for att in &meta.attachments {
-            match resolve_attachment(&meta.file, att) {
-                None => out.meta(
-                    RuleId::AttachmentMissing,
-                    meta,
-                    Some(att.pos),
-                    format!("attachment \"{}\" points outside the records root; keep attachments beside the record", att.value),
-                ),
-                Some(path) if !m.files.contains(&path) => out.meta(
-                    RuleId::AttachmentMissing,
-                    meta,
-                    Some(att.pos),
-                    format!("attachment \"{}\" is not there (looked for {path}); add the file or fix the name", att.value),
-                ),
-                Some(_) => {}
-            }
+    for meta in cx.model.metas() {
+        for (att, found) in meta.attachments.iter().zip(&meta.found) {
+            let Err(why) = found else { continue };
+            let advice = match why {
+                Refused::Missing => match attachment_path(&meta.file, att) {
+                    Ok(path) => format!(" (looked for {path}); add the file or fix the name"),
+                    Err(_) => String::new(),
+                },
+                Refused::Outside => "; keep attachments beside the record".into(),
+                _ => String::new(),
+            };
+            out.about(
+                meta,
+                Some(att.pos),
+                format!("attachment \"{}\" {}{advice}", att.value, why.why()),
+            );
         }
     }
-}
-
-/// The attachment's path relative to the records root, or `None` if it is
-/// absolute or climbs out of the root. Purely lexical: nothing outside the
-/// root is ever looked at.
-pub fn resolve_attachment(record_file: &str, attachment: &str) -> Option<String> {
-    if attachment.starts_with('/') || attachment.contains('\\') || attachment.contains(':') {
-        return None;
-    }
-    let mut parts: Vec<&str> = record_file.split('/').collect();
-    parts.pop(); // the record's own file name
-    for part in attachment.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            p => parts.push(p),
-        }
-    }
-    // Attachments live below a kind folder; climbing to the top is leaving.
-    (parts.len() >= 2).then(|| parts.join("/"))
 }
 
 /// `review-role` (3.3): every signed section must be signed by someone with
@@ -255,26 +222,5 @@ pub fn review_role(cx: &Context, out: &mut Sink) {
                 ),
             );
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::resolve_attachment;
-
-    #[test]
-    fn attachments_stay_inside() {
-        let rec = "orders/2026/SO-2026-0001.toml";
-        assert_eq!(
-            resolve_attachment(rec, "SO-2026-0001/po.pdf").as_deref(),
-            Some("orders/2026/SO-2026-0001/po.pdf")
-        );
-        assert_eq!(
-            resolve_attachment(rec, "../po.pdf").as_deref(),
-            Some("orders/po.pdf")
-        );
-        assert_eq!(resolve_attachment(rec, "../../po.pdf"), None);
-        assert_eq!(resolve_attachment(rec, "../../../../etc/passwd"), None);
-        assert_eq!(resolve_attachment(rec, "/etc/passwd"), None);
     }
 }

@@ -45,21 +45,6 @@ impl Sink {
         );
     }
 
-    /// [`Sink::about`] naming the rule, as every call did before the sink
-    /// knew its rule. Only `attachment-missing` still calls it: that check
-    /// is being replaced by one shared with the site's attachment links
-    /// (another change), and is left as it is until then.
-    pub fn meta(
-        &mut self,
-        rule: RuleId,
-        meta: &Meta,
-        pos: Option<Pos>,
-        message: impl Into<String>,
-    ) {
-        debug_assert_eq!(rule, self.rule, "a check reported another rule");
-        self.about(meta, pos, message);
-    }
-
     /// A finding about a file (below the records root) that is no record
     /// of the model: a deleted one, or `docket.toml` itself. `record` names
     /// the record the file held, if it was one.

@@ -4,12 +4,17 @@ use crate::fixture::*;
 use std::path::Path;
 
 fn demo(dir: &Path, orders: &str, seed: &str) -> Run {
+    demo_with(dir, orders, seed, &[])
+}
+
+fn demo_with(dir: &Path, orders: &str, seed: &str, extra: &[&str]) -> Run {
     let run = Run::from(
         docket_cmd()
             .args(["demo", "--orders", orders, "--seed", seed, "--repo"])
             .arg(dir.join("records"))
             .arg("--out")
             .arg(dir.join("site"))
+            .args(extra)
             .output()
             .unwrap(),
     );
@@ -60,8 +65,9 @@ fn same_seed_same_repository_commit_for_commit() {
         "same seed, different history"
     );
     assert_ne!(head(a.path()), head(c.path()), "the seed changes nothing");
-    // Running again over an earlier demo replaces it with the same thing.
-    demo(a.path(), "30", "7");
+    // Running again over an earlier demo (--force: it overwrites the
+    // repository and the keys) replaces it with the same thing.
+    demo_with(a.path(), "30", "7", &["--force"]);
     assert_eq!(head(a.path()), head(b.path()));
 }
 

@@ -14,6 +14,7 @@ mod history;
 mod history_cmds;
 mod hostile;
 mod init;
+mod publish;
 mod reading;
 mod rules;
 mod site;

@@ -375,9 +375,11 @@ fn a_broken_template_override_fails_the_build_and_keeps_the_published_site() {
         run.stderr
     );
     assert_eq!(before, files(&out), "the previous site is untouched");
+    // Beside the site only its build lock, which stays (docs/site.md).
     let leftovers: Vec<_> = std::fs::read_dir(out.parent().unwrap())
         .unwrap()
         .map(|e| e.unwrap().file_name())
+        .filter(|n| n != ".site.docket-lock")
         .collect();
     assert_eq!(
         leftovers.len(),
@@ -671,7 +673,7 @@ fn an_incremental_build_equals_a_cold_one() {
 }
 
 #[test]
-fn a_corrupt_cache_or_manifest_changes_nothing_but_speed() {
+fn a_corrupt_cache_changes_nothing_but_speed_and_a_garbled_manifest_is_refused() {
     let repo = committed();
     let (_dir, out) = site_dir();
     built(&repo, &out);
@@ -686,6 +688,7 @@ fn a_corrupt_cache_or_manifest_changes_nothing_but_speed() {
         "history and proofs are cached: {cached:?}"
     );
     // Truncated, garbage, and valid JSON of the wrong shape.
+    let manifest = page(&out, ".docket-manifest");
     for junk in [
         "{\"format\":",
         "\u{0}\u{1}binary",
@@ -694,9 +697,18 @@ fn a_corrupt_cache_or_manifest_changes_nothing_but_speed() {
         for file in &cached {
             std::fs::write(file, junk).unwrap();
         }
-        std::fs::write(out.join(".docket-manifest"), junk).unwrap();
         built(&repo, &out);
         assert_eq!(files(&out), reference, "with {junk:?} as cache");
+        // A garbled manifest no longer proves the folder is docket's
+        // own: the build refuses it and leaves it as it is.
+        std::fs::write(out.join(".docket-manifest"), junk).unwrap();
+        let run = build(&repo, &out);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(run.stderr.contains("damaged"), "{}", run.stderr);
+        let mut damaged = reference.clone();
+        damaged.insert(".docket-manifest".into(), junk.as_bytes().to_vec());
+        assert_eq!(files(&out), damaged);
+        std::fs::write(out.join(".docket-manifest"), &manifest).unwrap();
     }
     // A manifest that claims a page is up to date when it is not: the
     // page's fingerprint no longer matches, so it is rendered again.

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# A/B of two docket binaries on one demo repository, in one sitting.
+#
+#   bench/ab.sh A B RECORDS [ROUNDS]
+#
+# Each round, for A then B: a cold build (history caches and the output
+# folder removed), then a warm rebuild over that site (nothing changed).
+# Each binary builds into its own folder (RECORDS/../site-a, site-b). Prints
+# every run as "name kind wall-s cpu-s peak-MiB", then the medians. On a
+# shared machine wall time moves with the others' load; CPU time (user +
+# system) is the steadier figure.
+set -euo pipefail
+a=$1 b=$2 records=$3 rounds=${4:-5}
+as_of=2026-11-20
+base=$(dirname "$records")
+log=$(mktemp)
+run() {
+    local name=$1 bin=$2 kind=$3 out=$base/site-$1 f
+    if [ "$kind" = cold ]; then rm -rf "$records/.git/docket" "$out"; fi
+    f=$(mktemp)
+    /usr/bin/time -o "$f" -f "%e %U %S %M" "$bin" build --records "$records" --as-of "$as_of" --out "$out" >/dev/null
+    echo "$name $kind $(awk '{printf "%.2f %.2f %d", $1, $2 + $3, $4 / 1024}' "$f")" | tee -a "$log"
+    rm -f "$f"
+}
+for _ in $(seq "$rounds"); do
+    run a "$a" cold; run a "$a" warm
+    run b "$b" cold; run b "$b" warm
+done
+echo "medians (wall s, cpu s, peak MiB):"
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+for name in a b; do
+    for kind in cold warm; do
+        rows=$(grep "^$name $kind " "$log")
+        printf '%s %s %s s %s s %s MiB\n' "$name" "$kind" \
+            "$(awk '{print $3}' <<<"$rows" | median)" \
+            "$(awk '{print $4}' <<<"$rows" | median)" \
+            "$(awk '{print $5}' <<<"$rows" | median)"
+    done
+done
+rm -f "$log"

@@ -1,0 +1,152 @@
+//! What one commit changed below the records root: its tree compared with
+//! its parent's, by the walk (`walk.rs`) for every commit it reads.
+//!
+//! Why not `git2::Diff`: `diff_tree_to_tree` loads and compares every
+//! subtree of both commits, so its cost grows with the repository, not with
+//! the change; on 50,000 commits it took 92 s. Here two trees are compared
+//! entry by entry and only subtrees whose ids differ are opened, starting
+//! at the records root's own subtree, so a commit costs about the depth of
+//! the files it changed (a few tree reads with year folders). A tree that
+//! cannot be read is [`Error::Object`], naming it and the folder where it
+//! was met.
+
+use super::repo::shown_dir;
+use crate::error::{Error, Result};
+use git2::{ObjectType, Oid, Repository};
+use std::path::Path;
+
+/// One file changed by one commit, before moves are paired.
+#[derive(Debug, Clone)]
+pub(super) struct Raw {
+    pub path: String,
+    pub old: Option<Oid>,
+    pub new: Option<Oid>,
+}
+
+/// The `*.toml` files below the records root that `commit` changed against
+/// `parent` (its first parent; `None` for a root commit).
+pub(super) fn changed_files(
+    repo: &Repository,
+    commit: &git2::Commit,
+    parent: Option<&git2::Commit>,
+    prefix: &str,
+) -> Result<Vec<Raw>> {
+    let new_root = root_of(repo, commit, prefix)?;
+    let old_root = match parent {
+        Some(p) => root_of(repo, p, prefix)?,
+        None => None,
+    };
+    let mut raw = Vec::new();
+    compare(repo, old_root, new_root, "", &mut raw)?;
+    Ok(raw)
+}
+
+/// The records root's tree in a commit.
+fn root_of(repo: &Repository, c: &git2::Commit, prefix: &str) -> Result<Option<Oid>> {
+    let tree = repo
+        .find_tree(c.tree_id())
+        .map_err(|e| Error::object("tree", c.tree_id(), format!("commit {}", c.id()), &e))?;
+    records_tree(&tree, prefix)
+}
+
+/// The tree of the records root inside a commit's tree.
+fn records_tree(tree: &git2::Tree, prefix: &str) -> Result<Option<Oid>> {
+    let prefix = prefix.trim_end_matches('/');
+    if prefix.is_empty() {
+        return Ok(Some(tree.id()));
+    }
+    match tree.get_path(Path::new(prefix)) {
+        Ok(e) if e.kind() == Some(ObjectType::Tree) => Ok(Some(e.id())),
+        Ok(_) => Ok(None),
+        Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+        Err(e) => Err(Error::object("tree", tree.id(), prefix, &e)),
+    }
+}
+
+/// Compare two trees, descending only where ids differ; push the `*.toml`
+/// files whose blobs differ. Entries are merged in git's tree order (a
+/// folder sorts as its name plus `/`), so nothing is allocated for the
+/// entries that are the same, which is nearly all of them.
+fn compare(
+    repo: &Repository,
+    old: Option<Oid>,
+    new: Option<Oid>,
+    dir: &str,
+    out: &mut Vec<Raw>,
+) -> Result<()> {
+    if old == new {
+        return Ok(());
+    }
+    let find = |id: Oid| {
+        repo.find_tree(id)
+            .map_err(|e| Error::object("tree", id, shown_dir(dir), &e))
+    };
+    let old_tree = old.map(find).transpose()?;
+    let new_tree = new.map(find).transpose()?;
+    let useful = |e: &git2::TreeEntry| {
+        matches!(e.kind(), Some(ObjectType::Tree | ObjectType::Blob))
+            && !e.name_bytes().starts_with(b".")
+    };
+    let a: Vec<git2::TreeEntry> = old_tree
+        .iter()
+        .flat_map(|t| t.iter())
+        .filter(useful)
+        .collect();
+    let b: Vec<git2::TreeEntry> = new_tree
+        .iter()
+        .flat_map(|t| t.iter())
+        .filter(useful)
+        .collect();
+    let (mut i, mut j) = (0, 0);
+    loop {
+        let (o, n) = match (a.get(i), b.get(j)) {
+            (None, None) => break,
+            (Some(x), None) => (Some(x), None),
+            (None, Some(y)) => (None, Some(y)),
+            (Some(x), Some(y)) => match git_order(x, y) {
+                std::cmp::Ordering::Less => (Some(x), None),
+                std::cmp::Ordering::Greater => (None, Some(y)),
+                std::cmp::Ordering::Equal => (Some(x), Some(y)),
+            },
+        };
+        i += usize::from(o.is_some());
+        j += usize::from(n.is_some());
+        if let (Some(x), Some(y)) = (o, n)
+            && x.id() == y.id()
+        {
+            continue;
+        }
+        let e = o.or(n).expect("one side");
+        let name = String::from_utf8_lossy(e.name_bytes());
+        if e.kind() == Some(ObjectType::Tree) {
+            compare(
+                repo,
+                o.map(|x| x.id()),
+                n.map(|y| y.id()),
+                &format!("{dir}{name}/"),
+                out,
+            )?;
+        } else if name.ends_with(".toml") {
+            out.push(Raw {
+                path: format!("{dir}{name}"),
+                old: o.map(|x| x.id()),
+                new: n.map(|y| y.id()),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// git's order of tree entries: by name, a folder as if its name ended in `/`.
+fn git_order(x: &git2::TreeEntry, y: &git2::TreeEntry) -> std::cmp::Ordering {
+    let (a, b) = (x.name_bytes(), y.name_bytes());
+    let n = a.len().min(b.len());
+    a[..n].cmp(&b[..n]).then_with(|| {
+        let end = |name: &[u8], e: &git2::TreeEntry| {
+            name.get(n)
+                .copied()
+                .or((e.kind() == Some(ObjectType::Tree)).then_some(b'/'))
+        };
+        end(a, x).cmp(&end(b, y))
+    })
+}

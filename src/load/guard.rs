@@ -1,0 +1,444 @@
+//! The one door into the records root.
+//!
+//! Everything docket reads from the records folder (the configuration,
+//! `people.toml`, `procedure.md`, every record, the site's template
+//! overrides, the attachments it copies) goes through [`Guard::check`].
+//! It resolves the real path, links and all, and refuses anything whose
+//! real path leaves the records root or has a hidden component below it
+//! (`.git`, `.env`, any dotfile or dotfolder).
+//!
+//! Why one function: a repository is written by many people and built on
+//! machines that hold secrets. A committed link `templates/site.css ->
+//! /proc/self/environ` or an attachment `po.txt -> ../../.git/config` (a
+//! CI checkout's credential) would otherwise be published on the
+//! intranet. Two checks that disagree (one lexical, one on disk; one
+//! treating `\` as a separator, the other not) are how such a file slips
+//! through, so the rule that reports an attachment and the site that
+//! copies it ask the same question here, and get the same answer, with a
+//! reason a person can act on ("is a link leaving the records root",
+//! "hidden files are not read or published"), never just "not there".
+//!
+//! Names given in records (attachments) are resolved lexically first
+//! ([`Guard::join`]): relative to the record's folder, `/` only (a `\`
+//! would name different files on Windows and Unix), no absolute paths or
+//! drive letters, no `..` above the root. Then the real path is checked.
+//! The loader's walk lists the folder without following links and skips
+//! hidden entries; what it lists is still read through here. The one read
+//! that does not pass is the history stage hashing working-tree records to
+//! compare them with `HEAD`: its walk follows no link and skips hidden
+//! entries too, and a hash says nothing of the content.
+
+use crate::kind::Kind;
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// The records root, as given and as resolved.
+#[derive(Debug, Default)]
+pub struct Guard {
+    given: PathBuf,
+    /// `None` (only in a default, empty model) refuses everything.
+    canonical: Option<PathBuf>,
+    /// Folders below the root already resolved: their real path, or why
+    /// nothing in them is read. Thousands of records share a few year
+    /// folders; resolving each folder once makes a file's check one
+    /// `lstat` (the loader reads every record through here).
+    folders: Mutex<HashMap<String, Result<PathBuf, Refused>>>,
+}
+
+/// Why a file below the records root is not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refused {
+    /// An absolute path, or `..` above the records root.
+    Outside,
+    /// Not below a record kind's folder (attachments live there).
+    NotInRecords,
+    /// A character that means different things on different systems.
+    BadName(&'static str),
+    /// A hidden file or folder (`.git`, `.env`, ...) named directly.
+    Hidden,
+    /// A link (anywhere on the path) whose target is outside the root.
+    LinkOutside,
+    /// A link whose target is a hidden file or folder inside the root.
+    LinkHidden(String),
+    Missing,
+    /// A folder, a device, a pipe: nothing docket reads.
+    NotAFile,
+    /// Larger than the limit asked for (bytes).
+    TooLarge(u64),
+    Unreadable(String),
+}
+
+impl Refused {
+    /// Why, as the end of a sentence that starts with the file's name.
+    pub fn why(&self) -> String {
+        match self {
+            Refused::Outside => "points outside the records root".into(),
+            Refused::NotInRecords => "points outside the record folders (orders/, capa/, ...); \
+                 keep attachments beside the record"
+                .into(),
+            Refused::BadName(what) => format!("uses {what} in its name; separate folders with /"),
+            Refused::Hidden => {
+                "is a hidden file or folder: hidden files are not read or published".into()
+            }
+            Refused::LinkOutside => {
+                "is a link leaving the records root: docket reads nothing outside \
+                 the records root; replace the link with the file itself"
+                    .into()
+            }
+            Refused::LinkHidden(target) => format!(
+                "is a link to a hidden file ({target}): hidden files are not read or published"
+            ),
+            Refused::Missing => "is not there".into(),
+            Refused::NotAFile => "is not a file".into(),
+            Refused::TooLarge(limit) => format!(
+                "is larger than {} KiB, the most docket reads; a record is a few KiB \
+                 (keep large documents as attachments, not TOML)",
+                limit / 1024
+            ),
+            Refused::Unreadable(e) => format!("cannot be read: {e}"),
+        }
+    }
+
+    /// Whether the file is refused for what it is or where it leads, not
+    /// for being absent or unreadable: a configuration file refused so
+    /// stops the run.
+    pub fn is_unsafe(&self) -> bool {
+        matches!(
+            self,
+            Refused::Outside
+                | Refused::Hidden
+                | Refused::LinkOutside
+                | Refused::LinkHidden(_)
+                | Refused::NotAFile
+                | Refused::BadName(_)
+        )
+    }
+}
+
+/// An attachment that passed the guard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attached {
+    /// Its path below the records root, `/`-separated (as named, not as
+    /// resolved: the site publishes it under this name).
+    pub rel: String,
+    pub size: u64,
+}
+
+impl Attached {
+    /// Content a browser would run on the site's own origin (a page, an
+    /// image with scripts, a script): kept in the repository, not published.
+    pub fn is_active(&self) -> bool {
+        is_active(&self.rel)
+    }
+}
+
+/// Extensions of active content, lower case.
+const ACTIVE: &[&str] = &["html", "htm", "xhtml", "svg", "xml", "js", "mjs"];
+
+/// Whether a file name has an active extension (case does not matter).
+pub fn is_active(name: &str) -> bool {
+    let file = name.rsplit('/').next().unwrap_or(name);
+    file.rsplit_once('.')
+        .is_some_and(|(_, ext)| ACTIVE.iter().any(|a| a.eq_ignore_ascii_case(ext)))
+}
+
+impl Guard {
+    pub fn new(root: &Path) -> std::io::Result<Guard> {
+        Ok(Guard {
+            given: root.to_path_buf(),
+            canonical: Some(root.canonicalize()?),
+            folders: Mutex::default(),
+        })
+    }
+
+    /// The error that stops the run when `rel`, a file docket cannot do
+    /// without, was refused: it names the file and why.
+    pub fn refusal(&self, rel: &str, why: &Refused) -> crate::error::Error {
+        crate::error::Error::Refused {
+            path: self.given.join(rel),
+            why: why.why(),
+        }
+    }
+
+    /// The real path of `rel` (`/`-separated, below the root), if it is a
+    /// regular file whose real path is inside the records root and has no
+    /// hidden component there. The one check every read goes through.
+    pub fn check(&self, rel: &str) -> Result<PathBuf, Refused> {
+        check_name(rel)?;
+        if rel
+            .split('/')
+            .any(|p| p.is_empty() || p == "." || p == "..")
+        {
+            return Err(Refused::Outside);
+        }
+        if rel.split('/').any(|p| p.starts_with('.')) {
+            return Err(Refused::Hidden);
+        }
+        let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+        // The folder's real path is checked (inside, not hidden); then
+        // the file itself, if it is no link, is where it seems to be.
+        let real = self.in_folder(dir, name)?;
+        match std::fs::symlink_metadata(&real) {
+            Ok(m) if m.is_file() => Ok(real),
+            Ok(m) if m.file_type().is_symlink() => {
+                let target = self.inside(&real)?;
+                match std::fs::metadata(&target) {
+                    Ok(m) if m.is_file() => Ok(target),
+                    Ok(_) => Err(Refused::NotAFile),
+                    Err(e) => Err(Refused::Unreadable(e.to_string())),
+                }
+            }
+            Ok(_) => Err(Refused::NotAFile),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Refused::Missing),
+            Err(e) => Err(Refused::Unreadable(e.to_string())),
+        }
+    }
+
+    /// The real path of `name` in the folder `dir` below the root (`""`:
+    /// the root), the folder checked by [`Guard::inside`] once.
+    fn in_folder(&self, dir: &str, name: &str) -> Result<PathBuf, Refused> {
+        let Some(root) = &self.canonical else {
+            return Err(Refused::LinkOutside);
+        };
+        if dir.is_empty() {
+            return Ok(root.join(name));
+        }
+        let mut folders = self.folders.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(known) = folders.get(dir) {
+            return known.as_ref().map(|d| d.join(name)).map_err(Clone::clone);
+        }
+        let found = self.inside(&self.given.join(dir));
+        let real = found.as_ref().map(|d| d.join(name)).map_err(Clone::clone);
+        folders.insert(dir.to_string(), found);
+        real
+    }
+
+    /// `path` with every link resolved, if that stays inside the records
+    /// root and shows no hidden component there.
+    fn inside(&self, path: &Path) -> Result<PathBuf, Refused> {
+        let Some(root) = &self.canonical else {
+            return Err(Refused::LinkOutside);
+        };
+        let real = match path.canonicalize() {
+            Ok(p) => p,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                // A dangling link is a link to nowhere, not a missing file.
+                let link =
+                    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+                return Err(if link {
+                    Refused::LinkOutside
+                } else {
+                    Refused::Missing
+                });
+            }
+            Err(e) => return Err(Refused::Unreadable(e.to_string())),
+        };
+        let Ok(below) = real.strip_prefix(root) else {
+            return Err(Refused::LinkOutside);
+        };
+        let below = rel_path(Path::new(""), below);
+        if below.split('/').any(|p| p.starts_with('.')) {
+            return Err(Refused::LinkHidden(below));
+        }
+        Ok(real)
+    }
+
+    /// Read `rel` through [`Guard::check`], at most `limit` bytes (a
+    /// longer file is refused, not truncated).
+    pub fn read(&self, rel: &str, limit: Option<u64>) -> Result<Vec<u8>, Refused> {
+        let real = self.check(rel)?;
+        let file = std::fs::File::open(&real).map_err(|e| Refused::Unreadable(e.to_string()))?;
+        let mut bytes = Vec::new();
+        let read = match limit {
+            Some(n) => file.take(n + 1).read_to_end(&mut bytes),
+            None => (&file).read_to_end(&mut bytes),
+        };
+        read.map_err(|e| Refused::Unreadable(e.to_string()))?;
+        match limit {
+            Some(n) if bytes.len() as u64 > n => Err(Refused::TooLarge(n)),
+            _ => Ok(bytes),
+        }
+    }
+
+    /// Read `rel` as text; `Ok(None)` when it is not there.
+    pub fn read_text(&self, rel: &str, limit: Option<u64>) -> Result<Option<String>, Refused> {
+        match self.read(rel, limit) {
+            Ok(bytes) => String::from_utf8(bytes)
+                .map(Some)
+                .map_err(|_| Refused::Unreadable("it is not UTF-8 text".into())),
+            Err(Refused::Missing) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// An attachment named `name` by the record in `record_file`: where it
+    /// is and how big, or why it is refused.
+    pub fn attachment(&self, record_file: &str, name: &str) -> Result<Attached, Refused> {
+        let rel = attachment_path(record_file, name)?;
+        let real = self.check(&rel)?;
+        let size = std::fs::metadata(real)
+            .map_err(|e| Refused::Unreadable(e.to_string()))?
+            .len();
+        Ok(Attached { rel, size })
+    }
+}
+
+/// `path` relative to `root`, with `/` separators on every platform.
+pub fn rel_path(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Characters refused in any name: `\` (a separator on Windows, a letter
+/// on Unix), `:` (drive letters, Windows streams) and NUL.
+fn check_name(name: &str) -> Result<(), Refused> {
+    if name.contains('\\') {
+        return Err(Refused::BadName("\\"));
+    }
+    if name.contains(':') {
+        return Err(Refused::BadName(":"));
+    }
+    if name.contains('\0') {
+        return Err(Refused::BadName("a NUL character"));
+    }
+    Ok(())
+}
+
+/// The path below the root of the attachment `name` of the record in
+/// `record_file` (names are relative to the record's folder), without
+/// touching the disk; or why it names none.
+pub fn attachment_path(record_file: &str, name: &str) -> Result<String, Refused> {
+    let dir = record_file.rsplit_once('/').map_or("", |(d, _)| d);
+    join(dir, name)
+}
+
+/// `name` resolved against the folder `dir` (both `/`-separated, below the
+/// root) without touching the disk: the path below the root it names, or
+/// why it names none. It must lie below a record kind's folder.
+pub fn join(dir: &str, name: &str) -> Result<String, Refused> {
+    check_name(name)?;
+    if name.starts_with('/') {
+        return Err(Refused::Outside);
+    }
+    let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
+    for seg in name.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop().ok_or(Refused::Outside)?;
+            }
+            s => parts.push(s),
+        }
+    }
+    if parts.iter().any(|p| p.starts_with('.')) {
+        return Err(Refused::Hidden);
+    }
+    // A kind folder itself, or anything outside the kind folders, is not
+    // an attachment.
+    if parts.len() < 2 || Kind::from_folder(parts[0]).is_none() {
+        return Err(Refused::NotInRecords);
+    }
+    Ok(parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_resolved_below_the_record_folders() {
+        let dir = "orders/2026";
+        assert_eq!(
+            join(dir, "SO-2026-0001/po.pdf").as_deref(),
+            Ok("orders/2026/SO-2026-0001/po.pdf")
+        );
+        assert_eq!(join(dir, "./../po.pdf").as_deref(), Ok("orders/po.pdf"));
+        assert_eq!(join(dir, "../../po.pdf"), Err(Refused::NotInRecords));
+        assert_eq!(
+            join(dir, "../../templates/x.css"),
+            Err(Refused::NotInRecords)
+        );
+        assert_eq!(join(dir, "../../../../etc/passwd"), Err(Refused::Outside));
+        assert_eq!(join(dir, "/etc/passwd"), Err(Refused::Outside));
+        assert_eq!(join(dir, "C:/x.pdf"), Err(Refused::BadName(":")));
+        assert_eq!(join(dir, "SO-1\\po.pdf"), Err(Refused::BadName("\\")));
+        assert_eq!(join(dir, "SO-1/.env"), Err(Refused::Hidden));
+        assert_eq!(join(dir, "../.git/config"), Err(Refused::Hidden));
+    }
+
+    #[test]
+    fn active_content_is_known_by_extension_in_any_case() {
+        for name in [
+            "a/po.html",
+            "a/x.HTM",
+            "a/d.Svg",
+            "a/f.xhtml",
+            "a/f.xml",
+            "a/s.js",
+            "a/m.MJS",
+        ] {
+            assert!(is_active(name), "{name}");
+        }
+        for name in [
+            "a/po.pdf",
+            "a/html",
+            "a/x.html.pdf",
+            "a/scan.png",
+            "a/noext",
+        ] {
+            assert!(!is_active(name), "{name}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn real_paths_must_stay_inside_and_visible() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("records");
+        let outside = dir.path().join("secret.txt");
+        std::fs::write(&outside, "secret").unwrap();
+        std::fs::create_dir_all(root.join("orders/.hidden")).unwrap();
+        std::fs::create_dir_all(root.join(".git")).unwrap();
+        std::fs::write(root.join(".git/config"), "[core]").unwrap();
+        std::fs::write(root.join("orders/po.pdf"), "pdf").unwrap();
+        std::fs::write(root.join("orders/.hidden/x.pdf"), "x").unwrap();
+        let link = |target: &Path, name: &str| {
+            std::os::unix::fs::symlink(target, root.join(name)).unwrap()
+        };
+        link(&outside, "orders/out.pdf");
+        link(Path::new("../.git/config"), "orders/git.pdf");
+        link(Path::new("po.pdf"), "orders/same.pdf");
+        link(Path::new(".hidden/x.pdf"), "orders/via-hidden.pdf");
+        link(Path::new("nowhere.pdf"), "orders/dangling.pdf");
+        link(Path::new("/proc/self/environ"), "orders/env.pdf");
+        let g = Guard::new(&root).unwrap();
+        assert!(g.check("orders/po.pdf").is_ok());
+        assert!(g.check("orders/same.pdf").is_ok());
+        assert_eq!(g.check("orders/out.pdf"), Err(Refused::LinkOutside));
+        assert_eq!(g.check("orders/env.pdf"), Err(Refused::LinkOutside));
+        assert_eq!(g.check("orders/dangling.pdf"), Err(Refused::LinkOutside));
+        assert_eq!(
+            g.check("orders/git.pdf"),
+            Err(Refused::LinkHidden(".git/config".into()))
+        );
+        assert!(matches!(
+            g.check("orders/via-hidden.pdf"),
+            Err(Refused::LinkHidden(_))
+        ));
+        assert_eq!(g.check(".git/config"), Err(Refused::Hidden));
+        assert_eq!(g.check("orders"), Err(Refused::NotAFile));
+        assert_eq!(g.check("orders/none.pdf"), Err(Refused::Missing));
+        assert_eq!(g.read("orders/po.pdf", Some(2)), Err(Refused::TooLarge(2)));
+        assert_eq!(g.read("orders/po.pdf", Some(3)).unwrap(), b"pdf");
+        // A root that is itself reached through a link is fine.
+        link(&root, "../alias");
+        let g = Guard::new(&dir.path().join("alias")).unwrap();
+        assert!(g.check("orders/po.pdf").is_ok());
+        assert_eq!(g.check("orders/out.pdf"), Err(Refused::LinkOutside));
+    }
+}

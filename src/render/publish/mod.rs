@@ -1,0 +1,221 @@
+//! Publishing the site: only into a folder docket may replace, one build
+//! at a time, all or nothing, and as little as possible.
+//!
+//! [`Publisher::open`] decides whether `--out` may be replaced at all
+//! ([`accept`]: never the records, never a git repository or anything git
+//! tracks, never a folder holding a file docket did not write), then takes
+//! the folder's build lock and repairs what an interrupted build left
+//! ([`swap`]). Pages are written into a fresh folder beside the output
+//! while they render, and swapped in only when the last page is written:
+//! the intranet never serves a half-written site, and a failed build (or a
+//! panic, or an error in the middle) leaves yesterday's site in place and
+//! no temporary folder behind ([`Publisher`] removes it when dropped
+//! unfinished). Every file written is listed in the site's
+//! `.docket-manifest` (pages by their fingerprints, the rest as the
+//! publisher writes them): what lets the next build replace it.
+//!
+//! Rebuilding a big site after one commit should cost that commit, and an
+//! rsync mirror should copy only what changed. Two mechanisms serve that:
+//!
+//! - Every page has a *fingerprint*: a hash of everything its bytes depend
+//!   on (the templates, the global context, the page's view, and for a
+//!   record page the inputs of its timeline: its revisions and the people
+//!   who made them). The previous build's fingerprints are in its
+//!   manifest. A page whose fingerprint is unchanged is hard-linked from
+//!   the previous site without being rendered at all; this is what skips
+//!   the costly part, reading old revisions out of git for the timeline.
+//! - A page that is rendered but comes out byte-identical to the previous
+//!   one is hard-linked too, so it keeps its modification time.
+//!
+//! Both are optimisations only: a stale fingerprint, or a file system
+//! without hard links, means pages are rendered and written, and the
+//! output is the same bytes either way (tested).
+
+mod accept;
+mod swap;
+
+use crate::error::{Error, Result};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+pub use accept::MANIFEST;
+
+/// Marks a folder as a docket site, for people. It proves nothing: the
+/// manifest does.
+pub const MARKER: &str = ".docket-site";
+
+/// A site being written; see the module documentation.
+pub struct Publisher {
+    beside: swap::Beside,
+    tmp: PathBuf,
+    /// The published site, when there is one docket built.
+    previous: Option<PathBuf>,
+    /// Its files, with the fingerprints of its pages.
+    manifest: accept::Manifest,
+    /// The files written into `tmp` that have no fingerprint, for the
+    /// manifest (pages come with theirs in [`Publisher::finish`]).
+    written: Mutex<Vec<String>>,
+    finished: bool,
+    /// Held until the new site is in place (dropped last).
+    _lock: std::fs::File,
+}
+
+impl Publisher {
+    /// Prepare to replace `out` with a site built from the records at
+    /// `root`; refuses a folder docket may not replace (see `accept.rs`).
+    /// `waiting` is called once if another build into `out` is running;
+    /// this one then waits for it.
+    pub fn open(out: &Path, root: &Path, waiting: impl FnOnce()) -> Result<Publisher> {
+        let real = accept::physical(out)?;
+        let link = std::fs::symlink_metadata(out).is_ok_and(|m| m.file_type().is_symlink());
+        if link {
+            return Err(Error::Out {
+                out: out.to_path_buf(),
+                why: "it is a link; pass the folder it leads to".into(),
+            });
+        }
+        accept::check_place(out, &real, &accept::physical(root)?)?;
+        let beside = swap::Beside::new(&real)
+            .ok_or_else(|| Error::Usage(format!("--out {} must name a folder", out.display())))?;
+        std::fs::create_dir_all(&beside.parent).map_err(|e| Error::io(&beside.parent, e))?;
+        let lock = swap::lock(&beside, waiting)?;
+        swap::recover(&beside)?;
+        let previous = if real.exists() {
+            accept::check_contents(&real, out)?
+        } else {
+            None
+        };
+        let tmp = beside.tmp();
+        std::fs::create_dir(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        Ok(Publisher {
+            previous: previous.is_some().then(|| real.clone()),
+            manifest: previous.unwrap_or_default(),
+            beside,
+            tmp,
+            written: Mutex::new(Vec::new()),
+            finished: false,
+            _lock: lock,
+        })
+    }
+
+    fn record(&self, rel: &str) {
+        self.written
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(rel.to_string());
+    }
+
+    /// Take the previous build's fingerprinted file `rel` (a page,
+    /// `data.json`) as it is, when its fingerprint is `fp`; false when it
+    /// must be made. The caller lists it with `fp` in [`Publisher::finish`].
+    pub fn reuse(&self, rel: &str, fp: u64) -> bool {
+        let Some(previous) = &self.previous else {
+            return false;
+        };
+        if self.manifest.get(rel) != Some(Some(fp)) {
+            return false;
+        }
+        let new = self.tmp.join(rel);
+        let linked = std::fs::hard_link(previous.join(rel), &new);
+        if linked.is_err()
+            && let Some(dir) = new.parent()
+            && std::fs::create_dir_all(dir).is_ok()
+        {
+            return std::fs::hard_link(previous.join(rel), &new).is_ok();
+        }
+        linked.is_ok()
+    }
+
+    /// Write the fingerprinted file `rel` (a page); the caller lists it
+    /// with its fingerprint in [`Publisher::finish`]. The previous site's
+    /// file is hard-linked instead when it holds exactly these bytes.
+    pub fn write_page(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        let path = self.tmp.join(rel);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        let old = self.previous.as_ref().map(|p| p.join(rel));
+        if !same_file(old.as_deref(), bytes, &path) {
+            std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
+        }
+        Ok(())
+    }
+
+    /// Write any other file (an asset, the feed, an attachment): the
+    /// publisher lists it in the manifest itself.
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        self.write_page(rel, bytes)?;
+        self.record(rel);
+        Ok(())
+    }
+
+    /// Write the fingerprinted file `rel` through `write`, for a file too
+    /// large to hold in memory (`data.json`).
+    pub fn write_streamed(
+        &self,
+        rel: &str,
+        write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+    ) -> Result<()> {
+        use std::io::Write;
+        let path = self.tmp.join(rel);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        let file = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
+        let mut w = std::io::BufWriter::new(file);
+        write(&mut w)
+            .and_then(|()| w.flush())
+            .map_err(|e| Error::io(&path, e))
+    }
+
+    /// Write the manifest and swap the new site in. The manifest lists
+    /// the fingerprinted files (`fingerprints`, from the caller) and every
+    /// other file written: everything in the folder.
+    pub fn finish(mut self, mut fingerprints: Vec<(String, u64)>) -> Result<()> {
+        let mut others =
+            std::mem::take(&mut *self.written.lock().unwrap_or_else(|e| e.into_inner()));
+        others.sort_unstable();
+        others.dedup();
+        fingerprints.sort_unstable();
+        fingerprints.dedup_by(|a, b| a.0 == b.0);
+        // Both sorted by path: merge them.
+        let mut pages = fingerprints
+            .iter()
+            .map(|(p, fp)| (p.as_str(), Some(*fp)))
+            .peekable();
+        let mut rest = others.iter().map(|p| (p.as_str(), None)).peekable();
+        let files = std::iter::from_fn(|| match (pages.peek(), rest.peek()) {
+            (Some(a), Some(b)) if a.0 == b.0 => {
+                rest.next();
+                pages.next()
+            }
+            (Some(a), Some(b)) if b.0 < a.0 => rest.next(),
+            (Some(_), _) => pages.next(),
+            (None, _) => rest.next(),
+        });
+        let text = accept::manifest_text(files);
+        let path = self.tmp.join(MANIFEST);
+        std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
+        swap::swap(&self.beside, &self.tmp)?;
+        self.finished = true;
+        Ok(())
+    }
+}
+
+impl Drop for Publisher {
+    fn drop(&mut self) {
+        if !self.finished {
+            let _ = std::fs::remove_dir_all(&self.tmp);
+        }
+    }
+}
+
+/// Hard-link `old` to `new` if `old` is a plain file holding exactly
+/// `bytes`; false (and nothing done) otherwise.
+fn same_file(old: Option<&Path>, bytes: &[u8], new: &Path) -> bool {
+    let Some(old) = old else { return false };
+    let same = std::fs::symlink_metadata(old)
+        .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
+        && std::fs::read(old).is_ok_and(|b| b == bytes);
+    same && std::fs::hard_link(old, new).is_ok()
+}

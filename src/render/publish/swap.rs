@@ -1,0 +1,244 @@
+//! One build at a time per output folder, and a swap that never leaves
+//! the folder missing.
+//!
+//! - **Lock.** A build holds an exclusive lock (`File::lock`) on
+//!   `.<name>.docket-lock` beside the output folder from before it looks at
+//!   the folder until the new site is in place. A second build waits
+//!   (saying so once) and then builds over the first one's site. The lock
+//!   file stays: removing it would let a third build lock a fresh file
+//!   while the second still holds the old one.
+//! - **Swap.** The new site is written to `.<name>.docket-new.<pid>` (one
+//!   per process, never shared) and exchanged with the published folder in
+//!   one `renameat2(RENAME_EXCHANGE)` on Linux, so `<out>/index.html`
+//!   exists at every instant once a site was published. Where the file
+//!   system cannot exchange (other systems, some network file systems),
+//!   two renames: `<out> -> .<name>.docket-old`, then the new folder to
+//!   `<out>`.
+//! - **Recovery.** A build killed at any point leaves one of a few states;
+//!   the next build, holding the lock, repairs it before anything else:
+//!   `.<name>.docket-old` with `<out>` missing (killed between the two
+//!   renames) is put back as `<out>`; a leftover `.<name>.docket-new.*`
+//!   (killed while writing, or after the exchange) and a leftover
+//!   `.<name>.docket-old` are removed. These names are docket's own: a
+//!   link found under one is removed as a link, never followed.
+
+use crate::error::{Error, Result};
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+/// The names docket keeps beside an output folder `name`.
+pub struct Beside {
+    pub parent: PathBuf,
+    pub out: PathBuf,
+    pub lock: PathBuf,
+    pub old: PathBuf,
+    /// The prefix of every temporary folder's name.
+    new_prefix: String,
+}
+
+impl Beside {
+    pub fn new(out: &Path) -> Option<Beside> {
+        let name = out.file_name()?.to_string_lossy().into_owned();
+        let parent = out.parent()?.to_path_buf();
+        Some(Beside {
+            lock: parent.join(format!(".{name}.docket-lock")),
+            old: parent.join(format!(".{name}.docket-old")),
+            new_prefix: format!(".{name}.docket-new"),
+            out: out.to_path_buf(),
+            parent,
+        })
+    }
+
+    /// This process's temporary folder.
+    pub fn tmp(&self) -> PathBuf {
+        self.parent
+            .join(format!("{}.{}", self.new_prefix, std::process::id()))
+    }
+}
+
+/// Take the build lock of the output folder; `waiting` is called once if
+/// another build holds it.
+pub fn lock(b: &Beside, waiting: impl FnOnce()) -> Result<File> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    {
+        // A link planted under the lock's name is not followed.
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
+    }
+    let file = opts.open(&b.lock).map_err(|e| Error::io(&b.lock, e))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            waiting();
+            file.lock().map_err(|e| Error::io(&b.lock, e))?;
+        }
+        Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(&b.lock, e)),
+    }
+    Ok(file)
+}
+
+/// Repair what an interrupted build left (see the module documentation).
+/// Call with the lock held.
+pub fn recover(b: &Beside) -> Result<()> {
+    let entries = std::fs::read_dir(&b.parent).map_err(|e| Error::io(&b.parent, e))?;
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        // `.site.docket-new` (an older docket's) or `.site.docket-new.<pid>`.
+        let ours = name
+            .strip_prefix(&b.new_prefix)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'));
+        if ours {
+            remove(&e.path())?;
+        }
+    }
+    let Ok(old) = std::fs::symlink_metadata(&b.old) else {
+        return Ok(());
+    };
+    let out_missing = std::fs::symlink_metadata(&b.out).is_err();
+    if out_missing && old.is_dir() {
+        std::fs::rename(&b.old, &b.out).map_err(|e| Error::io(&b.out, e))
+    } else {
+        remove(&b.old)
+    }
+}
+
+/// Remove a leftover of docket's own: a folder with what is in it, or
+/// (a link, a file) just the entry itself.
+fn remove(path: &Path) -> Result<()> {
+    let meta = std::fs::symlink_metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.is_dir() {
+        remove_tree(path)
+    } else {
+        std::fs::remove_file(path).map_err(|e| Error::io(path, e))
+    }
+}
+
+/// Put the finished site `tmp` in place of `b.out`.
+pub fn swap(b: &Beside, tmp: &Path) -> Result<()> {
+    if std::fs::symlink_metadata(&b.out).is_err() {
+        return std::fs::rename(tmp, &b.out).map_err(|e| Error::io(&b.out, e));
+    }
+    match exchange(tmp, &b.out) {
+        // `tmp` now holds the previous site. The new one is published
+        // whatever happens next; what is not removed now, the next build
+        // removes.
+        Ok(()) => {
+            let _ = remove_tree(tmp);
+            return Ok(());
+        }
+        Err(e) if !exchange_unsupported(&e) => return Err(Error::io(&b.out, e)),
+        Err(_) => {}
+    }
+    swap_by_renames(b, tmp)
+}
+
+/// The fallback: two renames, with `<out>` missing in between.
+pub fn swap_by_renames(b: &Beside, tmp: &Path) -> Result<()> {
+    std::fs::rename(&b.out, &b.old).map_err(|e| Error::io(&b.out, e))?;
+    if let Err(e) = std::fs::rename(tmp, &b.out) {
+        // Put the previous site back before reporting.
+        let _ = std::fs::rename(&b.old, &b.out);
+        return Err(Error::io(&b.out, e));
+    }
+    let _ = remove_tree(&b.old);
+    Ok(())
+}
+
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(std::io::Error::from)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::ErrorKind::Unsupported.into())
+}
+
+/// Errors that mean "this kernel or file system cannot exchange", not
+/// "this rename failed".
+fn exchange_unsupported(e: &std::io::Error) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::io::Errno;
+        let errno = Errno::from_io_error(e);
+        if matches!(errno, Some(Errno::INVAL | Errno::NOSYS | Errno::OPNOTSUPP)) {
+            return true;
+        }
+    }
+    e.kind() == std::io::ErrorKind::Unsupported
+}
+
+/// `remove_dir_all`, one top-level entry per thread: the previous site
+/// has a folder per kind, and unlinking tens of thousands of files is
+/// most of an incremental build's system time.
+pub fn remove_tree(dir: &Path) -> Result<()> {
+    use rayon::prelude::*;
+    let entries: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .filter_map(|e| e.ok())
+        .collect();
+    entries.par_iter().try_for_each(|e| {
+        let path = e.path();
+        let removed = match e.file_type() {
+            Ok(t) if t.is_dir() => std::fs::remove_dir_all(&path),
+            _ => std::fs::remove_file(&path),
+        };
+        removed.map_err(|err| Error::io(&path, err))
+    })?;
+    std::fs::remove_dir(dir).map_err(|e| Error::io(dir, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(dir: &Path, text: &str) {
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(dir.join("index.html"), text).unwrap();
+    }
+
+    fn index(b: &Beside) -> String {
+        std::fs::read_to_string(b.out.join("index.html")).unwrap()
+    }
+
+    #[test]
+    fn both_swaps_put_the_new_site_in_place_and_leave_nothing_beside() {
+        let dir = tempfile::tempdir().unwrap();
+        let b = Beside::new(&dir.path().join("site")).unwrap();
+        site(&b.out, "old");
+        site(&b.tmp(), "new");
+        swap(&b, &b.tmp()).unwrap();
+        assert_eq!(index(&b), "new");
+        site(&b.tmp(), "newer");
+        swap_by_renames(&b, &b.tmp()).unwrap();
+        assert_eq!(index(&b), "newer");
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "{left:?}");
+    }
+
+    #[test]
+    fn recovery_puts_the_published_site_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let b = Beside::new(&dir.path().join("site")).unwrap();
+        // Killed between the two renames of the fallback.
+        site(&b.old, "published");
+        site(&b.tmp(), "half");
+        std::fs::write(dir.path().join(".site.docket-newsletter"), "mine").unwrap();
+        recover(&b).unwrap();
+        assert_eq!(index(&b), "published");
+        assert!(!b.old.exists() && !b.tmp().exists());
+        assert!(
+            dir.path().join(".site.docket-newsletter").exists(),
+            "not ours"
+        );
+        // Killed before removing the old site: it goes, the site stays.
+        site(&b.old, "older");
+        recover(&b).unwrap();
+        assert_eq!(index(&b), "published");
+        assert!(!b.old.exists());
+    }
+}
