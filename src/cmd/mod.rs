@@ -6,10 +6,12 @@
 
 pub mod build;
 pub mod check;
+pub mod ci;
 pub mod demo;
 pub mod diff;
 pub mod init;
 pub mod log;
+pub mod new;
 pub mod rules;
 pub mod status;
 
