@@ -142,6 +142,15 @@ enum Command {
         #[arg(long, default_value = "site", value_name = "DIR")]
         out: PathBuf,
     },
+    /// Write JSON Schemas of every file of the format and a .taplo.toml,
+    /// so editors complete and check fields while you type.
+    Schema {
+        /// Where to write .taplo.toml and the .docket-schema/ folder: the
+        /// records root (the default) or a folder above it, where your
+        /// editor opens the repository.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
     /// Print a shell completion script (e.g. `docket completions bash >
     /// ~/.local/share/bash-completion/completions/docket`).
     Completions {
@@ -281,6 +290,21 @@ fn run(cli: Cli) -> docket::Result<Outcome> {
             let progress = std::io::stderr().is_terminal();
             let opts = docket::demo::Options { repo, orders, seed };
             print(&cmd::demo::run(&opts, &out, progress)?);
+            Ok(Outcome::Clean)
+        }
+        Command::Schema { out } => {
+            let root = match &cli.records {
+                Some(_) => Some(root()?),
+                None => docket::load::find_root(None).ok(),
+            };
+            let written = cmd::schema::run(root.as_deref(), out.as_deref())?;
+            let taplo = written.last().map(|p| p.display().to_string());
+            print(&format!(
+                "wrote {} and {} in {}\n",
+                taplo.unwrap_or_default(),
+                count(written.len().saturating_sub(1), "schema"),
+                cmd::schema::SCHEMA_DIR
+            ));
             Ok(Outcome::Clean)
         }
         Command::Completions { shell } => {

@@ -13,6 +13,7 @@ pub mod init;
 pub mod log;
 pub mod new;
 pub mod rules;
+pub mod schema;
 pub mod status;
 
 use crate::error::{Error, Result};

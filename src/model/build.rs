@@ -9,7 +9,8 @@
 
 use super::config::{self, Config};
 use super::meta::Meta;
-use super::read::{At, Diag};
+use super::read::{At, Diag, Reader};
+use super::shape::{Fields, Shape};
 use super::records::{AnyRecord, ByKind, Model, read_kind};
 use crate::finding::{Finding, Pos, RuleId};
 use crate::kind::{IdShape, Kind};
@@ -119,10 +120,27 @@ fn read_record(doc: &Doc, config: &Config) -> (Option<String>, Option<AnyRecord>
     if id_ok {
         id_ok = check_id(doc, kind, &id, config, &diag);
     }
+    let record = read_fields(kind, &r, id.clone(), config);
+    r.finish();
+    let whole = id_ok && !diag.is_broken();
+    let known = id_ok.then(|| id.value.clone());
+    let mut findings = diag.into_findings();
+    if let Some(id) = &known {
+        for f in &mut findings {
+            f.record = Some(id.clone());
+        }
+    }
+    (known, whole.then_some(record), findings)
+}
+
+/// The record after its id: its attachments and its kind's fields. What
+/// a record file holds is what this reads (and, in describe mode,
+/// [`describe`] reports).
+fn read_fields(kind: Kind, r: &Reader, id: At<String>, config: &Config) -> AnyRecord {
     let meta = Meta {
-        id: id.clone(),
+        id,
         kind,
-        file: doc.rel.clone(),
+        file: r.diag().file().to_string(),
         attachments: r
             .opt::<Vec<String>>("attachments")
             .map_or_else(Vec::new, |a| {
@@ -135,17 +153,47 @@ fn read_record(doc: &Doc, config: &Config) -> (Option<String>, Option<AnyRecord>
                     .collect()
             }),
     };
-    let record = read_kind(kind, &r, meta, config);
-    r.finish();
-    let whole = id_ok && !diag.is_broken();
-    let known = id_ok.then(|| id.value.clone());
-    let mut findings = diag.into_findings();
-    if let Some(id) = &known {
-        for f in &mut findings {
-            f.record = Some(id.clone());
+    read_kind(kind, r, meta, config)
+}
+
+/// What a file of `role` may hold, as its reader asks for it: the fields
+/// `docket schema` writes out. A record's are read with `config` (its
+/// survey questions, its part-number pattern).
+pub fn describe(role: FileRole, config: &Config) -> Fields {
+    let doc = Doc {
+        rel: String::new(),
+        role,
+        root: crate::load::Table::new(),
+        lines: crate::load::LineIndex::new(""),
+    };
+    let diag = Diag::describing(&doc);
+    match role {
+        FileRole::Config => {
+            config::read_config(&diag);
+        }
+        FileRole::People => {
+            config::read_people(&diag);
+        }
+        FileRole::Record(kind) => {
+            let r = diag.root();
+            let id = r.req(kind.id_key());
+            read_fields(kind, &r, id, config);
         }
     }
-    (known, whole.then_some(record), findings)
+    let mut fields = diag.described().unwrap_or_default();
+    if let FileRole::Record(kind) = role {
+        // The id's shape is checked apart from its type (`id-mismatch`).
+        let pattern = match kind.id_pattern() {
+            Some(p) => p,
+            None => config.policy.part_number_pattern.clone(),
+        };
+        if let Some(f) = fields.fields.iter_mut().find(|f| f.key == kind.id_key()) {
+            f.shape = Shape::Text {
+                pattern: Some(pattern),
+            };
+        }
+    }
+    fields
 }
 
 /// `id-mismatch`: the id must equal the file stem and have its kind's shape.
