@@ -207,9 +207,21 @@ mod tests {
     #[test]
     fn id_patterns_agree_with_the_shape_check() {
         let samples = [
-            "C-0001", "C-12345", "C-001", "C-00a1", "SO-2026-0001", "SO-26-0001",
-            "SO-2026-001", "SO-2026-12345", "MF-2026-0001", "CAPA-2026-0001",
-            "SV-2026-0001", "CP-2026-0001", "UR-2026-0001", "UR-2026-0001x", "x-C-0001",
+            "C-0001",
+            "C-12345",
+            "C-001",
+            "C-00a1",
+            "SO-2026-0001",
+            "SO-26-0001",
+            "SO-2026-001",
+            "SO-2026-12345",
+            "MF-2026-0001",
+            "CAPA-2026-0001",
+            "SV-2026-0001",
+            "CP-2026-0001",
+            "UR-2026-0001",
+            "UR-2026-0001x",
+            "x-C-0001",
         ];
         for kind in Kind::ALL {
             let Some(pattern) = kind.id_pattern() else {
@@ -218,7 +230,11 @@ mod tests {
             };
             let re = regex_lite::Regex::new(&pattern).unwrap();
             for id in samples {
-                assert_eq!(re.is_match(id), kind.id_shape_ok(id), "{kind:?} {id} {pattern}");
+                assert_eq!(
+                    re.is_match(id),
+                    kind.id_shape_ok(id),
+                    "{kind:?} {id} {pattern}"
+                );
             }
         }
     }

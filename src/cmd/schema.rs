@@ -130,9 +130,7 @@ fn object(t: &Fields) -> Value {
 fn shape(s: &Shape) -> Value {
     match s {
         Shape::Text { pattern: None } => json!({ "type": "string" }),
-        Shape::Text {
-            pattern: Some(p),
-        } => json!({ "type": "string", "pattern": p }),
+        Shape::Text { pattern: Some(p) } => json!({ "type": "string", "pattern": p }),
         Shape::Bool => json!({ "type": "boolean" }),
         Shape::Integer { min, max } => {
             let mut o = Map::new();

@@ -10,8 +10,8 @@
 use super::config::{self, Config};
 use super::meta::Meta;
 use super::read::{At, Diag, Reader};
-use super::shape::{Fields, Shape};
 use super::records::{AnyRecord, ByKind, Model, read_kind};
+use super::shape::{Fields, Shape};
 use crate::finding::{Finding, Pos, RuleId};
 use crate::kind::{IdShape, Kind};
 use crate::load::{Doc, FileRole, Loaded};

@@ -12,10 +12,15 @@
 #[derive(Debug, Clone, PartialEq)]
 pub enum Shape {
     /// A string; `pattern` when only some strings are allowed.
-    Text { pattern: Option<String> },
+    Text {
+        pattern: Option<String>,
+    },
     Bool,
     /// A whole number, within the bounds given.
-    Integer { min: Option<i64>, max: Option<i64> },
+    Integer {
+        min: Option<i64>,
+        max: Option<i64>,
+    },
     /// A TOML local date, `2026-03-02`.
     Date,
     /// One of these strings.
@@ -25,7 +30,10 @@ pub enum Shape {
     /// A table such as `[review]`.
     Table(Fields),
     /// An array of tables such as `[[line]]`, with at least `min` entries.
-    Tables { fields: Fields, min: usize },
+    Tables {
+        fields: Fields,
+        min: usize,
+    },
 }
 
 /// The keys of one table.
