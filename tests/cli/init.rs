@@ -354,3 +354,58 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// The README's "First steps" and the README init writes into the
+/// repository give the commands init prints, in the same order.
+#[test]
+fn the_readmes_first_steps_are_what_init_prints() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = Run::from(
+        docket_cmd()
+            .args(["init", "qms"])
+            .current_dir(dir.path())
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let printed: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("       "))
+        .map(str::trim)
+        .collect();
+    assert_eq!(printed.len(), 5, "{}", run.stdout);
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let first_steps = readme
+        .split("## First steps")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("a First steps section");
+    let scaffold = std::fs::read_to_string(dir.path().join("qms/README.md")).unwrap();
+    for (name, text, from) in [
+        ("README.md", first_steps, 0),
+        ("qms/README.md", scaffold.as_str(), 1),
+    ] {
+        assert!(
+            text.contains("docket init qms") || from == 1,
+            "{name}: no init"
+        );
+        let mut at = 0;
+        // The scaffold's README is read from inside the repository: no `cd`.
+        for cmd in &printed[from..] {
+            let found = text[at..]
+                .find(cmd)
+                .unwrap_or_else(|| panic!("{name}: `{cmd}` missing or out of order"));
+            at += found + cmd.len();
+        }
+        for step in [
+            "people.toml",
+            "docket.toml",
+            "docket new order",
+            "docket build --out ../site",
+        ] {
+            assert!(text.contains(step), "{name}: {step}");
+        }
+    }
+}
