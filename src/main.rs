@@ -101,7 +101,8 @@ enum Command {
         #[arg(long)]
         example: bool,
         /// Also write the CI file that makes `docket check` the gate of
-        /// every pull request (GitHub) or merge request (GitLab).
+        /// every pull request: .github/workflows/docket.yml (github) or
+        /// .gitlab-ci.yml (gitlab).
         #[arg(long, value_enum, value_name = "SYSTEM")]
         ci: Option<cmd::ci::Ci>,
     },

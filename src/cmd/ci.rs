@@ -10,9 +10,9 @@
 /// A CI system `docket init --ci` writes a workflow for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Ci {
-    /// GitHub Actions: .github/workflows/docket.yml
+    // No doc comments on the variants: clap would list them one per line
+    // and switch the whole help page to its long layout.
     Github,
-    /// GitLab CI/CD: .gitlab-ci.yml
     Gitlab,
 }
 

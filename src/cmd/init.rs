@@ -107,16 +107,14 @@ pub fn init(dir: &Path, opts: &InitOptions) -> Result<Vec<PathBuf>> {
     if dir.join("docket.toml").exists() {
         return Err(Error::AlreadyExists(dir.to_path_buf()));
     }
-    if opts.ci.is_some() {
-        if let Some(top) = enclosing_work_tree(dir) {
-            return Err(Error::Usage(format!(
-                "{} is inside the git repository {}: a CI file belongs at the top of the \
-                 repository, and the templates expect the records there. Run docket init \
-                 without --ci, or in a folder of its own",
-                dir.display(),
-                top.display()
-            )));
-        }
+    if let Some(top) = opts.ci.and_then(|_| enclosing_work_tree(dir)) {
+        return Err(Error::Usage(format!(
+            "{} is inside the git repository {}: a CI file belongs at the top of the \
+             repository, and the templates expect the records there. Run docket init \
+             without --ci, or in a folder of its own",
+            dir.display(),
+            top.display()
+        )));
     }
     let files = files(opts);
     for (rel, _) in &files {

@@ -216,15 +216,14 @@ pub fn run(root: Option<&Path>, out: Option<&Path>) -> Result<Vec<PathBuf>> {
         })?,
     };
     let taplo = out.join(".taplo.toml");
-    if let Ok(existing) = std::fs::read_to_string(&taplo) {
-        if !existing.starts_with(MARK) {
-            return Err(Error::Usage(format!(
-                "{} exists and was not written by docket schema; refusing to replace it \
-                 (move it away, or add the [[rule]] entries of `docket schema --out` into it \
-                 by hand)",
-                taplo.display()
-            )));
-        }
+    if let Ok(existing) = std::fs::read_to_string(&taplo)
+        && !existing.starts_with(MARK)
+    {
+        return Err(Error::Usage(format!(
+            "{} exists and was not written by docket schema; refusing to replace it (move it \
+             away, or copy the [[rule]] entries of a `docket schema --out` elsewhere into it)",
+            taplo.display()
+        )));
     }
     let files = schemas(&config);
     let dir = out.join(SCHEMA_DIR);

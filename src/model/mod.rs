@@ -26,6 +26,7 @@ mod records;
 mod related;
 pub mod shape;
 mod signed;
+mod toml_enum;
 
 pub use build::{build, describe};
 pub use capa::{
