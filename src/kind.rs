@@ -166,6 +166,18 @@ impl Kind {
         }
     }
 
+    /// The shape of an id as a regular expression (what
+    /// [`Kind::id_shape_ok`] accepts), for schemas; `None` for part
+    /// numbers, whose pattern is the policy's.
+    pub fn id_pattern(self) -> Option<String> {
+        let prefix = self.prefix()?;
+        Some(if self.by_year() {
+            format!("^{prefix}-[0-9]{{4}}-[0-9]{{4,}}$")
+        } else {
+            format!("^{prefix}-[0-9]{{4,}}$")
+        })
+    }
+
     /// The year part of a `PREFIX-YYYY-NNNN` id.
     pub fn id_year(self, id: &str) -> Option<i16> {
         if !self.by_year() {
@@ -189,6 +201,42 @@ mod tests {
         assert!(!Kind::Order.id_shape_ok("MF-2026-0001"));
         assert!(!Kind::Order.id_shape_ok("../../etc/passwd"));
         assert_eq!(Kind::Capa.id_year("CAPA-2026-0001"), Some(2026));
+    }
+
+    /// The schema's pattern and the check accept the same ids.
+    #[test]
+    fn id_patterns_agree_with_the_shape_check() {
+        let samples = [
+            "C-0001",
+            "C-12345",
+            "C-001",
+            "C-00a1",
+            "SO-2026-0001",
+            "SO-26-0001",
+            "SO-2026-001",
+            "SO-2026-12345",
+            "MF-2026-0001",
+            "CAPA-2026-0001",
+            "SV-2026-0001",
+            "CP-2026-0001",
+            "UR-2026-0001",
+            "UR-2026-0001x",
+            "x-C-0001",
+        ];
+        for kind in Kind::ALL {
+            let Some(pattern) = kind.id_pattern() else {
+                assert_eq!(kind, Kind::Product);
+                continue;
+            };
+            let re = regex_lite::Regex::new(&pattern).unwrap();
+            for id in samples {
+                assert_eq!(
+                    re.is_match(id),
+                    kind.id_shape_ok(id),
+                    "{kind:?} {id} {pattern}"
+                );
+            }
+        }
     }
 
     #[test]

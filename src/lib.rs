@@ -11,7 +11,8 @@
 //! returns and is the one place that turns an [`Error`] into a message and
 //! an exit status. The vocabulary every stage shares sits beside them:
 //! [`kind`] (the record kinds, one table), [`finding`] (findings and the
-//! rule catalog), [`error`], [`fingerprint`] and [`timing`]; [`example`]
+//! rule catalog), [`error`], [`fingerprint`], [`timing`] and [`words`] (counts in
+//! docket's own output); [`example`]
 //! (the example repository) and [`demo`] (a generated company) serve
 //! `init` and `demo`.
 //! docs/architecture.md draws the stages and says where new code goes.
@@ -30,5 +31,6 @@ pub mod render;
 pub mod report;
 pub mod rules;
 pub mod timing;
+pub mod words;
 
 pub use error::{Error, Result};

@@ -4,6 +4,7 @@
 use clap::{CommandFactory, Parser, Subcommand};
 use docket::cmd::{self, Outcome};
 use docket::kind::Kind;
+use docket::words::count;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -89,11 +90,21 @@ enum Command {
         #[arg(long, value_enum, default_value = "human")]
         format: RulesFormat,
     },
-    /// Scaffold a records repository (config, people, procedure, examples).
+    /// Start a records repository: configuration, placeholder people, the
+    /// procedure and a folder per record kind (no records).
     Init {
         /// The folder to create the records repository in (made if missing;
         /// refused if it already holds a docket.toml).
         dir: PathBuf,
+        /// Write the example company's records instead, for looking around
+        /// (not a start for your own records).
+        #[arg(long)]
+        example: bool,
+        /// Also write the CI file that makes `docket check` the gate of
+        /// every pull request: .github/workflows/docket.yml (github) or
+        /// .gitlab-ci.yml (gitlab).
+        #[arg(long, value_enum, value_name = "SYSTEM")]
+        ci: Option<cmd::ci::Ci>,
     },
     /// Create the next record of a kind from a template.
     New {
@@ -108,7 +119,8 @@ enum Command {
         /// The part number: a product's id, or the part an order line orders.
         #[arg(long, value_name = "PART")]
         part_number: Option<String>,
-        /// The person filling the record (a people.toml id).
+        /// The person filling the record (a people.toml id; default: the
+        /// person whose emails hold `git config user.email`).
         #[arg(long, value_name = "PERSON")]
         by: Option<String>,
         /// The record's date and the year of its id (default: today).
@@ -133,6 +145,15 @@ enum Command {
         /// Replace an earlier demo and the key files beside it.
         #[arg(long)]
         force: bool,
+    },
+    /// Write JSON Schemas of every file of the format and a .taplo.toml,
+    /// so editors complete and check fields while you type.
+    Schema {
+        /// Where to write .taplo.toml and the .docket-schema/ folder: the
+        /// records root (the default) or a folder above it, where your
+        /// editor opens the repository.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
     },
     /// Print a shell completion script (e.g. `docket completions bash >
     /// ~/.local/share/bash-completion/completions/docket`).
@@ -211,11 +232,11 @@ fn run(cli: Cli) -> docket::Result<Outcome> {
                 progress,
             })?;
             print(&format!(
-                "built {} pages ({} rendered, the rest unchanged; {} records, {} findings) in {}\n",
-                stats.pages,
+                "built {} ({} rendered, the rest unchanged; {}, {}) in {}\n",
+                count(stats.pages, "page"),
                 stats.rendered,
-                stats.records,
-                stats.findings,
+                count(stats.records, "record"),
+                count(stats.findings, "finding"),
                 out.display()
             ));
             Ok(Outcome::Clean)
@@ -232,14 +253,10 @@ fn run(cli: Cli) -> docket::Result<Outcome> {
             });
             Ok(Outcome::Clean)
         }
-        Command::Init { dir } => {
-            let written = cmd::init::init(&dir)?;
-            print(&format!(
-                "created a records repository in {} ({} files)\nnext: cd {} && git init && docket check\n",
-                dir.display(),
-                written.len(),
-                dir.display()
-            ));
+        Command::Init { dir, example, ci } => {
+            let opts = cmd::init::InitOptions { example, ci };
+            let written = cmd::init::init(&dir, &opts)?;
+            print(&cmd::init::summary(&dir, &opts, written.len()));
             Ok(Outcome::Clean)
         }
         Command::New {
@@ -257,20 +274,14 @@ fn run(cli: Cli) -> docket::Result<Outcome> {
                     Kind::ALL.map(|k| k.name()).join(", ")
                 ))
             })?;
-            let today = match as_of {
-                Some(d) => d,
-                None => cmd::today(
-                    docket::load::load(&root)
-                        .map(|l| docket::model::build(l).0.config.company.offset_seconds)?,
-                )?,
-            };
-            let opts = cmd::init::NewOptions {
+            let opts = cmd::new::NewOptions {
                 customer,
                 order,
                 part_number,
                 by,
+                as_of,
             };
-            let path = cmd::init::new_record(&root, kind, today, &opts)?;
+            let path = cmd::new::new_record(&root, kind, &opts)?;
             print(&format!("{}\n", path.display()));
             Ok(Outcome::Clean)
         }
@@ -289,6 +300,21 @@ fn run(cli: Cli) -> docket::Result<Outcome> {
                 force,
             };
             print(&cmd::demo::run(&opts, &out, progress)?);
+            Ok(Outcome::Clean)
+        }
+        Command::Schema { out } => {
+            let root = match &cli.records {
+                Some(_) => Some(root()?),
+                None => docket::load::find_root(None).ok(),
+            };
+            let written = cmd::schema::run(root.as_deref(), out.as_deref())?;
+            let taplo = written.last().map(|p| p.display().to_string());
+            print(&format!(
+                "wrote {} and {} in {}\n",
+                taplo.unwrap_or_default(),
+                count(written.len().saturating_sub(1), "schema"),
+                cmd::schema::SCHEMA_DIR
+            ));
             Ok(Outcome::Clean)
         }
         Command::Completions { shell } => {

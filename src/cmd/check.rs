@@ -2,6 +2,7 @@
 
 use super::{Outcome, analyse_history};
 use crate::error::Result;
+use crate::words::{count, count_as};
 use jiff::civil::Date;
 use std::path::Path;
 
@@ -41,8 +42,14 @@ pub fn run(opts: &Options) -> Result<(String, Outcome)> {
             .filter(|r| changed.contains(&r.finding.file))
             .count();
         heading = format!(
-            "{} files changed since {base}, with {on_changed} findings: those come first\n\n",
-            changed.len()
+            "{} since {base}, with {}: {} first\n\n",
+            count_as(changed.len(), "file changed", "files changed"),
+            count(on_changed, "finding"),
+            if on_changed == 1 {
+                "it comes"
+            } else {
+                "those come"
+            }
         );
         report.put_first(&changed);
         changed_files = Some(changed);

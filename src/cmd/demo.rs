@@ -2,6 +2,7 @@
 //! check it and build its site.
 
 use crate::error::Result;
+use crate::words::count;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::Path;
@@ -24,19 +25,19 @@ pub fn run(opts: &crate::demo::Options, out: &Path, progress: bool) -> Result<St
     let mut text = String::new();
     let _ = writeln!(
         text,
-        "created {} ({} orders, {} commits, each signed with its author's SSH key; keys in {})",
+        "created {} ({}, {}, each signed with its author's SSH key; keys in {})",
         made.repo.display(),
-        made.orders,
-        made.commits,
+        count(made.orders, "order"),
+        count(made.commits, "commit"),
         made.keys.display()
     );
     let _ = writeln!(
         text,
-        "checked {} records as of {}: {} errors, {} warnings; what the procedure caught:",
-        report.records,
+        "checked {} as of {}: {}, {}; what the procedure caught:",
+        count(report.records, "record"),
         report.as_of,
-        report.errors(),
-        report.warnings()
+        count(report.errors(), "error"),
+        count(report.warnings(), "warning")
     );
     let mut by_rule: BTreeMap<(&str, &str), usize> = BTreeMap::new();
     for r in &report.findings {
@@ -48,7 +49,12 @@ pub fn run(opts: &crate::demo::Options, out: &Path, progress: bool) -> Result<St
         let _ = writeln!(text, "  {n:>4}  {rule} (clause {clause})");
     }
     let index = out.join("index.html");
-    let _ = writeln!(text, "built {} pages into {}", stats.pages, out.display());
+    let _ = writeln!(
+        text,
+        "built {} into {}",
+        count(stats.pages, "page"),
+        out.display()
+    );
     let _ = writeln!(
         text,
         "open {}",

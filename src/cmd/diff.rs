@@ -165,12 +165,12 @@ impl Drop for TempDir {
 fn markdown(d: &Diff) -> String {
     let mut out = format!("## docket diff `{}..{}`\n\n", d.from, d.to);
     out.push_str(&format!(
-        "{} added, {} changed, {} deleted; {} signatures invalidated; {} new findings, {} resolved.\n",
+        "{} added, {} changed, {} deleted; {} invalidated; {}, {} resolved.\n",
         d.added.len(),
         d.changed.len(),
         d.deleted.len(),
-        d.invalidated.len(),
-        d.new_findings.len(),
+        crate::words::count(d.invalidated.len(), "signature"),
+        crate::words::count(d.new_findings.len(), "new finding"),
         d.resolved_findings.len()
     ));
     let mut list = |title: &str, entries: &[RecordChange]| {

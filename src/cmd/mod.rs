@@ -6,11 +6,14 @@
 
 pub mod build;
 pub mod check;
+pub mod ci;
 pub mod demo;
 pub mod diff;
 pub mod init;
 pub mod log;
+pub mod new;
 pub mod rules;
+pub mod schema;
 pub mod status;
 
 use crate::error::{Error, Result};

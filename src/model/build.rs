@@ -9,8 +9,9 @@
 
 use super::config::{self, Config};
 use super::meta::Meta;
-use super::read::{At, Diag};
+use super::read::{At, Diag, Reader};
 use super::records::{AnyRecord, ByKind, Model, read_kind};
+use super::shape::{Fields, Shape};
 use crate::finding::{Finding, Pos, RuleId};
 use crate::kind::{IdShape, Kind};
 use crate::load::{Doc, FileRole, Guard, Loaded};
@@ -123,6 +124,30 @@ fn read_record(
     if id_ok {
         id_ok = check_id(doc, kind, &id, config, &diag);
     }
+    let record = read_fields(kind, &r, id.clone(), config, Some(guard));
+    r.finish();
+    let whole = id_ok && !diag.is_broken();
+    let known = id_ok.then(|| id.value.clone());
+    let mut findings = diag.into_findings();
+    if let Some(id) = &known {
+        for f in &mut findings {
+            f.record = Some(id.clone());
+        }
+    }
+    (known, whole.then_some(record), findings)
+}
+
+/// The record after its id: its attachments and its kind's fields. What
+/// a record file holds is what this reads (and, in describe mode,
+/// [`describe`] reports).
+fn read_fields(
+    kind: Kind,
+    r: &Reader,
+    id: At<String>,
+    config: &Config,
+    guard: Option<&Guard>,
+) -> AnyRecord {
+    let file = r.diag().file().to_string();
     let attachments: Vec<At<String>> =
         r.opt::<Vec<String>>("attachments")
             .map_or_else(Vec::new, |a| {
@@ -134,29 +159,63 @@ fn read_record(
                     })
                     .collect()
             });
-    // Looked up once, here: the rule and the site use this one answer.
-    let found = attachments
-        .iter()
-        .map(|a| guard.attachment(&doc.rel, a))
-        .collect();
+    // Looked up once, here: the rule and the site use this one answer
+    // (describe mode has no files to look at).
+    let found = match guard {
+        Some(guard) => attachments
+            .iter()
+            .map(|a| guard.attachment(&file, a))
+            .collect(),
+        None => Vec::new(),
+    };
     let meta = Meta {
-        id: id.clone(),
+        id,
         kind,
-        file: doc.rel.clone(),
+        file,
         attachments,
         found,
     };
-    let record = read_kind(kind, &r, meta, config);
-    r.finish();
-    let whole = id_ok && !diag.is_broken();
-    let known = id_ok.then(|| id.value.clone());
-    let mut findings = diag.into_findings();
-    if let Some(id) = &known {
-        for f in &mut findings {
-            f.record = Some(id.clone());
+    read_kind(kind, r, meta, config)
+}
+
+/// What a file of `role` may hold, as its reader asks for it: the fields
+/// `docket schema` writes out. A record's are read with `config` (its
+/// survey questions, its part-number pattern).
+pub fn describe(role: FileRole, config: &Config) -> Fields {
+    let doc = Doc {
+        rel: String::new(),
+        role,
+        root: crate::load::Table::new(),
+        lines: crate::load::LineIndex::new(""),
+    };
+    let diag = Diag::describing(&doc);
+    match role {
+        FileRole::Config => {
+            config::read_config(&diag);
+        }
+        FileRole::People => {
+            config::read_people(&diag);
+        }
+        FileRole::Record(kind) => {
+            let r = diag.root();
+            let id = r.req(kind.id_key());
+            read_fields(kind, &r, id, config, None);
         }
     }
-    (known, whole.then_some(record), findings)
+    let mut fields = diag.described().unwrap_or_default();
+    if let FileRole::Record(kind) = role {
+        // The id's shape is checked apart from its type (`id-mismatch`).
+        let pattern = match kind.id_pattern() {
+            Some(p) => p,
+            None => config.policy.part_number_pattern.clone(),
+        };
+        if let Some(f) = fields.fields.iter_mut().find(|f| f.key == kind.id_key()) {
+            f.shape = Shape::Text {
+                pattern: Some(pattern),
+            };
+        }
+    }
+    fields
 }
 
 /// `id-mismatch`: the id must equal the file stem and have its kind's shape.

@@ -218,7 +218,13 @@ impl ReadRecord for Survey {
         let mut scores = BTreeMap::new();
         match r.table("scores") {
             Some(t) => {
-                t.accept_all();
+                t.accept_entries(
+                    questions.iter().cloned(),
+                    super::shape::Shape::Integer {
+                        min: Some(1),
+                        max: Some(5),
+                    },
+                );
                 for (q, node) in t.entries() {
                     if !questions.iter().any(|x| x == q) {
                         let hint = super::read::suggest(q, questions.iter().map(String::as_str))

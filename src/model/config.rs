@@ -185,7 +185,10 @@ pub(super) fn read_config(diag: &Diag) -> Config {
         p.finish();
     }
     if let Some(r) = root.table("rules") {
-        r.accept_all();
+        r.accept_entries(
+            RuleId::ALL.iter().map(|r| r.as_str().to_string()),
+            super::shape::Shape::OneOf(RuleLevel::NAMES),
+        );
         for (key, node) in r.entries() {
             let Some(rule) = RuleId::from_name(key) else {
                 let names = RuleId::ALL.iter().map(|r| r.as_str());

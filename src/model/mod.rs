@@ -24,9 +24,11 @@ mod parties;
 pub mod read;
 mod records;
 mod related;
+pub mod shape;
 mod signed;
+mod toml_enum;
 
-pub use build::build;
+pub use build::{build, describe};
 pub use capa::{
     Analysis, Capa, CapaKind, CapaSource, Feedback, Investigation, Stage, Survey, Verification,
 };
@@ -42,4 +44,5 @@ pub use parties::{
 pub use read::{At, Sign, days_between};
 pub use records::{Model, OrderStatus};
 pub use related::Related;
+pub use shape::{Field, Fields, Shape};
 pub use signed::{SIGNED, Signed, Signer, is_signable, signed_keys};

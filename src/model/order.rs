@@ -163,7 +163,7 @@ pub(super) fn read_dated(r: Reader, with_note: bool) -> Dated {
 impl ReadRecord for Order {
     fn read(r: &Reader, meta: Meta, _config: &Config) -> Order {
         let lines: Vec<OrderLine> = r
-            .tables("line")
+            .req_tables("line", "an order needs at least one [[line]] (4.2.1 C)")
             .into_iter()
             .map(|l| {
                 l.with(|l| OrderLine {
@@ -177,13 +177,6 @@ impl ReadRecord for Order {
                 })
             })
             .collect();
-        if lines.is_empty() {
-            r.diag().schema(
-                None,
-                "an order needs at least one [[line]] (4.2.1 C)".into(),
-                true,
-            );
-        }
         Order {
             meta,
             customer: r.req("customer"),
@@ -331,7 +324,7 @@ pub struct CustomerConfirmed {
 impl ReadRecord for Flowsheet {
     fn read(r: &Reader, meta: Meta, _config: &Config) -> Flowsheet {
         let lines: Vec<FlowLine> = r
-            .tables("line")
+            .req_tables("line", "a flow sheet needs at least one [[line]]")
             .into_iter()
             .map(|l| {
                 l.with(|l| FlowLine {
@@ -341,13 +334,6 @@ impl ReadRecord for Flowsheet {
                 })
             })
             .collect();
-        if lines.is_empty() {
-            r.diag().schema(
-                None,
-                "a flow sheet needs at least one [[line]]".into(),
-                true,
-            );
-        }
         Flowsheet {
             meta,
             order: r.req("order"),

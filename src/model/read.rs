@@ -10,7 +10,14 @@
 //! required field failed is marked broken and is left out of the model
 //! after its findings are reported; unknown fields are reported but do not
 //! break it.
+//!
+//! The same reading code also *describes* the format: a [`Diag`] made with
+//! [`Diag::describing`] hands out readers over an empty table that record
+//! every field they are asked for ([`super::shape`]) instead of reading
+//! it. So `docket schema` and `docket check` take what a file may hold
+//! from one place.
 
+use super::shape::{Describing, Fields, Shape};
 use crate::finding::{Finding, Pos, RuleId};
 use crate::load::{Doc, Node, Span, Table, Value};
 use jiff::civil::Date;
@@ -42,13 +49,18 @@ pub trait FromToml: Sized + Default {
     /// What a correct value looks like, for messages: "a date like 2026-03-02".
     const EXPECTED: &'static str;
     fn from_toml(v: &Value) -> Result<Self, String>;
+    /// What a correct value is, for schemas.
+    fn shape() -> Shape;
 }
 
 /// Types that are one TOML value type as it is.
 macro_rules! plain {
-    ($($t:ty = $variant:ident, $expected:literal;)*) => {
+    ($($t:ty = $variant:ident, $expected:literal, $shape:expr;)*) => {
         $(impl FromToml for $t {
             const EXPECTED: &'static str = $expected;
+            fn shape() -> Shape {
+                $shape
+            }
             fn from_toml(v: &Value) -> Result<Self, String> {
                 match v {
                     Value::$variant(x) => Ok(x.clone()),
@@ -60,13 +72,19 @@ macro_rules! plain {
 }
 
 plain! {
-    String = String, "a string";
-    bool = Boolean, "true or false";
-    i64 = Integer, "a whole number";
+    String = String, "a string", Shape::Text { pattern: None };
+    bool = Boolean, "true or false", Shape::Bool;
+    i64 = Integer, "a whole number", Shape::Integer { min: None, max: None };
 }
 
 impl FromToml for u32 {
     const EXPECTED: &'static str = "a whole number, 0 or more";
+    fn shape() -> Shape {
+        Shape::Integer {
+            min: Some(0),
+            max: Some(u32::MAX.into()),
+        }
+    }
     fn from_toml(v: &Value) -> Result<Self, String> {
         match v {
             Value::Integer(n) => u32::try_from(*n).map_err(|_| format!("{n} is out of range")),
@@ -77,6 +95,9 @@ impl FromToml for u32 {
 
 impl FromToml for Date {
     const EXPECTED: &'static str = "a date like 2026-03-02 (unquoted)";
+    fn shape() -> Shape {
+        Shape::Date
+    }
     fn from_toml(v: &Value) -> Result<Self, String> {
         match v {
             Value::Datetime(dt) => match (dt.date, dt.time, dt.offset) {
@@ -94,6 +115,9 @@ impl FromToml for Date {
 
 impl<T: FromToml> FromToml for Vec<T> {
     const EXPECTED: &'static str = "an array";
+    fn shape() -> Shape {
+        Shape::Array(Box::new(T::shape()))
+    }
     fn from_toml(v: &Value) -> Result<Self, String> {
         let Value::Array(items) = v else {
             return Err(String::new());
@@ -115,50 +139,6 @@ impl<T: FromToml> FromToml for Vec<T> {
             })
             .collect()
     }
-}
-
-/// Declare a string enum of the record format: its TOML spellings are fixed
-/// (docs/format.md lists them), so they are written once, here, next to the
-/// type.
-#[macro_export]
-macro_rules! toml_enum {
-    ($(#[$m:meta])* pub enum $name:ident { $first:ident = $first_s:literal $(, $var:ident = $s:literal)* $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-        pub enum $name { #[default] $first, $($var),* }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$name::$first, $($name::$var),*];
-            pub const NAMES: &'static [&'static str] = &[$first_s, $($s),*];
-            pub fn as_str(self) -> &'static str {
-                match self { $name::$first => $first_s, $($name::$var => $s),* }
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl serde::Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
-            }
-        }
-
-        impl $crate::model::read::FromToml for $name {
-            const EXPECTED: &'static str = "one of the listed values";
-            fn from_toml(v: &$crate::load::Value) -> Result<Self, String> {
-                let $crate::load::Value::String(s) = v else { return Err(String::new()) };
-                $name::ALL
-                    .iter()
-                    .copied()
-                    .find(|x| x.as_str() == s)
-                    .ok_or_else(|| $crate::model::read::bad_enum(s, $name::NAMES))
-            }
-        }
-    };
 }
 
 pub fn bad_enum(found: &str, allowed: &[&str]) -> String {
@@ -189,6 +169,8 @@ pub struct Diag<'d> {
     doc: &'d Doc,
     findings: RefCell<Vec<Finding>>,
     broken: Cell<bool>,
+    /// Set in describe mode: the fields asked for, table by table.
+    describing: Option<RefCell<Describing>>,
 }
 
 impl<'d> Diag<'d> {
@@ -197,7 +179,27 @@ impl<'d> Diag<'d> {
             doc,
             findings: RefCell::new(Vec::new()),
             broken: Cell::new(false),
+            describing: None,
         }
+    }
+
+    /// A diag whose readers describe instead of read: run a reader with
+    /// it over an empty document, then take [`Diag::described`].
+    pub fn describing(doc: &'d Doc) -> Self {
+        Diag {
+            describing: Some(RefCell::new(Describing::new())),
+            ..Diag::new(doc)
+        }
+    }
+
+    /// The fields the readers asked for, in describe mode.
+    pub fn described(&self) -> Option<Fields> {
+        self.describing.as_ref().map(|d| d.borrow().finish())
+    }
+
+    /// The file being read, relative to the records root.
+    pub fn file(&self) -> &str {
+        &self.doc.rel
     }
 
     pub fn pos(&self, span: Span) -> Pos {
@@ -240,6 +242,7 @@ impl<'d> Diag<'d> {
             span: None,
             path: String::new(),
             asked: RefCell::default(),
+            at: 0,
         }
     }
 }
@@ -253,9 +256,32 @@ pub struct Reader<'a> {
     /// `review.` or `line[2].`: prefixes field names in messages.
     path: String,
     asked: RefCell<Vec<&'static str>>,
+    /// In describe mode, this table's index in the describing state.
+    at: usize,
 }
 
 impl<'a> Reader<'a> {
+    /// Record a field in describe mode; nothing otherwise.
+    fn describe(&self, key: &'static str, shape: impl FnOnce() -> Shape, required: bool) {
+        if let Some(d) = &self.diag.describing {
+            d.borrow_mut().leaf(self.at, key, shape(), required);
+        }
+    }
+
+    /// In describe mode, a reader for the sub-table `key` (made by `make`
+    /// from the describing state and this reader's index).
+    fn describe_sub(
+        &self,
+        key: &'static str,
+        make: impl FnOnce(&mut Describing, usize) -> usize,
+    ) -> Option<Reader<'a>> {
+        let d = self.diag.describing.as_ref()?;
+        let at = make(&mut d.borrow_mut(), self.at);
+        let mut sub = self.sub(&self.diag.doc.root, Span::default(), self.name(key) + ".");
+        sub.at = at;
+        Some(sub)
+    }
+
     fn name(&self, key: &str) -> String {
         format!("{}{key}", self.path)
     }
@@ -301,6 +327,11 @@ impl<'a> Reader<'a> {
     /// A required field. Missing or wrong, it is reported and the record is
     /// marked broken; the default keeps reading going.
     pub fn req<T: FromToml>(&self, key: &'static str) -> At<T> {
+        if self.diag.describing.is_some() {
+            self.describe(key, T::shape, true);
+            self.asked.borrow_mut().push(key);
+            return At::default();
+        }
         match self.get(key) {
             Some((_, node)) => self.convert(key, node, true).unwrap_or_default(),
             None => {
@@ -320,12 +351,16 @@ impl<'a> Reader<'a> {
     /// An optional field: absent is fine; a wrong value is reported and
     /// treated as absent.
     pub fn opt<T: FromToml>(&self, key: &'static str) -> Option<At<T>> {
+        self.describe(key, T::shape, false);
         let (_, node) = self.get(key)?;
         self.convert(key, node, false)
     }
 
     /// An optional sub-table such as `[review]`.
     pub fn table(&self, key: &'static str) -> Option<Reader<'a>> {
+        if let Some(sub) = self.describe_sub(key, |d, at| d.table(at, key, false)) {
+            return Some(sub);
+        }
         let (_, node) = self.get(key)?;
         match &node.value {
             Value::Table(t) => Some(self.sub(t, node.span, format!("{}.", self.name(key)))),
@@ -347,6 +382,9 @@ impl<'a> Reader<'a> {
 
     /// A required sub-table.
     pub fn req_table(&self, key: &'static str) -> Option<Reader<'a>> {
+        if let Some(sub) = self.describe_sub(key, |d, at| d.table(at, key, true)) {
+            return Some(sub);
+        }
         let found = self.table(key);
         if found.is_none() && !self.table.contains_key(key) {
             self.diag.schema(
@@ -360,6 +398,9 @@ impl<'a> Reader<'a> {
 
     /// An array of tables such as `[[line]]`; absent is an empty list.
     pub fn tables(&self, key: &'static str) -> Vec<Reader<'a>> {
+        if let Some(sub) = self.describe_sub(key, |d, at| d.tables(at, key, 0)) {
+            return vec![sub];
+        }
         let Some((_, node)) = self.get(key) else {
             return Vec::new();
         };
@@ -396,13 +437,33 @@ impl<'a> Reader<'a> {
         out
     }
 
+    /// An array of tables that must have at least one entry: without one,
+    /// `missing` is reported and the record is broken.
+    pub fn req_tables(&self, key: &'static str, missing: &str) -> Vec<Reader<'a>> {
+        if let Some(sub) = self.describe_sub(key, |d, at| d.tables(at, key, 1)) {
+            return vec![sub];
+        }
+        let found = self.tables(key);
+        if found.is_empty() {
+            self.diag.schema(self.span, missing.to_string(), true);
+        }
+        found
+    }
+
     /// The raw entries of a table whose keys are data (survey scores).
     pub fn entries(&self) -> impl Iterator<Item = (&'a str, &'a Node)> {
         self.table.iter().map(|(k, (_, n))| (k.as_str(), n))
     }
 
-    /// Declare keys read through [`Reader::entries`] so `finish` accepts them.
-    pub fn accept_all(&self) {
+    /// Declare that this table's keys are data, read through
+    /// [`Reader::entries`] (so `finish` accepts them): `keys` are the ones
+    /// allowed, each value of shape `value`. The caller checks them; a
+    /// schema describes them.
+    pub fn accept_entries(&self, keys: impl IntoIterator<Item = String>, value: Shape) {
+        if let Some(d) = &self.diag.describing {
+            d.borrow_mut()
+                .entries(self.at, keys.into_iter().collect(), value);
+        }
         self.asked.borrow_mut().push("*");
     }
 
@@ -413,6 +474,7 @@ impl<'a> Reader<'a> {
             span: Some(span),
             path,
             asked: RefCell::default(),
+            at: self.at,
         }
     }
 

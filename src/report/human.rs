@@ -4,6 +4,7 @@
 use super::CheckReport;
 use crate::finding::Severity;
 use crate::load::{Guard, LineIndex, MAX_FILE_BYTES};
+use crate::words::count;
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use std::collections::HashMap;
 use std::path::Path;
@@ -102,11 +103,11 @@ fn render(report: &CheckReport, root: &Path, color: bool) -> String {
         out.push('\n');
     }
     out.push_str(&format!(
-        "{} records checked as of {}: {} errors, {} warnings\n",
-        report.records,
+        "{} checked as of {}: {}, {}\n",
+        count(report.records, "record"),
         report.as_of,
-        report.errors(),
-        report.warnings()
+        count(report.errors(), "error"),
+        count(report.warnings(), "warning")
     ));
     out
 }

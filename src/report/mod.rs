@@ -153,10 +153,10 @@ impl CheckReport {
             ));
         }
         out.push_str(&format!(
-            "{} records checked: {} errors, {} warnings\n",
-            self.records,
-            self.errors(),
-            self.warnings()
+            "{} checked: {}, {}\n",
+            crate::words::count(self.records, "record"),
+            crate::words::count(self.errors(), "error"),
+            crate::words::count(self.warnings(), "warning")
         ));
         out
     }

@@ -162,9 +162,11 @@ pub fn change_unrecorded(cx: &Context, out: &mut Sink) {
 
 /// `record-deleted` (7.5.3): a record file that existed in history is gone
 /// from `HEAD` or the working tree and was not moved (its id is nowhere).
+/// docket's own example records, deleted as shipped, are not records of
+/// the company (docs/decisions.md).
 pub fn record_deleted(cx: &Context, out: &mut Sink) {
     let Some(h) = usable(cx) else { return };
-    let mut push = |rel: &str, how: String| {
+    let mut push = |rel: &str, how: String, restore: String| {
         let Some(kind) = Kind::of_path(rel) else {
             return;
         };
@@ -175,26 +177,46 @@ pub fn record_deleted(cx: &Context, out: &mut Sink) {
             rel,
             Some(stem(rel)),
             format!(
-                "record {} {how}; quality records are kept, not deleted: restore it \
-                 (git checkout {}) and close or cancel it instead",
-                stem(rel),
-                rel
+                "record {} {how}; quality records are kept, not deleted: restore it (from the \
+                 records folder: {restore}) and close or cancel it instead",
+                stem(rel)
             ),
         );
     };
-    for f in h.files.values().filter(|f| f.deleted()) {
+    for f in h
+        .files
+        .values()
+        .filter(|f| f.deleted() && !shipped_example(f))
+    {
         let rev = &f.revisions[0];
         let c = &h.commits[rev.commit];
         push(
             &f.path,
             format!("was deleted in commit {} by {}", c.short(), c.author.email),
+            format!("git checkout {}^ -- {}", c.short(), f.path),
         );
     }
     for (rel, d) in &h.worktree {
-        if *d == Dirty::Deleted {
-            push(rel, "is deleted in the working tree".into());
+        let example = h.files.get(rel).is_some_and(shipped_example);
+        if *d == Dirty::Deleted && !example {
+            push(
+                rel,
+                "is deleted in the working tree".into(),
+                format!("git checkout HEAD -- {rel}"),
+            );
         }
     }
+}
+
+/// Whether every revision of a file was docket's example file as shipped
+/// (`docket init --example`, committed unchanged).
+fn shipped_example(f: &crate::history::FileHistory) -> bool {
+    let mut kept = f
+        .revisions
+        .iter()
+        .filter_map(|r| Some((r.path.as_str(), r.blob.as_deref()?)))
+        .peekable();
+    kept.peek().is_some() && kept.all(|(path, blob)| crate::example::is_shipped(path, blob))
 }
 
 /// `history-unavailable`: where the history rules could not run.
@@ -220,6 +242,21 @@ pub fn history_unavailable(cx: &Context, out: &mut Sink) {
             return;
         }
         None => {}
+    }
+    // Before the first commit every file is "not committed": one finding
+    // says so, instead of one per file burying everything else.
+    if h.files.is_empty() && !h.worktree.is_empty() {
+        out.file(
+            "docket.toml",
+            None,
+            format!(
+                "nothing below the records root is committed yet ({} not committed): the records \
+                 are checked as they are, but signatures, stale reviews and deleted records need \
+                 commits (git add -A, then git commit)",
+                crate::words::count(h.worktree.len(), "file")
+            ),
+        );
+        return;
     }
     let unsigned_files: std::collections::BTreeSet<&str> = h
         .proofs

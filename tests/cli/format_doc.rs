@@ -23,7 +23,7 @@ const FOLDERS: [&str; 8] = [
     "reports",
 ];
 
-fn format_md() -> String {
+pub fn format_md() -> String {
     std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/format.md"))
         .expect("docs/format.md")
 }
@@ -31,7 +31,7 @@ fn format_md() -> String {
 /// Every ```toml block of the document, by the path in its first line
 /// (`# orders/2026/SO-2026-0001.toml`). A block without one fails: no toml
 /// example in the reference goes unchecked.
-fn examples(doc: &str) -> BTreeMap<String, String> {
+pub fn examples(doc: &str) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     let mut lines = doc.lines().enumerate();
     while let Some((n, line)) = lines.next() {

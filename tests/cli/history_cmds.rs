@@ -191,7 +191,7 @@ fn check_base_puts_changed_records_first() {
     );
     let human = repo.docket(&["check", "--as-of", AS_OF, "--base", "HEAD~1"]);
     assert!(
-        human.stdout.starts_with("1 files changed since HEAD~1"),
+        human.stdout.starts_with("1 file changed since HEAD~1"),
         "{}",
         human.stdout
     );

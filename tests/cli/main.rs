@@ -5,6 +5,7 @@
 mod architecture;
 mod check;
 mod ci_formats;
+mod ci_templates;
 mod demo;
 mod fixture;
 mod format_doc;
@@ -14,7 +15,9 @@ mod history;
 mod history_cmds;
 mod hostile;
 mod init;
+mod new;
 mod publish;
 mod reading;
 mod rules;
+mod schema;
 mod site;

@@ -2,6 +2,7 @@
 //! person at a terminal (`docket status`).
 
 use super::Status;
+use crate::words::count;
 use serde::Serialize;
 
 impl Status {
@@ -30,8 +31,8 @@ impl Status {
         }
         if let Some(mean) = o.turnaround.mean_days {
             out.push_str(&format!(
-                "  review turnaround: mean {mean} days, max {} days, {}/{} within policy\n",
-                o.turnaround.max_days.unwrap_or(0),
+                "  review turnaround: mean {mean} days, max {}, {}/{} within policy\n",
+                count(o.turnaround.max_days.unwrap_or(0), "day"),
                 o.turnaround.within_policy,
                 o.turnaround.reviewed
             ));
@@ -39,14 +40,19 @@ impl Status {
         for w in &o.awaiting_review {
             let late = if w.late { " (late)" } else { "" };
             out.push_str(&format!(
-                "  awaiting review: {} {} waiting {} days{late}\n",
-                w.order, w.customer, w.days
+                "  awaiting review: {} {} waiting {}{late}\n",
+                w.order,
+                w.customer,
+                count(w.days, "day")
             ));
         }
         for l in &o.overdue {
             out.push_str(&format!(
-                "  overdue: {} {} due {} ({} days late)\n",
-                l.order, l.part_number, l.delivery, l.days_late
+                "  overdue: {} {} due {} ({} late)\n",
+                l.order,
+                l.part_number,
+                l.delivery,
+                count(l.days_late, "day")
             ));
         }
         for r in &o.at_risk {
@@ -56,10 +62,10 @@ impl Status {
         out.push_str(&format!("\nCAPA: {} ({} open)\n", c.total, c.open.len()));
         for s in c.open_by_stage.iter().filter(|s| s.count > 0) {
             out.push_str(&format!(
-                "  {:14} {} (oldest {} days)\n",
+                "  {:14} {} (oldest {})\n",
                 s.stage.as_str(),
                 s.count,
-                s.max_age_days.unwrap_or(0)
+                count(s.max_age_days.unwrap_or(0), "day")
             ));
         }
         if !c.stalled.is_empty() {
@@ -83,18 +89,21 @@ impl Status {
         }
         let p = &self.property;
         out.push_str(&format!(
-            "\ncustomer property: {} held, {} incidents\n",
+            "\ncustomer property: {} held, {}\n",
             p.held,
-            p.incidents.len()
+            count(p.incidents.len(), "incident")
         ));
         let g = &self.signatures;
         out.push_str(&format!(
-            "signatures: {} signed sections, {} unproven, {} broken\n",
-            g.signed_sections, g.unproven, g.broken
+            "signatures: {}, {} unproven, {} broken\n",
+            count(g.signed_sections, "signed section"),
+            g.unproven,
+            g.broken
         ));
         out.push_str(&format!(
-            "findings: {} errors, {} warnings\n",
-            self.findings.errors, self.findings.warnings
+            "findings: {}, {}\n",
+            count(self.findings.errors, "error"),
+            count(self.findings.warnings, "warning")
         ));
         out
     }

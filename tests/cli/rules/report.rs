@@ -161,7 +161,7 @@ pub(super) fn github_format_prints_annotations() {
     assert_eq!(
         lines.last(),
         // 2 warnings: unknown-file, and history-unavailable (not under git)
-        Some(&"5 records checked: 1 errors, 2 warnings"),
+        Some(&"5 records checked: 1 error, 2 warnings"),
         "{}",
         run.stdout
     );
@@ -188,7 +188,7 @@ pub(super) fn human_format_shows_the_source_line() {
     assert!(out.contains("4.2.1 A"), "{out}");
     assert!(
         // the one warning: history-unavailable (not under git)
-        out.contains("5 records checked as of 2026-06-15: 1 errors, 1 warnings"),
+        out.contains("5 records checked as of 2026-06-15: 1 error, 1 warning"),
         "{out}"
     );
 }
