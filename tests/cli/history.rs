@@ -14,11 +14,7 @@ fn order_unreviewed() -> String {
 /// 2026-03-02; the review is added by `reviewer`'s own commit next day.
 fn repo_in(sub: &str, policy: &str, reviewer: &str, signing: Signing) -> Repo {
     let repo = Repo::empty_in(sub);
-    repo.edit(
-        "docket.toml",
-        "signatures = \"author\"",
-        &format!("signatures = \"{policy}\""),
-    );
+    repo.set_policy(policy);
     if policy == "ssh" {
         repo.write("people.toml", &people_toml_with_keys());
     }

@@ -21,3 +21,7 @@ mod reading;
 mod rules;
 mod schema;
 mod site;
+mod trust;
+mod trust_closed;
+mod trust_merge;
+mod trust_time;
