@@ -44,13 +44,15 @@ pub fn analyse(root: &Path, as_of: Option<Date>) -> Result<(Model, CheckReport)>
 pub fn analyse_history(root: &Path, as_of: Option<Date>) -> Result<(Model, History, CheckReport)> {
     use crate::timing::stage;
     let loaded = stage("load", || crate::load::load(root))?;
-    let (model, findings) = stage("model", || crate::model::build(loaded));
+    let (mut model, findings) = stage("model", || crate::model::build(loaded));
+    fail_closed(&findings)?;
     // Data flows one way: the model is built first, so the history stage
     // can prove its signed sections.
     let mut history = stage("history walk", || History::open(root))?;
     stage("history proofs", || {
         crate::history::prove(&mut history, &model)
     })?;
+    crate::history::apply_governed(&mut model.config, &history);
     let report = stage("rules", || {
         check_model(&model, Some(&history), findings, as_of)
     })?;
@@ -68,11 +70,7 @@ pub fn check_model(
         Some(d) => d,
         None => today(model.config.company.offset_seconds)?,
     };
-    let cx = crate::rules::Context {
-        model,
-        as_of,
-        history,
-    };
+    let cx = crate::rules::Context::new(model, as_of, history);
     findings.extend(crate::rules::run(&cx));
     Ok(CheckReport::new(
         &model.config,
@@ -80,6 +78,26 @@ pub fn check_model(
         model.record_count(),
         as_of,
     ))
+}
+
+/// Fail closed: a `docket.toml` or `people.toml` that does not read whole
+/// (it does not parse, holds an unknown key or value, or people.toml is
+/// missing) stops the command with every problem, before anything is
+/// judged. A default standing in for a setting docket could not read
+/// (`signatures = "SSH"` read as the default) would judge signatures under
+/// a policy nobody chose.
+pub fn fail_closed(findings: &[crate::finding::Finding]) -> Result<()> {
+    let mut config: Vec<crate::finding::Finding> = findings
+        .iter()
+        .filter(|f| matches!(f.file.as_str(), "docket.toml" | "people.toml"))
+        .cloned()
+        .collect();
+    config.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    if config.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Config(config))
+    }
 }
 
 /// "Today": `SOURCE_DATE_EPOCH` if set (reproducible builds), else the

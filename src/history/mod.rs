@@ -34,10 +34,14 @@
 
 mod cache;
 pub mod changes;
+mod controlled;
 pub mod fields;
+mod govern;
+pub mod governance;
 pub mod index;
 pub mod proof;
 mod prove;
+pub mod regime;
 mod repo;
 pub mod sig;
 mod states;
@@ -49,9 +53,12 @@ mod worktree;
 
 pub use changes::{Changes, Invalidated, RecordChange, changed_since, compare};
 pub use fields::{FieldChange, State, diff_tables, parse_state};
+pub use govern::govern;
+pub use governance::{Event, FileChange, Governance, Listed, Status};
 pub use index::{Change, Commit, Dirty, FileHistory, History, Revision, Stamp, Unavailable, short};
 pub use proof::{Proof, ProofState, ProofStatus, Proofs};
 pub use prove::{prove, prove_only};
+pub use regime::{Regime, SIGNATURE_RULES};
 pub use repo::{Objects, blob_size, discover, files_at, read_blob, read_state, resolve};
 pub use sig::{CommitSignature, Keyring, SignatureCheck};
 pub use substance::{OrderHistory, SubstanceChange, substance};
@@ -60,11 +67,41 @@ pub use timeline::{Entry, timeline};
 use crate::error::Result;
 use std::path::Path;
 
+/// Put the governed policy in force at `HEAD` in place of the working
+/// tree's signature settings: `policy.signatures`, the tolerance, the
+/// governance roles and the `[rules]` overrides of the signature rules.
+/// An uncommitted or ungoverned change to them is never in force; every
+/// other setting (company, deadlines, the other rules) still comes from
+/// the working tree, so a local edit previews. Without history the
+/// working tree's settings stand.
+pub fn apply_governed(config: &mut crate::model::Config, history: &History) {
+    if !history.governance.ready {
+        return;
+    }
+    let r = history.governance.current();
+    config.policy.signatures = r.signatures;
+    config.policy.date_tolerance_days = r.tolerance_days;
+    config.policy.governance = r.governance.clone();
+    for rule in SIGNATURE_RULES {
+        match r.rules.get(rule) {
+            Some(level) => config.rules.insert(*rule, *level),
+            None => config.rules.remove(rule),
+        };
+    }
+}
+
 impl History {
     /// Read the history of the git repository holding `root`; without one
     /// (or with a shallow one) the result says so in `unavailable`. `Err`
     /// is a repository git itself cannot read.
     pub fn open(root: &Path) -> Result<History> {
+        History::open_at(root, None)
+    }
+
+    /// [`History::open`] for the history of `start` instead of `HEAD`
+    /// (`docket diff` judges the range it is given). Only `HEAD`'s history
+    /// is cached, and only `HEAD` has a working tree.
+    pub fn open_at(root: &Path, start: Option<git2::Oid>) -> Result<History> {
         let none = |why| {
             Ok(History {
                 unavailable: Some(why),
@@ -80,9 +117,14 @@ impl History {
         use crate::timing::stage;
         let base = stage("history cache load", || cache::load(repo.path(), &prefix));
         let cached_head = base.as_ref().map(|b| b.head.to_string());
-        let mut history = stage("history walk only", || walk::walk(&repo, &prefix, base))?;
+        let mut history = stage("history walk only", || {
+            walk::walk(&repo, &prefix, base, start)
+        })?;
         history.git_dir = repo.path().to_path_buf();
         history.checks = vec![std::sync::OnceLock::new(); history.commits.len()];
+        if start.is_some() {
+            return Ok(history);
+        }
         if history.head != cached_head {
             stage("history cache save", || cache::save(&history));
         }

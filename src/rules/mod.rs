@@ -17,6 +17,7 @@ mod history;
 mod orders;
 mod parties;
 mod surveys;
+mod trust;
 
 use crate::finding::{Finding, RuleId};
 pub use context::{Context, Sink};
@@ -65,19 +66,26 @@ pub const CHECKS: &[(RuleId, Check)] = &[
     ),
     (RuleId::SignatureUnproven, history::signature_unproven),
     (RuleId::SignatureBroken, history::signature_broken),
+    (RuleId::SignatureTime, trust::signature_time),
     (RuleId::ReviewStale, history::review_stale),
     (RuleId::ChangeUnrecorded, history::change_unrecorded),
     (RuleId::RecordDeleted, history::record_deleted),
+    (RuleId::GovernanceUnproven, trust::governance_unproven),
+    (RuleId::HistoryTime, trust::history_time),
     (RuleId::HistoryUnavailable, history::history_unavailable),
 ];
 
 /// Run every enabled check. Checks are independent, so they run in
-/// parallel; the caller sorts the findings.
+/// parallel; the caller sorts the findings. `history-unavailable` runs
+/// even when turned off: where it fails closed its findings are pinned
+/// errors that `[rules]` cannot silence.
 pub fn run(cx: &Context) -> Vec<Finding> {
     use rayon::prelude::*;
     CHECKS
         .par_iter()
-        .filter(|(rule, _)| cx.model.config.severity(*rule).is_some())
+        .filter(|(rule, _)| {
+            *rule == RuleId::HistoryUnavailable || cx.model.config.severity(*rule).is_some()
+        })
         .flat_map_iter(|(rule, check)| {
             let mut sink = Sink::new(*rule);
             check(cx, &mut sink);

@@ -113,7 +113,11 @@ pub(crate) fn governance_unproven_fires_for_a_key_slipped_into_the_gms_entry() {
     let gov = diff.stdout.find("people.toml").expect(&diff.stdout);
     let order = diff.stdout.find("SO-2026-0001").expect(&diff.stdout);
     assert!(gov < order, "governance first:\n{}", diff.stdout);
-    assert!(diff.stdout.contains("governance-unproven"), "{}", diff.stdout);
+    assert!(
+        diff.stdout.contains("governance-unproven"),
+        "{}",
+        diff.stdout
+    );
     let json = repo.docket(&["diff", &range, "--format", "json"]).json();
     let g = &json["governance"][0];
     assert_eq!(g["file"], "people.toml", "{json:#}");
@@ -303,7 +307,10 @@ fn sales_turning_the_signature_rule_off_changes_nothing() {
     assert_eq!(run.code, 1);
     let g = one(&run, "governance-unproven", "docket.toml");
     assert!(g.message.contains("signature-unproven"), "{}", g.message);
-    assert_eq!(one(&run, "signature-unproven", ORDER_PATH).severity, "error");
+    assert_eq!(
+        one(&run, "signature-unproven", ORDER_PATH).severity,
+        "error"
+    );
 }
 
 #[test]
@@ -364,7 +371,10 @@ pub(crate) fn governance_unproven_near_miss_the_bootstrap_is_not_judged() {
     );
     clean(&run);
     // After the bootstrap, Li's change to the procedure is judged.
-    repo.write("procedure.md", "# Procedure\n\n## Orders {#c4.2.1}\n\nReview.\n");
+    repo.write(
+        "procedure.md",
+        "# Procedure\n\n## Orders {#c4.2.1}\n\nReview.\n",
+    );
     let changed = repo.commit_as("li.sales", "2026-03-05", "Procedure");
     let run = repo.check();
     let g = one(&run, "governance-unproven", "procedure.md");
@@ -384,7 +394,11 @@ fn adding_a_key_a_role_or_an_email_later_never_changes_an_earlier_proof() {
     let later: [(&str, Change); 4] = [
         ("a key", |r| add_key(r, "wang.gm", &public_key("wang.new"))),
         ("a role", |r| {
-            r.edit("people.toml", "roles = [\"gm\"]", "roles = [\"gm\", \"qc\"]");
+            r.edit(
+                "people.toml",
+                "roles = [\"gm\"]",
+                "roles = [\"gm\", \"qc\"]",
+            );
         }),
         ("an email", |r| {
             r.edit(
@@ -411,7 +425,11 @@ fn adding_a_key_a_role_or_an_email_later_never_changes_an_earlier_proof() {
             change(&repo);
             repo.commit_with("wang.gm", "2026-03-10", "people", signing);
             clean(&repo.check());
-            assert_eq!(before, proof_of_review(&repo), "{policy}: {what} added later");
+            assert_eq!(
+                before,
+                proof_of_review(&repo),
+                "{policy}: {what} added later"
+            );
         }
     }
 }

@@ -11,7 +11,10 @@ fn judging_commands(repo: &Repo, out: &std::path::Path) -> Vec<(&'static str, Ru
     let out = out.to_str().unwrap();
     vec![
         ("check", repo.check()),
-        ("build", repo.docket(&["build", "--out", out, "--as-of", AS_OF])),
+        (
+            "build",
+            repo.docket(&["build", "--out", out, "--as-of", AS_OF]),
+        ),
         ("status", repo.docket(&["status", "--as-of", AS_OF])),
         ("diff", repo.docket(&["diff", "HEAD..HEAD"])),
         ("log", repo.docket(&["log", "SO-2026-0001"])),
@@ -33,12 +36,7 @@ fn a_configuration_docket_cannot_read_stops_every_command() {
             "colour = \"blue\"\n[company]",
             "docket.toml:1:",
         ),
-        (
-            "docket.toml",
-            "[policy]",
-            "[policy\n",
-            "docket.toml:6:",
-        ),
+        ("docket.toml", "[policy]", "[policy\n", "docket.toml:6:"),
         (
             "people.toml",
             "roles = [\"qc\"]",
@@ -62,7 +60,11 @@ fn a_configuration_docket_cannot_read_stops_every_command() {
         let index = std::fs::read(out.join("index.html")).unwrap();
         repo.edit(file, from, to);
         for (cmd, run) in judging_commands(&repo, &out) {
-            assert_eq!(run.code, 2, "{cmd} with {to:?}: {}{}", run.stdout, run.stderr);
+            assert_eq!(
+                run.code, 2,
+                "{cmd} with {to:?}: {}{}",
+                run.stdout, run.stderr
+            );
             assert!(
                 run.stderr.contains(want),
                 "{cmd} with {to:?} names {want}: {}",
@@ -80,7 +82,11 @@ fn a_configuration_docket_cannot_read_stops_every_command() {
 #[test]
 fn every_problem_of_the_configuration_is_listed() {
     let repo = Repo::base();
-    repo.edit("docket.toml", "signatures = \"none\"", "signatures = \"SSH\"\nsurvey_goal = 1");
+    repo.edit(
+        "docket.toml",
+        "signatures = \"none\"",
+        "signatures = \"SSH\"\nsurvey_goal = 1",
+    );
     let run = repo.check();
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("docket.toml:7:"), "{}", run.stderr);
@@ -118,7 +124,8 @@ fn a_shallow_clone_cannot_pass_the_gate() {
         let f = fires(&run, "history-unavailable");
         assert_eq!(f[0].severity, "error");
         assert!(
-            f[0].message.contains("git fetch --unshallow") && f[0].message.contains("fetch-depth: 0"),
+            f[0].message.contains("git fetch --unshallow")
+                && f[0].message.contains("fetch-depth: 0"),
             "{}",
             f[0].message
         );

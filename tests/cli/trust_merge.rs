@@ -28,15 +28,31 @@ fn a_branch_that_merged_main_midway_is_walked_once() {
         "phone = \"+49 40 123456\"",
         "phone = \"+49 40 654321\"",
     );
-    let b1 = repo.commit_raw("li.sales", "2026-03-03", "Phone", Signing::Unsigned, &[boot]);
+    let b1 = repo.commit_raw(
+        "li.sales",
+        "2026-03-03",
+        "Phone",
+        Signing::Unsigned,
+        &[boot],
+    );
     // ...while main edits the survey...
     repo.edit(
         "customers/C-0001.toml",
         "phone = \"+49 40 654321\"",
         "phone = \"+49 40 123456\"",
     );
-    repo.edit("surveys/2026/SV-2026-0001.toml", "quality = 4", "quality = 5");
-    let m1 = repo.commit_raw("li.sales", "2026-03-03", "Survey", Signing::Unsigned, &[boot]);
+    repo.edit(
+        "surveys/2026/SV-2026-0001.toml",
+        "quality = 4",
+        "quality = 5",
+    );
+    let m1 = repo.commit_raw(
+        "li.sales",
+        "2026-03-03",
+        "Survey",
+        Signing::Unsigned,
+        &[boot],
+    );
     // ...the branch merges main in, and the GM reviews on the branch...
     repo.edit(
         "customers/C-0001.toml",
@@ -51,7 +67,13 @@ fn a_branch_that_merged_main_midway_is_walked_once() {
         &[b1, m1],
     );
     repo.write(ORDER_PATH, ORDER);
-    let b2 = repo.commit_raw("wang.gm", "2026-03-03 14:00", "Review", Signing::Unsigned, &[bm]);
+    let b2 = repo.commit_raw(
+        "wang.gm",
+        "2026-03-03 14:00",
+        "Review",
+        Signing::Unsigned,
+        &[bm],
+    );
     // ...and main merges the branch.
     let merge = repo.commit_raw(
         "li.sales",
@@ -61,7 +83,12 @@ fn a_branch_that_merged_main_midway_is_walked_once() {
         &[m1, b2],
     );
     repo.set_head(merge);
-    let (b1, b2, m1, boot) = (b1.to_string(), b2.to_string(), m1.to_string(), boot.to_string());
+    let (b1, b2, m1, boot) = (
+        b1.to_string(),
+        b2.to_string(),
+        m1.to_string(),
+        boot.to_string(),
+    );
     assert_eq!(revisions(&repo, "C-0001"), [b1, boot.clone()]);
     assert_eq!(revisions(&repo, "SO-2026-0001"), [b2, boot.clone()]);
     assert_eq!(revisions(&repo, "SV-2026-0001"), [m1, boot]);
@@ -95,9 +122,19 @@ fn an_incremental_run_equals_a_cold_one_with_governance_merges_and_time() {
     // A governed change, an ungoverned one, a merge bringing a key, and
     // a commit dated before its parent.
     add_key(&repo, "wang.gm", &public_key("wang.new"));
-    repo.commit_with("wang.gm", "2026-03-05", "people: key", Signing::KeyOf("wang.gm"));
+    repo.commit_with(
+        "wang.gm",
+        "2026-03-05",
+        "people: key",
+        Signing::KeyOf("wang.gm"),
+    );
     repo.append("docket.toml", "[rules]\noverdue = \"off\"\n");
-    repo.commit_with("li.sales", "2026-03-06", "config", Signing::KeyOf("li.sales"));
+    repo.commit_with(
+        "li.sales",
+        "2026-03-06",
+        "config",
+        Signing::KeyOf("li.sales"),
+    );
     let main = repo.git().head().unwrap().target().unwrap();
     add_key(&repo, "li.sales", &public_key("li.new"));
     let branch = repo.commit_raw(
@@ -117,7 +154,12 @@ fn an_incremental_run_equals_a_cold_one_with_governance_merges_and_time() {
     repo.set_head(merge);
     let _ = outputs(&repo, boot);
     repo.edit("customers/C-0001.toml", "Anna Keller", "Jan Ott");
-    repo.commit_with("li.sales", "2026-03-01", "Contact", Signing::KeyOf("li.sales"));
+    repo.commit_with(
+        "li.sales",
+        "2026-03-01",
+        "Contact",
+        Signing::KeyOf("li.sales"),
+    );
     let warm = outputs(&repo, boot);
     assert!(warm[0].contains("governance-unproven"), "{}", warm[0]);
     assert!(warm[0].contains("history-time"), "{}", warm[0]);

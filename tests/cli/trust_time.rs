@@ -173,7 +173,10 @@ fn a_capa_stage_committed_after_the_next_is_out_of_order() {
          [investigation]\nby = \"zhao.mfg\"\ndate = 2026-05-06\nroot_cause = \"r\"\ncountermeasure = \"c\"\n",
     );
     repo.commit_as("zhao.mfg", "2026-05-06", "CAPA");
-    repo.append(capa, "[confirmation]\nby = \"wang.gm\"\ndate = 2026-06-03\n");
+    repo.append(
+        capa,
+        "[confirmation]\nby = \"wang.gm\"\ndate = 2026-06-03\n",
+    );
     repo.commit_as("wang.gm", "2026-06-03", "Confirm");
     let text = repo.read(capa).replace(
         "[confirmation]",
@@ -183,10 +186,7 @@ fn a_capa_stage_committed_after_the_next_is_out_of_order() {
     repo.commit_as("sun.qc", "2026-06-20", "Verification");
     let run = repo.check_as_of("2026-06-25");
     let o = fires(&run, "capa-stage-order");
-    assert!(
-        o.iter().any(|f| f.message.contains("2026-06-20")),
-        "{o:#?}"
-    );
+    assert!(o.iter().any(|f| f.message.contains("2026-06-20")), "{o:#?}");
 }
 
 #[test]
