@@ -31,6 +31,9 @@ pub enum Error {
     Repository(git2::Error),
     /// A site template failed to parse or render.
     Template(String),
+    /// `docket stamp` could not get a token it can trust: the TSA cannot be
+    /// reached, answered garbage, or signed something that does not verify.
+    Timestamp(String),
 }
 
 impl Error {
@@ -62,6 +65,7 @@ impl fmt::Display for Error {
             Error::Git(msg) => write!(f, "git: {msg}"),
             Error::Repository(e) => write!(f, "git: {}", e.message()),
             Error::Template(msg) => write!(f, "template: {msg}"),
+            Error::Timestamp(msg) => write!(f, "timestamp: {msg}"),
         }
     }
 }

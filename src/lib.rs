@@ -30,5 +30,6 @@ pub mod render;
 pub mod report;
 pub mod rules;
 pub mod timing;
+pub mod tsa;
 
 pub use error::{Error, Result};

@@ -11,6 +11,7 @@ pub mod diff;
 pub mod init;
 pub mod log;
 pub mod rules;
+pub mod stamp;
 pub mod status;
 
 use crate::error::{Error, Result};
@@ -48,6 +49,9 @@ pub fn analyse_history(root: &Path, as_of: Option<Date>) -> Result<(Model, Histo
     stage("history proofs", || {
         crate::history::prove(&mut history, &model)
     })?;
+    history.stamps = stage("timestamps", || {
+        crate::tsa::stamps(root, &history, &model.config)
+    });
     let report = stage("rules", || {
         check_model(&model, Some(&history), findings, as_of)
     })?;

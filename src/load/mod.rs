@@ -87,12 +87,17 @@ pub struct Loaded {
 }
 
 /// Top-level entries that belong to a records repository but hold no records.
+/// `timestamps/` holds RFC 3161 tokens and `tsa/` the certificates of the
+/// TSAs trusted to sign them (docs/timestamps.md): read when the
+/// timestamps are checked, not by the walk.
 const KNOWN_TOP: &[&str] = &[
     "docket.toml",
     "people.toml",
     "procedure.md",
     "templates",
     "site",
+    "timestamps",
+    "tsa",
 ];
 
 /// Find the records root for `--records DIR`, or from the current folder:
@@ -327,9 +332,53 @@ fn resolve_link(path: &Path, canonical_root: &Path) -> Option<PathBuf> {
     target.starts_with(canonical_root).then_some(target)
 }
 
-/// `templates/` holds site overrides and `site/` a built site: neither holds records.
+/// `templates/` holds site overrides, `site/` a built site, `timestamps/`
+/// and `tsa/` tokens and certificates: none holds records.
 fn is_skipped_folder(e: &walkdir::DirEntry) -> bool {
-    e.file_type().is_dir() && matches!(e.file_name().to_str(), Some("templates" | "site"))
+    e.file_type().is_dir()
+        && matches!(
+            e.file_name().to_str(),
+            Some("templates" | "site" | "timestamps" | "tsa")
+        )
+}
+
+/// Whether `rel` (as written in docket.toml) names a path inside the
+/// records root: relative, `/`-separated, with no `..`, `.` or empty part.
+pub fn inside_root(rel: &str) -> bool {
+    !rel.is_empty()
+        && !rel.starts_with('/')
+        && !rel.contains('\\')
+        && !rel.contains(':')
+        && rel.split('/').all(|p| !matches!(p, "" | "." | ".."))
+}
+
+/// Read the file `rel` below the records root for a later stage (the TSA
+/// certificates, the timestamp tokens): only a path [`inside_root`], never
+/// through a symbolic link that leaves the root, and no larger than
+/// [`MAX_FILE_BYTES`]. `Ok(None)` when there is no such file; `Err` says
+/// why it cannot be read.
+pub fn read_inside(root: &Path, rel: &str) -> Result<Option<Vec<u8>>, String> {
+    if !inside_root(rel) {
+        return Err(format!("\"{rel}\" is not a path inside the records root"));
+    }
+    let path = root.join(rel);
+    match std::fs::symlink_metadata(&path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("{rel} cannot be read: {e}")),
+        Ok(_) => {}
+    }
+    let canonical_root = root
+        .canonicalize()
+        .map_err(|e| format!("the records root cannot be read: {e}"))?;
+    match resolve_link(&path, &canonical_root) {
+        Some(target) if target.is_file() => read_limited(&target)
+            .map(Some)
+            .map_err(|msg| format!("{rel} {msg}")),
+        Some(_) => Err(format!("{rel} is not a file")),
+        None => Err(format!(
+            "{rel} leads outside the records root (a symbolic link); it is not read"
+        )),
+    }
 }
 
 fn is_hidden(name: &std::ffi::OsStr) -> bool {
