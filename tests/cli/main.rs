@@ -17,3 +17,5 @@ mod init;
 mod reading;
 mod rules;
 mod site;
+mod timestamps;
+mod timestamps_openssl;
