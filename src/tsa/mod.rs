@@ -41,6 +41,7 @@ pub mod issue;
 mod oids;
 mod raw;
 pub mod request;
+pub mod stamping;
 pub mod stamps;
 pub mod token;
 pub mod verdict;
