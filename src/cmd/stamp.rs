@@ -55,4 +55,3 @@ pub fn report(done: &Stamped, tsa: &str) -> String {
     }
     out
 }
-

@@ -33,7 +33,12 @@ pub fn authority(seed: u64) -> Result<(Signer, String)> {
     let err = |e: String| Error::Git(format!("demo TSA: {e}"));
     let root_key = key_from_seed(seed, "docket demo timestamping root");
     let root = issue(
-        &CertSpec::ca("CN=Acme Demo Timestamping Root,O=docket demo", 1, FROM, ROOT_UNTIL),
+        &CertSpec::ca(
+            "CN=Acme Demo Timestamping Root,O=docket demo",
+            1,
+            FROM,
+            ROOT_UNTIL,
+        ),
         &root_key,
         None,
     )
@@ -52,10 +57,22 @@ pub fn authority(seed: u64) -> Result<(Signer, String)> {
 /// Stamp every signing commit of the repository in `dir` (checked out)
 /// with the demo TSA, and commit the tokens as QC on the last evening of
 /// the story; the number of tokens.
-pub fn stamp_all(dir: &Path, signer: &Signer, w: &mut Writer, keys: &[PrivateKey]) -> Result<usize> {
+pub fn stamp_all(
+    dir: &Path,
+    signer: &Signer,
+    w: &mut Writer,
+    keys: &[PrivateKey],
+) -> Result<usize> {
     let loaded = crate::load::load(dir)?;
     let (model, _) = crate::model::build(loaded);
-    let done = stamp(dir, &model, &Tsa::Local { signer, after: DELAY })?;
+    let done = stamp(
+        dir,
+        &model,
+        &Tsa::Local {
+            signer,
+            after: DELAY,
+        },
+    )?;
     let mut tokens: Vec<String> = done.stamped.clone();
     tokens.sort();
     for id in &tokens {

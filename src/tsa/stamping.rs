@@ -10,11 +10,11 @@
 //! would carry a later time). `docket stamp` asks a TSA over HTTP; the demo
 //! signs with docket's own TSA ([`issue`](super::issue)) the same way.
 
+use super::certs::Trust;
 use super::issue::Signer;
 use super::request::request;
 use super::stamps::{commit_digest, signing_commits, token_path, trust, verify_commit};
 use super::token;
-use super::certs::Trust;
 use super::verdict::Reject;
 use crate::error::{Error, Result};
 use crate::history::{Commit, History};
