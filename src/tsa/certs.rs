@@ -204,6 +204,10 @@ struct Window {
     not_after: i64,
 }
 
+/// What is known of one signer's path: its certificates' windows, or why
+/// it has no trusted path.
+type PathCheck = Result<Vec<Window>, Reject>;
+
 /// The certificates a repository trusts to sign timestamps, and the paths
 /// already worked out from signers to them.
 #[derive(Debug, Default)]
@@ -211,7 +215,7 @@ pub struct Trust {
     anchors: Vec<Cert>,
     /// By SHA-256 of the signer and the token's certificates: the path's
     /// windows, or why there is no trusted path.
-    paths: Mutex<HashMap<Vec<u8>, Result<Vec<Window>, Reject>>>,
+    paths: Mutex<HashMap<Vec<u8>, PathCheck>>,
 }
 
 /// No path goes on past this many certificates.
