@@ -13,7 +13,7 @@ pub fn request(digest: &[u8; 32], nonce: u64) -> Vec<u8> {
     let req = TimeStampReq {
         version: TspVersion::V1,
         message_imprint: MessageImprint {
-            hash_algorithm: sha256_id_any(),
+            hash_algorithm: sha256_id(),
             hashed_message: OctetString::new(digest.to_vec()).expect("32 bytes"),
         },
         req_policy: None,
@@ -44,15 +44,6 @@ pub fn read_request(der: &[u8]) -> Result<Asked, String> {
             .map(|n| super::token::strip_zeros(n.as_bytes()).to_vec()),
         cert_req: req.cert_req,
     })
-}
-
-/// The SHA-256 identifier with `Any` parameters, as MessageImprint has it.
-pub(super) fn sha256_id_any() -> spki::AlgorithmIdentifier<der::Any> {
-    let id = sha256_id();
-    spki::AlgorithmIdentifier {
-        oid: id.oid,
-        parameters: None,
-    }
 }
 
 /// A non-negative INTEGER from big-endian bytes: leading zeros dropped,
