@@ -99,6 +99,9 @@ catalog! {
     ReviewStale = "review-stale", Error, "4.2.2 A", "the order's substance changed after the current review was signed";
     ChangeUnrecorded = "change-unrecorded", Error, "4.4", "the order's substance changed after a review with no [[change]] entry for it";
     RecordDeleted = "record-deleted", Error, "7.5.3", "a record file that existed in history is gone";
+    /// docket's addition (docs/timestamps.md): follows `[timestamps]
+    /// policy`, a warning under "optional", an error under "required".
+    TimestampMissing = "timestamp-missing", Warning, "3", "a signing commit without a valid RFC 3161 timestamp token within_days after it (a warning under timestamps policy \"optional\", an error under \"required\")";
     HistoryUnavailable = "history-unavailable", Warning, "-", "no git repository, a shallow clone, or uncommitted changes: history rules could not run on some files";
 }
 

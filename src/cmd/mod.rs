@@ -14,6 +14,7 @@ pub mod log;
 pub mod new;
 pub mod rules;
 pub mod schema;
+pub mod stamp;
 pub mod status;
 
 use crate::error::{Error, Result};
@@ -51,6 +52,9 @@ pub fn analyse_history(root: &Path, as_of: Option<Date>) -> Result<(Model, Histo
     stage("history proofs", || {
         crate::history::prove(&mut history, &model)
     })?;
+    history.stamps = stage("timestamps", || {
+        crate::tsa::stamps(&model.guard, &history, &model.config)
+    });
     let report = stage("rules", || {
         check_model(&model, Some(&history), findings, as_of)
     })?;

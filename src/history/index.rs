@@ -195,6 +195,9 @@ pub struct History {
     /// What the history proves about the model's signed sections and
     /// orders, filled by [`prove`](super::prove).
     pub proofs: Proofs,
+    /// The RFC 3161 token of every signing commit, verified: filled after
+    /// the proofs by [`crate::tsa::stamps()`] when timestamps are on.
+    pub stamps: crate::tsa::verdict::Stamps,
     /// Each commit's checked signature, by index, filled on first use:
     /// verifying costs more than anything else about a commit, and a
     /// commit appears on several pages.

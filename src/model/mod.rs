@@ -32,7 +32,10 @@ pub use build::{build, describe};
 pub use capa::{
     Analysis, Capa, CapaKind, CapaSource, Feedback, Investigation, Stage, Survey, Verification,
 };
-pub use config::{Company, Config, Department, Language, Person, Policy, Role, SignaturePolicy};
+pub use config::{
+    Company, Config, Department, Language, Person, Policy, Role, SignaturePolicy, TimestampPolicy,
+    Timestamps,
+};
 pub use meta::{Index, Meta, ReadRecord, Record};
 pub use order::{
     Cancelled, Capacity, Change, ChangeWhat, Channel, Dated, Decision, ExtraReview, Feasibility,

@@ -17,6 +17,7 @@ mod history;
 mod orders;
 mod parties;
 mod surveys;
+mod timestamps;
 
 use crate::finding::{Finding, RuleId};
 pub use context::{Context, Sink};
@@ -68,6 +69,7 @@ pub const CHECKS: &[(RuleId, Check)] = &[
     (RuleId::ReviewStale, history::review_stale),
     (RuleId::ChangeUnrecorded, history::change_unrecorded),
     (RuleId::RecordDeleted, history::record_deleted),
+    (RuleId::TimestampMissing, timestamps::timestamp_missing),
     (RuleId::HistoryUnavailable, history::history_unavailable),
 ];
 

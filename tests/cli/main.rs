@@ -21,3 +21,5 @@ mod reading;
 mod rules;
 mod schema;
 mod site;
+mod timestamps;
+mod timestamps_openssl;

@@ -314,7 +314,8 @@ const NEAR_MISS: &[Case] = cases![
     "property-incident-unreported" => parties::property_incident_unreported_near_miss,
 ];
 
-/// Rules that need git history; the history tests cover them.
+/// Rules that need git history; the history tests (and, for
+/// `timestamp-missing`, tests/cli/timestamps.rs) cover them.
 const HISTORY_RULES: &[&str] = &[
     "signature-unproven",
     "signature-broken",
@@ -322,6 +323,7 @@ const HISTORY_RULES: &[&str] = &[
     "change-unrecorded",
     "record-deleted",
     "history-unavailable",
+    "timestamp-missing",
 ];
 
 #[test]
