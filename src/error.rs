@@ -55,6 +55,9 @@ pub enum Error {
         path: String,
         message: String,
     },
+    /// `docket stamp` could not get a token it can trust: the TSA cannot be
+    /// reached, answered garbage, or signed something that does not verify.
+    Timestamp(String),
 }
 
 impl Error {
@@ -134,6 +137,7 @@ impl fmt::Display for Error {
                      and restore the object from another clone or a backup"
                 )
             }
+            Error::Timestamp(msg) => write!(f, "timestamp: {msg}"),
         }
     }
 }

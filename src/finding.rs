@@ -102,6 +102,9 @@ catalog! {
     RecordDeleted = "record-deleted", Error, "7.5.3", "a record file that existed in history is gone";
     GovernanceUnproven = "governance-unproven", Error, "7.5.3", "a change to people.toml, docket.toml or procedure.md not made by a governance role under the policy in force";
     HistoryTime = "history-time", Warning, "7.5.3", "commit times going backwards along history, or after the as-of date";
+    /// docket's addition (docs/timestamps.md): follows `[timestamps]
+    /// policy`, a warning under "optional", an error under "required".
+    TimestampMissing = "timestamp-missing", Warning, "3", "a signing commit without a valid RFC 3161 timestamp token within_days after it (a warning under timestamps policy \"optional\", an error under \"required\")";
     HistoryUnavailable = "history-unavailable", Warning, "-", "no git repository, a shallow clone, or uncommitted changes: history rules could not run on some files (the first two are errors under policy author or ssh)";
 }
 

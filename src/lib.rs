@@ -31,6 +31,7 @@ pub mod render;
 pub mod report;
 pub mod rules;
 pub mod timing;
+pub mod tsa;
 pub mod words;
 
 pub use error::{Error, Result};

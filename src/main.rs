@@ -75,6 +75,14 @@ enum Command {
         #[arg(long, value_name = "DATE", value_parser = cmd::parse_date)]
         as_of: Option<jiff::civil::Date>,
     },
+    /// Ask a timestamping authority (RFC 3161) for a token over every
+    /// signing commit that has none, into timestamps/<commit id>.tsr.
+    Stamp {
+        /// The TSA's http:// address (default: `url` under [timestamps] in
+        /// docket.toml).
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
+    },
     /// The dashboard's figures in the terminal.
     Status {
         /// human (a table) or json.
@@ -239,6 +247,10 @@ fn run(cli: Cli) -> docket::Result<Outcome> {
                 count(stats.findings, "finding"),
                 out.display()
             ));
+            Ok(Outcome::Clean)
+        }
+        Command::Stamp { url } => {
+            print(&cmd::stamp::run(&root()?, url.as_deref())?);
             Ok(Outcome::Clean)
         }
         Command::Status { format, as_of } => {

@@ -14,6 +14,7 @@ pub mod log;
 pub mod new;
 pub mod rules;
 pub mod schema;
+pub mod stamp;
 pub mod status;
 
 use crate::error::{Error, Result};
@@ -53,6 +54,9 @@ pub fn analyse_history(root: &Path, as_of: Option<Date>) -> Result<(Model, Histo
         crate::history::prove(&mut history, &model)
     })?;
     crate::history::apply_governed(&mut model.config, &history);
+    history.stamps = stage("timestamps", || {
+        crate::tsa::stamps(&model.guard, &history, &model.config)
+    });
     let report = stage("rules", || {
         check_model(&model, Some(&history), findings, as_of)
     })?;

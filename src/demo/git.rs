@@ -112,7 +112,11 @@ impl<'r> Writer<'r> {
     }
 
     pub fn put(&mut self, path: &str, text: &str) -> Result<()> {
-        let blob = self.odb.write(ObjectType::Blob, text.as_bytes())?;
+        self.put_bytes(path, text.as_bytes())
+    }
+
+    pub fn put_bytes(&mut self, path: &str, bytes: &[u8]) -> Result<()> {
+        let blob = self.odb.write(ObjectType::Blob, bytes)?;
         self.objects.push(blob);
         self.root.set(path, blob);
         Ok(())

@@ -22,6 +22,7 @@ mod plan;
 mod play;
 mod service;
 mod text;
+mod tsa;
 
 pub use plan::AS_OF;
 
@@ -147,6 +148,7 @@ fn build(opts: &Options, dir: &Path) -> Result<(usize, Vec<PrivateKey>)> {
         })
         .collect();
     let plan = plan::make(opts.orders, &mut rng);
+    let (tsa, tsa_chain) = tsa::authority(opts.seed)?;
     // Every object the generator links to was just written by it: skip
     // libgit2's check that each tree entry exists (one lookup per entry of
     // every tree written, most of the generation's time).
@@ -163,17 +165,31 @@ fn build(opts: &Options, dir: &Path) -> Result<(usize, Vec<PrivateKey>)> {
         keys: &keys,
         layout: play::Layout::for_orders(opts.orders),
         procedure: crate::example::file("procedure.md").unwrap_or("# Procedure\n"),
+        tsa_chain: &tsa_chain,
     };
     let played = play::play(&company, &mut writer)?;
     let head = writer
         .head()
         .ok_or_else(|| Error::Git("the demo made no commit".into()))?;
 
-    writer.flush()?;
-
-    repo.reference("refs/heads/main", head, true, "docket demo")?;
-    repo.set_head("refs/heads/main")?;
-    repo.checkout_head(Some(git2::build::CheckoutBuilder::new().force()))?;
+    let publish = |writer: &mut git::Writer, head| -> Result<()> {
+        writer.flush()?;
+        repo.reference("refs/heads/main", head, true, "docket demo")?;
+        repo.set_head("refs/heads/main")?;
+        // A hard reset, not only a checkout: the tokens were written into
+        // the work tree before their commit, and the index must list them.
+        let commit = repo.find_object(head, Some(git2::ObjectType::Commit))?;
+        repo.reset(&commit, git2::ResetType::Hard, None)?;
+        Ok(())
+    };
+    publish(&mut writer, head)?;
+    // The signing commits are known once the story is in git: stamp them
+    // as the company's CI would have, and commit the tokens.
+    tsa::stamp_all(dir, &tsa, &mut writer, &keys)?;
+    let head = writer
+        .head()
+        .ok_or_else(|| Error::Git("the demo made no commit".into()))?;
+    publish(&mut writer, head)?;
     std::fs::write(dir.join(".git").join(MARKER), "made by docket demo\n")
         .map_err(|e| Error::io(dir, e))?;
     Ok((played.commits, keys))

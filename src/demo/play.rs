@@ -94,6 +94,8 @@ pub struct Company<'a> {
     /// How records are spread below their year folder.
     pub layout: Layout,
     pub procedure: &'a str,
+    /// The certificates of the demo TSA, trusted by its docket.toml.
+    pub tsa_chain: &'a str,
 }
 
 impl Company<'_> {
@@ -329,6 +331,7 @@ impl State {
                 w.put("docket.toml", DOCKET_TOML)?;
                 w.put("people.toml", &people_toml(co.keys, false))?;
                 w.put("procedure.md", co.procedure)?;
+                w.put("tsa/tsa-chain.pem", co.tsa_chain)?;
                 w.put(".gitignore", "site/\n")?;
                 (GM, "Set up the quality records repository".into(), true)
             }

@@ -419,6 +419,11 @@ survey_target = 80
 survey_due = "03-31"
 part_number_pattern = "^[A-Z0-9][A-Z0-9-]{2,31}$"
 survey_questions = ["quality", "delivery", "service", "price", "communication"]
+
+[timestamps]
+policy = "required"
+certificates = ["tsa/tsa-chain.pem"]
+within_days = 2
 "#;
 
 pub fn people_toml(keys: &[PrivateKey], with_left: bool) -> String {

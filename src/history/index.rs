@@ -221,6 +221,9 @@ pub struct History {
     /// The changes to the controlled documents and the policy in force
     /// after each, filled by [`govern`](super::govern).
     pub governance: Governance,
+    /// The RFC 3161 token of every signing commit, verified: filled after
+    /// the proofs by [`crate::tsa::stamps()`] when timestamps are on.
+    pub stamps: crate::tsa::verdict::Stamps,
     /// Each commit's checked signature, by index, filled on first use:
     /// verifying costs more than anything else about a commit, and a
     /// commit appears on several pages. A commit is always checked

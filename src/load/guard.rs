@@ -317,6 +317,17 @@ pub fn attachment_path(record_file: &str, name: &str) -> Result<String, Refused>
     join(dir, name)
 }
 
+/// Whether `rel` is a plain name of a file below the root: relative,
+/// `/`-separated, no `..`, `.`, empty or hidden part, no character that
+/// means different things on different systems.
+pub fn plain_name(rel: &str) -> bool {
+    check_name(rel).is_ok()
+        && !rel.starts_with('/')
+        && rel
+            .split('/')
+            .all(|p| !p.is_empty() && p != "." && p != ".." && !p.starts_with('.'))
+}
+
 /// `name` resolved against the folder `dir` (both `/`-separated, below the
 /// root) without touching the disk: the path below the root it names, or
 /// why it names none. It must lie below a record kind's folder.

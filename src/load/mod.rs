@@ -91,12 +91,17 @@ pub struct Loaded {
 }
 
 /// Top-level entries that belong to a records repository but hold no records.
+/// `timestamps/` holds RFC 3161 tokens and `tsa/` the certificates of the
+/// TSAs trusted to sign them (docs/timestamps.md): read when the
+/// timestamps are checked, not by the walk.
 const KNOWN_TOP: &[&str] = &[
     "docket.toml",
     "people.toml",
     "procedure.md",
     "templates",
     "site",
+    "timestamps",
+    "tsa",
 ];
 
 /// Find the records root for `--records DIR`, or from the current folder:
@@ -325,9 +330,35 @@ pub fn parse_bytes(rel: String, role: FileRole, bytes: &[u8]) -> Result<Doc, Fin
     })
 }
 
-/// `templates/` holds site overrides and `site/` a built site: neither holds records.
+/// `templates/` holds site overrides, `site/` a built site, `timestamps/`
+/// and `tsa/` tokens and certificates: none holds records.
 fn is_skipped_folder(e: &walkdir::DirEntry) -> bool {
-    e.file_type().is_dir() && matches!(e.file_name().to_str(), Some("templates" | "site"))
+    e.file_type().is_dir()
+        && matches!(
+            e.file_name().to_str(),
+            Some("templates" | "site" | "timestamps" | "tsa")
+        )
+}
+
+/// Whether `rel` (as written in docket.toml) names a file below the
+/// records root that the guard could read: relative, `/`-separated, no
+/// `..`, `.`, empty or hidden part. A check of the name alone; reading it
+/// goes through [`read_inside`].
+pub fn inside_root(rel: &str) -> bool {
+    guard::plain_name(rel)
+}
+
+/// Read `rel` below the records root for a later stage (the TSA
+/// certificates, the timestamp tokens) through the guard, like every
+/// other read: no link leaving the root, no hidden file, at most
+/// [`MAX_FILE_BYTES`]. `Ok(None)` when there is no such file; `Err` says
+/// why it cannot be read.
+pub fn read_inside(guard: &Guard, rel: &str) -> Result<Option<Vec<u8>>, String> {
+    match guard.read(rel, Some(MAX_FILE_BYTES)) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(Refused::Missing) => Ok(None),
+        Err(why) => Err(format!("{rel} {}", why.why())),
+    }
 }
 
 fn is_hidden(name: &std::ffi::OsStr) -> bool {

@@ -28,6 +28,11 @@ toml_enum! {
 }
 
 toml_enum! {
+    /// Whether signing commits need an RFC 3161 timestamp (docs/timestamps.md).
+    pub enum TimestampPolicy { Off = "off", Optional = "optional", Required = "required" }
+}
+
+toml_enum! {
     pub enum RuleLevel { Error = "error", Warning = "warning", Off = "off" }
 }
 
@@ -35,6 +40,7 @@ toml_enum! {
 pub struct Config {
     pub company: Company,
     pub policy: Policy,
+    pub timestamps: Timestamps,
     /// Severity overrides from `[rules]`; `None` turns a rule off.
     #[serde(skip)]
     pub rules: BTreeMap<RuleId, Option<Severity>>,
@@ -72,6 +78,30 @@ pub struct Policy {
     pub date_tolerance_days: u32,
 }
 
+/// `[timestamps]`: RFC 3161 tokens on signing commits.
+#[derive(Debug, Clone, Serialize)]
+pub struct Timestamps {
+    pub policy: TimestampPolicy,
+    /// The TSA `docket stamp` asks (an http:// URL).
+    pub url: Option<String>,
+    /// The certificates trusted to sign tokens: PEM files, relative to the
+    /// records root.
+    pub certificates: Vec<String>,
+    /// Days a signing commit may go without a token.
+    pub within_days: u32,
+}
+
+impl Default for Timestamps {
+    fn default() -> Self {
+        Timestamps {
+            policy: TimestampPolicy::Off,
+            url: None,
+            certificates: Vec::new(),
+            within_days: 2,
+        }
+    }
+}
+
 fn ser_month_day<S: serde::Serializer>(md: &(i8, i8), s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&format!("{:02}-{:02}", md.0, md.1))
 }
@@ -103,6 +133,7 @@ impl Default for Config {
                 governance: vec![Role::Gm],
                 date_tolerance_days: 1,
             },
+            timestamps: Timestamps::default(),
             rules: BTreeMap::new(),
         }
     }
@@ -110,11 +141,21 @@ impl Default for Config {
 
 impl Config {
     /// The severity a rule's findings get, `None` when it is turned off.
+    /// `timestamp-missing` follows `[timestamps] policy` unless `[rules]`
+    /// says otherwise: off, a warning under "optional", an error under
+    /// "required".
     pub fn severity(&self, rule: RuleId) -> Option<Severity> {
-        self.rules
-            .get(&rule)
-            .copied()
-            .unwrap_or(Some(rule.default_severity()))
+        if let Some(set) = self.rules.get(&rule) {
+            return *set;
+        }
+        if rule == RuleId::TimestampMissing {
+            return match self.timestamps.policy {
+                TimestampPolicy::Off => None,
+                TimestampPolicy::Optional => Some(Severity::Warning),
+                TimestampPolicy::Required => Some(Severity::Error),
+            };
+        }
+        Some(rule.default_severity())
     }
 
     /// The day this year's survey falls due.
@@ -206,6 +247,10 @@ pub(super) fn read_config(diag: &Diag) -> Config {
         set(&mut pol.date_tolerance_days, p.opt("date_tolerance_days"));
         p.finish();
     }
+    if let Some(t) = root.table("timestamps") {
+        read_timestamps(&t, &mut cfg.timestamps, diag);
+        t.finish();
+    }
     if let Some(r) = root.table("rules") {
         r.accept_entries(
             RuleId::ALL.iter().map(|r| r.as_str().to_string()),
@@ -243,6 +288,53 @@ pub(super) fn read_config(diag: &Diag) -> Config {
     }
     root.finish();
     cfg
+}
+
+fn read_timestamps(t: &super::read::Reader, ts: &mut Timestamps, diag: &Diag) {
+    set(&mut ts.policy, t.opt("policy"));
+    set(&mut ts.within_days, t.opt("within_days"));
+    if let Some(url) = t.opt::<String>("url") {
+        if url.value.starts_with("http://") || url.value.starts_with("https://") {
+            ts.url = Some(url.value);
+        } else {
+            diag.schema(
+                None,
+                format!(
+                    "`timestamps.url` at line {}: \"{}\" is not an http:// URL of a TSA",
+                    url.pos.line, url.value
+                ),
+                false,
+            );
+        }
+    }
+    let certs = t.opt::<Vec<String>>("certificates");
+    let line = certs.as_ref().map_or(0, |c| c.pos.line);
+    for path in certs.map(|c| c.value).unwrap_or_default() {
+        if crate::load::inside_root(&path) {
+            ts.certificates.push(path);
+        } else {
+            diag.schema(
+                None,
+                format!(
+                    "`timestamps.certificates` at line {line}: \"{path}\" is not a path inside the records \
+                     root (keep the TSA certificates in the repository, e.g. tsa/tsa-chain.pem)"
+                ),
+                false,
+            );
+        }
+    }
+    if ts.policy != TimestampPolicy::Off && ts.certificates.is_empty() {
+        diag.schema(
+            None,
+            format!(
+                "`timestamps.policy` is \"{}\" but `timestamps.certificates` lists no certificate, so no \
+                 token could be trusted: list the TSA's certificate chain (PEM, in the repository), e.g. \
+                 certificates = [\"tsa/tsa-chain.pem\"]",
+                ts.policy
+            ),
+            false,
+        );
+    }
 }
 
 fn set<T>(slot: &mut T, value: Option<At<T>>) {

@@ -34,8 +34,8 @@ pub use capa::{
     Analysis, Capa, CapaKind, CapaSource, Feedback, Investigation, Stage, Survey, Verification,
 };
 pub use config::{
-    Company, Config, Department, Language, Person, Policy, Role, SignaturePolicy,
-    person_by_email_in, person_in,
+    Company, Config, Department, Language, Person, Policy, Role, SignaturePolicy, TimestampPolicy,
+    Timestamps, person_by_email_in, person_in,
 };
 pub use keys::Key;
 pub use meta::{Index, Meta, ReadRecord, Record};

@@ -17,13 +17,13 @@ use crate::model::{Meta, Record, SignaturePolicy};
 use std::collections::HashMap;
 
 /// The history, if it is complete enough to judge by.
-fn usable<'a>(cx: &Context<'a>) -> Option<&'a History> {
+pub(super) fn usable<'a>(cx: &Context<'a>) -> Option<&'a History> {
     cx.history.filter(|h| h.unavailable.is_none())
 }
 
 /// Each signed section's record and the position of its `by`, by (file,
 /// section): looked up once per rule, not once per proof.
-fn locations<'m>(cx: &Context<'m>) -> HashMap<(String, String), (&'m Meta, Pos)> {
+pub(super) fn locations<'m>(cx: &Context<'m>) -> HashMap<(String, String), (&'m Meta, Pos)> {
     cx.model
         .signed_sections()
         .into_iter()

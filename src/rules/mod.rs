@@ -17,6 +17,7 @@ mod history;
 mod orders;
 mod parties;
 mod surveys;
+mod timestamps;
 mod trust;
 
 use crate::finding::{Finding, RuleId};
@@ -72,6 +73,7 @@ pub const CHECKS: &[(RuleId, Check)] = &[
     (RuleId::RecordDeleted, history::record_deleted),
     (RuleId::GovernanceUnproven, trust::governance_unproven),
     (RuleId::HistoryTime, trust::history_time),
+    (RuleId::TimestampMissing, timestamps::timestamp_missing),
     (RuleId::HistoryUnavailable, history::history_unavailable),
 ];
 

@@ -231,3 +231,45 @@ fn the_readme_tour_matches_the_default_demo() {
         assert!(page.contains(rule), "{record}'s page does not show {rule}");
     }
 }
+
+#[test]
+fn the_demo_timestamps_every_signing_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    demo(dir.path(), "30", "1");
+    let records = dir.path().join("records");
+    let docket_toml = std::fs::read_to_string(records.join("docket.toml")).unwrap();
+    assert!(
+        docket_toml.contains("policy = \"required\""),
+        "{docket_toml}"
+    );
+    assert!(records.join("tsa/tsa-chain.pem").is_file());
+    let tokens: Vec<_> = std::fs::read_dir(records.join("timestamps"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert!(tokens.len() > 50, "{} tokens", tokens.len());
+    // Committed: the work tree is what HEAD holds.
+    let repo = git2::Repository::open(&records).unwrap();
+    let statuses = repo.statuses(None).unwrap();
+    assert!(statuses.is_empty(), "uncommitted files after the demo");
+    // Every one is valid: the check has no timestamp-missing...
+    let run = check(dir.path());
+    assert!(
+        run.of("timestamp-missing").is_empty(),
+        "{:#?}",
+        run.of("timestamp-missing")
+    );
+    // ...and it would say so if one went missing.
+    let gone = tokens.iter().min().unwrap();
+    std::fs::remove_file(gone).unwrap();
+    let id = gone.file_stem().unwrap().to_string_lossy().into_owned();
+    let run = check(dir.path());
+    let missing = run.of("timestamp-missing");
+    assert!(!missing.is_empty());
+    assert!(
+        missing
+            .iter()
+            .all(|f| f.severity == "error" && f.message.contains(&id[..10])),
+        "{missing:#?}"
+    );
+}

@@ -21,6 +21,8 @@ mod reading;
 mod rules;
 mod schema;
 mod site;
+mod timestamps;
+mod timestamps_openssl;
 mod trust;
 mod trust_closed;
 mod trust_merge;

@@ -733,47 +733,46 @@ fn demo_overwrites_no_existing_file_without_force() {
 // ---------------------------------------------------------------------------
 // 7. A huge record in the past; 8. a damaged object.
 
-/// Run `cmd` and return what it printed and its peak resident memory in
-/// MiB, from wait4. Linux counts a child's peak from the parent's
-/// high-water mark at the spawn, so the figure is at most this test
-/// process's peak too high: an upper bound, good for a ceiling.
+/// Run `cmd` and return its result and docket's own peak memory in MiB.
+/// The kernel starts a child's peak at the high-water mark of the process
+/// that spawned it, and this test binary runs many tests at once (its own
+/// peak is far above docket's), so docket is started from a small
+/// python3 process whose peak is a few MiB: the figure is docket's own,
+/// give or take that. No figure (and the test says so) without python3.
 #[cfg(target_os = "linux")]
-// The child is reaped by wait4 below, which std does not see.
-#[allow(clippy::zombie_processes)]
-fn peak_mib(mut cmd: Command) -> (Run, u64) {
-    use std::io::Read;
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        out.read_to_end(&mut s).unwrap();
-        s
-    });
-    let mut stderr = Vec::new();
-    err.read_to_end(&mut stderr).unwrap();
-    let stdout = reader.join().unwrap();
-    let mut status = 0;
-    // SAFETY: an all-zero rusage is a valid value for wait4 to fill.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: waits for our own child, whose pid std has not reaped.
-    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
-    assert_eq!(pid, child.id() as i32);
-    let run = Run {
-        code: if libc::WIFEXITED(status) {
-            libc::WEXITSTATUS(status)
-        } else {
-            -1
-        },
-        stdout: String::from_utf8_lossy(&stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+fn peak_mib(mut cmd: Command) -> (Run, Option<u64>) {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("peak");
+    let script = "import resource, subprocess, sys\n\
+                  r = subprocess.run(sys.argv[2:])\n\
+                  open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))\n\
+                  sys.exit(r.returncode)\n";
+    let mut wrapped = Command::new("python3");
+    wrapped
+        .arg("-c")
+        .arg(script)
+        .arg(&report)
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => wrapped.env(k, v),
+            None => wrapped.env_remove(k),
+        };
+    }
+    let out = match wrapped.output() {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("SKIPPED the memory ceiling: python3 cannot be run ({e})");
+            return (Run::from(cmd.output().expect("docket runs")), None);
+        }
     };
-    let mib = usage.ru_maxrss as u64 / 1024;
-    eprintln!("peak {mib} MiB: {cmd:?}");
+    let run = Run::from(out);
+    let mib = std::fs::read_to_string(&report)
+        .ok()
+        .and_then(|k| k.trim().parse::<u64>().ok())
+        .map(|kib| kib / 1024);
+    eprintln!("peak {mib:?} MiB: {cmd:?}");
     (run, mib)
 }
 
@@ -782,9 +781,7 @@ fn peak_mib(mut cmd: Command) -> (Run, u64) {
 fn a_fifty_megabyte_record_in_the_past_is_a_parse_note_in_bounded_memory() {
     use std::io::Write;
     let repo = committed();
-    // Written in pieces: a child's peak memory as the kernel reports it
-    // starts from this process's own high-water mark, which must stay
-    // small for the figure to be docket's (libgit2 streams the file in).
+    // Written in pieces, so this test holds no 50 MB buffer of its own.
     let mut f = std::io::BufWriter::new(std::fs::File::create(repo.path(ORDER_PATH)).unwrap());
     write!(f, "{}\nnote = \"", ORDER.trim_end()).unwrap();
     let mib = vec![b'x'; 1024 * 1024];
@@ -796,8 +793,8 @@ fn a_fifty_megabyte_record_in_the_past_is_a_parse_note_in_bounded_memory() {
     repo.commit_as("li.sales", "2026-03-04", "A huge order");
     repo.write(ORDER_PATH, ORDER);
     repo.commit_as("li.sales", "2026-03-05", "Back to normal");
-    // The ceiling is an upper bound of docket's own peak (see peak_mib);
-    // docket reading the 50 MB blob once is over it.
+    // docket's own peak (see peak_mib); reading the 50 MB blob once, or
+    // printing it, is over the ceiling.
     let ceiling = 200;
     let cmd = |args: &[&str]| {
         let mut c = docket_cmd();
@@ -807,7 +804,10 @@ fn a_fifty_megabyte_record_in_the_past_is_a_parse_note_in_bounded_memory() {
 
     let (log, mib) = peak_mib(cmd(&["log", "SO-2026-0001"]));
     assert_eq!(log.code, 0, "{}", log.stderr);
-    assert!(mib < ceiling, "docket log peaked at {mib} MiB");
+    assert!(
+        mib.is_none_or(|m| m < ceiling),
+        "docket log peaked at {mib:?} MiB"
+    );
     assert!(
         log.stdout.len() < 100_000,
         "{} bytes printed",
@@ -832,7 +832,10 @@ fn a_fifty_megabyte_record_in_the_past_is_a_parse_note_in_bounded_memory() {
 
     let (diff, mib) = peak_mib(cmd(&["diff", "HEAD~2..HEAD~1"]));
     assert_eq!(diff.code, 0, "{}", diff.stderr);
-    assert!(mib < ceiling, "docket diff peaked at {mib} MiB");
+    assert!(
+        mib.is_none_or(|m| m < ceiling),
+        "docket diff peaked at {mib:?} MiB"
+    );
     assert!(
         diff.stdout.contains("larger than 1024 KiB"),
         "{}",
@@ -841,7 +844,10 @@ fn a_fifty_megabyte_record_in_the_past_is_a_parse_note_in_bounded_memory() {
 
     let (check, mib) = peak_mib(cmd(&["check", "--as-of", AS_OF, "--format", "json"]));
     assert!(check.code < 2, "{}", check.stderr);
-    assert!(mib < ceiling, "docket check peaked at {mib} MiB");
+    assert!(
+        mib.is_none_or(|m| m < ceiling),
+        "docket check peaked at {mib:?} MiB"
+    );
 
     let (_dir, out) = site_dir();
     let (build, mib) = peak_mib(cmd(&[
@@ -852,7 +858,10 @@ fn a_fifty_megabyte_record_in_the_past_is_a_parse_note_in_bounded_memory() {
         out.to_str().unwrap(),
     ]));
     assert_eq!(build.code, 0, "{}", build.stderr);
-    assert!(mib < ceiling, "docket build peaked at {mib} MiB");
+    assert!(
+        mib.is_none_or(|m| m < ceiling),
+        "docket build peaked at {mib:?} MiB"
+    );
     let page = std::fs::read_to_string(out.join("orders/SO-2026-0001.html")).unwrap();
     assert!(
         page.contains("larger than 1024 KiB"),

@@ -330,7 +330,8 @@ const NEAR_MISS: &[Case] = cases![
     "history-time" => trust_time::history_time_near_miss_within_a_day_of_the_as_of_date,
 ];
 
-/// Rules that need git history; the history tests cover them.
+/// Rules that need git history; the history tests (and, for
+/// `timestamp-missing`, tests/cli/timestamps.rs) cover them.
 const HISTORY_RULES: &[&str] = &[
     "signature-unproven",
     "signature-broken",
@@ -338,6 +339,7 @@ const HISTORY_RULES: &[&str] = &[
     "change-unrecorded",
     "record-deleted",
     "history-unavailable",
+    "timestamp-missing",
 ];
 
 #[test]

@@ -1,0 +1,61 @@
+//! `timestamp-missing`: every signing commit gets an RFC 3161 token
+//! within `[timestamps] within_days` of being made (docs/timestamps.md).
+//!
+//! The history stage verified the tokens ([`crate::tsa::stamps()`]); this
+//! rule only decides what is late. A token that is present but does not
+//! verify counts as none, and the finding says why it does not. What a
+//! valid token says about the signing time (a commit dated after its
+//! token, a token long after its commit) is for the rules on signing
+//! times, not this one.
+
+use super::context::{Context, Sink};
+use super::history::{locations, usable};
+use crate::model::TimestampPolicy;
+use crate::model::read::days_between;
+use crate::tsa::{Token, token_path};
+
+/// `timestamp-missing` (3): a signing commit older than `within_days`
+/// (from its committer date, in the company's time zone, to the as-of
+/// date) without a valid token.
+pub fn timestamp_missing(cx: &Context, out: &mut Sink) {
+    let ts = &cx.model.config.timestamps;
+    if ts.policy == TimestampPolicy::Off {
+        return;
+    }
+    let Some(h) = usable(cx) else { return };
+    let offset = cx.model.config.company.offset_seconds;
+    let at = locations(cx);
+    for p in &h.proofs.sections {
+        let Some(i) = p.commit else { continue };
+        let c = &h.commits[i];
+        let why = match h.stamps.token(i) {
+            Some(Token::Trusted(_)) => continue,
+            Some(Token::Rejected(r)) => {
+                format!("its token {} is not valid: {r}", token_path(&c.id))
+            }
+            Some(Token::Missing) | None => format!("there is no {}", token_path(&c.id)),
+        };
+        let Some(day) = c.committer.date_at(offset) else {
+            continue;
+        };
+        let days = days_between(day, cx.as_of);
+        if days <= i64::from(ts.within_days) {
+            continue;
+        }
+        let Some((meta, pos)) = at.get(&(p.file.clone(), p.section.clone())) else {
+            continue;
+        };
+        out.about(
+            meta,
+            Some(*pos),
+            format!(
+                "`{}` was signed by {} in commit {} on {day}, {days} days ago, and has no valid \
+                 timestamp (the policy allows {} days): {why}; run `docket stamp` and commit timestamps/",
+                p.section,
+                p.by,
+                c.short(),
+                ts.within_days
+            ),
+        );
+    }
+}

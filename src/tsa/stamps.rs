@@ -1,0 +1,117 @@
+//! The timestamps of a repository: for every signing commit, its token in
+//! `timestamps/<commit id>.tsr` below the records root, verified once per
+//! run against the certificates `docket.toml` trusts.
+//!
+//! A signing commit is the signature commit of some signed section (the
+//! proofs name them). What a token covers is the commit object itself,
+//! the exact bytes `git cat-file commit <id>` prints, its `gpgsig` header
+//! included, hashed with SHA-256: not the SHA-1 commit id, which is weak,
+//! and not the tree, which would leave the author, dates and signature out.
+//! Tokens are read through the loader's guarded read: nothing outside the
+//! records root, no file over 1 MiB.
+
+use super::certs::{self, Trust};
+use super::token;
+use super::verdict::{Reject, Stamps, Token, TrustedTime};
+use crate::history::History;
+use crate::load::Guard;
+use crate::model::{Config, TimestampPolicy, Timestamps};
+use rayon::prelude::*;
+use sha2::Digest;
+
+/// Where the token of commit `id` is kept, relative to the records root.
+pub fn token_path(id: &str) -> String {
+    format!("timestamps/{id}.tsr")
+}
+
+/// The certificates `[timestamps] certificates` names, read from the
+/// records root.
+pub fn trust(guard: &Guard, config: &Timestamps) -> Result<Trust, String> {
+    let mut anchors = Vec::new();
+    for rel in &config.certificates {
+        let bytes = crate::load::read_inside(guard, rel)?.ok_or_else(|| {
+            format!("{rel} (in docket.toml, [timestamps] certificates) does not exist")
+        })?;
+        anchors.extend(certs::from_pem(&bytes).map_err(|e| format!("{rel}: {e}"))?);
+    }
+    if anchors.is_empty() {
+        return Err("docket.toml lists no TSA certificate ([timestamps] certificates)".into());
+    }
+    Ok(Trust::new(anchors))
+}
+
+/// SHA-256 of commit `id`'s raw object, as `git cat-file commit` prints it.
+pub fn commit_digest(repo: &git2::Repository, id: &str) -> Result<[u8; 32], String> {
+    let oid = git2::Oid::from_str(id).map_err(|e| format!("{id} is not a commit id: {e}"))?;
+    let odb = repo.odb().map_err(|e| e.message().to_string())?;
+    let object = odb
+        .read(oid)
+        .map_err(|e| format!("commit {id} cannot be read: {}", e.message()))?;
+    if object.kind() != git2::ObjectType::Commit {
+        return Err(format!("{id} is not a commit"));
+    }
+    Ok(sha2::Sha256::digest(object.data()).into())
+}
+
+/// Verify `token` (a DER `TimeStampResp`) as a timestamp of commit
+/// `commit_id` of `repo`, trusting `trust`: the function the history and
+/// rules stages call for one commit.
+pub fn verify_commit(
+    repo: &git2::Repository,
+    commit_id: &str,
+    token: &[u8],
+    trust: &Trust,
+) -> Result<TrustedTime, Reject> {
+    let digest = commit_digest(repo, commit_id).map_err(Reject::Malformed)?;
+    token::verify(token, &digest, trust).map(|v| v.time)
+}
+
+/// The signing commits of the history, each once, by index into its
+/// commits (newest first, as the history lists them).
+pub fn signing_commits(history: &History) -> Vec<usize> {
+    let mut out: Vec<usize> = history
+        .proofs
+        .sections
+        .iter()
+        .filter_map(|p| p.commit)
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The token of every signing commit, verified: what the rules read.
+/// Empty when `[timestamps] policy` is off or there is no history.
+pub fn stamps(guard: &Guard, history: &History, config: &Config) -> Stamps {
+    if config.timestamps.policy == TimestampPolicy::Off || history.unavailable.is_some() {
+        return Stamps::default();
+    }
+    let trust = trust(guard, &config.timestamps);
+    let commits = signing_commits(history)
+        .into_par_iter()
+        .map_init(
+            || git2::Repository::open(&history.git_dir).ok(),
+            |repo, i| {
+                let id = &history.commits[i].id;
+                let token = match crate::load::read_inside(guard, &token_path(id)) {
+                    Ok(None) => Token::Missing,
+                    Err(e) => Token::Rejected(Reject::Malformed(e)),
+                    Ok(Some(bytes)) => match (&trust, repo.as_ref()) {
+                        (Err(e), _) => Token::Rejected(Reject::UntrustedTsa(format!(
+                            "the configured certificates cannot be read: {e}"
+                        ))),
+                        (Ok(_), None) => Token::Rejected(Reject::Malformed(
+                            "the git repository cannot be opened".into(),
+                        )),
+                        (Ok(t), Some(repo)) => match verify_commit(repo, id, &bytes, t) {
+                            Ok(time) => Token::Trusted(time),
+                            Err(why) => Token::Rejected(why),
+                        },
+                    },
+                };
+                (i, token)
+            },
+        )
+        .collect();
+    Stamps { commits }
+}

@@ -1,0 +1,243 @@
+//! The token checks, each case made with docket's own TSA: one that
+//! verifies, and one per way a token can fail.
+
+use super::certs::{Cert, Trust};
+use super::issue::{CertSpec, Signer, issue, key_from_seed, rejection};
+use super::request::{read_request, request};
+use super::token::verify;
+use super::verdict::Reject;
+use super::{KP_TIME_STAMPING, oids};
+
+/// 2025-01-01 and 2035-01-01, seconds since 1970.
+const FROM: i64 = 1_735_689_600;
+const UNTIL: i64 = 2_051_222_400;
+/// 2026-03-03 02:00 UTC: when the tokens are made.
+const AT: i64 = 1_772_503_200;
+const DIGEST: [u8; 32] = [7; 32];
+
+struct Pki {
+    ca: Cert,
+    signer: Signer,
+}
+
+fn ca(seed: u64) -> (p256::ecdsa::SigningKey, Cert) {
+    let key = key_from_seed(seed, "ca");
+    let cert = issue(
+        &CertSpec::ca("CN=Test Root,O=Acme", 1, FROM, UNTIL),
+        &key,
+        None,
+    )
+    .unwrap();
+    (key, cert)
+}
+
+fn pki_with(spec: CertSpec) -> Pki {
+    let (ca_key, ca) = ca(1);
+    let key = key_from_seed(1, "tsa");
+    let cert = issue(&spec, &key, Some((&ca_key, &ca))).unwrap();
+    Pki {
+        ca,
+        signer: Signer::new(key, cert, vec![]),
+    }
+}
+
+fn pki() -> Pki {
+    pki_with(CertSpec::tsa("CN=Test TSA,O=Acme", 2, FROM, UNTIL))
+}
+
+fn trust(c: &Cert) -> Trust {
+    Trust::new(vec![c.clone()])
+}
+
+fn token(p: &Pki) -> Vec<u8> {
+    p.signer
+        .respond(&request(&DIGEST, 0x8000_0000_0000_0001), AT, 42)
+}
+
+#[test]
+fn a_token_of_docket_s_tsa_verifies_and_says_what_it_proves() {
+    let p = pki();
+    let v = verify(&token(&p), &DIGEST, &trust(&p.ca)).unwrap();
+    assert_eq!(v.time.gen_time, AT);
+    assert_eq!(v.time.tsa_subject, "CN=Test TSA,O=Acme");
+    assert_eq!(v.time.serial, "2a");
+    assert_eq!(v.time.policy, "1.3.6.1.4.1.32473.1");
+    // The nonce comes back as asked, top bit and all.
+    assert_eq!(v.nonce.unwrap(), 0x8000_0000_0000_0001u64.to_be_bytes());
+    // Deterministic: the same request at the same time, the same bytes.
+    assert_eq!(token(&p), token(&p));
+}
+
+#[test]
+fn a_request_reads_back() {
+    let asked = read_request(&request(&DIGEST, 5)).unwrap();
+    assert_eq!(asked.digest, DIGEST);
+    assert!(asked.sha256 && asked.cert_req);
+    assert_eq!(asked.nonce.unwrap(), [5]);
+}
+
+#[test]
+fn a_token_for_other_bytes_is_another_commit_s() {
+    let p = pki();
+    let err = verify(&token(&p), &[8; 32], &trust(&p.ca)).unwrap_err();
+    assert_eq!(err, Reject::OtherCommit);
+}
+
+/// Replace the first occurrence of `from` in `bytes`.
+fn patch(bytes: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let at = bytes
+        .windows(from.len())
+        .position(|w| w == from)
+        .expect("the bytes to patch");
+    let mut out = bytes.to_vec();
+    out[at..at + to.len()].copy_from_slice(to);
+    out
+}
+
+#[test]
+fn a_changed_time_or_signature_is_tampering() {
+    let p = pki();
+    let good = token(&p);
+    // genTime 20260303020000Z, made a day earlier.
+    let earlier = patch(&good, b"20260303020000Z", b"20260302020000Z");
+    let err = verify(&earlier, &DIGEST, &trust(&p.ca)).unwrap_err();
+    assert!(matches!(err, Reject::Tampered(_)), "{err:?}");
+    // The last byte is the end of the ECDSA signature's s value.
+    let mut sig = good.clone();
+    *sig.last_mut().unwrap() ^= 1;
+    let err = verify(&sig, &DIGEST, &trust(&p.ca)).unwrap_err();
+    assert!(matches!(err, Reject::Tampered(_)), "{err:?}");
+}
+
+#[test]
+fn a_tsa_outside_the_configured_certificates_is_untrusted() {
+    let p = pki();
+    let (_, other_root) = ca(2);
+    let err = verify(&token(&p), &DIGEST, &trust(&other_root)).unwrap_err();
+    assert!(matches!(err, Reject::UntrustedTsa(_)), "{err:?}");
+    // A self-made certificate with the trusted root's name does not pass.
+    let fake_key = key_from_seed(9, "fake root");
+    let fake_root = issue(
+        &CertSpec::ca("CN=Test Root,O=Acme", 1, FROM, UNTIL),
+        &fake_key,
+        None,
+    )
+    .unwrap();
+    let key = key_from_seed(9, "tsa");
+    let cert = issue(
+        &CertSpec::tsa("CN=Test TSA,O=Acme", 2, FROM, UNTIL),
+        &key,
+        Some((&fake_key, &fake_root)),
+    )
+    .unwrap();
+    let forged = Signer::new(key, cert, vec![fake_root]);
+    let t = forged.respond(&request(&DIGEST, 1), AT, 1);
+    let err = verify(&t, &DIGEST, &trust(&p.ca)).unwrap_err();
+    assert!(matches!(err, Reject::UntrustedTsa(_)), "{err:?}");
+}
+
+#[test]
+fn an_intermediate_in_the_token_links_the_signer_to_the_root() {
+    let (root_key, root) = ca(1);
+    let mid_key = key_from_seed(1, "intermediate");
+    let mid = issue(
+        &CertSpec::ca("CN=Test Intermediate,O=Acme", 5, FROM, UNTIL),
+        &mid_key,
+        Some((&root_key, &root)),
+    )
+    .unwrap();
+    let key = key_from_seed(1, "tsa");
+    let cert = issue(
+        &CertSpec::tsa("CN=Test TSA,O=Acme", 6, FROM, UNTIL),
+        &key,
+        Some((&mid_key, &mid)),
+    )
+    .unwrap();
+    let t = Signer::new(key.clone(), cert.clone(), vec![mid]).respond(&request(&DIGEST, 1), AT, 1);
+    verify(&t, &DIGEST, &trust(&root)).unwrap();
+    // Signed by a leaf that chains to the root: a leaf may not issue.
+    let leaf_key = key_from_seed(1, "leaf");
+    let mut spec = CertSpec::tsa("CN=Test Leaf,O=Acme", 7, FROM, UNTIL);
+    spec.eku = None;
+    let leaf = issue(&spec, &leaf_key, Some((&root_key, &root))).unwrap();
+    let under_leaf = issue(
+        &CertSpec::tsa("CN=Test TSA,O=Acme", 8, FROM, UNTIL),
+        &key,
+        Some((&leaf_key, &leaf)),
+    )
+    .unwrap();
+    let t = Signer::new(key, under_leaf, vec![leaf]).respond(&request(&DIGEST, 1), AT, 1);
+    let err = verify(&t, &DIGEST, &trust(&root)).unwrap_err();
+    assert!(
+        matches!(&err, Reject::UntrustedTsa(m) if m.contains("not a CA")),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn the_signer_must_be_a_timestamping_certificate() {
+    let cases = [
+        (None, "no extended key usage"),
+        (Some((false, vec![KP_TIME_STAMPING])), "not marked critical"),
+        (
+            Some((true, vec![KP_TIME_STAMPING, oids::EXT_KEY_USAGE])),
+            "not timeStamping alone",
+        ),
+    ];
+    for (eku, says) in cases {
+        let mut spec = CertSpec::tsa("CN=Test TSA,O=Acme", 2, FROM, UNTIL);
+        spec.eku = eku;
+        let p = pki_with(spec);
+        let err = verify(&token(&p), &DIGEST, &trust(&p.ca)).unwrap_err();
+        assert!(
+            matches!(&err, Reject::BadEku(m) if m.contains(says)),
+            "{says}: {err:?}"
+        );
+    }
+}
+
+#[test]
+fn every_certificate_must_be_valid_at_the_token_s_time() {
+    // The TSA's certificate starts after the token's time.
+    let p = pki_with(CertSpec::tsa("CN=Test TSA,O=Acme", 2, AT + 1, UNTIL));
+    let err = verify(&token(&p), &DIGEST, &trust(&p.ca)).unwrap_err();
+    assert!(
+        matches!(&err, Reject::NotValidAt(m) if m.contains("before")),
+        "{err:?}"
+    );
+    // It expired before.
+    let p = pki_with(CertSpec::tsa("CN=Test TSA,O=Acme", 2, FROM, AT - 1));
+    let err = verify(&token(&p), &DIGEST, &trust(&p.ca)).unwrap_err();
+    assert!(
+        matches!(&err, Reject::NotValidAt(m) if m.contains("expired")),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn a_refusal_or_garbage_is_not_a_token() {
+    let p = pki();
+    let err = verify(&rejection("busy"), &DIGEST, &trust(&p.ca)).unwrap_err();
+    assert!(
+        matches!(&err, Reject::NotGranted(m) if m.contains("busy")),
+        "{err:?}"
+    );
+    let err = verify(b"<html>504</html>", &DIGEST, &trust(&p.ca)).unwrap_err();
+    assert!(matches!(err, Reject::Malformed(_)), "{err:?}");
+    // A token cut short.
+    let t = token(&p);
+    let err = verify(&t[..t.len() - 10], &DIGEST, &trust(&p.ca)).unwrap_err();
+    assert!(matches!(err, Reject::Malformed(_)), "{err:?}");
+}
+
+#[test]
+fn a_token_without_certificates_verifies_with_the_configured_signer() {
+    let p = pki();
+    let t = p.signer.token(&DIGEST, None, false, AT, 1);
+    // The signer is not in the token: only the root is configured.
+    let err = verify(&t, &DIGEST, &trust(&p.ca)).unwrap_err();
+    assert!(matches!(err, Reject::UntrustedTsa(_)), "{err:?}");
+    // With the TSA's certificate configured too, it is found there.
+    let both = Trust::new(vec![p.ca.clone(), p.signer.cert.clone()]);
+    verify(&t, &DIGEST, &both).unwrap();
+}
