@@ -32,6 +32,7 @@
 //! comparison of two commits (`changes.rs`, for `diff` and `check
 //! --base`). This file only declares them and opens the history.
 
+mod anchor;
 mod cache;
 pub mod changes;
 pub mod fields;

@@ -17,6 +17,7 @@
 //! its own git handle; a file whose revisions are unchanged since the last
 //! run takes its results from the cache (`cache.rs`).
 
+use super::anchor::{self, Claim};
 use super::cache::{self, ProofEntry};
 use super::fields::{section, signer, working_table};
 use super::index::{Dirty, FileHistory, History};
@@ -89,7 +90,7 @@ pub fn prove_only(history: &mut History, model: &Model, only: Option<&str>) -> c
                     .flatten()
                     .map(|s| {
                         let (commit, status) =
-                            prove_one(h, objects, model, &states, &s.path, &s.sign.by)?;
+                            prove_one(h, objects, model, &states, file, &s.path, &s.sign.by)?;
                         Ok(Proof {
                             record: s.meta.id.value.clone(),
                             file: file.to_string(),
@@ -168,6 +169,7 @@ fn prove_one(
     objects: &Objects,
     model: &Model,
     st: &States,
+    file: &str,
     path: &str,
     by: &str,
 ) -> crate::Result<(Option<usize>, ProofStatus)> {
@@ -202,6 +204,11 @@ fn prove_one(
     let policy = model.config.policy.signatures;
     if policy == SignaturePolicy::None {
         return Ok((Some(commit), ProofStatus::Recorded));
+    }
+    // The index (possibly cached) named the commit: git must agree that
+    // it wrote this content before anything rests on it (anchor.rs).
+    if let Some(why) = anchored(h, objects, file, s, path, cur)? {
+        return Ok((Some(commit), ProofStatus::Unproven(why)));
     }
     // Who made the signature commit and how it is signed come from the
     // commit object itself, never from the cached index; one that cannot
@@ -281,6 +288,31 @@ fn prove_one(
         )),
     };
     Ok((Some(commit), status))
+}
+
+/// Why git disagrees that the commit of state `s` of `file` wrote `value`
+/// as its section `path`; `None` when it agrees.
+fn anchored(
+    h: &History,
+    objects: &Objects,
+    file: &str,
+    s: usize,
+    path: &str,
+    value: Option<&crate::load::Value>,
+) -> crate::Result<Option<String>> {
+    let (Some(fh), Some(value)) = (h.file(file), value) else {
+        return Ok(None);
+    };
+    let Some(k) = fh.revisions.len().checked_sub(s + 1) else {
+        return Ok(None);
+    };
+    let claim = Claim {
+        revisions: &fh.revisions,
+        k,
+        path,
+        value,
+    };
+    anchor::disproved(h, &objects.repo, &claim)
 }
 
 /// The commit, before state `before`, in which the signer wrote a version

@@ -3,6 +3,7 @@
 //! `docket` binary on it.
 
 mod architecture;
+mod caches;
 mod check;
 mod ci_formats;
 mod ci_templates;
