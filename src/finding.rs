@@ -99,6 +99,7 @@ catalog! {
     ReviewStale = "review-stale", Error, "4.2.2 A", "the order's substance changed after the current review was signed";
     ChangeUnrecorded = "change-unrecorded", Error, "4.4", "the order's substance changed after a review with no [[change]] entry for it";
     RecordDeleted = "record-deleted", Error, "7.5.3", "a record file that existed in history is gone";
+    HistoryRewritten = "history-rewritten", Error, "7.5.3", "the commit a previous build published is no longer in history";
     HistoryUnavailable = "history-unavailable", Warning, "-", "no git repository, a shallow clone, or uncommitted changes: history rules could not run on some files";
 }
 

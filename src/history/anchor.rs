@@ -18,7 +18,7 @@
 //! the previous revision's (which was parsed already).
 
 use super::fields::{parse_state, section};
-use super::index::{Change, History, Revision};
+use super::index::{Change, History, Revision, short};
 use super::repo::{find_commit, first_parent, read_blob};
 use super::states::same;
 use crate::error::{Error, Result};
@@ -95,7 +95,7 @@ pub(super) fn disproved(
                 "the history index names commit {} as the one that wrote it, but its parent {} \
                  already held the same `{}`{STALE}",
                 commit.short(),
-                crate::history::short(&parent.id().to_string()),
+                short(&parent.id().to_string()),
                 claim.path
             )));
         }

@@ -195,6 +195,13 @@ pub struct History {
     /// What the history proves about the model's signed sections and
     /// orders, filled by [`prove`](super::prove).
     pub proofs: Proofs,
+    /// Whether this run read and wrote the caches in `<git dir>/docket`
+    /// (`false` with `--no-cache`, and without a repository).
+    pub caches: bool,
+    /// Commits a published site was built from that are no longer in the
+    /// history of `HEAD`, filled by [`rewrites`](super::rewrite::rewrites)
+    /// when the command was given the site.
+    pub rewrites: Vec<super::lost::Rewrite>,
     /// Each commit's checked signature, by index, filled on first use:
     /// verifying costs more than anything else about a commit, and a
     /// commit appears on several pages.

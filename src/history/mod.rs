@@ -37,9 +37,11 @@ mod cache;
 pub mod changes;
 pub mod fields;
 pub mod index;
+mod lost;
 pub mod proof;
 mod prove;
 mod repo;
+pub mod rewrite;
 pub mod sig;
 mod states;
 pub mod substance;
@@ -51,6 +53,7 @@ mod worktree;
 pub use changes::{Changes, Invalidated, RecordChange, changed_since, compare};
 pub use fields::{FieldChange, State, diff_tables, parse_state};
 pub use index::{Change, Commit, Dirty, FileHistory, History, Revision, Stamp, Unavailable, short};
+pub use lost::{LOST_SHOWN, LostCommit, LostRecord, Published, Rewrite};
 pub use proof::{Proof, ProofState, ProofStatus, Proofs};
 pub use prove::{prove, prove_only};
 pub use repo::{Objects, blob_size, discover, files_at, read_blob, read_state, resolve};
@@ -66,6 +69,13 @@ impl History {
     /// (or with a shallow one) the result says so in `unavailable`. `Err`
     /// is a repository git itself cannot read.
     pub fn open(root: &Path) -> Result<History> {
+        History::open_with(root, true)
+    }
+
+    /// [`History::open`], reading and writing the caches in `<git
+    /// dir>/docket` only when `caches` is true (`--no-cache`: everything is
+    /// read from git, nothing is written).
+    pub fn open_with(root: &Path, caches: bool) -> Result<History> {
         let none = |why| {
             Ok(History {
                 unavailable: Some(why),
@@ -79,12 +89,15 @@ impl History {
             return none(Unavailable::Shallow);
         }
         use crate::timing::stage;
-        let base = stage("history cache load", || cache::load(repo.path(), &prefix));
+        let base = caches
+            .then(|| stage("history cache load", || cache::load(repo.path(), &prefix)))
+            .flatten();
         let cached_head = base.as_ref().map(|b| b.head.to_string());
         let mut history = stage("history walk only", || walk::walk(&repo, &prefix, base))?;
         history.git_dir = repo.path().to_path_buf();
+        history.caches = caches;
         history.checks = vec![std::sync::OnceLock::new(); history.commits.len()];
-        if history.head != cached_head {
+        if caches && history.head != cached_head {
             stage("history cache save", || cache::save(&history));
         }
         history.worktree = stage("history worktree", || {

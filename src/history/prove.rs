@@ -65,7 +65,11 @@ pub fn prove_only(history: &mut History, model: &Model, only: Option<&str>) -> c
         .json(&model.people)
         .json(&model.config)
         .finish();
-    let cached = cache::load_proofs(&h.git_dir, seed);
+    let cached = if h.caches {
+        cache::load_proofs(&h.git_dir, seed)
+    } else {
+        BTreeMap::new()
+    };
     let per_file: Vec<FileProofs> = files
         .into_par_iter()
         .map_init(
@@ -125,7 +129,7 @@ pub fn prove_only(history: &mut History, model: &Model, only: Option<&str>) -> c
         || keep
             .iter()
             .any(|(f, e)| cached.get(f).is_none_or(|c| c.key != e.key));
-    if only.is_none() && changed && history.head.is_some() {
+    if only.is_none() && changed && history.head.is_some() && history.caches {
         cache::save_proofs(&history.git_dir, seed, keep);
     }
     history.proofs = proofs;

@@ -135,3 +135,104 @@ fn the_real_signature_commit_passes_the_anchor_check_warm_and_cold() {
     std::fs::remove_dir_all(repo.top.join(".git/docket")).unwrap();
     clean(&repo.check());
 }
+
+/// Mark the order's review proven in proofs.json, as someone with write
+/// access to `.git` could.
+fn doctor_proofs(repo: &Repo) {
+    let path = repo.top.join(".git/docket/proofs.json");
+    let mut proofs: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("proofs.json written")).unwrap();
+    let entry = &mut proofs["files"][ORDER_PATH]["proofs"];
+    let review = entry
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|p| p["section"] == "review")
+        .expect("the review's proof");
+    review["status"] = serde_json::json!({
+        "status": "proven",
+        "detail": "SSH signature by wang.gm's key SHA256:forged"
+    });
+    std::fs::write(&path, serde_json::to_vec(&proofs).unwrap()).unwrap();
+}
+
+fn site_dir() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    (dir, out)
+}
+
+#[test]
+fn a_doctored_proofs_cache_is_caught_by_no_cache_and_the_site_says_which_it_was() {
+    let (repo, _) = unsigned_review_then_a_signed_commit();
+    assert_eq!(unproven(&repo.check()).len(), 1);
+    doctor_proofs(&repo);
+    // What docs/history.md ("The caches") says a doctored proofs.json can
+    // do: show the section proven on a run that uses the caches. (Should
+    // this ever change, change the docs with it.)
+    let warm = repo.check();
+    assert!(unproven(&warm).is_empty(), "{:#?}", warm.findings());
+    // --no-cache proves everything from git again.
+    let fresh = repo.docket(&["check", "--format", "json", "--as-of", AS_OF, "--no-cache"]);
+    assert_eq!(unproven(&fresh).len(), 1, "{:#?}", fresh.findings());
+    assert_eq!(fresh.code, 1);
+    // The site says whether caches were used, in the footer, data.json
+    // and the manifest.
+    let (_keep, out) = site_dir();
+    let site = |extra: &[&str]| {
+        let mut args = vec!["build", "--out", out.to_str().unwrap(), "--as-of", AS_OF];
+        args.extend(extra);
+        let run = repo.docket(&args);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let page = std::fs::read_to_string(out.join("orders/SO-2026-0001.html")).unwrap();
+        let data: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("data.json")).unwrap()).unwrap();
+        let manifest = std::fs::read_to_string(out.join(".docket-manifest")).unwrap();
+        (page, data["caches"].clone(), manifest)
+    };
+    let (page, caches, manifest) = site(&[]);
+    assert!(
+        page.contains("built with the caches in .git/docket"),
+        "{page}"
+    );
+    assert!(
+        page.contains("class=\"sig-proven\""),
+        "the doctored proof: {page}"
+    );
+    assert_eq!(caches, true);
+    assert!(manifest.contains("\"caches\":true"), "{manifest}");
+    let (page, caches, manifest) = site(&["--no-cache"]);
+    assert!(page.contains("built without caches"), "{page}");
+    assert!(!page.contains("built with the caches"));
+    assert_eq!(caches, false);
+    assert!(manifest.contains("\"caches\":false"), "{manifest}");
+    assert!(page.contains("class=\"sig-unproven\""), "{page}");
+    assert!(!page.contains("class=\"sig-proven\""), "{page}");
+}
+
+#[test]
+fn no_cache_reads_no_cache_and_writes_none() {
+    let (repo, _) = unsigned_review_then_a_signed_commit();
+    let cold = repo.check();
+    let caches = repo.top.join(".git/docket");
+    assert!(caches.join("history.json").is_file() && caches.join("proofs.json").is_file());
+    std::fs::remove_dir_all(&caches).unwrap();
+    let (_keep, out) = site_dir();
+    let out = out.to_str().unwrap();
+    for args in [
+        &["check", "--format", "json", "--as-of", AS_OF, "--no-cache"][..],
+        &["build", "--out", out, "--as-of", AS_OF, "--no-cache"],
+        &["status", "--as-of", AS_OF, "--no-cache"],
+        &["log", "SO-2026-0001", "--no-cache"],
+        &["diff", "HEAD~1..HEAD", "--as-of", AS_OF, "--no-cache"],
+    ] {
+        let run = repo.docket(args);
+        assert!(run.code <= 1, "{args:?}: {}", run.stderr);
+        assert!(!caches.exists(), "{args:?} wrote {}", caches.display());
+    }
+    let fresh = repo.docket(&["check", "--format", "json", "--as-of", AS_OF, "--no-cache"]);
+    assert_eq!(fresh.stdout, cold.stdout);
+    // The same without --no-cache writes them again.
+    repo.check();
+    assert!(caches.join("history.json").is_file());
+}

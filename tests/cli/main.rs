@@ -19,6 +19,7 @@ mod init;
 mod new;
 mod publish;
 mod reading;
+mod rewrites;
 mod rules;
 mod schema;
 mod site;

@@ -321,6 +321,7 @@ const HISTORY_RULES: &[&str] = &[
     "review-stale",
     "change-unrecorded",
     "record-deleted",
+    "history-rewritten",
     "history-unavailable",
 ];
 
