@@ -105,6 +105,7 @@ catalog! {
     /// docket's addition (docs/timestamps.md): follows `[timestamps]
     /// policy`, a warning under "optional", an error under "required".
     TimestampMissing = "timestamp-missing", Warning, "3", "a signing commit without a valid RFC 3161 timestamp token within_days after it (a warning under timestamps policy \"optional\", an error under \"required\")";
+    HistoryRewritten = "history-rewritten", Error, "7.5.3", "the commit a previous build published is no longer in history";
     HistoryUnavailable = "history-unavailable", Warning, "-", "no git repository, a shallow clone, or uncommitted changes: history rules could not run on some files (the first two are errors under policy author or ssh)";
 }
 

@@ -1,6 +1,6 @@
 //! `docket check`: the CI gate.
 
-use super::{Outcome, analyse_history};
+use super::{Outcome, Reading, analyse_with};
 use crate::error::Result;
 use crate::words::{count, count_as};
 use jiff::civil::Date;
@@ -27,11 +27,36 @@ pub struct Options<'a> {
     pub color: bool,
     /// `--base REV`: findings on files changed since REV come first.
     pub base: Option<String>,
+    /// `--no-cache`: everything from git, no cache read or written.
+    pub no_cache: bool,
+    /// `--published SITE`: check that the commit the site was built from
+    /// is still in the history (`history-rewritten`).
+    pub published: Option<&'a Path>,
 }
 
 /// Run the check and return the text to print and the outcome.
 pub fn run(opts: &Options) -> Result<(String, Outcome)> {
-    let (model, history, mut report) = analyse_history(opts.root, opts.as_of)?;
+    let published = match opts.published {
+        Some(site) => {
+            let built = crate::render::published(site)?.unwrap_or_default();
+            if built.published == crate::history::Published::default() {
+                eprintln!(
+                    "docket: note: {} records no commit (it was built without git history, or \
+                     by an earlier docket): there is nothing to compare yet; its next build \
+                     records one",
+                    site.display()
+                );
+            }
+            Some(built)
+        }
+        None => None,
+    };
+    let reading = Reading {
+        as_of: opts.as_of,
+        no_cache: opts.no_cache,
+        published: published.as_ref().map(|b| &b.published),
+    };
+    let (model, history, mut report) = analyse_with(opts.root, &reading)?;
     let mut heading = String::new();
     let mut changed_files = None;
     let mut governance = None;

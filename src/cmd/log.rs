@@ -109,12 +109,13 @@ pub fn log(model: &Model, history: &History, id: &str) -> Result<Log> {
     })
 }
 
-/// `docket log`: load, read the history, and print the log.
-pub fn run(root: &Path, id: &str, format: Format) -> Result<String> {
+/// `docket log`: load, read the history, and print the log; with
+/// `no_cache`, everything from git and no cache read or written.
+pub fn run(root: &Path, id: &str, format: Format, no_cache: bool) -> Result<String> {
     let loaded = crate::load::load(root)?;
     let (model, findings) = crate::model::build(loaded);
     super::fail_closed(&findings)?;
-    let mut history = History::open(root)?;
+    let mut history = History::open_with(root, None, !no_cache)?;
     crate::history::prove_only(&mut history, &model, Some(id))?;
     let log = log(&model, &history, id)?;
     Ok(match format {

@@ -18,7 +18,7 @@ pub mod stamp;
 pub mod status;
 
 use crate::error::{Error, Result};
-use crate::history::History;
+use crate::history::{History, Published};
 use crate::model::Model;
 use crate::report::CheckReport;
 use jiff::civil::Date;
@@ -33,6 +33,20 @@ pub enum Outcome {
     Findings,
 }
 
+/// How a checking command reads the records and their history, beyond
+/// where they are.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Reading<'a> {
+    /// "Today" for date rules (`--as-of`).
+    pub as_of: Option<Date>,
+    /// `--no-cache`: read everything from git, and read and write nothing
+    /// in `<git dir>/docket`.
+    pub no_cache: bool,
+    /// What a published site recorded about the history it was built
+    /// from: checked for rewrites (`history-rewritten`).
+    pub published: Option<&'a Published>,
+}
+
 /// Load, build and check the records below `root`: the shared first half
 /// of `check`, `build` and `status`.
 pub fn analyse(root: &Path, as_of: Option<Date>) -> Result<(Model, CheckReport)> {
@@ -43,13 +57,32 @@ pub fn analyse(root: &Path, as_of: Option<Date>) -> Result<(Model, CheckReport)>
 /// [`analyse`], also returning the git history it read (the site's
 /// timelines and signature blocks, `log`, `diff`).
 pub fn analyse_history(root: &Path, as_of: Option<Date>) -> Result<(Model, History, CheckReport)> {
+    analyse_with(
+        root,
+        &Reading {
+            as_of,
+            ..Reading::default()
+        },
+    )
+}
+
+/// [`analyse_history`] as `reading` asks.
+pub fn analyse_with(root: &Path, reading: &Reading) -> Result<(Model, History, CheckReport)> {
     use crate::timing::stage;
+    let as_of = reading.as_of;
     let loaded = stage("load", || crate::load::load(root))?;
     let (mut model, findings) = stage("model", || crate::model::build(loaded));
     fail_closed(&findings)?;
     // Data flows one way: the model is built first, so the history stage
     // can prove its signed sections.
-    let mut history = stage("history walk", || History::open(root))?;
+    let mut history = stage("history walk", || {
+        History::open_with(root, None, !reading.no_cache)
+    })?;
+    if let Some(published) = reading.published {
+        history.rewrites = stage("history rewrites", || {
+            crate::history::rewrite::rewrites(&history, published)
+        })?;
+    }
     stage("history proofs", || {
         crate::history::prove(&mut history, &model)
     })?;

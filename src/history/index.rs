@@ -224,6 +224,13 @@ pub struct History {
     /// The RFC 3161 token of every signing commit, verified: filled after
     /// the proofs by [`crate::tsa::stamps()`] when timestamps are on.
     pub stamps: crate::tsa::verdict::Stamps,
+    /// Whether this run read and wrote the caches in `<git dir>/docket`
+    /// (`false` with `--no-cache`, and without a repository).
+    pub caches: bool,
+    /// Commits a published site was built from that are no longer in the
+    /// history of `HEAD`, filled by [`rewrites`](super::rewrite::rewrites)
+    /// when the command was given the site.
+    pub rewrites: Vec<super::lost::Rewrite>,
     /// Each commit's checked signature, by index, filled on first use:
     /// verifying costs more than anything else about a commit, and a
     /// commit appears on several pages. A commit is always checked

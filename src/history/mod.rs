@@ -32,6 +32,7 @@
 //! comparison of two commits (`changes.rs`, for `diff` and `check
 //! --base`). This file only declares them and opens the history.
 
+mod anchor;
 mod cache;
 pub mod changes;
 mod controlled;
@@ -39,10 +40,12 @@ pub mod fields;
 mod govern;
 pub mod governance;
 pub mod index;
+mod lost;
 pub mod proof;
 mod prove;
 pub mod regime;
 mod repo;
+pub mod rewrite;
 pub mod sig;
 mod states;
 pub mod substance;
@@ -56,6 +59,7 @@ pub use fields::{FieldChange, State, diff_tables, parse_state};
 pub use govern::govern;
 pub use governance::{Event, FileChange, Governance, Listed, Status};
 pub use index::{Change, Commit, Dirty, FileHistory, History, Revision, Stamp, Unavailable, short};
+pub use lost::{LOST_SHOWN, LostCommit, LostRecord, Published, Rewrite};
 pub use proof::{Proof, ProofState, ProofStatus, Proofs};
 pub use prove::{prove, prove_only};
 pub use regime::{Regime, SIGNATURE_RULES};
@@ -95,13 +99,20 @@ impl History {
     /// (or with a shallow one) the result says so in `unavailable`. `Err`
     /// is a repository git itself cannot read.
     pub fn open(root: &Path) -> Result<History> {
-        History::open_at(root, None)
+        History::open_with(root, None, true)
     }
 
     /// [`History::open`] for the history of `start` instead of `HEAD`
     /// (`docket diff` judges the range it is given). Only `HEAD`'s history
     /// is cached, and only `HEAD` has a working tree.
     pub fn open_at(root: &Path, start: Option<git2::Oid>) -> Result<History> {
+        History::open_with(root, start, true)
+    }
+
+    /// [`History::open_at`], reading and writing the caches in `<git
+    /// dir>/docket` only when `caches` is true (`--no-cache`: everything is
+    /// read from git, nothing is written).
+    pub fn open_with(root: &Path, start: Option<git2::Oid>, caches: bool) -> Result<History> {
         let none = |why| {
             Ok(History {
                 unavailable: Some(why),
@@ -115,17 +126,20 @@ impl History {
             return none(Unavailable::Shallow);
         }
         use crate::timing::stage;
-        let base = stage("history cache load", || cache::load(repo.path(), &prefix));
+        let base = caches
+            .then(|| stage("history cache load", || cache::load(repo.path(), &prefix)))
+            .flatten();
         let cached_head = base.as_ref().map(|b| b.head.to_string());
         let mut history = stage("history walk only", || {
             walk::walk(&repo, &prefix, base, start)
         })?;
         history.git_dir = repo.path().to_path_buf();
+        history.caches = caches;
         history.checks = vec![std::sync::OnceLock::new(); history.commits.len()];
         if start.is_some() {
             return Ok(history);
         }
-        if history.head != cached_head {
+        if caches && history.head != cached_head {
             stage("history cache save", || cache::save(&history));
         }
         history.worktree = stage("history worktree", || {

@@ -18,6 +18,7 @@
 //! its own git handle; a file whose revisions are unchanged since the last
 //! run takes its results from the cache (`cache.rs`).
 
+use super::anchor::{self, Claim};
 use super::cache::{self, ProofEntry};
 use super::fields::{section, signer, working_table};
 use super::index::{Dirty, FileHistory, History};
@@ -70,7 +71,11 @@ pub fn prove_only(history: &mut History, model: &Model, only: Option<&str>) -> c
         .u64(h.governance.fingerprint())
         .json(&model.config)
         .finish();
-    let cached = cache::load_proofs(&h.git_dir, seed);
+    let cached = if h.caches {
+        cache::load_proofs(&h.git_dir, seed)
+    } else {
+        BTreeMap::new()
+    };
     let per_file: Vec<FileProofs> = files
         .into_par_iter()
         .map_init(
@@ -95,7 +100,7 @@ pub fn prove_only(history: &mut History, model: &Model, only: Option<&str>) -> c
                     .flatten()
                     .map(|s| {
                         let (commit, status) =
-                            prove_one(h, objects, model, &states, &s.path, &s.sign.by)?;
+                            prove_one(h, objects, model, &states, file, &s.path, &s.sign.by)?;
                         Ok(Proof {
                             record: s.meta.id.value.clone(),
                             file: file.to_string(),
@@ -130,7 +135,7 @@ pub fn prove_only(history: &mut History, model: &Model, only: Option<&str>) -> c
         || keep
             .iter()
             .any(|(f, e)| cached.get(f).is_none_or(|c| c.key != e.key));
-    if only.is_none() && changed && history.head.is_some() {
+    if only.is_none() && changed && history.head.is_some() && history.caches {
         cache::save_proofs(&history.git_dir, seed, keep);
     }
     history.proofs = proofs;
@@ -175,6 +180,7 @@ fn prove_one(
     objects: &Objects,
     model: &Model,
     st: &States,
+    file: &str,
     path: &str,
     by: &str,
 ) -> crate::Result<(Option<usize>, ProofStatus)> {
@@ -217,6 +223,11 @@ fn prove_one(
     let policy = regime.signatures;
     if policy == SignaturePolicy::None {
         return Ok((Some(commit), ProofStatus::Recorded));
+    }
+    // The index (possibly cached) named the commit: git must agree that
+    // it wrote this content before anything rests on it (anchor.rs).
+    if let Some(why) = anchored(h, objects, file, s, path, cur)? {
+        return Ok((Some(commit), ProofStatus::Unproven(why)));
     }
     // Who made the signature commit and how it is signed come from the
     // commit object itself, never from the cached index; one that cannot
@@ -292,6 +303,31 @@ fn prove_one(
         )),
     };
     Ok((Some(commit), status))
+}
+
+/// Why git disagrees that the commit of state `s` of `file` wrote `value`
+/// as its section `path`; `None` when it agrees.
+fn anchored(
+    h: &History,
+    objects: &Objects,
+    file: &str,
+    s: usize,
+    path: &str,
+    value: Option<&crate::load::Value>,
+) -> crate::Result<Option<String>> {
+    let (Some(fh), Some(value)) = (h.file(file), value) else {
+        return Ok(None);
+    };
+    let Some(k) = fh.revisions.len().checked_sub(s + 1) else {
+        return Ok(None);
+    };
+    let claim = Claim {
+        revisions: &fh.revisions,
+        k,
+        path,
+        value,
+    };
+    anchor::disproved(h, &objects.repo, &claim)
 }
 
 /// The commit, before state `before`, in which the signer wrote a version

@@ -87,6 +87,11 @@ impl<'h> Trail<'h> {
         }
     }
 
+    /// Published commits no longer in the history (`history-rewritten`).
+    pub fn rewrites(&self) -> &'h [crate::history::Rewrite] {
+        &self.history.rewrites
+    }
+
     /// Whether there is any history to show.
     pub fn available(&self) -> bool {
         self.history.unavailable.is_none()

@@ -7,8 +7,9 @@
 //! scoped to that rule. [`CHECKS`] is the registry that runs them; a rule
 //! never stops at the first problem and never fails: whatever it cannot
 //! judge it leaves alone. The rules that need git history get it through
-//! [`Context::history`] and live in `history.rs`; rules about every kind
-//! (references, attachments, signers) are in `common.rs`.
+//! [`Context::history`] and live in `history.rs` (`rewrites.rs` for the
+//! one that compares the history with a published site); rules about
+//! every kind (references, attachments, signers) are in `common.rs`.
 
 mod capa;
 mod common;
@@ -16,6 +17,7 @@ mod context;
 mod history;
 mod orders;
 mod parties;
+mod rewrites;
 mod surveys;
 mod timestamps;
 mod trust;
@@ -74,6 +76,7 @@ pub const CHECKS: &[(RuleId, Check)] = &[
     (RuleId::GovernanceUnproven, trust::governance_unproven),
     (RuleId::HistoryTime, trust::history_time),
     (RuleId::TimestampMissing, timestamps::timestamp_missing),
+    (RuleId::HistoryRewritten, rewrites::history_rewritten),
     (RuleId::HistoryUnavailable, history::history_unavailable),
 ];
 

@@ -3,6 +3,7 @@
 //! `docket` binary on it.
 
 mod architecture;
+mod caches;
 mod check;
 mod ci_formats;
 mod ci_templates;
@@ -18,6 +19,7 @@ mod init;
 mod new;
 mod publish;
 mod reading;
+mod rewrites;
 mod rules;
 mod schema;
 mod site;

@@ -338,6 +338,7 @@ const HISTORY_RULES: &[&str] = &[
     "review-stale",
     "change-unrecorded",
     "record-deleted",
+    "history-rewritten",
     "history-unavailable",
     "timestamp-missing",
 ];
