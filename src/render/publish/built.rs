@@ -30,7 +30,7 @@ impl Built {
         format!("{PREFIX}{json}\n")
     }
 
-    /// The record from a manifest line's text after [`PREFIX`].
+    /// The record from the JSON of a manifest line (after its `@build ` prefix).
     pub fn parse(json: &str) -> Option<Built> {
         serde_json::from_str(json).ok()
     }
