@@ -40,6 +40,11 @@ pub enum Error {
         /// What made docket refuse, and what to do.
         why: String,
     },
+    /// `docket.toml` or `people.toml` cannot be read whole (a parse or
+    /// schema problem, or people.toml missing): nothing is judged under a
+    /// policy docket cannot read. Every problem, as findings with their
+    /// positions.
+    Config(Vec<crate::finding::Finding>),
     /// An object the repository should hold cannot be read: the
     /// repository is damaged, so nothing about the records can be trusted.
     Object {
@@ -101,6 +106,21 @@ impl fmt::Display for Error {
             Error::Template(msg) => write!(f, "template: {msg}"),
             Error::Refused { path, why } => write!(f, "{}: {why}", path.display()),
             Error::Out { out, why } => write!(f, "refusing to build into {}: {why}", out.display()),
+            Error::Config(findings) => {
+                write!(
+                    f,
+                    "the configuration cannot be read, so nothing is judged under it \
+                     (fix these and run again):"
+                )?;
+                for x in findings {
+                    write!(f, "\n  {}", x.file)?;
+                    if let Some(p) = x.pos {
+                        write!(f, ":{}:{}", p.line, p.col)?;
+                    }
+                    write!(f, ": {}", x.message)?;
+                }
+                Ok(())
+            }
             Error::Object {
                 kind,
                 id,

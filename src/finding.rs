@@ -96,13 +96,17 @@ catalog! {
     PropertyIncidentUnreported = "property-incident-unreported", Error, "4.7", "an incident not reported to the customer";
     SignatureUnproven = "signature-unproven", Error, "3", "a signed section whose signature commit does not prove it under the policy";
     SignatureBroken = "signature-broken", Error, "3", "a signed section changed after signing by someone else";
+    SignatureTime = "signature-time", Error, "3", "a written date far from the signing time, a backdated author date, or a signature after the signer left";
     ReviewStale = "review-stale", Error, "4.2.2 A", "the order's substance changed after the current review was signed";
     ChangeUnrecorded = "change-unrecorded", Error, "4.4", "the order's substance changed after a review with no [[change]] entry for it";
     RecordDeleted = "record-deleted", Error, "7.5.3", "a record file that existed in history is gone";
+    GovernanceUnproven = "governance-unproven", Error, "7.5.3", "a change to people.toml, docket.toml or procedure.md not made by a governance role under the policy in force";
+    HistoryTime = "history-time", Warning, "7.5.3", "commit times going backwards along history, or after the as-of date";
     /// docket's addition (docs/timestamps.md): follows `[timestamps]
     /// policy`, a warning under "optional", an error under "required".
     TimestampMissing = "timestamp-missing", Warning, "3", "a signing commit without a valid RFC 3161 timestamp token within_days after it (a warning under timestamps policy \"optional\", an error under \"required\")";
-    HistoryUnavailable = "history-unavailable", Warning, "-", "no git repository, a shallow clone, or uncommitted changes: history rules could not run on some files";
+    HistoryRewritten = "history-rewritten", Error, "7.5.3", "the commit a previous build published is no longer in history";
+    HistoryUnavailable = "history-unavailable", Warning, "-", "no git repository, a shallow clone, or uncommitted changes: history rules could not run on some files (the first two are errors under policy author or ssh)";
 }
 
 impl fmt::Display for RuleId {
@@ -125,7 +129,8 @@ pub struct Pos {
 }
 
 /// One thing wrong with the records. Severity is not stored here: it comes
-/// from the catalog and `[rules]` when the report is made, in one place.
+/// from the catalog and `[rules]` when the report is made, in one place;
+/// except where `[rules]` may not lower it (`pinned`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     pub rule: RuleId,
@@ -135,6 +140,10 @@ pub struct Finding {
     /// The record id, where the file held one that could be read.
     pub record: Option<String>,
     pub message: String,
+    /// A severity `[rules]` cannot change or turn off: failing closed
+    /// (a missing history under `author` or `ssh` is always an error, or
+    /// a shallow clone could pass the gate by configuration).
+    pub pinned: Option<Severity>,
 }
 
 impl Finding {
@@ -150,7 +159,14 @@ impl Finding {
             pos,
             record: None,
             message: message.into(),
+            pinned: None,
         }
+    }
+
+    /// This finding with a severity `[rules]` cannot change.
+    pub fn pinned(mut self, severity: Severity) -> Self {
+        self.pinned = Some(severity);
+        self
     }
 
     pub fn with_record(mut self, id: impl Into<String>) -> Self {

@@ -45,6 +45,13 @@ enum Command {
         /// finding says whether its file changed.
         #[arg(long, value_name = "REV")]
         base: Option<String>,
+        /// Also check that the commit this site (a folder `docket build`
+        /// wrote) was built from is still in the history.
+        #[arg(long, value_name = "SITE")]
+        published: Option<PathBuf>,
+        /// Read everything from git: use no cache in .git/docket, write none.
+        #[arg(long)]
+        no_cache: bool,
     },
     /// A record's history: revisions, authors, field changes, signatures.
     Log {
@@ -53,6 +60,9 @@ enum Command {
         /// human (a readable trail) or json.
         #[arg(long, value_enum, default_value = "human")]
         format: cmd::log::Format,
+        /// Read everything from git: use no cache in .git/docket, write none.
+        #[arg(long)]
+        no_cache: bool,
     },
     /// What changed between two revisions, record by record (for PRs).
     Diff {
@@ -64,6 +74,10 @@ enum Command {
         /// "Today" for the date rules of both revisions.
         #[arg(long, value_name = "DATE", value_parser = cmd::parse_date)]
         as_of: Option<jiff::civil::Date>,
+        /// Accepted for scripts: diff reads everything from git and never
+        /// uses the caches in .git/docket.
+        #[arg(long)]
+        no_cache: bool,
     },
     /// Render the records as a static HTML site (findings included).
     Build {
@@ -74,6 +88,9 @@ enum Command {
         /// SOURCE_DATE_EPOCH, else the clock).
         #[arg(long, value_name = "DATE", value_parser = cmd::parse_date)]
         as_of: Option<jiff::civil::Date>,
+        /// Read everything from git: use no cache in .git/docket, write none.
+        #[arg(long)]
+        no_cache: bool,
     },
     /// Ask a timestamping authority (RFC 3161) for a token over every
     /// signing commit that has none, into timestamps/<commit id>.tsr.
@@ -91,6 +108,9 @@ enum Command {
         /// "Today" for the figures (default: SOURCE_DATE_EPOCH, else the clock).
         #[arg(long, value_name = "DATE", value_parser = cmd::parse_date)]
         as_of: Option<jiff::civil::Date>,
+        /// Read everything from git: use no cache in .git/docket, write none.
+        #[arg(long)]
+        no_cache: bool,
     },
     /// List the rule catalog.
     Rules {
@@ -200,14 +220,20 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> docket::Result<Outcome> {
     let root = || docket::load::find_root(cli.records.as_deref());
     match cli.command {
-        Command::Log { id, format } => {
-            print(&cmd::log::run(&root()?, &id, format)?);
+        Command::Log {
+            id,
+            format,
+            no_cache,
+        } => {
+            print(&cmd::log::run(&root()?, &id, format, no_cache)?);
             Ok(Outcome::Clean)
         }
+        // diff reads no cache whatever --no-cache says.
         Command::Diff {
             range,
             format,
             as_of,
+            no_cache: _,
         } => {
             print(&cmd::diff::run(&root()?, &range, format, as_of)?);
             Ok(Outcome::Clean)
@@ -216,6 +242,8 @@ fn run(cli: Cli) -> docket::Result<Outcome> {
             format,
             as_of,
             base,
+            published,
+            no_cache,
         } => {
             let root = root()?;
             let color = std::io::stdout().is_terminal()
@@ -226,11 +254,17 @@ fn run(cli: Cli) -> docket::Result<Outcome> {
                 as_of,
                 color,
                 base,
+                no_cache,
+                published: published.as_deref(),
             })?;
             print(&text);
             Ok(outcome)
         }
-        Command::Build { out, as_of } => {
+        Command::Build {
+            out,
+            as_of,
+            no_cache,
+        } => {
             let root = root()?;
             let progress = std::io::stderr().is_terminal();
             let (stats, _report) = cmd::build::run(&cmd::build::Options {
@@ -238,6 +272,7 @@ fn run(cli: Cli) -> docket::Result<Outcome> {
                 out: &out,
                 as_of,
                 progress,
+                no_cache,
             })?;
             print(&format!(
                 "built {} ({} rendered, the rest unchanged; {}, {}) in {}\n",
@@ -253,8 +288,12 @@ fn run(cli: Cli) -> docket::Result<Outcome> {
             print(&cmd::stamp::run(&root()?, url.as_deref())?);
             Ok(Outcome::Clean)
         }
-        Command::Status { format, as_of } => {
-            print(&cmd::status::run(&root()?, format, as_of)?);
+        Command::Status {
+            format,
+            as_of,
+            no_cache,
+        } => {
+            print(&cmd::status::run(&root()?, format, as_of, no_cache)?);
             Ok(Outcome::Clean)
         }
         Command::Rules { format } => {

@@ -9,9 +9,9 @@
 //! wrong `--out` is refused at once, and two builds into one folder take
 //! turns from the start (the second waits, saying so).
 
-use super::analyse_history;
+use super::{Reading, analyse_with};
 use crate::error::Result;
-use crate::render::{self, Publisher, SiteOptions, Stats};
+use crate::render::{self, Built, Publisher, SiteOptions, Stats};
 use crate::report::CheckReport;
 use jiff::civil::Date;
 use std::path::Path;
@@ -22,6 +22,8 @@ pub struct Options<'a> {
     pub as_of: Option<Date>,
     /// Draw a progress bar (on a terminal, for large sites).
     pub progress: bool,
+    /// `--no-cache`: everything from git, no cache read or written.
+    pub no_cache: bool,
 }
 
 /// Open the output folder of a build from `root` into `out`: refuses a
@@ -41,9 +43,22 @@ pub fn run(opts: &Options) -> Result<(Stats, CheckReport)> {
     run_into(opts, publisher)
 }
 
-/// [`run`] into an output folder already opened with [`open`].
-pub fn run_into(opts: &Options, publisher: Publisher) -> Result<(Stats, CheckReport)> {
-    let (model, history, report) = analyse_history(opts.root, opts.as_of)?;
+/// [`run`] into an output folder already opened with [`open`]. The site
+/// it replaces says which commit it was built from: the history is
+/// checked against it (`history-rewritten`), and the new site records
+/// this build's commit and the rewrites still open.
+pub fn run_into(opts: &Options, mut publisher: Publisher) -> Result<(Stats, CheckReport)> {
+    let previous = publisher.previous_build().published;
+    let reading = Reading {
+        as_of: opts.as_of,
+        no_cache: opts.no_cache,
+        published: Some(&previous),
+    };
+    let (model, history, report) = analyse_with(opts.root, &reading)?;
+    publisher.set_build(Built {
+        published: crate::history::rewrite::next(&history, &previous),
+        caches: history.caches,
+    });
     let status = crate::timing::stage("status", || crate::report::status::status(&model, &report));
     let site = SiteOptions {
         history: Some(&history),

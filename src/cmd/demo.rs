@@ -19,6 +19,7 @@ pub fn run(opts: &crate::demo::Options, out: &Path, progress: bool) -> Result<St
         out,
         as_of: Some(crate::demo::AS_OF),
         progress,
+        no_cache: false,
     };
     let (stats, report) = super::build::run_into(&build, publisher)?;
 

@@ -1,6 +1,8 @@
 //! `docket diff REV1..REV2`: what a pull request does to the records.
 //!
-//! Records added, changed (field by field) and deleted; the signatures the
+//! First the changes to the controlled documents (people.toml,
+//! docket.toml, procedure.md), proven or not, commit by commit; then
+//! records added, changed (field by field) and deleted; the signatures the
 //! change invalidates (a signed section whose content changed, an order
 //! whose substance changed under its review), both compared by
 //! [`crate::history::compare`]; and the findings it adds or resolves.
@@ -17,7 +19,7 @@
 
 use crate::error::{Error, Result};
 use crate::finding::Finding;
-use crate::history::{self, Invalidated, RecordChange};
+use crate::history::{self, History, Invalidated, Listed, RecordChange};
 use jiff::civil::Date;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -33,6 +35,9 @@ pub enum Format {
 pub struct Diff {
     pub from: String,
     pub to: String,
+    /// Changes to the controlled documents in the range, proven or not:
+    /// listed first, as they change how everything else is judged.
+    pub governance: Vec<Listed>,
     pub added: Vec<RecordChange>,
     pub changed: Vec<RecordChange>,
     pub deleted: Vec<RecordChange>,
@@ -58,15 +63,23 @@ pub fn run(root: &Path, range: &str, format: Format, as_of: Option<Date>) -> Res
             )));
         }
     };
+    // Nothing is judged under a configuration docket cannot read.
+    let (model, findings) = crate::model::build(crate::load::load(root)?);
+    super::fail_closed(&findings)?;
     let (repo, prefix) = history::discover(root)?
         .ok_or_else(|| Error::Git("no git repository above the records root".into()))?;
     let (ia, ib) = (history::resolve(&repo, a)?, history::resolve(&repo, b)?);
+    let offset = model.config.company.offset_seconds;
+    let mut at_b = History::open_at(root, Some(ib))?;
+    history::govern(&mut at_b, offset)?;
+    let governance = at_b.governance_since(&repo, ia, offset)?;
     let changes = history::compare(&repo, &prefix, ia, ib)?;
     let before = findings_at(&repo, &history::files_at(&repo, ia, &prefix)?, as_of)?;
     let after = findings_at(&repo, &history::files_at(&repo, ib, &prefix)?, as_of)?;
     let diff = Diff {
         from: a.to_string(),
         to: b.to_string(),
+        governance,
         added: changes.added,
         changed: changes.changed,
         deleted: changes.deleted,
@@ -173,6 +186,19 @@ fn markdown(d: &Diff) -> String {
         crate::words::count(d.new_findings.len(), "new finding"),
         d.resolved_findings.len()
     ));
+    if !d.governance.is_empty() {
+        out.push_str(&format!(
+            "\n### Governance changes\n\npeople.toml, docket.toml and procedure.md decide how \
+             everything else is judged; {}:\n\n",
+            crate::words::count(d.governance.len(), "change")
+        ));
+        for g in &d.governance {
+            out.push_str(&format!("- {}\n", g.headline()));
+            for c in &g.changes {
+                out.push_str(&format!("  - {c}\n"));
+            }
+        }
+    }
     let mut list = |title: &str, entries: &[RecordChange]| {
         if entries.is_empty() {
             return;

@@ -40,7 +40,8 @@ pub struct SignatureBlock {
     pub roles: Vec<String>,
     /// The date written in the section.
     pub date: String,
-    /// The signature commit's author time at the company's offset.
+    /// The signing time: the signature commit's committer time at the
+    /// company's offset.
     pub time: Option<String>,
     pub meaning: String,
     pub commit: Option<String>,
@@ -66,7 +67,7 @@ impl SignatureBlock {
                 p.roles.iter().map(|r| r.as_str().to_string()).collect()
             }),
             date,
-            time: commit.map(|c| c.author.display_at(model.config.company.offset_seconds)),
+            time: commit.map(|c| c.committer.display_at(model.config.company.offset_seconds)),
             meaning: proof.meaning.clone(),
             commit: commit.map(|c| c.id.clone()),
             status: proof.status.clone(),
@@ -108,11 +109,13 @@ pub fn log(model: &Model, history: &History, id: &str) -> Result<Log> {
     })
 }
 
-/// `docket log`: load, read the history, and print the log.
-pub fn run(root: &Path, id: &str, format: Format) -> Result<String> {
+/// `docket log`: load, read the history, and print the log; with
+/// `no_cache`, everything from git and no cache read or written.
+pub fn run(root: &Path, id: &str, format: Format, no_cache: bool) -> Result<String> {
     let loaded = crate::load::load(root)?;
-    let (model, _) = crate::model::build(loaded);
-    let mut history = History::open(root)?;
+    let (model, findings) = crate::model::build(loaded);
+    super::fail_closed(&findings)?;
+    let mut history = History::open_with(root, None, !no_cache)?;
     crate::history::prove_only(&mut history, &model, Some(id))?;
     let log = log(&model, &history, id)?;
     Ok(match format {

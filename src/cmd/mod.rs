@@ -18,7 +18,7 @@ pub mod stamp;
 pub mod status;
 
 use crate::error::{Error, Result};
-use crate::history::History;
+use crate::history::{History, Published};
 use crate::model::Model;
 use crate::report::CheckReport;
 use jiff::civil::Date;
@@ -33,6 +33,20 @@ pub enum Outcome {
     Findings,
 }
 
+/// How a checking command reads the records and their history, beyond
+/// where they are.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Reading<'a> {
+    /// "Today" for date rules (`--as-of`).
+    pub as_of: Option<Date>,
+    /// `--no-cache`: read everything from git, and read and write nothing
+    /// in `<git dir>/docket`.
+    pub no_cache: bool,
+    /// What a published site recorded about the history it was built
+    /// from: checked for rewrites (`history-rewritten`).
+    pub published: Option<&'a Published>,
+}
+
 /// Load, build and check the records below `root`: the shared first half
 /// of `check`, `build` and `status`.
 pub fn analyse(root: &Path, as_of: Option<Date>) -> Result<(Model, CheckReport)> {
@@ -43,15 +57,36 @@ pub fn analyse(root: &Path, as_of: Option<Date>) -> Result<(Model, CheckReport)>
 /// [`analyse`], also returning the git history it read (the site's
 /// timelines and signature blocks, `log`, `diff`).
 pub fn analyse_history(root: &Path, as_of: Option<Date>) -> Result<(Model, History, CheckReport)> {
+    analyse_with(
+        root,
+        &Reading {
+            as_of,
+            ..Reading::default()
+        },
+    )
+}
+
+/// [`analyse_history`] as `reading` asks.
+pub fn analyse_with(root: &Path, reading: &Reading) -> Result<(Model, History, CheckReport)> {
     use crate::timing::stage;
+    let as_of = reading.as_of;
     let loaded = stage("load", || crate::load::load(root))?;
-    let (model, findings) = stage("model", || crate::model::build(loaded));
+    let (mut model, findings) = stage("model", || crate::model::build(loaded));
+    fail_closed(&findings)?;
     // Data flows one way: the model is built first, so the history stage
     // can prove its signed sections.
-    let mut history = stage("history walk", || History::open(root))?;
+    let mut history = stage("history walk", || {
+        History::open_with(root, None, !reading.no_cache)
+    })?;
+    if let Some(published) = reading.published {
+        history.rewrites = stage("history rewrites", || {
+            crate::history::rewrite::rewrites(&history, published)
+        })?;
+    }
     stage("history proofs", || {
         crate::history::prove(&mut history, &model)
     })?;
+    crate::history::apply_governed(&mut model.config, &history);
     history.stamps = stage("timestamps", || {
         crate::tsa::stamps(&model.guard, &history, &model.config)
     });
@@ -72,11 +107,7 @@ pub fn check_model(
         Some(d) => d,
         None => today(model.config.company.offset_seconds)?,
     };
-    let cx = crate::rules::Context {
-        model,
-        as_of,
-        history,
-    };
+    let cx = crate::rules::Context::new(model, as_of, history);
     findings.extend(crate::rules::run(&cx));
     Ok(CheckReport::new(
         &model.config,
@@ -84,6 +115,26 @@ pub fn check_model(
         model.record_count(),
         as_of,
     ))
+}
+
+/// Fail closed: a `docket.toml` or `people.toml` that does not read whole
+/// (it does not parse, holds an unknown key or value, or people.toml is
+/// missing) stops the command with every problem, before anything is
+/// judged. A default standing in for a setting docket could not read
+/// (`signatures = "SSH"` read as the default) would judge signatures under
+/// a policy nobody chose.
+pub fn fail_closed(findings: &[crate::finding::Finding]) -> Result<()> {
+    let mut config: Vec<crate::finding::Finding> = findings
+        .iter()
+        .filter(|f| matches!(f.file.as_str(), "docket.toml" | "people.toml"))
+        .cloned()
+        .collect();
+    config.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    if config.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Config(config))
+    }
 }
 
 /// "Today": `SOURCE_DATE_EPOCH` if set (reproducible builds), else the

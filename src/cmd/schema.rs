@@ -150,6 +150,7 @@ fn shape(s: &Shape) -> Value {
         }),
         Shape::OneOf(names) => json!({ "type": "string", "enum": names }),
         Shape::Array(item) => json!({ "type": "array", "items": shape(item) }),
+        Shape::AnyOf(shapes) => json!({ "anyOf": shapes.iter().map(shape).collect::<Vec<_>>() }),
         Shape::Table(t) => object(t),
         Shape::Tables { fields, min } => {
             let mut o = json!({ "type": "array", "items": object(fields) });

@@ -3,7 +3,7 @@
 //! with `--format json`). The figures come from [`crate::report::status`],
 //! the same computation the site uses.
 
-use super::analyse;
+use super::{Reading, analyse_with};
 use crate::error::Result;
 use jiff::civil::Date;
 use std::path::Path;
@@ -16,8 +16,14 @@ pub enum Format {
 
 /// The text to print. Status is a report, not a gate: it succeeds whatever
 /// the findings are (the gate is `docket check`).
-pub fn run(root: &Path, format: Format, as_of: Option<Date>) -> Result<String> {
-    let (model, report) = analyse(root, as_of)?;
+/// `no_cache`: read everything from git, use and write no cache.
+pub fn run(root: &Path, format: Format, as_of: Option<Date>, no_cache: bool) -> Result<String> {
+    let reading = Reading {
+        as_of,
+        no_cache,
+        published: None,
+    };
+    let (model, _history, report) = analyse_with(root, &reading)?;
     let status = crate::report::status::status(&model, &report);
     Ok(match format {
         Format::Human => status.to_human(),

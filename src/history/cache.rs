@@ -36,7 +36,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Raised whenever what is cached or how it is read changes.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 
 /// The index in a compact form: tens of thousands of commits by a few
 /// dozen people, so people are listed once and referred to by position,
@@ -49,8 +49,10 @@ struct CacheFile {
     head: String,
     /// (name, email)
     people: Vec<(String, String)>,
-    /// (id, author, committer, summary, signature, merge); a stamp is
-    /// (person, time, offset).
+    /// (id, author, committer, summary, signature, merge, line, via,
+    /// fork); a stamp is (person, time, offset); line, via and fork are
+    /// first-parent positions (index.rs), which stay valid as commits are
+    /// added.
     commits: Vec<CachedCommit>,
     /// (path, revisions); a revision is (commit, path if not the file's
     /// path, blob, change): change 0 added, 1 modified, 2 deleted, 3 moved
@@ -67,7 +69,10 @@ type CachedCommit = (
     String,
     CommitSignature,
     bool,
+    Positions,
 );
+/// (line, via, fork)
+type Positions = (Option<usize>, Option<usize>, Option<usize>);
 type CachedRevision = (usize, Option<String>, Option<String>, u8, Option<String>);
 
 fn path(git_dir: &Path) -> PathBuf {
@@ -92,7 +97,7 @@ pub(super) fn load(git_dir: &Path, prefix: &str) -> Option<Base> {
         })
     };
     let mut commits = Vec::with_capacity(file.commits.len());
-    for (id, author, committer, summary, signature, merge) in file.commits {
+    for (id, author, committer, summary, signature, merge, (line, via, fork)) in file.commits {
         commits.push(Commit {
             id,
             author: stamp(author)?,
@@ -100,6 +105,9 @@ pub(super) fn load(git_dir: &Path, prefix: &str) -> Option<Base> {
             summary,
             signature,
             merge,
+            line,
+            via,
+            fork,
         });
     }
     let mut files = Vec::with_capacity(file.files.len());
@@ -150,6 +158,7 @@ pub(super) fn save<'h>(history: &'h History) {
             &'h str,
             CommitSignature,
             bool,
+            Positions,
         )>,
         #[allow(clippy::type_complexity)]
         files: Vec<(
@@ -179,6 +188,7 @@ pub(super) fn save<'h>(history: &'h History) {
                 c.summary.as_str(),
                 c.signature,
                 c.merge,
+                (c.line, c.via, c.fork),
             )
         })
         .collect();

@@ -9,8 +9,9 @@
 //! the repository is `walk.rs` and `repo.rs`; this file only describes and
 //! looks up.
 
+use super::governance::Governance;
 use super::proof::Proofs;
-use super::sig::{CommitSignature, Keyring, SignatureCheck};
+use super::sig::{CommitSignature, SignatureCheck};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -79,6 +80,17 @@ pub struct Commit {
     pub signature: CommitSignature,
     /// Whether this is a merge commit on the first-parent line.
     pub merge: bool,
+    /// The commit's position on the first-parent line of `HEAD` (the root
+    /// commit is 0), when it is on that line. Positions count from the
+    /// root, so they stay the same as commits are added.
+    pub line: Option<usize>,
+    /// For a commit a merge brought in (a branch commit): the position of
+    /// that merge.
+    pub via: Option<usize>,
+    /// For a branch commit: the position of the newest first-parent commit
+    /// it descends from (where its branch left the line, or last merged
+    /// it in). The policy in force for it is the one at that commit.
+    pub fork: Option<usize>,
 }
 
 impl Commit {
@@ -96,7 +108,16 @@ impl Commit {
             summary: String::from_utf8_lossy(c.summary_bytes().unwrap_or_default()).into_owned(),
             signature: CommitSignature::of(c),
             merge,
+            line: None,
+            via: None,
+            fork: None,
         }
+    }
+
+    /// The signing time's calendar date at `offset_seconds`: a commit's
+    /// committer time is when it was made (docs/history.md).
+    pub fn signed_on(&self, offset_seconds: i32) -> Option<jiff::civil::Date> {
+        self.committer.date_at(offset_seconds)
     }
 }
 
@@ -183,7 +204,9 @@ pub struct History {
     /// The commit `HEAD` points at, if any.
     pub head: Option<String>,
     pub shallow: bool,
-    /// Commits that touched a file below the records root, newest first.
+    /// Every commit of the first-parent line (the whole line: commit times
+    /// are checked along it), and the commits merges brought in that
+    /// touched a file below the records root; newest first.
     pub commits: Vec<Commit>,
     /// Every `*.toml` file that ever existed, by its current (or last) path.
     pub files: BTreeMap<String, FileHistory>,
@@ -195,24 +218,50 @@ pub struct History {
     /// What the history proves about the model's signed sections and
     /// orders, filled by [`prove`](super::prove).
     pub proofs: Proofs,
+    /// The changes to the controlled documents and the policy in force
+    /// after each, filled by [`govern`](super::govern).
+    pub governance: Governance,
     /// The RFC 3161 token of every signing commit, verified: filled after
     /// the proofs by [`crate::tsa::stamps()`] when timestamps are on.
     pub stamps: crate::tsa::verdict::Stamps,
+    /// Whether this run read and wrote the caches in `<git dir>/docket`
+    /// (`false` with `--no-cache`, and without a repository).
+    pub caches: bool,
+    /// Commits a published site was built from that are no longer in the
+    /// history of `HEAD`, filled by [`rewrites`](super::rewrite::rewrites)
+    /// when the command was given the site.
+    pub rewrites: Vec<super::lost::Rewrite>,
     /// Each commit's checked signature, by index, filled on first use:
     /// verifying costs more than anything else about a commit, and a
-    /// commit appears on several pages.
+    /// commit appears on several pages. A commit is always checked
+    /// against the keys of the policy in force for it, so one check per
+    /// commit holds.
     pub(super) checks: Vec<std::sync::OnceLock<SignatureCheck>>,
-    pub(super) keyring: std::sync::OnceLock<Keyring>,
 }
 
 impl History {
     /// The history of a record by id (its file stem) or by path: a file
-    /// that exists before a deleted one of the same id.
+    /// that exists before a deleted one of the same id. Only TOML files
+    /// are records (`procedure.md` is followed for governance only).
     pub fn find_record(&self, id: &str) -> Option<&FileHistory> {
         self.files
             .values()
+            .filter(|f| f.path.ends_with(".toml"))
             .filter(|f| crate::load::stem(&f.path) == id || f.path == id)
             .min_by_key(|f| f.deleted())
+    }
+
+    /// The commits of the first-parent line, root first (index into
+    /// [`History::commits`]).
+    pub fn line(&self) -> Vec<usize> {
+        let mut line: Vec<(usize, usize)> = self
+            .commits
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| c.line.map(|p| (p, i)))
+            .collect();
+        line.sort_unstable();
+        line.into_iter().map(|(_, i)| i).collect()
     }
 
     /// A fingerprint of the revisions of the file now at `path` (commit

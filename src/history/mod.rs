@@ -32,13 +32,20 @@
 //! comparison of two commits (`changes.rs`, for `diff` and `check
 //! --base`). This file only declares them and opens the history.
 
+mod anchor;
 mod cache;
 pub mod changes;
+mod controlled;
 pub mod fields;
+mod govern;
+pub mod governance;
 pub mod index;
+mod lost;
 pub mod proof;
 mod prove;
+pub mod regime;
 mod repo;
+pub mod rewrite;
 pub mod sig;
 mod states;
 pub mod substance;
@@ -49,9 +56,13 @@ mod worktree;
 
 pub use changes::{Changes, Invalidated, RecordChange, changed_since, compare};
 pub use fields::{FieldChange, State, diff_tables, parse_state};
+pub use govern::govern;
+pub use governance::{Event, FileChange, Governance, Listed, Status};
 pub use index::{Change, Commit, Dirty, FileHistory, History, Revision, Stamp, Unavailable, short};
+pub use lost::{LOST_SHOWN, LostCommit, LostRecord, Published, Rewrite};
 pub use proof::{Proof, ProofState, ProofStatus, Proofs};
 pub use prove::{prove, prove_only};
+pub use regime::{Regime, SIGNATURE_RULES};
 pub use repo::{Objects, blob_size, discover, files_at, read_blob, read_state, resolve};
 pub use sig::{CommitSignature, Keyring, SignatureCheck};
 pub use substance::{OrderHistory, SubstanceChange, substance};
@@ -60,11 +71,48 @@ pub use timeline::{Entry, timeline};
 use crate::error::Result;
 use std::path::Path;
 
+/// Put the governed policy in force at `HEAD` in place of the working
+/// tree's signature settings: `policy.signatures`, the tolerance, the
+/// governance roles and the `[rules]` overrides of the signature rules.
+/// An uncommitted or ungoverned change to them is never in force; every
+/// other setting (company, deadlines, the other rules) still comes from
+/// the working tree, so a local edit previews. Without history the
+/// working tree's settings stand.
+pub fn apply_governed(config: &mut crate::model::Config, history: &History) {
+    if !history.governance.ready {
+        return;
+    }
+    let r = history.governance.current();
+    config.policy.signatures = r.signatures;
+    config.policy.date_tolerance_days = r.tolerance_days;
+    config.policy.governance = r.governance.clone();
+    for rule in SIGNATURE_RULES {
+        match r.rules.get(rule) {
+            Some(level) => config.rules.insert(*rule, *level),
+            None => config.rules.remove(rule),
+        };
+    }
+}
+
 impl History {
     /// Read the history of the git repository holding `root`; without one
     /// (or with a shallow one) the result says so in `unavailable`. `Err`
     /// is a repository git itself cannot read.
     pub fn open(root: &Path) -> Result<History> {
+        History::open_with(root, None, true)
+    }
+
+    /// [`History::open`] for the history of `start` instead of `HEAD`
+    /// (`docket diff` judges the range it is given). Only `HEAD`'s history
+    /// is cached, and only `HEAD` has a working tree.
+    pub fn open_at(root: &Path, start: Option<git2::Oid>) -> Result<History> {
+        History::open_with(root, start, true)
+    }
+
+    /// [`History::open_at`], reading and writing the caches in `<git
+    /// dir>/docket` only when `caches` is true (`--no-cache`: everything is
+    /// read from git, nothing is written).
+    pub fn open_with(root: &Path, start: Option<git2::Oid>, caches: bool) -> Result<History> {
         let none = |why| {
             Ok(History {
                 unavailable: Some(why),
@@ -78,12 +126,20 @@ impl History {
             return none(Unavailable::Shallow);
         }
         use crate::timing::stage;
-        let base = stage("history cache load", || cache::load(repo.path(), &prefix));
+        let base = caches
+            .then(|| stage("history cache load", || cache::load(repo.path(), &prefix)))
+            .flatten();
         let cached_head = base.as_ref().map(|b| b.head.to_string());
-        let mut history = stage("history walk only", || walk::walk(&repo, &prefix, base))?;
+        let mut history = stage("history walk only", || {
+            walk::walk(&repo, &prefix, base, start)
+        })?;
         history.git_dir = repo.path().to_path_buf();
+        history.caches = caches;
         history.checks = vec![std::sync::OnceLock::new(); history.commits.len()];
-        if history.head != cached_head {
+        if start.is_some() {
+            return Ok(history);
+        }
+        if caches && history.head != cached_head {
             stage("history cache save", || cache::save(&history));
         }
         history.worktree = stage("history worktree", || {

@@ -7,8 +7,9 @@
 //! section's *parsed* content is unchanged up to the working tree: the
 //! commit that first wrote what is there now. Comparing values, not text,
 //! means reformatting a file or reordering keys never moves a signature.
-//! Whether that commit proves the signature depends on `policy.signatures`
-//! (docs/history.md). When its author is not the signer and an older
+//! Whether that commit proves the signature depends on the policy in force
+//! for it: `policy.signatures`, the people and their keys as they were
+//! when it was made (`regime.rs`, docs/history.md). When its author is not the signer and an older
 //! revision carried the section signed by the signer, someone else changed
 //! a signed section: the signature is broken, which says more than
 //! "unproven".
@@ -17,10 +18,12 @@
 //! its own git handle; a file whose revisions are unchanged since the last
 //! run takes its results from the cache (`cache.rs`).
 
+use super::anchor::{self, Claim};
 use super::cache::{self, ProofEntry};
 use super::fields::{section, signer, working_table};
 use super::index::{Dirty, FileHistory, History};
 use super::proof::{Proof, ProofStatus, Proofs};
+use super::regime::left_by;
 use super::repo::Objects;
 use super::sig::SignatureCheck;
 use super::states::{States, same};
@@ -44,6 +47,8 @@ pub fn prove_only(history: &mut History, model: &Model, only: Option<&str>) -> c
     if history.unavailable.is_some() {
         return Ok(());
     }
+    // Every proof is judged under the policy in force for its commit.
+    super::govern::govern(history, model.config.company.offset_seconds)?;
     let wanted = |file: &str| only.is_none_or(|id| crate::load::stem(file) == id || file == id);
     let signed = model.signed_sections();
     let mut by_file: BTreeMap<&str, Vec<&crate::model::Signed>> = BTreeMap::new();
@@ -59,12 +64,18 @@ pub fn prove_only(history: &mut History, model: &Model, only: Option<&str>) -> c
     let mut files: Vec<&str> = by_file.keys().copied().collect();
     files.extend(order_files.iter().filter(|f| !by_file.contains_key(*f)));
     let h: &History = history;
-    let seed = Fingerprint::new(2)
+    // Proofs depend on the policy in force for each commit (the governance
+    // timeline) and on the configuration's company settings.
+    let seed = Fingerprint::new(3)
         .str(env!("CARGO_PKG_VERSION"))
-        .json(&model.people)
+        .u64(h.governance.fingerprint())
         .json(&model.config)
         .finish();
-    let cached = cache::load_proofs(&h.git_dir, seed);
+    let cached = if h.caches {
+        cache::load_proofs(&h.git_dir, seed)
+    } else {
+        BTreeMap::new()
+    };
     let per_file: Vec<FileProofs> = files
         .into_par_iter()
         .map_init(
@@ -89,7 +100,7 @@ pub fn prove_only(history: &mut History, model: &Model, only: Option<&str>) -> c
                     .flatten()
                     .map(|s| {
                         let (commit, status) =
-                            prove_one(h, objects, model, &states, &s.path, &s.sign.by)?;
+                            prove_one(h, objects, model, &states, file, &s.path, &s.sign.by)?;
                         Ok(Proof {
                             record: s.meta.id.value.clone(),
                             file: file.to_string(),
@@ -124,7 +135,7 @@ pub fn prove_only(history: &mut History, model: &Model, only: Option<&str>) -> c
         || keep
             .iter()
             .any(|(f, e)| cached.get(f).is_none_or(|c| c.key != e.key));
-    if only.is_none() && changed && history.head.is_some() {
+    if only.is_none() && changed && history.head.is_some() && history.caches {
         cache::save_proofs(&history.git_dir, seed, keep);
     }
     history.proofs = proofs;
@@ -162,19 +173,28 @@ fn states(h: &History, objects: &Objects, model: &Model, file: &str) -> crate::R
 const SSH_ADVICE: &str = "the signer commits with an SSH signature (git config gpg.format ssh; \
      git commit -S) made with a key listed for them in people.toml";
 
-/// Find the signature commit of one section and judge it.
+/// Find the signature commit of one section and judge it under the
+/// policy in force for that commit ([`History::regime_for`]).
 fn prove_one(
     h: &History,
     objects: &Objects,
     model: &Model,
     st: &States,
+    file: &str,
     path: &str,
     by: &str,
 ) -> crate::Result<(Option<usize>, ProofStatus)> {
     // Under "none" nothing is proven, so nothing is unsigned either: an
     // uncommitted section is recorded like any other (the file's
-    // history-unavailable warning says it is not committed).
-    let unsigned = if model.config.policy.signatures == SignaturePolicy::None {
+    // history-unavailable warning says it is not committed). What is not
+    // committed is under the policy in force now.
+    let now = if h.governance.ready {
+        h.governance.current().signatures
+    } else {
+        // Nothing committed yet: the working tree's policy is all there is.
+        model.config.policy.signatures
+    };
+    let unsigned = if now == SignaturePolicy::None {
         ProofStatus::Recorded
     } else {
         ProofStatus::Uncommitted
@@ -199,19 +219,25 @@ fn prove_one(
     let Some(commit) = st.list.get(s).and_then(|x| x.0) else {
         return Ok((None, unsigned));
     };
-    let policy = model.config.policy.signatures;
+    let regime = h.regime_for(commit);
+    let policy = regime.signatures;
     if policy == SignaturePolicy::None {
         return Ok((Some(commit), ProofStatus::Recorded));
+    }
+    // The index (possibly cached) named the commit: git must agree that
+    // it wrote this content before anything rests on it (anchor.rs).
+    if let Some(why) = anchored(h, objects, file, s, path, cur)? {
+        return Ok((Some(commit), ProofStatus::Unproven(why)));
     }
     // Who made the signature commit and how it is signed come from the
     // commit object itself, never from the cached index; one that cannot
     // be read is a damaged repository, not an unproven signature.
     let fresh = objects.commit(&h.commits[commit].id)?;
     let c = &fresh;
-    let author = model.person_by_email(&c.author.email);
+    let author = regime.by_email(&c.author.email);
     let author_is_signer = author.is_some_and(|p| p.id.value == by);
     if !author_is_signer {
-        if let Some(signed) = signed_by_signer_before(h, model, st, path, by, s) {
+        if let Some(signed) = signed_by_signer_before(h, st, path, by, s) {
             let who = author.map_or_else(
                 || format!("{} <{}>", c.author.name, c.author.email),
                 |p| p.id.value.clone(),
@@ -242,9 +268,8 @@ fn prove_one(
     }
     let person = author.expect("author is the signer");
     let offset = model.config.company.offset_seconds;
-    if let (Some(left), Some(day)) = (person.left, c.author.date_at(offset))
-        && day > left
-    {
+    let signed_on = c.signed_on(offset);
+    if let Some((left, day)) = left_by(person, signed_on, c.author.date_at(offset)) {
         return Ok((
             Some(commit),
             ProofStatus::Unproven(format!(
@@ -260,35 +285,57 @@ fn prove_one(
             ProofStatus::Proven(format!("commit author {}", c.author.email)),
         ));
     }
-    let status = match h.signature(objects, commit, &model.people) {
-        SignatureCheck::Valid {
-            person,
-            fingerprint,
-        } if person == by => {
-            ProofStatus::Proven(format!("SSH signature by {by}'s key {fingerprint}"))
+    let check = h.signature(objects, commit);
+    // A key revoked in the people.toml in force now reaches back: a key
+    // found stolen stops proving what it signed since the day it was.
+    let revoked_now = match &check {
+        SignatureCheck::Valid { fingerprint, .. } => {
+            h.governance.current().keyring().revoked(fingerprint)
         }
-        SignatureCheck::Valid {
-            person,
-            fingerprint,
-        } => ProofStatus::Unproven(format!(
-            "its signature commit {} is signed with {person}'s key {fingerprint}, not one of {by}'s keys; {SSH_ADVICE}",
+        _ => None,
+    };
+    let status = match regime.ssh_proof(&check, by, signed_on, revoked_now) {
+        Ok(how) => ProofStatus::Proven(how),
+        Err(rest) => ProofStatus::Unproven(format!(
+            "policy \"ssh\" needs an SSH signature by {by}, but its signature commit {} {rest}; \
+             {SSH_ADVICE}",
             c.short()
-        )),
-        other => ProofStatus::Unproven(format!(
-            "policy \"ssh\" needs an SSH signature by {by}, but its signature commit {} is {}; {SSH_ADVICE}",
-            c.short(),
-            other.describe()
         )),
     };
     Ok((Some(commit), status))
 }
 
+/// Why git disagrees that the commit of state `s` of `file` wrote `value`
+/// as its section `path`; `None` when it agrees.
+fn anchored(
+    h: &History,
+    objects: &Objects,
+    file: &str,
+    s: usize,
+    path: &str,
+    value: Option<&crate::load::Value>,
+) -> crate::Result<Option<String>> {
+    let (Some(fh), Some(value)) = (h.file(file), value) else {
+        return Ok(None);
+    };
+    let Some(k) = fh.revisions.len().checked_sub(s + 1) else {
+        return Ok(None);
+    };
+    let claim = Claim {
+        revisions: &fh.revisions,
+        k,
+        path,
+        value,
+    };
+    anchor::disproved(h, &objects.repo, &claim)
+}
+
 /// The commit, before state `before`, in which the signer wrote a version
 /// of the section naming them: a signature someone else later changed. A
 /// version someone else wrote in the signer's name was never a signature.
+/// Who wrote it is judged by the people in force for that commit.
 fn signed_by_signer_before(
     h: &History,
-    model: &Model,
     st: &States,
     path: &str,
     by: &str,
@@ -306,7 +353,7 @@ fn signed_by_signer_before(
         // The first writer of this version.
         let first = st.first_with(k, path, Some(v));
         if let Some(c) = st.list[first].0 {
-            let author = model.person_by_email(&h.commits[c].author.email);
+            let author = h.regime_for(c).by_email(&h.commits[c].author.email);
             if author.is_some_and(|p| p.id.value == by) {
                 return Some(c);
             }

@@ -17,23 +17,19 @@
 
 use super::fields::{State, parse_state};
 use super::index::{Commit, FileHistory, History, Revision};
-use super::sig::{Keyring, SignatureCheck};
+use super::sig::SignatureCheck;
 use crate::error::{Error, Result};
 use crate::load::{MAX_FILE_BYTES, Refused, Table};
 use std::collections::BTreeMap;
 use std::path::Path;
 
 impl History {
-    /// How commit `i` is signed, checked against the keys of `people`
-    /// (the same people every call: the keys are parsed once). The
-    /// signature is read from the commit object, never from the cache.
-    pub fn signature(
-        &self,
-        objects: &Objects,
-        i: usize,
-        people: &[crate::model::Person],
-    ) -> SignatureCheck {
-        let keyring = self.keyring.get_or_init(|| Keyring::new(people));
+    /// How commit `i` is signed, checked against the keys of the policy in
+    /// force for it ([`History::regime_for`]; each policy's keys are
+    /// parsed once). The signature is read from the commit object, never
+    /// from the cache.
+    pub fn signature(&self, objects: &Objects, i: usize) -> SignatureCheck {
+        let keyring = self.regime_for(i).keyring();
         let c = &self.commits[i];
         let verify = || keyring.check(&objects.repo, &c.id, c.signature);
         match self.checks.get(i) {

@@ -7,7 +7,8 @@
 //! and a CI runner needs no OpenSSH. OpenPGP signatures are recognised and
 //! reported as such, not verified (docket keeps no keyring).
 
-use crate::model::Person;
+use crate::model::{Key, Person};
+use jiff::civil::Date;
 use serde::Serialize;
 
 /// The kind of signature a commit carries, as read from its header. The
@@ -51,10 +52,19 @@ impl CommitSignature {
     }
 }
 
-/// The people's SSH keys, parsed once per run.
+/// The people's SSH keys, parsed once per policy in force: who holds
+/// each, its fingerprint, and the time it may sign in.
 #[derive(Debug, Clone, Default)]
 pub struct Keyring {
-    keys: Vec<(String, ssh_key::PublicKey)>,
+    keys: Vec<Held>,
+}
+
+#[derive(Debug, Clone)]
+struct Held {
+    person: String,
+    public: ssh_key::PublicKey,
+    fingerprint: String,
+    entry: Key,
 }
 
 impl Keyring {
@@ -63,12 +73,41 @@ impl Keyring {
             .iter()
             .flat_map(|p| {
                 p.keys.iter().filter_map(|k| {
-                    let key = ssh_key::PublicKey::from_openssh(k).ok()?;
-                    Some((p.id.value.clone(), key))
+                    let public = ssh_key::PublicKey::from_openssh(&k.key).ok()?;
+                    Some(Held {
+                        person: p.id.value.clone(),
+                        fingerprint: public.fingerprint(ssh_key::HashAlg::Sha256).to_string(),
+                        public,
+                        entry: k.clone(),
+                    })
                 })
             })
             .collect();
         Keyring { keys }
+    }
+
+    /// `person`'s entry for the key with this fingerprint, if they hold it.
+    pub fn key_of(&self, person: &str, fingerprint: &str) -> Option<&Key> {
+        self.keys
+            .iter()
+            .find(|h| h.person == person && h.fingerprint == fingerprint)
+            .map(|h| &h.entry)
+    }
+
+    /// The earliest day from which any entry of this key is revoked.
+    pub fn revoked(&self, fingerprint: &str) -> Option<Date> {
+        self.keys
+            .iter()
+            .filter(|h| h.fingerprint == fingerprint)
+            .filter_map(|h| h.entry.revoked)
+            .min()
+    }
+
+    /// Every key's fingerprint and owner, for describing changes.
+    pub fn fingerprints(&self) -> impl Iterator<Item = (&str, &str, &Key)> {
+        self.keys
+            .iter()
+            .map(|h| (h.person.as_str(), h.fingerprint.as_str(), &h.entry))
     }
 
     /// Check the signature of commit `id` in `repo` against the keys.
@@ -101,14 +140,15 @@ impl Keyring {
             .fingerprint(ssh_key::HashAlg::Sha256)
             .to_string();
         // Find the owner by key first (a comparison), then verify once.
-        let Some((person, public)) = self
+        let Some(held) = self
             .keys
             .iter()
-            .find(|(_, k)| k.key_data() == sig.public_key())
+            .find(|h| h.public.key_data() == sig.public_key())
         else {
             return SignatureCheck::UnknownKey { fingerprint };
         };
-        match public.verify("git", &payload, &sig) {
+        let person = &held.person;
+        match held.public.verify("git", &payload, &sig) {
             Ok(()) => SignatureCheck::Valid {
                 person: person.clone(),
                 fingerprint,
@@ -125,7 +165,9 @@ impl Keyring {
 #[serde(rename_all = "kebab-case", tag = "status")]
 pub enum SignatureCheck {
     Unsigned,
-    /// A good SSH signature by a key listed for this person.
+    /// A good SSH signature by a key listed for this person (the first
+    /// who holds it; whether the signer holds it too is asked of the
+    /// [`Keyring`]).
     Valid {
         person: String,
         fingerprint: String,

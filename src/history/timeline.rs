@@ -74,7 +74,7 @@ pub fn timeline(history: &History, model: &Model, file: &FileHistory) -> Result<
             author: Some(c.author.clone()),
             time: Some(c.author.display_at(offset)),
             summary: c.summary.clone(),
-            signature: Some(history.signature(&objects, rev.commit, &model.people)),
+            signature: Some(history.signature(&objects, rev.commit)),
             change: rev.change.clone(),
             changes,
             parse,

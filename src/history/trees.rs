@@ -15,6 +15,9 @@ use crate::error::{Error, Result};
 use git2::{ObjectType, Oid, Repository};
 use std::path::Path;
 
+/// The procedure, followed as a controlled document (not a record).
+pub(super) const PROCEDURE: &str = "procedure.md";
+
 /// One file changed by one commit, before moves are paired.
 #[derive(Debug, Clone)]
 pub(super) struct Raw {
@@ -23,7 +26,8 @@ pub(super) struct Raw {
     pub new: Option<Oid>,
 }
 
-/// The `*.toml` files below the records root that `commit` changed against
+/// The `*.toml` files below the records root, and the root's
+/// `procedure.md` (a controlled document), that `commit` changed against
 /// `parent` (its first parent; `None` for a root commit).
 pub(super) fn changed_files(
     repo: &Repository,
@@ -126,7 +130,7 @@ fn compare(
                 &format!("{dir}{name}/"),
                 out,
             )?;
-        } else if name.ends_with(".toml") {
+        } else if name.ends_with(".toml") || (dir.is_empty() && name == PROCEDURE) {
             out.push(Raw {
                 path: format!("{dir}{name}"),
                 old: o.map(|x| x.id()),

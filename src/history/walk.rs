@@ -36,29 +36,38 @@ pub(super) struct Base {
     pub files: Vec<FileHistory>,
 }
 
-pub(super) fn walk(repo: &Repository, prefix: &str, base: Option<Base>) -> Result<History> {
+/// Walk the history of `start` (default `HEAD`), continuing `base`.
+pub(super) fn walk(
+    repo: &Repository,
+    prefix: &str,
+    base: Option<Base>,
+    start: Option<Oid>,
+) -> Result<History> {
     let mut history = History {
         prefix: prefix.to_string(),
         ..History::default()
     };
-    let head = match repo.head() {
-        Ok(h) => {
-            let id = h.target();
-            h.peel_to_commit().map_err(|e| {
-                let id = id.map_or_else(|| "HEAD".to_string(), |i| i.to_string());
-                Error::object("commit", id, "HEAD", &e)
-            })?
-        }
-        // An unborn branch: a repository with no commits yet.
-        Err(e)
-            if matches!(
-                e.code(),
-                git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound
-            ) =>
-        {
-            return Ok(history);
-        }
-        Err(e) => return Err(e.into()),
+    let head = match start.map(|id| find_commit(repo, id)) {
+        Some(c) => c?,
+        None => match repo.head() {
+            Ok(h) => {
+                let id = h.target();
+                h.peel_to_commit().map_err(|e| {
+                    let id = id.map_or_else(|| "HEAD".to_string(), |i| i.to_string());
+                    Error::object("commit", id, "HEAD", &e)
+                })?
+            }
+            // An unborn branch: a repository with no commits yet.
+            Err(e)
+                if matches!(
+                    e.code(),
+                    git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound
+                ) =>
+            {
+                return Ok(history);
+            }
+            Err(e) => return Err(e.into()),
+        },
     };
     history.head = Some(head.id().to_string());
     tune_libgit2();
@@ -68,9 +77,17 @@ pub(super) fn walk(repo: &Repository, prefix: &str, base: Option<Base>) -> Resul
     // parallel (a git handle per thread; consecutive commits stay on one
     // thread, so its tree cache still serves the next commit), then number
     // the commits and chain the files in order, newest first.
+    let mut base = base;
+    // Positions count from the root: a cached history continues its own.
+    let base_head = base.as_ref().and_then(|b| {
+        let head = b.head.to_string();
+        b.commits.iter().find(|c| c.id == head).and_then(|c| c.line)
+    });
+    if base_head.is_none() {
+        base = None;
+    }
     let mut chain = Vec::new();
     let mut cursor = Some(head.id());
-    let mut base = base;
     let mut reached_base = false;
     while let Some(id) = cursor {
         if base.as_ref().is_some_and(|b| b.head == id) {
@@ -85,13 +102,30 @@ pub(super) fn walk(repo: &Repository, prefix: &str, base: Option<Base>) -> Resul
     if !reached_base {
         base = None;
     }
+    let start = match (&base, base_head) {
+        (Some(_), Some(p)) => p + 1,
+        _ => 0,
+    };
+    let position = |i: usize| start + (chain.len() - 1 - i);
+    // Where each line commit stands, for finding where a merged branch
+    // left the line; only needed when there is something new to read.
+    let mut line: HashMap<Oid, usize> = HashMap::new();
+    if !chain.is_empty() {
+        line.extend(chain.iter().enumerate().map(|(i, id)| (*id, position(i))));
+        for c in base.iter().flat_map(|b| &b.commits) {
+            if let (Some(p), Ok(id)) = (c.line, Oid::from_str(&c.id)) {
+                line.insert(id, p);
+            }
+        }
+    }
     let git_dir = repo.path().to_path_buf();
     let steps: Vec<Result<Step>> = chain
         .par_iter()
+        .enumerate()
         .map_init(
             || Repository::open(&git_dir),
-            |r, id| match r {
-                Ok(r) => step(r, *id, prefix),
+            |r, (i, id)| match r {
+                Ok(r) => step(r, *id, prefix, position(i), &line),
                 // A git2::Error is not Clone: each thread that met it
                 // reports its own copy, class and code included.
                 Err(e) => Err(Error::from(git2::Error::new(
@@ -146,23 +180,28 @@ pub(super) fn walk(repo: &Repository, prefix: &str, base: Option<Base>) -> Resul
 }
 
 /// What one commit of the first-parent line contributes, newest first:
-/// commits with their file events (for a merge, the merged branch's commits).
+/// the commit itself (always: commit times are checked along the whole
+/// line), with its file events, then for a merge the merged branch's
+/// commits that made its changes.
 type Step = Vec<(Oid, Commit, Vec<Event>)>;
 
-fn step(repo: &Repository, id: Oid, prefix: &str) -> Result<Step> {
+fn step(
+    repo: &Repository,
+    id: Oid,
+    prefix: &str,
+    position: usize,
+    line: &HashMap<Oid, usize>,
+) -> Result<Step> {
     let commit = find_commit(repo, id)?;
     let parent = first_parent(repo, &commit)?;
     let raw = changed_files(repo, &commit, parent.as_ref(), prefix)?;
-    if raw.is_empty() {
-        Ok(Vec::new())
-    } else if commit.parent_count() > 1 {
-        merge_step(repo, &commit, raw, prefix)
+    let merge = commit.parent_count() > 1;
+    let mut info = Commit::from_git(&commit, merge);
+    info.line = Some(position);
+    if merge && !raw.is_empty() {
+        merge_step(repo, &commit, info, raw, prefix, line)
     } else {
-        Ok(vec![(
-            id,
-            Commit::from_git(&commit, false),
-            pair_moves(raw),
-        )])
+        Ok(vec![(id, info, pair_moves(raw))])
     }
 }
 
@@ -186,36 +225,30 @@ fn tune_libgit2() {
 }
 
 /// The changes a merge brings, attributed to the commits of the merged
-/// branch (second parent's first-parent line down to the merge base) that
-/// made them; what no branch commit made (a conflict resolution) stays with
-/// the merge.
+/// branch (the second parent's first-parent line, down to what the first
+/// parent already holds) that made them; what no branch commit made (a
+/// conflict resolution) stays with the merge. Each branch commit records
+/// the merge that brought it (`via`) and where it left the line (`fork`).
 fn merge_step(
     repo: &Repository,
     merge: &git2::Commit,
+    info: Commit,
     raw: Vec<Raw>,
     prefix: &str,
+    line: &HashMap<Oid, usize>,
 ) -> Result<Step> {
     let p1 = merge.parent_id(0)?;
     let p2 = merge.parent_id(1)?;
-    let base = match repo.merge_base(p1, p2) {
-        Ok(b) => Some(b),
-        Err(e) if e.code() == git2::ErrorCode::NotFound => None,
-        Err(e) => return Err(Error::object("commit", merge.id(), "its merge base", &e)),
-    };
     let wanted: HashSet<&str> = raw.iter().map(|r| r.path.as_str()).collect();
     let mut branch: Vec<(git2::Commit, Vec<Raw>)> = Vec::new();
-    let mut cursor = Some(find_commit(repo, p2)?);
-    while let Some(c) = cursor {
-        if Some(c.id()) == base || branch.len() >= MAX_BRANCH_COMMITS {
-            break;
-        }
+    for id in branch_line(repo, merge.id(), p1, p2)? {
+        let c = find_commit(repo, id)?;
         let parent = first_parent(repo, &c)?;
         let mut changed = changed_files(repo, &c, parent.as_ref(), prefix)?;
         changed.retain(|r| wanted.contains(r.path.as_str()));
         if !changed.is_empty() {
-            branch.push((c.clone(), changed));
+            branch.push((c, changed));
         }
-        cursor = parent;
     }
     // What the newest branch commit left at each path; where it is not what
     // the merge has, the merge itself wrote the content.
@@ -230,18 +263,74 @@ fn merge_step(
         .filter(|r| newest.get(r.path.as_str()) != Some(&r.new))
         .cloned()
         .collect();
-    let mut out = Vec::new();
-    if !own.is_empty() {
-        out.push((merge.id(), Commit::from_git(merge, true), pair_moves(own)));
-    }
+    let via = info.line;
+    let mut out = vec![(merge.id(), info, pair_moves(own))];
     for (c, changed) in &branch {
-        out.push((
-            c.id(),
-            Commit::from_git(c, false),
-            pair_moves(changed.clone()),
-        ));
+        let mut b = Commit::from_git(c, false);
+        b.via = via;
+        b.fork = fork_of(repo, c.id(), p1, line)?;
+        out.push((c.id(), b, pair_moves(changed.clone())));
     }
     Ok(out)
+}
+
+/// The merged branch of `merge`: `p2` and its first parents, newest first,
+/// down to the first commit `p1` already reaches. Not merely down to the
+/// merge base: a branch that merged the main line in midway never meets
+/// that base on its own first-parent line, and would be walked down the
+/// main line's whole history, crediting its commits twice.
+fn branch_line(repo: &Repository, merge: Oid, p1: Oid, p2: Oid) -> Result<Vec<Oid>> {
+    let err = |e: git2::Error| Error::object("commit", merge, "its merged branch", &e);
+    let mut walk = repo.revwalk().map_err(err)?;
+    walk.push(p2).map_err(err)?;
+    walk.hide(p1).map_err(err)?;
+    walk.simplify_first_parent().map_err(err)?;
+    let mut on_branch = HashSet::new();
+    for id in walk {
+        on_branch.insert(id.map_err(err)?);
+        if on_branch.len() >= MAX_BRANCH_COMMITS {
+            break;
+        }
+    }
+    // In the branch's own order (a revision walk sorts by time).
+    let mut out = Vec::new();
+    let mut cursor = Some(p2);
+    while let Some(id) = cursor.filter(|id| on_branch.contains(id)) {
+        out.push(id);
+        cursor = find_commit(repo, id)?.parent_id(0).ok();
+    }
+    Ok(out)
+}
+
+/// The position of the newest first-parent commit that the branch commit
+/// `c` descends from: its merge base with the merge's first parent, or,
+/// when that base came in through an earlier merge, the newest line
+/// commit the base descends from (in topological order, descendants come
+/// first). `None` for a branch with no history in common with the line.
+fn fork_of(
+    repo: &Repository,
+    c: Oid,
+    p1: Oid,
+    line: &HashMap<Oid, usize>,
+) -> Result<Option<usize>> {
+    let base = match repo.merge_base(c, p1) {
+        Ok(b) => b,
+        Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
+        Err(e) => return Err(Error::object("commit", c, "its merge base", &e)),
+    };
+    if let Some(p) = line.get(&base) {
+        return Ok(Some(*p));
+    }
+    let err = |e: git2::Error| Error::object("commit", base, "its ancestors", &e);
+    let mut walk = repo.revwalk().map_err(err)?;
+    walk.push(base).map_err(err)?;
+    walk.set_sorting(git2::Sort::TOPOLOGICAL).map_err(err)?;
+    for id in walk {
+        if let Some(p) = line.get(&id.map_err(err)?) {
+            return Ok(Some(*p));
+        }
+    }
+    Ok(None)
 }
 
 /// Pair a deleted and an added file of one commit as a move: the same file

@@ -1,8 +1,10 @@
 //! The working tree against `HEAD`: which files below the records root
-//! are modified, untracked or deleted. The working tree is what `check`
+//! (records, configuration, the procedure) are modified, untracked or
+//! deleted. The working tree is what `check`
 //! reads, so the history rules must know where it is ahead of the commits.
 
 use super::index::{Dirty, History};
+use super::trees::PROCEDURE;
 use crate::error::Result;
 use git2::{ObjectType, Oid, Repository};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -18,7 +20,7 @@ pub(super) fn worktree(
     // An untracked file matters only where docket reads records, and not
     // when git is told to ignore it.
     let relevant = |rel: &str| {
-        let readable = matches!(rel, "docket.toml" | "people.toml")
+        let readable = matches!(rel, "docket.toml" | "people.toml" | PROCEDURE)
             || crate::kind::Kind::of_path(rel).is_some();
         readable
             && !repo
@@ -38,7 +40,9 @@ pub(super) fn worktree(
     let stat = StatCache::new(repo);
     let mut seen = HashSet::new();
     for entry in walker.flatten() {
-        if !entry.file_type().is_file() || entry.path().extension().is_none_or(|e| e != "toml") {
+        let followed = entry.path().extension().is_some_and(|e| e == "toml")
+            || (entry.depth() == 1 && entry.file_name() == PROCEDURE);
+        if !entry.file_type().is_file() || !followed {
             continue;
         }
         let rel = crate::load::rel_path(root, entry.path());

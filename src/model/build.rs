@@ -94,6 +94,35 @@ pub fn build(loaded: Loaded) -> (Model, Vec<Finding>) {
     (model, findings)
 }
 
+/// Read a `docket.toml` from its bytes as `check` reads the working
+/// tree's: the configuration, and every parse and schema finding (the
+/// history stage reads old revisions with it; one with findings does not
+/// take effect).
+pub fn read_config_bytes(bytes: &[u8]) -> (Config, Vec<Finding>) {
+    read_bytes("docket.toml", FileRole::Config, bytes, config::read_config)
+}
+
+/// [`read_config_bytes`] for a `people.toml`.
+pub fn read_people_bytes(bytes: &[u8]) -> (Vec<config::Person>, Vec<Finding>) {
+    read_bytes("people.toml", FileRole::People, bytes, config::read_people)
+}
+
+fn read_bytes<T: Default>(
+    rel: &str,
+    role: FileRole,
+    bytes: &[u8],
+    read: impl FnOnce(&Diag) -> T,
+) -> (T, Vec<Finding>) {
+    match crate::load::parse_bytes(rel.to_string(), role, bytes) {
+        Ok(doc) => {
+            let mut findings = Vec::new();
+            let value = read_doc(Some(&doc), &mut findings, read).unwrap_or_default();
+            (value, findings)
+        }
+        Err(f) => (T::default(), vec![f]),
+    }
+}
+
 /// Read `docket.toml` or `people.toml` with `read`, keeping its findings;
 /// `None` when the file is absent.
 fn read_doc<T>(

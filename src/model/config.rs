@@ -70,6 +70,12 @@ pub struct Policy {
     #[serde(skip)]
     pub part_number_regex: regex_lite::Regex,
     pub survey_questions: Vec<String>,
+    /// Roles that may change the controlled documents (`people.toml`,
+    /// `docket.toml`, `procedure.md`); never empty (docs/history.md).
+    pub governance: Vec<Role>,
+    /// Days a written date may differ from its commit's time, and a
+    /// commit's time from its parent's, before it is a finding.
+    pub date_tolerance_days: u32,
 }
 
 /// `[timestamps]`: RFC 3161 tokens on signing commits.
@@ -124,6 +130,8 @@ impl Default for Config {
                 survey_questions: ["quality", "delivery", "service", "price", "communication"]
                     .map(String::from)
                     .to_vec(),
+                governance: vec![Role::Gm],
+                date_tolerance_days: 1,
             },
             timestamps: Timestamps::default(),
             rules: BTreeMap::new(),
@@ -223,6 +231,20 @@ pub(super) fn read_config(diag: &Diag) -> Config {
             }
         }
         set(&mut pol.survey_questions, p.opt("survey_questions"));
+        if let Some(g) = p.opt::<Vec<Role>>("governance") {
+            if g.is_empty() {
+                diag.push_at(
+                    RuleId::Schema,
+                    g.pos,
+                    "`policy.governance` is empty: someone must be able to change people.toml \
+                     and docket.toml (the default is [\"gm\"])"
+                        .into(),
+                );
+            } else {
+                pol.governance = g.value;
+            }
+        }
+        set(&mut pol.date_tolerance_days, p.opt("date_tolerance_days"));
         p.finish();
     }
     if let Some(t) = root.table("timestamps") {
@@ -349,7 +371,7 @@ pub struct Person {
     pub emails: Vec<String>,
     pub roles: Vec<Role>,
     pub department: Option<Department>,
-    pub keys: Vec<String>,
+    pub keys: Vec<super::keys::Key>,
     pub left: Option<Date>,
 }
 
@@ -362,6 +384,23 @@ impl Person {
     pub fn active_on(&self, date: Date) -> bool {
         self.left.is_none_or(|left| date <= left)
     }
+
+    /// "Wang Daming (wang.gm)": how messages name a person.
+    pub fn named(&self) -> String {
+        format!("{} ({})", self.name.value, self.id.value)
+    }
+}
+
+/// The person with this id among `people`.
+pub fn person_in<'p>(people: &'p [Person], id: &str) -> Option<&'p Person> {
+    people.iter().find(|p| *p.id == id)
+}
+
+/// The person among `people` whose commit email this is (ignoring case).
+pub fn person_by_email_in<'p>(people: &'p [Person], email: &str) -> Option<&'p Person> {
+    people
+        .iter()
+        .find(|p| p.emails.iter().any(|e| e.eq_ignore_ascii_case(email)))
 }
 
 pub(super) fn read_people(diag: &Diag) -> Vec<Person> {
@@ -383,7 +422,7 @@ pub(super) fn read_people(diag: &Diag) -> Vec<Person> {
                     .unwrap_or_default(),
                 department: p.opt("department").map(|v| v.value),
                 keys: p
-                    .opt::<Vec<String>>("keys")
+                    .opt::<Vec<super::keys::Key>>("keys")
                     .map(|v| v.value)
                     .unwrap_or_default(),
                 left: p.opt("left").map(|v| v.value),

@@ -18,6 +18,7 @@
 mod build;
 mod capa;
 mod config;
+mod keys;
 pub mod meta;
 mod order;
 mod parties;
@@ -28,14 +29,15 @@ pub mod shape;
 mod signed;
 mod toml_enum;
 
-pub use build::{build, describe};
+pub use build::{build, describe, read_config_bytes, read_people_bytes};
 pub use capa::{
     Analysis, Capa, CapaKind, CapaSource, Feedback, Investigation, Stage, Survey, Verification,
 };
 pub use config::{
     Company, Config, Department, Language, Person, Policy, Role, SignaturePolicy, TimestampPolicy,
-    Timestamps,
+    Timestamps, person_by_email_in, person_in,
 };
+pub use keys::Key;
 pub use meta::{Index, Meta, ReadRecord, Record};
 pub use order::{
     Cancelled, Capacity, Change, ChangeWhat, Channel, Dated, Decision, ExtraReview, Feasibility,

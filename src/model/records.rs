@@ -137,14 +137,12 @@ impl Model {
     }
 
     pub fn person(&self, id: &str) -> Option<&Person> {
-        self.people.iter().find(|p| *p.id == id)
+        super::config::person_in(&self.people, id)
     }
 
     /// The person whose commit email this is.
     pub fn person_by_email(&self, email: &str) -> Option<&Person> {
-        self.people
-            .iter()
-            .find(|p| p.emails.iter().any(|e| e.eq_ignore_ascii_case(email)))
+        super::config::person_by_email_in(&self.people, email)
     }
 
     /// Flow sheets issued for an order, oldest revision first.

@@ -29,6 +29,8 @@ pub enum Shape {
     Array(Box<Shape>),
     /// A table such as `[review]`.
     Table(Fields),
+    /// Any one of these shapes (a key is a string or a table).
+    AnyOf(Vec<Shape>),
     /// An array of tables such as `[[line]]`, with at least `min` entries.
     Tables {
         fields: Fields,

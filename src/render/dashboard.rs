@@ -6,6 +6,7 @@
 use super::context::Cx;
 use super::markdown;
 use super::svg::Bars;
+use super::trail::Trail;
 use super::views::{Block, Cell, Figure, Page, Table};
 use crate::report::status::{Capas, Orders, PropertyStatus, Signatures, Status, Surveys};
 
@@ -21,10 +22,12 @@ fn num(v: Option<f64>) -> String {
     v.map_or_else(|| "-".to_string(), |v| format!("{v:.1}"))
 }
 
-/// The dashboard: a summary, then one section per area of the status
-/// figures, in the order of [`Status`].
-pub fn dashboard(cx: &Cx, s: &Status) -> Page {
-    let mut blocks = vec![summary(cx, s)];
+/// The dashboard: a history rewrite above everything else, then a
+/// summary, then one section per area of the status figures, in the order
+/// of [`Status`].
+pub fn dashboard(cx: &Cx, s: &Status, trail: Option<&Trail>) -> Page {
+    let mut blocks = super::rewritten::banner(cx, trail);
+    blocks.push(summary(cx, s));
     orders(cx, &s.orders, &mut blocks);
     capa(cx, &s.capa, &mut blocks);
     surveys(cx, &s.surveys, &mut blocks);

@@ -38,12 +38,13 @@ mod markdown;
 mod overview;
 mod publish;
 mod records;
+mod rewritten;
 mod svg;
 mod templates;
 mod trail;
 mod views;
 
-pub use publish::Publisher;
+pub use publish::{Built, Publisher, published};
 
 use crate::error::{Error, Result};
 use crate::kind::Kind;
@@ -95,6 +96,9 @@ struct SiteView<'a> {
     lang: &'static str,
     as_of: String,
     nav: Vec<NavItem>,
+    /// Whether the build used the caches in `.git/docket` (the footer
+    /// says so).
+    caches: bool,
 }
 
 /// The overview pages, every page that is not a record's: where each goes
@@ -150,7 +154,7 @@ impl Overview {
         sections: &[markdown::Section],
     ) -> Page {
         match self {
-            Overview::Dashboard => dashboard::dashboard(cx, status),
+            Overview::Dashboard => dashboard::dashboard(cx, status, trail),
             Overview::People => overview::people(cx),
             Overview::Findings => overview::findings(cx),
             Overview::Rules => overview::rules(cx),
@@ -199,7 +203,7 @@ pub fn site(
         )
     });
     let trail = trail.as_ref();
-    let site = site_view(&cx, report);
+    let site = site_view(&cx, report, opts.history.is_some_and(|h| h.caches));
     let global = tera.global_context();
     global.insert("t", &cx.t);
     global.insert("site", &site);
@@ -265,13 +269,16 @@ pub fn site(
         // and made only when its inputs changed: the files the model was
         // read from, the findings and the date (the status derives from
         // them; the seed covers docket's version and configuration).
+        let built = BuiltFrom::of(opts.history);
         let fp = crate::fingerprint::Fingerprint::new(seed_value)
             .str("data.json")
             .u64(model.source)
             .str(&report.to_json())
+            .json(&built)
             .finish();
         if !publisher.reuse("data.json", fp) {
-            publisher.write_streamed("data.json", |w| data_json(model, report, status, w))?;
+            publisher
+                .write_streamed("data.json", |w| data_json(model, report, status, &built, w))?;
         }
         manifest.push(("data.json".to_string(), fp));
         for (name, builtin) in templates::ASSETS {
@@ -401,7 +408,7 @@ fn progress_bar(enabled: bool, len: usize) -> Option<indicatif::ProgressBar> {
     })
 }
 
-fn site_view<'a>(cx: &Cx<'a>, report: &CheckReport) -> SiteView<'a> {
+fn site_view<'a>(cx: &Cx<'a>, report: &CheckReport, caches: bool) -> SiteView<'a> {
     let mut nav = vec![NavItem {
         key: "dashboard",
         href: "index.html".into(),
@@ -426,6 +433,7 @@ fn site_view<'a>(cx: &Cx<'a>, report: &CheckReport) -> SiteView<'a> {
         lang: cx.model.config.company.language.as_str(),
         as_of: report.as_of.to_string(),
         nav,
+        caches,
     }
 }
 
@@ -446,11 +454,31 @@ fn render_feed(tera: &tera::Tera, cx: &Cx, trail: Option<&Trail>) -> Result<Vec<
         .map_err(|e| template_error("feed.xml", &e))
 }
 
+/// What `data.json` says about the build itself: the commit it was built
+/// from, whether it used the caches, and the history rewrites it found.
+#[derive(Serialize)]
+struct BuiltFrom<'h> {
+    commit: Option<&'h str>,
+    caches: bool,
+    rewrites: &'h [crate::history::Rewrite],
+}
+
+impl<'h> BuiltFrom<'h> {
+    fn of(history: Option<&'h crate::history::History>) -> BuiltFrom<'h> {
+        BuiltFrom {
+            commit: history.and_then(|h| h.head.as_deref()),
+            caches: history.is_some_and(|h| h.caches),
+            rewrites: history.map_or(&[], |h| &h.rewrites),
+        }
+    }
+}
+
 /// The whole model, the derived status and the findings, for other tools.
 fn data_json(
     model: &Model,
     report: &CheckReport,
     status: &Status,
+    built: &BuiltFrom,
     w: &mut impl std::io::Write,
 ) -> std::io::Result<()> {
     #[derive(Serialize)]
@@ -463,6 +491,8 @@ fn data_json(
     struct Data<'a> {
         version: u32,
         as_of: String,
+        #[serde(flatten)]
+        built: &'a BuiltFrom<'a>,
         model: &'a Model,
         derived: Derived<'a>,
         status: &'a Status,
@@ -489,6 +519,7 @@ fn data_json(
     let data = Data {
         version: 1,
         as_of: report.as_of.to_string(),
+        built,
         model,
         derived,
         status,

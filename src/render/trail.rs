@@ -87,6 +87,11 @@ impl<'h> Trail<'h> {
         }
     }
 
+    /// Published commits no longer in the history (`history-rewritten`).
+    pub fn rewrites(&self) -> &'h [crate::history::Rewrite] {
+        &self.history.rewrites
+    }
+
     /// Whether there is any history to show.
     pub fn available(&self) -> bool {
         self.history.unavailable.is_none()
@@ -116,9 +121,11 @@ impl<'h> Trail<'h> {
         };
         let offset = cx.model.config.company.offset_seconds;
         view.commit = p.commit.map(|c| self.short(c));
+        // The signing time is the commit's committer time (when it was
+        // made), not its author time, which a committer may set at will.
         view.time = p
             .commit
-            .map(|c| self.history.commits[c].author.display_at(offset));
+            .map(|c| self.history.commits[c].committer.display_at(offset));
         view.proof = proof_words(&p.status, |k| cx.t(k), |c| self.short(c));
         view.state = p.status.state().as_str().into();
     }
@@ -151,8 +158,8 @@ impl<'h> Trail<'h> {
     }
 
     /// How commit `c` is signed, in a short phrase.
-    fn signature(&self, cx: &Cx, c: usize) -> String {
-        self.with_objects(|o| self.history.signature(o, c, &cx.model.people).describe())
+    fn signature(&self, c: usize) -> String {
+        self.with_objects(|o| self.history.signature(o, c).describe())
             .ok()
             .flatten()
             .unwrap_or_default()
@@ -193,7 +200,7 @@ impl<'h> Trail<'h> {
                     commit: commit.short().to_string(),
                     author: self.author(cx, rev.commit),
                     time: commit.author.display_at(offset),
-                    signature: self.signature(cx, rev.commit),
+                    signature: self.signature(rev.commit),
                     changes,
                     problem,
                 }
@@ -243,7 +250,7 @@ impl<'h> Trail<'h> {
                     summary: commit.summary.clone(),
                     // The fingerprint is on the record's timeline; a list
                     // of commits only needs who signed.
-                    signature: short_signature(&self.signature(cx, c)),
+                    signature: short_signature(&self.signature(c)),
                     records,
                 }
             })

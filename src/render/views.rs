@@ -117,6 +117,9 @@ pub struct Block {
     pub table: Option<Table>,
     /// Spans the whole page width in a multi-column layout (wide tables).
     pub wide: bool,
+    /// A CSS class of the whole block (`alert`: what must be seen first).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub class: Option<String>,
 }
 
 impl Block {

@@ -38,10 +38,12 @@ impl CheckReport {
         let findings = findings
             .into_iter()
             .filter_map(|f| {
-                config.severity(f.rule).map(|severity| Reported {
-                    finding: f,
-                    severity,
-                })
+                f.pinned
+                    .or_else(|| config.severity(f.rule))
+                    .map(|severity| Reported {
+                        finding: f,
+                        severity,
+                    })
             })
             .collect();
         CheckReport {
@@ -73,17 +75,25 @@ impl CheckReport {
     }
 
     pub fn to_json(&self) -> String {
-        self.to_json_marking(None)
+        self.to_json_marking(None, None)
     }
 
     /// The JSON report; with `changed` (the files a pull request touched,
     /// `check --base`), each finding also says whether its file is one of
-    /// them. Without it the v1 shape is exactly as before: no `changed` key.
-    pub fn to_json_marking(&self, changed: Option<&std::collections::BTreeSet<String>>) -> String {
+    /// them, and `governance` lists the changes to the controlled documents
+    /// since the base. Without them the v1 shape is exactly as before: no
+    /// `changed` or `governance` key.
+    pub fn to_json_marking(
+        &self,
+        changed: Option<&std::collections::BTreeSet<String>>,
+        governance: Option<&[crate::history::Listed]>,
+    ) -> String {
         #[derive(Serialize)]
         struct Json<'a> {
             version: u32,
             as_of: String,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            governance: Option<&'a [crate::history::Listed]>,
             findings: Vec<JsonFinding<'a>>,
             summary: Summary,
         }
@@ -109,6 +119,7 @@ impl CheckReport {
         let json = Json {
             version: 1,
             as_of: self.as_of.to_string(),
+            governance,
             findings: self
                 .findings
                 .iter()

@@ -1,15 +1,20 @@
 //! CAPA rules (4.5.2).
 
 use super::context::{Context, Sink};
-use crate::model::{CapaSource, Role, Stage, days_between};
+use crate::model::{Capa, CapaSource, Record, Role, Stage, days_between};
 
 /// `capa-stage-order` (4.5.2): opened, investigation, verification,
 /// confirmation, feedback, closed, each after the one before, dates never
-/// going backwards, and nothing past an ineffective verification (which
+/// going backwards (a signed stage counted from the later of its written
+/// date and the day it was signed), and nothing past an ineffective verification (which
 /// sends the CAPA back to investigation).
 pub fn capa_stage_order(cx: &Context, out: &mut Sink) {
     for c in cx.model.capa.iter() {
         let stages = c.stage_dates();
+        let at: Vec<jiff::civil::Date> = stages
+            .iter()
+            .map(|(s, d)| effective(cx, c, *s, d.value))
+            .collect();
         let present: Vec<Stage> = stages.iter().map(|(s, _)| *s).collect();
         for (i, (stage, date)) in stages.iter().enumerate() {
             if let Some(missing) = Stage::ALL
@@ -27,18 +32,23 @@ pub fn capa_stage_order(cx: &Context, out: &mut Sink) {
                     ),
                 );
             }
-            if let Some((prev, prev_date)) = i.checked_sub(1).map(|j| &stages[j])
-                && date.value < prev_date.value
+            if let Some(j) = i.checked_sub(1)
+                && at[i] < at[j]
             {
+                let (prev, prev_date) = &stages[j];
+                let signed = if at[j] > prev_date.value {
+                    format!(", signed on {} (dated {})", at[j], prev_date.value)
+                } else {
+                    format!(" on {}", at[j])
+                };
                 out.at(
                     c,
                     date.pos,
                     format!(
-                        "{} is dated {}, before {} on {}",
+                        "{} is dated {}, before {}{signed}",
                         stage.as_str(),
                         date.value,
                         prev.as_str(),
-                        prev_date.value
                     ),
                 );
             }
@@ -61,6 +71,20 @@ pub fn capa_stage_order(cx: &Context, out: &mut Sink) {
     }
 }
 
+/// When a stage counts from: its date, or for a signed stage the later of
+/// its written date and the day it was signed.
+fn effective(
+    cx: &Context,
+    c: &Capa,
+    stage: Stage,
+    written: jiff::civil::Date,
+) -> jiff::civil::Date {
+    match stage {
+        Stage::Opened | Stage::Closed => written,
+        signed => cx.effective_date(c.meta(), signed.as_str(), written),
+    }
+}
+
 /// `capa-stalled` (4.5.2): an open CAPA sitting in one stage longer than
 /// `capa_stage_days`.
 pub fn capa_stalled(cx: &Context, out: &mut Sink) {
@@ -72,15 +96,15 @@ pub fn capa_stalled(cx: &Context, out: &mut Sink) {
         let Some((stage, since)) = c.stage_dates().pop() else {
             continue;
         };
-        let days = days_between(*since, cx.as_of);
+        let from = effective(cx, c, stage, since.value);
+        let days = days_between(from, cx.as_of);
         if days > limit {
             out.at(
                 c,
                 since.pos,
                 format!(
-                    "in stage {} since {} ({days} days; limit {limit})",
+                    "in stage {} since {from} ({days} days; limit {limit})",
                     stage.as_str(),
-                    since.value
                 ),
             );
         }

@@ -185,10 +185,13 @@ pub fn attachment_missing(cx: &Context, out: &mut Sink) {
 }
 
 /// `review-role` (3.3): every signed section must be signed by someone with
-/// the role the clause requires, who had not left on the date signed.
+/// the role the clause requires, who had not left on the date signed. The
+/// roles are those of the policy in force for the signature
+/// ([`Context::signer`]): a role a person gave themselves without
+/// governance never lets them sign.
 pub fn review_role(cx: &Context, out: &mut Sink) {
     for s in cx.model.signed_sections() {
-        let Some(person) = cx.model.person(&s.sign.by) else {
+        let Some(person) = cx.signer(s.meta, &s.path, &s.sign.by) else {
             continue;
         };
         if !s.signer.allows(person) {

@@ -9,11 +9,11 @@
 //! signatures from a partial history would accuse the wrong people.
 
 use super::context::{Context, Sink};
-use crate::finding::Pos;
+use crate::finding::{Finding, Pos, RuleId, Severity};
 use crate::history::{Dirty, History, ProofState, ProofStatus, Unavailable};
 use crate::kind::Kind;
 use crate::load::stem;
-use crate::model::{Meta, Record};
+use crate::model::{Meta, Record, SignaturePolicy};
 use std::collections::HashMap;
 
 /// The history, if it is complete enough to judge by.
@@ -219,29 +219,53 @@ fn shipped_example(f: &crate::history::FileHistory) -> bool {
     kept.peek().is_some() && kept.all(|(path, blob)| crate::example::is_shipped(path, blob))
 }
 
-/// `history-unavailable`: where the history rules could not run.
+/// `history-unavailable`: where the history rules could not run. Under
+/// `author` or `ssh`, a missing or shallow history is an error that
+/// `[rules]` cannot lower: a gate that passed because it could not see the
+/// signatures would be no gate (docs/decisions.md). Uncommitted changes
+/// stay a warning: a check before committing must be able to pass.
 pub fn history_unavailable(cx: &Context, out: &mut Sink) {
     let Some(h) = cx.history else { return };
+    let gate = cx.model.config.policy.signatures != SignaturePolicy::None;
+    let mut missing = |message: &str| {
+        let mut f = Finding::new(RuleId::HistoryUnavailable, "docket.toml", None, message);
+        if gate {
+            f = f.pinned(Severity::Error);
+        } else if cx
+            .model
+            .config
+            .severity(RuleId::HistoryUnavailable)
+            .is_none()
+        {
+            return;
+        }
+        out.push(f);
+    };
     match h.unavailable {
         Some(Unavailable::NoRepository) => {
-            out.file(
-                "docket.toml",
-                None,
+            missing(
                 "no git repository above the records root: signatures, stale reviews and deleted \
                  records cannot be checked (git init, then commit the records)",
             );
             return;
         }
         Some(Unavailable::Shallow) => {
-            out.file(
-                "docket.toml",
-                None,
+            missing(
                 "the git repository is a shallow clone, so the commits that signed the records may be \
-                 missing: history rules did not run (git fetch --unshallow; in CI, fetch-depth: 0)",
+                 missing: history rules did not run; fetch the whole history (git fetch --unshallow; \
+                 in CI, fetch-depth: 0 for GitHub's actions/checkout, GIT_DEPTH: 0 for GitLab)",
             );
             return;
         }
         None => {}
+    }
+    if cx
+        .model
+        .config
+        .severity(RuleId::HistoryUnavailable)
+        .is_none()
+    {
+        return;
     }
     // Before the first commit every file is "not committed": one finding
     // says so, instead of one per file burying everything else.

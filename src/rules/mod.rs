@@ -7,8 +7,9 @@
 //! scoped to that rule. [`CHECKS`] is the registry that runs them; a rule
 //! never stops at the first problem and never fails: whatever it cannot
 //! judge it leaves alone. The rules that need git history get it through
-//! [`Context::history`] and live in `history.rs`; rules about every kind
-//! (references, attachments, signers) are in `common.rs`.
+//! [`Context::history`] and live in `history.rs` (`rewrites.rs` for the
+//! one that compares the history with a published site); rules about
+//! every kind (references, attachments, signers) are in `common.rs`.
 
 mod capa;
 mod common;
@@ -16,8 +17,10 @@ mod context;
 mod history;
 mod orders;
 mod parties;
+mod rewrites;
 mod surveys;
 mod timestamps;
+mod trust;
 
 use crate::finding::{Finding, RuleId};
 pub use context::{Context, Sink};
@@ -66,20 +69,28 @@ pub const CHECKS: &[(RuleId, Check)] = &[
     ),
     (RuleId::SignatureUnproven, history::signature_unproven),
     (RuleId::SignatureBroken, history::signature_broken),
+    (RuleId::SignatureTime, trust::signature_time),
     (RuleId::ReviewStale, history::review_stale),
     (RuleId::ChangeUnrecorded, history::change_unrecorded),
     (RuleId::RecordDeleted, history::record_deleted),
+    (RuleId::GovernanceUnproven, trust::governance_unproven),
+    (RuleId::HistoryTime, trust::history_time),
     (RuleId::TimestampMissing, timestamps::timestamp_missing),
+    (RuleId::HistoryRewritten, rewrites::history_rewritten),
     (RuleId::HistoryUnavailable, history::history_unavailable),
 ];
 
 /// Run every enabled check. Checks are independent, so they run in
-/// parallel; the caller sorts the findings.
+/// parallel; the caller sorts the findings. `history-unavailable` runs
+/// even when turned off: where it fails closed its findings are pinned
+/// errors that `[rules]` cannot silence.
 pub fn run(cx: &Context) -> Vec<Finding> {
     use rayon::prelude::*;
     CHECKS
         .par_iter()
-        .filter(|(rule, _)| cx.model.config.severity(*rule).is_some())
+        .filter(|(rule, _)| {
+            *rule == RuleId::HistoryUnavailable || cx.model.config.severity(*rule).is_some()
+        })
         .flat_map_iter(|(rule, check)| {
             let mut sink = Sink::new(*rule);
             check(cx, &mut sink);

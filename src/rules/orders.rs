@@ -55,7 +55,9 @@ pub fn line_mismatch(cx: &Context, out: &mut Sink) {
 }
 
 /// `review-missing` (4.2.1): the GM reviews every order within
-/// `review_within_days` of receipt.
+/// `review_within_days` of receipt (or of its last change), counted to the
+/// later of the review's written date and the day it was signed; and not
+/// before the order came.
 pub fn review_missing(cx: &Context, out: &mut Sink) {
     let days = i64::from(cx.model.config.policy.review_within_days);
     for o in cx.model.orders.iter() {
@@ -77,13 +79,40 @@ pub fn review_missing(cx: &Context, out: &mut Sink) {
                 }
             }
             Some(r) => {
-                let since = o.review_clock(*r.sign.date);
-                let took = days_between(since.0, *r.sign.date);
-                if took > days {
+                let written = *r.sign.date;
+                if written < *o.received {
                     out.at(
                         o,
                         r.sign.date.pos,
-                        format!("reviewed {took} days after {} (due within {days})", since.1),
+                        format!(
+                            "the review is dated {written}, before the order was received on {}: \
+                             a review cannot come before the order it reviews; date it the day it \
+                             was made",
+                            o.received.value
+                        ),
+                    );
+                    continue;
+                }
+                // Counted to the later of the written date and the day the
+                // review was signed (committed).
+                let at = cx.effective_date(o.meta(), "review", written);
+                let since = o.review_clock(at);
+                let took = days_between(since.0, at);
+                if took > days {
+                    let signed = if at > written {
+                        format!(
+                            ": the review is dated {written} but was signed (committed) on {at}"
+                        )
+                    } else {
+                        String::new()
+                    };
+                    out.at(
+                        o,
+                        r.sign.date.pos,
+                        format!(
+                            "reviewed {took} days after {} (due within {days}){signed}",
+                            since.1
+                        ),
                     );
                 }
             }
@@ -225,22 +254,24 @@ pub fn produced_unapproved(cx: &Context, out: &mut Sink) {
             path == Some(OralPath::CustomerConfirmedFlowsheet) && f.customer_confirmed.is_some();
         match &o.review {
             Some(r) if *r.decision == Decision::Approved => {
+                // Approved when the review was signed, if later than its
+                // written date.
+                let approved = cx.effective_date(o.meta(), "review", *r.sign.date);
                 // A changed order is reviewed again (4.2.2, 4.4); a sheet
                 // issued before that change was issued under the earlier
                 // approval, which the current review replaced.
                 let before_rereview = o
                     .change
                     .iter()
-                    .any(|c| *c.date > *f.issued && *c.date <= *r.sign.date);
-                if *f.issued < *r.sign.date && !confirmed_path && !before_rereview {
+                    .any(|c| *c.date > *f.issued && *c.date <= approved);
+                if *f.issued < approved && !confirmed_path && !before_rereview {
                     out.at(
                         f,
                         f.issued.pos,
                         format!(
-                            "issued {}, before order {} was approved on {}",
+                            "issued {}, before order {} was approved on {approved}",
                             f.issued.value,
                             o.id(),
-                            r.sign.date.value
                         ),
                     );
                 }

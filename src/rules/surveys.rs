@@ -89,12 +89,13 @@ pub fn survey_serious(cx: &Context, out: &mut Sink) {
 pub fn survey_feedback_missing(cx: &Context, out: &mut Sink) {
     for s in cx.model.surveys.iter() {
         let Some(a) = &s.analysis else { continue };
-        let days = days_between(*a.sign.date, cx.as_of);
+        let analysed = cx.effective_date(s.meta(), "analysis", *a.sign.date);
+        let days = days_between(analysed, cx.as_of);
         if s.feedback.is_none() && days > FEEDBACK_DAYS {
             out.at(
                 s,
                 a.sign.pos,
-                format!("analysed {} ({days} days ago) and the results have not gone back to the customer", a.sign.date.value),
+                format!("analysed {analysed} ({days} days ago) and the results have not gone back to the customer"),
             );
         }
     }

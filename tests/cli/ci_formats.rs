@@ -20,6 +20,7 @@ fn repo_with_findings() -> Repo {
         .write(ORDER_PATH, ORDER)
         .write(FLOWSHEET_PATH, FLOWSHEET)
         .write("surveys/2026/SV-2026-0001.toml", SURVEY);
+    repo.set_policy("author");
     repo.git_init();
     // Committed by sales: the GM's review in it is not proven by its commit.
     repo.commit_as("li.sales", "2026-03-05", "the records");

@@ -8,13 +8,18 @@ use std::process::{Command, Output};
 
 pub const AS_OF: &str = "2026-06-15";
 
+/// The fixture's docket.toml. Policy "none": the rule tests are about the
+/// rules, and most write files without git, where "author" or "ssh" would
+/// make the missing repository an error (a gate cannot pass without the
+/// history). Tests about signatures set their policy with
+/// [`Repo::set_policy`].
 pub const DOCKET_TOML: &str = r#"[company]
 name = "Acme Precision Parts Co., Ltd."
 language = "en"
 timezone = "+08:00"
 
 [policy]
-signatures = "author"
+signatures = "none"
 review_within_days = 3
 oral_confirmation_days = 7
 capa_stage_days = 14
@@ -254,6 +259,20 @@ impl Repo {
         self.write(rel, &format!("{old}\n{text}"))
     }
 
+    /// Set `policy.signatures` ("none", "author" or "ssh").
+    pub fn set_policy(&self, policy: &str) -> &Self {
+        let text = self.read("docket.toml");
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("signatures = "))
+            .expect("docket.toml sets signatures")
+            .to_string();
+        self.write(
+            "docket.toml",
+            &text.replacen(&line, &format!("signatures = \"{policy}\""), 1),
+        )
+    }
+
     pub fn remove(&self, rel: &str) -> &Self {
         std::fs::remove_file(self.path(rel)).unwrap();
         self
@@ -486,6 +505,38 @@ impl Repo {
         signing: Signing,
         parents: &[git2::Oid],
     ) -> git2::Oid {
+        self.commit_raw_at(person, None, date, msg, signing, parents)
+    }
+
+    /// Commit as `person` with the author time `author` and the committer
+    /// time `committer` set apart (each `2026-03-03`, at 10:00 +08:00, or
+    /// `2026-03-03 17:45`), moving HEAD: what `GIT_AUTHOR_DATE` does.
+    pub fn commit_times(
+        &self,
+        person: &str,
+        author: &str,
+        committer: &str,
+        msg: &str,
+        signing: Signing,
+    ) -> git2::Oid {
+        let head = self.git().head().ok().and_then(|h| h.target());
+        let parents: Vec<git2::Oid> = head.into_iter().collect();
+        let id = self.commit_raw_at(person, Some(author), committer, msg, signing, &parents);
+        self.set_head(id);
+        id
+    }
+
+    /// [`Repo::commit_raw`] with the author time apart from the committer
+    /// time `date` (`None`: the same).
+    pub fn commit_raw_at(
+        &self,
+        person: &str,
+        author_at: Option<&str>,
+        date: &str,
+        msg: &str,
+        signing: Signing,
+        parents: &[git2::Oid],
+    ) -> git2::Oid {
         let repo = self.git();
         let mut index = repo.index().unwrap();
         index
@@ -498,12 +549,10 @@ impl Repo {
             .iter()
             .find(|p| p.0 == person)
             .expect("a person of the cast");
-        let day: jiff::civil::Date = date.parse().unwrap();
-        let secs = jiff::tz::offset(8)
-            .to_timestamp(day.at(10, 0, 0, 0))
-            .unwrap()
-            .as_second();
+        let secs = seconds(date);
+        let author_secs = author_at.map_or(secs, seconds);
         let sig = git2::Signature::new(name, email, &git2::Time::new(secs, 480)).unwrap();
+        let author = git2::Signature::new(name, email, &git2::Time::new(author_secs, 480)).unwrap();
         let parents: Vec<git2::Commit> = parents
             .iter()
             .map(|p| repo.find_commit(*p).unwrap())
@@ -511,11 +560,11 @@ impl Repo {
         let parent_refs: Vec<&git2::Commit> = parents.iter().collect();
         match signing {
             Signing::Unsigned => repo
-                .commit(None, &sig, &sig, msg, &tree, &parent_refs)
+                .commit(None, &author, &sig, msg, &tree, &parent_refs)
                 .unwrap(),
             Signing::KeyOf(owner) | Signing::Tampered(owner) => {
                 let buf = repo
-                    .commit_create_buffer(&sig, &sig, msg, &tree, &parent_refs)
+                    .commit_create_buffer(&author, &sig, msg, &tree, &parent_refs)
                     .unwrap();
                 let mut signed = buf.to_vec();
                 if let Signing::Tampered(_) = signing {
@@ -530,12 +579,58 @@ impl Repo {
             }
             Signing::OpenPgp => {
                 let buf = repo
-                    .commit_create_buffer(&sig, &sig, msg, &tree, &parent_refs)
+                    .commit_create_buffer(&author, &sig, msg, &tree, &parent_refs)
                     .unwrap();
                 let pgp = "-----BEGIN PGP SIGNATURE-----\n\niQEzBAABCAAdFiEE\n=abcd\n-----END PGP SIGNATURE-----\n";
                 repo.commit_signed(std::str::from_utf8(&buf).unwrap(), pgp, None)
                     .unwrap()
             }
         }
+    }
+}
+
+/// Seconds since 1970 of `2026-03-03` (at 10:00) or `2026-03-03 17:45`,
+/// at +08:00.
+pub fn seconds(when: &str) -> i64 {
+    let dt: jiff::civil::DateTime = if when.len() == 10 {
+        when.parse::<jiff::civil::Date>().unwrap().at(10, 0, 0, 0)
+    } else {
+        when.replacen(' ', "T", 1).parse().unwrap()
+    };
+    jiff::tz::offset(8).to_timestamp(dt).unwrap().as_second()
+}
+
+/// Run docket on the records root `root` (not a fixture's).
+pub fn docket_on(root: &std::path::Path, args: &[&str]) -> Run {
+    Run::from(
+        docket_cmd()
+            .args(args)
+            .arg("--records")
+            .arg(root)
+            .output()
+            .unwrap(),
+    )
+}
+
+impl Repo {
+    /// A `git clone --depth 1` of this repository, in a folder kept while
+    /// the returned guard lives; the clone's records root.
+    pub fn shallow_clone(&self) -> (tempfile::TempDir, PathBuf) {
+        let dest = tempfile::tempdir().unwrap();
+        let clone = dest.path().join("clone");
+        let url = format!("file://{}", self.top.display());
+        let ok = Command::new("git")
+            .args(["clone", "-q", "--depth", "1", &url])
+            .arg(&clone)
+            .status()
+            .unwrap();
+        assert!(ok.success(), "git clone --depth 1");
+        let sub = self.root.strip_prefix(&self.top).unwrap().to_path_buf();
+        (dest, clone.join(sub))
+    }
+
+    /// The short id docket prints for a commit.
+    pub fn short(id: git2::Oid) -> String {
+        id.to_string()[..10].to_string()
     }
 }

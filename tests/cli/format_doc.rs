@@ -110,9 +110,20 @@ fn the_reference_has_an_example_of_every_file() {
 fn the_reference_examples_check_clean() {
     let all = examples(&format_md());
     let repo = repo_of(&all);
+    // The reference's policy is "ssh": without git the missing history is
+    // an error (a gate cannot pass without it), and the only finding.
     let run = check(&repo);
-    // Not committed to git: the one warning every such folder gets, and
-    // nothing else at all.
+    let found = run.all_findings();
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(
+        (found[0].rule.as_str(), found[0].severity.as_str()),
+        ("history-unavailable", "error")
+    );
+    assert_eq!(run.code, 1);
+    // Under "none", not committed to git: the one warning every such
+    // folder gets, and nothing else at all.
+    repo.set_policy("none");
+    let run = check(&repo);
     let found: Vec<(String, String, String)> = run
         .all_findings()
         .into_iter()
@@ -208,14 +219,17 @@ fn the_examples_check_bites() {
     broken_person.insert("people.toml".into(), people);
     fires(&check(&repo_of(&broken_person)), "unknown-ref");
 
+    // A configuration docket cannot read stops the check: nothing is
+    // judged under it (exit 2, the problem with its line).
     let mut bad_config = all.clone();
     let cfg = bad_config["docket.toml"].replace("survey_target = 80", "survey_goal = 80");
     bad_config.insert("docket.toml".into(), cfg);
     let run = check(&repo_of(&bad_config));
+    assert_eq!(run.code, 2, "{}", run.stdout);
     assert!(
-        fires(&run, "schema")
-            .iter()
-            .any(|f| f.file == "docket.toml")
+        run.stderr.contains("docket.toml:") && run.stderr.contains("survey_goal"),
+        "{}",
+        run.stderr
     );
 
     let mut moved = all;

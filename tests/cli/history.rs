@@ -14,11 +14,7 @@ fn order_unreviewed() -> String {
 /// 2026-03-02; the review is added by `reviewer`'s own commit next day.
 fn repo_in(sub: &str, policy: &str, reviewer: &str, signing: Signing) -> Repo {
     let repo = Repo::empty_in(sub);
-    repo.edit(
-        "docket.toml",
-        "signatures = \"author\"",
-        &format!("signatures = \"{policy}\""),
-    );
+    repo.set_policy(policy);
     if policy == "ssh" {
         repo.write("people.toml", &people_toml_with_keys());
     }
@@ -116,6 +112,7 @@ fn openpgp_signature_is_recognised_not_verified() {
 #[test]
 fn signature_committed_after_the_signer_left_is_unproven() {
     let repo = Repo::base();
+    repo.set_policy("author");
     // Lin signed with a date while still employed, but committed in March.
     repo.write(ORDER_PATH, &order_unreviewed());
     repo.git_init();
@@ -181,8 +178,17 @@ fn signer_editing_own_section_keeps_it_proven() {
         "date = 2026-03-03\n",
         "date = 2026-03-03\nnote = \"checked stock\"\n",
     );
-    repo.commit_as("wang.gm", "2026-03-05", "Note on my review");
+    // The edit is a new signature, made the next day: within the
+    // tolerance of the date written in the section.
+    repo.commit_as("wang.gm", "2026-03-04", "Note on my review");
     clean(&repo.check());
+    // Two days later, the date written no longer says when the section
+    // (as it is now) was signed.
+    repo.edit(ORDER_PATH, "checked stock", "checked stock twice");
+    repo.commit_as("wang.gm", "2026-03-05", "Another note");
+    let run = repo.check();
+    fires(&run, "signature-time");
+    assert!(run.of("signature-unproven").is_empty(), "still proven");
 }
 
 #[test]
@@ -379,6 +385,7 @@ fn merged_pull_request_attributes_the_review_to_its_author() {
 #[test]
 fn content_the_merge_itself_wrote_is_attributed_to_the_merge() {
     let repo = Repo::base();
+    repo.set_policy("author");
     repo.write(ORDER_PATH, &order_unreviewed());
     repo.git_init();
     let base = repo.commit_as("li.sales", "2026-03-02", "Order received");
@@ -464,7 +471,9 @@ fn shallow_clone_is_history_unavailable() {
     );
     let f = fires(&run, "history-unavailable");
     assert!(f[0].message.contains("shallow"), "{}", f[0].message);
-    assert_eq!(run.code, 0, "a warning only");
+    // Under "author" a shallow clone cannot pass the gate.
+    assert_eq!(f[0].severity, "error");
+    assert_eq!(run.code, 1);
 }
 
 #[test]
@@ -504,6 +513,7 @@ fn uncommitted_changes_are_checked_and_flagged() {
 #[test]
 fn uncommitted_signed_section_is_unproven() {
     let repo = Repo::base();
+    repo.set_policy("author");
     repo.write(ORDER_PATH, &order_unreviewed());
     repo.git_init();
     repo.commit_as("li.sales", "2026-03-02", "Order received");

@@ -83,11 +83,40 @@ fn init_writes_a_minimal_repository_without_records() {
     let people = std::fs::read_to_string(target.join("people.toml")).unwrap();
     assert!(people.contains("PLACEHOLDERS") && people.contains("gm@example.com"));
     // The untouched scaffold reads without a single finding but the one
-    // saying it is not under git yet.
+    // saying it is not under git yet: under its policy "author" that is
+    // an error (a gate cannot pass without the history), which says what
+    // to do.
     let run = check(&target, AS_OF);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(run.findings(), vec![]);
+    let all = run.all_findings();
+    assert_eq!(all.len(), 1, "{all:#?}");
+    assert_eq!(
+        (all[0].rule.as_str(), all[0].severity.as_str()),
+        ("history-unavailable", "error")
+    );
+    assert!(all[0].message.contains("git init"), "{}", all[0].message);
+    assert_eq!(run.code, 1, "{}", run.stderr);
     assert_eq!(run.json()["summary"]["records"], 0);
+    // Following the closing hint (git init, add, commit), it checks clean.
+    git(&target, &["init", "-q"]);
+    git(&target, &["add", "-A"]);
+    git(
+        &target,
+        &[
+            "commit",
+            "-q",
+            "-m",
+            "Set up the quality records repository",
+        ],
+    );
+    // As of today: the commit was just made, and a commit after the as-of
+    // date is `history-time`.
+    let today = jiff::tz::Offset::UTC
+        .to_datetime(jiff::Timestamp::now())
+        .date()
+        .to_string();
+    let run = check(&target, &today);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.all_findings(), vec![]);
 }
 
 /// The closing hint is run line by line as printed, in a shell, with
@@ -170,9 +199,11 @@ fn before_the_first_commit_one_summary_finding() {
         (f.rule.as_str(), f.file.as_str()),
         ("history-unavailable", "docket.toml")
     );
+    // The records and configuration, and the procedure (a controlled
+    // document, followed like them).
     let files = walk(&target)
         .iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .filter(|p| p.extension().is_some_and(|e| e == "toml") || p.ends_with("procedure.md"))
         .count();
     assert!(
         f.message

@@ -3,6 +3,7 @@
 //! `docket` binary on it.
 
 mod architecture;
+mod caches;
 mod check;
 mod ci_formats;
 mod ci_templates;
@@ -18,8 +19,13 @@ mod init;
 mod new;
 mod publish;
 mod reading;
+mod rewrites;
 mod rules;
 mod schema;
 mod site;
 mod timestamps;
 mod timestamps_openssl;
+mod trust;
+mod trust_closed;
+mod trust_merge;
+mod trust_time;

@@ -253,7 +253,7 @@ fn broken_records_are_refused_by_the_schema_and_by_check_alike() {
         (
             "a bad signature policy",
             "docket.toml",
-            DOCKET_TOML.replace("signatures = \"author\"", "signatures = \"SSH\""),
+            DOCKET_TOML.replace("signatures = \"none\"", "signatures = \"SSH\""),
         ),
         (
             "an unknown rule id",

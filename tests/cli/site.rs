@@ -496,6 +496,7 @@ fn a_template_that_fails_to_render_fails_the_build() {
 /// the GM adds his review in his own commit, then someone else edits it.
 fn committed() -> Repo {
     let repo = full();
+    repo.set_policy("author");
     let review = "[review]\ndecision = \"approved\"\nby = \"wang.gm\"\ndate = 2026-03-03\n\n";
     repo.write(ORDER_PATH, &ORDER.replace(review, ""));
     repo.git_init();

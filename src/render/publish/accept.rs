@@ -22,14 +22,19 @@
 //! created or removed. A refusal is [`Error::Out`]: exit 2, naming what
 //! made docket refuse and what to do.
 
+use super::built::{Built, PREFIX};
 use crate::error::{Error, Result};
 use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
 
 /// The manifest's file name inside a site.
 pub const MANIFEST: &str = ".docket-manifest";
-/// The first line of the manifest format that lists every file.
-const HEADER: &str = "docket-manifest 2";
+/// The first line of the manifest: format 3 lists every file and records
+/// the build ([`Built`]).
+const HEADER: &str = "docket-manifest 3";
+/// Format 2 listed every file, without a build record; still read (as a
+/// site that records no commit), so an upgraded docket replaces it.
+const HEADER_2: &str = "docket-manifest 2";
 
 /// A previous site's manifest: every file docket wrote, with the
 /// fingerprint of each page that has one. Kept as one string of paths and
@@ -41,6 +46,9 @@ pub struct Manifest {
     paths: String,
     /// (start, end) of a path in `paths`, and its fingerprint; by path.
     index: Vec<(u32, u32, Option<u64>)>,
+    /// What the build recorded about itself; `None` in a format 2
+    /// manifest.
+    pub built: Option<Built>,
 }
 
 impl Manifest {
@@ -62,9 +70,13 @@ impl Manifest {
 }
 
 /// The manifest text for these files (path, fingerprint if any), which
-/// come sorted by path.
-pub fn manifest_text<'a>(files: impl Iterator<Item = (&'a str, Option<u64>)>) -> String {
+/// come sorted by path, and the build's record.
+pub fn manifest_text<'a>(
+    files: impl Iterator<Item = (&'a str, Option<u64>)>,
+    built: &Built,
+) -> String {
     let mut text = format!("{HEADER}\n");
+    text.push_str(&built.line());
     for (path, fp) in files {
         match fp {
             Some(fp) => text.push_str(&format!("{fp:016x} ")),
@@ -104,14 +116,23 @@ pub enum BadManifest {
 /// Parse a manifest. Only paths docket itself writes are accepted:
 /// relative, `/`-separated, no `.` or `..` segment.
 pub fn parse_manifest(text: String) -> Result<Manifest, BadManifest> {
-    let body = match text.split_once('\n') {
-        Some((HEADER, _)) => HEADER.len() + 1,
-        Some((first, _)) if first.split_once(' ').is_some_and(|(fp, _)| fp.len() == 16) => {
+    let first = text.split_once('\n').map_or(text.as_str(), |(f, _)| f);
+    let format3 = match first {
+        HEADER => true,
+        HEADER_2 => false,
+        _ if first.split_once(' ').is_some_and(|(fp, _)| fp.len() == 16) => {
             return Err(BadManifest::OldFormat);
         }
-        _ if text == HEADER => text.len(),
         _ => return Err(BadManifest::Damaged),
     };
+    let mut body = (first.len() + 1).min(text.len());
+    let mut built = None;
+    if format3 {
+        let line = text[body..].split('\n').next().unwrap_or_default();
+        let json = line.strip_prefix(PREFIX).ok_or(BadManifest::Damaged)?;
+        built = Some(Built::parse(json).ok_or(BadManifest::Damaged)?);
+        body = (body + line.len() + 1).min(text.len());
+    }
     // The paths are decoded in place (a decoded path is never longer than
     // its line), so the text read is the only buffer.
     let mut buf = text.into_bytes();
@@ -165,7 +186,11 @@ pub fn parse_manifest(text: String) -> Result<Manifest, BadManifest> {
     let paths = String::from_utf8(buf).map_err(|_| BadManifest::Damaged)?;
     // Written sorted; sorted again, as a lookup must not trust the file.
     index.sort_by(|a, b| paths[a.0 as usize..a.1 as usize].cmp(&paths[b.0 as usize..b.1 as usize]));
-    Ok(Manifest { paths, index })
+    Ok(Manifest {
+        paths,
+        index,
+        built,
+    })
 }
 
 /// `path` made absolute with every link in its existing part resolved;
@@ -423,9 +448,14 @@ mod tests {
             ("files/orders/SO 1/a%b\nc\tz.pdf", None),
             ("index.html", Some(0xabcd_u64)),
         ];
-        let text = manifest_text(files.into_iter());
-        assert_eq!(text.lines().count(), 4, "{text}");
+        let built = Built {
+            caches: true,
+            ..Built::default()
+        };
+        let text = manifest_text(files.into_iter(), &built);
+        assert_eq!(text.lines().count(), 5, "{text}");
         let m = parse_manifest(text).unwrap();
+        assert_eq!(m.built, Some(built));
         assert_eq!(m.paths().count(), 3);
         assert_eq!(m.get("files/orders/SO 1/a%b\nc\tz.pdf"), Some(None));
         assert_eq!(m.get("index.html"), Some(Some(0xabcd)));
@@ -443,6 +473,9 @@ mod tests {
             "docket-manifest 2\n- a//b",
             "docket-manifest 2\nzz a",
             "docket-manifest 2\n- %zz",
+            "docket-manifest 3\n- index.html",
+            "docket-manifest 3\n@build {\"commit\": 7}\n- index.html",
+            "docket-manifest 2\n@build {}\n- index.html",
         ] {
             assert_eq!(
                 parse_manifest(bad.to_string()).err(),
@@ -454,6 +487,9 @@ mod tests {
             parse_manifest("00000000000000ff index.html\n".to_string()).err(),
             Some(BadManifest::OldFormat)
         );
+        // Format 2 is read, as a site that records no build.
+        let m = parse_manifest("docket-manifest 2\n- index.html\n".to_string()).unwrap();
+        assert_eq!((m.get("index.html"), m.built), (Some(None), None));
     }
 
     #[test]

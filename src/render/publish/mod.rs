@@ -32,6 +32,7 @@
 //! output is the same bytes either way (tested).
 
 mod accept;
+mod built;
 mod swap;
 
 use crate::error::{Error, Result};
@@ -39,6 +40,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 pub use accept::MANIFEST;
+pub use built::Built;
 
 /// Marks a folder as a docket site, for people. It proves nothing: the
 /// manifest does.
@@ -55,6 +57,8 @@ pub struct Publisher {
     /// The files written into `tmp` that have no fingerprint, for the
     /// manifest (pages come with theirs in [`Publisher::finish`]).
     written: Mutex<Vec<String>>,
+    /// What this build records about itself in the manifest.
+    built: Built,
     finished: bool,
     /// Held until the new site is in place (dropped last).
     _lock: std::fs::File,
@@ -93,9 +97,21 @@ impl Publisher {
             beside,
             tmp,
             written: Mutex::new(Vec::new()),
+            built: Built::default(),
             finished: false,
             _lock: lock,
         })
+    }
+
+    /// What the published site recorded about its build (the default for
+    /// a new folder, or a site whose manifest records none).
+    pub fn previous_build(&self) -> Built {
+        self.manifest.built.clone().unwrap_or_default()
+    }
+
+    /// What this build records about itself, written with the manifest.
+    pub fn set_build(&mut self, built: Built) {
+        self.built = built;
     }
 
     fn record(&self, rel: &str) {
@@ -193,12 +209,46 @@ impl Publisher {
             (Some(_), _) => pages.next(),
             (None, _) => rest.next(),
         });
-        let text = accept::manifest_text(files);
+        let text = accept::manifest_text(files, &self.built);
         let path = self.tmp.join(MANIFEST);
         std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
         swap::swap(&self.beside, &self.tmp)?;
         self.finished = true;
         Ok(())
+    }
+}
+
+/// What the site at `site` recorded about its build, for `docket check
+/// --published`: `None` when it records none (built by an earlier docket).
+/// A folder that is not a site docket built is an error saying so.
+pub fn published(site: &Path) -> Result<Option<Built>> {
+    let not_a_site = |why: String| {
+        Err(Error::Usage(format!(
+            "--published {}: {why}; pass the folder `docket build --out` wrote",
+            site.display()
+        )))
+    };
+    match std::fs::metadata(site) {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => return not_a_site("it is not a folder".into()),
+        Err(e) => return not_a_site(format!("it cannot be read ({e})")),
+    }
+    let path = site.join(MANIFEST);
+    let text = match std::fs::read(&path) {
+        Ok(bytes) => String::from_utf8(bytes).ok(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return not_a_site(format!(
+                "it is not a site docket built (it has no {MANIFEST})"
+            ));
+        }
+        Err(e) => return Err(Error::io(&path, e)),
+    };
+    match text.map(accept::parse_manifest) {
+        Some(Ok(m)) => Ok(m.built),
+        Some(Err(accept::BadManifest::OldFormat)) => Ok(None),
+        _ => not_a_site(format!(
+            "its {MANIFEST} is damaged, so what it was built from cannot be told"
+        )),
     }
 }
 

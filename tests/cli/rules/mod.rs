@@ -1,6 +1,8 @@
 //! Rule cases: for every rule `check` can report without git history, a
 //! case that fires it and a near-miss that does not (the smallest change
-//! across the rule's boundary). Each case starts from `Repo::base()`, which
+//! across the rule's boundary). The trust rules (`governance-unproven`,
+//! `signature-time`, `history-time`) need commits: their cases live in
+//! `trust.rs` and `trust_time.rs` and are listed here all the same. Each case starts from `Repo::base()`, which
 //! checks clean, and edits or adds one file (a few need a second file that
 //! the rule links to). `every_rule_has_a_case` keeps the tables at the end
 //! honest against `docket rules`.
@@ -12,6 +14,7 @@
 //! and the coverage tables.
 
 use crate::fixture::*;
+use crate::{trust, trust_time};
 
 mod capa;
 mod common;
@@ -263,6 +266,12 @@ const FIRING: &[Case] = cases![
     "survey-feedback-missing" => surveys::survey_feedback_missing_fires,
     "property-unverified" => parties::property_unverified_fires,
     "property-incident-unreported" => parties::property_incident_unreported_fires,
+    "governance-unproven" => trust::governance_unproven_fires_for_a_key_slipped_into_the_gms_entry,
+    "signature-time" => trust_time::signature_time_fires_for_a_leaver_who_backdates_the_author_date,
+    "signature-time" => trust_time::signature_time_fires_for_a_late_review_dated_inside_the_deadline,
+    "signature-time" => trust_time::signature_time_fires_for_a_written_date_far_from_the_commit,
+    "history-time" => trust_time::history_time_fires_for_a_commit_older_than_its_parent,
+    "history-time" => trust_time::history_time_fires_for_a_commit_from_the_future,
 ];
 
 const NEAR_MISS: &[Case] = cases![
@@ -312,6 +321,13 @@ const NEAR_MISS: &[Case] = cases![
     "survey-feedback-missing" => surveys::survey_feedback_missing_near_miss_feedback_given,
     "property-unverified" => parties::property_unverified_near_miss,
     "property-incident-unreported" => parties::property_incident_unreported_near_miss,
+    "governance-unproven" => trust::governance_unproven_near_miss_the_gm_adds_a_key_of_his_own,
+    "governance-unproven" => trust::governance_unproven_near_miss_the_gm_adds_a_person,
+    "governance-unproven" => trust::governance_unproven_near_miss_the_bootstrap_is_not_judged,
+    "signature-time" => trust_time::signature_time_near_miss_exactly_the_tolerance,
+    "signature-time" => trust_time::signature_time_near_miss_policy_none_judges_no_commit,
+    "history-time" => trust_time::history_time_near_miss_a_day_back_exactly,
+    "history-time" => trust_time::history_time_near_miss_within_a_day_of_the_as_of_date,
 ];
 
 /// Rules that need git history; the history tests (and, for
@@ -322,6 +338,7 @@ const HISTORY_RULES: &[&str] = &[
     "review-stale",
     "change-unrecorded",
     "record-deleted",
+    "history-rewritten",
     "history-unavailable",
     "timestamp-missing",
 ];

@@ -99,19 +99,22 @@ pub(super) fn rules_config_turns_a_format_rule_off() {
     clean(&repo.check());
 }
 
+/// A configuration docket cannot read stops the check (exit 2), with the
+/// problem at its line: nothing is judged under a policy docket cannot
+/// read (it was a `schema` finding before failing closed).
 #[test]
-pub(super) fn rules_config_with_an_unknown_rule_id_is_a_schema_finding() {
+pub(super) fn rules_config_with_an_unknown_rule_id_stops_the_check() {
     let repo = Repo::base();
     repo.append("docket.toml", "[rules]\novredue = \"off\"\n");
     let run = repo.check();
     let line = line_of(&repo, "docket.toml", "ovredue");
-    let f = fired(&run, "schema", "docket.toml", Some(line));
+    assert_eq!(run.code, 2, "{}", run.stdout);
     assert!(
-        f.message.contains("did you mean `overdue`"),
+        run.stderr.contains(&format!("docket.toml:{line}:"))
+            && run.stderr.contains("did you mean `overdue`"),
         "{}",
-        f.message
+        run.stderr
     );
-    assert_eq!(run.code, 1);
 }
 
 #[test]

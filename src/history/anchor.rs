@@ -1,0 +1,123 @@
+//! Anchoring a signature commit in the commit objects themselves.
+//!
+//! The signature commit of a section is found through the index: a file's
+//! revisions, each a commit index and a blob id. The index may come from
+//! `.git/docket/history.json`, which anyone who can write in `.git` can
+//! edit; pointing an unsigned revision at an unrelated commit the GM
+//! signed would otherwise lend that commit's signature to a section the
+//! GM never wrote. So before a proof rests on a commit, what the index
+//! says about it is checked against git: the commit's tree holds the
+//! revision's blob at that path, and its first parent does not already
+//! hold the same section content (the commit wrote it, it did not just
+//! carry it along). Who made the commit and how it is signed are read from
+//! the commit object anyway (`prove.rs`), so a proof never rests on
+//! cached data alone.
+//!
+//! A fresh walk passes these checks by construction; they cost two tree
+//! lookups per proof, and a blob parse only where the parent's blob is not
+//! the previous revision's (which was parsed already).
+
+use super::fields::{parse_state, section};
+use super::index::{Change, History, Revision, short};
+use super::repo::{find_commit, first_parent, read_blob};
+use super::states::same;
+use crate::error::{Error, Result};
+use crate::load::Value;
+use std::path::Path;
+
+/// What a failed anchor means, for the reader of the message.
+const STALE: &str = "; the index is docket's cache (.git/docket/history.json): if it was \
+     edited, delete .git/docket and check again";
+
+/// What the index says wrote a section: revision `k` (newest first) of a
+/// file's revisions, holding `value` at section `path`.
+pub(super) struct Claim<'a> {
+    pub revisions: &'a [Revision],
+    pub k: usize,
+    pub path: &'a str,
+    pub value: &'a Value,
+}
+
+/// Why the commit the index names did not write the section, or `None`
+/// when git agrees that it did.
+pub(super) fn disproved(
+    h: &History,
+    repo: &git2::Repository,
+    claim: &Claim,
+) -> Result<Option<String>> {
+    let rev = &claim.revisions[claim.k];
+    let commit = &h.commits[rev.commit];
+    let oid =
+        git2::Oid::from_str(&commit.id).map_err(|e| Error::object("commit", &commit.id, "", &e))?;
+    let c = find_commit(repo, oid)?;
+    let here = blob_at(repo, &c, &h.prefix, &rev.path)?;
+    let claimed = rev.blob.as_deref();
+    if here.map(|b| b.to_string()).as_deref() != claimed || claimed.is_none() {
+        return Ok(Some(format!(
+            "the history index names commit {} as the one that wrote it, but that commit's tree \
+             does not hold this revision of {}{STALE}",
+            commit.short(),
+            rev.path
+        )));
+    }
+    let Some(parent) = first_parent(repo, &c)? else {
+        // A root commit wrote everything it holds.
+        return Ok(None);
+    };
+    let before = claim.revisions.get(claim.k + 1);
+    let mut paths = vec![rev.path.as_str()];
+    if let Change::Moved(from) = &rev.change {
+        paths.push(from);
+    }
+    if let Some(b) = before
+        && !paths.contains(&b.path.as_str())
+    {
+        paths.push(&b.path);
+    }
+    for p in paths {
+        let Some(blob) = blob_at(repo, &parent, &h.prefix, p)? else {
+            continue;
+        };
+        // The previous revision's blob was parsed already, and its section
+        // differs from this one (that is how the signature commit was
+        // found): no need to read it again.
+        let hex = blob.to_string();
+        if before.is_some_and(|b| b.blob.as_deref() == Some(hex.as_str())) {
+            continue;
+        }
+        let held = match read_blob(repo, blob, p)? {
+            Ok(bytes) => parse_state(p, &bytes).into_table(),
+            Err(_) => None,
+        };
+        let held = held.as_ref().and_then(|t| section(t, claim.path));
+        if same(held, Some(claim.value)) {
+            return Ok(Some(format!(
+                "the history index names commit {} as the one that wrote it, but its parent {} \
+                 already held the same `{}`{STALE}",
+                commit.short(),
+                short(&parent.id().to_string()),
+                claim.path
+            )));
+        }
+    }
+    Ok(None)
+}
+
+/// The blob at `path` (below the records root at `prefix`) in a commit's
+/// tree, if there is one.
+fn blob_at(
+    repo: &git2::Repository,
+    c: &git2::Commit,
+    prefix: &str,
+    path: &str,
+) -> Result<Option<git2::Oid>> {
+    let tree = repo
+        .find_tree(c.tree_id())
+        .map_err(|e| Error::object("tree", c.tree_id(), format!("commit {}", c.id()), &e))?;
+    match tree.get_path(Path::new(&format!("{prefix}{path}"))) {
+        Ok(e) if e.kind() == Some(git2::ObjectType::Blob) => Ok(Some(e.id())),
+        Ok(_) => Ok(None),
+        Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+        Err(e) => Err(Error::object("tree", c.tree_id(), path, &e)),
+    }
+}

@@ -1,0 +1,271 @@
+//! Computing the governance timeline (`governance.rs` says what it is):
+//! one walk along the first-parent line, oldest first, reading each
+//! revision of a controlled document and judging the commit that brought
+//! it under the policy in force before it; and, from the timeline, the
+//! policy in force for any commit.
+
+use super::controlled::{self, CONTROLLED, Content};
+use super::governance::{Event, FileChange, Governance, Listed, Status};
+use super::index::{Commit, History, Revision};
+use super::regime::{Regime, left_by};
+use super::repo::Objects;
+use crate::error::Result;
+use crate::model::{Config, Person, SignaturePolicy};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+impl History {
+    /// The policy in force for commit `c`: for a first-parent commit, the
+    /// one its first parent was under (a commit's own change to
+    /// people.toml never proves the commit itself; the root commit, with
+    /// no parent, is judged by its own tree); for a commit a merge brought
+    /// in, the one at the newest first-parent commit it descends from.
+    pub fn regime_for(&self, c: usize) -> &Regime {
+        let commit = &self.commits[c];
+        let upto = match (commit.line, commit.fork, commit.via) {
+            (Some(p), ..) => Some(p.saturating_sub(1)),
+            (None, Some(f), _) => Some(f),
+            (None, None, Some(v)) => v.checked_sub(1),
+            (None, None, None) => None,
+        };
+        self.governance.after(upto)
+    }
+}
+
+/// The versions in force of the controlled documents, as the walk goes.
+struct InForce {
+    config: Config,
+    people: Vec<Person>,
+    procedure: Option<String>,
+}
+
+/// Compute the governance timeline of `history` (company times at
+/// `offset_seconds`). Reads the controlled documents' revisions and the
+/// judged commits from git; does nothing without commits, or twice.
+pub fn govern(history: &mut History, offset_seconds: i32) -> Result<()> {
+    if history.unavailable.is_some() || history.head.is_none() || history.governance.ready {
+        return Ok(());
+    }
+    let objects = history.objects()?;
+    let h: &History = history;
+    let line: HashMap<usize, usize> = h
+        .commits
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| c.line.map(|p| (p, i)))
+        .collect();
+    let mut gov = Governance {
+        ready: true,
+        ..Governance::default()
+    };
+    let mut now = InForce {
+        config: Config::default(),
+        people: Vec::new(),
+        procedure: None,
+    };
+    let mut booting = true;
+    for (position, revisions) in by_position(h) {
+        let Some(&commit) = line.get(&position) else {
+            continue;
+        };
+        // Who made the commit and how it is signed, from the object.
+        let judged = objects.commit(&h.commits[commit].id)?;
+        let regime = gov.regimes.last().map_or(&gov.initial, |(_, r)| r);
+        let verdict = if booting {
+            Status::Bootstrap
+        } else if regime.signatures == SignaturePolicy::None {
+            Status::Recorded
+        } else {
+            judge(regime, &objects, &judged, offset_seconds)
+        };
+        let mut files = Vec::new();
+        let mut policy_changed = false;
+        for (file, rev) in revisions {
+            let content = controlled::read(&objects, file, rev.blob.as_deref())?;
+            let (changes, status) = apply(&mut now, file, content, &verdict);
+            policy_changed |= status.in_effect() && file != "procedure.md";
+            files.push(FileChange {
+                file,
+                made_in: rev.commit,
+                status,
+                changes,
+                superseded: false,
+            });
+        }
+        if policy_changed {
+            gov.regimes
+                .push((position, Regime::new(&now.config, now.people.clone())));
+        }
+        if booting {
+            let r = Regime::new(&now.config, now.people.clone());
+            booting = !now.people.iter().any(|p| r.governs(p));
+        }
+        gov.events.push(Event {
+            position,
+            commit,
+            files,
+        });
+    }
+    supersede(&mut gov.events);
+    history.governance = gov;
+    Ok(())
+}
+
+/// The revisions of the controlled documents by the first-parent position
+/// that brought them, oldest first; per position and file, the newest
+/// revision (what the line holds after that commit).
+fn by_position(h: &History) -> BTreeMap<usize, Vec<(&'static str, &Revision)>> {
+    let mut out: BTreeMap<usize, Vec<(&'static str, &Revision)>> = BTreeMap::new();
+    for file in CONTROLLED {
+        let Some(fh) = h.files.get(file) else {
+            continue;
+        };
+        let mut seen = HashSet::new();
+        for rev in &fh.revisions {
+            let c = &h.commits[rev.commit];
+            let Some(position) = c.line.or(c.via) else {
+                continue;
+            };
+            if seen.insert(position) {
+                out.entry(position).or_default().push((file, rev));
+            }
+        }
+    }
+    out
+}
+
+/// Judge the commit that changed a controlled document under the policy
+/// in force before it.
+fn judge(regime: &Regime, objects: &Objects, c: &Commit, offset: i32) -> Status {
+    let Some(p) = regime.by_email(&c.author.email) else {
+        return Status::Unproven(format!(
+            "its author {} <{}> is not in people.toml",
+            c.author.name, c.author.email
+        ));
+    };
+    if !regime.governs(p) {
+        return Status::Unproven(format!(
+            "{} does not hold role {}, which changes to the controlled documents need",
+            p.named(),
+            regime.governance_roles()
+        ));
+    }
+    if let Some((left, day)) = left_by(p, c.signed_on(offset), c.author.date_at(offset)) {
+        return Status::Unproven(format!(
+            "{} left on {left}, before the commit ({day})",
+            p.named()
+        ));
+    }
+    if regime.signatures != SignaturePolicy::Ssh {
+        return Status::Proven(format!("commit author {}", c.author.email));
+    }
+    let check = regime.keyring().check(&objects.repo, &c.id, c.signature);
+    match regime.ssh_proof(&check, &p.id, c.signed_on(offset), None) {
+        Ok(how) => Status::Proven(how),
+        Err(rest) => Status::Unproven(format!(
+            "policy \"ssh\" needs the commit SSH-signed by {}, but it {rest}",
+            p.named()
+        )),
+    }
+}
+
+/// Describe `content` against the version in force and, if `verdict`
+/// lets it and it reads, put it in force.
+fn apply(
+    now: &mut InForce,
+    file: &str,
+    content: Content,
+    verdict: &Status,
+) -> (Vec<String>, Status) {
+    let changes = match &content {
+        Content::Config(c) => controlled::config_changes(&now.config, c),
+        Content::People(p) => controlled::people_changes(&now.people, p),
+        Content::Procedure(t) => controlled::procedure_changes(now.procedure.as_deref(), t),
+        Content::Deleted => vec![format!("{file} deleted")],
+        Content::Unreadable(_) => Vec::new(),
+    };
+    if !verdict.in_effect() {
+        return (changes, verdict.clone());
+    }
+    match content {
+        Content::Config(c) => now.config = *c,
+        Content::People(p) => now.people = p,
+        Content::Procedure(t) => now.procedure = Some(t),
+        Content::Deleted => match file {
+            "docket.toml" => now.config = Config::default(),
+            "people.toml" => now.people = Vec::new(),
+            _ => now.procedure = None,
+        },
+        Content::Unreadable(why) => {
+            let status = match verdict {
+                // Nobody is judged in the bootstrap; what does not read
+                // still does not take effect.
+                Status::Bootstrap => Status::Bootstrap,
+                _ => Status::Unproven(format!(
+                    "the new {file} does not read ({why}), so it cannot take effect"
+                )),
+            };
+            return (changes, status);
+        }
+    }
+    (changes, verdict.clone())
+}
+
+/// Mark the changes a later change of the same file took over.
+fn supersede(events: &mut [Event]) {
+    let mut taken_over: HashSet<&'static str> = HashSet::new();
+    for e in events.iter_mut().rev() {
+        for f in &mut e.files {
+            f.superseded = taken_over.contains(f.file);
+        }
+        for f in &e.files {
+            if f.status.in_effect() {
+                taken_over.insert(f.file);
+            }
+        }
+    }
+}
+
+impl History {
+    /// Every governance change the first-parent commits since `base`
+    /// brought (those `base` does not reach), oldest first, proven or not:
+    /// what a reviewer of the range must see first. Times are shown at
+    /// `offset_seconds`.
+    pub fn governance_since(
+        &self,
+        repo: &git2::Repository,
+        base: git2::Oid,
+        offset_seconds: i32,
+    ) -> Result<Vec<Listed>> {
+        let mut out = Vec::new();
+        for e in &self.governance.events {
+            let judged = &self.commits[e.commit];
+            let id = git2::Oid::from_str(&judged.id)
+                .map_err(|err| crate::Error::object("commit", &judged.id, "", &err))?;
+            if id == base || repo.graph_descendant_of(base, id).unwrap_or(false) {
+                continue;
+            }
+            let regime = self.regime_for(e.commit);
+            let who = |c: &Commit| regime.who(&c.author.name, &c.author.email);
+            for f in &e.files {
+                let made = &self.commits[f.made_in];
+                let merged = f.made_in != e.commit;
+                out.push(Listed {
+                    file: f.file.to_string(),
+                    commit: judged.id.clone(),
+                    made_in: made.id.clone(),
+                    author: who(made),
+                    merged_by: merged.then(|| who(judged)),
+                    time: judged.committer.display_at(offset_seconds),
+                    status: f.status.as_str(),
+                    reason: match &f.status {
+                        Status::Proven(how) => Some(how.clone()),
+                        Status::Unproven(why) => Some(why.clone()),
+                        _ => None,
+                    },
+                    changes: f.changes.clone(),
+                });
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,81 @@
+//! What a rewrite lost, as plain data: what a published site recorded
+//! about its history ([`Published`]) and each published commit that is no
+//! longer in the history ([`Rewrite`]). `rewrite.rs` finds them; the
+//! index holds them, the manifest of the site carries them from build to
+//! build, and the rule and the site's banner word them.
+
+use crate::kind::Kind;
+use serde::{Deserialize, Serialize};
+
+/// How many lost commits are listed; the rest are counted.
+pub const LOST_SHOWN: usize = 20;
+
+/// What a published site says about the history it was built from, as
+/// its manifest records it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Published {
+    /// The commit the site was built from (full id); `None` for a site
+    /// built without git history.
+    pub commit: Option<String>,
+    /// Rewrites found by earlier builds and not resolved since.
+    #[serde(default)]
+    pub rewrites: Vec<Rewrite>,
+}
+
+/// A published commit that is no longer in the history of `HEAD`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rewrite {
+    /// The published commit (full id).
+    pub published: String,
+    /// Whether the repository still holds its objects now; when not, the
+    /// lists below are what an earlier build found (or empty).
+    pub objects: bool,
+    /// The commits no longer reachable, newest first, at most
+    /// [`LOST_SHOWN`].
+    pub lost: Vec<LostCommit>,
+    /// How many commits are no longer reachable in all.
+    pub lost_count: usize,
+    /// The records those commits touched, by file.
+    pub records: Vec<LostRecord>,
+}
+
+/// A commit no longer reachable from `HEAD`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LostCommit {
+    pub id: String,
+    /// `Name <email>`, as git records the author.
+    pub author: String,
+    /// Committer time, seconds since 1970 (UTC).
+    pub time: i64,
+    pub summary: String,
+}
+
+/// A record a lost commit touched.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LostRecord {
+    /// The record id (its file stem).
+    pub id: String,
+    /// Its path below the records root in that commit.
+    pub file: String,
+    /// The newest lost commit that touched it: its last known state.
+    pub commit: String,
+}
+
+impl LostCommit {
+    /// The commit's day at `offset_seconds` (the company's time zone).
+    pub fn date_at(&self, offset_seconds: i32) -> Option<jiff::civil::Date> {
+        let offset =
+            jiff::tz::Offset::from_seconds(offset_seconds).unwrap_or(jiff::tz::Offset::UTC);
+        jiff::Timestamp::from_second(self.time)
+            .ok()
+            .map(|ts| offset.to_datetime(ts).date())
+    }
+}
+
+impl LostRecord {
+    /// Whether no record of its kind has its id now: the rewrite took it
+    /// off the records, not only some of its changes.
+    pub fn gone(&self, model: &crate::model::Model) -> bool {
+        Kind::of_path(&self.file).is_some_and(|k| !model.known_ids.contains(&(k, self.id.clone())))
+    }
+}

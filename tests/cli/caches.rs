@@ -1,0 +1,234 @@
+//! The caches in `.git/docket` attacked: a doctored index or doctored
+//! proofs, and `--no-cache` (reads none, writes none), with what the site
+//! says about them.
+
+use crate::fixture::*;
+
+const REVIEW: &str = "[review]\ndecision = \"approved\"\nby = \"wang.gm\"\ndate = 2026-03-03\n\n";
+
+/// Under policy `ssh`: Li records the order, the review in the GM's name
+/// arrives in an unsigned commit, then the GM makes an SSH-signed commit
+/// that has nothing to do with it (a customer's contact). Returns the
+/// repository and the signed commit.
+fn unsigned_review_then_a_signed_commit() -> (Repo, git2::Oid) {
+    let repo = Repo::empty();
+    repo.set_policy("ssh");
+    repo.write("people.toml", &people_toml_with_keys());
+    repo.write("customers/C-0001.toml", CUSTOMER);
+    repo.write("products/AP-SH-1020.toml", PRODUCT);
+    repo.write(ORDER_PATH, &ORDER.replace(REVIEW, ""));
+    repo.write(FLOWSHEET_PATH, FLOWSHEET);
+    repo.write("surveys/2026/SV-2026-0001.toml", SURVEY);
+    repo.git_init();
+    repo.commit_as("li.sales", "2026-03-02", "Order received");
+    repo.write(ORDER_PATH, ORDER);
+    repo.commit_as("wang.gm", "2026-03-03", "Review");
+    repo.edit("customers/C-0001.toml", "Anna Keller", "Jan Ott");
+    let signed = repo.commit_with(
+        "wang.gm",
+        "2026-03-04",
+        "New contact",
+        Signing::KeyOf("wang.gm"),
+    );
+    (repo, signed)
+}
+
+fn unproven(run: &Run) -> Vec<F> {
+    run.findings()
+        .into_iter()
+        .filter(|f| f.rule == "signature-unproven" && f.file == ORDER_PATH)
+        .collect()
+}
+
+/// Point the order's newest revision in history.json at `commit`.
+fn doctor_index(repo: &Repo, commit: git2::Oid) {
+    let path = repo.top.join(".git/docket/history.json");
+    let mut index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("history.json written")).unwrap();
+    let at = index["commits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|c| c[0] == commit.to_string())
+        .expect("the signed commit is in the index");
+    let files = index["files"].as_array_mut().unwrap();
+    let order = files
+        .iter_mut()
+        .find(|f| f[0] == ORDER_PATH)
+        .expect("the order's history");
+    order[1][0][0] = at.into();
+    std::fs::write(&path, serde_json::to_vec(&index).unwrap()).unwrap();
+}
+
+#[test]
+fn a_doctored_index_cannot_lend_a_signed_commit_to_an_unsigned_section() {
+    let (repo, signed) = unsigned_review_then_a_signed_commit();
+    let before = repo.check();
+    assert_eq!(unproven(&before).len(), 1, "{:#?}", before.findings());
+    doctor_index(&repo, signed);
+    let after = repo.check();
+    let f = unproven(&after);
+    assert_eq!(
+        f.len(),
+        1,
+        "the doctored index proved it: {:#?}",
+        after.findings()
+    );
+    assert!(
+        f[0].message.contains(&signed.to_string()[..10])
+            && f[0].message.contains("already held the same `review`"),
+        "{}",
+        f[0].message
+    );
+    assert_eq!(after.code, 1);
+    // The site and `log` say the same.
+    let log = repo
+        .docket(&["log", "SO-2026-0001", "--format", "json"])
+        .json();
+    assert_eq!(
+        log["signatures"][0]["status"]["status"], "unproven",
+        "{log:#}"
+    );
+}
+
+#[test]
+fn a_doctored_index_naming_a_commit_that_never_held_the_revision_is_caught() {
+    // The first commit holds the order without the review: its tree does
+    // not hold the revision the index claims for it.
+    let (repo, _) = unsigned_review_then_a_signed_commit();
+    repo.check();
+    let first = repo
+        .git()
+        .revparse_single("HEAD~2")
+        .unwrap()
+        .peel_to_commit()
+        .unwrap()
+        .id();
+    doctor_index(&repo, first);
+    let f = unproven(&repo.check());
+    assert_eq!(f.len(), 1);
+    assert!(
+        f[0].message.contains("does not hold this revision"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn the_real_signature_commit_passes_the_anchor_check_warm_and_cold() {
+    // Near miss: the GM signs the review himself; warm runs (from both
+    // caches) and a cold one all prove it.
+    let (repo, _) = unsigned_review_then_a_signed_commit();
+    repo.edit(ORDER_PATH, "date = 2026-03-03", "date = 2026-03-04");
+    repo.commit_with(
+        "wang.gm",
+        "2026-03-04",
+        "Re-sign",
+        Signing::KeyOf("wang.gm"),
+    );
+    clean(&repo.check());
+    clean(&repo.check());
+    std::fs::remove_dir_all(repo.top.join(".git/docket")).unwrap();
+    clean(&repo.check());
+}
+
+/// Mark the order's review proven in proofs.json, as someone with write
+/// access to `.git` could.
+fn doctor_proofs(repo: &Repo) {
+    let path = repo.top.join(".git/docket/proofs.json");
+    let mut proofs: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("proofs.json written")).unwrap();
+    let entry = &mut proofs["files"][ORDER_PATH]["proofs"];
+    let review = entry
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|p| p["section"] == "review")
+        .expect("the review's proof");
+    review["status"] = serde_json::json!({
+        "status": "proven",
+        "detail": "SSH signature by wang.gm's key SHA256:forged"
+    });
+    std::fs::write(&path, serde_json::to_vec(&proofs).unwrap()).unwrap();
+}
+
+fn site_dir() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    (dir, out)
+}
+
+#[test]
+fn a_doctored_proofs_cache_is_caught_by_no_cache_and_the_site_says_which_it_was() {
+    let (repo, _) = unsigned_review_then_a_signed_commit();
+    assert_eq!(unproven(&repo.check()).len(), 1);
+    doctor_proofs(&repo);
+    // What docs/history.md ("The caches") says a doctored proofs.json can
+    // do: show the section proven on a run that uses the caches. (Should
+    // this ever change, change the docs with it.)
+    let warm = repo.check();
+    assert!(unproven(&warm).is_empty(), "{:#?}", warm.findings());
+    // --no-cache proves everything from git again.
+    let fresh = repo.docket(&["check", "--format", "json", "--as-of", AS_OF, "--no-cache"]);
+    assert_eq!(unproven(&fresh).len(), 1, "{:#?}", fresh.findings());
+    assert_eq!(fresh.code, 1);
+    // The site says whether caches were used, in the footer, data.json
+    // and the manifest.
+    let (_keep, out) = site_dir();
+    let site = |extra: &[&str]| {
+        let mut args = vec!["build", "--out", out.to_str().unwrap(), "--as-of", AS_OF];
+        args.extend(extra);
+        let run = repo.docket(&args);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let page = std::fs::read_to_string(out.join("orders/SO-2026-0001.html")).unwrap();
+        let data: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("data.json")).unwrap()).unwrap();
+        let manifest = std::fs::read_to_string(out.join(".docket-manifest")).unwrap();
+        (page, data["caches"].clone(), manifest)
+    };
+    let (page, caches, manifest) = site(&[]);
+    assert!(
+        page.contains("built with the caches in .git/docket"),
+        "{page}"
+    );
+    assert!(
+        page.contains("class=\"sig-proven\""),
+        "the doctored proof: {page}"
+    );
+    assert_eq!(caches, true);
+    assert!(manifest.contains("\"caches\":true"), "{manifest}");
+    let (page, caches, manifest) = site(&["--no-cache"]);
+    assert!(page.contains("built without caches"), "{page}");
+    assert!(!page.contains("built with the caches"));
+    assert_eq!(caches, false);
+    assert!(manifest.contains("\"caches\":false"), "{manifest}");
+    assert!(page.contains("class=\"sig-unproven\""), "{page}");
+    assert!(!page.contains("class=\"sig-proven\""), "{page}");
+}
+
+#[test]
+fn no_cache_reads_no_cache_and_writes_none() {
+    let (repo, _) = unsigned_review_then_a_signed_commit();
+    let cold = repo.check();
+    let caches = repo.top.join(".git/docket");
+    assert!(caches.join("history.json").is_file() && caches.join("proofs.json").is_file());
+    std::fs::remove_dir_all(&caches).unwrap();
+    let (_keep, out) = site_dir();
+    let out = out.to_str().unwrap();
+    for args in [
+        &["check", "--format", "json", "--as-of", AS_OF, "--no-cache"][..],
+        &["build", "--out", out, "--as-of", AS_OF, "--no-cache"],
+        &["status", "--as-of", AS_OF, "--no-cache"],
+        &["log", "SO-2026-0001", "--no-cache"],
+        &["diff", "HEAD~1..HEAD", "--as-of", AS_OF, "--no-cache"],
+    ] {
+        let run = repo.docket(args);
+        assert!(run.code <= 1, "{args:?}: {}", run.stderr);
+        assert!(!caches.exists(), "{args:?} wrote {}", caches.display());
+    }
+    let fresh = repo.docket(&["check", "--format", "json", "--as-of", AS_OF, "--no-cache"]);
+    assert_eq!(fresh.stdout, cold.stdout);
+    // The same without --no-cache writes them again.
+    repo.check();
+    assert!(caches.join("history.json").is_file());
+}

@@ -1,0 +1,338 @@
+//! `history-rewritten`: a site records the commit it was built from; the
+//! next build into it and `check --published` find that commit gone from
+//! the history after a reset, rebase or force-push, and say what was lost.
+//! Near misses: a new commit, a fast-forward, merges.
+
+use crate::fixture::*;
+use crate::history::signed;
+use std::path::{Path, PathBuf};
+
+const CUSTOMER2: &str = "customers/C-0002.toml";
+
+/// A site folder outside the repository (kept with the returned guard).
+fn site() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    (dir, out)
+}
+
+fn build(repo: &Repo, out: &Path) -> Run {
+    let run = repo.docket(&["build", "--out", out.to_str().unwrap(), "--as-of", AS_OF]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run
+}
+
+fn check_published(repo: &Repo, out: &Path) -> Run {
+    repo.docket(&[
+        "check",
+        "--format",
+        "json",
+        "--as-of",
+        AS_OF,
+        "--published",
+        out.to_str().unwrap(),
+    ])
+}
+
+fn dashboard(out: &Path) -> String {
+    std::fs::read_to_string(out.join("index.html")).unwrap()
+}
+
+/// `git reset --hard REV`: HEAD, the index and the work tree.
+fn reset_hard(repo: &Repo, rev: &str) {
+    let git = repo.git();
+    let target = git.revparse_single(rev).unwrap();
+    git.reset(&target, git2::ResetType::Hard, None).unwrap();
+}
+
+/// The base repository with two more commits on top: a new customer, then
+/// a change to the order. Returns the short ids of those two commits.
+fn two_more_commits(repo: &Repo) -> (String, String) {
+    repo.write(CUSTOMER2, &CUSTOMER.replace("C-0001", "C-0002"));
+    let added = repo.commit_as("li.sales", "2026-03-10", "New customer C-0002");
+    repo.edit(
+        ORDER_PATH,
+        "delivery_place = \"Hamburg\"",
+        "delivery_place = \"Bremen\"",
+    );
+    let changed = repo.commit_as("li.sales", "2026-03-11", "Deliver to Bremen");
+    (short(added), short(changed))
+}
+
+fn short(id: git2::Oid) -> String {
+    id.to_string()[..10].to_string()
+}
+
+#[test]
+fn a_reset_that_drops_published_commits_is_history_rewritten() {
+    let repo = signed("author");
+    let (added, changed) = two_more_commits(&repo);
+    let (_keep, out) = site();
+    build(&repo, &out);
+    let published = repo.git().head().unwrap().target().unwrap();
+    reset_hard(&repo, "HEAD~2");
+    assert!(!repo.path(CUSTOMER2).exists());
+
+    // check --published: exit 1, one finding naming what was lost.
+    let run = check_published(&repo, &out);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let f = fires(&run, "history-rewritten");
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(
+        (f[0].file.as_str(), f[0].severity.as_str()),
+        ("docket.toml", "error")
+    );
+    let m = &f[0].message;
+    for expected in [
+        short(published).as_str(),
+        "2 commits are no longer reachable",
+        added.as_str(),
+        changed.as_str(),
+        "New customer C-0002",
+        "C-0002 (gone from the records; last in commit",
+        "SO-2026-0001 (still in the records, without what the lost commits changed",
+        "git merge",
+    ] {
+        assert!(m.contains(expected), "{expected:?} not in {m}");
+    }
+    assert_eq!(run.json()["findings"][0]["clause"], "7.5.3");
+    // The same check without the site knows nothing of it: the new
+    // history alone looks clean.
+    clean(&repo.check());
+
+    // The next build shows it above everything else, and still publishes.
+    build(&repo, &out);
+    let html = dashboard(&out);
+    let banner = html.find("History rewritten").expect("the banner");
+    let summary = html.find("Orders by status").unwrap();
+    assert!(banner < summary, "the banner is not first");
+    for expected in [&added, &changed, "C-0002", "gone from the records"] {
+        assert!(
+            html[banner..summary].contains(expected),
+            "{expected} not in the banner"
+        );
+    }
+    assert!(!out.join("customers/C-0002.html").exists());
+
+    // A second build must not forget it: the rewrite is carried in the
+    // manifest until the commits are back in the history.
+    build(&repo, &out);
+    assert!(
+        dashboard(&out).contains("C-0002"),
+        "the second build forgot the rewrite"
+    );
+    assert_eq!(
+        check_published(&repo, &out).of("history-rewritten").len(),
+        1
+    );
+
+    // Near miss: the lost commits merged back (here keeping today's
+    // content, `git merge -s ours`) close it.
+    let head = repo.git().head().unwrap().target().unwrap();
+    let merge = repo.commit_raw(
+        "wang.gm",
+        "2026-03-12",
+        "Keep the rewritten commits in the history",
+        Signing::Unsigned,
+        &[head, published],
+    );
+    repo.set_head(merge);
+    let run = check_published(&repo, &out);
+    assert!(
+        run.of("history-rewritten").is_empty(),
+        "{:#?}",
+        run.findings()
+    );
+    build(&repo, &out);
+    assert!(!dashboard(&out).contains("History rewritten"));
+}
+
+#[test]
+fn new_commits_fast_forwards_and_merges_are_not_rewrites() {
+    let repo = signed("author");
+    let (_keep, out) = site();
+    build(&repo, &out);
+    let nothing = |repo: &Repo, what: &str| {
+        let run = check_published(repo, &out);
+        assert!(
+            run.of("history-rewritten").is_empty(),
+            "{what}: {:#?}",
+            run.findings()
+        );
+        build(repo, &out);
+        assert!(!dashboard(&out).contains("History rewritten"), "{what}");
+    };
+    // A new commit.
+    repo.write(CUSTOMER2, &CUSTOMER.replace("C-0001", "C-0002"));
+    repo.commit_as("li.sales", "2026-03-10", "New customer");
+    nothing(&repo, "a new commit");
+    // A fast-forward: a branch made on top, then HEAD moved to it.
+    let base = repo.git().head().unwrap().target().unwrap();
+    repo.edit(CUSTOMER2, "Anna Keller", "Jan Ott");
+    let b1 = repo.commit_raw(
+        "li.sales",
+        "2026-03-11",
+        "Contact",
+        Signing::Unsigned,
+        &[base],
+    );
+    repo.edit(CUSTOMER2, "Jan Ott", "Eva Lind");
+    let b2 = repo.commit_raw(
+        "li.sales",
+        "2026-03-12",
+        "Contact",
+        Signing::Unsigned,
+        &[b1],
+    );
+    repo.set_head(b2);
+    nothing(&repo, "a fast-forward");
+    // A merge of a branch that forked before the published commit.
+    let published = b2;
+    let parent = repo
+        .git()
+        .find_commit(published)
+        .unwrap()
+        .parent_id(0)
+        .unwrap();
+    let side = repo.commit_raw(
+        "wang.gm",
+        "2026-03-13",
+        "Side",
+        Signing::Unsigned,
+        &[parent],
+    );
+    let merge = repo.commit_raw(
+        "li.sales",
+        "2026-03-14",
+        "Merge",
+        Signing::Unsigned,
+        &[published, side],
+    );
+    repo.set_head(merge);
+    nothing(&repo, "a merge on top of the published commit");
+    // The site built from a branch, then the branch merged into main: the
+    // published commit is the merge's second parent.
+    let branch = repo.commit_raw(
+        "li.sales",
+        "2026-03-15",
+        "On a branch",
+        Signing::Unsigned,
+        &[merge],
+    );
+    repo.set_head(branch);
+    build(&repo, &out);
+    let main = repo.commit_raw("wang.gm", "2026-03-16", "Main", Signing::Unsigned, &[merge]);
+    let merged = repo.commit_raw(
+        "wang.gm",
+        "2026-03-17",
+        "Merge the branch",
+        Signing::Unsigned,
+        &[main, branch],
+    );
+    repo.set_head(merged);
+    nothing(&repo, "the published branch merged");
+}
+
+#[test]
+fn a_published_commit_whose_objects_are_gone_is_still_history_rewritten() {
+    // A site built from one repository, checked against another: the
+    // published commit is not there at all.
+    let (_keep, out) = site();
+    let first = signed("author");
+    first.edit(ORDER_PATH, "PO-88812", "PO-88814");
+    first.commit_as("li.sales", "2026-03-05", "One history");
+    build(&first, &out);
+    let other = signed("author");
+    other.edit(ORDER_PATH, "PO-88812", "PO-88813");
+    other.commit_as("li.sales", "2026-03-05", "Another history");
+    let f = fires(&check_published(&other, &out), "history-rewritten");
+    assert!(
+        f[0].message.contains("its objects are gone"),
+        "{}",
+        f[0].message
+    );
+    assert!(f[0].message.contains("git fetch"), "{}", f[0].message);
+}
+
+#[test]
+fn what_a_rewrite_lost_stays_listed_after_the_objects_are_pruned() {
+    let repo = signed("author");
+    let (added, _) = two_more_commits(&repo);
+    let (_keep, out) = site();
+    build(&repo, &out);
+    let published = repo.git().head().unwrap().target().unwrap();
+    reset_hard(&repo, "HEAD~2");
+    build(&repo, &out);
+    // Prune: remove the lost commits' objects (what `git gc` does once
+    // the reflog expires).
+    let git = repo.git();
+    let mut lost = vec![published];
+    lost.push(git.find_commit(published).unwrap().parent_id(0).unwrap());
+    drop(git);
+    for id in lost {
+        let hex = id.to_string();
+        let path = repo
+            .top
+            .join(".git/objects")
+            .join(&hex[..2])
+            .join(&hex[2..]);
+        std::fs::remove_file(&path).unwrap();
+    }
+    let f = fires(&check_published(&repo, &out), "history-rewritten");
+    let m = &f[0].message;
+    assert!(m.contains("its objects are gone now"), "{m}");
+    assert!(
+        m.contains(&added) && m.contains("C-0002 (gone from the records"),
+        "{m}"
+    );
+    build(&repo, &out);
+    assert!(dashboard(&out).contains("C-0002"));
+}
+
+#[test]
+fn check_published_refuses_a_folder_that_is_not_a_site() {
+    let repo = signed("author");
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("plain");
+    std::fs::create_dir(&plain).unwrap();
+    std::fs::write(plain.join("index.html"), "<p>hand-made</p>").unwrap();
+    let damaged = dir.path().join("damaged");
+    std::fs::create_dir(&damaged).unwrap();
+    std::fs::write(damaged.join(".docket-manifest"), "what is this").unwrap();
+    let file = dir.path().join("file");
+    std::fs::write(&file, "x").unwrap();
+    for (folder, why) in [
+        (plain, "not a site docket built"),
+        (damaged, "is damaged"),
+        (file, "not a folder"),
+        (dir.path().join("missing"), "cannot be read"),
+    ] {
+        let run = check_published(&repo, &folder);
+        assert_eq!(run.code, 2, "{}: {}", folder.display(), run.stdout);
+        assert!(
+            run.stderr.contains("--published") && run.stderr.contains(why),
+            "{}: {}",
+            folder.display(),
+            run.stderr
+        );
+        assert!(run.stdout.is_empty());
+    }
+}
+
+#[test]
+fn the_manifest_and_data_json_record_the_commit_built_from() {
+    let repo = signed("author");
+    let (_keep, out) = site();
+    build(&repo, &out);
+    let head = repo.git().head().unwrap().target().unwrap().to_string();
+    let manifest = std::fs::read_to_string(out.join(".docket-manifest")).unwrap();
+    let mut lines = manifest.lines();
+    assert_eq!(lines.next(), Some("docket-manifest 3"));
+    let built: serde_json::Value =
+        serde_json::from_str(lines.next().unwrap().strip_prefix("@build ").unwrap()).unwrap();
+    assert_eq!(built["commit"], head.as_str());
+    assert_eq!(built["rewrites"], serde_json::json!([]));
+    let data: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("data.json")).unwrap()).unwrap();
+    assert_eq!(data["commit"], head.as_str());
+}

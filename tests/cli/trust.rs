@@ -1,0 +1,587 @@
+//! The trust model on real repositories, tried as a dishonest employee
+//! with commit access would: keys, roles and policies slipped into the
+//! controlled documents, on the main line and on merged branches. Each
+//! attack has its near miss, the honest change that must pass.
+//!
+//! Every repository starts as [`company`]: Li commits the records and a
+//! people.toml naming the GM (the bootstrap), the order not yet reviewed.
+//! Time attacks are in `trust_time.rs`, failing closed in
+//! `trust_closed.rs`, merges and the cache in `trust_merge.rs`.
+
+use crate::fixture::*;
+
+pub const REVIEW: &str =
+    "[review]\ndecision = \"approved\"\nby = \"wang.gm\"\ndate = 2026-03-03\n\n";
+
+pub fn order_unreviewed() -> String {
+    assert!(ORDER.contains(REVIEW));
+    ORDER.replace(REVIEW, "")
+}
+
+/// The base records under `policy` with everyone's key in people.toml,
+/// committed by Li on 2026-03-02 with the order not yet reviewed. That
+/// commit is the bootstrap: its people.toml is the first to name a GM.
+pub fn company(policy: &str) -> Repo {
+    let repo = Repo::base();
+    repo.set_policy(policy);
+    repo.write("people.toml", &people_toml_with_keys());
+    repo.write(ORDER_PATH, &order_unreviewed());
+    repo.git_init();
+    repo.commit_with(
+        "li.sales",
+        "2026-03-02",
+        "Records",
+        Signing::KeyOf("li.sales"),
+    );
+    repo
+}
+
+/// The GM's review written into the order and committed as `who` on
+/// 2026-03-03, signed as `signing`.
+pub fn review(repo: &Repo, who: &str, signing: Signing) -> git2::Oid {
+    repo.write(ORDER_PATH, ORDER);
+    repo.commit_with(who, "2026-03-03", "Review SO-2026-0001", signing)
+}
+
+/// `owner`'s `keys = [...]` in people.toml with `key` added.
+pub fn add_key(repo: &Repo, owner: &str, key: &str) {
+    let line = format!("keys = [\"{}\"]", public_key(owner));
+    repo.edit(
+        "people.toml",
+        &line,
+        &format!("keys = [\"{}\", \"{key}\"]", public_key(owner)),
+    );
+}
+
+/// The `signatures` blocks of `docket log SO-2026-0001 --format json`.
+pub fn signature_blocks(repo: &Repo) -> serde_json::Value {
+    let log = repo.docket(&["log", "SO-2026-0001", "--format", "json"]);
+    assert_eq!(log.code, 0, "{}", log.stderr);
+    log.json()["signatures"].clone()
+}
+
+fn head(repo: &Repo) -> git2::Oid {
+    repo.git().head().unwrap().target().unwrap()
+}
+
+/// The one finding of `rule` on `file`.
+#[track_caller]
+fn one(run: &Run, rule: &str, file: &str) -> F {
+    let found: Vec<F> = fires(run, rule)
+        .into_iter()
+        .filter(|f| f.file == file)
+        .collect();
+    assert_eq!(found.len(), 1, "{:#?}", run.findings());
+    found[0].clone()
+}
+
+#[test]
+pub(crate) fn governance_unproven_fires_for_a_key_slipped_into_the_gms_entry() {
+    let repo = company("ssh");
+    let boot = head(&repo);
+    // Li adds her own key to Wang's entry, in her own signed commit...
+    add_key(&repo, "wang.gm", &public_key("li.sales"));
+    let slipped = repo.commit_with(
+        "li.sales",
+        "2026-03-03",
+        "people: keys",
+        Signing::KeyOf("li.sales"),
+    );
+    // ...then writes Wang's review and signs it with her key, as Wang.
+    review(&repo, "wang.gm", Signing::KeyOf("li.sales"));
+    let run = repo.check();
+    assert_eq!(run.code, 1, "{:#?}", run.findings());
+    let g = one(&run, "governance-unproven", "people.toml");
+    assert_eq!(g.severity, "error");
+    for want in [
+        Repo::short(slipped).as_str(),
+        "Li Mei (li.sales)",
+        "keys added",
+        "wang.gm",
+    ] {
+        assert!(g.message.contains(want), "{want:?} in {}", g.message);
+    }
+    let s = one(&run, "signature-unproven", ORDER_PATH);
+    assert!(s.message.contains("li.sales's key"), "{}", s.message);
+    // The audit trail says so too.
+    let blocks = signature_blocks(&repo);
+    assert_eq!(blocks[0]["status"]["status"], "unproven", "{blocks:#}");
+    // And a reviewer of the range sees the people.toml change first.
+    let range = format!("{boot}..HEAD");
+    let diff = repo.docket(&["diff", &range]);
+    assert_eq!(diff.code, 0, "{}", diff.stderr);
+    let gov = diff.stdout.find("people.toml").expect(&diff.stdout);
+    let order = diff.stdout.find("SO-2026-0001").expect(&diff.stdout);
+    assert!(gov < order, "governance first:\n{}", diff.stdout);
+    assert!(
+        diff.stdout.contains("governance-unproven"),
+        "{}",
+        diff.stdout
+    );
+    let json = repo.docket(&["diff", &range, "--format", "json"]).json();
+    let g = &json["governance"][0];
+    assert_eq!(g["file"], "people.toml", "{json:#}");
+    assert_eq!(g["commit"], slipped.to_string());
+    assert_eq!(g["status"], "unproven");
+    assert!(
+        g["changes"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("keys added: wang.gm"),
+        "{g:#}"
+    );
+}
+
+#[test]
+fn a_key_slipped_in_on_a_branch_merged_by_sales_proves_nothing() {
+    let repo = company("ssh");
+    let boot = head(&repo);
+    add_key(&repo, "wang.gm", &public_key("li.sales"));
+    let keyed = repo.commit_raw(
+        "li.sales",
+        "2026-03-03",
+        "people: keys",
+        Signing::KeyOf("li.sales"),
+        &[boot],
+    );
+    repo.write(ORDER_PATH, ORDER);
+    let reviewed = repo.commit_raw(
+        "wang.gm",
+        "2026-03-03",
+        "Review",
+        Signing::KeyOf("li.sales"),
+        &[keyed],
+    );
+    let merge = repo.commit_raw(
+        "li.sales",
+        "2026-03-04",
+        "Merge branch 'keys'",
+        Signing::KeyOf("li.sales"),
+        &[boot, reviewed],
+    );
+    repo.set_head(merge);
+    let run = repo.check();
+    let g = one(&run, "governance-unproven", "people.toml");
+    assert!(
+        g.message.contains(&Repo::short(merge)) && g.message.contains(&Repo::short(keyed)),
+        "names the branch commit and the merge: {}",
+        g.message
+    );
+    assert!(g.message.contains("Li Mei (li.sales)"), "{}", g.message);
+    let s = one(&run, "signature-unproven", ORDER_PATH);
+    assert!(s.message.contains("li.sales's key"), "{}", s.message);
+}
+
+#[test]
+fn a_key_the_gm_merges_does_not_prove_the_review_signed_before_it() {
+    let repo = company("ssh");
+    let boot = head(&repo);
+    add_key(&repo, "wang.gm", &public_key("li.sales"));
+    let keyed = repo.commit_raw(
+        "li.sales",
+        "2026-03-03",
+        "people: keys",
+        Signing::KeyOf("li.sales"),
+        &[boot],
+    );
+    repo.write(ORDER_PATH, ORDER);
+    let reviewed = repo.commit_raw(
+        "wang.gm",
+        "2026-03-03",
+        "Review",
+        Signing::KeyOf("li.sales"),
+        &[keyed],
+    );
+    // The GM merges the branch with his own signed merge: the key is
+    // governed from the merge on, but the review was signed on the branch,
+    // under the people.toml of the fork point.
+    let merge = repo.commit_raw(
+        "wang.gm",
+        "2026-03-04",
+        "Merge branch 'keys'",
+        Signing::KeyOf("wang.gm"),
+        &[boot, reviewed],
+    );
+    repo.set_head(merge);
+    let run = repo.check();
+    assert!(
+        run.of("governance-unproven").is_empty(),
+        "{:#?}",
+        run.findings()
+    );
+    let s = one(&run, "signature-unproven", ORDER_PATH);
+    assert!(s.message.contains("li.sales's key"), "{}", s.message);
+    // A review she signs after the merge is proven: the GM put her key in
+    // his entry, under his own signature.
+    repo.write(ORDER_PATH, &ORDER.replace("2026-03-03", "2026-03-05"));
+    repo.commit_with(
+        "wang.gm",
+        "2026-03-05",
+        "Review again",
+        Signing::KeyOf("li.sales"),
+    );
+    let run = repo.check();
+    assert!(
+        run.of("signature-unproven").is_empty(),
+        "{:#?}",
+        run.findings()
+    );
+}
+
+#[test]
+fn sales_giving_herself_the_gm_role_cannot_review() {
+    let repo = company("ssh");
+    repo.edit(
+        "people.toml",
+        "roles = [\"sales\"]",
+        "roles = [\"sales\", \"gm\"]",
+    );
+    let promoted = repo.commit_with(
+        "li.sales",
+        "2026-03-03",
+        "people: roles",
+        Signing::KeyOf("li.sales"),
+    );
+    repo.write(
+        ORDER_PATH,
+        &ORDER.replace("by = \"wang.gm\"", "by = \"li.sales\""),
+    );
+    repo.commit_with(
+        "li.sales",
+        "2026-03-03",
+        "Review",
+        Signing::KeyOf("li.sales"),
+    );
+    let run = repo.check();
+    let g = one(&run, "governance-unproven", "people.toml");
+    assert!(g.message.contains(&Repo::short(promoted)), "{}", g.message);
+    assert!(g.message.contains("roles"), "{}", g.message);
+    let r = one(&run, "review-role", ORDER_PATH);
+    assert!(
+        r.message.contains("li.sales") && r.message.contains("role gm"),
+        "{}",
+        r.message
+    );
+}
+
+#[test]
+fn sales_turning_signatures_off_changes_nothing() {
+    let repo = company("ssh");
+    repo.set_policy("none");
+    repo.commit_with(
+        "li.sales",
+        "2026-03-03",
+        "config",
+        Signing::KeyOf("li.sales"),
+    );
+    review(&repo, "wang.gm", Signing::Unsigned);
+    let run = repo.check();
+    assert_eq!(run.code, 1);
+    let g = one(&run, "governance-unproven", "docket.toml");
+    assert!(
+        g.message.contains("policy.signatures: \"ssh\" -> \"none\""),
+        "{}",
+        g.message
+    );
+    let s = one(&run, "signature-unproven", ORDER_PATH);
+    assert_eq!(s.severity, "error");
+    assert!(s.message.contains("unsigned"), "{}", s.message);
+    let status = repo.docket(&["status", "--format", "json", "--as-of", AS_OF]);
+    assert_eq!(status.code, 0, "{}", status.stderr);
+    let json: serde_json::Value = serde_json::from_str(&status.stdout).unwrap();
+    assert_eq!(json["signatures"]["unproven"], 1, "{json:#}");
+}
+
+#[test]
+fn sales_turning_the_signature_rule_off_changes_nothing() {
+    let repo = company("ssh");
+    repo.append("docket.toml", "[rules]\nsignature-unproven = \"off\"\n");
+    repo.commit_with(
+        "li.sales",
+        "2026-03-03",
+        "config",
+        Signing::KeyOf("li.sales"),
+    );
+    review(&repo, "wang.gm", Signing::Unsigned);
+    let run = repo.check();
+    assert_eq!(run.code, 1);
+    let g = one(&run, "governance-unproven", "docket.toml");
+    assert!(g.message.contains("signature-unproven"), "{}", g.message);
+    assert_eq!(
+        one(&run, "signature-unproven", ORDER_PATH).severity,
+        "error"
+    );
+}
+
+#[test]
+pub(crate) fn governance_unproven_near_miss_the_gm_adds_a_key_of_his_own() {
+    let repo = company("ssh");
+    add_key(&repo, "wang.gm", &public_key("wang.laptop"));
+    repo.commit_with(
+        "wang.gm",
+        "2026-03-03",
+        "people: my laptop key",
+        Signing::KeyOf("wang.gm"),
+    );
+    repo.write(ORDER_PATH, &ORDER.replace("2026-03-03", "2026-03-04"));
+    repo.commit_with(
+        "wang.gm",
+        "2026-03-04",
+        "Review",
+        Signing::KeyOf("wang.laptop"),
+    );
+    clean(&repo.check());
+    let blocks = signature_blocks(&repo);
+    let proven = blocks[0]["status"]["detail"].as_str().unwrap();
+    assert!(proven.contains("SSH signature by wang.gm"), "{proven}");
+}
+
+#[test]
+pub(crate) fn governance_unproven_near_miss_the_gm_adds_a_person() {
+    let repo = company("author");
+    review(&repo, "wang.gm", Signing::Unsigned);
+    repo.append(
+        "people.toml",
+        "[[person]]\nid = \"ma.qc\"\nname = \"Ma Lan\"\nemails = [\"ma@acme.example\"]\n\
+         roles = [\"qc\"]\ndepartment = \"qc\"\n",
+    );
+    repo.commit_as("wang.gm", "2026-03-05", "people: Ma Lan joins QC");
+    clean(&repo.check());
+}
+
+#[test]
+pub(crate) fn governance_unproven_near_miss_the_bootstrap_is_not_judged() {
+    // Li writes docket.toml alone, then people.toml naming the GM, then
+    // the procedure: the first two are the bootstrap; the third is hers
+    // too, and is judged.
+    let repo = Repo::base();
+    repo.set_policy("author");
+    repo.remove("people.toml");
+    repo.write(ORDER_PATH, &order_unreviewed());
+    repo.git_init();
+    repo.commit_as("li.sales", "2026-03-01", "Configuration");
+    repo.write("people.toml", &people_toml());
+    repo.commit_as("li.sales", "2026-03-01", "People");
+    review(&repo, "wang.gm", Signing::Unsigned);
+    let run = repo.check();
+    assert!(
+        run.of("governance-unproven").is_empty(),
+        "{:#?}",
+        run.findings()
+    );
+    clean(&run);
+    // After the bootstrap, Li's change to the procedure is judged.
+    repo.write(
+        "procedure.md",
+        "# Procedure\n\n## Orders {#c4.2.1}\n\nReview.\n",
+    );
+    let changed = repo.commit_as("li.sales", "2026-03-05", "Procedure");
+    let run = repo.check();
+    let g = one(&run, "governance-unproven", "procedure.md");
+    assert!(g.message.contains(&Repo::short(changed)), "{}", g.message);
+    assert!(g.message.contains("c4.2.1"), "{}", g.message);
+}
+
+/// The proofs of the review as `docket log` shows them.
+fn proof_of_review(repo: &Repo) -> String {
+    let b = &signature_blocks(repo)[0];
+    format!("{} {} {}", b["commit"], b["status"], b["time"])
+}
+
+#[test]
+fn adding_a_key_a_role_or_an_email_later_never_changes_an_earlier_proof() {
+    type Change = fn(&Repo);
+    let later: [(&str, Change); 4] = [
+        ("a key", |r| add_key(r, "wang.gm", &public_key("wang.new"))),
+        ("a role", |r| {
+            r.edit(
+                "people.toml",
+                "roles = [\"gm\"]",
+                "roles = [\"gm\", \"qc\"]",
+            );
+        }),
+        ("an email", |r| {
+            r.edit(
+                "people.toml",
+                "emails = [\"wang@acme.example\"]",
+                "emails = [\"wang@acme.example\", \"wang.d@acme.example\"]",
+            );
+        }),
+        ("another person's key", |r| {
+            add_key(r, "li.sales", &public_key("li.new"))
+        }),
+    ];
+    for policy in ["author", "ssh"] {
+        for (what, change) in later {
+            let repo = company(policy);
+            let signing = if policy == "ssh" {
+                Signing::KeyOf("wang.gm")
+            } else {
+                Signing::Unsigned
+            };
+            review(&repo, "wang.gm", signing);
+            let before = proof_of_review(&repo);
+            assert!(before.contains("\"proven\""), "{before}");
+            change(&repo);
+            repo.commit_with("wang.gm", "2026-03-10", "people", signing);
+            clean(&repo.check());
+            assert_eq!(
+                before,
+                proof_of_review(&repo),
+                "{policy}: {what} added later"
+            );
+        }
+    }
+}
+
+#[test]
+fn removing_a_key_later_keeps_an_earlier_proof_and_revoking_it_breaks_only_what_came_after() {
+    let revoke = |repo: &Repo, revoked: Option<&str>| {
+        let line = format!("keys = [\"{}\"]", public_key("wang.gm"));
+        let to = match revoked {
+            None => "keys = []".to_string(),
+            Some(day) => format!(
+                "keys = [{{ key = \"{}\", revoked = {day} }}]",
+                public_key("wang.gm")
+            ),
+        };
+        repo.edit("people.toml", &line, &to);
+        // Signed with the key itself: the commit is judged under the
+        // people.toml before it, where the key is still good.
+        repo.commit_with(
+            "wang.gm",
+            "2026-03-10",
+            "people: key",
+            Signing::KeyOf("wang.gm"),
+        );
+    };
+    for (revoked, proven) in [
+        (None, true),
+        (Some("2026-03-04"), true),
+        (Some("2026-03-03"), false),
+        (Some("2026-03-01"), false),
+    ] {
+        let repo = company("ssh");
+        review(&repo, "wang.gm", Signing::KeyOf("wang.gm"));
+        let before = proof_of_review(&repo);
+        revoke(&repo, revoked);
+        let run = repo.check();
+        if proven {
+            clean(&run);
+            assert_eq!(before, proof_of_review(&repo), "revoked {revoked:?}");
+        } else {
+            let s = one(&run, "signature-unproven", ORDER_PATH);
+            assert!(
+                s.message.contains("revoked") && s.message.contains(revoked.unwrap()),
+                "{}",
+                s.message
+            );
+        }
+    }
+}
+
+#[test]
+fn a_key_signs_only_inside_its_window() {
+    // Wang's key is valid from 2026-03-04 to 2026-03-10 (exclusive).
+    for (day, proven) in [
+        ("2026-03-03", false),
+        ("2026-03-04", true),
+        ("2026-03-09", true),
+        ("2026-03-10", false),
+    ] {
+        let repo = Repo::base();
+        repo.set_policy("ssh");
+        let windowed = people_toml_with_keys().replace(
+            &format!("keys = [\"{}\"]", public_key("wang.gm")),
+            &format!(
+                "keys = [{{ key = \"{}\", valid_after = 2026-03-04, valid_before = 2026-03-10 }}]",
+                public_key("wang.gm")
+            ),
+        );
+        repo.write("people.toml", &windowed);
+        repo.write(ORDER_PATH, &order_unreviewed());
+        repo.git_init();
+        repo.commit_as("li.sales", "2026-03-02", "Records");
+        repo.write(ORDER_PATH, &ORDER.replace("2026-03-03", day));
+        repo.commit_with("wang.gm", day, "Review", Signing::KeyOf("wang.gm"));
+        let run = repo.check_as_of("2026-03-20");
+        let unproven = run.of("signature-unproven");
+        if proven {
+            assert!(unproven.is_empty(), "{day}: {unproven:#?}");
+        } else {
+            assert_eq!(unproven.len(), 1, "{day}: {:#?}", run.findings());
+            assert!(
+                unproven[0].message.contains("valid"),
+                "{}",
+                unproven[0].message
+            );
+        }
+    }
+}
+
+#[test]
+fn a_people_toml_the_gm_commits_broken_does_not_take_effect() {
+    let repo = company("author");
+    review(&repo, "wang.gm", Signing::Unsigned);
+    let boot = head(&repo);
+    // The GM commits a people.toml with a typo'd role: it cannot be read,
+    // so it does not take effect; his next commit fixes it.
+    repo.edit("people.toml", "roles = [\"qc\"]", "roles = [\"qa\"]");
+    let broken = repo.commit_as("wang.gm", "2026-03-04", "people");
+    repo.edit("people.toml", "roles = [\"qa\"]", "roles = [\"qc\"]");
+    repo.commit_as("wang.gm", "2026-03-05", "people: fix");
+    clean(&repo.check());
+    let json = repo
+        .docket(&["diff", &format!("{boot}..HEAD"), "--format", "json"])
+        .json();
+    let events = json["governance"].as_array().unwrap();
+    assert_eq!(events.len(), 2, "{json:#}");
+    assert_eq!(events[0]["commit"], broken.to_string());
+    assert_eq!(events[0]["status"], "unproven");
+    assert!(
+        events[0]["reason"].as_str().unwrap().contains("qa"),
+        "{json:#}"
+    );
+    assert_eq!(events[1]["status"], "proven");
+}
+
+#[test]
+fn a_lapse_the_gm_takes_over_stops_failing_and_his_change_shows_what_he_took_on() {
+    let repo = company("ssh");
+    add_key(&repo, "wang.gm", &public_key("li.sales"));
+    repo.commit_with(
+        "li.sales",
+        "2026-03-03",
+        "people: keys",
+        Signing::KeyOf("li.sales"),
+    );
+    let before_gm = head(&repo);
+    fires(&repo.check(), "governance-unproven");
+    // The GM commits people.toml as it stands (with a person added): the
+    // file is his now, key included, and his change says so.
+    repo.append(
+        "people.toml",
+        "[[person]]\nid = \"ma.qc\"\nname = \"Ma Lan\"\nroles = [\"qc\"]\ndepartment = \"qc\"\n",
+    );
+    repo.commit_with(
+        "wang.gm",
+        "2026-03-05",
+        "people: Ma Lan",
+        Signing::KeyOf("wang.gm"),
+    );
+    let run = repo.check();
+    assert!(
+        run.of("governance-unproven").is_empty(),
+        "{:#?}",
+        run.findings()
+    );
+    let base = repo.docket(&["check", "--base", &before_gm.to_string(), "--as-of", AS_OF]);
+    let text = &base.stdout;
+    assert_eq!(base.code, 1, "{}{}", base.stdout, base.stderr);
+    let listed = text.find("governance change").expect(text);
+    assert!(
+        text[listed..].contains("keys added: wang.gm")
+            && text[listed..].contains("people added: ma.qc"),
+        "{text}"
+    );
+}

@@ -1,0 +1,171 @@
+//! Merges and the history cache under the trust model: a merged branch is
+//! walked once (even when it merged the main line in midway), and a run
+//! that extends a cached history gives the same governance events,
+//! regimes and time findings as a run that reads everything.
+
+use crate::fixture::*;
+use crate::trust::{add_key, company, review};
+
+/// The commits of a record's revisions, newest first.
+fn revisions(repo: &Repo, id: &str) -> Vec<String> {
+    let log = repo.docket(&["log", id, "--format", "json"]);
+    assert_eq!(log.code, 0, "{}", log.stderr);
+    log.json()["revisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["commit"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_branch_that_merged_main_midway_is_walked_once() {
+    let repo = company("author");
+    let boot = repo.git().head().unwrap().target().unwrap();
+    // The branch edits the customer...
+    repo.edit(
+        "customers/C-0001.toml",
+        "phone = \"+49 40 123456\"",
+        "phone = \"+49 40 654321\"",
+    );
+    let b1 = repo.commit_raw(
+        "li.sales",
+        "2026-03-03",
+        "Phone",
+        Signing::Unsigned,
+        &[boot],
+    );
+    // ...while main edits the survey...
+    repo.edit(
+        "customers/C-0001.toml",
+        "phone = \"+49 40 654321\"",
+        "phone = \"+49 40 123456\"",
+    );
+    repo.edit(
+        "surveys/2026/SV-2026-0001.toml",
+        "quality = 4",
+        "quality = 5",
+    );
+    let m1 = repo.commit_raw(
+        "li.sales",
+        "2026-03-03",
+        "Survey",
+        Signing::Unsigned,
+        &[boot],
+    );
+    // ...the branch merges main in, and the GM reviews on the branch...
+    repo.edit(
+        "customers/C-0001.toml",
+        "phone = \"+49 40 123456\"",
+        "phone = \"+49 40 654321\"",
+    );
+    let bm = repo.commit_raw(
+        "li.sales",
+        "2026-03-03 12:00",
+        "Merge main into the branch",
+        Signing::Unsigned,
+        &[b1, m1],
+    );
+    repo.write(ORDER_PATH, ORDER);
+    let b2 = repo.commit_raw(
+        "wang.gm",
+        "2026-03-03 14:00",
+        "Review",
+        Signing::Unsigned,
+        &[bm],
+    );
+    // ...and main merges the branch.
+    let merge = repo.commit_raw(
+        "li.sales",
+        "2026-03-03 16:00",
+        "Merge the branch",
+        Signing::Unsigned,
+        &[m1, b2],
+    );
+    repo.set_head(merge);
+    let (b1, b2, m1, boot) = (
+        b1.to_string(),
+        b2.to_string(),
+        m1.to_string(),
+        boot.to_string(),
+    );
+    assert_eq!(revisions(&repo, "C-0001"), [b1, boot.clone()]);
+    assert_eq!(revisions(&repo, "SO-2026-0001"), [b2, boot.clone()]);
+    assert_eq!(revisions(&repo, "SV-2026-0001"), [m1, boot]);
+    clean(&repo.check());
+}
+
+/// Everything a run says that could depend on the cache.
+fn outputs(repo: &Repo, boot: git2::Oid) -> Vec<String> {
+    let range = format!("{boot}..HEAD");
+    let mut out = vec![
+        repo.check().stdout,
+        repo.docket(&["check", "--base", &boot.to_string(), "--as-of", AS_OF])
+            .stdout,
+        repo.docket(&["diff", &range, "--format", "json"]).stdout,
+    ];
+    for id in ["SO-2026-0001", "C-0001", "people", "docket"] {
+        out.push(repo.docket(&["log", id, "--format", "json"]).stdout);
+    }
+    out
+}
+
+#[test]
+fn an_incremental_run_equals_a_cold_one_with_governance_merges_and_time() {
+    let repo = company("ssh");
+    let boot = repo.git().head().unwrap().target().unwrap();
+    review(&repo, "wang.gm", Signing::KeyOf("wang.gm"));
+    // A first run leaves the caches behind; everything after is read on
+    // top of them.
+    let _ = outputs(&repo, boot);
+    assert!(repo.top.join(".git/docket/history.json").is_file());
+    // A governed change, an ungoverned one, a merge bringing a key, and
+    // a commit dated before its parent.
+    add_key(&repo, "wang.gm", &public_key("wang.new"));
+    repo.commit_with(
+        "wang.gm",
+        "2026-03-05",
+        "people: key",
+        Signing::KeyOf("wang.gm"),
+    );
+    repo.append("docket.toml", "[rules]\noverdue = \"off\"\n");
+    repo.commit_with(
+        "li.sales",
+        "2026-03-06",
+        "config",
+        Signing::KeyOf("li.sales"),
+    );
+    let main = repo.git().head().unwrap().target().unwrap();
+    add_key(&repo, "li.sales", &public_key("li.new"));
+    let branch = repo.commit_raw(
+        "li.sales",
+        "2026-03-07",
+        "people: my key",
+        Signing::KeyOf("li.sales"),
+        &[main],
+    );
+    let merge = repo.commit_raw(
+        "wang.gm",
+        "2026-03-08",
+        "Merge",
+        Signing::KeyOf("wang.gm"),
+        &[main, branch],
+    );
+    repo.set_head(merge);
+    let _ = outputs(&repo, boot);
+    repo.edit("customers/C-0001.toml", "Anna Keller", "Jan Ott");
+    repo.commit_with(
+        "li.sales",
+        "2026-03-01",
+        "Contact",
+        Signing::KeyOf("li.sales"),
+    );
+    let warm = outputs(&repo, boot);
+    assert!(warm[0].contains("governance-unproven"), "{}", warm[0]);
+    assert!(warm[0].contains("history-time"), "{}", warm[0]);
+    std::fs::remove_dir_all(repo.top.join(".git/docket")).unwrap();
+    let cold = outputs(&repo, boot);
+    for (w, c) in warm.iter().zip(&cold) {
+        assert_eq!(w, c);
+    }
+}
