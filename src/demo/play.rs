@@ -18,6 +18,7 @@ pub(super) enum Act {
     Setup,
     Catalogue,
     HeLeft,
+    KeySlipped,
     Received(usize),
     WrittenOrder(usize),
     ExtraReview(usize),
@@ -133,6 +134,11 @@ pub fn play(co: &Company, w: &mut Writer) -> Result<Played> {
             date: cast::HE_LEFT,
             minute: 1000,
             act: Act::HeLeft,
+        },
+        Event {
+            date: plan::KEY_SLIPPED,
+            minute: 1010,
+            act: Act::KeySlipped,
         },
     ];
     let mut ev = |date: Date, minute: u16, act: Act| {
@@ -329,7 +335,7 @@ impl State {
         Ok(match act {
             Act::Setup => {
                 w.put("docket.toml", DOCKET_TOML)?;
-                w.put("people.toml", &people_toml(co.keys, false))?;
+                w.put("people.toml", &people_toml(co.keys, false, false))?;
                 w.put("procedure.md", co.procedure)?;
                 w.put("tsa/tsa-chain.pem", co.tsa_chain)?;
                 w.put(".gitignore", "site/\n")?;
@@ -362,10 +368,21 @@ impl State {
                 )
             }
             Act::HeLeft => {
-                w.put("people.toml", &people_toml(co.keys, true))?;
+                w.put("people.toml", &people_toml(co.keys, true, false))?;
                 (
                     GM,
                     "people: He Ping left the company on 2025-09-30".into(),
+                    true,
+                )
+            }
+            // The governance lapse: Chen (sales) puts her own key in the
+            // GM's entry. Her commit is signed with her key, but she holds
+            // no governance role, so the change never takes effect.
+            Act::KeySlipped => {
+                w.put("people.toml", &people_toml(co.keys, true, true))?;
+                (
+                    cast::CHEN,
+                    "people: add Wang Daming's new laptop key".into(),
                     true,
                 )
             }
@@ -452,7 +469,9 @@ impl State {
             }
             Act::Review(i) => {
                 let approved = p.orders[i].approved;
-                self.orders[i].as_mut().expect("order").review = Some((approved, sign(GM)));
+                let written = p.orders[i].review_written.unwrap_or(date);
+                self.orders[i].as_mut().expect("order").review =
+                    Some((approved, Signed::by(GM, written)));
                 self.write_order(co, i, w)?;
                 let signed = p.orders[i].lapse != Some(Lapse::UnsignedApproval);
                 let what = if approved { "approved" } else { "rejected" };
