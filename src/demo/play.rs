@@ -3,15 +3,15 @@
 //! person's key (except where a lapse says otherwise).
 
 use super::cast::{self, CUSTOMERS, GM, PEOPLE, RND, part};
+use super::company::Company;
 use super::git::{Author, Writer};
-use super::plan::{self, AS_OF, Lapse, Plan, add};
+use super::plan::{self, AS_OF, Lapse, add};
 use super::text::{
     CapaState, DOCKET_TOML, FlowState, Line, OrderState, Signed, SurveyState, customer_id,
     customer_toml, people_toml, q,
 };
 use crate::error::Result;
 use jiff::civil::Date;
-use ssh_key::PrivateKey;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) enum Act {
@@ -66,55 +66,6 @@ fn ids(prefix: &str, dates: &[Date]) -> Vec<String> {
         out[i] = format!("{prefix}-{y}-{:04}", n);
     }
     out
-}
-
-/// Every commit rewrites the tree of the folder its record is in, so the
-/// folders must stay small as the company grows: a year folder for a small
-/// company, month folders for a large one, and folders of a hundred ids
-/// (`orders/2026/123xx/`) beyond that, where a month holds thousands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Layout {
-    Year,
-    Month,
-    Hundreds,
-}
-
-impl Layout {
-    pub fn for_orders(orders: usize) -> Layout {
-        match orders {
-            0..=2000 => Layout::Year,
-            2001..=20000 => Layout::Month,
-            _ => Layout::Hundreds,
-        }
-    }
-}
-
-pub struct Company<'a> {
-    pub plan: &'a Plan,
-    pub keys: &'a [PrivateKey],
-    /// How records are spread below their year folder.
-    pub layout: Layout,
-    pub procedure: &'a str,
-    /// The certificates of the demo TSA, trusted by its docket.toml.
-    pub tsa_chain: &'a str,
-}
-
-impl Company<'_> {
-    pub(super) fn path(&self, folder: &str, id: &str, date: Date) -> String {
-        let year = date.year();
-        match self.layout {
-            Layout::Year => format!("{folder}/{year}/{id}.toml"),
-            Layout::Month => format!("{folder}/{year}/{:02}/{id}.toml", date.month()),
-            Layout::Hundreds => {
-                let n: u32 = id
-                    .rsplit('-')
-                    .next()
-                    .and_then(|n| n.parse().ok())
-                    .unwrap_or(0);
-                format!("{folder}/{year}/{:03}xx/{id}.toml", n / 100)
-            }
-        }
-    }
 }
 
 pub fn play(co: &Company, w: &mut Writer) -> Result<Played> {
