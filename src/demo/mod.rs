@@ -17,6 +17,7 @@
 //! earlier demo made is replaced (`--repo ~` must never empty a home).
 
 mod cast;
+mod company;
 mod git;
 mod plan;
 mod play;
@@ -160,10 +161,10 @@ fn build(opts: &Options, dir: &Path) -> Result<(usize, Vec<PrivateKey>)> {
     let odb = repo.odb()?;
     let mempack = odb.add_new_mempack_backend(1000)?;
     let mut writer = git::Writer::new(&repo, &odb, &mempack);
-    let company = play::Company {
+    let company = company::Company {
         plan: &plan,
         keys: &keys,
-        layout: play::Layout::for_orders(opts.orders),
+        layout: company::Layout::for_orders(opts.orders),
         procedure: crate::example::file("procedure.md").unwrap_or("# Procedure\n"),
         tsa_chain: &tsa_chain,
     };

@@ -36,7 +36,19 @@ pub enum Lapse {
     UnsignedApproval,
     /// Oral order whose written confirmation never came.
     OralNeverConfirmed,
+    /// The GM reviewed days after the deadline and wrote a date inside it:
+    /// the signing commit's time gives him away (signature-time, and
+    /// review-missing measured at the signing date).
+    BackdatedReview,
 }
+
+/// Days after receipt the backdated review is really signed: well past
+/// the demo's `review_within_days = 3`.
+pub const BACKDATED_BY: i64 = 12;
+
+/// When sales slips a key into the GM's people.toml entry (a governance
+/// lapse: she holds no governance role).
+pub const KEY_SLIPPED: Date = date(2026, 10, 27);
 
 pub struct OrderPlan {
     pub customer: usize,
@@ -56,6 +68,9 @@ pub struct OrderPlan {
     /// "gm-signed-flowsheet" or "written-order" for oral orders.
     pub oral_path: Option<&'static str>,
     pub lapse: Option<Lapse>,
+    /// The date written in `[review]` when it differs from the day the
+    /// review was signed (`review`): the backdated lapse.
+    pub review_written: Option<Date>,
 }
 
 pub struct CapaPlan {
@@ -144,6 +159,7 @@ pub fn make(orders: usize, rng: &mut fastrand::Rng) -> Plan {
         plan.orders.push(order(rng, &plan, received, Some(lapse)));
     }
     plan.orders.sort_by_key(|o| o.received);
+    backdate_one_review(&mut plan);
 
     complaints(rng, &mut plan, orders);
     surveys(rng, &mut plan);
@@ -260,7 +276,35 @@ fn order(rng: &mut fastrand::Rng, plan: &Plan, received: Date, lapse: Option<Lap
         closed,
         oral_path,
         lapse,
+        review_written: None,
     }
+}
+
+/// Turn one regular order, chosen without the random stream (so every
+/// other part of the demo stays as it was), into the backdated review:
+/// the first plain approved order received in the last four months whose
+/// story has nothing else after the review for a while. Its review moves
+/// to `BACKDATED_BY` days after receipt, the written date stays the
+/// receipt day, and the flow sheet follows the real review.
+fn backdate_one_review(plan: &mut Plan) {
+    let from = add(AS_OF, -120);
+    let Some(o) = plan.orders.iter_mut().find(|o| {
+        o.lapse.is_none()
+            && o.received >= from
+            && o.approved
+            && o.oral_path.is_none()
+            && o.change.is_none()
+            && o.followup.is_none()
+            && !o.new_product
+            && o.delivered
+                .is_none_or(|d| d > add(o.received, BACKDATED_BY + 3))
+    }) else {
+        return;
+    };
+    o.lapse = Some(Lapse::BackdatedReview);
+    o.review_written = Some(o.received);
+    o.review = workday(add(o.received, BACKDATED_BY));
+    o.sheet = Some(workday(add(o.review, 1)));
 }
 
 fn lines_with_due(lines: Vec<(usize, u32, Date)>, due: Date) -> Vec<(usize, u32, Date)> {

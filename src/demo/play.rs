@@ -3,21 +3,22 @@
 //! person's key (except where a lapse says otherwise).
 
 use super::cast::{self, CUSTOMERS, GM, PEOPLE, RND, part};
+use super::company::Company;
 use super::git::{Author, Writer};
-use super::plan::{self, AS_OF, Lapse, Plan, add};
+use super::plan::{self, AS_OF, Lapse, add};
 use super::text::{
     CapaState, DOCKET_TOML, FlowState, Line, OrderState, Signed, SurveyState, customer_id,
     customer_toml, people_toml, q,
 };
 use crate::error::Result;
 use jiff::civil::Date;
-use ssh_key::PrivateKey;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) enum Act {
     Setup,
     Catalogue,
     HeLeft,
+    KeySlipped,
     Received(usize),
     WrittenOrder(usize),
     ExtraReview(usize),
@@ -67,55 +68,6 @@ fn ids(prefix: &str, dates: &[Date]) -> Vec<String> {
     out
 }
 
-/// Every commit rewrites the tree of the folder its record is in, so the
-/// folders must stay small as the company grows: a year folder for a small
-/// company, month folders for a large one, and folders of a hundred ids
-/// (`orders/2026/123xx/`) beyond that, where a month holds thousands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Layout {
-    Year,
-    Month,
-    Hundreds,
-}
-
-impl Layout {
-    pub fn for_orders(orders: usize) -> Layout {
-        match orders {
-            0..=2000 => Layout::Year,
-            2001..=20000 => Layout::Month,
-            _ => Layout::Hundreds,
-        }
-    }
-}
-
-pub struct Company<'a> {
-    pub plan: &'a Plan,
-    pub keys: &'a [PrivateKey],
-    /// How records are spread below their year folder.
-    pub layout: Layout,
-    pub procedure: &'a str,
-    /// The certificates of the demo TSA, trusted by its docket.toml.
-    pub tsa_chain: &'a str,
-}
-
-impl Company<'_> {
-    pub(super) fn path(&self, folder: &str, id: &str, date: Date) -> String {
-        let year = date.year();
-        match self.layout {
-            Layout::Year => format!("{folder}/{year}/{id}.toml"),
-            Layout::Month => format!("{folder}/{year}/{:02}/{id}.toml", date.month()),
-            Layout::Hundreds => {
-                let n: u32 = id
-                    .rsplit('-')
-                    .next()
-                    .and_then(|n| n.parse().ok())
-                    .unwrap_or(0);
-                format!("{folder}/{year}/{:03}xx/{id}.toml", n / 100)
-            }
-        }
-    }
-}
-
 pub fn play(co: &Company, w: &mut Writer) -> Result<Played> {
     let p = co.plan;
     let mut events = vec![
@@ -133,6 +85,11 @@ pub fn play(co: &Company, w: &mut Writer) -> Result<Played> {
             date: cast::HE_LEFT,
             minute: 1000,
             act: Act::HeLeft,
+        },
+        Event {
+            date: plan::KEY_SLIPPED,
+            minute: 1010,
+            act: Act::KeySlipped,
         },
     ];
     let mut ev = |date: Date, minute: u16, act: Act| {
@@ -329,7 +286,7 @@ impl State {
         Ok(match act {
             Act::Setup => {
                 w.put("docket.toml", DOCKET_TOML)?;
-                w.put("people.toml", &people_toml(co.keys, false))?;
+                w.put("people.toml", &people_toml(co.keys, false, false))?;
                 w.put("procedure.md", co.procedure)?;
                 w.put("tsa/tsa-chain.pem", co.tsa_chain)?;
                 w.put(".gitignore", "site/\n")?;
@@ -362,10 +319,21 @@ impl State {
                 )
             }
             Act::HeLeft => {
-                w.put("people.toml", &people_toml(co.keys, true))?;
+                w.put("people.toml", &people_toml(co.keys, true, false))?;
                 (
                     GM,
                     "people: He Ping left the company on 2025-09-30".into(),
+                    true,
+                )
+            }
+            // The governance lapse: Chen (sales) puts her own key in the
+            // GM's entry. Her commit is signed with her key, but she holds
+            // no governance role, so the change never takes effect.
+            Act::KeySlipped => {
+                w.put("people.toml", &people_toml(co.keys, true, true))?;
+                (
+                    cast::CHEN,
+                    "people: add Wang Daming's new laptop key".into(),
                     true,
                 )
             }
@@ -452,7 +420,9 @@ impl State {
             }
             Act::Review(i) => {
                 let approved = p.orders[i].approved;
-                self.orders[i].as_mut().expect("order").review = Some((approved, sign(GM)));
+                let written = p.orders[i].review_written.unwrap_or(date);
+                self.orders[i].as_mut().expect("order").review =
+                    Some((approved, Signed::by(GM, written)));
                 self.write_order(co, i, w)?;
                 let signed = p.orders[i].lapse != Some(Lapse::UnsignedApproval);
                 let what = if approved { "approved" } else { "rejected" };

@@ -3,9 +3,10 @@
 //! `play.rs`).
 
 use super::cast::{CUSTOMERS, PEOPLE, QC};
+use super::company::Company;
 use super::git::Writer;
 use super::plan;
-use super::play::{Act, Company, State};
+use super::play::{Act, State};
 use super::text::{CapaState, PROBLEMS, Signed, SurveyState, customer_id, property_toml, q};
 use crate::error::Result;
 use jiff::civil::Date;

@@ -5,7 +5,7 @@
 //! They are deliberately not the model's types: the model is for reading
 //! (every value carries its position), this is for writing.
 
-use super::cast::{CUSTOMERS, PEOPLE};
+use super::cast::{self, CUSTOMERS, PEOPLE};
 use super::plan;
 use jiff::civil::Date;
 use ssh_key::PrivateKey;
@@ -426,10 +426,16 @@ certificates = ["tsa/tsa-chain.pem"]
 within_days = 2
 "#;
 
-pub fn people_toml(keys: &[PrivateKey], with_left: bool) -> String {
+/// The company's people.toml. `slipped` is the governance lapse: Chen's
+/// own key added to the GM's entry, as if it were his.
+pub fn people_toml(keys: &[PrivateKey], with_left: bool, slipped: bool) -> String {
+    let public = |k: &PrivateKey| q(&k.public_key().to_openssh().unwrap_or_default());
     let mut s = String::new();
-    for (person, key) in PEOPLE.iter().zip(keys) {
-        let public = key.public_key().to_openssh().unwrap_or_default();
+    for (i, (person, key)) in PEOPLE.iter().zip(keys).enumerate() {
+        let mut own = public(key);
+        if slipped && i == cast::GM {
+            own = format!("{own}, {}", public(&keys[cast::CHEN]));
+        }
         let _ = write!(
             s,
             "[[person]]\nid = {}\nname = {}\nemails = [{}]\nroles = [\"{}\"]\ndepartment = \"{}\"\nkeys = [{}]\n",
@@ -438,7 +444,7 @@ pub fn people_toml(keys: &[PrivateKey], with_left: bool) -> String {
             q(person.email),
             person.role,
             person.department,
-            q(&public)
+            own
         );
         if let (true, Some(left)) = (with_left, person.left) {
             let _ = writeln!(s, "left = {left}");

@@ -121,12 +121,13 @@ pub fn signature_time(cx: &Context, out: &mut Sink) {
             Some(s.sign.date.pos),
             format!(
                 "`{}` signed by {name} in commit {} (committed {}): {}. Dates may differ from the \
-                 commit by {t} day(s) at most; write the date the section was really signed and \
+                 commit by {} at most; write the date the section was really signed and \
                  commit it then (timeliness rules count from the later of the two)",
                 s.path,
                 commit.short(),
                 commit.committer.display_at(offset),
-                why.join("; ")
+                why.join("; "),
+                crate::words::count(t, "day"),
             ),
         );
     }

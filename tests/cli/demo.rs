@@ -129,15 +129,38 @@ fn the_planted_lapses_are_found() {
     ] {
         fires(&run, rule);
     }
+    // The trust lapses: Chen slips her key into the GM's entry (she holds
+    // no governance role), and one review is signed 12 days after receipt
+    // with the receipt day written in it.
+    let slipped = run.of("governance-unproven");
+    assert_eq!(slipped.len(), 1, "{slipped:#?}");
+    assert_eq!(slipped[0].file, "people.toml");
+    assert!(slipped[0].message.contains("chen.sales"), "{slipped:#?}");
+    assert!(
+        slipped[0].message.contains("keys added: wang.gm"),
+        "{slipped:#?}"
+    );
+    let backdated = run.of("signature-time");
+    assert_eq!(backdated.len(), 1, "{backdated:#?}");
+    let late = run.of("review-missing");
+    assert_eq!(
+        late.len(),
+        1,
+        "only the backdated review is late: {late:#?}"
+    );
+    assert_eq!(late[0].file, backdated[0].file);
+    assert!(late[0].message.contains("but was signed (committed) on"));
     // Nothing else is wrong with the simulated company: no schema or
-    // reference problems, every regular order reviewed in time.
+    // reference problems, every other order reviewed in time, commit times
+    // in order, every other signature made when it says.
     for rule in [
         "parse",
         "schema",
         "unknown-ref",
-        "review-missing",
         "review-role",
         "id-mismatch",
+        "history-time",
+        "signature-broken",
     ] {
         assert!(run.of(rule).is_empty(), "{rule}: {:#?}", run.of(rule));
     }
@@ -208,6 +231,8 @@ fn the_readme_tour_matches_the_default_demo() {
         ("SO-2026-0053", "overdue"),
         ("SO-2026-0055", "signature-unproven"),
         ("SO-2026-0056", "oral-order"),
+        ("SO-2026-0037", "signature-time"),
+        ("SO-2026-0037", "review-missing"),
         ("SV-2026-0002", "survey-below-target"),
     ] {
         assert!(
@@ -230,6 +255,17 @@ fn the_readme_tour_matches_the_default_demo() {
             .unwrap();
         assert!(page.contains(rule), "{record}'s page does not show {rule}");
     }
+    // The governance lapse the tour names, on the findings page.
+    let slipped = run.of("governance-unproven");
+    assert!(
+        readme.contains("Chen\n   Jie (sales) added her own key to the GM's entry")
+            && slipped.len() == 1
+            && slipped[0].file == "people.toml"
+            && slipped[0].message.contains("Chen Jie (chen.sales)"),
+        "{slipped:#?}"
+    );
+    let findings = std::fs::read_to_string(dir.path().join("site/findings.html")).unwrap();
+    assert!(findings.contains("governance-unproven"));
 }
 
 #[test]
