@@ -73,9 +73,20 @@ pub fn run(root: &Path, range: &str, format: Format, as_of: Option<Date>) -> Res
     let mut at_b = History::open_at(root, Some(ib))?;
     history::govern(&mut at_b, offset)?;
     let governance = at_b.governance_since(&repo, ia, offset)?;
-    let changes = history::compare(&repo, &prefix, ia, ib)?;
-    let before = findings_at(&repo, &history::files_at(&repo, ia, &prefix)?, as_of)?;
-    let after = findings_at(&repo, &history::files_at(&repo, ib, &prefix)?, as_of)?;
+    let mut changes = history::compare(&repo, &prefix, ia, ib)?;
+    let before = at_revision(root, &repo, &prefix, ia, as_of)?;
+    let after = at_revision(root, &repo, &prefix, ib, as_of)?;
+    // A signed section changed in the range and signed again in it by the
+    // same person (the GM re-signing a stale review) is not invalidated:
+    // its new content carries his signature, made after the base. Signed
+    // over by someone else, the first signature is still gone.
+    changes.invalidated.retain(|i| {
+        let resigned = after.signed.get(&(i.file.clone(), i.section.clone()));
+        !resigned.is_some_and(|(c, by)| {
+            *by == i.by && *c != ia && !repo.graph_descendant_of(ia, *c).unwrap_or(true)
+        })
+    });
+    let (before, after) = (before.findings, after.findings);
     let diff = Diff {
         from: a.to_string(),
         to: b.to_string(),
@@ -101,15 +112,29 @@ pub fn run(root: &Path, range: &str, format: Format, as_of: Option<Date>) -> Res
     })
 }
 
-/// Check the files of one revision: write them to a temporary folder and
-/// run load, model and rules (without history) on it.
-fn findings_at(
+/// What the check says about one revision.
+struct AtRevision {
+    /// Its findings, history included: what `check` says at that commit.
+    findings: Vec<DiffFinding>,
+    /// Each signed section (file, section) whose signature its commit
+    /// proves (or records, under policy `none`), with that commit and the
+    /// signer.
+    signed: BTreeMap<(String, String), (git2::Oid, String)>,
+}
+
+/// Check the files of one revision as `check` would at that commit: its
+/// files written to a temporary folder for load and model, the history of
+/// that commit for the proofs, the policy in force and the history rules.
+fn at_revision(
+    root: &Path,
     repo: &git2::Repository,
-    files: &BTreeMap<String, git2::Oid>,
+    prefix: &str,
+    rev: git2::Oid,
     as_of: Option<Date>,
-) -> Result<Vec<DiffFinding>> {
+) -> Result<AtRevision> {
+    let files = history::files_at(repo, rev, prefix)?;
     let dir = TempDir::new()?;
-    for (path, id) in files {
+    for (path, id) in &files {
         let target = dir.0.join(path);
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
@@ -127,11 +152,18 @@ fn findings_at(
         }
     }
     if !dir.0.join("docket.toml").is_file() {
-        return Ok(Vec::new());
+        return Ok(AtRevision {
+            findings: Vec::new(),
+            signed: BTreeMap::new(),
+        });
     }
     let loaded = crate::load::load(&dir.0)?;
-    let (model, findings) = crate::model::build(loaded);
-    let report = super::check_model(&model, None, findings, as_of)?;
+    let (mut model, findings) = crate::model::build(loaded);
+    let mut history = History::open_at(root, Some(rev))?;
+    history::prove(&mut history, &model)?;
+    history::apply_governed(&mut model.config, &history);
+    history.stamps = crate::tsa::stamps(&model.guard, &history, &model.config);
+    let report = super::check_model(&model, Some(&history), findings, as_of)?;
     let mut out: Vec<DiffFinding> = report
         .findings
         .into_iter()
@@ -139,7 +171,25 @@ fn findings_at(
         .collect();
     out.sort();
     out.dedup();
-    Ok(out)
+    let signed = history
+        .proofs
+        .sections
+        .iter()
+        .filter(|p| {
+            matches!(
+                p.status.state(),
+                history::ProofState::Proven | history::ProofState::Unverified
+            )
+        })
+        .filter_map(|p| {
+            let id = git2::Oid::from_str(&history.commits[p.commit?].id).ok()?;
+            Some(((p.file.clone(), p.section.clone()), (id, p.by.clone())))
+        })
+        .collect();
+    Ok(AtRevision {
+        findings: out,
+        signed,
+    })
 }
 
 fn key(f: Finding) -> DiffFinding {

@@ -11,10 +11,12 @@
 //!   repository, not the records root), so the caller passes the records
 //!   root's prefix inside the work tree, as for `--format github`.
 //! - A finding's identity across runs is a fingerprint of its rule, file and
-//!   message, never its line: a record edited above a finding must not make
-//!   it look fixed and new again. Two findings with the same three get an
-//!   occurrence number, so none swallows another (GitLab keeps one issue
-//!   per fingerprint).
+//!   message with every run of digits made one `#`, never its line: a
+//!   record edited above a finding must not make it look fixed and new
+//!   again, and "overdue by 12 days" must be the same finding as yesterday's
+//!   "overdue by 11 days". Two findings with the same three get an
+//!   occurrence number (in report order), so none swallows another (GitLab
+//!   keeps one issue per fingerprint).
 //! - SARIF carries the whole rule catalog, with each rule's clause, so a
 //!   code-scanning alert can say which part of the procedure it enforces.
 //!   Columns count characters, so the run declares `unicodeCodePoints`
@@ -140,16 +142,17 @@ impl CheckReport {
     /// One fingerprint per finding, in report order: SHA-1 of rule, path
     /// and message, plus the occurrence number when those repeat.
     fn fingerprints(&self, prefix: &str) -> Vec<String> {
-        let mut seen: HashMap<(RuleId, &str, &str), u32> = HashMap::new();
+        let mut seen: HashMap<(RuleId, &str, String), u32> = HashMap::new();
         self.findings
             .iter()
             .map(|r| {
                 let f = &r.finding;
+                let shape = without_numbers(&f.message);
                 let n = seen
-                    .entry((f.rule, f.file.as_str(), f.message.as_str()))
+                    .entry((f.rule, f.file.as_str(), shape.clone()))
                     .or_insert(0);
                 let mut sha = sha1::Sha1::new();
-                for part in [f.rule.as_str(), prefix, &f.file, &f.message] {
+                for part in [f.rule.as_str(), prefix, &f.file, &shape] {
                     sha.update(part.as_bytes());
                     sha.update([0]);
                 }
@@ -161,6 +164,25 @@ impl CheckReport {
             })
             .collect()
     }
+}
+
+/// A message with each run of ASCII digits replaced by one `#`: what stays
+/// of it from one day to the next (counts of days, dates, amounts move).
+fn without_numbers(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut in_number = false;
+    for c in message.chars() {
+        if c.is_ascii_digit() {
+            if !in_number {
+                out.push('#');
+            }
+            in_number = true;
+        } else {
+            out.push(c);
+            in_number = false;
+        }
+    }
+    out
 }
 
 fn level(s: Severity) -> &'static str {

@@ -103,6 +103,14 @@ pub fn signature_time(cx: &Context, out: &mut Sink) {
                 back / 86_400
             ));
         }
+        if let Some(stamped) = h.stamps.trusted_time(c) {
+            why.extend(stamp_disagrees(
+                cx,
+                commit,
+                stamped.gen_time,
+                regime.tolerance_seconds(),
+            ));
+        }
         let signer = regime.person(&s.sign.by);
         if let Some((left, day)) =
             signer.and_then(|p| crate::history::regime::left_by(p, Some(signed), Some(authored)))
@@ -131,6 +139,38 @@ pub fn signature_time(cx: &Context, out: &mut Sink) {
             ),
         );
     }
+}
+
+/// What a verified timestamp says against its commit's committer time.
+/// The token's `genTime` is the one time no committer controls: a commit
+/// cannot have been made after it was stamped (beyond the tolerance), and
+/// a commit stamped more than `[timestamps] within_days` after its date
+/// may carry any date its committer chose (`GIT_COMMITTER_DATE` set before
+/// a leaving day, a key's revocation or a deadline): the date the token
+/// bounds is then the only one that counts, and the signature is not
+/// trusted to be as old as it says.
+fn stamp_disagrees(cx: &Context, commit: &Commit, gen_time: i64, tolerance: i64) -> Option<String> {
+    let offset = cx.model.config.company.offset_seconds;
+    let zone = jiff::tz::Offset::from_seconds(offset).unwrap_or(jiff::tz::Offset::UTC);
+    let stamped = zone
+        .to_datetime(jiff::Timestamp::from_second(gen_time).ok()?)
+        .date();
+    let committed = commit.signed_on(offset)?;
+    let after = gen_time - commit.committer.time;
+    if after < -tolerance {
+        return Some(format!(
+            "its timestamp proves the commit existed on {stamped}, yet the commit says it was              made on {committed}: a commit dated after it was stamped (GIT_COMMITTER_DATE)"
+        ));
+    }
+    let within = i64::from(cx.model.config.timestamps.within_days);
+    let late = crate::model::days_between(committed, stamped);
+    (late > within).then(|| {
+        format!(
+            "it was timestamped on {stamped}, {} after its commit date ({committed}), more than              the {} [timestamps] allows: nothing proves the commit is older than its timestamp,              so its date may have been set back (GIT_COMMITTER_DATE)",
+            crate::words::count(late, "day"),
+            crate::words::count(within, "day")
+        )
+    })
 }
 
 /// `history-time` (7.5.3): a first-parent commit whose committer time is

@@ -419,3 +419,24 @@ fn base_marks_findings_on_changed_files() {
         .unwrap();
     assert_eq!(customer["changed"], true);
 }
+
+#[test]
+fn gitlab_fingerprints_survive_a_day_passing() {
+    // An overdue line's message counts the days; tomorrow it is the same
+    // finding, not a fixed one and a new one.
+    let repo = Repo::base();
+    let order = repo.read(ORDER_PATH);
+    let open = &order[..order.find("[delivery]").unwrap()];
+    repo.write(ORDER_PATH, open);
+    let on = |day: &str| -> Value {
+        let out = repo.docket(&["check", "--format", "gitlab", "--as-of", day]);
+        let issues: Vec<Value> = serde_json::from_str(&out.stdout).unwrap();
+        issues
+            .into_iter()
+            .find(|i| i["check_name"] == "overdue")
+            .unwrap_or_else(|| panic!("no overdue on {day}: {}", out.stdout))
+    };
+    let (today, tomorrow) = (on("2026-12-01"), on("2026-12-02"));
+    assert_ne!(today["description"], tomorrow["description"]);
+    assert_eq!(today["fingerprint"], tomorrow["fingerprint"]);
+}

@@ -4,6 +4,7 @@
 
 use crate::fixture::*;
 use crate::history::signed;
+use std::collections::BTreeSet;
 
 #[test]
 fn cached_index_extended_by_new_commits_equals_a_fresh_walk() {
@@ -269,4 +270,79 @@ fn a_corrupt_or_stale_cache_gives_the_same_output_as_none() {
         "a stale cache changed the output"
     );
     assert!(with_stale_cache.1.contains("900"), "{}", with_stale_cache.1);
+}
+
+/// The (rule, file) pairs of `check --base BASE`'s findings, and `diff
+/// BASE..HEAD`. The base is clean, so every finding of the check is new.
+fn base_and_diff(repo: &Repo, base: &str) -> (BTreeSet<(String, String)>, serde_json::Value) {
+    let check = repo.docket(&[
+        "check", "--format", "json", "--as-of", AS_OF, "--base", base,
+    ]);
+    let on_changed = check.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["file"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let diff = repo
+        .docket(&[
+            "diff",
+            &format!("{base}..HEAD"),
+            "--format",
+            "json",
+            "--as-of",
+            AS_OF,
+        ])
+        .json();
+    (on_changed, diff)
+}
+
+fn new_findings(diff: &serde_json::Value) -> BTreeSet<(String, String)> {
+    diff["new_findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["file"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn diff_finds_what_check_base_finds_and_forgets_a_re_signed_review() {
+    let repo = signed("author");
+    assert_eq!(repo.check().code, 0, "{:#?}", repo.check().findings());
+    // Sales raises a reviewed quantity and records no change: the history
+    // rules (review-stale, change-unrecorded) fire, in both commands.
+    repo.edit(ORDER_PATH, "quantity = 500", "quantity = 800");
+    repo.commit_as("li.sales", "2026-03-20", "More parts");
+    let (check, diff) = base_and_diff(&repo, "HEAD~1");
+    let rules: BTreeSet<&str> = check.iter().map(|(r, _)| r.as_str()).collect();
+    assert!(
+        rules.contains("review-stale") && rules.contains("change-unrecorded"),
+        "{check:?}"
+    );
+    // A finding the change causes on a file it did not touch counts too.
+    assert!(rules.contains("flowsheet-outdated"), "{check:?}");
+    assert_eq!(new_findings(&diff), check, "{diff:#}");
+    assert_eq!(diff["invalidated"][0]["section"], "review", "{diff:#}");
+    // The GM reviews the order again: review-stale is gone, and the diff
+    // over both commits does not call his review invalidated.
+    repo.edit(ORDER_PATH, "date = 2026-03-03", "date = 2026-03-21");
+    repo.commit_as("wang.gm", "2026-03-21", "Review again");
+    let (check, diff) = base_and_diff(&repo, "HEAD~2");
+    assert!(!check.iter().any(|(r, _)| r == "review-stale"), "{check:?}");
+    assert_eq!(new_findings(&diff), check, "{diff:#}");
+    assert!(
+        diff["invalidated"].as_array().unwrap().is_empty(),
+        "{diff:#}"
+    );
 }

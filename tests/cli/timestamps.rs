@@ -149,7 +149,18 @@ pub fn tsa(signer: &Arc<Signer>, max: usize) -> Server {
 /// (2026-03-04), under `[timestamps] policy` and `within_days`, trusting
 /// `root_pem`. Returns it with the two signing commits' ids.
 pub fn company(policy: &str, within_days: u32, root_pem: &str) -> (Repo, String, String) {
+    company_under("none", policy, within_days, root_pem)
+}
+
+/// [`company`] under `signatures` (the fixture's default is "none").
+pub fn company_under(
+    signatures: &str,
+    policy: &str,
+    within_days: u32,
+    root_pem: &str,
+) -> (Repo, String, String) {
     let repo = Repo::empty();
+    repo.set_policy(signatures);
     repo.append(
         "docket.toml",
         &format!(
@@ -579,5 +590,78 @@ fn timestamps_settings_fail_closed_like_every_other_key() {
             "{to}: {}",
             run.stderr
         );
+    }
+}
+
+/// [`company`] under `signatures = "author"` from its first commit (the
+/// signature rules judge nothing under "none"), with the review's token
+/// made at `gen_time`.
+fn stamped_review_at(gen_time: i64) -> Run {
+    let p = pki(1, FROM, UNTIL);
+    let (repo, review, verified) = company_under("author", "required", 2, &p.root_pem);
+    put_token(
+        &repo,
+        &review,
+        &p.signer
+            .token(&digest_of(&repo, &review), None, true, gen_time, 1),
+    );
+    put_token(
+        &repo,
+        &verified,
+        &p.signer
+            .token(&digest_of(&repo, &verified), None, true, STAMPED_AT, 2),
+    );
+    repo.check()
+}
+
+/// 2026-03-03 12:00 UTC plus `days`.
+fn march_3_plus(days: i64) -> i64 {
+    1_772_539_200 + days * 86_400
+}
+
+#[test]
+fn signature_time_fires_for_a_commit_stamped_long_after_its_date() {
+    // The review says it was committed on 2026-03-03, the TSA saw it on
+    // the 10th: its date may have been set back (a leaver, a deadline).
+    let run = stamped_review_at(march_3_plus(7));
+    let found = run.of("signature-time");
+    assert_eq!(found.len(), 1, "{:#?}", run.findings());
+    assert_eq!(found[0].file, ORDER_PATH);
+    assert!(
+        found[0]
+            .message
+            .contains("timestamped on 2026-03-10, 7 days after")
+            && found[0].message.contains("GIT_COMMITTER_DATE"),
+        "{}",
+        found[0].message
+    );
+}
+
+#[test]
+fn signature_time_fires_for_a_commit_dated_after_its_stamp() {
+    let run = stamped_review_at(march_3_plus(-3));
+    let found = run.of("signature-time");
+    assert_eq!(found.len(), 1, "{:#?}", run.findings());
+    assert!(
+        found[0]
+            .message
+            .contains("proves the commit existed on 2026-02-28"),
+        "{}",
+        found[0].message
+    );
+}
+
+#[test]
+fn signature_time_near_miss_a_stamp_within_days_after_the_commit() {
+    // within_days = 2: stamped two days later is in time, and so is a
+    // stamp the same day.
+    for days in [0, 2] {
+        let run = stamped_review_at(march_3_plus(days));
+        assert!(
+            run.of("signature-time").is_empty(),
+            "{days}: {:#?}",
+            run.findings()
+        );
+        assert!(run.of("timestamp-missing").is_empty(), "{days}");
     }
 }
