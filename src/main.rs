@@ -155,6 +155,29 @@ enum Command {
         #[arg(long, value_name = "DATE", value_parser = cmd::parse_date)]
         as_of: Option<jiff::civil::Date>,
     },
+    /// Sign a section of a record as the person whose `git config
+    /// user.email` this is (e.g. the GM re-signing a changed order:
+    /// `docket sign SO-2026-0050 review --decision approved --commit`).
+    Sign {
+        /// The record id, e.g. SO-2026-0050.
+        id: String,
+        /// The signed section: review, extra_review[N], gm_signed,
+        /// investigation, verification, confirmation, feedback, analysis,
+        /// verified.
+        section: String,
+        /// The section's outcome: approved|rejected (review),
+        /// feasible|not-feasible (extra_review), effective|not-effective
+        /// (verification).
+        #[arg(long, value_name = "D")]
+        decision: Option<String>,
+        /// Make the signature commit (git commit, -S under policy ssh),
+        /// committing only the record's file.
+        #[arg(long)]
+        commit: bool,
+        /// The date to sign on (default: today in the company's time zone).
+        #[arg(long, value_name = "DATE", value_parser = cmd::parse_date)]
+        as_of: Option<jiff::civil::Date>,
+    },
     /// Generate a sample company's records repository with signed history.
     Demo {
         /// Where to create the records repository (a git repository).
@@ -334,6 +357,23 @@ fn run(cli: Cli) -> docket::Result<Outcome> {
             };
             let path = cmd::new::new_record(&root, kind, &opts)?;
             print(&format!("{}\n", path.display()));
+            Ok(Outcome::Clean)
+        }
+        Command::Sign {
+            id,
+            section,
+            decision,
+            commit,
+            as_of,
+        } => {
+            print(&cmd::sign::run(&cmd::sign::Options {
+                root: &root()?,
+                id: &id,
+                section: &section,
+                decision: decision.as_deref(),
+                commit,
+                as_of,
+            })?);
             Ok(Outcome::Clean)
         }
         Command::Demo {

@@ -87,7 +87,55 @@ const QC: &[Role] = &[Role::Qc];
 const SALES: &[Role] = &[Role::Sales];
 const SALES_OR_QC: &[Role] = &[Role::Sales, Role::Qc];
 
+/// Who may sign `key` on any record of `kind`, where that depends on the
+/// kind alone (`None` for the department-bound sections, and for keys that
+/// are not signed sections of the kind).
+fn by_role(kind: Kind, key: &str) -> Option<Signer> {
+    let roles = match (kind, key) {
+        (Kind::Order, "review") | (Kind::Flowsheet, "gm_signed") | (Kind::Capa, "confirmation") => {
+            GM
+        }
+        (Kind::Capa, "verification") => QC,
+        (Kind::Capa, "feedback") | (Kind::Property, "verified") => SALES_OR_QC,
+        (Kind::Survey, "analysis") => SALES,
+        _ => return None,
+    };
+    Some(Signer::Roles(roles))
+}
+
+/// [`by_role`] for a pair of [`SIGNED`] that is role-bound.
+fn role(kind: Kind, key: &str) -> Signer {
+    by_role(kind, key).expect("a role-bound signed section")
+}
+
 impl Model {
+    /// Who may sign the section `path` (`review`, `extra_review[1]`,
+    /// `investigation`) of the record `id` of `kind`, whether or not it is
+    /// written yet: what `docket sign` checks before it writes one. `None`
+    /// when `path` is not a signed section of that kind, or names an
+    /// extra review the order does not have.
+    pub fn signer_for(&self, kind: Kind, id: &str, path: &str) -> Option<Signer> {
+        if let Some(signer) = by_role(kind, path) {
+            return Some(signer);
+        }
+        match (kind, path) {
+            (Kind::Capa, "investigation") => self
+                .capa
+                .get(id)
+                .map(|c| Signer::Department(c.responsible_department.value)),
+            (Kind::Order, _) => {
+                let i: usize = path
+                    .strip_prefix("extra_review[")?
+                    .strip_suffix(']')?
+                    .parse()
+                    .ok()?;
+                let x = self.orders.get(id)?.extra_review.get(i)?;
+                Some(Signer::Department(x.department.value))
+            }
+            _ => None,
+        }
+    }
+
     /// Every signed section in the model, record by record.
     pub fn signed_sections(&self) -> Vec<Signed<'_>> {
         let mut out = Vec::new();
@@ -113,7 +161,7 @@ fn collect<'m>(m: &'m Model, out: &mut Vec<Signed<'m>>) {
                 o.meta(),
                 "review".into(),
                 &r.sign,
-                Signer::Roles(GM),
+                role(Kind::Order, "review"),
                 format!("order review: {}", r.decision.value),
             );
         }
@@ -133,7 +181,7 @@ fn collect<'m>(m: &'m Model, out: &mut Vec<Signed<'m>>) {
                 f.meta(),
                 "gm_signed".into(),
                 s,
-                Signer::Roles(GM),
+                role(Kind::Flowsheet, "gm_signed"),
                 "flow sheet signed by the GM (oral order)".into(),
             );
         }
@@ -158,7 +206,7 @@ fn collect<'m>(m: &'m Model, out: &mut Vec<Signed<'m>>) {
                 c.meta(),
                 "verification".into(),
                 &s.sign,
-                Signer::Roles(QC),
+                role(Kind::Capa, "verification"),
                 format!("CAPA verification: {result}"),
             );
         }
@@ -167,7 +215,7 @@ fn collect<'m>(m: &'m Model, out: &mut Vec<Signed<'m>>) {
                 c.meta(),
                 "confirmation".into(),
                 s,
-                Signer::Roles(GM),
+                role(Kind::Capa, "confirmation"),
                 "CAPA confirmation by the GM".into(),
             );
         }
@@ -176,7 +224,7 @@ fn collect<'m>(m: &'m Model, out: &mut Vec<Signed<'m>>) {
                 c.meta(),
                 "feedback".into(),
                 &s.sign,
-                Signer::Roles(SALES_OR_QC),
+                role(Kind::Capa, "feedback"),
                 "CAPA feedback to the customer".into(),
             );
         }
@@ -187,7 +235,7 @@ fn collect<'m>(m: &'m Model, out: &mut Vec<Signed<'m>>) {
                 s.meta(),
                 "analysis".into(),
                 &a.sign,
-                Signer::Roles(SALES),
+                role(Kind::Survey, "analysis"),
                 "survey analysis".into(),
             );
         }
@@ -198,7 +246,7 @@ fn collect<'m>(m: &'m Model, out: &mut Vec<Signed<'m>>) {
                 p.meta(),
                 "verified".into(),
                 v,
-                Signer::Roles(SALES_OR_QC),
+                role(Kind::Property, "verified"),
                 "customer property verified".into(),
             );
         }

@@ -22,6 +22,7 @@ mod reading;
 mod rewrites;
 mod rules;
 mod schema;
+mod sign;
 mod site;
 mod timestamps;
 mod timestamps_openssl;
