@@ -178,6 +178,22 @@ enum Command {
         #[arg(long, value_name = "DATE", value_parser = cmd::parse_date)]
         as_of: Option<jiff::civil::Date>,
     },
+    /// Validate a docket binary: build the scenario suite (a clean signed
+    /// company, then one attack per scenario) in a temporary folder, run
+    /// the binary on each, and write the report; exit 1 if any fails.
+    Selftest {
+        /// Write the report to FILE: Markdown if it ends in .md, HTML if
+        /// .html (default: Markdown to stdout).
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+        /// The docket binary to validate (default: this one), e.g. a
+        /// candidate before installing it.
+        #[arg(long, value_name = "PATH")]
+        binary: Option<PathBuf>,
+        /// The report's date (default: SOURCE_DATE_EPOCH, else the clock).
+        #[arg(long, value_name = "DATE", value_parser = cmd::parse_date)]
+        as_of: Option<jiff::civil::Date>,
+    },
     /// Generate a sample company's records repository with signed history.
     Demo {
         /// Where to create the records repository (a git repository).
@@ -375,6 +391,19 @@ fn run(cli: Cli) -> docket::Result<Outcome> {
                 as_of,
             })?);
             Ok(Outcome::Clean)
+        }
+        Command::Selftest {
+            report,
+            binary,
+            as_of,
+        } => {
+            let (text, outcome) = cmd::selftest::run(&cmd::selftest::Options {
+                report: report.as_deref(),
+                binary,
+                as_of,
+            })?;
+            print(&text);
+            Ok(outcome)
         }
         Command::Demo {
             repo,
