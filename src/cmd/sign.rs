@@ -28,7 +28,7 @@
 use crate::error::{Error, Result};
 use crate::history::History;
 use crate::kind::Kind;
-use crate::model::{Meta, Model, Person, SignaturePolicy};
+use crate::model::{Person, SignaturePolicy};
 use jiff::civil::Date;
 use std::path::{Path, PathBuf};
 use toml_edit::{DocumentMut, Item, Table, Value};
@@ -50,6 +50,10 @@ pub struct Options<'a> {
 /// Sign, and say what was done.
 pub fn run(opts: &Options) -> Result<String> {
     let loaded = crate::load::load(opts.root)?;
+    // The record is found among the files, not the model: a section
+    // written by hand but not yet signed (no `by`) makes the record
+    // invalid, and it is exactly what is about to be signed.
+    let (rel, kind) = find(&loaded, opts.id)?;
     let (model, findings) = crate::model::build(loaded);
     super::fail_closed(&findings)?;
     let mut history = History::open_with(opts.root, None, true)?;
@@ -60,10 +64,17 @@ pub fn run(opts: &Options) -> Result<String> {
     } else {
         (model.people.clone(), model.config.policy.signatures)
     };
-    let meta = find(&model, opts.id)?;
-    let signer = model
-        .signer_for(meta.kind, opts.id, opts.section)
-        .ok_or_else(|| no_section(meta, opts.section))?;
+    let path = opts.root.join(&rel);
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let refuse = |why: String| {
+        Error::Usage(format!(
+            "cannot sign [{}] of {} ({rel}): {why}",
+            opts.section, opts.id
+        ))
+    };
+    let table: toml::Table = toml::from_str(&text)
+        .map_err(|e| refuse(format!("the file is not valid TOML ({e}); fix it first")))?;
+    let signer = crate::model::signer_for(kind, opts.section, &table).map_err(refuse)?;
     let today = match opts.as_of {
         Some(d) => d,
         None => super::today(model.config.company.offset_seconds)?,
@@ -88,21 +99,14 @@ pub fn run(opts: &Options) -> Result<String> {
             person.named()
         )));
     }
-    let path = opts.root.join(&meta.file);
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
     let fill = Fill {
-        kind: meta.kind,
+        kind,
         section: opts.section,
         by: &person.id.value,
         date: today,
         decision: opts.decision,
     };
-    let signed = edit(&text, &fill).map_err(|why| {
-        Error::Usage(format!(
-            "cannot sign [{}] of {} ({}): {why}",
-            opts.section, opts.id, meta.file
-        ))
-    })?;
+    let signed = edit(&text, &fill).map_err(refuse)?;
     write_whole(&path, &signed)?;
     let outcome = opts.decision.map(|d| format!(" ({d})")).unwrap_or_default();
     let mut out = format!(
@@ -110,7 +114,7 @@ pub fn run(opts: &Options) -> Result<String> {
         opts.section,
         opts.id,
         person.named(),
-        meta.file
+        rel
     );
     let message = format!("Sign {} of {}{outcome}", opts.section, opts.id);
     if opts.commit {
@@ -125,38 +129,27 @@ pub fn run(opts: &Options) -> Result<String> {
         out.push_str(&format!(
             "not committed yet: the commit is the signature (git commit{s} -m \"{message}\" -- {}), \
              or run again with --commit\n",
-            meta.file
+            rel
         ));
     }
     Ok(out)
 }
 
-fn find<'m>(model: &'m Model, id: &str) -> Result<&'m Meta> {
-    model.metas().find(|m| *m.id == id).ok_or_else(|| {
-        Error::Usage(format!(
-            "no record {id} in this records repository (give its id, e.g. SO-2026-0050)"
-        ))
-    })
-}
-
-fn no_section(meta: &Meta, section: &str) -> Error {
-    let keys: Vec<String> = crate::model::SIGNED
+/// The record file of `id`: its path below the root and its kind.
+fn find(loaded: &crate::load::Loaded, id: &str) -> Result<(String, Kind)> {
+    loaded
+        .records
         .iter()
-        .filter(|(k, _)| *k == meta.kind)
-        .map(|(_, key)| match *key {
-            "extra_review" => "extra_review[N] (an entry the order has)".to_string(),
-            key => key.to_string(),
+        .find_map(|d| match d.role {
+            crate::load::FileRole::Record(kind) if d.stem() == id => Some((d.rel.clone(), kind)),
+            _ => None,
         })
-        .collect();
-    let hint = if keys.is_empty() {
-        format!("a {} has no signed sections", meta.kind.name())
-    } else {
-        format!("a {} is signed in {}", meta.kind.name(), keys.join(", "))
-    };
-    Error::Usage(format!(
-        "{} has no signed section \"{section}\": {hint}",
-        *meta.id
-    ))
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "no record {id} that docket can read in this records repository (give its id, \
+                 e.g. SO-2026-0050; `docket check` says what is wrong with a file it cannot read)"
+            ))
+        })
 }
 
 fn holds(p: &Person) -> String {

@@ -108,34 +108,69 @@ fn role(kind: Kind, key: &str) -> Signer {
     by_role(kind, key).expect("a role-bound signed section")
 }
 
-impl Model {
-    /// Who may sign the section `path` (`review`, `extra_review[1]`,
-    /// `investigation`) of the record `id` of `kind`, whether or not it is
-    /// written yet: what `docket sign` checks before it writes one. `None`
-    /// when `path` is not a signed section of that kind, or names an
-    /// extra review the order does not have.
-    pub fn signer_for(&self, kind: Kind, id: &str, path: &str) -> Option<Signer> {
-        if let Some(signer) = by_role(kind, path) {
-            return Some(signer);
-        }
-        match (kind, path) {
-            (Kind::Capa, "investigation") => self
-                .capa
-                .get(id)
-                .map(|c| Signer::Department(c.responsible_department.value)),
-            (Kind::Order, _) => {
-                let i: usize = path
-                    .strip_prefix("extra_review[")?
-                    .strip_suffix(']')?
-                    .parse()
-                    .ok()?;
-                let x = self.orders.get(id)?.extra_review.get(i)?;
-                Some(Signer::Department(x.department.value))
-            }
-            _ => None,
-        }
+/// Who may sign the section `path` (`review`, `extra_review[1]`,
+/// `investigation`) of a record of `kind` whose file holds `record`,
+/// whether or not the section is written yet, or valid: what `docket
+/// sign` checks before it writes one. `Err` says why no one may: `path`
+/// is not a signed section of that kind, or the department it belongs to
+/// is missing.
+pub fn signer_for(kind: Kind, path: &str, record: &toml::Table) -> Result<Signer, String> {
+    if let Some(signer) = by_role(kind, path) {
+        return Ok(signer);
     }
+    let department = |table: &toml::Table, key: &str, what: &str| {
+        let name = table.get(key).and_then(|v| v.as_str());
+        Department::ALL
+            .iter()
+            .find(|d| Some(d.as_str()) == name)
+            .map(|d| Signer::Department(*d))
+            .ok_or_else(|| {
+                format!("{what} names no department (`{key}`), so no one can sign it yet")
+            })
+    };
+    match (kind, path) {
+        (Kind::Capa, "investigation") => department(record, "responsible_department", "the CAPA"),
+        (Kind::Order, _) => {
+            let i: usize = path
+                .strip_prefix("extra_review[")
+                .and_then(|p| p.strip_suffix(']'))
+                .and_then(|n| n.parse().ok())
+                .ok_or_else(|| not_signed(kind, path))?;
+            let entry = record
+                .get("extra_review")
+                .and_then(|v| v.as_array())
+                .and_then(|a| a.get(i))
+                .and_then(|v| v.as_table())
+                .ok_or_else(|| {
+                    format!("there is no [[extra_review]] number {i} (counting from 0)")
+                })?;
+            department(entry, "department", "the extra review")
+        }
+        _ => Err(not_signed(kind, path)),
+    }
+}
 
+fn not_signed(kind: Kind, path: &str) -> String {
+    let keys: Vec<&str> = SIGNED
+        .iter()
+        .filter(|(k, _)| *k == kind)
+        .map(|(_, key)| match *key {
+            "extra_review" => "extra_review[N]",
+            key => key,
+        })
+        .collect();
+    if keys.is_empty() {
+        format!("{} records have no signed sections", kind.name())
+    } else {
+        format!(
+            "\"{path}\" is not a signed section; those of {} records are {}",
+            kind.name(),
+            keys.join(", ")
+        )
+    }
+}
+
+impl Model {
     /// Every signed section in the model, record by record.
     pub fn signed_sections(&self) -> Vec<Signed<'_>> {
         let mut out = Vec::new();
@@ -327,6 +362,20 @@ mod tests {
         };
         let (model, findings) = crate::model::build(loaded);
         assert_eq!(model.record_count(), files.len(), "{findings:#?}");
+        // `docket sign` asks `signer_for` (from the file), the rules ask
+        // the typed walk: they agree on every section.
+        for s in model.signed_sections() {
+            let text = &files.iter().find(|f| f.1 == s.meta.file).unwrap().2;
+            let table: toml::Table = toml::from_str(text).unwrap();
+            assert_eq!(
+                signer_for(s.meta.kind, &s.path, &table),
+                Ok(s.signer),
+                "{}",
+                s.path
+            );
+        }
+        assert!(signer_for(Kind::Order, "delivery", &toml::Table::new()).is_err());
+        assert!(signer_for(Kind::Customer, "review", &toml::Table::new()).is_err());
         let mut found: Vec<(Kind, String)> = model
             .signed_sections()
             .iter()

@@ -263,7 +263,10 @@ fn a_review_needs_its_decision_and_a_valid_one() {
         &repo,
         "wang@acme.example",
         &["SO-2026-0001", "delivery"],
-        &["no signed section \"delivery\"", "review, extra_review[N]"],
+        &[
+            "\"delivery\" is not a signed section",
+            "those of order records are review, extra_review[N]",
+        ],
     );
 }
 
@@ -329,4 +332,87 @@ fn a_stale_review_re_signed_is_no_longer_stale() {
         );
         assert_eq!(repo.read(ORDER_PATH), before);
     }
+}
+
+const CAPA_PATH: &str = "capa/2026/CAPA-2026-0001.toml";
+
+/// A CAPA for manufacturing whose investigation is written but not signed.
+const CAPA: &str = r#"id = "CAPA-2026-0001"
+kind = "corrective"
+source = "internal"
+opened = 2026-03-02
+opened_by = "sun.qc"
+description = "Burrs on shaft ends"
+responsible_department = "manufacturing"
+
+[investigation]
+# what Zhao found on the line
+root_cause = "Worn deburring tool"
+countermeasure = "Tool changed every 500 parts"
+"#;
+
+#[test]
+fn a_department_bound_section_is_signed_by_its_department_only() {
+    let repo = company("author");
+    repo.write(CAPA_PATH, CAPA);
+    repo.commit_as("sun.qc", "2026-03-02", "CAPA-2026-0001");
+    identity(&repo, "sun@acme.example");
+    let before = repo.read(CAPA_PATH);
+    let run = sign(&repo, "2026-03-05", &["CAPA-2026-0001", "investigation"]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(
+        run.stderr
+            .contains("needs a member of department manufacturing, and Sun Hui (sun.qc) has role qc in department qc"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.read(CAPA_PATH), before);
+    identity(&repo, "zhao@acme.example");
+    let run = sign(
+        &repo,
+        "2026-03-05",
+        &["CAPA-2026-0001", "investigation", "--commit"],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let text = repo.read(CAPA_PATH);
+    assert!(
+        text.contains(
+            "[investigation]\n# what Zhao found on the line\nroot_cause = \"Worn deburring tool\"\n\
+             countermeasure = \"Tool changed every 500 parts\"\nby = \"zhao.mfg\"\ndate = 2026-03-05\n"
+        ),
+        "{text}"
+    );
+    // QC verifies: --decision fills `effective`.
+    identity(&repo, "sun@acme.example");
+    let run = sign(
+        &repo,
+        "2026-03-06",
+        &["CAPA-2026-0001", "verification", "--decision", "effective"],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("not committed yet"), "{}", run.stdout);
+    assert!(
+        repo.read(CAPA_PATH)
+            .contains("[verification]\neffective = true\nby = \"sun.qc\"\ndate = 2026-03-06\n"),
+        "{}",
+        repo.read(CAPA_PATH)
+    );
+}
+
+#[test]
+fn what_only_a_person_can_write_must_be_there_before_signing() {
+    let repo = company("author");
+    let bare = CAPA.split("[investigation]").next().unwrap().to_string();
+    repo.write(CAPA_PATH, &bare);
+    repo.commit_as("sun.qc", "2026-03-02", "CAPA-2026-0001");
+    identity(&repo, "zhao@acme.example");
+    let run = sign(&repo, "2026-03-05", &["CAPA-2026-0001", "investigation"]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(
+        run.stderr
+            .contains("write root_cause and countermeasure into [investigation] first"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.read(CAPA_PATH), bare);
 }
