@@ -142,7 +142,7 @@ impl Binary {
                 let (pages, raw, shown) = search(out);
                 let sound = o.is_ok() && raw.is_empty() && shown > 0;
                 let mut note = format!(
-                    "{pages} pages: the script appears as markup in {}, the text is shown in {shown}",
+                    "{pages} pages and feeds: the script appears as markup in {}, the text is shown in {shown}",
                     raw.len()
                 );
                 if let Some(first) = raw.first() {
@@ -213,8 +213,8 @@ fn read_check(o: &Output) -> Observed {
     }
 }
 
-/// Search the site's pages for the hostile text: (pages, pages holding
-/// the script as markup, pages showing the marker).
+/// Search the site's pages and feed for the hostile text: (files, files
+/// holding the script as markup, files showing the marker).
 fn search(out: &Path) -> (usize, Vec<String>, usize) {
     let mut pages = 0;
     let mut raw = Vec::new();
@@ -222,7 +222,8 @@ fn search(out: &Path) -> (usize, Vec<String>, usize) {
     for entry in walkdir::WalkDir::new(out).sort_by_file_name() {
         let Ok(entry) = entry else { continue };
         let path = entry.path();
-        if path.extension().is_none_or(|e| e != "html") {
+        // Pages, and the Atom feed (commit messages are in it).
+        if path.extension().is_none_or(|e| e != "html" && e != "xml") {
             continue;
         }
         let Ok(text) = std::fs::read_to_string(path) else {

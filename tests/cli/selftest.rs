@@ -67,6 +67,9 @@ fn selftest_passes_every_scenario_and_says_what_it_validated() {
     ] {
         assert!(md.contains(&want), "{want:?} in\n{md}");
     }
+    // The same binary on the same date gives the same report, byte for byte.
+    let again = selftest(&["--as-of", "2026-11-30"]);
+    assert_eq!(again.stdout, run.stdout);
     // What each scenario expects is stated, and what was observed.
     let injected = row(md, "injected-key");
     assert!(
@@ -192,5 +195,57 @@ fn selftest_fails_and_names_the_scenarios_when_a_rule_is_broken() {
                 assert!(r.contains(rule), "the row says what was expected: {r}");
             }
         }
+    }
+}
+
+/// A "docket" made of the real one and a shell `tail` run after it (with
+/// `$code` its exit status and `$out` the `--out` folder, if any).
+fn tampered_docket(dir: &Path, name: &str, tail: &str) -> PathBuf {
+    let script = dir.join(name);
+    let text = format!(
+        r#"#!/bin/sh
+out=
+prev=
+for a in "$@"; do [ "$prev" = "--out" ] && out=$a; prev=$a; done
+"{real}" "$@"
+code=$?
+{tail}
+exit $code
+"#,
+        real = env!("CARGO_BIN_EXE_docket")
+    );
+    std::fs::write(&script, text).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    script
+}
+
+#[test]
+fn selftest_fails_a_site_that_renders_the_script_and_a_check_that_does_not_fail_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, tail, failing) in [
+        (
+            "docket-unescaped",
+            // The build "forgets" to escape: the script lands in a page.
+            r#"[ -n "$out" ] && [ -f "$out/index.html" ] && printf '%s' "<script>alert('docket-selftest')</script>" >> "$out/index.html""#,
+            "hostile-text",
+        ),
+        (
+            "docket-fails-open",
+            // A configuration it cannot read is judged anyway (exit 0).
+            r#"[ $code -eq 2 ] && code=0"#,
+            "broken-configuration",
+        ),
+    ] {
+        let broken = tampered_docket(dir.path(), name, tail);
+        let run = selftest(&["--binary", broken.to_str().unwrap()]);
+        assert_eq!(run.code, 1, "{name}: {}{}", run.stdout, run.stderr);
+        assert!(
+            run.stdout
+                .contains(&format!("13 of 14 scenarios passed; FAILED: {failing}")),
+            "{name}: {}",
+            run.stdout
+        );
+        assert!(row(&run.stdout, failing).ends_with("| **FAIL** |"));
     }
 }
