@@ -37,11 +37,15 @@ pub struct Options {
 
 /// Build and run every scenario; the report (passed or not).
 pub fn run(opts: &Options) -> Result<Report> {
-    let bytes = std::fs::read(&opts.binary).map_err(|e| Error::io(&opts.binary, e))?;
+    // The file checksummed must be the file run: a bare name would be
+    // looked up on PATH when run, but read from the current folder.
+    let path = opts
+        .binary
+        .canonicalize()
+        .map_err(|e| Error::io(&opts.binary, e))?;
+    let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
     let sha256 = hex(&sha2::Sha256::digest(&bytes));
-    let binary = run::Binary {
-        path: opts.binary.clone(),
-    };
+    let binary = run::Binary { path: path.clone() };
     let version = binary.version()?;
     let tmp = tempfile::Builder::new()
         .prefix("docket-selftest-")
@@ -56,7 +60,7 @@ pub fn run(opts: &Options) -> Result<Report> {
         .collect();
     Ok(Report {
         version,
-        binary: opts.binary.display().to_string(),
+        binary: path.display().to_string(),
         sha256,
         platform: format!("{} {}", std::env::consts::OS, std::env::consts::ARCH),
         date: opts.date.to_string(),
