@@ -245,6 +245,26 @@ fn a_role_added_only_in_the_working_tree_does_not_count() {
 }
 
 #[test]
+fn a_role_sales_committed_herself_is_not_in_force() {
+    // Li commits people.toml giving herself the gm role: the change is
+    // governance-unproven, so the people.toml in force at HEAD is still
+    // the one without it.
+    let repo = company("author");
+    repo.edit(
+        "people.toml",
+        "roles = [\"sales\"]",
+        "roles = [\"sales\", \"gm\"]",
+    );
+    repo.commit_as("li.sales", "2026-03-03", "people: roles");
+    refused(
+        &repo,
+        "li@acme.example",
+        REVIEW,
+        &["needs role gm", "has role sales"],
+    );
+}
+
+#[test]
 fn a_review_needs_its_decision_and_a_valid_one() {
     let repo = company("author");
     refused(
@@ -415,4 +435,47 @@ fn what_only_a_person_can_write_must_be_there_before_signing() {
         run.stderr
     );
     assert_eq!(repo.read(CAPA_PATH), bare);
+}
+
+#[test]
+fn sign_commits_a_record_of_a_records_folder_inside_a_bigger_repository() {
+    let repo = Repo::empty_in("records");
+    repo.write("customers/C-0001.toml", CUSTOMER);
+    repo.write("products/AP-SH-1020.toml", PRODUCT);
+    repo.write(ORDER_PATH, &order_unreviewed());
+    repo.write(FLOWSHEET_PATH, FLOWSHEET);
+    repo.write("surveys/2026/SV-2026-0001.toml", SURVEY);
+    repo.set_policy("author");
+    repo.write_top("README.md", "the company repository\n");
+    repo.git_init();
+    repo.commit_as("li.sales", "2026-03-02", "Records");
+    identity(&repo, "wang@acme.example");
+    let run = sign(
+        &repo,
+        "2026-03-03",
+        &[
+            "SO-2026-0001",
+            "review",
+            "--decision",
+            "approved",
+            "--commit",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let git = repo.git();
+    let head = git.head().unwrap().peel_to_commit().unwrap();
+    let parent = head.parent(0).unwrap();
+    let diff = git
+        .diff_tree_to_tree(
+            Some(&parent.tree().unwrap()),
+            Some(&head.tree().unwrap()),
+            None,
+        )
+        .unwrap();
+    let paths: Vec<String> = diff
+        .deltas()
+        .map(|d| d.new_file().path().unwrap().display().to_string())
+        .collect();
+    assert_eq!(paths, [format!("records/{ORDER_PATH}")]);
+    clean(&repo.check());
 }
