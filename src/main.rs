@@ -170,6 +170,10 @@ enum Command {
         /// (verification).
         #[arg(long, value_name = "D")]
         decision: Option<String>,
+        /// A note written into the section (review, extra_review), e.g.
+        /// what was checked again.
+        #[arg(long, value_name = "TEXT")]
+        note: Option<String>,
         /// Make the signature commit (git commit, -S under policy ssh),
         /// committing only the record's file.
         #[arg(long)]
@@ -379,6 +383,7 @@ fn run(cli: Cli) -> docket::Result<Outcome> {
             id,
             section,
             decision,
+            note,
             commit,
             as_of,
         } => {
@@ -387,6 +392,7 @@ fn run(cli: Cli) -> docket::Result<Outcome> {
                 id: &id,
                 section: &section,
                 decision: decision.as_deref(),
+                note: note.as_deref(),
                 commit,
                 as_of,
             })?);

@@ -42,6 +42,8 @@ pub struct Options<'a> {
     /// The section's outcome: a review's `decision`, an extra review's
     /// `result`, a verification's `effective` (effective | not-effective).
     pub decision: Option<&'a str>,
+    /// A note written into the section (reviews and extra reviews).
+    pub note: Option<&'a str>,
     pub commit: bool,
     /// The date to write (default: today in the company's time zone).
     pub as_of: Option<Date>,
@@ -105,6 +107,7 @@ pub fn run(opts: &Options) -> Result<String> {
         by: &person.id.value,
         date: today,
         decision: opts.decision,
+        note: opts.note,
     };
     let signed = edit(&text, &fill).map_err(refuse)?;
     write_whole(&path, &signed)?;
@@ -192,6 +195,7 @@ struct Fill<'a> {
     by: &'a str,
     date: Date,
     decision: Option<&'a str>,
+    note: Option<&'a str>,
 }
 
 impl Fill<'_> {
@@ -268,6 +272,16 @@ fn edit(text: &str, fill: &Fill) -> std::result::Result<String, String> {
             fill.section
         ));
     }
+    let has_note = fill.kind == Kind::Order;
+    if let Some(note) = fill.note {
+        if !has_note {
+            return Err(format!(
+                "[{}] has no note field; leave out --note",
+                fill.section
+            ));
+        }
+        set(table, "note", Value::from(note));
+    }
     if let Some((key, literal)) = fill.outcome() {
         let v: Value = literal.parse().expect("a TOML literal of our own");
         set(table, key, v);
@@ -277,10 +291,14 @@ fn edit(text: &str, fill: &Fill) -> std::result::Result<String, String> {
     set(table, "date", Value::from(date));
     let out = doc.to_string();
     if before.is_some() && before == section_value(&out, fill.section) {
+        let what = if has_note {
+            "say what you checked again with --note TEXT, or sign on another day"
+        } else {
+            "sign on another day"
+        };
         return Err(format!(
             "[{}] already says this, signed by {} on {}: writing it again changes nothing, and a \
-             signature is the commit that first wrote the section's content. Sign on another \
-             day, or change what the signature means (a note, the decision) and commit that",
+             signature is the commit that first wrote the section's content; {what}",
             fill.section, fill.by, fill.date
         ));
     }

@@ -346,11 +346,33 @@ fn a_stale_review_re_signed_is_no_longer_stale() {
         );
         assert_eq!(again.code, 2, "{}", again.stdout);
         assert!(
-            again.stderr.contains("already says this"),
+            again.stderr.contains("already says this") && again.stderr.contains("--note TEXT"),
             "{}",
             again.stderr
         );
         assert_eq!(repo.read(ORDER_PATH), before);
+        // With a note saying what was checked, it is a new signature.
+        let noted = sign(
+            &repo,
+            "2026-03-06",
+            &[
+                "SO-2026-0001",
+                "review",
+                "--decision",
+                "approved",
+                "--note",
+                "Checked again: \"Bremen\" is fine",
+                "--commit",
+            ],
+        );
+        assert_eq!(noted.code, 0, "{}{}", noted.stdout, noted.stderr);
+        assert!(
+            repo.read(ORDER_PATH)
+                .contains("note = 'Checked again: \"Bremen\" is fine'"),
+            "{}",
+            repo.read(ORDER_PATH)
+        );
+        clean(&repo.check());
     }
 }
 
