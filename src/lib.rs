@@ -30,6 +30,7 @@ pub mod model;
 pub mod render;
 pub mod report;
 pub mod rules;
+pub mod selftest;
 pub mod timing;
 pub mod tsa;
 pub mod words;

@@ -155,6 +155,49 @@ enum Command {
         #[arg(long, value_name = "DATE", value_parser = cmd::parse_date)]
         as_of: Option<jiff::civil::Date>,
     },
+    /// Sign a section of a record as the person whose `git config
+    /// user.email` this is (e.g. the GM re-signing a changed order:
+    /// `docket sign SO-2026-0050 review --decision approved --commit`).
+    Sign {
+        /// The record id, e.g. SO-2026-0050.
+        id: String,
+        /// The signed section: review, extra_review[N], gm_signed,
+        /// investigation, verification, confirmation, feedback, analysis,
+        /// verified.
+        section: String,
+        /// The section's outcome: approved|rejected (review),
+        /// feasible|not-feasible (extra_review), effective|not-effective
+        /// (verification).
+        #[arg(long, value_name = "D")]
+        decision: Option<String>,
+        /// A note written into the section (review, extra_review), e.g.
+        /// what was checked again.
+        #[arg(long, value_name = "TEXT")]
+        note: Option<String>,
+        /// Make the signature commit (git commit, -S under policy ssh),
+        /// committing only the record's file.
+        #[arg(long)]
+        commit: bool,
+        /// The date to sign on (default: today in the company's time zone).
+        #[arg(long, value_name = "DATE", value_parser = cmd::parse_date)]
+        as_of: Option<jiff::civil::Date>,
+    },
+    /// Validate a docket binary: build the scenario suite (a clean signed
+    /// company, then one attack per scenario) in a temporary folder, run
+    /// the binary on each, and write the report; exit 1 if any fails.
+    Selftest {
+        /// Write the report to FILE: Markdown if it ends in .md, HTML if
+        /// .html (default: Markdown to stdout).
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+        /// The docket binary to validate (default: this one), e.g. a
+        /// candidate before installing it.
+        #[arg(long, value_name = "PATH")]
+        binary: Option<PathBuf>,
+        /// The report's date (default: SOURCE_DATE_EPOCH, else the clock).
+        #[arg(long, value_name = "DATE", value_parser = cmd::parse_date)]
+        as_of: Option<jiff::civil::Date>,
+    },
     /// Generate a sample company's records repository with signed history.
     Demo {
         /// Where to create the records repository (a git repository).
@@ -335,6 +378,38 @@ fn run(cli: Cli) -> docket::Result<Outcome> {
             let path = cmd::new::new_record(&root, kind, &opts)?;
             print(&format!("{}\n", path.display()));
             Ok(Outcome::Clean)
+        }
+        Command::Sign {
+            id,
+            section,
+            decision,
+            note,
+            commit,
+            as_of,
+        } => {
+            print(&cmd::sign::run(&cmd::sign::Options {
+                root: &root()?,
+                id: &id,
+                section: &section,
+                decision: decision.as_deref(),
+                note: note.as_deref(),
+                commit,
+                as_of,
+            })?);
+            Ok(Outcome::Clean)
+        }
+        Command::Selftest {
+            report,
+            binary,
+            as_of,
+        } => {
+            let (text, outcome) = cmd::selftest::run(&cmd::selftest::Options {
+                report: report.as_deref(),
+                binary,
+                as_of,
+            })?;
+            print(&text);
+            Ok(outcome)
         }
         Command::Demo {
             repo,

@@ -14,6 +14,8 @@ pub mod log;
 pub mod new;
 pub mod rules;
 pub mod schema;
+pub mod selftest;
+pub mod sign;
 pub mod stamp;
 pub mod status;
 

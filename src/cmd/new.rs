@@ -303,7 +303,7 @@ impl Fill<'_> {
 
 /// The person's email as git will record it, from the repository's
 /// configuration (which includes the user's and the system's).
-fn git_email(root: &Path) -> Option<String> {
+pub(crate) fn git_email(root: &Path) -> Option<String> {
     let config = match git2::Repository::discover(root) {
         Ok(repo) => repo.config().ok()?,
         Err(_) => git2::Config::open_default().ok()?,

@@ -50,4 +50,4 @@ pub use read::{At, Sign, days_between};
 pub use records::{Model, OrderStatus};
 pub use related::Related;
 pub use shape::{Field, Fields, Shape};
-pub use signed::{SIGNED, Signed, Signer, is_signable, signed_keys};
+pub use signed::{SIGNED, Signed, Signer, is_signable, signed_keys, signer_for};

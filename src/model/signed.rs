@@ -87,6 +87,89 @@ const QC: &[Role] = &[Role::Qc];
 const SALES: &[Role] = &[Role::Sales];
 const SALES_OR_QC: &[Role] = &[Role::Sales, Role::Qc];
 
+/// Who may sign `key` on any record of `kind`, where that depends on the
+/// kind alone (`None` for the department-bound sections, and for keys that
+/// are not signed sections of the kind).
+fn by_role(kind: Kind, key: &str) -> Option<Signer> {
+    let roles = match (kind, key) {
+        (Kind::Order, "review") | (Kind::Flowsheet, "gm_signed") | (Kind::Capa, "confirmation") => {
+            GM
+        }
+        (Kind::Capa, "verification") => QC,
+        (Kind::Capa, "feedback") | (Kind::Property, "verified") => SALES_OR_QC,
+        (Kind::Survey, "analysis") => SALES,
+        _ => return None,
+    };
+    Some(Signer::Roles(roles))
+}
+
+/// [`by_role`] for a pair of [`SIGNED`] that is role-bound.
+fn role(kind: Kind, key: &str) -> Signer {
+    by_role(kind, key).expect("a role-bound signed section")
+}
+
+/// Who may sign the section `path` (`review`, `extra_review[1]`,
+/// `investigation`) of a record of `kind` whose file holds `record`,
+/// whether or not the section is written yet, or valid: what `docket
+/// sign` checks before it writes one. `Err` says why no one may: `path`
+/// is not a signed section of that kind, or the department it belongs to
+/// is missing.
+pub fn signer_for(kind: Kind, path: &str, record: &toml::Table) -> Result<Signer, String> {
+    if let Some(signer) = by_role(kind, path) {
+        return Ok(signer);
+    }
+    let department = |table: &toml::Table, key: &str, what: &str| {
+        let name = table.get(key).and_then(|v| v.as_str());
+        Department::ALL
+            .iter()
+            .find(|d| Some(d.as_str()) == name)
+            .map(|d| Signer::Department(*d))
+            .ok_or_else(|| {
+                format!("{what} names no department (`{key}`), so no one can sign it yet")
+            })
+    };
+    match (kind, path) {
+        (Kind::Capa, "investigation") => department(record, "responsible_department", "the CAPA"),
+        (Kind::Order, _) => {
+            let i: usize = path
+                .strip_prefix("extra_review[")
+                .and_then(|p| p.strip_suffix(']'))
+                .and_then(|n| n.parse().ok())
+                .ok_or_else(|| not_signed(kind, path))?;
+            let entry = record
+                .get("extra_review")
+                .and_then(|v| v.as_array())
+                .and_then(|a| a.get(i))
+                .and_then(|v| v.as_table())
+                .ok_or_else(|| {
+                    format!("there is no [[extra_review]] number {i} (counting from 0)")
+                })?;
+            department(entry, "department", "the extra review")
+        }
+        _ => Err(not_signed(kind, path)),
+    }
+}
+
+fn not_signed(kind: Kind, path: &str) -> String {
+    let keys: Vec<&str> = SIGNED
+        .iter()
+        .filter(|(k, _)| *k == kind)
+        .map(|(_, key)| match *key {
+            "extra_review" => "extra_review[N]",
+            key => key,
+        })
+        .collect();
+    if keys.is_empty() {
+        format!("{} records have no signed sections", kind.name())
+    } else {
+        format!(
+            "\"{path}\" is not a signed section; those of {} records are {}",
+            kind.name(),
+            keys.join(", ")
+        )
+    }
+}
+
 impl Model {
     /// Every signed section in the model, record by record.
     pub fn signed_sections(&self) -> Vec<Signed<'_>> {
@@ -113,7 +196,7 @@ fn collect<'m>(m: &'m Model, out: &mut Vec<Signed<'m>>) {
                 o.meta(),
                 "review".into(),
                 &r.sign,
-                Signer::Roles(GM),
+                role(Kind::Order, "review"),
                 format!("order review: {}", r.decision.value),
             );
         }
@@ -133,7 +216,7 @@ fn collect<'m>(m: &'m Model, out: &mut Vec<Signed<'m>>) {
                 f.meta(),
                 "gm_signed".into(),
                 s,
-                Signer::Roles(GM),
+                role(Kind::Flowsheet, "gm_signed"),
                 "flow sheet signed by the GM (oral order)".into(),
             );
         }
@@ -158,7 +241,7 @@ fn collect<'m>(m: &'m Model, out: &mut Vec<Signed<'m>>) {
                 c.meta(),
                 "verification".into(),
                 &s.sign,
-                Signer::Roles(QC),
+                role(Kind::Capa, "verification"),
                 format!("CAPA verification: {result}"),
             );
         }
@@ -167,7 +250,7 @@ fn collect<'m>(m: &'m Model, out: &mut Vec<Signed<'m>>) {
                 c.meta(),
                 "confirmation".into(),
                 s,
-                Signer::Roles(GM),
+                role(Kind::Capa, "confirmation"),
                 "CAPA confirmation by the GM".into(),
             );
         }
@@ -176,7 +259,7 @@ fn collect<'m>(m: &'m Model, out: &mut Vec<Signed<'m>>) {
                 c.meta(),
                 "feedback".into(),
                 &s.sign,
-                Signer::Roles(SALES_OR_QC),
+                role(Kind::Capa, "feedback"),
                 "CAPA feedback to the customer".into(),
             );
         }
@@ -187,7 +270,7 @@ fn collect<'m>(m: &'m Model, out: &mut Vec<Signed<'m>>) {
                 s.meta(),
                 "analysis".into(),
                 &a.sign,
-                Signer::Roles(SALES),
+                role(Kind::Survey, "analysis"),
                 "survey analysis".into(),
             );
         }
@@ -198,7 +281,7 @@ fn collect<'m>(m: &'m Model, out: &mut Vec<Signed<'m>>) {
                 p.meta(),
                 "verified".into(),
                 v,
-                Signer::Roles(SALES_OR_QC),
+                role(Kind::Property, "verified"),
                 "customer property verified".into(),
             );
         }
@@ -279,6 +362,20 @@ mod tests {
         };
         let (model, findings) = crate::model::build(loaded);
         assert_eq!(model.record_count(), files.len(), "{findings:#?}");
+        // `docket sign` asks `signer_for` (from the file), the rules ask
+        // the typed walk: they agree on every section.
+        for s in model.signed_sections() {
+            let text = &files.iter().find(|f| f.1 == s.meta.file).unwrap().2;
+            let table: toml::Table = toml::from_str(text).unwrap();
+            assert_eq!(
+                signer_for(s.meta.kind, &s.path, &table),
+                Ok(s.signer),
+                "{}",
+                s.path
+            );
+        }
+        assert!(signer_for(Kind::Order, "delivery", &toml::Table::new()).is_err());
+        assert!(signer_for(Kind::Customer, "review", &toml::Table::new()).is_err());
         let mut found: Vec<(Kind, String)> = model
             .signed_sections()
             .iter()

@@ -111,10 +111,12 @@ pub fn review_stale(cx: &Context, out: &mut Sink) {
             o,
             review.sign.by.pos,
             format!(
-                "the order changed after {} signed the review{since}: {}; the changed order must be reviewed again \
-                 (the GM commits a new [review])",
+                "the order changed after {} signed the review{since}: {}; the changed order must be reviewed again: \
+                 the GM signs it anew with `docket sign {} review --decision {} --commit`",
                 review.sign.by.value,
-                list(&oh.stale)
+                list(&oh.stale),
+                o.meta().id.value,
+                review.decision.value,
             ),
         );
     }

@@ -6,156 +6,18 @@ use serde_json::Value;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-pub const AS_OF: &str = "2026-06-15";
+pub const AS_OF: &str = docket::selftest::run::AS_OF;
 
-/// The fixture's docket.toml. Policy "none": the rule tests are about the
-/// rules, and most write files without git, where "author" or "ssh" would
-/// make the missing repository an error (a gate cannot pass without the
-/// history). Tests about signatures set their policy with
-/// [`Repo::set_policy`].
-pub const DOCKET_TOML: &str = r#"[company]
-name = "Acme Precision Parts Co., Ltd."
-language = "en"
-timezone = "+08:00"
-
-[policy]
-signatures = "none"
-review_within_days = 3
-oral_confirmation_days = 7
-capa_stage_days = 14
-survey_target = 80
-survey_due = "03-31"
-"#;
-
-/// The cast: id, name, email, roles, department, extra lines.
-pub const PEOPLE: &[(&str, &str, &str, &str, &str, &str)] = &[
-    (
-        "wang.gm",
-        "Wang Daming",
-        "wang@acme.example",
-        "gm",
-        "commerce",
-        "",
-    ),
-    (
-        "li.sales",
-        "Li Mei",
-        "li@acme.example",
-        "sales",
-        "sales",
-        "",
-    ),
-    ("sun.qc", "Sun Hui", "sun@acme.example", "qc", "qc", ""),
-    (
-        "zhao.mfg",
-        "Zhao Gang",
-        "zhao@acme.example",
-        "manufacturing",
-        "manufacturing",
-        "",
-    ),
-    ("chen.rnd", "Chen Yu", "chen@acme.example", "rnd", "rnd", ""),
-    (
-        "old.gm",
-        "Lin Old",
-        "lin@acme.example",
-        "gm",
-        "commerce",
-        "left = 2026-01-31\n",
-    ),
-];
-
-pub fn people_toml() -> String {
-    PEOPLE
-        .iter()
-        .map(|(id, name, email, role, dept, extra)| {
-            format!(
-                "[[person]]\nid = \"{id}\"\nname = \"{name}\"\nemails = [\"{email}\"]\nroles = [\"{role}\"]\n\
-                 department = \"{dept}\"\n{extra}\n"
-            )
-        })
-        .collect()
-}
-
-pub const CUSTOMER: &str = r#"id = "C-0001"
-name = "Nordlicht Maschinenbau GmbH"
-region = "international"
-address = "Hafenstrasse 12, 20457 Hamburg"
-contact = "Anna Keller"
-phone = "+49 40 123456"
-since = 2026-01-05
-account_manager = "li.sales"
-active = true
-"#;
-
-pub const PRODUCT: &str = r#"part_number = "AP-SH-1020"
-name = "Stainless shaft"
-spec = "D10 x 200 mm, SUS304"
-unit = "pcs"
-status = "active"
-"#;
-
-/// An approved, delivered and closed order.
-pub const ORDER: &str = r#"id = "SO-2026-0001"
-customer = "C-0001"
-customer_ref = "PO-88812"
-channel = "website"
-received = 2026-03-02
-owner = "li.sales"
-legible = true
-delivery_place = "Hamburg"
-
-[[line]]
-part_number = "AP-SH-1020"
-product = "Stainless shaft"
-spec = "D10 x 200 mm, SUS304"
-quantity = 500
-delivery = 2026-04-15
-
-[capacity]
-stock = 200
-producible = true
-materials_ready = true
-new_product = false
-
-[review]
-decision = "approved"
-by = "wang.gm"
-date = 2026-03-03
-
-[delivery]
-date = 2026-04-14
-
-[closed]
-date = 2026-04-20
-"#;
-
-pub const FLOWSHEET: &str = r#"id = "MF-2026-0001"
-order = "SO-2026-0001"
-issued = 2026-03-04
-by = "li.sales"
-revision = 1
-
-[[line]]
-part_number = "AP-SH-1020"
-quantity = 500
-due = 2026-04-10
-"#;
-
-pub const SURVEY: &str = r#"id = "SV-2026-0001"
-customer = "C-0001"
-year = 2026
-sent = 2026-01-10
-sent_by = "li.sales"
-returned = 2026-02-01
-
-[scores]
-quality = 4
-delivery = 4
-service = 4
-price = 4
-communication = 4
-"#;
+// The records, the cast and the keys are the library's
+// (`docket::selftest::company`): `docket selftest` builds its scenarios
+// from the same company these tests use. Policy "none" in docket.toml: the
+// rule tests are about the rules, and most write files without git, where
+// "author" or "ssh" would make the missing repository an error. Tests
+// about signatures set their policy with `Repo::set_policy`.
+pub use docket::selftest::company::{
+    CUSTOMER, DOCKET_TOML, FLOWSHEET, FLOWSHEET_PATH, ORDER, ORDER_PATH, PEOPLE, PRODUCT, SURVEY,
+    people_toml, people_toml_with_keys, private_key, public_key,
+};
 
 /// Customer property, received and verified.
 pub const PROPERTY_PATH: &str = "property/2026/CP-2026-0001.toml";
@@ -170,9 +32,6 @@ location = "QC lab cabinet 2"
 by = "sun.qc"
 date = 2026-03-03
 "#;
-
-pub const ORDER_PATH: &str = "orders/2026/SO-2026-0001.toml";
-pub const FLOWSHEET_PATH: &str = "flowsheets/2026/MF-2026-0001.toml";
 
 /// A records repository in a temporary folder.
 pub struct Repo {
@@ -412,35 +271,6 @@ pub fn clean(run: &Run) {
 // ---------------------------------------------------------------------------
 // git: commits with chosen authors, dates and SSH signatures.
 
-/// The deterministic SSH signing key of a person of the cast.
-pub fn private_key(person: &str) -> ssh_key::PrivateKey {
-    let mut seed = [7u8; 32];
-    for (i, b) in person.bytes().enumerate() {
-        seed[i % 32] ^= b.wrapping_mul(31).wrapping_add(i as u8);
-    }
-    let pair = ssh_key::private::Ed25519Keypair::from_seed(&seed);
-    ssh_key::PrivateKey::from(pair)
-}
-
-/// The person's public key as people.toml lists it.
-pub fn public_key(person: &str) -> String {
-    private_key(person).public_key().to_openssh().unwrap()
-}
-
-/// The cast's people.toml with each person's public key in `keys`.
-pub fn people_toml_with_keys() -> String {
-    PEOPLE
-        .iter()
-        .map(|(id, name, email, role, dept, extra)| {
-            format!(
-                "[[person]]\nid = \"{id}\"\nname = \"{name}\"\nemails = [\"{email}\"]\nroles = [\"{role}\"]\n\
-                 department = \"{dept}\"\nkeys = [\"{}\"]\n{extra}\n",
-                public_key(id)
-            )
-        })
-        .collect()
-}
-
 /// How a test commit is signed.
 #[derive(Clone, Copy)]
 pub enum Signing<'a> {
@@ -592,12 +422,7 @@ impl Repo {
 /// Seconds since 1970 of `2026-03-03` (at 10:00) or `2026-03-03 17:45`,
 /// at +08:00.
 pub fn seconds(when: &str) -> i64 {
-    let dt: jiff::civil::DateTime = if when.len() == 10 {
-        when.parse::<jiff::civil::Date>().unwrap().at(10, 0, 0, 0)
-    } else {
-        when.replacen(' ', "T", 1).parse().unwrap()
-    };
-    jiff::tz::offset(8).to_timestamp(dt).unwrap().as_second()
+    docket::selftest::company::seconds(when).expect("a date or a date and time")
 }
 
 /// Run docket on the records root `root` (not a fixture's).

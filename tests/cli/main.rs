@@ -22,6 +22,8 @@ mod reading;
 mod rewrites;
 mod rules;
 mod schema;
+mod selftest;
+mod sign;
 mod site;
 mod timestamps;
 mod timestamps_openssl;
