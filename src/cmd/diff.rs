@@ -70,7 +70,7 @@ pub fn run(root: &Path, range: &str, format: Format, as_of: Option<Date>) -> Res
         .ok_or_else(|| Error::Git("no git repository above the records root".into()))?;
     let (ia, ib) = (history::resolve(&repo, a)?, history::resolve(&repo, b)?);
     let offset = model.config.company.offset_seconds;
-    let mut at_b = History::open_at(root, Some(ib))?;
+    let mut at_b = History::open_with(root, Some(ib), false)?;
     history::govern(&mut at_b, offset)?;
     let governance = at_b.governance_since(&repo, ia, offset)?;
     let mut changes = history::compare(&repo, &prefix, ia, ib)?;
@@ -159,7 +159,8 @@ fn at_revision(
     }
     let loaded = crate::load::load(&dir.0)?;
     let (mut model, findings) = crate::model::build(loaded);
-    let mut history = History::open_at(root, Some(rev))?;
+    // diff judges commits other than HEAD: it reads and writes no cache.
+    let mut history = History::open_with(root, Some(rev), false)?;
     history::prove(&mut history, &model)?;
     history::apply_governed(&mut model.config, &history);
     history.stamps = crate::tsa::stamps(&model.guard, &history, &model.config);
