@@ -25,9 +25,39 @@ pub fn count_as<N: Number>(n: N, one: &str, many: &str) -> String {
     format!("{n} {word}")
 }
 
+/// A field path as a person reads it: arrays counted from 1, dots as
+/// spaces. `field("line[0].quantity")` is "line 1 quantity",
+/// `field("capacity.stock")` "capacity stock". JSON output keeps the
+/// machine path; messages and pages use this.
+pub fn field(path: &str) -> String {
+    let mut out = String::with_capacity(path.len() + 4);
+    let mut rest = path;
+    while let Some(open) = rest.find('[') {
+        out.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find(']').map(|c| open + c) else {
+            break;
+        };
+        match rest[open + 1..close].parse::<usize>() {
+            Ok(i) => out.push_str(&format!(" {}", i + 1)),
+            Err(_) => out.push_str(&rest[open..=close]),
+        }
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    out.replace('.', " ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fields_count_from_one() {
+        assert_eq!(field("line[0].quantity"), "line 1 quantity");
+        assert_eq!(field("extra_review[1]"), "extra_review 2");
+        assert_eq!(field("capacity.stock"), "capacity stock");
+        assert_eq!(field("customer"), "customer");
+    }
 
     #[test]
     fn one_is_singular_and_everything_else_plural() {

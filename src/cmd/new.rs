@@ -290,9 +290,13 @@ impl Fill<'_> {
                 )
             }));
         };
+        // A delivery date of today would make the new line overdue
+        // tomorrow; four weeks out is a placeholder a person corrects.
+        let due = today.saturating_add(jiff::Span::new().days(28));
         Ok(format!(
             "[[line]]\npart_number = {}\nproduct = {}                 # as in the registry\n\
-             spec = {}\nquantity = 1                      # in {}\ndelivery = {today}\n",
+             spec = {}\nquantity = 1                      # in {}\ndelivery = {due}              \
+             # the date promised to the customer\n",
             toml_string(part),
             toml_string(&p.name),
             toml_string(&p.spec),

@@ -73,9 +73,9 @@ pub fn signature_broken(cx: &Context, out: &mut Sink) {
             "`{}` was signed by {} in commit {}, then changed by {changed_by} in commit {changed_in}: \
              the signature no longer covers what is there; {} must review and sign it again",
             p.section,
-            p.by,
+            named(cx, &p.by),
             h.commits[*signed].short(),
-            p.by
+            named(cx, &p.by)
         );
         if let Some((meta, pos)) = at.get(&(p.file.clone(), p.section.clone())) {
             out.about(meta, Some(*pos), msg);
@@ -83,9 +83,18 @@ pub fn signature_broken(cx: &Context, out: &mut Sink) {
     }
 }
 
+/// The changes as a person reads them: `line 1 quantity: 500 -> 800`.
 fn list(changes: &[crate::history::FieldChange]) -> String {
     const SHOWN: usize = 5;
-    let mut s: Vec<String> = changes.iter().take(SHOWN).map(|c| c.to_string()).collect();
+    let mut s: Vec<String> = changes
+        .iter()
+        .take(SHOWN)
+        .map(|c| {
+            let text = c.to_string();
+            let rest = text.strip_prefix(c.path.as_str()).unwrap_or(&text);
+            format!("{}{rest}", crate::words::field(&c.path))
+        })
+        .collect();
     if changes.len() > SHOWN {
         s.push(format!("and {} more", changes.len() - SHOWN));
     }
@@ -113,7 +122,7 @@ pub fn review_stale(cx: &Context, out: &mut Sink) {
             format!(
                 "the order changed after {} signed the review{since}: {}; the changed order must be reviewed again: \
                  the GM signs it anew with `docket sign {} review --decision {} --commit`",
-                review.sign.by.value,
+                named(cx, &review.sign.by.value),
                 list(&oh.stale),
                 o.meta().id.value,
                 review.decision.value,
@@ -141,7 +150,7 @@ pub fn change_unrecorded(cx: &Context, out: &mut Sink) {
                 Some(ix) => format!(
                     "in commit {} by {}",
                     h.commits[ix].short(),
-                    h.commits[ix].author.email
+                    author(cx, &h.commits[ix].author.email)
                 ),
                 None => "in the working tree".to_string(),
             };
@@ -151,7 +160,7 @@ pub fn change_unrecorded(cx: &Context, out: &mut Sink) {
                 .unwrap_or_default();
             out.at(
                 o,
-                crate::finding::Pos { line: 1, col: 1 },
+                changed_at(o, c.changes.first().map(|f| f.path.as_str())),
                 format!(
                     "the approved order{after} was changed {when}: {}; add a [[change]] entry saying what \
                      changed and which departments were told",
@@ -159,6 +168,57 @@ pub fn change_unrecorded(cx: &Context, out: &mut Sink) {
                 ),
             );
         }
+    }
+}
+
+/// A person as messages name them: "Wang Daming (wang.gm)", or the id
+/// as written when people.toml does not know it.
+fn named(cx: &Context, id: &str) -> String {
+    cx.model.person(id).map_or_else(
+        || id.to_string(),
+        |p| format!("{} ({})", p.name.value, p.id.value),
+    )
+}
+
+/// A commit author as messages name them: the person their email belongs
+/// to, or the email.
+fn author(cx: &Context, email: &str) -> String {
+    cx.model.person_by_email(email).map_or_else(
+        || email.to_string(),
+        |p| format!("{} ({})", p.name.value, p.id.value),
+    )
+}
+
+/// Where in the order a changed field is: the line of the first change,
+/// so an editor jumps to it; the top of the file for what has no place
+/// of its own.
+fn changed_at(o: &crate::model::Order, path: Option<&str>) -> crate::finding::Pos {
+    let top = crate::finding::Pos { line: 1, col: 1 };
+    let Some(path) = path else { return top };
+    if let Some(rest) = path.strip_prefix("line[") {
+        let (i, field) = rest.split_once(']').unwrap_or((rest, ""));
+        let Some(l) = i.parse::<usize>().ok().and_then(|i| o.lines.get(i)) else {
+            return top;
+        };
+        return match field.trim_start_matches('.') {
+            "product" => l.product.pos,
+            "spec" => l.spec.pos,
+            "quantity" => l.quantity.pos,
+            "delivery" => l.delivery.pos,
+            "batch" => l.batch.as_ref().map_or(l.part_number.pos, |b| b.pos),
+            _ => l.part_number.pos,
+        };
+    }
+    match path {
+        "customer" => o.customer.pos,
+        "channel" => o.channel.pos,
+        "received" => o.received.pos,
+        "owner" => o.owner.pos,
+        "legible" => o.legible.pos,
+        "customer_ref" => o.customer_ref.as_ref().map_or(top, |v| v.pos),
+        "special_requirements" => o.special_requirements.as_ref().map_or(top, |v| v.pos),
+        "delivery_place" => o.delivery_place.as_ref().map_or(top, |v| v.pos),
+        _ => top,
     }
 }
 
@@ -194,7 +254,11 @@ pub fn record_deleted(cx: &Context, out: &mut Sink) {
         let c = &h.commits[rev.commit];
         push(
             &f.path,
-            format!("was deleted in commit {} by {}", c.short(), c.author.email),
+            format!(
+                "was deleted in commit {} by {}",
+                c.short(),
+                author(cx, &c.author.email)
+            ),
             format!("git checkout {}^ -- {}", c.short(), f.path),
         );
     }

@@ -385,11 +385,11 @@ pub fn overdue(cx: &Context, out: &mut Sink) {
                 o,
                 line.delivery.pos,
                 format!(
-                    "{} x{} was due {}, {} days ago, and is not delivered",
+                    "{} x{} was due {}, {} ago, and is not delivered",
                     line.part_number.value,
                     line.quantity.value,
                     line.delivery.value,
-                    days_between(*line.delivery, cx.as_of)
+                    crate::words::count(days_between(*line.delivery, cx.as_of), "day")
                 ),
             );
         }

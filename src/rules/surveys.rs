@@ -95,7 +95,10 @@ pub fn survey_feedback_missing(cx: &Context, out: &mut Sink) {
             out.at(
                 s,
                 a.sign.pos,
-                format!("analysed {analysed} ({days} days ago) and the results have not gone back to the customer"),
+                format!(
+                    "analysed {analysed} ({} ago) and the results have not gone back to the customer",
+                    crate::words::count(days, "day")
+                ),
             );
         }
     }

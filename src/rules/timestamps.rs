@@ -49,12 +49,13 @@ pub fn timestamp_missing(cx: &Context, out: &mut Sink) {
             meta,
             Some(*pos),
             format!(
-                "`{}` was signed by {} in commit {} on {day}, {days} days ago, and has no valid \
-                 timestamp (the policy allows {} days): {why}; run `docket stamp` and commit timestamps/",
+                "`{}` was signed by {} in commit {} on {day}, {} ago, and has no valid \
+                 timestamp (the policy allows {}): {why}; run `docket stamp` and commit timestamps/",
                 p.section,
                 p.by,
                 c.short(),
-                ts.within_days
+                crate::words::count(days, "day"),
+                crate::words::count(ts.within_days, "day")
             ),
         );
     }

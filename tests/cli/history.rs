@@ -199,16 +199,30 @@ fn substance_change_after_approval_without_change_entry() {
     let run = repo.check();
     let stale = fires(&run, "review-stale");
     assert!(
-        stale[0].message.contains("line[0].quantity: 500 -> 800"),
+        stale[0].message.contains("line 1 quantity: 500 -> 800"),
+        "{}",
+        stale[0].message
+    );
+    assert!(
+        stale[0]
+            .message
+            .contains("after Wang Daming (wang.gm) signed"),
         "{}",
         stale[0].message
     );
     let unrecorded = fires(&run, "change-unrecorded");
     assert!(
-        unrecorded[0].message.contains("li@acme.example"),
+        unrecorded[0].message.contains("by Li Mei (li.sales)"),
         "{}",
         unrecorded[0].message
     );
+    // The finding points at the changed quantity, not at the file's top.
+    let line = ORDER
+        .lines()
+        .position(|l| l.starts_with("quantity = "))
+        .unwrap()
+        + 1;
+    assert_eq!(unrecorded[0].line, Some(line as u64), "{unrecorded:#?}");
 }
 
 #[test]
@@ -329,7 +343,11 @@ fn deleted_record_is_reported() {
     repo.commit_as("li.sales", "2026-05-01", "Remove the survey");
     let f = fires(&repo.check(), "record-deleted");
     assert_eq!(f[0].file, "surveys/2026/SV-2026-0001.toml");
-    assert!(f[0].message.contains("li@acme.example"), "{}", f[0].message);
+    assert!(
+        f[0].message.contains("Li Mei (li.sales)"),
+        "{}",
+        f[0].message
+    );
 }
 
 #[test]

@@ -8,6 +8,7 @@ mod check;
 mod ci_formats;
 mod ci_templates;
 mod demo;
+mod first_hour;
 mod fixture;
 mod format_doc;
 mod help;
