@@ -16,13 +16,27 @@ use crate::model::{Config, Key, Person};
 use std::collections::BTreeMap;
 
 /// The controlled documents, as they are named below the records root.
+/// The certificates a timestamp is trusted by (`tsa/*.pem`) are
+/// controlled too ([`is_certificate`]): whoever swaps the TSA's root for
+/// their own can stamp any date.
 pub const CONTROLLED: [&str; 3] = ["people.toml", "docket.toml", "procedure.md"];
+
+/// Whether `path` (below the records root) is a TSA certificate file, a
+/// controlled document: a `.pem` file directly in `tsa/`, where
+/// `[timestamps] certificates` keeps them.
+pub fn is_certificate(path: &str) -> bool {
+    path.strip_prefix("tsa/")
+        .is_some_and(|name| name.ends_with(".pem") && !name.contains('/'))
+}
 
 /// One revision of a controlled document.
 pub enum Content {
     Config(Box<Config>),
     People(Vec<Person>),
     Procedure(String),
+    /// A TSA certificate file: the SHA-256 of its bytes, which is what a
+    /// reviewer compares with the TSA's published fingerprint.
+    Certificate(String),
     /// The file was deleted.
     Deleted,
     /// It does not read: the first problem, as `file:line:col: message`.
@@ -63,6 +77,11 @@ pub fn read(objects: &Objects, file: &str, blob: Option<&str>) -> Result<Content
                 Some(why) => Content::Unreadable(why),
                 None => Content::People(people),
             }
+        }
+        f if is_certificate(f) => {
+            use sha2::Digest;
+            let digest = sha2::Sha256::digest(&bytes);
+            Content::Certificate(digest.iter().map(|b| format!("{b:02x}")).collect())
         }
         _ => match String::from_utf8(bytes) {
             Ok(text) => Content::Procedure(text),

@@ -36,6 +36,8 @@ struct InForce {
     config: Config,
     people: Vec<Person>,
     procedure: Option<String>,
+    /// TSA certificate files by path: the SHA-256 of each.
+    certificates: BTreeMap<String, String>,
 }
 
 /// Compute the governance timeline of `history` (company times at
@@ -61,6 +63,7 @@ pub fn govern(history: &mut History, offset_seconds: i32) -> Result<()> {
         config: Config::default(),
         people: Vec::new(),
         procedure: None,
+        certificates: BTreeMap::new(),
     };
     let mut booting = true;
     for (position, revisions) in by_position(h) {
@@ -82,9 +85,9 @@ pub fn govern(history: &mut History, offset_seconds: i32) -> Result<()> {
         for (file, rev) in revisions {
             let content = controlled::read(&objects, file, rev.blob.as_deref())?;
             let (changes, status) = apply(&mut now, file, content, &verdict);
-            policy_changed |= status.in_effect() && file != "procedure.md";
+            policy_changed |= status.in_effect() && matches!(file, "people.toml" | "docket.toml");
             files.push(FileChange {
-                file,
+                file: file.to_string(),
                 made_in: rev.commit,
                 status,
                 changes,
@@ -113,9 +116,14 @@ pub fn govern(history: &mut History, offset_seconds: i32) -> Result<()> {
 /// The revisions of the controlled documents by the first-parent position
 /// that brought them, oldest first; per position and file, the newest
 /// revision (what the line holds after that commit).
-fn by_position(h: &History) -> BTreeMap<usize, Vec<(&'static str, &Revision)>> {
-    let mut out: BTreeMap<usize, Vec<(&'static str, &Revision)>> = BTreeMap::new();
-    for file in CONTROLLED {
+fn by_position(h: &History) -> BTreeMap<usize, Vec<(&str, &Revision)>> {
+    let mut out: BTreeMap<usize, Vec<(&str, &Revision)>> = BTreeMap::new();
+    let certificates = h
+        .files
+        .keys()
+        .map(String::as_str)
+        .filter(|f| controlled::is_certificate(f));
+    for file in CONTROLLED.into_iter().chain(certificates) {
         let Some(fh) = h.files.get(file) else {
             continue;
         };
@@ -180,6 +188,10 @@ fn apply(
         Content::Config(c) => controlled::config_changes(&now.config, c),
         Content::People(p) => controlled::people_changes(&now.people, p),
         Content::Procedure(t) => controlled::procedure_changes(now.procedure.as_deref(), t),
+        Content::Certificate(sha) => vec![match now.certificates.get(file) {
+            Some(old) => format!("TSA certificate {file} replaced: SHA-256 {old} -> {sha}"),
+            None => format!("TSA certificate {file} added: SHA-256 {sha}"),
+        }],
         Content::Deleted => vec![format!("{file} deleted")],
         Content::Unreadable(_) => Vec::new(),
     };
@@ -190,10 +202,16 @@ fn apply(
         Content::Config(c) => now.config = *c,
         Content::People(p) => now.people = p,
         Content::Procedure(t) => now.procedure = Some(t),
+        Content::Certificate(sha) => {
+            now.certificates.insert(file.to_string(), sha);
+        }
         Content::Deleted => match file {
             "docket.toml" => now.config = Config::default(),
             "people.toml" => now.people = Vec::new(),
-            _ => now.procedure = None,
+            "procedure.md" => now.procedure = None,
+            _ => {
+                now.certificates.remove(file);
+            }
         },
         Content::Unreadable(why) => {
             let status = match verdict {
@@ -212,14 +230,14 @@ fn apply(
 
 /// Mark the changes a later change of the same file took over.
 fn supersede(events: &mut [Event]) {
-    let mut taken_over: HashSet<&'static str> = HashSet::new();
+    let mut taken_over: HashSet<String> = HashSet::new();
     for e in events.iter_mut().rev() {
         for f in &mut e.files {
-            f.superseded = taken_over.contains(f.file);
+            f.superseded = taken_over.contains(&f.file);
         }
         for f in &e.files {
             if f.status.in_effect() {
-                taken_over.insert(f.file);
+                taken_over.insert(f.file.clone());
             }
         }
     }

@@ -56,7 +56,7 @@ pub struct Event {
 /// What one event did to one controlled document.
 #[derive(Debug, Clone)]
 pub struct FileChange {
-    pub file: &'static str,
+    pub file: String,
     /// The commit that wrote this content: the judged commit, or the
     /// branch commit a merge brought.
     pub made_in: usize,

@@ -208,7 +208,8 @@ pub struct History {
     /// are checked along it), and the commits merges brought in that
     /// touched a file below the records root; newest first.
     pub commits: Vec<Commit>,
-    /// Every `*.toml` file that ever existed, by its current (or last) path.
+    /// Every `*.toml` file that ever existed, and the other controlled
+    /// documents (`procedure.md`, `tsa/*.pem`), by current (or last) path.
     pub files: BTreeMap<String, FileHistory>,
     /// Working-tree files that differ from `HEAD`, by path.
     pub worktree: BTreeMap<String, Dirty>,

@@ -130,7 +130,10 @@ fn compare(
                 &format!("{dir}{name}/"),
                 out,
             )?;
-        } else if name.ends_with(".toml") || (dir.is_empty() && name == PROCEDURE) {
+        } else if name.ends_with(".toml")
+            || (dir.is_empty() && name == PROCEDURE)
+            || super::controlled::is_certificate(&format!("{dir}{name}"))
+        {
             out.push(Raw {
                 path: format!("{dir}{name}"),
                 old: o.map(|x| x.id()),

@@ -26,7 +26,7 @@ pub fn governance_unproven(cx: &Context, out: &mut Sink) {
             if f.superseded {
                 continue;
             }
-            out.file(f.file, None, governance_message(h, e.commit, f, why));
+            out.file(&f.file, None, governance_message(h, e.commit, f, why));
         }
     }
 }

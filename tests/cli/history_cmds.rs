@@ -278,17 +278,7 @@ fn base_and_diff(repo: &Repo, base: &str) -> (BTreeSet<(String, String)>, serde_
     let check = repo.docket(&[
         "check", "--format", "json", "--as-of", AS_OF, "--base", base,
     ]);
-    let on_changed = check.json()["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["rule"].as_str().unwrap().to_string(),
-                f["file"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let on_changed = rule_and_file(&check.json()["findings"]);
     let diff = repo
         .docket(&[
             "diff",
@@ -303,8 +293,12 @@ fn base_and_diff(repo: &Repo, base: &str) -> (BTreeSet<(String, String)>, serde_
 }
 
 fn new_findings(diff: &serde_json::Value) -> BTreeSet<(String, String)> {
-    diff["new_findings"]
-        .as_array()
+    rule_and_file(&diff["new_findings"])
+}
+
+/// The (rule, file) of each finding in a JSON list of them.
+fn rule_and_file(list: &serde_json::Value) -> BTreeSet<(String, String)> {
+    list.as_array()
         .unwrap()
         .iter()
         .map(|f| {

@@ -665,3 +665,49 @@ fn signature_time_near_miss_a_stamp_within_days_after_the_commit() {
         assert!(run.of("timestamp-missing").is_empty(), "{days}");
     }
 }
+
+#[test]
+fn governance_unproven_fires_for_a_tsa_root_swapped_by_sales() {
+    // Whoever replaces the TSA's root with their own can stamp any date:
+    // the certificates are controlled documents, like people.toml.
+    let p = pki(1, FROM, UNTIL);
+    let stranger = pki(2, FROM, UNTIL);
+    let (repo, ..) = company_under("author", "required", 2, &p.root_pem);
+    repo.write("tsa/tsa-chain.pem", &stranger.root_pem);
+    repo.commit_as("li.sales", "2026-03-05", "tsa: new root");
+    let run = repo.check();
+    let found = run.of("governance-unproven");
+    assert_eq!(found.len(), 1, "{:#?}", run.findings());
+    assert_eq!(found[0].file, "tsa/tsa-chain.pem");
+    assert!(
+        found[0]
+            .message
+            .contains("TSA certificate tsa/tsa-chain.pem replaced: SHA-256")
+            && found[0].message.contains("Li Mei"),
+        "{}",
+        found[0].message
+    );
+}
+
+#[test]
+fn governance_unproven_near_miss_the_gm_renews_the_tsa_root() {
+    let p = pki(1, FROM, UNTIL);
+    let renewed = pki(3, FROM, UNTIL);
+    let (repo, ..) = company_under("author", "required", 2, &p.root_pem);
+    repo.write("tsa/tsa-chain.pem", &renewed.root_pem);
+    repo.commit_as("wang.gm", "2026-03-05", "tsa: renewed root");
+    let run = repo.check();
+    assert!(
+        run.of("governance-unproven").is_empty(),
+        "{:#?}",
+        run.findings()
+    );
+    // And the change is listed first for the pull request's reviewer.
+    let base = repo.docket(&["check", "--base", "HEAD~1", "--as-of", AS_OF]);
+    assert!(
+        base.stdout
+            .contains("TSA certificate tsa/tsa-chain.pem replaced"),
+        "{}",
+        base.stdout
+    );
+}
