@@ -160,6 +160,10 @@ labels! {
     signature: "Signature", "簽章";
     changes_made: "Changes", "變更內容";
     proof_proven: "proven", "已證實";
+    stale_since: "stale since", "已過期，始於";
+    working_tree: "the working tree", "工作目錄（未提交）";
+    covers_current: "covers current version", "涵蓋目前版本";
+    awaiting_re_review: "awaiting re-review", "待重新審查";
     proof_recorded: "recorded, not verified (signatures = \"none\")", "已記錄，未驗證（signatures = \"none\"）";
     proof_uncommitted: "not committed yet", "尚未提交";
     changed_by: "changed after signing by", "簽核後遭修改，修改者";

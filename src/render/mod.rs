@@ -155,7 +155,7 @@ impl Overview {
     ) -> Page {
         match self {
             Overview::Dashboard => dashboard::dashboard(cx, status, trail),
-            Overview::People => overview::people(cx),
+            Overview::People => overview::people(cx, trail),
             Overview::Findings => overview::findings(cx),
             Overview::Rules => overview::rules(cx),
             Overview::Procedure => overview::procedure(cx, sections),
@@ -175,6 +175,21 @@ pub fn proof_words(
     let labels = i18n::labels(lang);
     trail::proof_words(
         status,
+        |k| labels.get(k).copied().unwrap_or(k).to_string(),
+        |c| history.commits[c].short().to_string(),
+    )
+}
+
+/// A signature in the site's words, in `lang` (a stale one says so
+/// first): what `docket log` prints under each signature.
+pub fn signature_words(
+    proof: &crate::history::Proof,
+    lang: crate::model::Language,
+    history: &crate::history::History,
+) -> String {
+    let labels = i18n::labels(lang);
+    trail::signature_words(
+        proof,
         |k| labels.get(k).copied().unwrap_or(k).to_string(),
         |c| history.commits[c].short().to_string(),
     )

@@ -392,6 +392,9 @@ fn signatures(cx: &Cx, trail: Option<&Trail>, meta: &Meta) -> Vec<SignatureView>
                 commit: None,
                 proof: cx.t("not_verified"),
                 state: ProofState::Unverified.as_str().into(),
+                covers: None,
+                blob: None,
+                sha256: None,
             };
             if let Some(trail) = trail {
                 trail.prove(cx, &meta.file, &mut view);

@@ -7,6 +7,7 @@ mod caches;
 mod check;
 mod ci_formats;
 mod ci_templates;
+mod coverage;
 mod demo;
 mod fixture;
 mod format_doc;
