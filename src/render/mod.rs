@@ -112,6 +112,8 @@ enum Overview {
     Rules,
     Procedure,
     Changes,
+    /// The full list behind a dashboard figure (`dashboard::AWAITING_REVIEW`...).
+    Counted(&'static str),
     List(Kind),
 }
 
@@ -124,6 +126,9 @@ impl Overview {
             Overview::Rules,
             Overview::Procedure,
             Overview::Changes,
+            Overview::Counted(dashboard::AWAITING_REVIEW),
+            Overview::Counted(dashboard::OVERDUE),
+            Overview::Counted(dashboard::OPEN_CAPA),
         ];
         all.extend(Kind::ALL.map(Overview::List));
         all
@@ -138,6 +143,15 @@ impl Overview {
             Overview::Rules => ("rules.html".into(), "rules.html", "rules"),
             Overview::Procedure => ("procedure.html".into(), "procedure.html", "procedure"),
             Overview::Changes => ("changes.html".into(), "changes.html", "changes"),
+            Overview::Counted(path) => (
+                path.to_string(),
+                "list.html",
+                if *path == dashboard::OPEN_CAPA {
+                    "capa"
+                } else {
+                    "orders"
+                },
+            ),
             Overview::List(kind) => (
                 format!("{}/index.html", kind.folder()),
                 "list.html",
@@ -160,6 +174,23 @@ impl Overview {
             Overview::Rules => overview::rules(cx),
             Overview::Procedure => overview::procedure(cx, sections),
             Overview::Changes => overview::changes(cx, trail),
+            Overview::Counted(path) => match *path {
+                dashboard::AWAITING_REVIEW => dashboard::full_list(
+                    cx,
+                    "awaiting_review",
+                    dashboard::awaiting_table(cx, &status.orders),
+                ),
+                dashboard::OVERDUE => dashboard::full_list(
+                    cx,
+                    "overdue",
+                    dashboard::overdue_table(cx, &status.orders),
+                ),
+                _ => dashboard::full_list(
+                    cx,
+                    "capa_open",
+                    dashboard::open_capa_table(cx, &status.capa),
+                ),
+            },
             Overview::List(kind) => lists::list_page(cx, *kind),
         }
     }
@@ -211,12 +242,20 @@ pub fn site(
         .map(markdown::procedure)
         .unwrap_or_default();
     let clauses = sections.iter().filter_map(|s| s.anchor.clone()).collect();
-    let (cx, trail) = stage("render context", || {
+    let (mut cx, trail) = stage("render context", || {
         (
             Cx::new(model, report, clauses),
             opts.history.map(Trail::new),
         )
     });
+    cx.re_review = status
+        .orders
+        .awaiting_review
+        .iter()
+        .filter(|w| w.re_review.is_some())
+        .map(|w| w.order.clone())
+        .collect();
+    let cx = cx;
     let trail = trail.as_ref();
     let site = site_view(&cx, report, opts.history.is_some_and(|h| h.caches));
     let global = tera.global_context();
@@ -499,6 +538,10 @@ fn data_json(
     #[derive(Serialize)]
     struct Derived<'a> {
         order_status: BTreeMap<&'a str, &'static str>,
+        /// Approved orders whose review no longer covers them (the
+        /// status stays one of the lifecycle's; this flag says the GM
+        /// must review again).
+        awaiting_re_review: BTreeMap<&'a str, bool>,
         capa_stage: BTreeMap<&'a str, &'static str>,
         survey_score: BTreeMap<&'a str, f64>,
     }
@@ -513,11 +556,23 @@ fn data_json(
         status: &'a Status,
         check: serde_json::Value,
     }
+    let again: std::collections::BTreeSet<&str> = status
+        .orders
+        .awaiting_review
+        .iter()
+        .filter(|w| w.re_review.is_some())
+        .map(|w| w.order.as_str())
+        .collect();
     let derived = Derived {
         order_status: model
             .orders
             .iter()
             .map(|o| (o.id(), model.order_status(o).as_str()))
+            .collect(),
+        awaiting_re_review: model
+            .orders
+            .iter()
+            .map(|o| (o.id(), again.contains(o.id())))
             .collect(),
         capa_stage: model
             .capa

@@ -102,11 +102,13 @@ pub fn findings(cx: &Cx) -> Page {
             label: cx.t("errors"),
             value: cx.report.errors().to_string(),
             class: Some("error".into()),
+            href: None,
         },
         Figure {
             label: cx.t("warnings"),
             value: cx.report.warnings().to_string(),
             class: Some("warning".into()),
+            href: None,
         },
     ];
     if all.is_empty() {

@@ -350,7 +350,7 @@ fn badge(cx: &Cx, meta: &Meta) -> Option<Cell> {
     let m = cx.model;
     let id = meta.id.as_str();
     let s = match meta.kind {
-        Kind::Order => m.order_status(m.orders.get(id)?).as_str().to_string(),
+        Kind::Order => return Some(cx.order_status(m.orders.get(id)?)),
         Kind::Capa => m.capa.get(id)?.stage().as_str().to_string(),
         Kind::Survey => {
             return m

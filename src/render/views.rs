@@ -99,6 +99,8 @@ pub struct Figure {
     pub label: String,
     pub value: String,
     pub class: Option<String>,
+    /// The list of what the figure counts (relative to the site root).
+    pub href: Option<String>,
 }
 
 /// A section of a page.

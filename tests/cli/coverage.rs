@@ -379,3 +379,203 @@ fn the_python_recipe_reproduces_the_sha256() {
         recipe_sha(&file, &["extra_review", "0"]).as_str()
     );
 }
+
+/// `approved()` with Li changing the quantity on 2026-03-20 (after the
+/// GM's approval), and a second order, received on 2026-06-10 and not
+/// reviewed yet.
+fn changed_after_approval() -> (Repo, git2::Oid) {
+    let repo = approved();
+    repo.edit(ORDER_PATH, "quantity = 500", "quantity = 800");
+    let change = repo.commit_as("li.sales", "2026-03-20", "Customer wants 800");
+    let new = repo
+        .read(ORDER_PATH)
+        .replace("SO-2026-0001", "SO-2026-0002")
+        .replace("received = 2026-03-02", "received = 2026-06-10")
+        .replace(REVIEW, "");
+    repo.write("orders/2026/SO-2026-0002.toml", &new);
+    repo.commit_as("li.sales", "2026-06-10", "Order SO-2026-0002 received");
+    (repo, change)
+}
+
+#[test]
+fn an_approved_order_changed_since_awaits_re_review_everywhere() {
+    let (repo, change) = changed_after_approval();
+
+    // docket status: both wait; the re-review since the change (87 days
+    // from 2026-03-20 to 2026-06-15), the new order since receipt.
+    let run = repo.docket(&["status", "--format", "json", "--as-of", AS_OF]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let waiting = run.json()["orders"]["awaiting_review"].clone();
+    assert_eq!(waiting.as_array().unwrap().len(), 2, "{waiting:#}");
+    let again = &waiting[0];
+    assert_eq!(again["order"], "SO-2026-0001");
+    assert_eq!(again["days"], 87);
+    assert_eq!(again["re_review"]["since"], change.to_string().as_str());
+    assert_eq!(again["re_review"]["changed"], "2026-03-20");
+    assert_eq!(
+        again["re_review"]["fields"],
+        serde_json::json!(["line[0].quantity"])
+    );
+    assert_eq!(waiting[1]["order"], "SO-2026-0002");
+    assert!(waiting[1].get("re_review").is_none());
+    let human = repo.docket(&["status", "--as-of", AS_OF]).stdout;
+    assert!(
+        human.contains(&format!(
+            "awaiting review: SO-2026-0001 C-0001 waiting 87 days (late) (re-review: changed since approval in {}: line[0].quantity)",
+            Repo::short(change)
+        )),
+        "{human}"
+    );
+
+    let site = build(&repo);
+    // The order's badge and its row in the list.
+    let order = page(&site, "orders/SO-2026-0001.html");
+    let badge = order.split("class=\"badge\"").nth(1).expect("a badge");
+    assert!(
+        badge[..200.min(badge.len())].contains("status-awaiting-re-review\">awaiting re-review<"),
+        "{}",
+        &badge[..200.min(badge.len())]
+    );
+    let list = page(&site, "orders/index.html");
+    let row = list
+        .split("<tr>")
+        .find(|r| r.contains("SO-2026-0001.html"))
+        .unwrap();
+    assert!(row.contains("awaiting re-review"), "{row}");
+    // The dashboard counts both, and lists the days waiting.
+    let index = page(&site, "index.html");
+    assert!(
+        index.contains("<dt>Awaiting review</dt><dd><a href=\"awaiting-review.html\">2</a></dd>"),
+        "{index}"
+    );
+    let listed = page(&site, "awaiting-review.html");
+    assert!(
+        listed.contains("SO-2026-0001") && listed.contains("87 days"),
+        "{listed}"
+    );
+    assert!(listed.contains("SO-2026-0002"), "{listed}");
+    // data.json: the status stays a lifecycle value; the flag says why
+    // the order waits.
+    let data: Value = serde_json::from_str(&page(&site, "data.json")).unwrap();
+    let status = data["derived"]["order_status"]["SO-2026-0001"]
+        .as_str()
+        .unwrap();
+    assert!(
+        [
+            "received",
+            "rejected",
+            "approved",
+            "in-production",
+            "delivered",
+            "closed",
+            "cancelled"
+        ]
+        .contains(&status),
+        "{status}"
+    );
+    assert_eq!(data["derived"]["awaiting_re_review"]["SO-2026-0001"], true);
+    assert_eq!(data["derived"]["awaiting_re_review"]["SO-2026-0002"], false);
+}
+
+#[test]
+fn a_rejected_or_fresh_order_is_not_awaiting_re_review() {
+    let repo = approved();
+    // A re-review by the GM after the change: covered again.
+    repo.edit(ORDER_PATH, "quantity = 500", "quantity = 800");
+    repo.commit_as("li.sales", "2026-03-20", "Customer wants 800");
+    repo.edit(ORDER_PATH, "date = 2026-03-03", "date = 2026-03-21");
+    repo.commit_as("wang.gm", "2026-03-21", "Re-review SO-2026-0001");
+    let run = repo.docket(&["status", "--format", "json", "--as-of", AS_OF]);
+    assert_eq!(
+        run.json()["orders"]["awaiting_review"],
+        serde_json::json!([])
+    );
+    let s = signature(&log_json(&repo, "SO-2026-0001"), "review").clone();
+    assert_eq!(s["covers"]["state"], "current");
+}
+
+/// The site-relative target of `href` on a page at the site root.
+fn follow(site: &std::path::Path, href: &str) -> (String, Option<String>) {
+    let (file, frag) = match href.split_once('#') {
+        Some((f, a)) => (f, Some(a.to_string())),
+        None => (href, None),
+    };
+    let path = site.join(file);
+    let html = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("tile link {href}: {} ({e})", path.display()));
+    if let Some(a) = &frag {
+        assert!(
+            html.contains(&format!("id=\"{a}\"")),
+            "tile link {href}: no id {a}"
+        );
+    }
+    (html, frag)
+}
+
+/// The rows of the first data table of a page.
+fn rows(html: &str) -> usize {
+    html.split("<tbody>").nth(1).map_or(0, |b| {
+        b.split("</tbody>").next().unwrap().matches("<tr").count()
+    })
+}
+
+#[test]
+fn every_dashboard_tile_links_to_what_it_counts() {
+    let (repo, _) = changed_after_approval();
+    // An overdue order and an open CAPA, so every list has rows.
+    repo.write(
+        "orders/2026/SO-2026-0003.toml",
+        &repo
+            .read(ORDER_PATH)
+            .replace("SO-2026-0001", "SO-2026-0003")
+            .replace("delivery = 2026-08-15", "delivery = 2026-05-15"),
+    );
+    repo.write(CAPA_PATH, CAPA.split("\n[verification]").next().unwrap());
+    repo.commit_as("li.sales", "2026-06-11", "More");
+    let out = build(&repo);
+    let site = out.path().join("site");
+    let index = std::fs::read_to_string(site.join("index.html")).unwrap();
+    let tile = regex_lite::Regex::new(
+        r#"<div class="figure[^"]*"><dt>([^<]*)</dt><dd>(?:<a href="([^"]*)">)?([^<]*)"#,
+    )
+    .unwrap();
+    let mut seen = Vec::new();
+    for c in tile.captures_iter(&index) {
+        let label = c[1].to_string();
+        let href = c
+            .get(2)
+            .unwrap_or_else(|| panic!("tile {label} links nowhere"));
+        let (html, _) = follow(&site, href.as_str());
+        let value = c[3].to_string();
+        // Where a tile counts the rows of a list of its own, the list
+        // has exactly that many.
+        match label.as_str() {
+            "Orders" => assert_eq!(href.as_str(), "orders/index.html"),
+            "Awaiting review" | "Overdue deliveries" | "Open CAPAs" => {
+                assert_eq!(
+                    rows(&html).to_string(),
+                    value,
+                    "{label} -> {}",
+                    href.as_str()
+                )
+            }
+            _ => {}
+        }
+        if label == "Orders" {
+            assert_eq!(rows(&html).to_string(), value);
+        }
+        seen.push(label);
+    }
+    for must in [
+        "Orders",
+        "Awaiting review",
+        "Overdue deliveries",
+        "errors",
+        "warnings",
+        "signed sections",
+        "unproven",
+        "broken",
+    ] {
+        assert!(seen.iter().any(|s| s == must), "no {must} tile in {seen:?}");
+    }
+}
