@@ -54,6 +54,20 @@ pub struct SignatureBlock {
     /// The SHA-256 of the section's canonical value (docs/history.md).
     pub sha256: Option<String>,
     pub covers: CoversView,
+    /// Under policy "ssh": whether the signature commit's SSH signature
+    /// alone proves the signer (made with their key, valid at the signing
+    /// time), whoever authored it: what `git verify-commit` with the
+    /// allowed_signers of `docket export` checks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ssh: Option<SshView>,
+}
+
+/// The SSH signature part of a proof.
+#[derive(Debug, Clone, Serialize)]
+pub struct SshView {
+    pub valid: bool,
+    /// How it was proven, or why not.
+    pub detail: String,
 }
 
 /// Whether a signature covers the record as it is now, with commit ids:
@@ -84,7 +98,13 @@ impl CoversView {
 impl SignatureBlock {
     /// The block of `proof`; `signed` are the record's signed sections,
     /// where the date written in the section is read.
-    fn new(proof: &Proof, signed: &[Signed], model: &Model, history: &History) -> SignatureBlock {
+    fn new(
+        proof: &Proof,
+        signed: &[Signed],
+        model: &Model,
+        history: &History,
+        objects: &crate::history::Objects,
+    ) -> SignatureBlock {
         let person = model.person(&proof.by);
         let date = signed
             .iter()
@@ -92,6 +112,23 @@ impl SignatureBlock {
             .map(|s| s.sign.date.value.to_string())
             .unwrap_or_default();
         let commit = proof.commit.map(|c| &history.commits[c]);
+        let offset = model.config.company.offset_seconds;
+        let ssh = proof
+            .commit
+            .filter(|c| history.regime_for(*c).signatures == crate::model::SignaturePolicy::Ssh)
+            .map(|c| {
+                let on = history.commits[c].signed_on(offset);
+                match history.ssh_verdict(objects, c, &proof.by, on) {
+                    Ok(how) => SshView {
+                        valid: true,
+                        detail: how,
+                    },
+                    Err(rest) => SshView {
+                        valid: false,
+                        detail: format!("the commit {rest}"),
+                    },
+                }
+            });
         SignatureBlock {
             section: proof.section.clone(),
             by: proof.by.clone(),
@@ -108,6 +145,7 @@ impl SignatureBlock {
             blob: proof.blob.clone(),
             sha256: proof.sha256.clone(),
             covers: CoversView::of(&proof.covers, history),
+            ssh,
         }
     }
 }
@@ -131,9 +169,10 @@ pub fn log(model: &Model, history: &History, id: &str) -> Result<Log> {
         .into_iter()
         .filter(|s| s.meta.file == file.path)
         .collect();
+    let objects = history.objects()?;
     let signatures = signature_proofs(history, &file.path)
         .into_iter()
-        .map(|p| SignatureBlock::new(p, &signed, model, history))
+        .map(|p| SignatureBlock::new(p, &signed, model, history, &objects))
         .collect();
     Ok(Log {
         record: crate::load::stem(&file.path).to_string(),

@@ -48,6 +48,7 @@ pub mod regime;
 mod repo;
 pub mod rewrite;
 pub mod sig;
+pub mod signers;
 mod states;
 pub mod substance;
 pub mod timeline;

@@ -294,16 +294,7 @@ fn prove_one(
             Some(s),
         ));
     }
-    let check = h.signature(objects, commit);
-    // A key revoked in the people.toml in force now reaches back: a key
-    // found stolen stops proving what it signed since the day it was.
-    let revoked_now = match &check {
-        SignatureCheck::Valid { fingerprint, .. } => {
-            h.governance.current().keyring().revoked(fingerprint)
-        }
-        _ => None,
-    };
-    let status = match regime.ssh_proof(&check, by, signed_on, revoked_now) {
+    let status = match h.ssh_verdict(objects, commit, by, signed_on) {
         Ok(how) => ProofStatus::Proven(how),
         Err(rest) => ProofStatus::Unproven(format!(
             "policy \"ssh\" needs an SSH signature by {by}, but its signature commit {} {rest}; \
@@ -338,6 +329,41 @@ fn bind(
         fh.revisions[k].blob.clone()
     });
     (blob, sha, covers(st, at, kind, path))
+}
+
+impl History {
+    /// Whether commit `c`'s SSH signature proves that `by` made it on
+    /// `signed_on` (its signing day), under the policy in force for it:
+    /// made with a key `by` holds there, inside the key's window, and not
+    /// revoked by that day, there or in the people.toml in force now (a key
+    /// found stolen stops proving what it signed since the day it was).
+    /// The signature part of a proof alone, which `git verify-commit` with
+    /// the exported allowed_signers judges too; `Err` is the rest of a
+    /// sentence ("is unsigned").
+    pub fn ssh_verdict(
+        &self,
+        objects: &Objects,
+        c: usize,
+        by: &str,
+        signed_on: Option<jiff::civil::Date>,
+    ) -> Result<String, String> {
+        let regime = self.regime_for(c);
+        // A key stops signing for someone who has left (the allowed_signers
+        // of `docket export` ends it the day after `left`).
+        if let Some(p) = regime.person(by)
+            && let Some((left, day)) = left_by(p, signed_on, None)
+        {
+            return Err(format!("is signed on {day}, after {by} left on {left}"));
+        }
+        let check = self.signature(objects, c);
+        let revoked_now = match &check {
+            SignatureCheck::Valid { fingerprint, .. } => {
+                self.governance.current().keyring().revoked(fingerprint)
+            }
+            _ => None,
+        };
+        regime.ssh_proof(&check, by, signed_on, revoked_now)
+    }
 }
 
 /// Why git disagrees that the commit of state `s` of `file` wrote `value`

@@ -18,6 +18,7 @@ mod history_cmds;
 mod hostile;
 mod init;
 mod new;
+mod oracle;
 mod publish;
 mod reading;
 mod rewrites;
