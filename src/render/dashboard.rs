@@ -93,6 +93,7 @@ fn summary(cx: &Cx, s: &Status) -> Block {
             "findings.html#by-rule",
         ),
     ];
+    top.links = vec![Cell::link(t("audit_link"), Some("audit.html".into()))];
     top
 }
 

@@ -29,8 +29,10 @@
 //! of the inputs: no timestamps, sorted collections only, so two builds of
 //! the same commit and as-of date are byte-identical.
 
+mod audit;
 mod context;
 mod dashboard;
+mod data;
 mod files;
 mod i18n;
 mod lists;
@@ -53,9 +55,9 @@ use crate::report::CheckReport;
 use crate::report::status::Status;
 use crate::timing::stage;
 use context::{Cx, page_name};
+use data::{BuiltFrom, data_json};
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::BTreeMap;
 use templates::template_error;
 use trail::Trail;
 use views::Page;
@@ -335,6 +337,29 @@ pub fn site(
                 .write_streamed("data.json", |w| data_json(model, report, status, &built, w))?;
         }
         manifest.push(("data.json".to_string(), fp));
+        // The audit page names data.json's hash, so it comes after it,
+        // with the allowed_signers file its commands use.
+        let provenance = audit::Provenance {
+            history: opts.history,
+            data_sha256: publisher.sha256("data.json")?,
+        };
+        manifest.push(renderer.emit(
+            "audit.html".into(),
+            "audit.html",
+            "audit",
+            audit::audit(&cx, &provenance),
+            0,
+            |_| Ok(()),
+        )?);
+        if let Some(h) = opts.history.filter(|h| h.unavailable.is_none()) {
+            let head = h.head.as_deref().unwrap_or("HEAD");
+            let signers = crate::history::signers::allowed_signers(
+                h,
+                model.config.company.offset_seconds,
+                head,
+            );
+            publisher.write("allowed_signers", signers.text.as_bytes())?;
+        }
         for (name, builtin) in templates::ASSETS {
             let text =
                 templates::read_override(overrides, name)?.unwrap_or_else(|| builtin.to_string());
@@ -506,95 +531,4 @@ fn render_feed(tera: &tera::Tera, cx: &Cx, trail: Option<&Trail>) -> Result<Vec<
     tera.render("feed.xml", &ctx)
         .map(String::into_bytes)
         .map_err(|e| template_error("feed.xml", &e))
-}
-
-/// What `data.json` says about the build itself: the commit it was built
-/// from, whether it used the caches, and the history rewrites it found.
-#[derive(Serialize)]
-struct BuiltFrom<'h> {
-    commit: Option<&'h str>,
-    caches: bool,
-    rewrites: &'h [crate::history::Rewrite],
-}
-
-impl<'h> BuiltFrom<'h> {
-    fn of(history: Option<&'h crate::history::History>) -> BuiltFrom<'h> {
-        BuiltFrom {
-            commit: history.and_then(|h| h.head.as_deref()),
-            caches: history.is_some_and(|h| h.caches),
-            rewrites: history.map_or(&[], |h| &h.rewrites),
-        }
-    }
-}
-
-/// The whole model, the derived status and the findings, for other tools.
-fn data_json(
-    model: &Model,
-    report: &CheckReport,
-    status: &Status,
-    built: &BuiltFrom,
-    w: &mut impl std::io::Write,
-) -> std::io::Result<()> {
-    #[derive(Serialize)]
-    struct Derived<'a> {
-        order_status: BTreeMap<&'a str, &'static str>,
-        /// Approved orders whose review no longer covers them (the
-        /// status stays one of the lifecycle's; this flag says the GM
-        /// must review again).
-        awaiting_re_review: BTreeMap<&'a str, bool>,
-        capa_stage: BTreeMap<&'a str, &'static str>,
-        survey_score: BTreeMap<&'a str, f64>,
-    }
-    #[derive(Serialize)]
-    struct Data<'a> {
-        version: u32,
-        as_of: String,
-        #[serde(flatten)]
-        built: &'a BuiltFrom<'a>,
-        model: &'a Model,
-        derived: Derived<'a>,
-        status: &'a Status,
-        check: serde_json::Value,
-    }
-    let again: std::collections::BTreeSet<&str> = status
-        .orders
-        .awaiting_review
-        .iter()
-        .filter(|w| w.re_review.is_some())
-        .map(|w| w.order.as_str())
-        .collect();
-    let derived = Derived {
-        order_status: model
-            .orders
-            .iter()
-            .map(|o| (o.id(), model.order_status(o).as_str()))
-            .collect(),
-        awaiting_re_review: model
-            .orders
-            .iter()
-            .map(|o| (o.id(), again.contains(o.id())))
-            .collect(),
-        capa_stage: model
-            .capa
-            .iter()
-            .map(|c| (c.id(), c.stage().as_str()))
-            .collect(),
-        survey_score: model
-            .surveys
-            .iter()
-            .filter_map(|s| s.overall().map(|v| (s.id(), v)))
-            .collect(),
-    };
-    let check = serde_json::from_str(&report.to_json()).unwrap_or(serde_json::Value::Null);
-    let data = Data {
-        version: 1,
-        as_of: report.as_of.to_string(),
-        built,
-        model,
-        derived,
-        status,
-        check,
-    };
-    serde_json::to_writer_pretty(&mut *w, &data)?;
-    w.write_all(b"\n")
 }

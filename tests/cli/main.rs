@@ -3,6 +3,7 @@
 //! `docket` binary on it.
 
 mod architecture;
+mod audit;
 mod caches;
 mod check;
 mod ci_formats;
