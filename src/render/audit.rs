@@ -173,11 +173,11 @@ fn governance(cx: &Cx, h: &History) -> Block {
         }
         table.push(vec![
             Cell::text(l.time.clone()),
-            Cell::text(l.commit.clone()).class("cmd"),
+            Cell::text(crate::history::short(&l.commit)).class("cmd"),
             Cell::text(l.file.clone()),
             Cell::text(who),
-            Cell::text(status).class(class),
-            Cell::text(l.changes.join("; ")),
+            Cell::text(status).class(format!("{class} long")),
+            Cell::text(l.changes.join("; ")).class("long"),
         ]);
     }
     let mut b = Block::table(t("governance_log"), table);
@@ -305,7 +305,7 @@ fn every_signature(cx: &Cx, h: &History) -> Block {
             Cell::text(p.section.clone()),
             cx.person(&p.by),
             Cell::text(state).class(format!("proof-{}", shown.as_str())),
-            Cell::text(commands).class("cmd"),
+            Cell::text(commands).class("cmd cmds"),
         ]);
     }
     table.filter = table.rows.len() > 5;

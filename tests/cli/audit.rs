@@ -165,7 +165,7 @@ fn the_audit_page_shows_provenance_governance_and_the_audit_trail() {
     // her hostile name escaped.
     let gov = section(&page, "governance");
     assert!(gov.contains("bootstrap"), "{gov}");
-    assert!(gov.contains("class=\"error\">unproven: "), "{gov}");
+    assert!(gov.contains("class=\"error long\">unproven: "), "{gov}");
     assert!(gov.contains("Li Mei (li.sales)"), "{gov}");
     assert!(!page.contains("<script>alert"), "unescaped user text");
 
@@ -230,7 +230,7 @@ fn every_signature_s_commands_give_what_the_page_says() {
             .next()
             .unwrap();
         let cmds = unescape(
-            row.split("<span class=\"cmd\">")
+            row.split("<span class=\"cmd cmds\">")
                 .nth(1)
                 .unwrap()
                 .split("</span>")
