@@ -316,7 +316,8 @@ pub fn site(
         b.finish_and_clear();
     }
 
-    let page_count = manifest.len();
+    // And the audit page, rendered after data.json (it names its hash).
+    let page_count = manifest.len() + 1;
     let attachments = files::to_copy(&cx);
     stage("render data", || -> Result<()> {
         publisher.write("feed.xml", &render_feed(&tera, &cx, trail)?)?;
