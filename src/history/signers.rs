@@ -59,8 +59,10 @@ fn utc(seconds: i64) -> String {
         .unwrap_or_default()
 }
 
-/// Whether OpenSSH reads `email` as exactly itself in a principals list.
-fn plain(email: &str) -> bool {
+/// Whether OpenSSH reads `email` as exactly itself in a principals list
+/// (and a shell comment or a line holds it whole: no white space, no
+/// control character).
+pub fn plain(email: &str) -> bool {
     !email.is_empty()
         && !email
             .chars()

@@ -333,8 +333,20 @@ fn expect(
     let on = h.commits[c].signed_on(offset);
     match h.ssh_verdict(objects?, c, &p.by, on) {
         Ok(_) => {
-            let emails = regime.person(&p.by)?.emails.join(",");
-            Some(format!("Good \"git\" signature for {emails}"))
+            // As allowed_signers lists them: an email that is not plain
+            // text (a newline would end the comment and start a command
+            // in a pasted block) is in neither.
+            let emails: Vec<&str> = regime
+                .person(&p.by)?
+                .emails
+                .iter()
+                .map(String::as_str)
+                .filter(|e| crate::history::signers::plain(e))
+                .collect();
+            if emails.is_empty() {
+                return Some(format!("no good signature for {}", p.by));
+            }
+            Some(format!("Good \"git\" signature for {}", emails.join(",")))
         }
         Err(_) => Some(format!("no good signature for {}", p.by)),
     }

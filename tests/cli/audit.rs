@@ -276,3 +276,47 @@ fn every_signature_s_commands_give_what_the_page_says() {
     assert_eq!(checked, 4, "{rows}");
     assert_eq!(verified, 2, "{rows}");
 }
+
+#[test]
+fn a_hostile_email_cannot_add_a_command_to_the_page() {
+    let repo = Repo::empty();
+    repo.set_policy("ssh");
+    // A newline in the GM's second email: pasted from the page, it would
+    // end the "# expect:" comment and run what follows.
+    let people = people_toml_with_keys().replacen(
+        "emails = [\"wang@acme.example\"]",
+        "emails = [\"wang@acme.example\", \"w@x\\ntouch pwned\"]",
+        1,
+    );
+    assert!(people.contains("touch pwned"));
+    repo.write("people.toml", &people);
+    repo.write("customers/C-0001.toml", CUSTOMER);
+    repo.write("products/AP-SH-1020.toml", PRODUCT);
+    repo.write(ORDER_PATH, &ORDER.replace(REVIEW, ""));
+    repo.git_init();
+    repo.commit_with(
+        "li.sales",
+        "2026-03-02",
+        "Order received",
+        Signing::KeyOf("li.sales"),
+    );
+    repo.write(ORDER_PATH, ORDER);
+    repo.commit_with("wang.gm", "2026-03-03", "Review", Signing::KeyOf("wang.gm"));
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    build(&repo, &site);
+    let page = unescape(&std::fs::read_to_string(site.join("audit.html")).unwrap());
+    let rows = section(&page, "signatures");
+    let cmds = rows.split("<span class=\"cmd cmds\">").nth(1).unwrap();
+    let cmds = cmds.split("</span>").next().unwrap();
+    for line in cmds.lines() {
+        assert!(line.starts_with("git "), "not a git command: {line:?}");
+    }
+    assert!(
+        cmds.contains("# expect: Good \"git\" signature for wang@acme.example\n"),
+        "{cmds}"
+    );
+    let exported = repo.docket(&["export", "allowed-signers"]);
+    assert!(!exported.stdout.contains("touch"), "{}", exported.stdout);
+    assert!(exported.stderr.contains("left out"), "{}", exported.stderr);
+}
