@@ -71,7 +71,7 @@ fn main() {
     });
     println!("check + history (cold) {:>8.1} ms", t.as_secs_f64() * 1e3);
 
-    let status = docket::report::status::status(&model, &report);
+    let status = docket::report::status::status(&model, &report, Some(&history));
     let out = dir.path().join("site");
     let site = SiteOptions {
         history: Some(&history),

@@ -92,6 +92,21 @@ enum Command {
         #[arg(long)]
         no_cache: bool,
     },
+    /// Write evidence for checking docket without docket: `allowed-signers`
+    /// is the OpenSSH allowed_signers file of people.toml's governed
+    /// history, for `git -c gpg.ssh.allowedSignersFile=FILE verify-commit`.
+    Export {
+        /// What to export: allowed-signers.
+        #[arg(value_enum)]
+        what: cmd::export::What,
+        /// The revision whose governed people.toml (and every version
+        /// before it) the file holds (default: HEAD).
+        #[arg(long, value_name = "REV")]
+        at: Option<String>,
+        /// Write to FILE (whole or not at all) instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// Ask a timestamping authority (RFC 3161) for a token over every
     /// signing commit that has none, into timestamps/<commit id>.tsr.
     Stamp {
@@ -325,6 +340,21 @@ fn run(cli: Cli) -> docket::Result<Outcome> {
                 count(stats.findings, "finding"),
                 out.display()
             ));
+            Ok(Outcome::Clean)
+        }
+        Command::Export { what, at, out } => {
+            let cmd::export::What::AllowedSigners = what;
+            let (text, skipped) = cmd::export::allowed_signers(&root()?, at.as_deref())?;
+            for why in skipped {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "docket: left out of allowed_signers: {why}"
+                );
+            }
+            match out {
+                Some(path) => cmd::export::write(&path, &text)?,
+                None => print(&text),
+            }
             Ok(Outcome::Clean)
         }
         Command::Stamp { url } => {

@@ -59,7 +59,9 @@ pub fn run_into(opts: &Options, mut publisher: Publisher) -> Result<(Stats, Chec
         published: crate::history::rewrite::next(&history, &previous),
         caches: history.caches,
     });
-    let status = crate::timing::stage("status", || crate::report::status::status(&model, &report));
+    let status = crate::timing::stage("status", || {
+        crate::report::status::status(&model, &report, Some(&history))
+    });
     let site = SiteOptions {
         history: Some(&history),
         templates: true,

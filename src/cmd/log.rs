@@ -7,7 +7,7 @@
 //! proof of each signed section of the record as it is now.
 
 use crate::error::{Error, Result};
-use crate::history::{Change, Entry, History, Proof, ProofStatus};
+use crate::history::{Change, Covers, Entry, History, Proof, ProofStatus};
 use crate::model::{Language, Model, Signed};
 use serde::Serialize;
 use std::path::Path;
@@ -46,12 +46,65 @@ pub struct SignatureBlock {
     pub meaning: String,
     pub commit: Option<String>,
     pub status: ProofStatus,
+    /// `proven`, `stale`, `unverified`, `unproven` or `broken`: a proven
+    /// signature that no longer covers the record is `stale`.
+    pub state: &'static str,
+    /// The git blob id of the file at the signature commit.
+    pub blob: Option<String>,
+    /// The SHA-256 of the section's canonical value (docs/history.md).
+    pub sha256: Option<String>,
+    pub covers: CoversView,
+    /// Under policy "ssh": whether the signature commit's SSH signature
+    /// alone proves the signer (made with their key, valid at the signing
+    /// time), whoever authored it: what `git verify-commit` with the
+    /// allowed_signers of `docket export` checks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ssh: Option<SshView>,
+}
+
+/// The SSH signature part of a proof.
+#[derive(Debug, Clone, Serialize)]
+pub struct SshView {
+    pub valid: bool,
+    /// How it was proven, or why not.
+    pub detail: String,
+}
+
+/// Whether a signature covers the record as it is now, with commit ids:
+/// `{"state": "current"}` or `{"state": "stale", "since": "<commit id>"
+/// (null: the working tree), "fields": [...]}`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "lowercase", tag = "state")]
+pub enum CoversView {
+    Current,
+    Stale {
+        since: Option<String>,
+        fields: Vec<String>,
+    },
+}
+
+impl CoversView {
+    pub fn of(covers: &Covers, history: &History) -> CoversView {
+        match covers {
+            Covers::Current => CoversView::Current,
+            Covers::Stale { since, fields } => CoversView::Stale {
+                since: since.map(|c| history.commits[c].id.clone()),
+                fields: fields.clone(),
+            },
+        }
+    }
 }
 
 impl SignatureBlock {
     /// The block of `proof`; `signed` are the record's signed sections,
     /// where the date written in the section is read.
-    fn new(proof: &Proof, signed: &[Signed], model: &Model, history: &History) -> SignatureBlock {
+    fn new(
+        proof: &Proof,
+        signed: &[Signed],
+        model: &Model,
+        history: &History,
+        objects: &crate::history::Objects,
+    ) -> SignatureBlock {
         let person = model.person(&proof.by);
         let date = signed
             .iter()
@@ -59,6 +112,23 @@ impl SignatureBlock {
             .map(|s| s.sign.date.value.to_string())
             .unwrap_or_default();
         let commit = proof.commit.map(|c| &history.commits[c]);
+        let offset = model.config.company.offset_seconds;
+        let ssh = proof
+            .commit
+            .filter(|c| history.regime_for(*c).signatures == crate::model::SignaturePolicy::Ssh)
+            .map(|c| {
+                let on = history.commits[c].signed_on(offset);
+                match history.ssh_verdict(objects, c, &proof.by, on) {
+                    Ok(how) => SshView {
+                        valid: true,
+                        detail: how,
+                    },
+                    Err(rest) => SshView {
+                        valid: false,
+                        detail: format!("the commit {rest}"),
+                    },
+                }
+            });
         SignatureBlock {
             section: proof.section.clone(),
             by: proof.by.clone(),
@@ -71,6 +141,11 @@ impl SignatureBlock {
             meaning: proof.meaning.clone(),
             commit: commit.map(|c| c.id.clone()),
             status: proof.status.clone(),
+            state: proof.shown().as_str(),
+            blob: proof.blob.clone(),
+            sha256: proof.sha256.clone(),
+            covers: CoversView::of(&proof.covers, history),
+            ssh,
         }
     }
 }
@@ -94,12 +169,10 @@ pub fn log(model: &Model, history: &History, id: &str) -> Result<Log> {
         .into_iter()
         .filter(|s| s.meta.file == file.path)
         .collect();
-    let signatures = history
-        .proofs
-        .sections
-        .iter()
-        .filter(|p| p.file == file.path)
-        .map(|p| SignatureBlock::new(p, &signed, model, history))
+    let objects = history.objects()?;
+    let signatures = signature_proofs(history, &file.path)
+        .into_iter()
+        .map(|p| SignatureBlock::new(p, &signed, model, history, &objects))
         .collect();
     Ok(Log {
         record: crate::load::stem(&file.path).to_string(),
@@ -107,6 +180,17 @@ pub fn log(model: &Model, history: &History, id: &str) -> Result<Log> {
         revisions,
         signatures,
     })
+}
+
+/// The proofs of the signed sections of `file`, in the order they are
+/// shown.
+fn signature_proofs<'h>(history: &'h History, file: &str) -> Vec<&'h Proof> {
+    history
+        .proofs
+        .sections
+        .iter()
+        .filter(|p| p.file == file)
+        .collect()
 }
 
 /// `docket log`: load, read the history, and print the log; with
@@ -120,11 +204,14 @@ pub fn run(root: &Path, id: &str, format: Format, no_cache: bool) -> Result<Stri
     let log = log(&model, &history, id)?;
     Ok(match format {
         Format::Json => serde_json::to_string_pretty(&log).expect("log serializes") + "\n",
-        Format::Human => human(&log, &history),
+        Format::Human => {
+            let proofs = signature_proofs(&history, &log.file);
+            human(&log, &proofs, &history)
+        }
     })
 }
 
-fn human(log: &Log, history: &History) -> String {
+fn human(log: &Log, proofs: &[&Proof], history: &History) -> String {
     let mut out = format!("{}  {}\n", log.record, log.file);
     for r in &log.revisions {
         out.push('\n');
@@ -158,7 +245,7 @@ fn human(log: &Log, history: &History) -> String {
     }
     if !log.signatures.is_empty() {
         out.push_str("\nsignatures:\n");
-        for b in &log.signatures {
+        for (b, p) in log.signatures.iter().zip(proofs) {
             let when = match (&b.commit, &b.time) {
                 (Some(c), Some(t)) => format!(", commit {} at {t}", crate::history::short(c)),
                 _ => String::new(),
@@ -171,8 +258,25 @@ fn human(log: &Log, history: &History) -> String {
                 b.roles.join(", "),
                 b.date,
                 b.meaning,
-                crate::render::proof_words(&b.status, Language::En, history)
+                crate::render::signature_words(p, Language::En, history)
             ));
+            let covers = match &b.covers {
+                CoversView::Current => "covers current version".to_string(),
+                CoversView::Stale { since, fields } => format!(
+                    "stale since {}: {}",
+                    since
+                        .as_deref()
+                        .map_or("the working tree", crate::history::short),
+                    fields.join(", ")
+                ),
+            };
+            out.push_str(&format!("    covers: {covers}\n"));
+            if let Some(blob) = &b.blob {
+                out.push_str(&format!("    blob: {blob}\n"));
+            }
+            if let Some(sha) = &b.sha256 {
+                out.push_str(&format!("    sha256: {sha}\n"));
+            }
         }
     }
     out

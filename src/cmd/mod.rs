@@ -9,6 +9,7 @@ pub mod check;
 pub mod ci;
 pub mod demo;
 pub mod diff;
+pub mod export;
 pub mod init;
 pub mod log;
 pub mod new;

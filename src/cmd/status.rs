@@ -23,8 +23,8 @@ pub fn run(root: &Path, format: Format, as_of: Option<Date>, no_cache: bool) -> 
         no_cache,
         published: None,
     };
-    let (model, _history, report) = analyse_with(root, &reading)?;
-    let status = crate::report::status::status(&model, &report);
+    let (model, history, report) = analyse_with(root, &reading)?;
+    let status = crate::report::status::status(&model, &report, Some(&history));
     Ok(match format {
         Format::Human => status.to_human(),
         Format::Json => status.to_json(),

@@ -26,6 +26,7 @@
 //! run with the same result (tested). Failing to write them is not an
 //! error, and they are written only when something changed.
 
+use super::covers::Covers;
 use super::index::{Change, Commit, FileHistory, History, Revision, Stamp};
 use super::proof::{Proof, ProofStatus};
 use super::sig::CommitSignature;
@@ -321,6 +322,9 @@ fn remap(
         }
         if let ProofStatus::Broken { signed, .. } = &mut p.status {
             *signed = f(*signed)?;
+        }
+        if let Covers::Stale { since: Some(c), .. } = &mut p.covers {
+            *c = f(*c)?;
         }
     }
     if let Some(o) = order {

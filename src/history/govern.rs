@@ -262,12 +262,32 @@ impl History {
             if id == base || repo.graph_descendant_of(base, id).unwrap_or(false) {
                 continue;
             }
-            let regime = self.regime_for(e.commit);
-            let who = |c: &Commit| regime.who(&c.author.name, &c.author.email);
-            for f in &e.files {
+            out.extend(self.listed(e, offset_seconds));
+        }
+        Ok(out)
+    }
+
+    /// Every governance change, oldest first, as [`History::governance_since`]
+    /// lists them: the audit page's governance log.
+    pub fn governance_log(&self, offset_seconds: i32) -> Vec<Listed> {
+        self.governance
+            .events
+            .iter()
+            .flat_map(|e| self.listed(e, offset_seconds))
+            .collect()
+    }
+
+    /// The changes of one event, one per file.
+    fn listed(&self, e: &Event, offset_seconds: i32) -> Vec<Listed> {
+        let judged = &self.commits[e.commit];
+        let regime = self.regime_for(e.commit);
+        let who = |c: &Commit| regime.who(&c.author.name, &c.author.email);
+        e.files
+            .iter()
+            .map(|f| {
                 let made = &self.commits[f.made_in];
                 let merged = f.made_in != e.commit;
-                out.push(Listed {
+                Listed {
                     file: f.file.to_string(),
                     commit: judged.id.clone(),
                     made_in: made.id.clone(),
@@ -281,9 +301,8 @@ impl History {
                         _ => None,
                     },
                     changes: f.changes.clone(),
-                });
-            }
-        }
-        Ok(out)
+                }
+            })
+            .collect()
     }
 }

@@ -108,6 +108,14 @@ impl Governance {
             .map_or(&self.initial, |i| &self.regimes[i].1)
     }
 
+    /// Every version of the policy, oldest first, each with the position
+    /// of the commit that brought it (`None`: the one before any).
+    pub fn versions(&self) -> Vec<(Option<usize>, &Regime)> {
+        std::iter::once((None, &self.initial))
+            .chain(self.regimes.iter().map(|(p, r)| (Some(*p), r)))
+            .collect()
+    }
+
     /// The policy in force now (after every governed change).
     pub fn current(&self) -> &Regime {
         self.regimes.last().map_or(&self.initial, |(_, r)| r)

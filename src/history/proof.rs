@@ -8,6 +8,7 @@
 //! counts as proven, unverified, unproven or broken ([`ProofState`]) is
 //! what the rules report, the status figures count and the site colours.
 
+use super::covers::Covers;
 use super::substance::OrderHistory;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -28,6 +29,62 @@ pub struct Proof {
     /// section is not committed.
     pub commit: Option<usize>,
     pub status: ProofStatus,
+    /// The git blob id of the file at the signature commit; `None` when
+    /// the section is not committed.
+    #[serde(default)]
+    pub blob: Option<String>,
+    /// The SHA-256 of the section's canonical value (`covers.rs`).
+    #[serde(default)]
+    pub sha256: Option<String>,
+    /// Whether the signature covers the record as it is now.
+    #[serde(default)]
+    pub covers: Covers,
+}
+
+impl Proof {
+    /// The state to show: a proven signature that no longer covers the
+    /// record is stale, never plain proven (21 CFR 11.70).
+    pub fn shown(&self) -> Shown {
+        match (self.status.state(), &self.covers) {
+            (ProofState::Proven | ProofState::Unverified, Covers::Stale { .. }) => Shown::Stale,
+            (ProofState::Proven, _) => Shown::Proven,
+            (ProofState::Unverified, _) => Shown::Unverified,
+            (ProofState::Unproven, _) => Shown::Unproven,
+            (ProofState::Broken, _) => Shown::Broken,
+        }
+    }
+}
+
+/// How a signature is shown: its [`ProofState`], with `Stale` for one
+/// that no longer covers the record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Shown {
+    Proven,
+    Stale,
+    Unverified,
+    Unproven,
+    Broken,
+}
+
+impl Shown {
+    pub const ALL: [Shown; 5] = [
+        Shown::Proven,
+        Shown::Stale,
+        Shown::Unverified,
+        Shown::Unproven,
+        Shown::Broken,
+    ];
+
+    /// The name the site styles by.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Shown::Proven => "proven",
+            Shown::Stale => "stale",
+            Shown::Unverified => "unverified",
+            Shown::Unproven => "unproven",
+            Shown::Broken => "broken",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

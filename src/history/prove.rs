@@ -20,6 +20,7 @@
 
 use super::anchor::{self, Claim};
 use super::cache::{self, ProofEntry};
+use super::covers::{Covers, covers, sha256_of};
 use super::fields::{section, signer, working_table};
 use super::index::{Dirty, FileHistory, History};
 use super::proof::{Proof, ProofStatus, Proofs};
@@ -99,8 +100,9 @@ pub fn prove_only(history: &mut History, model: &Model, only: Option<&str>) -> c
                     .into_iter()
                     .flatten()
                     .map(|s| {
-                        let (commit, status) =
+                        let (commit, status, at) =
                             prove_one(h, objects, model, &states, file, &s.path, &s.sign.by)?;
+                        let bound = bind(h, &states, file, at, s.meta.kind, &s.path);
                         Ok(Proof {
                             record: s.meta.id.value.clone(),
                             file: file.to_string(),
@@ -109,6 +111,9 @@ pub fn prove_only(history: &mut History, model: &Model, only: Option<&str>) -> c
                             meaning: s.meaning.clone(),
                             commit,
                             status,
+                            blob: bound.0,
+                            sha256: bound.1,
+                            covers: bound.2,
                         })
                     })
                     .collect::<crate::Result<Vec<Proof>>>()?;
@@ -183,7 +188,7 @@ fn prove_one(
     file: &str,
     path: &str,
     by: &str,
-) -> crate::Result<(Option<usize>, ProofStatus)> {
+) -> crate::Result<(Option<usize>, ProofStatus, Option<usize>)> {
     // Under "none" nothing is proven, so nothing is unsigned either: an
     // uncommitted section is recorded like any other (the file's
     // history-unavailable warning says it is not committed). What is not
@@ -200,7 +205,7 @@ fn prove_one(
         ProofStatus::Uncommitted
     };
     let Some((last_commit, Some(now))) = st.list.last() else {
-        return Ok((None, unsigned));
+        return Ok((None, unsigned, None));
     };
     let cur = section(now, path);
     if last_commit.is_none() {
@@ -211,23 +216,23 @@ fn prove_one(
             .checked_sub(2)
             .and_then(|i| st.section(i, path));
         if !same(head, cur) {
-            return Ok((None, unsigned));
+            return Ok((None, unsigned, None));
         }
     }
     // Oldest committed state from which the section is unchanged.
     let s = st.first_with(st.committed().saturating_sub(1), path, cur);
     let Some(commit) = st.list.get(s).and_then(|x| x.0) else {
-        return Ok((None, unsigned));
+        return Ok((None, unsigned, None));
     };
     let regime = h.regime_for(commit);
     let policy = regime.signatures;
     if policy == SignaturePolicy::None {
-        return Ok((Some(commit), ProofStatus::Recorded));
+        return Ok((Some(commit), ProofStatus::Recorded, Some(s)));
     }
     // The index (possibly cached) named the commit: git must agree that
     // it wrote this content before anything rests on it (anchor.rs).
     if let Some(why) = anchored(h, objects, file, s, path, cur)? {
-        return Ok((Some(commit), ProofStatus::Unproven(why)));
+        return Ok((Some(commit), ProofStatus::Unproven(why), Some(s)));
     }
     // Who made the signature commit and how it is signed come from the
     // commit object itself, never from the cached index; one that cannot
@@ -248,6 +253,7 @@ fn prove_one(
                     signed,
                     changed_by: who,
                 },
+                Some(s),
             ));
         }
         let who = match author {
@@ -264,6 +270,7 @@ fn prove_one(
                  {by} must commit the section themselves",
                 c.short()
             )),
+            Some(s),
         ));
     }
     let person = author.expect("author is the signer");
@@ -277,24 +284,17 @@ fn prove_one(
                  someone who has left can no longer sign",
                 c.short()
             )),
+            Some(s),
         ));
     }
     if policy == SignaturePolicy::Author {
         return Ok((
             Some(commit),
             ProofStatus::Proven(format!("commit author {}", c.author.email)),
+            Some(s),
         ));
     }
-    let check = h.signature(objects, commit);
-    // A key revoked in the people.toml in force now reaches back: a key
-    // found stolen stops proving what it signed since the day it was.
-    let revoked_now = match &check {
-        SignatureCheck::Valid { fingerprint, .. } => {
-            h.governance.current().keyring().revoked(fingerprint)
-        }
-        _ => None,
-    };
-    let status = match regime.ssh_proof(&check, by, signed_on, revoked_now) {
+    let status = match h.ssh_verdict(objects, commit, by, signed_on) {
         Ok(how) => ProofStatus::Proven(how),
         Err(rest) => ProofStatus::Unproven(format!(
             "policy \"ssh\" needs an SSH signature by {by}, but its signature commit {} {rest}; \
@@ -302,7 +302,68 @@ fn prove_one(
             c.short()
         )),
     };
-    Ok((Some(commit), status))
+    Ok((Some(commit), status, Some(s)))
+}
+
+/// What binds a signature to its content: the blob of the file at its
+/// signature commit (state `at`), the SHA-256 of the section's canonical
+/// value, and whether it still covers the record (`covers.rs`).
+fn bind(
+    h: &History,
+    st: &States,
+    file: &str,
+    at: Option<usize>,
+    kind: crate::kind::Kind,
+    path: &str,
+) -> (Option<String>, Option<String>, Covers) {
+    let sha = st
+        .list
+        .last()
+        .and_then(|(_, t)| t.as_ref())
+        .and_then(|t| sha256_of(t, path));
+    let Some(at) = at else {
+        return (None, sha, Covers::Current);
+    };
+    let blob = h.file(file).and_then(|fh| {
+        let k = fh.revisions.len().checked_sub(at + 1)?;
+        fh.revisions[k].blob.clone()
+    });
+    (blob, sha, covers(st, at, kind, path))
+}
+
+impl History {
+    /// Whether commit `c`'s SSH signature proves that `by` made it on
+    /// `signed_on` (its signing day), under the policy in force for it:
+    /// made with a key `by` holds there, inside the key's window, and not
+    /// revoked by that day, there or in the people.toml in force now (a key
+    /// found stolen stops proving what it signed since the day it was).
+    /// The signature part of a proof alone, which `git verify-commit` with
+    /// the exported allowed_signers judges too; `Err` is the rest of a
+    /// sentence ("is unsigned").
+    pub fn ssh_verdict(
+        &self,
+        objects: &Objects,
+        c: usize,
+        by: &str,
+        signed_on: Option<jiff::civil::Date>,
+    ) -> Result<String, String> {
+        let regime = self.regime_for(c);
+        // A key stops signing for someone who has left (the allowed_signers
+        // of `docket export` ends it the day after `left`).
+        if let Some(p) = regime.person(by)
+            && let Some((left, day)) = left_by(p, signed_on, None)
+        {
+            return Err(format!("is signed on {day}, after {by} left on {left}"));
+        }
+        let check = self.signature(objects, c);
+        let revoked_now = match &check {
+            SignatureCheck::Valid { fingerprint, .. } => {
+                self.governance.current().keyring().revoked(fingerprint)
+            }
+            _ => None,
+        };
+        regime.ssh_proof(&check, by, signed_on, revoked_now)
+    }
 }
 
 /// Why git disagrees that the commit of state `s` of `file` wrote `value`

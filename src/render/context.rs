@@ -55,6 +55,9 @@ pub struct Cx<'a> {
     pub signed: HashMap<&'a str, Vec<Signed<'a>>>,
     /// The records listed on a record's page (a customer's orders, ...).
     pub related: Related<'a>,
+    /// Approved orders whose review no longer covers them: shown as
+    /// "awaiting re-review" wherever their status is.
+    pub re_review: BTreeSet<String>,
 }
 
 impl<'a> Cx<'a> {
@@ -87,7 +90,18 @@ impl<'a> Cx<'a> {
             findings_by_record,
             signed,
             related: model.related(),
+            re_review: BTreeSet::new(),
         }
+    }
+
+    /// An order's status as a styled cell: its derived status, or
+    /// "awaiting re-review" when the GM's approval went stale.
+    pub fn order_status(&self, order: &crate::model::Order) -> Cell {
+        if self.re_review.contains(crate::model::Record::id(order)) {
+            return Cell::text(self.t("awaiting_re_review")).class("status-awaiting-re-review");
+        }
+        let s = self.model.order_status(order).as_str();
+        Cell::text(self.value(s)).class(format!("status-{s}"))
     }
 
     pub fn t(&self, key: &str) -> String {

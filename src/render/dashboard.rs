@@ -8,6 +8,7 @@ use super::markdown;
 use super::svg::Bars;
 use super::trail::Trail;
 use super::views::{Block, Cell, Figure, Page, Table};
+use crate::history::short;
 use crate::report::status::{Capas, Orders, PropertyStatus, Signatures, Status, Surveys};
 
 fn fig(label: String, value: impl ToString) -> Figure {
@@ -15,6 +16,31 @@ fn fig(label: String, value: impl ToString) -> Figure {
         label,
         value: value.to_string(),
         class: None,
+        href: None,
+    }
+}
+
+/// A figure linked to the list of what it counts.
+fn tile(label: String, value: impl ToString, href: &str) -> Figure {
+    Figure {
+        href: Some(href.to_string()),
+        ..fig(label, value)
+    }
+}
+
+/// The pages listing in full what a dashboard figure counts, where no
+/// list page of a kind does: (path, navigation key).
+pub const AWAITING_REVIEW: &str = "awaiting-review.html";
+pub const OVERDUE: &str = "overdue.html";
+pub const OPEN_CAPA: &str = "open-capa.html";
+
+/// Where a signature rule's count leads: its findings, or, with none,
+/// the rule in the catalog.
+fn rule_link(n: usize, rule: &str) -> String {
+    if n > 0 {
+        format!("findings.html#rule-{rule}")
+    } else {
+        format!("rules.html#r-{rule}")
     }
 }
 
@@ -46,13 +72,28 @@ fn summary(cx: &Cx, s: &Status) -> Block {
     let mut top = Block::new(String::new());
     let open_capa = s.capa.open.len();
     top.figures = vec![
-        fig(t("orders"), s.orders.total),
-        fig(t("awaiting_review"), s.orders.awaiting_review.len()),
-        fig(t("overdue"), s.orders.overdue.len()),
-        fig(t("capa_open"), open_capa),
-        alert(t("errors"), s.findings.errors, "error"),
-        alert(t("warnings"), s.findings.warnings, "warning"),
+        tile(t("orders"), s.orders.total, "orders/index.html"),
+        tile(
+            t("awaiting_review"),
+            s.orders.awaiting_review.len(),
+            AWAITING_REVIEW,
+        ),
+        tile(t("overdue"), s.orders.overdue.len(), OVERDUE),
+        tile(t("capa_open"), open_capa, OPEN_CAPA),
+        alert(
+            t("errors"),
+            s.findings.errors,
+            "error",
+            "findings.html#by-rule",
+        ),
+        alert(
+            t("warnings"),
+            s.findings.warnings,
+            "warning",
+            "findings.html#by-rule",
+        ),
     ];
+    top.links = vec![Cell::link(t("audit_link"), Some("audit.html".into()))];
     top
 }
 
@@ -84,41 +125,15 @@ fn orders(cx: &Cx, o: &Orders, blocks: &mut Vec<Block>) {
         .to_svg(),
     );
     blocks.push(b);
-    let mut table = Table::new(vec![t("orders"), t("customer"), t("date"), t("waiting")]);
-    for w in &o.awaiting_review {
-        let days = Cell::text(format!("{} {}", w.days, t("days")));
-        table.push(vec![
-            cx.record(&w.order),
-            cx.record(&w.customer),
-            Cell::text(w.received.to_string()),
-            if w.late { days.class("error") } else { days },
-        ]);
-    }
     blocks.push(maybe_empty(
         cx,
-        Block::table(t("awaiting_review"), table),
-        "orders/index.html",
+        Block::table(t("awaiting_review"), awaiting_table(cx, o)),
+        AWAITING_REVIEW,
     ));
-    let mut table = Table::new(vec![
-        t("orders"),
-        t("customer"),
-        t("part_number"),
-        t("delivery"),
-        t("days_late"),
-    ]);
-    for l in &o.overdue {
-        table.push(vec![
-            cx.record(&l.order),
-            cx.record(&l.customer),
-            cx.record(&l.part_number),
-            Cell::text(l.delivery.to_string()),
-            Cell::text(l.days_late.to_string()).class("error"),
-        ]);
-    }
     blocks.push(maybe_empty(
         cx,
-        Block::table(t("overdue"), table),
-        "orders/index.html",
+        Block::table(t("overdue"), overdue_table(cx, o)),
+        OVERDUE,
     ));
     let mut table = Table::new(vec![t("orders"), t("date"), t("summary"), t("action")]);
     for r in &o.at_risk {
@@ -141,16 +156,21 @@ fn orders(cx: &Cx, o: &Orders, blocks: &mut Vec<Block>) {
     blocks.push(maybe_empty(cx, table_block, "orders/index.html"));
     let mut b = Block::new(t("turnaround"));
     let ta = &o.turnaround;
+    // Each is a figure about the reviewed orders, listed with their
+    // review on the orders' list.
+    let orders = "orders/index.html";
     b.figures = vec![
-        fig(t("reviewed"), ta.reviewed),
-        fig(t("mean_days"), num(ta.mean_days)),
-        fig(
+        tile(t("reviewed"), ta.reviewed, orders),
+        tile(t("mean_days"), num(ta.mean_days), orders),
+        tile(
             t("max_days"),
             ta.max_days.map_or("-".into(), |d| d.to_string()),
+            orders,
         ),
-        fig(
+        tile(
             t("within_policy"),
             format!("{}/{}", ta.within_policy, ta.reviewed),
+            orders,
         ),
     ];
     blocks.push(b);
@@ -179,38 +199,10 @@ fn capa(cx: &Cx, capas: &Capas, blocks: &mut Vec<Block>) {
         );
     }
     blocks.push(b);
-    let mut table = Table::new(vec![
-        t("id"),
-        t("customer"),
-        t("stage"),
-        t("age"),
-        t("in_stage"),
-        t("department"),
-        t("source"),
-    ]);
-    for c in &capas.open {
-        let stalled = capas.stalled.contains(&c.id);
-        let in_stage = Cell::text(format!("{} {}", c.stage_days, t("days")));
-        table.push(vec![
-            cx.record(&c.id),
-            c.customer
-                .as_deref()
-                .map_or_else(Cell::default, |x| cx.record(x)),
-            Cell::text(cx.value(c.stage.as_str())).class(format!("status-{}", c.stage.as_str())),
-            Cell::text(format!("{} {}", c.age_days, t("days"))),
-            if stalled {
-                in_stage.class("warning")
-            } else {
-                in_stage
-            },
-            Cell::text(cx.value(c.department.as_str())),
-            Cell::text(cx.value(c.source.as_str())),
-        ]);
-    }
     blocks.push(maybe_empty(
         cx,
-        Block::table(t("capa_open"), table),
-        "capa/index.html",
+        Block::table(t("capa_open"), open_capa_table(cx, capas)),
+        OPEN_CAPA,
     ));
     let by_department = open_total_rows(
         cx,
@@ -351,7 +343,7 @@ fn property(cx: &Cx, p: &PropertyStatus, blocks: &mut Vec<Block>) {
         Block::table(t("incidents"), table),
         "property/index.html",
     );
-    b.figures = vec![fig(t("held"), p.held)];
+    b.figures = vec![tile(t("held"), p.held, "property/index.html")];
     blocks.push(b);
 }
 
@@ -360,19 +352,150 @@ fn signatures(cx: &Cx, g: &Signatures, blocks: &mut Vec<Block>) {
     let t = |k: &str| cx.t(k);
     let mut b = Block::new(t("signatures_status"));
     b.figures = vec![
-        fig(t("signed_sections"), g.signed_sections),
-        alert(t("unproven"), g.unproven, "error"),
-        alert(t("broken"), g.broken, "error"),
+        tile(t("signed_sections"), g.signed_sections, "people.html"),
+        alert(
+            t("unproven"),
+            g.unproven,
+            "error",
+            &rule_link(g.unproven, "signature-unproven"),
+        ),
+        alert(
+            t("broken"),
+            g.broken,
+            "error",
+            &rule_link(g.broken, "signature-broken"),
+        ),
     ];
     blocks.push(b);
 }
 
-/// A figure that is styled as `class` when it is not zero.
-fn alert(label: String, n: usize, class: &str) -> Figure {
+/// A figure that is styled as `class` when it is not zero, linked to
+/// what it counts.
+fn alert(label: String, n: usize, class: &str, href: &str) -> Figure {
     Figure {
         label,
         value: n.to_string(),
         class: (n > 0).then(|| class.into()),
+        href: Some(href.to_string()),
+    }
+}
+
+/// The orders awaiting the GM's review, the longest waiting first: new
+/// ones since receipt, approved ones that changed since the change.
+pub fn awaiting_table(cx: &Cx, o: &Orders) -> Table {
+    let t = |k: &str| cx.t(k);
+    let mut table = Table::new(vec![
+        t("orders"),
+        t("customer"),
+        t("status"),
+        t("date"),
+        t("waiting"),
+    ]);
+    for w in &o.awaiting_review {
+        let days = Cell::text(format!("{} {}", w.days, t("days")));
+        let (status, since) = match &w.re_review {
+            Some(r) => {
+                let at = r
+                    .since
+                    .as_deref()
+                    .map_or_else(|| t("working_tree"), |c| short(c).to_string());
+                (
+                    Cell::text(format!(
+                        "{} ({} {at}: {})",
+                        t("awaiting_re_review"),
+                        t("stale_since"),
+                        r.fields.join(", ")
+                    ))
+                    .class("status-awaiting-re-review"),
+                    r.changed,
+                )
+            }
+            None => (
+                Cell::text(cx.value("received")).class("status-received"),
+                w.received,
+            ),
+        };
+        table.push(vec![
+            cx.record(&w.order),
+            cx.record(&w.customer),
+            status,
+            Cell::text(since.to_string()),
+            if w.late { days.class("error") } else { days },
+        ]);
+    }
+    table
+}
+
+/// Order lines past their delivery date, the latest first.
+pub fn overdue_table(cx: &Cx, o: &Orders) -> Table {
+    let t = |k: &str| cx.t(k);
+    let mut table = Table::new(vec![
+        t("orders"),
+        t("customer"),
+        t("part_number"),
+        t("delivery"),
+        t("days_late"),
+    ]);
+    for l in &o.overdue {
+        table.push(vec![
+            cx.record(&l.order),
+            cx.record(&l.customer),
+            cx.record(&l.part_number),
+            Cell::text(l.delivery.to_string()),
+            Cell::text(l.days_late.to_string()).class("error"),
+        ]);
+    }
+    table
+}
+
+/// The open CAPAs, with their age and stage.
+pub fn open_capa_table(cx: &Cx, capas: &Capas) -> Table {
+    let t = |k: &str| cx.t(k);
+    let mut table = Table::new(vec![
+        t("id"),
+        t("customer"),
+        t("stage"),
+        t("age"),
+        t("in_stage"),
+        t("department"),
+        t("source"),
+    ]);
+    for c in &capas.open {
+        let stalled = capas.stalled.contains(&c.id);
+        let in_stage = Cell::text(format!("{} {}", c.stage_days, t("days")));
+        table.push(vec![
+            cx.record(&c.id),
+            c.customer
+                .as_deref()
+                .map_or_else(Cell::default, |x| cx.record(x)),
+            Cell::text(cx.value(c.stage.as_str())).class(format!("status-{}", c.stage.as_str())),
+            Cell::text(format!("{} {}", c.age_days, t("days"))),
+            if stalled {
+                in_stage.class("warning")
+            } else {
+                in_stage
+            },
+            Cell::text(cx.value(c.department.as_str())),
+            Cell::text(cx.value(c.source.as_str())),
+        ]);
+    }
+    table
+}
+
+/// A page listing in full what a dashboard figure counts.
+pub fn full_list(cx: &Cx, title: &str, table: Table) -> Page {
+    let mut table = table;
+    table.filter = table.rows.len() > 5;
+    let empty = table.rows.is_empty();
+    let mut block = Block::table(String::new(), table);
+    if empty {
+        block.table = None;
+        block.note = Some(cx.t("none"));
+    }
+    Page {
+        title: cx.t(title),
+        blocks: vec![block],
+        ..Page::default()
     }
 }
 

@@ -160,12 +160,46 @@ labels! {
     signature: "Signature", "簽章";
     changes_made: "Changes", "變更內容";
     proof_proven: "proven", "已證實";
+    stale_since: "stale since", "已過期，始於";
+    working_tree: "the working tree", "工作目錄（未提交）";
+    covers_current: "covers current version", "涵蓋目前版本";
+    awaiting_re_review: "awaiting re-review", "待重新審查";
     proof_recorded: "recorded, not verified (signatures = \"none\")", "已記錄，未驗證（signatures = \"none\"）";
     proof_uncommitted: "not committed yet", "尚未提交";
     changed_by: "changed after signing by", "簽核後遭修改，修改者";
     moved_from: "moved from", "移自";
     history_unavailable: "No git history is available for this build (not a git repository, or a shallow clone).", "本次產出沒有可用的 git 歷史（不是 git 儲存庫，或為淺層複製）。";
     sort_hint: "Click a column heading to sort.", "點選欄位標題可排序。";
+    audit: "Audit", "稽核";
+    audit_link: "Audit page: check this site without docket", "稽核頁：不依賴 docket 驗證本站";
+    audit_intro: "What an auditor needs to check this site without trusting docket: where it was built from, every change to the controlled documents, the findings about the audit trail, and for every signature the plain git commands that reproduce its proof.", "稽核人員不需信任 docket 即可驗證本站所需的一切：本站依據的版本、受控文件的每次變更、關於稽核軌跡的發現，以及每個簽核可重現其驗證的 git 指令。";
+    provenance: "Build", "產出資訊";
+    docket_version: "docket version", "docket 版本";
+    built_commit: "Commit built", "產出所依據的提交";
+    signature_policy: "Signature policy", "簽核政策";
+    governance_roles: "Governance roles", "治理角色";
+    caches: "Caches", "快取";
+    data_sha256: "SHA-256 of data.json", "data.json 的 SHA-256";
+    allowed_signers: "OpenSSH allowed_signers", "OpenSSH allowed_signers";
+    how_to_check: "How to check a signature without docket", "如何不依賴 docket 驗證簽核";
+    how_to_check_intro: "In a clone of the records repository, with allowed_signers from this site beside it: git checks the commit's SSH signature against the keys people.toml listed at the time; git show and git cat-file show what was signed, by whom and when; git rev-parse gives the blob and the last line the SHA-256 shown for each signature below.", "在紀錄庫的複本中，將本站的 allowed_signers 放在旁邊：git 依 people.toml 當時列出的金鑰驗證提交的 SSH 簽章；git show 與 git cat-file 顯示簽核內容、簽核人與時間；git rev-parse 給出 blob，最後一行給出下表各簽核的 SHA-256。";
+    canonical_note: "The SHA-256 is over the section's canonical value: the section as parsed TOML, as compact JSON with sorted keys, non-ASCII kept, dates as written. A signature also covers other parts of its record, as the table says; when one of them changed after the signature commit, the signature is stale.", "SHA-256 以區段的標準值計算：解析後的 TOML 區段，以鍵排序的緊湊 JSON 表示，保留非 ASCII 字元，日期照原樣。簽核亦涵蓋紀錄的其他部分（見下表）；簽核提交之後若其中任何部分變更，該簽核即已過期。";
+    section: "Section", "區段";
+    covers_also: "Also covers", "另涵蓋";
+    governance_log: "Governance log", "治理紀錄";
+    merged_by: "merged by", "合併者";
+    bootstrap_note: "Bootstrap: the first commits, up to the one whose people.toml first names a governance role, are not judged (nobody could govern yet).", "初始建置：直到 people.toml 首次列出治理角色的提交為止，不予評判（當時尚無人可治理）。";
+    records_deleted: "Records deleted", "已刪除的紀錄";
+    suspicious_times: "Commits with suspicious times", "時間可疑的提交";
+    clause_753: "Other findings of clause 7.5.3", "條款 7.5.3 的其他發現";
+    month: "Month", "月份";
+    stale: "stale", "已過期";
+    recorded: "recorded", "已記錄";
+    signatures_by_month: "Signatures by state per month", "每月簽核狀態";
+    signatures_all: "Every signature", "所有簽核";
+    signatures_all_note: "Each row: the commands that reproduce the proof, with the blob and SHA-256 they must print after #.", "每列：重現驗證的指令，# 之後為應得的 blob 與 SHA-256。";
+    commands: "Commands", "指令";
+    desc_audit: "how this site was built, the governance log, the audit trail findings and how to check every signature with git", "本站的產出資訊、治理紀錄、稽核軌跡發現，以及如何以 git 驗證每個簽核";
     desc_page: "a page of the quality records", "品質紀錄的一頁";
     desc_dashboard: "Quality records dashboard: orders, CAPAs, satisfaction surveys, customer property, signatures and findings", "品質紀錄總覽：訂單、CAPA、顧客滿意度調查、客戶財產、簽核與稽核發現";
     desc_list: "every record, its status and its findings", "所有紀錄及其狀態與稽核發現";
@@ -197,6 +231,10 @@ pub fn value(lang: Language, v: &str) -> String {
         "feedback" => "回覆客戶",
         "error" => "錯誤",
         "warning" => "警告",
+        "bootstrap" => "初始建置",
+        "proven" => "已證實",
+        "unproven" => "未證實",
+        "recorded" => "已記錄",
         "corrective" => "糾正",
         "preventive" => "預防",
         "complaint" => "客訴",

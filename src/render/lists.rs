@@ -145,7 +145,6 @@ fn product(cx: &Cx, id: &str) -> Option<Vec<Cell>> {
 fn order(cx: &Cx, id: &str) -> Option<Vec<Cell>> {
     let m = cx.model;
     let o = m.orders.get(id)?;
-    let status = m.order_status(o).as_str();
     let delivery = earliest(o.lines.iter().map(|l| *l.delivery));
     let late = !m.overdue_lines(o, cx.report.as_of).is_empty();
     let mut d = Cell::text(delivery);
@@ -156,7 +155,7 @@ fn order(cx: &Cx, id: &str) -> Option<Vec<Cell>> {
         cx.record(id),
         cx.record(&o.customer),
         Cell::text(o.received.to_string()),
-        Cell::text(cx.value(status)).class(format!("status-{status}")),
+        cx.order_status(o),
         d,
     ])
 }

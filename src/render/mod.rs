@@ -29,8 +29,10 @@
 //! of the inputs: no timestamps, sorted collections only, so two builds of
 //! the same commit and as-of date are byte-identical.
 
+mod audit;
 mod context;
 mod dashboard;
+mod data;
 mod files;
 mod i18n;
 mod lists;
@@ -53,9 +55,9 @@ use crate::report::CheckReport;
 use crate::report::status::Status;
 use crate::timing::stage;
 use context::{Cx, page_name};
+use data::{BuiltFrom, data_json};
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::BTreeMap;
 use templates::template_error;
 use trail::Trail;
 use views::Page;
@@ -112,6 +114,8 @@ enum Overview {
     Rules,
     Procedure,
     Changes,
+    /// The full list behind a dashboard figure (`dashboard::AWAITING_REVIEW`...).
+    Counted(&'static str),
     List(Kind),
 }
 
@@ -124,6 +128,9 @@ impl Overview {
             Overview::Rules,
             Overview::Procedure,
             Overview::Changes,
+            Overview::Counted(dashboard::AWAITING_REVIEW),
+            Overview::Counted(dashboard::OVERDUE),
+            Overview::Counted(dashboard::OPEN_CAPA),
         ];
         all.extend(Kind::ALL.map(Overview::List));
         all
@@ -138,6 +145,15 @@ impl Overview {
             Overview::Rules => ("rules.html".into(), "rules.html", "rules"),
             Overview::Procedure => ("procedure.html".into(), "procedure.html", "procedure"),
             Overview::Changes => ("changes.html".into(), "changes.html", "changes"),
+            Overview::Counted(path) => (
+                path.to_string(),
+                "list.html",
+                if *path == dashboard::OPEN_CAPA {
+                    "capa"
+                } else {
+                    "orders"
+                },
+            ),
             Overview::List(kind) => (
                 format!("{}/index.html", kind.folder()),
                 "list.html",
@@ -155,11 +171,28 @@ impl Overview {
     ) -> Page {
         match self {
             Overview::Dashboard => dashboard::dashboard(cx, status, trail),
-            Overview::People => overview::people(cx),
+            Overview::People => overview::people(cx, trail),
             Overview::Findings => overview::findings(cx),
             Overview::Rules => overview::rules(cx),
             Overview::Procedure => overview::procedure(cx, sections),
             Overview::Changes => overview::changes(cx, trail),
+            Overview::Counted(path) => match *path {
+                dashboard::AWAITING_REVIEW => dashboard::full_list(
+                    cx,
+                    "awaiting_review",
+                    dashboard::awaiting_table(cx, &status.orders),
+                ),
+                dashboard::OVERDUE => dashboard::full_list(
+                    cx,
+                    "overdue",
+                    dashboard::overdue_table(cx, &status.orders),
+                ),
+                _ => dashboard::full_list(
+                    cx,
+                    "capa_open",
+                    dashboard::open_capa_table(cx, &status.capa),
+                ),
+            },
             Overview::List(kind) => lists::list_page(cx, *kind),
         }
     }
@@ -175,6 +208,21 @@ pub fn proof_words(
     let labels = i18n::labels(lang);
     trail::proof_words(
         status,
+        |k| labels.get(k).copied().unwrap_or(k).to_string(),
+        |c| history.commits[c].short().to_string(),
+    )
+}
+
+/// A signature in the site's words, in `lang` (a stale one says so
+/// first): what `docket log` prints under each signature.
+pub fn signature_words(
+    proof: &crate::history::Proof,
+    lang: crate::model::Language,
+    history: &crate::history::History,
+) -> String {
+    let labels = i18n::labels(lang);
+    trail::signature_words(
+        proof,
         |k| labels.get(k).copied().unwrap_or(k).to_string(),
         |c| history.commits[c].short().to_string(),
     )
@@ -196,12 +244,20 @@ pub fn site(
         .map(markdown::procedure)
         .unwrap_or_default();
     let clauses = sections.iter().filter_map(|s| s.anchor.clone()).collect();
-    let (cx, trail) = stage("render context", || {
+    let (mut cx, trail) = stage("render context", || {
         (
             Cx::new(model, report, clauses),
             opts.history.map(Trail::new),
         )
     });
+    cx.re_review = status
+        .orders
+        .awaiting_review
+        .iter()
+        .filter(|w| w.re_review.is_some())
+        .map(|w| w.order.clone())
+        .collect();
+    let cx = cx;
     let trail = trail.as_ref();
     let site = site_view(&cx, report, opts.history.is_some_and(|h| h.caches));
     let global = tera.global_context();
@@ -260,7 +316,8 @@ pub fn site(
         b.finish_and_clear();
     }
 
-    let page_count = manifest.len();
+    // And the audit page, rendered after data.json (it names its hash).
+    let page_count = manifest.len() + 1;
     let attachments = files::to_copy(&cx);
     stage("render data", || -> Result<()> {
         publisher.write("feed.xml", &render_feed(&tera, &cx, trail)?)?;
@@ -281,6 +338,29 @@ pub fn site(
                 .write_streamed("data.json", |w| data_json(model, report, status, &built, w))?;
         }
         manifest.push(("data.json".to_string(), fp));
+        // The audit page names data.json's hash, so it comes after it,
+        // with the allowed_signers file its commands use.
+        let provenance = audit::Provenance {
+            history: opts.history,
+            data_sha256: publisher.sha256("data.json")?,
+        };
+        manifest.push(renderer.emit(
+            "audit.html".into(),
+            "audit.html",
+            "audit",
+            audit::audit(&cx, &provenance),
+            0,
+            |_| Ok(()),
+        )?);
+        if let Some(h) = opts.history.filter(|h| h.unavailable.is_none()) {
+            let head = h.head.as_deref().unwrap_or("HEAD");
+            let signers = crate::history::signers::allowed_signers(
+                h,
+                model.config.company.offset_seconds,
+                head,
+            );
+            publisher.write("allowed_signers", signers.text.as_bytes())?;
+        }
         for (name, builtin) in templates::ASSETS {
             let text =
                 templates::read_override(overrides, name)?.unwrap_or_else(|| builtin.to_string());
@@ -452,79 +532,4 @@ fn render_feed(tera: &tera::Tera, cx: &Cx, trail: Option<&Trail>) -> Result<Vec<
     tera.render("feed.xml", &ctx)
         .map(String::into_bytes)
         .map_err(|e| template_error("feed.xml", &e))
-}
-
-/// What `data.json` says about the build itself: the commit it was built
-/// from, whether it used the caches, and the history rewrites it found.
-#[derive(Serialize)]
-struct BuiltFrom<'h> {
-    commit: Option<&'h str>,
-    caches: bool,
-    rewrites: &'h [crate::history::Rewrite],
-}
-
-impl<'h> BuiltFrom<'h> {
-    fn of(history: Option<&'h crate::history::History>) -> BuiltFrom<'h> {
-        BuiltFrom {
-            commit: history.and_then(|h| h.head.as_deref()),
-            caches: history.is_some_and(|h| h.caches),
-            rewrites: history.map_or(&[], |h| &h.rewrites),
-        }
-    }
-}
-
-/// The whole model, the derived status and the findings, for other tools.
-fn data_json(
-    model: &Model,
-    report: &CheckReport,
-    status: &Status,
-    built: &BuiltFrom,
-    w: &mut impl std::io::Write,
-) -> std::io::Result<()> {
-    #[derive(Serialize)]
-    struct Derived<'a> {
-        order_status: BTreeMap<&'a str, &'static str>,
-        capa_stage: BTreeMap<&'a str, &'static str>,
-        survey_score: BTreeMap<&'a str, f64>,
-    }
-    #[derive(Serialize)]
-    struct Data<'a> {
-        version: u32,
-        as_of: String,
-        #[serde(flatten)]
-        built: &'a BuiltFrom<'a>,
-        model: &'a Model,
-        derived: Derived<'a>,
-        status: &'a Status,
-        check: serde_json::Value,
-    }
-    let derived = Derived {
-        order_status: model
-            .orders
-            .iter()
-            .map(|o| (o.id(), model.order_status(o).as_str()))
-            .collect(),
-        capa_stage: model
-            .capa
-            .iter()
-            .map(|c| (c.id(), c.stage().as_str()))
-            .collect(),
-        survey_score: model
-            .surveys
-            .iter()
-            .filter_map(|s| s.overall().map(|v| (s.id(), v)))
-            .collect(),
-    };
-    let check = serde_json::from_str(&report.to_json()).unwrap_or(serde_json::Value::Null);
-    let data = Data {
-        version: 1,
-        as_of: report.as_of.to_string(),
-        built,
-        model,
-        derived,
-        status,
-        check,
-    };
-    serde_json::to_writer_pretty(&mut *w, &data)?;
-    w.write_all(b"\n")
 }

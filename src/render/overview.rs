@@ -22,7 +22,7 @@ pub fn errors_first<'r>(findings: impl IntoIterator<Item = &'r Reported>) -> Vec
     v
 }
 
-pub fn people(cx: &Cx) -> Page {
+pub fn people(cx: &Cx, trail: Option<&Trail>) -> Page {
     let signed: Vec<_> = cx.signed.values().flatten().collect();
     let mut blocks = Vec::new();
     let mut people: Vec<_> = cx.model.people.iter().collect();
@@ -52,7 +52,11 @@ pub fn people(cx: &Cx) -> Page {
                 cell: Cell::text(l.to_string()),
             });
         }
-        let mut table = Table::new(vec![cx.t("record"), cx.t("meaning"), cx.t("date")]);
+        let mut headers = vec![cx.t("record"), cx.t("meaning"), cx.t("date")];
+        if trail.is_some() {
+            headers.push(cx.t("proof"));
+        }
+        let mut table = Table::new(headers);
         let mut mine: Vec<_> = signed.iter().filter(|s| *s.sign.by == *p.id).collect();
         mine.sort_by(|a, b| {
             b.sign
@@ -63,11 +67,18 @@ pub fn people(cx: &Cx) -> Page {
                 .then_with(|| a.path.cmp(&b.path))
         });
         for s in mine {
-            table.push(vec![
+            let mut row = vec![
                 cx.record(&s.meta.id),
                 Cell::text(super::i18n::meaning(cx.lang, &s.path, &s.meaning)),
                 Cell::text(s.sign.date.to_string()),
-            ]);
+            ];
+            if let Some(t) = trail {
+                row.push(match t.state_words(cx, &s.meta.file, &s.path) {
+                    Some((words, state)) => Cell::text(words).class(format!("proof-{state}")),
+                    None => Cell::text(cx.t("not_verified")).class("proof-unverified"),
+                });
+            }
+            table.push(row);
         }
         if !table.rows.is_empty() {
             table.filter = table.rows.len() > 10;
@@ -91,11 +102,13 @@ pub fn findings(cx: &Cx) -> Page {
             label: cx.t("errors"),
             value: cx.report.errors().to_string(),
             class: Some("error".into()),
+            href: None,
         },
         Figure {
             label: cx.t("warnings"),
             value: cx.report.warnings().to_string(),
             class: Some("warning".into()),
+            href: None,
         },
     ];
     if all.is_empty() {

@@ -350,7 +350,7 @@ fn badge(cx: &Cx, meta: &Meta) -> Option<Cell> {
     let m = cx.model;
     let id = meta.id.as_str();
     let s = match meta.kind {
-        Kind::Order => m.order_status(m.orders.get(id)?).as_str().to_string(),
+        Kind::Order => return Some(cx.order_status(m.orders.get(id)?)),
         Kind::Capa => m.capa.get(id)?.stage().as_str().to_string(),
         Kind::Survey => {
             return m
@@ -392,6 +392,9 @@ fn signatures(cx: &Cx, trail: Option<&Trail>, meta: &Meta) -> Vec<SignatureView>
                 commit: None,
                 proof: cx.t("not_verified"),
                 state: ProofState::Unverified.as_str().into(),
+                covers: None,
+                blob: None,
+                sha256: None,
             };
             if let Some(trail) = trail {
                 trail.prove(cx, &meta.file, &mut view);

@@ -26,6 +26,7 @@ pub(super) const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../templates/procedure.html"),
     ),
     ("changes.html", include_str!("../../templates/changes.html")),
+    ("audit.html", include_str!("../../templates/audit.html")),
     ("feed.xml", include_str!("../../templates/feed.xml")),
 ];
 

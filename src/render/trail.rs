@@ -13,7 +13,9 @@
 
 use super::context::Cx;
 use super::views::{Cell, SignatureView, TimelineEntry};
-use crate::history::{Change, History, Objects, Proof, ProofStatus, State, diff_tables};
+use crate::history::{
+    Change, Covers, History, Objects, Proof, ProofStatus, Shown, State, diff_tables,
+};
 use serde::Serialize;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -126,8 +128,44 @@ impl<'h> Trail<'h> {
         view.time = p
             .commit
             .map(|c| self.history.commits[c].committer.display_at(offset));
-        view.proof = proof_words(&p.status, |k| cx.t(k), |c| self.short(c));
-        view.state = p.status.state().as_str().into();
+        view.proof = signature_words(p, |k| cx.t(k), |c| self.short(c));
+        view.state = p.shown().as_str().into();
+        view.covers = Some(self.covers_words(cx, p));
+        view.blob = p.blob.clone();
+        view.sha256 = p.sha256.clone();
+    }
+
+    /// "covers current version" or "stale since <commit>: <fields>".
+    fn covers_words(&self, cx: &Cx, p: &Proof) -> String {
+        match &p.covers {
+            Covers::Current => cx.t("covers_current"),
+            Covers::Stale { since, fields } => format!(
+                "{}: {}",
+                stale_since(|k| cx.t(k), |c| self.short(c), *since),
+                fields.join(", ")
+            ),
+        }
+    }
+
+    /// How the signature of `section` of `file` is shown in a list (the
+    /// people page): its state in a word, or "stale since <commit>:
+    /// <fields>", and the state's name for styling.
+    pub fn state_words(
+        &self,
+        cx: &Cx,
+        file: &str,
+        section: &str,
+    ) -> Option<(String, &'static str)> {
+        let p = self.proofs.get(&(file, section))?;
+        let shown = p.shown();
+        let words = match shown {
+            Shown::Proven => cx.t("proof_proven"),
+            Shown::Stale => self.covers_words(cx, p),
+            Shown::Unverified => cx.t("not_verified"),
+            Shown::Unproven => cx.t("unproven"),
+            Shown::Broken => cx.t("broken"),
+        };
+        Some((words, shown.as_str()))
     }
 
     /// Run `f` with this thread's git handle (opened on first use);
@@ -266,6 +304,37 @@ fn short_signature(described: &str) -> String {
         .to_string()
 }
 
+/// A signature in words: its proof status, and, when it no longer
+/// covers the record, "stale since <commit>: <fields>" first, so a stale
+/// approval never reads as plainly proven.
+pub fn signature_words(
+    proof: &Proof,
+    t: impl Fn(&str) -> String,
+    short: impl Fn(usize) -> String,
+) -> String {
+    let words = proof_words(&proof.status, &t, &short);
+    match (&proof.covers, proof.shown()) {
+        (Covers::Stale { since, fields }, Shown::Stale) => {
+            format!(
+                "{}: {} ({words})",
+                stale_since(&t, &short, *since),
+                fields.join(", ")
+            )
+        }
+        _ => words,
+    }
+}
+
+/// "stale since 1a2b3c4d5e", or "stale since the working tree".
+pub fn stale_since(
+    t: impl Fn(&str) -> String,
+    short: impl Fn(usize) -> String,
+    since: Option<usize>,
+) -> String {
+    let at = since.map_or_else(|| t("working_tree"), short);
+    format!("{} {at}", t("stale_since"))
+}
+
 /// A proof status in words, each word a site label looked up with `t`, so
 /// the site in every language and `docket log` say it alike; `short` names
 /// a commit by its index.
@@ -274,6 +343,7 @@ pub fn proof_words(
     t: impl Fn(&str) -> String,
     short: impl Fn(usize) -> String,
 ) -> String {
+    let (t, short) = (&t, &short);
     match status {
         ProofStatus::Proven(how) => format!("{}: {how}", t("proof_proven")),
         ProofStatus::Recorded => t("proof_recorded"),

@@ -99,6 +99,8 @@ pub struct Figure {
     pub label: String,
     pub value: String,
     pub class: Option<String>,
+    /// The list of what the figure counts (relative to the site root).
+    pub href: Option<String>,
 }
 
 /// A section of a page.
@@ -151,8 +153,15 @@ pub struct SignatureView {
     pub meaning: String,
     pub commit: Option<String>,
     pub proof: String,
-    /// `proven`, `unproven`, `broken` or `unverified`: for styling.
+    /// `proven`, `stale`, `unproven`, `broken` or `unverified`: for
+    /// styling.
     pub state: String,
+    /// "covers current version", or "stale since <commit>: <fields>".
+    pub covers: Option<String>,
+    /// The git blob id of the file at the signature commit.
+    pub blob: Option<String>,
+    /// The SHA-256 of the section's canonical value.
+    pub sha256: Option<String>,
 }
 
 /// One commit that touched a record.

@@ -3,10 +3,12 @@
 //! `docket` binary on it.
 
 mod architecture;
+mod audit;
 mod caches;
 mod check;
 mod ci_formats;
 mod ci_templates;
+mod coverage;
 mod demo;
 mod first_hour;
 mod fixture;
@@ -18,6 +20,7 @@ mod history_cmds;
 mod hostile;
 mod init;
 mod new;
+mod oracle;
 mod publish;
 mod reading;
 mod rewrites;

@@ -553,8 +553,11 @@ fn a_signed_section_changed_by_someone_else_shows_as_broken() {
         "{order}"
     );
     let index = page(&out, "index.html");
-    let broken = index.contains("<dt>broken</dt><dd>1</dd>")
-        || index.contains("<dt>unproven</dt><dd>1</dd>");
+    let broken = index
+        .contains("<dt>broken</dt><dd><a href=\"findings.html#rule-signature-broken\">1</a></dd>")
+        || index.contains(
+            "<dt>unproven</dt><dd><a href=\"findings.html#rule-signature-unproven\">1</a></dd>",
+        );
     assert!(broken, "the dashboard counts it");
 }
 

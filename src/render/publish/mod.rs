@@ -184,6 +184,25 @@ impl Publisher {
             .map_err(|e| Error::io(&path, e))
     }
 
+    /// The SHA-256 (hex) of the file `rel` as this build publishes it
+    /// (written or taken from the previous build), read back in pieces.
+    pub fn sha256(&self, rel: &str) -> Result<String> {
+        use sha2::Digest;
+        use std::io::Read;
+        let path = self.tmp.join(rel);
+        let mut file = std::fs::File::open(&path).map_err(|e| Error::io(&path, e))?;
+        let mut hash = sha2::Sha256::new();
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            let n = file.read(&mut buf).map_err(|e| Error::io(&path, e))?;
+            if n == 0 {
+                break;
+            }
+            hash.update(&buf[..n]);
+        }
+        Ok(hash.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    }
+
     /// Write the manifest and swap the new site in. The manifest lists
     /// the fingerprinted files (`fingerprints`, from the caller) and every
     /// other file written: everything in the folder.

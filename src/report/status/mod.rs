@@ -9,12 +9,16 @@
 
 use super::CheckReport;
 use crate::finding::RuleId;
+use crate::history::History;
 use crate::model::{CapaSource, Department, Model, OrderStatus, Record, Stage, days_between};
 use jiff::civil::Date;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
 mod text;
+mod waiting;
+
+pub use waiting::{ReReview, Waiting, re_reviews};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Status {
@@ -45,16 +49,6 @@ pub struct Orders {
 pub struct Count<K> {
     pub key: K,
     pub count: usize,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Waiting {
-    pub order: String,
-    pub customer: String,
-    pub received: Date,
-    pub days: i64,
-    /// Past `review_within_days`.
-    pub late: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -238,8 +232,9 @@ fn per_month(as_of: Date, dates: impl Iterator<Item = Date>) -> Vec<Count<String
         .collect()
 }
 
-/// Compute every figure of the dashboard.
-pub fn status(model: &Model, report: &CheckReport) -> Status {
+/// Compute every figure of the dashboard; `history` (its proofs) tells
+/// which approved orders wait for a re-review.
+pub fn status(model: &Model, report: &CheckReport, history: Option<&History>) -> Status {
     let as_of = report.as_of;
     let count_rule = |rule: RuleId| {
         report
@@ -250,7 +245,7 @@ pub fn status(model: &Model, report: &CheckReport) -> Status {
     };
     Status {
         as_of,
-        orders: orders(model, as_of),
+        orders: orders(model, as_of, &re_reviews(model, history, as_of)),
         capa: capas(model, as_of),
         surveys: surveys(model, as_of),
         property: property(model),
@@ -266,7 +261,7 @@ pub fn status(model: &Model, report: &CheckReport) -> Status {
     }
 }
 
-fn orders(model: &Model, as_of: Date) -> Orders {
+fn orders(model: &Model, as_of: Date, re: &BTreeMap<String, ReReview>) -> Orders {
     let policy_days = i64::from(model.config.policy.review_within_days);
     let mut by: BTreeMap<OrderStatus, usize> = OrderStatus::ALL.iter().map(|s| (*s, 0)).collect();
     let (mut awaiting_review, mut overdue, mut at_risk) = (vec![], vec![], vec![]);
@@ -282,6 +277,18 @@ fn orders(model: &Model, as_of: Date) -> Orders {
                 received: *o.received,
                 days,
                 late: days > policy_days,
+                re_review: None,
+            });
+        }
+        if let Some(r) = re.get(o.id()) {
+            let days = days_between(r.changed, as_of);
+            awaiting_review.push(Waiting {
+                order: o.id().to_string(),
+                customer: o.customer.value.clone(),
+                received: *o.received,
+                days,
+                late: days > policy_days,
+                re_review: Some(r.clone()),
             });
         }
         if let Some(r) = &o.review {

@@ -39,8 +39,18 @@ impl Status {
         }
         for w in &o.awaiting_review {
             let late = if w.late { " (late)" } else { "" };
+            let again = match &w.re_review {
+                Some(r) => format!(
+                    " (re-review: changed since approval in {}: {})",
+                    r.since
+                        .as_deref()
+                        .map_or("the working tree", crate::history::short),
+                    r.fields.join(", ")
+                ),
+                None => String::new(),
+            };
             out.push_str(&format!(
-                "  awaiting review: {} {} waiting {}{late}\n",
+                "  awaiting review: {} {} waiting {}{late}{again}\n",
                 w.order,
                 w.customer,
                 count(w.days, "day")

@@ -1,0 +1,322 @@
+//! The audit page: linked from the dashboard and every footer; its
+//! provenance names the commit built and the SHA-256 of the data.json
+//! beside it; its governance log marks the bootstrap and the ungoverned
+//! change; its history sections list deleted records and suspicious times;
+//! and every signature's commands, run as printed with the site's
+//! `allowed_signers`, give what the page says they give.
+
+use crate::fixture::*;
+use std::path::Path;
+use std::process::Command;
+
+const REVIEW: &str = "[review]\ndecision = \"approved\"\nby = \"wang.gm\"\ndate = 2026-03-03\n\n";
+
+/// Under policy "ssh": Wang starts the repository (the bootstrap), Li
+/// receives an order, Wang approves it with his key, Li slips a key into
+/// people.toml (ungoverned), Li approves a second order in Wang's name
+/// with her key, a third order is deleted, and a commit is backdated.
+fn company() -> Repo {
+    let repo = Repo::empty();
+    repo.set_policy("ssh");
+    repo.write("people.toml", &people_toml_with_keys());
+    repo.write("customers/C-0001.toml", CUSTOMER);
+    repo.write("products/AP-SH-1020.toml", PRODUCT);
+    repo.git_init();
+    repo.commit_with("wang.gm", "2026-01-05", "Start", Signing::KeyOf("wang.gm"));
+    repo.write(ORDER_PATH, &ORDER.replace(REVIEW, ""));
+    repo.commit_with(
+        "li.sales",
+        "2026-03-02",
+        "Order received",
+        Signing::KeyOf("li.sales"),
+    );
+    repo.write(ORDER_PATH, ORDER);
+    repo.commit_with("wang.gm", "2026-03-03", "Review", Signing::KeyOf("wang.gm"));
+    repo.append(
+        "people.toml",
+        &format!(
+            "[[person]]\nid = \"eve.sales\"\nname = \"Eve <script>alert(1)</script>\"\nemails = [\"eve@acme.example\"]\n\
+             roles = [\"gm\"]\ndepartment = \"sales\"\nkeys = [\"{}\"]\n",
+            public_key("li.sales")
+        ),
+    );
+    repo.commit_with(
+        "li.sales",
+        "2026-03-04",
+        "People",
+        Signing::KeyOf("li.sales"),
+    );
+    let second = "orders/2026/SO-2026-0002.toml";
+    repo.write(second, &ORDER.replace("SO-2026-0001", "SO-2026-0002"));
+    repo.commit_with(
+        "wang.gm",
+        "2026-03-05",
+        "Second order, approved",
+        Signing::KeyOf("li.sales"),
+    );
+    let third = "orders/2026/SO-2026-0003.toml";
+    repo.write(
+        third,
+        &ORDER
+            .replace(REVIEW, "")
+            .replace("SO-2026-0001", "SO-2026-0003"),
+    );
+    repo.commit_with(
+        "li.sales",
+        "2026-03-06",
+        "Third",
+        Signing::KeyOf("li.sales"),
+    );
+    repo.remove(third);
+    // Committed "before" its parent: a clock set back.
+    repo.commit_with("li.sales", "2026-02-01", "Gone", Signing::KeyOf("li.sales"));
+    repo
+}
+
+fn build(repo: &Repo, site: &Path) {
+    let run = repo.docket(&["build", "--out", site.to_str().unwrap(), "--as-of", AS_OF]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&#39;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&#x2F;", "/")
+        .replace("&amp;", "&")
+}
+
+/// The section of the page with this id, up to the next section.
+fn section<'p>(page: &'p str, id: &str) -> &'p str {
+    let at = page
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no section {id}"));
+    let rest = &page[at..];
+    &rest[..rest.find("</section>").unwrap_or(rest.len())]
+}
+
+/// The text of an HTML fragment, tags removed.
+fn text(html: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for c in html.chars() {
+        match c {
+            '<' => inside = true,
+            '>' => inside = false,
+            c if !inside => out.push(c),
+            _ => {}
+        }
+    }
+    unescape(out.trim())
+}
+
+fn sh(dir: &Path, script: &str, recipe: &str) -> (bool, String) {
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .env("RECIPE", recipe)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout).trim(),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+#[test]
+fn the_audit_page_shows_provenance_governance_and_the_audit_trail() {
+    let repo = company();
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    build(&repo, &site);
+    let page = std::fs::read_to_string(site.join("audit.html")).unwrap();
+    // Linked from the dashboard and from every page's footer.
+    let index = std::fs::read_to_string(site.join("index.html")).unwrap();
+    assert!(index.contains("<a href=\"audit.html\">"), "dashboard");
+    let order = std::fs::read_to_string(site.join("orders/SO-2026-0001.html")).unwrap();
+    assert!(
+        order.contains("<a href=\"../audit.html\">Audit</a>"),
+        "footer"
+    );
+
+    let head = repo.git().head().unwrap().target().unwrap().to_string();
+    let provenance = section(&page, "provenance");
+    assert!(provenance.contains(env!("CARGO_PKG_VERSION")));
+    assert!(provenance.contains(&head), "{provenance}");
+    assert!(provenance.contains(AS_OF));
+    assert!(provenance.contains("<dd>ssh</dd>"), "{provenance}");
+    // The hash of the data.json published beside it.
+    let data = std::fs::read(site.join("data.json")).unwrap();
+    let out = Command::new("sha256sum")
+        .arg(site.join("data.json"))
+        .output()
+        .unwrap();
+    let sha = String::from_utf8(out.stdout).unwrap()[..64].to_string();
+    assert!(!data.is_empty());
+    assert!(provenance.contains(&sha), "{provenance}");
+
+    // The governance log: the bootstrap marked, Li's change unproven and
+    // her hostile name escaped.
+    let gov = section(&page, "governance");
+    assert!(gov.contains("bootstrap"), "{gov}");
+    assert!(gov.contains("class=\"error long\">unproven: "), "{gov}");
+    assert!(gov.contains("Li Mei (li.sales)"), "{gov}");
+    assert!(!page.contains("<script>alert"), "unescaped user text");
+
+    // Deleted records and suspicious times.
+    assert!(section(&page, "deleted").contains("SO-2026-0003"));
+    assert!(section(&page, "times").contains("history-time"));
+    // Signatures by state per month: March 2026 has one proven review
+    // and one unproven.
+    let months = section(&page, "by-month");
+    let march = months
+        .split("<tr>")
+        .find(|r| r.contains("2026-03"))
+        .unwrap_or_else(|| panic!("{months}"));
+    let cells: Vec<String> = march
+        .split("<td>")
+        .skip(1)
+        .map(|c| text(c.split("</td>").next().unwrap()))
+        .collect();
+    // month, proven, stale, recorded, unproven, broken, total
+    assert_eq!(cells, ["2026-03", "1", "0", "0", "1", "0", "2"], "{march}");
+    // The site carries the allowed_signers that docket export writes.
+    let exported = repo.docket(&["export", "allowed-signers"]);
+    assert_eq!(
+        std::fs::read_to_string(site.join("allowed_signers")).unwrap(),
+        exported.stdout
+    );
+}
+
+#[test]
+fn every_signature_s_commands_give_what_the_page_says() {
+    if Command::new("ssh-keygen").arg("-?").output().is_err() {
+        eprintln!("skipped: ssh-keygen is not installed (apt-get install openssh-client)");
+        return;
+    }
+    let repo = company();
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    build(&repo, &site);
+    let page = std::fs::read_to_string(site.join("audit.html")).unwrap();
+    // The auditor's setup: the recipe from the page, allowed_signers
+    // downloaded beside the repository.
+    let how = unescape(section(&page, "how-to-check"));
+    let recipe = how
+        .lines()
+        .find_map(|l| l.split("RECIPE='").nth(1))
+        .and_then(|r| r.strip_suffix('\''))
+        .expect("the page defines RECIPE")
+        .to_string();
+    std::fs::copy(
+        site.join("allowed_signers"),
+        repo.top.join("allowed_signers"),
+    )
+    .unwrap();
+    let rows = section(&page, "signatures");
+    let (mut checked, mut verified) = (0, 0);
+    for row in rows.split("<tr>").skip(2) {
+        let state = row
+            .split("class=\"proof-")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        let cmds = unescape(
+            row.split("<span class=\"cmd cmds\">")
+                .nth(1)
+                .unwrap()
+                .split("</span>")
+                .next()
+                .unwrap(),
+        );
+        for line in cmds.lines() {
+            let (cmd, expected) = match line.split_once("  # ") {
+                Some((c, e)) => (c, Some(e)),
+                None => (line, None),
+            };
+            let (ok, out) = sh(&repo.top, cmd, &recipe);
+            if cmd.contains("verify-commit") {
+                // git says what the page expects, and only a proven
+                // signature expects a good one for its signer.
+                let e = expected.expect("an expectation for git verify-commit");
+                let good = e.strip_prefix("expect: ");
+                match good.filter(|g| g.starts_with("Good")) {
+                    Some(g) => {
+                        assert!(ok && out.contains(g), "{cmd}: {out}");
+                        assert_eq!(state, "proven");
+                    }
+                    None => {
+                        assert!(
+                            !out.contains("Good \"git\" signature for wang@"),
+                            "{cmd}: {out}"
+                        );
+                        assert_ne!(state, "proven");
+                    }
+                }
+                verified += 1;
+                continue;
+            }
+            assert!(ok, "{cmd} failed: {out}");
+            if let Some(e) = expected {
+                let got = out.split_whitespace().next().unwrap_or("");
+                assert_eq!(got, e, "{cmd}");
+                checked += 1;
+            }
+        }
+    }
+    // Two signatures, each with a blob and a SHA-256 to reproduce.
+    assert_eq!(checked, 4, "{rows}");
+    assert_eq!(verified, 2, "{rows}");
+}
+
+#[test]
+fn a_hostile_email_cannot_add_a_command_to_the_page() {
+    let repo = Repo::empty();
+    repo.set_policy("ssh");
+    // A newline in the GM's second email: pasted from the page, it would
+    // end the "# expect:" comment and run what follows.
+    let people = people_toml_with_keys().replacen(
+        "emails = [\"wang@acme.example\"]",
+        "emails = [\"wang@acme.example\", \"w@x\\ntouch pwned\"]",
+        1,
+    );
+    assert!(people.contains("touch pwned"));
+    repo.write("people.toml", &people);
+    repo.write("customers/C-0001.toml", CUSTOMER);
+    repo.write("products/AP-SH-1020.toml", PRODUCT);
+    repo.write(ORDER_PATH, &ORDER.replace(REVIEW, ""));
+    repo.git_init();
+    repo.commit_with(
+        "li.sales",
+        "2026-03-02",
+        "Order received",
+        Signing::KeyOf("li.sales"),
+    );
+    repo.write(ORDER_PATH, ORDER);
+    repo.commit_with("wang.gm", "2026-03-03", "Review", Signing::KeyOf("wang.gm"));
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    build(&repo, &site);
+    let page = unescape(&std::fs::read_to_string(site.join("audit.html")).unwrap());
+    let rows = section(&page, "signatures");
+    let cmds = rows.split("<span class=\"cmd cmds\">").nth(1).unwrap();
+    let cmds = cmds.split("</span>").next().unwrap();
+    for line in cmds.lines() {
+        assert!(line.starts_with("git "), "not a git command: {line:?}");
+    }
+    assert!(
+        cmds.contains("# expect: Good \"git\" signature for wang@acme.example\n"),
+        "{cmds}"
+    );
+    let exported = repo.docket(&["export", "allowed-signers"]);
+    assert!(!exported.stdout.contains("touch"), "{}", exported.stdout);
+    assert!(exported.stderr.contains("left out"), "{}", exported.stderr);
+}
