@@ -585,3 +585,43 @@ fn a_lapse_the_gm_takes_over_stops_failing_and_his_change_shows_what_he_took_on(
         "{text}"
     );
 }
+
+#[test]
+fn a_key_revoked_in_force_signs_nothing_from_that_day() {
+    // The GM's laptop was stolen: people.toml already says his key is
+    // revoked from 2026-03-05. Whoever holds it signs on the 6th: not
+    // proven. Signed on the 4th, before the revocation: proven.
+    for (day, proven) in [
+        ("2026-03-04", true),
+        ("2026-03-05", false),
+        ("2026-03-06", false),
+    ] {
+        let repo = Repo::base();
+        repo.set_policy("ssh");
+        let revoked = people_toml_with_keys().replace(
+            &format!("keys = [\"{}\"]", public_key("wang.gm")),
+            &format!(
+                "keys = [{{ key = \"{}\", revoked = 2026-03-05 }}]",
+                public_key("wang.gm")
+            ),
+        );
+        repo.write("people.toml", &revoked);
+        repo.write(ORDER_PATH, &order_unreviewed());
+        repo.git_init();
+        repo.commit_as("li.sales", "2026-03-02", "Records");
+        repo.write(ORDER_PATH, &ORDER.replace("2026-03-03", day));
+        repo.commit_with("wang.gm", day, "Review", Signing::KeyOf("wang.gm"));
+        let run = repo.check_as_of("2026-03-20");
+        let unproven = run.of("signature-unproven");
+        if proven {
+            assert!(unproven.is_empty(), "{day}: {unproven:#?}");
+        } else {
+            assert_eq!(unproven.len(), 1, "{day}: {:#?}", run.findings());
+            assert!(
+                unproven[0].message.contains("revoked from 2026-03-05"),
+                "{}",
+                unproven[0].message
+            );
+        }
+    }
+}
