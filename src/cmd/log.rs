@@ -60,6 +60,19 @@ pub struct SignatureBlock {
     /// allowed_signers of `docket export` checks.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ssh: Option<SshView>,
+    /// The trusted time of the signature commit: a verified RFC 3161
+    /// token's time (docs/timestamps.md), when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<TimestampView>,
+}
+
+/// A verified timestamp of a signature commit.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimestampView {
+    /// The token's time at the company's offset.
+    pub time: String,
+    /// The TSA that signed it (its certificate's subject).
+    pub tsa: String,
 }
 
 /// The SSH signature part of a proof.
@@ -146,6 +159,17 @@ impl SignatureBlock {
             sha256: proof.sha256.clone(),
             covers: CoversView::of(&proof.covers, history),
             ssh,
+            timestamp: proof
+                .commit
+                .and_then(|c| history.stamps.trusted_time(c))
+                .map(|t| TimestampView {
+                    time: crate::history::Stamp {
+                        time: t.gen_time,
+                        ..crate::history::Stamp::default()
+                    }
+                    .display_at(offset),
+                    tsa: t.tsa_subject.clone(),
+                }),
         }
     }
 }
@@ -201,6 +225,9 @@ pub fn run(root: &Path, id: &str, format: Format, no_cache: bool) -> Result<Stri
     super::fail_closed(&findings)?;
     let mut history = History::open_with(root, None, !no_cache)?;
     crate::history::prove_only(&mut history, &model, Some(id))?;
+    // Only this record's signing commits have proofs, so only their
+    // tokens are read and verified.
+    history.stamps = crate::tsa::stamps(&model.guard, &history, &model.config);
     let log = log(&model, &history, id)?;
     Ok(match format {
         Format::Json => serde_json::to_string_pretty(&log).expect("log serializes") + "\n",
@@ -246,10 +273,13 @@ fn human(log: &Log, proofs: &[&Proof], history: &History) -> String {
     if !log.signatures.is_empty() {
         out.push_str("\nsignatures:\n");
         for (b, p) in log.signatures.iter().zip(proofs) {
-            let when = match (&b.commit, &b.time) {
+            let mut when = match (&b.commit, &b.time) {
                 (Some(c), Some(t)) => format!(", commit {} at {t}", crate::history::short(c)),
                 _ => String::new(),
             };
+            if let Some(ts) = &b.timestamp {
+                when.push_str(&format!(", timestamped {} by {}", ts.time, ts.tsa));
+            }
             out.push_str(&format!(
                 "  {}: {} ({}, {}), dated {}{when}\n    meaning: {}\n    {}\n",
                 b.section,

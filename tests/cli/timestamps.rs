@@ -711,3 +711,36 @@ fn governance_unproven_near_miss_the_gm_renews_the_tsa_root() {
         base.stdout
     );
 }
+
+#[test]
+fn log_shows_the_trusted_time_next_to_the_signature() {
+    let p = pki(1, FROM, UNTIL);
+    let (repo, review, _) = company_under("author", "required", 2, &p.root_pem);
+    put_token(
+        &repo,
+        &review,
+        &p.signer
+            .token(&digest_of(&repo, &review), None, true, march_3_plus(0), 1),
+    );
+    let json = repo
+        .docket(&["log", "SO-2026-0001", "--format", "json"])
+        .json();
+    let ts = &json["signatures"][0]["timestamp"];
+    assert_eq!(ts["tsa"], "CN=Test TSA,O=Test Trust", "{json:#}");
+    assert!(
+        ts["time"].as_str().unwrap().starts_with("2026-03-03 "),
+        "{json:#}"
+    );
+    let human = repo.docket(&["log", "SO-2026-0001"]);
+    assert!(
+        human.stdout.contains("timestamped 2026-03-03 ") && human.stdout.contains("CN=Test TSA"),
+        "{}",
+        human.stdout
+    );
+    // Without a token, nothing is claimed.
+    std::fs::remove_dir_all(repo.path("timestamps")).unwrap();
+    let json = repo
+        .docket(&["log", "SO-2026-0001", "--format", "json"])
+        .json();
+    assert!(json["signatures"][0].get("timestamp").is_none(), "{json:#}");
+}
