@@ -202,7 +202,13 @@ impl<'a> Cx<'a> {
                 Some(p) => format!("{}:{}:{}", f.file, p.line, p.col),
                 None => f.file.clone(),
             };
-            cells.extend([Cell::text(place), Cell::text(&f.message)]);
+            // A message may hold a long token (a key fingerprint) that
+            // must not widen the table past the page: its cell breaks
+            // anywhere (site.css `td.message`).
+            cells.extend([
+                Cell::text(place),
+                Cell::text(&f.message).class("message"),
+            ]);
             table.push(cells);
         }
         table.filter = table.rows.len() > 10;
