@@ -625,3 +625,34 @@ fn a_key_revoked_in_force_signs_nothing_from_that_day() {
         }
     }
 }
+
+#[test]
+fn a_warm_proof_cache_follows_a_revocation_made_later() {
+    // The proofs of a file are cached by its revisions; a revocation that
+    // reaches back changes a proof without touching the record, so the
+    // policy's history is part of the cache key.
+    let repo = company("ssh");
+    review(&repo, "wang.gm", Signing::KeyOf("wang.gm"));
+    clean(&repo.check());
+    assert!(repo.top.join(".git/docket/proofs.json").is_file());
+    repo.edit(
+        "people.toml",
+        &format!("keys = [\"{}\"]", public_key("wang.gm")),
+        &format!(
+            "keys = [{{ key = \"{}\", revoked = 2026-03-01 }}]",
+            public_key("wang.gm")
+        ),
+    );
+    repo.commit_with(
+        "wang.gm",
+        "2026-03-10",
+        "people: the key was stolen on 1 March",
+        Signing::KeyOf("wang.gm"),
+    );
+    let s = one(&repo.check(), "signature-unproven", ORDER_PATH);
+    assert!(
+        s.message.contains("revoked from 2026-03-01"),
+        "{}",
+        s.message
+    );
+}
