@@ -584,6 +584,14 @@ fn a_lapse_the_gm_takes_over_stops_failing_and_his_change_shows_what_he_took_on(
             && text[listed..].contains("people added: ma.qc"),
         "{text}"
     );
+    // Each change is headed by its file, commit, author and verdict.
+    let head = text[listed..].lines().nth(1).expect(text);
+    assert!(
+        head.trim_start().starts_with("people.toml in commit")
+            && head.contains("by Wang Daming (wang.gm)")
+            && head.contains(": proven, SSH signature by wang.gm's key"),
+        "{text}"
+    );
 }
 
 #[test]
