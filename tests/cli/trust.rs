@@ -586,8 +586,10 @@ fn a_lapse_the_gm_takes_over_stops_failing_and_his_change_shows_what_he_took_on(
     );
     // Each change is headed by its file, commit, author and verdict.
     let head = text[listed..].lines().nth(1).expect(text);
+    let gm_commit = self::head(&repo).to_string();
     assert!(
-        head.trim_start().starts_with("people.toml in commit")
+        head.trim_start()
+            .starts_with(&format!("people.toml in commit {}", &gm_commit[..10]))
             && head.contains("by Wang Daming (wang.gm)")
             && head.contains(": proven, SSH signature by wang.gm's key"),
         "{text}"
