@@ -120,7 +120,7 @@ fn governance_text(base: &str, listed: &[crate::history::Listed]) -> String {
         return String::new();
     }
     let mut out = format!(
-        "{} since {base} (people.toml, docket.toml, procedure.md), proven or not:\n",
+        "{} since {base} (people.toml, docket.toml, procedure.md, tsa/*.pem), proven or not:\n",
         count_as(listed.len(), "governance change", "governance changes")
     );
     for g in listed {

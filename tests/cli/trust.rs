@@ -584,6 +584,16 @@ fn a_lapse_the_gm_takes_over_stops_failing_and_his_change_shows_what_he_took_on(
             && text[listed..].contains("people added: ma.qc"),
         "{text}"
     );
+    // Each change is headed by its file, commit, author and verdict.
+    let head = text[listed..].lines().nth(1).expect(text);
+    let gm_commit = self::head(&repo).to_string();
+    assert!(
+        head.trim_start()
+            .starts_with(&format!("people.toml in commit {}", &gm_commit[..10]))
+            && head.contains("by Wang Daming (wang.gm)")
+            && head.contains(": proven, SSH signature by wang.gm's key"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -624,4 +634,35 @@ fn a_key_revoked_in_force_signs_nothing_from_that_day() {
             );
         }
     }
+}
+
+#[test]
+fn a_warm_proof_cache_follows_a_revocation_made_later() {
+    // The proofs of a file are cached by its revisions; a revocation that
+    // reaches back changes a proof without touching the record, so the
+    // policy's history is part of the cache key.
+    let repo = company("ssh");
+    review(&repo, "wang.gm", Signing::KeyOf("wang.gm"));
+    clean(&repo.check());
+    assert!(repo.top.join(".git/docket/proofs.json").is_file());
+    repo.edit(
+        "people.toml",
+        &format!("keys = [\"{}\"]", public_key("wang.gm")),
+        &format!(
+            "keys = [{{ key = \"{}\", revoked = 2026-03-01 }}]",
+            public_key("wang.gm")
+        ),
+    );
+    repo.commit_with(
+        "wang.gm",
+        "2026-03-10",
+        "people: the key was stolen on 1 March",
+        Signing::KeyOf("wang.gm"),
+    );
+    let s = one(&repo.check(), "signature-unproven", ORDER_PATH);
+    assert!(
+        s.message.contains("revoked from 2026-03-01"),
+        "{}",
+        s.message
+    );
 }
