@@ -96,6 +96,7 @@ pub(crate) fn governance_unproven_fires_for_a_key_slipped_into_the_gms_entry() {
     for want in [
         Repo::short(slipped).as_str(),
         "Li Mei (li.sales)",
+        "does not hold role gm",
         "keys added",
         "wang.gm",
     ] {
