@@ -140,6 +140,33 @@ fn the_tolerance_is_a_setting() {
     repo.commit_as("wang.gm", "2026-03-05", "Review");
     let run = repo.check();
     assert!(run.of("signature-time").is_empty(), "{:#?}", run.findings());
+    // The author date may lie up to three days before the committer date
+    // too (days, not seconds: two and a half days is fine)...
+    repo.write(ORDER_PATH, &reviewed("wang.gm", "2026-03-06"));
+    repo.commit_times(
+        "wang.gm",
+        "2026-03-06 09:00",
+        "2026-03-08 21:00",
+        "Review again",
+        Signing::Unsigned,
+    );
+    let run = repo.check();
+    assert!(run.of("signature-time").is_empty(), "{:#?}", run.findings());
+    // ...and not four.
+    repo.write(ORDER_PATH, &reviewed("wang.gm", "2026-03-13"));
+    repo.commit_times(
+        "wang.gm",
+        "2026-03-09 09:00",
+        "2026-03-13 09:00",
+        "Review, backdated",
+        Signing::Unsigned,
+    );
+    let late = fires(&repo.check(), "signature-time");
+    assert!(
+        late[0].message.contains("backdated author date"),
+        "{}",
+        late[0].message
+    );
 }
 
 #[test]
