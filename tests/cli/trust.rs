@@ -481,25 +481,22 @@ fn removing_a_key_later_keeps_an_earlier_proof_and_revoking_it_breaks_only_what_
     }
 }
 
-#[test]
-fn a_key_signs_only_inside_its_window() {
-    // Wang's key is valid from 2026-03-04 to 2026-03-10 (exclusive).
-    for (day, proven) in [
-        ("2026-03-03", false),
-        ("2026-03-04", true),
-        ("2026-03-09", true),
-        ("2026-03-10", false),
-    ] {
+/// Under policy ssh, with the GM's key entry in people.toml written as
+/// `entry` (a table around his key) from the first commit: for each
+/// (day, proven), the GM signs the review that day with his key, and the
+/// review is proven or `signature-unproven` with a message holding `why`.
+fn gm_key_entry_signs(entry: &str, days: &[(&str, bool)], why: &str) {
+    for &(day, proven) in days {
         let repo = Repo::base();
         repo.set_policy("ssh");
-        let windowed = people_toml_with_keys().replace(
+        let people = people_toml_with_keys().replace(
             &format!("keys = [\"{}\"]", public_key("wang.gm")),
             &format!(
-                "keys = [{{ key = \"{}\", valid_after = 2026-03-04, valid_before = 2026-03-10 }}]",
+                "keys = [{{ key = \"{}\", {entry} }}]",
                 public_key("wang.gm")
             ),
         );
-        repo.write("people.toml", &windowed);
+        repo.write("people.toml", &people);
         repo.write(ORDER_PATH, &order_unreviewed());
         repo.git_init();
         repo.commit_as("li.sales", "2026-03-02", "Records");
@@ -511,13 +508,24 @@ fn a_key_signs_only_inside_its_window() {
             assert!(unproven.is_empty(), "{day}: {unproven:#?}");
         } else {
             assert_eq!(unproven.len(), 1, "{day}: {:#?}", run.findings());
-            assert!(
-                unproven[0].message.contains("valid"),
-                "{}",
-                unproven[0].message
-            );
+            assert!(unproven[0].message.contains(why), "{}", unproven[0].message);
         }
     }
+}
+
+#[test]
+fn a_key_signs_only_inside_its_window() {
+    // Wang's key is valid from 2026-03-04 to 2026-03-10 (exclusive).
+    gm_key_entry_signs(
+        "valid_after = 2026-03-04, valid_before = 2026-03-10",
+        &[
+            ("2026-03-03", false),
+            ("2026-03-04", true),
+            ("2026-03-09", true),
+            ("2026-03-10", false),
+        ],
+        "valid",
+    );
 }
 
 #[test]
@@ -602,39 +610,15 @@ fn a_key_revoked_in_force_signs_nothing_from_that_day() {
     // The GM's laptop was stolen: people.toml already says his key is
     // revoked from 2026-03-05. Whoever holds it signs on the 6th: not
     // proven. Signed on the 4th, before the revocation: proven.
-    for (day, proven) in [
-        ("2026-03-04", true),
-        ("2026-03-05", false),
-        ("2026-03-06", false),
-    ] {
-        let repo = Repo::base();
-        repo.set_policy("ssh");
-        let revoked = people_toml_with_keys().replace(
-            &format!("keys = [\"{}\"]", public_key("wang.gm")),
-            &format!(
-                "keys = [{{ key = \"{}\", revoked = 2026-03-05 }}]",
-                public_key("wang.gm")
-            ),
-        );
-        repo.write("people.toml", &revoked);
-        repo.write(ORDER_PATH, &order_unreviewed());
-        repo.git_init();
-        repo.commit_as("li.sales", "2026-03-02", "Records");
-        repo.write(ORDER_PATH, &ORDER.replace("2026-03-03", day));
-        repo.commit_with("wang.gm", day, "Review", Signing::KeyOf("wang.gm"));
-        let run = repo.check_as_of("2026-03-20");
-        let unproven = run.of("signature-unproven");
-        if proven {
-            assert!(unproven.is_empty(), "{day}: {unproven:#?}");
-        } else {
-            assert_eq!(unproven.len(), 1, "{day}: {:#?}", run.findings());
-            assert!(
-                unproven[0].message.contains("revoked from 2026-03-05"),
-                "{}",
-                unproven[0].message
-            );
-        }
-    }
+    gm_key_entry_signs(
+        "revoked = 2026-03-05",
+        &[
+            ("2026-03-04", true),
+            ("2026-03-05", false),
+            ("2026-03-06", false),
+        ],
+        "revoked from 2026-03-05",
+    );
 }
 
 #[test]
