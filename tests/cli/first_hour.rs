@@ -60,8 +60,12 @@ fn edit(path: &Path, from: &str, to: &str) {
 #[test]
 fn from_init_to_a_signed_order_and_a_site() {
     let top = tempfile::tempdir().unwrap();
-    let init = docket_in(top.path(), "", &["init", "qms"]);
+    let init = docket_in(top.path(), "", &["init", "qms", "--ci", "github"]);
     assert_eq!(init.code, 0, "{}", init.stderr);
+    // The gate of every pull request comes with it.
+    let workflow =
+        std::fs::read_to_string(top.path().join("qms/.github/workflows/docket.yml")).unwrap();
+    assert!(workflow.contains("docket check --base"), "{workflow}");
     // The closing hint is the path this test follows.
     for step in ["git init", "git add -A", "git commit", "docket check"] {
         assert!(init.stdout.contains(step), "{}", init.stdout);
