@@ -161,10 +161,7 @@ fn at_revision(
     let (mut model, findings) = crate::model::build(loaded);
     // diff judges commits other than HEAD: it reads and writes no cache.
     let mut history = History::open_with(root, Some(rev), false)?;
-    history::prove(&mut history, &model)?;
-    history::apply_governed(&mut model.config, &history);
-    history.stamps = crate::tsa::stamps(&model.guard, &history, &model.config);
-    let report = super::check_model(&model, Some(&history), findings, as_of)?;
+    let report = super::judge(&mut model, &mut history, findings, as_of)?;
     let mut out: Vec<DiffFinding> = report
         .findings
         .into_iter()

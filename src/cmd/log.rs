@@ -163,11 +163,7 @@ impl SignatureBlock {
                 .commit
                 .and_then(|c| history.stamps.trusted_time(c))
                 .map(|t| TimestampView {
-                    time: crate::history::Stamp {
-                        time: t.gen_time,
-                        ..crate::history::Stamp::default()
-                    }
-                    .display_at(offset),
+                    time: crate::history::time_at(t.gen_time, offset),
                     tsa: t.tsa_subject.clone(),
                 }),
         }

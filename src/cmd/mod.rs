@@ -86,17 +86,29 @@ pub fn analyse_with(root: &Path, reading: &Reading) -> Result<(Model, History, C
             crate::history::rewrite::rewrites(&history, published)
         })?;
     }
-    stage("history proofs", || {
-        crate::history::prove(&mut history, &model)
-    })?;
-    crate::history::apply_governed(&mut model.config, &history);
-    history.stamps = stage("timestamps", || {
-        crate::tsa::stamps(&model.guard, &history, &model.config)
-    });
-    let report = stage("rules", || {
-        check_model(&model, Some(&history), findings, as_of)
-    })?;
+    let report = judge(&mut model, &mut history, findings, as_of)?;
     Ok((model, history, report))
+}
+
+/// Judge a model with its history, in the one order every checking
+/// command uses: the proofs under the policy in force for each commit,
+/// the governed signature policy put in the model's settings, the
+/// timestamp tokens of the signing commits, then the rules.
+pub fn judge(
+    model: &mut Model,
+    history: &mut History,
+    findings: Vec<crate::finding::Finding>,
+    as_of: Option<Date>,
+) -> Result<CheckReport> {
+    use crate::timing::stage;
+    stage("history proofs", || crate::history::prove(history, model))?;
+    crate::history::apply_governed(&mut model.config, history);
+    history.stamps = stage("timestamps", || {
+        crate::tsa::stamps(&model.guard, history, &model.config)
+    });
+    stage("rules", || {
+        check_model(model, Some(history), findings, as_of)
+    })
 }
 
 /// Run the rules on a built model, with or without history.

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// A person and moment as git records them.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Stamp {
     pub name: String,
     pub email: String,
@@ -39,32 +39,12 @@ impl Stamp {
     /// The time shown at `offset_seconds` (the company's time zone), like
     /// `2026-03-03 09:15:00 +08:00`.
     pub fn display_at(&self, offset_seconds: i32) -> String {
-        let offset =
-            jiff::tz::Offset::from_seconds(offset_seconds).unwrap_or(jiff::tz::Offset::UTC);
-        match jiff::Timestamp::from_second(self.time) {
-            Ok(ts) => {
-                let (sign, secs) = if offset_seconds < 0 {
-                    ('-', -offset_seconds)
-                } else {
-                    ('+', offset_seconds)
-                };
-                let zone = format!("{sign}{:02}:{:02}", secs / 3600, secs % 3600 / 60);
-                format!(
-                    "{} {zone}",
-                    offset.to_datetime(ts).strftime("%Y-%m-%d %H:%M:%S")
-                )
-            }
-            Err(_) => self.time.to_string(),
-        }
+        super::clock::time_at(self.time, offset_seconds)
     }
 
     /// The calendar date at `offset_seconds`.
     pub fn date_at(&self, offset_seconds: i32) -> Option<jiff::civil::Date> {
-        let offset =
-            jiff::tz::Offset::from_seconds(offset_seconds).unwrap_or(jiff::tz::Offset::UTC);
-        jiff::Timestamp::from_second(self.time)
-            .ok()
-            .map(|ts| offset.to_datetime(ts).date())
+        super::clock::date_at(self.time, offset_seconds)
     }
 }
 

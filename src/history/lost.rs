@@ -64,11 +64,7 @@ pub struct LostRecord {
 impl LostCommit {
     /// The commit's day at `offset_seconds` (the company's time zone).
     pub fn date_at(&self, offset_seconds: i32) -> Option<jiff::civil::Date> {
-        let offset =
-            jiff::tz::Offset::from_seconds(offset_seconds).unwrap_or(jiff::tz::Offset::UTC);
-        jiff::Timestamp::from_second(self.time)
-            .ok()
-            .map(|ts| offset.to_datetime(ts).date())
+        super::clock::date_at(self.time, offset_seconds)
     }
 }
 

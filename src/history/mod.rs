@@ -35,6 +35,7 @@
 mod anchor;
 mod cache;
 pub mod changes;
+mod clock;
 mod controlled;
 pub mod covers;
 pub mod fields;
@@ -57,6 +58,7 @@ mod walk;
 mod worktree;
 
 pub use changes::{Changes, Invalidated, RecordChange, changed_since, compare};
+pub use clock::{date_at, time_at};
 pub use covers::{COVERAGE, Covers};
 pub use fields::{FieldChange, State, diff_tables, parse_state};
 pub use govern::govern;

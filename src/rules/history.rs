@@ -174,19 +174,17 @@ pub fn change_unrecorded(cx: &Context, out: &mut Sink) {
 /// A person as messages name them: "Wang Daming (wang.gm)", or the id
 /// as written when people.toml does not know it.
 fn named(cx: &Context, id: &str) -> String {
-    cx.model.person(id).map_or_else(
-        || id.to_string(),
-        |p| format!("{} ({})", p.name.value, p.id.value),
-    )
+    cx.model
+        .person(id)
+        .map_or_else(|| id.to_string(), crate::model::Person::named)
 }
 
 /// A commit author as messages name them: the person their email belongs
 /// to, or the email.
 fn author(cx: &Context, email: &str) -> String {
-    cx.model.person_by_email(email).map_or_else(
-        || email.to_string(),
-        |p| format!("{} ({})", p.name.value, p.id.value),
-    )
+    cx.model
+        .person_by_email(email)
+        .map_or_else(|| email.to_string(), crate::model::Person::named)
 }
 
 /// Where in the order a changed field is: the line of the first change,

@@ -151,10 +151,7 @@ pub fn signature_time(cx: &Context, out: &mut Sink) {
 /// trusted to be as old as it says.
 fn stamp_disagrees(cx: &Context, commit: &Commit, gen_time: i64, tolerance: i64) -> Option<String> {
     let offset = cx.model.config.company.offset_seconds;
-    let zone = jiff::tz::Offset::from_seconds(offset).unwrap_or(jiff::tz::Offset::UTC);
-    let stamped = zone
-        .to_datetime(jiff::Timestamp::from_second(gen_time).ok()?)
-        .date();
+    let stamped = crate::history::date_at(gen_time, offset)?;
     let committed = commit.signed_on(offset)?;
     let after = gen_time - commit.committer.time;
     if after < -tolerance {
