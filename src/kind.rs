@@ -29,7 +29,7 @@ macro_rules! kinds {
             Order = "order", "orders", IdShape::Yearly("SO"), "order",
                 "Orders", "訂單", orders: Order;
             Flowsheet = "flowsheet", "flowsheets", IdShape::Yearly("MF"), "flow sheet",
-                "Flow sheets", "制造流程單", flowsheets: Flowsheet;
+                "Flow sheets", "製造流程單", flowsheets: Flowsheet;
             Capa = "capa", "capa", IdShape::Yearly("CAPA"), "CAPA",
                 "CAPA", "糾正/預防措施處理單", capa: Capa;
             Survey = "survey", "surveys", IdShape::Yearly("SV"), "survey",
@@ -98,6 +98,20 @@ macro_rules! kind_enum {
 kinds!(kind_enum);
 
 impl Kind {
+    /// How a Chinese reader names one record of the kind, for messages.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Kind::Customer => "客戶",
+            Kind::Product => "料號",
+            Kind::Order => "訂單",
+            Kind::Flowsheet => "製造流程單",
+            Kind::Capa => "CAPA",
+            Kind::Survey => "滿意度調查",
+            Kind::Property => "客戶財產",
+            Kind::Report => "使用狀況報告",
+        }
+    }
+
     pub fn from_folder(folder: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.folder() == folder)
     }

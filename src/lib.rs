@@ -25,6 +25,7 @@ pub mod finding;
 pub mod fingerprint;
 pub mod history;
 pub mod kind;
+pub mod lexicon;
 pub mod load;
 pub mod model;
 pub mod render;

@@ -134,11 +134,11 @@ impl SignatureBlock {
                 match history.ssh_verdict(objects, c, &proof.by, on) {
                     Ok(how) => SshView {
                         valid: true,
-                        detail: how,
+                        detail: how.en,
                     },
                     Err(rest) => SshView {
                         valid: false,
-                        detail: format!("the commit {rest}"),
+                        detail: format!("the commit {}", rest.en),
                     },
                 }
             });

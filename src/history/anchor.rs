@@ -22,12 +22,16 @@ use super::index::{Change, History, Revision, short};
 use super::repo::{find_commit, first_parent, read_blob};
 use super::states::same;
 use crate::error::{Error, Result};
+use crate::finding::Message;
 use crate::load::Value;
+use crate::msg;
 use std::path::Path;
 
 /// What a failed anchor means, for the reader of the message.
 const STALE: &str = "; the index is docket's cache (.git/docket/history.json): if it was \
      edited, delete .git/docket and check again";
+const STALE_ZH: &str = "；索引是 docket 的快取（.git/docket/history.json）：若曾遭編輯，\
+     請刪除 .git/docket 後重新檢查";
 
 /// What the index says wrote a section: revision `k` (newest first) of a
 /// file's revisions, holding `value` at section `path`.
@@ -44,7 +48,7 @@ pub(super) fn disproved(
     h: &History,
     repo: &git2::Repository,
     claim: &Claim,
-) -> Result<Option<String>> {
+) -> Result<Option<Message>> {
     let rev = &claim.revisions[claim.k];
     let commit = &h.commits[rev.commit];
     let oid =
@@ -53,11 +57,12 @@ pub(super) fn disproved(
     let here = blob_at(repo, &c, &h.prefix, &rev.path)?;
     let claimed = rev.blob.as_deref();
     if here.map(|b| b.to_string()).as_deref() != claimed || claimed.is_none() {
-        return Ok(Some(format!(
-            "the history index names commit {} as the one that wrote it, but that commit's tree \
-             does not hold this revision of {}{STALE}",
-            commit.short(),
-            rev.path
+        return Ok(Some(msg!(
+            "the history index names commit {c} as the one that wrote it, but that commit's tree \
+             does not hold this revision of {path}{STALE}",
+            "歷史索引指稱提交 {c} 寫入此內容，但該提交的樹中沒有 {path} 的這個版本{STALE_ZH}";
+            c = commit.short(),
+            path = &rev.path
         )));
     }
     let Some(parent) = first_parent(repo, &c)? else {
@@ -91,12 +96,13 @@ pub(super) fn disproved(
         };
         let held = held.as_ref().and_then(|t| section(t, claim.path));
         if same(held, Some(claim.value)) {
-            return Ok(Some(format!(
-                "the history index names commit {} as the one that wrote it, but its parent {} \
-                 already held the same `{}`{STALE}",
-                commit.short(),
-                short(&parent.id().to_string()),
-                claim.path
+            return Ok(Some(msg!(
+                "the history index names commit {c} as the one that wrote it, but its parent {p} \
+                 already held the same `{path}`{STALE}",
+                "歷史索引指稱提交 {c} 寫入此內容，但其父提交 {p} 已有相同的 `{path}`{STALE_ZH}";
+                c = commit.short(),
+                p = short(&parent.id().to_string()).to_string(),
+                path = claim.path
             )));
         }
     }

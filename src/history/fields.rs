@@ -36,6 +36,28 @@ impl fmt::Display for FieldChange {
     }
 }
 
+impl FieldChange {
+    /// The change in both languages: English as [`Display`](fmt::Display)
+    /// writes it, Chinese with the field's Chinese name
+    /// ("追蹤第 1 項：新增", "數量：10 → 12").
+    pub fn text(&self) -> crate::finding::Message {
+        let zpath = crate::lexicon::path(&self.path);
+        let zh = match (&self.from, &self.to) {
+            (None, Some(to)) if to.starts_with('{') || to.starts_with('[') => {
+                format!("{zpath}：新增")
+            }
+            (None, Some(to)) => format!("{zpath}：新增 {to}"),
+            (Some(_), None) => format!("{zpath}：移除"),
+            (Some(from), Some(to)) => format!("{zpath}：{from} → {to}"),
+            (None, None) => zpath,
+        };
+        crate::finding::Message {
+            en: self.to_string(),
+            zh,
+        }
+    }
+}
+
 /// The changes from `old` to `new`; a missing side is an empty file.
 pub fn diff_tables(old: Option<&Table>, new: Option<&Table>) -> Vec<FieldChange> {
     let empty = Table::new();

@@ -11,6 +11,7 @@ use super::regime::{Regime, left_by};
 use super::repo::Objects;
 use crate::error::Result;
 use crate::model::{Config, Person, SignaturePolicy};
+use crate::msg;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 impl History {
@@ -145,33 +146,45 @@ fn by_position(h: &History) -> BTreeMap<usize, Vec<(&str, &Revision)>> {
 /// in force before it.
 fn judge(regime: &Regime, objects: &Objects, c: &Commit, offset: i32) -> Status {
     let Some(p) = regime.by_email(&c.author.email) else {
-        return Status::Unproven(format!(
-            "its author {} <{}> is not in people.toml",
-            c.author.name, c.author.email
+        return Status::Unproven(msg!(
+            "its author {name} <{email}> is not in people.toml",
+            "其作者 {name} <{email}> 不在 people.toml 中";
+            name = &c.author.name,
+            email = &c.author.email
         ));
     };
     if !regime.governs(p) {
-        return Status::Unproven(format!(
-            "{} does not hold role {}, which changes to the controlled documents need",
-            p.named(),
-            regime.governance_roles()
+        return Status::Unproven(msg!(
+            "{name} does not hold role {roles}, which changes to the controlled documents need",
+            "{name} 不具受控文件變更所需的{zroles}角色";
+            name = p.named(),
+            roles = regime.governance_roles(),
+            zroles = regime.governance_roles_zh()
         ));
     }
     if let Some((left, day)) = left_by(p, c.signed_on(offset), c.author.date_at(offset)) {
-        return Status::Unproven(format!(
-            "{} left on {left}, before the commit ({day})",
-            p.named()
+        return Status::Unproven(msg!(
+            "{name} left on {left}, before the commit ({day})",
+            "{name} 已於 {left} 離職，早於此提交（{day}）";
+            name = p.named()
         ));
     }
     if regime.signatures != SignaturePolicy::Ssh {
-        return Status::Proven(format!("commit author {}", c.author.email));
+        return Status::Proven(msg!(
+            "commit author {email}",
+            "提交作者 {email}";
+            email = &c.author.email
+        ));
     }
     let check = regime.keyring().check(&objects.repo, &c.id, c.signature);
     match regime.ssh_proof(&check, &p.id, c.signed_on(offset), None) {
         Ok(how) => Status::Proven(how),
-        Err(rest) => Status::Unproven(format!(
-            "policy \"ssh\" needs the commit SSH-signed by {}, but it {rest}",
-            p.named()
+        Err(rest) => Status::Unproven(msg!(
+            "policy \"ssh\" needs the commit SSH-signed by {name}, but it {en}",
+            "簽核政策 \"ssh\" 需要此提交由 {name} 做 SSH 簽章，但此提交{zh}";
+            name = p.named(),
+            en = &rest.en,
+            zh = &rest.zh
         )),
     }
 }
@@ -218,8 +231,9 @@ fn apply(
                 // Nobody is judged in the bootstrap; what does not read
                 // still does not take effect.
                 Status::Bootstrap => Status::Bootstrap,
-                _ => Status::Unproven(format!(
-                    "the new {file} does not read ({why}), so it cannot take effect"
+                _ => Status::Unproven(msg!(
+                    "the new {file} does not read ({why}), so it cannot take effect",
+                    "新的 {file} 無法讀取（{why}），因此不能生效"
                 )),
             };
             return (changes, status);
@@ -296,8 +310,8 @@ impl History {
                     time: judged.committer.display_at(offset_seconds),
                     status: f.status.as_str(),
                     reason: match &f.status {
-                        Status::Proven(how) => Some(how.clone()),
-                        Status::Unproven(why) => Some(why.clone()),
+                        Status::Proven(how) => Some(how.en.clone()),
+                        Status::Unproven(why) => Some(why.en.clone()),
                         _ => None,
                     },
                     changes: f.changes.clone(),

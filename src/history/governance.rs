@@ -25,6 +25,7 @@
 //! This file holds the timeline as data; `govern.rs` computes it.
 
 use super::regime::Regime;
+use crate::finding::Message;
 
 /// The governance timeline of a history.
 #[derive(Debug, Clone, Default)]
@@ -76,9 +77,9 @@ pub enum Status {
     /// Made under `signatures = "none"`: not judged, in effect.
     Recorded,
     /// Made by a governance role; says how it was proven.
-    Proven(String),
+    Proven(Message),
     /// Not in effect; says why.
-    Unproven(String),
+    Unproven(Message),
 }
 
 impl Status {

@@ -10,6 +10,7 @@
 
 use super::covers::Covers;
 use super::substance::OrderHistory;
+use crate::finding::Message;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -91,13 +92,13 @@ impl Shown {
 #[serde(rename_all = "kebab-case", tag = "status", content = "detail")]
 pub enum ProofStatus {
     /// Proven; says how ("commit author wang@acme.example", "SSH key ...").
-    Proven(String),
+    Proven(Message),
     /// `policy.signatures = "none"`: recorded, not verified.
     Recorded,
     /// The section's current content is not committed yet.
     Uncommitted,
     /// The signature commit does not prove it; says why.
-    Unproven(String),
+    Unproven(Message),
     /// Changed after signing by someone else: the commit (index) where the
     /// signer's version was written, and who changed it.
     Broken { signed: usize, changed_by: String },

@@ -29,9 +29,11 @@ use super::repo::Objects;
 use super::sig::SignatureCheck;
 use super::states::{States, same};
 use super::substance::{OrderHistory, order_history};
+use crate::finding::Message;
 use crate::fingerprint::Fingerprint;
 use crate::load::Table;
 use crate::model::{Model, Record, SignaturePolicy};
+use crate::msg;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -177,6 +179,8 @@ fn states(h: &History, objects: &Objects, model: &Model, file: &str) -> crate::R
 /// How to sign under policy "ssh", for messages.
 const SSH_ADVICE: &str = "the signer commits with an SSH signature (git config gpg.format ssh; \
      git commit -S) made with a key listed for them in people.toml";
+const SSH_ADVICE_ZH: &str = "簽核人須以 people.toml 中列為其所有的金鑰做 SSH 簽章提交\
+     （git config gpg.format ssh；git commit -S）";
 
 /// Find the signature commit of one section and judge it under the
 /// policy in force for that commit ([`History::regime_for`]).
@@ -257,18 +261,30 @@ fn prove_one(
             ));
         }
         let who = match author {
-            Some(p) => format!("{} ({})", p.id.value, c.author.email),
-            None => format!(
-                "{} <{}>, who is not in people.toml",
-                c.author.name, c.author.email
+            Some(p) => msg!(
+                "{id} ({email})",
+                "{name}（{email}）";
+                id = &p.id.value,
+                name = p.named(),
+                email = &c.author.email
+            ),
+            None => msg!(
+                "{name} <{email}>, who is not in people.toml",
+                "不在 people.toml 中的 {name} <{email}>";
+                name = &c.author.name,
+                email = &c.author.email
             ),
         };
+        let zby = named(regime, by);
         return Ok((
             Some(commit),
-            ProofStatus::Unproven(format!(
-                "its signature commit {} was authored by {who}, not by {by}; \
+            ProofStatus::Unproven(msg!(
+                "its signature commit {short} was authored by {who_en}, not by {by}; \
                  {by} must commit the section themselves",
-                c.short()
+                "簽核提交 {short} 的作者是{who_zh}，不是 {zby}；{zby} 必須親自提交此區段";
+                short = c.short(),
+                who_en = &who.en,
+                who_zh = &who.zh
             )),
             Some(s),
         ));
@@ -279,10 +295,12 @@ fn prove_one(
     if let Some((left, day)) = left_by(person, signed_on, c.author.date_at(offset)) {
         return Ok((
             Some(commit),
-            ProofStatus::Unproven(format!(
-                "it was committed on {day} ({}), after {by} left on {left}: \
+            ProofStatus::Unproven(msg!(
+                "it was committed on {day} ({short}), after {by} left on {left}: \
                  someone who has left can no longer sign",
-                c.short()
+                "於 {day} 提交（{short}），晚於 {zby} 的離職日 {left}：已離職者不能再簽核";
+                short = c.short(),
+                zby = person.named()
             )),
             Some(s),
         ));
@@ -290,19 +308,35 @@ fn prove_one(
     if policy == SignaturePolicy::Author {
         return Ok((
             Some(commit),
-            ProofStatus::Proven(format!("commit author {}", c.author.email)),
+            ProofStatus::Proven(msg!(
+                "commit author {email}",
+                "提交作者 {email}";
+                email = &c.author.email
+            )),
             Some(s),
         ));
     }
     let status = match h.ssh_verdict(objects, commit, by, signed_on) {
         Ok(how) => ProofStatus::Proven(how),
-        Err(rest) => ProofStatus::Unproven(format!(
-            "policy \"ssh\" needs an SSH signature by {by}, but its signature commit {} {rest}; \
+        Err(rest) => ProofStatus::Unproven(msg!(
+            "policy \"ssh\" needs an SSH signature by {by}, but its signature commit {short} {en}; \
              {SSH_ADVICE}",
-            c.short()
+            "簽核政策 \"ssh\" 需要 {zby} 的 SSH 簽章，但簽核提交 {short} {zh}；{SSH_ADVICE_ZH}";
+            short = c.short(),
+            en = &rest.en,
+            zh = &rest.zh,
+            zby = named(regime, by)
         )),
     };
     Ok((Some(commit), status, Some(s)))
+}
+
+/// "Wang Daming (wang.gm)" for a person id of the policy in force, or the
+/// id as written.
+fn named(regime: &super::regime::Regime, id: &str) -> String {
+    regime
+        .person(id)
+        .map_or_else(|| id.to_string(), crate::model::Person::named)
 }
 
 /// What binds a signature to its content: the blob of the file at its
@@ -346,14 +380,18 @@ impl History {
         c: usize,
         by: &str,
         signed_on: Option<jiff::civil::Date>,
-    ) -> Result<String, String> {
+    ) -> Result<Message, Message> {
         let regime = self.regime_for(c);
         // A key stops signing for someone who has left (the allowed_signers
         // of `docket export` ends it the day after `left`).
         if let Some(p) = regime.person(by)
             && let Some((left, day)) = left_by(p, signed_on, None)
         {
-            return Err(format!("is signed on {day}, after {by} left on {left}"));
+            return Err(msg!(
+                "is signed on {day}, after {by} left on {left}",
+                "於 {day} 簽章，晚於 {name} 的離職日 {left}";
+                name = p.named()
+            ));
         }
         let check = self.signature(objects, c);
         let revoked_now = match &check {
@@ -375,7 +413,7 @@ fn anchored(
     s: usize,
     path: &str,
     value: Option<&crate::load::Value>,
-) -> crate::Result<Option<String>> {
+) -> crate::Result<Option<Message>> {
     let (Some(fh), Some(value)) = (h.file(file), value) else {
         return Ok(None);
     };

@@ -13,8 +13,9 @@
 //! valid at the signing time.
 
 use super::sig::{Keyring, SignatureCheck};
-use crate::finding::{RuleId, Severity};
+use crate::finding::{Message, RuleId, Severity};
 use crate::model::{Config, Person, Role, SignaturePolicy, person_by_email_in, person_in};
+use crate::msg;
 use jiff::civil::Date;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -105,6 +106,11 @@ impl Regime {
         names.join(" or ")
     }
 
+    /// The governance roles in Chinese: "總經理或品管".
+    pub fn governance_roles_zh(&self) -> String {
+        crate::lexicon::roles(self.governance.iter().map(|r| r.as_str()))
+    }
+
     /// A commit's author (`name`, `email` as git has them) as messages
     /// name them: "Wang Daming (wang.gm)", or the name and email when
     /// people.toml has no such person.
@@ -132,33 +138,51 @@ impl Regime {
         by: &str,
         day: Option<Date>,
         revoked_later: Option<Date>,
-    ) -> Result<String, String> {
+    ) -> Result<Message, Message> {
         let SignatureCheck::Valid {
             person: holder,
             fingerprint,
         } = check
         else {
-            return Err(format!("is {}", check.describe()));
+            let d = check.described();
+            return Err(msg!("is {en}", "{zh}"; en = &d.en, zh = &d.zh));
+        };
+        let named = |id: &str| {
+            self.person(id)
+                .map_or_else(|| id.to_string(), Person::named)
         };
         let Some(key) = self.keyring().key_of(by, fingerprint) else {
-            return Err(format!(
-                "is signed with {holder}'s key {fingerprint}, not one of {by}'s keys"
+            return Err(msg!(
+                "is signed with {holder}'s key {fingerprint}, not one of {by}'s keys",
+                "是以 {zholder} 的金鑰 {fingerprint} 簽章，不是 {zby} 的金鑰";
+                zholder = named(holder),
+                zby = named(by)
             ));
         };
         if let Some(day) = day {
             if let Some(why) = key.outside_window(day) {
-                return Err(format!(
-                    "is signed on {day} with {by}'s key {fingerprint}, but {why}"
+                return Err(msg!(
+                    "is signed on {day} with {by}'s key {fingerprint}, but {en}",
+                    "於 {day} 以 {zby} 的金鑰 {fingerprint} 簽章，但{zh}";
+                    en = &why.en,
+                    zh = &why.zh,
+                    zby = named(by)
                 ));
             }
             let later = revoked_later.filter(|r| day >= *r);
             if let Some(r) = key.revoked_on(day).or(later) {
-                return Err(format!(
-                    "is signed on {day} with {by}'s key {fingerprint}, which is revoked from {r}"
+                return Err(msg!(
+                    "is signed on {day} with {by}'s key {fingerprint}, which is revoked from {r}",
+                    "於 {day} 以 {zby} 的金鑰 {fingerprint} 簽章，此金鑰自 {r} 起已撤銷";
+                    zby = named(by)
                 ));
             }
         }
-        Ok(format!("SSH signature by {by}'s key {fingerprint}"))
+        Ok(msg!(
+            "SSH signature by {by}'s key {fingerprint}",
+            "{zby} 的金鑰 {fingerprint} 所做的 SSH 簽章";
+            zby = named(by)
+        ))
     }
 }
 

@@ -7,7 +7,9 @@
 //! and a CI runner needs no OpenSSH. OpenPGP signatures are recognised and
 //! reported as such, not verified (docket keeps no keyring).
 
+use crate::finding::Message;
 use crate::model::{Key, Person};
+use crate::msg;
 use jiff::civil::Date;
 use serde::Serialize;
 
@@ -187,18 +189,36 @@ pub enum SignatureCheck {
 impl SignatureCheck {
     /// For the audit trail: one short phrase.
     pub fn describe(&self) -> String {
+        self.described().en
+    }
+
+    /// [`describe`](Self::describe) in both languages.
+    pub fn described(&self) -> Message {
         match self {
-            SignatureCheck::Unsigned => "unsigned".into(),
+            SignatureCheck::Unsigned => msg!("unsigned", "未簽章"),
             SignatureCheck::Valid {
                 person,
                 fingerprint,
-            } => format!("SSH-signed by {person} ({fingerprint})"),
-            SignatureCheck::UnknownKey { fingerprint } => {
-                format!("SSH-signed with an unknown key ({fingerprint})")
+            } => msg!(
+                "SSH-signed by {person} ({fingerprint})",
+                "由 {person} 以 SSH 簽章（{fingerprint}）"
+            ),
+            SignatureCheck::UnknownKey { fingerprint } => msg!(
+                "SSH-signed with an unknown key ({fingerprint})",
+                "以不明的金鑰 SSH 簽章（{fingerprint}）"
+            ),
+            SignatureCheck::Invalid { reason } => {
+                msg!("bad signature: {reason}", "簽章無效（{reason}）")
             }
-            SignatureCheck::Invalid { reason } => format!("bad signature: {reason}"),
-            SignatureCheck::OpenPgp => "OpenPGP signature, not verified".into(),
-            SignatureCheck::Unrecognised => "unrecognised signature, not verified".into(),
+            SignatureCheck::OpenPgp => {
+                msg!("OpenPGP signature, not verified", "OpenPGP 簽章，未驗證")
+            }
+            SignatureCheck::Unrecognised => {
+                msg!(
+                    "unrecognised signature, not verified",
+                    "無法辨識的簽章，未驗證"
+                )
+            }
         }
     }
 }

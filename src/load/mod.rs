@@ -27,6 +27,7 @@ pub use value::{Node, Span, Table, Value};
 use crate::error::{Error, Result};
 use crate::finding::{Finding, RuleId};
 use crate::kind::Kind;
+use crate::msg;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use toml::de::DeTable;
@@ -148,7 +149,7 @@ pub fn load(root: &Path) -> Result<Loaded> {
                     RuleId::Parse,
                     rel,
                     None,
-                    format!("cannot be read: {err}"),
+                    msg!("cannot be read: {err}", "無法讀取：{err}"),
                 ));
                 continue;
             }
@@ -172,7 +173,12 @@ pub fn load(root: &Path) -> Result<Loaded> {
                         RuleId::Parse,
                         rel,
                         None,
-                        format!("{}; the procedure is not shown", why.why()),
+                        msg!(
+                            "{en}; the procedure is not shown",
+                            "{zh}；程序書不顯示";
+                            en = why.why(),
+                            zh = why.reason().zh
+                        ),
                     )),
                 },
                 _ => {}
@@ -185,10 +191,11 @@ pub fn load(root: &Path) -> Result<Loaded> {
                     RuleId::UnknownFile,
                     rel,
                     None,
-                    format!(
+                    msg!(
                         "folder `{top}` is not a record kind, so nothing in it is checked \
-                         (record folders: {})",
-                        Kind::ALL.map(|k| k.folder()).join(", ")
+                         (record folders: {folders})",
+                        "資料夾 `{top}` 不是紀錄類別，其中的檔案都不檢查（紀錄資料夾：{folders}）";
+                        folders = Kind::ALL.map(|k| k.folder()).join(", ")
                     ),
                 ));
             }
@@ -201,8 +208,11 @@ pub fn load(root: &Path) -> Result<Loaded> {
                     RuleId::UnknownFile,
                     rel,
                     None,
-                    "file at the top of the records root is not read by docket \
-                     (records go in their kind's folder, e.g. orders/2026/)",
+                    msg!(
+                        "file at the top of the records root is not read by docket \
+                         (records go in their kind's folder, e.g. orders/2026/)",
+                        "位於紀錄庫最上層的檔案，docket 不讀取（紀錄請放在其類別的資料夾，例如 orders/2026/）"
+                    ),
                 ));
             }
             continue;
@@ -215,7 +225,7 @@ pub fn load(root: &Path) -> Result<Loaded> {
                 Err(why) => {
                     loaded
                         .findings
-                        .push(Finding::new(RuleId::Parse, rel, None, why.why()));
+                        .push(Finding::new(RuleId::Parse, rel, None, why.reason()));
                     continue;
                 }
             }
@@ -280,7 +290,10 @@ fn read_doc(guard: &Guard, rel: String, role: FileRole) -> (u64, Result<Doc, Fin
             xxhash_rust::xxh3::xxh3_64(&bytes),
             parse_bytes(rel, role, &bytes),
         ),
-        Err(why) => (0, Err(Finding::new(RuleId::Parse, &rel, None, why.why()))),
+        Err(why) => (
+            0,
+            Err(Finding::new(RuleId::Parse, &rel, None, why.reason())),
+        ),
     }
 }
 
@@ -296,7 +309,10 @@ pub fn parse_bytes(rel: String, role: FileRole, bytes: &[u8]) -> Result<Doc, Fin
                 RuleId::Parse,
                 rel,
                 Some(pos),
-                "is not UTF-8 text: save the file as UTF-8 (the byte at this position is not valid UTF-8)",
+                msg!(
+                    "is not UTF-8 text: save the file as UTF-8 (the byte at this position is not valid UTF-8)",
+                    "不是 UTF-8 文字：請以 UTF-8 儲存檔案（此位置的位元組不是有效的 UTF-8）"
+                ),
             ));
         }
     };
@@ -306,7 +322,10 @@ pub fn parse_bytes(rel: String, role: FileRole, bytes: &[u8]) -> Result<Doc, Fin
             RuleId::Parse,
             rel,
             None,
-            "is empty: a record file must hold at least its id",
+            msg!(
+                "is empty: a record file must hold at least its id",
+                "是空檔案：紀錄檔至少要有編號"
+            ),
         ));
     }
     let lines = LineIndex::new(text);
@@ -318,7 +337,11 @@ pub fn parse_bytes(rel: String, role: FileRole, bytes: &[u8]) -> Result<Doc, Fin
             RuleId::Parse,
             rel,
             pos,
-            format!("invalid TOML: {}", err.message()),
+            msg!(
+                "invalid TOML: {parser}",
+                "TOML 格式錯誤（解析器訊息：{parser}）";
+                parser = err.message()
+            ),
         ));
     }
     let root = value::table_from(table.into_inner());

@@ -15,6 +15,7 @@ use super::shape::{Fields, Shape};
 use crate::finding::{Finding, Pos, RuleId};
 use crate::kind::{IdShape, Kind};
 use crate::load::{Doc, FileRole, Guard, Loaded};
+use crate::msg;
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
 
@@ -30,7 +31,10 @@ pub fn build(loaded: Loaded) -> (Model, Vec<Finding>) {
                 RuleId::Schema,
                 "people.toml",
                 None,
-                "people.toml is missing: every signer and record owner must be listed there",
+                msg!(
+                    "people.toml is missing: every signer and record owner must be listed there",
+                    "缺少 people.toml：每位簽核人與紀錄負責人都必須列在其中"
+                ),
             ));
             Vec::new()
         });
@@ -65,8 +69,9 @@ pub fn build(loaded: Loaded) -> (Model, Vec<Finding>) {
                         rule,
                         &doc.rel,
                         Some(Pos { line: 1, col: 1 }),
-                        format!(
-                            "id {id} is already used by {first}; give this record the next free id"
+                        msg!(
+                            "id {id} is already used by {first}; give this record the next free id",
+                            "編號 {id} 已由 {first} 使用；請給此紀錄下一個未使用的編號"
                         ),
                     )
                     .with_record(&id),
@@ -247,6 +252,14 @@ pub fn describe(role: FileRole, config: &Config) -> Fields {
     fields
 }
 
+/// The Chinese name of an id key (`id` is 編號, `part_number` 料號).
+fn lexicon_key(key: &str) -> &str {
+    match key {
+        "id" => "編號",
+        k => crate::lexicon::field_zh(k).unwrap_or(k),
+    }
+}
+
 /// `id-mismatch`: the id must equal the file stem and have its kind's shape.
 fn check_id(doc: &Doc, kind: Kind, id: &At<String>, config: &Config, diag: &Diag) -> bool {
     let shape_ok = match kind.id_shape() {
@@ -257,18 +270,27 @@ fn check_id(doc: &Doc, kind: Kind, id: &At<String>, config: &Config, diag: &Diag
     let mut problems = Vec::new();
     if !shape_ok {
         problems.push(match kind.id_form() {
-            None => format!(
-                "part number \"{}\" does not match policy.part_number_pattern {}",
-                id.value, config.policy.part_number_pattern
+            None => msg!(
+                "part number \"{id}\" does not match policy.part_number_pattern {pattern}",
+                "料號「{id}」不符合 policy.part_number_pattern {pattern}";
+                id = &id.value,
+                pattern = &config.policy.part_number_pattern
             ),
-            Some(form) => format!("{key} \"{}\" is not of the form {form}", id.value),
+            Some(form) => msg!(
+                "{key} \"{id}\" is not of the form {form}",
+                "{zkey}「{id}」的格式不是 {form}";
+                id = &id.value,
+                zkey = lexicon_key(key)
+            ),
         });
     }
     if doc.stem() != id.value {
-        problems.push(format!(
-            "{key} \"{}\" does not match the file name {}.toml; rename the file or fix the {key}",
-            id.value,
-            doc.stem()
+        problems.push(msg!(
+            "{key} \"{id}\" does not match the file name {stem}.toml; rename the file or fix the {key}",
+            "{zkey}「{id}」與檔名 {stem}.toml 不符；請更改檔名或修正{zkey}";
+            id = &id.value,
+            stem = doc.stem(),
+            zkey = lexicon_key(key)
         ));
     }
     for msg in &problems {

@@ -227,14 +227,16 @@ impl ReadRecord for Survey {
                 );
                 for (q, node) in t.entries() {
                     if !questions.iter().any(|x| x == q) {
-                        let hint = super::read::suggest(q, questions.iter().map(String::as_str))
-                            .map(|s| format!("did you mean `{s}`? "))
-                            .unwrap_or_default();
+                        let hint = super::read::suggest(q, questions.iter().map(String::as_str));
+                        let (en, zh) = hint.map_or_else(Default::default, |s| {
+                            (format!("did you mean `{s}`? "), format!("是否應為 `{s}`？"))
+                        });
                         t.diag().schema(
                             Some(node.span),
-                            format!(
-                                "`scores.{q}` is not a survey question; {hint}(policy.survey_questions: {})",
-                                questions.join(", ")
+                            crate::msg!(
+                                "`scores.{q}` is not a survey question; {en}(policy.survey_questions: {list})",
+                                "`scores.{q}` 不是調查題目；{zh}（policy.survey_questions：{list}）";
+                                list = questions.join(", ")
                             ),
                             false,
                         );
@@ -252,7 +254,10 @@ impl ReadRecord for Survey {
                         }
                         _ => t.diag().schema(
                             Some(node.span),
-                            format!("`scores.{q}` must be a whole number from 1 to 5"),
+                            crate::msg!(
+                                "`scores.{q}` must be a whole number from 1 to 5",
+                                "分數 `scores.{q}` 必須是 1 到 5 的整數"
+                            ),
                             true,
                         ),
                     }
@@ -261,7 +266,7 @@ impl ReadRecord for Survey {
                     for q in questions.iter().filter(|q| !scores.contains_key(*q)) {
                         t.diag().schema(
                             Some(t.span_or_default()),
-                            format!("missing score `scores.{q}`"),
+                            crate::msg!("missing score `scores.{q}`", "缺少分數 `scores.{q}`"),
                             true,
                         );
                     }
@@ -269,8 +274,14 @@ impl ReadRecord for Survey {
                 t.finish();
             }
             None if returned.is_some() => {
-                r.diag()
-                    .schema(None, "a returned survey needs its [scores]".into(), true);
+                r.diag().schema(
+                    None,
+                    crate::msg!(
+                        "a returned survey needs its [scores]",
+                        "已回收的調查需要分數 [scores]"
+                    ),
+                    true,
+                );
             }
             None => {}
         }

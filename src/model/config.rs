@@ -2,7 +2,7 @@
 
 use super::read::{At, Diag};
 use crate::finding::{RuleId, Severity};
-use crate::toml_enum;
+use crate::{msg, toml_enum};
 use jiff::civil::Date;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -181,9 +181,11 @@ pub(super) fn read_config(diag: &Diag) -> Config {
                 }
                 None => diag.schema(
                     None,
-                    format!(
-                        "`company.timezone` at line {}: \"{}\" is not an offset like \"+08:00\"",
-                        tz.pos.line, tz.value
+                    msg!(
+                        "`company.timezone` at line {line}: \"{tz}\" is not an offset like \"+08:00\"",
+                        "第 {line} 行的時區 `company.timezone`：「{tz}」不是如 \"+08:00\" 的時差";
+                        line = tz.pos.line,
+                        tz = &tz.value
                     ),
                     false,
                 ),
@@ -206,9 +208,11 @@ pub(super) fn read_config(diag: &Diag) -> Config {
                 Some(md) => pol.survey_due = md,
                 None => diag.schema(
                     None,
-                    format!(
-                        "`policy.survey_due` at line {}: \"{}\" is not a day like \"03-31\"",
-                        due.pos.line, due.value
+                    msg!(
+                        "`policy.survey_due` at line {line}: \"{due}\" is not a day like \"03-31\"",
+                        "第 {line} 行的調查期限 `policy.survey_due`：「{due}」不是如 \"03-31\" 的月日";
+                        line = due.pos.line,
+                        due = &due.value
                     ),
                     false,
                 ),
@@ -222,9 +226,10 @@ pub(super) fn read_config(diag: &Diag) -> Config {
                 }
                 Err(e) => diag.schema(
                     None,
-                    format!(
-                        "`policy.part_number_pattern` at line {} is not a valid pattern: {e}",
-                        pat.pos.line
+                    msg!(
+                        "`policy.part_number_pattern` at line {line} is not a valid pattern: {e}",
+                        "第 {line} 行的料號格式 `policy.part_number_pattern` 不是有效的樣式（解析器訊息：{e}）";
+                        line = pat.pos.line
                     ),
                     false,
                 ),
@@ -236,9 +241,12 @@ pub(super) fn read_config(diag: &Diag) -> Config {
                 diag.push_at(
                     RuleId::Schema,
                     g.pos,
-                    "`policy.governance` is empty: someone must be able to change people.toml \
-                     and docket.toml (the default is [\"gm\"])"
-                        .into(),
+                    msg!(
+                        "`policy.governance` is empty: someone must be able to change people.toml \
+                         and docket.toml (the default is [\"gm\"])",
+                        "治理角色 `policy.governance` 是空的：必須有人能變更 people.toml 與 docket.toml\
+                         （預設為 [\"gm\"]）"
+                    ),
                 );
             } else {
                 pol.governance = g.value;
@@ -259,12 +267,19 @@ pub(super) fn read_config(diag: &Diag) -> Config {
         for (key, node) in r.entries() {
             let Some(rule) = RuleId::from_name(key) else {
                 let names = RuleId::ALL.iter().map(|r| r.as_str());
-                let hint = super::read::suggest(key, names)
-                    .map(|s| format!("; did you mean `{s}`?"))
-                    .unwrap_or_default();
+                let hint = super::read::suggest(key, names);
+                let (en, zh) = hint.map_or_else(Default::default, |s| {
+                    (
+                        format!("; did you mean `{s}`?"),
+                        format!("；是否應為 `{s}`？"),
+                    )
+                });
                 diag.schema(
                     Some(node.span),
-                    format!("`rules.{key}` is not a rule id{hint} (see `docket rules`)"),
+                    msg!(
+                        "`rules.{key}` is not a rule id{en} (see `docket rules`)",
+                        "`rules.{key}` 不是規則編號{zh}（請見 `docket rules`）"
+                    ),
                     false,
                 );
                 continue;
@@ -275,11 +290,23 @@ pub(super) fn read_config(diag: &Diag) -> Config {
                 Ok(RuleLevel::Off) => cfg.rules.insert(rule, None),
                 Err(msg) => {
                     let msg = if msg.is_empty() {
-                        "must be \"error\", \"warning\" or \"off\"".to_string()
+                        msg!(
+                            "must be \"error\", \"warning\" or \"off\"",
+                            "必須是 \"error\"、\"warning\" 或 \"off\""
+                        )
                     } else {
-                        msg
+                        msg!("{msg}", "值不正確（{msg}）")
                     };
-                    diag.schema(Some(node.span), format!("`rules.{key}`: {msg}"), false);
+                    diag.schema(
+                        Some(node.span),
+                        msg!(
+                            "`rules.{key}`: {en}",
+                            "`rules.{key}`：{zh}";
+                            en = &msg.en,
+                            zh = &msg.zh
+                        ),
+                        false,
+                    );
                     None
                 }
             };
@@ -299,9 +326,11 @@ fn read_timestamps(t: &super::read::Reader, ts: &mut Timestamps, diag: &Diag) {
         } else {
             diag.schema(
                 None,
-                format!(
-                    "`timestamps.url` at line {}: \"{}\" is not an http:// URL of a TSA",
-                    url.pos.line, url.value
+                msg!(
+                    "`timestamps.url` at line {line}: \"{url}\" is not an http:// URL of a TSA",
+                    "第 {line} 行的 `timestamps.url`：「{url}」不是時戳機構（TSA）的 http:// 網址";
+                    line = url.pos.line,
+                    url = &url.value
                 ),
                 false,
             );
@@ -315,9 +344,11 @@ fn read_timestamps(t: &super::read::Reader, ts: &mut Timestamps, diag: &Diag) {
         } else {
             diag.schema(
                 None,
-                format!(
+                msg!(
                     "`timestamps.certificates` at line {line}: \"{path}\" is not a path inside the records \
-                     root (keep the TSA certificates in the repository, e.g. tsa/tsa-chain.pem)"
+                     root (keep the TSA certificates in the repository, e.g. tsa/tsa-chain.pem)",
+                    "第 {line} 行的 `timestamps.certificates`：「{path}」不是紀錄庫內的路徑\
+                     （時戳機構的憑證請保存在儲存庫中，例如 tsa/tsa-chain.pem）"
                 ),
                 false,
             );
@@ -326,11 +357,14 @@ fn read_timestamps(t: &super::read::Reader, ts: &mut Timestamps, diag: &Diag) {
     if ts.policy != TimestampPolicy::Off && ts.certificates.is_empty() {
         diag.schema(
             None,
-            format!(
-                "`timestamps.policy` is \"{}\" but `timestamps.certificates` lists no certificate, so no \
+            msg!(
+                "`timestamps.policy` is \"{policy}\" but `timestamps.certificates` lists no certificate, so no \
                  token could be trusted: list the TSA's certificate chain (PEM, in the repository), e.g. \
                  certificates = [\"tsa/tsa-chain.pem\"]",
-                ts.policy
+                "`timestamps.policy` 為 \"{policy}\"，但 `timestamps.certificates` 沒有列出任何憑證，\
+                 因此沒有任何時戳可信：請列出時戳機構的憑證鏈（PEM，保存在儲存庫中），例如 \
+                 certificates = [\"tsa/tsa-chain.pem\"]";
+                policy = ts.policy
             ),
             false,
         );

@@ -33,17 +33,21 @@ impl Key {
     /// the company's zone), judged by its window; `None` when it could.
     /// Revocation is judged apart ([`Key::revoked_on`]): a later
     /// people.toml may revoke a key for signatures already made.
-    pub fn outside_window(&self, day: Date) -> Option<String> {
+    pub fn outside_window(&self, day: Date) -> Option<crate::finding::Message> {
         if let Some(after) = self.valid_after
             && day < after
         {
-            return Some(format!("the key is valid only from {after} (valid_after)"));
+            return Some(crate::msg!(
+                "the key is valid only from {after} (valid_after)",
+                "此金鑰自 {after} 起才有效（valid_after）"
+            ));
         }
         if let Some(before) = self.valid_before
             && day >= before
         {
-            return Some(format!(
-                "the key was valid only until the day before {before} (valid_before)"
+            return Some(crate::msg!(
+                "the key was valid only until the day before {before} (valid_before)",
+                "此金鑰僅在 {before} 前一天以前有效（valid_before）"
             ));
         }
         None

@@ -163,7 +163,13 @@ pub(super) fn read_dated(r: Reader, with_note: bool) -> Dated {
 impl ReadRecord for Order {
     fn read(r: &Reader, meta: Meta, _config: &Config) -> Order {
         let lines: Vec<OrderLine> = r
-            .req_tables("line", "an order needs at least one [[line]] (4.2.1 C)")
+            .req_tables(
+                "line",
+                crate::msg!(
+                    "an order needs at least one [[line]] (4.2.1 C)",
+                    "訂單至少需要一個訂購項目 [[line]]（4.2.1 C）"
+                ),
+            )
             .into_iter()
             .map(|l| {
                 l.with(|l| OrderLine {
@@ -324,7 +330,13 @@ pub struct CustomerConfirmed {
 impl ReadRecord for Flowsheet {
     fn read(r: &Reader, meta: Meta, _config: &Config) -> Flowsheet {
         let lines: Vec<FlowLine> = r
-            .req_tables("line", "a flow sheet needs at least one [[line]]")
+            .req_tables(
+                "line",
+                crate::msg!(
+                    "a flow sheet needs at least one [[line]]",
+                    "製造流程單至少需要一個項目 [[line]]"
+                ),
+            )
             .into_iter()
             .map(|l| {
                 l.with(|l| FlowLine {

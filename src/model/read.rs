@@ -18,8 +18,9 @@
 //! from one place.
 
 use super::shape::{Describing, Fields, Shape};
-use crate::finding::{Finding, Pos, RuleId};
+use crate::finding::{Finding, Message, Pos, RuleId};
 use crate::load::{Doc, Node, Span, Table, Value};
+use crate::{lexicon, msg};
 use jiff::civil::Date;
 use std::cell::{Cell, RefCell};
 use std::ops::Deref;
@@ -207,21 +208,21 @@ impl<'d> Diag<'d> {
     }
 
     /// A schema problem; `breaks` says whether the record can still be used.
-    pub fn schema(&self, span: Option<Span>, message: String, breaks: bool) {
+    pub fn schema(&self, span: Option<Span>, message: Message, breaks: bool) {
         self.push(RuleId::Schema, span, message);
         if breaks {
             self.broken.set(true);
         }
     }
 
-    pub fn push(&self, rule: RuleId, span: Option<Span>, message: String) {
+    pub fn push(&self, rule: RuleId, span: Option<Span>, message: Message) {
         let pos = span.map(|s| self.pos(s));
         self.findings
             .borrow_mut()
             .push(Finding::new(rule, &self.doc.rel, pos, message));
     }
 
-    pub fn push_at(&self, rule: RuleId, pos: Pos, message: String) {
+    pub fn push_at(&self, rule: RuleId, pos: Pos, message: Message) {
         self.findings
             .borrow_mut()
             .push(Finding::new(rule, &self.doc.rel, Some(pos), message));
@@ -308,15 +309,21 @@ impl<'a> Reader<'a> {
                 pos: self.diag.pos(node.span),
             }),
             Err(msg) => {
+                let name = self.name(key);
                 let msg = if msg.is_empty() {
-                    format!(
-                        "`{}` must be {}, found {}",
-                        self.name(key),
-                        T::EXPECTED,
-                        node.value.type_name()
+                    msg!(
+                        "`{name}` must be {expected}, found {found}",
+                        "`{name}`（{zname}）的值型別不正確：應為 {expected}，實為 {found}";
+                        zname = lexicon::path(&name),
+                        expected = T::EXPECTED,
+                        found = node.value.type_name()
                     )
                 } else {
-                    format!("`{}`: {msg}", self.name(key))
+                    msg!(
+                        "`{name}`: {msg}",
+                        "`{name}`（{zname}）的值不正確：{msg}";
+                        zname = lexicon::path(&name)
+                    )
                 };
                 self.diag.schema(Some(node.span), msg, breaks);
                 None
@@ -337,7 +344,12 @@ impl<'a> Reader<'a> {
             None => {
                 self.diag.schema(
                     self.span,
-                    format!("missing required field `{}`", self.name(key)),
+                    msg!(
+                        "missing required field `{name}`",
+                        "缺少必填欄位 `{name}`（{zname}）";
+                        name = self.name(key),
+                        zname = lexicon::path(&name)
+                    ),
                     true,
                 );
                 At {
@@ -367,11 +379,12 @@ impl<'a> Reader<'a> {
             other => {
                 self.diag.schema(
                     Some(node.span),
-                    format!(
-                        "`{}` must be a table ([{}]), found {}",
-                        self.name(key),
-                        self.name(key),
-                        other.type_name()
+                    msg!(
+                        "`{name}` must be a table ([{name}]), found {found}",
+                        "`{name}`（{zname}）必須是表格（[{name}]），實為 {found}";
+                        name = self.name(key),
+                        zname = lexicon::path(&name),
+                        found = other.type_name()
                     ),
                     true,
                 );
@@ -389,7 +402,12 @@ impl<'a> Reader<'a> {
         if found.is_none() && !self.table.contains_key(key) {
             self.diag.schema(
                 self.span,
-                format!("missing required table `[{}]`", self.name(key)),
+                msg!(
+                    "missing required table `[{name}]`",
+                    "缺少必要的表格 `[{name}]`（{zname}）";
+                    name = self.name(key),
+                    zname = lexicon::path(&name)
+                ),
                 true,
             );
         }
@@ -407,11 +425,12 @@ impl<'a> Reader<'a> {
         let Value::Array(items) = &node.value else {
             self.diag.schema(
                 Some(node.span),
-                format!(
-                    "`{}` must be an array of tables ([[{}]]), found {}",
-                    self.name(key),
-                    key,
-                    node.value.type_name()
+                msg!(
+                    "`{name}` must be an array of tables ([[{key}]]), found {found}",
+                    "`{name}`（{zname}）必須是表格陣列（[[{key}]]），實為 {found}";
+                    name = self.name(key),
+                    zname = lexicon::path(&name),
+                    found = node.value.type_name()
                 ),
                 true,
             );
@@ -425,10 +444,12 @@ impl<'a> Reader<'a> {
                 }
                 other => self.diag.schema(
                     Some(item.span),
-                    format!(
-                        "`{}[{i}]` must be a table, found {}",
-                        self.name(key),
-                        other.type_name()
+                    msg!(
+                        "`{name}[{i}]` must be a table, found {found}",
+                        "`{name}[{i}]`（{zname}）必須是表格，實為 {found}";
+                        name = self.name(key),
+                        zname = lexicon::path(&format!("{name}[{i}]")),
+                        found = other.type_name()
                     ),
                     true,
                 ),
@@ -439,13 +460,13 @@ impl<'a> Reader<'a> {
 
     /// An array of tables that must have at least one entry: without one,
     /// `missing` is reported and the record is broken.
-    pub fn req_tables(&self, key: &'static str, missing: &str) -> Vec<Reader<'a>> {
+    pub fn req_tables(&self, key: &'static str, missing: Message) -> Vec<Reader<'a>> {
         if let Some(sub) = self.describe_sub(key, |d, at| d.tables(at, key, 1)) {
             return vec![sub];
         }
         let found = self.tables(key);
         if found.is_empty() {
-            self.diag.schema(self.span, missing.to_string(), true);
+            self.diag.schema(self.span, missing, true);
         }
         found
     }
@@ -489,12 +510,22 @@ impl<'a> Reader<'a> {
                 continue;
             }
             let hint = match suggest(key, asked.iter().copied()) {
-                Some(s) => format!("; did you mean `{s}`?"),
-                None => format!("; known fields here: {}", asked.join(", ")),
+                Some(s) => msg!("; did you mean `{s}`?", "；是否應為 `{s}`？"),
+                None => msg!(
+                    "; known fields here: {known}",
+                    "；此處可用的欄位：{known}";
+                    known = asked.join(", ")
+                ),
             };
             self.diag.schema(
                 Some(*key_span),
-                format!("unknown field `{}`{hint}", self.name(key)),
+                msg!(
+                    "unknown field `{name}`{en}",
+                    "不明的欄位 `{name}`{zh}";
+                    name = self.name(key),
+                    en = &hint.en,
+                    zh = &hint.zh
+                ),
                 false,
             );
         }

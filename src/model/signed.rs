@@ -60,12 +60,23 @@ impl Signer {
     }
 
     pub fn describe(self) -> String {
+        self.described().en
+    }
+
+    /// Who may sign, in both languages: "role gm", "總經理".
+    pub fn described(self) -> crate::finding::Message {
         match self {
-            Signer::Roles(roles) => {
-                let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
-                format!("role {}", names.join(" or "))
-            }
-            Signer::Department(d) => format!("a member of department {d}"),
+            Signer::Roles(roles) => crate::msg!(
+                "role {en}",
+                "{zh}";
+                en = roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(" or "),
+                zh = crate::lexicon::roles(roles.iter().map(|r| r.as_str()))
+            ),
+            Signer::Department(d) => crate::msg!(
+                "a member of department {d}",
+                "{zh}的人員";
+                zh = crate::lexicon::value(d.as_str())
+            ),
         }
     }
 }

@@ -5,7 +5,7 @@
 //! The labels live in one table so a translation is reviewed in one place
 //! and a missing one is a compile-time shape, not a runtime surprise:
 //! every entry has both languages. The Chinese terms are the procedure's
-//! own (訂單, 客戶一覽表, 料號, 制造流程單, 糾正/預防措施處理單,
+//! own (訂單, 客戶一覽表, 料號, 製造流程單, 糾正/預防措施處理單,
 //! 顧客滿意度調查表), so the site reads like the paper forms it replaces.
 //! Templates get the table as `t` (`{{ t.orders }}`); an unknown key is a
 //! template error, which the tests catch. Field names and enum values
@@ -13,6 +13,7 @@
 //! record-format spelling, which is what the TOML files say anyway.
 
 use crate::kind::Kind;
+use crate::lexicon;
 use crate::model::Language;
 use std::collections::BTreeMap;
 
@@ -216,57 +217,7 @@ pub fn value(lang: Language, v: &str) -> String {
     if lang != Language::ZhHant {
         return v.replace(['-', '_'], " ");
     }
-    let zh = match v {
-        "received" => "已收單",
-        "rejected" => "已退回",
-        "approved" => "已核准",
-        "in-production" => "生產中",
-        "delivered" => "已交貨",
-        "closed" => "已結案",
-        "cancelled" => "已取消",
-        "opened" => "開立",
-        "investigation" => "原因調查",
-        "verification" => "效果驗證",
-        "confirmation" => "總經理確認",
-        "feedback" => "回覆客戶",
-        "error" => "錯誤",
-        "warning" => "警告",
-        "bootstrap" => "初始建置",
-        "proven" => "已證實",
-        "unproven" => "未證實",
-        "recorded" => "已記錄",
-        "corrective" => "糾正",
-        "preventive" => "預防",
-        "complaint" => "客訴",
-        "survey" => "滿意度調查",
-        "usage-report" => "使用狀況報告",
-        "internal" => "內部",
-        "international" => "國外",
-        "domestic" => "國內",
-        "active" => "使用中",
-        "obsolete" => "停用",
-        "commerce" => "商務部",
-        "sales" => "業務",
-        "qc" => "品管",
-        "manufacturing" => "製造",
-        "rnd" => "研發",
-        "purchasing" => "採購",
-        "warehouse" => "倉庫",
-        "gm" => "總經理",
-        "head" => "部門主管",
-        "damaged" => "損壞",
-        "lost" => "遺失",
-        "unsuitable" => "不適用",
-        "website" => "網站",
-        "fax" => "傳真",
-        "email" => "電子郵件",
-        "oral" => "口頭",
-        "deleted" => "已刪除",
-        "true" => "是",
-        "false" => "否",
-        _ => return v.to_string(),
-    };
-    zh.to_string()
+    lexicon::value_zh(v).map_or_else(|| v.to_string(), str::to_string)
 }
 
 /// What a signature means (21 CFR 11.50), in the site's language. The
@@ -281,7 +232,7 @@ pub fn meaning(lang: Language, path: &str, english: &str) -> String {
     let base = match section {
         "review" => "訂單審查",
         "extra_review" => "會審",
-        "gm_signed" => "總經理簽核制造流程單（口頭訂單）",
+        "gm_signed" => "總經理簽核製造流程單（口頭訂單）",
         "investigation" => "CAPA 原因調查與對策",
         "verification" => "CAPA 效果驗證",
         "confirmation" => "CAPA 總經理確認",
@@ -308,87 +259,7 @@ pub fn meaning(lang: Language, path: &str, english: &str) -> String {
 /// A record field's name, for the record pages.
 pub fn field(lang: Language, key: &str) -> String {
     if lang == Language::ZhHant {
-        let zh = match key {
-            "name" => "名稱",
-            "region" => "地區",
-            "address" => "地址",
-            "contact" => "聯絡人",
-            "phone" => "電話",
-            "fax" => "傳真",
-            "email" => "電子郵件",
-            "since" => "往來起始",
-            "account_manager" => "業務負責人",
-            "active" => "有效",
-            "spec" => "規格",
-            "unit" => "單位",
-            "status" => "狀態",
-            "customer" => "客戶",
-            "customer_ref" => "客戶訂單號",
-            "channel" => "接單方式",
-            "received" => "收單日",
-            "owner" => "跟單業務",
-            "legible" => "字跡清楚",
-            "special_requirements" => "特殊要求",
-            "delivery_place" => "交貨地點",
-            "lines" => "訂購項目",
-            "part_number" => "料號",
-            "product" => "品名",
-            "batch" => "批號",
-            "quantity" => "數量",
-            "delivery" => "交貨",
-            "capacity" => "產能評估",
-            "stock" => "庫存",
-            "producible" => "可生產",
-            "materials_ready" => "材料齊備",
-            "new_product" => "新產品",
-            "design_record" => "設計紀錄",
-            "extra_review" => "會審",
-            "review" => "訂單審查",
-            "decision" => "決定",
-            "by" => "簽核人",
-            "date" => "日期",
-            "note" => "備註",
-            "oral" => "口頭訂單",
-            "change" => "訂單變更",
-            "followup" => "追蹤",
-            "closed" => "結案",
-            "cancelled" => "取消",
-            "order" => "訂單",
-            "issued" => "開立日",
-            "revision" => "版次",
-            "steps" => "製程",
-            "due" => "期限",
-            "kind" => "類別",
-            "source" => "來源",
-            "description" => "描述",
-            "responsible_department" => "責任部門",
-            "investigation" => "原因調查",
-            "root_cause" => "根本原因",
-            "countermeasure" => "對策",
-            "verification" => "效果驗證",
-            "effective" => "有效",
-            "evidence" => "證據",
-            "confirmation" => "總經理確認",
-            "feedback" => "回覆",
-            "summary" => "摘要",
-            "year" => "年度",
-            "sent" => "寄出日",
-            "returned" => "回收日",
-            "respondent" => "填寫人",
-            "comments" => "意見",
-            "scores" => "分數",
-            "analysis" => "分析",
-            "item" => "物品",
-            "custodian" => "保管人",
-            "location" => "存放位置",
-            "verified" => "驗證",
-            "incidents" => "異常",
-            "to" => "呈報對象",
-            "complaint" => "客訴",
-            "capa" => "CAPA",
-            _ => "",
-        };
-        if !zh.is_empty() {
+        if let Some(zh) = lexicon::field_zh(key) {
             return zh.to_string();
         }
     }

@@ -2,6 +2,7 @@
 
 use super::context::{Context, Sink};
 use crate::model::{Capa, CapaSource, Record, Role, Stage, days_between};
+use crate::{lexicon, msg};
 
 /// `capa-stage-order` (4.5.2): opened, investigation, verification,
 /// confirmation, feedback, closed, each after the one before, dates never
@@ -25,10 +26,13 @@ pub fn capa_stage_order(cx: &Context, out: &mut Sink) {
                 out.at(
                     c,
                     date.pos,
-                    format!(
-                        "stage {} is recorded but the earlier stage {} is missing",
-                        stage.as_str(),
-                        missing.as_str()
+                    msg!(
+                        "stage {en} is recorded but the earlier stage {missing_en} is missing",
+                        "已記錄「{zh}」階段，但缺少較早的「{missing_zh}」階段";
+                        en = stage.as_str(),
+                        zh = lexicon::value(stage.as_str()),
+                        missing_en = missing.as_str(),
+                        missing_zh = lexicon::value(missing.as_str())
                     ),
                 );
             }
@@ -36,19 +40,29 @@ pub fn capa_stage_order(cx: &Context, out: &mut Sink) {
                 && at[i] < at[j]
             {
                 let (prev, prev_date) = &stages[j];
-                let signed = if at[j] > prev_date.value {
-                    format!(", signed on {} (dated {})", at[j], prev_date.value)
+                let prev_at = at[j];
+                let signed = if prev_at > prev_date.value {
+                    msg!(
+                        ", signed on {prev_at} (dated {written})",
+                        "（於 {prev_at} 簽核，日期寫為 {written}）";
+                        written = &prev_date.value
+                    )
                 } else {
-                    format!(" on {}", at[j])
+                    msg!(" on {prev_at}", "（{prev_at}）")
                 };
                 out.at(
                     c,
                     date.pos,
-                    format!(
-                        "{} is dated {}, before {}{signed}",
-                        stage.as_str(),
-                        date.value,
-                        prev.as_str(),
+                    msg!(
+                        "{en} is dated {date}, before {prev_en}{signed_en}",
+                        "「{zh}」的日期為 {date}，早於「{prev_zh}」{signed_zh}";
+                        en = stage.as_str(),
+                        zh = lexicon::value(stage.as_str()),
+                        date = &date.value,
+                        prev_en = prev.as_str(),
+                        prev_zh = lexicon::value(prev.as_str()),
+                        signed_en = &signed.en,
+                        signed_zh = &signed.zh
                     ),
                 );
             }
@@ -60,10 +74,12 @@ pub fn capa_stage_order(cx: &Context, out: &mut Sink) {
                 out.at(
                     c,
                     date.pos,
-                    format!(
-                        "{} follows a verification that found the countermeasure not effective; \
+                    msg!(
+                        "{en} follows a verification that found the countermeasure not effective; \
                          the CAPA goes back to investigation",
-                        stage.as_str()
+                        "效果驗證判定對策無效後仍有「{zh}」；CAPA 應退回原因調查";
+                        en = stage.as_str(),
+                        zh = lexicon::value(stage.as_str())
                     ),
                 );
             }
@@ -102,9 +118,11 @@ pub fn capa_stalled(cx: &Context, out: &mut Sink) {
             out.at(
                 c,
                 since.pos,
-                format!(
-                    "in stage {} since {from} ({days} days; limit {limit})",
-                    stage.as_str(),
+                msg!(
+                    "in stage {en} since {from} ({days} days; limit {limit})",
+                    "自 {from} 起停留在「{zh}」階段（{days} 天；上限 {limit} 天）";
+                    en = stage.as_str(),
+                    zh = lexicon::value(stage.as_str())
                 ),
             );
         }
@@ -120,12 +138,18 @@ pub fn capa_source(cx: &Context, out: &mut Sink) {
             CapaSource::Survey if c.survey.is_none() => out.at(
                 c,
                 c.source.pos,
-                "source is survey, but `survey` does not name it",
+                msg!(
+                    "source is survey, but `survey` does not name it",
+                    "來源為滿意度調查，但 `survey` 沒有指明是哪一份"
+                ),
             ),
             CapaSource::UsageReport if c.report.is_none() => out.at(
                 c,
                 c.source.pos,
-                "source is usage-report, but `report` does not name it",
+                msg!(
+                    "source is usage-report, but `report` does not name it",
+                    "來源為使用狀況報告，但 `report` 沒有指明是哪一份"
+                ),
             ),
             _ => {}
         }
@@ -133,26 +157,30 @@ pub fn capa_source(cx: &Context, out: &mut Sink) {
             out.at(
                 c,
                 c.source.pos,
-                format!(
-                    "a written complaint must have source = \"complaint\", not \"{}\"",
-                    c.source.value
+                msg!(
+                    "a written complaint must have source = \"complaint\", not \"{source}\"",
+                    "書面客訴的來源必須是客訴（source = \"complaint\"），而不是{zh}（\"{source}\"）";
+                    source = &c.source.value,
+                    zh = lexicon::value(c.source.as_str())
                 ),
             );
         }
         if let Some(p) = cx.model.person(&c.opened_by) {
             let may_open = p.has_role(Role::Sales) || (c.written_complaint && p.has_role(Role::Qc));
             if !may_open {
-                let who = if c.written_complaint {
-                    "sales or QC"
+                let (who, zwho) = if c.written_complaint {
+                    ("sales or QC", "業務或品管")
                 } else {
-                    "sales"
+                    ("sales", "業務")
                 };
                 out.at(
                     c,
                     c.opened_by.pos,
-                    format!(
-                        "opened by {}, but CAPAs are opened by {who} and handed to QC",
-                        p.id.value
+                    msg!(
+                        "opened by {id}, but CAPAs are opened by {who} and handed to QC",
+                        "由 {name} 開立，但 CAPA 應由{zwho}開立後交給品管";
+                        id = &p.id.value,
+                        name = p.named()
                     ),
                 );
             }

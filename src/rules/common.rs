@@ -1,9 +1,11 @@
 //! Rules that apply to every kind: references, attachments, signers.
 
 use super::context::{Context, Sink};
+use crate::finding::Message;
 use crate::kind::Kind;
 use crate::load::{Refused, attachment_path};
 use crate::model::{At, Meta, Model, Record};
+use crate::{lexicon, msg};
 
 /// What a reference points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,16 +134,19 @@ pub fn unknown_ref(cx: &Context, out: &mut Sink) {
             Target::Record(k) => record_exists(m, k, target),
         };
         if !exists {
-            let what = match kind {
-                Target::Person => "person in people.toml".to_string(),
-                Target::Record(k) => format!("{} record", k.label()),
+            let (what, zwhat) = match kind {
+                Target::Person => ("person in people.toml".to_string(), "people.toml 中的人員"),
+                Target::Record(k) => (format!("{} record", k.label()), k.label_zh()),
             };
             out.about(
                 meta,
                 Some(target.pos),
-                format!(
-                    "`{field}` names {}, but there is no such {what}",
-                    quoted(target)
+                msg!(
+                    "`{field}` names {q}, but there is no such {what}",
+                    "`{field}`（{zfield}）指明「{id}」，但沒有這筆{zwhat}";
+                    q = quoted(target),
+                    id = &target.value,
+                    zfield = lexicon::path(field)
                 ),
             );
         }
@@ -169,16 +174,30 @@ pub fn attachment_missing(cx: &Context, out: &mut Sink) {
             let Err(why) = found else { continue };
             let advice = match why {
                 Refused::Missing => match attachment_path(&meta.file, att) {
-                    Ok(path) => format!(" (looked for {path}); add the file or fix the name"),
-                    Err(_) => String::new(),
+                    Ok(path) => msg!(
+                        " (looked for {path}); add the file or fix the name",
+                        "（找過 {path}）；請加入檔案或修正名稱"
+                    ),
+                    Err(_) => Message::default(),
                 },
-                Refused::Outside => "; keep attachments beside the record".into(),
-                _ => String::new(),
+                Refused::Outside => {
+                    msg!("; keep attachments beside the record", "；附件請放在紀錄旁")
+                }
+                _ => Message::default(),
             };
+            let reason = why.reason();
             out.about(
                 meta,
                 Some(att.pos),
-                format!("attachment \"{}\" {}{advice}", att.value, why.why()),
+                msg!(
+                    "attachment \"{name}\" {why_en}{advice_en}",
+                    "附件「{name}」{why_zh}{advice_zh}";
+                    name = &att.value,
+                    why_en = &reason.en,
+                    why_zh = &reason.zh,
+                    advice_en = &advice.en,
+                    advice_zh = &advice.zh
+                ),
             );
         }
     }
@@ -198,17 +217,28 @@ pub fn review_role(cx: &Context, out: &mut Sink) {
             out.about(
                 s.meta,
                 Some(s.sign.by.pos),
-                format!(
-                    "`{}` is signed by {} ({}), but it needs {}",
-                    s.path,
-                    person.id.value,
-                    person
+                msg!(
+                    "`{path}` is signed by {id} ({roles}), but it needs {needs_en}",
+                    "{zpath}由 {name}（{zroles}）簽核，但必須由{needs_zh}簽核";
+                    path = &s.path,
+                    zpath = lexicon::path(&s.path),
+                    id = &person.id.value,
+                    name = person.named(),
+                    roles = person
                         .roles
                         .iter()
                         .map(|r| r.as_str())
                         .collect::<Vec<_>>()
                         .join(", "),
-                    s.signer.describe()
+                    zroles = person
+                        .roles
+                        .iter()
+                        .map(|r| lexicon::value(r.as_str()))
+                        .collect::<Vec<_>>()
+                        .join("、"),
+                    needs = s.signer.described(),
+                    needs_en = &needs.en,
+                    needs_zh = &needs.zh
                 ),
             );
         }
@@ -216,12 +246,15 @@ pub fn review_role(cx: &Context, out: &mut Sink) {
             out.about(
                 s.meta,
                 Some(s.sign.date.pos),
-                format!(
-                    "`{}` is dated {}, after {} left on {}",
-                    s.path,
-                    s.sign.date.value,
-                    person.id.value,
-                    person.left.map(|d| d.to_string()).unwrap_or_default()
+                msg!(
+                    "`{path}` is dated {date}, after {id} left on {left}",
+                    "{zpath}的日期為 {date}，晚於 {name} 的離職日 {left}";
+                    path = &s.path,
+                    zpath = lexicon::path(&s.path),
+                    date = &s.sign.date.value,
+                    id = &person.id.value,
+                    name = person.named(),
+                    left = person.left.map(|d| d.to_string()).unwrap_or_default()
                 ),
             );
         }

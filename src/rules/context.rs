@@ -3,7 +3,7 @@
 //! files depend on them and the registry depends on the rule files, never
 //! the other way round.
 
-use crate::finding::{Finding, Pos, RuleId};
+use crate::finding::{Finding, Message, Pos, RuleId};
 use crate::history::{History, Proof};
 use crate::model::{Meta, Model, Person, Record, SignaturePolicy};
 use jiff::civil::Date;
@@ -107,12 +107,12 @@ impl Sink {
     }
 
     /// A finding about `record`, at `pos` in its file.
-    pub fn at(&mut self, record: &impl Record, pos: Pos, message: impl Into<String>) {
+    pub fn at(&mut self, record: &impl Record, pos: Pos, message: Message) {
         self.about(record.meta(), Some(pos), message);
     }
 
     /// A finding about the record `meta` describes.
-    pub fn about(&mut self, meta: &Meta, pos: Option<Pos>, message: impl Into<String>) {
+    pub fn about(&mut self, meta: &Meta, pos: Option<Pos>, message: Message) {
         self.findings.push(
             Finding::new(self.rule, &meta.file, pos, message).with_record(meta.id.value.clone()),
         );
@@ -121,7 +121,7 @@ impl Sink {
     /// A finding about a file (below the records root) that is no record
     /// of the model: a deleted one, or `docket.toml` itself. `record` names
     /// the record the file held, if it was one.
-    pub fn file(&mut self, file: &str, record: Option<&str>, message: impl Into<String>) {
+    pub fn file(&mut self, file: &str, record: Option<&str>, message: Message) {
         let mut f = Finding::new(self.rule, file, None, message);
         if let Some(id) = record {
             f = f.with_record(id);

@@ -9,11 +9,12 @@
 //! signatures from a partial history would accuse the wrong people.
 
 use super::context::{Context, Sink};
-use crate::finding::{Finding, Pos, RuleId, Severity};
+use crate::finding::{Finding, Message, Pos, RuleId, Severity};
 use crate::history::{Dirty, History, ProofState, ProofStatus, Unavailable};
 use crate::kind::Kind;
 use crate::load::stem;
 use crate::model::{Meta, Record, SignaturePolicy};
+use crate::{lexicon, msg};
 use std::collections::HashMap;
 
 /// The history, if it is complete enough to judge by.
@@ -40,14 +41,22 @@ pub fn signature_unproven(cx: &Context, out: &mut Sink) {
         if p.status.state() != ProofState::Unproven {
             continue;
         }
+        let zsection = lexicon::path(&p.section);
+        let zby = named(cx, &p.by);
         let why = match &p.status {
-            ProofStatus::Unproven(why) => format!(
-                "`{}` is signed by {} in the file, but git does not prove it: {why}",
-                p.section, p.by
+            ProofStatus::Unproven(why) => msg!(
+                "`{section}` is signed by {by} in the file, but git does not prove it: {en}",
+                "檔案中{zsection}由 {zby} 簽核，但 git 無法證實：{zh}";
+                section = &p.section,
+                by = &p.by,
+                en = &why.en,
+                zh = &why.zh
             ),
-            _ => format!(
-                "`{}` (signed by {}) is not committed yet, so it is not signed: {} must commit it",
-                p.section, p.by, p.by
+            _ => msg!(
+                "`{section}` (signed by {by}) is not committed yet, so it is not signed: {by} must commit it",
+                "{zsection}（由 {zby} 簽核）尚未提交，因此尚未簽核：{zby} 必須提交";
+                section = &p.section,
+                by = &p.by
             ),
         };
         if let Some((meta, pos)) = at.get(&(p.file.clone(), p.section.clone())) {
@@ -69,13 +78,16 @@ pub fn signature_broken(cx: &Context, out: &mut Sink) {
             .commit
             .map(|c| h.commits[c].short().to_string())
             .unwrap_or_default();
-        let msg = format!(
-            "`{}` was signed by {} in commit {}, then changed by {changed_by} in commit {changed_in}: \
-             the signature no longer covers what is there; {} must review and sign it again",
-            p.section,
-            named(cx, &p.by),
-            h.commits[*signed].short(),
-            named(cx, &p.by)
+        let msg = msg!(
+            "`{section}` was signed by {by} in commit {signed}, then changed by {changed_by} in commit {changed_in}: \
+             the signature no longer covers what is there; {by} must review and sign it again",
+            "{zsection}由 {by} 於提交 {signed} 簽核，之後由 {zchanged} 於提交 {changed_in} 修改：\
+             簽核已不涵蓋現在的內容；{by} 必須重新審閱並簽核";
+            section = &p.section,
+            zsection = lexicon::path(&p.section),
+            by = named(cx, &p.by),
+            signed = h.commits[*signed].short(),
+            zchanged = named(cx, changed_by)
         );
         if let Some((meta, pos)) = at.get(&(p.file.clone(), p.section.clone())) {
             out.about(meta, Some(*pos), msg);
@@ -84,21 +96,25 @@ pub fn signature_broken(cx: &Context, out: &mut Sink) {
 }
 
 /// The changes as a person reads them: `line 1 quantity: 500 -> 800`.
-fn list(changes: &[crate::history::FieldChange]) -> String {
+fn list(changes: &[crate::history::FieldChange]) -> Message {
     const SHOWN: usize = 5;
-    let mut s: Vec<String> = changes
+    let mut s: Vec<Message> = changes
         .iter()
         .take(SHOWN)
         .map(|c| {
-            let text = c.to_string();
-            let rest = text.strip_prefix(c.path.as_str()).unwrap_or(&text);
-            format!("{}{rest}", crate::words::field(&c.path))
+            let text = c.text();
+            let rest = text.en.strip_prefix(c.path.as_str()).unwrap_or(&text.en);
+            Message {
+                en: format!("{}{rest}", crate::words::field(&c.path)),
+                zh: text.zh,
+            }
         })
         .collect();
     if changes.len() > SHOWN {
-        s.push(format!("and {} more", changes.len() - SHOWN));
+        let more = changes.len() - SHOWN;
+        s.push(msg!("and {more} more", "另有 {more} 項"));
     }
-    s.join("; ")
+    Message::join(&s, "; ", "；")
 }
 
 /// `review-stale` (4.2.2 A): the order's substance changed after the
@@ -114,18 +130,24 @@ pub fn review_stale(cx: &Context, out: &mut Sink) {
         }
         let since = oh
             .review_commit
-            .map(|c| format!(" (commit {})", h.commits[c].short()))
+            .map(|c| msg!(" (commit {short})", "（提交 {short}）"; short = h.commits[c].short()))
             .unwrap_or_default();
+        let changes = list(&oh.stale);
         out.at(
             o,
             review.sign.by.pos,
-            format!(
-                "the order changed after {} signed the review{since}: {}; the changed order must be reviewed again: \
-                 the GM signs it anew with `docket sign {} review --decision {} --commit`",
-                named(cx, &review.sign.by.value),
-                list(&oh.stale),
-                o.meta().id.value,
-                review.decision.value,
+            msg!(
+                "the order changed after {by} signed the review{since_en}: {changes_en}; the changed order must be reviewed again: \
+                 the GM signs it anew with `docket sign {id} review --decision {decision} --commit`",
+                "{by} 簽核審查{since_zh}後訂單又有變更：{changes_zh}；變更後的訂單必須重新審查：\
+                 由總經理以 `docket sign {id} review --decision {decision} --commit` 重新簽核";
+                by = named(cx, &review.sign.by.value),
+                since_en = &since.en,
+                since_zh = &since.zh,
+                changes_en = &changes.en,
+                changes_zh = &changes.zh,
+                id = &o.meta().id.value,
+                decision = &review.decision.value
             ),
         );
     }
@@ -147,24 +169,33 @@ pub fn change_unrecorded(cx: &Context, out: &mut Sink) {
                 continue;
             }
             let when = match c.commit {
-                Some(ix) => format!(
-                    "in commit {} by {}",
-                    h.commits[ix].short(),
-                    author(cx, &h.commits[ix].author.email)
+                Some(ix) => msg!(
+                    "in commit {short} by {who}",
+                    "由 {who} 於提交 {short} 中";
+                    short = h.commits[ix].short(),
+                    who = author(cx, &h.commits[ix].author.email)
                 ),
-                None => "in the working tree".to_string(),
+                None => msg!("in the working tree", "於工作目錄中"),
             };
             let after = c
                 .review_date
-                .map(|d| format!(" (approved {d})"))
+                .map(|d| msg!(" (approved {d})", "（{d} 核准）"))
                 .unwrap_or_default();
+            let changes = list(&c.changes);
             out.at(
                 o,
                 changed_at(o, c.changes.first().map(|f| f.path.as_str())),
-                format!(
-                    "the approved order{after} was changed {when}: {}; add a [[change]] entry saying what \
+                msg!(
+                    "the approved order{after_en} was changed {when_en}: {changes_en}; add a [[change]] entry saying what \
                      changed and which departments were told",
-                    list(&c.changes)
+                    "已核准的訂單{after_zh}{when_zh}遭修改：{changes_zh}；請加上訂單變更紀錄 [[change]]，\
+                     寫明變更內容與已通知的部門";
+                    after_en = &after.en,
+                    after_zh = &after.zh,
+                    when_en = &when.en,
+                    when_zh = &when.zh,
+                    changes_en = &changes.en,
+                    changes_zh = &changes.zh
                 ),
             );
         }
@@ -226,7 +257,7 @@ fn changed_at(o: &crate::model::Order, path: Option<&str>) -> crate::finding::Po
 /// the company (docs/decisions.md).
 pub fn record_deleted(cx: &Context, out: &mut Sink) {
     let Some(h) = usable(cx) else { return };
-    let mut push = |rel: &str, how: String, restore: String| {
+    let mut push = |rel: &str, how: Message, restore: String| {
         let Some(kind) = Kind::of_path(rel) else {
             return;
         };
@@ -236,10 +267,14 @@ pub fn record_deleted(cx: &Context, out: &mut Sink) {
         out.file(
             rel,
             Some(stem(rel)),
-            format!(
-                "record {} {how}; quality records are kept, not deleted: restore it (from the \
+            msg!(
+                "record {id} {how_en}; quality records are kept, not deleted: restore it (from the \
                  records folder: {restore}) and close or cancel it instead",
-                stem(rel)
+                "紀錄 {id} {how_zh}；品質紀錄應保存而不得刪除：請將其還原（於紀錄資料夾執行 {restore}），\
+                 改以結案或取消處理";
+                id = stem(rel),
+                how_en = &how.en,
+                how_zh = &how.zh
             ),
         );
     };
@@ -252,10 +287,11 @@ pub fn record_deleted(cx: &Context, out: &mut Sink) {
         let c = &h.commits[rev.commit];
         push(
             &f.path,
-            format!(
-                "was deleted in commit {} by {}",
-                c.short(),
-                author(cx, &c.author.email)
+            msg!(
+                "was deleted in commit {short} by {who}",
+                "已由 {who} 於提交 {short} 刪除";
+                short = c.short(),
+                who = author(cx, &c.author.email)
             ),
             format!("git checkout {}^ -- {}", c.short(), f.path),
         );
@@ -265,7 +301,7 @@ pub fn record_deleted(cx: &Context, out: &mut Sink) {
         if *d == Dirty::Deleted && !example {
             push(
                 rel,
-                "is deleted in the working tree".into(),
+                msg!("is deleted in the working tree", "已在工作目錄中刪除"),
                 format!("git checkout HEAD -- {rel}"),
             );
         }
@@ -291,7 +327,7 @@ fn shipped_example(f: &crate::history::FileHistory) -> bool {
 pub fn history_unavailable(cx: &Context, out: &mut Sink) {
     let Some(h) = cx.history else { return };
     let gate = cx.model.config.policy.signatures != SignaturePolicy::None;
-    let mut missing = |message: &str| {
+    let mut missing = |message: Message| {
         let mut f = Finding::new(RuleId::HistoryUnavailable, "docket.toml", None, message);
         if gate {
             f = f.pinned(Severity::Error);
@@ -307,18 +343,22 @@ pub fn history_unavailable(cx: &Context, out: &mut Sink) {
     };
     match h.unavailable {
         Some(Unavailable::NoRepository) => {
-            missing(
+            missing(msg!(
                 "no git repository above the records root: signatures, stale reviews and deleted \
                  records cannot be checked (git init, then commit the records)",
-            );
+                "紀錄庫之上沒有 git 儲存庫：無法檢查簽核、過期審查與已刪除的紀錄\
+                 （請先 git init，再提交紀錄）"
+            ));
             return;
         }
         Some(Unavailable::Shallow) => {
-            missing(
+            missing(msg!(
                 "the git repository is a shallow clone, so the commits that signed the records may be \
                  missing: history rules did not run; fetch the whole history (git fetch --unshallow; \
                  in CI, fetch-depth: 0 for GitHub's actions/checkout, GIT_DEPTH: 0 for GitLab)",
-            );
+                "git 儲存庫為淺層複製，簽核紀錄的提交可能不在其中：歷史規則未執行；請取得完整歷史\
+                 （git fetch --unshallow；CI 中，GitHub 的 actions/checkout 設 fetch-depth: 0，GitLab 設 GIT_DEPTH: 0）"
+            ));
             return;
         }
         None => {}
@@ -337,11 +377,14 @@ pub fn history_unavailable(cx: &Context, out: &mut Sink) {
         out.file(
             "docket.toml",
             None,
-            format!(
-                "nothing below the records root is committed yet ({} not committed): the records \
+            msg!(
+                "nothing below the records root is committed yet ({files} not committed): the records \
                  are checked as they are, but signatures, stale reviews and deleted records need \
                  commits (git add -A, then git commit)",
-                crate::words::count(h.worktree.len(), "file")
+                "紀錄庫中尚未提交任何檔案（{n} 個檔案未提交）：紀錄依現況檢查，但簽核、過期審查與\
+                 已刪除的紀錄需要提交（git add -A，再 git commit）";
+                n = h.worktree.len(),
+                files = crate::words::count(n, "file")
             ),
         );
         return;
@@ -357,16 +400,17 @@ pub fn history_unavailable(cx: &Context, out: &mut Sink) {
         if unsigned_files.contains(rel.as_str()) {
             continue;
         }
-        let what = match d {
-            Dirty::Modified => "has uncommitted changes",
-            Dirty::Untracked => "is not committed",
+        let (what, zwhat) = match d {
+            Dirty::Modified => ("has uncommitted changes", "有未提交的變更"),
+            Dirty::Untracked => ("is not committed", "尚未提交"),
             Dirty::Deleted => continue,
         };
         out.file(
             rel,
             Kind::of_path(rel).map(|_| stem(rel)),
-            format!(
-                "{what}: the working copy is checked, but its history rules cover only what is committed"
+            msg!(
+                "{what}: the working copy is checked, but its history rules cover only what is committed",
+                "{zwhat}：工作目錄中的版本已檢查，但歷史規則只涵蓋已提交的內容"
             ),
         );
     }

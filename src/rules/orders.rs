@@ -1,7 +1,9 @@
 //! Order and flow-sheet rules (4.2-4.4).
 
 use super::context::{Context, Sink};
+use crate::finding::Message;
 use crate::model::{Channel, Decision, Flowsheet, OralPath, ProductStatus, Record, days_between};
+use crate::{lexicon, msg};
 use std::collections::BTreeMap;
 
 /// `line-mismatch` (4.2.1 C; 1): one product, one part number. An order
@@ -17,12 +19,13 @@ pub fn line_mismatch(cx: &Context, out: &mut Sink) {
                 out.at(
                     o,
                     line.product.pos,
-                    format!(
-                        "line {}: product \"{}\" differs from the registry's name for {}: \"{}\"",
-                        i + 1,
-                        line.product.value,
-                        p.id(),
-                        p.name.value
+                    msg!(
+                        "line {n}: product \"{given}\" differs from the registry's name for {pn}: \"{name}\"",
+                        "第 {n} 項：品名「{given}」與料號 {pn} 登錄的品名「{name}」不符";
+                        n = i + 1,
+                        given = &line.product.value,
+                        pn = p.id(),
+                        name = &p.name.value
                     ),
                 );
             }
@@ -30,12 +33,13 @@ pub fn line_mismatch(cx: &Context, out: &mut Sink) {
                 out.at(
                     o,
                     line.spec.pos,
-                    format!(
-                        "line {}: spec \"{}\" differs from the registry's spec for {}: \"{}\"",
-                        i + 1,
-                        line.spec.value,
-                        p.id(),
-                        p.spec.value
+                    msg!(
+                        "line {n}: spec \"{given}\" differs from the registry's spec for {pn}: \"{spec}\"",
+                        "第 {n} 項：規格「{given}」與料號 {pn} 登錄的規格「{spec}」不符";
+                        n = i + 1,
+                        given = &line.spec.value,
+                        pn = p.id(),
+                        spec = &p.spec.value
                     ),
                 );
             }
@@ -43,10 +47,11 @@ pub fn line_mismatch(cx: &Context, out: &mut Sink) {
                 out.at(
                     o,
                     line.part_number.pos,
-                    format!(
-                        "line {}: part {} is obsolete and cannot be ordered",
-                        i + 1,
-                        p.id()
+                    msg!(
+                        "line {n}: part {pn} is obsolete and cannot be ordered",
+                        "第 {n} 項：料號 {pn} 已停用，不得訂購";
+                        n = i + 1,
+                        pn = p.id()
                     ),
                 );
             }
@@ -71,9 +76,10 @@ pub fn review_missing(cx: &Context, out: &mut Sink) {
                     out.at(
                         o,
                         o.received.pos,
-                        format!(
-                            "received {} and not reviewed after {waited} days (due within {days})",
-                            o.received.value
+                        msg!(
+                            "received {received} and not reviewed after {waited} days (due within {days})",
+                            "{received} 收單，{waited} 天後仍未審查（期限 {days} 天）";
+                            received = &o.received.value
                         ),
                     );
                 }
@@ -84,11 +90,13 @@ pub fn review_missing(cx: &Context, out: &mut Sink) {
                     out.at(
                         o,
                         r.sign.date.pos,
-                        format!(
-                            "the review is dated {written}, before the order was received on {}: \
+                        msg!(
+                            "the review is dated {written}, before the order was received on {received}: \
                              a review cannot come before the order it reviews; date it the day it \
                              was made",
-                            o.received.value
+                            "審查日期為 {written}，早於訂單收單日 {received}：審查不可能早於所審查的訂單；\
+                             請填寫實際審查的日期";
+                            received = &o.received.value
                         ),
                     );
                     continue;
@@ -100,18 +108,23 @@ pub fn review_missing(cx: &Context, out: &mut Sink) {
                 let took = days_between(since.0, at);
                 if took > days {
                     let signed = if at > written {
-                        format!(
-                            ": the review is dated {written} but was signed (committed) on {at}"
+                        msg!(
+                            ": the review is dated {written} but was signed (committed) on {at}",
+                            "：審查日期為 {written}，但於 {at} 才簽核（提交）"
                         )
                     } else {
-                        String::new()
+                        Message::default()
                     };
                     out.at(
                         o,
                         r.sign.date.pos,
-                        format!(
-                            "reviewed {took} days after {} (due within {days}){signed}",
-                            since.1
+                        msg!(
+                            "reviewed {took} days after {since_en} (due within {days}){signed_en}",
+                            "於{since_zh}後 {took} 天才審查（期限 {days} 天）{signed_zh}";
+                            since_en = since.1,
+                            since_zh = if since.1 == "receipt" { "收單" } else { "最近一次變更" },
+                            signed_en = &signed.en,
+                            signed_zh = &signed.zh
                         ),
                     );
                 }
@@ -130,12 +143,18 @@ pub fn capacity_missing(cx: &Context, out: &mut Sink) {
             None => out.at(
                 o,
                 review.sign.pos,
-                "the order is reviewed but has no [capacity] (stock, producible, materials_ready, new_product)",
+                msg!(
+                    "the order is reviewed but has no [capacity] (stock, producible, materials_ready, new_product)",
+                    "訂單已審查，但沒有產能評估 [capacity]（庫存 stock、可生產 producible、材料齊備 materials_ready、新產品 new_product）"
+                ),
             ),
             Some(c) if *c.new_product && c.design_record.as_ref().is_none_or(|d| d.trim().is_empty()) => out.at(
                 o,
                 c.new_product.pos,
-                "a new product needs R&D's `design_record` to show technical feasibility",
+                msg!(
+                    "a new product needs R&D's `design_record` to show technical feasibility",
+                    "新產品需要研發的設計紀錄 `design_record` 證明技術可行"
+                ),
             ),
             Some(_) => {}
         }
@@ -150,7 +169,10 @@ pub fn illegible_approved(cx: &Context, out: &mut Sink) {
             out.at(
                 o,
                 o.legible.pos,
-                "approved although marked `legible = false`",
+                msg!(
+                    "approved although marked `legible = false`",
+                    "已核准，但標示為字跡不清 `legible = false`"
+                ),
             );
         }
     }
@@ -165,15 +187,21 @@ pub fn oral_order(cx: &Context, out: &mut Sink) {
             (None, true) if o.cancelled.is_none() => out.at(
                 o,
                 o.channel.pos,
-                "an oral order needs an [oral] table naming its path \
-                 (gm-signed-flowsheet, customer-confirmed-flowsheet or written-order)",
+                msg!(
+                    "an oral order needs an [oral] table naming its path \
+                     (gm-signed-flowsheet, customer-confirmed-flowsheet or written-order)",
+                    "口頭訂單需要 [oral] 表格寫明處理途徑（gm-signed-flowsheet 總經理簽核製造流程單、\
+                     customer-confirmed-flowsheet 客戶確認製造流程單，或 written-order 補書面訂單）"
+                ),
             ),
             (Some(p), false) => out.at(
                 o,
                 p.pos,
-                format!(
-                    "[oral] is only for oral orders; this order came by {}",
-                    o.channel.value
+                msg!(
+                    "[oral] is only for oral orders; this order came by {channel}",
+                    "[oral] 僅適用於口頭訂單；此訂單的接單方式為{zh}";
+                    channel = &o.channel.value,
+                    zh = lexicon::value(o.channel.as_str())
                 ),
             ),
             (Some(p), true) if o.cancelled.is_none() => {
@@ -182,13 +210,19 @@ pub fn oral_order(cx: &Context, out: &mut Sink) {
                     OralPath::GmSignedFlowsheet if !sheets.iter().any(|f| f.gm_signed.is_some()) => out.at(
                         o,
                         p.path.pos,
-                        "path gm-signed-flowsheet, but no flow sheet of this order has [gm_signed]",
+                        msg!(
+                            "path gm-signed-flowsheet, but no flow sheet of this order has [gm_signed]",
+                            "途徑為 gm-signed-flowsheet，但此訂單沒有任何製造流程單有總經理簽核 [gm_signed]"
+                        ),
                     ),
                     OralPath::CustomerConfirmedFlowsheet if !sheets.iter().any(|f| f.customer_confirmed.is_some()) => {
                         out.at(
                             o,
                             p.path.pos,
-                            "path customer-confirmed-flowsheet, but no flow sheet of this order has [customer_confirmed]",
+                            msg!(
+                                "path customer-confirmed-flowsheet, but no flow sheet of this order has [customer_confirmed]",
+                                "途徑為 customer-confirmed-flowsheet，但此訂單沒有任何製造流程單有客戶確認 [customer_confirmed]"
+                            ),
                         )
                     }
                     OralPath::WrittenOrder => {
@@ -204,12 +238,19 @@ pub fn oral_order(cx: &Context, out: &mut Sink) {
                             None if cx.as_of > due => out.at(
                                 o,
                                 p.path.pos,
-                                format!("the written order was due {due} and has not been received"),
+                                msg!(
+                                    "the written order was due {due} and has not been received",
+                                    "書面訂單應於 {due} 前收到，至今未收到"
+                                ),
                             ),
                             Some(got) if got.value > due => out.at(
                                 o,
                                 got.pos,
-                                format!("the written order came {}, after its due date {due}", got.value),
+                                msg!(
+                                    "the written order came {got}, after its due date {due}",
+                                    "書面訂單於 {got} 才收到，晚於期限 {due}";
+                                    got = &got.value
+                                ),
                             ),
                             _ => {}
                         }
@@ -228,7 +269,14 @@ pub fn flowsheet_missing(cx: &Context, out: &mut Sink) {
     for o in cx.model.orders.iter() {
         if o.is_approved() && o.cancelled.is_none() && cx.model.flowsheets_of(o.id()).is_empty() {
             let pos = o.review.as_ref().map_or(o.meta.id.pos, |r| r.decision.pos);
-            out.at(o, pos, "approved, but no flow sheet has been issued for it");
+            out.at(
+                o,
+                pos,
+                msg!(
+                    "approved, but no flow sheet has been issued for it",
+                    "已核准，但尚未開立製造流程單"
+                ),
+            );
         }
     }
 }
@@ -268,10 +316,11 @@ pub fn produced_unapproved(cx: &Context, out: &mut Sink) {
                     out.at(
                         f,
                         f.issued.pos,
-                        format!(
-                            "issued {}, before order {} was approved on {approved}",
-                            f.issued.value,
-                            o.id(),
+                        msg!(
+                            "issued {issued}, before order {order} was approved on {approved}",
+                            "開立日 {issued}，早於訂單 {order} 的核准日 {approved}";
+                            issued = &f.issued.value,
+                            order = o.id()
                         ),
                     );
                 }
@@ -280,9 +329,10 @@ pub fn produced_unapproved(cx: &Context, out: &mut Sink) {
             _ => out.at(
                 f,
                 f.order.pos,
-                format!(
-                    "order {} is not approved, so it must not be produced",
-                    o.id()
+                msg!(
+                    "order {order} is not approved, so it must not be produced",
+                    "訂單 {order} 未核准，不得生產";
+                    order = o.id()
                 ),
             ),
         }
@@ -332,12 +382,13 @@ pub fn flowsheet_outdated(cx: &Context, out: &mut Sink) {
             out.at(
                 latest,
                 latest.revision.pos,
-                format!(
-                    "revision {} lists {}, but order {} now has {}; reissue the flow sheet",
-                    latest.revision.value,
-                    show(&have),
-                    o.id(),
-                    show(&want)
+                msg!(
+                    "revision {rev} lists {have}, but order {order} now has {want}; reissue the flow sheet",
+                    "版次 {rev} 列為 {have}，但訂單 {order} 現為 {want}；請重新開立製造流程單";
+                    rev = &latest.revision.value,
+                    have = show(&have),
+                    order = o.id(),
+                    want = show(&want)
                 ),
             );
         }
@@ -345,12 +396,13 @@ pub fn flowsheet_outdated(cx: &Context, out: &mut Sink) {
             out.at(
                 latest,
                 latest.issued.pos,
-                format!(
-                    "order {} changed on {}, after this sheet (revision {}) was issued on {}; reissue it",
-                    o.id(),
-                    c.date.value,
-                    latest.revision.value,
-                    latest.issued.value
+                msg!(
+                    "order {order} changed on {changed}, after this sheet (revision {rev}) was issued on {issued}; reissue it",
+                    "訂單 {order} 於 {changed} 變更，晚於本流程單（版次 {rev}）的開立日 {issued}；請重新開立";
+                    order = o.id(),
+                    changed = &c.date.value,
+                    rev = &latest.revision.value,
+                    issued = &latest.issued.value
                 ),
             );
         }
@@ -366,10 +418,11 @@ pub fn change_unnotified(cx: &Context, out: &mut Sink) {
                 out.at(
                     o,
                     c.pos,
-                    format!(
-                        "change {} ({}) notified no department; list them in `notified`",
-                        i + 1,
-                        c.date.value
+                    msg!(
+                        "change {n} ({date}) notified no department; list them in `notified`",
+                        "第 {n} 次變更（{date}）未通知任何部門；請在 `notified` 列出通知的部門";
+                        n = i + 1,
+                        date = &c.date.value
                     ),
                 );
             }
@@ -384,12 +437,14 @@ pub fn overdue(cx: &Context, out: &mut Sink) {
             out.at(
                 o,
                 line.delivery.pos,
-                format!(
-                    "{} x{} was due {}, {} ago, and is not delivered",
-                    line.part_number.value,
-                    line.quantity.value,
-                    line.delivery.value,
-                    crate::words::count(days_between(*line.delivery, cx.as_of), "day")
+                msg!(
+                    "{pn} x{qty} was due {due}, {ago} ago, and is not delivered",
+                    "{pn} x{qty} 交期為 {due}，已逾期 {days} 天仍未交貨";
+                    pn = &line.part_number.value,
+                    qty = &line.quantity.value,
+                    due = &line.delivery.value,
+                    days = days_between(*line.delivery, cx.as_of),
+                    ago = crate::words::count(days, "day")
                 ),
             );
         }
@@ -404,9 +459,10 @@ pub fn risk_unhandled(cx: &Context, out: &mut Sink) {
                 out.at(
                     o,
                     f.pos,
-                    format!(
-                        "follow-up of {} flags a delivery risk but records no `action`",
-                        f.date.value
+                    msg!(
+                        "follow-up of {date} flags a delivery risk but records no `action`",
+                        "{date} 的追蹤紀錄標示交期風險，但沒有記錄處置 `action`";
+                        date = &f.date.value
                     ),
                 );
             }

@@ -2,6 +2,7 @@
 
 use super::context::{Context, Sink};
 use crate::model::Record;
+use crate::{lexicon, msg};
 use std::collections::HashMap;
 
 /// `customer-incomplete` (4.2.1 B): the order review checks the customer's
@@ -21,7 +22,16 @@ pub fn customer_incomplete(cx: &Context, out: &mut Sink) {
             out.at(
                 c,
                 c.name.pos,
-                format!("customer has no {}", missing.join(", ")),
+                msg!(
+                    "customer has no {en}",
+                    "客戶缺少{zh}";
+                    en = missing.join(", "),
+                    zh = missing
+                        .iter()
+                        .map(|k| lexicon::field_zh(k).unwrap_or(k))
+                        .collect::<Vec<_>>()
+                        .join("、")
+                ),
             );
         }
     }
@@ -44,7 +54,10 @@ pub fn part_number_unique(cx: &Context, out: &mut Sink) {
             Some(first) => out.at(
                 p,
                 p.name.pos,
-                format!("same name and spec as part number {first}: one product must have one part number"),
+                msg!(
+                    "same name and spec as part number {first}: one product must have one part number",
+                    "品名與規格和料號 {first} 相同：一項產品只能有一個料號"
+                ),
             ),
             None => {
                 seen.insert(key, p.id());
@@ -61,7 +74,10 @@ pub fn property_unverified(cx: &Context, out: &mut Sink) {
             out.at(
                 p,
                 p.received.pos,
-                "received but not verified: add [verified] with by and date",
+                msg!(
+                    "received but not verified: add [verified] with by and date",
+                    "已收到但未驗證：請加上驗證 [verified]，寫明簽核人 by 與日期 date"
+                ),
             );
         }
     }
@@ -76,9 +92,12 @@ pub fn property_incident_unreported(cx: &Context, out: &mut Sink) {
                 out.at(
                     p,
                     i.pos,
-                    format!(
-                        "{} on {} was not reported to the customer (`reported_to_customer`)",
-                        i.kind.value, i.date.value
+                    msg!(
+                        "{kind} on {date} was not reported to the customer (`reported_to_customer`)",
+                        "{date} 的{zkind}異常未通知客戶（`reported_to_customer`）";
+                        kind = &i.kind.value,
+                        zkind = lexicon::value(i.kind.as_str()),
+                        date = &i.date.value
                     ),
                 );
             }
@@ -94,7 +113,10 @@ pub fn complaint_without_capa(cx: &Context, out: &mut Sink) {
             out.at(
                 r,
                 r.meta().id.pos,
-                "the report records a complaint but names no `capa`",
+                msg!(
+                    "the report records a complaint but names no `capa`",
+                    "報告記載客訴，但沒有指明 CAPA（`capa`）"
+                ),
             );
         }
     }

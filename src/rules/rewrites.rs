@@ -10,7 +10,9 @@
 //! (the repository as a whole, as `history-unavailable`).
 
 use super::context::{Context, Sink};
+use crate::finding::Message;
 use crate::history::{Rewrite, short};
+use crate::msg;
 use crate::words::count;
 
 /// How many commits and records a message names; the rest are counted.
@@ -26,21 +28,30 @@ pub fn history_rewritten(cx: &Context, out: &mut Sink) {
     }
 }
 
-fn message(cx: &Context, r: &Rewrite) -> String {
+fn message(cx: &Context, r: &Rewrite) -> Message {
     let at = short(&r.published);
-    let mut m = format!(
+    let mut m = msg!(
         "the site was built from commit {at}, which is no longer in the history of HEAD (a reset, \
-         rebase or force-push took it out)"
+         rebase or force-push took it out)",
+        "本站產出所依據的提交 {at} 已不在 HEAD 的歷史中（遭 reset、rebase 或強制推送移除）"
     );
+    let mut add = |more: Message| {
+        m.en.push_str(&more.en);
+        m.zh.push_str(&more.zh);
+    };
     let known = !r.lost.is_empty() || !r.records.is_empty();
     if !known {
-        m.push_str(
+        add(msg!(
             ": its objects are gone from this repository (pruned, or the site was built from \
              another repository), so which commits and records were lost cannot be told",
-        );
+            "：其物件已不在此儲存庫中（已清除，或本站產出自另一個儲存庫），因此無法得知遺失了哪些提交與紀錄"
+        ));
     } else {
         if !r.objects {
-            m.push_str("; its objects are gone now, and this is what an earlier build found");
+            add(msg!(
+                "; its objects are gone now, and this is what an earlier build found",
+                "；其物件現已不存在，以下是先前產出時的發現"
+            ));
         }
         let offset = cx.model.config.company.offset_seconds;
         let commits: Vec<String> = r
@@ -56,52 +67,80 @@ fn message(cx: &Context, r: &Rewrite) -> String {
             })
             .collect();
         let are = if r.lost_count == 1 { "is" } else { "are" };
-        m.push_str(&format!(
-            ": {} {are} no longer reachable: {}",
-            count(r.lost_count, "commit"),
-            listed(commits, r.lost_count)
+        let lost = Message {
+            en: listed(commits.clone(), r.lost_count, false),
+            zh: listed(commits, r.lost_count, true),
+        };
+        add(msg!(
+            ": {n_en} {are} no longer reachable: {en}",
+            "：有 {n} 個提交已無法到達：{zh}";
+            n = r.lost_count,
+            n_en = count(n, "commit"),
+            en = &lost.en,
+            zh = &lost.zh
         ));
         if !r.records.is_empty() {
-            let records: Vec<String> = r
+            let records: Vec<Message> = r
                 .records
                 .iter()
                 .take(NAMED)
                 .map(|l| {
                     let now = if l.gone(cx.model) {
-                        "gone from the records"
+                        msg!("gone from the records", "已自紀錄庫消失")
                     } else {
-                        "still in the records, without what the lost commits changed"
+                        msg!(
+                            "still in the records, without what the lost commits changed",
+                            "仍在紀錄庫中，但不含遺失提交所做的變更"
+                        )
                     };
-                    format!("{} ({now}; last in commit {})", l.id, short(&l.commit))
+                    msg!(
+                        "{id} ({now_en}; last in commit {c})",
+                        "{id}（{now_zh}；最後見於提交 {c}）";
+                        id = &l.id,
+                        now_en = &now.en,
+                        now_zh = &now.zh,
+                        c = short(&l.commit)
+                    )
                 })
                 .collect();
-            m.push_str(&format!(
-                "; they touched {}: {}",
-                count(r.records.len(), "record"),
-                listed(records, r.records.len())
+            let n = r.records.len();
+            add(msg!(
+                "; they touched {n_en}: {en}",
+                "；這些提交涉及 {n} 筆紀錄：{zh}";
+                n_en = count(n, "record"),
+                en = listed(records.iter().map(|m| m.en.clone()).collect(), n, false),
+                zh = listed(records.iter().map(|m| m.zh.clone()).collect(), n, true)
             ));
         }
     }
     if r.objects {
-        m.push_str(&format!(
+        add(msg!(
             "; quality records are kept, not rewritten: put the commits back into the history \
              (git merge {at}; `git merge -s ours {at}` keeps them in the history without their \
-             changes), then build again"
+             changes), then build again",
+            "；品質紀錄應保存而不得改寫：請將這些提交併回歷史（git merge {at}；\
+             `git merge -s ours {at}` 可保留提交而不採用其變更），然後重新產出"
         ));
     } else {
-        m.push_str(&format!(
+        let published = &r.published;
+        add(msg!(
             "; quality records are kept, not rewritten: fetch the commits back from a clone that \
-             still has them (git fetch CLONE {}) and merge them (git merge {at}), then build again",
-            r.published
+             still has them (git fetch CLONE {published}) and merge them (git merge {at}), then build again",
+            "；品質紀錄應保存而不得改寫：請自仍保有這些提交的複本取回（git fetch CLONE {published}）\
+             並合併（git merge {at}），然後重新產出"
         ));
     }
     m
 }
 
-/// `items` (the first of `total`), joined, with how many more there are.
-fn listed(mut items: Vec<String>, total: usize) -> String {
+fn listed(mut items: Vec<String>, total: usize, zh: bool) -> String {
     if total > items.len() {
-        items.push(format!("and {} more", total - items.len()));
+        let more = total - items.len();
+        items.push(if zh {
+            format!("另有 {more} 項")
+        } else {
+            format!("and {more} more")
+        });
     }
-    items.join("; ")
+    items.join(if zh { "；" } else { "; " })
 }

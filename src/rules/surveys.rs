@@ -2,6 +2,7 @@
 
 use super::context::{Context, Sink};
 use crate::model::{Record, days_between};
+use crate::msg;
 use std::collections::HashSet;
 
 /// Days after the analysis by which the customer should have the results.
@@ -35,7 +36,11 @@ pub fn survey_missing(cx: &Context, out: &mut Sink) {
                 out.at(
                     c,
                     pos,
-                    format!("no satisfaction survey for {year} (due {due}); send one with `docket new survey --customer {}`", c.id()),
+                    msg!(
+                        "no satisfaction survey for {year} (due {due}); send one with `docket new survey --customer {id}`",
+                        "{year} 年度沒有顧客滿意度調查（期限 {due}）；請以 `docket new survey --customer {id}` 寄發";
+                        id = c.id()
+                    ),
                 );
             }
         }
@@ -55,14 +60,19 @@ pub fn survey_below_target(cx: &Context, out: &mut Sink) {
         if !handled {
             let pos = s.returned.as_ref().map_or(s.meta.id.pos, |r| r.pos);
             let missing = if s.analysis.is_none() {
-                "no [analysis]"
+                msg!("no [analysis]", "沒有分析 [analysis]")
             } else {
-                "no CAPA in [analysis]"
+                msg!("no CAPA in [analysis]", "分析 [analysis] 中沒有 CAPA")
             };
             out.at(
                 s,
                 pos,
-                format!("overall score {score:.0} is under the target {target:.0}, and there is {missing}"),
+                msg!(
+                    "overall score {score:.0} is under the target {target:.0}, and there is {en}",
+                    "總平均分數 {score:.0} 低於目標 {target:.0}，且{zh}";
+                    en = &missing.en,
+                    zh = &missing.zh
+                ),
             );
         }
     }
@@ -78,7 +88,10 @@ pub fn survey_serious(cx: &Context, out: &mut Sink) {
             out.at(
                 s,
                 a.sign.pos,
-                "the analysis is marked serious but names no `capa`",
+                msg!(
+                    "the analysis is marked serious but names no `capa`",
+                    "分析判定為嚴重，但沒有指明 CAPA（`capa`）"
+                ),
             );
         }
     }
@@ -95,9 +108,10 @@ pub fn survey_feedback_missing(cx: &Context, out: &mut Sink) {
             out.at(
                 s,
                 a.sign.pos,
-                format!(
-                    "analysed {analysed} ({} ago) and the results have not gone back to the customer",
-                    crate::words::count(days, "day")
+                msg!(
+                    "analysed {analysed} ({ago} ago) and the results have not gone back to the customer",
+                    "{analysed} 已分析（{days} 天前），結果尚未回覆客戶";
+                    ago = crate::words::count(days, "day")
                 ),
             );
         }

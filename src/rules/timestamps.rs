@@ -12,6 +12,7 @@ use super::context::{Context, Sink};
 use super::history::{locations, usable};
 use crate::model::TimestampPolicy;
 use crate::model::read::days_between;
+use crate::msg;
 use crate::tsa::{Token, token_path};
 
 /// `timestamp-missing` (3): a signing commit older than `within_days`
@@ -30,10 +31,16 @@ pub fn timestamp_missing(cx: &Context, out: &mut Sink) {
         let c = &h.commits[i];
         let why = match h.stamps.token(i) {
             Some(Token::Trusted(_)) => continue,
-            Some(Token::Rejected(r)) => {
-                format!("its token {} is not valid: {r}", token_path(&c.id))
-            }
-            Some(Token::Missing) | None => format!("there is no {}", token_path(&c.id)),
+            Some(Token::Rejected(r)) => msg!(
+                "its token {path} is not valid: {r}",
+                "其時戳 {path} 無效（{r}）";
+                path = token_path(&c.id)
+            ),
+            Some(Token::Missing) | None => msg!(
+                "there is no {path}",
+                "沒有 {path}";
+                path = token_path(&c.id)
+            ),
         };
         let Some(day) = c.committer.date_at(offset) else {
             continue;
@@ -48,14 +55,21 @@ pub fn timestamp_missing(cx: &Context, out: &mut Sink) {
         out.about(
             meta,
             Some(*pos),
-            format!(
-                "`{}` was signed by {} in commit {} on {day}, {} ago, and has no valid \
-                 timestamp (the policy allows {}): {why}; run `docket stamp` and commit timestamps/",
-                p.section,
-                p.by,
-                c.short(),
-                crate::words::count(days, "day"),
-                crate::words::count(ts.within_days, "day")
+            msg!(
+                "`{section}` was signed by {by} in commit {short} on {day}, {ago} ago, and has no valid \
+                 timestamp (the policy allows {allowed}): {why_en}; run `docket stamp` and commit timestamps/",
+                "{zsection}由 {zby} 於 {day} 在提交 {short} 簽核，已過 {days} 天，仍沒有有效的時戳\
+                 （政策容許 {within} 天）：{why_zh}；請執行 `docket stamp` 並提交 timestamps/";
+                section = &p.section,
+                zsection = crate::lexicon::path(&p.section),
+                by = &p.by,
+                zby = cx.model.person(&p.by).map_or_else(|| p.by.clone(), |x| x.named()),
+                short = c.short(),
+                ago = crate::words::count(days, "day"),
+                within = ts.within_days,
+                allowed = crate::words::count(within, "day"),
+                why_en = &why.en,
+                why_zh = &why.zh
             ),
         );
     }

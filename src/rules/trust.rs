@@ -7,8 +7,10 @@
 //! Like the other history rules they say nothing without a usable history.
 
 use super::context::{Context, Sink};
+use crate::finding::Message;
 use crate::history::{Commit, FileChange, History, Status};
 use crate::model::SignaturePolicy;
+use crate::msg;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// `governance-unproven` (7.5.3): a change to people.toml, docket.toml or
@@ -31,33 +33,48 @@ pub fn governance_unproven(cx: &Context, out: &mut Sink) {
     }
 }
 
-fn governance_message(h: &History, judged: usize, f: &FileChange, why: &str) -> String {
+fn governance_message(h: &History, judged: usize, f: &FileChange, why: &Message) -> Message {
     let regime = h.regime_for(judged);
     let who = |c: &Commit| regime.who(&c.author.name, &c.author.email);
     let (made, merge) = (&h.commits[f.made_in], &h.commits[judged]);
-    let mut by = format!("in commit {} by {}", made.short(), who(made));
+    let (made_short, made_by) = (made.short(), who(made));
+    let mut by = msg!(
+        "in commit {made_short} by {made_by}",
+        "由 {made_by} 於提交 {made_short}"
+    );
     if f.made_in != judged {
-        by.push_str(&format!(
-            " (on a branch), merged in commit {} by {}",
-            merge.short(),
-            who(merge)
-        ));
+        let (merge_short, merged_by) = (merge.short(), who(merge));
+        let more = msg!(
+            " (on a branch), merged in commit {merge_short} by {merged_by}",
+            "（在分支上）、再由 {merged_by} 於提交 {merge_short} 合併"
+        );
+        by.en.push_str(&more.en);
+        by.zh.push_str(&more.zh);
     }
+    // What changed is docket's own account of the controlled file (keys,
+    // roles, settings as written), kept as it is in both languages.
     let what = if f.changes.is_empty() {
-        String::new()
+        Message::default()
     } else {
-        format!(" It changed: {}.", f.changes.join("; "))
+        msg!(" It changed: {list}.", "變更內容：{list}。"; list = f.changes.join("; "))
     };
     let roles = regime.governance_roles();
-    format!(
-        "{} was changed {by} without governance: {why}.{what} The change does not take effect: \
-         signatures stay judged by the {} before it. If it is wanted, someone with role {roles} \
-         commits {} (their commit takes the file over as it stands, and lists what it puts in \
-         force); if not, revert it (git revert {}).",
-        f.file,
-        f.file,
-        f.file,
-        merge.short()
+    let zroles = regime.governance_roles_zh();
+    let (file, revert) = (&f.file, merge.short());
+    msg!(
+        "{file} was changed {by_en} without governance: {why_en}.{what_en} The change does not take effect: \
+         signatures stay judged by the {file} before it. If it is wanted, someone with role {roles} \
+         commits {file} (their commit takes the file over as it stands, and lists what it puts in \
+         force); if not, revert it (git revert {revert}).",
+        "{file} {by_zh}未經治理即遭變更：{why_zh}。{what_zh}此變更不生效：簽核仍依變更前的 {file} 判定。\
+         若此變更是要的，請由具{zroles}角色者提交 {file}（其提交以檔案現況接手，並列出生效的內容）；\
+         若不要，請還原（git revert {revert}）。";
+        by_en = &by.en,
+        by_zh = &by.zh,
+        why_en = &why.en,
+        why_zh = &why.zh,
+        what_en = &what.en,
+        what_zh = &what.zh
     )
 }
 
@@ -85,22 +102,28 @@ pub fn signature_time(cx: &Context, out: &mut Sink) {
         };
         let t = i64::from(regime.tolerance_days);
         let written = *s.sign.date;
-        let mut why = Vec::new();
+        let mut why: Vec<Message> = Vec::new();
         let apart = crate::model::days_between(written, signed);
         if apart.abs() > t {
-            let side = if apart > 0 { "before" } else { "after" };
-            why.push(format!(
-                "it is dated {written}, {} days {side} it was signed on {signed}",
-                apart.abs()
+            let (side, zside) = if apart > 0 {
+                ("before", "早於")
+            } else {
+                ("after", "晚於")
+            };
+            why.push(msg!(
+                "it is dated {written}, {n} days {side} it was signed on {signed}",
+                "日期寫為 {written}，{zside}實際簽核日 {signed} {n} 天";
+                n = apart.abs()
             ));
         }
         let back = commit.committer.time - commit.author.time;
         if back > regime.tolerance_seconds() {
-            why.push(format!(
-                "the commit's author date ({}) is {} days before it was committed: a backdated \
+            why.push(msg!(
+                "the commit's author date ({authored}) is {n} days before it was committed: a backdated \
                  author date (GIT_AUTHOR_DATE)",
-                commit.author.display_at(offset),
-                back / 86_400
+                "提交的作者日期（{authored}）早於提交時間 {n} 天：作者日期遭回溯（GIT_AUTHOR_DATE）";
+                authored = commit.author.display_at(offset),
+                n = back / 86_400
             ));
         }
         if let Some(stamped) = h.stamps.trusted_time(c) {
@@ -115,9 +138,11 @@ pub fn signature_time(cx: &Context, out: &mut Sink) {
         if let Some((left, day)) =
             signer.and_then(|p| crate::history::regime::left_by(p, Some(signed), Some(authored)))
         {
-            why.push(format!(
-                "{} left on {left}, before the commit ({day}): someone who has left cannot sign",
-                s.sign.by.value
+            why.push(msg!(
+                "{by} left on {left}, before the commit ({day}): someone who has left cannot sign",
+                "{name} 已於 {left} 離職，早於此提交（{day}）：已離職者不能簽核";
+                by = &s.sign.by.value,
+                name = signer.map_or_else(|| by.clone(), |p| p.named())
             ));
         }
         if why.is_empty() {
@@ -127,15 +152,20 @@ pub fn signature_time(cx: &Context, out: &mut Sink) {
         out.about(
             s.meta,
             Some(s.sign.date.pos),
-            format!(
-                "`{}` signed by {name} in commit {} (committed {}): {}. Dates may differ from the \
-                 commit by {} at most; write the date the section was really signed and \
+            msg!(
+                "`{path}` signed by {name} in commit {short} (committed {committed}): {why_en}. Dates may differ from the \
+                 commit by {most} at most; write the date the section was really signed and \
                  commit it then (timeliness rules count from the later of the two)",
-                s.path,
-                commit.short(),
-                commit.committer.display_at(offset),
-                why.join("; "),
-                crate::words::count(t, "day"),
+                "{zpath}由 {name} 於提交 {short} 簽核（提交時間 {committed}）：{why_zh}。\
+                 日期與提交最多只能相差 {t} 天；請寫上實際簽核的日期並於當時提交（時效規則以兩者中較晚者起算）";
+                path = &s.path,
+                zpath = crate::lexicon::path(&s.path),
+                short = commit.short(),
+                committed = commit.committer.display_at(offset),
+                joined = Message::join(&why, "; ", "；"),
+                why_en = &joined.en,
+                why_zh = &joined.zh,
+                most = crate::words::count(t, "day")
             ),
         );
     }
@@ -149,23 +179,35 @@ pub fn signature_time(cx: &Context, out: &mut Sink) {
 /// a leaving day, a key's revocation or a deadline): the date the token
 /// bounds is then the only one that counts, and the signature is not
 /// trusted to be as old as it says.
-fn stamp_disagrees(cx: &Context, commit: &Commit, gen_time: i64, tolerance: i64) -> Option<String> {
+fn stamp_disagrees(
+    cx: &Context,
+    commit: &Commit,
+    gen_time: i64,
+    tolerance: i64,
+) -> Option<Message> {
     let offset = cx.model.config.company.offset_seconds;
     let stamped = crate::history::date_at(gen_time, offset)?;
     let committed = commit.signed_on(offset)?;
     let after = gen_time - commit.committer.time;
     if after < -tolerance {
-        return Some(format!(
-            "its timestamp proves the commit existed on {stamped}, yet the commit says it was              made on {committed}: a commit dated after it was stamped (GIT_COMMITTER_DATE)"
+        return Some(msg!(
+            "its timestamp proves the commit existed on {stamped}, yet the commit says it was \
+             made on {committed}: a commit dated after it was stamped (GIT_COMMITTER_DATE)",
+            "其時戳證明此提交在 {stamped} 已存在，但提交卻自稱於 {committed} 做成：\
+             提交日期晚於時戳（GIT_COMMITTER_DATE）"
         ));
     }
     let within = i64::from(cx.model.config.timestamps.within_days);
     let late = crate::model::days_between(committed, stamped);
     (late > within).then(|| {
-        format!(
-            "it was timestamped on {stamped}, {} after its commit date ({committed}), more than              the {} [timestamps] allows: nothing proves the commit is older than its timestamp,              so its date may have been set back (GIT_COMMITTER_DATE)",
-            crate::words::count(late, "day"),
-            crate::words::count(within, "day")
+        msg!(
+            "it was timestamped on {stamped}, {late_en} after its commit date ({committed}), more than \
+             the {within_en} [timestamps] allows: nothing proves the commit is older than its timestamp, \
+             so its date may have been set back (GIT_COMMITTER_DATE)",
+            "於 {stamped} 才取得時戳，晚於提交日期（{committed}）{late} 天，超過 [timestamps] 容許的 {within} 天：\
+             沒有任何證據顯示提交早於其時戳，提交日期可能遭回溯（GIT_COMMITTER_DATE）";
+            late_en = crate::words::count(late, "day"),
+            within_en = crate::words::count(within, "day")
         )
     })
 }
@@ -192,7 +234,7 @@ pub fn history_time(cx: &Context, out: &mut Sink) {
         })
         .map(|ts| ts.as_second());
     let line = h.line();
-    let mut odd: Vec<(usize, String)> = Vec::new();
+    let mut odd: Vec<(usize, Message)> = Vec::new();
     for (k, &c) in line.iter().enumerate() {
         let commit = &h.commits[c];
         if let Some(&p) = k.checked_sub(1).and_then(|j| line.get(j)) {
@@ -201,13 +243,14 @@ pub fn history_time(cx: &Context, out: &mut Sink) {
             if back > t {
                 odd.push((
                     c,
-                    format!(
-                        "was committed {}, {} days before its parent {} ({}): commit times go \
+                    msg!(
+                        "was committed {at}, {n} days before its parent {p} ({p_at}): commit times go \
                          backwards along the history",
-                        commit.committer.display_at(offset),
-                        back / 86_400,
-                        parent.short(),
-                        parent.committer.display_at(offset)
+                        "的提交時間為 {at}，早於其父提交 {p}（{p_at}）{n} 天：提交時間沿歷史倒退";
+                        at = commit.committer.display_at(offset),
+                        n = back / 86_400,
+                        p = parent.short(),
+                        p_at = parent.committer.display_at(offset)
                     ),
                 ));
             }
@@ -217,10 +260,11 @@ pub fn history_time(cx: &Context, out: &mut Sink) {
         {
             odd.push((
                 c,
-                format!(
-                    "is dated {}, after the as-of date {}: commit times lie in the future",
-                    commit.committer.display_at(offset),
-                    cx.as_of
+                msg!(
+                    "is dated {at}, after the as-of date {as_of}: commit times lie in the future",
+                    "的日期為 {at}，晚於基準日 {as_of}：提交時間落在未來";
+                    at = commit.committer.display_at(offset),
+                    as_of = cx.as_of
                 ),
             ));
         }
@@ -241,11 +285,15 @@ pub fn history_time(cx: &Context, out: &mut Sink) {
         out.file(
             file.map_or("docket.toml", |f| f.as_str()),
             record,
-            format!(
-                "commit {} by {who} {what}. A clock was wrong or a date was set by hand \
+            msg!(
+                "commit {short} by {who} {what_en}. A clock was wrong or a date was set by hand \
                  (GIT_COMMITTER_DATE); the order and dates of the history around it cannot be \
                  relied on: check them against other evidence, and correct the clock",
-                commit.short()
+                "{who} 的提交 {short} {what_zh}。可能是時鐘錯誤或日期遭手動設定（GIT_COMMITTER_DATE）；\
+                 其前後歷史的順序與日期不可採信：請以其他證據核對，並校正時鐘";
+                short = commit.short(),
+                what_en = &what.en,
+                what_zh = &what.zh
             ),
         );
     }
