@@ -42,7 +42,16 @@ impl FieldChange {
     /// ("追蹤第 1 項：新增", "數量：10 → 12").
     pub fn text(&self) -> crate::finding::Message {
         let zpath = crate::lexicon::path(&self.path);
-        let zh = match (&self.from, &self.to) {
+        // A record-format word ("website", "corrective") as the site
+        // names it; anything else as written.
+        let word = |v: &str| {
+            v.strip_prefix('"')
+                .and_then(|v| v.strip_suffix('"'))
+                .and_then(crate::lexicon::value_zh)
+                .map_or_else(|| v.to_string(), |zh| format!("「{zh}」"))
+        };
+        let (from, to) = (self.from.as_deref().map(word), self.to.as_deref().map(word));
+        let zh = match (&from, &to) {
             (None, Some(to)) if to.starts_with('{') || to.starts_with('[') => {
                 format!("{zpath}：新增")
             }

@@ -294,7 +294,8 @@ fn every_signature(cx: &Cx, h: &History) -> Block {
         let mut state = shown_label(cx, shown);
         if let crate::history::Covers::Stale { since, fields } = &p.covers {
             let at = since.map_or_else(|| t("working_tree"), |c| h.commits[c].short().to_string());
-            state = format!("{state}: {} {at}: {}", t("stale_since"), fields.join(", "));
+            let fields = super::trail::fields_in(fields, cx.lang);
+            state = format!("{state}: {} {at}: {fields}", t("stale_since"));
         }
         let commands = p
             .commit

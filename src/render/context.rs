@@ -205,7 +205,10 @@ impl<'a> Cx<'a> {
             // A message may hold a long token (a key fingerprint) that
             // must not widen the table past the page: its cell breaks
             // anywhere (site.css `.message`).
-            cells.extend([Cell::text(place), Cell::text(&f.message).class("message")]);
+            cells.extend([
+                Cell::text(place),
+                Cell::text(f.text(self.lang)).class("message"),
+            ]);
             table.push(cells);
         }
         table.filter = table.rows.len() > 10;

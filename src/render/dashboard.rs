@@ -404,7 +404,7 @@ pub fn awaiting_table(cx: &Cx, o: &Orders) -> Table {
                         "{} ({} {at}: {})",
                         t("awaiting_re_review"),
                         t("stale_since"),
-                        r.fields.join(", ")
+                        super::trail::fields_in(&r.fields, cx.lang)
                     ))
                     .class("status-awaiting-re-review"),
                     r.changed,

@@ -208,6 +208,7 @@ pub fn proof_words(
     let labels = i18n::labels(lang);
     trail::proof_words(
         status,
+        lang,
         |k| labels.get(k).copied().unwrap_or(k).to_string(),
         |c| history.commits[c].short().to_string(),
     )
@@ -223,6 +224,7 @@ pub fn signature_words(
     let labels = i18n::labels(lang);
     trail::signature_words(
         proof,
+        lang,
         |k| labels.get(k).copied().unwrap_or(k).to_string(),
         |c| history.commits[c].short().to_string(),
     )

@@ -130,7 +130,12 @@ pub fn findings(cx: &Cx) -> Page {
     rules.sort_by_key(|(_, mine)| mine[0].severity);
     for (rule, mine) in rules {
         let mut b = Block::table(
-            format!("{} ({}): {}", rule.as_str(), mine.len(), rule.summary()),
+            format!(
+                "{} ({}): {}",
+                rule.as_str(),
+                mine.len(),
+                rule.summary_in(cx.lang)
+            ),
             cx.findings_table(mine.into_iter(), true),
         );
         b.level = 3;
@@ -193,7 +198,7 @@ pub fn rules(cx: &Cx) -> Page {
                 Cell::text(rule.as_str()),
                 Cell::text(cx.value(severity)).class(severity),
                 cx.clause(*rule),
-                Cell::text(rule.summary()),
+                Cell::text(rule.summary_in(cx.lang)),
                 count,
             ],
         });

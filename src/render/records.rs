@@ -385,7 +385,7 @@ fn signatures(cx: &Cx, trail: Option<&Trail>, meta: &Meta) -> Vec<SignatureView>
                 name: cx.person(&s.sign.by),
                 role: roles
                     .filter(|r| !r.is_empty())
-                    .unwrap_or_else(|| s.signer.describe()),
+                    .unwrap_or_else(|| s.signer.described().get(cx.lang).to_string()),
                 date: s.sign.date.to_string(),
                 time: None,
                 meaning: super::i18n::meaning(cx.lang, &s.path, &s.meaning),

@@ -16,6 +16,7 @@ use super::views::{Cell, SignatureView, TimelineEntry};
 use crate::history::{
     Change, Covers, History, Objects, Proof, ProofStatus, Shown, State, diff_tables,
 };
+use crate::model::Language;
 use serde::Serialize;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -128,7 +129,7 @@ impl<'h> Trail<'h> {
         view.time = p
             .commit
             .map(|c| self.history.commits[c].committer.display_at(offset));
-        view.proof = signature_words(p, |k| cx.t(k), |c| self.short(c));
+        view.proof = signature_words(p, cx.lang, |k| cx.t(k), |c| self.short(c));
         view.state = p.shown().as_str().into();
         view.covers = Some(self.covers_words(cx, p));
         view.blob = p.blob.clone();
@@ -142,7 +143,7 @@ impl<'h> Trail<'h> {
             Covers::Stale { since, fields } => format!(
                 "{}: {}",
                 stale_since(|k| cx.t(k), |c| self.short(c), *since),
-                fields.join(", ")
+                fields_in(fields, cx.lang)
             ),
         }
     }
@@ -196,11 +197,17 @@ impl<'h> Trail<'h> {
     }
 
     /// How commit `c` is signed, in a short phrase.
-    fn signature(&self, c: usize) -> String {
-        self.with_objects(|o| self.history.signature(o, c).describe())
-            .ok()
-            .flatten()
-            .unwrap_or_default()
+    fn signature(&self, c: usize, lang: Language) -> String {
+        self.with_objects(|o| {
+            self.history
+                .signature(o, c)
+                .described()
+                .get(lang)
+                .to_string()
+        })
+        .ok()
+        .flatten()
+        .unwrap_or_default()
     }
 
     /// A hash of what the timeline of `file` is made of: its revisions.
@@ -232,13 +239,17 @@ impl<'h> Trail<'h> {
                     _ => Vec::new(),
                 };
                 if problem.is_none() {
-                    changes.extend(diff_tables(old, new).iter().map(ToString::to_string));
+                    changes.extend(
+                        diff_tables(old, new)
+                            .iter()
+                            .map(|c| c.text().get(cx.lang).to_string()),
+                    );
                 }
                 TimelineEntry {
                     commit: commit.short().to_string(),
                     author: self.author(cx, rev.commit),
                     time: commit.author.display_at(offset),
-                    signature: self.signature(rev.commit),
+                    signature: self.signature(rev.commit, cx.lang),
                     changes,
                     problem,
                 }
@@ -288,7 +299,7 @@ impl<'h> Trail<'h> {
                     summary: commit.summary.clone(),
                     // The fingerprint is on the record's timeline; a list
                     // of commits only needs who signed.
-                    signature: short_signature(&self.signature(c)),
+                    signature: short_signature(&self.signature(c, cx.lang)),
                     records,
                 }
             })
@@ -297,11 +308,12 @@ impl<'h> Trail<'h> {
 }
 
 fn short_signature(described: &str) -> String {
-    described
-        .split(" (")
-        .next()
-        .unwrap_or(described)
-        .to_string()
+    let end = [" (", "（"]
+        .iter()
+        .filter_map(|sep| described.find(sep))
+        .min()
+        .unwrap_or(described.len());
+    described[..end].to_string()
 }
 
 /// A signature in words: its proof status, and, when it no longer
@@ -309,19 +321,41 @@ fn short_signature(described: &str) -> String {
 /// approval never reads as plainly proven.
 pub fn signature_words(
     proof: &Proof,
+    lang: Language,
     t: impl Fn(&str) -> String,
     short: impl Fn(usize) -> String,
 ) -> String {
-    let words = proof_words(&proof.status, &t, &short);
+    let words = proof_words(&proof.status, lang, &t, &short);
     match (&proof.covers, proof.shown()) {
         (Covers::Stale { since, fields }, Shown::Stale) => {
             format!(
                 "{}: {} ({words})",
                 stale_since(&t, &short, *since),
-                fields.join(", ")
+                fields_in(fields, lang)
             )
         }
         _ => words,
+    }
+}
+
+/// ": " in English, "：" in Chinese.
+fn colon(lang: Language) -> &'static str {
+    match lang {
+        Language::ZhHant => "：",
+        Language::En => ": ",
+    }
+}
+
+/// Field paths a stale signature no longer covers, as the language names
+/// them.
+pub(crate) fn fields_in(fields: &[String], lang: Language) -> String {
+    match lang {
+        Language::ZhHant => fields
+            .iter()
+            .map(|f| crate::lexicon::path(f))
+            .collect::<Vec<_>>()
+            .join("、"),
+        Language::En => fields.join(", "),
     }
 }
 
@@ -340,15 +374,18 @@ pub fn stale_since(
 /// a commit by its index.
 pub fn proof_words(
     status: &ProofStatus,
+    lang: Language,
     t: impl Fn(&str) -> String,
     short: impl Fn(usize) -> String,
 ) -> String {
     let (t, short) = (&t, &short);
     match status {
-        ProofStatus::Proven(how) => format!("{}: {how}", t("proof_proven")),
+        ProofStatus::Proven(how) => {
+            format!("{}{}{}", t("proof_proven"), colon(lang), how.get(lang))
+        }
         ProofStatus::Recorded => t("proof_recorded"),
         ProofStatus::Uncommitted => t("proof_uncommitted"),
-        ProofStatus::Unproven(why) => format!("{}: {why}", t("unproven")),
+        ProofStatus::Unproven(why) => format!("{}{}{}", t("unproven"), colon(lang), why.get(lang)),
         ProofStatus::Broken { signed, changed_by } => format!(
             "{}: {} {changed_by} ({})",
             t("broken"),

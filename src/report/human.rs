@@ -4,7 +4,7 @@
 use super::CheckReport;
 use crate::finding::Severity;
 use crate::load::{Guard, LineIndex, MAX_FILE_BYTES};
-use crate::words::count;
+use crate::model::Language;
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use std::collections::HashMap;
 use std::path::Path;
@@ -41,10 +41,13 @@ fn render(report: &CheckReport, root: &Path, color: bool) -> String {
             Severity::Error => Level::ERROR,
             Severity::Warning => Level::WARNING,
         };
-        let title = f.message.as_str();
-        let clause = match f.rule.clause() {
-            "-" => format!("rule {}", f.rule),
-            c => format!("rule {}, procedure clause {c}", f.rule),
+        let zh = report.language == Language::ZhHant;
+        let title = f.text(report.language);
+        let clause = match (f.rule.clause(), zh) {
+            ("-", false) => format!("rule {}", f.rule),
+            ("-", true) => format!("規則 {}", f.rule),
+            (c, false) => format!("rule {}, procedure clause {c}", f.rule),
+            (c, true) => format!("規則 {}，程序書條款 {c}", f.rule),
         };
         let source = sources
             .entry(&f.file)
@@ -90,7 +93,11 @@ fn render(report: &CheckReport, root: &Path, color: bool) -> String {
                         .clone()
                         .primary_title(title)
                         .id(f.rule.as_str())
-                        .element(Level::NOTE.message(format!("in {place}"))),
+                        .element(Level::NOTE.message(if zh {
+                            format!("位置：{place}")
+                        } else {
+                            format!("in {place}")
+                        })),
                     Group::with_title(Level::NOTE.secondary_title(clause.as_str())),
                 ];
                 renderer.render(&groups)
@@ -102,13 +109,7 @@ fn render(report: &CheckReport, root: &Path, color: bool) -> String {
     if !report.findings.is_empty() {
         out.push('\n');
     }
-    out.push_str(&format!(
-        "{} checked as of {}: {}, {}\n",
-        count(report.records, "record"),
-        report.as_of,
-        count(report.errors(), "error"),
-        count(report.warnings(), "warning")
-    ));
+    out.push_str(&report.summary_line(true));
     out
 }
 

@@ -13,7 +13,8 @@ mod human;
 pub mod status;
 
 use crate::finding::{Finding, RuleId, Severity};
-use crate::model::Config;
+use crate::model::{Config, Language};
+use crate::words::count;
 use jiff::civil::Date;
 use serde::Serialize;
 
@@ -27,6 +28,10 @@ pub struct Reported {
 #[derive(Debug, Clone)]
 pub struct CheckReport {
     pub as_of: Date,
+    /// The company's language: what the human output and GitHub
+    /// annotations are written in. JSON, SARIF and Code Quality stay in
+    /// English, the canonical text CI fingerprints are made of.
+    pub language: Language,
     pub records: usize,
     pub findings: Vec<Reported>,
 }
@@ -48,8 +53,35 @@ impl CheckReport {
             .collect();
         CheckReport {
             as_of,
+            language: config.company.language,
             records,
             findings,
+        }
+    }
+
+    /// "12 records checked as of 2026-03-31: 2 errors, 1 warning", in
+    /// the report's language (`as_of` says whether to name the date).
+    pub fn summary_line(&self, as_of: bool) -> String {
+        let (n, e, w) = (self.records, self.errors(), self.warnings());
+        match (self.language, as_of) {
+            (Language::ZhHant, true) => {
+                let at = self.as_of;
+                format!("已檢查 {n} 筆紀錄（基準日 {at}）：{e} 個錯誤、{w} 個警告\n")
+            }
+            (Language::ZhHant, false) => format!("已檢查 {n} 筆紀錄：{e} 個錯誤、{w} 個警告\n"),
+            (Language::En, true) => format!(
+                "{} checked as of {}: {}, {}\n",
+                count(n, "record"),
+                self.as_of,
+                count(e, "error"),
+                count(w, "warning")
+            ),
+            (Language::En, false) => format!(
+                "{} checked: {}, {}\n",
+                count(n, "record"),
+                count(e, "error"),
+                count(w, "warning")
+            ),
         }
     }
 
@@ -160,15 +192,10 @@ impl CheckReport {
             out.push_str(&format!(
                 "::{} {props}::{}\n",
                 r.severity.as_str(),
-                escape_data(&f.message)
+                escape_data(f.text(self.language))
             ));
         }
-        out.push_str(&format!(
-            "{} checked: {}, {}\n",
-            crate::words::count(self.records, "record"),
-            crate::words::count(self.errors(), "error"),
-            crate::words::count(self.warnings(), "warning")
-        ));
+        out.push_str(&self.summary_line(false));
         out
     }
 }

@@ -35,3 +35,4 @@ mod trust;
 mod trust_closed;
 mod trust_merge;
 mod trust_time;
+mod zh;
