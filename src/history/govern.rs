@@ -314,6 +314,11 @@ impl History {
                         Status::Unproven(why) => Some(why.en.clone()),
                         _ => None,
                     },
+                    reason_zh: match &f.status {
+                        Status::Proven(how) => Some(how.zh.clone()),
+                        Status::Unproven(why) => Some(why.zh.clone()),
+                        _ => None,
+                    },
                     changes: f.changes.clone(),
                 }
             })

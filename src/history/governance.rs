@@ -153,6 +153,10 @@ pub struct Listed {
     /// How it was proven, or why not.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The reason in Chinese, for the audit page of a zh-Hant site; JSON
+    /// output (`check --base`) keeps the English `reason`.
+    #[serde(skip)]
+    pub reason_zh: Option<String>,
     pub changes: Vec<String>,
 }
 

@@ -163,7 +163,11 @@ fn governance(cx: &Cx, h: &History) -> Block {
             "bootstrap" => "warning",
             _ => "ok",
         };
-        let status = match &l.reason {
+        let reason = match cx.lang {
+            crate::model::Language::ZhHant => l.reason_zh.as_ref(),
+            crate::model::Language::En => l.reason.as_ref(),
+        };
+        let status = match reason {
             Some(r) => format!("{}: {r}", cx.value(l.status)),
             None => cx.value(l.status),
         };

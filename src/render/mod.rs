@@ -34,7 +34,7 @@ mod context;
 mod dashboard;
 mod data;
 mod files;
-mod i18n;
+pub mod i18n;
 mod lists;
 mod markdown;
 mod overview;
