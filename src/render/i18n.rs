@@ -258,10 +258,10 @@ pub fn meaning(lang: Language, path: &str, english: &str) -> String {
 
 /// A record field's name, for the record pages.
 pub fn field(lang: Language, key: &str) -> String {
-    if lang == Language::ZhHant {
-        if let Some(zh) = lexicon::field_zh(key) {
-            return zh.to_string();
-        }
+    if lang == Language::ZhHant
+        && let Some(zh) = lexicon::field_zh(key)
+    {
+        return zh.to_string();
     }
     // The procedure's own word (4.3 "Order follow-up"), as on the
     // dashboard's "Follow-ups at risk", not the record format's key.
