@@ -8,7 +8,6 @@
 //! them), and `docket rules`, the README table and the site's rule catalog
 //! are all generated from this table.
 
-use crate::model::Language;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -16,22 +15,41 @@ use std::fmt;
 /// place it is made: a template per language, never English fragments
 /// translated piecemeal. `en` is the canonical text (JSON output, CI
 /// fingerprints, the cache); `zh` is what Traditional Chinese readers see.
-/// Build one with [`msg!`](crate::msg).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+/// Build one with [`msg!`](crate::msg). Serialized, a message is its
+/// English text (every JSON output keeps its shape); read back, a plain
+/// string is both texts. The texts in the site's language come from
+/// `get` (in `model::config`, beside `Language`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Message {
     pub en: String,
     pub zh: String,
 }
 
-impl Message {
-    /// The text in `lang`.
-    pub fn get(&self, lang: Language) -> &str {
-        match lang {
-            Language::ZhHant => &self.zh,
-            Language::En => &self.en,
-        }
+impl Serialize for Message {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.en)
     }
+}
 
+impl<'de> Deserialize<'de> for Message {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Either {
+            Plain(String),
+            Both { en: String, zh: String },
+        }
+        Ok(match Either::deserialize(d)? {
+            Either::Plain(s) => Message {
+                en: s.clone(),
+                zh: s,
+            },
+            Either::Both { en, zh } => Message { en, zh },
+        })
+    }
+}
+
+impl Message {
     /// Both languages' texts joined with `sep` (each in its own language).
     pub fn join(parts: &[Message], en_sep: &str, zh_sep: &str) -> Message {
         Message {
@@ -113,12 +131,10 @@ macro_rules! catalog {
                 match self { $( RuleId::$variant => $summary, )* }
             }
 
-            /// The summary in the site's language.
-            pub fn summary_in(self, lang: Language) -> &'static str {
-                match lang {
-                    Language::En => self.summary(),
-                    Language::ZhHant => match self { $( RuleId::$variant => $zh, )* },
-                }
+            /// The summary in Traditional Chinese (the site's rule
+            /// catalog; `summary_in` picks by language).
+            pub fn summary_zh(self) -> &'static str {
+                match self { $( RuleId::$variant => $zh, )* }
             }
 
             pub fn from_name(name: &str) -> Option<RuleId> {
@@ -228,14 +244,6 @@ impl Finding {
             message: message.en,
             zh: message.zh,
             pinned: None,
-        }
-    }
-
-    /// The message in `lang`.
-    pub fn text(&self, lang: Language) -> &str {
-        match lang {
-            Language::ZhHant => &self.zh,
-            Language::En => &self.message,
         }
     }
 

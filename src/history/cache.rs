@@ -234,6 +234,7 @@ pub(super) fn save<'h>(history: &'h History) {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(super) struct ProofEntry {
     pub key: u64,
+    #[serde(with = "both_languages")]
     pub proofs: Vec<Proof>,
     pub order: Option<OrderHistory>,
 }
@@ -374,4 +375,49 @@ pub(super) fn restore(
         Some(revs[i].commit)
     })?;
     Some((proofs, order))
+}
+
+/// Proofs as kept in the cache: a proof's reason serializes as its English
+/// text (what every JSON output shows), so the Chinese text is kept beside
+/// it (`detail_zh`) and put back when read.
+mod both_languages {
+    use crate::history::proof::{Proof, ProofStatus};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use serde_json::Value;
+
+    fn reason(status: &mut ProofStatus) -> Option<&mut crate::finding::Message> {
+        match status {
+            ProofStatus::Proven(m) | ProofStatus::Unproven(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn serialize<S: Serializer>(proofs: &[Proof], s: S) -> Result<S::Ok, S::Error> {
+        let mut out = Vec::with_capacity(proofs.len());
+        for p in proofs {
+            let mut v = serde_json::to_value(p).map_err(serde::ser::Error::custom)?;
+            if let Some(m) = reason(&mut p.status.clone()) {
+                v["status"]["detail_zh"] = Value::String(m.zh.clone());
+            }
+            out.push(v);
+        }
+        out.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Proof>, D::Error> {
+        let values = Vec::<Value>::deserialize(d)?;
+        let mut out = Vec::with_capacity(values.len());
+        for mut v in values {
+            let zh = v
+                .get_mut("status")
+                .and_then(Value::as_object_mut)
+                .and_then(|o| o.remove("detail_zh"));
+            let mut p: Proof = serde_json::from_value(v).map_err(serde::de::Error::custom)?;
+            if let (Some(m), Some(Value::String(zh))) = (reason(&mut p.status), zh) {
+                m.zh = zh;
+            }
+            out.push(p);
+        }
+        Ok(out)
+    }
 }

@@ -11,6 +11,38 @@ toml_enum! {
     pub enum Language { En = "en", ZhHant = "zh-Hant" }
 }
 
+// What the language picks among texts written in both. They sit here,
+// beside `Language`, so `finding` (below the model) needs no model type.
+impl crate::finding::Message {
+    /// The text in `lang`.
+    pub fn get(&self, lang: Language) -> &str {
+        match lang {
+            Language::ZhHant => &self.zh,
+            Language::En => &self.en,
+        }
+    }
+}
+
+impl crate::finding::Finding {
+    /// The message in `lang`.
+    pub fn text(&self, lang: Language) -> &str {
+        match lang {
+            Language::ZhHant => &self.zh,
+            Language::En => &self.message,
+        }
+    }
+}
+
+impl RuleId {
+    /// The summary in the site's language.
+    pub fn summary_in(self, lang: Language) -> &'static str {
+        match lang {
+            Language::En => self.summary(),
+            Language::ZhHant => self.summary_zh(),
+        }
+    }
+}
+
 toml_enum! {
     /// How a signed section is proven (docs/history.md).
     pub enum SignaturePolicy { Author = "author", None = "none", Ssh = "ssh" }
