@@ -133,6 +133,43 @@ fn signature_committed_after_the_signer_left_is_unproven() {
     );
 }
 
+/// The leaving day is the last day a person signs: a review committed
+/// on it is theirs, one committed the next day is not (and says why).
+#[test]
+fn a_leaver_signs_on_the_leaving_day_and_not_the_day_after() {
+    let on_the_day = |day: &str| {
+        let repo = Repo::base();
+        repo.set_policy("author");
+        repo.write(ORDER_PATH, &order_unreviewed());
+        repo.git_init();
+        repo.commit_as("li.sales", "2026-01-10", "Order received");
+        let date = format!("date = {day}");
+        repo.write(
+            ORDER_PATH,
+            &ORDER.replace(
+                "by = \"wang.gm\"\ndate = 2026-03-03",
+                &format!("by = \"old.gm\"\n{date}"),
+            ),
+        );
+        repo.commit_as("old.gm", day, "Review");
+        repo.check()
+    };
+    let last_day = on_the_day("2026-01-31");
+    assert!(
+        last_day.of("signature-unproven").is_empty(),
+        "{}",
+        last_day.stdout
+    );
+    assert!(last_day.of("review-role").is_empty(), "{}", last_day.stdout);
+    let after = on_the_day("2026-02-01");
+    let f = fires(&after, "signature-unproven");
+    assert!(
+        messages(&f).contains("left on 2026-01-31"),
+        "{}",
+        messages(&f)
+    );
+}
+
 #[test]
 fn signed_section_edited_by_another_person_is_broken() {
     let repo = signed("author");
