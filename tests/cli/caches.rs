@@ -262,7 +262,10 @@ fn the_proofs_cache_is_written_when_a_full_run_learns_something_and_only_then() 
     );
     let log = repo.docket(&["log", "SO-2026-0001"]);
     assert_eq!(log.code, 0, "{}", log.stderr);
-    assert_eq!(std::fs::metadata(&proofs).unwrap().modified().unwrap(), past);
+    assert_eq!(
+        std::fs::metadata(&proofs).unwrap().modified().unwrap(),
+        past
+    );
 
     repo.edit(ORDER_PATH, "quantity = 500", "quantity = 520");
     repo.commit_as("li.sales", "2026-03-09", "Quantity 520");
