@@ -553,6 +553,10 @@ fn when_git_cannot_sign_the_section_is_written_not_committed_and_signing_again_w
     // change nothing: refused, no empty commit.
     let twice = sign(&repo, "2026-03-03", &args);
     assert_eq!(twice.code, 2, "{}{}", twice.stdout, twice.stderr);
-    assert!(twice.stderr.contains("already says this"), "{}", twice.stderr);
+    assert!(
+        twice.stderr.contains("already says this"),
+        "{}",
+        twice.stderr
+    );
     assert_eq!(repo.git().head().unwrap().target().unwrap(), signed);
 }
