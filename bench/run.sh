@@ -11,7 +11,15 @@
 #   build         cold `docket build`
 #   warm build    `docket build` again after one new commit
 #   hugo          Hugo rendering one page per record from equivalent content:
-#                 the floor for rendering
+#                 the floor for rendering. Plain Hugo: the TOML is a fenced
+#                 code block, and syntax highlighting is off
+#                 (markup.highlight.codeFences = false), because docket
+#                 highlights nothing; highlighting made Hugo 3.3x slower
+#                 and flattered docket in runs before 2026-11-30.
+#   ms/page       rendering cost per page: docket's (build - check) / its
+#                 pages, against Hugo's whole run / its pages (Hugo's
+#                 start-up included, so the comparison favours docket a
+#                 little at 1,000 orders and not at all at 10,000)
 # Each figure is wall-clock seconds, with peak memory (MiB) for docket's own
 # commands. The machine is shared: compare ratios within one run.
 set -euo pipefail
@@ -39,7 +47,7 @@ measure() {
 hugo_site() {
     local records=$1 dest=$2
     rm -rf "$dest" && mkdir -p "$dest/layouts/_default" "$dest/content"
-    printf 'baseURL = "/"\ndisableKinds = ["taxonomy", "term", "RSS", "sitemap"]\n' >"$dest/hugo.toml"
+    printf 'baseURL = "/"\ndisableKinds = ["taxonomy", "term", "RSS", "sitemap"]\n[markup.highlight]\ncodeFences = false\n' >"$dest/hugo.toml"
     printf '<!doctype html><title>{{ .Title }}</title><main>{{ .Content }}</main>\n' >"$dest/layouts/_default/single.html"
     printf '<!doctype html><title>{{ .Title }}</title><ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>\n' >"$dest/layouts/_default/list.html"
     cp "$dest/layouts/_default/list.html" "$dest/layouts/index.html"
@@ -66,8 +74,8 @@ for base, dirs, files in os.walk(records):
 PY
 }
 
-printf '| orders | commits | records | demo s | git log --raw s | check s (MiB) | build s (MiB) | build / git log | warm build s (MiB) | hugo s | pages |\n'
-printf '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
+printf '| orders | commits | records | demo s | git log --raw s | check s (MiB) | build s (MiB) | build / git log | warm build s (MiB) | plain hugo s | pages (hugo) | ms/page docket | ms/page hugo |\n'
+printf '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
 for n in "${sizes[@]}"; do
     dir=$PWD/target/bench/$n
     rm -rf "$dir" && mkdir -p "$dir"
@@ -95,11 +103,16 @@ for n in "${sizes[@]}"; do
     fi
     hugo_site "$repo" "$dir/hugo"
     hugo=$(measure hugo --quiet -s "$dir/hugo" -d "$dir/hugo/public")
+    hugo_pages=$(find "$dir/hugo/public" -name '*.html' | wc -l)
     fmt() { awk '{ if ($2 == "-") print "-"; else printf "%s (%s)", $1, $2 }' <<<"$1"; }
     ratio=$(awk -v b="$(cut -d' ' -f1 <<<"$build")" -v g="$(cut -d' ' -f1 <<<"$gitlog")" \
         'BEGIN { if (b == "-" || g == 0) print "-"; else printf "%.1fx", b / g }')
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$n" "$commits" "$records" \
+    per_page=$(awk -v b="$(cut -d' ' -f1 <<<"$build")" -v c="$(cut -d' ' -f1 <<<"$check")" -v p="$pages" \
+        'BEGIN { if (b == "-" || p == "-" || p == 0) print "-"; else printf "%.3f", (b - c) * 1000 / p }')
+    hugo_per_page=$(awk -v h="$(cut -d' ' -f1 <<<"$hugo")" -v p="$hugo_pages" \
+        'BEGIN { if (p == 0) print "-"; else printf "%.3f", h * 1000 / p }')
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$n" "$commits" "$records" \
         "$(cut -d' ' -f1 <<<"$demo")" "$(cut -d' ' -f1 <<<"$gitlog")" "$(fmt "$check")" "$(fmt "$build")" \
-        "$ratio" "$(fmt "$warm")" "$(cut -d' ' -f1 <<<"$hugo")" "$pages"
+        "$ratio" "$(fmt "$warm")" "$(cut -d' ' -f1 <<<"$hugo")" "$pages ($hugo_pages)" "$per_page" "$hugo_per_page"
 done
 printf '\nmachine: %s, %s cores, %s\n' "$(uname -m)" "$(nproc)" "$(free -g | awk '/Mem:/ {print $2 " GiB"}')"

@@ -109,7 +109,11 @@ pub fn run(opts: &Options) -> Result<String> {
         decision: opts.decision,
         note: opts.note,
     };
-    let signed = edit(&text, &fill).map_err(refuse)?;
+    // "Changes nothing" is judged against the commit, not the working
+    // tree: a section written by an earlier `sign` whose commit failed (or
+    // that was never committed) is committed now, not refused.
+    let committed = committed_text(&path);
+    let signed = edit(&text, committed.as_deref(), &fill).map_err(refuse)?;
     write_whole(&path, &signed)?;
     let outcome = opts.decision.map(|d| format!(" ({d})")).unwrap_or_default();
     let mut out = format!(
@@ -235,12 +239,13 @@ fn required(kind: Kind, section: &str) -> &'static [&'static str] {
     }
 }
 
-/// The file's text with the section signed; `Err` says why not.
-fn edit(text: &str, fill: &Fill) -> std::result::Result<String, String> {
+/// The file's text with the section signed; `Err` says why not, such as
+/// the section at HEAD (`committed`) already saying exactly this.
+fn edit(text: &str, committed: Option<&str>, fill: &Fill) -> std::result::Result<String, String> {
     let mut doc: DocumentMut = text
         .parse()
         .map_err(|e| format!("the file is not valid TOML ({e}); fix it first"))?;
-    let before = section_value(text, fill.section);
+    let before = committed.and_then(|c| section_value(c, fill.section));
     let table = table_mut(&mut doc, fill.section)?;
     match (fill.choices(), fill.decision) {
         (Some((key, choices)), Some(d)) if !choices.contains(&d) => {
@@ -303,6 +308,26 @@ fn edit(text: &str, fill: &Fill) -> std::result::Result<String, String> {
         ));
     }
     Ok(out)
+}
+
+/// The file's text at HEAD, if it is committed there and no larger than
+/// the loader reads (a blob's size is read from its header first).
+fn committed_text(file: &Path) -> Option<String> {
+    let repo = git2::Repository::discover(file.parent()?).ok()?;
+    let top = repo.workdir()?.canonicalize().ok()?;
+    let rel = file
+        .canonicalize()
+        .ok()?
+        .strip_prefix(&top)
+        .ok()?
+        .to_path_buf();
+    let entry = repo.head().ok()?.peel_to_tree().ok()?.get_path(&rel).ok()?;
+    let (size, _) = repo.odb().ok()?.read_header(entry.id()).ok()?;
+    if size as u64 > crate::load::MAX_FILE_BYTES {
+        return None;
+    }
+    let blob = repo.find_blob(entry.id()).ok()?;
+    String::from_utf8(blob.content().to_vec()).ok()
 }
 
 /// The section `path` as parsed TOML (to compare content, not text).

@@ -283,7 +283,10 @@ pub(super) fn save_proofs(
 /// Write (streamed by `write`, which says whether it succeeded) then
 /// rename, so a reader never sees half a file; failures are ignored (a
 /// read-only repository simply gets no cache).
-fn write_atomic(target: &Path, write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> bool) {
+pub(crate) fn write_atomic(
+    target: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> bool,
+) {
     use std::io::Write;
     let Some(dir) = target.parent() else { return };
     if std::fs::create_dir_all(dir).is_err() {

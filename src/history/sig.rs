@@ -43,15 +43,6 @@ impl CommitSignature {
             CommitSignature::Other
         }
     }
-
-    pub fn kind(&self) -> &'static str {
-        match self {
-            CommitSignature::Unsigned => "unsigned",
-            CommitSignature::Ssh => "ssh",
-            CommitSignature::OpenPgp => "openpgp",
-            CommitSignature::Other => "unknown",
-        }
-    }
 }
 
 /// The people's SSH keys, parsed once per policy in force: who holds

@@ -78,12 +78,11 @@ pub fn order_history(st: &States) -> OrderHistory {
     };
     // Stale: substance now against substance at the review's signature commit.
     if let Some(cur) = section(now, "review") {
-        let committed = st.committed();
-        let head_review = committed
-            .checked_sub(1)
-            .and_then(|i| st.section(i, "review"));
-        if committed > 0 && same(head_review, Some(cur)) {
-            let s = st.first_with(committed - 1, "review", Some(cur));
+        // The newest committed state (none for a file never committed).
+        if let Some(head) = st.committed().checked_sub(1)
+            && same(st.section(head, "review"), Some(cur))
+        {
+            let s = st.first_with(head, "review", Some(cur));
             if let Some(at) = &st.list[s].1 {
                 out.stale = diff_tables(Some(&substance(at)), Some(&substance(now)));
                 out.review_commit = st.list[s].0;

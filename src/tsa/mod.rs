@@ -33,11 +33,13 @@
 //! covers (`raw.rs`), trust in certificates ([`certs`]), a token's checks
 //! ([`token`]), the request ([`request`]), docket's own minimal TSA for
 //! tests and the demo ([`issue`]), asking a TSA over HTTP ([`http`]), the
-//! results ([`verdict`]) and the repository's index of them ([`stamps()`]).
+//! results ([`verdict`]), the repository's index of them ([`stamps()`])
+//! and the memo that spares a warm run verifying them again (`memo.rs`).
 
 pub mod certs;
 pub mod http;
 pub mod issue;
+mod memo;
 mod oids;
 mod raw;
 pub mod request;

@@ -11,6 +11,7 @@
 //! records root, no file over 1 MiB.
 
 use super::certs::{self, Trust};
+use super::memo::{self, Memo};
 use super::token;
 use super::verdict::{Reject, Stamps, Token, TrustedTime};
 use crate::history::History;
@@ -18,6 +19,7 @@ use crate::load::Guard;
 use crate::model::{Config, TimestampPolicy, Timestamps};
 use rayon::prelude::*;
 use sha2::Digest;
+use std::collections::BTreeMap;
 
 /// Where the token of commit `id` is kept, relative to the records root.
 pub fn token_path(id: &str) -> String {
@@ -81,37 +83,81 @@ pub fn signing_commits(history: &History) -> Vec<usize> {
 }
 
 /// The token of every signing commit, verified: what the rules read.
-/// Empty when `[timestamps] policy` is off or there is no history.
+/// Empty when `[timestamps] policy` is off or there is no history. A token
+/// verified in an earlier run (same commit object, same token bytes, same
+/// trusted certificates) is taken from the memo in `.git/docket` unless
+/// caches are off (`--no-cache`).
 pub fn stamps(guard: &Guard, history: &History, config: &Config) -> Stamps {
     if config.timestamps.policy == TimestampPolicy::Off || history.unavailable.is_some() {
         return Stamps::default();
     }
     let trust = trust(guard, &config.timestamps);
-    let commits = signing_commits(history)
+    let memo = trust.as_ref().ok().map(|t| {
+        let keep = history.caches && history.head.is_some();
+        Memo::open(keep.then_some(history.git_dir.as_path()), t)
+    });
+    let verified: Vec<(usize, Token, Option<String>)> = signing_commits(history)
         .into_par_iter()
         .map_init(
             || git2::Repository::open(&history.git_dir).ok(),
             |repo, i| {
                 let id = &history.commits[i].id;
-                let token = match crate::load::read_inside(guard, &token_path(id)) {
-                    Ok(None) => Token::Missing,
-                    Err(e) => Token::Rejected(Reject::Malformed(e)),
-                    Ok(Some(bytes)) => match (&trust, repo.as_ref()) {
-                        (Err(e), _) => Token::Rejected(Reject::UntrustedTsa(format!(
-                            "the configured certificates cannot be read: {e}"
-                        ))),
-                        (Ok(_), None) => Token::Rejected(Reject::Malformed(
-                            "the git repository cannot be opened".into(),
-                        )),
-                        (Ok(t), Some(repo)) => match verify_commit(repo, id, &bytes, t) {
-                            Ok(time) => Token::Trusted(time),
-                            Err(why) => Token::Rejected(why),
-                        },
+                let (token, key) = match crate::load::read_inside(guard, &token_path(id)) {
+                    Ok(None) => (Token::Missing, None),
+                    Err(e) => (Token::Rejected(Reject::Malformed(e)), None),
+                    Ok(Some(bytes)) => match (&trust, repo.as_ref(), &memo) {
+                        (Err(e), _, _) => (
+                            Token::Rejected(Reject::UntrustedTsa(format!(
+                                "the configured certificates cannot be read: {e}"
+                            ))),
+                            None,
+                        ),
+                        (Ok(t), Some(repo), Some(memo)) => check(repo, id, &bytes, t, memo),
+                        (Ok(_), _, _) => (
+                            Token::Rejected(Reject::Malformed(
+                                "the git repository cannot be opened".into(),
+                            )),
+                            None,
+                        ),
                     },
                 };
-                (i, token)
+                (i, token, key)
             },
         )
         .collect();
+    let mut valid = BTreeMap::new();
+    let mut commits = BTreeMap::new();
+    for (i, token, key) in verified {
+        if let (Token::Trusted(time), Some(key)) = (&token, key) {
+            valid.insert(key, time.clone());
+        }
+        commits.insert(i, token);
+    }
+    if let Some(memo) = memo {
+        memo.save(valid);
+    }
     Stamps { commits }
+}
+
+/// One token of commit `id`: from the memo if this very token was valid
+/// for this very commit object before, else verified; with its memo key.
+fn check(
+    repo: &git2::Repository,
+    id: &str,
+    bytes: &[u8],
+    trust: &Trust,
+    memo: &Memo,
+) -> (Token, Option<String>) {
+    let digest = match commit_digest(repo, id) {
+        Ok(d) => d,
+        Err(e) => return (Token::Rejected(Reject::Malformed(e)), None),
+    };
+    let key = memo::key(&digest, bytes);
+    if let Some(time) = memo.get(&key) {
+        return (Token::Trusted(time.clone()), Some(key));
+    }
+    match token::verify(bytes, &digest, trust) {
+        Ok(v) => (Token::Trusted(v.time), Some(key)),
+        Err(why) => (Token::Rejected(why), None),
+    }
 }

@@ -232,3 +232,47 @@ fn no_cache_reads_no_cache_and_writes_none() {
     repo.check();
     assert!(caches.join("history.json").is_file());
 }
+
+/// The proofs cache is written by a whole-repository run that found
+/// something new, and only then: a warm run leaves it alone (its bytes and
+/// its time), `docket log` (one record's proofs, which know nothing of the
+/// others) never writes it, and a new commit to a signed record rewrites it.
+#[test]
+fn the_proofs_cache_is_written_when_a_full_run_learns_something_and_only_then() {
+    let (repo, _) = unsigned_review_then_a_signed_commit();
+    let proofs = repo.top.join(".git/docket/proofs.json");
+    let log = repo.docket(&["log", "SO-2026-0001"]);
+    assert_eq!(log.code, 0, "{}", log.stderr);
+    assert!(!proofs.exists(), "docket log wrote the proofs cache");
+
+    repo.check();
+    let cold = std::fs::read(&proofs).expect("a cold check writes the proofs cache");
+    let past = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+    std::fs::File::options()
+        .write(true)
+        .open(&proofs)
+        .unwrap()
+        .set_modified(past)
+        .unwrap();
+    repo.check();
+    assert_eq!(
+        std::fs::metadata(&proofs).unwrap().modified().unwrap(),
+        past,
+        "a warm check rewrote the proofs cache"
+    );
+    let log = repo.docket(&["log", "SO-2026-0001"]);
+    assert_eq!(log.code, 0, "{}", log.stderr);
+    assert_eq!(
+        std::fs::metadata(&proofs).unwrap().modified().unwrap(),
+        past
+    );
+
+    repo.edit(ORDER_PATH, "quantity = 500", "quantity = 520");
+    repo.commit_as("li.sales", "2026-03-09", "Quantity 520");
+    repo.check();
+    assert_ne!(
+        std::fs::read(&proofs).unwrap(),
+        cold,
+        "a new commit to a signed record did not reach the proofs cache"
+    );
+}

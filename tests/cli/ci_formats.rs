@@ -440,3 +440,45 @@ fn gitlab_fingerprints_survive_a_day_passing() {
     assert_ne!(today["description"], tomorrow["description"]);
     assert_eq!(today["fingerprint"], tomorrow["fingerprint"]);
 }
+
+/// Two overdue lines of one order say the same but for their numbers (the
+/// dates, the days late): GitLab must see two findings, and the next day,
+/// with every count one higher, the same two.
+#[test]
+fn gitlab_fingerprints_of_findings_that_differ_only_in_numbers() {
+    let repo = Repo::base();
+    let open = ORDER
+        .replace("\n[delivery]\ndate = 2026-04-14\n\n[closed]\ndate = 2026-04-20\n", "\n")
+        .replace(
+            "delivery = 2026-04-15\n",
+            "delivery = 2026-04-15\n\n[[line]]\npart_number = \"AP-SH-1020\"\nproduct = \"Stainless shaft\"\nspec = \"D10 x 200 mm, SUS304\"\nquantity = 500\ndelivery = 2026-04-16\n",
+        );
+    assert_ne!(open, ORDER);
+    repo.write(ORDER_PATH, &open);
+    let overdue = |as_of: &str| -> Vec<(String, String)> {
+        let run = repo.docket(&["check", "--format", "gitlab", "--as-of", as_of]);
+        let issues: Vec<Value> = serde_json::from_str(&run.stdout).unwrap();
+        issues
+            .iter()
+            .filter(|i| i["check_name"] == "overdue")
+            .map(|i| {
+                (
+                    i["description"].as_str().unwrap().to_string(),
+                    i["fingerprint"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let today = overdue("2026-06-15");
+    assert_eq!(today.len(), 2, "{today:#?}");
+    assert!(today[0].0.contains("61 days ago"), "{today:#?}");
+    assert_ne!(today[0].1, today[1].1, "two findings, one fingerprint");
+    let tomorrow = overdue("2026-06-16");
+    assert!(tomorrow[0].0.contains("62 days ago"), "{tomorrow:#?}");
+    let prints = |v: &[(String, String)]| v.iter().map(|(_, f)| f.clone()).collect::<Vec<_>>();
+    assert_eq!(
+        prints(&tomorrow),
+        prints(&today),
+        "a day later, the same findings"
+    );
+}

@@ -133,6 +133,43 @@ fn signature_committed_after_the_signer_left_is_unproven() {
     );
 }
 
+/// The leaving day is the last day a person signs: a review committed
+/// on it is theirs, one committed the next day is not (and says why).
+#[test]
+fn a_leaver_signs_on_the_leaving_day_and_not_the_day_after() {
+    let on_the_day = |day: &str| {
+        let repo = Repo::base();
+        repo.set_policy("author");
+        repo.write(ORDER_PATH, &order_unreviewed());
+        repo.git_init();
+        repo.commit_as("li.sales", "2026-01-10", "Order received");
+        let date = format!("date = {day}");
+        repo.write(
+            ORDER_PATH,
+            &ORDER.replace(
+                "by = \"wang.gm\"\ndate = 2026-03-03",
+                &format!("by = \"old.gm\"\n{date}"),
+            ),
+        );
+        repo.commit_as("old.gm", day, "Review");
+        repo.check()
+    };
+    let last_day = on_the_day("2026-01-31");
+    assert!(
+        last_day.of("signature-unproven").is_empty(),
+        "{}",
+        last_day.stdout
+    );
+    assert!(last_day.of("review-role").is_empty(), "{}", last_day.stdout);
+    let after = on_the_day("2026-02-01");
+    let f = fires(&after, "signature-unproven");
+    assert!(
+        messages(&f).contains("left on 2026-01-31"),
+        "{}",
+        messages(&f)
+    );
+}
+
 #[test]
 fn signed_section_edited_by_another_person_is_broken() {
     let repo = signed("author");
@@ -241,6 +278,90 @@ fn substance_change_with_change_entry_is_recorded_but_stale() {
         "{:#?}",
         run.findings()
     );
+}
+
+/// A `[[change]]` entry records changes made after the approval it
+/// follows: one dated before the approval cannot cover a later change.
+#[test]
+fn a_change_entry_older_than_the_approval_does_not_record_a_later_change() {
+    let repo = signed("author");
+    repo.edit(ORDER_PATH, "quantity = 500", "quantity = 800");
+    repo.append(
+        ORDER_PATH,
+        "[[change]]\ndate = 2026-03-01\nby = \"li.sales\"\nwhat = [\"quantity\"]\nnotified = [\"manufacturing\"]\n",
+    );
+    repo.commit_as("li.sales", "2026-03-20", "Customer wants 800");
+    let f = fires(&repo.check(), "change-unrecorded");
+    assert!(
+        f[0].message.contains("(approved 2026-03-03)"),
+        "{}",
+        f[0].message
+    );
+}
+
+/// Only an approved order needs a `[[change]]` entry: editing one not yet
+/// reviewed, or one refused, changes nothing anyone approved.
+#[test]
+fn only_an_approved_order_needs_its_changes_recorded() {
+    for (decision, needs_entry) in [
+        (None, false),
+        (Some("rejected"), false),
+        (Some("approved"), true),
+    ] {
+        let repo = Repo::base();
+        repo.set_policy("author");
+        let text = match decision {
+            None => order_unreviewed(),
+            Some(d) => ORDER.replace("decision = \"approved\"", &format!("decision = \"{d}\"")),
+        };
+        repo.write(ORDER_PATH, &text);
+        repo.git_init();
+        repo.commit_as("wang.gm", "2026-03-03", "Order and its review");
+        repo.edit(ORDER_PATH, "quantity = 500", "quantity = 800");
+        repo.commit_as("li.sales", "2026-03-20", "Customer wants 800");
+        let run = repo.check();
+        assert_eq!(
+            !run.of("change-unrecorded").is_empty(),
+            needs_entry,
+            "{decision:?}: {}",
+            run.stdout
+        );
+    }
+}
+
+/// The review may come in the order's first commit (the GM writes the
+/// order and reviews it at once): a later change still makes it stale.
+#[test]
+fn a_review_in_the_orders_first_commit_goes_stale_when_the_order_changes() {
+    let repo = Repo::base();
+    repo.set_policy("author");
+    repo.git_init();
+    repo.commit_as("wang.gm", "2026-03-03", "Order and its review");
+    repo.edit(ORDER_PATH, "quantity = 500", "quantity = 800");
+    repo.append(
+        ORDER_PATH,
+        "[[change]]\ndate = 2026-03-20\nby = \"li.sales\"\nwhat = [\"quantity\"]\nnotified = [\"manufacturing\"]\n",
+    );
+    // Stale while the change is only in the working tree, and once committed.
+    let f = fires(&repo.check(), "review-stale");
+    assert!(f[0].message.contains("quantity"), "{}", f[0].message);
+    repo.commit_as("li.sales", "2026-03-20", "Customer wants 800");
+    let f = fires(&repo.check(), "review-stale");
+    assert!(f[0].message.contains("quantity"), "{}", f[0].message);
+}
+
+/// A new order, reviewed but not yet committed, has nothing to be stale
+/// against: its review is unsigned, not stale.
+#[test]
+fn an_uncommitted_new_order_with_its_review_is_not_stale() {
+    let repo = signed("author");
+    let new = ORDER
+        .replace("SO-2026-0001", "SO-2026-0002")
+        .replace("PO-88812", "PO-88813");
+    repo.write("orders/2026/SO-2026-0002.toml", &new);
+    let run = repo.check();
+    assert!(run.code <= 1, "{}", run.stderr);
+    assert!(run.of("review-stale").is_empty(), "{}", run.stdout);
 }
 
 #[test]

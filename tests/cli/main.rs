@@ -30,6 +30,7 @@ mod selftest;
 mod sign;
 mod site;
 mod timestamps;
+mod timestamps_memo;
 mod timestamps_openssl;
 mod trust;
 mod trust_closed;

@@ -501,3 +501,62 @@ fn sign_commits_a_record_of_a_records_folder_inside_a_bigger_repository() {
     assert_eq!(paths, [format!("records/{ORDER_PATH}")]);
     clean(&repo.check());
 }
+
+/// git fails after docket wrote the section (here: the signing key git is
+/// told to use is not there). docket says so and exits 2, HEAD is the
+/// same, the section is in the file (nothing half-written), the check
+/// calls it unsigned, and signing again once the key is back commits it.
+#[test]
+fn when_git_cannot_sign_the_section_is_written_not_committed_and_signing_again_works() {
+    if !have_ssh_keygen() {
+        eprintln!("skipped: ssh-keygen is not installed (apt-get install openssh-client)");
+        return;
+    }
+    let repo = company("ssh");
+    identity(&repo, "wang@acme.example");
+    let keys = ssh_signing(&repo);
+    std::fs::rename(keys.path().join("wang"), keys.path().join("away")).unwrap();
+    let before = repo.git().head().unwrap().target().unwrap();
+    let args = [
+        "SO-2026-0001",
+        "review",
+        "--decision",
+        "approved",
+        "--commit",
+    ];
+    let run = sign(&repo, "2026-03-03", &args);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("git commit failed")
+            && run.stderr.contains("written but not committed"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.git().head().unwrap().target().unwrap(), before);
+    let text = repo.read(ORDER_PATH);
+    let order: toml::Table = text.parse().expect("the order is whole TOML");
+    assert_eq!(order["review"]["by"].as_str(), Some("wang.gm"), "{text}");
+    let check = repo.check();
+    assert!(
+        !check.of("signature-unproven").is_empty(),
+        "an uncommitted review is not signed: {}",
+        check.stdout
+    );
+
+    std::fs::rename(keys.path().join("away"), keys.path().join("wang")).unwrap();
+    let again = sign(&repo, "2026-03-03", &args);
+    assert_eq!(again.code, 0, "{}{}", again.stdout, again.stderr);
+    let signed = repo.git().head().unwrap().target().unwrap();
+    assert_ne!(signed, before);
+    clean(&repo.check());
+    // Now that the commit says it, the same signature the same day would
+    // change nothing: refused, no empty commit.
+    let twice = sign(&repo, "2026-03-03", &args);
+    assert_eq!(twice.code, 2, "{}{}", twice.stdout, twice.stderr);
+    assert!(
+        twice.stderr.contains("already says this"),
+        "{}",
+        twice.stderr
+    );
+    assert_eq!(repo.git().head().unwrap().target().unwrap(), signed);
+}

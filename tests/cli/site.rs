@@ -727,3 +727,54 @@ fn a_corrupt_cache_changes_nothing_but_speed_and_a_garbled_manifest_is_refused()
     built(&repo, &out);
     assert!(page(&out, "orders/SO-2026-0001.html").contains("Bremen"));
 }
+
+/// A person's name is text someone typed into people.toml: in the history
+/// messages, signature blocks and timelines it names the person, escaped.
+#[test]
+fn a_hostile_name_in_people_toml_stays_text_in_history_messages() {
+    let repo = Repo::base();
+    repo.set_policy("author");
+    let evil = "<script>alert(9)</script><img src=x onerror=alert(10)>";
+    let people = repo.read("people.toml");
+    assert!(people.contains("\"Li Mei\""), "{people}");
+    repo.write(
+        "people.toml",
+        &people.replace("\"Li Mei\"", &format!("\"{evil}\"")),
+    );
+    repo.git_init();
+    repo.commit_as("wang.gm", "2026-03-03", "Records and the review");
+    // Li changes the approved order without a [[change]] entry: the
+    // finding says who did it, by name.
+    repo.edit(ORDER_PATH, "quantity = 500", "quantity = 520");
+    repo.commit_as("li.sales", "2026-03-09", "Quantity 520");
+    let check = repo.check();
+    let f = fires(&check, "change-unrecorded");
+    assert!(
+        f[0].message.contains(evil),
+        "the name is in the message: {}",
+        f[0].message
+    );
+    let (_dir, out) = site_dir();
+    built(&repo, &out);
+    let mut seen = false;
+    for (rel, bytes) in files(&out) {
+        // data.json is data (JSON-escaped, read by no page); the pages and
+        // the feed are markup.
+        if rel.ends_with(".json") {
+            continue;
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains("<script>alert"),
+            "{rel}: raw script from a name"
+        );
+        assert!(!text.contains("<img src=x"), "{rel}: raw tag from a name");
+        seen |= text.contains("&lt;script&gt;alert(9)&lt;/script&gt;");
+    }
+    assert!(seen, "the name is shown, escaped, somewhere");
+    let order = page(&out, "orders/SO-2026-0001.html");
+    assert!(
+        order.contains("&lt;script&gt;alert(9)"),
+        "the order page names Li, escaped"
+    );
+}

@@ -222,6 +222,29 @@ pub(super) fn oral_order_near_miss_gm_signed_sheet() {
 }
 
 #[test]
+pub(super) fn oral_order_fires_without_the_customer_confirmed_sheet() {
+    // 4.2.3 path 2 names a customer-confirmed sheet; the only sheet has no
+    // [customer_confirmed], so the order has no valid path.
+    let repo = oral("[oral]\npath = \"customer-confirmed-flowsheet\"\n");
+    repo.write(FLOWSHEET2_PATH, FLOWSHEET2);
+    let run = repo.check();
+    let line = line_of(&repo, ORDER2_PATH, "path = ");
+    let f = fired(&run, "oral-order", ORDER2_PATH, Some(line));
+    assert!(f.message.contains("[customer_confirmed]"), "{}", f.message);
+}
+
+#[test]
+pub(super) fn oral_order_near_miss_written_order_on_its_due_date() {
+    // Arriving on the due date is on time.
+    clean(
+        &oral(
+            "[oral]\npath = \"written-order\"\nwritten_order_due = 2026-06-13\nwritten_order_received = 2026-06-13\n",
+        )
+        .check(),
+    );
+}
+
+#[test]
 pub(super) fn oral_order_near_miss_refused_and_cancelled() {
     // 4.2.3: oral orders are normally refused. A refused one, recorded as
     // cancelled, needs no exception path.
@@ -304,6 +327,24 @@ pub(super) fn produced_unapproved_fires_for_an_unreviewed_order() {
 pub(super) fn produced_unapproved_near_miss_customer_confirmed_oral_order() {
     // 4.2.3 path 2: the confirmed sheet exists before the review.
     let repo = oral("[oral]\npath = \"customer-confirmed-flowsheet\"\n");
+    repo.write(
+        FLOWSHEET2_PATH,
+        &format!(
+            "{FLOWSHEET2}\n[customer_confirmed]\ndate = 2026-06-13\nreference = \"fax 2026-06-13 from Anna Keller\"\n"
+        ),
+    );
+    clean(&repo.check());
+}
+
+#[test]
+pub(super) fn produced_unapproved_near_miss_confirmed_sheet_before_the_approval() {
+    // 4.2.3 path 2: the customer confirmed the sheet on 06-13 and the GM
+    // approved the order the day after; the sheet predates the approval by
+    // design, not by a lapse.
+    let repo = oral(&format!(
+        "[oral]\npath = \"customer-confirmed-flowsheet\"\n\n{}",
+        ORDER2_APPROVED.replace("date = 2026-06-13", "date = 2026-06-14")
+    ));
     repo.write(
         FLOWSHEET2_PATH,
         &format!(
