@@ -11,8 +11,9 @@
 
 use super::repo::{Objects, read_blob};
 use crate::error::Result;
-use crate::finding::Finding;
+use crate::finding::{Finding, Message};
 use crate::model::{Config, Key, Person};
+use crate::msg;
 use std::collections::BTreeMap;
 
 /// The controlled documents, as they are named below the records root.
@@ -100,67 +101,84 @@ fn fingerprint(k: &Key) -> String {
 }
 
 /// What changed from the people in force to `new`: one line per kind of
-/// change ("keys added: wang.gm SHA256:...; li.sales SHA256:...").
-pub fn people_changes(old: &[Person], new: &[Person]) -> Vec<String> {
-    let mut kinds: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    let mut push = |kind: &'static str, what: String| kinds.entry(kind).or_default().push(what);
+/// change ("keys added: wang.gm SHA256:...; li.sales SHA256:..."), in both
+/// languages (the ids, fingerprints and values are as written).
+pub fn people_changes(old: &[Person], new: &[Person]) -> Vec<Message> {
+    let mut kinds: BTreeMap<&str, Vec<Message>> = BTreeMap::new();
+    let mut push = |kind: &'static str, what: Message| kinds.entry(kind).or_default().push(what);
+    // Most items read the same in both languages (ids, keys, values).
+    let same = |s: String| Message {
+        en: s.clone(),
+        zh: s,
+    };
     let by_id = |list: &[Person], id: &str| list.iter().find(|p| *p.id == id).cloned();
     for p in new {
         let id = p.id.value.as_str();
         let Some(o) = by_id(old, id) else {
-            push("people added", format!("{id} ({})", p.name.value));
+            push("people added", same(format!("{id} ({})", p.name.value)));
             for k in &p.keys {
-                push("keys added", format!("{id} {}", fingerprint(k)));
+                push("keys added", same(format!("{id} {}", fingerprint(k))));
             }
             continue;
         };
         if o.name.value != p.name.value {
             push(
                 "names changed",
-                format!("{id} \"{}\" -> \"{}\"", o.name.value, p.name.value),
+                same(format!("{id} \"{}\" -> \"{}\"", o.name.value, p.name.value)),
             );
         }
         let list = |v: &[String]| v.join(", ");
         if o.emails != p.emails {
             push(
                 "emails changed",
-                format!("{id} [{}] -> [{}]", list(&o.emails), list(&p.emails)),
+                same(format!(
+                    "{id} [{}] -> [{}]",
+                    list(&o.emails),
+                    list(&p.emails)
+                )),
             );
         }
         let roles = |p: &Person| p.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>();
         if o.roles != p.roles {
             push(
                 "roles changed",
-                format!(
+                same(format!(
                     "{id} [{}] -> [{}]",
                     roles(&o).join(", "),
                     roles(p).join(", ")
-                ),
+                )),
             );
         }
         if o.department != p.department {
             let d = |p: &Person| p.department.map_or("none".to_string(), |d| d.to_string());
-            push("departments changed", format!("{id} {} -> {}", d(&o), d(p)));
+            push(
+                "departments changed",
+                same(format!("{id} {} -> {}", d(&o), d(p))),
+            );
         }
         if o.left != p.left {
             match p.left {
-                Some(day) => push("people left", format!("{id} on {day}")),
-                None => push("leaving days removed", id.to_string()),
+                Some(day) => push("people left", msg!("{id} on {day}", "{id} 於 {day}")),
+                None => push("leaving days removed", same(id.to_string())),
             }
         }
         for k in &p.keys {
             match o.keys.iter().find(|ok| ok.key == k.key) {
-                None => push("keys added", format!("{id} {}", fingerprint(k))),
+                None => push("keys added", same(format!("{id} {}", fingerprint(k)))),
                 Some(ok) if ok.revoked != k.revoked => match k.revoked {
                     Some(day) => push(
                         "keys revoked",
-                        format!("{id} {} from {day}", fingerprint(k)),
+                        msg!("{id} {f} from {day}", "{id} {f} 自 {day} 起"; f = fingerprint(k)),
                     ),
-                    None => push("revocations removed", format!("{id} {}", fingerprint(k))),
+                    None => push(
+                        "revocations removed",
+                        same(format!("{id} {}", fingerprint(k))),
+                    ),
                 },
-                Some(ok) if ok != k => {
-                    push("key windows changed", format!("{id} {}", fingerprint(k)))
-                }
+                Some(ok) if ok != k => push(
+                    "key windows changed",
+                    same(format!("{id} {}", fingerprint(k))),
+                ),
                 Some(_) => {}
             }
         }
@@ -169,13 +187,13 @@ pub fn people_changes(old: &[Person], new: &[Person]) -> Vec<String> {
             .iter()
             .filter(|ok| !p.keys.iter().any(|k| k.key == ok.key))
         {
-            push("keys removed", format!("{id} {}", fingerprint(ok)));
+            push("keys removed", same(format!("{id} {}", fingerprint(ok))));
         }
     }
     for o in old.iter().filter(|o| by_id(new, &o.id).is_none()) {
         push(
             "people removed",
-            format!("{} ({})", o.id.value, o.name.value),
+            same(format!("{} ({})", o.id.value, o.name.value)),
         );
     }
     // Keys first: they are what proves a signature.
@@ -196,13 +214,38 @@ pub fn people_changes(old: &[Person], new: &[Person]) -> Vec<String> {
     ];
     order
         .iter()
-        .filter_map(|k| kinds.get(k).map(|v| format!("{k}: {}", v.join("; "))))
+        .filter_map(|k| {
+            let list = Message::join(kinds.get(k)?, "; ", "；");
+            Some(Message {
+                en: format!("{k}: {}", list.en),
+                zh: format!("{}：{}", kind_zh(k), list.zh),
+            })
+        })
         .collect()
+}
+
+/// A kind of change to people.toml, in Chinese.
+fn kind_zh(kind: &str) -> &'static str {
+    match kind {
+        "keys added" => "新增金鑰",
+        "keys removed" => "移除金鑰",
+        "keys revoked" => "撤銷金鑰",
+        "revocations removed" => "取消撤銷",
+        "key windows changed" => "金鑰有效期間變更",
+        "roles changed" => "角色變更",
+        "emails changed" => "電子郵件變更",
+        "people added" => "新增人員",
+        "people removed" => "移除人員",
+        "people left" => "人員離職",
+        "leaving days removed" => "取消離職日",
+        "departments changed" => "部門變更",
+        _ => "姓名變更",
+    }
 }
 
 /// What changed from the configuration in force to `new`: policy values,
 /// company settings and rule overrides, each `key: old -> new`.
-pub fn config_changes(old: &Config, new: &Config) -> Vec<String> {
+pub fn config_changes(old: &Config, new: &Config) -> Vec<Message> {
     let mut out = Vec::new();
     for section in ["policy", "company"] {
         let value = |c: &Config| {
@@ -219,7 +262,10 @@ pub fn config_changes(old: &Config, new: &Config) -> Vec<String> {
         for (key, now) in b {
             let was = a.get(key).unwrap_or(&serde_json::Value::Null);
             if was != now {
-                out.push(format!("{section}.{key}: {was} -> {now}"));
+                out.push(msg!(
+                    "{section}.{key}: {was} -> {now}",
+                    "{section}.{key}：{was} → {now}"
+                ));
             }
         }
     }
@@ -232,7 +278,14 @@ pub fn config_changes(old: &Config, new: &Config) -> Vec<String> {
     for r in rules {
         let (was, now) = (level(old, r), level(new, r));
         if was != now {
-            out.push(format!("rules.{r}: {was} -> {now}"));
+            let zh = |v: &str| {
+                if v == "(default)" {
+                    "（預設）".to_string()
+                } else {
+                    v.to_string()
+                }
+            };
+            out.push(msg!("rules.{r}: {was} -> {now}", "rules.{r}：{zw} → {zn}"; zw = zh(&was), zn = zh(&now)));
         }
     }
     out
@@ -264,7 +317,7 @@ fn clauses(text: &str) -> BTreeMap<String, String> {
 }
 
 /// Which clauses of the procedure changed from `old` to `new`.
-pub fn procedure_changes(old: Option<&str>, new: &str) -> Vec<String> {
+pub fn procedure_changes(old: Option<&str>, new: &str) -> Vec<Message> {
     let (a, b) = (clauses(old.unwrap_or_default()), clauses(new));
     let pick = |f: &dyn Fn(&String) -> bool, from: &BTreeMap<String, String>| {
         from.keys().filter(|k| f(k)).cloned().collect::<Vec<_>>()
@@ -273,17 +326,20 @@ pub fn procedure_changes(old: Option<&str>, new: &str) -> Vec<String> {
     let removed = pick(&|k| !b.contains_key(k), &a);
     let changed = pick(&|k| a.get(k).is_some_and(|v| Some(v) != b.get(k)), &a);
     let mut out = Vec::new();
-    for (what, list) in [
-        ("procedure clauses changed", changed),
-        ("procedure clauses added", added),
-        ("procedure clauses removed", removed),
+    for (what, zh, list) in [
+        ("procedure clauses changed", "程序書條款變更", changed),
+        ("procedure clauses added", "程序書條款新增", added),
+        ("procedure clauses removed", "程序書條款刪除", removed),
     ] {
         if !list.is_empty() {
-            out.push(format!("{what}: {}", list.join(", ")));
+            out.push(msg!("{what}: {en}", "{zh}：{z}"; en = list.join(", "), z = list.join("、")));
         }
     }
     if out.is_empty() && old.is_none_or(|o| o != new) {
-        out.push("procedure text changed outside its numbered clauses".into());
+        out.push(msg!(
+            "procedure text changed outside its numbered clauses",
+            "程序書編號條款以外的文字變更"
+        ));
     }
     out
 }

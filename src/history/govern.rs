@@ -10,6 +10,7 @@ use super::index::{Commit, History, Revision};
 use super::regime::{Regime, left_by};
 use super::repo::Objects;
 use crate::error::Result;
+use crate::finding::Message;
 use crate::model::{Config, Person, SignaturePolicy};
 use crate::msg;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -196,16 +197,22 @@ fn apply(
     file: &str,
     content: Content,
     verdict: &Status,
-) -> (Vec<String>, Status) {
+) -> (Vec<Message>, Status) {
     let changes = match &content {
         Content::Config(c) => controlled::config_changes(&now.config, c),
         Content::People(p) => controlled::people_changes(&now.people, p),
         Content::Procedure(t) => controlled::procedure_changes(now.procedure.as_deref(), t),
         Content::Certificate(sha) => vec![match now.certificates.get(file) {
-            Some(old) => format!("TSA certificate {file} replaced: SHA-256 {old} -> {sha}"),
-            None => format!("TSA certificate {file} added: SHA-256 {sha}"),
+            Some(old) => msg!(
+                "TSA certificate {file} replaced: SHA-256 {old} -> {sha}",
+                "TSA 憑證 {file} 更換：SHA-256 {old} → {sha}"
+            ),
+            None => msg!(
+                "TSA certificate {file} added: SHA-256 {sha}",
+                "新增 TSA 憑證 {file}：SHA-256 {sha}"
+            ),
         }],
-        Content::Deleted => vec![format!("{file} deleted")],
+        Content::Deleted => vec![msg!("{file} deleted", "{file} 已刪除")],
         Content::Unreadable(_) => Vec::new(),
     };
     if !verdict.in_effect() {

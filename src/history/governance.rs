@@ -63,7 +63,7 @@ pub struct FileChange {
     pub made_in: usize,
     pub status: Status,
     /// What it changed against the version in force.
-    pub changes: Vec<String>,
+    pub changes: Vec<Message>,
     /// A later change of the same file took effect: it took the file over
     /// as it stood, so this one is no longer pending.
     pub superseded: bool,
@@ -157,7 +157,8 @@ pub struct Listed {
     /// output (`check --base`) keeps the English `reason`.
     #[serde(skip)]
     pub reason_zh: Option<String>,
-    pub changes: Vec<String>,
+    /// Serialized in English, as every JSON output.
+    pub changes: Vec<Message>,
 }
 
 impl Listed {

@@ -16,7 +16,7 @@
 
 use super::context::Cx;
 use super::views::{Block, Cell, Field, Page, Table};
-use crate::finding::RuleId;
+use crate::finding::{Message, RuleId};
 use crate::history::{COVERAGE, History, Proof, Shown};
 use std::collections::BTreeMap;
 
@@ -181,7 +181,11 @@ fn governance(cx: &Cx, h: &History) -> Block {
             Cell::text(l.file.clone()),
             Cell::text(who),
             Cell::text(status).class(format!("{class} long")),
-            Cell::text(l.changes.join("; ")).class("long"),
+            Cell::text(match cx.lang {
+                crate::model::Language::ZhHant => Message::join(&l.changes, "; ", "；").zh,
+                crate::model::Language::En => Message::join(&l.changes, "; ", "；").en,
+            })
+            .class("long"),
         ]);
     }
     let mut b = Block::table(t("governance_log"), table);

@@ -56,7 +56,8 @@ fn governance_message(h: &History, judged: usize, f: &FileChange, why: &Message)
     let what = if f.changes.is_empty() {
         Message::default()
     } else {
-        msg!(" It changed: {list}.", "變更內容：{list}。"; list = f.changes.join("; "))
+        let list = Message::join(&f.changes, "; ", "；");
+        msg!(" It changed: {en}.", "變更內容：{zh}。"; en = list.en, zh = list.zh)
     };
     let roles = regime.governance_roles();
     let zroles = regime.governance_roles_zh();
