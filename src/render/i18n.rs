@@ -209,6 +209,17 @@ labels! {
     desc_rules: "the rules checked, with their severity, clause and findings", "檢查的規則及其嚴重度、條款與稽核發現";
     desc_procedure: "the procedure, each clause with the rules that enforce it and its open findings", "程序書，各條款及其執行規則與未結發現";
     desc_changes: "the newest commits to the records, each with the records it changed", "紀錄庫最近的提交，以及每次提交變更的紀錄";
+    ts_trusted: "signed {signed}, timestamped {time} by {tsa}", "簽核於 {signed}，時間戳記 {time}，由 {tsa} 簽發";
+    ts_no_trusted_time: "no trusted time", "無可信時間";
+    ts_missing: "not timestamped yet", "尚無時間戳記";
+    ts_why_malformed: "its timestamp file cannot be read as a timestamp", "其時間戳記檔無法讀取為時間戳記";
+    ts_why_not_granted: "the timestamping authority refused to timestamp it", "時間戳記機構拒絕為其加上時間戳記";
+    ts_why_other_commit: "its timestamp is for another commit", "其時間戳記屬於另一個提交";
+    ts_why_tampered: "its timestamp was altered after the timestamping authority signed it", "其時間戳記在時間戳記機構簽署後遭竄改";
+    ts_why_untrusted: "its timestamp comes from an authority this company does not trust", "其時間戳記來自本公司未信任的機構";
+    ts_why_not_valid_at: "the timestamping authority's certificate was not valid at that time", "時間戳記機構的憑證在該時間無效";
+    ts_why_bad_eku: "its timestamp is signed with a certificate not issued for timestamping", "其時間戳記所用的憑證並非為時間戳記而發";
+    ts_why_unsupported: "its timestamp uses an algorithm docket does not verify", "其時間戳記使用 docket 不驗證的演算法";
 }
 
 /// A record-format value (status, stage, enum) in the site's language.
