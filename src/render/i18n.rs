@@ -220,6 +220,20 @@ labels! {
     ts_why_not_valid_at: "the timestamping authority's certificate was not valid at that time", "時間戳記機構的憑證在該時間無效";
     ts_why_bad_eku: "its timestamp is signed with a certificate not issued for timestamping", "其時間戳記所用的憑證並非為時間戳記而發";
     ts_why_unsupported: "its timestamp uses an algorithm docket does not verify", "其時間戳記使用 docket 不驗證的演算法";
+    ts_audit_certs: "Timestamping authorities trusted", "信任的時間戳記機構";
+    ts_audit_certs_note: "The certificates docket.toml lists under [timestamps] certificates: a token counts only when its signer chains up to one of them. Compare each SHA-256 with openssl x509 -in FILE -noout -fingerprint -sha256.", "docket.toml 的 [timestamps] certificates 所列憑證：時間戳記的簽署者須可追溯至其中之一才算有效。可用 openssl x509 -in FILE -noout -fingerprint -sha256 比對各 SHA-256。";
+    ts_subject: "Subject", "主體";
+    ts_valid_from: "Valid from", "生效時間";
+    ts_valid_until: "Valid until", "失效時間";
+    ts_audit_coverage: "Timestamp coverage", "時間戳記涵蓋情形";
+    ts_audit_coverage_note: "Every signing commit without a valid timestamp, with the reason; docket stamp adds the missing ones.", "每個沒有有效時間戳記的簽核提交及其原因；docket stamp 可補上缺少的時間戳記。";
+    ts_policy: "Timestamp policy", "時間戳記政策";
+    ts_within_days: "within days:", "期限天數：";
+    ts_signing_commits: "Signing commits", "簽核提交";
+    ts_with_valid: "with a valid timestamp", "具有效時間戳記";
+    ts_without: "without a timestamp", "無時間戳記";
+    ts_with_invalid: "with a timestamp that does not verify", "時間戳記未通過驗證";
+    ts_reason: "Reason in full", "完整原因";
 }
 
 /// A record-format value (status, stage, enum) in the site's language.

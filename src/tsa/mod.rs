@@ -47,7 +47,9 @@ pub mod token;
 pub mod verdict;
 
 pub use certs::{Cert, Trust};
-pub use stamps::{commit_digest, signing_commits, stamps, token_path, trust, verify_commit};
+pub use stamps::{
+    certificate_files, commit_digest, signing_commits, stamps, token_path, trust, verify_commit,
+};
 pub use verdict::{Reject, Stamps, Token, TrustedTime};
 
 /// The timeStamping extended key usage (RFC 3161 2.3), for certificates.

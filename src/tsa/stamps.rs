@@ -10,7 +10,7 @@
 //! Tokens are read through the loader's guarded read: nothing outside the
 //! records root, no file over 1 MiB.
 
-use super::certs::{self, Trust};
+use super::certs::{self, Cert, Trust};
 use super::token;
 use super::verdict::{Reject, Stamps, Token, TrustedTime};
 use crate::history::History;
@@ -24,15 +24,34 @@ pub fn token_path(id: &str) -> String {
     format!("timestamps/{id}.tsr")
 }
 
+/// Each file `[timestamps] certificates` names, in its order, with the
+/// certificates it holds or why they cannot be read: what the trust is
+/// made of, and what the audit page lists.
+pub fn certificate_files(
+    guard: &Guard,
+    config: &Timestamps,
+) -> Vec<(String, Result<Vec<Cert>, String>)> {
+    config
+        .certificates
+        .iter()
+        .map(|rel| {
+            let certs = crate::load::read_inside(guard, rel).and_then(|bytes| {
+                let bytes = bytes.ok_or_else(|| {
+                    format!("{rel} (in docket.toml, [timestamps] certificates) does not exist")
+                })?;
+                certs::from_pem(&bytes).map_err(|e| format!("{rel}: {e}"))
+            });
+            (rel.clone(), certs)
+        })
+        .collect()
+}
+
 /// The certificates `[timestamps] certificates` names, read from the
 /// records root.
 pub fn trust(guard: &Guard, config: &Timestamps) -> Result<Trust, String> {
     let mut anchors = Vec::new();
-    for rel in &config.certificates {
-        let bytes = crate::load::read_inside(guard, rel)?.ok_or_else(|| {
-            format!("{rel} (in docket.toml, [timestamps] certificates) does not exist")
-        })?;
-        anchors.extend(certs::from_pem(&bytes).map_err(|e| format!("{rel}: {e}"))?);
+    for (_, certs) in certificate_files(guard, config) {
+        anchors.extend(certs?);
     }
     if anchors.is_empty() {
         return Err("docket.toml lists no TSA certificate ([timestamps] certificates)".into());

@@ -6,7 +6,9 @@
 
 use crate::fixture::*;
 use crate::timestamps::{FROM, STAMPED_AT, UNTIL, company_under, digest_of, pki, put_token};
+use docket::tsa::Cert;
 use docket::tsa::issue::{CertSpec, Signer, issue, key_from_seed, pem};
+use sha2::Digest;
 use std::sync::Arc;
 
 /// 2026-03-03 02:02:10 UTC, 10:02:10 at the company's +08:00: two
@@ -163,29 +165,29 @@ fn timestamps_off_shows_nothing_about_them() {
     assert!(!row.contains("ts-"), "{row}");
 }
 
-/// A TSA whose certificate subject is hostile markup, trusted by the
-/// company (a root it listed).
-fn hostile_tsa() -> (String, Arc<Signer>) {
+/// A root named `root_subject` and a TSA named `tsa_subject` under it:
+/// the root (trusted by the company when its PEM is listed) and the TSA.
+fn tsa_named(root_subject: &str, tsa_subject: &str) -> (Cert, Arc<Signer>) {
     let root_key = key_from_seed(9, "root");
-    let root = issue(
-        &CertSpec::ca("CN=Root,O=Test Trust", 1, FROM, UNTIL),
-        &root_key,
-        None,
-    )
-    .unwrap();
+    let root = issue(&CertSpec::ca(root_subject, 1, FROM, UNTIL), &root_key, None).unwrap();
     let key = key_from_seed(9, "tsa");
     let cert = issue(
-        &CertSpec::tsa(
-            "CN=<img src=x onerror=alert(1)> & Co,O=Test Trust",
-            2,
-            FROM,
-            UNTIL,
-        ),
+        &CertSpec::tsa(tsa_subject, 2, FROM, UNTIL),
         &key,
         Some((&root_key, &root)),
     )
     .unwrap();
-    (pem(&root), Arc::new(Signer::new(key, cert, vec![])))
+    (root, Arc::new(Signer::new(key, cert, vec![])))
+}
+
+/// A TSA whose certificate subjects are hostile markup, trusted by the
+/// company (a root it listed).
+fn hostile_tsa() -> (String, Arc<Signer>) {
+    let (root, signer) = tsa_named(
+        "CN=<script>alert(1)</script>,O=Test Trust",
+        "CN=<img src=x onerror=alert(1)> & Co,O=Test Trust",
+    );
+    (pem(&root), signer)
 }
 
 #[test]
@@ -200,10 +202,129 @@ fn a_tsa_subject_is_escaped_on_the_record_page() {
     let (_dir, out) = build(&repo);
     let html = page(&out, "orders/SO-2026-0001.html");
     assert!(!html.contains("<img src=x"), "unescaped TSA subject");
+    let audit = page(&out, "audit.html");
+    assert!(
+        !audit.contains("<script>alert") && audit.contains("&lt;script"),
+        "unescaped root subject on the audit page"
+    );
     let row = review_row(&out);
     // RFC 4514 escapes `<` and `>` with a backslash; the page, as HTML.
     assert!(
         row.contains("by CN=\\&lt;img src=x onerror=alert(1)\\&gt; &amp; Co"),
         "{row}"
     );
+}
+
+/// The text of the audit page's block `anchor`, up to the next block.
+fn audit_block(out: &std::path::Path, anchor: &str) -> String {
+    let html = page(out, "audit.html");
+    let at = html
+        .find(&format!("id=\"{anchor}\""))
+        .unwrap_or_else(|| panic!("no {anchor} block in\n{html}"));
+    let rest = &html[at..];
+    rest[..rest.find("</section>").unwrap_or(rest.len())].to_string()
+}
+
+#[test]
+fn the_audit_page_lists_the_tsa_certificates_trusted() {
+    let (root, signer) = tsa_named("CN=Acme Root CA,O=Acme Trust", "CN=Acme TSA,O=Acme Trust");
+    let (repo, review, _) = company_under("author", "optional", 2, &pem(&root));
+    put_token(
+        &repo,
+        &review,
+        &signer.token(&digest_of(&repo, &review), None, true, TWO_MINUTES_LATER, 1),
+    );
+    let (_dir, out) = build(&repo);
+    let certs = audit_block(&out, "tsa-certificates");
+    let sha: String = sha2::Sha256::digest(&root.der)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    for want in [
+        "tsa/tsa-chain.pem",
+        "CN=Acme Root CA,O=Acme Trust",
+        sha.as_str(),
+        "2025-01-01 00:00:00 UTC",
+        "2035-01-01 00:00:00 UTC",
+    ] {
+        assert!(certs.contains(want), "lacks {want}:\n{certs}");
+    }
+
+    // A certificate file that is not one is named, with why.
+    std::fs::write(repo.path("tsa/tsa-chain.pem"), "not a certificate\n").unwrap();
+    let (_dir, out) = build(&repo);
+    let certs = audit_block(&out, "tsa-certificates");
+    assert!(
+        certs.contains("tsa/tsa-chain.pem: not PEM certificates"),
+        "{certs}"
+    );
+
+    // Timestamps off: no such block.
+    repo.edit("docket.toml", "policy = \"optional\"", "policy = \"off\"");
+    let (_dir, out) = build(&repo);
+    let html = page(&out, "audit.html");
+    assert!(!html.contains("id=\"tsa-certificates\""));
+    assert!(!html.contains("id=\"timestamp-coverage\""));
+}
+
+/// The value of the field `label` of a block: the text of its `<dd>`.
+fn field<'a>(block: &'a str, label: &str) -> &'a str {
+    let at = block
+        .find(&format!("<dt>{label}</dt><dd>"))
+        .unwrap_or_else(|| panic!("no field {label} in\n{block}"));
+    let rest = &block[at + label.len() + 13..];
+    &rest[..rest.find("</dd>").unwrap()]
+}
+
+#[test]
+fn the_audit_page_gives_the_tokens_coverage() {
+    let p = pki(1, FROM, UNTIL);
+    let (repo, review, verified) = company_under("author", "required", 2, &p.root_pem);
+    put_token(
+        &repo,
+        &review,
+        &p.signer
+            .token(&digest_of(&repo, &review), None, true, TWO_MINUTES_LATER, 1),
+    );
+    // The property's token is the review's: for another commit.
+    put_token(
+        &repo,
+        &verified,
+        &p.signer
+            .token(&digest_of(&repo, &review), None, true, STAMPED_AT, 2),
+    );
+    let (_dir, out) = build(&repo);
+    let cov = audit_block(&out, "timestamp-coverage");
+    assert!(
+        field(&cov, "Timestamp policy").contains("required"),
+        "{cov}"
+    );
+    assert!(field(&cov, "Signing commits") == "2", "{cov}");
+    assert!(field(&cov, "with a valid timestamp") == "1", "{cov}");
+    assert!(field(&cov, "without a timestamp") == "0", "{cov}");
+    assert!(
+        field(&cov, "with a timestamp that does not verify") == "1",
+        "{cov}"
+    );
+    // The one not covered is named, with the reason in words and in full;
+    // the covered one is not listed.
+    assert!(cov.contains(&verified[..10]), "{cov}");
+    assert!(!cov.contains(&review[..10]), "{cov}");
+    assert!(cov.contains("CP-2026-0001 verified"), "{cov}");
+    assert!(cov.contains("its timestamp is for another commit"), "{cov}");
+    assert!(
+        cov.contains("its message imprint is not the SHA-256"),
+        "{cov}"
+    );
+
+    // Without the property's token: one without, none invalid.
+    std::fs::remove_file(repo.path(&format!("timestamps/{verified}.tsr"))).unwrap();
+    let (_dir, out) = build(&repo);
+    let cov = audit_block(&out, "timestamp-coverage");
+    assert!(field(&cov, "without a timestamp") == "1", "{cov}");
+    assert!(
+        field(&cov, "with a timestamp that does not verify") == "0",
+        "{cov}"
+    );
+    assert!(cov.contains("not timestamped yet"), "{cov}");
 }
