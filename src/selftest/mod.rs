@@ -14,13 +14,14 @@
 //! prove that with a binary whose output has been tampered with.
 //!
 //! `company` holds the records and keys (shared with the CLI tests),
-//! `scenarios` the suite, `run` how the binary is run and read, `report`
+//! `scenarios` the suite (`timestamps` its RFC 3161 part), `run` how the binary is run and read, `report`
 //! the Markdown and HTML.
 
 pub mod company;
 pub mod report;
 pub mod run;
 pub mod scenarios;
+pub mod timestamps;
 
 pub use report::{Report, Row};
 

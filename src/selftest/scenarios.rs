@@ -34,7 +34,7 @@ pub struct Scenario {
 
 /// Every scenario, in the report's order.
 pub fn all() -> Vec<Scenario> {
-    vec![
+    let mut all = vec![
         Scenario {
             id: "clean-company",
             clause: "3",
@@ -254,7 +254,9 @@ pub fn all() -> Vec<Scenario> {
                 Ok(Probe::check(c))
             },
         },
-    ]
+    ];
+    all.extend(super::timestamps::scenarios());
+    all
 }
 
 const CUSTOMER2: &str = "customers/C-0002.toml";
@@ -263,17 +265,26 @@ fn li() -> Signing<'static> {
     Signing::KeyOf("li.sales")
 }
 
-fn gm() -> Signing<'static> {
+pub(super) fn gm() -> Signing<'static> {
     Signing::KeyOf("wang.gm")
 }
 
 /// The company under `ssh` with everyone's key, committed by Li on
 /// 2026-03-02 with the order not yet reviewed (the bootstrap commit).
 fn unreviewed(dir: &Path) -> Result<Company> {
+    unreviewed_with(dir, |_| Ok(()))
+}
+
+/// [`unreviewed`], with `more` written before the bootstrap commit.
+pub(super) fn unreviewed_with(
+    dir: &Path,
+    more: impl FnOnce(&Company) -> Result<()>,
+) -> Result<Company> {
     let c = Company::base(dir)?;
     c.set_policy("ssh")?;
     c.write("people.toml", &people_toml_with_keys())?;
     c.write(ORDER_PATH, &ORDER.replace(REVIEW, ""))?;
+    more(&c)?;
     c.commit_on("li.sales", "2026-03-02", "Records", li())?;
     Ok(c)
 }
