@@ -31,6 +31,7 @@ mod sign;
 mod site;
 mod timestamps;
 mod timestamps_openssl;
+mod timestamps_revoked;
 mod timestamps_site;
 mod trust;
 mod trust_closed;
