@@ -7,6 +7,7 @@ mod audit;
 mod caches;
 mod check;
 mod ci_formats;
+mod ci_stamp;
 mod ci_templates;
 mod coverage;
 mod demo;
