@@ -33,8 +33,10 @@
 //! covers (`raw.rs`), trust in certificates ([`certs`]), a token's checks
 //! ([`token`]), the request ([`request`]), docket's own minimal TSA for
 //! tests and the demo ([`issue`]), asking a TSA over HTTP ([`http`]), the
-//! results ([`verdict`]) and the repository's index of them ([`stamps()`]).
+//! results ([`verdict`]), the repository's index of them ([`stamps()`])
+//! and the verified tokens kept between runs ([`cache`]).
 
+pub mod cache;
 pub mod certs;
 pub mod http;
 pub mod issue;

@@ -10,6 +10,7 @@
 //! Tokens are read through the loader's guarded read: nothing outside the
 //! records root, no file over 1 MiB.
 
+use super::cache::{self, Entry, Verified};
 use super::certs::{self, Cert, Trust};
 use super::token;
 use super::verdict::{Reject, Stamps, Token, TrustedTime};
@@ -100,37 +101,96 @@ pub fn signing_commits(history: &History) -> Vec<usize> {
 }
 
 /// The token of every signing commit, verified: what the rules read.
-/// Empty when `[timestamps] policy` is off or there is no history.
+/// Empty when `[timestamps] policy` is off or there is no history. A
+/// token verified in an earlier run as the same bytes over the same
+/// commit under the same certificates is taken from the cache
+/// ([`super::cache`]) unless the run uses no caches.
 pub fn stamps(guard: &Guard, history: &History, config: &Config) -> Stamps {
     if config.timestamps.policy == TimestampPolicy::Off || history.unavailable.is_some() {
         return Stamps::default();
     }
     let trust = trust(guard, &config.timestamps);
-    let commits = signing_commits(history)
+    let kept = match (&trust, history.caches) {
+        (Ok(t), true) => Some(Verified::load(&history.git_dir, &cache::seed(t))),
+        _ => None,
+    };
+    let results: Vec<(usize, Token, Option<Entry>)> = signing_commits(history)
         .into_par_iter()
         .map_init(
             || git2::Repository::open(&history.git_dir).ok(),
             |repo, i| {
                 let id = &history.commits[i].id;
-                let token = match crate::load::read_inside(guard, &token_path(id)) {
-                    Ok(None) => Token::Missing,
-                    Err(e) => Token::Rejected(Reject::Malformed(e)),
+                let (token, entry) = match crate::load::read_inside(guard, &token_path(id)) {
+                    Ok(None) => (Token::Missing, None),
+                    Err(e) => (Token::Rejected(Reject::Malformed(e)), None),
                     Ok(Some(bytes)) => match (&trust, repo.as_ref()) {
-                        (Err(e), _) => Token::Rejected(Reject::UntrustedTsa(format!(
-                            "the configured certificates cannot be read: {e}"
-                        ))),
-                        (Ok(_), None) => Token::Rejected(Reject::Malformed(
-                            "the git repository cannot be opened".into(),
-                        )),
-                        (Ok(t), Some(repo)) => match verify_commit(repo, id, &bytes, t) {
-                            Ok(time) => Token::Trusted(time),
-                            Err(why) => Token::Rejected(why),
-                        },
+                        (Err(e), _) => (
+                            Token::Rejected(Reject::UntrustedTsa(format!(
+                                "the configured certificates cannot be read: {e}"
+                            ))),
+                            None,
+                        ),
+                        (Ok(_), None) => (
+                            Token::Rejected(Reject::Malformed(
+                                "the git repository cannot be opened".into(),
+                            )),
+                            None,
+                        ),
+                        (Ok(t), Some(repo)) => verify_kept(repo, id, &bytes, t, kept.as_ref()),
                     },
                 };
-                (i, token)
+                (i, token, entry)
             },
         )
         .collect();
-    Stamps { commits }
+    if let Some(mut kept) = kept {
+        let before = kept.clone();
+        for (i, _, entry) in &results {
+            kept.set(&history.commits[*i].id, entry.clone());
+        }
+        if kept != before {
+            kept.save(&history.git_dir);
+        }
+    }
+    Stamps {
+        commits: results.into_iter().map(|(i, t, _)| (i, t)).collect(),
+    }
+}
+
+/// Verify the token `bytes` of commit `id`, or take its result from
+/// `kept` when it was verified before as these bytes over this commit
+/// object; with the entry to keep for it (valid tokens only).
+fn verify_kept(
+    repo: &git2::Repository,
+    id: &str,
+    bytes: &[u8],
+    trust: &Trust,
+    kept: Option<&Verified>,
+) -> (Token, Option<Entry>) {
+    let digest = match commit_digest(repo, id) {
+        Ok(d) => d,
+        Err(e) => return (Token::Rejected(Reject::Malformed(e)), None),
+    };
+    let (token_hash, commit_hash) = (cache::sha256(bytes), super::token::hex(&digest));
+    if let Some(time) = kept.and_then(|k| k.get(id, &token_hash, &commit_hash)) {
+        return (
+            Token::Trusted(time.clone()),
+            Some(Entry {
+                token: token_hash,
+                commit: commit_hash,
+                time: time.clone(),
+            }),
+        );
+    }
+    match token::verify(bytes, &digest, trust) {
+        Ok(v) => (
+            Token::Trusted(v.time.clone()),
+            Some(Entry {
+                token: token_hash,
+                commit: commit_hash,
+                time: v.time,
+            }),
+        ),
+        Err(why) => (Token::Rejected(why), None),
+    }
 }

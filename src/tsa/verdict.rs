@@ -11,7 +11,7 @@ use std::fmt;
 
 /// What a valid token proves: the commit existed at `gen_time`, according
 /// to the TSA named.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TrustedTime {
     /// The token's `genTime`, seconds since 1970 (UTC).
     pub gen_time: i64,

@@ -31,6 +31,7 @@ mod selftest;
 mod sign;
 mod site;
 mod timestamps;
+mod timestamps_cache;
 mod timestamps_openssl;
 mod timestamps_revoked;
 mod timestamps_site;
