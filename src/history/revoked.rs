@@ -26,9 +26,12 @@
 //! this what the tokens add, and a token changes without any record
 //! changing.
 
-use super::{History, ProofStatus, SignatureCheck};
+use super::clock::date_at;
+use super::index::History;
+use super::proof::ProofStatus;
+use super::sig::SignatureCheck;
 use crate::model::{SignaturePolicy, TimestampPolicy};
-use crate::tsa::Token;
+use crate::tsa::verdict::Token;
 use jiff::civil::Date;
 
 /// Take the proof from every SSH signature made with a revoked key that
@@ -112,7 +115,7 @@ fn why_not_kept(
 ) -> Option<String> {
     match h.stamps.token(c) {
         Some(Token::Trusted(t)) => {
-            let day = super::date_at(t.gen_time, offset)?;
+            let day = date_at(t.gen_time, offset)?;
             (day >= r).then(|| {
                 format!(
                     "its timestamp shows only that it existed on {day}, not that it was made \

@@ -52,7 +52,9 @@ pub fn run(opts: &Options) -> Result<Report> {
         .prefix("docket-selftest-")
         .tempdir()
         .map_err(|e| Error::io(std::env::temp_dir(), e))?;
-    let rows = scenarios::all()
+    let mut all = scenarios::all();
+    all.extend(timestamps::scenarios());
+    let rows = all
         .iter()
         .map(|s| {
             let dir = tmp.path().join(s.id);

@@ -43,7 +43,10 @@ impl Cert {
     /// -fingerprint -sha256` names it.
     pub fn sha256(&self) -> String {
         use sha2::Digest;
-        super::token::hex(&sha2::Sha256::digest(&self.der))
+        sha2::Sha256::digest(&self.der)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 
     /// The subject, as RFC 4514 writes it.
