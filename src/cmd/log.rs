@@ -224,6 +224,11 @@ pub fn run(root: &Path, id: &str, format: Format, no_cache: bool) -> Result<Stri
     // Only this record's signing commits have proofs, so only their
     // tokens are read and verified.
     history.stamps = crate::tsa::stamps(&model.guard, &history, &model.config);
+    crate::history::judge_revoked_on_trusted_time(
+        &mut history,
+        model.config.timestamps.policy,
+        model.config.company.offset_seconds,
+    )?;
     let log = log(&model, &history, id)?;
     Ok(match format {
         Format::Json => serde_json::to_string_pretty(&log).expect("log serializes") + "\n",

@@ -106,6 +106,12 @@ pub fn judge(
     history.stamps = stage("timestamps", || {
         crate::tsa::stamps(&model.guard, history, &model.config)
     });
+    // A revoked key is judged on the tokens' time once they are known.
+    crate::history::judge_revoked_on_trusted_time(
+        history,
+        model.config.timestamps.policy,
+        model.config.company.offset_seconds,
+    )?;
     stage("rules", || {
         check_model(model, Some(history), findings, as_of)
     })

@@ -13,6 +13,15 @@ use std::path::Path;
 pub fn run(root: &Path, url: Option<&str>) -> Result<String> {
     let loaded = crate::load::load(root)?;
     let (model, _) = crate::model::build(loaded);
+    // "off" means docket does nothing with timestamps, so the same CI
+    // step can run in every repository and starts stamping the day the
+    // policy is turned on.
+    if model.config.timestamps.policy == crate::model::TimestampPolicy::Off {
+        return Ok(
+            "nothing to stamp: timestamps are off in docket.toml ([timestamps] policy = \"off\")\n"
+                .to_string(),
+        );
+    }
     let url = url
         .map(str::to_string)
         .or_else(|| model.config.timestamps.url.clone())

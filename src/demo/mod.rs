@@ -23,7 +23,7 @@ mod plan;
 mod play;
 mod service;
 mod text;
-mod tsa;
+pub(crate) mod tsa;
 
 pub use plan::AS_OF;
 

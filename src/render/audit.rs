@@ -39,6 +39,7 @@ pub fn audit(cx: &Cx, p: &Provenance) -> Page {
     }
     blocks.extend(history_findings(cx));
     if let Some(h) = p.history.filter(|h| h.unavailable.is_none()) {
+        blocks.extend(super::stamps::audit_blocks(cx, h));
         blocks.push(per_month(cx, h));
         blocks.push(every_signature(cx, h));
     }

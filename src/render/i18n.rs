@@ -210,6 +210,31 @@ labels! {
     desc_rules: "the rules checked, with their severity, clause and findings", "檢查的規則及其嚴重度、條款與稽核發現";
     desc_procedure: "the procedure, each clause with the rules that enforce it and its open findings", "程序書，各條款及其執行規則與未結發現";
     desc_changes: "the newest commits to the records, each with the records it changed", "紀錄庫最近的提交，以及每次提交變更的紀錄";
+    ts_trusted: "signed {signed}, timestamped {time} by {tsa}", "簽核於 {signed}，時間戳記 {time}，由 {tsa} 簽發";
+    ts_no_trusted_time: "no trusted time", "無可信時間";
+    ts_missing: "not timestamped yet", "尚無時間戳記";
+    ts_why_malformed: "its timestamp file cannot be read as a timestamp", "其時間戳記檔無法讀取為時間戳記";
+    ts_why_not_granted: "the timestamping authority refused to timestamp it", "時間戳記機構拒絕為其加上時間戳記";
+    ts_why_other_commit: "its timestamp is for another commit", "其時間戳記屬於另一個提交";
+    ts_why_tampered: "its timestamp was altered after the timestamping authority signed it", "其時間戳記在時間戳記機構簽署後遭竄改";
+    ts_why_untrusted: "its timestamp comes from an authority this company does not trust", "其時間戳記來自本公司未信任的機構";
+    ts_why_not_valid_at: "the timestamping authority's certificate was not valid at that time", "時間戳記機構的憑證在該時間無效";
+    ts_why_bad_eku: "its timestamp is signed with a certificate not issued for timestamping", "其時間戳記所用的憑證並非為時間戳記而發";
+    ts_why_unsupported: "its timestamp uses an algorithm docket does not verify", "其時間戳記使用 docket 不驗證的演算法";
+    ts_audit_certs: "Timestamping authorities trusted", "信任的時間戳記機構";
+    ts_audit_certs_note: "The certificates docket.toml lists under [timestamps] certificates: a token counts only when its signer chains up to one of them. Compare each SHA-256 with openssl x509 -in FILE -noout -fingerprint -sha256.", "docket.toml 的 [timestamps] certificates 所列憑證：時間戳記的簽署者須可追溯至其中之一才算有效。可用 openssl x509 -in FILE -noout -fingerprint -sha256 比對各 SHA-256。";
+    ts_subject: "Subject", "主體";
+    ts_valid_from: "Valid from", "生效時間";
+    ts_valid_until: "Valid until", "失效時間";
+    ts_audit_coverage: "Timestamp coverage", "時間戳記涵蓋情形";
+    ts_audit_coverage_note: "Every signing commit without a valid timestamp, with the reason; docket stamp adds the missing ones.", "每個沒有有效時間戳記的簽核提交及其原因；docket stamp 可補上缺少的時間戳記。";
+    ts_policy: "Timestamp policy", "時間戳記政策";
+    ts_within_days: "within days:", "期限天數：";
+    ts_signing_commits: "Signing commits", "簽核提交";
+    ts_with_valid: "with a valid timestamp", "具有效時間戳記";
+    ts_without: "without a timestamp", "無時間戳記";
+    ts_with_invalid: "with a timestamp that does not verify", "時間戳記未通過驗證";
+    ts_reason: "Reason in full", "完整原因";
 }
 
 /// A record-format value (status, stage, enum) in the site's language.

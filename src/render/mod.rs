@@ -41,6 +41,7 @@ mod overview;
 mod publish;
 mod records;
 mod rewritten;
+mod stamps;
 mod svg;
 mod templates;
 mod trail;

@@ -395,6 +395,8 @@ fn signatures(cx: &Cx, trail: Option<&Trail>, meta: &Meta) -> Vec<SignatureView>
                 covers: None,
                 blob: None,
                 sha256: None,
+                timestamp: None,
+                timestamp_state: None,
             };
             if let Some(trail) = trail {
                 trail.prove(cx, &meta.file, &mut view);

@@ -134,6 +134,13 @@ impl<'h> Trail<'h> {
         view.covers = Some(self.covers_words(cx, p));
         view.blob = p.blob.clone();
         view.sha256 = p.sha256.clone();
+        if let Some(shown) = p
+            .commit
+            .and_then(|c| super::stamps::trusted_time(|k| cx.t(k), self.history, c, offset))
+        {
+            view.timestamp = Some(shown.words);
+            view.timestamp_state = Some(shown.state.into());
+        }
     }
 
     /// "covers current version" or "stale since <commit>: <fields>".

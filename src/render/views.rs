@@ -162,6 +162,11 @@ pub struct SignatureView {
     pub blob: Option<String>,
     /// The SHA-256 of the section's canonical value.
     pub sha256: Option<String>,
+    /// The trusted time in words ("signed ..., timestamped ... by
+    /// <TSA>"), or why there is none; `None` when timestamps are off.
+    pub timestamp: Option<String>,
+    /// `trusted`, `invalid` or `missing`: for styling.
+    pub timestamp_state: Option<String>,
 }
 
 /// One commit that touched a record.

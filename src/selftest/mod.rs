@@ -14,13 +14,14 @@
 //! prove that with a binary whose output has been tampered with.
 //!
 //! `company` holds the records and keys (shared with the CLI tests),
-//! `scenarios` the suite, `run` how the binary is run and read, `report`
+//! `scenarios` the suite (`timestamps` its RFC 3161 part), `run` how the binary is run and read, `report`
 //! the Markdown and HTML.
 
 pub mod company;
 pub mod report;
 pub mod run;
 pub mod scenarios;
+pub mod timestamps;
 
 pub use report::{Report, Row};
 
@@ -51,7 +52,9 @@ pub fn run(opts: &Options) -> Result<Report> {
         .prefix("docket-selftest-")
         .tempdir()
         .map_err(|e| Error::io(std::env::temp_dir(), e))?;
-    let rows = scenarios::all()
+    let mut all = scenarios::all();
+    all.extend(timestamps::scenarios());
+    let rows = all
         .iter()
         .map(|s| {
             let dir = tmp.path().join(s.id);

@@ -40,7 +40,7 @@ impl Report {
         self.rows.iter().filter(|r| !r.pass).collect()
     }
 
-    /// "14 of 14 scenarios passed" or which failed.
+    /// "19 of 19 scenarios passed" or which failed.
     pub fn summary(&self) -> String {
         let failed = self.failed();
         let passed = self.rows.len() - failed.len();

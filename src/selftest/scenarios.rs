@@ -32,7 +32,8 @@ pub struct Scenario {
     pub setup: fn(&Path, &Binary) -> Result<Probe>,
 }
 
-/// Every scenario, in the report's order.
+/// Every scenario but the timestamp ones (`timestamps.rs`), in the
+/// report's order.
 pub fn all() -> Vec<Scenario> {
     vec![
         Scenario {
@@ -263,17 +264,26 @@ fn li() -> Signing<'static> {
     Signing::KeyOf("li.sales")
 }
 
-fn gm() -> Signing<'static> {
+pub(super) fn gm() -> Signing<'static> {
     Signing::KeyOf("wang.gm")
 }
 
 /// The company under `ssh` with everyone's key, committed by Li on
 /// 2026-03-02 with the order not yet reviewed (the bootstrap commit).
 fn unreviewed(dir: &Path) -> Result<Company> {
+    unreviewed_with(dir, |_| Ok(()))
+}
+
+/// [`unreviewed`], with `more` written before the bootstrap commit.
+pub(super) fn unreviewed_with(
+    dir: &Path,
+    more: impl FnOnce(&Company) -> Result<()>,
+) -> Result<Company> {
     let c = Company::base(dir)?;
     c.set_policy("ssh")?;
     c.write("people.toml", &people_toml_with_keys())?;
     c.write(ORDER_PATH, &ORDER.replace(REVIEW, ""))?;
+    more(&c)?;
     c.commit_on("li.sales", "2026-03-02", "Records", li())?;
     Ok(c)
 }

@@ -39,6 +39,16 @@ impl Cert {
         })
     }
 
+    /// The SHA-256 of the certificate's DER, in hex: how `openssl x509
+    /// -fingerprint -sha256` names it.
+    pub fn sha256(&self) -> String {
+        use sha2::Digest;
+        sha2::Sha256::digest(&self.der)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
     /// The subject, as RFC 4514 writes it.
     pub fn subject(&self) -> String {
         self.parsed.tbs_certificate.subject.to_string()
@@ -83,7 +93,7 @@ impl Cert {
     }
 
     /// (not before, not after), seconds since 1970.
-    fn window(&self) -> (i64, i64) {
+    pub fn window(&self) -> (i64, i64) {
         let v = &self.parsed.tbs_certificate.validity;
         (
             v.not_before.to_unix_duration().as_secs() as i64,

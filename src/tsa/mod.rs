@@ -34,12 +34,12 @@
 //! ([`token`]), the request ([`request`]), docket's own minimal TSA for
 //! tests and the demo ([`issue`]), asking a TSA over HTTP ([`http`]), the
 //! results ([`verdict`]), the repository's index of them ([`stamps()`])
-//! and the memo that spares a warm run verifying them again (`memo.rs`).
+//! and the verified tokens kept between runs ([`cache`]).
 
+pub mod cache;
 pub mod certs;
 pub mod http;
 pub mod issue;
-mod memo;
 mod oids;
 mod raw;
 pub mod request;
@@ -49,7 +49,9 @@ pub mod token;
 pub mod verdict;
 
 pub use certs::{Cert, Trust};
-pub use stamps::{commit_digest, signing_commits, stamps, token_path, trust, verify_commit};
+pub use stamps::{
+    certificate_files, commit_digest, signing_commits, stamps, token_path, trust, verify_commit,
+};
 pub use verdict::{Reject, Stamps, Token, TrustedTime};
 
 /// The timeStamping extended key usage (RFC 3161 2.3), for certificates.

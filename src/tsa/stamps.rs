@@ -10,8 +10,8 @@
 //! Tokens are read through the loader's guarded read: nothing outside the
 //! records root, no file over 1 MiB.
 
-use super::certs::{self, Trust};
-use super::memo::{self, Memo};
+use super::cache::{self, Entry, Verified};
+use super::certs::{self, Cert, Trust};
 use super::token;
 use super::verdict::{Reject, Stamps, Token, TrustedTime};
 use crate::history::History;
@@ -19,22 +19,40 @@ use crate::load::Guard;
 use crate::model::{Config, TimestampPolicy, Timestamps};
 use rayon::prelude::*;
 use sha2::Digest;
-use std::collections::BTreeMap;
 
 /// Where the token of commit `id` is kept, relative to the records root.
 pub fn token_path(id: &str) -> String {
     format!("timestamps/{id}.tsr")
 }
 
+/// Each file `[timestamps] certificates` names, in its order, with the
+/// certificates it holds or why they cannot be read: what the trust is
+/// made of, and what the audit page lists.
+pub fn certificate_files(
+    guard: &Guard,
+    config: &Timestamps,
+) -> Vec<(String, Result<Vec<Cert>, String>)> {
+    config
+        .certificates
+        .iter()
+        .map(|rel| {
+            let certs = crate::load::read_inside(guard, rel).and_then(|bytes| {
+                let bytes = bytes.ok_or_else(|| {
+                    format!("{rel} (in docket.toml, [timestamps] certificates) does not exist")
+                })?;
+                certs::from_pem(&bytes).map_err(|e| format!("{rel}: {e}"))
+            });
+            (rel.clone(), certs)
+        })
+        .collect()
+}
+
 /// The certificates `[timestamps] certificates` names, read from the
 /// records root.
 pub fn trust(guard: &Guard, config: &Timestamps) -> Result<Trust, String> {
     let mut anchors = Vec::new();
-    for rel in &config.certificates {
-        let bytes = crate::load::read_inside(guard, rel)?.ok_or_else(|| {
-            format!("{rel} (in docket.toml, [timestamps] certificates) does not exist")
-        })?;
-        anchors.extend(certs::from_pem(&bytes).map_err(|e| format!("{rel}: {e}"))?);
+    for (_, certs) in certificate_files(guard, config) {
+        anchors.extend(certs?);
     }
     if anchors.is_empty() {
         return Err("docket.toml lists no TSA certificate ([timestamps] certificates)".into());
@@ -83,81 +101,96 @@ pub fn signing_commits(history: &History) -> Vec<usize> {
 }
 
 /// The token of every signing commit, verified: what the rules read.
-/// Empty when `[timestamps] policy` is off or there is no history. A token
-/// verified in an earlier run (same commit object, same token bytes, same
-/// trusted certificates) is taken from the memo in `.git/docket` unless
-/// caches are off (`--no-cache`).
+/// Empty when `[timestamps] policy` is off or there is no history. A
+/// token verified in an earlier run as the same bytes over the same
+/// commit under the same certificates is taken from the cache
+/// ([`super::cache`]) unless the run uses no caches.
 pub fn stamps(guard: &Guard, history: &History, config: &Config) -> Stamps {
     if config.timestamps.policy == TimestampPolicy::Off || history.unavailable.is_some() {
         return Stamps::default();
     }
     let trust = trust(guard, &config.timestamps);
-    let memo = trust.as_ref().ok().map(|t| {
-        let keep = history.caches && history.head.is_some();
-        Memo::open(keep.then_some(history.git_dir.as_path()), t)
-    });
-    let verified: Vec<(usize, Token, Option<String>)> = signing_commits(history)
+    let kept = match (&trust, history.caches) {
+        (Ok(t), true) => Some(Verified::load(&history.git_dir, &cache::seed(t))),
+        _ => None,
+    };
+    let results: Vec<(usize, Token, Option<Entry>)> = signing_commits(history)
         .into_par_iter()
         .map_init(
             || git2::Repository::open(&history.git_dir).ok(),
             |repo, i| {
                 let id = &history.commits[i].id;
-                let (token, key) = match crate::load::read_inside(guard, &token_path(id)) {
+                let (token, entry) = match crate::load::read_inside(guard, &token_path(id)) {
                     Ok(None) => (Token::Missing, None),
                     Err(e) => (Token::Rejected(Reject::Malformed(e)), None),
-                    Ok(Some(bytes)) => match (&trust, repo.as_ref(), &memo) {
-                        (Err(e), _, _) => (
+                    Ok(Some(bytes)) => match (&trust, repo.as_ref()) {
+                        (Err(e), _) => (
                             Token::Rejected(Reject::UntrustedTsa(format!(
                                 "the configured certificates cannot be read: {e}"
                             ))),
                             None,
                         ),
-                        (Ok(t), Some(repo), Some(memo)) => check(repo, id, &bytes, t, memo),
-                        (Ok(_), _, _) => (
+                        (Ok(_), None) => (
                             Token::Rejected(Reject::Malformed(
                                 "the git repository cannot be opened".into(),
                             )),
                             None,
                         ),
+                        (Ok(t), Some(repo)) => verify_kept(repo, id, &bytes, t, kept.as_ref()),
                     },
                 };
-                (i, token, key)
+                (i, token, entry)
             },
         )
         .collect();
-    let mut valid = BTreeMap::new();
-    let mut commits = BTreeMap::new();
-    for (i, token, key) in verified {
-        if let (Token::Trusted(time), Some(key)) = (&token, key) {
-            valid.insert(key, time.clone());
+    if let Some(mut kept) = kept {
+        let before = kept.clone();
+        for (i, _, entry) in &results {
+            kept.set(&history.commits[*i].id, entry.clone());
         }
-        commits.insert(i, token);
+        if kept != before {
+            kept.save(&history.git_dir);
+        }
     }
-    if let Some(memo) = memo {
-        memo.save(valid);
+    Stamps {
+        commits: results.into_iter().map(|(i, t, _)| (i, t)).collect(),
     }
-    Stamps { commits }
 }
 
-/// One token of commit `id`: from the memo if this very token was valid
-/// for this very commit object before, else verified; with its memo key.
-fn check(
+/// Verify the token `bytes` of commit `id`, or take its result from
+/// `kept` when it was verified before as these bytes over this commit
+/// object; with the entry to keep for it (valid tokens only).
+fn verify_kept(
     repo: &git2::Repository,
     id: &str,
     bytes: &[u8],
     trust: &Trust,
-    memo: &Memo,
-) -> (Token, Option<String>) {
+    kept: Option<&Verified>,
+) -> (Token, Option<Entry>) {
     let digest = match commit_digest(repo, id) {
         Ok(d) => d,
         Err(e) => return (Token::Rejected(Reject::Malformed(e)), None),
     };
-    let key = memo::key(&digest, bytes);
-    if let Some(time) = memo.get(&key) {
-        return (Token::Trusted(time.clone()), Some(key));
+    let (token_hash, commit_hash) = (cache::sha256(bytes), super::token::hex(&digest));
+    if let Some(time) = kept.and_then(|k| k.get(id, &token_hash, &commit_hash)) {
+        return (
+            Token::Trusted(time.clone()),
+            Some(Entry {
+                token: token_hash,
+                commit: commit_hash,
+                time: time.clone(),
+            }),
+        );
     }
     match token::verify(bytes, &digest, trust) {
-        Ok(v) => (Token::Trusted(v.time), Some(key)),
+        Ok(v) => (
+            Token::Trusted(v.time.clone()),
+            Some(Entry {
+                token: token_hash,
+                commit: commit_hash,
+                time: v.time,
+            }),
+        ),
         Err(why) => (Token::Rejected(why), None),
     }
 }

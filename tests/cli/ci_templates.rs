@@ -10,18 +10,18 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use yaml_rust2::{Yaml, YamlLoader};
 
-fn yaml(text: &str) -> Yaml {
+pub(crate) fn yaml(text: &str) -> Yaml {
     let mut docs = YamlLoader::load_from_str(text).expect("valid YAML");
     assert_eq!(docs.len(), 1);
     docs.remove(0)
 }
 
-fn s(y: &Yaml) -> &str {
+pub(crate) fn s(y: &Yaml) -> &str {
     y.as_str().unwrap_or_else(|| panic!("not a string: {y:?}"))
 }
 
 /// `git` in `dir` as the GM of the fixture's cast.
-fn git(dir: &Path, args: &[&str]) -> String {
+pub(crate) fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
         .args(args)
         .current_dir(dir)
@@ -40,7 +40,10 @@ fn git(dir: &Path, args: &[&str]) -> String {
 /// The checkout a CI job sees: the records (with the CI file) at the top
 /// of a clone whose `origin` has `main`, on a branch one commit ahead that
 /// changes `from` to `to` in `file`. Returns (temp dir, checkout).
-fn checkout(ci: &str, (file, from, to): (&str, &str, &str)) -> (tempfile::TempDir, PathBuf) {
+pub(crate) fn checkout(
+    ci: &str,
+    (file, from, to): (&str, &str, &str),
+) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let work = dir.path().join("work");
     let run = Run::from(
@@ -90,7 +93,7 @@ fn checkout(ci: &str, (file, from, to): (&str, &str, &str)) -> (tempfile::TempDi
 
 /// Run one shell line of a CI file in the checkout, with `env` and the
 /// docket binary first on the PATH.
-fn sh(clone: &Path, line: &str, env: &[(&str, String)]) -> (i32, String) {
+pub(crate) fn sh(clone: &Path, line: &str, env: &[(&str, String)]) -> (i32, String) {
     let bin = Path::new(env!("CARGO_BIN_EXE_docket")).parent().unwrap();
     let mut cmd = Command::new("bash");
     cmd.arg("-c")
@@ -126,7 +129,7 @@ fn as_of_epoch() -> String {
         .to_string()
 }
 
-const PHONE: (&str, &str, &str) = (
+pub(crate) const PHONE: (&str, &str, &str) = (
     "customers/C-0001.toml",
     "phone = \"+49 40 123456\"",
     "phone = \"+49 40 654321\"",

@@ -26,6 +26,11 @@ const SCENARIOS: &[&str] = &[
     "hostile-text",
     "shallow-clone",
     "broken-configuration",
+    "timestamp-valid",
+    "timestamp-other-commit",
+    "timestamp-tampered",
+    "timestamp-untrusted-tsa",
+    "timestamp-before-commit",
 ];
 
 fn selftest(args: &[&str]) -> Run {
@@ -45,7 +50,7 @@ fn selftest_passes_every_scenario_and_says_what_it_validated() {
     let run = selftest(&["--as-of", "2026-11-30"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     let md = &run.stdout;
-    assert!(md.contains("14 of 14 scenarios passed"), "{md}");
+    assert!(md.contains("19 of 19 scenarios passed"), "{md}");
     for id in SCENARIOS {
         let r = row(md, id);
         assert!(r.ends_with("| pass |"), "{r}");
@@ -86,7 +91,7 @@ fn selftest_writes_an_html_report_whole_and_refuses_other_names() {
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(
         run.stdout
-            .contains("selftest: 14 of 14 scenarios passed; report in"),
+            .contains("selftest: 19 of 19 scenarios passed; report in"),
         "{}",
         run.stdout
     );
@@ -166,6 +171,14 @@ fn selftest_fails_and_names_the_scenarios_when_a_rule_is_broken() {
             ][..],
         ),
         ("review-stale", &["stale-approval", "unrecorded-change"][..]),
+        (
+            "timestamp-missing",
+            &[
+                "timestamp-other-commit",
+                "timestamp-tampered",
+                "timestamp-untrusted-tsa",
+            ][..],
+        ),
     ] {
         let broken = broken_docket(dir.path(), rule);
         let report = dir.path().join(format!("{rule}.md"));
@@ -242,7 +255,7 @@ fn selftest_fails_a_site_that_renders_the_script_and_a_check_that_does_not_fail_
         assert_eq!(run.code, 1, "{name}: {}{}", run.stdout, run.stderr);
         assert!(
             run.stdout
-                .contains(&format!("13 of 14 scenarios passed; FAILED: {failing}")),
+                .contains(&format!("18 of 19 scenarios passed; FAILED: {failing}")),
             "{name}: {}",
             run.stdout
         );

@@ -356,11 +356,11 @@ fn stamp_refuses_an_https_url_and_says_why() {
 
 /// Write a token for `commit` into the repository, made by `signer` over
 /// `digest` (the commit's own unless given).
-fn put_token(repo: &Repo, commit: &str, token: &[u8]) {
+pub fn put_token(repo: &Repo, commit: &str, token: &[u8]) {
     repo.write_bytes(&format!("timestamps/{commit}.tsr"), token);
 }
 
-fn digest_of(repo: &Repo, commit: &str) -> [u8; 32] {
+pub fn digest_of(repo: &Repo, commit: &str) -> [u8; 32] {
     docket::tsa::commit_digest(&repo.git(), commit).unwrap()
 }
 

@@ -301,8 +301,12 @@ fn catalog(findings: &[(String, String, String)]) -> Catalog {
             continue;
         }
         whole.insert(en.to_string());
-        if en.len() > 12 {
-            anywhere.insert(en.split(" {").next().unwrap().to_string());
+        // A template's fixed words before its first placeholder, when
+        // they are a phrase of their own ("signed {time}" gives only
+        // "signed", a word the company's own text may hold).
+        let fixed = en.split(" {").next().unwrap();
+        if fixed.len() > 12 {
+            anywhere.insert(fixed.to_string());
         }
     }
     for key in KEYS {

@@ -1,0 +1,113 @@
+//! The cache of verified tokens (`.git/docket/tokens.json`): a warm check
+//! says what a cold one says; a token replaced or a certificate swapped
+//! after its result was kept is verified again; the cache is really read
+//! (a doctored one shows), and `--no-cache` reads none.
+
+use crate::fixture::*;
+use crate::timestamps::{FROM, Pki, STAMPED_AT, UNTIL, company_under, digest_of, pki, put_token};
+
+/// The company under "author" (so signature times are judged) with both
+/// signing commits stamped two days after the review, within the two
+/// days allowed: a clean check, its tokens kept after the first.
+fn stamped() -> (Repo, Pki, String) {
+    let p = pki(1, FROM, UNTIL);
+    let (repo, review, verified) = company_under("author", "required", 2, &p.root_pem);
+    for (i, c) in [&review, &verified].into_iter().enumerate() {
+        put_token(
+            &repo,
+            c,
+            &p.signer
+                .token(&digest_of(&repo, c), None, true, STAMPED_AT, i as u64 + 1),
+        );
+    }
+    (repo, p, review)
+}
+
+fn kept(repo: &Repo) -> serde_json::Value {
+    let path = repo.top.join(".git/docket/tokens.json");
+    serde_json::from_slice(&std::fs::read(&path).expect("tokens.json written")).unwrap()
+}
+
+fn missing_on_order(run: &Run) -> String {
+    let f: Vec<F> = run
+        .of("timestamp-missing")
+        .into_iter()
+        .filter(|f| f.file == ORDER_PATH)
+        .collect();
+    assert_eq!(f.len(), 1, "{:#?}", run.findings());
+    f[0].message.clone()
+}
+
+#[test]
+fn a_warm_check_says_what_a_cold_one_says() {
+    let (repo, _, review) = stamped();
+    let cold = repo.check();
+    clean(&cold);
+    let cache = kept(&repo);
+    assert_eq!(cache["tokens"].as_object().unwrap().len(), 2, "{cache:#}");
+    assert_eq!(
+        cache["tokens"][&review]["time"]["tsa_subject"],
+        "CN=Test TSA,O=Test Trust"
+    );
+    let warm = repo.check();
+    assert_eq!(cold.stdout, warm.stdout);
+    // And with no cache at all, the same again; nothing is written.
+    std::fs::remove_file(repo.top.join(".git/docket/tokens.json")).unwrap();
+    let none = repo.docket(&["check", "--format", "json", "--as-of", AS_OF, "--no-cache"]);
+    assert_eq!(cold.stdout, none.stdout);
+    assert!(!repo.top.join(".git/docket/tokens.json").exists());
+}
+
+#[test]
+fn a_token_replaced_after_it_was_kept_is_verified_again() {
+    let (repo, _, review) = stamped();
+    clean(&repo.check());
+    let path = repo.path(&format!("timestamps/{review}.tsr"));
+    let mut token = std::fs::read(&path).unwrap();
+    let at = token
+        .windows(15)
+        .position(|w| w == b"20260305000000Z")
+        .unwrap();
+    token[at..at + 15].copy_from_slice(b"20260302000000Z");
+    std::fs::write(&path, token).unwrap();
+    let msg = missing_on_order(&repo.check());
+    assert!(msg.contains("altered after the TSA signed it"), "{msg}");
+    // A token that does not verify is not kept.
+    assert!(kept(&repo)["tokens"].get(&review).is_none());
+}
+
+#[test]
+fn a_certificate_swapped_after_the_tokens_were_kept_is_verified_again() {
+    let (repo, ..) = stamped();
+    clean(&repo.check());
+    let stranger = pki(2, FROM, UNTIL);
+    repo.write("tsa/tsa-chain.pem", &stranger.root_pem);
+    let msg = missing_on_order(&repo.check());
+    assert!(msg.contains("its TSA is not trusted"), "{msg}");
+}
+
+#[test]
+fn the_cache_is_read_and_no_cache_reads_none() {
+    // Whoever can write .git can rewrite history: the cache is trusted as
+    // .git is. A doctored time shows, which proves the cache is read, and
+    // --no-cache verifies every token again.
+    let (repo, _, review) = stamped();
+    clean(&repo.check());
+    let path = repo.top.join(".git/docket/tokens.json");
+    let mut cache = kept(&repo);
+    // 2026-03-20: seventeen days after the review's commit.
+    cache["tokens"][&review]["time"]["gen_time"] = serde_json::json!(1_773_964_800_i64);
+    std::fs::write(&path, serde_json::to_vec(&cache).unwrap()).unwrap();
+    let doctored = repo.check();
+    assert_eq!(
+        doctored.of("signature-time").len(),
+        1,
+        "{:#?}",
+        doctored.findings()
+    );
+    clean(&repo.docket(&["check", "--format", "json", "--as-of", AS_OF, "--no-cache"]));
+    // A garbled file is as no file: every token verified, same result.
+    std::fs::write(&path, b"{ not json").unwrap();
+    clean(&repo.check());
+    assert_eq!(kept(&repo)["tokens"].as_object().unwrap().len(), 2);
+}
