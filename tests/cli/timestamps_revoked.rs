@@ -23,8 +23,13 @@ fn gm_key_line() -> String {
 /// laptop was stolen), on 2026-03-10. Returns the repository and the
 /// review's commit.
 fn stolen_key_story(policy: &str, p: &Pki) -> (Repo, String) {
+    stolen_key_story_under("ssh", policy, p)
+}
+
+/// [`stolen_key_story`] under signature policy `signatures`.
+fn stolen_key_story_under(signatures: &str, policy: &str, p: &Pki) -> (Repo, String) {
     let repo = Repo::base();
-    repo.set_policy("ssh");
+    repo.set_policy(signatures);
     repo.append(
         "docket.toml",
         &format!(
@@ -213,4 +218,23 @@ fn without_a_token_optional_and_off_judge_the_commit_s_date_as_before() {
             run.findings()
         );
     }
+}
+
+#[test]
+fn under_policy_author_a_revoked_key_takes_no_proof_away() {
+    // Under "author" a signature is the commit's author, not a key: the
+    // same story (the review SSH-signed, the key revoked later, no token)
+    // leaves the review proven. Only timestamp-missing speaks, under
+    // "required", and it is not about the key.
+    let p = pki(1, FROM, UNTIL);
+    let (repo, _) = stolen_key_story_under("author", "required", &p);
+    let run = repo.check();
+    assert!(unproven_review(&run).is_empty(), "{:#?}", run.findings());
+    assert!(
+        run.of("timestamp-missing")
+            .iter()
+            .any(|f| f.file == ORDER_PATH),
+        "{:#?}",
+        run.findings()
+    );
 }
