@@ -197,7 +197,7 @@ pub fn value(v: &str) -> String {
 }
 
 /// A field path in Chinese: every key by its Chinese name, arrays counted
-/// from 1 ("lines[0].quantity" is "訂購項目第 1 項・數量"); `[oral]`
+/// from 1 (`lines[0].quantity` is "訂購項目第 1 項・數量"); `[oral]`
 /// style table names too. The English form is `words::field`.
 pub fn path(path: &str) -> String {
     let mut out = String::new();

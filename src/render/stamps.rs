@@ -4,7 +4,7 @@
 //!
 //! A commit's own time is whatever the signer's computer said; a verified
 //! token says the commit existed by the TSA's time. The record page shows
-//! both, "signed 11:31, timestamped 11:33 by <TSA>", and only a token that
+//! both, `signed 11:31, timestamped 11:33 by <TSA>`, and only a token that
 //! verifies gets to show a time. A token that does not verify shows none
 //! and says why in a phrase, not in the verifier's vocabulary: someone
 //! reading an approval needs "the timestamp is for another commit", not
