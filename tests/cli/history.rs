@@ -66,6 +66,32 @@ fn ssh_signed_by_the_signer_is_proven() {
     clean(&repo_in("", "ssh", "wang.gm", Signing::KeyOf("wang.gm")).check());
 }
 
+/// `docket log` says, on each revision's line, how its commit is signed:
+/// by whose key (and which), or not at all.
+#[test]
+fn log_names_each_revisions_signature() {
+    let repo = repo_in("", "ssh", "wang.gm", Signing::KeyOf("wang.gm"));
+    let run = repo.docket(&["log", "SO-2026-0001"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let line = |who: &str| {
+        run.stdout
+            .lines()
+            .find(|l| l.starts_with("commit ") && l.contains(who))
+            .unwrap_or_else(|| panic!("no revision by {who}:\n{}", run.stdout))
+            .to_string()
+    };
+    let review = line("wang@acme.example");
+    assert!(
+        review.contains("SSH-signed by wang.gm (SHA256:"),
+        "{review}"
+    );
+    assert!(
+        line("li@acme.example").ends_with("unsigned"),
+        "{}",
+        run.stdout
+    );
+}
+
 #[test]
 fn unsigned_commit_under_policy_ssh_is_unproven() {
     let repo = repo_in("", "ssh", "wang.gm", Signing::Unsigned);
