@@ -111,13 +111,7 @@ impl CoversView {
 impl SignatureBlock {
     /// The block of `proof`; `signed` are the record's signed sections,
     /// where the date written in the section is read.
-    fn new(
-        proof: &Proof,
-        signed: &[Signed],
-        model: &Model,
-        history: &History,
-        objects: &crate::history::Objects,
-    ) -> SignatureBlock {
+    fn new(proof: &Proof, signed: &[Signed], model: &Model, history: &History) -> SignatureBlock {
         let person = model.person(&proof.by);
         let date = signed
             .iter()
@@ -126,22 +120,15 @@ impl SignatureBlock {
             .unwrap_or_default();
         let commit = proof.commit.map(|c| &history.commits[c]);
         let offset = model.config.company.offset_seconds;
-        let ssh = proof
-            .commit
-            .filter(|c| history.regime_for(*c).signatures == crate::model::SignaturePolicy::Ssh)
-            .map(|c| {
-                let on = history.commits[c].signed_on(offset);
-                match history.ssh_verdict(objects, c, &proof.by, on) {
-                    Ok(how) => SshView {
-                        valid: true,
-                        detail: how.en,
-                    },
-                    Err(rest) => SshView {
-                        valid: false,
-                        detail: format!("the commit {}", rest.en),
-                    },
-                }
-            });
+        // The verdict the proof rests on, made once when it was proven.
+        let ssh = proof.ssh.as_ref().map(|v| SshView {
+            valid: v.valid,
+            detail: if v.valid {
+                v.detail.clone()
+            } else {
+                format!("the commit {}", v.detail)
+            },
+        });
         SignatureBlock {
             section: proof.section.clone(),
             by: proof.by.clone(),
@@ -189,10 +176,9 @@ pub fn log(model: &Model, history: &History, id: &str) -> Result<Log> {
         .into_iter()
         .filter(|s| s.meta.file == file.path)
         .collect();
-    let objects = history.objects()?;
     let signatures = signature_proofs(history, &file.path)
         .into_iter()
-        .map(|p| SignatureBlock::new(p, &signed, model, history, &objects))
+        .map(|p| SignatureBlock::new(p, &signed, model, history))
         .collect();
     Ok(Log {
         record: crate::load::stem(&file.path).to_string(),

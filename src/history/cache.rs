@@ -37,7 +37,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Raised whenever what is cached or how it is read changes.
-const FORMAT: u32 = 6;
+const FORMAT: u32 = 7;
 
 /// The index in a compact form: tens of thousands of commits by a few
 /// dozen people, so people are listed once and referred to by position,

@@ -67,7 +67,7 @@ pub use govern::govern;
 pub use governance::{Event, FileChange, Governance, Listed, Status};
 pub use index::{Change, Commit, Dirty, FileHistory, History, Revision, Stamp, Unavailable, short};
 pub use lost::{LOST_SHOWN, LostCommit, LostRecord, Published, Rewrite};
-pub use proof::{Proof, ProofState, ProofStatus, Proofs, Shown};
+pub use proof::{Proof, ProofState, ProofStatus, Proofs, Shown, SshVerdict};
 pub use prove::{prove, prove_only};
 pub use regime::{Regime, SIGNATURE_RULES};
 pub use repo::{Objects, blob_size, discover, files_at, read_blob, read_state, resolve};

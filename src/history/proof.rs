@@ -40,6 +40,37 @@ pub struct Proof {
     /// Whether the signature covers the record as it is now.
     #[serde(default)]
     pub covers: Covers,
+    /// What docket's SSH check says of the signature commit when the
+    /// policy in force for it is "ssh" (what `git verify-commit` must
+    /// agree with); `None` under another policy or without a commit. Kept
+    /// with the proof, so the audit page and `docket log` show the verdict
+    /// the proof rests on without verifying every signature again.
+    #[serde(default)]
+    pub ssh: Option<SshVerdict>,
+}
+
+/// The SSH check of a signature commit: whether it is the signer's, valid
+/// on the day signed, and how it is proven or why not (in English, as
+/// `docket log` prints it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SshVerdict {
+    pub valid: bool,
+    pub detail: String,
+}
+
+impl From<Result<Message, Message>> for SshVerdict {
+    fn from(verdict: Result<Message, Message>) -> SshVerdict {
+        match verdict {
+            Ok(how) => SshVerdict {
+                valid: true,
+                detail: how.en,
+            },
+            Err(why) => SshVerdict {
+                valid: false,
+                detail: why.en,
+            },
+        }
+    }
 }
 
 impl Proof {

@@ -74,6 +74,7 @@ pub fn prove_only(history: &mut History, model: &Model, only: Option<&str>) -> c
         .u64(h.governance.fingerprint())
         .json(&model.config)
         .finish();
+    let offset = model.config.company.offset_seconds;
     let cached = if h.caches {
         cache::load_proofs(&h.git_dir, seed)
     } else {
@@ -105,6 +106,12 @@ pub fn prove_only(history: &mut History, model: &Model, only: Option<&str>) -> c
                         let (commit, status, at) =
                             prove_one(h, objects, model, &states, file, &s.path, &s.sign.by)?;
                         let bound = bind(h, &states, file, at, s.meta.kind, &s.path);
+                        let ssh = commit
+                            .filter(|&c| h.regime_for(c).signatures == SignaturePolicy::Ssh)
+                            .map(|c| {
+                                let on = h.commits[c].signed_on(offset);
+                                h.ssh_verdict(objects, c, &s.sign.by, on).into()
+                            });
                         Ok(Proof {
                             record: s.meta.id.value.clone(),
                             file: file.to_string(),
@@ -116,6 +123,7 @@ pub fn prove_only(history: &mut History, model: &Model, only: Option<&str>) -> c
                             blob: bound.0,
                             sha256: bound.1,
                             covers: bound.2,
+                            ssh,
                         })
                     })
                     .collect::<crate::Result<Vec<Proof>>>()?;

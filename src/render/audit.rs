@@ -296,8 +296,6 @@ fn every_signature(cx: &Cx, h: &History) -> Block {
         t("proof"),
         t("commands"),
     ]);
-    let objects = h.objects().ok();
-    let offset = cx.model.config.company.offset_seconds;
     for p in &h.proofs.sections {
         let shown = p.shown();
         let mut state = shown_label(cx, shown);
@@ -308,7 +306,7 @@ fn every_signature(cx: &Cx, h: &History) -> Block {
         }
         let commands = p
             .commit
-            .map(|c| commands(h, p, c, expect(h, objects.as_ref(), p, c, offset)))
+            .map(|c| commands(h, p, c, expect(h, p, c)))
             .unwrap_or_else(|| t("proof_uncommitted"));
         table.push(vec![
             cx.record(&p.record),
@@ -327,39 +325,31 @@ fn every_signature(cx: &Cx, h: &History) -> Block {
 }
 
 /// What `git verify-commit` must say about commit `c` under policy
-/// "ssh": a good signature for the signer's emails when docket finds its
-/// SSH signature theirs and valid then, else no good signature for them.
-fn expect(
-    h: &History,
-    objects: Option<&crate::history::Objects>,
-    p: &Proof,
-    c: usize,
-    offset: i32,
-) -> Option<String> {
+/// "ssh": a good signature for the signer's emails when docket found its
+/// SSH signature theirs and valid then (the verdict kept with the proof),
+/// else no good signature for them.
+fn expect(h: &History, p: &Proof, c: usize) -> Option<String> {
     let regime = h.regime_for(c);
     if regime.signatures != crate::model::SignaturePolicy::Ssh {
         return None;
     }
-    let on = h.commits[c].signed_on(offset);
-    match h.ssh_verdict(objects?, c, &p.by, on) {
-        Ok(_) => {
-            // As allowed_signers lists them: an email that is not plain
-            // text (a newline would end the comment and start a command
-            // in a pasted block) is in neither.
-            let emails: Vec<&str> = regime
-                .person(&p.by)?
-                .emails
-                .iter()
-                .map(String::as_str)
-                .filter(|e| crate::history::signers::plain(e))
-                .collect();
-            if emails.is_empty() {
-                return Some(format!("no good signature for {}", p.by));
-            }
-            Some(format!("Good \"git\" signature for {}", emails.join(",")))
-        }
-        Err(_) => Some(format!("no good signature for {}", p.by)),
+    if !p.ssh.as_ref()?.valid {
+        return Some(format!("no good signature for {}", p.by));
     }
+    // As allowed_signers lists them: an email that is not plain text (a
+    // newline would end the comment and start a command in a pasted
+    // block) is in neither.
+    let emails: Vec<&str> = regime
+        .person(&p.by)?
+        .emails
+        .iter()
+        .map(String::as_str)
+        .filter(|e| crate::history::signers::plain(e))
+        .collect();
+    if emails.is_empty() {
+        return Some(format!("no good signature for {}", p.by));
+    }
+    Some(format!("Good \"git\" signature for {}", emails.join(",")))
 }
 
 /// The commands reproducing the proof of `p`, signed in commit `c`, one
