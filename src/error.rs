@@ -58,6 +58,10 @@ pub enum Error {
     /// `docket stamp` could not get a token it can trust: the TSA cannot be
     /// reached, answered garbage, or signed something that does not verify.
     Timestamp(String),
+    /// Under `DOCKET_VERIFY_READS=1`: a page a rebuild took from the
+    /// previous site is not the page this build makes (a read the page
+    /// did not note; a bug in docket, never in the records).
+    StalePage(String),
 }
 
 impl Error {
@@ -138,6 +142,12 @@ impl fmt::Display for Error {
                 )
             }
             Error::Timestamp(msg) => write!(f, "timestamp: {msg}"),
+            Error::StalePage(page) => write!(
+                f,
+                "{page} was taken from the previous build, but this build makes it \
+                 differently: docket missed something the page shows (a bug; please \
+                 report it with the commit). Delete the site folder to build every page"
+            ),
         }
     }
 }

@@ -7,6 +7,7 @@
 use std::hash::Hasher;
 
 /// A fingerprint under construction: feed it the inputs of a result.
+#[derive(Clone)]
 pub struct Fingerprint(xxhash_rust::xxh3::Xxh3);
 
 impl Fingerprint {

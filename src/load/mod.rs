@@ -89,6 +89,9 @@ pub struct Loaded {
     /// model is a function of, so a build can tell that anything made from
     /// the model alone is unchanged without making it again.
     pub fingerprint: u64,
+    /// Each file read, and the hash of its bytes (what `fingerprint` is
+    /// made of).
+    pub hashes: std::collections::HashMap<String, u64>,
 }
 
 /// Top-level entries that belong to a records repository but hold no records.
@@ -262,6 +265,7 @@ pub fn load(root: &Path) -> Result<Loaded> {
             Err(f) => &f.file,
         };
         fingerprint.str(rel).u64(*hash);
+        loaded.hashes.insert(rel.clone(), *hash);
     }
     loaded.fingerprint = fingerprint.finish();
     loaded.guard = guard;

@@ -96,6 +96,7 @@ pub fn build(loaded: Loaded) -> (Model, Vec<Finding>) {
     model.procedure = loaded.procedure;
     model.known_ids = known_ids;
     model.source = loaded.fingerprint;
+    model.sources = loaded.hashes;
     (model, findings)
 }
 

@@ -62,6 +62,11 @@ macro_rules! model {
             /// from.
             #[serde(skip)]
             pub source: u64,
+            /// The loader's hash of each file read (path -> hash of its
+            /// bytes): a site rebuild tells by it that a record's page
+            /// is unchanged without laying it out again.
+            #[serde(skip)]
+            pub sources: HashMap<String, u64>,
         }
 
         /// One record of any kind, as read, before it joins its index.

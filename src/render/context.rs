@@ -11,8 +11,10 @@
 //! (`i18n.rs`).
 
 use super::i18n;
+use super::reads::{self, Read};
 use super::views::{Cell, Table};
 use crate::finding::RuleId;
+use crate::kind::Kind;
 use crate::model::{Language, Model, Related, Signed};
 use crate::report::{CheckReport, Reported};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -53,8 +55,9 @@ pub struct Cx<'a> {
     /// Signed sections by record file, computed once: every record page
     /// and the people page need them.
     pub signed: HashMap<&'a str, Vec<Signed<'a>>>,
-    /// The records listed on a record's page (a customer's orders, ...).
-    pub related: Related<'a>,
+    /// The records listed on a record's page (a customer's orders, ...),
+    /// read through [`Cx::related_of`].
+    related: Related<'a>,
     /// Approved orders whose review no longer covers them: shown as
     /// "awaiting re-review" wherever their status is.
     pub re_review: BTreeSet<String>,
@@ -115,11 +118,33 @@ impl<'a> Cx<'a> {
     /// A link to a record's page, or plain text if it has none. A
     /// customer is named too: "C-0007" alone means nothing to a reader.
     pub fn record(&self, id: &str) -> Cell {
+        reads::note(|| Read::Link(id.to_string()));
         let text = match self.model.customers.get(id) {
             Some(c) => format!("{id} {}", c.name.value),
             None => id.to_string(),
         };
         Cell::link(text, self.links.get(id).cloned())
+    }
+
+    /// The records of `kind` that belong to record `id` of kind `owner`
+    /// (a customer's orders).
+    pub fn related_of(&self, owner: Kind, id: &str, kind: Kind) -> &[&'a str] {
+        reads::note(|| Read::Related(owner, id.to_string(), kind));
+        // Only a record (which has a page) has related records.
+        match self.links.get_key_value(id) {
+            Some((id, _)) => self.related.of(owner, id, kind),
+            None => &[],
+        }
+    }
+
+    /// The ids of an order's flow sheets.
+    pub fn flowsheets_of(&self, order: &str) -> Vec<&'a str> {
+        reads::note(|| Read::Flowsheets(order.to_string()));
+        self.model
+            .flowsheets_of(order)
+            .into_iter()
+            .map(crate::model::Record::id)
+            .collect()
     }
 
     /// A person by printed name, linked to the people page.

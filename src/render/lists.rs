@@ -4,6 +4,7 @@
 //! records apart, its status, and how many findings it has.
 
 use super::context::Cx;
+use super::reads::{self, Read};
 use super::views::{Block, Cell, Page, Table};
 use crate::kind::Kind;
 use crate::model::At;
@@ -86,7 +87,7 @@ fn columns(kind: Kind) -> (&'static [Heading], Row) {
 
 /// The list table of a kind, for the given ids (in that order).
 pub fn list_table<S: AsRef<str>>(cx: &Cx, kind: Kind, ids: &[S]) -> Table {
-    let (headings, row) = columns(kind);
+    let (headings, _) = columns(kind);
     let mut headers: Vec<String> = headings
         .iter()
         .map(|h| match h {
@@ -98,13 +99,22 @@ pub fn list_table<S: AsRef<str>>(cx: &Cx, kind: Kind, ids: &[S]) -> Table {
     let mut table = Table::new(headers);
     for id in ids {
         let id = id.as_ref();
-        if let Some(mut cells) = row(cx, id) {
-            cells.push(cx.finding_count(id));
+        reads::note(|| Read::Row(kind, id.to_string()));
+        // The row is what the page read of the record, not each link in it.
+        if let (Some(cells), _) = reads::recording(|| self::row(cx, kind, id)) {
             table.push(cells);
         }
     }
     table.filter = table.rows.len() > 5;
     table
+}
+
+/// A record's row as every list table shows it (its findings counted
+/// last), `None` when there is no such record.
+pub fn row(cx: &Cx, kind: Kind, id: &str) -> Option<Vec<Cell>> {
+    let mut cells = (columns(kind).1)(cx, id)?;
+    cells.push(cx.finding_count(id));
+    Some(cells)
 }
 
 /// The earliest of some dates, as text (empty when there are none).

@@ -15,7 +15,9 @@
 //! `records.rs` (a record's page), `lists.rs` (a kind's list, and the same
 //! rows wherever records are listed), `overview.rs` and `dashboard.rs`
 //! (the pages about the whole repository), `trail.rs` (what git history
-//! says, handed to the pages that show it), `files.rs` (attachments),
+//! says, handed to the pages that show it), `reads.rs` (what a record's
+//! page read of other records, so a rebuild can skip it), `files.rs`
+//! (attachments),
 //! `i18n.rs`, `markdown.rs`, `svg.rs`, and `publish/` (which folders may
 //! be replaced, the lock, the all or nothing swap). This file walks the
 //! pages and renders them.
@@ -38,7 +40,9 @@ pub mod i18n;
 mod lists;
 mod markdown;
 mod overview;
+mod pages;
 mod publish;
+mod reads;
 mod records;
 mod rewritten;
 mod stamps;
@@ -51,11 +55,11 @@ pub use publish::{Built, Publisher, published};
 
 use crate::error::{Error, Result};
 use crate::kind::Kind;
-use crate::model::{Model, Record};
+use crate::model::Model;
 use crate::report::CheckReport;
 use crate::report::status::Status;
 use crate::timing::stage;
-use context::{Cx, page_name};
+use context::Cx;
 use data::{BuiltFrom, data_json};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -278,7 +282,7 @@ pub fn site(
         .json(&model.people);
 
     let seed_value = seed.finish();
-    let renderer = Renderer {
+    let renderer = pages::Renderer {
         cx: &cx,
         trail,
         tera: &tera,
@@ -286,6 +290,13 @@ pub fn site(
         publisher: &publisher,
         bar: progress_bar(opts.progress, cx.links.len()),
         rendered: std::sync::atomic::AtomicUsize::new(0),
+        previous: publisher
+            .previous_file(reads::FILE)
+            .map(|b| reads::Kept::parse(&b))
+            .unwrap_or_default(),
+        kept: Default::default(),
+        values: Default::default(),
+        verify: std::env::var_os("DOCKET_VERIFY_READS").is_some_and(|v| v != "0"),
     };
     let mut manifest = stage("render static pages", || {
         // A list page of a big company is the largest view there is (every
@@ -313,7 +324,8 @@ pub fn site(
         for kind in Kind::ALL {
             manifest.extend(renderer.records(kind, &m.records(kind))?);
         }
-        Ok(())
+        let kept = std::mem::take(&mut *renderer.kept.lock().unwrap_or_else(|e| e.into_inner()));
+        publisher.write(reads::FILE, &kept.to_bytes())
     })?;
     if let Some(b) = &renderer.bar {
         b.finish_and_clear();
@@ -323,7 +335,9 @@ pub fn site(
     let page_count = manifest.len() + 1;
     let attachments = files::to_copy(&cx);
     stage("render data", || -> Result<()> {
-        publisher.write("feed.xml", &render_feed(&tera, &cx, trail)?)?;
+        stage("render feed", || -> Result<()> {
+            publisher.write("feed.xml", &render_feed(&tera, &cx, trail)?)
+        })?;
         // The whole model as JSON is the largest file by far (hundreds of
         // megabytes for a big company): streamed, never held in memory,
         // and made only when its inputs changed: the files the model was
@@ -345,16 +359,14 @@ pub fn site(
         // with the allowed_signers file its commands use.
         let provenance = audit::Provenance {
             history: opts.history,
-            data_sha256: publisher.sha256("data.json")?,
+            data_sha256: stage("render data sha", || publisher.sha256("data.json"))?,
         };
-        manifest.push(renderer.emit(
-            "audit.html".into(),
-            "audit.html",
-            "audit",
-            audit::audit(&cx, &provenance),
-            0,
-            |_| Ok(()),
-        )?);
+        let view = stage("render audit view", || audit::audit(&cx, &provenance));
+        manifest.push(stage("render audit emit", || {
+            renderer.emit("audit.html".into(), "audit.html", "audit", view, 0, |_| {
+                Ok(())
+            })
+        })?);
         if let Some(h) = opts.history.filter(|h| h.unavailable.is_none()) {
             let head = h.head.as_deref().unwrap_or("HEAD");
             let signers = crate::history::signers::allowed_signers(
@@ -393,93 +405,6 @@ pub fn site(
     };
     stage("publish", || publisher.finish(manifest))?;
     Ok(stats)
-}
-
-/// Renders pages and hands them to the publisher.
-struct Renderer<'a> {
-    cx: &'a Cx<'a>,
-    trail: Option<&'a Trail<'a>>,
-    tera: &'a tera::Tera,
-    /// The fingerprint of what every page shares.
-    seed: u64,
-    publisher: &'a Publisher,
-    bar: Option<indicatif::ProgressBar>,
-    rendered: std::sync::atomic::AtomicUsize,
-}
-
-impl Renderer<'_> {
-    /// Publish one page: taken from the previous build when its
-    /// fingerprint (the shared seed, its view and `inputs`, what
-    /// `complete` will add) is unchanged, else completed, rendered and
-    /// written. Returns its manifest entry.
-    fn emit(
-        &self,
-        path: String,
-        template: &'static str,
-        nav: &'static str,
-        mut page: Page,
-        inputs: u64,
-        complete: impl FnOnce(&mut Page) -> Result<()>,
-    ) -> Result<(String, u64)> {
-        let root = if path.contains('/') { "../" } else { "" };
-        let fp = crate::fingerprint::Fingerprint::new(self.seed)
-            .str(&path)
-            .str(template)
-            .str(nav)
-            .u64(inputs)
-            .hash(&page)
-            .finish();
-        if !self.publisher.reuse(&path, fp) {
-            complete(&mut page)?;
-            let mut ctx = tera::Context::new();
-            ctx.insert("root", root);
-            ctx.insert("current", nav);
-            ctx.insert("page", &page);
-            // The context holds its own copy now; a big view need not
-            // stay beside it and the page it renders to.
-            drop(page);
-            let html = self
-                .tera
-                .render(template, &ctx)
-                .map_err(|e| template_error(template, &e))?;
-            self.publisher.write_page(&path, html.as_bytes())?;
-            self.rendered
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        }
-        if let Some(b) = &self.bar {
-            b.inc(1);
-        }
-        Ok((path, fp))
-    }
-
-    /// The pages of one kind's records, in parallel. The timeline (old
-    /// revisions read from git) is the costly part of a record page, so
-    /// it is built only for pages that are rendered; its inputs are in
-    /// the fingerprint instead.
-    fn records(&self, kind: Kind, records: &[&dyn Record]) -> Result<Vec<(String, u64)>> {
-        let (cx, trail) = (self.cx, self.trail);
-        records
-            .par_iter()
-            .map(|r| {
-                let file = &r.meta().file;
-                let inputs = trail.map_or(0, |t| t.timeline_inputs(file));
-                self.emit(
-                    format!("{}/{}.html", kind.folder(), page_name(r.id())),
-                    "record.html",
-                    kind.folder(),
-                    records::record_page(cx, trail, *r),
-                    inputs,
-                    |page| {
-                        page.timeline = match trail {
-                            Some(t) => t.timeline(cx, file)?,
-                            None => None,
-                        };
-                        Ok(())
-                    },
-                )
-            })
-            .collect()
-    }
 }
 
 fn progress_bar(enabled: bool, len: usize) -> Option<indicatif::ProgressBar> {

@@ -291,26 +291,22 @@ fn array_table(cx: &Cx, items: &[Value]) -> Table {
     table
 }
 
-/// The page of one record; its signatures are proven from `trail` when
+/// What a record's page shows of the record itself besides its fields
+/// (which its file's hash stands for): its status, findings, attachments
+/// and signatures. Cheap to make, so a rebuild makes it for every page,
+/// even one it takes from the previous build, and fingerprints it.
+#[derive(Hash)]
+pub struct Own {
+    badge: Option<Cell>,
+    findings: Block,
+    attachments: Option<Block>,
+    signatures: Vec<SignatureView>,
+}
+
+/// The record's own parts; its signatures are proven from `trail` when
 /// the build has git history.
-pub fn record_page(cx: &Cx, trail: Option<&Trail>, record: &dyn Record) -> Page {
+pub fn own(cx: &Cx, trail: Option<&Trail>, record: &dyn Record) -> Own {
     let meta = record.meta();
-    let value = record.to_json();
-    let map = value.as_object().cloned().unwrap_or_default();
-    let mut blocks = Vec::new();
-    // The id is the title; a product's is its part number.
-    let skip = ["id", "kind", "file", "attachments", meta.kind.id_key()];
-    lay_out(cx, &map, &skip, cx.t("fields"), &mut blocks);
-    if let Some(b) = blocks.first_mut().filter(|b| b.title == cx.t("fields")) {
-        b.fields.push(Field {
-            label: cx.t("file"),
-            cell: Cell::text(&meta.file),
-        });
-    }
-    blocks.extend(related(cx, meta));
-    if let Some(a) = super::files::attachments_block(cx, meta) {
-        blocks.push(a);
-    }
     let findings = cx
         .findings_by_record
         .get(meta.id.as_str())
@@ -326,7 +322,32 @@ pub fn record_page(cx: &Cx, trail: Option<&Trail>, record: &dyn Record) -> Page 
             false,
         ));
     }
-    blocks.push(fb);
+    Own {
+        badge: badge(cx, meta),
+        findings: fb,
+        attachments: super::files::attachments_block(cx, meta),
+        signatures: signatures(cx, trail, meta),
+    }
+}
+
+/// The page of one record, around its own parts ([`own`]).
+pub fn record_page(cx: &Cx, record: &dyn Record, own: Own) -> Page {
+    let meta = record.meta();
+    let value = record.to_json();
+    let map = value.as_object().cloned().unwrap_or_default();
+    let mut blocks = Vec::new();
+    // The id is the title; a product's is its part number.
+    let skip = ["id", "kind", "file", "attachments", meta.kind.id_key()];
+    lay_out(cx, &map, &skip, cx.t("fields"), &mut blocks);
+    if let Some(b) = blocks.first_mut().filter(|b| b.title == cx.t("fields")) {
+        b.fields.push(Field {
+            label: cx.t("file"),
+            cell: Cell::text(&meta.file),
+        });
+    }
+    blocks.extend(related(cx, meta));
+    blocks.extend(own.attachments);
+    blocks.push(own.findings);
     let title = ["name", "item"]
         .iter()
         .find_map(|k| map.get(*k).and_then(Value::as_str))
@@ -337,11 +358,11 @@ pub fn record_page(cx: &Cx, trail: Option<&Trail>, record: &dyn Record) -> Page 
     Page {
         title,
         kicker: Some(cx.t(meta.kind.folder())),
-        badge: badge(cx, meta),
+        badge: own.badge,
         blocks,
         signable: crate::model::is_signable(meta.kind),
-        signatures: signatures(cx, trail, meta),
-        // Filled only when the page is rendered (see `Pages::records`).
+        signatures: own.signatures,
+        // Filled only when the page is rendered (see `Renderer::records`).
         timeline: None,
     }
 }
@@ -408,7 +429,6 @@ fn signatures(cx: &Cx, trail: Option<&Trail>, meta: &Meta) -> Vec<SignatureView>
 
 /// Records that belong to this one: a customer's orders, CAPAs, surveys...
 fn related(cx: &Cx, meta: &Meta) -> Vec<Block> {
-    let m = cx.model;
     let id = meta.id.as_str();
     let mut out = Vec::new();
     let mut add = |kind: Kind, ids: &[&str]| {
@@ -417,16 +437,12 @@ fn related(cx: &Cx, meta: &Meta) -> Vec<Block> {
             out.push(Block::table(cx.t(kind.folder()), table));
         }
     };
-    let of = |kind: Kind| cx.related.of(meta.kind, id, kind);
+    let of = |kind: Kind| cx.related_of(meta.kind, id, kind);
     match meta.kind {
         Kind::Customer => {
             let orders = of(Kind::Order);
             add(Kind::Order, orders);
-            let sheets: Vec<&str> = orders
-                .iter()
-                .flat_map(|o| m.flowsheets_of(o))
-                .map(|f| f.id())
-                .collect();
+            let sheets: Vec<&str> = orders.iter().flat_map(|o| cx.flowsheets_of(o)).collect();
             add(Kind::Flowsheet, &sheets);
             for kind in [
                 Kind::Capa,
@@ -439,8 +455,7 @@ fn related(cx: &Cx, meta: &Meta) -> Vec<Block> {
             }
         }
         Kind::Order => {
-            let sheets: Vec<&str> = m.flowsheets_of(id).iter().map(|f| f.id()).collect();
-            add(Kind::Flowsheet, &sheets);
+            add(Kind::Flowsheet, &cx.flowsheets_of(id));
             add(Kind::Capa, of(Kind::Capa));
         }
         Kind::Product => add(Kind::Order, of(Kind::Order)),

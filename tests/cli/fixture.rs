@@ -156,7 +156,11 @@ impl Repo {
 
 pub fn docket_cmd() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_docket"));
-    cmd.env_remove("SOURCE_DATE_EPOCH").env("NO_COLOR", "1");
+    // Every rebuild in the suite also checks that each page it took from
+    // the previous site is the page it would have made (render/reads.rs).
+    cmd.env_remove("SOURCE_DATE_EPOCH")
+        .env("NO_COLOR", "1")
+        .env("DOCKET_VERIFY_READS", "1");
     cmd
 }
 

@@ -142,6 +142,13 @@ impl Publisher {
         linked.is_ok()
     }
 
+    /// The bytes of a file the previous build wrote and listed, if any.
+    pub fn previous_file(&self, rel: &str) -> Option<Vec<u8>> {
+        let previous = self.previous.as_ref()?;
+        self.manifest.get(rel)?;
+        std::fs::read(previous.join(rel)).ok()
+    }
+
     /// Write the fingerprinted file `rel` (a page); the caller lists it
     /// with its fingerprint in [`Publisher::finish`]. The previous site's
     /// file is hard-linked instead when it holds exactly these bytes.

@@ -1,0 +1,225 @@
+//! Rendering pages and handing them to the publisher: a page is taken
+//! from the previous build when its fingerprint is unchanged, else
+//! rendered and written. A record's page is fingerprinted without being
+//! laid out, from its own parts and the current value of what it read of
+//! other records when it was last built (`reads.rs`).
+
+use super::context::{Cx, page_name};
+use super::publish::Publisher;
+use super::reads::{self, Read};
+use super::records;
+use super::templates::template_error;
+use super::trail::Trail;
+use super::views::Page;
+use crate::error::{Error, Result};
+use crate::fingerprint::Fingerprint;
+use crate::kind::Kind;
+use crate::model::Record;
+use rayon::prelude::*;
+use std::collections::HashMap;
+
+/// Renders pages and hands them to the publisher.
+pub(super) struct Renderer<'a> {
+    pub(super) cx: &'a Cx<'a>,
+    pub(super) trail: Option<&'a Trail<'a>>,
+    pub(super) tera: &'a tera::Tera,
+    /// The fingerprint of what every page shares.
+    pub(super) seed: u64,
+    pub(super) publisher: &'a Publisher,
+    pub(super) bar: Option<indicatif::ProgressBar>,
+    pub(super) rendered: std::sync::atomic::AtomicUsize,
+    /// What each record page read, as the previous build kept it.
+    pub(super) previous: reads::Kept,
+    /// What each record page read in this build.
+    pub(super) kept: std::sync::Mutex<reads::Kept>,
+    pub(super) values: Values,
+    /// Build the pages taken from the previous site anyway and fail if
+    /// one differs (`DOCKET_VERIFY_READS`, see `reads.rs`).
+    pub(super) verify: bool,
+}
+
+impl Renderer<'_> {
+    /// Publish one page: taken from the previous build when its
+    /// fingerprint (the shared seed, its view and `inputs`, what
+    /// `complete` will add) is unchanged, else completed, rendered and
+    /// written. Returns its manifest entry.
+    pub(super) fn emit(
+        &self,
+        path: String,
+        template: &'static str,
+        nav: &'static str,
+        page: Page,
+        inputs: u64,
+        complete: impl FnOnce(&mut Page) -> Result<()>,
+    ) -> Result<(String, u64)> {
+        let fp = Fingerprint::new(self.seed)
+            .str(&path)
+            .str(template)
+            .str(nav)
+            .u64(inputs)
+            .hash(&page)
+            .finish();
+        self.publish(path, template, nav, page, fp, complete)
+    }
+
+    /// Publish one page of fingerprint `fp`: taken from the previous
+    /// build when it had the same, else completed, rendered and written.
+    fn publish(
+        &self,
+        path: String,
+        template: &'static str,
+        nav: &'static str,
+        mut page: Page,
+        fp: u64,
+        complete: impl FnOnce(&mut Page) -> Result<()>,
+    ) -> Result<(String, u64)> {
+        let root = if path.contains('/') { "../" } else { "" };
+        if !self.publisher.reuse(&path, fp) {
+            complete(&mut page)?;
+            let mut ctx = tera::Context::new();
+            ctx.insert("root", root);
+            ctx.insert("current", nav);
+            ctx.insert("page", &page);
+            // The context holds its own copy now; a big view need not
+            // stay beside it and the page it renders to.
+            drop(page);
+            let html = self
+                .tera
+                .render(template, &ctx)
+                .map_err(|e| template_error(template, &e))?;
+            self.publisher.write_page(&path, html.as_bytes())?;
+            self.rendered
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        self.tick();
+        Ok((path, fp))
+    }
+
+    fn tick(&self) {
+        if let Some(b) = &self.bar {
+            b.inc(1);
+        }
+    }
+
+    /// The pages of one kind's records, in parallel. A page is
+    /// fingerprinted from its record's file, its own parts
+    /// ([`records::own`]), its timeline's inputs and what it read of other
+    /// records ([`reads`]): when the previous build kept its reads and
+    /// none changed, it is taken as it is without laying it out. The
+    /// timeline (old revisions read from git) is the costly part of a page
+    /// that is rendered, so it is built only then.
+    pub(super) fn records(
+        &self,
+        kind: Kind,
+        records: &[&dyn Record],
+    ) -> Result<Vec<(String, u64)>> {
+        let (cx, trail) = (self.cx, self.trail);
+        records
+            .par_iter()
+            .map(|r| {
+                let file = &r.meta().file;
+                let path = format!("{}/{}.html", kind.folder(), page_name(r.id()));
+                let own = records::own(cx, trail, *r);
+                let mut base = Fingerprint::new(self.seed);
+                base.str(&path)
+                    .str(file)
+                    .u64(trail.map_or(0, |t| t.timeline_inputs(file)))
+                    .u64(cx.model.sources.get(file).copied().unwrap_or(0))
+                    .hash(&own);
+                let with_reads = |reads: &[Read]| {
+                    let mut fp = base.clone();
+                    self.values.fingerprint(cx, &mut fp, reads);
+                    fp.finish()
+                };
+                if let Some((view, reads)) = self.previous.pages.get(&path) {
+                    let fp = with_reads(reads);
+                    if self.publisher.reuse(&path, fp) {
+                        if self.verify {
+                            let (page, _) = reads::recording(|| records::record_page(cx, *r, own));
+                            if view_hash(&page) != *view {
+                                return Err(Error::StalePage(path));
+                            }
+                        }
+                        self.keep(&path, *view, reads.clone());
+                        self.tick();
+                        return Ok((path, fp));
+                    }
+                }
+                let (page, read) = reads::recording(|| records::record_page(cx, *r, own));
+                let fp = with_reads(&read);
+                self.keep(&path, view_hash(&page), read);
+                self.publish(path, "record.html", kind.folder(), page, fp, |page| {
+                    page.timeline = match trail {
+                        Some(t) => t.timeline(cx, file)?,
+                        None => None,
+                    };
+                    Ok(())
+                })
+            })
+            .collect()
+    }
+
+    fn keep(&self, path: &str, view: u64, reads: Vec<Read>) {
+        self.kept
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pages
+            .insert(path.to_string(), (view, reads));
+    }
+}
+
+/// The hash of a record page's view, kept to verify a page taken from
+/// the previous build (`DOCKET_VERIFY_READS`).
+fn view_hash(page: &Page) -> u64 {
+    Fingerprint::new(0).hash(page).finish()
+}
+
+/// What `read` is now: a hash of what the page was shown of it, made by
+/// the helper that showed it.
+fn value(cx: &Cx, read: &Read) -> u64 {
+    let mut fp = Fingerprint::new(1);
+    // Making the value reads the same helpers; it is not the page's read.
+    let ((), _) = reads::recording(|| match read {
+        Read::Link(id) => {
+            fp.hash(&cx.record(id));
+        }
+        Read::Row(kind, id) => {
+            fp.hash(&super::lists::row(cx, *kind, id));
+        }
+        Read::Related(owner, id, kind) => {
+            fp.hash(&cx.related_of(*owner, id, *kind));
+        }
+        Read::Flowsheets(order) => {
+            fp.hash(&cx.flowsheets_of(order));
+        }
+    });
+    fp.finish()
+}
+
+/// The values of reads, each made once per build: the row of an order is
+/// read by its customer's page, its product's and more.
+#[derive(Default)]
+pub(super) struct Values(std::sync::RwLock<HashMap<Read, u64>>);
+
+impl Values {
+    /// Add the current value of each of `reads` to `fp`.
+    fn fingerprint(&self, cx: &Cx, fp: &mut Fingerprint, reads: &[Read]) {
+        for r in reads {
+            let known = self
+                .0
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(r)
+                .copied();
+            let v = known.unwrap_or_else(|| {
+                let v = value(cx, r);
+                self.0
+                    .write()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(r.clone(), v);
+                v
+            });
+            fp.hash(r).u64(v);
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! What each record page read of other records while its view was built,
+//! so that a rebuild can tell the page is unchanged without building it.
+//!
+//! A record's page shows its own file, and pieces of other records: the
+//! row of each order on its customer's page, the customer's name beside
+//! an order's link, which flow sheets an order has. Fingerprinting every
+//! view to find the few that changed costs as much as building them all
+//! (a second for 23,000 pages), and a fingerprint of inputs written by
+//! hand forgets one sooner or later: the day a page shows something new.
+//!
+//! So the reads are recorded where they happen. The few `Cx` helpers
+//! that hand one record's data to another's page (a link, a list row, a
+//! relation) [`note`] what they were asked for while a page is being
+//! built ([`recording`]); the site keeps each page's reads beside it
+//! (`.docket-reads`). The next build fingerprints a page from its own
+//! parts and the current value of each thing it read last time (`pages.rs`): the
+//! value is made by the same helper that made the page, so it cannot
+//! miss what the page shows of it. If nothing the page read has changed,
+//! nothing it would decide to read has either, and the page is taken as
+//! it is. With `DOCKET_VERIFY_READS=1` (the test suite sets it) every
+//! page taken this way is built anyway and must hash as it did when it
+//! was rendered: a page that depends on something it did not note fails
+//! the build, rather than serving yesterday's page.
+
+use crate::kind::Kind;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One thing a page read of another record.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Read {
+    /// A link to a record: its text (a customer's name) and whether it
+    /// has a page.
+    Link(String),
+    /// A record's row in a list table.
+    Row(Kind, String),
+    /// Which records of a kind belong to a record (a customer's orders).
+    Related(Kind, String, Kind),
+    /// An order's flow sheets.
+    Flowsheets(String),
+}
+
+impl Read {
+    /// One line of `.docket-reads`; the id comes last, so it may hold
+    /// anything but a newline (which JSON escapes).
+    fn text(&self) -> String {
+        match self {
+            Read::Link(id) => format!("link {id}"),
+            Read::Row(k, id) => format!("row {} {id}", k.folder()),
+            Read::Related(k, id, of) => format!("related {} {} {id}", k.folder(), of.folder()),
+            Read::Flowsheets(id) => format!("flowsheets {id}"),
+        }
+    }
+
+    fn parse(text: &str) -> Option<Read> {
+        let (tag, rest) = text.split_once(' ')?;
+        let kind = |s: &str| -> Option<(Kind, String)> {
+            let (k, id) = s.split_once(' ')?;
+            Some((Kind::from_folder(k)?, id.to_string()))
+        };
+        match tag {
+            "link" => Some(Read::Link(rest.to_string())),
+            "row" => kind(rest).map(|(k, id)| Read::Row(k, id)),
+            "related" => {
+                let (k, rest) = rest.split_once(' ')?;
+                let (of, id) = kind(rest)?;
+                Some(Read::Related(Kind::from_folder(k)?, id, of))
+            }
+            "flowsheets" => Some(Read::Flowsheets(rest.to_string())),
+            _ => None,
+        }
+    }
+}
+
+thread_local! {
+    /// The reads of the page being built on this thread, if one is.
+    static READS: RefCell<Option<BTreeSet<Read>>> = const { RefCell::new(None) };
+}
+
+/// Note that the page being built read `read` (nothing when none is).
+pub fn note(read: impl FnOnce() -> Read) {
+    READS.with(|r| {
+        if let Some(set) = r.borrow_mut().as_mut() {
+            set.insert(read());
+        }
+    });
+}
+
+/// Run `build` (a page's view, built on this thread), and what it read.
+pub fn recording<T>(build: impl FnOnce() -> T) -> (T, Vec<Read>) {
+    let outer = READS.with(|r| r.replace(Some(BTreeSet::new())));
+    let out = build();
+    let reads = READS.with(|r| r.replace(outer)).unwrap_or_default();
+    (out, reads.into_iter().collect())
+}
+
+/// Each page's reads and the hash of its view when it was rendered, as
+/// the previous build kept them.
+#[derive(Debug, Default)]
+pub struct Kept {
+    pub pages: BTreeMap<String, (u64, Vec<Read>)>,
+}
+
+/// The file name of the kept reads inside a site.
+pub const FILE: &str = ".docket-reads";
+const FORMAT: u32 = 1;
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct KeptFile {
+    format: u32,
+    /// page -> (view hash, reads)
+    pages: BTreeMap<String, (u64, Vec<String>)>,
+}
+
+impl Kept {
+    /// Read a previous site's reads; anything unreadable, of another
+    /// format or naming an unknown read is as if nothing was kept (every
+    /// page is built).
+    pub fn parse(bytes: &[u8]) -> Kept {
+        let Ok(file) = serde_json::from_slice::<KeptFile>(bytes) else {
+            return Kept::default();
+        };
+        if file.format != FORMAT {
+            return Kept::default();
+        }
+        let mut pages = BTreeMap::new();
+        for (page, (view, reads)) in file.pages {
+            let Some(reads) = reads.iter().map(|r| Read::parse(r)).collect() else {
+                return Kept::default();
+            };
+            pages.insert(page, (view, reads));
+        }
+        Kept { pages }
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let file = KeptFile {
+            format: FORMAT,
+            pages: self
+                .pages
+                .iter()
+                .map(|(p, (view, reads))| {
+                    (p.clone(), (*view, reads.iter().map(Read::text).collect()))
+                })
+                .collect(),
+        };
+        serde_json::to_vec(&file).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_survive_their_text_whatever_the_id() {
+        for r in [
+            Read::Link("C-0001".into()),
+            Read::Row(Kind::Order, "SO 2026 0001".into()),
+            Read::Related(Kind::Customer, "C 1".into(), Kind::Capa),
+            Read::Flowsheets("SO-2026-0001".into()),
+        ] {
+            assert_eq!(Read::parse(&r.text()), Some(r));
+        }
+        assert_eq!(Read::parse("row nowhere X"), None);
+    }
+
+    #[test]
+    fn reads_are_noted_only_while_recording() {
+        note(|| Read::Link("lost".into()));
+        let ((), reads) = recording(|| {
+            note(|| Read::Link("B".into()));
+            note(|| Read::Link("A".into()));
+            note(|| Read::Link("B".into()));
+        });
+        assert_eq!(reads, vec![Read::Link("A".into()), Read::Link("B".into())]);
+    }
+}

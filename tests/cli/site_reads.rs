@@ -1,0 +1,264 @@
+//! A rebuild takes a record's page from the previous site when nothing it
+//! read has changed (src/render/reads.rs). These tests change one record
+//! in ways that show on *other* records' pages (a customer's name beside
+//! each of its orders, an order's status in its customer's list, a new
+//! order in a customer's list) and demand that the rebuilt site is the
+//! site a cold build makes, byte for byte, with most pages taken as they
+//! were. Every build in the suite also runs with DOCKET_VERIFY_READS=1
+//! (fixture.rs), which builds each page taken anyway and fails on a
+//! difference.
+
+use crate::fixture::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+const AS_OF: &str = "2026-11-20";
+
+struct Demo {
+    _dir: tempfile::TempDir,
+    records: PathBuf,
+    site: PathBuf,
+}
+
+impl Demo {
+    fn new() -> Demo {
+        let dir = tempfile::tempdir().unwrap();
+        let records = dir.path().join("records");
+        let run: Run = docket_cmd()
+            .args(["demo", "--orders", "24", "--repo"])
+            .arg(&records)
+            .arg("--out")
+            .arg(dir.path().join("demo-site"))
+            .output()
+            .unwrap()
+            .into();
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let site = dir.path().join("site");
+        Demo {
+            _dir: dir,
+            records,
+            site,
+        }
+    }
+
+    /// Build into `out`; how many pages were rendered, of how many.
+    fn build(&self, out: &Path) -> (usize, usize) {
+        let run = docket_on(
+            &self.records,
+            &["build", "--as-of", AS_OF, "--out", out.to_str().unwrap()],
+        );
+        assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+        let (pages, rest) = run.stdout.split_once(" pages (").expect(&run.stdout);
+        let pages = pages.rsplit(' ').next().unwrap().parse().unwrap();
+        let rendered = rest.split_once(" rendered").unwrap().0.parse().unwrap();
+        (rendered, pages)
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.records.join(rel)
+    }
+
+    fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path(rel)).unwrap()
+    }
+
+    fn write(&self, rel: &str, text: &str) {
+        let path = self.path(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    fn commit(&self, message: &str) {
+        for args in [
+            vec!["add", "-A"],
+            vec![
+                "-c",
+                "user.name=Li Mei",
+                "-c",
+                "user.email=li@acme.example",
+                "-c",
+                "commit.gpgsign=false",
+                "commit",
+                "-qm",
+                message,
+            ],
+        ] {
+            let out = std::process::Command::new("git")
+                .arg("-C")
+                .arg(&self.records)
+                .args(&args)
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{out:?}");
+        }
+    }
+
+    /// The incremental site equals a cold build of the same commit: every
+    /// file, the manifest and the kept reads included.
+    #[track_caller]
+    fn assert_same_as_cold(&self, step: &str) {
+        let cold_dir = tempfile::tempdir().unwrap();
+        let cold = cold_dir.path().join("site");
+        let git_cache = self.records.join(".git/docket");
+        if git_cache.exists() {
+            std::fs::remove_dir_all(&git_cache).unwrap();
+        }
+        let (rendered, pages) = self.build(&cold);
+        assert_eq!(rendered, pages, "a cold build renders every page");
+        let (warm, cold) = (files(&self.site), files(&cold));
+        let differ: Vec<&String> = cold
+            .keys()
+            .chain(warm.keys())
+            .filter(|k| cold.get(*k) != warm.get(*k))
+            .collect();
+        assert!(
+            differ.is_empty(),
+            "after {step}, the rebuilt site differs from a cold build in {differ:?}"
+        );
+    }
+}
+
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap();
+            (
+                rel.to_string_lossy().replace('\\', "/"),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// The first file below `folder` whose text contains `needle`.
+fn find(demo: &Demo, folder: &str, needle: &str) -> String {
+    let mut found: Vec<String> = walkdir::WalkDir::new(demo.path(folder))
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .filter(|e| std::fs::read_to_string(e.path()).is_ok_and(|t| t.contains(needle)))
+        .map(|e| {
+            e.path()
+                .strip_prefix(&demo.records)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    found.sort();
+    found
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("no {needle:?} in {folder}"))
+}
+
+fn site_page(demo: &Demo, rel: &str) -> String {
+    std::fs::read_to_string(demo.site.join(rel)).unwrap()
+}
+
+#[test]
+fn a_rebuild_after_changes_across_records_equals_a_cold_build() {
+    let demo = Demo::new();
+    let (first, pages) = demo.build(&demo.site);
+    assert_eq!(first, pages);
+    assert_eq!(
+        demo.build(&demo.site).0,
+        0,
+        "nothing changed, nothing rendered"
+    );
+
+    // 1. A customer's new name: shown beside every order, CAPA and survey
+    // of that customer, on their pages and in every list.
+    let customer = "customers/C-0001.toml";
+    let text = demo.read(customer);
+    let name = text
+        .lines()
+        .find_map(|l| l.strip_prefix("name = \""))
+        .and_then(|l| l.strip_suffix('"'))
+        .unwrap()
+        .to_string();
+    demo.write(
+        customer,
+        &text.replacen(&name, "Renamed Instruments Ltd", 1),
+    );
+    demo.commit("Customer renamed");
+    let order = find(&demo, "orders", "customer = \"C-0001\"");
+    let order_id = Path::new(&order)
+        .file_stem()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let (rendered, pages) = demo.build(&demo.site);
+    assert!(
+        rendered < pages / 2,
+        "only the pages showing the customer are rendered: {rendered} of {pages}"
+    );
+    let shown = site_page(&demo, &format!("orders/{order_id}.html"));
+    assert!(
+        shown.contains("Renamed Instruments Ltd"),
+        "the order names its customer"
+    );
+    demo.assert_same_as_cold("renaming a customer");
+
+    // 2. A flow sheet removed: its order is no longer in production, as
+    // its row on the customer's and the product's pages says.
+    let sheet = find(&demo, "flowsheets", "order");
+    let sheet_text = demo.read(&sheet);
+    std::fs::remove_file(demo.path(&sheet)).unwrap();
+    demo.commit("Flow sheet withdrawn");
+    let (rendered, _) = demo.build(&demo.site);
+    assert!(
+        rendered > 0 && rendered < pages / 2,
+        "{rendered} of {pages}"
+    );
+    demo.assert_same_as_cold("removing a flow sheet");
+
+    // 3. A new order for the customer: one more row in its list.
+    let new_id = "SO-2026-0900";
+    let order_text = demo.read(&order).replace(&order_id, new_id);
+    demo.write(&format!("orders/2026/{new_id}.toml"), &order_text);
+    demo.commit("A new order");
+    demo.build(&demo.site);
+    let customer_page = site_page(&demo, "customers/C-0001.html");
+    assert!(
+        customer_page.contains(new_id),
+        "the customer lists its new order"
+    );
+    demo.assert_same_as_cold("adding an order");
+
+    // 4. An approved order changed without a [[change]] entry: a finding,
+    // counted in the order's row on its customer's page.
+    let changed = demo.read(&order).replacen("quantity = ", "quantity = 1", 1);
+    demo.write(&order, &changed);
+    demo.commit("Quantity corrected");
+    demo.build(&demo.site);
+    demo.assert_same_as_cold("changing an approved order");
+
+    // 5. The flow sheet back, in the working tree only (not committed).
+    demo.write(&sheet, &sheet_text);
+    demo.build(&demo.site);
+    demo.assert_same_as_cold("restoring a flow sheet uncommitted");
+}
+
+#[test]
+fn kept_reads_that_are_garbled_change_nothing_but_speed() {
+    let demo = Demo::new();
+    demo.build(&demo.site);
+    let reads = demo.site.join(".docket-reads");
+    let kept = std::fs::read(&reads).expect("the build keeps what each page read");
+    for junk in [
+        "",
+        "{\"format\":1,\"pages\":{\"customers/C-0001.html\":[1,[\"bogus read\"]]}}",
+        "{\"format\":1,\"pages\":{\"customers/C-0001.html\":[1,[]]}}",
+        "\u{0}",
+    ] {
+        std::fs::write(&reads, junk).unwrap();
+        // Each page is laid out again, and comes out as it was.
+        demo.build(&demo.site);
+        assert_eq!(std::fs::read(&reads).unwrap(), kept, "with {junk:?} kept");
+        demo.assert_same_as_cold("garbling the kept reads");
+    }
+}
