@@ -360,6 +360,16 @@ pub fn put_token(repo: &Repo, commit: &str, token: &[u8]) {
     repo.write_bytes(&format!("timestamps/{commit}.tsr"), token);
 }
 
+/// A valid token by `signer` for `commit`'s own commit object, dated `at`
+/// (seconds since the epoch), put where the CI stamp job puts it.
+pub fn put_valid_token(repo: &Repo, commit: &str, signer: &Signer, at: i64) {
+    put_token(
+        repo,
+        commit,
+        &signer.token(&digest_of(repo, commit), None, true, at, 1),
+    );
+}
+
 pub fn digest_of(repo: &Repo, commit: &str) -> [u8; 32] {
     docket::tsa::commit_digest(&repo.git(), commit).unwrap()
 }
@@ -436,12 +446,7 @@ fn a_token_outside_its_certificate_s_validity_is_not_valid() {
     // The TSA's certificate ran out on 2026-01-01, before the token.
     let p = pki(1, FROM, 1_767_225_600);
     let (repo, review, _) = company("required", 2, &p.root_pem);
-    put_token(
-        &repo,
-        &review,
-        &p.signer
-            .token(&digest_of(&repo, &review), None, true, STAMPED_AT, 1),
-    );
+    put_valid_token(&repo, &review, &p.signer, STAMPED_AT);
     let msg = missing_on(&repo.check(), ORDER_PATH);
     assert!(
         msg.contains("after the certificate of CN=Test TSA,O=Test Trust expired"),
@@ -529,12 +534,7 @@ fn within_days_is_counted_from_the_committer_date_to_the_as_of_date() {
 fn unreadable_certificates_are_named() {
     let p = pki(1, FROM, UNTIL);
     let (repo, review, _) = company("required", 2, &p.root_pem);
-    put_token(
-        &repo,
-        &review,
-        &p.signer
-            .token(&digest_of(&repo, &review), None, true, STAMPED_AT, 1),
-    );
+    put_valid_token(&repo, &review, &p.signer, STAMPED_AT);
     repo.write("tsa/tsa-chain.pem", "not a certificate\n");
     let msg = missing_on(&repo.check(), ORDER_PATH);
     assert!(
@@ -599,12 +599,7 @@ fn timestamps_settings_fail_closed_like_every_other_key() {
 fn stamped_review_at(gen_time: i64) -> Run {
     let p = pki(1, FROM, UNTIL);
     let (repo, review, verified) = company_under("author", "required", 2, &p.root_pem);
-    put_token(
-        &repo,
-        &review,
-        &p.signer
-            .token(&digest_of(&repo, &review), None, true, gen_time, 1),
-    );
+    put_valid_token(&repo, &review, &p.signer, gen_time);
     put_token(
         &repo,
         &verified,
@@ -716,12 +711,7 @@ fn governance_unproven_near_miss_the_gm_renews_the_tsa_root() {
 fn log_shows_the_trusted_time_next_to_the_signature() {
     let p = pki(1, FROM, UNTIL);
     let (repo, review, _) = company_under("author", "required", 2, &p.root_pem);
-    put_token(
-        &repo,
-        &review,
-        &p.signer
-            .token(&digest_of(&repo, &review), None, true, march_3_plus(0), 1),
-    );
+    put_valid_token(&repo, &review, &p.signer, march_3_plus(0));
     let json = repo
         .docket(&["log", "SO-2026-0001", "--format", "json"])
         .json();

@@ -5,7 +5,9 @@
 //! repositories, tokens made by the test's own TSA (timestamps.rs).
 
 use crate::fixture::*;
-use crate::timestamps::{FROM, STAMPED_AT, UNTIL, company_under, digest_of, pki, put_token};
+use crate::timestamps::{
+    FROM, STAMPED_AT, UNTIL, company_under, digest_of, pki, put_token, put_valid_token,
+};
 use docket::tsa::Cert;
 use docket::tsa::issue::{CertSpec, Signer, issue, key_from_seed, pem};
 use sha2::Digest;
@@ -41,12 +43,7 @@ fn review_row(out: &std::path::Path) -> String {
 fn the_record_page_shows_a_verified_token_s_time_and_tsa() {
     let p = pki(1, FROM, UNTIL);
     let (repo, review, _) = company_under("author", "required", 2, &p.root_pem);
-    put_token(
-        &repo,
-        &review,
-        &p.signer
-            .token(&digest_of(&repo, &review), None, true, TWO_MINUTES_LATER, 1),
-    );
+    put_valid_token(&repo, &review, &p.signer, TWO_MINUTES_LATER);
     let (_dir, out) = build(&repo);
     let row = review_row(&out);
     assert!(
@@ -153,12 +150,7 @@ fn a_token_that_does_not_verify_shows_no_time_and_says_why() {
 fn timestamps_off_shows_nothing_about_them() {
     let p = pki(1, FROM, UNTIL);
     let (repo, review, _) = company_under("author", "off", 2, &p.root_pem);
-    put_token(
-        &repo,
-        &review,
-        &p.signer
-            .token(&digest_of(&repo, &review), None, true, TWO_MINUTES_LATER, 1),
-    );
+    put_valid_token(&repo, &review, &p.signer, TWO_MINUTES_LATER);
     let (_dir, out) = build(&repo);
     let row = review_row(&out);
     assert!(!row.contains("timestamp"), "{row}");
@@ -194,11 +186,7 @@ fn hostile_tsa() -> (String, Arc<Signer>) {
 fn a_tsa_subject_is_escaped_on_the_record_page() {
     let (root, signer) = hostile_tsa();
     let (repo, review, _) = company_under("author", "required", 2, &root);
-    put_token(
-        &repo,
-        &review,
-        &signer.token(&digest_of(&repo, &review), None, true, TWO_MINUTES_LATER, 1),
-    );
+    put_valid_token(&repo, &review, &signer, TWO_MINUTES_LATER);
     let (_dir, out) = build(&repo);
     let html = page(&out, "orders/SO-2026-0001.html");
     assert!(!html.contains("<img src=x"), "unescaped TSA subject");
@@ -229,11 +217,7 @@ fn audit_block(out: &std::path::Path, anchor: &str) -> String {
 fn the_audit_page_lists_the_tsa_certificates_trusted() {
     let (root, signer) = tsa_named("CN=Acme Root CA,O=Acme Trust", "CN=Acme TSA,O=Acme Trust");
     let (repo, review, _) = company_under("author", "optional", 2, &pem(&root));
-    put_token(
-        &repo,
-        &review,
-        &signer.token(&digest_of(&repo, &review), None, true, TWO_MINUTES_LATER, 1),
-    );
+    put_valid_token(&repo, &review, &signer, TWO_MINUTES_LATER);
     let (_dir, out) = build(&repo);
     let certs = audit_block(&out, "tsa-certificates");
     let sha: String = sha2::Sha256::digest(&root.der)
@@ -280,12 +264,7 @@ fn field<'a>(block: &'a str, label: &str) -> &'a str {
 fn the_audit_page_gives_the_tokens_coverage() {
     let p = pki(1, FROM, UNTIL);
     let (repo, review, verified) = company_under("author", "required", 2, &p.root_pem);
-    put_token(
-        &repo,
-        &review,
-        &p.signer
-            .token(&digest_of(&repo, &review), None, true, TWO_MINUTES_LATER, 1),
-    );
+    put_valid_token(&repo, &review, &p.signer, TWO_MINUTES_LATER);
     // The property's token is the review's: for another commit.
     put_token(
         &repo,
