@@ -78,15 +78,6 @@ fn build(repo: &Repo, site: &Path) {
     assert_eq!(run.code, 0, "{}", run.stderr);
 }
 
-fn unescape(s: &str) -> String {
-    s.replace("&#39;", "'")
-        .replace("&quot;", "\"")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&#x2F;", "/")
-        .replace("&amp;", "&")
-}
-
 /// The section of the page with this id, up to the next section.
 fn section<'p>(page: &'p str, id: &str) -> &'p str {
     let at = page

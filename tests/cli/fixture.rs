@@ -463,3 +463,15 @@ impl Repo {
         id.to_string()[..10].to_string()
     }
 }
+
+/// HTML text as a reader sees it: the entities tera's escaping writes,
+/// decoded (`&amp;` last, so `&amp;lt;` stays `&lt;`).
+pub fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&#x2F;", "/")
+        .replace("&amp;", "&")
+}

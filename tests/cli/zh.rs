@@ -80,7 +80,7 @@ fn visible(html: &str) -> Vec<String> {
     while let Some(open) = rest.find('<') {
         let text = &rest[..open];
         if skip.is_empty() && !text.trim().is_empty() {
-            out.push(decode(text.trim()));
+            out.push(unescape(text.trim()));
         }
         let Some(close) = rest[open..].find('>') else {
             break;
@@ -115,11 +115,11 @@ fn visible(html: &str) -> Vec<String> {
         if skip.is_empty() && !other_lang {
             for a in ["title", "aria-label", "placeholder"] {
                 if let Some(v) = attr(tag, a) {
-                    out.push(decode(&v));
+                    out.push(unescape(&v));
                 }
             }
             if name == "meta" && attr(tag, "name").as_deref() == Some("description") {
-                out.push(decode(&attr(tag, "content").unwrap_or_default()));
+                out.push(unescape(&attr(tag, "content").unwrap_or_default()));
             }
         }
         if void {
@@ -140,15 +140,6 @@ fn attr(tag: &str, name: &str) -> Option<String> {
     let start = tag.find(&key)? + key.len();
     let end = tag[start..].find('"')?;
     Some(tag[start..start + end].to_string())
-}
-
-fn decode(s: &str) -> String {
-    s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&#x27;", "'")
-        .replace("&amp;", "&")
 }
 
 fn pages(root: &Path) -> Vec<(String, String)> {
