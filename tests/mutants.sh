@@ -27,6 +27,8 @@ trust=(
     'src/load/**/*.rs'
     'src/model/keys.rs'
     'src/tsa/verify*.rs'
+    'src/render/reads.rs'
+    'src/render/pages.rs'
 )
 if [ "${1:-}" = "--in-diff" ]; then
     base=${2:?--in-diff needs a base revision}

@@ -97,6 +97,12 @@ impl Demo {
     /// file, the manifest and the kept reads included.
     #[track_caller]
     fn assert_same_as_cold(&self, step: &str) {
+        self.assert_same_as_cold_but(step, &[]);
+    }
+
+    /// As [`Demo::assert_same_as_cold`], but for the files named.
+    #[track_caller]
+    fn assert_same_as_cold_but(&self, step: &str, but: &[&str]) {
         let cold_dir = tempfile::tempdir().unwrap();
         let cold = cold_dir.path().join("site");
         let git_cache = self.records.join(".git/docket");
@@ -109,7 +115,7 @@ impl Demo {
         let differ: Vec<&String> = cold
             .keys()
             .chain(warm.keys())
-            .filter(|k| cold.get(*k) != warm.get(*k))
+            .filter(|k| !but.contains(&k.as_str()) && cold.get(*k) != warm.get(*k))
             .collect();
         assert!(
             differ.is_empty(),
@@ -241,6 +247,98 @@ fn a_rebuild_after_changes_across_records_equals_a_cold_build() {
     demo.write(&sheet, &sheet_text);
     demo.build(&demo.site);
     demo.assert_same_as_cold("restoring a flow sheet uncommitted");
+}
+
+/// What the build kept of `page`'s reads in the site (docs/site.md).
+fn kept_reads(demo: &Demo, page: &str) -> Vec<String> {
+    let kept: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(demo.site.join(".docket-reads")).unwrap()).unwrap();
+    kept["pages"][page][1]
+        .as_array()
+        .unwrap_or_else(|| panic!("no reads kept for {page}: {kept}"))
+        .iter()
+        .map(|r| r.as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn the_site_keeps_what_each_record_page_read_of_other_records() {
+    let demo = Demo::new();
+    demo.build(&demo.site);
+    let order = find(&demo, "orders", "customer = \"C-0001\"");
+    let order_id = Path::new(&order)
+        .file_stem()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    // The customer's page read which orders it has, and each one's row.
+    let customer = kept_reads(&demo, "customers/C-0001.html");
+    for read in [
+        "related customers orders C-0001".to_string(),
+        format!("row orders {order_id}"),
+    ] {
+        assert!(customer.contains(&read), "{read:?} not in {customer:?}");
+    }
+    // The order's page read its customer's link (the name beside it).
+    let order_reads = kept_reads(&demo, &format!("orders/{order_id}.html"));
+    assert!(
+        order_reads.contains(&"link C-0001".to_string()),
+        "{order_reads:?}"
+    );
+}
+
+#[test]
+fn a_taken_page_that_differs_from_the_page_made_fails_a_verifying_build() {
+    let demo = Demo::new();
+    demo.build(&demo.site);
+    let path = demo.site.join(".docket-reads");
+    let kept: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    // Each page's view hash as the last build kept it, replaced: to the
+    // verifying build every page taken is now not the page it makes.
+    for wrong in [0, 1] {
+        let mut doctored = kept.clone();
+        for (_, entry) in doctored["pages"].as_object_mut().unwrap() {
+            entry[0] = serde_json::json!(wrong);
+        }
+        std::fs::write(&path, serde_json::to_vec(&doctored).unwrap()).unwrap();
+        let run = docket_on(
+            &demo.records,
+            &[
+                "build",
+                "--as-of",
+                AS_OF,
+                "--out",
+                demo.site.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+        assert!(
+            run.stderr.contains(
+                ".html was taken from the previous build, but this build makes it differently"
+            ),
+            "{}",
+            run.stderr
+        );
+    }
+    // Without verifying, the hash is not looked at: pages are taken by
+    // what they read, and every page is as a cold build makes it (the
+    // doctored hashes are carried over: the site folder is docket's own).
+    let run: Run = docket_cmd()
+        .env("DOCKET_VERIFY_READS", "0")
+        .args([
+            "build",
+            "--as-of",
+            AS_OF,
+            "--out",
+            demo.site.to_str().unwrap(),
+            "--records",
+        ])
+        .arg(&demo.records)
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    demo.assert_same_as_cold_but("a build that does not verify", &[".docket-reads"]);
 }
 
 #[test]
