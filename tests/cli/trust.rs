@@ -102,6 +102,16 @@ pub(crate) fn governance_unproven_fires_for_a_key_slipped_into_the_gms_entry() {
     ] {
         assert!(g.message.contains(want), "{want:?} in {}", g.message);
     }
+    // Made on the main line: no branch, no merge to name.
+    assert!(
+        g.message.contains(&format!(
+            "in commit {} by Li Mei (li.sales) without governance",
+            Repo::short(slipped)
+        )),
+        "{}",
+        g.message
+    );
+    assert!(!g.message.contains("merged in commit"), "{}", g.message);
     let s = one(&run, "signature-unproven", ORDER_PATH);
     assert!(s.message.contains("li.sales's key"), "{}", s.message);
     // The audit trail says so too.
@@ -164,7 +174,12 @@ fn a_key_slipped_in_on_a_branch_merged_by_sales_proves_nothing() {
     let run = repo.check();
     let g = one(&run, "governance-unproven", "people.toml");
     assert!(
-        g.message.contains(&Repo::short(merge)) && g.message.contains(&Repo::short(keyed)),
+        g.message.contains(&format!(
+            "in commit {} by Li Mei (li.sales) (on a branch), merged in commit {} by Li Mei \
+             (li.sales) without governance",
+            Repo::short(keyed),
+            Repo::short(merge)
+        )),
         "names the branch commit and the merge: {}",
         g.message
     );
