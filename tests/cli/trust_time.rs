@@ -91,7 +91,19 @@ pub(crate) fn signature_time_fires_for_a_written_date_far_from_the_commit() {
     repo.commit_as("wang.gm", "2026-03-05", "Review");
     let t = fires(&repo.check(), "signature-time");
     assert!(
-        t[0].message.contains("dated 2026-03-03") && t[0].message.contains("2026-03-05"),
+        t[0].message
+            .contains("it is dated 2026-03-03, 2 days before it was signed on 2026-03-05"),
+        "{}",
+        t[0].message
+    );
+    // And the other way: a section dated days after the commit that
+    // signed it (written ahead, as if signed later).
+    repo.write(ORDER_PATH, &reviewed("wang.gm", "2026-03-11"));
+    repo.commit_as("wang.gm", "2026-03-07", "Review, dated ahead");
+    let t = fires(&repo.check(), "signature-time");
+    assert!(
+        t[0].message
+            .contains("it is dated 2026-03-11, 4 days after it was signed on 2026-03-07"),
         "{}",
         t[0].message
     );
