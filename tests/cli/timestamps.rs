@@ -647,6 +647,33 @@ fn signature_time_fires_for_a_commit_dated_after_its_stamp() {
 }
 
 #[test]
+fn signature_time_near_miss_a_commit_dated_exactly_the_tolerance_after_its_stamp() {
+    // date_tolerance_days = 1 (the default): a commit may claim a time up
+    // to one day after the TSA saw it, and not a second more.
+    let p = pki(1, FROM, UNTIL);
+    let (repo, review, _) = company_under("author", "required", 2, &p.root_pem);
+    let oid = git2::Oid::from_str(&review).unwrap();
+    let committed = repo
+        .git()
+        .find_commit(oid)
+        .unwrap()
+        .committer()
+        .when()
+        .seconds();
+    put_valid_token(&repo, &review, &p.signer, committed - 86_400);
+    let run = repo.check();
+    let dated_after = |run: &Run| {
+        run.of("signature-time")
+            .iter()
+            .any(|f| f.message.contains("a commit dated after it was stamped"))
+    };
+    assert!(!dated_after(&run), "{:#?}", run.findings());
+    put_valid_token(&repo, &review, &p.signer, committed - 86_400 - 1);
+    let run = repo.check();
+    assert!(dated_after(&run), "{:#?}", run.findings());
+}
+
+#[test]
 fn signature_time_near_miss_a_stamp_within_days_after_the_commit() {
     // within_days = 2: stamped two days later is in time, and so is a
     // stamp the same day.
