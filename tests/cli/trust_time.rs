@@ -262,6 +262,17 @@ pub(crate) fn history_time_near_miss_a_day_back_exactly() {
     repo.edit("customers/C-0001.toml", "Jan Ott", "Anna Keller");
     repo.commit_as("li.sales", "2026-03-09", "Contact back");
     clean(&repo.check());
+    // A second more than the day is too far back.
+    repo.edit("customers/C-0001.toml", "Anna Keller", "Jan Ott");
+    repo.commit_as("li.sales", "2026-03-10", "Contact");
+    repo.edit("customers/C-0001.toml", "Jan Ott", "Anna Keller");
+    let back = repo.commit_as("li.sales", "2026-03-09 09:59:59", "Contact back");
+    let h = fires(&repo.check(), "history-time");
+    assert!(
+        h[0].message.contains(&Repo::short(back)),
+        "{}",
+        h[0].message
+    );
 }
 
 #[test]
