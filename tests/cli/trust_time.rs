@@ -306,4 +306,17 @@ pub(crate) fn history_time_near_miss_within_a_day_of_the_as_of_date() {
     // 2026-06-17 00:00, to the second.
     repo.commit_as("li.sales", "2026-06-16 23:59", "Contact");
     clean(&repo.check());
+    // Exactly a day past the as-of day's end is still fine...
+    repo.edit("customers/C-0001.toml", "Jan Ott", "Anna Keller");
+    repo.commit_as("li.sales", "2026-06-17 00:00:00", "Contact back");
+    clean(&repo.check());
+    // ...and a second more lies in the future.
+    repo.edit("customers/C-0001.toml", "Anna Keller", "Jan Ott");
+    let future = repo.commit_as("li.sales", "2026-06-17 00:00:01", "Contact again");
+    let h = fires(&repo.check(), "history-time");
+    assert!(
+        h[0].message.contains(&Repo::short(future)),
+        "{}",
+        h[0].message
+    );
 }
