@@ -461,4 +461,18 @@ fn check_speaks_the_configured_language_and_json_stays_english() {
     );
     assert!(!zh_human.stdout.contains("records checked"));
     assert_eq!(en_human.code, zh_human.code);
+    // The demo's governance lapse says, in Chinese, who may make the
+    // change: the governance roles by their Chinese names.
+    let lapse = zh_human
+        .stdout
+        .lines()
+        .find(|l| l.contains("governance-unproven"))
+        .unwrap_or_else(|| panic!("{}", zh_human.stdout));
+    assert!(
+        lapse.contains(&format!(
+            "請由具{}角色者提交",
+            docket::lexicon::roles(["gm"])
+        )),
+        "{lapse}"
+    );
 }
