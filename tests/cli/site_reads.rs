@@ -161,6 +161,17 @@ fn find(demo: &Demo, folder: &str, needle: &str) -> String {
         .unwrap_or_else(|| panic!("no {needle:?} in {folder}"))
 }
 
+/// The first order of customer C-0001: its file, and its id.
+fn order_of_c0001(demo: &Demo) -> (String, String) {
+    let order = find(demo, "orders", "customer = \"C-0001\"");
+    let id = Path::new(&order)
+        .file_stem()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    (order, id)
+}
+
 fn site_page(demo: &Demo, rel: &str) -> String {
     std::fs::read_to_string(demo.site.join(rel)).unwrap()
 }
@@ -191,12 +202,7 @@ fn a_rebuild_after_changes_across_records_equals_a_cold_build() {
         &text.replacen(&name, "Renamed Instruments Ltd", 1),
     );
     demo.commit("Customer renamed");
-    let order = find(&demo, "orders", "customer = \"C-0001\"");
-    let order_id = Path::new(&order)
-        .file_stem()
-        .unwrap()
-        .to_string_lossy()
-        .into_owned();
+    let (order, order_id) = order_of_c0001(&demo);
     let (rendered, pages) = demo.build(&demo.site);
     assert!(
         rendered < pages / 2,
@@ -265,12 +271,7 @@ fn kept_reads(demo: &Demo, page: &str) -> Vec<String> {
 fn the_site_keeps_what_each_record_page_read_of_other_records() {
     let demo = Demo::new();
     demo.build(&demo.site);
-    let order = find(&demo, "orders", "customer = \"C-0001\"");
-    let order_id = Path::new(&order)
-        .file_stem()
-        .unwrap()
-        .to_string_lossy()
-        .into_owned();
+    let (_, order_id) = order_of_c0001(&demo);
     // The customer's page read which orders it has, and each one's row.
     let customer = kept_reads(&demo, "customers/C-0001.html");
     for read in [
