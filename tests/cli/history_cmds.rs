@@ -120,6 +120,32 @@ fn log_shows_revisions_newest_first_with_field_changes() {
     assert_eq!(json["signatures"][0]["status"]["status"], "proven");
 }
 
+/// The company's offset decides how every commit time reads: east,
+/// west of Greenwich (a sign and minutes to get right) and at UTC, which
+/// is "+00:00", never "-00:00".
+#[test]
+fn log_shows_commit_times_at_the_company_offset_east_west_and_at_utc() {
+    let repo = signed("author");
+    // The review was committed on 2026-03-03 at 10:00 +08:00: 02:00 UTC.
+    let mut zone = "+08:00";
+    for (next, shown) in [
+        ("+00:00", "2026-03-03 02:00:00 +00:00"),
+        ("-05:00", "2026-03-02 21:00:00 -05:00"),
+        ("-03:30", "2026-03-02 22:30:00 -03:30"),
+        ("+05:45", "2026-03-03 07:45:00 +05:45"),
+    ] {
+        repo.edit(
+            "docket.toml",
+            &format!("timezone = \"{zone}\""),
+            &format!("timezone = \"{next}\""),
+        );
+        zone = next;
+        let run = repo.docket(&["log", "SO-2026-0001"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(run.stdout.contains(shown), "{zone}: {}", run.stdout);
+    }
+}
+
 #[test]
 fn log_of_an_unknown_record_fails() {
     let run = signed("author").docket(&["log", "SO-2026-9999"]);
