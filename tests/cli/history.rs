@@ -693,6 +693,40 @@ fn uncommitted_signed_section_is_unproven() {
     );
 }
 
+/// Before the first commit no policy has been governed into force: the
+/// working tree's docket.toml and people.toml are all there is. A company
+/// under "none" setting up its repository records its signatures; one
+/// under "author" knows its signers, and each signature waits for its
+/// commit.
+#[test]
+fn before_the_first_commit_the_working_trees_policy_and_people_stand() {
+    for policy in ["none", "author"] {
+        let repo = Repo::base();
+        repo.set_policy(policy);
+        repo.write("customers/C-0001.toml", CUSTOMER);
+        repo.write("products/AP-SH-1020.toml", PRODUCT);
+        repo.write(ORDER_PATH, ORDER);
+        repo.git_init();
+        let run = repo.check();
+        let signature: Vec<F> = run
+            .findings()
+            .into_iter()
+            .filter(|f| f.rule.starts_with("signature-") || f.rule.starts_with("signer-"))
+            .collect();
+        if policy == "none" {
+            assert!(signature.is_empty(), "{policy}: {signature:#?}");
+        } else {
+            assert_eq!(signature.len(), 1, "{policy}: {signature:#?}");
+            assert_eq!(signature[0].rule, "signature-unproven");
+            assert!(
+                signature[0].message.contains("not committed"),
+                "{}",
+                signature[0].message
+            );
+        }
+    }
+}
+
 const CAPA_PATH: &str = "capa/2026/CAPA-2026-0001.toml";
 const CAPA: &str = r#"id = "CAPA-2026-0001"
 kind = "corrective"
