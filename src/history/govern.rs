@@ -226,27 +226,41 @@ fn apply(
             now.certificates.insert(file.to_string(), sha);
         }
         Content::Deleted => match file {
-            "docket.toml" => now.config = Config::default(),
-            "people.toml" => now.people = Vec::new(),
+            // docket does not run without them, so their deletion is never
+            // in force: a policy of no people would leave nobody to govern
+            // the file put back, for good.
+            "docket.toml" | "people.toml" => {
+                let why = msg!(
+                    "{file} was deleted, and docket cannot run without it, so the deletion \
+                     cannot take effect; commit the file back",
+                    "{file} 被刪除，而 docket 不能沒有它，因此刪除不能生效；請把檔案提交回來"
+                );
+                return (changes, refused(verdict, why));
+            }
             "procedure.md" => now.procedure = None,
             _ => {
                 now.certificates.remove(file);
             }
         },
         Content::Unreadable(why) => {
-            let status = match verdict {
-                // Nobody is judged in the bootstrap; what does not read
-                // still does not take effect.
-                Status::Bootstrap => Status::Bootstrap,
-                _ => Status::Unproven(msg!(
-                    "the new {file} does not read ({why}), so it cannot take effect",
-                    "新的 {file} 無法讀取（{why}），因此不能生效"
-                )),
-            };
-            return (changes, status);
+            let why = msg!(
+                "the new {file} does not read ({why}), so it cannot take effect",
+                "新的 {file} 無法讀取（{why}），因此不能生效"
+            );
+            return (changes, refused(verdict, why));
         }
     }
     (changes, verdict.clone())
+}
+
+/// The status of a change that cannot take effect, for `why`: unproven,
+/// except in the bootstrap, where nobody is judged (and what cannot take
+/// effect still does not).
+fn refused(verdict: &Status, why: Message) -> Status {
+    match verdict {
+        Status::Bootstrap => Status::Bootstrap,
+        _ => Status::Unproven(why),
+    }
 }
 
 /// Mark the changes a later change of the same file took over.

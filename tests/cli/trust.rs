@@ -398,6 +398,37 @@ pub(crate) fn governance_unproven_near_miss_the_bootstrap_is_not_judged() {
     assert!(g.message.contains("c4.2.1"), "{}", g.message);
 }
 
+/// Nobody is judged in the bootstrap, a file that does not read
+/// included: Li's people.toml with a typo'd role is marked "bootstrap",
+/// not "unproven", and does not take effect (the bootstrap goes on until
+/// her fix names the GM).
+#[test]
+fn a_people_toml_that_does_not_read_in_the_bootstrap_is_not_judged() {
+    let repo = Repo::base();
+    repo.set_policy("author");
+    repo.remove("people.toml");
+    repo.write(ORDER_PATH, &order_unreviewed());
+    repo.git_init();
+    let root = repo.commit_as("li.sales", "2026-03-01", "Configuration");
+    let typo = people_toml().replacen("roles = [\"qc\"]", "roles = [\"qa\"]", 1);
+    assert_ne!(typo, people_toml());
+    repo.write("people.toml", &typo);
+    repo.commit_as("li.sales", "2026-03-01", "People");
+    repo.write("people.toml", &people_toml());
+    repo.commit_as("li.sales", "2026-03-01", "People: fixed");
+    review(&repo, "wang.gm", Signing::Unsigned);
+    clean(&repo.check());
+    let json = repo
+        .docket(&["diff", &format!("{root}..HEAD"), "--format", "json"])
+        .json();
+    let events = json["governance"].as_array().unwrap();
+    let statuses: Vec<&str> = events
+        .iter()
+        .map(|e| e["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["bootstrap", "bootstrap"], "{json:#}");
+}
+
 /// The proofs of the review as `docket log` shows them.
 fn proof_of_review(repo: &Repo) -> String {
     let b = &signature_blocks(repo)[0];
@@ -664,5 +695,74 @@ fn a_warm_proof_cache_follows_a_revocation_made_later() {
         s.message.contains("revoked from 2026-03-01"),
         "{}",
         s.message
+    );
+}
+
+/// docket does not run without people.toml and docket.toml, so deleting
+/// one never takes effect, even by the GM: were people.toml's deletion in
+/// force, nobody would be left to govern the file put back. The GM who
+/// deleted it commits it back; that is governed, and the policy never
+/// lapsed in between.
+#[test]
+fn deleting_people_toml_or_docket_toml_never_takes_effect() {
+    for file in ["people.toml", "docket.toml"] {
+        let repo = company("ssh");
+        let boot = head(&repo);
+        let text = repo.read(file);
+        repo.remove(file);
+        let gm = Signing::KeyOf("wang.gm");
+        repo.commit_with("wang.gm", "2026-03-03", "retired", gm);
+        // While it is gone, the GM's signed review is still judged by the
+        // policy in force: ssh, with his key.
+        review(&repo, "wang.gm", gm);
+        repo.write(file, &text);
+        repo.commit_with("wang.gm", "2026-03-04", "restored", gm);
+        let run = repo.check();
+        assert!(
+            run.of("governance-unproven").is_empty(),
+            "{file}: {:#?}",
+            run.findings()
+        );
+        clean(&run);
+        let json = repo
+            .docket(&["diff", &format!("{boot}..HEAD"), "--format", "json"])
+            .json();
+        let events = json["governance"].as_array().unwrap();
+        assert_eq!(events.len(), 2, "{file}: {json:#}");
+        assert_eq!(events[0]["status"], "unproven", "{file}: {json:#}");
+        assert!(
+            events[0]["reason"]
+                .as_str()
+                .is_some_and(|r| r.contains("cannot run without it")),
+            "{file}: {json:#}"
+        );
+        assert_eq!(events[1]["status"], "proven", "{file}: {json:#}");
+    }
+}
+
+/// A procedure the GM deletes and later restores comes back as new: its
+/// restoring change lists the clauses it adds, not nothing.
+#[test]
+fn a_procedure_deleted_and_restored_comes_back_with_its_clauses_listed() {
+    let repo = company("author");
+    review(&repo, "wang.gm", Signing::Unsigned);
+    let boot = head(&repo);
+    let text = "# Procedure\n\n## Orders {#c4.2.1}\n\nReview.\n";
+    repo.write("procedure.md", text);
+    repo.commit_as("wang.gm", "2026-03-04", "Procedure");
+    repo.remove("procedure.md");
+    repo.commit_as("wang.gm", "2026-03-05", "Procedure withdrawn");
+    repo.write("procedure.md", text);
+    repo.commit_as("wang.gm", "2026-03-06", "Procedure restored");
+    let json = repo
+        .docket(&["diff", &format!("{boot}..HEAD"), "--format", "json"])
+        .json();
+    let events = json["governance"].as_array().unwrap();
+    assert_eq!(events.len(), 3, "{json:#}");
+    let changes = |e: &serde_json::Value| e["changes"].to_string();
+    assert!(changes(&events[1]).contains("deleted"), "{json:#}");
+    assert!(
+        changes(&events[2]).contains("procedure clauses added: c4.2.1"),
+        "{json:#}"
     );
 }
