@@ -89,6 +89,9 @@ fn a_reset_that_drops_published_commits_is_history_rewritten() {
         added.as_str(),
         changed.as_str(),
         "New customer C-0002",
+        // Each lost commit's day, at the company's offset.
+        ", 2026-03-10)",
+        ", 2026-03-11)",
         "C-0002 (gone from the records; last in commit",
         "SO-2026-0001 (still in the records, without what the lost commits changed",
         "git merge",

@@ -227,6 +227,31 @@ fn a_key_the_gm_merges_does_not_prove_the_review_signed_before_it() {
     );
     let s = one(&run, "signature-unproven", ORDER_PATH);
     assert!(s.message.contains("li.sales's key"), "{}", s.message);
+    // The change is listed as Li's on the branch, merged by the GM; a
+    // change made on the main line names no merge.
+    let diff = |base: git2::Oid| {
+        let json = repo
+            .docket(&["diff", &format!("{base}..HEAD"), "--format", "json"])
+            .json();
+        json["governance"].as_array().unwrap().clone()
+    };
+    let events = diff(boot);
+    assert_eq!(events.len(), 1, "{events:#?}");
+    assert_eq!(events[0]["made_in"], keyed.to_string());
+    assert_eq!(events[0]["commit"], merge.to_string());
+    assert_eq!(events[0]["author"], "Li Mei (li.sales)");
+    assert_eq!(events[0]["merged_by"], "Wang Daming (wang.gm)");
+    repo.edit(
+        "people.toml",
+        "roles = [\"qc\"]",
+        "roles = [\"qc\", \"rnd\"]",
+    );
+    let direct = repo.commit_with("wang.gm", "2026-03-05", "people", Signing::KeyOf("wang.gm"));
+    let events = diff(merge);
+    assert_eq!(events.len(), 1, "{events:#?}");
+    assert_eq!(events[0]["made_in"], direct.to_string());
+    assert_eq!(events[0]["status"], "proven", "{events:#?}");
+    assert!(events[0].get("merged_by").is_none(), "{events:#?}");
     // A review she signs after the merge is proven: the GM put her key in
     // his entry, under his own signature.
     repo.write(ORDER_PATH, &ORDER.replace("2026-03-03", "2026-03-05"));

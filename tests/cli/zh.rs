@@ -397,6 +397,14 @@ fn zh_hant_site_shows_no_english_of_the_catalog() {
         left.len(),
         left.iter().take(60).cloned().collect::<Vec<_>>().join("\n")
     );
+    // The audit page's governance log says why each change was proven or
+    // not in Chinese, not only "proven" or "unproven".
+    let audit = unescape(&std::fs::read_to_string(out.join("audit.html")).unwrap());
+    let governance = &audit[audit.find("id=\"governance\"").expect("governance log")..];
+    let governance = &governance[..governance.find("</section>").expect("its end")];
+    for why in ["所做的 SSH 簽章", "不具受控文件變更所需的"] {
+        assert!(governance.contains(why), "{why} not in the governance log");
+    }
     // Every finding is on the findings page, in Chinese.
     let findings_page = &pages.iter().find(|(r, _)| r == "findings.html").unwrap().1;
     assert!(findings_page.contains("<html lang=\"zh-Hant\">"));
