@@ -118,6 +118,10 @@ fn log_shows_revisions_newest_first_with_field_changes() {
     assert_eq!(json["revisions"][1]["signature"]["status"], "unsigned");
     assert_eq!(json["signatures"][0]["section"], "review");
     assert_eq!(json["signatures"][0]["status"]["status"], "proven");
+    // Named by its file, the record's log is the same, signatures included.
+    let by_path = repo.docket(&["log", ORDER_PATH, "--format", "json"]);
+    assert_eq!(by_path.code, 0, "{}", by_path.stderr);
+    assert_eq!(by_path.json(), json);
 }
 
 /// The company's offset decides how every commit time reads: east,
