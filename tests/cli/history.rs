@@ -306,6 +306,27 @@ fn substance_change_with_change_entry_is_recorded_but_stale() {
     );
 }
 
+/// Taking the GM's approval out does not take out what it approved: a
+/// quantity changed in the same commit that removed the review is still
+/// a change to an approved order, and needs its `[[change]]` entry.
+#[test]
+fn removing_the_review_with_a_substance_change_does_not_hide_the_change() {
+    let repo = signed("author");
+    repo.write(
+        ORDER_PATH,
+        &order_unreviewed().replace("quantity = 500", "quantity = 800"),
+    );
+    repo.commit_as("li.sales", "2026-03-20", "Customer wants 800");
+    let f = fires(&repo.check(), "change-unrecorded");
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert!(f[0].message.contains("500 -> 800"), "{}", f[0].message);
+    assert!(
+        f[0].message.contains("(approved 2026-03-03)"),
+        "{}",
+        f[0].message
+    );
+}
+
 /// A `[[change]]` entry records changes made after the approval it
 /// follows: one dated before the approval cannot cover a later change.
 #[test]
