@@ -483,4 +483,23 @@ fn check_speaks_the_configured_language_and_json_stays_english() {
         )),
         "{lapse}"
     );
+    // An unsigned signature commit names, in Chinese, whose SSH signature
+    // it needs: the signer the file names.
+    let unsigned: Vec<&str> = zh_human
+        .stdout
+        .lines()
+        .filter(|l| l.contains("簽核政策 \"ssh\" 需要"))
+        .collect();
+    assert!(!unsigned.is_empty(), "{}", zh_human.stdout);
+    for line in unsigned {
+        let signer = line
+            .split_once("由 ")
+            .and_then(|(_, rest)| rest.split_once(" 簽核，"))
+            .map(|(who, _)| who)
+            .unwrap_or_else(|| panic!("no signer in {line}"));
+        assert!(
+            line.contains(&format!("需要 {signer} 的 SSH 簽章")),
+            "{line}"
+        );
+    }
 }
