@@ -16,6 +16,8 @@
 # for a throwaway checkout such as CI's. MUTANTS_TESTS="trust caches"
 # runs only the CLI tests whose names contain one of those words (each
 # mutant then costs its build and seconds of tests, not the whole suite).
+# MUTANTS_TIMEOUT=60 stops a mutant's tests after 60 s (default 300): a
+# loop mutated to run forever costs that much, and is caught.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v cargo-mutants >/dev/null; then
@@ -42,7 +44,7 @@ if [ "${1:-}" = "--in-diff" ]; then
     for f in "${trust[@]}"; do files+=(-f "$f"); done
     where=(--copy-target=true)
     if [ "${MUTANTS_IN_PLACE:-}" = 1 ]; then where=(--in-place); fi
-    exec cargo mutants --in-diff "$diff" "${files[@]}" "${where[@]}" --timeout 300
+    exec cargo mutants --in-diff "$diff" "${files[@]}" "${where[@]}" --timeout "${MUTANTS_TIMEOUT:-300}"
 fi
 where=(--copy-target=true)
 if [ "${MUTANTS_IN_PLACE:-}" = 1 ]; then where=(--in-place); fi
@@ -54,4 +56,4 @@ if [ $# -gt 0 ]; then
 else
     for f in "${trust[@]}"; do files+=(-f "$f"); done
 fi
-exec cargo mutants "${files[@]}" "${where[@]}" --timeout 300 "${filter[@]}"
+exec cargo mutants "${files[@]}" "${where[@]}" --timeout "${MUTANTS_TIMEOUT:-300}" "${filter[@]}"
