@@ -740,7 +740,11 @@ fn deleting_people_toml_or_docket_toml_never_takes_effect() {
         // While it is gone, the GM's signed review is still judged by the
         // policy in force: ssh, with his key.
         review(&repo, "wang.gm", gm);
+        // Put back but not yet committed: the deletion is reported, with
+        // what to do.
         repo.write(file, &text);
+        let g = one(&repo.check(), "governance-unproven", file);
+        assert!(g.message.contains("commit the file back"), "{}", g.message);
         repo.commit_with("wang.gm", "2026-03-04", "restored", gm);
         let run = repo.check();
         assert!(
