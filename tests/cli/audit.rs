@@ -311,3 +311,52 @@ fn a_hostile_email_cannot_add_a_command_to_the_page() {
     assert!(!exported.stdout.contains("touch"), "{}", exported.stdout);
     assert!(exported.stderr.contains("left out"), "{}", exported.stderr);
 }
+
+/// OpenSSH reads an allowed_signers principal as a pattern list: an email
+/// "*@acme.example" would let Li's key sign as anyone at the company, and
+/// one holding a comma would add a principal. Each such email is left
+/// out of `docket export allowed-signers` (and said so); her plain email
+/// stays.
+#[test]
+fn an_email_openssh_reads_as_a_pattern_is_left_out_of_allowed_signers() {
+    let hostile = [
+        "*@acme.example",
+        "wang@acme.example,li2@acme.example",
+        "w?ng@acme.example",
+        "!li@acme.example",
+        "li\"@acme.example",
+        "li'@acme.example",
+        "li#@acme.example",
+    ];
+    let repo = Repo::empty();
+    repo.set_policy("ssh");
+    let listed: Vec<String> = hostile.iter().map(|e| format!("{e:?}")).collect();
+    let people = people_toml_with_keys().replacen(
+        "emails = [\"li@acme.example\"]",
+        &format!("emails = [\"li@acme.example\", {}]", listed.join(", ")),
+        1,
+    );
+    assert!(people.contains("w?ng"), "{people}");
+    repo.write("people.toml", &people);
+    repo.git_init();
+    repo.commit_with("wang.gm", "2026-01-05", "Start", Signing::KeyOf("wang.gm"));
+    let exported = repo.docket(&["export", "allowed-signers"]);
+    assert_eq!(exported.code, 0, "{}", exported.stderr);
+    let li = public_key("li.sales");
+    let li = li.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
+    let lines: Vec<&str> = exported
+        .stdout
+        .lines()
+        .filter(|l| l.contains(&li))
+        .collect();
+    assert_eq!(lines.len(), 1, "{}", exported.stdout);
+    assert!(lines[0].starts_with("li@acme.example "), "{}", lines[0]);
+    for e in hostile {
+        assert!(!exported.stdout.contains(e), "{e} in {}", exported.stdout);
+        assert!(
+            exported.stderr.contains(&format!("{e:?}")),
+            "{e}: {}",
+            exported.stderr
+        );
+    }
+}

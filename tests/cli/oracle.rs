@@ -497,3 +497,58 @@ fn export_writes_every_governed_key_with_its_window_and_no_injected_one() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("nope"), "{}", run.stderr);
 }
+
+/// A version of people.toml is in force from just after the commit that
+/// brought it: that commit is judged by the version before, and so is it
+/// in the exported file. Li's second email, added by the GM on
+/// 2026-04-01, signs from a second after that commit, and her first email
+/// alone until the commit itself.
+#[test]
+fn export_starts_a_version_a_second_after_the_commit_that_brought_it() {
+    let repo = Repo::empty();
+    repo.set_policy("ssh");
+    repo.write("people.toml", &people_toml_with_keys());
+    repo.git_init();
+    repo.commit_with("wang.gm", "2026-01-05", "Start", Signing::KeyOf("wang.gm"));
+    repo.edit(
+        "people.toml",
+        "emails = [\"li@acme.example\"]",
+        "emails = [\"li@acme.example\", \"mei@acme.example\"]",
+    );
+    repo.commit_with(
+        "wang.gm",
+        "2026-04-01",
+        "Li's second email",
+        Signing::KeyOf("wang.gm"),
+    );
+    let run = repo.docket(&["export", "allowed-signers"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let key: String = public_key("li.sales")
+        .split(' ')
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let utc = |s: i64| {
+        jiff::Timestamp::from_second(s)
+            .unwrap()
+            .strftime("%Y%m%d%H%M%SZ")
+            .to_string()
+    };
+    let at = seconds("2026-04-01");
+    let li: Vec<&str> = run.stdout.lines().filter(|l| l.ends_with(&key)).collect();
+    assert_eq!(
+        li,
+        vec![
+            format!(
+                "li@acme.example namespaces=\"git\",valid-before=\"{}\" {key}",
+                utc(at)
+            ),
+            format!(
+                "li@acme.example,mei@acme.example namespaces=\"git\",valid-after=\"{}\" {key}",
+                utc(at + 1)
+            ),
+        ],
+        "{}",
+        run.stdout
+    );
+}
