@@ -250,7 +250,7 @@ fn a_published_commit_whose_objects_are_gone_is_still_history_rewritten() {
     other.commit_as("li.sales", "2026-03-05", "Another history");
     let f = fires(&check_published(&other, &out), "history-rewritten");
     assert!(
-        f[0].message.contains("its objects are gone"),
+        f[0].message.contains("its objects are gone") && f[0].message.contains("cannot be told"),
         "{}",
         f[0].message
     );
@@ -338,4 +338,36 @@ fn the_manifest_and_data_json_record_the_commit_built_from() {
     let data: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("data.json")).unwrap()).unwrap();
     assert_eq!(data["commit"], head.as_str());
+}
+
+/// A reset that drops commits touching no record (the procedure, a dozen
+/// times) still lists them: ten by name, the rest counted.
+#[test]
+fn a_reset_of_commits_that_touched_no_record_lists_them_ten_by_name() {
+    let repo = signed("author");
+    let kept = repo.git().head().unwrap().target().unwrap();
+    let mut dropped = Vec::new();
+    for n in 1..=12 {
+        repo.write("procedure.md", &format!("# Procedure\n\nRevision {n}.\n"));
+        dropped.push(short(repo.commit_as(
+            "wang.gm",
+            "2026-03-10",
+            &format!("Procedure {n}"),
+        )));
+    }
+    let (_keep, out) = site();
+    build(&repo, &out);
+    reset_hard(&repo, &kept.to_string());
+    let f = fires(&check_published(&repo, &out), "history-rewritten");
+    let m = &f[0].message;
+    assert!(m.contains("12 commits are no longer reachable"), "{m}");
+    assert!(!m.contains("cannot be told"), "{m}");
+    // Newest first: the last ten made are named, the first two counted.
+    for id in &dropped[2..] {
+        assert!(m.contains(id.as_str()), "{id} not in {m}");
+    }
+    for id in &dropped[..2] {
+        assert!(!m.contains(id.as_str()), "{id} in {m}");
+    }
+    assert!(m.contains("; and 2 more"), "{m}");
 }
