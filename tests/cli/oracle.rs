@@ -377,6 +377,24 @@ fn messages(fs: &[F]) -> String {
         .join("\n")
 }
 
+/// `person`'s public key as allowed_signers lists it: type and key, no
+/// comment.
+fn bare_key(person: &str) -> String {
+    public_key(person)
+        .split(' ')
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A time as allowed_signers writes it: UTC, `20260401020000Z`.
+fn utc(seconds: i64) -> String {
+    jiff::Timestamp::from_second(seconds)
+        .unwrap()
+        .strftime("%Y%m%d%H%M%SZ")
+        .to_string()
+}
+
 #[test]
 fn export_writes_every_governed_key_with_its_window_and_no_injected_one() {
     let repo = Repo::empty();
@@ -415,13 +433,7 @@ fn export_writes_every_governed_key_with_its_window_and_no_injected_one() {
     let run = repo.docket(&["export", "allowed-signers"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let text = run.stdout;
-    let key = |p: &str| {
-        public_key(p)
-            .split(' ')
-            .take(2)
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
+    let key = bare_key;
     let lines: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
     let of = |email: &str| -> Vec<&str> {
         lines
@@ -442,12 +454,6 @@ fn export_writes_every_governed_key_with_its_window_and_no_injected_one() {
     // then from 2026-05-01 (midnight +08:00 = 16:00 UTC the day before)
     // to the day before 2027-01-01.
     let governed_at = seconds("2026-04-01");
-    let utc = |s: i64| {
-        jiff::Timestamp::from_second(s)
-            .unwrap()
-            .strftime("%Y%m%d%H%M%SZ")
-            .to_string()
-    };
     assert_eq!(
         of("sun@acme.example"),
         vec![
@@ -523,17 +529,7 @@ fn export_starts_a_version_a_second_after_the_commit_that_brought_it() {
     );
     let run = repo.docket(&["export", "allowed-signers"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let key: String = public_key("li.sales")
-        .split(' ')
-        .take(2)
-        .collect::<Vec<_>>()
-        .join(" ");
-    let utc = |s: i64| {
-        jiff::Timestamp::from_second(s)
-            .unwrap()
-            .strftime("%Y%m%d%H%M%SZ")
-            .to_string()
-    };
+    let key = bare_key("li.sales");
     let at = seconds("2026-04-01");
     let li: Vec<&str> = run.stdout.lines().filter(|l| l.ends_with(&key)).collect();
     assert_eq!(

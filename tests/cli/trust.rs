@@ -66,6 +66,17 @@ fn head(repo: &Repo) -> git2::Oid {
 
 /// The one finding of `rule` on `file`.
 #[track_caller]
+/// The governance changes `docket diff BASE..HEAD --format json` lists.
+fn governance_since(repo: &Repo, base: git2::Oid) -> Vec<serde_json::Value> {
+    let json = repo
+        .docket(&["diff", &format!("{base}..HEAD"), "--format", "json"])
+        .json();
+    json["governance"]
+        .as_array()
+        .expect("a governance list")
+        .clone()
+}
+
 fn one(run: &Run, rule: &str, file: &str) -> F {
     let found: Vec<F> = fires(run, rule)
         .into_iter()
@@ -229,13 +240,7 @@ fn a_key_the_gm_merges_does_not_prove_the_review_signed_before_it() {
     assert!(s.message.contains("li.sales's key"), "{}", s.message);
     // The change is listed as Li's on the branch, merged by the GM; a
     // change made on the main line names no merge.
-    let diff = |base: git2::Oid| {
-        let json = repo
-            .docket(&["diff", &format!("{base}..HEAD"), "--format", "json"])
-            .json();
-        json["governance"].as_array().unwrap().clone()
-    };
-    let events = diff(boot);
+    let events = governance_since(&repo, boot);
     assert_eq!(events.len(), 1, "{events:#?}");
     assert_eq!(events[0]["made_in"], keyed.to_string());
     assert_eq!(events[0]["commit"], merge.to_string());
@@ -247,7 +252,7 @@ fn a_key_the_gm_merges_does_not_prove_the_review_signed_before_it() {
         "roles = [\"qc\", \"rnd\"]",
     );
     let direct = repo.commit_with("wang.gm", "2026-03-05", "people", Signing::KeyOf("wang.gm"));
-    let events = diff(merge);
+    let events = governance_since(&repo, merge);
     assert_eq!(events.len(), 1, "{events:#?}");
     assert_eq!(events[0]["made_in"], direct.to_string());
     assert_eq!(events[0]["status"], "proven", "{events:#?}");
@@ -443,15 +448,12 @@ fn a_people_toml_that_does_not_read_in_the_bootstrap_is_not_judged() {
     repo.commit_as("li.sales", "2026-03-01", "People: fixed");
     review(&repo, "wang.gm", Signing::Unsigned);
     clean(&repo.check());
-    let json = repo
-        .docket(&["diff", &format!("{root}..HEAD"), "--format", "json"])
-        .json();
-    let events = json["governance"].as_array().unwrap();
+    let events = governance_since(&repo, root);
     let statuses: Vec<&str> = events
         .iter()
         .map(|e| e["status"].as_str().unwrap())
         .collect();
-    assert_eq!(statuses, ["bootstrap", "bootstrap"], "{json:#}");
+    assert_eq!(statuses, ["bootstrap", "bootstrap"], "{events:#?}");
 }
 
 /// The proofs of the review as `docket log` shows them.
@@ -611,16 +613,13 @@ fn a_people_toml_the_gm_commits_broken_does_not_take_effect() {
     repo.edit("people.toml", "roles = [\"qa\"]", "roles = [\"qc\"]");
     repo.commit_as("wang.gm", "2026-03-05", "people: fix");
     clean(&repo.check());
-    let json = repo
-        .docket(&["diff", &format!("{boot}..HEAD"), "--format", "json"])
-        .json();
-    let events = json["governance"].as_array().unwrap();
-    assert_eq!(events.len(), 2, "{json:#}");
+    let events = governance_since(&repo, boot);
+    assert_eq!(events.len(), 2, "{events:#?}");
     assert_eq!(events[0]["commit"], broken.to_string());
     assert_eq!(events[0]["status"], "unproven");
     assert!(
         events[0]["reason"].as_str().unwrap().contains("qa"),
-        "{json:#}"
+        "{events:#?}"
     );
     assert_eq!(events[1]["status"], "proven");
 }
@@ -753,19 +752,16 @@ fn deleting_people_toml_or_docket_toml_never_takes_effect() {
             run.findings()
         );
         clean(&run);
-        let json = repo
-            .docket(&["diff", &format!("{boot}..HEAD"), "--format", "json"])
-            .json();
-        let events = json["governance"].as_array().unwrap();
-        assert_eq!(events.len(), 2, "{file}: {json:#}");
-        assert_eq!(events[0]["status"], "unproven", "{file}: {json:#}");
+        let events = governance_since(&repo, boot);
+        assert_eq!(events.len(), 2, "{file}: {events:#?}");
+        assert_eq!(events[0]["status"], "unproven", "{file}: {events:#?}");
         assert!(
             events[0]["reason"]
                 .as_str()
                 .is_some_and(|r| r.contains("cannot run without it")),
-            "{file}: {json:#}"
+            "{file}: {events:#?}"
         );
-        assert_eq!(events[1]["status"], "proven", "{file}: {json:#}");
+        assert_eq!(events[1]["status"], "proven", "{file}: {events:#?}");
     }
 }
 
@@ -783,15 +779,12 @@ fn a_procedure_deleted_and_restored_comes_back_with_its_clauses_listed() {
     repo.commit_as("wang.gm", "2026-03-05", "Procedure withdrawn");
     repo.write("procedure.md", text);
     repo.commit_as("wang.gm", "2026-03-06", "Procedure restored");
-    let json = repo
-        .docket(&["diff", &format!("{boot}..HEAD"), "--format", "json"])
-        .json();
-    let events = json["governance"].as_array().unwrap();
-    assert_eq!(events.len(), 3, "{json:#}");
+    let events = governance_since(&repo, boot);
+    assert_eq!(events.len(), 3, "{events:#?}");
     let changes = |e: &serde_json::Value| e["changes"].to_string();
-    assert!(changes(&events[1]).contains("deleted"), "{json:#}");
+    assert!(changes(&events[1]).contains("deleted"), "{events:#?}");
     assert!(
         changes(&events[2]).contains("procedure clauses added: c4.2.1"),
-        "{json:#}"
+        "{events:#?}"
     );
 }
