@@ -527,17 +527,50 @@ fn configuration_linked_out_of_the_root_stops_every_command() {
         let target = outside.path().join(file);
         std::fs::rename(repo.path(file), &target).unwrap();
         std::os::unix::fs::symlink(&target, repo.path(file)).unwrap();
+        let customers = std::fs::read_dir(repo.path("customers")).unwrap().count();
         let (_dir, out) = site_dir();
         for args in [
             vec!["check", "--as-of", AS_OF],
             vec!["status", "--as-of", AS_OF],
             vec!["build", "--out", out.to_str().unwrap(), "--as-of", AS_OF],
+            // These two judge nothing, so only the loader stands between
+            // them and a policy or a people list read from outside.
+            vec!["new", "customer", "--as-of", AS_OF],
+            vec!["stamp", "--url", "http://127.0.0.1:9/"],
         ] {
             let run = repo.docket(&args);
             refused(&run, &[file, "link leaving the records root"]);
         }
         assert!(!out.exists());
+        assert_eq!(
+            std::fs::read_dir(repo.path("customers")).unwrap().count(),
+            customers
+        );
     }
+}
+
+/// A configuration file that is merely unreadable (a link that loops,
+/// a file too large) is not refused as unsafe on its own: it is one of
+/// the problems `check` lists together before judging nothing, so a
+/// person fixes them all in one go.
+#[cfg(unix)]
+#[test]
+fn an_unreadable_configuration_is_listed_with_the_others_not_refused_alone() {
+    let repo = Repo::base();
+    let mut big = std::fs::read_to_string(repo.path("docket.toml")).unwrap();
+    big.push_str(&format!("# {}\n", "x".repeat(1024 * 1024)));
+    std::fs::write(repo.path("docket.toml"), big).unwrap();
+    std::fs::remove_file(repo.path("people.toml")).unwrap();
+    std::os::unix::fs::symlink("people.toml", repo.path("people.toml")).unwrap();
+    let run = repo.docket(&["check", "--as-of", AS_OF]);
+    refused(
+        &run,
+        &[
+            "the configuration cannot be read",
+            "docket.toml: is larger than 1024 KiB",
+            "people.toml: cannot be read",
+        ],
+    );
 }
 
 #[cfg(unix)]
