@@ -397,6 +397,23 @@ mod tests {
         assert_eq!(join(dir, "../.git/config"), Err(Refused::Hidden));
     }
 
+    /// A name given straight to the guard (not through [`join`]) that
+    /// climbs or starts at `/` is refused by its name, before any link is
+    /// resolved: the reason then says what is wrong with the name.
+    #[test]
+    fn a_name_that_climbs_or_starts_at_the_top_is_refused_as_outside() {
+        let root = tempfile::tempdir().unwrap();
+        let guard = Guard::new(root.path()).unwrap();
+        for name in [
+            "/etc/passwd",
+            "orders//x.toml",
+            "orders/./x.toml",
+            "orders/../x.toml",
+        ] {
+            assert_eq!(guard.check(name), Err(Refused::Outside), "{name}");
+        }
+    }
+
     #[test]
     fn active_content_is_known_by_extension_in_any_case() {
         for name in [
