@@ -241,3 +241,52 @@ fn a_token_without_certificates_verifies_with_the_configured_signer() {
     let both = Trust::new(vec![p.ca.clone(), p.signer.cert.clone()]);
     verify(&t, &DIGEST, &both).unwrap();
 }
+
+/// ring and RustCrypto give one verdict on every signature a token may
+/// carry: good, over other bytes, by another key, and with `s` replaced
+/// by `n - s` (the same signature in its other, "high-S", form, which
+/// both accept). `certs.rs` verifies with ring where it can; a signature
+/// one library accepts and the other refuses would make a token's
+/// verdict depend on which of them docket happened to use.
+#[test]
+fn ring_and_rustcrypto_agree_on_every_ecdsa_verdict() {
+    use super::certs::{fast_ecdsa, ring_verify};
+    use ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
+    use oids::Hash;
+    macro_rules! agree {
+        ($curve:ident, $p256:expr, $len:expr) => {{
+            let key = $curve::ecdsa::SigningKey::from_slice(&[7; $len]).unwrap();
+            let other = $curve::ecdsa::SigningKey::from_slice(&[9; $len]).unwrap();
+            for hash in [Hash::Sha256, Hash::Sha384] {
+                let msg = b"signed attributes of a token".as_slice();
+                let sig: $curve::ecdsa::Signature = key.sign_prehash(&hash.digest(msg)).unwrap();
+                let (r, s) = sig.split_scalars();
+                let high = $curve::ecdsa::Signature::from_scalars(r, -s).unwrap();
+                let by_other: $curve::ecdsa::Signature =
+                    other.sign_prehash(&hash.digest(msg)).unwrap();
+                let cases = [
+                    ("good", msg, sig, true),
+                    (
+                        "other bytes",
+                        b"signed attributes of a tokeN".as_slice(),
+                        sig,
+                        false,
+                    ),
+                    ("high S", msg, high, true),
+                    ("another key", msg, by_other, false),
+                ];
+                let alg = fast_ecdsa(hash, $p256).expect("ring verifies this pair");
+                let vk = key.verifying_key();
+                let sec1 = vk.to_encoded_point(false);
+                for (what, m, sig, expected) in cases {
+                    let rust = vk.verify_prehash(&hash.digest(m), &sig).is_ok();
+                    let ring = ring_verify(alg, sec1.as_bytes(), m, sig.to_der().as_bytes());
+                    assert_eq!((rust, ring), (expected, expected), "{what} {hash:?}");
+                }
+            }
+            assert!(fast_ecdsa(Hash::Sha512, $p256).is_none());
+        }};
+    }
+    agree!(p256, true, 32);
+    agree!(p384, false, 48);
+}
