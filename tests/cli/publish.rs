@@ -586,6 +586,11 @@ fn attachments_are_judged_once_and_the_rule_and_the_site_agree() {
     std::os::unix::fs::symlink("../../../.git/config", dir.join("po.txt")).unwrap();
     std::os::unix::fs::symlink(outside.path().join("scan.pdf"), dir.join("scan.pdf")).unwrap();
     std::os::unix::fs::symlink("po.pdf", dir.join("alias.pdf")).unwrap();
+    // A link to its own folder, a link to itself, a name too long for the
+    // file system: each refused for what it is, none "not there".
+    std::os::unix::fs::symlink(".", dir.join("folder.pdf")).unwrap();
+    std::os::unix::fs::symlink("loop.pdf", dir.join("loop.pdf")).unwrap();
+    let long = format!("SO-2026-0001/{}.pdf", "x".repeat(300));
     let attached = [
         ("SO-2026-0001/po.pdf", None),
         ("SO-2026-0001/alias.pdf", None),
@@ -605,6 +610,9 @@ fn attachments_are_judged_once_and_the_rule_and_the_site_agree() {
         ),
         ("/etc/passwd", Some("points outside the records root")),
         ("SO-2026-0001/none.pdf", Some("is not there")),
+        ("SO-2026-0001/folder.pdf", Some("is not a file")),
+        ("SO-2026-0001/loop.pdf", Some("cannot be read")),
+        (long.as_str(), Some("cannot be read")),
     ];
     let list: Vec<String> = attached.iter().map(|(a, _)| format!("\"{a}\"")).collect();
     repo.edit(
