@@ -6,7 +6,7 @@
 #   bash tests/mutants.sh --in-diff BASE  # what a change touches (CI)
 #
 # Each mutant (one operator or return value changed) is built and the CLI
-# tests run against it; a mutant no test notices is "missed". Results go
+# tests and the library's unit tests run against it; a mutant no test notices is "missed". Results go
 # to mutants.out/ (outcomes.json, missed.txt, caught.txt). Installs
 # cargo-mutants when missing. Exits non-zero when a mutant is missed.
 #
@@ -14,7 +14,7 @@
 # target/ (warm, but a few GB). MUTANTS_IN_PLACE=1 mutates this tree
 # itself (no copy; cargo-mutants puts each file back after its mutant):
 # for a throwaway checkout such as CI's. MUTANTS_TESTS="trust caches"
-# runs only the CLI tests whose names contain one of those words (each
+# runs only the tests whose names contain one of those words (each
 # mutant then costs its build and seconds of tests, not the whole suite).
 # MUTANTS_TIMEOUT=60 stops a mutant's tests after 60 s (default 300): a
 # loop mutated to run forever costs that much, and is caught.
@@ -28,7 +28,10 @@ trust=(
     'src/rules/**/*.rs'
     'src/load/**/*.rs'
     'src/model/keys.rs'
-    'src/tsa/verify*.rs'
+    'src/tsa/token.rs'
+    'src/tsa/certs.rs'
+    'src/tsa/stamps.rs'
+    'src/tsa/cache.rs'
     'src/render/reads.rs'
     'src/render/pages.rs'
 )
