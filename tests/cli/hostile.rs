@@ -88,6 +88,35 @@ fn six_megabyte_file_is_refused_unread() {
     assert!(f.message.contains("larger than"), "{}", f.message);
 }
 
+/// The limit is 1 MiB exactly: a record of 1,048,576 bytes is read, one
+/// byte more is refused.
+#[test]
+fn a_record_of_exactly_the_limit_is_read_and_one_byte_more_is_not() {
+    let repo = Repo::base();
+    let file = "customers/C-0001.toml";
+    let mut text = repo.read(file);
+    text.push_str("# ");
+    let pad = 1024 * 1024 - text.len() - 1;
+    text.push_str(&"x".repeat(pad));
+    text.push('\n');
+    assert_eq!(text.len(), 1024 * 1024);
+    repo.write(file, &text);
+    let too_large = |run: &Run| {
+        run.findings()
+            .into_iter()
+            .any(|f| f.file == file && f.message.contains("larger than"))
+    };
+    let check = || {
+        let run = repo.docket(&["check", "--format", "json", "--as-of", AS_OF]);
+        assert!(run.code < 2, "{}", run.stderr);
+        run
+    };
+    assert!(!too_large(&check()));
+    text.insert(0, '\n');
+    repo.write(file, &text);
+    assert!(too_large(&check()));
+}
+
 #[test]
 fn deeply_nested_arrays_do_not_overflow() {
     let repo = Repo::base();
