@@ -569,6 +569,26 @@ fn timestamps_settings_fail_closed_like_every_other_key() {
         ),
         (
             "certificates = [\"tsa/tsa-chain.pem\"]",
+            "certificates = [\"/etc/tsa-chain.pem\"]",
+            "not a path inside the records root",
+        ),
+        (
+            "certificates = [\"tsa/tsa-chain.pem\"]",
+            "certificates = [\"tsa//tsa-chain.pem\"]",
+            "not a path inside the records root",
+        ),
+        (
+            "certificates = [\"tsa/tsa-chain.pem\"]",
+            "certificates = [\"tsa/./tsa-chain.pem\"]",
+            "not a path inside the records root",
+        ),
+        (
+            "certificates = [\"tsa/tsa-chain.pem\"]",
+            "certificates = [\"tsa/.tsa-chain.pem\"]",
+            "not a path inside the records root",
+        ),
+        (
+            "certificates = [\"tsa/tsa-chain.pem\"]",
             "certificates = []",
             "lists no certificate",
         ),
