@@ -35,6 +35,12 @@ trust=(
     'src/render/reads.rs'
     'src/render/pages.rs'
 )
+# Which tests judge a mutant: the library's unit tests (the guard's name
+# checks, the token checks) and the CLI tests. Given to cargo test here,
+# before the filter's `--`: cargo-mutants puts its configuration's
+# additional_cargo_test_args after these arguments, where cargo test
+# would hand them to the test binaries instead.
+targets=(--lib --test cli)
 if [ "${1:-}" = "--in-diff" ]; then
     base=${2:?--in-diff needs a base revision}
     diff=$(mktemp)
@@ -47,12 +53,12 @@ if [ "${1:-}" = "--in-diff" ]; then
     for f in "${trust[@]}"; do files+=(-f "$f"); done
     where=(--copy-target=true)
     if [ "${MUTANTS_IN_PLACE:-}" = 1 ]; then where=(--in-place); fi
-    exec cargo mutants --in-diff "$diff" "${files[@]}" "${where[@]}" --timeout "${MUTANTS_TIMEOUT:-300}"
+    exec cargo mutants --in-diff "$diff" "${files[@]}" "${where[@]}" --timeout "${MUTANTS_TIMEOUT:-300}" -- "${targets[@]}"
 fi
 where=(--copy-target=true)
 if [ "${MUTANTS_IN_PLACE:-}" = 1 ]; then where=(--in-place); fi
-filter=()
-if [ -n "${MUTANTS_TESTS:-}" ]; then read -ra words <<<"$MUTANTS_TESTS"; filter=(-- -- "${words[@]}"); fi
+filter=(-- "${targets[@]}")
+if [ -n "${MUTANTS_TESTS:-}" ]; then read -ra words <<<"$MUTANTS_TESTS"; filter+=(-- "${words[@]}"); fi
 files=()
 if [ $# -gt 0 ]; then
     for f in "$@"; do files+=(-f "$f"); done
