@@ -61,6 +61,9 @@ pub struct CertSpec {
     pub not_after: i64,
     /// A CA (may issue certificates) or a leaf.
     pub ca: bool,
+    /// Whether its key usage allows signing certificates (keyCertSign):
+    /// a CA's does; a test makes a CA whose does not.
+    pub signs_certificates: bool,
     /// The extended key usage: whether critical, and the purposes.
     pub eku: Option<(bool, Vec<ObjectIdentifier>)>,
 }
@@ -74,6 +77,7 @@ impl CertSpec {
             not_before,
             not_after,
             ca: false,
+            signs_certificates: false,
             eku: Some((true, vec![oids::KP_TIME_STAMPING])),
         }
     }
@@ -86,6 +90,7 @@ impl CertSpec {
             not_before,
             not_after,
             ca: true,
+            signs_certificates: true,
             eku: None,
         }
     }
@@ -136,7 +141,7 @@ pub fn issue(
         Some((k, c)) => (k, c.parsed.tbs_certificate.subject.clone(), c.key_id()),
         None => (subject_key, subject.clone(), Some(key_id.clone())),
     };
-    let usage = if spec.ca {
+    let usage = if spec.signs_certificates {
         KeyUsages::KeyCertSign | KeyUsages::CRLSign
     } else {
         KeyUsages::DigitalSignature.into()
@@ -214,6 +219,9 @@ pub struct Signer {
     pub chain: Vec<Cert>,
     /// The TSA policy its tokens are issued under.
     pub policy: ObjectIdentifier,
+    /// Name the signer by its subject key identifier rather than by
+    /// issuer and serial number (CMS allows either; a test uses this).
+    pub by_key_id: bool,
 }
 
 /// The policy docket's own TSA names: an OID under the "example" arc
@@ -227,6 +235,7 @@ impl Signer {
             cert,
             chain,
             policy: DEMO_POLICY,
+            by_key_id: false,
         }
     }
 
@@ -307,12 +316,25 @@ impl Signer {
         .expect("distinct attributes");
         let sig: p256::ecdsa::Signature = self.key.sign(&der_of(&attrs));
         let tbs = &self.cert.parsed.tbs_certificate;
+        // RFC 5652 5.3: version 3 when the signer is named by key id.
+        let (version, sid) = match self.cert.key_id() {
+            Some(id) if self.by_key_id => (
+                CmsVersion::V3,
+                SignerIdentifier::SubjectKeyIdentifier(SubjectKeyIdentifier(
+                    OctetString::new(id).expect("a key id"),
+                )),
+            ),
+            _ => (
+                CmsVersion::V1,
+                SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
+                    issuer: tbs.issuer.clone(),
+                    serial_number: tbs.serial_number.clone(),
+                }),
+            ),
+        };
         let si = SignerInfo {
-            version: CmsVersion::V1,
-            sid: SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
-                issuer: tbs.issuer.clone(),
-                serial_number: tbs.serial_number.clone(),
-            }),
+            version,
+            sid,
             digest_alg: sha256_id(),
             signed_attrs: Some(attrs),
             signature_algorithm: spki::AlgorithmIdentifierOwned {

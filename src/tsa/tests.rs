@@ -174,6 +174,52 @@ fn an_intermediate_in_the_token_links_the_signer_to_the_root() {
     );
 }
 
+/// CMS names the signer by issuer and serial number, or by its subject
+/// key identifier; docket finds it either way, and only by the right one.
+#[test]
+fn a_signer_named_by_its_key_identifier_is_found() {
+    let p = pki();
+    let mut signer = p.signer;
+    signer.by_key_id = true;
+    let t = signer.respond(&request(&DIGEST, 1), AT, 1);
+    verify(&t, &DIGEST, &trust(&p.ca)).unwrap();
+    // The same token naming another key: no certificate is its signer.
+    let id = signer.cert.key_id().unwrap();
+    let mut other = id.clone();
+    other[0] ^= 1;
+    let forged = patch(&t, &id, &other);
+    let err = verify(&forged, &DIGEST, &trust(&p.ca)).unwrap_err();
+    assert!(
+        matches!(&err, Reject::UntrustedTsa(m) if m.contains("neither in the token")),
+        "{err:?}"
+    );
+}
+
+/// An issuer must be a CA by both marks: basicConstraints cA, and
+/// keyCertSign in its key usage. A CA certificate whose key usage does
+/// not allow signing certificates issues none docket accepts.
+#[test]
+fn an_issuer_whose_key_usage_forbids_signing_certificates_is_not_a_ca() {
+    let (root_key, root) = ca(1);
+    let mid_key = key_from_seed(1, "intermediate");
+    let mut spec = CertSpec::ca("CN=Test Intermediate,O=Acme", 5, FROM, UNTIL);
+    spec.signs_certificates = false;
+    let mid = issue(&spec, &mid_key, Some((&root_key, &root))).unwrap();
+    let key = key_from_seed(1, "tsa");
+    let cert = issue(
+        &CertSpec::tsa("CN=Test TSA,O=Acme", 6, FROM, UNTIL),
+        &key,
+        Some((&mid_key, &mid)),
+    )
+    .unwrap();
+    let t = Signer::new(key, cert, vec![mid]).respond(&request(&DIGEST, 1), AT, 1);
+    let err = verify(&t, &DIGEST, &trust(&root)).unwrap_err();
+    assert!(
+        matches!(&err, Reject::UntrustedTsa(m) if m.contains("not a CA")),
+        "{err:?}"
+    );
+}
+
 #[test]
 fn the_signer_must_be_a_timestamping_certificate() {
     let cases = [
