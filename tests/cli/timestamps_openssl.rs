@@ -38,8 +38,9 @@ fn openssl(dir: &Path, args: &[&str]) {
 }
 
 /// A root CA and a TSA certificate made with the openssl CLI in `dir`,
-/// with `key` options for the TSA's key, and the `openssl ts` config.
-fn openssl_tsa(dir: &Path, key: &[&str], signer_digest: &str, ess_alg: &str) {
+/// with `key` options for the TSA's key, its certificate signed by the
+/// root with `cert_digest`, and the `openssl ts` config.
+fn openssl_tsa(dir: &Path, key: &[&str], cert_digest: &str, signer_digest: &str, ess_alg: &str) {
     openssl(
         dir,
         &[
@@ -98,6 +99,7 @@ fn openssl_tsa(dir: &Path, key: &[&str], signer_digest: &str, ess_alg: &str) {
             "3650",
             "-extfile",
             "ext.cnf",
+            &format!("-{cert_digest}"),
         ],
     );
     std::fs::write(dir.join("tsaserial"), "01\n").unwrap();
@@ -115,12 +117,12 @@ fn openssl_tsa(dir: &Path, key: &[&str], signer_digest: &str, ess_alg: &str) {
 }
 
 /// `docket stamp` against a TSA that is `openssl ts -reply`, then check.
-fn stamped_by_openssl(key: &[&str], signer_digest: &str, ess_alg: &str) {
+fn stamped_by_openssl(key: &[&str], cert_digest: &str, signer_digest: &str, ess_alg: &str) {
     if !have("openssl") {
         return;
     }
     let ca = tempfile::tempdir().unwrap();
-    openssl_tsa(ca.path(), key, signer_digest, ess_alg);
+    openssl_tsa(ca.path(), key, cert_digest, signer_digest, ess_alg);
     let root_pem = std::fs::read_to_string(ca.path().join("ca.pem")).unwrap();
     let (repo, review, verified) = company("required", 2, &root_pem);
     let dir = ca.path().to_path_buf();
@@ -158,7 +160,26 @@ fn stamped_by_openssl(key: &[&str], signer_digest: &str, ess_alg: &str) {
 #[test]
 fn tokens_from_openssl_with_rsa_verify_in_docket() {
     // RSA 2048, SHA-256, the ESS v1 attribute (SHA-1 certificate id).
-    stamped_by_openssl(&["-newkey", "rsa:2048"], "sha256", "sha1");
+    stamped_by_openssl(&["-newkey", "rsa:2048"], "sha256", "sha256", "sha1");
+}
+
+#[test]
+fn tokens_from_openssl_with_rsa_sha512_and_a_sha384_certificate_verify_in_docket() {
+    // The token signed with SHA-512 (rsaEncryption in CMS, the digest
+    // named apart), the TSA's certificate with sha384WithRSAEncryption.
+    stamped_by_openssl(&["-newkey", "rsa:2048"], "sha384", "sha512", "sha256");
+}
+
+#[test]
+fn tokens_from_openssl_with_p256_sha512_and_a_sha512_certificate_verify_in_docket() {
+    // ecdsa-with-SHA512 on P-256 (the pair ring lacks, verified by the
+    // pure-Rust p256), the certificate with sha512WithRSAEncryption.
+    stamped_by_openssl(
+        &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"],
+        "sha512",
+        "sha512",
+        "sha256",
+    );
 }
 
 #[test]
@@ -166,6 +187,7 @@ fn tokens_from_openssl_with_p384_verify_in_docket() {
     // ECDSA on P-384 with SHA-384, the ESS v2 attribute (SHA-256 id).
     stamped_by_openssl(
         &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:secp384r1"],
+        "sha256",
         "sha384",
         "sha256",
     );
