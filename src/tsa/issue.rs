@@ -222,6 +222,10 @@ pub struct Signer {
     /// Name the signer by its subject key identifier rather than by
     /// issuer and serial number (CMS allows either; a test uses this).
     pub by_key_id: bool,
+    /// The signature algorithm the SignerInfo names: ecdsa-with-SHA256,
+    /// or id-ecPublicKey, which some TSAs write (the digest then named
+    /// apart); a test uses the second.
+    pub signature_alg: ObjectIdentifier,
 }
 
 /// The policy docket's own TSA names: an OID under the "example" arc
@@ -236,6 +240,7 @@ impl Signer {
             chain,
             policy: DEMO_POLICY,
             by_key_id: false,
+            signature_alg: oids::ECDSA_WITH_SHA256,
         }
     }
 
@@ -338,7 +343,7 @@ impl Signer {
             digest_alg: sha256_id(),
             signed_attrs: Some(attrs),
             signature_algorithm: spki::AlgorithmIdentifierOwned {
-                oid: oids::ECDSA_WITH_SHA256,
+                oid: self.signature_alg,
                 parameters: None,
             },
             signature: OctetString::new(sig.to_der().as_bytes().to_vec()).expect("a signature"),

@@ -195,6 +195,18 @@ fn a_signer_named_by_its_key_identifier_is_found() {
     );
 }
 
+/// Some TSAs name the signature algorithm by the key alone
+/// (id-ecPublicKey) and the digest apart: docket reads the digest from
+/// the SignerInfo and verifies as for ecdsa-with-SHA256.
+#[test]
+fn a_signature_named_by_its_key_type_verifies_with_the_digest_named_apart() {
+    let p = pki();
+    let mut signer = p.signer;
+    signer.signature_alg = oids::EC_PUBLIC_KEY;
+    let t = signer.respond(&request(&DIGEST, 1), AT, 1);
+    verify(&t, &DIGEST, &trust(&p.ca)).unwrap();
+}
+
 /// An issuer must be a CA by both marks: basicConstraints cA, and
 /// keyCertSign in its key usage. A CA certificate whose key usage does
 /// not allow signing certificates issues none docket accepts.
