@@ -270,6 +270,12 @@ fn every_certificate_must_be_valid_at_the_token_s_time() {
         matches!(&err, Reject::NotValidAt(m) if m.contains("expired")),
         "{err:?}"
     );
+    // Both ends of the window are inside it (RFC 5280 4.1.2.5): a token
+    // made the second the certificate starts, or the second it ends.
+    for (from, until) in [(AT, UNTIL), (FROM, AT)] {
+        let p = pki_with(CertSpec::tsa("CN=Test TSA,O=Acme", 2, from, until));
+        verify(&token(&p), &DIGEST, &trust(&p.ca)).unwrap();
+    }
 }
 
 #[test]
