@@ -114,7 +114,24 @@ fn a_tsa_outside_the_configured_certificates_is_untrusted() {
     let p = pki();
     let (_, other_root) = ca(2);
     let err = verify(&token(&p), &DIGEST, &trust(&other_root)).unwrap_err();
-    assert!(matches!(err, Reject::UntrustedTsa(_)), "{err:?}");
+    assert!(
+        matches!(&err, Reject::UntrustedTsa(m) if m.contains("was not signed by")),
+        "{err:?}"
+    );
+    // A root of another name: only a certificate named as the issuer is
+    // a candidate, so the reason is that none is configured, not that
+    // some unrelated certificate is no CA or did not sign.
+    let other_name = issue(
+        &CertSpec::ca("CN=Other Root,O=Acme", 1, FROM, UNTIL),
+        &key_from_seed(3, "ca"),
+        None,
+    )
+    .unwrap();
+    let err = verify(&token(&p), &DIGEST, &trust(&other_name)).unwrap_err();
+    assert!(
+        matches!(&err, Reject::UntrustedTsa(m) if m.contains("which is not among the configured")),
+        "{err:?}"
+    );
     // A self-made certificate with the trusted root's name does not pass.
     let fake_key = key_from_seed(9, "fake root");
     let fake_root = issue(
