@@ -153,16 +153,13 @@ fn a_tsa_outside_the_configured_certificates_is_untrusted() {
     assert!(matches!(err, Reject::UntrustedTsa(_)), "{err:?}");
 }
 
-#[test]
-fn an_intermediate_in_the_token_links_the_signer_to_the_root() {
+/// A token of a TSA whose certificate is issued by an intermediate made
+/// from `mid` (under `ca(1)`), the intermediate sent in the token; and the
+/// root.
+fn via_intermediate(mid: CertSpec) -> (Vec<u8>, Cert) {
     let (root_key, root) = ca(1);
     let mid_key = key_from_seed(1, "intermediate");
-    let mid = issue(
-        &CertSpec::ca("CN=Test Intermediate,O=Acme", 5, FROM, UNTIL),
-        &mid_key,
-        Some((&root_key, &root)),
-    )
-    .unwrap();
+    let mid = issue(&mid, &mid_key, Some((&root_key, &root))).unwrap();
     let key = key_from_seed(1, "tsa");
     let cert = issue(
         &CertSpec::tsa("CN=Test TSA,O=Acme", 6, FROM, UNTIL),
@@ -170,8 +167,16 @@ fn an_intermediate_in_the_token_links_the_signer_to_the_root() {
         Some((&mid_key, &mid)),
     )
     .unwrap();
-    let t = Signer::new(key.clone(), cert.clone(), vec![mid]).respond(&request(&DIGEST, 1), AT, 1);
+    let t = Signer::new(key, cert, vec![mid]).respond(&request(&DIGEST, 1), AT, 1);
+    (t, root)
+}
+
+#[test]
+fn an_intermediate_in_the_token_links_the_signer_to_the_root() {
+    let (t, root) = via_intermediate(CertSpec::ca("CN=Test Intermediate,O=Acme", 5, FROM, UNTIL));
     verify(&t, &DIGEST, &trust(&root)).unwrap();
+    let (root_key, _) = ca(1);
+    let key = key_from_seed(1, "tsa");
     // Signed by a leaf that chains to the root: a leaf may not issue.
     let leaf_key = key_from_seed(1, "leaf");
     let mut spec = CertSpec::tsa("CN=Test Leaf,O=Acme", 7, FROM, UNTIL);
@@ -229,19 +234,9 @@ fn a_signature_named_by_its_key_type_verifies_with_the_digest_named_apart() {
 /// not allow signing certificates issues none docket accepts.
 #[test]
 fn an_issuer_whose_key_usage_forbids_signing_certificates_is_not_a_ca() {
-    let (root_key, root) = ca(1);
-    let mid_key = key_from_seed(1, "intermediate");
     let mut spec = CertSpec::ca("CN=Test Intermediate,O=Acme", 5, FROM, UNTIL);
     spec.signs_certificates = false;
-    let mid = issue(&spec, &mid_key, Some((&root_key, &root))).unwrap();
-    let key = key_from_seed(1, "tsa");
-    let cert = issue(
-        &CertSpec::tsa("CN=Test TSA,O=Acme", 6, FROM, UNTIL),
-        &key,
-        Some((&mid_key, &mid)),
-    )
-    .unwrap();
-    let t = Signer::new(key, cert, vec![mid]).respond(&request(&DIGEST, 1), AT, 1);
+    let (t, root) = via_intermediate(spec);
     let err = verify(&t, &DIGEST, &trust(&root)).unwrap_err();
     assert!(
         matches!(&err, Reject::UntrustedTsa(m) if m.contains("not a CA")),
