@@ -109,6 +109,26 @@ fn a_changed_time_or_signature_is_tampering() {
     assert!(matches!(err, Reject::Tampered(_)), "{err:?}");
 }
 
+/// A token whose signed attributes lack the content type is malformed,
+/// and says which attribute is missing: the content-type attribute's OID
+/// (1.2.840.113549.1.9.3) turned into signing time (...9.5), which the
+/// token does not carry otherwise.
+#[test]
+fn a_token_without_a_content_type_attribute_names_it() {
+    let p = pki();
+    let content_type = [
+        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x03,
+    ];
+    let mut signing_time = content_type;
+    signing_time[10] = 0x05;
+    let t = patch(&token(&p), &content_type, &signing_time);
+    let err = verify(&t, &DIGEST, &trust(&p.ca)).unwrap_err();
+    assert!(
+        matches!(&err, Reject::Malformed(m) if m.contains("no signed attribute 1.2.840.113549.1.9.3")),
+        "{err:?}"
+    );
+}
+
 #[test]
 fn a_tsa_outside_the_configured_certificates_is_untrusted() {
     let p = pki();
