@@ -226,6 +226,9 @@ pub struct Signer {
     /// or id-ecPublicKey, which some TSAs write (the digest then named
     /// apart); a test uses the second.
     pub signature_alg: ObjectIdentifier,
+    /// The certificate the ESS signing-certificate attribute names: its
+    /// own, unless a test makes it name another with the same key.
+    pub ess_names: Option<Cert>,
 }
 
 /// The policy docket's own TSA names: an OID under the "example" arc
@@ -241,6 +244,7 @@ impl Signer {
             policy: DEMO_POLICY,
             by_key_id: false,
             signature_alg: oids::ECDSA_WITH_SHA256,
+            ess_names: None,
         }
     }
 
@@ -295,8 +299,11 @@ impl Signer {
         let ess = SigningCertificateV2 {
             certs: vec![EssCertIdV2 {
                 hash_algorithm: None,
-                cert_hash: OctetString::new(sha2::Sha256::digest(&self.cert.der).to_vec())
-                    .expect("a hash"),
+                cert_hash: OctetString::new(
+                    sha2::Sha256::digest(&self.ess_names.as_ref().unwrap_or(&self.cert).der)
+                        .to_vec(),
+                )
+                .expect("a hash"),
                 issuer_serial: None,
             }],
             policies: None,

@@ -129,6 +129,26 @@ fn a_token_without_a_content_type_attribute_names_it() {
     );
 }
 
+/// The ESS attribute binds the signer's certificate, not only its key:
+/// a token whose attribute names another certificate of the same key
+/// (another serial, say one with other usages) is tampered with.
+#[test]
+fn a_signing_certificate_attribute_naming_another_certificate_is_tampering() {
+    let (ca_key, ca_cert) = ca(1);
+    let key = key_from_seed(1, "tsa");
+    let spec = |serial| CertSpec::tsa("CN=Test TSA,O=Acme", serial, FROM, UNTIL);
+    let cert = issue(&spec(2), &key, Some((&ca_key, &ca_cert))).unwrap();
+    let twin = issue(&spec(3), &key, Some((&ca_key, &ca_cert))).unwrap();
+    let mut signer = Signer::new(key, cert, vec![]);
+    signer.ess_names = Some(twin);
+    let t = signer.respond(&request(&DIGEST, 1), AT, 1);
+    let err = verify(&t, &DIGEST, &trust(&ca_cert)).unwrap_err();
+    assert!(
+        matches!(&err, Reject::Tampered(m) if m.contains("names another certificate")),
+        "{err:?}"
+    );
+}
+
 #[test]
 fn a_tsa_outside_the_configured_certificates_is_untrusted() {
     let p = pki();
