@@ -218,7 +218,8 @@ pub fn verify_signature(
 /// (`p256`) or P-384, when it has one. Why two libraries: a check at
 /// 10,000 orders verifies some 15,000 tokens, and RustCrypto's curves
 /// (no precomputed tables) spent about 0.6 ms of CPU on each, most of
-/// the check; ring's take a tenth of that. RustCrypto still reads the key
+/// the `timestamps` stage, which ring's make 2.7x faster (BENCHMARKS.md).
+/// RustCrypto still reads the key
 /// and the signature first, so a token is rejected for the same reasons
 /// with the same words whichever verifies it, and keeps the pairs ring
 /// lacks (SHA-512 with either curve). `tsa::tests` holds the two to the
