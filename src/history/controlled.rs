@@ -22,13 +22,7 @@ use std::collections::BTreeMap;
 /// their own can stamp any date.
 pub const CONTROLLED: [&str; 3] = ["people.toml", "docket.toml", "procedure.md"];
 
-/// Whether `path` (below the records root) is a TSA certificate file, a
-/// controlled document: a `.pem` file directly in `tsa/`, where
-/// `[timestamps] certificates` keeps them.
-pub fn is_certificate(path: &str) -> bool {
-    path.strip_prefix("tsa/")
-        .is_some_and(|name| name.ends_with(".pem") && !name.contains('/'))
-}
+pub use crate::model::is_certificate;
 
 /// One revision of a controlled document.
 pub enum Content {

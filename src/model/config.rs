@@ -123,6 +123,16 @@ pub struct Timestamps {
     pub within_days: u32,
 }
 
+/// Whether `path` (below the records root) is where a TSA certificate
+/// may be kept: a `.pem` file directly in `tsa/`. Only such files may be
+/// trusted (`timestamps.certificates`), and every such file is a
+/// controlled document (a change to one is governed): a certificate
+/// trusted from anywhere else could be swapped by anyone who can commit.
+pub fn is_certificate(path: &str) -> bool {
+    path.strip_prefix("tsa/")
+        .is_some_and(|name| name.ends_with(".pem") && !name.contains('/'))
+}
+
 impl Default for Timestamps {
     fn default() -> Self {
         Timestamps {
@@ -371,8 +381,21 @@ fn read_timestamps(t: &super::read::Reader, ts: &mut Timestamps, diag: &Diag) {
     let certs = t.opt::<Vec<String>>("certificates");
     let line = certs.as_ref().map_or(0, |c| c.pos.line);
     for path in certs.map(|c| c.value).unwrap_or_default() {
-        if crate::load::inside_root(&path) {
+        if crate::load::inside_root(&path) && is_certificate(&path) {
             ts.certificates.push(path);
+        } else if crate::load::inside_root(&path) {
+            diag.schema(
+                None,
+                msg!(
+                    "`timestamps.certificates` at line {line}: \"{path}\" is not a .pem file directly in tsa/; \
+                     keep the TSA certificates there (e.g. tsa/tsa-chain.pem), where a change to one needs the \
+                     GM's signature like a change to people.toml",
+                    "第 {line} 行的 `timestamps.certificates`：「{path}」不是直接放在 tsa/ 的 .pem 檔；\
+                     時戳機構的憑證請放在該處（例如 tsa/tsa-chain.pem），在那裡修改憑證與修改 people.toml \
+                     一樣需要總經理簽核"
+                ),
+                false,
+            );
         } else {
             diag.schema(
                 None,

@@ -35,7 +35,7 @@ pub use capa::{
 };
 pub use config::{
     Company, Config, Department, Language, Person, Policy, Role, SignaturePolicy, TimestampPolicy,
-    Timestamps, person_by_email_in, person_in,
+    Timestamps, is_certificate, person_by_email_in, person_in,
 };
 pub use keys::Key;
 pub use meta::{Index, Meta, ReadRecord, Record};

@@ -593,6 +593,23 @@ fn timestamps_settings_fail_closed_like_every_other_key() {
             "lists no certificate",
         ),
         (
+            // A root kept outside tsa/ would not be a controlled document:
+            // anyone who can commit could swap it.
+            "certificates = [\"tsa/tsa-chain.pem\"]",
+            "certificates = [\"certs/tsa-chain.pem\"]",
+            "is not a .pem file directly in tsa/",
+        ),
+        (
+            "certificates = [\"tsa/tsa-chain.pem\"]",
+            "certificates = [\"tsa/2026/tsa-chain.pem\"]",
+            "is not a .pem file directly in tsa/",
+        ),
+        (
+            "certificates = [\"tsa/tsa-chain.pem\"]",
+            "certificates = [\"tsa/tsa-chain.crt\"]",
+            "is not a .pem file directly in tsa/",
+        ),
+        (
             "within_days = 2",
             "within_days = 2\nurl = \"ftp://tsa.example\"",
             "not an http:// URL",
@@ -728,6 +745,28 @@ fn governance_unproven_fires_for_a_tsa_root_swapped_by_sales() {
             && found[0].message.contains("Li Mei"),
         "{}",
         found[0].message
+    );
+}
+
+#[test]
+fn governance_unproven_near_miss_notes_and_archives_beside_the_tsa_root() {
+    // What docket cannot trust is not controlled: a README beside the
+    // root, an expired root kept in a subfolder (the configuration
+    // refuses to trust anything but tsa/*.pem).
+    let p = pki(1, FROM, UNTIL);
+    let old = pki(4, FROM, UNTIL);
+    let (repo, ..) = company_under("author", "required", 2, &p.root_pem);
+    repo.write(
+        "tsa/README.md",
+        "Our TSA is tsa.example; its root's SHA-256 is ...\n",
+    );
+    repo.write("tsa/expired/2025-root.pem", &old.root_pem);
+    repo.commit_as("li.sales", "2026-03-05", "tsa: notes and the old root");
+    let run = repo.check();
+    assert!(
+        run.of("governance-unproven").is_empty(),
+        "{:#?}",
+        run.findings()
     );
 }
 

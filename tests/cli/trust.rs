@@ -145,11 +145,16 @@ pub(crate) fn governance_unproven_fires_for_a_key_slipped_into_the_gms_entry() {
     assert_eq!(g["file"], "people.toml", "{json:#}");
     assert_eq!(g["commit"], slipped.to_string());
     assert_eq!(g["status"], "unproven");
+    // Named by its fingerprint, which the reviewer compares with the
+    // key Wang actually holds (ssh-keygen -lf).
+    let fingerprint = ssh_key::PublicKey::from_openssh(&public_key("li.sales"))
+        .unwrap()
+        .fingerprint(ssh_key::HashAlg::Sha256);
     assert!(
         g["changes"][0]
             .as_str()
             .unwrap()
-            .starts_with("keys added: wang.gm"),
+            .starts_with(&format!("keys added: wang.gm {fingerprint}")),
         "{g:#}"
     );
 }
@@ -787,4 +792,102 @@ fn a_procedure_deleted_and_restored_comes_back_with_its_clauses_listed() {
         changes(&events[2]).contains("procedure clauses added: c4.2.1"),
         "{events:#?}"
     );
+}
+
+/// The SHA-256 fingerprint of `person`'s key, as `ssh-keygen -lf` shows it.
+fn fingerprint_of(person: &str) -> String {
+    ssh_key::PublicKey::from_openssh(&public_key(person))
+        .unwrap()
+        .fingerprint(ssh_key::HashAlg::Sha256)
+        .to_string()
+}
+
+#[test]
+fn the_gms_yearly_people_update_is_listed_change_by_change() {
+    // The reviewer of a people.toml change reads what it puts in force,
+    // one line per kind of change, never a text diff.
+    let repo = company("ssh");
+    let boot = head(&repo);
+    let key = |id: &str| format!("keys = [\"{}\"]", public_key(id));
+    let zhao_keys = key("zhao.mfg");
+    let people = people_toml_with_keys()
+        .replace("name = \"Li Mei\"", "name = \"Li Mei-Wang\"")
+        .replace("[\"li@acme.example\"]", "[\"li.mei@acme.example\"]")
+        .replace("roles = [\"qc\"]", "roles = [\"qc\", \"sales\"]")
+        .replace(
+            &key("sun.qc"),
+            &format!(
+                "keys = [{{ key = \"{}\", revoked = 2026-03-04 }}]",
+                public_key("sun.qc")
+            ),
+        )
+        .replace(
+            &key("wang.gm"),
+            &format!(
+                "keys = [{{ key = \"{}\", valid_before = 2027-12-31 }}]",
+                public_key("wang.gm")
+            ),
+        )
+        .replace("department = \"manufacturing\"", "department = \"qc\"")
+        .replace(&zhao_keys, &format!("{zhao_keys}\nleft = 2026-03-31"))
+        .replace(&key("chen.rnd"), "keys = []");
+    let old_gm = people.find("[[person]]\nid = \"old.gm\"").unwrap();
+    let people = format!(
+        "{}[[person]]\nid = \"zhou.qc\"\nname = \"Zhou Lan\"\nemails = [\"zhou@acme.example\"]\n\
+         roles = [\"qc\"]\ndepartment = \"qc\"\n{}\n",
+        &people[..old_gm],
+        key("old.gm")
+    );
+    repo.write("people.toml", &people);
+    repo.commit_with(
+        "wang.gm",
+        "2026-03-05",
+        "people: 2026",
+        Signing::KeyOf("wang.gm"),
+    );
+    let gov = governance_since(&repo, boot);
+    assert_eq!(gov.len(), 1, "{gov:#?}");
+    assert_eq!(gov[0]["status"], "proven", "{gov:#?}");
+    let want = [
+        format!("keys added: zhou.qc {}", fingerprint_of("old.gm")),
+        format!("keys removed: chen.rnd {}", fingerprint_of("chen.rnd")),
+        format!(
+            "keys revoked: sun.qc {} from 2026-03-04",
+            fingerprint_of("sun.qc")
+        ),
+        format!("key windows changed: wang.gm {}", fingerprint_of("wang.gm")),
+        "roles changed: sun.qc [qc] -> [qc, sales]".to_string(),
+        "emails changed: li.sales [li@acme.example] -> [li.mei@acme.example]".to_string(),
+        "people added: zhou.qc (Zhou Lan)".to_string(),
+        "people removed: old.gm (Lin Old)".to_string(),
+        "people left: zhao.mfg on 2026-03-31".to_string(),
+        "departments changed: zhao.mfg manufacturing -> qc".to_string(),
+        "names changed: li.sales \"Li Mei\" -> \"Li Mei-Wang\"".to_string(),
+    ];
+    assert_eq!(gov[0]["changes"], serde_json::json!(want), "{gov:#?}");
+
+    // A day later the GM takes back the revocation and the leaving day.
+    let boot = head(&repo);
+    let people = people
+        .replace(
+            &format!(
+                "keys = [{{ key = \"{}\", revoked = 2026-03-04 }}]",
+                public_key("sun.qc")
+            ),
+            &key("sun.qc"),
+        )
+        .replace(&format!("{zhao_keys}\nleft = 2026-03-31"), &zhao_keys);
+    repo.write("people.toml", &people);
+    repo.commit_with(
+        "wang.gm",
+        "2026-03-06",
+        "people: undo",
+        Signing::KeyOf("wang.gm"),
+    );
+    let gov = governance_since(&repo, boot);
+    let want = [
+        format!("revocations removed: sun.qc {}", fingerprint_of("sun.qc")),
+        "leaving days removed: zhao.mfg".to_string(),
+    ];
+    assert_eq!(gov[0]["changes"], serde_json::json!(want), "{gov:#?}");
 }
