@@ -890,4 +890,30 @@ fn the_gms_yearly_people_update_is_listed_change_by_change() {
         "leaving days removed: zhao.mfg".to_string(),
     ];
     assert_eq!(gov[0]["changes"], serde_json::json!(want), "{gov:#?}");
+
+    // An auditor who reads Chinese gets every kind of change in Chinese
+    // in the audit page's governance log.
+    repo.edit("docket.toml", "language = \"en\"", "language = \"zh-Hant\"");
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    let built = repo.docket(&["build", "--out", site.to_str().unwrap(), "--as-of", AS_OF]);
+    assert!(built.code < 2, "{}", built.stderr);
+    let page = unescape(&std::fs::read_to_string(site.join("audit.html")).unwrap());
+    for kind in [
+        "新增金鑰：zhou.qc SHA256:",
+        "移除金鑰：chen.rnd SHA256:",
+        "撤銷金鑰：sun.qc SHA256:",
+        "取消撤銷：sun.qc SHA256:",
+        "金鑰有效期間變更：wang.gm SHA256:",
+        "角色變更：sun.qc [qc] -> [qc, sales]",
+        "電子郵件變更：li.sales",
+        "新增人員：zhou.qc (Zhou Lan)",
+        "移除人員：old.gm (Lin Old)",
+        "人員離職：zhao.mfg 於 2026-03-31",
+        "取消離職日：zhao.mfg",
+        "部門變更：zhao.mfg manufacturing -> qc",
+        "姓名變更：li.sales",
+    ] {
+        assert!(page.contains(kind), "{kind} in\n{page}");
+    }
 }
