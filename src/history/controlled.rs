@@ -307,6 +307,11 @@ fn clauses(text: &str) -> BTreeMap<String, String> {
             body.push('\n');
         }
     }
+    // Blank lines around a clause (the one a new heading below it needs)
+    // do not change what it says.
+    for body in out.values_mut() {
+        *body = body.trim().to_string();
+    }
     out
 }
 
@@ -318,7 +323,11 @@ pub fn procedure_changes(old: Option<&str>, new: &str) -> Vec<Message> {
     };
     let added = pick(&|k| !a.contains_key(k), &b);
     let removed = pick(&|k| !b.contains_key(k), &a);
-    let changed = pick(&|k| a.get(k).is_some_and(|v| Some(v) != b.get(k)), &a);
+    // A removed clause is "removed", not also "changed".
+    let changed = pick(
+        &|k| a.get(k).zip(b.get(k)).is_some_and(|(was, now)| was != now),
+        &a,
+    );
     let mut out = Vec::new();
     for (what, zh, list) in [
         ("procedure clauses changed", "程序書條款變更", changed),

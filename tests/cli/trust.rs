@@ -917,3 +917,106 @@ fn the_gms_yearly_people_update_is_listed_change_by_change() {
         assert!(page.contains(kind), "{kind} in\n{page}");
     }
 }
+
+#[test]
+fn the_gms_docket_toml_change_is_listed_setting_by_setting() {
+    let repo = company("author");
+    review(&repo, "wang.gm", Signing::Unsigned);
+    let boot = head(&repo);
+    repo.edit(
+        "docket.toml",
+        "review_within_days = 3",
+        "review_within_days = 5",
+    );
+    repo.edit("docket.toml", "Co., Ltd.\"", "Co.\"");
+    repo.append(
+        "docket.toml",
+        "\n[rules]\noverdue = \"off\"\nreview-missing = \"warning\"\n",
+    );
+    repo.commit_as("wang.gm", "2026-03-04", "config: 2026");
+    let gov = governance_since(&repo, boot);
+    assert_eq!(gov.len(), 1, "{gov:#?}");
+    assert_eq!(
+        gov[0]["changes"],
+        serde_json::json!([
+            "policy.review_within_days: 3 -> 5",
+            "company.name: \"Acme Precision Parts Co., Ltd.\" -> \"Acme Precision Parts Co.\"",
+            "rules.review-missing: (default) -> \"warning\"",
+            "rules.overdue: (default) -> \"off\"",
+        ]),
+        "{gov:#?}"
+    );
+    let boot = head(&repo);
+    repo.edit("docket.toml", "overdue = \"off\"\n", "");
+    repo.edit("docket.toml", "\"warning\"", "\"error\"");
+    repo.commit_as("wang.gm", "2026-03-05", "config: overdue back on");
+    let gov = governance_since(&repo, boot);
+    assert_eq!(
+        gov[0]["changes"],
+        serde_json::json!([
+            "rules.review-missing: \"warning\" -> \"error\"",
+            "rules.overdue: \"off\" -> (default)",
+        ]),
+        "{gov:#?}"
+    );
+    repo.edit("docket.toml", "language = \"en\"", "language = \"zh-Hant\"");
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    let built = repo.docket(&["build", "--out", site.to_str().unwrap(), "--as-of", AS_OF]);
+    assert!(built.code < 2, "{}", built.stderr);
+    let page = unescape(&std::fs::read_to_string(site.join("audit.html")).unwrap());
+    for said in [
+        "rules.overdue：（預設） → \"off\"",
+        "rules.overdue：\"off\" → （預設）",
+        "policy.review_within_days：3 → 5",
+    ] {
+        assert!(page.contains(said), "{said} in\n{page}");
+    }
+}
+
+#[test]
+fn the_gms_procedure_revision_is_listed_clause_by_clause() {
+    let repo = company("author");
+    review(&repo, "wang.gm", Signing::Unsigned);
+    let v1 = "# Procedure\n\nThe GM owns this text.\n\n\
+              ## Orders {#c4.2.1}\n\nSee {#c9} for forms.\nReview within 3 days.\n\n\
+              ## Changes {#c4.2.2}\n\nRecord every change.\n\n\
+              ## Delivery {#c4.3}\n\nOn time.\n";
+    repo.write("procedure.md", v1);
+    repo.commit_as("wang.gm", "2026-03-04", "Procedure");
+    let boot = head(&repo);
+    // 4.2.1 rewritten below an inline `{#c9}` (not a heading, so not a
+    // clause), 4.2.2 dropped, 4.4 added, 4.3 untouched.
+    let v2 = v1
+        .replace("Review within 3 days.", "Review within 5 days.")
+        .replace("## Changes {#c4.2.2}\n\nRecord every change.\n\n", "")
+        .replace(
+            "On time.\n",
+            "On time.\n\n  ## Returns {#c4.4}\n\nInspect.\n",
+        );
+    repo.write("procedure.md", &v2);
+    repo.commit_as("wang.gm", "2026-03-05", "Procedure rev. B");
+    let gov = governance_since(&repo, boot);
+    assert_eq!(
+        gov[0]["changes"],
+        serde_json::json!([
+            "procedure clauses changed: c4.2.1",
+            "procedure clauses added: c4.4",
+            "procedure clauses removed: c4.2.2",
+        ]),
+        "{gov:#?}"
+    );
+    // Only the preamble changes: no clause to name, but it is a change.
+    let boot = head(&repo);
+    repo.write(
+        "procedure.md",
+        &v2.replace("The GM owns", "Wang Daming owns"),
+    );
+    repo.commit_as("wang.gm", "2026-03-06", "Procedure rev. C");
+    let gov = governance_since(&repo, boot);
+    assert_eq!(
+        gov[0]["changes"],
+        serde_json::json!(["procedure text changed outside its numbered clauses"]),
+        "{gov:#?}"
+    );
+}
