@@ -289,6 +289,80 @@ fn substance_change_after_approval_without_change_entry() {
 }
 
 #[test]
+fn change_unrecorded_points_at_the_field_that_changed() {
+    // Whatever field of an approved order changes, the finding's line is
+    // that field's, so an editor (or the pull request's annotation) lands
+    // on it; what has no line of its own points at the top.
+    let cases = [
+        (
+            "customer = \"C-0001\"",
+            "customer = \"C-0002\"",
+            "customer = ",
+        ),
+        ("channel = \"website\"", "channel = \"email\"", "channel = "),
+        (
+            "received = 2026-03-02",
+            "received = 2026-03-01",
+            "received = ",
+        ),
+        ("owner = \"li.sales\"", "owner = \"sun.qc\"", "owner = "),
+        ("legible = true", "legible = false", "legible = "),
+        ("PO-88812", "PO-88813", "customer_ref = "),
+        ("\"Hamburg\"", "\"Bremen\"", "delivery_place = "),
+        (
+            "delivery_place = \"Hamburg\"\n",
+            "delivery_place = \"Hamburg\"\nspecial_requirements = \"Salt spray test\"\n",
+            "special_requirements = ",
+        ),
+        (
+            "part_number = \"AP-SH-1020\"",
+            "part_number = \"AP-SH-1021\"",
+            "part_number = ",
+        ),
+        (
+            "\"Stainless shaft\"",
+            "\"Stainless shaft, polished\"",
+            "product = ",
+        ),
+        ("x 200 mm", "x 210 mm", "spec = "),
+        (
+            "delivery = 2026-04-15",
+            "delivery = 2026-04-20",
+            "delivery = ",
+        ),
+        (
+            "delivery = 2026-04-15\n",
+            "delivery = 2026-04-15\nbatch = \"B-7\"\n",
+            "batch = ",
+        ),
+        (
+            "\n[capacity]",
+            "\n[[line]]\npart_number = \"AP-SH-1020\"\nproduct = \"Stainless shaft\"\n\
+             spec = \"D10 x 200 mm, SUS304\"\nquantity = 100\ndelivery = 2026-05-15\n\n[capacity]",
+            "a second line",
+        ),
+    ];
+    for (from, to, key) in cases {
+        let repo = signed("author");
+        repo.edit(ORDER_PATH, from, to);
+        repo.commit_as("li.sales", "2026-03-20", "Customer's change");
+        let run = repo.check();
+        let f = run.of("change-unrecorded");
+        assert_eq!(f.len(), 1, "{to}: {:#?}", run.findings());
+        let text = repo.read(ORDER_PATH);
+        let line = match key {
+            "a second line" => {
+                let lines: Vec<&str> = text.lines().collect();
+                lines.iter().rposition(|l| l.starts_with("part_number = "))
+            }
+            _ => text.lines().position(|l| l.starts_with(key)),
+        };
+        let line = line.unwrap() + 1;
+        assert_eq!(f[0].line, Some(line as u64), "{to}: {}", f[0].message);
+    }
+}
+
+#[test]
 fn substance_change_with_change_entry_is_recorded_but_stale() {
     let repo = signed("author");
     repo.edit(ORDER_PATH, "quantity = 500", "quantity = 800");
