@@ -363,6 +363,37 @@ fn change_unrecorded_points_at_the_field_that_changed() {
 }
 
 #[test]
+fn a_long_list_of_changes_shows_five_and_counts_the_rest() {
+    let edits = [
+        ("PO-88812", "PO-88813"),
+        ("\"website\"", "\"email\""),
+        ("\"Hamburg\"", "\"Bremen\""),
+        ("\"Stainless shaft\"", "\"Polished shaft\""),
+        ("x 200 mm", "x 210 mm"),
+        ("quantity = 500", "quantity = 800"),
+        ("delivery = 2026-04-15", "delivery = 2026-04-20"),
+    ];
+    for (n, more) in [
+        (5, None),
+        (6, Some("; and 1 more")),
+        (7, Some("; and 2 more")),
+    ] {
+        let repo = signed("author");
+        for (from, to) in &edits[..n] {
+            repo.edit(ORDER_PATH, from, to);
+        }
+        repo.commit_as("li.sales", "2026-03-20", "Customer's changes");
+        let f = fires(&repo.check(), "change-unrecorded");
+        let m = &f[0].message;
+        assert_eq!(m.contains(" more"), more.is_some(), "{n}: {m}");
+        if let Some(more) = more {
+            assert!(m.contains(more), "{n}: {m}");
+        }
+        assert_eq!(m.matches(" -> ").count(), n.min(5), "{n}: {m}");
+    }
+}
+
+#[test]
 fn substance_change_with_change_entry_is_recorded_but_stale() {
     let repo = signed("author");
     repo.edit(ORDER_PATH, "quantity = 500", "quantity = 800");
