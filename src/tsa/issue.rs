@@ -229,6 +229,9 @@ pub struct Signer {
     /// The certificate the ESS signing-certificate attribute names: its
     /// own, unless a test makes it name another with the same key.
     pub ess_names: Option<Cert>,
+    /// A second value in the message-digest attribute (CMS allows one);
+    /// a test uses this for a token a faulty or hostile TSA would make.
+    pub second_digest: bool,
 }
 
 /// The policy docket's own TSA names: an OID under the "example" arc
@@ -245,6 +248,7 @@ impl Signer {
             by_key_id: false,
             signature_alg: oids::ECDSA_WITH_SHA256,
             ess_names: None,
+            second_digest: false,
         }
     }
 
@@ -313,13 +317,23 @@ impl Signer {
                 oids::CONTENT_TYPE,
                 Any::encode_from(&oids::TST_INFO).expect("an OID"),
             ),
-            attr(
-                oids::MESSAGE_DIGEST,
-                Any::encode_from(
-                    &OctetString::new(sha2::Sha256::digest(&tst_der).to_vec()).expect("a hash"),
-                )
-                .expect("a digest"),
-            ),
+            Attribute {
+                oid: oids::MESSAGE_DIGEST,
+                values: {
+                    let digest = |bytes: &[u8]| {
+                        Any::encode_from(
+                            &OctetString::new(sha2::Sha256::digest(bytes).to_vec())
+                                .expect("a hash"),
+                        )
+                        .expect("a digest")
+                    };
+                    let mut values = vec![digest(&tst_der)];
+                    if self.second_digest {
+                        values.push(digest(b"another TSTInfo"));
+                    }
+                    SetOfVec::try_from(values).expect("distinct digests")
+                },
+            },
             attr(
                 oids::SIGNING_CERTIFICATE_V2,
                 Any::encode_from(&ess).expect("an ESS id"),

@@ -150,6 +150,20 @@ fn a_signing_certificate_attribute_naming_another_certificate_is_tampering() {
 }
 
 #[test]
+fn a_message_digest_attribute_with_two_values_is_malformed() {
+    // CMS gives the message-digest attribute exactly one value; a token
+    // with two must not be judged by whichever sorts first.
+    let Pki { ca, mut signer } = pki();
+    signer.second_digest = true;
+    let t = signer.respond(&request(&DIGEST, 1), AT, 1);
+    let err = verify(&t, &DIGEST, &trust(&ca)).unwrap_err();
+    assert!(
+        matches!(&err, Reject::Malformed(m) if m.contains("is not single-valued")),
+        "{err:?}"
+    );
+}
+
+#[test]
 fn a_tsa_outside_the_configured_certificates_is_untrusted() {
     let p = pki();
     let (_, other_root) = ca(2);
