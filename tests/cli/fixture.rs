@@ -145,6 +145,17 @@ impl Repo {
     }
 
     /// `docket check --format json --as-of AS_OF`.
+    /// A page of the site built with `language = "zh-Hant"` set in the
+    /// working tree, as text with its entities unescaped.
+    pub fn page_in_chinese(&self, page: &str) -> String {
+        self.edit("docket.toml", "language = \"en\"", "language = \"zh-Hant\"");
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("site");
+        let built = self.docket(&["build", "--out", site.to_str().unwrap(), "--as-of", AS_OF]);
+        assert!(built.code < 2, "{}", built.stderr);
+        unescape(&std::fs::read_to_string(site.join(page)).unwrap())
+    }
+
     pub fn check(&self) -> Run {
         self.check_as_of(AS_OF)
     }

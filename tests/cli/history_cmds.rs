@@ -124,6 +124,63 @@ fn log_shows_revisions_newest_first_with_field_changes() {
     assert_eq!(by_path.json(), json);
 }
 
+/// How lists change in the audit trail: a list of values changes as one
+/// value (`notified: [a] -> [a, b]`); a list of tables (order lines,
+/// change entries) entry by entry, even from an empty `[]`; an added
+/// table reads "added" in Chinese without its whole inline text, an
+/// added value with it.
+#[test]
+fn log_shows_lists_of_values_whole_and_lists_of_tables_entry_by_entry() {
+    let repo = signed("author");
+    repo.edit(
+        ORDER_PATH,
+        "legible = true\n",
+        "legible = true\nchange = []\n",
+    );
+    repo.commit_as("li.sales", "2026-03-04", "No changes yet");
+    let entry = "[[change]]\ndate = 2026-03-20\nby = \"li.sales\"\nwhat = [\"quantity\"]\nnotified = [\"manufacturing\"]\n";
+    repo.edit(ORDER_PATH, "change = []\n", "");
+    repo.edit(ORDER_PATH, "quantity = 500", "quantity = 800");
+    repo.edit(
+        ORDER_PATH,
+        "delivery_place = \"Hamburg\"\n",
+        "delivery_place = \"Hamburg\"\nspecial_requirements = \"Salt spray test\"\n",
+    );
+    repo.append(ORDER_PATH, &format!("\n{entry}"));
+    repo.commit_as("li.sales", "2026-03-20", "Customer wants 800");
+    repo.edit(
+        ORDER_PATH,
+        "[\"manufacturing\"]",
+        "[\"manufacturing\", \"qc\"]",
+    );
+    repo.commit_as("li.sales", "2026-03-21", "QC told too");
+    let json = repo
+        .docket(&["log", "SO-2026-0001", "--format", "json"])
+        .json();
+    let changes = |rev: usize| -> Vec<String> {
+        json["revisions"][rev]["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["path"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(changes(0), ["change[0].notified"], "{json:#}");
+    assert_eq!(
+        json["revisions"][0]["changes"][0]["to"],
+        "[\"manufacturing\", \"qc\"]"
+    );
+    assert_eq!(
+        changes(1),
+        ["change[0]", "line[0].quantity", "special_requirements"],
+        "{json:#}"
+    );
+    // In Chinese, on the record's page.
+    let page = repo.page_in_chinese("orders/SO-2026-0001.html");
+    assert!(page.contains("：新增 \"Salt spray test\""), "{page}");
+    assert!(!page.contains("新增 {"), "{page}");
+}
+
 /// The company's offset decides how every commit time reads: east,
 /// west of Greenwich (a sign and minutes to get right) and at UTC, which
 /// is "+00:00", never "-00:00".

@@ -794,17 +794,6 @@ fn a_procedure_deleted_and_restored_comes_back_with_its_clauses_listed() {
     );
 }
 
-/// The site's audit page (text, unescaped) with `language = "zh-Hant"`
-/// set in the working tree.
-fn audit_page_in_chinese(repo: &Repo) -> String {
-    repo.edit("docket.toml", "language = \"en\"", "language = \"zh-Hant\"");
-    let dir = tempfile::tempdir().unwrap();
-    let site = dir.path().join("site");
-    let built = repo.docket(&["build", "--out", site.to_str().unwrap(), "--as-of", AS_OF]);
-    assert!(built.code < 2, "{}", built.stderr);
-    unescape(&std::fs::read_to_string(site.join("audit.html")).unwrap())
-}
-
 /// The SHA-256 fingerprint of `person`'s key, as `ssh-keygen -lf` shows it.
 fn fingerprint_of(person: &str) -> String {
     ssh_key::PublicKey::from_openssh(&public_key(person))
@@ -904,7 +893,7 @@ fn the_gms_yearly_people_update_is_listed_change_by_change() {
 
     // An auditor who reads Chinese gets every kind of change in Chinese
     // in the audit page's governance log.
-    let page = audit_page_in_chinese(&repo);
+    let page = repo.page_in_chinese("audit.html");
     for kind in [
         "新增金鑰：zhou.qc SHA256:",
         "移除金鑰：chen.rnd SHA256:",
@@ -965,7 +954,7 @@ fn the_gms_docket_toml_change_is_listed_setting_by_setting() {
         ]),
         "{gov:#?}"
     );
-    let page = audit_page_in_chinese(&repo);
+    let page = repo.page_in_chinese("audit.html");
     for said in [
         "rules.overdue：（預設） → \"off\"",
         "rules.overdue：\"off\" → （預設）",
