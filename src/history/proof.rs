@@ -149,19 +149,6 @@ pub enum ProofState {
     Broken,
 }
 
-impl ProofState {
-    /// The name the site styles by: `proven`, `unverified`, `unproven`,
-    /// `broken`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProofState::Proven => "proven",
-            ProofState::Unverified => "unverified",
-            ProofState::Unproven => "unproven",
-            ProofState::Broken => "broken",
-        }
-    }
-}
-
 impl ProofStatus {
     pub fn state(&self) -> ProofState {
         match self {

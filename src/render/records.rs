@@ -15,7 +15,7 @@ use super::context::Cx;
 use super::markdown;
 use super::trail::Trail;
 use super::views::{Block, Cell, Field, Page, SignatureView, Table};
-use crate::history::ProofState;
+use crate::history::Shown;
 use crate::kind::Kind;
 use crate::model::{Meta, Record};
 use serde_json::Value;
@@ -412,7 +412,7 @@ fn signatures(cx: &Cx, trail: Option<&Trail>, meta: &Meta) -> Vec<SignatureView>
                 meaning: super::i18n::meaning(cx.lang, &s.path, &s.meaning),
                 commit: None,
                 proof: cx.t("not_verified"),
-                state: ProofState::Unverified.as_str().into(),
+                state: Shown::Unverified.as_str().into(),
                 covers: None,
                 blob: None,
                 sha256: None,

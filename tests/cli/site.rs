@@ -228,6 +228,10 @@ fn the_order_page_shows_its_signatures_and_timeline() {
     ] {
         assert!(sig.contains(want), "signature block lacks {want}:\n{sig}");
     }
+    // Without git history nothing is proven: the row is styled (and
+    // coloured) as unverified, never as proven.
+    assert!(sig.contains("<tr class=\"sig-unverified\">"), "{sig}");
+    assert!(!sig.contains("sig-proven"), "{sig}");
     assert!(order.contains("id=\"timeline\""));
     // Every field of the record is shown.
     for want in [
