@@ -181,6 +181,41 @@ fn log_shows_lists_of_values_whole_and_lists_of_tables_entry_by_entry() {
     assert!(!page.contains("新增 {"), "{page}");
 }
 
+/// A revision that does not parse, and the deletion of the file, are
+/// shown as what they are (a parse note, "deleted"), never as every
+/// field removed.
+#[test]
+fn log_shows_an_unreadable_revision_and_a_deletion_without_field_changes() {
+    let repo = signed("author");
+    let good = repo.read(ORDER_PATH);
+    repo.write(
+        ORDER_PATH,
+        &good.replace("quantity = 500", "quantity = = 500"),
+    );
+    repo.commit_as("li.sales", "2026-03-10", "Typo");
+    repo.write(ORDER_PATH, &good);
+    repo.commit_as("li.sales", "2026-03-11", "Fixed");
+    repo.remove(ORDER_PATH);
+    repo.commit_as("li.sales", "2026-03-12", "Oops");
+    repo.write(ORDER_PATH, &good);
+    repo.commit_as("li.sales", "2026-03-13", "Restored");
+    let json = repo
+        .docket(&["log", "SO-2026-0001", "--format", "json"])
+        .json();
+    let revs = json["revisions"].as_array().unwrap();
+    let by_summary = |s: &str| {
+        revs.iter()
+            .find(|r| r["summary"] == s)
+            .unwrap_or_else(|| panic!("{s}: {json:#}"))
+    };
+    let typo = by_summary("Typo");
+    assert!(typo["parse"].is_string(), "{typo:#}");
+    assert_eq!(typo["changes"], serde_json::json!([]), "{typo:#}");
+    let oops = by_summary("Oops");
+    assert_eq!(oops["changes"], serde_json::json!([]), "{oops:#}");
+    assert!(oops.to_string().contains("deleted"), "{oops:#}");
+}
+
 /// The company's offset decides how every commit time reads: east,
 /// west of Greenwich (a sign and minutes to get right) and at UTC, which
 /// is "+00:00", never "-00:00".
