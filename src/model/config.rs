@@ -381,9 +381,20 @@ fn read_timestamps(t: &super::read::Reader, ts: &mut Timestamps, diag: &Diag) {
     let certs = t.opt::<Vec<String>>("certificates");
     let line = certs.as_ref().map_or(0, |c| c.pos.line);
     for path in certs.map(|c| c.value).unwrap_or_default() {
-        if crate::load::inside_root(&path) && is_certificate(&path) {
+        if !crate::load::inside_root(&path) {
+            diag.schema(
+                None,
+                msg!(
+                    "`timestamps.certificates` at line {line}: \"{path}\" is not a path inside the records \
+                     root (keep the TSA certificates in the repository, e.g. tsa/tsa-chain.pem)",
+                    "第 {line} 行的 `timestamps.certificates`：「{path}」不是紀錄庫內的路徑\
+                     （時戳機構的憑證請保存在儲存庫中，例如 tsa/tsa-chain.pem）"
+                ),
+                false,
+            );
+        } else if is_certificate(&path) {
             ts.certificates.push(path);
-        } else if crate::load::inside_root(&path) {
+        } else {
             diag.schema(
                 None,
                 msg!(
@@ -393,17 +404,6 @@ fn read_timestamps(t: &super::read::Reader, ts: &mut Timestamps, diag: &Diag) {
                     "第 {line} 行的 `timestamps.certificates`：「{path}」不是直接放在 tsa/ 的 .pem 檔；\
                      時戳機構的憑證請放在該處（例如 tsa/tsa-chain.pem），在那裡修改憑證與修改 people.toml \
                      一樣需要總經理簽核"
-                ),
-                false,
-            );
-        } else {
-            diag.schema(
-                None,
-                msg!(
-                    "`timestamps.certificates` at line {line}: \"{path}\" is not a path inside the records \
-                     root (keep the TSA certificates in the repository, e.g. tsa/tsa-chain.pem)",
-                    "第 {line} 行的 `timestamps.certificates`：「{path}」不是紀錄庫內的路徑\
-                     （時戳機構的憑證請保存在儲存庫中，例如 tsa/tsa-chain.pem）"
                 ),
                 false,
             );

@@ -144,7 +144,6 @@ impl Repo {
         Run::from(cmd.output().expect("docket runs"))
     }
 
-    /// `docket check --format json --as-of AS_OF`.
     /// A page of the site built with `language = "zh-Hant"` set in the
     /// working tree, as text with its entities unescaped.
     pub fn page_in_chinese(&self, page: &str) -> String {
@@ -156,6 +155,7 @@ impl Repo {
         unescape(&std::fs::read_to_string(site.join(page)).unwrap())
     }
 
+    /// `docket check --format json --as-of AS_OF`.
     pub fn check(&self) -> Run {
         self.check_as_of(AS_OF)
     }
