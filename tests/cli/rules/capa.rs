@@ -19,6 +19,11 @@ pub(super) fn capa_stage_order_fires() {
     let line = line_of(&repo, CAPA_PATH, "date = 2026-06-01");
     fired(&run, "capa-stage-order", CAPA_PATH, Some(line));
     assert_eq!(rule_set(&run), ["capa-stage-order"]);
+    // Signed the day it is dated, so the message gives the one date.
+    assert_eq!(
+        run.of("capa-stage-order")[0].message,
+        "confirmation is dated 2026-06-01, before verification on 2026-06-02"
+    );
 }
 
 #[test]
