@@ -135,6 +135,24 @@ pub(super) fn capa_source_near_miss() {
 }
 
 #[test]
+pub(super) fn capa_source_fires_for_a_usage_report_it_does_not_name() {
+    // The near miss, naming UR-2026-0001, is
+    // `complaint_without_capa_near_miss` (parties.rs).
+    let repo = base_with(
+        CAPA_PATH,
+        &CAPA.replace("source = \"complaint\"", "source = \"usage-report\""),
+    );
+    let run = repo.check();
+    let f = fired(&run, "capa-source", CAPA_PATH, Some(3));
+    assert_eq!(f.column, Some(10));
+    assert_eq!(
+        f.message,
+        "source is usage-report, but `report` does not name it"
+    );
+    assert_eq!(rule_set(&run), ["capa-source"]);
+}
+
+#[test]
 pub(super) fn capa_source_fires_for_qc_opening_an_oral_complaint() {
     let repo = base_with(
         CAPA_PATH,

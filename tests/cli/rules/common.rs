@@ -67,7 +67,7 @@ pub(super) fn attachment_missing_fires() {
 }
 
 #[test]
-pub(super) fn attachment_missing_fires_outside_the_root() {
+pub(super) fn attachment_missing_fires_outside_the_record_folders() {
     let repo = Repo::base();
     repo.edit(
         ORDER_PATH,
@@ -76,7 +76,31 @@ pub(super) fn attachment_missing_fires_outside_the_root() {
     );
     let run = repo.check();
     let f = fired(&run, "attachment-missing", ORDER_PATH, Some(9));
-    assert!(f.message.contains("outside"), "{}", f.message);
+    // people.toml is inside the records root, but no record's attachment.
+    assert_eq!(
+        f.message,
+        "attachment \"../../people.toml\" points outside the record folders (orders/, capa/, ...); \
+         keep attachments beside the record"
+    );
+}
+
+#[test]
+pub(super) fn attachment_missing_fires_outside_the_root() {
+    let repo = Repo::base();
+    // Refused by its shape (`..` above the root), whether or not it exists.
+    repo.edit(
+        ORDER_PATH,
+        "delivery_place = \"Hamburg\"",
+        "delivery_place = \"Hamburg\"\nattachments = [\"../../../secret.pdf\"]",
+    );
+    let run = repo.check();
+    let f = fired(&run, "attachment-missing", ORDER_PATH, Some(9));
+    // Why it was refused, and what to do instead (not "add the file").
+    assert_eq!(
+        f.message,
+        "attachment \"../../../secret.pdf\" points outside the records root; \
+         keep attachments beside the record"
+    );
 }
 
 #[test]
