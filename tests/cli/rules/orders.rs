@@ -254,6 +254,20 @@ pub(super) fn oral_order_near_miss_refused_and_cancelled() {
 }
 
 #[test]
+pub(super) fn oral_order_near_miss_cancelled_while_waiting_for_the_written_order() {
+    // Taken by the written-order path, whose written order never came (due
+    // 2026-06-14, as in the firing case above), then cancelled: nothing
+    // is left to evidence.
+    clean(
+        &oral(
+            "[oral]\npath = \"written-order\"\nwritten_order_due = 2026-06-14\n\n\
+             [cancelled]\ndate = 2026-06-14\nreason = \"The customer sent no written order.\"\n",
+        )
+        .check(),
+    );
+}
+
+#[test]
 pub(super) fn oral_order_fires_for_an_oral_table_on_a_fax_order() {
     let repo = base_with(
         ORDER2_PATH,
@@ -352,6 +366,60 @@ pub(super) fn produced_unapproved_near_miss_confirmed_sheet_before_the_approval(
         ),
     );
     clean(&repo.check());
+}
+
+#[test]
+pub(super) fn produced_unapproved_fires_for_a_gm_signed_sheet_of_a_fax_order() {
+    // A GM-signed sheet approves only an oral order that took that path
+    // (4.2.3 path 1); a fax order still waits for its review.
+    let repo = base_with(ORDER2_PATH, ORDER2);
+    repo.write(
+        FLOWSHEET2_PATH,
+        &format!("{FLOWSHEET2}\n[gm_signed]\nby = \"wang.gm\"\ndate = 2026-06-13\n"),
+    );
+    let run = repo.check();
+    let f = fired(&run, "produced-unapproved", FLOWSHEET2_PATH, Some(2));
+    assert_eq!(
+        f.message,
+        "order SO-2026-0002 is not approved, so it must not be produced"
+    );
+}
+
+#[test]
+pub(super) fn produced_unapproved_fires_for_a_customer_confirmed_sheet_of_a_fax_order() {
+    // Likewise a customer's confirmation (4.2.3 path 2) replaces no review
+    // of an order that did not come orally.
+    let repo = base_with(ORDER2_PATH, ORDER2);
+    repo.write(
+        FLOWSHEET2_PATH,
+        &format!(
+            "{FLOWSHEET2}\n[customer_confirmed]\ndate = 2026-06-13\nreference = \"fax 2026-06-13 from Anna Keller\"\n"
+        ),
+    );
+    let run = repo.check();
+    fired(&run, "produced-unapproved", FLOWSHEET2_PATH, Some(2));
+}
+
+#[test]
+pub(super) fn produced_unapproved_fires_for_a_confirmed_sheet_of_a_rejected_oral_order() {
+    // 4.2.3 path 2: the confirmed sheet comes before the review by design,
+    // but once the GM rejects the order, nothing may be produced.
+    let repo = oral(&format!(
+        "[oral]\npath = \"customer-confirmed-flowsheet\"\n\n{}",
+        ORDER2_APPROVED.replace("decision = \"approved\"", "decision = \"rejected\"")
+    ));
+    repo.write(
+        FLOWSHEET2_PATH,
+        &format!(
+            "{FLOWSHEET2}\n[customer_confirmed]\ndate = 2026-06-13\nreference = \"fax 2026-06-13 from Anna Keller\"\n"
+        ),
+    );
+    let run = repo.check();
+    let f = fired(&run, "produced-unapproved", FLOWSHEET2_PATH, Some(2));
+    assert_eq!(
+        f.message,
+        "order SO-2026-0002 is not approved, so it must not be produced"
+    );
 }
 
 /// The base order grows to 600 after a change on 03-10 and is reviewed
