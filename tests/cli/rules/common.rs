@@ -66,16 +66,20 @@ pub(super) fn attachment_missing_fires() {
     );
 }
 
-#[test]
-pub(super) fn attachment_missing_fires_outside_the_record_folders() {
+/// The one attachment-missing finding of the base order listing `name`.
+fn attachment_finding(name: &str) -> F {
     let repo = Repo::base();
     repo.edit(
         ORDER_PATH,
         "delivery_place = \"Hamburg\"",
-        "delivery_place = \"Hamburg\"\nattachments = [\"../../people.toml\"]",
+        &format!("delivery_place = \"Hamburg\"\nattachments = [\"{name}\"]"),
     );
-    let run = repo.check();
-    let f = fired(&run, "attachment-missing", ORDER_PATH, Some(9));
+    fired(&repo.check(), "attachment-missing", ORDER_PATH, Some(9))
+}
+
+#[test]
+pub(super) fn attachment_missing_fires_outside_the_record_folders() {
+    let f = attachment_finding("../../people.toml");
     // people.toml is inside the records root, but no record's attachment.
     assert_eq!(
         f.message,
@@ -86,15 +90,8 @@ pub(super) fn attachment_missing_fires_outside_the_record_folders() {
 
 #[test]
 pub(super) fn attachment_missing_fires_outside_the_root() {
-    let repo = Repo::base();
     // Refused by its shape (`..` above the root), whether or not it exists.
-    repo.edit(
-        ORDER_PATH,
-        "delivery_place = \"Hamburg\"",
-        "delivery_place = \"Hamburg\"\nattachments = [\"../../../secret.pdf\"]",
-    );
-    let run = repo.check();
-    let f = fired(&run, "attachment-missing", ORDER_PATH, Some(9));
+    let f = attachment_finding("../../../secret.pdf");
     // Why it was refused, and what to do instead (not "add the file").
     assert_eq!(
         f.message,

@@ -337,16 +337,18 @@ pub(super) fn produced_unapproved_fires_for_an_unreviewed_order() {
     fired(&run, "produced-unapproved", FLOWSHEET2_PATH, Some(2));
 }
 
+/// FLOWSHEET2 confirmed by the customer on 2026-06-13 (4.2.3 path 2).
+fn confirmed_sheet() -> String {
+    format!(
+        "{FLOWSHEET2}\n[customer_confirmed]\ndate = 2026-06-13\nreference = \"fax 2026-06-13 from Anna Keller\"\n"
+    )
+}
+
 #[test]
 pub(super) fn produced_unapproved_near_miss_customer_confirmed_oral_order() {
     // 4.2.3 path 2: the confirmed sheet exists before the review.
     let repo = oral("[oral]\npath = \"customer-confirmed-flowsheet\"\n");
-    repo.write(
-        FLOWSHEET2_PATH,
-        &format!(
-            "{FLOWSHEET2}\n[customer_confirmed]\ndate = 2026-06-13\nreference = \"fax 2026-06-13 from Anna Keller\"\n"
-        ),
-    );
+    repo.write(FLOWSHEET2_PATH, &confirmed_sheet());
     clean(&repo.check());
 }
 
@@ -359,12 +361,7 @@ pub(super) fn produced_unapproved_near_miss_confirmed_sheet_before_the_approval(
         "[oral]\npath = \"customer-confirmed-flowsheet\"\n\n{}",
         ORDER2_APPROVED.replace("date = 2026-06-13", "date = 2026-06-14")
     ));
-    repo.write(
-        FLOWSHEET2_PATH,
-        &format!(
-            "{FLOWSHEET2}\n[customer_confirmed]\ndate = 2026-06-13\nreference = \"fax 2026-06-13 from Anna Keller\"\n"
-        ),
-    );
+    repo.write(FLOWSHEET2_PATH, &confirmed_sheet());
     clean(&repo.check());
 }
 
@@ -390,12 +387,7 @@ pub(super) fn produced_unapproved_fires_for_a_customer_confirmed_sheet_of_a_fax_
     // Likewise a customer's confirmation (4.2.3 path 2) replaces no review
     // of an order that did not come orally.
     let repo = base_with(ORDER2_PATH, ORDER2);
-    repo.write(
-        FLOWSHEET2_PATH,
-        &format!(
-            "{FLOWSHEET2}\n[customer_confirmed]\ndate = 2026-06-13\nreference = \"fax 2026-06-13 from Anna Keller\"\n"
-        ),
-    );
+    repo.write(FLOWSHEET2_PATH, &confirmed_sheet());
     let run = repo.check();
     fired(&run, "produced-unapproved", FLOWSHEET2_PATH, Some(2));
 }
@@ -408,12 +400,7 @@ pub(super) fn produced_unapproved_fires_for_a_confirmed_sheet_of_a_rejected_oral
         "[oral]\npath = \"customer-confirmed-flowsheet\"\n\n{}",
         ORDER2_APPROVED.replace("decision = \"approved\"", "decision = \"rejected\"")
     ));
-    repo.write(
-        FLOWSHEET2_PATH,
-        &format!(
-            "{FLOWSHEET2}\n[customer_confirmed]\ndate = 2026-06-13\nreference = \"fax 2026-06-13 from Anna Keller\"\n"
-        ),
-    );
+    repo.write(FLOWSHEET2_PATH, &confirmed_sheet());
     let run = repo.check();
     let f = fired(&run, "produced-unapproved", FLOWSHEET2_PATH, Some(2));
     assert_eq!(
