@@ -53,3 +53,35 @@ pub fn same(a: Option<&Value>, b: Option<&Value>) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::fields::parse_state;
+
+    fn states(texts: &[&str]) -> States {
+        let list = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (Some(i), parse_state("x.toml", t.as_bytes()).into_table()))
+            .collect();
+        States { list, dirty: false }
+    }
+
+    /// A section removed and still absent is "the same" as far back as
+    /// it has been absent: the walk stops at the removal, not at once.
+    #[test]
+    fn an_absent_section_goes_back_to_where_it_was_removed() {
+        let s = states(&[
+            "id = \"A\"\n[review]\nby = \"w\"\n",
+            "id = \"A\"\n",
+            "id = \"A\"\nnote = \"x\"\n",
+            "id = \"A\"\nnote = \"y\"\n",
+        ]);
+        assert_eq!(s.first_with(3, "review", None), 1);
+        let review = s.section(0, "review");
+        assert!(review.is_some());
+        assert_eq!(s.first_with(1, "review", review), 0);
+        assert_eq!(s.first_with(3, "review", review), 3);
+    }
+}

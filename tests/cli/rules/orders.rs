@@ -75,7 +75,10 @@ pub(super) fn review_missing_fires_for_a_late_review() {
     repo.edit(ORDER_PATH, "date = 2026-03-03", "date = 2026-03-06");
     repo.edit(FLOWSHEET_PATH, "issued = 2026-03-04", "issued = 2026-03-06");
     let run = repo.check();
-    fired(&run, "review-missing", ORDER_PATH, Some(26));
+    let f = fired(&run, "review-missing", ORDER_PATH, Some(26));
+    // Signed the day it is dated: one date, no "signed later" clause
+    // (trust_time tests the review signed after its written date).
+    assert_eq!(f.message, "reviewed 4 days after receipt (due within 3)");
     assert_eq!(rule_set(&run), ["review-missing"]);
 }
 
