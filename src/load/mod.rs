@@ -71,7 +71,6 @@ pub fn stem(path: &str) -> &str {
 /// Everything the loader found below the records root.
 #[derive(Debug, Default)]
 pub struct Loaded {
-    pub root: PathBuf,
     /// The one door for reading anything else below the root.
     pub guard: Guard,
     pub config: Option<Doc>,
@@ -130,10 +129,7 @@ pub fn load(root: &Path) -> Result<Loaded> {
         return Err(Error::NotARecordsRoot(root.to_path_buf()));
     }
     let guard = Guard::new(root).map_err(|e| Error::io(root, e))?;
-    let mut loaded = Loaded {
-        root: root.to_path_buf(),
-        ..Loaded::default()
-    };
+    let mut loaded = Loaded::default();
     let mut to_parse: Vec<(String, FileRole)> = Vec::new();
 
     let walker = walkdir::WalkDir::new(root)

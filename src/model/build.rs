@@ -89,7 +89,6 @@ pub fn build(loaded: Loaded) -> (Model, Vec<Finding>) {
 
     let mut model = by_kind.into_model();
     model.index_flowsheets();
-    model.root = loaded.root;
     model.config = config;
     model.people = people;
     model.guard = loaded.guard;

@@ -18,7 +18,6 @@ use crate::load::Guard;
 use jiff::civil::Date;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
-use std::path::PathBuf;
 
 macro_rules! model {
     ($($variant:ident = $name:literal, $folder:literal, $shape:expr, $label:literal,
@@ -40,8 +39,6 @@ macro_rules! model {
         /// kind table's order.
         #[derive(Debug, Default, Serialize)]
         pub struct Model {
-            #[serde(skip)]
-            pub root: PathBuf,
             pub config: Config,
             pub people: Vec<Person>,
             $(pub $field: Index<$ty>,)*

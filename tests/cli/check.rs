@@ -99,6 +99,33 @@ fn missing_records_root_is_exit_2_with_advice() {
     assert!(run.stderr.contains("docket init"), "{}", run.stderr);
 }
 
+/// Run from a repository's top, docket finds its `records/` folder; but
+/// `--records DIR` means DIR and nothing else: a folder named by mistake
+/// (the repository's top) is refused, not swapped for one below it.
+#[test]
+fn records_given_is_taken_exactly_and_records_below_are_found_only_unasked() {
+    let repo = Repo::empty_in("records");
+    let found = Run::from(
+        docket_cmd()
+            .current_dir(&repo.top)
+            .args(["check", "--format", "json"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(found.code, 0, "{}", found.stderr);
+    assert!(found.json()["findings"].is_array());
+    let named = Run::from(
+        docket_cmd()
+            .args(["check", "--records"])
+            .arg(&repo.top)
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(named.code, 2, "{}", named.stdout);
+    let shown = format!("{} is not a records repository", repo.top.display());
+    assert!(named.stderr.contains(&shown), "{}", named.stderr);
+}
+
 #[test]
 fn as_of_comes_from_source_date_epoch() {
     let repo = Repo::base();
