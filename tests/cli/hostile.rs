@@ -238,3 +238,20 @@ fn an_unparseable_record_still_exists_for_references() {
     // additionally "unknown-ref".
     assert_eq!(run.rules(), ["parse"], "{:#?}", run.findings());
 }
+
+/// The folders docket keeps for itself (`templates/`, `site/`,
+/// `timestamps/`, `tsa/`) are skipped only at the top of the records
+/// root: a record filed in a folder of the same name inside its kind's
+/// folder is read and judged like any other, so no folder name hides one.
+#[test]
+fn a_record_in_a_folder_named_like_docket_s_own_is_still_checked() {
+    let repo = Repo::base();
+    for sub in ["templates", "site", "timestamps", "tsa"] {
+        repo.write(&format!("customers/{sub}/C-9{}.toml", sub.len()), "");
+    }
+    let run = check_guarded(&repo, "json");
+    for sub in ["templates", "site", "timestamps", "tsa"] {
+        let f = only_finding(&run, &format!("customers/{sub}/C-9{}.toml", sub.len()));
+        assert_eq!(f.rule, "parse");
+    }
+}
