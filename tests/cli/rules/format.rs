@@ -145,6 +145,17 @@ pub(super) fn unknown_file_fires() {
 }
 
 #[test]
+pub(super) fn unknown_file_fires_for_a_file_at_the_top() {
+    // An order saved at the top instead of in orders/ is never checked:
+    // said, so it is moved, not forgotten.
+    let repo = base_with("SO-2026-0009.toml", "id = \"SO-2026-0009\"\n");
+    let run = repo.check();
+    let f = fired(&run, "unknown-file", "SO-2026-0009.toml", None);
+    assert!(f.message.contains("orders/2026/"), "{}", f.message);
+    assert_eq!(run.findings().len(), 1, "{:#?}", run.findings());
+}
+
+#[test]
 pub(super) fn unknown_file_near_miss() {
     // A README at the top and an unlisted file below a kind folder are
     // expected, not stray.

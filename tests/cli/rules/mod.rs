@@ -220,6 +220,7 @@ const FIRING: &[Case] = cases![
     "unknown-ref" => common::unknown_ref_fires,
     "unknown-ref" => common::unknown_ref_fires_for_an_id_of_another_kind,
     "unknown-file" => format::unknown_file_fires,
+    "unknown-file" => format::unknown_file_fires_for_a_file_at_the_top,
     "attachment-missing" => common::attachment_missing_fires,
     "attachment-missing" => common::attachment_missing_fires_outside_the_root,
     "attachment-missing" => common::attachment_missing_fires_outside_the_record_folders,
