@@ -212,3 +212,74 @@ fn node_from(v: toml::Spanned<DeValue<'_>>) -> Node {
     };
     Node { span, value }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(n: i64) -> (Span, Node) {
+        let span = Span::default();
+        let value = Value::Integer(n);
+        (span, Node { span, value })
+    }
+
+    fn number(t: &Table, key: &str) -> Option<i64> {
+        match t.get(key).map(|(_, n)| &n.value) {
+            Some(Value::Integer(n)) => Some(*n),
+            _ => None,
+        }
+    }
+
+    /// The sorted vector behaves as the map the loader, the schema check
+    /// and the history's substance comparison take it for.
+    #[test]
+    fn a_table_is_a_map_in_key_order() {
+        let mut t: Table = [("b", 1), ("a", 2), ("b", 3)]
+            .into_iter()
+            .map(|(k, n)| (k.to_string(), node(n)))
+            .collect();
+        assert_eq!(t.keys().collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!((t.len(), t.is_empty()), (2, false));
+        assert_eq!(number(&t, "b"), Some(3), "a later duplicate replaces");
+        assert!(t.contains_key("a") && !t.contains_key("c"));
+
+        assert!(t.insert("c".into(), node(4)).is_none());
+        let old = t.insert("a".into(), node(5)).map(|(_, n)| n.value);
+        assert!(matches!(old, Some(Value::Integer(2))));
+        if let Some((_, n)) = t.get_mut("c") {
+            n.value = Value::Integer(6);
+        }
+        assert_eq!(number(&t, "c"), Some(6));
+        assert!(t.get_mut("z").is_none());
+
+        assert!(matches!(
+            t.remove("b").map(|(_, n)| n.value),
+            Some(Value::Integer(3))
+        ));
+        assert!(t.remove("b").is_none());
+        assert_eq!(t.keys().collect::<Vec<_>>(), ["a", "c"]);
+        assert!(!Table::new().contains_key("a") && Table::new().is_empty());
+    }
+
+    /// Content, not spans or order, decides sameness; an extra key, a
+    /// longer list or another type is a difference.
+    #[test]
+    fn sameness_ignores_spans_and_sees_every_entry() {
+        let parse = |s: &str| table_from(DeTable::parse(s).unwrap().into_inner());
+        let a = parse("x = 1\ny = [1, 2]\n[t]\nz = \"s\"\n");
+        let b = parse("[t]\n  z   = \"s\"\n\n[root]\n");
+        let b2 = parse("y = [1,2]\nx=1\n[t]\nz = 's'\n");
+        assert!(same_table(&a, &b2));
+        assert!(!same_table(&a, &b));
+        for other in [
+            "x = 1\ny = [1, 2]\n[t]\nz = \"s\"\nw = 0\n",
+            "x = 1\ny = [1, 2]\nzz = 0\n[t]\nz = \"s\"\n",
+            "x = 1\ny = [1, 2, 3]\n[t]\nz = \"s\"\n",
+            "x = 1.0\ny = [1, 2]\n[t]\nz = \"s\"\n",
+            "x = 1\ny = [1, 2]\n[t]\nz = \"S\"\n",
+        ] {
+            assert!(!same_table(&a, &parse(other)), "{other}");
+            assert!(!same_table(&parse(other), &a), "{other}");
+        }
+    }
+}
