@@ -266,17 +266,18 @@ mod tests {
     #[test]
     fn sameness_ignores_spans_and_sees_every_entry() {
         let parse = |s: &str| table_from(DeTable::parse(s).unwrap().into_inner());
-        let a = parse("x = 1\ny = [1, 2]\n[t]\nz = \"s\"\n");
+        let a = parse("f = 2.5\nx = 1\ny = [1, 2]\n[t]\nz = \"s\"\n");
         let b = parse("[t]\n  z   = \"s\"\n\n[root]\n");
-        let b2 = parse("y = [1,2]\nx=1\n[t]\nz = 's'\n");
+        let b2 = parse("y = [1,2]\nx=1\nf = 2.50\n[t]\nz = 's'\n");
         assert!(same_table(&a, &b2));
         assert!(!same_table(&a, &b));
         for other in [
-            "x = 1\ny = [1, 2]\n[t]\nz = \"s\"\nw = 0\n",
-            "x = 1\ny = [1, 2]\nzz = 0\n[t]\nz = \"s\"\n",
-            "x = 1\ny = [1, 2, 3]\n[t]\nz = \"s\"\n",
-            "x = 1.0\ny = [1, 2]\n[t]\nz = \"s\"\n",
-            "x = 1\ny = [1, 2]\n[t]\nz = \"S\"\n",
+            "f = 2.5\nx = 1\ny = [1, 2]\n[t]\nz = \"s\"\nw = 0\n",
+            "f = 2.5\nx = 1\ny = [1, 2]\nzz = 0\n[t]\nz = \"s\"\n",
+            "f = 2.5\nx = 1\ny = [1, 2, 3]\n[t]\nz = \"s\"\n",
+            "f = 2.5\nx = 1.0\ny = [1, 2]\n[t]\nz = \"s\"\n",
+            "f = 2.25\nx = 1\ny = [1, 2]\n[t]\nz = \"s\"\n",
+            "f = 2.5\nx = 1\ny = [1, 2]\n[t]\nz = \"S\"\n",
         ] {
             assert!(!same_table(&a, &parse(other)), "{other}");
             assert!(!same_table(&parse(other), &a), "{other}");

@@ -68,6 +68,20 @@ pub(super) fn schema_fires() {
 }
 
 #[test]
+pub(super) fn schema_fires_for_a_value_of_the_wrong_type() {
+    // "yes" in a yes/no field: the message names what was found, so the
+    // writer sees the quotes are the mistake.
+    let repo = base_with(
+        ORDER2_PATH,
+        &ORDER2.replace("legible = true", "legible = \"yes\""),
+    );
+    let run = repo.check();
+    let f = fired(&run, "schema", ORDER2_PATH, Some(6));
+    assert!(f.message.starts_with("`legible` must be "), "{}", f.message);
+    assert!(f.message.ends_with(", found a string"), "{}", f.message);
+}
+
+#[test]
 pub(super) fn schema_near_miss() {
     // The same record spelt right, with every optional order field used.
     let repo = base_with(

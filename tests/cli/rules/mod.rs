@@ -213,6 +213,7 @@ const FIRING: &[Case] = cases![
     "parse" => format::parse_fires,
     "parse" => format::parse_position_is_exact,
     "schema" => format::schema_fires,
+    "schema" => format::schema_fires_for_a_value_of_the_wrong_type,
     "schema" => format::schema_position_in_a_sub_table_is_exact,
     "id-mismatch" => format::id_mismatch_fires,
     "id-mismatch" => format::id_mismatch_fires_on_shape,
