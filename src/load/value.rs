@@ -270,6 +270,10 @@ mod tests {
         let b = parse("[t]\n  z   = \"s\"\n\n[root]\n");
         let b2 = parse("y = [1,2]\nx=1\nf = 2.50\n[t]\nz = 's'\n");
         assert!(same_table(&a, &b2));
+        // Re-saving a file is no change, even for the odd floats: nan is
+        // nan, and 0.0 is -0.0.
+        assert!(same_table(&parse("f = nan\n"), &parse("f = nan\n")));
+        assert!(same_table(&parse("f = 0.0\n"), &parse("f = -0.0\n")));
         assert!(!same_table(&a, &b));
         for other in [
             "f = 2.5\nx = 1\ny = [1, 2]\n[t]\nz = \"s\"\nw = 0\n",
