@@ -116,14 +116,6 @@ impl FromIterator<(String, (Span, Node))> for Table {
     }
 }
 
-impl IntoIterator for Table {
-    type Item = (String, (Span, Node));
-    type IntoIter = std::vec::IntoIter<(String, (Span, Node))>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.entries.into_iter()
-    }
-}
-
 impl<'t> IntoIterator for &'t Table {
     type Item = (&'t String, &'t (Span, Node));
     type IntoIter = std::iter::Map<
