@@ -105,6 +105,7 @@ fn missing_records_root_is_exit_2_with_advice() {
 #[test]
 fn records_given_is_taken_exactly_and_records_below_are_found_only_unasked() {
     let repo = Repo::empty_in("records");
+    repo.write("customers/C-0009.toml", "");
     let found = Run::from(
         docket_cmd()
             .current_dir(&repo.top)
@@ -112,8 +113,10 @@ fn records_given_is_taken_exactly_and_records_below_are_found_only_unasked() {
             .output()
             .unwrap(),
     );
-    assert_eq!(found.code, 0, "{}", found.stderr);
-    assert!(found.json()["findings"].is_array());
+    assert_eq!(found.code, 1, "{}", found.stderr);
+    let parse = found.of("parse");
+    assert_eq!(parse.len(), 1, "{}", found.stdout);
+    assert_eq!(parse[0].file, "customers/C-0009.toml");
     let named = Run::from(
         docket_cmd()
             .args(["check", "--records"])
