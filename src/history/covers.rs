@@ -48,12 +48,6 @@ pub enum Covers {
     },
 }
 
-impl Covers {
-    pub fn is_stale(&self) -> bool {
-        matches!(self, Covers::Stale { .. })
-    }
-}
-
 /// The top-level keys besides itself that the section at `path` of a
 /// record of `kind` covers; `None` when it covers only itself. An order's
 /// review covers the substance (everything but [`crate::model::NON_SUBSTANCE`]).
