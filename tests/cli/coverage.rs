@@ -356,8 +356,9 @@ fn the_python_recipe_reproduces_the_sha256() {
         return;
     }
     let repo = approved();
-    // Non-ASCII, quotes, escapes, a date and a float-free table: what
-    // real reviews hold.
+    // Non-ASCII, quotes, escapes and a date: what real reviews hold. And
+    // a list, which no review field is but a hand-edited one may hold (a
+    // schema finding, yet the signature covers it like any value).
     repo.edit(
         ORDER_PATH,
         "date = 2026-03-03\n",
@@ -365,7 +366,7 @@ fn the_python_recipe_reproduces_the_sha256() {
     );
     repo.append(
         ORDER_PATH,
-        "[[extra_review]]\ndepartment = \"rnd\"\nby = \"chen.rnd\"\ndate = 2026-03-04\nresult = \"feasible\"\nnote = \"α < β\"\n",
+        "[[extra_review]]\ndepartment = \"rnd\"\nby = \"chen.rnd\"\ndate = 2026-03-04\nresult = \"feasible\"\nnote = \"α < β\"\nchecked = [\"圖面\", \"bom\", 3, [true, 2026-03-04]]\n",
     );
     repo.commit_as("wang.gm", "2026-03-04", "Review note; R&D");
     let log = log_json(&repo, "SO-2026-0001");
