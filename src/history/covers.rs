@@ -187,7 +187,12 @@ fn python_float(f: f64) -> String {
         return "NaN".into();
     }
     if f.is_infinite() {
-        return if f > 0.0 { "Infinity" } else { "-Infinity" }.into();
+        return if f.is_sign_positive() {
+            "Infinity"
+        } else {
+            "-Infinity"
+        }
+        .into();
     }
     let sign = if f.is_sign_negative() { "-" } else { "" };
     // Rust's `{:e}` gives the shortest round-trip digits: "1.2345e3".
@@ -273,6 +278,10 @@ mod tests {
             (0.00001, "1e-05"),
             (-2.5, "-2.5"),
             (0.1, "0.1"),
+            // TOML's inf and nan, as json.dumps writes them.
+            (f64::INFINITY, "Infinity"),
+            (f64::NEG_INFINITY, "-Infinity"),
+            (f64::NAN, "NaN"),
         ] {
             assert_eq!(python_float(f), s, "{f}");
         }
