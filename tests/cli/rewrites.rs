@@ -371,3 +371,31 @@ fn a_reset_of_commits_that_touched_no_record_lists_them_ten_by_name() {
     }
     assert!(m.contains("; and 2 more"), "{m}");
 }
+
+/// The site's banner names the twenty newest lost commits and counts the
+/// rest, so a reset of a busy month still fits on the dashboard.
+#[test]
+fn the_banner_names_twenty_lost_commits_and_counts_the_rest() {
+    let repo = signed("author");
+    let kept = repo.git().head().unwrap().target().unwrap();
+    let mut dropped = Vec::new();
+    for n in 1..=21 {
+        repo.write("procedure.md", &format!("# Procedure\n\nRevision {n}.\n"));
+        dropped.push(short(repo.commit_as(
+            "wang.gm",
+            "2026-03-10",
+            &format!("Procedure {n}"),
+        )));
+    }
+    let (_keep, out) = site();
+    build(&repo, &out);
+    reset_hard(&repo, &kept.to_string());
+    build(&repo, &out);
+    let html = dashboard(&out);
+    let banner = &html[html.find("History rewritten").expect("the banner")..];
+    for id in &dropped[1..] {
+        assert!(banner.contains(id.as_str()), "{id} not in the banner");
+    }
+    assert!(!html.contains(dropped[0].as_str()), "the oldest is named");
+    assert!(banner.contains(">+1<"), "no count of the rest");
+}
