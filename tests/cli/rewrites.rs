@@ -342,12 +342,14 @@ fn the_manifest_and_data_json_record_the_commit_built_from() {
 
 /// A reset that drops commits touching no record (the procedure, a dozen
 /// times) still lists them: ten by name, the rest counted.
-#[test]
-fn a_reset_of_commits_that_touched_no_record_lists_them_ten_by_name() {
+/// `n` revisions of the procedure (touching no record) published, then
+/// reset away: the repository, the site (and its guard) and the short
+/// ids of the dropped commits, oldest first.
+fn published_then_reset(n: usize) -> (Repo, tempfile::TempDir, PathBuf, Vec<String>) {
     let repo = signed("author");
     let kept = repo.git().head().unwrap().target().unwrap();
     let mut dropped = Vec::new();
-    for n in 1..=12 {
+    for n in 1..=n {
         repo.write("procedure.md", &format!("# Procedure\n\nRevision {n}.\n"));
         dropped.push(short(repo.commit_as(
             "wang.gm",
@@ -355,9 +357,15 @@ fn a_reset_of_commits_that_touched_no_record_lists_them_ten_by_name() {
             &format!("Procedure {n}"),
         )));
     }
-    let (_keep, out) = site();
+    let (keep, out) = site();
     build(&repo, &out);
     reset_hard(&repo, &kept.to_string());
+    (repo, keep, out, dropped)
+}
+
+#[test]
+fn a_reset_of_commits_that_touched_no_record_lists_them_ten_by_name() {
+    let (repo, _keep, out, dropped) = published_then_reset(12);
     let f = fires(&check_published(&repo, &out), "history-rewritten");
     let m = &f[0].message;
     assert!(m.contains("12 commits are no longer reachable"), "{m}");
@@ -376,20 +384,7 @@ fn a_reset_of_commits_that_touched_no_record_lists_them_ten_by_name() {
 /// rest, so a reset of a busy month still fits on the dashboard.
 #[test]
 fn the_banner_names_twenty_lost_commits_and_counts_the_rest() {
-    let repo = signed("author");
-    let kept = repo.git().head().unwrap().target().unwrap();
-    let mut dropped = Vec::new();
-    for n in 1..=21 {
-        repo.write("procedure.md", &format!("# Procedure\n\nRevision {n}.\n"));
-        dropped.push(short(repo.commit_as(
-            "wang.gm",
-            "2026-03-10",
-            &format!("Procedure {n}"),
-        )));
-    }
-    let (_keep, out) = site();
-    build(&repo, &out);
-    reset_hard(&repo, &kept.to_string());
+    let (repo, _keep, out, dropped) = published_then_reset(21);
     build(&repo, &out);
     let html = dashboard(&out);
     let banner = &html[html.find("History rewritten").expect("the banner")..];
