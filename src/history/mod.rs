@@ -111,15 +111,11 @@ impl History {
     }
 
     /// [`History::open`] for the history of `start` instead of `HEAD`
-    /// (`docket diff` judges the range it is given). Only `HEAD`'s history
-    /// is cached, and only `HEAD` has a working tree.
-    pub fn open_at(root: &Path, start: Option<git2::Oid>) -> Result<History> {
-        History::open_with(root, start, true)
-    }
-
-    /// [`History::open_at`], reading and writing the caches in `<git
-    /// dir>/docket` only when `caches` is true (`--no-cache`: everything is
-    /// read from git, nothing is written).
+    /// when given (`docket diff` judges the range it is given; only
+    /// `HEAD`'s history is cached, and only `HEAD` has a working tree),
+    /// reading and writing the caches in `<git dir>/docket` only when
+    /// `caches` is true (`--no-cache`: everything is read from git,
+    /// nothing is written).
     pub fn open_with(root: &Path, start: Option<git2::Oid>, caches: bool) -> Result<History> {
         let none = |why| {
             Ok(History {

@@ -259,6 +259,9 @@ fn diff_lists_changed_records_invalidated_signatures_and_findings() {
         &CUSTOMER.replace("C-0001", "C-0002"),
     );
     repo.remove("surveys/2026/SV-2026-0001.toml");
+    // Not records: an attachment and a README; the diff lists neither.
+    repo.write("orders/2026/SO-2026-0001/po-88812.pdf", "%PDF-1.4\n");
+    repo.write("README.md", "# Our records\n");
     repo.commit_as("li.sales", "2026-03-20", "Several changes");
     let run = repo.docket(&["diff", "HEAD~1..HEAD", "--as-of", AS_OF]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -270,6 +273,10 @@ fn diff_lists_changed_records_invalidated_signatures_and_findings() {
     let json = repo
         .docket(&["diff", "HEAD~1..HEAD", "--format", "json", "--as-of", AS_OF])
         .json();
+    assert!(!md.contains("po-88812") && !md.contains("README"), "{md}");
+    for (list, n) in [("added", 1), ("changed", 1), ("deleted", 1)] {
+        assert_eq!(json[list].as_array().map(Vec::len), Some(n), "{json:#}");
+    }
     assert_eq!(json["added"][0]["file"], "customers/C-0002.toml");
     assert_eq!(json["deleted"][0]["file"], "surveys/2026/SV-2026-0001.toml");
     assert_eq!(json["changed"][0]["file"], ORDER_PATH);
