@@ -349,12 +349,12 @@ fn published_then_reset(n: usize) -> (Repo, tempfile::TempDir, PathBuf, Vec<Stri
     let repo = signed("author");
     let kept = repo.git().head().unwrap().target().unwrap();
     let mut dropped = Vec::new();
-    for n in 1..=n {
-        repo.write("procedure.md", &format!("# Procedure\n\nRevision {n}.\n"));
+    for i in 1..=n {
+        repo.write("procedure.md", &format!("# Procedure\n\nRevision {i}.\n"));
         dropped.push(short(repo.commit_as(
             "wang.gm",
             "2026-03-10",
-            &format!("Procedure {n}"),
+            &format!("Procedure {i}"),
         )));
     }
     let (keep, out) = site();
