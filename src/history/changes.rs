@@ -13,8 +13,9 @@
 
 use super::fields::{FieldChange, diff_tables, section, signer};
 use super::index::History;
-use super::repo::{discover, files_at, read_state, resolve};
+use super::repo::{discover, read_state, resolve};
 use super::substance::substance;
+use super::trees::files_at;
 use crate::error::{Error, Result};
 use crate::kind::Kind;
 use crate::load::{Table, Value, stem};

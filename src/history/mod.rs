@@ -70,11 +70,12 @@ pub use lost::{LOST_SHOWN, LostCommit, LostRecord, Published, Rewrite};
 pub use proof::{Proof, ProofState, ProofStatus, Proofs, Shown, SshVerdict};
 pub use prove::{prove, prove_only};
 pub use regime::{Regime, SIGNATURE_RULES};
-pub use repo::{Objects, blob_size, discover, files_at, read_blob, read_state, resolve};
+pub use repo::{Objects, blob_size, discover, read_blob, read_state, resolve};
 pub use revoked::judge_revoked_on_trusted_time;
 pub use sig::{CommitSignature, Keyring, SignatureCheck};
 pub use substance::{OrderHistory, SubstanceChange, substance};
 pub use timeline::{Entry, timeline};
+pub use trees::files_at;
 
 use crate::error::Result;
 use std::path::Path;

@@ -20,7 +20,6 @@ use super::index::{Commit, FileHistory, History, Revision};
 use super::sig::SignatureCheck;
 use crate::error::{Error, Result};
 use crate::load::{MAX_FILE_BYTES, Refused, Table};
-use std::collections::BTreeMap;
 use std::path::Path;
 
 impl History {
@@ -66,54 +65,6 @@ pub fn discover(root: &Path) -> Result<Option<(git2::Repository, String)>> {
         Err(_) => return Ok(None),
     };
     Ok(Some((repo, prefix)))
-}
-
-/// Every file below the records root in a commit: path -> blob id.
-pub fn files_at(
-    repo: &git2::Repository,
-    commit: git2::Oid,
-    prefix: &str,
-) -> Result<BTreeMap<String, git2::Oid>> {
-    let mut out = BTreeMap::new();
-    let c = find_commit(repo, commit)?;
-    let tree = repo
-        .find_tree(c.tree_id())
-        .map_err(|e| Error::object("tree", c.tree_id(), format!("commit {commit}"), &e))?;
-    let sub = match prefix.trim_end_matches('/') {
-        "" => tree.id(),
-        p => match tree.get_path(Path::new(p)) {
-            Ok(e) => e.id(),
-            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(out),
-            Err(e) => return Err(Error::object("tree", tree.id(), p, &e)),
-        },
-    };
-    collect(repo, sub, "", &mut out)?;
-    Ok(out)
-}
-
-/// The blobs below tree `id` (at `dir` below the records root).
-fn collect(
-    repo: &git2::Repository,
-    id: git2::Oid,
-    dir: &str,
-    out: &mut BTreeMap<String, git2::Oid>,
-) -> Result<()> {
-    let tree = repo
-        .find_tree(id)
-        .map_err(|e| Error::object("tree", id, shown_dir(dir), &e))?;
-    for entry in tree.iter() {
-        let name = String::from_utf8_lossy(entry.name_bytes());
-        match entry.kind() {
-            Some(git2::ObjectType::Tree) => {
-                collect(repo, entry.id(), &format!("{dir}{name}/"), out)?;
-            }
-            Some(git2::ObjectType::Blob) => {
-                out.insert(format!("{dir}{name}"), entry.id());
-            }
-            _ => {}
-        }
-    }
-    Ok(())
 }
 
 /// A folder below the records root (`""`: the root), as an error names it.

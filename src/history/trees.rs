@@ -10,9 +10,10 @@
 //! cannot be read is [`Error::Object`], naming it and the folder where it
 //! was met.
 
-use super::repo::shown_dir;
+use super::repo::{find_commit, shown_dir};
 use crate::error::{Error, Result};
-use git2::{ObjectType, Oid, Repository};
+use git2::{ObjectType, Oid, Repository, TreeEntry};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The procedure, followed as a controlled document (not a record).
@@ -43,6 +44,40 @@ pub(super) fn changed_files(
     let mut raw = Vec::new();
     compare(repo, old_root, new_root, "", &mut raw)?;
     Ok(raw)
+}
+
+/// Every file below the records root in a commit, path -> blob id: what
+/// `docket diff` and `check --base` compare. Hidden files and folders are
+/// left out here as in the walk and the loader: none of them is read.
+pub fn files_at(repo: &Repository, commit: Oid, prefix: &str) -> Result<BTreeMap<String, Oid>> {
+    let mut out = BTreeMap::new();
+    if let Some(root) = root_of(repo, &find_commit(repo, commit)?, prefix)? {
+        collect(repo, root, "", &mut out)?;
+    }
+    Ok(out)
+}
+
+/// The blobs below tree `id` (at `dir` below the records root).
+fn collect(repo: &Repository, id: Oid, dir: &str, out: &mut BTreeMap<String, Oid>) -> Result<()> {
+    let tree = repo
+        .find_tree(id)
+        .map_err(|e| Error::object("tree", id, shown_dir(dir), &e))?;
+    for entry in tree.iter().filter(is_read) {
+        let name = String::from_utf8_lossy(entry.name_bytes());
+        if entry.kind() == Some(ObjectType::Tree) {
+            collect(repo, entry.id(), &format!("{dir}{name}/"), out)?;
+        } else {
+            out.insert(format!("{dir}{name}"), entry.id());
+        }
+    }
+    Ok(())
+}
+
+/// Whether docket reads a tree entry: a file or a folder (not a submodule's
+/// commit), not hidden (`.git`, `.gitignore`, an editor's `.#draft.toml`).
+fn is_read(e: &TreeEntry) -> bool {
+    matches!(e.kind(), Some(ObjectType::Tree | ObjectType::Blob))
+        && !e.name_bytes().starts_with(b".")
 }
 
 /// The records root's tree in a commit.
@@ -87,19 +122,15 @@ fn compare(
     };
     let old_tree = old.map(find).transpose()?;
     let new_tree = new.map(find).transpose()?;
-    let useful = |e: &git2::TreeEntry| {
-        matches!(e.kind(), Some(ObjectType::Tree | ObjectType::Blob))
-            && !e.name_bytes().starts_with(b".")
-    };
-    let a: Vec<git2::TreeEntry> = old_tree
+    let a: Vec<TreeEntry> = old_tree
         .iter()
         .flat_map(|t| t.iter())
-        .filter(useful)
+        .filter(is_read)
         .collect();
-    let b: Vec<git2::TreeEntry> = new_tree
+    let b: Vec<TreeEntry> = new_tree
         .iter()
         .flat_map(|t| t.iter())
-        .filter(useful)
+        .filter(is_read)
         .collect();
     let (mut i, mut j) = (0, 0);
     loop {
@@ -145,11 +176,11 @@ fn compare(
 }
 
 /// git's order of tree entries: by name, a folder as if its name ended in `/`.
-fn git_order(x: &git2::TreeEntry, y: &git2::TreeEntry) -> std::cmp::Ordering {
+fn git_order(x: &TreeEntry, y: &TreeEntry) -> std::cmp::Ordering {
     let (a, b) = (x.name_bytes(), y.name_bytes());
     let n = a.len().min(b.len());
     a[..n].cmp(&b[..n]).then_with(|| {
-        let end = |name: &[u8], e: &git2::TreeEntry| {
+        let end = |name: &[u8], e: &TreeEntry| {
             name.get(n)
                 .copied()
                 .or((e.kind() == Some(ObjectType::Tree)).then_some(b'/'))

@@ -36,6 +36,7 @@ mod timestamps_cache;
 mod timestamps_openssl;
 mod timestamps_revoked;
 mod timestamps_site;
+mod trees;
 mod trust;
 mod trust_closed;
 mod trust_merge;

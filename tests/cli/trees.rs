@@ -1,0 +1,181 @@
+//! What one commit changed, read from git's trees as they really are: a
+//! records folder that early commits lack or that was once a file, a
+//! hidden file committed beside records, and a record beside a folder of
+//! the same name. The walk compares trees entry by entry in git's own
+//! order; these are the trees where a slip in that order, or in what it
+//! skips, would give a record a history it never had.
+
+use crate::fixture::*;
+use crate::history::signed;
+use docket::selftest::company::{REVIEW, SURVEY_PATH};
+
+/// The review's signature, as `docket log` reports it.
+fn review_status(repo: &Repo, id: &str) -> serde_json::Value {
+    let log = repo.docket(&["log", id, "--format", "json"]);
+    assert_eq!(log.code, 0, "{}", log.stderr);
+    log.json()
+}
+
+/// How many revisions `docket log` shows for a record.
+fn revisions(repo: &Repo, id: &str) -> usize {
+    review_status(repo, id)["revisions"]
+        .as_array()
+        .map_or(0, Vec::len)
+}
+
+/// A repository that held other things before its quality records: first
+/// only a README, then a file named `records` (a note saying where the
+/// records will go), and only then the `records/` folder. The commits
+/// before the folder existed have no records; they are neither an error
+/// nor a tree read as one.
+#[test]
+fn a_records_folder_that_came_late_or_was_once_a_file_starts_the_history() {
+    let repo = Repo::empty_in("records");
+    let held = repo.top.join("records.held");
+    std::fs::rename(&repo.root, &held).unwrap();
+    repo.git_init();
+    repo.write_top("README.md", "# Quality\n");
+    repo.commit_as("li.sales", "2026-01-05", "Start the repository");
+    repo.write_top("records", "The quality records go here from March.\n");
+    repo.commit_as("li.sales", "2026-02-02", "Say where the records will go");
+    std::fs::remove_file(repo.top.join("records")).unwrap();
+    std::fs::rename(&held, &repo.root).unwrap();
+    repo.set_policy("author");
+    repo.write("customers/C-0001.toml", CUSTOMER);
+    repo.write("products/AP-SH-1020.toml", PRODUCT);
+    repo.write(ORDER_PATH, &ORDER.replace(REVIEW, ""));
+    repo.write(FLOWSHEET_PATH, FLOWSHEET);
+    repo.write(SURVEY_PATH, SURVEY);
+    repo.commit_as("li.sales", "2026-03-02", "Order SO-2026-0001 received");
+    repo.write(ORDER_PATH, ORDER);
+    repo.commit_as("wang.gm", "2026-03-03", "Review SO-2026-0001");
+
+    let run = repo.check();
+    assert_eq!(run.code, 0, "{}\n{:?}", run.stderr, run.findings());
+    let log = review_status(&repo, "SO-2026-0001");
+    assert_eq!(
+        log["revisions"].as_array().map(Vec::len),
+        Some(2),
+        "{log:#}"
+    );
+    assert_eq!(
+        log["signatures"][0]["status"]["status"], "proven",
+        "{log:#}"
+    );
+    assert_eq!(revisions(&repo, "C-0001"), 1);
+    // From the commit where `records` was a file: every record is new.
+    let diff = repo
+        .docket(&["diff", "HEAD~2..HEAD", "--format", "json", "--as-of", AS_OF])
+        .json();
+    let added: Vec<&str> = diff["added"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        added,
+        [
+            "customers/C-0001.toml",
+            FLOWSHEET_PATH,
+            ORDER_PATH,
+            "products/AP-SH-1020.toml",
+            SURVEY_PATH
+        ],
+        "{diff:#}"
+    );
+}
+
+/// An editor's hidden copy (`.#SO-2026-0002.toml`, `.SO-2026-0002.toml`)
+/// committed into a record folder and deleted the next day is not a
+/// record: the loader does not read hidden files, and neither does the
+/// walk, so no record was ever added or deleted there.
+#[test]
+fn a_hidden_file_committed_in_a_record_folder_is_no_record_of_the_history() {
+    let repo = signed("author");
+    let draft = ORDER.replace("SO-2026-0001", "SO-2026-0002");
+    repo.write("orders/2026/.SO-2026-0002.toml", &draft);
+    repo.write("orders/2026/.drafts/SO-2026-0002.toml", &draft);
+    repo.commit_as("li.sales", "2026-03-10", "Save a draft by mistake");
+    repo.remove("orders/2026/.SO-2026-0002.toml");
+    repo.remove("orders/2026/.drafts/SO-2026-0002.toml");
+    repo.commit_as("li.sales", "2026-03-11", "Remove the draft");
+
+    let run = repo.check();
+    assert_eq!(run.code, 0, "{}\n{:?}", run.stderr, run.findings());
+    let diff = repo
+        .docket(&["diff", "HEAD~2..HEAD", "--format", "json", "--as-of", AS_OF])
+        .json();
+    for list in ["added", "changed", "deleted"] {
+        assert_eq!(diff[list], serde_json::json!([]), "{list}: {diff:#}");
+    }
+    let added = repo
+        .docket(&[
+            "diff",
+            "HEAD~2..HEAD~1",
+            "--format",
+            "json",
+            "--as-of",
+            AS_OF,
+        ])
+        .json();
+    assert_eq!(added["added"], serde_json::json!([]), "{added:#}");
+}
+
+/// Git sorts a folder as if its name ended in `/`, so the order file
+/// `SO-2026-0001.toml` comes before the folder `SO-2026-0001/` ('.' is
+/// before '/'). A follow-up order filed in that folder must keep one
+/// revision when the first order's file is moved away and the folder
+/// stays: read in the wrong order, the two trees fall out of step and the
+/// follow-up seems deleted and added again in the move.
+#[test]
+fn a_record_beside_a_folder_of_its_name_moves_without_touching_the_folder() {
+    let repo = signed("author");
+    let follow_up = "orders/2026/SO-2026-0001/SO-2026-0002.toml";
+    repo.write(follow_up, &ORDER.replace("SO-2026-0001", "SO-2026-0002"));
+    repo.commit_as("wang.gm", "2026-03-04", "Follow-up order SO-2026-0002");
+    let text = repo.read(ORDER_PATH);
+    repo.remove(ORDER_PATH);
+    repo.write("orders/archive/SO-2026-0001.toml", &text);
+    repo.commit_as("li.sales", "2026-04-01", "Archive SO-2026-0001");
+    // And back, beside its folder again.
+    repo.remove("orders/archive/SO-2026-0001.toml");
+    repo.write(ORDER_PATH, &text);
+    repo.commit_as("li.sales", "2026-04-02", "SO-2026-0001 is still open");
+
+    assert_eq!(revisions(&repo, "SO-2026-0002"), 1);
+    assert_eq!(revisions(&repo, "SO-2026-0001"), 4);
+    let diff = repo
+        .docket(&[
+            "diff",
+            "HEAD~2..HEAD~1",
+            "--format",
+            "json",
+            "--as-of",
+            AS_OF,
+        ])
+        .json();
+    assert_eq!(diff["added"], serde_json::json!([]), "{diff:#}");
+    assert_eq!(diff["deleted"], serde_json::json!([]), "{diff:#}");
+}
+
+/// A folder on the way to the records root whose tree object is missing
+/// (a damaged clone, an object deleted by hand) is not a commit without
+/// records: the run stops and names the object, as for any object git
+/// cannot read, instead of reading the records as never added.
+#[test]
+fn a_missing_tree_above_the_records_root_stops_the_run_and_names_it() {
+    let repo = Repo::empty_in("quality/records");
+    repo.write("customers/C-0001.toml", CUSTOMER);
+    repo.git_init();
+    repo.commit_as("li.sales", "2026-03-02", "Customer C-0001");
+    let git = repo.git();
+    let head = git.head().unwrap().peel_to_tree().unwrap();
+    let quality = head.get_name("quality").unwrap().id().to_string();
+    let (dir, file) = quality.split_at(2);
+    std::fs::remove_file(repo.top.join(".git/objects").join(dir).join(file)).unwrap();
+
+    let run = repo.check();
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains(&quality), "{}", run.stderr);
+}
