@@ -66,7 +66,7 @@ pub(super) fn walk(
             {
                 return Ok(history);
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(Error::object("reference", "HEAD", "", &e)),
         },
     };
     history.head = Some(head.id().to_string());

@@ -1,9 +1,11 @@
 //! What one commit changed, read from git's trees as they really are: a
 //! records folder that early commits lack or that was once a file, a
-//! hidden file committed beside records, and a record beside a folder of
-//! the same name. The walk compares trees entry by entry in git's own
-//! order; these are the trees where a slip in that order, or in what it
-//! skips, would give a record a history it never had.
+//! hidden file committed beside records, a record beside a folder of the
+//! same name, and a damaged repository (a tree object missing, a HEAD
+//! naming nothing). The walk compares trees entry by entry in git's own
+//! order; these are the trees where a slip in that order, in what it
+//! skips, or in which errors it forgives would give a record a history it
+//! never had.
 
 use crate::fixture::*;
 use crate::history::signed;
@@ -178,4 +180,24 @@ fn a_missing_tree_above_the_records_root_stops_the_run_and_names_it() {
     let run = repo.check();
     assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
     assert!(run.stderr.contains(&quality), "{}", run.stderr);
+}
+
+/// A HEAD that names no valid branch (a hand-edited or half-written
+/// `.git/HEAD`) is not "a repository with no commits yet", which would
+/// read every record as never signed: the run stops and says so.
+#[test]
+fn a_damaged_head_stops_the_run_instead_of_reading_no_history() {
+    let repo = signed("author");
+    std::fs::write(
+        repo.top.join(".git/HEAD"),
+        "ref: refs/heads/../../nowhere\n",
+    )
+    .unwrap();
+    let run = repo.check();
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("the reference HEAD cannot be read") && run.stderr.contains("git fsck"),
+        "{}",
+        run.stderr
+    );
 }
