@@ -10,6 +10,11 @@ use serde::{Deserialize, Serialize};
 /// How many lost commits are listed; the rest are counted.
 pub const LOST_SHOWN: usize = 20;
 
+/// How many lost commits (the newest) are read for the records they
+/// touched: a guard against reading a whole second history. The finding
+/// says so when more were lost.
+pub const LOST_READ: usize = 10_000;
+
 /// What a published site says about the history it was built from, as
 /// its manifest records it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -22,17 +22,13 @@
 //! objects are gone (pruned), what an earlier build recorded is kept.
 
 use super::index::History;
-use super::lost::{LOST_SHOWN, LostCommit, LostRecord, Published, Rewrite};
+use super::lost::{LOST_READ, LOST_SHOWN, LostCommit, LostRecord, Published, Rewrite};
 use super::repo::{find_commit, first_parent};
 use super::trees::changed_files;
 use crate::error::Result;
 use crate::kind::Kind;
 use crate::load::stem;
 use std::collections::BTreeMap;
-
-/// How many lost commits are read for the records they touched: a guard
-/// against reading a whole second history.
-const LOST_READ: usize = 10_000;
 
 /// The rewrites of `published` against the history `h` (its `HEAD`).
 /// Without usable history nothing can be checked: no rewrites.

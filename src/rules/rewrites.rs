@@ -11,7 +11,7 @@
 
 use super::context::{Context, Sink};
 use crate::finding::Message;
-use crate::history::{Rewrite, short};
+use crate::history::{LOST_READ, Rewrite, short};
 use crate::msg;
 use crate::words::count;
 
@@ -79,6 +79,17 @@ fn message(cx: &Context, r: &Rewrite) -> Message {
             en = &lost.en,
             zh = &lost.zh
         ));
+        // Only the newest LOST_READ lost commits are read for records: say
+        // so, or "they touched 1 record" would claim more than was read.
+        let they = if r.lost_count > LOST_READ {
+            msg!(
+                "the newest {n} of them (older ones were not read)",
+                "其中最新的 {n} 個提交（較舊者未讀取）";
+                n = LOST_READ
+            )
+        } else {
+            msg!("they", "這些提交")
+        };
         if !r.records.is_empty() {
             let records: Vec<Message> = r
                 .records
@@ -105,11 +116,20 @@ fn message(cx: &Context, r: &Rewrite) -> Message {
                 .collect();
             let n = r.records.len();
             add(msg!(
-                "; they touched {n_en}: {en}",
-                "；這些提交涉及 {n} 筆紀錄：{zh}";
+                "; {they_en} touched {n_en}: {en}",
+                "；{they_zh}涉及 {n} 筆紀錄：{zh}";
+                they_en = &they.en,
+                they_zh = &they.zh,
                 n_en = count(n, "record"),
                 en = listed(records.iter().map(|m| m.en.clone()).collect(), n, false),
                 zh = listed(records.iter().map(|m| m.zh.clone()).collect(), n, true)
+            ));
+        } else if r.lost_count > LOST_READ {
+            add(msg!(
+                "; {they_en} touched no record",
+                "；{they_zh}未涉及任何紀錄";
+                they_en = &they.en,
+                they_zh = &they.zh
             ));
         }
     }

@@ -394,3 +394,104 @@ fn the_banner_names_twenty_lost_commits_and_counts_the_rest() {
     assert!(!html.contains(dropped[0].as_str()), "the oldest is named");
     assert!(banner.contains(">+1<"), "no count of the rest");
 }
+
+/// A record's last known state, among the lost commits, is the one its
+/// own line of commits ends with, whatever the dates say. Here the edit
+/// that ends it is backdated below the commit it builds on, and a side
+/// branch from that older commit, merged at the tip, makes both reachable
+/// by two paths: sorted by date alone, the older state would be named.
+#[test]
+fn a_backdated_edit_among_the_lost_commits_is_still_the_last_known_state() {
+    let repo = signed("author");
+    let kept = repo.git().head().unwrap().target().unwrap();
+    repo.write(CUSTOMER2, &CUSTOMER.replace("C-0001", "C-0002"));
+    let first = repo.commit_as("li.sales", "2026-03-10", "New customer C-0002");
+    repo.edit(CUSTOMER2, "Hamburg", "Bremen");
+    let backdated = repo.commit_as("li.sales", "2026-03-05", "C-0002 moved to Bremen");
+    repo.set_head(first);
+    reset_hard(&repo, &first.to_string());
+    repo.write("procedure.md", "# Procedure\n\nRevision 2.\n");
+    let side = repo.commit_as("wang.gm", "2026-03-20", "Procedure revision 2");
+    repo.edit(CUSTOMER2, "Hamburg", "Bremen");
+    let tip = repo.commit_raw(
+        "wang.gm",
+        "2026-03-21",
+        "Merge the procedure revision",
+        Signing::Unsigned,
+        &[backdated, side],
+    );
+    repo.set_head(tip);
+    reset_hard(&repo, &tip.to_string());
+    let (_keep, out) = site();
+    build(&repo, &out);
+    reset_hard(&repo, &kept.to_string());
+
+    let f = fires(&check_published(&repo, &out), "history-rewritten");
+    let m = &f[0].message;
+    assert!(m.contains("4 commits are no longer reachable"), "{m}");
+    let last = format!(
+        "C-0002 (gone from the records; last in commit {}",
+        short(backdated)
+    );
+    assert!(m.contains(&last), "{last:?} not in {m}");
+}
+
+/// A reset of more than 10,000 commits: the records touched are read from
+/// the newest 10,000 (a guard against reading a second history), and the
+/// finding says so rather than claiming the older ones touched nothing.
+/// Here the 10,000th newest lost commit added C-0002 (named) and the
+/// 10,001st, the oldest, added C-0003 (beyond what is read); then the
+/// boundary, exactly 10,000 lost, all read.
+#[test]
+fn a_reset_of_more_than_ten_thousand_commits_reads_the_newest_ten_thousand() {
+    let repo = signed("author");
+    let kept = repo.git().head().unwrap().target().unwrap();
+    repo.write(
+        "customers/C-0003.toml",
+        &CUSTOMER.replace("C-0001", "C-0003"),
+    );
+    let oldest = repo.commit_as("li.sales", "2026-03-10", "New customer C-0003");
+    repo.write(CUSTOMER2, &CUSTOMER.replace("C-0001", "C-0002"));
+    let mut tip = repo.commit_as("li.sales", "2026-03-10", "New customer C-0002");
+    // 9,999 commits touching nothing, written straight into git.
+    let git = repo.git();
+    let tree = git.find_commit(tip).unwrap().tree().unwrap();
+    let who = git2::Signature::new(
+        "Li Mei",
+        "li@acme.example",
+        &git2::Time::new(seconds("2026-03-11"), 480),
+    )
+    .unwrap();
+    for i in 0..9_999 {
+        let parent = git.find_commit(tip).unwrap();
+        tip = git
+            .commit(None, &who, &who, &format!("Routine {i}"), &tree, &[&parent])
+            .unwrap();
+    }
+    repo.set_head(tip);
+    let (_keep, out) = site();
+    build(&repo, &out);
+    reset_hard(&repo, &kept.to_string());
+
+    let f = fires(&check_published(&repo, &out), "history-rewritten");
+    let m = &f[0].message;
+    for expected in [
+        "10001 commits are no longer reachable",
+        "the newest 10000 of them (older ones were not read) touched 1 record: C-0002 (gone",
+    ] {
+        assert!(m.contains(expected), "{expected:?} not in {m}");
+    }
+    assert!(!m.contains("C-0003"), "{m}");
+
+    // Exactly 10,000 lost (had the reset kept C-0003's commit): every one
+    // is read, C-0002's commit the oldest of them.
+    reset_hard(&repo, &oldest.to_string());
+    let f = fires(&check_published(&repo, &out), "history-rewritten");
+    let m = &f[0].message;
+    for expected in [
+        "10000 commits are no longer reachable",
+        "; they touched 1 record: C-0002 (gone",
+    ] {
+        assert!(m.contains(expected), "{expected:?} not in {m}");
+    }
+}
