@@ -4,7 +4,7 @@
 //! regimes and time findings as a run that reads everything.
 
 use crate::fixture::*;
-use crate::trust::{add_key, company, review};
+use crate::trust::{add_key, company, order_unreviewed, review};
 
 /// The commits of a record's revisions, newest first.
 fn revisions(repo: &Repo, id: &str) -> Vec<String> {
@@ -168,4 +168,79 @@ fn an_incremental_run_equals_a_cold_one_with_governance_merges_and_time() {
     for (w, c) in warm.iter().zip(&cold) {
         assert_eq!(w, c);
     }
+}
+
+/// A commit on a merged branch is judged by the people.toml in force where
+/// its branch left the main line, not where it was merged. Li signs a
+/// review as herself on a branch forked before the GM gave her the role;
+/// merged after the grant, she signed without the role. Signed again on
+/// the main line after the grant, the review is proven.
+#[test]
+fn a_review_signed_on_a_branch_forked_before_the_role_was_granted_lacks_it() {
+    let repo = company("ssh");
+    let fork = repo.git().head().unwrap().target().unwrap();
+    let by_li = ORDER.replace("by = \"wang.gm\"", "by = \"li.sales\"");
+    repo.write(ORDER_PATH, &by_li);
+    let signed = repo.commit_raw(
+        "li.sales",
+        "2026-03-03",
+        "Review SO-2026-0001",
+        Signing::KeyOf("li.sales"),
+        &[fork],
+    );
+    repo.write(ORDER_PATH, &order_unreviewed());
+    repo.edit(
+        "people.toml",
+        "roles = [\"sales\"]",
+        "roles = [\"sales\", \"gm\"]",
+    );
+    let granted = repo.commit_raw(
+        "wang.gm",
+        "2026-03-04",
+        "people: Li reviews orders while the GM travels",
+        Signing::KeyOf("wang.gm"),
+        &[fork],
+    );
+    repo.write(ORDER_PATH, &by_li);
+    let merge = repo.commit_raw(
+        "wang.gm",
+        "2026-03-05",
+        "Merge branch 'review'",
+        Signing::KeyOf("wang.gm"),
+        &[granted, signed],
+    );
+    repo.set_head(merge);
+
+    let run = repo.check();
+    assert!(
+        run.of("governance-unproven").is_empty(),
+        "{:#?}",
+        run.findings()
+    );
+    let role = run.of("review-role");
+    assert_eq!(role.len(), 1, "{:#?}", run.findings());
+    assert_eq!(role[0].file, ORDER_PATH);
+    assert_eq!(
+        role[0].message,
+        "`review` is signed by li.sales (sales), but it needs role gm"
+    );
+
+    // Near miss: the same review signed again on the main line, now that
+    // people.toml gives her the role, is proven.
+    repo.write(
+        ORDER_PATH,
+        &by_li.replace("date = 2026-03-03", "date = 2026-03-06"),
+    );
+    repo.commit_with(
+        "li.sales",
+        "2026-03-06",
+        "Review again",
+        Signing::KeyOf("li.sales"),
+    );
+    let run = repo.check();
+    assert!(
+        run.of("signature-unproven").is_empty(),
+        "{:#?}",
+        run.findings()
+    );
 }
