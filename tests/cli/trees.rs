@@ -201,3 +201,30 @@ fn a_damaged_head_stops_the_run_instead_of_reading_no_history() {
         run.stderr
     );
 }
+
+/// A folder once stood where the order file is now (someone made
+/// `SO-2026-0001.toml/` by mistake). The commit that replaced it with the
+/// reviewed order wrote the review: its parent held a folder there, not an
+/// earlier copy of the section, and the review is proven.
+#[test]
+fn a_review_written_where_a_folder_of_that_name_stood_is_proven() {
+    let repo = Repo::empty();
+    repo.set_policy("author");
+    repo.write("customers/C-0001.toml", CUSTOMER);
+    repo.write("products/AP-SH-1020.toml", PRODUCT);
+    repo.write(FLOWSHEET_PATH, FLOWSHEET);
+    repo.write(SURVEY_PATH, SURVEY);
+    repo.write(&format!("{ORDER_PATH}/note.txt"), "the order goes here\n");
+    repo.git_init();
+    repo.commit_as("li.sales", "2026-03-02", "Records");
+    std::fs::remove_dir_all(repo.path(ORDER_PATH)).unwrap();
+    repo.write(ORDER_PATH, ORDER);
+    repo.commit_as("wang.gm", "2026-03-03", "Order SO-2026-0001, reviewed");
+
+    clean(&repo.check());
+    let log = review_status(&repo, "SO-2026-0001");
+    assert_eq!(
+        log["signatures"][0]["status"]["status"], "proven",
+        "{log:#}"
+    );
+}
