@@ -426,14 +426,11 @@ fn a_backdated_edit_among_the_lost_commits_is_still_the_last_known_state() {
     build(&repo, &out);
     reset_hard(&repo, &kept.to_string());
 
-    let f = fires(&check_published(&repo, &out), "history-rewritten");
-    let m = &f[0].message;
-    assert!(m.contains("4 commits are no longer reachable"), "{m}");
     let last = format!(
         "C-0002 (gone from the records; last in commit {}",
         short(backdated)
     );
-    assert!(m.contains(&last), "{last:?} not in {m}");
+    rewritten(&repo, &out, &["4 commits are no longer reachable", &last]);
 }
 
 /// A reset of more than 10,000 commits: the records touched are read from
@@ -473,25 +470,37 @@ fn a_reset_of_more_than_ten_thousand_commits_reads_the_newest_ten_thousand() {
     build(&repo, &out);
     reset_hard(&repo, &kept.to_string());
 
-    let f = fires(&check_published(&repo, &out), "history-rewritten");
-    let m = &f[0].message;
-    for expected in [
-        "10001 commits are no longer reachable",
-        "the newest 10000 of them (older ones were not read) touched 1 record: C-0002 (gone",
-    ] {
-        assert!(m.contains(expected), "{expected:?} not in {m}");
-    }
+    let m = rewritten(
+        &repo,
+        &out,
+        &[
+            "10001 commits are no longer reachable",
+            "the newest 10000 of them (older ones were not read) touched 1 record: C-0002 (gone",
+        ],
+    );
     assert!(!m.contains("C-0003"), "{m}");
 
     // Exactly 10,000 lost (had the reset kept C-0003's commit): every one
     // is read, C-0002's commit the oldest of them.
     reset_hard(&repo, &oldest.to_string());
-    let f = fires(&check_published(&repo, &out), "history-rewritten");
-    let m = &f[0].message;
-    for expected in [
-        "10000 commits are no longer reachable",
-        "; they touched 1 record: C-0002 (gone",
-    ] {
-        assert!(m.contains(expected), "{expected:?} not in {m}");
+    rewritten(
+        &repo,
+        &out,
+        &[
+            "10000 commits are no longer reachable",
+            "; they touched 1 record: C-0002 (gone",
+        ],
+    );
+}
+
+/// The message of the one `history-rewritten` finding of `check
+/// --published`, which must hold each of `expected`.
+fn rewritten(repo: &Repo, out: &Path, expected: &[&str]) -> String {
+    let f = fires(&check_published(repo, out), "history-rewritten");
+    assert_eq!(f.len(), 1, "{f:#?}");
+    let m = f[0].message.clone();
+    for e in expected {
+        assert!(m.contains(e), "{e:?} not in {m}");
     }
+    m
 }

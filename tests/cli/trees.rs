@@ -18,6 +18,12 @@ fn review_status(repo: &Repo, id: &str) -> serde_json::Value {
     log.json()
 }
 
+/// `docket diff RANGE --format json`.
+fn diff_of(repo: &Repo, range: &str) -> serde_json::Value {
+    repo.docket(&["diff", range, "--format", "json", "--as-of", AS_OF])
+        .json()
+}
+
 /// How many revisions `docket log` shows for a record.
 fn revisions(repo: &Repo, id: &str) -> usize {
     review_status(repo, id)["revisions"]
@@ -66,9 +72,7 @@ fn a_records_folder_that_came_late_or_was_once_a_file_starts_the_history() {
     );
     assert_eq!(revisions(&repo, "C-0001"), 1);
     // From the commit where `records` was a file: every record is new.
-    let diff = repo
-        .docket(&["diff", "HEAD~2..HEAD", "--format", "json", "--as-of", AS_OF])
-        .json();
+    let diff = diff_of(&repo, "HEAD~2..HEAD");
     let added: Vec<&str> = diff["added"]
         .as_array()
         .unwrap()
@@ -105,22 +109,11 @@ fn a_hidden_file_committed_in_a_record_folder_is_no_record_of_the_history() {
 
     let run = repo.check();
     assert_eq!(run.code, 0, "{}\n{:?}", run.stderr, run.findings());
-    let diff = repo
-        .docket(&["diff", "HEAD~2..HEAD", "--format", "json", "--as-of", AS_OF])
-        .json();
+    let diff = diff_of(&repo, "HEAD~2..HEAD");
     for list in ["added", "changed", "deleted"] {
         assert_eq!(diff[list], serde_json::json!([]), "{list}: {diff:#}");
     }
-    let added = repo
-        .docket(&[
-            "diff",
-            "HEAD~2..HEAD~1",
-            "--format",
-            "json",
-            "--as-of",
-            AS_OF,
-        ])
-        .json();
+    let added = diff_of(&repo, "HEAD~2..HEAD~1");
     assert_eq!(added["added"], serde_json::json!([]), "{added:#}");
 }
 
@@ -147,16 +140,7 @@ fn a_record_beside_a_folder_of_its_name_moves_without_touching_the_folder() {
 
     assert_eq!(revisions(&repo, "SO-2026-0002"), 1);
     assert_eq!(revisions(&repo, "SO-2026-0001"), 4);
-    let diff = repo
-        .docket(&[
-            "diff",
-            "HEAD~2..HEAD~1",
-            "--format",
-            "json",
-            "--as-of",
-            AS_OF,
-        ])
-        .json();
+    let diff = diff_of(&repo, "HEAD~2..HEAD~1");
     assert_eq!(diff["added"], serde_json::json!([]), "{diff:#}");
     assert_eq!(diff["deleted"], serde_json::json!([]), "{diff:#}");
 }
