@@ -174,7 +174,7 @@ fn an_incremental_run_equals_a_cold_one_with_governance_merges_and_time() {
 /// its branch left the main line, not where it was merged. Li signs a
 /// review as herself on a branch forked before the GM gave her the role;
 /// merged after the grant, she signed without the role. Signed again on
-/// the main line after the grant, the review is proven.
+/// a branch forked after the grant, the review is proven.
 #[test]
 fn a_review_signed_on_a_branch_forked_before_the_role_was_granted_lacks_it() {
     let repo = company("ssh");
@@ -196,7 +196,7 @@ fn a_review_signed_on_a_branch_forked_before_the_role_was_granted_lacks_it() {
     );
     let granted = repo.commit_raw(
         "wang.gm",
-        "2026-03-04",
+        "2026-03-03 11:00",
         "people: Li reviews orders while the GM travels",
         Signing::KeyOf("wang.gm"),
         &[fork],
@@ -204,7 +204,7 @@ fn a_review_signed_on_a_branch_forked_before_the_role_was_granted_lacks_it() {
     repo.write(ORDER_PATH, &by_li);
     let merge = repo.commit_raw(
         "wang.gm",
-        "2026-03-05",
+        "2026-03-03 12:00",
         "Merge branch 'review'",
         Signing::KeyOf("wang.gm"),
         &[granted, signed],
@@ -225,22 +225,39 @@ fn a_review_signed_on_a_branch_forked_before_the_role_was_granted_lacks_it() {
         "`review` is signed by li.sales (sales), but it needs role gm"
     );
 
-    // Near miss: the same review signed again on the main line, now that
-    // people.toml gives her the role, is proven.
-    repo.write(
-        ORDER_PATH,
-        &by_li.replace("date = 2026-03-03", "date = 2026-03-06"),
+    // Near miss: signed again on a branch forked after the grant (from
+    // the merge), while the main line moves on, and merged: proven, since
+    // she held the role where that branch left the line.
+    let resigned_review = by_li.replace(
+        "by = \"li.sales\"\ndate = 2026-03-03\n",
+        "by = \"li.sales\"\ndate = 2026-03-04\nnote = \"Signed again as acting GM.\"\n",
     );
-    repo.commit_with(
+    assert_ne!(resigned_review, by_li);
+    repo.write(ORDER_PATH, &resigned_review);
+    let resigned = repo.commit_raw(
         "li.sales",
-        "2026-03-06",
+        "2026-03-04",
         "Review again",
         Signing::KeyOf("li.sales"),
+        &[merge],
     );
-    let run = repo.check();
-    assert!(
-        run.of("signature-unproven").is_empty(),
-        "{:#?}",
-        run.findings()
+    repo.write(ORDER_PATH, &by_li);
+    repo.edit("customers/C-0001.toml", "Hamburg", "Bremen");
+    let moved_on = repo.commit_raw(
+        "wang.gm",
+        "2026-03-04 11:00",
+        "C-0001 moved",
+        Signing::KeyOf("wang.gm"),
+        &[merge],
     );
+    repo.write(ORDER_PATH, &resigned_review);
+    let merged_again = repo.commit_raw(
+        "wang.gm",
+        "2026-03-04 12:00",
+        "Merge branch 'review-again'",
+        Signing::KeyOf("wang.gm"),
+        &[moved_on, resigned],
+    );
+    repo.set_head(merged_again);
+    clean(&repo.check());
 }
