@@ -261,3 +261,53 @@ fn a_review_signed_on_a_branch_forked_before_the_role_was_granted_lacks_it() {
     repo.set_head(merged_again);
     clean(&repo.check());
 }
+
+/// Records brought in from another repository with their own history
+/// (`git merge --allow-unrelated-histories`): the imported commits share
+/// no ancestor with the main line, so they left it nowhere (no fork
+/// point: their commits are judged under the people.toml in force before
+/// the merge). The run reads them like any merged branch instead of
+/// failing on the missing merge base.
+#[test]
+fn records_merged_from_an_unrelated_history_are_read_like_a_branch() {
+    let repo = company("ssh");
+    let boot = repo.git().head().unwrap().target().unwrap();
+    let git = repo.git();
+    let imported = CUSTOMER.replace("C-0001", "C-0002");
+    let blob = git.blob(imported.as_bytes()).unwrap();
+    let mut customers = git.treebuilder(None).unwrap();
+    customers.insert("C-0002.toml", blob, 0o100644).unwrap();
+    let customers = customers.write().unwrap();
+    let mut top = git.treebuilder(None).unwrap();
+    top.insert("customers", customers, 0o040000).unwrap();
+    let tree = git.find_tree(top.write().unwrap()).unwrap();
+    let who = git2::Signature::new(
+        "Zhao Gang",
+        "zhao@acme.example",
+        &git2::Time::new(seconds("2026-03-01"), 480),
+    )
+    .unwrap();
+    let other = git
+        .commit(
+            None,
+            &who,
+            &who,
+            "Customer list of the Suzhou plant",
+            &tree,
+            &[],
+        )
+        .unwrap();
+    repo.write("customers/C-0002.toml", &imported);
+    let merge = repo.commit_raw(
+        "wang.gm",
+        "2026-03-03",
+        "Merge the Suzhou plant's records",
+        Signing::KeyOf("wang.gm"),
+        &[boot, other],
+    );
+    repo.set_head(merge);
+
+    let run = repo.check();
+    assert!(run.code < 2, "{}", run.stderr);
+    assert_eq!(revisions(&repo, "C-0002"), [other.to_string()]);
+}
