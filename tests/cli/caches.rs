@@ -1,6 +1,7 @@
 //! The caches in `.git/docket` attacked: a doctored index or doctored
-//! proofs, and `--no-cache` (reads none, writes none), with what the site
-//! says about them.
+//! proofs, one records root's index offered to another in the same
+//! repository, and `--no-cache` (reads none, writes none), with what the
+//! site says about them.
 
 use crate::fixture::*;
 
@@ -275,4 +276,65 @@ fn the_proofs_cache_is_written_when_a_full_run_learns_something_and_only_then() 
         cold,
         "a new commit to a signed record did not reach the proofs cache"
     );
+}
+
+/// Two records roots in one repository (two plants, `plant-a/` and
+/// `plant-b/`, each with its own docket.toml) share `.git/docket`. The
+/// history cache written for one is not the other's: plant B's order,
+/// "reviewed" in the GM's name by Li, stays unproven after a check of
+/// plant A, whose identical order the GM really reviewed, left its index
+/// in the cache.
+#[test]
+fn the_history_cache_of_one_records_root_is_not_another_s() {
+    let repo = Repo::empty_in("plant-a");
+    repo.set_policy("author");
+    let b = repo.top.join("plant-b");
+    for (rel, text) in [
+        ("customers/C-0001.toml", CUSTOMER.to_string()),
+        ("products/AP-SH-1020.toml", PRODUCT.to_string()),
+        (ORDER_PATH, ORDER.replace(REVIEW, "")),
+        (FLOWSHEET_PATH, FLOWSHEET.to_string()),
+        ("surveys/2026/SV-2026-0001.toml", SURVEY.to_string()),
+    ] {
+        repo.write(rel, &text);
+    }
+    for rel in [
+        "docket.toml",
+        "people.toml",
+        "customers",
+        "products",
+        "orders",
+        "flowsheets",
+        "surveys",
+    ] {
+        copy_tree(&repo.path(rel), &b.join(rel));
+    }
+    repo.git_init();
+    repo.commit_as("li.sales", "2026-03-02", "Orders received at both plants");
+    repo.write(ORDER_PATH, ORDER);
+    repo.commit_as("wang.gm", "2026-03-03", "Review plant A's order");
+    std::fs::write(b.join(ORDER_PATH), ORDER).unwrap();
+    repo.commit_as("li.sales", "2026-03-03", "Plant B's order, 'reviewed'");
+
+    let check =
+        |root: &std::path::Path| docket_on(root, &["check", "--format", "json", "--as-of", AS_OF]);
+    clean(&check(&repo.root));
+    assert!(repo.top.join(".git/docket/history.json").is_file());
+    let run = check(&b);
+    let f = unproven(&run);
+    assert_eq!(f.len(), 1, "{:#?}", run.findings());
+    assert!(f[0].message.contains("li.sales"), "{}", f[0].message);
+}
+
+/// Copy a file or a folder's files.
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    if from.is_dir() {
+        for e in std::fs::read_dir(from).unwrap() {
+            let e = e.unwrap();
+            copy_tree(&e.path(), &to.join(e.file_name()));
+        }
+    } else {
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(from, to).unwrap();
+    }
 }
