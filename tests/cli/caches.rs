@@ -338,3 +338,29 @@ fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
         std::fs::copy(from, to).unwrap();
     }
 }
+
+/// A cache that cannot be put in place (a folder stands where
+/// `history.json` goes, as a careless restore or a tool might leave it)
+/// is no error: the run gives the output it gives without caches, and
+/// leaves no half-written file behind. The proofs cache beside it is
+/// written as usual, all of it or nothing.
+#[test]
+fn a_cache_that_cannot_be_put_in_place_leaves_nothing_half_written() {
+    let (repo, _) = unsigned_review_then_a_signed_commit();
+    let caches = repo.top.join(".git/docket");
+    std::fs::create_dir_all(caches.join("history.json")).unwrap();
+    let run = repo.check();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let fresh = repo.docket(&["check", "--format", "json", "--as-of", AS_OF, "--no-cache"]);
+    assert_eq!(run.stdout, fresh.stdout);
+    let mut left: Vec<String> = std::fs::read_dir(&caches)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["history.json", "proofs.json"]);
+    assert!(caches.join("history.json").is_dir());
+    let proofs: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(caches.join("proofs.json")).unwrap()).unwrap();
+    assert!(proofs["files"].get(ORDER_PATH).is_some(), "{proofs:#}");
+}
