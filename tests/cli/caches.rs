@@ -364,3 +364,48 @@ fn a_cache_that_cannot_be_put_in_place_leaves_nothing_half_written() {
         serde_json::from_slice(&std::fs::read(caches.join("proofs.json")).unwrap()).unwrap();
     assert!(proofs["files"].get(ORDER_PATH).is_some(), "{proofs:#}");
 }
+
+/// The history cache keeps every kind of revision, a deletion and a move
+/// included, so a repository where a record was deleted or moved once
+/// does not pay a full walk on every run. Seen from outside by a marker:
+/// a commit summary changed in history.json shows in `docket log` only if
+/// the cache was read (docket trusts the cache as it trusts `.git`,
+/// docs/history.md).
+#[test]
+fn a_history_with_deletions_and_moves_is_read_from_the_cache() {
+    let repo = crate::history::signed("author");
+    repo.remove(SURVEY_PATH);
+    repo.commit_as("li.sales", "2026-03-10", "Survey filed by mistake");
+    let text = repo.read(ORDER_PATH);
+    repo.remove(ORDER_PATH);
+    repo.write("orders/archive/SO-2026-0001.toml", &text);
+    repo.commit_as("li.sales", "2026-03-11", "Archive SO-2026-0001");
+    repo.check();
+    let path = repo.top.join(".git/docket/history.json");
+    let mut index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("history.json written")).unwrap();
+    let changes: Vec<u64> = index["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| {
+            f[1].as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r[3].as_u64().unwrap())
+        })
+        .collect();
+    assert!(changes.contains(&2) && changes.contains(&3), "{changes:?}");
+    for c in index["commits"].as_array_mut().unwrap() {
+        if c[3] == "Review SO-2026-0001" {
+            c[3] = "Review SO-2026-0001 (read from the cache)".into();
+        }
+    }
+    std::fs::write(&path, serde_json::to_vec(&index).unwrap()).unwrap();
+    let log = repo.docket(&["log", "SO-2026-0001"]);
+    assert!(
+        log.stdout.contains("(read from the cache)"),
+        "{}",
+        log.stdout
+    );
+}

@@ -16,7 +16,7 @@ pub const AS_OF: &str = docket::selftest::run::AS_OF;
 // about signatures set their policy with `Repo::set_policy`.
 pub use docket::selftest::company::{
     CUSTOMER, DOCKET_TOML, FLOWSHEET, FLOWSHEET_PATH, ORDER, ORDER_PATH, PEOPLE, PRODUCT, SURVEY,
-    people_toml, people_toml_with_keys, private_key, public_key,
+    SURVEY_PATH, people_toml, people_toml_with_keys, private_key, public_key,
 };
 
 /// Customer property, received and verified.

@@ -9,7 +9,7 @@
 
 use crate::fixture::*;
 use crate::history::signed;
-use docket::selftest::company::{REVIEW, SURVEY_PATH};
+use docket::selftest::company::REVIEW;
 
 /// The review's signature, as `docket log` reports it.
 fn review_status(repo: &Repo, id: &str) -> serde_json::Value {
