@@ -369,8 +369,8 @@ fn a_cache_that_cannot_be_put_in_place_leaves_nothing_half_written() {
 /// included, so a repository where a record was deleted or moved once
 /// does not pay a full walk on every run. Seen from outside by a marker:
 /// a commit summary changed in history.json shows in `docket log` only if
-/// the cache was read (docket trusts the cache as it trusts `.git`,
-/// docs/history.md).
+/// the cache was read (docket shows the cache's copy, docs/history.md);
+/// and the review, proved again from the cached index, is still proven.
 #[test]
 fn a_history_with_deletions_and_moves_is_read_from_the_cache() {
     let repo = crate::history::signed("author");
@@ -408,4 +408,15 @@ fn a_history_with_deletions_and_moves_is_read_from_the_cache() {
         "{}",
         log.stdout
     );
+    // Proved again from the cached index alone: the review's revisions
+    // kept the path they had before the move, where git holds them.
+    let with_proofs = repo.check();
+    std::fs::remove_file(repo.top.join(".git/docket/proofs.json")).unwrap();
+    let proved_again = repo.check();
+    assert!(
+        proved_again.of("signature-unproven").is_empty(),
+        "{}",
+        proved_again.stdout
+    );
+    assert_eq!(proved_again.stdout, with_proofs.stdout);
 }
