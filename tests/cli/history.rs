@@ -788,6 +788,22 @@ fn no_git_repository_is_history_unavailable() {
     assert_eq!(run.code, 0);
 }
 
+/// `docket log` without history says why there is none, and what it
+/// needs, instead of an empty trail.
+#[test]
+fn log_without_history_says_why() {
+    let run = Repo::base().docket(&["log", "SO-2026-0001"]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(
+        run.stderr.contains(
+            "no history to show (no git repository above the records root); \
+             docket log needs the full git history"
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
 #[test]
 fn uncommitted_changes_are_checked_and_flagged() {
     let repo = signed("author");
