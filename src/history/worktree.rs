@@ -76,14 +76,28 @@ pub(super) fn worktree(
 }
 
 /// git's index as a stat cache, as `git status` uses it: a file whose size,
-/// modification time and inode are those recorded when it was staged still
-/// holds the staged blob, so it need not be read and hashed. Files
-/// modified no earlier than the index was written ("racily clean") are
-/// hashed anyway. Without an index (or off Unix) every file is hashed.
+/// modification and change times and inode are those recorded when it was
+/// staged still holds the staged blob, so it need not be read and hashed.
+/// The change time is what makes this safe: anyone can put a modification
+/// time back (`touch -r`), but every write moves the change time, and
+/// nothing short of the system clock sets it (git compares it too,
+/// `core.trustctime`). Files modified no earlier than the index was
+/// written ("racily clean") are hashed anyway. Without an index (or off
+/// Unix) every file is hashed.
 struct StatCache {
-    entries: HashMap<Vec<u8>, (Oid, u32, i32, u32, u32)>,
+    entries: HashMap<Vec<u8>, Stat>,
     /// When the index was written (seconds, nanoseconds).
     written: (i64, i64),
+}
+
+/// What git's index recorded of a staged file: its blob, size, times
+/// (seconds, nanoseconds) and inode.
+struct Stat {
+    id: Oid,
+    size: u32,
+    mtime: (i32, u32),
+    ctime: (i32, u32),
+    ino: u32,
 }
 
 impl StatCache {
@@ -108,13 +122,13 @@ impl StatCache {
             if stage == 0 {
                 cache.entries.insert(
                     e.path,
-                    (
-                        e.id,
-                        e.file_size,
-                        e.mtime.seconds(),
-                        e.mtime.nanoseconds(),
-                        e.ino,
-                    ),
+                    Stat {
+                        id: e.id,
+                        size: e.file_size,
+                        mtime: (e.mtime.seconds(), e.mtime.nanoseconds()),
+                        ctime: (e.ctime.seconds(), e.ctime.nanoseconds()),
+                        ino: e.ino,
+                    },
                 );
             }
         }
@@ -126,14 +140,15 @@ impl StatCache {
     #[cfg(unix)]
     fn unchanged(&self, path: &str, md: &std::fs::Metadata) -> Option<Oid> {
         use std::os::unix::fs::MetadataExt;
-        let &(id, size, secs, nanos, ino) = self.entries.get(path.as_bytes())?;
+        let e = self.entries.get(path.as_bytes())?;
         // git keeps these fields truncated to 32 bits.
-        let same = size == md.len() as u32
-            && i64::from(secs) == md.mtime()
-            && i64::from(nanos) == md.mtime_nsec()
-            && ino == md.ino() as u32;
+        let time = |(secs, nanos): (i32, u32)| (i64::from(secs), i64::from(nanos));
+        let same = e.size == md.len() as u32
+            && time(e.mtime) == (md.mtime(), md.mtime_nsec())
+            && time(e.ctime) == (md.ctime(), md.ctime_nsec())
+            && e.ino == md.ino() as u32;
         let racy = (md.mtime(), md.mtime_nsec()) >= self.written;
-        (same && !racy).then_some(id)
+        (same && !racy).then_some(e.id)
     }
 
     #[cfg(not(unix))]
