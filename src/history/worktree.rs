@@ -17,15 +17,13 @@ pub(super) fn worktree(
     root: &Path,
 ) -> Result<BTreeMap<String, Dirty>> {
     let mut out = BTreeMap::new();
-    // An untracked file matters only where docket reads records, and not
-    // when git is told to ignore it.
+    // An untracked file matters where docket reads it: a record, or a
+    // controlled document. One git ignores matters most, since it will
+    // never be committed (a careless `*.toml` in .gitignore would
+    // otherwise let every new record go unrecorded without a word).
     let relevant = |rel: &str| {
-        let readable = matches!(rel, "docket.toml" | "people.toml" | PROCEDURE)
-            || crate::kind::Kind::of_path(rel).is_some();
-        readable
-            && !repo
-                .status_should_ignore(Path::new(&format!("{}{rel}", history.prefix)))
-                .unwrap_or(false)
+        matches!(rel, "docket.toml" | "people.toml" | PROCEDURE)
+            || crate::kind::Kind::of_path(rel).is_some()
     };
     let mut at_head: HashMap<&str, &str> = HashMap::new();
     for (path, f) in &history.files {

@@ -804,6 +804,30 @@ fn log_without_history_says_why() {
     );
 }
 
+/// A record git ignores (a careless `*.toml` in .gitignore, meant for a
+/// local setting) will never be committed: it is checked like any record
+/// in the working tree, and flagged as not committed, whatever
+/// .gitignore says. A file outside the record folders is not.
+#[test]
+fn a_record_git_ignores_is_flagged_as_not_committed() {
+    let repo = signed("author");
+    repo.write_top(".gitignore", "*.toml\n!docket.toml\n!people.toml\n");
+    repo.write(
+        "customers/C-0002.toml",
+        &CUSTOMER.replace("C-0001", "C-0002"),
+    );
+    repo.write("local.toml", "editor = \"vim\"\n");
+    let run = repo.check();
+    let f = fires(&run, "history-unavailable");
+    assert_eq!(f.len(), 1, "{:#?}", run.findings());
+    assert_eq!(f[0].file, "customers/C-0002.toml");
+    assert!(
+        f[0].message.starts_with("is not committed"),
+        "{}",
+        f[0].message
+    );
+}
+
 #[test]
 fn uncommitted_changes_are_checked_and_flagged() {
     let repo = signed("author");
