@@ -804,30 +804,6 @@ fn log_without_history_says_why() {
     );
 }
 
-/// A record git ignores (a careless `*.toml` in .gitignore, meant for a
-/// local setting) will never be committed: it is checked like any record
-/// in the working tree, and flagged as not committed, whatever
-/// .gitignore says. A file outside the record folders is not.
-#[test]
-fn a_record_git_ignores_is_flagged_as_not_committed() {
-    let repo = signed("author");
-    repo.write_top(".gitignore", "*.toml\n!docket.toml\n!people.toml\n");
-    repo.write(
-        "customers/C-0002.toml",
-        &CUSTOMER.replace("C-0001", "C-0002"),
-    );
-    repo.write("local.toml", "editor = \"vim\"\n");
-    let run = repo.check();
-    let f = fires(&run, "history-unavailable");
-    assert_eq!(f.len(), 1, "{:#?}", run.findings());
-    assert_eq!(f[0].file, "customers/C-0002.toml");
-    assert!(
-        f[0].message.starts_with("is not committed"),
-        "{}",
-        f[0].message
-    );
-}
-
 #[test]
 fn uncommitted_changes_are_checked_and_flagged() {
     let repo = signed("author");
@@ -839,57 +815,6 @@ fn uncommitted_changes_are_checked_and_flagged() {
     let f = fires(&repo.check(), "history-unavailable");
     assert_eq!(f[0].file, "customers/C-0001.toml");
     assert_eq!(f[0].severity, "warning");
-}
-
-/// An uncommitted edit that keeps the file's size, with its modification
-/// time put back (`touch -r`, or an editor that preserves it), is still an
-/// uncommitted edit. git's index vouches for a file by its size, times and
-/// inode; the change time, which no one can set back, is compared too, as
-/// git does. Here the GM's review is changed to a later decision date in
-/// place, after a run that cached its proof.
-#[test]
-fn an_edit_with_its_modification_time_put_back_is_still_uncommitted() {
-    let repo = signed("author");
-    {
-        // Stage with git's own index, as `git add` would, so that it holds
-        // the file's times.
-        let git = repo.git();
-        let mut index = git.index().unwrap();
-        index.add_path(std::path::Path::new(ORDER_PATH)).unwrap();
-        index.write().unwrap();
-    }
-    clean(&repo.check());
-    let file = repo.path(ORDER_PATH);
-    let before = std::fs::metadata(&file).unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(20));
-    let edited = repo
-        .read(ORDER_PATH)
-        .replace("date = 2026-03-03", "date = 2026-03-02");
-    assert_eq!(edited.len() as u64, before.len());
-    std::fs::write(&file, &edited).unwrap();
-    std::fs::File::options()
-        .write(true)
-        .open(&file)
-        .unwrap()
-        .set_modified(before.modified().unwrap())
-        .unwrap();
-    {
-        use std::os::unix::fs::MetadataExt;
-        let after = std::fs::metadata(&file).unwrap();
-        assert_eq!(
-            (after.len(), after.mtime(), after.mtime_nsec(), after.ino()),
-            (
-                before.len(),
-                before.mtime(),
-                before.mtime_nsec(),
-                before.ino()
-            )
-        );
-    }
-    let run = repo.check();
-    let f = fires(&run, "signature-unproven");
-    assert_eq!(f.len(), 1, "{:#?}", run.findings());
-    assert!(f[0].message.contains("not committed"), "{}", f[0].message);
 }
 
 #[test]

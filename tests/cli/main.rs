@@ -41,4 +41,5 @@ mod trust;
 mod trust_closed;
 mod trust_merge;
 mod trust_time;
+mod worktree;
 mod zh;
