@@ -141,12 +141,15 @@ impl StatCache {
         let e = self.entries.get(path.as_bytes())?;
         // git keeps these fields truncated to 32 bits.
         let time = |(secs, nanos): (i32, u32)| (i64::from(secs), i64::from(nanos));
-        let same = e.size == md.len() as u32
-            && time(e.mtime) == (md.mtime(), md.mtime_nsec())
-            && time(e.ctime) == (md.ctime(), md.ctime_nsec())
-            && e.ino == md.ino() as u32;
+        let staged = (e.size, time(e.mtime), time(e.ctime), e.ino);
+        let now = (
+            md.len() as u32,
+            (md.mtime(), md.mtime_nsec()),
+            (md.ctime(), md.ctime_nsec()),
+            md.ino() as u32,
+        );
         let racy = (md.mtime(), md.mtime_nsec()) >= self.written;
-        (same && !racy).then_some(e.id)
+        (staged == now && !racy).then_some(e.id)
     }
 
     #[cfg(not(unix))]
