@@ -212,3 +212,15 @@ fn a_review_written_where_a_folder_of_that_name_stood_is_proven() {
         "{log:#}"
     );
 }
+
+/// A repository git cannot open (its `.git/config` garbled) is not "no
+/// repository", which would read as records kept without git: the run
+/// stops and says what git said.
+#[test]
+fn a_repository_git_cannot_open_stops_the_run() {
+    let repo = signed("author");
+    std::fs::write(repo.top.join(".git/config"), "[core\nbroken = \n").unwrap();
+    let run = repo.check();
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("config"), "{}", run.stderr);
+}
