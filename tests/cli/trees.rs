@@ -2,7 +2,7 @@
 //! records folder that early commits lack or that was once a file, a
 //! hidden file committed beside records, a record beside a folder of the
 //! same name, and a damaged repository (a tree object missing, a HEAD
-//! naming nothing). The walk compares trees entry by entry in git's own
+//! naming nothing, a config git cannot parse). The walk compares trees entry by entry in git's own
 //! order; these are the trees where a slip in that order, in what it
 //! skips, or in which errors it forgives would give a record a history it
 //! never had.
