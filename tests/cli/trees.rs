@@ -224,3 +224,60 @@ fn a_repository_git_cannot_open_stops_the_run() {
     assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("config"), "{}", run.stderr);
 }
+
+/// A revision larger than a record may be (1024 KiB) is refused by the size
+/// git records for it, unread, as the loader refuses such a file: the
+/// trail says so instead of listing what it held. One of exactly
+/// 1024 KiB is read. Here a customer was once committed padded past the limit (a
+/// pasted export), then at exactly the limit, then cut back.
+#[test]
+fn an_old_revision_over_the_size_limit_is_refused_unread() {
+    let repo = signed("author");
+    let path = "customers/C-0002.toml";
+    let customer = CUSTOMER.replace("C-0001", "C-0002");
+    let padded = |size: usize, marker: &str| {
+        let head = format!("{customer}# {marker}\n");
+        let pad = size - head.len() - 1;
+        format!("{head}#{}\n", "x".repeat(pad - 1))
+    };
+    let limit = 1024 * 1024;
+    repo.write(path, &padded(limit + 1, "over"));
+    repo.commit_as(
+        "li.sales",
+        "2026-03-05",
+        "Customer C-0002 with a pasted export",
+    );
+    assert_eq!(
+        std::fs::metadata(repo.path(path)).unwrap().len(),
+        limit as u64 + 1
+    );
+    repo.write(
+        path,
+        &padded(limit, "at").replace("phone = \"+49 40 123456\"", "phone = \"+49 40 999999\""),
+    );
+    repo.commit_as("li.sales", "2026-03-06", "Trim the export");
+    assert_eq!(
+        std::fs::metadata(repo.path(path)).unwrap().len(),
+        limit as u64
+    );
+    repo.write(path, &customer);
+    repo.commit_as("li.sales", "2026-03-07", "Remove the export");
+
+    let log = review_status(&repo, "C-0002");
+    let revs = log["revisions"].as_array().unwrap();
+    assert_eq!(revs.len(), 3, "{log:#}");
+    // The revision at the limit was read: its change of phone is listed.
+    assert!(
+        revs[0]["changes"].to_string().contains("+49 40 999999"),
+        "{:#}",
+        revs[0]
+    );
+    assert!(revs[1]["parse"].is_null(), "{:#}", revs[1]);
+    let over = revs[2]["parse"].as_str().unwrap_or_default();
+    assert!(
+        over.starts_with("is larger than 1024 KiB, the most docket reads"),
+        "{:#}",
+        revs[2]
+    );
+    assert_eq!(revs[2]["changes"], serde_json::json!([]), "{:#}", revs[2]);
+}
