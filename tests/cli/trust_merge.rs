@@ -170,6 +170,12 @@ fn an_incremental_run_equals_a_cold_one_with_governance_merges_and_time() {
     }
 }
 
+/// A commit of the work tree by `who`, SSH-signed with their own key, on
+/// `parents` (HEAD does not move).
+fn signed_by(repo: &Repo, who: &str, when: &str, msg: &str, parents: &[git2::Oid]) -> git2::Oid {
+    repo.commit_raw(who, when, msg, Signing::KeyOf(who), parents)
+}
+
 /// A commit on a merged branch is judged by the people.toml in force where
 /// its branch left the main line, not where it was merged. Li signs a
 /// review as herself on a branch forked before the GM gave her the role;
@@ -181,11 +187,11 @@ fn a_review_signed_on_a_branch_forked_before_the_role_was_granted_lacks_it() {
     let fork = repo.git().head().unwrap().target().unwrap();
     let by_li = ORDER.replace("by = \"wang.gm\"", "by = \"li.sales\"");
     repo.write(ORDER_PATH, &by_li);
-    let signed = repo.commit_raw(
+    let signed = signed_by(
+        &repo,
         "li.sales",
         "2026-03-03",
         "Review SO-2026-0001",
-        Signing::KeyOf("li.sales"),
         &[fork],
     );
     repo.write(ORDER_PATH, &order_unreviewed());
@@ -194,19 +200,19 @@ fn a_review_signed_on_a_branch_forked_before_the_role_was_granted_lacks_it() {
         "roles = [\"sales\"]",
         "roles = [\"sales\", \"gm\"]",
     );
-    let granted = repo.commit_raw(
+    let granted = signed_by(
+        &repo,
         "wang.gm",
         "2026-03-03 11:00",
         "people: Li reviews orders while the GM travels",
-        Signing::KeyOf("wang.gm"),
         &[fork],
     );
     repo.write(ORDER_PATH, &by_li);
-    let merge = repo.commit_raw(
+    let merge = signed_by(
+        &repo,
         "wang.gm",
         "2026-03-03 12:00",
         "Merge branch 'review'",
-        Signing::KeyOf("wang.gm"),
         &[granted, signed],
     );
     repo.set_head(merge);
@@ -234,28 +240,22 @@ fn a_review_signed_on_a_branch_forked_before_the_role_was_granted_lacks_it() {
     );
     assert_ne!(resigned_review, by_li);
     repo.write(ORDER_PATH, &resigned_review);
-    let resigned = repo.commit_raw(
-        "li.sales",
-        "2026-03-04",
-        "Review again",
-        Signing::KeyOf("li.sales"),
-        &[merge],
-    );
+    let resigned = signed_by(&repo, "li.sales", "2026-03-04", "Review again", &[merge]);
     repo.write(ORDER_PATH, &by_li);
     repo.edit("customers/C-0001.toml", "Hamburg", "Bremen");
-    let moved_on = repo.commit_raw(
+    let moved_on = signed_by(
+        &repo,
         "wang.gm",
         "2026-03-04 11:00",
         "C-0001 moved",
-        Signing::KeyOf("wang.gm"),
         &[merge],
     );
     repo.write(ORDER_PATH, &resigned_review);
-    let merged_again = repo.commit_raw(
+    let merged_again = signed_by(
+        &repo,
         "wang.gm",
         "2026-03-04 12:00",
         "Merge branch 'review-again'",
-        Signing::KeyOf("wang.gm"),
         &[moved_on, resigned],
     );
     repo.set_head(merged_again);
@@ -298,11 +298,11 @@ fn records_merged_from_an_unrelated_history_are_read_like_a_branch() {
         )
         .unwrap();
     repo.write("customers/C-0002.toml", &imported);
-    let merge = repo.commit_raw(
+    let merge = signed_by(
+        &repo,
         "wang.gm",
         "2026-03-03",
         "Merge the Suzhou plant's records",
-        Signing::KeyOf("wang.gm"),
         &[boot, other],
     );
     repo.set_head(merge);
