@@ -281,3 +281,99 @@ fn an_old_revision_over_the_size_limit_is_refused_unread() {
     );
     assert_eq!(revs[2]["changes"], serde_json::json!([]), "{:#}", revs[2]);
 }
+
+/// Overwrite a loose object with bytes zlib cannot inflate: a damaged
+/// object, not a missing one.
+fn corrupt(repo: &Repo, id: git2::Oid) {
+    let hex = id.to_string();
+    let path = repo
+        .top
+        .join(".git/objects")
+        .join(&hex[..2])
+        .join(&hex[2..]);
+    let mut perms = std::fs::metadata(&path).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&path, perms).unwrap();
+    std::fs::write(&path, b"not zlib at all").unwrap();
+}
+
+/// A damaged commit on an old side branch that touched no record (the
+/// walk had no reason to read it), met while reading where a later branch
+/// left the main line: the run stops and names it, instead of judging
+/// the branch as if it had no fork point.
+#[test]
+fn a_damaged_commit_met_while_finding_a_fork_stops_the_run() {
+    let repo = signed("author");
+    let base = repo.git().head().unwrap().target().unwrap();
+    repo.write_top("README.md", "# Our records\n");
+    let side = repo.commit_raw(
+        "li.sales",
+        "2026-03-05",
+        "README",
+        Signing::Unsigned,
+        &[base],
+    );
+    let merged = repo.commit_raw(
+        "wang.gm",
+        "2026-03-06",
+        "Merge the README",
+        Signing::Unsigned,
+        &[base, side],
+    );
+    repo.set_head(merged);
+    repo.edit("customers/C-0001.toml", "Hamburg", "Bremen");
+    let branch = repo.commit_raw(
+        "li.sales",
+        "2026-03-07",
+        "C-0001 moved",
+        Signing::Unsigned,
+        &[base],
+    );
+    let tip = repo.commit_raw(
+        "wang.gm",
+        "2026-03-08",
+        "Merge branch 'address'",
+        Signing::Unsigned,
+        &[merged, branch],
+    );
+    repo.set_head(tip);
+    clean(&repo.check());
+    std::fs::remove_dir_all(repo.top.join(".git/docket")).unwrap();
+    corrupt(&repo, side);
+    let run = repo.check();
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    let named = format!("the commit {tip} (its merged branch) cannot be read");
+    assert!(run.stderr.contains(&named), "{}", run.stderr);
+}
+
+/// A damaged tree in the commit before a signature, met when the proof
+/// checks (from a warm history cache, which spared the walk reading it)
+/// that this parent did not already hold the review: the run stops and
+/// says the repository is damaged, rather than treating the parent as
+/// holding no such file and proving the review.
+#[test]
+fn a_damaged_tree_met_while_anchoring_a_proof_stops_the_run() {
+    let repo = signed("author");
+    clean(&repo.check());
+    let git = repo.git();
+    let head = git.head().unwrap().peel_to_commit().unwrap();
+    let parent = head.parent(0).unwrap().tree().unwrap();
+    let year = parent
+        .get_path(std::path::Path::new("orders/2026"))
+        .unwrap()
+        .id();
+    assert_ne!(
+        year,
+        head.tree()
+            .unwrap()
+            .get_path(std::path::Path::new("orders/2026"))
+            .unwrap()
+            .id()
+    );
+    std::fs::remove_file(repo.top.join(".git/docket/proofs.json")).unwrap();
+    corrupt(&repo, year);
+    let run = repo.check();
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("git fsck"), "{}", run.stderr);
+}
