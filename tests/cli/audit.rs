@@ -360,3 +360,37 @@ fn an_email_openssh_reads_as_a_pattern_is_left_out_of_allowed_signers() {
         );
     }
 }
+
+/// A key listed twice for one person, once plainly and once from a date
+/// (a careless second entry when the GM "renewed" it), is one window:
+/// always. `docket export allowed-signers` writes it as one line without
+/// bounds, not a second, narrower line beside it.
+#[test]
+fn a_key_listed_twice_once_unbounded_exports_as_one_line() {
+    let repo = Repo::empty();
+    repo.set_policy("ssh");
+    let wang = public_key("wang.gm");
+    let people = people_toml_with_keys().replacen(
+        &format!("keys = [\"{wang}\"]"),
+        &format!("keys = [\"{wang}\", {{ key = \"{wang}\", valid_after = 2026-02-01 }}]"),
+        1,
+    );
+    assert_ne!(people, people_toml_with_keys());
+    repo.write("people.toml", &people);
+    repo.git_init();
+    repo.commit_with("wang.gm", "2026-01-05", "Start", Signing::KeyOf("wang.gm"));
+    let exported = repo.docket(&["export", "allowed-signers"]);
+    assert_eq!(exported.code, 0, "{}", exported.stderr);
+    let key = wang
+        .split_whitespace()
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let lines: Vec<&str> = exported
+        .stdout
+        .lines()
+        .filter(|l| l.contains(&key))
+        .collect();
+    assert_eq!(lines.len(), 1, "{}", exported.stdout);
+    assert!(!lines[0].contains("valid-"), "{}", lines[0]);
+}
