@@ -438,7 +438,8 @@ fn a_backdated_edit_among_the_lost_commits_is_still_the_last_known_state() {
 /// finding says so rather than claiming the older ones touched nothing.
 /// Here the 10,000th newest lost commit added C-0002 (named) and the
 /// 10,001st, the oldest, added C-0003 (beyond what is read); then the
-/// boundary, exactly 10,000 lost, all read.
+/// boundary, exactly 10,000 lost, all read; then 10,002 lost whose newest
+/// 10,000 touched no record.
 #[test]
 fn a_reset_of_more_than_ten_thousand_commits_reads_the_newest_ten_thousand() {
     let repo = signed("author");
@@ -449,7 +450,8 @@ fn a_reset_of_more_than_ten_thousand_commits_reads_the_newest_ten_thousand() {
     );
     let oldest = repo.commit_as("li.sales", "2026-03-10", "New customer C-0003");
     repo.write(CUSTOMER2, &CUSTOMER.replace("C-0001", "C-0002"));
-    let mut tip = repo.commit_as("li.sales", "2026-03-10", "New customer C-0002");
+    let added = repo.commit_as("li.sales", "2026-03-10", "New customer C-0002");
+    let mut tip = added;
     // 9,999 commits touching nothing, written straight into git.
     let git = repo.git();
     let tree = git.find_commit(tip).unwrap().tree().unwrap();
@@ -491,6 +493,32 @@ fn a_reset_of_more_than_ten_thousand_commits_reads_the_newest_ten_thousand() {
             "; they touched 1 record: C-0002 (gone",
         ],
     );
+
+    // One more commit touching nothing, published: the newest 10,000 lost
+    // commits touched no record, and the finding does not claim that of
+    // all 10,002.
+    let parent = git.find_commit(tip).unwrap();
+    let newest = git
+        .commit(None, &who, &who, "Routine 9999", &tree, &[&parent])
+        .unwrap();
+    repo.set_head(newest);
+    reset_hard(&repo, &newest.to_string());
+    build(&repo, &out);
+    reset_hard(&repo, &kept.to_string());
+    let m = rewritten(
+        &repo,
+        &out,
+        &[
+            "10002 commits are no longer reachable",
+            "; the newest 10000 of them (older ones were not read) touched no record",
+        ],
+    );
+    assert!(!m.contains("C-0002") && !m.contains("C-0003"), "{m}");
+    // Exactly 10,000 lost, none touching a record: all were read, so
+    // nothing is said of records at all.
+    reset_hard(&repo, &added.to_string());
+    let m = rewritten(&repo, &out, &["10000 commits are no longer reachable"]);
+    assert!(!m.contains("touched"), "{m}");
 }
 
 /// The message of the one `history-rewritten` finding of `check
