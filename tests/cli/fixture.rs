@@ -486,3 +486,20 @@ pub fn unescape(s: &str) -> String {
         .replace("&#x2F;", "/")
         .replace("&amp;", "&")
 }
+
+/// Overwrite a loose object of `repo` with bytes zlib cannot inflate: a
+/// damaged object, not a missing one.
+pub fn corrupt(repo: &Repo, id: git2::Oid) {
+    let hex = id.to_string();
+    let path = repo
+        .git()
+        .path()
+        .join("objects")
+        .join(&hex[..2])
+        .join(&hex[2..]);
+    let mut perms = std::fs::metadata(&path).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&path, perms).unwrap();
+    std::fs::write(&path, b"this is not a zlib stream at all").unwrap();
+}

@@ -911,22 +911,6 @@ fn a_fifty_megabyte_record_in_the_past_is_a_parse_note_in_bounded_memory() {
     assert!(page.len() < 200_000);
 }
 
-/// Overwrite a loose object with bytes git cannot inflate.
-fn corrupt(repo: &Repo, id: git2::Oid) {
-    let hex = id.to_string();
-    let path = repo
-        .git()
-        .path()
-        .join("objects")
-        .join(&hex[..2])
-        .join(&hex[2..]);
-    let mut perms = std::fs::metadata(&path).unwrap().permissions();
-    #[allow(clippy::permissions_set_readonly_false)]
-    perms.set_readonly(false);
-    std::fs::set_permissions(&path, perms).unwrap();
-    std::fs::write(&path, b"this is not a zlib stream at all").unwrap();
-}
-
 #[test]
 fn a_damaged_blob_stops_every_command_naming_it() {
     let repo = committed();

@@ -282,22 +282,6 @@ fn an_old_revision_over_the_size_limit_is_refused_unread() {
     assert_eq!(revs[2]["changes"], serde_json::json!([]), "{:#}", revs[2]);
 }
 
-/// Overwrite a loose object with bytes zlib cannot inflate: a damaged
-/// object, not a missing one.
-fn corrupt(repo: &Repo, id: git2::Oid) {
-    let hex = id.to_string();
-    let path = repo
-        .top
-        .join(".git/objects")
-        .join(&hex[..2])
-        .join(&hex[2..]);
-    let mut perms = std::fs::metadata(&path).unwrap().permissions();
-    #[allow(clippy::permissions_set_readonly_false)]
-    perms.set_readonly(false);
-    std::fs::set_permissions(&path, perms).unwrap();
-    std::fs::write(&path, b"not zlib at all").unwrap();
-}
-
 /// A damaged commit on an old side branch that touched no record (the
 /// walk had no reason to read it), met while reading where a later branch
 /// left the main line: the run stops and names it, instead of judging
