@@ -8,15 +8,23 @@
 # Each binary builds into its own folder (RECORDS/../site-a, site-b). Prints
 # every run as "name kind wall-s cpu-s peak-MiB", then the medians. On a
 # shared machine wall time moves with the others' load; CPU time (user +
-# system) is the steadier figure.
+# system) is the steadier figure. A cold build's old site is moved aside,
+# not deleted, and the old sites are deleted at the end: on ext4, creating
+# files just after thousands were deleted nearby costs several times more
+# (bench/run.sh says why).
 set -euo pipefail
 a=$1 b=$2 records=$3 rounds=${4:-5}
 as_of=2026-11-20
 base=$(dirname "$records")
 log=$(mktemp)
+trash=$(mktemp -d "$base/.ab-old.XXXXXX")
+trap 'rm -rf "$trash"' EXIT
 run() {
     local name=$1 bin=$2 kind=$3 out=$base/site-$1 f
-    if [ "$kind" = cold ]; then rm -rf "$records/.git/docket" "$out"; fi
+    if [ "$kind" = cold ]; then
+        rm -rf "$records/.git/docket"
+        if [ -e "$out" ]; then mv "$out" "$(mktemp -d "$trash/site.XXXXXX")/"; fi
+    fi
     f=$(mktemp)
     /usr/bin/time -o "$f" -f "%e %U %S %M" "$bin" build --records "$records" --as-of "$as_of" --out "$out" >/dev/null
     echo "$name $kind $(awk '{printf "%.2f %.2f %d", $1, $2 + $3, $4 / 1024}' "$f")" | tee -a "$log"

@@ -22,11 +22,39 @@
 #                 little at 1,000 orders and not at all at 10,000)
 # Each figure is wall-clock seconds, with peak memory (MiB) for docket's own
 # commands. The machine is shared: compare ratios within one run.
+#
+# No file is deleted shortly before a measurement. On ext4, creating a file
+# in the minutes after thousands were deleted nearby costs up to ten times
+# more kernel time (the inode allocator skips recently freed inodes one by
+# one: `recently_deleted` in a profile), and which of docket or Hugo landed
+# next to the freed inodes decided the comparison (BENCHMARKS.md, "The file
+# system's memory of deletions"). So a previous run's folder is moved aside
+# and deleted at the end, and a run that starts less than five minutes after
+# such a deletion waits out the rest first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000 50000)
+
+bench=$PWD/target/bench
+mkdir -p "$bench"
+# ext4 counts an inode as recently deleted for up to 305 seconds (5, plus
+# 300 while its inode table block is dirty).
+if [ -f "$bench/.deleted" ]; then
+    wait_s=$((305 - ($(date +%s) - $(cat "$bench/.deleted"))))
+    if [ "$wait_s" -gt 0 ]; then
+        echo "waiting ${wait_s} s: the last run deleted files less than 5 minutes ago" >&2
+        sleep "$wait_s"
+    fi
+fi
+trash=()
+cleanup() {
+    [ ${#trash[@]} -gt 0 ] || return 0
+    rm -rf "${trash[@]}"
+    date +%s >"$bench/.deleted"
+}
+trap cleanup EXIT
 
 if ! command -v hugo >/dev/null; then
     apt-get update -qq && apt-get install -y -qq hugo >/dev/null
@@ -77,8 +105,12 @@ PY
 printf '| orders | commits | records | demo s | git log --raw s | check s (MiB) | build s (MiB) | build / git log | warm build s (MiB) | plain hugo s | pages (hugo) | ms/page docket | ms/page hugo |\n'
 printf '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
 for n in "${sizes[@]}"; do
-    dir=$PWD/target/bench/$n
-    rm -rf "$dir" && mkdir -p "$dir"
+    dir=$bench/$n
+    if [ -e "$dir" ]; then
+        mv "$dir" "$bench/.old-$n-$$"
+        trash+=("$bench/.old-$n-$$")
+    fi
+    mkdir -p "$dir"
     demo=$(measure "$docket" demo --orders "$n" --repo "$dir/records" --out "$dir/demo-site")
     repo=$dir/records
     # The generator writes plain packs for speed; a company's repository has
