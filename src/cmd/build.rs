@@ -53,6 +53,7 @@ pub fn run_into(opts: &Options, mut publisher: Publisher) -> Result<(Stats, Chec
         as_of: opts.as_of,
         no_cache: opts.no_cache,
         published: Some(&previous),
+        timelines: true,
     };
     let (model, history, report) = analyse_with(opts.root, &reading)?;
     publisher.set_build(Built {

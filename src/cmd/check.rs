@@ -55,6 +55,7 @@ pub fn run(opts: &Options) -> Result<(String, Outcome)> {
         as_of: opts.as_of,
         no_cache: opts.no_cache,
         published: published.as_ref().map(|b| &b.published),
+        timelines: false,
     };
     let (model, history, mut report) = analyse_with(opts.root, &reading)?;
     let mut heading = String::new();

@@ -48,6 +48,9 @@ pub struct Reading<'a> {
     /// What a published site recorded about the history it was built
     /// from: checked for rewrites (`history-rewritten`).
     pub published: Option<&'a Published>,
+    /// The command shows each record's timeline (`build`): the proofs keep
+    /// what each revision they read did, so it is not read twice.
+    pub timelines: bool,
 }
 
 /// Load, build and check the records below `root`: the shared first half
@@ -81,6 +84,7 @@ pub fn analyse_with(root: &Path, reading: &Reading) -> Result<(Model, History, C
     let mut history = stage("history walk", || {
         History::open_with(root, None, !reading.no_cache)
     })?;
+    history.keep_revised = reading.timelines;
     if let Some(published) = reading.published {
         history.rewrites = stage("history rewrites", || {
             crate::history::rewrite::rewrites(&history, published)

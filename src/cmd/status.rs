@@ -22,6 +22,7 @@ pub fn run(root: &Path, format: Format, as_of: Option<Date>, no_cache: bool) -> 
         as_of,
         no_cache,
         published: None,
+        timelines: false,
     };
     let (model, history, report) = analyse_with(root, &reading)?;
     let status = crate::report::status::status(&model, &report, Some(&history));

@@ -205,6 +205,42 @@ impl State {
     }
 }
 
+/// What one revision of a file did, as a record's timeline shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Revised {
+    /// The fields it changed against the revision before it (every field
+    /// of a first revision, every field of a deletion), each as the
+    /// timeline says it in the site's language. Text, not
+    /// [`FieldChange`]s: a cold build keeps these for every revision of
+    /// every signed record until its page is written, and a line takes a
+    /// third of the memory.
+    Changes(Vec<Box<str>>),
+    /// It could not be read; the `parse` finding's message.
+    Unreadable(Box<str>),
+}
+
+/// What each revision did, from the file's states newest first (as a
+/// file's history lists its revisions): each against the next older one.
+/// The one place this is worked out: the proofs, which parse every
+/// revision of a signed record anyway, keep it for the site's timeline
+/// (`History::revised`), and a timeline whose record the proofs did not
+/// read works it out from the same states.
+pub fn revisions_changed(states: &[State], lang: crate::model::Language) -> Vec<Revised> {
+    states
+        .iter()
+        .enumerate()
+        .map(|(i, state)| match state.problem() {
+            Some(why) => Revised::Unreadable(why.into()),
+            None => Revised::Changes(
+                diff_tables(states.get(i + 1).and_then(State::table), state.table())
+                    .iter()
+                    .map(|c| c.text().get(lang).into())
+                    .collect(),
+            ),
+        })
+        .collect()
+}
+
 /// Parse a revision's bytes as the loader parses a file, keeping only the
 /// tree: an old revision is compared value by value, as the loader would
 /// read it, and one it would refuse says why.

@@ -9,6 +9,7 @@
 //! the repository is `walk.rs` and `repo.rs`; this file only describes and
 //! looks up.
 
+use super::fields::Revised;
 use super::governance::Governance;
 use super::proof::Proofs;
 use super::sig::{CommitSignature, SignatureCheck};
@@ -218,6 +219,14 @@ pub struct History {
     /// against the keys of the policy in force for it, so one check per
     /// commit holds.
     pub(super) checks: Vec<std::sync::OnceLock<SignatureCheck>>,
+    /// What each revision of a file did, newest first, for the site's
+    /// timelines: kept by [`prove`](super::prove) for each file it read
+    /// revision by revision, when [`History::keep_revised`] asks, so that
+    /// a build does not read and parse every old revision twice.
+    pub revised: KeptRevisions,
+    /// Whether [`prove`](super::prove) keeps [`History::revised`]: a build
+    /// shows timelines, a check does not.
+    pub keep_revised: bool,
 }
 
 impl History {
@@ -274,4 +283,36 @@ impl History {
 /// Short commit ids of the form git prints.
 pub fn short(id: &str) -> &str {
     &id[..id.len().min(10)]
+}
+
+/// What each revision of a file did, by file, kept for the one page that
+/// shows it: [`KeptRevisions::take`] hands a file's list over, so the
+/// memory goes as the pages are written (at 10,000 orders the lists
+/// together are about 50 MB, and a build's peak is reached while the
+/// record pages are written).
+#[derive(Debug, Default)]
+pub struct KeptRevisions(std::sync::Mutex<BTreeMap<String, Vec<Revised>>>);
+
+impl KeptRevisions {
+    pub fn insert(&mut self, file: String, revised: Vec<Revised>) {
+        self.0
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(file, revised);
+    }
+
+    /// The list of `file`, taken: a second call finds none.
+    pub fn take(&self, file: &str) -> Option<Vec<Revised>> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(file)
+    }
+}
+
+impl Clone for KeptRevisions {
+    fn clone(&self) -> Self {
+        let kept = self.0.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        KeptRevisions(std::sync::Mutex::new(kept))
+    }
 }

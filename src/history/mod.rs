@@ -62,7 +62,7 @@ pub(crate) use cache::write_atomic;
 pub use changes::{Changes, Invalidated, RecordChange, changed_since, compare};
 pub use clock::{date_at, time_at};
 pub use covers::{COVERAGE, Covers};
-pub use fields::{FieldChange, State, diff_tables, parse_state};
+pub use fields::{FieldChange, Revised, State, diff_tables, parse_state, revisions_changed};
 pub use govern::govern;
 pub use governance::{Event, FileChange, Governance, Listed, Status};
 pub use index::{Change, Commit, Dirty, FileHistory, History, Revision, Stamp, Unavailable, short};

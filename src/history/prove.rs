@@ -21,7 +21,7 @@
 use super::anchor::{self, Claim};
 use super::cache::{self, ProofEntry};
 use super::covers::{Covers, covers, sha256_of};
-use super::fields::{section, signer, working_table};
+use super::fields::{Revised, State, revisions_changed, section, signer, working_table};
 use super::index::{Dirty, FileHistory, History};
 use super::proof::{Proof, ProofStatus, Proofs};
 use super::regime::left_by;
@@ -92,12 +92,12 @@ pub fn prove_only(history: &mut History, model: &Model, only: Option<&str>) -> c
                     Some((proofs, order, e.clone()))
                 });
                 if let Some((proofs, order, entry)) = hit {
-                    return Ok((file.to_string(), proofs, order, Some(entry)));
+                    return Ok((file.to_string(), proofs, order, Some(entry), None));
                 }
                 let objects = objects
                     .as_ref()
                     .map_err(|e| crate::Error::Git(e.to_string()))?;
-                let states = states(h, objects, model, file)?;
+                let (states, revised) = states(h, objects, model, file)?;
                 let proofs = by_file
                     .get(file)
                     .into_iter()
@@ -129,14 +129,17 @@ pub fn prove_only(history: &mut History, model: &Model, only: Option<&str>) -> c
                     .collect::<crate::Result<Vec<Proof>>>()?;
                 let order = order_files.contains(file).then(|| order_history(&states));
                 let entry = key.and_then(|key| cache::keep(h, file, key, &proofs, &order));
-                Ok((file.to_string(), proofs, order, entry))
+                Ok((file.to_string(), proofs, order, entry, revised))
             },
         )
         .collect::<crate::Result<_>>()?;
     let mut proofs = Proofs::default();
     let mut keep = BTreeMap::new();
-    for (file, p, order, entry) in per_file {
+    for (file, p, order, entry, revised) in per_file {
         proofs.sections.extend(p);
+        if let Some(r) = revised {
+            history.revised.insert(file.clone(), r);
+        }
         if let Some(o) = order {
             proofs.orders.insert(file.clone(), o);
         }
@@ -157,23 +160,46 @@ pub fn prove_only(history: &mut History, model: &Model, only: Option<&str>) -> c
     Ok(())
 }
 
-/// One file's results: its proofs, its order history, and what to cache.
-type FileProofs = (String, Vec<Proof>, Option<OrderHistory>, Option<ProofEntry>);
+/// One file's results: its proofs, its order history, what to cache, and
+/// what each revision did when the timelines want it.
+type FileProofs = (
+    String,
+    Vec<Proof>,
+    Option<OrderHistory>,
+    Option<ProofEntry>,
+    Option<Vec<Revised>>,
+);
 
-/// The states of `file` in `h`, read through `objects`; an object that
-/// cannot be read is an error, never a state without the section.
-fn states(h: &History, objects: &Objects, model: &Model, file: &str) -> crate::Result<States> {
+/// The states of `file` in `h`, read through `objects`, and what each
+/// revision did when [`History::keep_revised`] asks (read here, the
+/// revisions need not be read again for the file's timeline); an object
+/// that cannot be read is an error, never a state without the section.
+fn states(
+    h: &History,
+    objects: &Objects,
+    model: &Model,
+    file: &str,
+) -> crate::Result<(States, Option<Vec<Revised>>)> {
     let empty = FileHistory {
         path: file.to_string(),
         revisions: Vec::new(),
     };
     let fh = h.file(file).unwrap_or(&empty);
-    let mut list = fh
+    // Newest first, as the revisions are listed.
+    let read = fh
         .revisions
         .iter()
+        .map(|r| objects.state(r))
+        .collect::<crate::Result<Vec<State>>>()?;
+    let lang = model.config.company.language;
+    let revised = h.keep_revised.then(|| revisions_changed(&read, lang));
+    let mut list: Vec<(Option<usize>, Option<Table>)> = fh
+        .revisions
+        .iter()
+        .zip(read)
         .rev()
-        .map(|r| Ok((Some(r.commit), objects.table(r)?)))
-        .collect::<crate::Result<Vec<(Option<usize>, Option<Table>)>>>()?;
+        .map(|(r, state)| (Some(r.commit), state.into_table()))
+        .collect();
     let dirty = matches!(
         h.worktree.get(file),
         Some(Dirty::Modified | Dirty::Untracked)
@@ -181,7 +207,7 @@ fn states(h: &History, objects: &Objects, model: &Model, file: &str) -> crate::R
     if dirty {
         list.push((None, working_table(&model.guard, file)));
     }
-    Ok(States { list, dirty })
+    Ok((States { list, dirty }, revised))
 }
 
 /// How to sign under policy "ssh", for messages.

@@ -14,7 +14,7 @@
 use super::context::Cx;
 use super::views::{Cell, SignatureView, TimelineEntry};
 use crate::history::{
-    Change, Covers, History, Objects, Proof, ProofStatus, Shown, State, diff_tables,
+    Change, Covers, History, Objects, Proof, ProofStatus, Revised, Shown, revisions_changed,
 };
 use crate::model::Language;
 use serde::Serialize;
@@ -194,13 +194,20 @@ impl<'h> Trail<'h> {
         })
     }
 
-    /// The file at each revision, newest first; an object that cannot be
-    /// read fails the build.
-    fn states(&self, f: &crate::history::FileHistory) -> crate::Result<Vec<State>> {
-        Ok(self
+    /// What each revision of `f` did, newest first: as the proofs kept it
+    /// when they read the file (taken: one page shows it), else read here
+    /// (an object that cannot be read fails the build).
+    fn revised(&self, cx: &Cx, f: &crate::history::FileHistory) -> crate::Result<Vec<Revised>> {
+        if let Some(kept) = self.history.revised.take(&f.path)
+            && kept.len() == f.revisions.len()
+        {
+            return Ok(kept);
+        }
+        let states = self
             .with_objects(|o| o.states(f))?
             .transpose()?
-            .unwrap_or_default())
+            .unwrap_or_default();
+        Ok(revisions_changed(&states, cx.lang))
     }
 
     /// How commit `c` is signed, in a short phrase.
@@ -229,8 +236,7 @@ impl<'h> Trail<'h> {
         let Some(f) = self.history.file(file) else {
             return Ok(None);
         };
-        let states = self.states(f)?;
-
+        let revised = self.revised(cx, f)?;
         let offset = cx.model.config.company.offset_seconds;
         let entries = f
             .revisions
@@ -238,20 +244,18 @@ impl<'h> Trail<'h> {
             .enumerate()
             .map(|(i, rev)| {
                 let commit = self.history.commit(rev);
-                let new = states.get(i).and_then(State::table);
-                let old = states.get(i + 1).and_then(State::table);
-                let problem = states.get(i).and_then(State::problem).map(str::to_string);
                 let mut changes: Vec<String> = match &rev.change {
                     Change::Moved(from) => vec![format!("{} {from}", cx.t("moved_from"))],
                     _ => Vec::new(),
                 };
-                if problem.is_none() {
-                    changes.extend(
-                        diff_tables(old, new)
-                            .iter()
-                            .map(|c| c.text().get(cx.lang).to_string()),
-                    );
-                }
+                let problem = match revised.get(i) {
+                    Some(Revised::Unreadable(why)) => Some(why.to_string()),
+                    Some(Revised::Changes(lines)) => {
+                        changes.extend(lines.iter().map(|l| l.to_string()));
+                        None
+                    }
+                    None => None,
+                };
                 TimelineEntry {
                     commit: commit.short().to_string(),
                     author: self.author(cx, rev.commit),

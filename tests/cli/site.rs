@@ -680,6 +680,51 @@ fn an_incremental_build_equals_a_cold_one() {
     assert_eq!(incremental, files(&cold));
 }
 
+/// A build reads each old revision once: the proofs, which read every
+/// revision of a signed record, keep what each one changed for the
+/// record's timeline; when the proofs come from the cache, the page reads
+/// the revisions itself. Both ways give the same page, down to a revision
+/// that is not TOML (a merge conflict committed) and the one after it.
+#[test]
+fn a_timeline_is_the_same_whether_the_proofs_or_the_page_read_the_revisions() {
+    let repo = committed();
+    repo.write(ORDER_PATH, &format!("<<<<<<< HEAD\n{ORDER}"));
+    repo.commit_as(
+        "li.sales",
+        "2026-03-04",
+        "Order SO-2026-0001, conflict committed",
+    );
+    repo.write(ORDER_PATH, &ORDER.replace("\"Hamburg\"", "\"Bremen\""));
+    repo.commit_as("li.sales", "2026-03-05", "Order SO-2026-0001 mended");
+    drop_caches(&repo);
+    let (_cold_dir, cold) = site_dir();
+    built(&repo, &cold);
+    // The proofs of this build come from the cache the first one wrote.
+    let (_warm_dir, warm) = site_dir();
+    built(&repo, &warm);
+    let order = page(&cold, "orders/SO-2026-0001.html");
+    assert_eq!(order, page(&warm, "orders/SO-2026-0001.html"));
+    let timeline = &order[order.find("id=\"timeline\"").expect(&order)..];
+    let rows: Vec<&str> = timeline.split("<tr><td>").skip(1).collect();
+    assert_eq!(rows.len(), 4, "{timeline}");
+    // Newest first: the mended order lists what it holds (the revision
+    // before it could not be read), the conflict says why it was not read,
+    // the review and the order as received list their fields.
+    assert!(
+        rows[0].contains("delivery_place: added &quot;Bremen&quot;"),
+        "{}",
+        rows[0]
+    );
+    assert!(rows[1].contains("not read (parse): "), "{}", rows[1]);
+    assert!(!rows[1].contains("<li>"), "{}", rows[1]);
+    assert!(rows[2].contains("<li>review: added</li>"), "{}", rows[2]);
+    assert!(
+        rows[3].contains("delivery_place: added &quot;Hamburg&quot;"),
+        "{}",
+        rows[3]
+    );
+}
+
 #[test]
 fn a_corrupt_cache_changes_nothing_but_speed_and_a_garbled_manifest_is_refused() {
     let repo = committed();
