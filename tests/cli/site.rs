@@ -347,6 +347,38 @@ fn hostile_text_is_rendered_inert() {
     );
 }
 
+/// The markup of a cell is written three times in the built-in
+/// `macros.html`: the `ui.cell` component, and inlined (a component call
+/// costs tera about as much as the cell) in a block's fields and a
+/// table's cells. The three must stay word for word the same.
+#[test]
+fn the_inlined_cells_are_the_cell_component_word_for_word() {
+    let macros = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/templates/macros.html"
+    ))
+    .unwrap();
+    let open = "{% component ui.cell(c, @root) -%}\n";
+    let start = macros.find(open).expect("the ui.cell component") + open.len();
+    let end = macros.find("\n{%- endcomponent ui.cell %}").unwrap();
+    let cell = &macros[start..end];
+    for part in [
+        "c.html | safe",
+        "{{ root }}{{ c.href }}",
+        "c.class",
+        "{{ c.text }}",
+    ] {
+        assert!(cell.contains(part), "{part} in {cell}");
+    }
+    assert_eq!(
+        macros.matches(cell).count(),
+        2,
+        "the component and a table's cells"
+    );
+    let field = format!("<dd>{}</dd>", cell.replace("c.", "f.cell."));
+    assert_eq!(macros.matches(&field).count(), 1, "a block's fields");
+}
+
 #[test]
 fn two_builds_are_byte_identical() {
     let repo = full();
