@@ -20,6 +20,11 @@
 #                 pages, against Hugo's whole run / its pages (Hugo's
 #                 start-up included, so the comparison favours docket a
 #                 little at 1,000 orders and not at all at 10,000)
+#   ms/record page  the cold build's record-page stage (DOCKET_TIMINGS)
+#                 over the records: what a record page with its timeline
+#                 and signature blocks costs, without the lists, the
+#                 audit page and data.json that Hugo does not make, and
+#                 without the difference of two noisy runs
 # Each figure is wall-clock seconds, with peak memory (MiB) for docket's own
 # commands. The machine is shared: compare ratios within one run.
 #
@@ -67,7 +72,7 @@ as_of=2026-11-20
 measure() {
     local f
     f=$(mktemp)
-    /usr/bin/time -o "$f" -f "%e %M" "$@" >/dev/null 2>&1 || true
+    /usr/bin/time -o "$f" -f "%e %M" "$@" >/dev/null 2>"${MEASURE_ERR:-/dev/null}" || true
     tail -1 "$f" | awk '{printf "%.2f %d", $1, $2/1024}'
     rm -f "$f"
 }
@@ -102,8 +107,8 @@ for base, dirs, files in os.walk(records):
 PY
 }
 
-printf '| orders | commits | records | demo s | git log --raw s | check s (MiB) | build s (MiB) | build / git log | warm build s (MiB) | plain hugo s | pages (hugo) | ms/page docket | ms/page hugo |\n'
-printf '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
+printf '| orders | commits | records | demo s | git log --raw s | check s (MiB) | build s (MiB) | build / git log | warm build s (MiB) | plain hugo s | pages (hugo) | ms/page docket | ms/page hugo | ms/record page docket |\n'
+printf '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
 for n in "${sizes[@]}"; do
     dir=$bench/$n
     if [ -e "$dir" ]; then
@@ -123,7 +128,8 @@ for n in "${sizes[@]}"; do
     check=$(measure "$docket" check --records "$repo" --as-of "$as_of" --format json)
     if "$docket" help build >/dev/null 2>&1; then
         rm -rf "$repo/.git/docket"
-        build=$(measure "$docket" build --records "$repo" --as-of "$as_of" --out "$dir/site")
+        build=$(MEASURE_ERR="$dir/build-timings.txt" measure env DOCKET_TIMINGS=1 "$docket" build --records "$repo" --as-of "$as_of" --out "$dir/site")
+        record_s=$(awk '/^timing render record pages/ { print $5 }' "$dir/build-timings.txt")
         # One new commit: a follow-up on the newest order.
         order=$(find "$repo/orders" -name '*.toml' | sort | tail -1)
         printf '\n[[followup]]\ndate = %s\nby = "li.sales"\nnote = "Customer called about packing."\nrisk = false\n' "$as_of" >>"$order"
@@ -131,7 +137,7 @@ for n in "${sizes[@]}"; do
         warm=$(measure "$docket" build --records "$repo" --as-of "$as_of" --out "$dir/site")
         pages=$(find "$dir/site" -name '*.html' | wc -l)
     else
-        build="- -" warm="- -" pages=-
+        build="- -" warm="- -" pages=- record_s=-
     fi
     hugo_site "$repo" "$dir/hugo"
     hugo=$(measure hugo --quiet -s "$dir/hugo" -d "$dir/hugo/public")
@@ -143,8 +149,11 @@ for n in "${sizes[@]}"; do
         'BEGIN { if (b == "-" || p == "-" || p == 0) print "-"; else printf "%.3f", (b - c) * 1000 / p }')
     hugo_per_page=$(awk -v h="$(cut -d' ' -f1 <<<"$hugo")" -v p="$hugo_pages" \
         'BEGIN { if (p == 0) print "-"; else printf "%.3f", h * 1000 / p }')
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$n" "$commits" "$records" \
+    record_page=$(awk -v s="$record_s" -v r="$records" \
+        'BEGIN { if (s == "-" || s == "" || r == 0) print "-"; else printf "%.3f", s * 1000 / r }')
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$n" "$commits" "$records" \
         "$(cut -d' ' -f1 <<<"$demo")" "$(cut -d' ' -f1 <<<"$gitlog")" "$(fmt "$check")" "$(fmt "$build")" \
-        "$ratio" "$(fmt "$warm")" "$(cut -d' ' -f1 <<<"$hugo")" "$pages ($hugo_pages)" "$per_page" "$hugo_per_page"
+        "$ratio" "$(fmt "$warm")" "$(cut -d' ' -f1 <<<"$hugo")" "$pages ($hugo_pages)" "$per_page" "$hugo_per_page" \
+        "$record_page"
 done
 printf '\nmachine: %s, %s cores, %s\n' "$(uname -m)" "$(nproc)" "$(free -g | awk '/Mem:/ {print $2 " GiB"}')"
