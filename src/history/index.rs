@@ -288,7 +288,7 @@ pub fn short(id: &str) -> &str {
 /// What each revision of a file did, by file, kept for the one page that
 /// shows it: [`KeptRevisions::take`] hands a file's list over, so the
 /// memory goes as the pages are written (at 10,000 orders the lists
-/// together are about 50 MB, and a build's peak is reached while the
+/// together hold about 12 MiB, and a build's peak is reached while the
 /// record pages are written).
 #[derive(Debug, Default)]
 pub struct KeptRevisions(std::sync::Mutex<BTreeMap<String, Vec<Revised>>>);
