@@ -209,8 +209,8 @@ impl State {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Revised {
     /// The fields it changed against the revision before it (every field
-    /// of a first revision, every field of a deletion), each as the
-    /// timeline says it in the site's language. Text, not
+    /// of a first revision; none of a deletion, which says so itself),
+    /// each as the timeline says it in the site's language. Text, not
     /// [`FieldChange`]s: a cold build keeps these for every revision of
     /// every signed record until its page is written; as values they
     /// raised a 10,000-order build's peak memory by about 20 MiB, as text
@@ -230,9 +230,11 @@ pub fn revisions_changed(states: &[State], lang: crate::model::Language) -> Vec<
     states
         .iter()
         .enumerate()
-        .map(|(i, state)| match state.problem() {
-            Some(why) => Revised::Unreadable(why.into()),
-            None => Revised::Changes(
+        .map(|(i, state)| match state {
+            State::Unreadable(why) => Revised::Unreadable(why.as_str().into()),
+            // As `docket log` has it: a deletion is not every field removed.
+            State::Deleted => Revised::Changes(Vec::new()),
+            State::Parsed(_) => Revised::Changes(
                 diff_tables(states.get(i + 1).and_then(State::table), state.table())
                     .iter()
                     .map(|c| c.text().get(lang).into())

@@ -246,6 +246,7 @@ impl<'h> Trail<'h> {
                 let commit = self.history.commit(rev);
                 let mut changes: Vec<String> = match &rev.change {
                     Change::Moved(from) => vec![format!("{} {from}", cx.t("moved_from"))],
+                    Change::Deleted => vec![cx.value("deleted")],
                     _ => Vec::new(),
                 };
                 let problem = match revised.get(i) {

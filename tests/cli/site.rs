@@ -716,7 +716,8 @@ fn an_incremental_build_equals_a_cold_one() {
 /// revision of a signed record, keep what each one changed for the
 /// record's timeline; when the proofs come from the cache, the page reads
 /// the revisions itself. Both ways give the same page, down to a revision
-/// that is not TOML (a merge conflict committed) and the one after it.
+/// that is not TOML (a merge conflict committed), the one after it, and a
+/// deletion (which, as in `docket log`, is not every field removed).
 #[test]
 fn a_timeline_is_the_same_whether_the_proofs_or_the_page_read_the_revisions() {
     let repo = committed();
@@ -726,8 +727,17 @@ fn a_timeline_is_the_same_whether_the_proofs_or_the_page_read_the_revisions() {
         "2026-03-04",
         "Order SO-2026-0001, conflict committed",
     );
-    repo.write(ORDER_PATH, &ORDER.replace("\"Hamburg\"", "\"Bremen\""));
+    let mended = ORDER.replace("\"Hamburg\"", "\"Bremen\"");
+    repo.write(ORDER_PATH, &mended);
     repo.commit_as("li.sales", "2026-03-05", "Order SO-2026-0001 mended");
+    repo.remove(ORDER_PATH);
+    repo.commit_as(
+        "li.sales",
+        "2026-03-06",
+        "Order SO-2026-0001 deleted by mistake",
+    );
+    repo.write(ORDER_PATH, &mended);
+    repo.commit_as("li.sales", "2026-03-07", "Order SO-2026-0001 restored");
     drop_caches(&repo);
     let (_cold_dir, cold) = site_dir();
     built(&repo, &cold);
@@ -738,22 +748,31 @@ fn a_timeline_is_the_same_whether_the_proofs_or_the_page_read_the_revisions() {
     assert_eq!(order, page(&warm, "orders/SO-2026-0001.html"));
     let timeline = &order[order.find("id=\"timeline\"").expect(&order)..];
     let rows: Vec<&str> = timeline.split("<tr><td>").skip(1).collect();
-    assert_eq!(rows.len(), 4, "{timeline}");
-    // Newest first: the mended order lists what it holds (the revision
-    // before it could not be read), the conflict says why it was not read,
-    // the review and the order as received list their fields.
+    assert_eq!(rows.len(), 6, "{timeline}");
+    // Newest first: the restored order lists what it holds; the deletion
+    // says so and lists nothing removed; the mended order lists what it
+    // holds (the revision before it could not be read); the conflict says
+    // why it was not read; the review and the order as received list
+    // their fields.
     assert!(
         rows[0].contains("delivery_place: added &quot;Bremen&quot;"),
         "{}",
         rows[0]
     );
-    assert!(rows[1].contains("not read (parse): "), "{}", rows[1]);
-    assert!(!rows[1].contains("<li>"), "{}", rows[1]);
-    assert!(rows[2].contains("<li>review: added</li>"), "{}", rows[2]);
+    assert!(rows[1].contains("<li>deleted</li>"), "{}", rows[1]);
+    assert!(!rows[1].contains("removed"), "{}", rows[1]);
     assert!(
-        rows[3].contains("delivery_place: added &quot;Hamburg&quot;"),
+        rows[2].contains("delivery_place: added &quot;Bremen&quot;"),
         "{}",
-        rows[3]
+        rows[2]
+    );
+    assert!(rows[3].contains("not read (parse): "), "{}", rows[3]);
+    assert!(!rows[3].contains("<li>"), "{}", rows[3]);
+    assert!(rows[4].contains("<li>review: added</li>"), "{}", rows[4]);
+    assert!(
+        rows[5].contains("delivery_place: added &quot;Hamburg&quot;"),
+        "{}",
+        rows[5]
     );
 }
 
