@@ -19,7 +19,7 @@ use super::fields::{State, parse_state};
 use super::index::{Commit, FileHistory, History, Revision};
 use super::sig::SignatureCheck;
 use crate::error::{Error, Result};
-use crate::load::{MAX_FILE_BYTES, Refused, Table};
+use crate::load::{MAX_FILE_BYTES, Refused};
 use std::path::Path;
 
 impl History {
@@ -107,11 +107,6 @@ impl Objects {
         };
         let oid = git2::Oid::from_str(id).map_err(|e| Error::object("blob", id, &rev.path, &e))?;
         read_state(&self.repo, oid, &rev.path)
-    }
-
-    /// The parsed TOML of a revision; `None` when deleted or unreadable.
-    pub fn table(&self, rev: &Revision) -> Result<Option<Table>> {
-        Ok(self.state(rev)?.into_table())
     }
 
     /// Every revision's state, newest first, like `file.revisions`.

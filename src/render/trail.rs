@@ -236,23 +236,22 @@ impl<'h> Trail<'h> {
         let Some(f) = self.history.file(file) else {
             return Ok(None);
         };
-        let revised = self.revised(cx, f)?;
+        let mut revised = self.revised(cx, f)?.into_iter();
         let offset = cx.model.config.company.offset_seconds;
         let entries = f
             .revisions
             .iter()
-            .enumerate()
-            .map(|(i, rev)| {
+            .map(|rev| {
                 let commit = self.history.commit(rev);
                 let mut changes: Vec<String> = match &rev.change {
                     Change::Moved(from) => vec![format!("{} {from}", cx.t("moved_from"))],
                     Change::Deleted => vec![cx.value("deleted")],
                     _ => Vec::new(),
                 };
-                let problem = match revised.get(i) {
-                    Some(Revised::Unreadable(why)) => Some(why.to_string()),
+                let problem = match revised.next() {
+                    Some(Revised::Unreadable(why)) => Some(why.into_string()),
                     Some(Revised::Changes(lines)) => {
-                        changes.extend(lines.iter().map(|l| l.to_string()));
+                        changes.extend(lines.into_iter().map(String::from));
                         None
                     }
                     None => None,
