@@ -776,6 +776,34 @@ fn a_timeline_is_the_same_whether_the_proofs_or_the_page_read_the_revisions() {
     );
 }
 
+/// A hostile value committed into a record reaches its page's timeline
+/// through the lines the proofs keep (a cold build) as escaped text, as
+/// it does through the page's own reading: a field change is data, never
+/// markup.
+#[test]
+fn a_hostile_value_in_a_kept_timeline_line_is_escaped() {
+    let repo = committed();
+    let evil = "<script>alert(1)</script><img src=x onerror=alert(2)>";
+    repo.write(
+        ORDER_PATH,
+        &ORDER.replace("\"Hamburg\"", &format!("\"Hamburg {evil}\"")),
+    );
+    repo.commit_as("li.sales", "2026-03-04", "Order SO-2026-0001 <b>place</b>");
+    drop_caches(&repo);
+    let (_dir, out) = site_dir();
+    built(&repo, &out);
+    let order = page(&out, "orders/SO-2026-0001.html");
+    let timeline = &order[order.find("id=\"timeline\"").expect(&order)..];
+    assert!(
+        timeline.contains(
+            "delivery_place: &quot;Hamburg&quot; -&gt; &quot;Hamburg &lt;script&gt;alert(1)&lt;"
+        ),
+        "{timeline}"
+    );
+    assert!(!order.contains("<script>alert"), "{order}");
+    assert!(!order.contains("<img src=x"), "{order}");
+}
+
 #[test]
 fn a_corrupt_cache_changes_nothing_but_speed_and_a_garbled_manifest_is_refused() {
     let repo = committed();
