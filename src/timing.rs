@@ -39,9 +39,12 @@ fn memory() -> String {
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
             .map_or_else(|| "?".to_string(), |kb| (kb / 1024).to_string())
     };
+    // File-backed pages (git's packs, mapped) count in the peak as much
+    // as the heap does; the split says which one a change must cut.
     format!(
-        "  rss {:>5} MiB  peak {:>5} MiB",
+        "  rss {:>5} MiB (mapped files {:>4})  peak {:>5} MiB",
         field("VmRSS:"),
+        field("RssFile:"),
         field("VmHWM:")
     )
 }

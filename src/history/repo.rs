@@ -48,6 +48,7 @@ impl History {
 /// The git repository holding `root` and the root's path inside its work
 /// tree (`""` or `records/`); `None` without a (non-bare) repository.
 pub fn discover(root: &Path) -> Result<Option<(git2::Repository, String)>> {
+    tune_libgit2();
     let repo = match git2::Repository::discover(root) {
         Ok(r) => r,
         Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
@@ -65,6 +66,35 @@ pub fn discover(root: &Path) -> Result<Option<(git2::Repository, String)>> {
         Err(_) => return Ok(None),
     };
     Ok(Some((repo, prefix)))
+}
+
+/// Settings for long read-only passes, made once per process before the
+/// first repository is opened: libgit2 sizes a pack's mapped window when it
+/// first reads from it, so settings made after `HEAD` was read came too
+/// late (the walk of 50,000 orders kept 900 MiB of the pack resident
+/// through one 1 GiB window; BENCHMARKS.md).
+///
+/// Object ids are not re-hashed on every read (strict verification cost a
+/// third of the walk; `git fsck` is the tool for checking a repository's
+/// integrity), and year folders' trees, which are read again by the next
+/// commit, stay in libgit2's cache.
+fn tune_libgit2() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        git2::opts::strict_hash_verification(false);
+        // SAFETY: sets libgit2's global limits, once, before this process
+        // opens a repository: no object is being read while they are set.
+        unsafe {
+            let _ = git2::opts::set_cache_object_limit(git2::ObjectType::Tree, 1024 * 1024);
+            let _ = git2::opts::set_cache_max_size(32 * 1024 * 1024);
+            // libgit2 maps pack files in 1 GiB windows and keeps up to 8
+            // GiB mapped; every page read stays resident. Smaller
+            // windows, fewer kept: the walk reads a pack mostly front to
+            // back, once.
+            let _ = git2::opts::set_mwindow_size(32 * 1024 * 1024);
+            let _ = git2::opts::set_mwindow_mapped_limit(128 * 1024 * 1024);
+        }
+    });
 }
 
 /// A folder below the records root (`""`: the root), as an error names it.
@@ -173,4 +203,30 @@ pub fn resolve(repo: &git2::Repository, rev: &str) -> Result<git2::Oid> {
         .and_then(|o| o.peel_to_commit())
         .map(|c| c.id())
         .map_err(|e| Error::Usage(format!("cannot find revision \"{rev}\": {}", e.message())))
+}
+
+#[cfg(test)]
+mod tests {
+    /// The pack-window limits must be in force once a repository is found,
+    /// before anything is read from it: set later, they never applied to the
+    /// window `HEAD` was read through, and a walk of 50,000 orders kept
+    /// 900 MiB of its pack resident.
+    #[test]
+    fn libgit2_is_tuned_before_the_first_repository_is_read() {
+        let dir = std::env::temp_dir().join(format!("docket-tune-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        git2::Repository::init(&dir).unwrap();
+        let found = super::discover(&dir).unwrap();
+        // SAFETY: reads libgit2's global settings; nothing sets them now.
+        let (window, mapped) = unsafe {
+            (
+                git2::opts::get_mwindow_size().unwrap(),
+                git2::opts::get_mwindow_mapped_limit().unwrap(),
+            )
+        };
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(found.is_some());
+        assert_eq!(window, 32 * 1024 * 1024);
+        assert_eq!(mapped, 128 * 1024 * 1024);
+    }
 }

@@ -11,7 +11,7 @@ use super::repo::{find_commit, first_parent};
 use super::trees::{Raw, changed_files};
 use crate::error::{Error, Result};
 use crate::load::stem;
-use git2::{ObjectType, Oid, Repository};
+use git2::{Oid, Repository};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -70,7 +70,6 @@ pub(super) fn walk(
         },
     };
     history.head = Some(head.id().to_string());
-    tune_libgit2();
 
     // The first-parent line is a chain, but each commit's comparison with
     // its parent is independent of the others: list the chain, compare in
@@ -202,25 +201,6 @@ fn step(
         merge_step(repo, &commit, info, raw, prefix, line)
     } else {
         Ok(vec![(id, info, pair_moves(raw))])
-    }
-}
-
-/// Settings for one long read-only pass. Object ids are not re-hashed on
-/// every read (strict verification cost a third of the walk; `git fsck` is
-/// the tool for checking a repository's integrity), and year folders' trees,
-/// which are read again by the next commit, stay in libgit2's cache.
-fn tune_libgit2() {
-    git2::opts::strict_hash_verification(false);
-    // SAFETY: sets a global size limit of libgit2's object cache; no
-    // object is being read while it is set.
-    unsafe {
-        let _ = git2::opts::set_cache_object_limit(ObjectType::Tree, 1024 * 1024);
-        let _ = git2::opts::set_cache_max_size(32 * 1024 * 1024);
-        // libgit2 maps pack files in 1 GiB windows and keeps up to 8 GiB
-        // mapped; every page read stays resident. Smaller windows, fewer
-        // kept: the walk reads a pack mostly front to back, once.
-        let _ = git2::opts::set_mwindow_size(32 * 1024 * 1024);
-        let _ = git2::opts::set_mwindow_mapped_limit(128 * 1024 * 1024);
     }
 }
 
