@@ -41,6 +41,7 @@ mod lists;
 mod markdown;
 mod overview;
 mod pages;
+mod parts;
 mod publish;
 mod reads;
 mod records;
@@ -309,7 +310,7 @@ pub fn site(
         let emit = |page: Overview| {
             let (path, template, nav) = page.place();
             let view = page.view(&cx, trail, status, &sections);
-            renderer.emit(path, template, nav, view, 0, |_| Ok(()))
+            renderer.emit(path, template, nav, view)
         };
         let (big, small): (Vec<Overview>, Vec<Overview>) = Overview::all()
             .into_iter()
@@ -366,9 +367,7 @@ pub fn site(
         };
         let view = stage("render audit view", || audit::audit(&cx, &provenance));
         manifest.push(stage("render audit emit", || {
-            renderer.emit("audit.html".into(), "audit.html", "audit", view, 0, |_| {
-                Ok(())
-            })
+            renderer.emit("audit.html".into(), "audit.html", "audit", view)
         })?);
         if let Some(h) = opts.history.filter(|h| h.unavailable.is_none()) {
             let head = h.head.as_deref().unwrap_or("HEAD");

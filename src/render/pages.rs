@@ -39,27 +39,25 @@ pub(super) struct Renderer<'a> {
 }
 
 impl Renderer<'_> {
-    /// Publish one page: taken from the previous build when its
-    /// fingerprint (the shared seed, its view and `inputs`, what
-    /// `complete` will add) is unchanged, else completed, rendered and
-    /// written. Returns its manifest entry.
+    /// Publish one page that is not a record's (a list, the people page,
+    /// the audit page...): taken from the previous build when its
+    /// fingerprint (the shared seed and its view) is unchanged, else
+    /// rendered and written, long tables in parts. Returns its manifest
+    /// entry.
     pub(super) fn emit(
         &self,
         path: String,
         template: &'static str,
         nav: &'static str,
         page: Page,
-        inputs: u64,
-        complete: impl FnOnce(&mut Page) -> Result<()>,
     ) -> Result<(String, u64)> {
         let fp = Fingerprint::new(self.seed)
             .str(&path)
             .str(template)
             .str(nav)
-            .u64(inputs)
             .hash(&page)
             .finish();
-        self.publish(path, template, nav, page, fp, complete)
+        self.publish(path, (template, nav), page, fp, Out::Streamed, |_| Ok(()))
     }
 
     /// Publish one page of fingerprint `fp`: taken from the previous
@@ -67,32 +65,61 @@ impl Renderer<'_> {
     fn publish(
         &self,
         path: String,
-        template: &'static str,
-        nav: &'static str,
+        (template, nav): (&'static str, &'static str),
         mut page: Page,
         fp: u64,
+        out: Out,
         complete: impl FnOnce(&mut Page) -> Result<()>,
     ) -> Result<(String, u64)> {
         let root = if path.contains('/') { "../" } else { "" };
         if !self.publisher.reuse(&path, fp) {
             complete(&mut page)?;
-            let mut ctx = tera::Context::new();
-            ctx.insert("root", root);
-            ctx.insert("current", nav);
-            ctx.insert("page", &page);
-            // The context holds its own copy now; a big view need not
-            // stay beside it and the page it renders to.
-            drop(page);
-            let html = self
-                .tera
-                .render(template, &ctx)
-                .map_err(|e| template_error(template, &e))?;
-            self.publisher.write_page(&path, html.as_bytes())?;
+            match out {
+                Out::Buffered => {
+                    let mut ctx = tera::Context::new();
+                    ctx.insert("root", root);
+                    ctx.insert("current", nav);
+                    ctx.insert("page", &page);
+                    drop(page);
+                    let html = self
+                        .tera
+                        .render(template, &ctx)
+                        .map_err(|e| template_error(template, &e))?;
+                    self.publisher.write_page(&path, html.as_bytes())?;
+                }
+                Out::Streamed => self.stream(&path, template, root, nav, page)?,
+            }
             self.rendered
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
         self.tick();
         Ok((path, fp))
+    }
+
+    /// Render straight into the file, long tables in parts
+    /// (`parts.rs`): the audit page of a big company is 65 MB of HTML,
+    /// and neither it nor tera's copy of its view is held whole.
+    fn stream(&self, path: &str, template: &str, root: &str, nav: &str, page: Page) -> Result<()> {
+        let mut failed = None;
+        let written = self.publisher.write_streamed(path, |w| {
+            let mut out = Noting {
+                inner: w,
+                error: None,
+            };
+            super::parts::render(self.tera, template, root, nav, page, &mut out).map_err(|e| {
+                match out.error.take() {
+                    Some(io) => io,
+                    None => {
+                        failed = Some(template_error(template, &e));
+                        std::io::Error::other("the template failed")
+                    }
+                }
+            })
+        });
+        match failed {
+            Some(e) => Err(e),
+            None => written,
+        }
     }
 
     fn tick(&self) {
@@ -148,7 +175,9 @@ impl Renderer<'_> {
                 let (page, read) = reads::recording(|| records::record_page(cx, *r, own));
                 let fp = with_reads(&read);
                 self.keep(&path, view_hash(&page), read);
-                self.publish(path, "record.html", kind.folder(), page, fp, |page| {
+                let out = Out::Buffered;
+                let place = ("record.html", kind.folder());
+                self.publish(path, place, page, fp, out, |page| {
                     page.timeline = match trail {
                         Some(t) => t.timeline(cx, file)?,
                         None => None,
@@ -165,6 +194,43 @@ impl Renderer<'_> {
             .unwrap_or_else(|e| e.into_inner())
             .pages
             .insert(path.to_string(), (view, reads));
+    }
+}
+
+/// How a rendered page reaches its file.
+#[derive(Clone, Copy)]
+enum Out {
+    /// Rendered whole, then written, or hard-linked from the previous
+    /// build when the bytes are the same: record pages, small and many.
+    Buffered,
+    /// Written as it is rendered: the lists, the people page and the
+    /// audit page, each as large as the company's history.
+    Streamed,
+}
+
+/// A writer that keeps the first I/O error it met: tera turns a failed
+/// write into an error of its own, which would read as a template error,
+/// where the build must name the file and the system's reason.
+struct Noting<'w, W: std::io::Write> {
+    inner: &'w mut W,
+    error: Option<std::io::Error>,
+}
+
+impl<W: std::io::Write> std::io::Write for Noting<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.inner.write(buf).map_err(|e| self.note(e))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush().map_err(|e| self.note(e))
+    }
+}
+
+impl<W: std::io::Write> Noting<'_, W> {
+    fn note(&mut self, e: std::io::Error) -> std::io::Error {
+        let kind = e.kind();
+        self.error.get_or_insert(e);
+        std::io::Error::from(kind)
     }
 }
 

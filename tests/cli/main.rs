@@ -30,6 +30,7 @@ mod schema;
 mod selftest;
 mod sign;
 mod site;
+mod site_parts;
 mod site_reads;
 mod timestamps;
 mod timestamps_cache;
