@@ -289,3 +289,44 @@ impl Values {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Noting;
+    use std::io::{Error, ErrorKind, Write};
+
+    /// A disk that is full.
+    struct Full;
+
+    impl Write for Full {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(Error::new(
+                ErrorKind::StorageFull,
+                "no space left on the test disk",
+            ))
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// A write that fails while tera renders a streamed page must reach
+    /// the build's error as the system's reason, not as tera's.
+    #[test]
+    fn a_write_that_fails_under_tera_keeps_its_reason() {
+        let mut tera = tera::Tera::new();
+        tera.add_raw_template("p.html", "{{ text }}").unwrap();
+        let mut ctx = tera::Context::new();
+        ctx.insert("text", "a page");
+        let mut disk = Full;
+        let mut out = Noting {
+            inner: &mut disk,
+            error: None,
+        };
+        assert!(tera.render_to("p.html", &ctx, &mut out).is_err());
+        let kept = out.error.take().expect("the write's own error");
+        assert_eq!(kept.kind(), ErrorKind::StorageFull);
+        assert_eq!(kept.to_string(), "no space left on the test disk");
+    }
+}
