@@ -111,8 +111,16 @@ fn render_with(
                 _ => None,
             }
         })
-        .collect();
-    let Some(mut at) = found else {
+        .collect::<Option<Vec<_>>>()
+        .map(|mut at| {
+            at.sort_by_key(|(i, _, _)| *i);
+            at
+        })
+        // Defensive: each placeholder row holds its own mark, found once,
+        // so two cannot overlap; were they to, their rows would have no
+        // one place, and slicing the page between them would panic.
+        .filter(|at| at.windows(2).all(|w| w[0].0 + w[0].1 <= w[1].0));
+    let Some(at) = found else {
         drop(html);
         for t in taken {
             if let Some(table) = page.blocks[t.block].table.as_mut() {
@@ -122,7 +130,6 @@ fn render_with(
         return tera.render_to(template, &page_ctx(&page), out);
     };
     drop(page);
-    at.sort_by_key(|(i, _, _)| *i);
     let mut from = 0;
     for (i, len, t) in at {
         out.write_all(&html.as_bytes()[from..i])?;
@@ -208,6 +215,27 @@ mod tests {
         let whole = rendered(&t, hostile(), 0);
         assert_eq!(whole.matches("<td>docket-part-1-of-7</td>").count(), 1);
         assert_eq!(rendered(&t, hostile(), 2), whole);
+    }
+
+    #[test]
+    fn tables_side_by_side_with_rows_of_bare_text_are_the_same_in_parts() {
+        // An override whose rows are their text between bars, and a page
+        // with nothing between its tables: one table's placeholder ends
+        // where the next one's begins, and the parts must go where each
+        // placeholder was, in order, none twice.
+        let rows = "{% component ui.rows(rows, @root) %}{% for row in rows %}\
+            |{{ row.cells[0].text }}|{% endfor %}{% endcomponent ui.rows %}";
+        let mut t = tera::Tera::new();
+        let page_tpl =
+            "{% for b in page.blocks %}{{ <ui.rows rows={b.table.rows} /> }}{% endfor %}";
+        t.add_raw_templates([("macros.html", rows), ("page.html", page_tpl)])
+            .unwrap();
+        let tables = [("a", 3), ("b", 4), ("c", 1)];
+        let whole = rendered(&t, page("P", &tables), 0);
+        assert_eq!(whole.matches('|').count(), 16);
+        for limit in [1, 2, 3] {
+            assert_eq!(rendered(&t, page("P", &tables), limit), whole, "{limit}");
+        }
     }
 
     #[test]
