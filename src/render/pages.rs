@@ -76,10 +76,7 @@ impl Renderer<'_> {
             complete(&mut page)?;
             match out {
                 Out::Buffered => {
-                    let mut ctx = tera::Context::new();
-                    ctx.insert("root", root);
-                    ctx.insert("current", nav);
-                    ctx.insert("page", &page);
+                    let ctx = super::parts::context(root, nav, &page);
                     drop(page);
                     let html = self
                         .tera
@@ -203,8 +200,9 @@ enum Out {
     /// Rendered whole, then written, or hard-linked from the previous
     /// build when the bytes are the same: record pages, small and many.
     Buffered,
-    /// Written as it is rendered: the lists, the people page and the
-    /// audit page, each as large as the company's history.
+    /// Written as it is rendered, long tables in parts: every other page
+    /// (the lists, the people page and the audit page are as large as
+    /// the company's history).
     Streamed,
 }
 

@@ -85,13 +85,7 @@ fn render_with(
         args.insert("rows", rows);
         tera.render_component_with_implicits_to("ui.rows", &args, &implicits, None, true, out)
     };
-    let page_ctx = |page: &Page| {
-        let mut ctx = tera::Context::new();
-        ctx.insert("root", root);
-        ctx.insert("current", nav);
-        ctx.insert("page", page);
-        ctx
-    };
+    let page_ctx = |page: &Page| context(root, nav, page);
     if taken.is_empty() {
         return tera.render_to(template, &page_ctx(&page), out);
     }
@@ -140,6 +134,16 @@ fn render_with(
     }
     out.write_all(&html.as_bytes()[from..])?;
     Ok(())
+}
+
+/// What a page's template is given: the way back to the site root
+/// (`""` or `"../"`), the navigation entry it is under, and its view.
+pub(super) fn context(root: &str, nav: &str, page: &Page) -> tera::Context {
+    let mut ctx = tera::Context::new();
+    ctx.insert("root", root);
+    ctx.insert("current", nav);
+    ctx.insert("page", page);
+    ctx
 }
 
 fn placeholder(text: &str) -> Row {
