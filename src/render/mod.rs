@@ -328,8 +328,9 @@ pub fn site(
         for kind in Kind::ALL {
             manifest.extend(renderer.records(kind, &m.records(kind))?);
         }
+        trail::close_git_handles();
         let kept = std::mem::take(&mut *renderer.kept.lock().unwrap_or_else(|e| e.into_inner()));
-        publisher.write(reads::FILE, &kept.to_bytes())
+        publisher.write_other(reads::FILE, |w| kept.write(w))
     })?;
     if let Some(b) = &renderer.bar {
         b.finish_and_clear();

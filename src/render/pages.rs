@@ -31,7 +31,7 @@ pub(super) struct Renderer<'a> {
     /// What each record page read, as the previous build kept it.
     pub(super) previous: reads::Kept,
     /// What each record page read in this build.
-    pub(super) kept: std::sync::Mutex<reads::Kept>,
+    pub(super) kept: std::sync::Mutex<reads::Keeping>,
     pub(super) values: Values,
     /// Build the pages taken from the previous site anyway and fail if
     /// one differs (`DOCKET_VERIFY_READS`, see `reads.rs`).
@@ -164,14 +164,14 @@ impl Renderer<'_> {
                                 return Err(Error::StalePage(path));
                             }
                         }
-                        self.keep(&path, *view, reads.clone());
+                        self.keep(&path, *view, reads);
                         self.tick();
                         return Ok((path, fp));
                     }
                 }
                 let (page, read) = reads::recording(|| records::record_page(cx, *r, own));
                 let fp = with_reads(&read);
-                self.keep(&path, view_hash(&page), read);
+                self.keep(&path, view_hash(&page), &read);
                 let out = Out::Buffered;
                 let place = ("record.html", kind.folder());
                 self.publish(path, place, page, fp, out, |page| {
@@ -185,12 +185,12 @@ impl Renderer<'_> {
             .collect()
     }
 
-    fn keep(&self, path: &str, view: u64, reads: Vec<Read>) {
+    fn keep(&self, path: &str, view: u64, reads: &[Read]) {
+        let entry = reads::entry(view, reads);
         self.kept
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .pages
-            .insert(path.to_string(), (view, reads));
+            .keep(path.to_string(), entry);
     }
 }
 

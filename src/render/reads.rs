@@ -132,19 +132,48 @@ impl Kept {
         }
         Kept { pages }
     }
+}
 
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let file = KeptFile {
-            format: FORMAT,
-            pages: self
-                .pages
-                .iter()
-                .map(|(p, (view, reads))| {
-                    (p.clone(), (*view, reads.iter().map(Read::text).collect()))
-                })
-                .collect(),
-        };
-        serde_json::to_vec(&file).unwrap_or_default()
+/// The reads of this build's pages, as they are built: each page's entry
+/// is kept as the JSON text it will have in `.docket-reads`, not as
+/// values. For 100,000 pages the values took about 40 MB, and making the
+/// file from them copied them all again at the moment the build's memory
+/// peaks (the last record page); the text is about half the values and is
+/// written out as it is.
+#[derive(Debug, Default)]
+pub struct Keeping {
+    pages: BTreeMap<String, Box<str>>,
+}
+
+/// A page's view hash and reads as its entry in `.docket-reads`: made
+/// before taking the lock the pages share.
+pub fn entry(view: u64, reads: &[Read]) -> Box<str> {
+    let texts: Vec<String> = reads.iter().map(Read::text).collect();
+    serde_json::to_string(&(view, texts))
+        .unwrap_or_default()
+        .into_boxed_str()
+}
+
+impl Keeping {
+    /// Keep `page`'s [`entry`] (a later entry for the same page replaces
+    /// the earlier, as a map would).
+    pub fn keep(&mut self, page: String, entry: Box<str>) {
+        self.pages.insert(page, entry);
+    }
+
+    /// Write the file: the same bytes `serde_json` makes of a [`KeptFile`]
+    /// (compact, pages in order), which [`Kept::parse`] reads.
+    pub fn write(&self, w: &mut impl std::io::Write) -> std::io::Result<()> {
+        write!(w, "{{\"format\":{FORMAT},\"pages\":{{")?;
+        for (i, (page, entry)) in self.pages.iter().enumerate() {
+            if i > 0 {
+                w.write_all(b",")?;
+            }
+            serde_json::to_writer(&mut *w, page)?;
+            w.write_all(b":")?;
+            w.write_all(entry.as_bytes())?;
+        }
+        w.write_all(b"}}")
     }
 }
 
@@ -174,5 +203,38 @@ mod tests {
             note(|| Read::Link("B".into()));
         });
         assert_eq!(reads, vec![Read::Link("A".into()), Read::Link("B".into())]);
+    }
+
+    #[test]
+    fn kept_text_is_what_serde_makes_of_the_file_and_reads_back() {
+        let pages = [
+            ("orders/B.html", 7u64, vec![Read::Link("C \"1\"\n".into())]),
+            ("orders/A.html", u64::MAX, vec![]),
+            (
+                "customers/\u{8a02}.html",
+                0,
+                vec![
+                    Read::Row(Kind::Order, "SO-1".into()),
+                    Read::Flowsheets("SO-1".into()),
+                ],
+            ),
+        ];
+        let mut keeping = Keeping::default();
+        let mut file = KeptFile {
+            format: FORMAT,
+            pages: BTreeMap::new(),
+        };
+        for (page, view, reads) in &pages {
+            keeping.keep(page.to_string(), entry(*view, reads));
+            let texts = reads.iter().map(Read::text).collect();
+            file.pages.insert(page.to_string(), (*view, texts));
+        }
+        let mut bytes = Vec::new();
+        keeping.write(&mut bytes).unwrap();
+        assert_eq!(bytes, serde_json::to_vec(&file).unwrap());
+        let back = Kept::parse(&bytes);
+        assert_eq!(back.pages.len(), 3);
+        assert_eq!(back.pages["orders/B.html"], (7, pages[0].2.clone()));
+        assert_eq!(back.pages["customers/\u{8a02}.html"].1, pages[2].2);
     }
 }

@@ -27,6 +27,14 @@ thread_local! {
     static OBJECTS: RefCell<Option<(PathBuf, Objects)>> = const { RefCell::new(None) };
 }
 
+/// Close every thread's git handle. Once the record pages are written
+/// nothing reads git again, and a handle keeps its packs mapped (their
+/// index whole, and the windows last read) to the end of the build.
+pub fn close_git_handles() {
+    rayon::broadcast(|_| OBJECTS.with(|o| o.borrow_mut().take()));
+    OBJECTS.with(|o| o.borrow_mut().take());
+}
+
 /// How many commits the recent-changes page and the feed show.
 pub const RECENT: usize = 50;
 

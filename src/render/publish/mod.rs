@@ -164,6 +164,18 @@ impl Publisher {
         Ok(())
     }
 
+    /// [`Publisher::write`] through `write`, as the file is made: for a
+    /// file as large as the company (the kept reads).
+    pub fn write_other(
+        &self,
+        rel: &str,
+        write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+    ) -> Result<()> {
+        self.write_streamed(rel, write)?;
+        self.record(rel);
+        Ok(())
+    }
+
     /// Write the fingerprinted file `rel` through `write`, for a file too
     /// large to hold in memory (`data.json`).
     pub fn write_streamed(
