@@ -94,12 +94,17 @@ impl Verified {
             .map(|e| &e.time)
     }
 
-    /// Keep (`Some`) or forget (`None`) commit `id`'s result.
-    pub fn set(&mut self, id: &str, entry: Option<Entry>) {
+    /// Keep (`Some`) or forget (`None`) commit `id`'s result; whether
+    /// that changed what is kept.
+    pub fn set(&mut self, id: &str, entry: Option<Entry>) -> bool {
         match entry {
-            Some(e) => self.tokens.insert(id.to_string(), e),
-            None => self.tokens.remove(id),
-        };
+            Some(e) if self.tokens.get(id) == Some(&e) => false,
+            Some(e) => {
+                self.tokens.insert(id.to_string(), e);
+                true
+            }
+            None => self.tokens.remove(id).is_some(),
+        }
     }
 
     /// Write the file (then rename, so a reader never sees half of it).

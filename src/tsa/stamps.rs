@@ -110,17 +110,17 @@ pub fn stamps(guard: &Guard, history: &History, config: &Config) -> Stamps {
         return Stamps::default();
     }
     let trust = trust(guard, &config.timestamps);
-    let kept = match (&trust, history.caches) {
+    let mut kept = match (&trust, history.caches) {
         (Ok(t), true) => Some(Verified::load(&history.git_dir, &cache::seed(t))),
         _ => None,
     };
-    let results: Vec<(usize, Token, Option<Entry>)> = signing_commits(history)
+    let results: Vec<(usize, Token, Option<Hashes>)> = signing_commits(history)
         .into_par_iter()
         .map_init(
             || git2::Repository::open(&history.git_dir).ok(),
             |repo, i| {
                 let id = &history.commits[i].id;
-                let (token, entry) = match crate::load::read_inside(guard, &token_path(id)) {
+                let (token, hashes) = match crate::load::read_inside(guard, &token_path(id)) {
                     Ok(None) => (Token::Missing, None),
                     Err(e) => (Token::Rejected(Reject::Malformed(e)), None),
                     Ok(Some(bytes)) => match (&trust, repo.as_ref()) {
@@ -139,58 +139,62 @@ pub fn stamps(guard: &Guard, history: &History, config: &Config) -> Stamps {
                         (Ok(t), Some(repo)) => verify_kept(repo, id, &bytes, t, kept.as_ref()),
                     },
                 };
-                (i, token, entry)
+                (i, token, hashes)
             },
         )
         .collect();
-    if let Some(mut kept) = kept {
-        let before = kept.clone();
-        for (i, _, entry) in &results {
-            kept.set(&history.commits[*i].id, entry.clone());
+    // The results go to the rules; with a cache, the valid ones are kept
+    // too. Moved, not copied: a big company has tens of thousands of
+    // tokens, and this stage is near the build's peak of memory.
+    let mut commits = std::collections::BTreeMap::new();
+    let mut changed = false;
+    for (i, token, hashes) in results {
+        if let Some(kept) = kept.as_mut() {
+            let entry = match (&token, hashes) {
+                (Token::Trusted(time), Some((token, commit))) => Some(Entry {
+                    token,
+                    commit,
+                    time: time.clone(),
+                }),
+                _ => None,
+            };
+            changed |= kept.set(&history.commits[i].id, entry);
         }
-        if kept != before {
-            kept.save(&history.git_dir);
-        }
+        commits.insert(i, token);
     }
-    Stamps {
-        commits: results.into_iter().map(|(i, t, _)| (i, t)).collect(),
+    if let Some(kept) = kept.filter(|_| changed) {
+        kept.save(&history.git_dir);
     }
+    Stamps { commits }
 }
+
+/// The SHA-256 (hex) of a valid token's file and of the commit object it
+/// stamps: what its result is kept under.
+type Hashes = (String, String);
 
 /// Verify the token `bytes` of commit `id`, or take its result from
 /// `kept` when it was verified before as these bytes over this commit
-/// object; with the entry to keep for it (valid tokens only).
+/// object; with what to keep it under (valid tokens, and only when there
+/// is a cache to keep them in).
 fn verify_kept(
     repo: &git2::Repository,
     id: &str,
     bytes: &[u8],
     trust: &Trust,
     kept: Option<&Verified>,
-) -> (Token, Option<Entry>) {
+) -> (Token, Option<Hashes>) {
     let digest = match commit_digest(repo, id) {
         Ok(d) => d,
         Err(e) => return (Token::Rejected(Reject::Malformed(e)), None),
     };
-    let (token_hash, commit_hash) = (cache::sha256(bytes), super::token::hex(&digest));
-    if let Some(time) = kept.and_then(|k| k.get(id, &token_hash, &commit_hash)) {
-        return (
-            Token::Trusted(time.clone()),
-            Some(Entry {
-                token: token_hash,
-                commit: commit_hash,
-                time: time.clone(),
-            }),
-        );
+    let hashes = kept.map(|k| (k, cache::sha256(bytes), super::token::hex(&digest)));
+    if let Some((k, token_hash, commit_hash)) = &hashes
+        && let Some(time) = k.get(id, token_hash, commit_hash)
+    {
+        return (Token::Trusted(time.clone()), hashes.map(|(_, t, c)| (t, c)));
     }
     match token::verify(bytes, &digest, trust) {
-        Ok(v) => (
-            Token::Trusted(v.time.clone()),
-            Some(Entry {
-                token: token_hash,
-                commit: commit_hash,
-                time: v.time,
-            }),
-        ),
+        Ok(v) => (Token::Trusted(v.time), hashes.map(|(_, t, c)| (t, c))),
         Err(why) => (Token::Rejected(why), None),
     }
 }
