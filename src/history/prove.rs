@@ -80,7 +80,12 @@ pub fn prove_only(history: &mut History, model: &Model, only: Option<&str>) -> c
     } else {
         BTreeMap::new()
     };
-    let per_file: Vec<FileProofs> = files
+    // Collected as results, not as a `Result` of a list: rayon gathers the
+    // latter in pieces and copies them into one list, and this is the
+    // build's peak of memory at 50,000 orders (every proof, every kept
+    // timeline). The proofs are then moved, once, into a list made to
+    // measure.
+    let per_file: Vec<crate::Result<FileProofs>> = files
         .into_par_iter()
         .map_init(
             || h.objects(),
@@ -132,10 +137,13 @@ pub fn prove_only(history: &mut History, model: &Model, only: Option<&str>) -> c
                 Ok((file.to_string(), proofs, order, entry, revised))
             },
         )
-        .collect::<crate::Result<_>>()?;
+        .collect();
     let mut proofs = Proofs::default();
+    let count = per_file.iter().flatten().map(|f| f.1.len()).sum();
+    proofs.sections.reserve_exact(count);
     let mut keep = BTreeMap::new();
-    for (file, p, order, entry, revised) in per_file {
+    for one in per_file {
+        let (file, p, order, entry, revised) = one?;
         proofs.sections.extend(p);
         if let Some(r) = revised {
             history.revised.insert(file.clone(), r);
