@@ -135,6 +135,8 @@ impl History {
             .then(|| stage("history cache load", || cache::load(repo.path(), &prefix)))
             .flatten();
         let cached_head = base.as_ref().map(|b| b.head.to_string());
+        // A second history in one process walks as the first did.
+        repo::map_packs_for(repo::Reading::Walk);
         let mut history = stage("history walk only", || {
             walk::walk(&repo, &prefix, base, start)
         })?;
@@ -150,6 +152,9 @@ impl History {
         history.worktree = stage("history worktree", || {
             worktree::worktree(&repo, &history, root)
         })?;
+        // What reads git from here on reads a little of it at a time.
+        drop(repo);
+        repo::map_packs_for(repo::Reading::Sparse);
         Ok(history)
     }
 }

@@ -87,14 +87,43 @@ fn tune_libgit2() {
         unsafe {
             let _ = git2::opts::set_cache_object_limit(git2::ObjectType::Tree, 1024 * 1024);
             let _ = git2::opts::set_cache_max_size(32 * 1024 * 1024);
-            // libgit2 maps pack files in 1 GiB windows and keeps up to 8
-            // GiB mapped; every page read stays resident. Smaller
-            // windows, fewer kept: the walk reads a pack mostly front to
-            // back, once.
-            let _ = git2::opts::set_mwindow_size(32 * 1024 * 1024);
-            let _ = git2::opts::set_mwindow_mapped_limit(128 * 1024 * 1024);
         }
+        // libgit2 maps pack files in 1 GiB windows and keeps up to 8 GiB
+        // mapped; every page read stays resident.
+        map_packs_for(Reading::Walk);
     });
+}
+
+/// How libgit2 maps pack files, for the kind of reading about to start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Reading {
+    /// The walk: a pack read mostly front to back, once. Big windows, a
+    /// few kept (smaller ones made the walk of 50,000 orders twice as
+    /// slow, in the kernel).
+    Walk,
+    /// Everything after it: a commit or a blob here and there (the proofs,
+    /// the tokens' commits, the timelines). Every page touched in a
+    /// mapped window stays resident until the window is closed, and at
+    /// 50,000 orders the walk's 128 MiB of windows, filled page by page by
+    /// these reads, were the difference between the build's peak and 1
+    /// GiB. Small windows, few kept: no slower (BENCHMARKS.md).
+    Sparse,
+}
+
+/// Map packs for `reading`. Called on the main thread between passes,
+/// while no other thread reads a repository: libgit2 reads these when it
+/// maps a window, and sets them without a lock.
+pub(super) fn map_packs_for(reading: Reading) {
+    let (window, mapped) = match reading {
+        Reading::Walk => (32, 128),
+        Reading::Sparse => (8, 32),
+    };
+    // SAFETY: libgit2's global settings, changed between passes, while no
+    // other thread of this process reads a repository (see above).
+    unsafe {
+        let _ = git2::opts::set_mwindow_size(window * 1024 * 1024);
+        let _ = git2::opts::set_mwindow_mapped_limit(mapped * 1024 * 1024);
+    }
 }
 
 /// A folder below the records root (`""`: the root), as an error names it.
@@ -226,7 +255,17 @@ mod tests {
         };
         let _ = std::fs::remove_dir_all(&dir);
         assert!(found.is_some());
-        assert_eq!(window, 32 * 1024 * 1024);
-        assert_eq!(mapped, 128 * 1024 * 1024);
+        assert_eq!((window, mapped), (32 << 20, 128 << 20));
+        // And between passes (one test: the settings are the process's).
+        let now = || unsafe {
+            (
+                git2::opts::get_mwindow_size().unwrap(),
+                git2::opts::get_mwindow_mapped_limit().unwrap(),
+            )
+        };
+        super::map_packs_for(super::Reading::Sparse);
+        assert_eq!(now(), (8 << 20, 32 << 20));
+        super::map_packs_for(super::Reading::Walk);
+        assert_eq!(now(), (32 << 20, 128 << 20));
     }
 }
