@@ -49,8 +49,17 @@ fn a_warm_check_says_what_a_cold_one_says() {
         cache["tokens"][&review]["time"]["tsa_subject"],
         "CN=Test TSA,O=Test Trust"
     );
+    let file = repo.top.join(".git/docket/tokens.json");
+    let identity = || {
+        use std::os::unix::fs::MetadataExt;
+        let m = std::fs::metadata(&file).unwrap();
+        (m.ino(), m.mtime_nsec())
+    };
+    let before = identity();
     let warm = repo.check();
     assert_eq!(cold.stdout, warm.stdout);
+    // Nothing new was verified, so the file was not written again.
+    assert_eq!(identity(), before, "tokens.json rewritten by a warm check");
     // And with no cache at all, the same again; nothing is written.
     std::fs::remove_file(repo.top.join(".git/docket/tokens.json")).unwrap();
     let none = repo.docket(&["check", "--format", "json", "--as-of", AS_OF, "--no-cache"]);
