@@ -81,9 +81,9 @@ pub fn prove_only(history: &mut History, model: &Model, only: Option<&str>) -> c
         BTreeMap::new()
     };
     // Collected as results, not as a `Result` of a list: rayon gathers the
-    // latter in pieces and copies them into one list, and this is the
-    // build's peak of memory at 50,000 orders (every proof, every kept
-    // timeline). The proofs are then moved, once, into a list made to
+    // latter in pieces and copies them into one list, and that copy of
+    // every proof and kept timeline was the 50,000-order build's peak of
+    // memory. The proofs are then moved, once, into a list made to
     // measure.
     let per_file: Vec<crate::Result<FileProofs>> = files
         .into_par_iter()
