@@ -136,7 +136,7 @@ impl History {
             .flatten();
         let cached_head = base.as_ref().map(|b| b.head.to_string());
         // A second history in one process walks as the first did.
-        repo::map_packs_for(repo::Reading::Walk);
+        repo::tune_for(repo::Reading::Walk);
         let mut history = stage("history walk only", || {
             walk::walk(&repo, &prefix, base, start)
         })?;
@@ -154,7 +154,7 @@ impl History {
         })?;
         // What reads git from here on reads a little of it at a time.
         drop(repo);
-        repo::map_packs_for(repo::Reading::Sparse);
+        repo::tune_for(repo::Reading::Sparse);
         Ok(history)
     }
 }

@@ -86,43 +86,50 @@ fn tune_libgit2() {
         // opens a repository: no object is being read while they are set.
         unsafe {
             let _ = git2::opts::set_cache_object_limit(git2::ObjectType::Tree, 1024 * 1024);
-            let _ = git2::opts::set_cache_max_size(32 * 1024 * 1024);
         }
         // libgit2 maps pack files in 1 GiB windows and keeps up to 8 GiB
-        // mapped; every page read stays resident.
-        map_packs_for(Reading::Walk);
+        // mapped, every page read resident, and caches 256 MiB of objects.
+        tune_for(Reading::Walk);
     });
 }
 
-/// How libgit2 maps pack files, for the kind of reading about to start.
+/// How libgit2 reads for the kind of reading about to start: how it maps
+/// pack files, and how much it caches of the objects it has read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Reading {
     /// The walk: a pack read mostly front to back, once. Big windows, a
     /// few kept (smaller ones made the walk of 50,000 orders twice as
-    /// slow, in the kernel).
+    /// slow, in the kernel), and year folders' trees cached for the next
+    /// commit.
     Walk,
     /// Everything after it: a commit or a blob here and there (the proofs,
     /// the tokens' commits, the timelines). Every page touched in a
-    /// mapped window stays resident until the window is closed, and at
-    /// 50,000 orders the walk's 128 MiB of windows, filled page by page by
-    /// these reads, were the difference between the build's peak and 1
-    /// GiB. Small windows, few kept: no slower (BENCHMARKS.md).
+    /// mapped window stays resident until the window is closed, and
+    /// libgit2's cache of objects is C memory that the system allocator
+    /// keeps once it has grown: at 50,000 orders the walk's 128 MiB of
+    /// windows and 32 MiB of cache, filled by these reads, were 60 to 80
+    /// and about 90 MiB of the build's peak. Small windows, few kept, a
+    /// small cache: no slower (BENCHMARKS.md).
     Sparse,
 }
 
-/// Map packs for `reading`. Called on the main thread between passes,
-/// while no other thread reads a repository: libgit2 reads these when it
-/// maps a window, and sets them without a lock.
-pub(super) fn map_packs_for(reading: Reading) {
-    let (window, mapped) = match reading {
-        Reading::Walk => (32, 128),
-        Reading::Sparse => (8, 32),
+/// Set libgit2 up for `reading`. Called on the main thread between
+/// passes, while no other thread reads a repository: libgit2 reads these
+/// settings as it maps a window or caches an object, and sets them
+/// without a lock.
+pub(super) fn tune_for(reading: Reading) {
+    // Mebibytes: the size of a window, how much may be mapped, and how
+    // much of the objects read may be kept.
+    let (window, mapped, cached) = match reading {
+        Reading::Walk => (32, 128, 32),
+        Reading::Sparse => (8, 32, 8),
     };
     // SAFETY: libgit2's global settings, changed between passes, while no
     // other thread of this process reads a repository (see above).
     unsafe {
-        let _ = git2::opts::set_mwindow_size(window * 1024 * 1024);
-        let _ = git2::opts::set_mwindow_mapped_limit(mapped * 1024 * 1024);
+        let _ = git2::opts::set_mwindow_size(window << 20);
+        let _ = git2::opts::set_mwindow_mapped_limit(mapped << 20);
+        let _ = git2::opts::set_cache_max_size(cached << 20);
     }
 }
 
@@ -261,11 +268,13 @@ mod tests {
             (
                 git2::opts::get_mwindow_size().unwrap(),
                 git2::opts::get_mwindow_mapped_limit().unwrap(),
+                git2::opts::get_cached_memory().unwrap().1,
             )
         };
-        super::map_packs_for(super::Reading::Sparse);
-        assert_eq!(now(), (8 << 20, 32 << 20));
-        super::map_packs_for(super::Reading::Walk);
-        assert_eq!(now(), (32 << 20, 128 << 20));
+        assert_eq!(now(), (32 << 20, 128 << 20, 32 << 20));
+        super::tune_for(super::Reading::Sparse);
+        assert_eq!(now(), (8 << 20, 32 << 20, 8 << 20));
+        super::tune_for(super::Reading::Walk);
+        assert_eq!(now(), (32 << 20, 128 << 20, 32 << 20));
     }
 }
