@@ -108,7 +108,7 @@ pub(super) enum Reading {
     /// libgit2's cache of objects is C memory that the system allocator
     /// keeps once it has grown: at 50,000 orders the walk's 128 MiB of
     /// windows and 32 MiB of cache, filled by these reads, were 60 to 80
-    /// and about 90 MiB of the build's peak. Small windows, few kept, a
+    /// and 85 MiB of the build's peak. Small windows, few kept, a
     /// small cache: no slower (BENCHMARKS.md).
     Sparse,
 }

@@ -137,9 +137,9 @@ impl Kept {
 /// The reads of this build's pages, as they are built: each page's entry
 /// is kept as the JSON text it will have in `.docket-reads`, not as
 /// values. For 100,000 pages the values took about 40 MB, and making the
-/// file from them copied them all again at the moment the build's memory
-/// peaks (the last record page); the text is about half the values and is
-/// written out as it is.
+/// file from them copied them all again, and then the file's bytes, at
+/// the moment the build's memory peaked (the last record page); the text
+/// is written out as it is kept.
 #[derive(Debug, Default)]
 pub struct Keeping {
     pages: BTreeMap<String, Box<str>>,
