@@ -153,7 +153,6 @@ impl History {
             worktree::worktree(&repo, &history, root)
         })?;
         // What reads git from here on reads a little of it at a time.
-        drop(repo);
         repo::tune_for(repo::Reading::Sparse);
         Ok(history)
     }
