@@ -264,6 +264,7 @@ enum RulesFormat {
 }
 
 fn main() -> ExitCode {
+    no_transparent_huge_pages();
     let cli = Cli::parse();
     match run(cli) {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
@@ -273,6 +274,20 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// mimalloc asks the kernel for transparent huge pages, and the kernel
+/// zeroes each 2 MiB page whole the first time any byte of it is touched,
+/// and again after mimalloc gives it back. docket's memory comes and goes
+/// in many small pieces: a no-op rebuild of the 10,000-order demo spent a
+/// third of its CPU time zeroing pages, about a second (BENCHMARKS.md).
+/// The kernel checks the flag when a page is first touched, so setting it
+/// here also covers what mimalloc reserved before `main`; children (git,
+/// when `sign --commit` runs it) inherit it.
+fn no_transparent_huge_pages() {
+    // Without the flag docket is as correct, only slower: nothing to report.
+    #[cfg(target_os = "linux")]
+    let _ = rustix::thread::disable_transparent_huge_pages(true);
 }
 
 fn run(cli: Cli) -> docket::Result<Outcome> {

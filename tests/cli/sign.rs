@@ -560,3 +560,59 @@ fn when_git_cannot_sign_the_section_is_written_not_committed_and_signing_again_w
     );
     assert_eq!(repo.git().head().unwrap().target().unwrap(), signed);
 }
+
+/// docket turns transparent huge pages off for itself (main.rs: zeroing
+/// 2 MiB pages cost a third of a rebuild's CPU). The flag is not visible
+/// from outside a running process, but its children inherit it, and
+/// `sign --commit` runs git, which runs the repository's hooks: a
+/// pre-commit hook reads its own status.
+#[test]
+#[cfg(target_os = "linux")]
+fn docket_runs_without_transparent_huge_pages() {
+    let repo = company("author");
+    identity(&repo, "wang@acme.example");
+    let seen = tempfile::tempdir().unwrap();
+    let seen = seen.path().join("status");
+    let hook = repo.git().path().join("hooks/pre-commit");
+    std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
+    std::fs::write(
+        &hook,
+        format!("#!/bin/sh\ncat /proc/self/status > '{}'\n", seen.display()),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let run = sign(
+        &repo,
+        "2026-03-03",
+        &[
+            "SO-2026-0001",
+            "review",
+            "--decision",
+            "approved",
+            "--commit",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let status = std::fs::read_to_string(&seen).expect("the hook ran");
+    // A kernel older than 5.0 does not say; this one must.
+    let line = status
+        .lines()
+        .find(|l| l.starts_with("THP_enabled:"))
+        .unwrap_or_else(|| panic!("no THP_enabled in {status}"));
+    assert_eq!(line.split_whitespace().nth(1), Some("0"), "{line}");
+    // The same hook under git run by the test says 1: the test can fail.
+    repo.write("notes.txt", "x\n");
+    for args in [&["add", "notes.txt"][..], &["commit", "-qm", "Notes"]] {
+        let git = Command::new("git")
+            .arg("-C")
+            .arg(&repo.root)
+            .args(["-c", "user.name=T", "-c", "user.email=t@example.com"])
+            .args(args)
+            .status()
+            .unwrap();
+        assert!(git.success());
+    }
+    let status = std::fs::read_to_string(&seen).unwrap();
+    assert!(status.contains("THP_enabled:\t1"), "{status}");
+}
