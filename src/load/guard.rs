@@ -265,7 +265,14 @@ impl Guard {
     pub fn read(&self, rel: &str, limit: Option<u64>) -> Result<Vec<u8>, Refused> {
         let real = self.check(rel)?;
         let file = std::fs::File::open(&real).map_err(|e| Refused::Unreadable(e.to_string()))?;
-        let mut bytes = Vec::new();
+        // Sized from the open file: without it the buffer grows from 32
+        // bytes by doubling, a read call and a copy each time. The size
+        // only sizes the buffer; the limit is held by what is read.
+        let size = file.metadata().map_or(0, |m| m.len());
+        if let Some(n) = limit.filter(|&n| size > n) {
+            return Err(Refused::TooLarge(n));
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
         let read = match limit {
             Some(n) => file.take(n + 1).read_to_end(&mut bytes),
             None => (&file).read_to_end(&mut bytes),
