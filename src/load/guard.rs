@@ -446,6 +446,25 @@ mod tests {
     }
 
     #[cfg(unix)]
+    /// The limit holds at its edge now that the file's size is asked
+    /// first: a file of exactly the limit is read whole, one byte more is
+    /// refused, and without a limit nothing is.
+    #[test]
+    fn a_file_is_read_whole_up_to_the_limit_and_no_further() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::write(root.path().join("edge.toml"), "x".repeat(10)).unwrap();
+        std::fs::write(root.path().join("over.toml"), "x".repeat(11)).unwrap();
+        std::fs::write(root.path().join("empty.toml"), "").unwrap();
+        let g = Guard::new(root.path()).unwrap();
+        assert_eq!(
+            g.read("edge.toml", Some(10)),
+            Ok("x".repeat(10).into_bytes())
+        );
+        assert_eq!(g.read("over.toml", Some(10)), Err(Refused::TooLarge(10)));
+        assert_eq!(g.read("over.toml", None).map(|b| b.len()), Ok(11));
+        assert_eq!(g.read("empty.toml", Some(10)), Ok(Vec::new()));
+    }
+
     #[test]
     fn real_paths_must_stay_inside_and_visible() {
         let dir = tempfile::tempdir().unwrap();
