@@ -280,7 +280,8 @@ fn main() -> ExitCode {
 /// zeroes each 2 MiB page whole the first time any byte of it is touched,
 /// and again after mimalloc gives it back. docket's memory comes and goes
 /// in many small pieces: a no-op rebuild of the 10,000-order demo spent a
-/// third of its CPU time zeroing pages, about a second (BENCHMARKS.md).
+/// third of its CPU time zeroing pages, and without them took about a
+/// second less (BENCHMARKS.md).
 /// The kernel checks the flag when a page is first touched, so setting it
 /// here also covers what mimalloc reserved before `main`; children (git,
 /// when `sign --commit` runs it) inherit it.

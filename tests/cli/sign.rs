@@ -32,6 +32,22 @@ fn sign(repo: &Repo, day: &str, args: &[&str]) -> Run {
     Run::from(cmd.output().unwrap())
 }
 
+/// The GM's `sign SO-2026-0001 review --decision approved --commit` on
+/// 2026-03-03: the signature most tests here make.
+fn approve_with_commit(repo: &Repo) -> Run {
+    sign(
+        repo,
+        "2026-03-03",
+        &[
+            "SO-2026-0001",
+            "review",
+            "--decision",
+            "approved",
+            "--commit",
+        ],
+    )
+}
+
 fn head_message(repo: &Repo) -> String {
     let git = repo.git();
     let head = git.head().unwrap().peel_to_commit().unwrap();
@@ -78,17 +94,7 @@ fn the_gm_signs_a_review_under_policy_author_and_the_check_is_clean() {
     // Another change in the work tree that the signature commit must not take.
     repo.edit("customers/C-0001.toml", "Anna Keller", "Jan Ott");
     identity(&repo, "wang@acme.example");
-    let run = sign(
-        &repo,
-        "2026-03-03",
-        &[
-            "SO-2026-0001",
-            "review",
-            "--decision",
-            "approved",
-            "--commit",
-        ],
-    );
+    let run = approve_with_commit(&repo);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(
         run.stdout.contains("as Wang Daming (wang.gm)"),
@@ -151,17 +157,7 @@ fn the_gm_signs_with_his_ssh_key_through_git_and_the_check_is_clean() {
     let repo = company("ssh");
     identity(&repo, "wang@acme.example");
     let _keys = ssh_signing(&repo);
-    let run = sign(
-        &repo,
-        "2026-03-03",
-        &[
-            "SO-2026-0001",
-            "review",
-            "--decision",
-            "approved",
-            "--commit",
-        ],
-    );
+    let run = approve_with_commit(&repo);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     let git = repo.git();
     let head = git.head().unwrap().target().unwrap();
@@ -472,17 +468,7 @@ fn sign_commits_a_record_of_a_records_folder_inside_a_bigger_repository() {
     repo.git_init();
     repo.commit_as("li.sales", "2026-03-02", "Records");
     identity(&repo, "wang@acme.example");
-    let run = sign(
-        &repo,
-        "2026-03-03",
-        &[
-            "SO-2026-0001",
-            "review",
-            "--decision",
-            "approved",
-            "--commit",
-        ],
-    );
+    let run = approve_with_commit(&repo);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     let git = repo.git();
     let head = git.head().unwrap().peel_to_commit().unwrap();
@@ -582,17 +568,7 @@ fn docket_runs_without_transparent_huge_pages() {
     .unwrap();
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let run = sign(
-        &repo,
-        "2026-03-03",
-        &[
-            "SO-2026-0001",
-            "review",
-            "--decision",
-            "approved",
-            "--commit",
-        ],
-    );
+    let run = approve_with_commit(&repo);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     let status = std::fs::read_to_string(&seen).expect("the hook ran");
     // A kernel older than 5.0 does not say; this one must.
