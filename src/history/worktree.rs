@@ -64,7 +64,14 @@ pub(super) fn worktree(
                 .and_then(|md| stat.unchanged(&format!("{}{rel}", history.prefix), &md));
             let now = match known {
                 Some(id) => id,
-                None => Oid::hash_file(ObjectType::Blob, entry.path())?,
+                None => match Oid::hash_file(ObjectType::Blob, entry.path()) {
+                    Ok(id) => id,
+                    // Removed since the walk saw it: deleted, not an error.
+                    Err(_) if std::fs::symlink_metadata(entry.path()).is_err() => {
+                        return Ok(Some(Dirty::Deleted));
+                    }
+                    Err(e) => return Err(e.into()),
+                },
             };
             Ok((now.to_string() != *blob).then_some(Dirty::Modified))
         })
