@@ -67,7 +67,10 @@ pub(super) fn worktree(
                 None => match Oid::hash_file(ObjectType::Blob, entry.path()) {
                     Ok(id) => id,
                     // Removed since the walk saw it: deleted, not an error.
-                    Err(_) if std::fs::symlink_metadata(entry.path()).is_err() => {
+                    Err(_)
+                        if std::fs::symlink_metadata(entry.path())
+                            .is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) =>
+                    {
                         return Ok(Some(Dirty::Deleted));
                     }
                     Err(e) => return Err(e.into()),
