@@ -11,7 +11,7 @@
 # Earlier outputs are moved aside and deleted at the end, and a run that
 # starts less than five minutes after a deletion by this script or
 # bench/run.sh waits out the rest: on ext4 creating files just after
-# thousands were deleted nearby costs several times more (run.sh says why).
+# thousands were deleted nearby costs several times more (deletions.sh).
 # Hugo writing to a folder outside its site was slower still (16 to 23 s
 # against 5 to 6 s at 10,000 orders): neither is the renderer's cost.
 set -euo pipefail
@@ -21,16 +21,11 @@ bench=$PWD/target/bench
 dir=$bench/$n
 docket=$PWD/target/release/docket
 cargo build --release -q
-if [ -f "$bench/.deleted" ]; then
-    wait_s=$((305 - ($(date +%s) - $(cat "$bench/.deleted"))))
-    if [ "$wait_s" -gt 0 ]; then
-        echo "waiting ${wait_s} s: files were deleted less than 5 minutes ago" >&2
-        sleep "$wait_s"
-    fi
-fi
+. bench/deletions.sh
+wait_out_deletions "$bench"
 records=$(find "$dir/records" -name '*.toml' -not -path '*/.git/*' | wc -l)
 trash=$(mktemp -d "$dir/.pages-old.XXXXXX")
-trap 'rm -rf "$trash"; date +%s >"$bench/.deleted"' EXIT
+trap 'rm -rf "$trash"; note_deletion "$bench"' EXIT
 aside() { if [ -e "$1" ]; then mv "$1" "$(mktemp -d "$trash/x.XXXXXX")/"; fi; }
 docket_run() {
     aside "$dir/pages-site"

@@ -28,14 +28,12 @@
 # Each figure is wall-clock seconds, with peak memory (MiB) for docket's own
 # commands. The machine is shared: compare ratios within one run.
 #
-# No file is deleted shortly before a measurement. On ext4, creating a file
-# in the minutes after thousands were deleted nearby costs up to ten times
-# more kernel time (the inode allocator skips recently freed inodes one by
-# one: `recently_deleted` in a profile), and which of docket or Hugo landed
-# next to the freed inodes decided the comparison (BENCHMARKS.md, "The file
-# system's memory of deletions"). So a previous run's folder is moved aside
-# and deleted at the end, and a run that starts less than five minutes after
-# such a deletion waits out the rest first.
+# No file is deleted shortly before a measurement (bench/deletions.sh): on
+# ext4, which of docket or Hugo landed next to freshly freed inodes decided
+# the comparison (BENCHMARKS.md, "The file system's memory of deletions").
+# So a previous run's folder is moved aside and deleted at the end, and a
+# run that starts less than five minutes after such a deletion waits out
+# the rest first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,20 +42,13 @@ sizes=("$@")
 
 bench=$PWD/target/bench
 mkdir -p "$bench"
-# ext4 counts an inode as recently deleted for up to 305 seconds (5, plus
-# 300 while its inode table block is dirty).
-if [ -f "$bench/.deleted" ]; then
-    wait_s=$((305 - ($(date +%s) - $(cat "$bench/.deleted"))))
-    if [ "$wait_s" -gt 0 ]; then
-        echo "waiting ${wait_s} s: the last run deleted files less than 5 minutes ago" >&2
-        sleep "$wait_s"
-    fi
-fi
+. bench/deletions.sh
+wait_out_deletions "$bench"
 trash=()
 cleanup() {
     [ ${#trash[@]} -gt 0 ] || return 0
     rm -rf "${trash[@]}"
-    date +%s >"$bench/.deleted"
+    note_deletion "$bench"
 }
 trap cleanup EXIT
 
