@@ -64,16 +64,9 @@ pub(super) fn worktree(
                 .and_then(|md| stat.unchanged(&format!("{}{rel}", history.prefix), &md));
             let now = match known {
                 Some(id) => id,
-                None => match Oid::hash_file(ObjectType::Blob, entry.path()) {
-                    Ok(id) => id,
-                    // Removed since the walk saw it: deleted, not an error.
-                    Err(_)
-                        if std::fs::symlink_metadata(entry.path())
-                            .is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) =>
-                    {
-                        return Ok(Some(Dirty::Deleted));
-                    }
-                    Err(e) => return Err(e.into()),
+                None => match hash_now(entry.path())? {
+                    Some(id) => id,
+                    None => return Ok(Some(Dirty::Deleted)),
                 },
             };
             Ok((now.to_string() != *blob).then_some(Dirty::Modified))
@@ -92,6 +85,22 @@ pub(super) fn worktree(
         }
     }
     Ok(out)
+}
+
+/// The blob the file at `path` holds now, or `None` if it was removed
+/// since the walk saw it: a file deleted while docket runs is deleted, not
+/// a failure. Any other error (a file that cannot be read) is one.
+fn hash_now(path: &Path) -> Result<Option<Oid>> {
+    match Oid::hash_file(ObjectType::Blob, path) {
+        Ok(id) => Ok(Some(id)),
+        Err(_)
+            if std::fs::symlink_metadata(path)
+                .is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// git's index as a stat cache, as `git status` uses it: a file whose size,
@@ -180,5 +189,25 @@ impl StatCache {
     #[cfg(not(unix))]
     fn unchanged(&self, _path: &str, _md: &std::fs::Metadata) -> Option<Oid> {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_removed_after_the_walk_is_deleted_and_an_unreadable_one_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("o.toml");
+        std::fs::write(&file, "id = 1\n").unwrap();
+        let blob = Oid::hash_object(ObjectType::Blob, b"id = 1\n").unwrap();
+        assert_eq!(hash_now(&file).unwrap(), Some(blob));
+        // The walk saw it; then it went: what the race leaves behind.
+        std::fs::remove_file(&file).unwrap();
+        assert_eq!(hash_now(&file).unwrap(), None);
+        // A folder where a file was is there, and cannot be hashed.
+        std::fs::create_dir(&file).unwrap();
+        assert!(hash_now(&file).is_err());
     }
 }
