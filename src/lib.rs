@@ -23,6 +23,7 @@ pub mod error;
 pub mod example;
 pub mod finding;
 pub mod fingerprint;
+pub mod hex;
 pub mod history;
 pub mod kind;
 pub mod lexicon;

@@ -76,7 +76,7 @@ pub fn read(objects: &Objects, file: &str, blob: Option<&str>) -> Result<Content
         f if is_certificate(f) => {
             use sha2::Digest;
             let digest = sha2::Sha256::digest(&bytes);
-            Content::Certificate(digest.iter().map(|b| format!("{b:02x}")).collect())
+            Content::Certificate(crate::hex::hex(&digest))
         }
         _ => match String::from_utf8(bytes) {
             Ok(text) => Content::Procedure(text),

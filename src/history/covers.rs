@@ -133,7 +133,7 @@ pub fn sha256(v: &Value) -> String {
     let mut text = String::new();
     canonical(v, &mut text);
     let digest = Sha256::digest(text.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    crate::hex::hex(&digest)
 }
 
 /// The canonical value: what Python's `json.dumps(v, sort_keys=True,

@@ -160,7 +160,7 @@ impl CheckReport {
                     sha.update(n.to_string().as_bytes());
                 }
                 *n += 1;
-                sha.finalize().iter().map(|b| format!("{b:02x}")).collect()
+                crate::hex::hex(&sha.finalize())
             })
             .collect()
     }

@@ -45,7 +45,7 @@ pub fn run(opts: &Options) -> Result<Report> {
         .canonicalize()
         .map_err(|e| Error::io(&opts.binary, e))?;
     let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-    let sha256 = hex(&sha2::Sha256::digest(&bytes));
+    let sha256 = crate::hex::hex(&sha2::Sha256::digest(&bytes));
     let binary = run::Binary { path: path.clone() };
     let version = binary.version()?;
     let tmp = tempfile::Builder::new()
@@ -110,8 +110,4 @@ fn row(s: &scenarios::Scenario, binary: &run::Binary, dir: &std::path::Path) -> 
         observed,
         pass,
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -6,14 +6,21 @@
 //! nothing but three things: the token's bytes, the commit object it must
 //! stamp, and the certificates trusted. No clock enters it (validity is
 //! judged at the token's own time) and there is no network. So a result
-//! is kept under exactly those: the SHA-256 of the token file, the SHA-256
-//! of the raw commit object (what the token's imprint must equal), and a
-//! seed made of docket's version and every trusted certificate, in order.
-//! A token replaced, a commit rewritten, a certificate added, removed or
-//! swapped, or a new docket: the result is not found and the token is
-//! verified again. Only valid tokens are kept; a token that does not
-//! verify is verified again each run (they are few, and the reason then
-//! always comes from the verifier).
+//! is kept under exactly those: the SHA-256 of the token file, the commit
+//! id, and a seed made of docket's version and every trusted certificate,
+//! in order. A token replaced, a commit rewritten (a new id), a
+//! certificate added, removed or swapped, or a new docket: the result is
+//! not found and the token is verified again. Only valid tokens are kept;
+//! a token that does not verify is verified again each run (they are few,
+//! and the reason then always comes from the verifier).
+//!
+//! The commit id stands for the commit object because it is that object's
+//! hash, computed by libgit2 with SHA-1 collision detection (the known
+//! collision attacks are refused on read). Until 2026-12 the SHA-256 of
+//! the object was kept as well, which meant reading and inflating every
+//! signing commit on every run (a third of a warm run's token stage) to
+//! check what its id already says. The history caches beside this file
+//! are keyed by commit id in the same way.
 //!
 //! The file is trusted as `.git` is, like the history caches beside it:
 //! whoever can write there can rewrite the repository itself. It never
@@ -29,7 +36,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Raised whenever what is kept or how it is read changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// The verified tokens, by commit id.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
@@ -44,8 +51,6 @@ pub struct Verified {
 pub struct Entry {
     /// SHA-256 of the token file, hex.
     pub token: String,
-    /// SHA-256 of the raw commit object, hex.
-    pub commit: String,
     pub time: TrustedTime,
 }
 
@@ -62,12 +67,12 @@ pub fn seed(trust: &Trust) -> String {
         h.update((c.der.len() as u64).to_be_bytes());
         h.update(&c.der);
     }
-    super::token::hex(&h.finalize())
+    crate::hex::hex(&h.finalize())
 }
 
 /// SHA-256, hex.
 pub fn sha256(bytes: &[u8]) -> String {
-    super::token::hex(&sha2::Sha256::digest(bytes))
+    crate::hex::hex(&sha2::Sha256::digest(bytes))
 }
 
 impl Verified {
@@ -86,11 +91,11 @@ impl Verified {
     }
 
     /// What the token of commit `id` proves, if it was verified before as
-    /// these very bytes over this very commit object.
-    pub fn get(&self, id: &str, token: &str, commit: &str) -> Option<&TrustedTime> {
+    /// these very bytes over this very commit.
+    pub fn get(&self, id: &str, token: &str) -> Option<&TrustedTime> {
         self.tokens
             .get(id)
-            .filter(|e| e.token == token && e.commit == commit)
+            .filter(|e| e.token == token)
             .map(|e| &e.time)
     }
 

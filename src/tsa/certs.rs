@@ -43,10 +43,7 @@ impl Cert {
     /// -fingerprint -sha256` names it.
     pub fn sha256(&self) -> String {
         use sha2::Digest;
-        sha2::Sha256::digest(&self.der)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        crate::hex::hex(&sha2::Sha256::digest(&self.der))
     }
 
     /// The subject, as RFC 4514 writes it.

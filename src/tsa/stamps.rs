@@ -151,9 +151,8 @@ pub fn stamps(guard: &Guard, history: &History, config: &Config) -> Stamps {
     for (i, token, hashes) in results {
         if let Some(kept) = kept.as_mut() {
             let entry = match (&token, hashes) {
-                (Token::Trusted(time), Some((token, commit))) => Some(Entry {
+                (Token::Trusted(time), Some(token)) => Some(Entry {
                     token,
-                    commit,
                     time: time.clone(),
                 }),
                 _ => None,
@@ -168,14 +167,15 @@ pub fn stamps(guard: &Guard, history: &History, config: &Config) -> Stamps {
     Stamps { commits }
 }
 
-/// The SHA-256 (hex) of a valid token's file and of the commit object it
-/// stamps: what its result is kept under.
-type Hashes = (String, String);
+/// The SHA-256 (hex) of a valid token's file: what its result is kept
+/// under, with the commit id.
+type Hashes = String;
 
 /// Verify the token `bytes` of commit `id`, or take its result from
-/// `kept` when it was verified before as these bytes over this commit
-/// object; with what to keep it under (valid tokens, and only when there
-/// is a cache to keep them in).
+/// `kept` when it was verified before as these bytes over this commit;
+/// with what to keep it under (valid tokens, and only when there is a
+/// cache to keep them in). A result taken from `kept` reads no commit
+/// object: the id is that object's hash ([`super::cache`]).
 fn verify_kept(
     repo: &git2::Repository,
     id: &str,
@@ -183,18 +183,18 @@ fn verify_kept(
     trust: &Trust,
     kept: Option<&Verified>,
 ) -> (Token, Option<Hashes>) {
+    let token_hash = kept.map(|_| cache::sha256(bytes));
+    if let (Some(k), Some(hash)) = (kept, &token_hash)
+        && let Some(time) = k.get(id, hash)
+    {
+        return (Token::Trusted(time.clone()), token_hash);
+    }
     let digest = match commit_digest(repo, id) {
         Ok(d) => d,
         Err(e) => return (Token::Rejected(Reject::Malformed(e)), None),
     };
-    let hashes = kept.map(|k| (k, cache::sha256(bytes), super::token::hex(&digest)));
-    if let Some((k, token_hash, commit_hash)) = &hashes
-        && let Some(time) = k.get(id, token_hash, commit_hash)
-    {
-        return (Token::Trusted(time.clone()), hashes.map(|(_, t, c)| (t, c)));
-    }
     match token::verify(bytes, &digest, trust) {
-        Ok(v) => (Token::Trusted(v.time), hashes.map(|(_, t, c)| (t, c))),
+        Ok(v) => (Token::Trusted(v.time), token_hash),
         Err(why) => (Token::Rejected(why), None),
     }
 }

@@ -198,7 +198,7 @@ pub fn verify(resp: &[u8], digest: &[u8], trust: &Trust) -> Result<Verified, Rej
         time: TrustedTime {
             gen_time,
             tsa_subject: signer.subject(),
-            serial: hex(tst.serial_number.as_bytes()),
+            serial: crate::hex::hex(tst.serial_number.as_bytes()),
             policy: tst.policy.to_string(),
         },
         nonce: tst.nonce.map(|n| strip_zeros(n.as_bytes()).to_vec()),
@@ -280,11 +280,6 @@ pub(super) fn sha256_id() -> spki::AlgorithmIdentifierOwned {
 pub fn strip_zeros(b: &[u8]) -> &[u8] {
     let n = b.iter().take_while(|&&x| x == 0).count();
     &b[n.min(b.len().saturating_sub(1))..]
-}
-
-/// Lower-case hex.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Encode a value that cannot fail to encode (it was just built).

@@ -86,6 +86,26 @@ fn a_token_replaced_after_it_was_kept_is_verified_again() {
 }
 
 #[test]
+fn a_kept_token_copied_onto_another_commit_is_verified_against_that_commit() {
+    // The cache keys a result by commit id and the token's bytes: bytes
+    // kept as valid for one commit prove nothing for another.
+    let (repo, _, review) = stamped();
+    clean(&repo.check());
+    let cache = kept(&repo);
+    let tokens = cache["tokens"].as_object().unwrap();
+    let other = tokens.keys().find(|id| **id != review).unwrap().clone();
+    let theirs = std::fs::read(repo.path(&format!("timestamps/{other}.tsr"))).unwrap();
+    put_token(&repo, &review, &theirs);
+    let msg = missing_on_order(&repo.check());
+    assert!(
+        msg.contains("is not valid") && msg.contains("another commit"),
+        "{msg}"
+    );
+    assert!(kept(&repo)["tokens"].get(&review).is_none());
+    assert_eq!(kept(&repo)["tokens"][&other], cache["tokens"][&other]);
+}
+
+#[test]
 fn a_certificate_swapped_after_the_tokens_were_kept_is_verified_again() {
     let (repo, ..) = stamped();
     clean(&repo.check());

@@ -211,7 +211,7 @@ impl Publisher {
             }
             hash.update(&buf[..n]);
         }
-        Ok(hash.finalize().iter().map(|b| format!("{b:02x}")).collect())
+        Ok(crate::hex::hex(&hash.finalize()))
     }
 
     /// Write the manifest and swap the new site in. The manifest lists
