@@ -9,10 +9,11 @@
 //! people.toml, docket.toml and procedure.md, who made it and whether it
 //! took effect, the bootstrap marked); the history findings (records
 //! deleted, history rewritten, commits with suspicious times, everything
-//! else of clause 7.5.3); the signatures by state per month; and, for
-//! every signature, the plain git commands that reproduce its proof with
-//! the `allowed_signers` file the build writes beside the page. It is one
-//! page, printable like every other: the paper form of the audit trail.
+//! else of clause 7.5.3); the signatures by state per month; and, on a
+//! page per month (`audit/2026-03.html`), for every signature, the plain
+//! git commands that reproduce its proof with the `allowed_signers` file
+//! the build writes beside the audit page. Each is printable like every
+//! other page: the paper form of the audit trail, a month to a sheaf.
 
 use super::context::Cx;
 use super::views::{Block, Cell, Field, Page, Table};
@@ -41,13 +42,46 @@ pub fn audit(cx: &Cx, p: &Provenance) -> Page {
     if let Some(h) = p.history.filter(|h| h.unavailable.is_none()) {
         blocks.extend(super::stamps::audit_blocks(cx, h));
         blocks.push(per_month(cx, h));
-        blocks.push(every_signature(cx, h));
     }
     Page {
         title: cx.t("audit"),
         blocks,
         ..Page::default()
     }
+}
+
+/// The page of a month's signatures (`audit/2026-11.html`), or of those
+/// not committed yet (`audit/working-tree.html`): where the per-month
+/// table links.
+fn month_page(month: Option<&str>) -> String {
+    format!("audit/{}.html", month.unwrap_or("working-tree"))
+}
+
+/// Every signature with the commands that reproduce its proof, one page
+/// per month of signing (the uncommitted on a page of their own), in the
+/// order of the history's proofs. One page for every signature was 13 MB
+/// at 10,000 orders, more than a browser opens comfortably or anyone
+/// prints, and it named the build's commit, so each commit rendered all
+/// of it again; a month's page changes only when one of its signatures
+/// does, and the next build takes it unrendered.
+pub fn signature_pages(cx: &Cx, h: &History) -> Vec<(String, Page)> {
+    let offset = cx.model.config.company.offset_seconds;
+    let mut months: BTreeMap<Option<String>, Vec<&Proof>> = BTreeMap::new();
+    for p in &h.proofs.sections {
+        months.entry(month(h, p, offset)).or_default().push(p);
+    }
+    months
+        .into_iter()
+        .map(|(m, proofs)| {
+            let name = m.clone().unwrap_or_else(|| cx.t("working_tree"));
+            let page = Page {
+                title: format!("{}: {name}", cx.t("signatures_all")),
+                blocks: vec![every_signature(cx, h, &proofs)],
+                ..Page::default()
+            };
+            (month_page(m.as_deref()), page)
+        })
+        .collect()
 }
 
 fn intro(cx: &Cx) -> Block {
@@ -268,7 +302,8 @@ fn per_month(cx: &Cx, h: &History) -> Block {
     let uncommitted = usize::from(rows.first().is_some_and(|(m, _)| m.is_none()));
     rows.rotate_left(uncommitted);
     for (m, n) in rows {
-        let mut row = vec![Cell::text(m.unwrap_or_else(|| cx.t("working_tree")))];
+        let href = Some(month_page(m.as_deref()));
+        let mut row = vec![Cell::link(m.unwrap_or_else(|| cx.t("working_tree")), href)];
         for (i, v) in n.iter().enumerate() {
             let cell = Cell::text(v.to_string());
             row.push(if *v > 0 && i >= 1 {
@@ -282,12 +317,13 @@ fn per_month(cx: &Cx, h: &History) -> Block {
     }
     let mut b = Block::table(cx.t("signatures_by_month"), table);
     b.anchor = Some("by-month".into());
+    b.note = Some(cx.t("signatures_by_month_note"));
     b.wide = true;
     b
 }
 
-/// Every signature with the commands that reproduce its proof.
-fn every_signature(cx: &Cx, h: &History) -> Block {
+/// The signatures `proofs` with the commands that reproduce each proof.
+fn every_signature(cx: &Cx, h: &History, proofs: &[&Proof]) -> Block {
     let t = |k: &str| cx.t(k);
     let mut table = Table::new(vec![
         t("record"),
@@ -296,7 +332,7 @@ fn every_signature(cx: &Cx, h: &History) -> Block {
         t("proof"),
         t("commands"),
     ]);
-    for p in &h.proofs.sections {
+    for p in proofs {
         let shown = p.shown();
         let mut state = shown_label(cx, shown);
         if let crate::history::Covers::Stale { since, fields } = &p.covers {
@@ -320,6 +356,12 @@ fn every_signature(cx: &Cx, h: &History) -> Block {
     let mut b = Block::table(t("signatures_all"), table);
     b.anchor = Some("signatures".into());
     b.note = Some(t("signatures_all_note"));
+    // The recipe and allowed_signers the commands use are on the audit
+    // page.
+    b.links = vec![Cell::link(
+        t("how_to_check"),
+        Some("audit.html#how-to-check".into()),
+    )];
     b.wide = true;
     b
 }

@@ -183,7 +183,7 @@ labels! {
     data_sha256: "SHA-256 of data.json", "data.json 的 SHA-256";
     allowed_signers: "OpenSSH allowed_signers", "OpenSSH allowed_signers";
     how_to_check: "How to check a signature without docket", "如何不依賴 docket 驗證簽核";
-    how_to_check_intro: "In a clone of the records repository, with allowed_signers from this site beside it: git checks the commit's SSH signature against the keys people.toml listed at the time; git show and git cat-file show what was signed, by whom and when; git rev-parse gives the blob and the last line the SHA-256 shown for each signature below.", "在紀錄庫的複本中，將本站的 allowed_signers 放在旁邊：git 依 people.toml 當時列出的金鑰驗證提交的 SSH 簽章；git show 與 git cat-file 顯示簽核內容、簽核人與時間；git rev-parse 給出 blob，最後一行給出下表各簽核的 SHA-256。";
+    how_to_check_intro: "In a clone of the records repository, with allowed_signers from this site beside it: git checks the commit's SSH signature against the keys people.toml listed at the time; git show and git cat-file show what was signed, by whom and when; git rev-parse gives the blob and the last line the SHA-256 shown for each signature on its month's page (linked from the signatures by month below).", "在紀錄庫的複本中，將本站的 allowed_signers 放在旁邊：git 依 people.toml 當時列出的金鑰驗證提交的 SSH 簽章；git show 與 git cat-file 顯示簽核內容、簽核人與時間；git rev-parse 給出 blob，最後一行給出各簽核在其月份頁面（見下方每月簽核狀態）所列的 SHA-256。";
     canonical_note: "The SHA-256 is over the section's canonical value: the section as parsed TOML, as compact JSON with sorted keys, non-ASCII kept, dates as written. A signature also covers other parts of its record, as the table says; when one of them changed after the signature commit, the signature is stale.", "SHA-256 以區段的標準值計算：解析後的 TOML 區段，以鍵排序的緊湊 JSON 表示，保留非 ASCII 字元，日期照原樣。簽核亦涵蓋紀錄的其他部分（見下表）；簽核提交之後若其中任何部分變更，該簽核即已過期。";
     section: "Section", "區段";
     covers_also: "Also covers", "另涵蓋";
@@ -197,6 +197,7 @@ labels! {
     stale: "stale", "已過期";
     recorded: "recorded", "已記錄";
     signatures_by_month: "Signatures by state per month", "每月簽核狀態";
+    signatures_by_month_note: "Each month links to its signatures, with the git commands that reproduce each proof.", "點選月份可看該月的每個簽核，以及重現其驗證的 git 指令。";
     signatures_all: "Every signature", "所有簽核";
     signatures_all_note: "Each row: the commands that reproduce the proof, with the blob and SHA-256 they must print after #.", "每列：重現驗證的指令，# 之後為應得的 blob 與 SHA-256。";
     commands: "Commands", "指令";

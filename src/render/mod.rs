@@ -337,7 +337,7 @@ pub fn site(
     }
 
     // And the audit page, rendered after data.json (it names its hash).
-    let page_count = manifest.len() + 1;
+    let mut page_count = manifest.len() + 1;
     let attachments = files::to_copy(&cx);
     stage("render data", || -> Result<()> {
         stage("render feed", || -> Result<()> {
@@ -370,6 +370,16 @@ pub fn site(
         manifest.push(stage("render audit emit", || {
             renderer.emit("audit.html".into(), "audit.html", "audit", view)
         })?);
+        if let Some(h) = opts.history.filter(|h| h.unavailable.is_none()) {
+            let pages = stage("render audit signatures", || {
+                audit::signature_pages(&cx, h)
+                    .into_par_iter()
+                    .map(|(path, page)| renderer.emit(path, "audit.html", "audit", page))
+                    .collect::<Result<Vec<_>>>()
+            })?;
+            page_count += pages.len();
+            manifest.extend(pages);
+        }
         if let Some(h) = opts.history.filter(|h| h.unavailable.is_none()) {
             let head = h.head.as_deref().unwrap_or("HEAD");
             let signers = crate::history::signers::allowed_signers(

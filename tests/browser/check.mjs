@@ -104,6 +104,8 @@ const sample = [
   "procedure.html",
   "changes.html",
   ...(fs.existsSync(path.join(site, "audit.html")) ? ["audit.html"] : []),
+  // A month of the audit's signatures, the widest table of the site.
+  ...(fs.existsSync(path.join(site, "audit")) ? [`audit/${fs.readdirSync(path.join(site, "audit")).sort()[0]}`] : []),
 ];
 for (const k of kinds) {
   if (!records(k).length) fail(`the sample site has no ${k} record page: the test needs one of each kind`);
@@ -306,6 +308,8 @@ const printed = [
   widestOrder(),
   records("capa")[0],
   fs.existsSync(path.join(site, "audit.html")) ? "audit.html" : "findings.html",
+  // The commands of a month's signatures: long lines that must wrap on paper.
+  ...sample.filter((p) => p.startsWith("audit/")),
 ];
 for (const [lang, root] of [["en", site], ["zh-Hant", siteZh]]) {
   if (!root || !run("paper")) continue;

@@ -361,3 +361,44 @@ fn kept_reads_that_are_garbled_change_nothing_but_speed() {
         demo.assert_same_as_cold("garbling the kept reads");
     }
 }
+
+#[test]
+fn a_commit_that_signs_nothing_takes_every_month_of_signatures_unrendered() {
+    // The audit page names the commit built, so it is made again on every
+    // commit; the pages of each month's signatures do not, and a commit
+    // that signs nothing leaves them as they were (the same files, linked
+    // from the previous site).
+    use std::os::unix::fs::MetadataExt;
+    let demo = Demo::new();
+    demo.build(&demo.site);
+    let inodes = |site: &Path| -> BTreeMap<String, u64> {
+        std::fs::read_dir(site.join("audit"))
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                let name = e.file_name().to_string_lossy().into_owned();
+                (name, e.metadata().unwrap().ino())
+            })
+            .collect()
+    };
+    let before = inodes(&demo.site);
+    assert!(before.len() > 1, "{before:?}");
+    let audit = site_page(&demo, "audit.html");
+    let (order, _) = order_of_c0001(&demo);
+    let text = demo.read(&order);
+    demo.write(
+        &order,
+        &format!(
+            "{text}\n[[followup]]\ndate = 2026-11-20\nby = \"li.sales\"\nnote = \"Called.\"\nrisk = false\n"
+        ),
+    );
+    demo.commit("A follow-up");
+    demo.build(&demo.site);
+    assert_ne!(
+        site_page(&demo, "audit.html"),
+        audit,
+        "names the new commit"
+    );
+    assert_eq!(inodes(&demo.site), before);
+    demo.assert_same_as_cold("a commit that signs nothing");
+}
