@@ -227,6 +227,10 @@ pub struct History {
     /// Whether [`prove`](super::prove) keeps [`History::revised`]: a build
     /// shows timelines, a check does not.
     pub keep_revised: bool,
+    /// git's index as a stat cache, read for the working tree's check and
+    /// kept for the timestamp tokens; `None` for a history of another
+    /// commit than `HEAD`, which has no working tree.
+    pub stat: Option<std::sync::Arc<super::stat::StatCache>>,
 }
 
 impl History {

@@ -51,6 +51,7 @@ mod revoked;
 pub mod rewrite;
 pub mod sig;
 pub mod signers;
+mod stat;
 mod states;
 pub mod substance;
 pub mod timeline;
@@ -73,6 +74,7 @@ pub use regime::{Regime, SIGNATURE_RULES};
 pub use repo::{Objects, blob_size, discover, read_blob, read_state, resolve};
 pub use revoked::judge_revoked_on_trusted_time;
 pub use sig::{CommitSignature, Keyring, SignatureCheck};
+pub use stat::StatCache;
 pub use substance::{OrderHistory, SubstanceChange, substance};
 pub use timeline::{Entry, timeline};
 pub use trees::files_at;
@@ -149,9 +151,11 @@ impl History {
         if caches && history.head != cached_head {
             stage("history cache save", || cache::save(&history));
         }
-        history.worktree = stage("history worktree", || {
+        let (worktree, stat) = stage("history worktree", || {
             worktree::worktree(&repo, &history, root)
         })?;
+        history.worktree = worktree;
+        history.stat = Some(std::sync::Arc::new(stat));
         // What reads git from here on reads a little of it at a time.
         repo::tune_for(repo::Reading::Sparse);
         Ok(history)

@@ -6,21 +6,26 @@
 //! nothing but three things: the token's bytes, the commit object it must
 //! stamp, and the certificates trusted. No clock enters it (validity is
 //! judged at the token's own time) and there is no network. So a result
-//! is kept under exactly those: the SHA-256 of the token file, the commit
-//! id, and a seed made of docket's version and every trusted certificate,
-//! in order. A token replaced, a commit rewritten (a new id), a
-//! certificate added, removed or swapped, or a new docket: the result is
-//! not found and the token is verified again. Only valid tokens are kept;
-//! a token that does not verify is verified again each run (they are few,
-//! and the reason then always comes from the verifier).
+//! is kept under exactly those: the git blob id of the token file, the
+//! commit id, and a seed made of docket's version and every trusted
+//! certificate, in order. A token replaced, a commit rewritten (a new
+//! id), a certificate added, removed or swapped, or a new docket: the
+//! result is not found and the token is verified again. Only valid tokens
+//! are kept; a token that does not verify is verified again each run (they
+//! are few, and the reason then always comes from the verifier).
 //!
-//! The commit id stands for the commit object because it is that object's
-//! hash, computed by libgit2 with SHA-1 collision detection (the known
-//! collision attacks are refused on read). Until 2026-12 the SHA-256 of
-//! the object was kept as well, which meant reading and inflating every
-//! signing commit on every run (a third of a warm run's token stage) to
-//! check what its id already says. The history caches beside this file
-//! are keyed by commit id in the same way.
+//! Both are git's ids, hashes of the objects' bytes, because git can then
+//! vouch for them without docket reading anything: the commit id is the
+//! commit object's hash, and a token file that git's index vouches for by
+//! its size, times and inode (`crate::history::StatCache`, as `git status`
+//! trusts it) holds the blob the index names, so a warm run neither
+//! inflates 15,000 commit objects nor reads and hashes 60 MB of tokens
+//! (290 MB at 50,000 orders). A file the index cannot vouch for (changed,
+//! new, racily clean, no index) is read and hashed as git would hash it.
+//! git's SHA-1 is computed with collision detection by libgit2 and by git,
+//! so the known collision attacks are refused; and a collision would only
+//! show one valid token's result for another file. Until 2026-12 the
+//! SHA-256 of the token and of the commit object were kept instead.
 //!
 //! The file is trusted as `.git` is, like the history caches beside it:
 //! whoever can write there can rewrite the repository itself. It never
@@ -36,7 +41,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Raised whenever what is kept or how it is read changes.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// The verified tokens, by commit id.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
@@ -49,7 +54,7 @@ pub struct Verified {
 /// One verified token: what it was verified as, and what it proves.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
-    /// SHA-256 of the token file, hex.
+    /// The git blob id of the token file, hex.
     pub token: String,
     pub time: TrustedTime,
 }
@@ -70,11 +75,6 @@ pub fn seed(trust: &Trust) -> String {
     crate::hex::hex(&h.finalize())
 }
 
-/// SHA-256, hex.
-pub fn sha256(bytes: &[u8]) -> String {
-    crate::hex::hex(&sha2::Sha256::digest(bytes))
-}
-
 impl Verified {
     /// The kept results made under `seed`; none if the file is missing,
     /// unreadable, of another format or made under another seed.
@@ -91,7 +91,7 @@ impl Verified {
     }
 
     /// What the token of commit `id` proves, if it was verified before as
-    /// these very bytes over this very commit.
+    /// these very bytes (the blob id `token`) over this very commit.
     pub fn get(&self, id: &str, token: &str) -> Option<&TrustedTime> {
         self.tokens
             .get(id)

@@ -14,7 +14,7 @@ use super::cache::{self, Entry, Verified};
 use super::certs::{self, Cert, Trust};
 use super::token;
 use super::verdict::{Reject, Stamps, Token, TrustedTime};
-use crate::history::History;
+use crate::history::{History, StatCache};
 use crate::load::Guard;
 use crate::model::{Config, TimestampPolicy, Timestamps};
 use rayon::prelude::*;
@@ -120,7 +120,20 @@ pub fn stamps(guard: &Guard, history: &History, config: &Config) -> Stamps {
             || git2::Repository::open(&history.git_dir).ok(),
             |repo, i| {
                 let id = &history.commits[i].id;
-                let (token, hashes) = match crate::load::read_inside(guard, &token_path(id)) {
+                let rel = token_path(id);
+                // A token verified before, in a file git's index vouches
+                // for, is taken without reading it.
+                let vouched = kept
+                    .as_ref()
+                    .zip(history.stat.as_deref())
+                    .and_then(|(k, stat)| {
+                        let blob = vouched(guard, stat, &format!("{}{rel}", history.prefix), &rel)?;
+                        Some((k.get(id, &blob)?.clone(), blob))
+                    });
+                if let Some((time, blob)) = vouched {
+                    return (i, Token::Trusted(time), Some(blob));
+                }
+                let (token, hashes) = match crate::load::read_inside(guard, &rel) {
                     Ok(None) => (Token::Missing, None),
                     Err(e) => (Token::Rejected(Reject::Malformed(e)), None),
                     Ok(Some(bytes)) => match (&trust, repo.as_ref()) {
@@ -167,9 +180,21 @@ pub fn stamps(guard: &Guard, history: &History, config: &Config) -> Stamps {
     Stamps { commits }
 }
 
-/// The SHA-256 (hex) of a valid token's file: what its result is kept
-/// under, with the commit id.
+/// The git blob id (hex) of a valid token's file: what its result is
+/// kept under, with the commit id.
 type Hashes = String;
+
+/// The blob id of the token file `rel` (`path` from the work tree's top)
+/// when git's index vouches for it: a regular file, inside the records
+/// root, whose size, times and inode are those the index recorded.
+fn vouched(guard: &Guard, stat: &StatCache, path: &str, rel: &str) -> Option<String> {
+    let real = guard.check(rel).ok()?;
+    let md = std::fs::symlink_metadata(real).ok()?;
+    md.is_file()
+        .then(|| stat.unchanged(path, &md))
+        .flatten()
+        .map(|id| id.to_string())
+}
 
 /// Verify the token `bytes` of commit `id`, or take its result from
 /// `kept` when it was verified before as these bytes over this commit;
@@ -183,18 +208,22 @@ fn verify_kept(
     trust: &Trust,
     kept: Option<&Verified>,
 ) -> (Token, Option<Hashes>) {
-    let token_hash = kept.map(|_| cache::sha256(bytes));
-    if let (Some(k), Some(hash)) = (kept, &token_hash)
-        && let Some(time) = k.get(id, hash)
+    let blob = kept.and_then(|_| {
+        git2::Oid::hash_object(git2::ObjectType::Blob, bytes)
+            .ok()
+            .map(|b| b.to_string())
+    });
+    if let (Some(k), Some(blob)) = (kept, &blob)
+        && let Some(time) = k.get(id, blob)
     {
-        return (Token::Trusted(time.clone()), token_hash);
+        return (Token::Trusted(time.clone()), Some(blob.clone()));
     }
     let digest = match commit_digest(repo, id) {
         Ok(d) => d,
         Err(e) => return (Token::Rejected(Reject::Malformed(e)), None),
     };
     match token::verify(bytes, &digest, trust) {
-        Ok(v) => (Token::Trusted(v.time), token_hash),
+        Ok(v) => (Token::Trusted(v.time), blob),
         Err(why) => (Token::Rejected(why), None),
     }
 }

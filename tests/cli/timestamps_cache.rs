@@ -1,7 +1,9 @@
 //! The cache of verified tokens (`.git/docket/tokens.json`): a warm check
-//! says what a cold one says; a token replaced or a certificate swapped
+//! says what a cold one says; a token replaced (even in place with its
+//! time put back), copied onto another commit, or a certificate swapped
 //! after its result was kept is verified again; the cache is really read
-//! (a doctored one shows), and `--no-cache` reads none.
+//! (a doctored one shows), a token git's index vouches for is not, and
+//! `--no-cache` reads none.
 
 use crate::fixture::*;
 use crate::timestamps::{FROM, Pki, STAMPED_AT, UNTIL, company_under, digest_of, pki, put_token};
@@ -139,4 +141,103 @@ fn the_cache_is_read_and_no_cache_reads_none() {
     std::fs::write(&path, b"{ not json").unwrap();
     clean(&repo.check());
     assert_eq!(kept(&repo)["tokens"].as_object().unwrap().len(), 2);
+}
+
+/// Stage the token files of `stamped()` with git's own index, as `git add`
+/// would, so that it records their size, times and inode.
+fn stage_tokens(repo: &Repo) -> Vec<String> {
+    let git = repo.git();
+    let mut index = git.index().unwrap();
+    let mut staged = Vec::new();
+    for e in std::fs::read_dir(repo.path("timestamps")).unwrap() {
+        let rel = format!("timestamps/{}", e.unwrap().file_name().to_string_lossy());
+        index.add_path(std::path::Path::new(&rel)).unwrap();
+        staged.push(rel);
+    }
+    index.write().unwrap();
+    staged
+}
+
+#[test]
+fn a_token_changed_in_place_with_its_time_put_back_is_verified_again() {
+    // git's index vouches for a token file by its size, times and inode,
+    // the change time included, which no one can put back: a forger who
+    // keeps the size and restores the modification time is still read.
+    let (repo, _, review) = stamped();
+    stage_tokens(&repo);
+    clean(&repo.check());
+    clean(&repo.check());
+    let path = repo.path(&format!("timestamps/{review}.tsr"));
+    let before = std::fs::metadata(&path).unwrap();
+    // Past any file system's time granularity.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let mut token = std::fs::read(&path).unwrap();
+    let at = token
+        .windows(15)
+        .position(|w| w == b"20260305000000Z")
+        .unwrap();
+    token[at..at + 15].copy_from_slice(b"20260302000000Z");
+    std::fs::write(&path, &token).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(before.modified().unwrap())
+        .unwrap();
+    {
+        use std::os::unix::fs::MetadataExt;
+        let after = std::fs::metadata(&path).unwrap();
+        assert_eq!(
+            (after.len(), after.mtime(), after.mtime_nsec(), after.ino()),
+            (
+                before.len(),
+                before.mtime(),
+                before.mtime_nsec(),
+                before.ino()
+            )
+        );
+    }
+    let msg = missing_on_order(&repo.check());
+    assert!(msg.contains("altered after the TSA signed it"), "{msg}");
+}
+
+#[test]
+fn a_token_git_vouches_for_is_taken_from_the_cache_unread() {
+    // The index is trusted as .git is. Doctored together with the cache
+    // (its entry for the review's token names another blob, with the
+    // same stat, and the kept result under that blob a later time), the
+    // doctored time shows: the token file was not read, or its own blob
+    // would have missed the cache and the token been verified afresh.
+    let (repo, _, review) = stamped();
+    stage_tokens(&repo);
+    clean(&repo.check());
+    let rel = format!("timestamps/{review}.tsr");
+    let other = {
+        let git = repo.git();
+        let other = git.blob(b"not the token").unwrap();
+        let mut index = git.index().unwrap();
+        let mut entry = index.get_path(std::path::Path::new(&rel), 0).unwrap();
+        entry.id = other;
+        index.add(&entry).unwrap();
+        index.write().unwrap();
+        other.to_string()
+    };
+    let path = repo.top.join(".git/docket/tokens.json");
+    let mut cache = kept(&repo);
+    cache["tokens"][&review]["token"] = serde_json::json!(other);
+    // 2026-03-20: seventeen days after the review's commit.
+    cache["tokens"][&review]["time"]["gen_time"] = serde_json::json!(1_773_964_800_i64);
+    std::fs::write(&path, serde_json::to_vec(&cache).unwrap()).unwrap();
+    let doctored = repo.check();
+    assert_eq!(
+        doctored.of("signature-time").len(),
+        1,
+        "{:#?}",
+        doctored.findings()
+    );
+    // Touched (a new change time), the file is read: its own blob misses
+    // the doctored entry, and the token is verified again.
+    let bytes = std::fs::read(repo.path(&rel)).unwrap();
+    std::fs::write(repo.path(&rel), bytes).unwrap();
+    clean(&repo.check());
 }

@@ -1,0 +1,103 @@
+//! git's index as a stat cache, as `git status` uses it: what the working
+//! tree's check reads instead of hashing every record, and what the
+//! timestamp stage reads instead of hashing every token
+//! (`crate::tsa::stamps`).
+
+use git2::Oid;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// git's index as a stat cache, as `git status` uses it: a file whose size,
+/// modification and change times and inode are those recorded when it was
+/// staged still holds the staged blob, so it need not be read and hashed.
+/// The change time is what makes this safe: anyone can put a modification
+/// time back (`touch -r`), but every write moves the change time, and
+/// nothing short of the system clock sets it (git compares it too,
+/// `core.trustctime`). Files modified no earlier than the index was
+/// written ("racily clean") are hashed anyway. Without an index (or off
+/// Unix) every file is hashed.
+pub struct StatCache {
+    entries: HashMap<Vec<u8>, Stat>,
+    /// When the index was written (seconds, nanoseconds).
+    written: (i64, i64),
+}
+
+/// What git's index recorded of a staged file: its blob, size, times
+/// (seconds, nanoseconds) and inode.
+struct Stat {
+    id: Oid,
+    size: u32,
+    mtime: (i32, u32),
+    ctime: (i32, u32),
+    ino: u32,
+}
+
+impl StatCache {
+    /// The index of the repository whose git folder is `git_dir` (read
+    /// from its file, so that it can be read beside other work: a
+    /// repository handle cannot be shared between threads).
+    pub fn new(git_dir: &Path) -> StatCache {
+        let mut cache = StatCache {
+            entries: HashMap::new(),
+            written: (0, 0),
+        };
+        let file = git_dir.join("index");
+        let Ok(index) = git2::Index::open(&file) else {
+            return cache;
+        };
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let Ok(md) = std::fs::metadata(&file) else {
+                return cache;
+            };
+            cache.written = (md.mtime(), md.mtime_nsec());
+        }
+        for e in index.iter() {
+            let stage = (e.flags >> 12) & 0x3;
+            if stage == 0 {
+                cache.entries.insert(
+                    e.path,
+                    Stat {
+                        id: e.id,
+                        size: e.file_size,
+                        mtime: (e.mtime.seconds(), e.mtime.nanoseconds()),
+                        ctime: (e.ctime.seconds(), e.ctime.nanoseconds()),
+                        ino: e.ino,
+                    },
+                );
+            }
+        }
+        cache
+    }
+
+    /// The blob `path` (relative to the work tree) holds, if the index
+    /// vouches for it.
+    #[cfg(unix)]
+    pub fn unchanged(&self, path: &str, md: &std::fs::Metadata) -> Option<Oid> {
+        use std::os::unix::fs::MetadataExt;
+        let e = self.entries.get(path.as_bytes())?;
+        // git keeps these fields truncated to 32 bits.
+        let time = |(secs, nanos): (i32, u32)| (i64::from(secs), i64::from(nanos));
+        let staged = (e.size, time(e.mtime), time(e.ctime), e.ino);
+        let now = (
+            md.len() as u32,
+            (md.mtime(), md.mtime_nsec()),
+            (md.ctime(), md.ctime_nsec()),
+            md.ino() as u32,
+        );
+        let racy = (md.mtime(), md.mtime_nsec()) >= self.written;
+        (staged == now && !racy).then_some(e.id)
+    }
+
+    #[cfg(not(unix))]
+    pub fn unchanged(&self, _path: &str, _md: &std::fs::Metadata) -> Option<Oid> {
+        None
+    }
+}
+
+impl std::fmt::Debug for StatCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "StatCache({} entries)", self.entries.len())
+    }
+}
