@@ -32,6 +32,8 @@ place() {
     if [ ! -e "$r" ]; then
         cp -a "$records" "$r"
         cp -a "$site" "$s"
+        # A copy has new inodes and change times: refresh git's index so
+        # that it vouches for the copy's files as it did for the original's.
         git -C "$r" update-index -q --refresh || true
         "$2" build --records "$r" --as-of "$as_of" --out "$s" >/dev/null
     fi

@@ -23,13 +23,14 @@ pub struct StatCache {
 }
 
 /// What git's index recorded of a staged file: its blob, size, times
-/// (seconds, nanoseconds) and inode.
+/// (seconds, nanoseconds), inode and mode.
 struct Stat {
     id: Oid,
     size: u32,
     mtime: (i32, u32),
     ctime: (i32, u32),
     ino: u32,
+    mode: u32,
 }
 
 impl StatCache {
@@ -42,9 +43,9 @@ impl StatCache {
             written: (0, 0),
         };
         let file = git_dir.join("index");
-        let Ok(index) = git2::Index::open(&file) else {
-            return cache;
-        };
+        // The time first: an index git rewrites between the two reads then
+        // looks older than its entries, which only makes more of them
+        // racily clean (hashed), never fewer.
         #[cfg(unix)]
         {
             use std::os::unix::fs::MetadataExt;
@@ -53,6 +54,9 @@ impl StatCache {
             };
             cache.written = (md.mtime(), md.mtime_nsec());
         }
+        let Ok(index) = git2::Index::open(&file) else {
+            return cache;
+        };
         for e in index.iter() {
             let stage = (e.flags >> 12) & 0x3;
             if stage == 0 {
@@ -64,6 +68,7 @@ impl StatCache {
                         mtime: (e.mtime.seconds(), e.mtime.nanoseconds()),
                         ctime: (e.ctime.seconds(), e.ctime.nanoseconds()),
                         ino: e.ino,
+                        mode: e.mode,
                     },
                 );
             }
@@ -72,7 +77,8 @@ impl StatCache {
     }
 
     /// The blob `path` (relative to the work tree) holds, if the index
-    /// vouches for it.
+    /// vouches for it; `md` is the file's own metadata (`lstat`: a link is
+    /// a link).
     #[cfg(unix)]
     pub fn unchanged(&self, path: &str, md: &std::fs::Metadata) -> Option<Oid> {
         use std::os::unix::fs::MetadataExt;
@@ -87,7 +93,11 @@ impl StatCache {
             md.ino() as u32,
         );
         let racy = (md.mtime(), md.mtime_nsec()) >= self.written;
-        (staged == now && !racy).then_some(e.id)
+        // The kind of file too, as git compares it: a link staged where a
+        // file is now (or the other way) vouches for nothing.
+        const KIND: u32 = 0o170000;
+        let same_kind = e.mode & KIND == md.mode() & KIND;
+        (staged == now && same_kind && !racy).then_some(e.id)
     }
 
     #[cfg(not(unix))]

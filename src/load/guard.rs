@@ -181,6 +181,33 @@ impl Guard {
     /// regular file whose real path is inside the records root and has no
     /// hidden component there. The one check every read goes through.
     pub fn check(&self, rel: &str) -> Result<PathBuf, Refused> {
+        let (real, own) = self.named(rel)?;
+        if own.is_file() {
+            return Ok(real);
+        }
+        if !own.file_type().is_symlink() {
+            return Err(Refused::NotAFile);
+        }
+        let target = self.inside(&real)?;
+        match std::fs::metadata(&target) {
+            Ok(m) if m.is_file() => Ok(target),
+            Ok(_) => Err(Refused::NotAFile),
+            Err(e) => Err(Refused::Unreadable(e.to_string())),
+        }
+    }
+
+    /// The metadata of `rel` when it passes [`Guard::check`] as a regular
+    /// file in its own name, not a link: what git's index can vouch for
+    /// by its stat without the file being read.
+    pub fn plain_metadata(&self, rel: &str) -> Option<std::fs::Metadata> {
+        let (_, own) = self.named(rel).ok()?;
+        own.is_file().then_some(own)
+    }
+
+    /// The path of `rel` with its folder's links resolved (inside the
+    /// root, not hidden), and the metadata of the name itself: a link is
+    /// a link here.
+    fn named(&self, rel: &str) -> Result<(PathBuf, std::fs::Metadata), Refused> {
         check_name(rel)?;
         if rel
             .split('/')
@@ -196,16 +223,7 @@ impl Guard {
         // the file itself, if it is no link, is where it seems to be.
         let real = self.in_folder(dir, name)?;
         match std::fs::symlink_metadata(&real) {
-            Ok(m) if m.is_file() => Ok(real),
-            Ok(m) if m.file_type().is_symlink() => {
-                let target = self.inside(&real)?;
-                match std::fs::metadata(&target) {
-                    Ok(m) if m.is_file() => Ok(target),
-                    Ok(_) => Err(Refused::NotAFile),
-                    Err(e) => Err(Refused::Unreadable(e.to_string())),
-                }
-            }
-            Ok(_) => Err(Refused::NotAFile),
+            Ok(m) => Ok((real, m)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Refused::Missing),
             Err(e) => Err(Refused::Unreadable(e.to_string())),
         }

@@ -57,31 +57,46 @@ fn month_page(month: Option<&str>) -> String {
     format!("audit/{}.html", month.unwrap_or("working-tree"))
 }
 
-/// Every signature with the commands that reproduce its proof, one page
-/// per month of signing (the uncommitted on a page of their own), in the
-/// order of the history's proofs. One page for every signature was 13 MB
-/// at 10,000 orders, more than a browser opens comfortably or anyone
-/// prints, and it named the build's commit, so each commit rendered all
-/// of it again; a month's page changes only when one of its signatures
-/// does, and the next build takes it unrendered.
-pub fn signature_pages(cx: &Cx, h: &History) -> Vec<(String, Page)> {
+/// How a month is named on the pages.
+fn month_label(cx: &Cx, month: Option<&str>) -> String {
+    match month {
+        None => cx.t("working_tree"),
+        Some(UNDATED) => cx.t("undated"),
+        Some(m) => m.to_string(),
+    }
+}
+
+/// Every signature with the commands that reproduce its proof, on one
+/// page per month of signing (the uncommitted on a page of their own):
+/// each page's path and the signatures it lists, in the history's order.
+/// One page for every signature was 13 MB at 10,000 orders, more than a
+/// browser opens comfortably or anyone prints, and it named the build's
+/// commit, so each commit rendered all of it again; a month's page
+/// changes only when one of its signatures does, and the next build takes
+/// it unrendered. The pages are made one by one from this list
+/// ([`signature_page`]), so that only those being rendered are in memory.
+pub fn signature_months<'h>(cx: &Cx, h: &'h History) -> Vec<(Option<String>, Vec<&'h Proof>)> {
     let offset = cx.model.config.company.offset_seconds;
     let mut months: BTreeMap<Option<String>, Vec<&Proof>> = BTreeMap::new();
     for p in &h.proofs.sections {
         months.entry(month(h, p, offset)).or_default().push(p);
     }
-    months
-        .into_iter()
-        .map(|(m, proofs)| {
-            let name = m.clone().unwrap_or_else(|| cx.t("working_tree"));
-            let page = Page {
-                title: format!("{}: {name}", cx.t("signatures_all")),
-                blocks: vec![every_signature(cx, h, &proofs)],
-                ..Page::default()
-            };
-            (month_page(m.as_deref()), page)
-        })
-        .collect()
+    months.into_iter().collect()
+}
+
+/// The page of one month of [`signature_months`], and its path.
+pub fn signature_page(
+    cx: &Cx,
+    h: &History,
+    month: Option<&str>,
+    proofs: &[&Proof],
+) -> (String, Page) {
+    let page = Page {
+        title: format!("{}: {}", cx.t("signatures_all"), month_label(cx, month)),
+        blocks: vec![every_signature(cx, h, proofs)],
+        ..Page::default()
+    };
+    (month_page(month), page)
 }
 
 fn intro(cx: &Cx) -> Block {
@@ -270,10 +285,18 @@ fn history_findings(cx: &Cx) -> Vec<Block> {
 
 /// The month of a proof's signature commit (`2026-03`), in the company's
 /// zone; `None` when not committed.
+/// A committed signature whose commit date cannot be told (a time out of
+/// range, which a forged commit can carry): its own month, not the
+/// working tree's.
+const UNDATED: &str = "undated";
+
+/// The month a signature was made, `None` when it is not committed.
 fn month(h: &History, p: &Proof, offset: i32) -> Option<String> {
     let c = &h.commits[p.commit?];
-    c.signed_on(offset)
-        .map(|d| format!("{:04}-{:02}", d.year(), d.month()))
+    Some(c.signed_on(offset).map_or_else(
+        || UNDATED.to_string(),
+        |d| format!("{:04}-{:02}", d.year(), d.month()),
+    ))
 }
 
 fn shown_label(cx: &Cx, s: Shown) -> String {
@@ -303,7 +326,7 @@ fn per_month(cx: &Cx, h: &History) -> Block {
     rows.rotate_left(uncommitted);
     for (m, n) in rows {
         let href = Some(month_page(m.as_deref()));
-        let mut row = vec![Cell::link(m.unwrap_or_else(|| cx.t("working_tree")), href)];
+        let mut row = vec![Cell::link(month_label(cx, m.as_deref()), href)];
         for (i, v) in n.iter().enumerate() {
             let cell = Cell::text(v.to_string());
             row.push(if *v > 0 && i >= 1 {

@@ -163,6 +163,7 @@ labels! {
     proof_proven: "proven", "已證實";
     stale_since: "stale since", "已過期，始於";
     working_tree: "the working tree", "工作目錄（未提交）";
+    undated: "date out of range", "日期超出範圍";
     covers_current: "covers current version", "涵蓋目前版本";
     awaiting_re_review: "awaiting re-review", "待重新審查";
     proof_recorded: "recorded, not verified (signatures = \"none\")", "已記錄，未驗證（signatures = \"none\"）";
@@ -173,7 +174,7 @@ labels! {
     sort_hint: "Click a column heading to sort.", "點選欄位標題可排序。";
     audit: "Audit", "稽核";
     audit_link: "Audit page: check this site without docket", "稽核頁：不依賴 docket 驗證本站";
-    audit_intro: "What an auditor needs to check this site without trusting docket: where it was built from, every change to the controlled documents, the findings about the audit trail, and for every signature the plain git commands that reproduce its proof.", "稽核人員不需信任 docket 即可驗證本站所需的一切：本站依據的版本、受控文件的每次變更、關於稽核軌跡的發現，以及每個簽核可重現其驗證的 git 指令。";
+    audit_intro: "What an auditor needs to check this site without trusting docket: where it was built from, every change to the controlled documents, the findings about the audit trail, and, on a page per month, for every signature the plain git commands that reproduce its proof.", "稽核人員不需信任 docket 即可驗證本站所需的一切：本站依據的版本、受控文件的每次變更、關於稽核軌跡的發現，以及每月一頁、每個簽核可重現其驗證的 git 指令。";
     provenance: "Build", "產出資訊";
     docket_version: "docket version", "docket 版本";
     built_commit: "Commit built", "產出所依據的提交";

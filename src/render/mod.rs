@@ -372,9 +372,12 @@ pub fn site(
         })?);
         if let Some(h) = opts.history.filter(|h| h.unavailable.is_none()) {
             let pages = stage("render audit signatures", || {
-                audit::signature_pages(&cx, h)
-                    .into_par_iter()
-                    .map(|(path, page)| renderer.emit(path, "audit.html", "audit", page))
+                audit::signature_months(&cx, h)
+                    .par_iter()
+                    .map(|(month, proofs)| {
+                        let (path, page) = audit::signature_page(&cx, h, month.as_deref(), proofs);
+                        renderer.emit(path, "audit.html", "audit", page)
+                    })
                     .collect::<Result<Vec<_>>>()
             })?;
             page_count += pages.len();

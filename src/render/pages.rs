@@ -94,7 +94,7 @@ impl Renderer<'_> {
     }
 
     /// Render straight into the file, long tables in parts
-    /// (`parts.rs`): the audit page of a big company is 65 MB of HTML,
+    /// (`parts.rs`): a list of a big company's orders is tens of MB of HTML,
     /// and neither it nor tera's copy of its view is held whole.
     fn stream(&self, path: &str, template: &str, root: &str, nav: &str, page: Page) -> Result<()> {
         let mut failed = None;

@@ -22,6 +22,10 @@
 //! inflates 15,000 commit objects nor reads and hashes 60 MB of tokens
 //! (290 MB at 50,000 orders). A file the index cannot vouch for (changed,
 //! new, racily clean, no index) is read and hashed as git would hash it.
+//! The key is always made from bytes docket read: a file git stores
+//! through a filter (`.gitattributes` eol or encoding) has an index blob
+//! that is not the hash of its bytes, so it never matches a kept key on
+//! the index's word, and is read every run.
 //! git's SHA-1 is computed with collision detection by libgit2 and by git,
 //! so the known collision attacks are refused; and a collision would only
 //! show one valid token's result for another file. Until 2026-12 the

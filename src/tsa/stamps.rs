@@ -1,6 +1,7 @@
 //! The timestamps of a repository: for every signing commit, its token in
-//! `timestamps/<commit id>.tsr` below the records root, verified once per
-//! run against the certificates `docket.toml` trusts.
+//! `timestamps/<commit id>.tsr` below the records root, verified against
+//! the certificates `docket.toml` trusts (once, with the cache of
+//! verified tokens: [`super::cache`]).
 //!
 //! A signing commit is the signature commit of some signed section (the
 //! proofs name them). What a token covers is the commit object itself,
@@ -8,7 +9,9 @@
 //! included, hashed with SHA-256: not the SHA-1 commit id, which is weak,
 //! and not the tree, which would leave the author, dates and signature out.
 //! Tokens are read through the loader's guarded read: nothing outside the
-//! records root, no file over 1 MiB.
+//! records root, no file over 1 MiB. A token verified before, in a file
+//! git's index vouches for by its stat, is taken from the cache without
+//! being read; the guard's checks of its name and folder still apply.
 
 use super::cache::{self, Entry, Verified};
 use super::certs::{self, Cert, Trust};
@@ -185,15 +188,12 @@ pub fn stamps(guard: &Guard, history: &History, config: &Config) -> Stamps {
 type Hashes = String;
 
 /// The blob id of the token file `rel` (`path` from the work tree's top)
-/// when git's index vouches for it: a regular file, inside the records
-/// root, whose size, times and inode are those the index recorded.
+/// when git's index vouches for it: a regular file in its own name (a
+/// link is read, even one the guard follows), inside the records root,
+/// whose size, times, inode and kind are those the index recorded.
 fn vouched(guard: &Guard, stat: &StatCache, path: &str, rel: &str) -> Option<String> {
-    let real = guard.check(rel).ok()?;
-    let md = std::fs::symlink_metadata(real).ok()?;
-    md.is_file()
-        .then(|| stat.unchanged(path, &md))
-        .flatten()
-        .map(|id| id.to_string())
+    let md = guard.plain_metadata(rel)?;
+    stat.unchanged(path, &md).map(|id| id.to_string())
 }
 
 /// Verify the token `bytes` of commit `id`, or take its result from

@@ -104,8 +104,15 @@ const sample = [
   "procedure.html",
   "changes.html",
   ...(fs.existsSync(path.join(site, "audit.html")) ? ["audit.html"] : []),
-  // A month of the audit's signatures, the widest table of the site.
-  ...(fs.existsSync(path.join(site, "audit")) ? [`audit/${fs.readdirSync(path.join(site, "audit")).sort()[0]}`] : []),
+  // The longest month of the audit's signatures: the widest table of the site.
+  ...(fs.existsSync(path.join(site, "audit"))
+    ? [
+        fs
+          .readdirSync(path.join(site, "audit"))
+          .map((f) => `audit/${f}`)
+          .sort((a, b) => fs.statSync(path.join(site, b)).size - fs.statSync(path.join(site, a)).size || a.localeCompare(b))[0],
+      ]
+    : []),
 ];
 for (const k of kinds) {
   if (!records(k).length) fail(`the sample site has no ${k} record page: the test needs one of each kind`);

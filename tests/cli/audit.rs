@@ -111,6 +111,12 @@ fn signature_rows(site: &Path) -> String {
     for m in months {
         let page = std::fs::read_to_string(site.join(m)).unwrap();
         assert!(page.contains("href=\"../audit.html#how-to-check\""), "{m}");
+        // Named for its month: audit/2026-03.html is "Every signature: 2026-03".
+        let month = m.trim_start_matches("audit/").trim_end_matches(".html");
+        assert!(
+            page.contains(&format!("<h1>Every signature: {month}</h1>")),
+            "{m}"
+        );
         rows.push_str(section(&page, "signatures"));
     }
     rows
@@ -422,4 +428,58 @@ fn a_key_listed_twice_once_unbounded_exports_as_one_line() {
         .collect();
     assert_eq!(lines.len(), 1, "{}", exported.stdout);
     assert!(!lines[0].contains("valid-"), "{}", lines[0]);
+}
+
+#[test]
+fn a_signature_whose_commit_date_is_out_of_range_has_a_month_of_its_own() {
+    // A forged commit can carry a time no calendar holds (here the year
+    // 14645): its signature is committed, so it is not the working
+    // tree's, and it is listed on a page of its own.
+    let repo = Repo::empty();
+    repo.write("people.toml", &people_toml_with_keys());
+    repo.write("customers/C-0001.toml", CUSTOMER);
+    repo.write("products/AP-SH-1020.toml", PRODUCT);
+    repo.write(ORDER_PATH, &ORDER.replace(REVIEW, ""));
+    repo.git_init();
+    repo.commit_with(
+        "li.sales",
+        "2026-03-02",
+        "Order received",
+        Signing::Unsigned,
+    );
+    repo.write(ORDER_PATH, ORDER);
+    // git's own command line: libgit2 writes a commit time as 32 bits.
+    let out = Command::new("git")
+        .current_dir(&repo.top)
+        .env("GIT_AUTHOR_DATE", "@400000000000 +0800")
+        .env("GIT_COMMITTER_DATE", "@400000000000 +0800")
+        .args([
+            "-c",
+            "user.name=Wang Daming",
+            "-c",
+            "user.email=wang@acme.example",
+        ])
+        .args(["-c", "commit.gpgsign=false", "commit", "-qam", "Review"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    build(&repo, &site);
+    let audit = std::fs::read_to_string(site.join("audit.html")).unwrap();
+    assert!(
+        section(&audit, "by-month")
+            .contains("<a href=\"audit/undated.html\">date out of range</a>"),
+        "{audit}"
+    );
+    assert!(!site.join("audit/working-tree.html").exists());
+    let page = std::fs::read_to_string(site.join("audit/undated.html")).unwrap();
+    assert!(
+        page.contains("<h1>Every signature: date out of range</h1>"),
+        "{page}"
+    );
+    assert!(
+        section(&page, "signatures").contains("SO-2026-0001"),
+        "{page}"
+    );
 }

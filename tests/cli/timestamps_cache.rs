@@ -150,7 +150,11 @@ fn stage_tokens(repo: &Repo) -> Vec<String> {
     let mut index = git.index().unwrap();
     let mut staged = Vec::new();
     for e in std::fs::read_dir(repo.path("timestamps")).unwrap() {
-        let rel = format!("timestamps/{}", e.unwrap().file_name().to_string_lossy());
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            continue;
+        }
+        let rel = format!("timestamps/{}", e.file_name().to_string_lossy());
         index.add_path(std::path::Path::new(&rel)).unwrap();
         staged.push(rel);
     }
@@ -201,16 +205,15 @@ fn a_token_changed_in_place_with_its_time_put_back_is_verified_again() {
     assert!(msg.contains("altered after the TSA signed it"), "{msg}");
 }
 
-#[test]
-fn a_token_git_vouches_for_is_taken_from_the_cache_unread() {
-    // The index is trusted as .git is. Doctored together with the cache
-    // (its entry for the review's token names another blob, with the
-    // same stat, and the kept result under that blob a later time), the
-    // doctored time shows: the token file was not read, or its own blob
-    // would have missed the cache and the token been verified afresh.
-    let (repo, _, review) = stamped();
-    stage_tokens(&repo);
-    clean(&repo.check());
+/// Doctor git's index and the cache together: the index names another
+/// blob for the review's token file (its stat kept), and the cache keeps
+/// a later time (2026-03-20, seventeen days after the review's commit)
+/// under that blob. Whoever takes the token unread on the index's word
+/// shows that time; whoever reads it misses the doctored entry and
+/// verifies the token afresh.
+/// With `stat_of`, the index's entry also takes that file's stat, as if
+/// git had staged it there as a regular file.
+fn doctor_index_and_cache(repo: &Repo, review: &str, stat_of: Option<&std::path::Path>) {
     let rel = format!("timestamps/{review}.tsr");
     let other = {
         let git = repo.git();
@@ -218,16 +221,35 @@ fn a_token_git_vouches_for_is_taken_from_the_cache_unread() {
         let mut index = git.index().unwrap();
         let mut entry = index.get_path(std::path::Path::new(&rel), 0).unwrap();
         entry.id = other;
+        if let Some(file) = stat_of {
+            use std::os::unix::fs::MetadataExt;
+            let m = std::fs::metadata(file).unwrap();
+            entry.mode = m.mode();
+            entry.file_size = m.len() as u32;
+            entry.ino = m.ino() as u32;
+            entry.dev = m.dev() as u32;
+            entry.mtime = git2::IndexTime::new(m.mtime() as i32, m.mtime_nsec() as u32);
+            entry.ctime = git2::IndexTime::new(m.ctime() as i32, m.ctime_nsec() as u32);
+        }
         index.add(&entry).unwrap();
         index.write().unwrap();
         other.to_string()
     };
     let path = repo.top.join(".git/docket/tokens.json");
-    let mut cache = kept(&repo);
-    cache["tokens"][&review]["token"] = serde_json::json!(other);
-    // 2026-03-20: seventeen days after the review's commit.
-    cache["tokens"][&review]["time"]["gen_time"] = serde_json::json!(1_773_964_800_i64);
+    let mut cache = kept(repo);
+    cache["tokens"][review]["token"] = serde_json::json!(other);
+    cache["tokens"][review]["time"]["gen_time"] = serde_json::json!(1_773_964_800_i64);
     std::fs::write(&path, serde_json::to_vec(&cache).unwrap()).unwrap();
+}
+
+#[test]
+fn a_token_git_vouches_for_is_taken_from_the_cache_unread() {
+    // The index is trusted as .git is: doctored with the cache, the
+    // doctored time shows, so the token file was not read.
+    let (repo, _, review) = stamped();
+    stage_tokens(&repo);
+    clean(&repo.check());
+    doctor_index_and_cache(&repo, &review, None);
     let doctored = repo.check();
     assert_eq!(
         doctored.of("signature-time").len(),
@@ -237,7 +259,26 @@ fn a_token_git_vouches_for_is_taken_from_the_cache_unread() {
     );
     // Touched (a new change time), the file is read: its own blob misses
     // the doctored entry, and the token is verified again.
+    let rel = format!("timestamps/{review}.tsr");
     let bytes = std::fs::read(repo.path(&rel)).unwrap();
     std::fs::write(repo.path(&rel), bytes).unwrap();
+    clean(&repo.check());
+}
+
+#[test]
+fn a_token_that_is_a_link_is_read_whatever_the_index_says() {
+    // A link inside the records root is followed like any file, but git's
+    // index vouches only for a file in its own name: even an index whose
+    // entry for the link has the stat of the file it leads to, as a
+    // regular file, is not taken at its word, and the token is read.
+    let (repo, _, review) = stamped();
+    let rel = format!("timestamps/{review}.tsr");
+    let target = repo.path(&format!("timestamps/kept/{review}.tsr"));
+    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+    std::fs::rename(repo.path(&rel), &target).unwrap();
+    std::os::unix::fs::symlink(format!("kept/{review}.tsr"), repo.path(&rel)).unwrap();
+    stage_tokens(&repo);
+    clean(&repo.check());
+    doctor_index_and_cache(&repo, &review, Some(&target));
     clean(&repo.check());
 }
