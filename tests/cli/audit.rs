@@ -73,6 +73,22 @@ fn company() -> Repo {
     repo
 }
 
+/// A company with `people` whose one order Li received (signed with her
+/// key), not yet reviewed.
+fn order_received(repo: &Repo, people: &str) {
+    repo.write("people.toml", people);
+    repo.write("customers/C-0001.toml", CUSTOMER);
+    repo.write("products/AP-SH-1020.toml", PRODUCT);
+    repo.write(ORDER_PATH, &ORDER.replace(REVIEW, ""));
+    repo.git_init();
+    repo.commit_with(
+        "li.sales",
+        "2026-03-02",
+        "Order received",
+        Signing::KeyOf("li.sales"),
+    );
+}
+
 fn build(repo: &Repo, site: &Path) {
     let run = repo.docket(&["build", "--out", site.to_str().unwrap(), "--as-of", AS_OF]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -315,17 +331,7 @@ fn a_hostile_email_cannot_add_a_command_to_the_page() {
         1,
     );
     assert!(people.contains("touch pwned"));
-    repo.write("people.toml", &people);
-    repo.write("customers/C-0001.toml", CUSTOMER);
-    repo.write("products/AP-SH-1020.toml", PRODUCT);
-    repo.write(ORDER_PATH, &ORDER.replace(REVIEW, ""));
-    repo.git_init();
-    repo.commit_with(
-        "li.sales",
-        "2026-03-02",
-        "Order received",
-        Signing::KeyOf("li.sales"),
-    );
+    order_received(&repo, &people);
     repo.write(ORDER_PATH, ORDER);
     repo.commit_with("wang.gm", "2026-03-03", "Review", Signing::KeyOf("wang.gm"));
     let dir = tempfile::tempdir().unwrap();
@@ -436,17 +442,7 @@ fn a_signature_whose_commit_date_is_out_of_range_has_a_month_of_its_own() {
     // 14645): its signature is committed, so it is not the working
     // tree's, and it is listed on a page of its own.
     let repo = Repo::empty();
-    repo.write("people.toml", &people_toml_with_keys());
-    repo.write("customers/C-0001.toml", CUSTOMER);
-    repo.write("products/AP-SH-1020.toml", PRODUCT);
-    repo.write(ORDER_PATH, &ORDER.replace(REVIEW, ""));
-    repo.git_init();
-    repo.commit_with(
-        "li.sales",
-        "2026-03-02",
-        "Order received",
-        Signing::Unsigned,
-    );
+    order_received(&repo, &people_toml_with_keys());
     repo.write(ORDER_PATH, ORDER);
     // git's own command line: libgit2 writes a commit time as 32 bits.
     let out = Command::new("git")

@@ -3,7 +3,7 @@
 //! authors and dates, and the `docket` binary run on them.
 
 use serde_json::Value;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub const AS_OF: &str = docket::selftest::run::AS_OF;
@@ -261,6 +261,40 @@ impl Run {
 
 /// Assert `rule` fired (at least once) and return its findings.
 #[track_caller]
+/// Write `bytes` (of the file's own length) over `file` in place, its
+/// modification time put back (`touch -r`, or an editor that keeps it):
+/// the size, modification time and inode are as before, and only the
+/// change time, which no one can put back, tells. Sleeps past any file
+/// system's time granularity first (some keep whole seconds), so the
+/// change time cannot equal the one git's index recorded.
+pub fn write_keeping_time(file: &Path, bytes: &[u8]) {
+    use std::os::unix::fs::MetadataExt;
+    let before = std::fs::metadata(file).unwrap();
+    assert_eq!(
+        bytes.len() as u64,
+        before.len(),
+        "an edit of the same length"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    std::fs::write(file, bytes).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(file)
+        .unwrap()
+        .set_modified(before.modified().unwrap())
+        .unwrap();
+    let after = std::fs::metadata(file).unwrap();
+    assert_eq!(
+        (after.len(), after.mtime(), after.mtime_nsec(), after.ino()),
+        (
+            before.len(),
+            before.mtime(),
+            before.mtime_nsec(),
+            before.ino()
+        )
+    );
+}
+
 pub fn fires(run: &Run, rule: &str) -> Vec<F> {
     let found = run.of(rule);
     assert!(
