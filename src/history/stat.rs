@@ -111,3 +111,47 @@ impl std::fmt::Debug for StatCache {
         write!(f, "StatCache({} entries)", self.entries.len())
     }
 }
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::MetadataExt;
+
+    /// A cache whose one entry, `o.toml`, records `md` as git would, with
+    /// the given mode, and an index written after the file's last change.
+    fn staged(md: &std::fs::Metadata, mode: u32) -> StatCache {
+        let mut entries = HashMap::new();
+        entries.insert(
+            b"o.toml".to_vec(),
+            Stat {
+                id: Oid::hash_object(git2::ObjectType::Blob, b"id = 1\n").unwrap(),
+                size: md.len() as u32,
+                mtime: (md.mtime() as i32, md.mtime_nsec() as u32),
+                ctime: (md.ctime() as i32, md.ctime_nsec() as u32),
+                ino: md.ino() as u32,
+                mode,
+            },
+        );
+        StatCache {
+            entries,
+            written: (md.mtime() + 1, 0),
+        }
+    }
+
+    #[test]
+    fn the_index_vouches_for_a_file_of_the_kind_it_staged_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("o.toml");
+        std::fs::write(&file, "id = 1\n").unwrap();
+        let md = std::fs::symlink_metadata(&file).unwrap();
+        assert!(staged(&md, 0o100644).unchanged("o.toml", &md).is_some());
+        // The same stat staged as a link (or a submodule) is not this file.
+        assert!(staged(&md, 0o120000).unchanged("o.toml", &md).is_none());
+        assert!(staged(&md, 0o160000).unchanged("o.toml", &md).is_none());
+        // Racily clean: modified as the index was written.
+        let mut racy = staged(&md, 0o100644);
+        racy.written = (md.mtime(), md.mtime_nsec());
+        assert!(racy.unchanged("o.toml", &md).is_none());
+        assert!(staged(&md, 0o100644).unchanged("other.toml", &md).is_none());
+    }
+}
