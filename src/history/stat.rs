@@ -17,6 +17,9 @@ use std::path::Path;
 /// written ("racily clean") are hashed anyway. Without an index (or off
 /// Unix) every file is hashed.
 pub struct StatCache {
+    /// The records root's path in the work tree (`""` or `records/`):
+    /// the index names files from the work tree's top.
+    prefix: String,
     entries: HashMap<Vec<u8>, Stat>,
     /// When the index was written (seconds, nanoseconds).
     written: (i64, i64),
@@ -36,9 +39,11 @@ struct Stat {
 impl StatCache {
     /// The index of the repository whose git folder is `git_dir` (read
     /// from its file, so that it can be read beside other work: a
-    /// repository handle cannot be shared between threads).
-    pub fn new(git_dir: &Path) -> StatCache {
+    /// repository handle cannot be shared between threads), for the
+    /// records root at `prefix` in its work tree.
+    pub fn new(git_dir: &Path, prefix: &str) -> StatCache {
         let mut cache = StatCache {
+            prefix: prefix.to_string(),
             entries: HashMap::new(),
             written: (0, 0),
         };
@@ -76,13 +81,15 @@ impl StatCache {
         cache
     }
 
-    /// The blob `path` (relative to the work tree) holds, if the index
+    /// The blob `rel` (relative to the records root) holds, if the index
     /// vouches for it; `md` is the file's own metadata (`lstat`: a link is
     /// a link).
     #[cfg(unix)]
-    pub fn unchanged(&self, path: &str, md: &std::fs::Metadata) -> Option<Oid> {
+    pub fn unchanged(&self, rel: &str, md: &std::fs::Metadata) -> Option<Oid> {
         use std::os::unix::fs::MetadataExt;
-        let e = self.entries.get(path.as_bytes())?;
+        let e = self
+            .entries
+            .get(format!("{}{rel}", self.prefix).as_bytes())?;
         // git keeps these fields truncated to 32 bits.
         let time = |(secs, nanos): (i32, u32)| (i64::from(secs), i64::from(nanos));
         let staged = (e.size, time(e.mtime), time(e.ctime), e.ino);
@@ -101,7 +108,7 @@ impl StatCache {
     }
 
     #[cfg(not(unix))]
-    pub fn unchanged(&self, _path: &str, _md: &std::fs::Metadata) -> Option<Oid> {
+    pub fn unchanged(&self, _rel: &str, _md: &std::fs::Metadata) -> Option<Oid> {
         None
     }
 }
@@ -137,6 +144,7 @@ mod tests {
             },
         );
         StatCache {
+            prefix: String::new(),
             entries,
             written: (md.mtime() + 1, 0),
         }

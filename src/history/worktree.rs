@@ -54,7 +54,7 @@ pub(super) fn worktree(
             .collect()
     };
     let git_dir = repo.path();
-    let (stat, followed) = rayon::join(|| StatCache::new(git_dir), walk);
+    let (stat, followed) = rayon::join(|| StatCache::new(git_dir, &history.prefix), walk);
     let found: Vec<Result<Option<Dirty>>> = followed
         .par_iter()
         .map(|(rel, entry)| {
@@ -64,7 +64,7 @@ pub(super) fn worktree(
             let known = entry
                 .metadata()
                 .ok()
-                .and_then(|md| stat.unchanged(&format!("{}{rel}", history.prefix), &md));
+                .and_then(|md| stat.unchanged(rel, &md));
             let now = match known {
                 Some(id) => id,
                 None => match hash_now(entry.path())? {

@@ -117,7 +117,7 @@ pub fn stamps(guard: &Guard, history: &History, config: &Config) -> Stamps {
         (Ok(t), true) => Some(Verified::load(&history.git_dir, &cache::seed(t))),
         _ => None,
     };
-    let results: Vec<(usize, Token, Option<Hashes>)> = signing_commits(history)
+    let results: Vec<(usize, Token, Option<String>)> = signing_commits(history)
         .into_par_iter()
         .map_init(
             || git2::Repository::open(&history.git_dir).ok(),
@@ -130,7 +130,7 @@ pub fn stamps(guard: &Guard, history: &History, config: &Config) -> Stamps {
                     .as_ref()
                     .zip(history.stat.as_deref())
                     .and_then(|(k, stat)| {
-                        let blob = vouched(guard, stat, &format!("{}{rel}", history.prefix), &rel)?;
+                        let blob = vouched(guard, stat, &rel)?;
                         Some((k.get(id, &blob)?.clone(), blob))
                     });
                 if let Some((time, blob)) = vouched {
@@ -183,22 +183,17 @@ pub fn stamps(guard: &Guard, history: &History, config: &Config) -> Stamps {
     Stamps { commits }
 }
 
-/// The git blob id (hex) of a valid token's file: what its result is
-/// kept under, with the commit id.
-type Hashes = String;
-
-/// The blob id of the token file `rel` (`path` from the work tree's top)
-/// when git's index vouches for it: a regular file in its own name (a
+/// The blob id of the token file `rel` when git's index vouches for it: a regular file in its own name (a
 /// link is read, even one the guard follows), inside the records root,
 /// whose size, times, inode and kind are those the index recorded.
-fn vouched(guard: &Guard, stat: &StatCache, path: &str, rel: &str) -> Option<String> {
+fn vouched(guard: &Guard, stat: &StatCache, rel: &str) -> Option<String> {
     let md = guard.plain_metadata(rel)?;
-    stat.unchanged(path, &md).map(|id| id.to_string())
+    stat.unchanged(rel, &md).map(|id| id.to_string())
 }
 
 /// Verify the token `bytes` of commit `id`, or take its result from
 /// `kept` when it was verified before as these bytes over this commit;
-/// with what to keep it under (valid tokens, and only when there is a
+/// with the blob id to keep it under (valid tokens, and only when there is a
 /// cache to keep them in). A result taken from `kept` reads no commit
 /// object: the id is that object's hash ([`super::cache`]).
 fn verify_kept(
@@ -207,7 +202,7 @@ fn verify_kept(
     bytes: &[u8],
     trust: &Trust,
     kept: Option<&Verified>,
-) -> (Token, Option<Hashes>) {
+) -> (Token, Option<String>) {
     let blob = kept.and_then(|_| {
         git2::Oid::hash_object(git2::ObjectType::Blob, bytes)
             .ok()
