@@ -349,13 +349,17 @@ fn concurrent_builds_take_turns_and_every_one_leaves_a_complete_site() {
         0,
         "index.html was missing at some instant"
     );
-    // Nothing of theirs is left beside the site but the lock file.
+    // Nothing of theirs is left beside the site but the lock file and the
+    // spare: the site before the last, whole, for the next build to write
+    // into.
     let beside: BTreeSet<String> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
+    assert_eq!(file_set(&dir.path().join(".site.docket-spare")), expected);
     let expect: BTreeSet<String> = [
         ".site.docket-lock",
+        ".site.docket-spare",
         ".reference.docket-lock",
         "reference",
         "site",
@@ -433,6 +437,150 @@ fn every_state_an_interrupted_swap_leaves_is_repaired_by_the_next_build() {
         );
         assert_eq!(leftovers(), Vec::<String>::new());
     }
+}
+
+// ---------------------------------------------------------------------------
+// 3b. The spare: the site before the published one, written into by the
+// next build.
+
+fn spare_of(out: &Path) -> PathBuf {
+    let name = out.file_name().unwrap().to_string_lossy();
+    out.parent().unwrap().join(format!(".{name}.docket-spare"))
+}
+
+/// The order's quantity changed and committed: its page, the lists and
+/// `data.json` change.
+fn change_quantity(repo: &Repo, quantity: &str) {
+    let text = repo.read(ORDER_PATH);
+    repo.write(
+        ORDER_PATH,
+        &text.replacen("quantity = 500", &format!("quantity = {quantity}"), 1),
+    );
+    repo.commit_as("li.sales", "2026-03-04", "Quantity changed");
+}
+
+#[test]
+fn a_page_being_served_is_never_written_into_by_the_next_build() {
+    let repo = committed();
+    let (dir, out) = site_dir();
+    built(&repo, &out);
+    // Nothing changed: every page of the published site is now the same
+    // file as the spare's (a hard link), and the spare is what the next
+    // build writes into.
+    built(&repo, &out);
+    let page = "orders/SO-2026-0001.html";
+    assert!(spare_of(&out).join(page).is_file());
+    // A reader (a web server, an rsync) holds the published page and
+    // data.json while the next build runs.
+    let mut held = Vec::new();
+    for rel in [page, "data.json"] {
+        let keep = dir.path().join(rel.replace('/', "-"));
+        std::fs::hard_link(out.join(rel), &keep).unwrap();
+        held.push((keep, std::fs::read(out.join(rel)).unwrap()));
+    }
+
+    change_quantity(&repo, "501");
+    built(&repo, &out);
+
+    let shown = std::fs::read_to_string(out.join(page)).unwrap();
+    assert!(shown.contains("501"), "the page shows the new quantity");
+    for (keep, bytes) in held {
+        assert!(
+            std::fs::read(&keep).unwrap() == bytes,
+            "{} was written into while it was being served",
+            keep.display()
+        );
+    }
+}
+
+#[test]
+fn the_spare_is_taken_up_only_when_its_manifest_accounts_for_it_and_never_followed() {
+    let repo = committed();
+    let (dir, out) = site_dir();
+    let cold = dir.path().join("cold");
+    built(&repo, &out);
+    built(&repo, &out);
+    let spare = spare_of(&out);
+    let reference = |repo: &Repo| {
+        if cold.exists() {
+            std::fs::remove_dir_all(&cold).unwrap();
+        }
+        built(repo, &cold);
+        let mut shot = snapshot(&cold);
+        // Only the build record's commit and cache flag may differ.
+        shot.remove(".docket-manifest");
+        shot
+    };
+    // The paths where the site is not `want`.
+    let site = || {
+        let mut shot = snapshot(&out);
+        shot.remove(".docket-manifest");
+        shot
+    };
+    let differ = |want: &BTreeMap<String, String>| -> Vec<String> {
+        let got = site();
+        got.keys()
+            .chain(want.keys())
+            .filter(|k| got.get(*k) != want.get(*k))
+            .cloned()
+            .collect()
+    };
+    let want = reference(&repo);
+    assert_eq!(differ(&want), [] as [String; 0]);
+
+    // A page dropped into the spare: not in its manifest, so the spare is
+    // not taken up, and the page is published nowhere.
+    std::fs::write(spare.join("orders/planted.html"), "<p>planted</p>").unwrap();
+    built(&repo, &out);
+    assert_eq!(differ(&want), [] as [String; 0]);
+    assert!(find_bytes(&out, "planted").is_none());
+    assert!(find_bytes(&spare, "planted").is_none());
+
+    // A page the spare's manifest lists but that is gone: the spare is
+    // taken up, and the page is made (or taken from the site), not lost.
+    std::fs::remove_file(spare.join("orders/SO-2026-0001.html")).unwrap();
+    built(&repo, &out);
+    assert_eq!(differ(&want), [] as [String; 0]);
+
+    // A page that must change is replaced, and one whose record is gone
+    // is removed, however many builds ago the spare was the site.
+    change_quantity(&repo, "502");
+    let want = reference(&repo);
+    built(&repo, &out);
+    assert_eq!(differ(&want), [] as [String; 0]);
+    repo.remove(FLOWSHEET_PATH);
+    repo.commit_as("li.sales", "2026-03-05", "Flow sheet withdrawn");
+    let want = reference(&repo);
+    assert!(!want.contains_key("flowsheets/MF-2026-0001.html"));
+    built(&repo, &out);
+    built(&repo, &out);
+    assert_eq!(
+        differ(&want),
+        [] as [String; 0],
+        "a page of a record gone stays gone"
+    );
+
+    // A link planted as the spare, to a folder that looks like a site:
+    // removed as a link, never written into or emptied.
+    #[cfg(unix)]
+    {
+        let precious = tempfile::tempdir().unwrap();
+        let lookalike = precious.path().join("site");
+        built(&repo, &lookalike);
+        let before = snapshot(precious.path());
+        std::fs::remove_dir_all(&spare).unwrap();
+        std::os::unix::fs::symlink(&lookalike, &spare).unwrap();
+        built(&repo, &out);
+        assert_eq!(snapshot(precious.path()), before);
+        assert!(!std::fs::symlink_metadata(&spare).is_ok_and(|m| m.file_type().is_symlink()));
+        assert_eq!(differ(&want), [] as [String; 0]);
+    }
+    // A file in the spare's place.
+    std::fs::remove_dir_all(&spare).unwrap();
+    std::fs::write(&spare, "not a folder").unwrap();
+    built(&repo, &out);
+    assert_eq!(differ(&want), [] as [String; 0]);
+    assert!(spare.is_dir(), "the site swapped out is the spare again");
 }
 
 // ---------------------------------------------------------------------------

@@ -58,10 +58,16 @@ impl Manifest {
 
     /// Whether `rel` is listed, and its fingerprint if it has one.
     pub fn get(&self, rel: &str) -> Option<Option<u64>> {
-        self.index
-            .binary_search_by(|e| self.path(e).cmp(rel))
-            .ok()
-            .map(|i| self.index[i].2)
+        self.position(rel).map(|i| self.index[i].2)
+    }
+
+    fn position(&self, rel: &str) -> Option<usize> {
+        self.index.binary_search_by(|e| self.path(e).cmp(rel)).ok()
+    }
+
+    /// The listed files, with their fingerprints, by path.
+    pub fn files(&self) -> impl Iterator<Item = (&str, Option<u64>)> {
+        self.index.iter().map(|e| (self.path(e), e.2))
     }
 
     fn paths(&self) -> impl Iterator<Item = &str> {
@@ -377,7 +383,14 @@ pub fn check_contents(out: &Path, shown: &Path) -> Result<Option<Manifest>> {
     }
     let mut first: Option<(String, &str)> = None;
     let mut rel = String::new();
-    scan(out, &mut rel, &manifest, &dirs, &mut first).map_err(|e| {
+    let mut found = vec![false; manifest.index.len()];
+    let mut seen = Seen {
+        manifest: &manifest,
+        dirs: &dirs,
+        found: &mut found,
+        first: &mut first,
+    };
+    scan(out, &mut rel, &mut seen).map_err(|e| {
         refuse(format!(
             "it cannot be read whole ({e}); pass a new or empty folder"
         ))
@@ -387,20 +400,28 @@ pub fn check_contents(out: &Path, shown: &Path) -> Result<Option<Manifest>> {
             "it holds {rel}, {why}; move that out of the folder, or pass another --out"
         )));
     }
+    // A listed file that is gone is not in the site: whatever asks the
+    // manifest about it (a page to take up unchanged) must hear so.
+    let mut manifest = manifest;
+    let mut keep = found.into_iter();
+    manifest.index.retain(|_| keep.next().unwrap_or(false));
     Ok(Some(manifest))
+}
+
+/// What [`scan`] compares the folder with, and what it finds.
+struct Seen<'a> {
+    manifest: &'a Manifest,
+    dirs: &'a HashSet<&'a str>,
+    /// Per manifest entry, whether its file is there.
+    found: &'a mut [bool],
+    first: &'a mut Option<(String, &'static str)>,
 }
 
 /// Look at every entry below `dir` (at `rel` below the output folder) and
 /// keep in `first` the first, by path, that the manifest does not account
 /// for, with why. One path buffer for the whole walk: a site has tens of
 /// thousands of files, and this runs before every build.
-fn scan(
-    dir: &Path,
-    rel: &mut String,
-    manifest: &Manifest,
-    dirs: &HashSet<&str>,
-    first: &mut Option<(String, &'static str)>,
-) -> std::io::Result<()> {
+fn scan(dir: &Path, rel: &mut String, seen: &mut Seen) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
         let name = entry.file_name();
@@ -417,20 +438,28 @@ fn scan(
             Some("a records repository's docket.toml")
         } else if kind.is_symlink() {
             Some("a link, which docket never makes")
-        } else if kind.is_dir() && dirs.contains(rel.as_str()) {
-            scan(&entry.path(), rel, manifest, dirs, first)?;
+        } else if kind.is_dir() && seen.dirs.contains(rel.as_str()) {
+            scan(&entry.path(), rel, seen)?;
             None
-        } else if kind.is_file() && (manifest.get(rel).is_some() || rel == MANIFEST) {
+        } else if kind.is_file() && rel == MANIFEST {
+            None
+        } else if let Some(i) = kind
+            .is_file()
+            .then(|| seen.manifest.position(rel))
+            .flatten()
+        {
+            seen.found[i] = true;
             None
         } else {
             Some("something docket did not write (it is not in the manifest)")
         };
         if let Some(why) = why
-            && first
+            && seen
+                .first
                 .as_ref()
                 .is_none_or(|(f, _)| rel.as_str() < f.as_str())
         {
-            *first = Some((rel.clone(), why));
+            *seen.first = Some((rel.clone(), why));
         }
         rel.truncate(len);
     }

@@ -5,8 +5,9 @@
 //! ([`accept`]: never the records, never a git repository or anything git
 //! tracks, never a folder holding a file docket did not write), then takes
 //! the folder's build lock and repairs what an interrupted build left
-//! ([`swap`]). Pages are written into a fresh folder beside the output
-//! while they render, and swapped in only when the last page is written:
+//! ([`swap`]). Pages are written into a folder beside the output while
+//! they render (the site before the published one, kept as the spare, or
+//! a fresh folder), and swapped in only when the last page is written:
 //! the intranet never serves a half-written site, and a failed build (or a
 //! panic, or an error in the middle) leaves yesterday's site in place and
 //! no temporary folder behind ([`Publisher`] removes it when dropped
@@ -26,6 +27,13 @@
 //!   the costly part, reading old revisions out of git for the timeline.
 //! - A page that is rendered but comes out byte-identical to the previous
 //!   one is hard-linked too, so it keeps its modification time.
+//! - When the folder written into is the spare, a file it already holds
+//!   with the right fingerprint (or the right bytes) is left as it is: no
+//!   link to make, and none to remove after the swap. A file it holds
+//!   that must change is removed first and made anew, never written into:
+//!   after a build that took a page unchanged, the spare's page and the
+//!   published one are the same file (a hard link), and writing into one
+//!   would change the site being served.
 //!
 //! Both are optimisations only: a stale fingerprint, or a file system
 //! without hard links, means pages are rendered and written, and the
@@ -54,6 +62,10 @@ pub struct Publisher {
     previous: Option<PathBuf>,
     /// Its files, with the fingerprints of its pages.
     manifest: accept::Manifest,
+    /// The files `tmp` already holds when it is the spare taken up (the
+    /// site before the published one), by its manifest; `None` for a
+    /// fresh folder.
+    staged: Option<accept::Manifest>,
     /// The files written into `tmp` that have no fingerprint, for the
     /// manifest (pages come with theirs in [`Publisher::finish`]).
     written: Mutex<Vec<String>>,
@@ -90,10 +102,14 @@ impl Publisher {
             None
         };
         let tmp = beside.tmp();
-        std::fs::create_dir(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        let staged = swap::take_spare(&beside, &tmp)?;
+        if staged.is_none() {
+            std::fs::create_dir(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        }
         Ok(Publisher {
             previous: previous.is_some().then(|| real.clone()),
             manifest: previous.unwrap_or_default(),
+            staged,
             beside,
             tmp,
             written: Mutex::new(Vec::new()),
@@ -125,6 +141,13 @@ impl Publisher {
     /// `data.json`) as it is, when its fingerprint is `fp`; false when it
     /// must be made. The caller lists it with `fp` in [`Publisher::finish`].
     pub fn reuse(&self, rel: &str, fp: u64) -> bool {
+        if self
+            .staged
+            .as_ref()
+            .is_some_and(|s| s.get(rel) == Some(Some(fp)))
+        {
+            return true;
+        }
         let Some(previous) = &self.previous else {
             return false;
         };
@@ -132,7 +155,20 @@ impl Publisher {
             return false;
         }
         let new = self.tmp.join(rel);
-        in_folder(&new, || std::fs::hard_link(previous.join(rel), &new)).is_ok()
+        self.clear(rel, &new).is_ok()
+            && in_folder(&new, || std::fs::hard_link(previous.join(rel), &new)).is_ok()
+    }
+
+    /// Make way for a new `rel` at `path` in a spare taken up: its old
+    /// file is removed, never written into (see the module documentation).
+    fn clear(&self, rel: &str, path: &Path) -> std::io::Result<()> {
+        match &self.staged {
+            Some(staged) if staged.get(rel).is_some() => match std::fs::remove_file(path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+                _ => Ok(()),
+            },
+            _ => Ok(()),
+        }
     }
 
     /// The bytes of a file the previous build wrote and listed, if any.
@@ -147,6 +183,12 @@ impl Publisher {
     /// file is hard-linked instead when it holds exactly these bytes.
     pub fn write_page(&self, rel: &str, bytes: &[u8]) -> Result<()> {
         let path = self.tmp.join(rel);
+        if self.staged.as_ref().is_some_and(|s| s.get(rel).is_some()) {
+            if same_bytes(&path, bytes) {
+                return Ok(());
+            }
+            self.clear(rel, &path).map_err(|e| Error::io(&path, e))?;
+        }
         let old = self.previous.as_ref().map(|p| p.join(rel));
         let same = old.as_deref().filter(|old| same_bytes(old, bytes));
         in_folder(&path, || match same {
@@ -188,6 +230,7 @@ impl Publisher {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
+        self.clear(rel, &path).map_err(|e| Error::io(&path, e))?;
         let file = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
         let mut w = std::io::BufWriter::new(file);
         write(&mut w)
@@ -239,11 +282,48 @@ impl Publisher {
             (Some(_), _) => pages.next(),
             (None, _) => rest.next(),
         });
-        let text = accept::manifest_text(files, &self.built);
+        let files: Vec<(&str, Option<u64>)> = files.collect();
+        if let Some(staged) = &self.staged {
+            self.remove_stale(staged, &files)?;
+        }
+        let text = accept::manifest_text(files.into_iter(), &self.built);
         let path = self.tmp.join(MANIFEST);
         std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
         swap::swap(&self.beside, &self.tmp)?;
         self.finished = true;
+        Ok(())
+    }
+}
+
+impl Publisher {
+    /// Remove from a spare taken up what this build did not write
+    /// (`files`, sorted): the pages of records gone since, and the folders
+    /// left empty.
+    fn remove_stale(&self, staged: &accept::Manifest, files: &[(&str, Option<u64>)]) -> Result<()> {
+        let mut new = files.iter().map(|f| f.0).peekable();
+        let mut emptied = std::collections::BTreeSet::new();
+        for (rel, _) in staged.files() {
+            while new.next_if(|n| *n < rel).is_some() {}
+            if new.peek() == Some(&rel) {
+                continue;
+            }
+            let path = self.tmp.join(rel);
+            match std::fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(Error::io(&path, e));
+                }
+                _ => {}
+            }
+            let mut dir = rel;
+            while let Some((parent, _)) = dir.rsplit_once('/') {
+                emptied.insert(parent);
+                dir = parent;
+            }
+        }
+        // Deepest first; a folder still holding a file stays.
+        for dir in emptied.iter().rev() {
+            let _ = std::fs::remove_dir(self.tmp.join(dir));
+        }
         Ok(())
     }
 }

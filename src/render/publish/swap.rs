@@ -14,6 +14,16 @@
 //!   system cannot exchange (other systems, some network file systems),
 //!   two renames: `<out> -> .<name>.docket-old`, then the new folder to
 //!   `<out>`.
+//! - **Spare.** The folder swapped out (the site before this one) is not
+//!   removed but kept as `.<name>.docket-spare`, and the next build
+//!   writes into it (renamed to its own temporary name) instead of into a
+//!   fresh folder: only the files that differ between that site and the
+//!   new one are written or removed, and removing tens of thousands of
+//!   links after each swap, and making as many again in the next build,
+//!   is no longer most of a rebuild. The spare is taken up only when its
+//!   manifest accounts for every file in it, as for the published folder
+//!   ([`super::accept::check_contents`]); otherwise it is removed and the
+//!   build starts from an empty folder.
 //! - **Recovery.** A build killed at any point leaves one of a few states;
 //!   the next build, holding the lock, repairs it before anything else:
 //!   `.<name>.docket-old` with `<out>` missing (killed between the two
@@ -32,6 +42,7 @@ pub struct Beside {
     pub out: PathBuf,
     pub lock: PathBuf,
     pub old: PathBuf,
+    pub spare: PathBuf,
     /// The prefix of every temporary folder's name.
     new_prefix: String,
 }
@@ -43,6 +54,7 @@ impl Beside {
         Some(Beside {
             lock: parent.join(format!(".{name}.docket-lock")),
             old: parent.join(format!(".{name}.docket-old")),
+            spare: parent.join(format!(".{name}.docket-spare")),
             new_prefix: format!(".{name}.docket-new"),
             out: out.to_path_buf(),
             parent,
@@ -122,11 +134,11 @@ pub fn swap(b: &Beside, tmp: &Path) -> Result<()> {
         return std::fs::rename(tmp, &b.out).map_err(|e| Error::io(&b.out, e));
     }
     match exchange(tmp, &b.out) {
-        // `tmp` now holds the previous site. The new one is published
-        // whatever happens next; what is not removed now, the next build
-        // removes.
+        // `tmp` now holds the previous site: the next build's spare. The
+        // new one is published whatever happens next; what is not put
+        // aside now, the next build removes.
         Ok(()) => {
-            let _ = remove_tree(tmp);
+            keep_spare(b, tmp);
             return Ok(());
         }
         Err(e) if !exchange_unsupported(&e) => return Err(Error::io(&b.out, e)),
@@ -143,8 +155,45 @@ pub fn swap_by_renames(b: &Beside, tmp: &Path) -> Result<()> {
         let _ = std::fs::rename(&b.old, &b.out);
         return Err(Error::io(&b.out, e));
     }
-    let _ = remove_tree(&b.old);
+    keep_spare(b, &b.old);
     Ok(())
+}
+
+/// Keep the site just swapped out (now at `previous`) as the spare.
+fn keep_spare(b: &Beside, previous: &Path) {
+    if std::fs::rename(previous, &b.spare).is_err() {
+        let _ = remove_tree(previous);
+    }
+}
+
+/// Take up the spare as the folder `tmp` to write the new site into:
+/// its manifest (every file in it, which the new build replaces or
+/// removes as it must), or `None` when there is no spare to take up (no
+/// spare, not a folder, or holding anything its manifest does not list:
+/// then it is removed, and `tmp` is not made). Call with the lock held.
+pub fn take_spare(b: &Beside, tmp: &Path) -> Result<Option<super::accept::Manifest>> {
+    let Ok(meta) = std::fs::symlink_metadata(&b.spare) else {
+        return Ok(None);
+    };
+    if !meta.is_dir() {
+        remove(&b.spare)?;
+        return Ok(None);
+    }
+    std::fs::rename(&b.spare, tmp).map_err(|e| Error::io(tmp, e))?;
+    match super::accept::check_contents(tmp, tmp) {
+        Ok(Some(manifest)) => {
+            // From here on the folder is half of one build and half of
+            // another: if this build stops, recovery removes it.
+            let listed = tmp.join(super::accept::MANIFEST);
+            std::fs::remove_file(&listed).map_err(|e| Error::io(&listed, e))?;
+            Ok(Some(manifest))
+        }
+        Ok(None) => Ok(Some(Default::default())),
+        Err(_) => {
+            remove(tmp)?;
+            Ok(None)
+        }
+    }
 }
 
 #[cfg(target_os = "linux")]
@@ -206,18 +255,25 @@ mod tests {
     }
 
     #[test]
-    fn both_swaps_put_the_new_site_in_place_and_leave_nothing_beside() {
+    fn both_swaps_put_the_new_site_in_place_and_keep_the_previous_as_the_spare() {
         let dir = tempfile::tempdir().unwrap();
         let b = Beside::new(&dir.path().join("site")).unwrap();
+        let spare = || std::fs::read_to_string(b.spare.join("index.html")).unwrap();
         site(&b.out, "old");
         site(&b.tmp(), "new");
         swap(&b, &b.tmp()).unwrap();
-        assert_eq!(index(&b), "new");
-        site(&b.tmp(), "newer");
+        assert_eq!((index(&b), spare()), ("new".into(), "old".into()));
+        // The spare is taken up by the next build, as `tmp`.
+        std::fs::rename(&b.spare, b.tmp()).unwrap();
+        std::fs::write(b.tmp().join("index.html"), "newer").unwrap();
         swap_by_renames(&b, &b.tmp()).unwrap();
-        assert_eq!(index(&b), "newer");
-        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
-        assert_eq!(left.len(), 1, "{left:?}");
+        assert_eq!((index(&b), spare()), ("newer".into(), "new".into()));
+        let mut left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        left.sort();
+        assert_eq!(left, [".site.docket-spare", "site"]);
     }
 
     #[test]
