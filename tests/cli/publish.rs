@@ -248,6 +248,50 @@ fn out_in_a_git_work_tree_must_be_ignored_and_hold_nothing_tracked() {
     repo.write_top(".gitignore", "site/\n");
     built(&repo, &out);
     assert!(out.join("index.html").is_file());
+    // The site it replaces is not kept beside it as the spare: git does
+    // not ignore that name, and `git add -A` would take a copy of the
+    // site. Once .gitignore lists it, it is kept.
+    let spare = repo.top.join(".site.docket-spare");
+    built(&repo, &out);
+    assert!(!spare.exists(), "a spare git does not ignore");
+    repo.write_top(".gitignore", "site/\n.site.docket-spare/\n");
+    built(&repo, &out);
+    assert!(spare.join("index.html").is_file());
+    // A folder of that name that git tracks is neither taken up nor
+    // removed.
+    std::fs::remove_dir_all(&spare).unwrap();
+    std::fs::create_dir(&spare).unwrap();
+    std::fs::write(spare.join("index.html"), "tracked").unwrap();
+    for args in [
+        &["add", "-f", ".site.docket-spare/index.html"][..],
+        &[
+            "-c",
+            "user.name=Li Mei",
+            "-c",
+            "user.email=li@acme.example",
+            "-c",
+            "commit.gpgsign=false",
+            "commit",
+            "-qm",
+            "a spare tracked",
+        ],
+    ] {
+        let status = Command::new("git")
+            .arg("-C")
+            .arg(&repo.top)
+            .args(args)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    built(&repo, &out);
+    built(&repo, &out);
+    assert!(
+        std::fs::read_to_string(spare.join("index.html")).is_ok_and(|t| t == "tracked"),
+        "the folder git tracks under the spare's name was taken up"
+    );
+    assert!(out.join("index.html").is_file());
+    repo.write_top(".gitignore", "site/\n");
 
     // Ignored, but git tracks a file below it (added before the ignore).
     let kept = repo.top.join("published");

@@ -230,8 +230,11 @@ pub fn physical(path: &Path) -> Result<PathBuf> {
 
 /// Refuse an output folder that is, holds or lies inside the records root,
 /// or is (or lies unignored in) a git repository. `out` is as given (for
-/// messages), `out_real` and `root_real` from [`physical`].
-pub fn check_place(out: &Path, out_real: &Path, root_real: &Path) -> Result<()> {
+/// messages), `out_real` and `root_real` from [`physical`]. `Ok(true)`
+/// when docket may also keep its spare beside it (see `swap.rs`): outside
+/// any git work tree, or where git ignores the spare's name and tracks
+/// nothing below it.
+pub fn check_place(out: &Path, out_real: &Path, root_real: &Path) -> Result<bool> {
     let refuse = |why: String| {
         Err(Error::Out {
             out: out.to_path_buf(),
@@ -262,12 +265,12 @@ pub fn check_place(out: &Path, out_real: &Path, root_real: &Path) -> Result<()> 
     while !probe.exists() {
         match probe.parent() {
             Some(p) => probe = p,
-            None => return Ok(()),
+            None => return Ok(true),
         }
     }
     let repo = match git2::Repository::discover(probe) {
         Ok(r) => r,
-        Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(()),
+        Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(true),
         // A repository around it that git cannot open: whether it tracks
         // files there cannot be told, so the answer is no.
         Err(e) => {
@@ -285,10 +288,10 @@ pub fn check_place(out: &Path, out_real: &Path, root_real: &Path) -> Result<()> 
         ));
     }
     let Some(workdir) = repo.workdir().and_then(|w| w.canonicalize().ok()) else {
-        return Ok(());
+        return Ok(true);
     };
     let Ok(rel) = out_real.strip_prefix(&workdir) else {
-        return Ok(());
+        return Ok(true);
     };
     let rel = crate::load::rel_path(Path::new(""), rel);
     if rel.split('/').any(|s| s == ".git") {
@@ -310,7 +313,14 @@ pub fn check_place(out: &Path, out_real: &Path, root_real: &Path) -> Result<()> 
             workdir.display()
         ));
     }
-    Ok(())
+    // The spare beside it is kept only where git ignores it too: a copy of
+    // the site must not turn up in `git status`, or in a `git add -A`.
+    let spare = match rel.rsplit_once('/') {
+        Some((dir, name)) => format!("{dir}/.{name}.docket-spare"),
+        None => format!(".{rel}.docket-spare"),
+    };
+    Ok(repo.is_path_ignored(format!("{spare}/")).unwrap_or(false)
+        && tracked_below(&repo, &spare).is_none())
 }
 
 /// A file below `rel` that git tracks (in the index or in `HEAD`).

@@ -90,9 +90,12 @@ impl Publisher {
                 why: "it is a link; pass the folder it leads to".into(),
             });
         }
-        accept::check_place(out, &real, &accept::physical(root)?)?;
-        let beside = swap::Beside::new(&real)
+        let spare = accept::check_place(out, &real, &accept::physical(root)?)?;
+        let mut beside = swap::Beside::new(&real)
             .ok_or_else(|| Error::Usage(format!("--out {} must name a folder", out.display())))?;
+        if !spare {
+            beside.spare = None;
+        }
         std::fs::create_dir_all(&beside.parent).map_err(|e| Error::io(&beside.parent, e))?;
         let lock = swap::lock(&beside, waiting)?;
         swap::recover(&beside)?;

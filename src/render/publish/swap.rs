@@ -23,7 +23,9 @@
 //!   is no longer most of a rebuild. The spare is taken up only when its
 //!   manifest accounts for every file in it, as for the published folder
 //!   ([`super::accept::check_contents`]); otherwise it is removed and the
-//!   build starts from an empty folder.
+//!   build starts from an empty folder. Inside a git work tree the spare
+//!   is kept only where git ignores its name (`accept::check_place`); a
+//!   folder of that name is then neither taken up nor removed.
 //! - **Recovery.** A build killed at any point leaves one of a few states;
 //!   the next build, holding the lock, repairs it before anything else:
 //!   `.<name>.docket-old` with `<out>` missing (killed between the two
@@ -42,7 +44,9 @@ pub struct Beside {
     pub out: PathBuf,
     pub lock: PathBuf,
     pub old: PathBuf,
-    pub spare: PathBuf,
+    /// `None` where the spare may not be kept (a git work tree that does
+    /// not ignore it).
+    pub spare: Option<PathBuf>,
     /// The prefix of every temporary folder's name.
     new_prefix: String,
 }
@@ -54,7 +58,7 @@ impl Beside {
         Some(Beside {
             lock: parent.join(format!(".{name}.docket-lock")),
             old: parent.join(format!(".{name}.docket-old")),
-            spare: parent.join(format!(".{name}.docket-spare")),
+            spare: Some(parent.join(format!(".{name}.docket-spare"))),
             new_prefix: format!(".{name}.docket-new"),
             out: out.to_path_buf(),
             parent,
@@ -161,7 +165,11 @@ pub fn swap_by_renames(b: &Beside, tmp: &Path) -> Result<()> {
 
 /// Keep the site just swapped out (now at `previous`) as the spare.
 fn keep_spare(b: &Beside, previous: &Path) {
-    if std::fs::rename(previous, &b.spare).is_err() {
+    let kept = b
+        .spare
+        .as_ref()
+        .is_some_and(|spare| std::fs::rename(previous, spare).is_ok());
+    if !kept {
         let _ = remove_tree(previous);
     }
 }
@@ -172,14 +180,17 @@ fn keep_spare(b: &Beside, previous: &Path) {
 /// spare, not a folder, or holding anything its manifest does not list:
 /// then it is removed, and `tmp` is not made). Call with the lock held.
 pub fn take_spare(b: &Beside, tmp: &Path) -> Result<Option<super::accept::Manifest>> {
-    let Ok(meta) = std::fs::symlink_metadata(&b.spare) else {
+    let Some(spare) = &b.spare else {
+        return Ok(None);
+    };
+    let Ok(meta) = std::fs::symlink_metadata(spare) else {
         return Ok(None);
     };
     if !meta.is_dir() {
-        remove(&b.spare)?;
+        remove(spare)?;
         return Ok(None);
     }
-    std::fs::rename(&b.spare, tmp).map_err(|e| Error::io(tmp, e))?;
+    std::fs::rename(spare, tmp).map_err(|e| Error::io(tmp, e))?;
     match super::accept::check_contents(tmp, tmp) {
         Ok(Some(manifest)) => {
             // From here on the folder is half of one build and half of
@@ -258,13 +269,14 @@ mod tests {
     fn both_swaps_put_the_new_site_in_place_and_keep_the_previous_as_the_spare() {
         let dir = tempfile::tempdir().unwrap();
         let b = Beside::new(&dir.path().join("site")).unwrap();
-        let spare = || std::fs::read_to_string(b.spare.join("index.html")).unwrap();
+        let spare =
+            || std::fs::read_to_string(b.spare.as_ref().unwrap().join("index.html")).unwrap();
         site(&b.out, "old");
         site(&b.tmp(), "new");
         swap(&b, &b.tmp()).unwrap();
         assert_eq!((index(&b), spare()), ("new".into(), "old".into()));
         // The spare is taken up by the next build, as `tmp`.
-        std::fs::rename(&b.spare, b.tmp()).unwrap();
+        std::fs::rename(b.spare.as_ref().unwrap(), b.tmp()).unwrap();
         std::fs::write(b.tmp().join("index.html"), "newer").unwrap();
         swap_by_renames(&b, &b.tmp()).unwrap();
         assert_eq!((index(&b), spare()), ("newer".into(), "new".into()));
