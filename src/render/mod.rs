@@ -302,36 +302,28 @@ pub fn site(
         values: Default::default(),
         verify: std::env::var_os("DOCKET_VERIFY_READS").is_some_and(|v| v != "0"),
     };
-    let mut manifest = stage("render static pages", || {
-        // A list page of a big company is the largest view there is (every
-        // order of ten years, as cells), and the people page lists every
-        // signature: these go one after another, beside the small pages,
-        // so at most one is in memory.
-        let emit = |page: Overview| {
-            let (path, template, nav) = page.place();
-            let view = page.view(&cx, trail, status, &sections);
-            renderer.emit(path, template, nav, view)
-        };
-        let (big, small): (Vec<Overview>, Vec<Overview>) = Overview::all()
-            .into_iter()
-            .partition(|p| matches!(p, Overview::List(_) | Overview::People));
-        let (big, small) = rayon::join(
-            || big.into_iter().map(emit).collect::<Result<Vec<_>>>(),
-            || small.into_par_iter().map(emit).collect::<Result<Vec<_>>>(),
-        );
-        let mut all = big?;
-        all.extend(small?);
-        Ok::<_, Error>(all)
-    })?;
-    let m = cx.model;
-    stage("render record pages", || -> Result<()> {
-        for kind in Kind::ALL {
-            manifest.extend(renderer.records(kind, &m.records(kind))?);
-        }
-        trail::close_git_handles();
-        let kept = std::mem::take(&mut *renderer.kept.lock().unwrap_or_else(|e| e.into_inner()));
-        publisher.write_other(reads::FILE, |w| kept.write(w))
-    })?;
+    // data.json is written on one thread, start to end (a fifth of a
+    // second at 10,000 orders, after every commit): beside the pages,
+    // which leave a core idle at times, not after them.
+    let built = BuiltFrom::of(opts.history);
+    let data_fp = crate::fingerprint::Fingerprint::new(seed_value)
+        .str("data.json")
+        .u64(model.source)
+        .str(&report.to_json())
+        .json(&built)
+        .finish();
+    let data = || {
+        stage("render data.json", || -> Result<()> {
+            if !publisher.reuse("data.json", data_fp) {
+                publisher
+                    .write_streamed("data.json", |w| data_json(model, report, status, &built, w))?;
+            }
+            Ok(())
+        })
+    };
+    let (manifest, data) = rayon::join(|| pages(&renderer, status, &sections), data);
+    data?;
+    let mut manifest = manifest?;
     if let Some(b) = &renderer.bar {
         b.finish_and_clear();
     }
@@ -343,23 +335,7 @@ pub fn site(
         stage("render feed", || -> Result<()> {
             publisher.write("feed.xml", &render_feed(&tera, &cx, trail)?)
         })?;
-        // The whole model as JSON is the largest file by far (hundreds of
-        // megabytes for a big company): streamed, never held in memory,
-        // and made only when its inputs changed: the files the model was
-        // read from, the findings and the date (the status derives from
-        // them; the seed covers docket's version and configuration).
-        let built = BuiltFrom::of(opts.history);
-        let fp = crate::fingerprint::Fingerprint::new(seed_value)
-            .str("data.json")
-            .u64(model.source)
-            .str(&report.to_json())
-            .json(&built)
-            .finish();
-        if !publisher.reuse("data.json", fp) {
-            publisher
-                .write_streamed("data.json", |w| data_json(model, report, status, &built, w))?;
-        }
-        manifest.push(("data.json".to_string(), fp));
+        manifest.push(("data.json".to_string(), data_fp));
         // The audit page names data.json's hash, so it comes after it,
         // with the allowed_signers file its commands use.
         let provenance = audit::Provenance {
@@ -421,6 +397,48 @@ pub fn site(
     };
     stage("publish", || publisher.finish(manifest))?;
     Ok(stats)
+}
+
+/// The overview pages, then every record's page, and the reads the
+/// record pages noted (for the next build): what they publish, with their
+/// fingerprints.
+fn pages(
+    renderer: &pages::Renderer,
+    status: &Status,
+    sections: &[markdown::Section],
+) -> Result<Vec<(String, u64)>> {
+    let (cx, trail, publisher) = (renderer.cx, renderer.trail, renderer.publisher);
+    let mut manifest = stage("render static pages", || {
+        // A list page of a big company is the largest view there is (every
+        // order of ten years, as cells), and the people page lists every
+        // signature: these go one after another, beside the small pages,
+        // so at most one is in memory.
+        let emit = |page: Overview| {
+            let (path, template, nav) = page.place();
+            let view = page.view(cx, trail, status, sections);
+            renderer.emit(path, template, nav, view)
+        };
+        let (big, small): (Vec<Overview>, Vec<Overview>) = Overview::all()
+            .into_iter()
+            .partition(|p| matches!(p, Overview::List(_) | Overview::People));
+        let (big, small) = rayon::join(
+            || big.into_iter().map(emit).collect::<Result<Vec<_>>>(),
+            || small.into_par_iter().map(emit).collect::<Result<Vec<_>>>(),
+        );
+        let mut all = big?;
+        all.extend(small?);
+        Ok::<_, Error>(all)
+    })?;
+    let m = cx.model;
+    stage("render record pages", || -> Result<()> {
+        for kind in Kind::ALL {
+            manifest.extend(renderer.records(kind, &m.records(kind))?);
+        }
+        trail::close_git_handles();
+        let kept = std::mem::take(&mut *renderer.kept.lock().unwrap_or_else(|e| e.into_inner()));
+        publisher.write_other(reads::FILE, |w| kept.write(w))
+    })?;
+    Ok(manifest)
 }
 
 fn progress_bar(enabled: bool, len: usize) -> Option<indicatif::ProgressBar> {
