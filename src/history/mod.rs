@@ -69,7 +69,7 @@ pub use governance::{Event, FileChange, Governance, Listed, Status};
 pub use index::{Change, Commit, Dirty, FileHistory, History, Revision, Stamp, Unavailable, short};
 pub use lost::{LOST_READ, LOST_SHOWN, LostCommit, LostRecord, Published, Rewrite};
 pub use proof::{Proof, ProofState, ProofStatus, Proofs, Shown, SshVerdict};
-pub use prove::{prove, prove_only};
+pub use prove::{Unsaved, prove, prove_only};
 pub use regime::{Regime, SIGNATURE_RULES};
 pub use repo::{Objects, blob_size, discover, read_blob, read_state, resolve};
 pub use revoked::judge_revoked_on_trusted_time;
@@ -148,11 +148,15 @@ impl History {
         if start.is_some() {
             return Ok(history);
         }
-        if caches && history.head != cached_head {
-            stage("history cache save", || cache::save(&history));
-        }
-        let (worktree, stat) = stage("history worktree", || {
-            worktree::worktree(&repo, &history, root)
+        // Writing the cache is one thread of JSON: beside the working
+        // tree's check, which reads the same history and writes nothing.
+        let (worktree, stat) = std::thread::scope(|s| {
+            if caches && history.head != cached_head {
+                s.spawn(|| stage("history cache save", || cache::save(&history)));
+            }
+            stage("history worktree", || {
+                worktree::worktree(&repo, &history, root)
+            })
         })?;
         history.worktree = worktree;
         history.stat = Some(std::sync::Arc::new(stat));
