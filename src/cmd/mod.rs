@@ -105,19 +105,23 @@ pub fn judge(
     as_of: Option<Date>,
 ) -> Result<CheckReport> {
     use crate::timing::stage;
-    stage("history proofs", || crate::history::prove(history, model))?;
-    crate::history::apply_governed(&mut model.config, history);
-    history.stamps = stage("timestamps", || {
-        crate::tsa::stamps(&model.guard, history, &model.config)
-    });
-    // A revoked key is judged on the tokens' time once they are known.
-    crate::history::judge_revoked_on_trusted_time(
-        history,
-        model.config.timestamps.policy,
-        model.config.company.offset_seconds,
-    )?;
-    stage("rules", || {
-        check_model(model, Some(history), findings, as_of)
+    let unsaved = stage("history proofs", || crate::history::prove(history, model))?;
+    // The proofs cache is written beside the stages after the proofs.
+    std::thread::scope(|s| {
+        s.spawn(|| stage("history proofs save", || unsaved.save()));
+        crate::history::apply_governed(&mut model.config, history);
+        history.stamps = stage("timestamps", || {
+            crate::tsa::stamps(&model.guard, history, &model.config)
+        });
+        // A revoked key is judged on the tokens' time once they are known.
+        crate::history::judge_revoked_on_trusted_time(
+            history,
+            model.config.timestamps.policy,
+            model.config.company.offset_seconds,
+        )?;
+        stage("rules", || {
+            check_model(model, Some(history), findings, as_of)
+        })
     })
 }
 

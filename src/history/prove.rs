@@ -40,15 +40,36 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Compute the proofs of every signed section and the substance history of
 /// every order of `model`. Reads blobs; files are independent, so they are
 /// done in parallel, each thread with its own git handle.
-pub fn prove(history: &mut History, model: &Model) -> crate::Result<()> {
-    prove_only(history, model, None)
+/// What is worth keeping for the next run comes back as [`Unsaved`]:
+/// write it, now or beside what the caller does next.
+pub fn prove(history: &mut History, model: &Model) -> crate::Result<Unsaved> {
+    prove_all(history, model, None)
+}
+
+/// The proofs made in a run, for `.git/docket/proofs.json`; `save`
+/// writes them (nothing when nothing changed). One thread of JSON, a
+/// fifth of the proofs stage after one commit: the caller may write it
+/// beside its next stage instead of before it.
+#[must_use = "the proofs made are lost for the next run unless saved"]
+pub struct Unsaved(Option<(std::path::PathBuf, u64, BTreeMap<String, ProofEntry>)>);
+
+impl Unsaved {
+    pub fn save(self) {
+        if let Some((git_dir, seed, keep)) = self.0 {
+            cache::save_proofs(&git_dir, seed, keep);
+        }
+    }
 }
 
 /// [`prove`] for one record only (by id or path), or for all with `None`:
 /// `docket log` needs one record's proofs, not the whole repository's.
 pub fn prove_only(history: &mut History, model: &Model, only: Option<&str>) -> crate::Result<()> {
+    prove_all(history, model, only).map(Unsaved::save)
+}
+
+fn prove_all(history: &mut History, model: &Model, only: Option<&str>) -> crate::Result<Unsaved> {
     if history.unavailable.is_some() {
-        return Ok(());
+        return Ok(Unsaved(None));
     }
     // Every proof is judged under the policy in force for its commit.
     super::govern::govern(history, model.config.company.offset_seconds)?;
@@ -161,11 +182,10 @@ pub fn prove_only(history: &mut History, model: &Model, only: Option<&str>) -> c
         || keep
             .iter()
             .any(|(f, e)| cached.get(f).is_none_or(|c| c.key != e.key));
-    if only.is_none() && changed && history.head.is_some() && history.caches {
-        cache::save_proofs(&history.git_dir, seed, keep);
-    }
+    let unsaved = (only.is_none() && changed && history.head.is_some() && history.caches)
+        .then(|| (history.git_dir.clone(), seed, keep));
     history.proofs = proofs;
-    Ok(())
+    Ok(Unsaved(unsaved))
 }
 
 /// One file's results: its proofs, its order history, what to cache, and

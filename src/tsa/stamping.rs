@@ -52,7 +52,7 @@ pub fn stamp(root: &Path, model: &crate::model::Model, tsa: &Tsa) -> Result<Stam
             why.describe()
         )));
     }
-    crate::history::prove(&mut history, model)?;
+    crate::history::prove(&mut history, model)?.save();
     let trust = trust(&model.guard, &model.config.timestamps).map_err(|e| {
         Error::Timestamp(format!(
             "cannot check the TSA's replies, so nothing was asked: {e}"
