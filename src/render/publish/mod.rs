@@ -158,20 +158,7 @@ impl Publisher {
             return false;
         }
         let new = self.tmp.join(rel);
-        self.clear(rel, &new).is_ok()
-            && in_folder(&new, || std::fs::hard_link(previous.join(rel), &new)).is_ok()
-    }
-
-    /// Make way for a new `rel` at `path` in a spare taken up: its old
-    /// file is removed, never written into (see the module documentation).
-    fn clear(&self, rel: &str, path: &Path) -> std::io::Result<()> {
-        match &self.staged {
-            Some(staged) if staged.get(rel).is_some() => match std::fs::remove_file(path) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-                _ => Ok(()),
-            },
-            _ => Ok(()),
-        }
+        create(&new, || std::fs::hard_link(previous.join(rel), &new)).is_ok()
     }
 
     /// The bytes of a file the previous build wrote and listed, if any.
@@ -186,17 +173,24 @@ impl Publisher {
     /// file is hard-linked instead when it holds exactly these bytes.
     pub fn write_page(&self, rel: &str, bytes: &[u8]) -> Result<()> {
         let path = self.tmp.join(rel);
-        if self.staged.as_ref().is_some_and(|s| s.get(rel).is_some()) {
-            if same_bytes(&path, bytes) {
-                return Ok(());
-            }
-            self.clear(rel, &path).map_err(|e| Error::io(&path, e))?;
+        if self.staged.as_ref().is_some_and(|s| s.get(rel).is_some()) && same_bytes(&path, bytes) {
+            return Ok(());
         }
         let old = self.previous.as_ref().map(|p| p.join(rel));
         let same = old.as_deref().filter(|old| same_bytes(old, bytes));
-        in_folder(&path, || match same {
-            Some(old) if std::fs::hard_link(old, &path).is_ok() => Ok(()),
-            _ => std::fs::write(&path, bytes),
+        let write = || {
+            use std::io::Write;
+            let mut file = std::fs::File::create_new(&path)?;
+            file.write_all(bytes)
+        };
+        create(&path, || match same {
+            // Where no hard link can be made (no such file system, the
+            // old file gone), the bytes are written.
+            Some(old) => std::fs::hard_link(old, &path).or_else(|e| match e.kind() {
+                std::io::ErrorKind::AlreadyExists => Err(e),
+                _ => write(),
+            }),
+            None => write(),
         })
         .map_err(|e| Error::io(&path, e))
     }
@@ -230,11 +224,8 @@ impl Publisher {
     ) -> Result<()> {
         use std::io::Write;
         let path = self.tmp.join(rel);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        }
-        self.clear(rel, &path).map_err(|e| Error::io(&path, e))?;
-        let file = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
+        let file =
+            create(&path, || std::fs::File::create_new(&path)).map_err(|e| Error::io(&path, e))?;
         let mut w = std::io::BufWriter::new(file);
         write(&mut w)
             .and_then(|()| w.flush())
@@ -380,16 +371,25 @@ fn same_bytes(old: &Path, bytes: &[u8]) -> bool {
         && std::fs::read(old).is_ok_and(|b| b == bytes)
 }
 
-/// Run `make`, which creates `path`; when it fails for want of the
-/// folder, make the folder and run it again. Asking for every page's
-/// folder first costs a locked `mkdir` of an existing folder per page
-/// (7,191 calls for 7,182 pages, the two writers queuing on the lock).
-fn in_folder<T>(path: &Path, make: impl Fn() -> std::io::Result<T>) -> std::io::Result<T> {
+/// Run `make`, which creates `path` and fails if something is there
+/// already: then that is removed and `make` runs again. A file is never
+/// written into: in a spare taken up, or after a page was taken by a hard
+/// link, the file at `path` may be the published site's own (one inode in
+/// both folders), and writing into it would change the page being served.
+/// When `make` fails for want of the folder, the folder is made and `make`
+/// runs again: asking for every page's folder first costs a locked `mkdir`
+/// of an existing folder per page (7,191 calls for 7,182 pages, the two
+/// writers queuing on the lock).
+fn create<T>(path: &Path, make: impl Fn() -> std::io::Result<T>) -> std::io::Result<T> {
     match make() {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir)?;
             }
+            make()
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            std::fs::remove_file(path)?;
             make()
         }
         r => r,
