@@ -322,8 +322,8 @@ pub fn site(
         })
     };
     let (manifest, data) = rayon::join(|| pages(&renderer, status, &sections), data);
-    data?;
     let mut manifest = manifest?;
+    data?;
     if let Some(b) = &renderer.bar {
         b.finish_and_clear();
     }

@@ -489,6 +489,7 @@ fn change_quantity(repo: &Repo, quantity: &str) {
     repo.commit_as("li.sales", "2026-03-04", "Quantity changed");
 }
 
+#[cfg(unix)]
 #[test]
 fn a_page_being_served_is_never_written_into_by_the_next_build() {
     let repo = committed();
@@ -510,7 +511,7 @@ fn a_page_being_served_is_never_written_into_by_the_next_build() {
     }
 
     change_quantity(&repo, "501");
-    built(&repo, &out);
+    assert!(built_from_spare(&repo, &out));
 
     let shown = std::fs::read_to_string(out.join(page)).unwrap();
     assert!(shown.contains("501"), "the page shows the new quantity");
@@ -523,94 +524,205 @@ fn a_page_being_served_is_never_written_into_by_the_next_build() {
     }
 }
 
+/// A site's files and folders, its manifest (which names the build's
+/// commit and whether it used the caches) left out.
+fn site_files(out: &Path) -> BTreeMap<String, String> {
+    let mut shot = snapshot(out);
+    shot.remove(".docket-manifest");
+    shot
+}
+
+/// What a build from nothing makes of `repo` (into a new folder).
+fn cold(repo: &Repo) -> BTreeMap<String, String> {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    built(repo, &out);
+    site_files(&out)
+}
+
+/// The paths where the site in `out` is not `want`.
+fn differ(out: &Path, want: &BTreeMap<String, String>) -> Vec<String> {
+    let got = site_files(out);
+    got.keys()
+        .chain(want.keys())
+        .filter(|k| got.get(*k) != want.get(*k))
+        .cloned()
+        .collect()
+}
+
+/// A folder's inode and birth time: the same after a build when the
+/// build took up the spare (renamed, written into, swapped in). The time
+/// tells a new folder that was given a removed spare's inode number.
+#[cfg(unix)]
+fn inode(path: &Path) -> (u64, Option<std::time::SystemTime>) {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::symlink_metadata(path).unwrap();
+    (meta.ino(), meta.created().ok())
+}
+
+/// Build into `out`, and say whether the build took up the spare.
+#[cfg(unix)]
+fn built_from_spare(repo: &Repo, out: &Path) -> bool {
+    let spare = std::fs::symlink_metadata(spare_of(out))
+        .ok()
+        .filter(|m| m.is_dir())
+        .map(|_| inode(&spare_of(out)));
+    built(repo, out);
+    spare == Some(inode(out))
+}
+
+#[cfg(unix)]
 #[test]
 fn the_spare_is_taken_up_only_when_its_manifest_accounts_for_it_and_never_followed() {
+    let none: [String; 0] = [];
     let repo = committed();
-    let (dir, out) = site_dir();
-    let cold = dir.path().join("cold");
+    let (_dir, out) = site_dir();
     built(&repo, &out);
-    built(&repo, &out);
+    assert!(!built_from_spare(&repo, &out), "no spare after one build");
     let spare = spare_of(&out);
-    let reference = |repo: &Repo| {
-        if cold.exists() {
-            std::fs::remove_dir_all(&cold).unwrap();
-        }
-        built(repo, &cold);
-        let mut shot = snapshot(&cold);
-        // Only the build record's commit and cache flag may differ.
-        shot.remove(".docket-manifest");
-        shot
-    };
-    // The paths where the site is not `want`.
-    let site = || {
-        let mut shot = snapshot(&out);
-        shot.remove(".docket-manifest");
-        shot
-    };
-    let differ = |want: &BTreeMap<String, String>| -> Vec<String> {
-        let got = site();
-        got.keys()
-            .chain(want.keys())
-            .filter(|k| got.get(*k) != want.get(*k))
-            .cloned()
-            .collect()
-    };
-    let want = reference(&repo);
-    assert_eq!(differ(&want), [] as [String; 0]);
+    let want = cold(&repo);
+    assert_eq!(differ(&out, &want), none);
+    assert!(built_from_spare(&repo, &out));
 
     // A page dropped into the spare: not in its manifest, so the spare is
     // not taken up, and the page is published nowhere.
     std::fs::write(spare.join("orders/planted.html"), "<p>planted</p>").unwrap();
-    built(&repo, &out);
-    assert_eq!(differ(&want), [] as [String; 0]);
+    assert!(!built_from_spare(&repo, &out));
+    assert_eq!(differ(&out, &want), none);
     assert!(find_bytes(&out, "planted").is_none());
     assert!(find_bytes(&spare, "planted").is_none());
 
-    // A page the spare's manifest lists but that is gone: the spare is
-    // taken up, and the page is made (or taken from the site), not lost.
+    // A page the spare's manifest lists but that is gone (a cleaner of old
+    // files, a hand): not taken up either, as its folder could be left
+    // behind empty for the next build to refuse.
     std::fs::remove_file(spare.join("orders/SO-2026-0001.html")).unwrap();
-    built(&repo, &out);
-    assert_eq!(differ(&want), [] as [String; 0]);
+    assert!(!built_from_spare(&repo, &out));
+    assert_eq!(differ(&out, &want), none);
 
     // A page that must change is replaced, and one whose record is gone
     // is removed, however many builds ago the spare was the site.
     change_quantity(&repo, "502");
-    let want = reference(&repo);
-    built(&repo, &out);
-    assert_eq!(differ(&want), [] as [String; 0]);
+    let want = cold(&repo);
+    assert!(built_from_spare(&repo, &out));
+    assert_eq!(differ(&out, &want), none);
     repo.remove(FLOWSHEET_PATH);
     repo.commit_as("li.sales", "2026-03-05", "Flow sheet withdrawn");
-    let want = reference(&repo);
+    let want = cold(&repo);
     assert!(!want.contains_key("flowsheets/MF-2026-0001.html"));
-    built(&repo, &out);
-    built(&repo, &out);
+    assert!(built_from_spare(&repo, &out));
+    assert!(built_from_spare(&repo, &out));
     assert_eq!(
-        differ(&want),
-        [] as [String; 0],
+        differ(&out, &want),
+        none,
         "a page of a record gone stays gone"
     );
 
+    // The site deleted by hand: a build from nothing, the spare not
+    // taken up (and removed), as the docs promise.
+    std::fs::remove_dir_all(&out).unwrap();
+    assert!(!built_from_spare(&repo, &out));
+    assert_eq!(differ(&out, &want), none);
+
     // A link planted as the spare, to a folder that looks like a site:
     // removed as a link, never written into or emptied.
-    #[cfg(unix)]
-    {
-        let precious = tempfile::tempdir().unwrap();
-        let lookalike = precious.path().join("site");
-        built(&repo, &lookalike);
-        let before = snapshot(precious.path());
-        std::fs::remove_dir_all(&spare).unwrap();
-        std::os::unix::fs::symlink(&lookalike, &spare).unwrap();
-        built(&repo, &out);
-        assert_eq!(snapshot(precious.path()), before);
-        assert!(!std::fs::symlink_metadata(&spare).is_ok_and(|m| m.file_type().is_symlink()));
-        assert_eq!(differ(&want), [] as [String; 0]);
-    }
+    built(&repo, &out);
+    let precious = tempfile::tempdir().unwrap();
+    let lookalike = precious.path().join("site");
+    built(&repo, &lookalike);
+    let before = snapshot(precious.path());
+    std::fs::remove_dir_all(&spare).unwrap();
+    std::os::unix::fs::symlink(&lookalike, &spare).unwrap();
+    built(&repo, &out);
+    assert_eq!(snapshot(precious.path()), before);
+    assert!(!std::fs::symlink_metadata(&spare).is_ok_and(|m| m.file_type().is_symlink()));
+    assert_eq!(differ(&out, &want), none);
     // A file in the spare's place.
     std::fs::remove_dir_all(&spare).unwrap();
     std::fs::write(&spare, "not a folder").unwrap();
     built(&repo, &out);
-    assert_eq!(differ(&want), [] as [String; 0]);
+    assert_eq!(differ(&out, &want), none);
     assert!(spare.is_dir(), "the site swapped out is the spare again");
+}
+
+/// An attachment that becomes a folder of attachments, then goes: the
+/// spare holds a file where the new site needs a folder, then a folder
+/// the new site does not have. Every build takes the spare up, and each
+/// site is the one a build from nothing makes (a folder left behind
+/// empty would make the next build refuse the site).
+#[cfg(unix)]
+#[test]
+fn a_spare_whose_files_became_folders_is_taken_up_and_pruned() {
+    let none: [String; 0] = [];
+    let repo = committed();
+    let (_dir, out) = site_dir();
+    let folder = repo.path("orders/2026/SO-2026-0001");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("scan"), "one scan").unwrap();
+    repo.edit(
+        ORDER_PATH,
+        "legible = true",
+        "legible = true\nattachments = [\"SO-2026-0001/scan\"]",
+    );
+    built(&repo, &out);
+    built(&repo, &out);
+    let published = "files/orders/2026/SO-2026-0001/scan";
+    assert!(out.join(published).is_file());
+
+    std::fs::remove_file(folder.join("scan")).unwrap();
+    std::fs::create_dir(folder.join("scan")).unwrap();
+    std::fs::write(folder.join("scan/p1.pdf"), "page one").unwrap();
+    repo.edit(
+        ORDER_PATH,
+        "\"SO-2026-0001/scan\"",
+        "\"SO-2026-0001/scan/p1.pdf\"",
+    );
+    let want = cold(&repo);
+    for round in 0..2 {
+        assert!(built_from_spare(&repo, &out), "round {round}");
+        assert_eq!(differ(&out, &want), none, "round {round}");
+    }
+    assert!(out.join(published).join("p1.pdf").is_file());
+
+    repo.edit(
+        ORDER_PATH,
+        "\nattachments = [\"SO-2026-0001/scan/p1.pdf\"]",
+        "",
+    );
+    let want = cold(&repo);
+    assert!(!want.keys().any(|k| k.starts_with("files/")), "{want:?}");
+    for round in 0..3 {
+        assert!(built_from_spare(&repo, &out), "round {round}");
+        assert_eq!(differ(&out, &want), none, "round {round}");
+    }
+}
+
+/// A page that changes and changes back (an order's quantity corrected,
+/// then the correction undone) is the spare's page again, byte for byte;
+/// but taken as it is, its modification time would go back to before the
+/// page it replaces, and a browser asking "changed since?" would be told
+/// no. It is made anew.
+#[cfg(unix)]
+#[test]
+fn a_page_changed_back_is_not_older_than_the_page_it_replaces() {
+    let repo = committed();
+    let (_dir, out) = site_dir();
+    let page = out.join("orders/SO-2026-0001.html");
+    let modified = || std::fs::metadata(&page).unwrap().modified().unwrap();
+    built(&repo, &out);
+    built(&repo, &out);
+    let text = repo.read(ORDER_PATH);
+    change_quantity(&repo, "503");
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    assert!(built_from_spare(&repo, &out));
+    let changed = modified();
+    repo.write(ORDER_PATH, &text);
+    repo.commit_as("li.sales", "2026-03-05", "Quantity change undone");
+    assert!(built_from_spare(&repo, &out));
+    assert!(std::fs::read_to_string(&page).unwrap().contains("500"));
+    assert!(
+        modified() >= changed,
+        "the page changed back is dated before the page it replaced"
+    );
 }
 
 // ---------------------------------------------------------------------------

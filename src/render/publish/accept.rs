@@ -49,6 +49,8 @@ pub struct Manifest {
     /// What the build recorded about itself; `None` in a format 2
     /// manifest.
     pub built: Option<Built>,
+    /// How many listed files [`check_contents`] did not find.
+    pub missing: usize,
 }
 
 impl Manifest {
@@ -196,6 +198,7 @@ pub fn parse_manifest(text: String) -> Result<Manifest, BadManifest> {
         paths,
         index,
         built,
+        missing: 0,
     })
 }
 
@@ -410,11 +413,8 @@ pub fn check_contents(out: &Path, shown: &Path) -> Result<Option<Manifest>> {
             "it holds {rel}, {why}; move that out of the folder, or pass another --out"
         )));
     }
-    // A listed file that is gone is not in the site: whatever asks the
-    // manifest about it (a page to take up unchanged) must hear so.
     let mut manifest = manifest;
-    let mut keep = found.into_iter();
-    manifest.index.retain(|_| keep.next().unwrap_or(false));
+    manifest.missing = found.iter().filter(|f| !**f).count();
     Ok(Some(manifest))
 }
 

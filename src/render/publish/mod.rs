@@ -27,17 +27,21 @@
 //!   the costly part, reading old revisions out of git for the timeline.
 //! - A page that is rendered but comes out byte-identical to the previous
 //!   one is hard-linked too, so it keeps its modification time.
-//! - When the folder written into is the spare, a file it already holds
-//!   with the right fingerprint (or the right bytes) is left as it is: no
-//!   link to make, and none to remove after the swap. A file it holds
-//!   that must change is removed first and made anew, never written into:
-//!   after a build that took a page unchanged, the spare's page and the
-//!   published one are the same file (a hard link), and writing into one
-//!   would change the site being served.
+//! - When the folder written into is the spare (the site before the
+//!   published one), a file whose fingerprint is the same in the spare,
+//!   the published site and this build is left as it is: it is the
+//!   published file already (a hard link), so there is no link to make
+//!   and none to remove after the swap. Any other file is made anew.
 //!
-//! Both are optimisations only: a stale fingerprint, or a file system
-//! without hard links, means pages are rendered and written, and the
-//! output is the same bytes either way (tested).
+//! All three are optimisations only: a stale fingerprint, or a file
+//! system without hard links, means pages are rendered and written, and
+//! the output is the same bytes either way (tested).
+//!
+//! One rule holds for every file written ([`Publisher::create`]): it is
+//! created new, and what is in its place is removed first, never written
+//! into. A file taken by a hard link is the published site's own inode,
+//! in the spare as in a fresh folder, and writing into it would change
+//! the page being served.
 
 mod accept;
 mod built;
@@ -105,7 +109,7 @@ impl Publisher {
             None
         };
         let tmp = beside.tmp();
-        let staged = swap::take_spare(&beside, &tmp)?;
+        let staged = swap::take_spare(&beside, &tmp, previous.is_some())?;
         if staged.is_none() {
             std::fs::create_dir(&tmp).map_err(|e| Error::io(&tmp, e))?;
         }
@@ -144,6 +148,16 @@ impl Publisher {
     /// `data.json`) as it is, when its fingerprint is `fp`; false when it
     /// must be made. The caller lists it with `fp` in [`Publisher::finish`].
     pub fn reuse(&self, rel: &str, fp: u64) -> bool {
+        let Some(previous) = &self.previous else {
+            return false;
+        };
+        if self.manifest.get(rel) != Some(Some(fp)) {
+            return false;
+        }
+        // Unchanged in the spare too: the same bytes, and the same file,
+        // modification time included. (One that changed and changed back
+        // is made again: its older time would tell a browser's
+        // If-Modified-Since, or `rsync -u`, that nothing changed.)
         if self
             .staged
             .as_ref()
@@ -151,14 +165,9 @@ impl Publisher {
         {
             return true;
         }
-        let Some(previous) = &self.previous else {
-            return false;
-        };
-        if self.manifest.get(rel) != Some(Some(fp)) {
-            return false;
-        }
         let new = self.tmp.join(rel);
-        create(&new, || std::fs::hard_link(previous.join(rel), &new)).is_ok()
+        self.create(rel, &new, || std::fs::hard_link(previous.join(rel), &new))
+            .is_ok()
     }
 
     /// The bytes of a file the previous build wrote and listed, if any.
@@ -173,9 +182,6 @@ impl Publisher {
     /// file is hard-linked instead when it holds exactly these bytes.
     pub fn write_page(&self, rel: &str, bytes: &[u8]) -> Result<()> {
         let path = self.tmp.join(rel);
-        if self.staged.as_ref().is_some_and(|s| s.get(rel).is_some()) && same_bytes(&path, bytes) {
-            return Ok(());
-        }
         let old = self.previous.as_ref().map(|p| p.join(rel));
         let same = old.as_deref().filter(|old| same_bytes(old, bytes));
         let write = || {
@@ -183,7 +189,7 @@ impl Publisher {
             let mut file = std::fs::File::create_new(&path)?;
             file.write_all(bytes)
         };
-        create(&path, || match same {
+        self.create(rel, &path, || match same {
             // Where no hard link can be made (no such file system, the
             // old file gone), the bytes are written.
             Some(old) => std::fs::hard_link(old, &path).or_else(|e| match e.kind() {
@@ -224,8 +230,9 @@ impl Publisher {
     ) -> Result<()> {
         use std::io::Write;
         let path = self.tmp.join(rel);
-        let file =
-            create(&path, || std::fs::File::create_new(&path)).map_err(|e| Error::io(&path, e))?;
+        let file = self
+            .create(rel, &path, || std::fs::File::create_new(&path))
+            .map_err(|e| Error::io(&path, e))?;
         let mut w = std::io::BufWriter::new(file);
         write(&mut w)
             .and_then(|()| w.flush())
@@ -282,7 +289,11 @@ impl Publisher {
         }
         let text = accept::manifest_text(files.into_iter(), &self.built);
         let path = self.tmp.join(MANIFEST);
-        std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
+        self.create(MANIFEST, &path, || {
+            use std::io::Write;
+            std::fs::File::create_new(&path)?.write_all(text.as_bytes())
+        })
+        .map_err(|e| Error::io(&path, e))?;
         swap::swap(&self.beside, &self.tmp)?;
         self.finished = true;
         Ok(())
@@ -290,23 +301,92 @@ impl Publisher {
 }
 
 impl Publisher {
+    /// Run `make`, which creates `path` (the file `rel`) and fails if
+    /// something is there already: that is removed, and `make` runs again.
+    /// A file is never written into (see the module documentation). When
+    /// `make` fails for want of the folder, the folder is made: asking for
+    /// every page's folder first costs a locked `mkdir` of an existing
+    /// folder per page (7,191 calls for 7,182 pages, the two writers
+    /// queuing on the lock). In a spare, a file of the spare where this
+    /// build needs a folder (an attachment `scan` that is now a folder
+    /// `scan/`), or a folder where it needs a file, is removed too;
+    /// anything else in the way is an error.
+    fn create<T>(
+        &self,
+        rel: &str,
+        path: &Path,
+        make: impl Fn() -> std::io::Result<T>,
+    ) -> std::io::Result<T> {
+        use std::io::ErrorKind;
+        let err = match make() {
+            Ok(t) => return Ok(t),
+            Err(e) => e,
+        };
+        let in_the_way = match err.kind() {
+            ErrorKind::NotFound => match path.parent().map(std::fs::create_dir_all) {
+                Some(Err(e)) => e,
+                _ => return make(),
+            },
+            ErrorKind::AlreadyExists => match std::fs::remove_file(path) {
+                Ok(()) => return make(),
+                Err(e) => e,
+            },
+            _ => err,
+        };
+        let Some(staged) = &self.staged else {
+            return Err(in_the_way);
+        };
+        // The spare's own files and folders only: what its manifest lists.
+        let mut prefix = rel;
+        let mut cleared = false;
+        while let Some((dir, _)) = prefix.rsplit_once('/') {
+            if staged.get(dir).is_some() {
+                std::fs::remove_file(self.tmp.join(dir))?;
+                cleared = true;
+            }
+            prefix = dir;
+        }
+        let below = format!("{rel}/");
+        if staged.files().any(|(f, _)| f.starts_with(&below)) && path.is_dir() {
+            std::fs::remove_dir_all(path)?;
+            cleared = true;
+        }
+        if !cleared {
+            return Err(in_the_way);
+        }
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        make()
+    }
+
     /// Remove from a spare taken up what this build did not write
     /// (`files`, sorted): the pages of records gone since, and the folders
     /// left empty.
     fn remove_stale(&self, staged: &accept::Manifest, files: &[(&str, Option<u64>)]) -> Result<()> {
         let mut new = files.iter().map(|f| f.0).peekable();
         let mut emptied = std::collections::BTreeSet::new();
+        let mut folded: Option<std::collections::HashMap<String, &str>> = None;
         for (rel, _) in staged.files() {
             while new.next_if(|n| *n < rel).is_some() {}
             if new.peek() == Some(&rel) {
                 continue;
             }
             let path = self.tmp.join(rel);
+            // Where names are compared without case (macOS, Windows), the
+            // spare's `Scan.PDF` is this build's `scan.pdf`: not removed.
+            let twin = folded
+                .get_or_insert_with(|| files.iter().map(|f| (f.0.to_lowercase(), f.0)).collect())
+                .get(&rel.to_lowercase())
+                .copied();
+            if twin.is_some_and(|t| same_file(&self.tmp.join(t), &path)) {
+                continue;
+            }
             match std::fs::remove_file(&path) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                    return Err(Error::io(&path, e));
-                }
-                _ => {}
+                // Gone already, or a folder this build made of the name.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound || path.is_dir() => {}
+                Err(e) => return Err(Error::io(&path, e)),
+                Ok(()) => {}
             }
             let mut dir = rel;
             while let Some((parent, _)) = dir.rsplit_once('/') {
@@ -320,6 +400,23 @@ impl Publisher {
         }
         Ok(())
     }
+}
+
+/// Whether two names lead to one file (the same inode).
+#[cfg(unix)]
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::symlink_metadata(a), std::fs::symlink_metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+/// Whether two names lead to one file: names that differ only in case,
+/// and both there, do on the file systems of other systems.
+#[cfg(not(unix))]
+fn same_file(a: &Path, b: &Path) -> bool {
+    a.exists() && b.exists()
 }
 
 /// What the site at `site` recorded about its build, for `docket check
@@ -369,31 +466,6 @@ impl Drop for Publisher {
 fn same_bytes(old: &Path, bytes: &[u8]) -> bool {
     std::fs::symlink_metadata(old).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
         && std::fs::read(old).is_ok_and(|b| b == bytes)
-}
-
-/// Run `make`, which creates `path` and fails if something is there
-/// already: then that is removed and `make` runs again. A file is never
-/// written into: in a spare taken up, or after a page was taken by a hard
-/// link, the file at `path` may be the published site's own (one inode in
-/// both folders), and writing into it would change the page being served.
-/// When `make` fails for want of the folder, the folder is made and `make`
-/// runs again: asking for every page's folder first costs a locked `mkdir`
-/// of an existing folder per page (7,191 calls for 7,182 pages, the two
-/// writers queuing on the lock).
-fn create<T>(path: &Path, make: impl Fn() -> std::io::Result<T>) -> std::io::Result<T> {
-    match make() {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir)?;
-            }
-            make()
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            std::fs::remove_file(path)?;
-            make()
-        }
-        r => r,
-    }
 }
 
 #[cfg(test)]

@@ -176,23 +176,29 @@ fn keep_spare(b: &Beside, previous: &Path) {
 
 /// Take up the spare as the folder `tmp` to write the new site into:
 /// its manifest (every file in it, which the new build replaces or
-/// removes as it must), or `None` when there is no spare to take up (no
-/// spare, not a folder, or holding anything its manifest does not list:
-/// then it is removed, and `tmp` is not made). Call with the lock held.
-pub fn take_spare(b: &Beside, tmp: &Path) -> Result<Option<super::accept::Manifest>> {
+/// removes as it must), or `None` when there is no spare to take up: no
+/// spare, no `published` site beside it (a site deleted by hand asks for a
+/// build from nothing, and gets one), not a folder, a listed file missing
+/// or anything its manifest does not list. Then it is removed, and `tmp`
+/// is not made. Call with the lock held.
+pub fn take_spare(
+    b: &Beside,
+    tmp: &Path,
+    published: bool,
+) -> Result<Option<super::accept::Manifest>> {
     let Some(spare) = &b.spare else {
         return Ok(None);
     };
     let Ok(meta) = std::fs::symlink_metadata(spare) else {
         return Ok(None);
     };
-    if !meta.is_dir() {
+    if !meta.is_dir() || !published {
         remove(spare)?;
         return Ok(None);
     }
     std::fs::rename(spare, tmp).map_err(|e| Error::io(tmp, e))?;
     match super::accept::check_contents(tmp, tmp) {
-        Ok(Some(manifest)) => {
+        Ok(Some(manifest)) if manifest.missing == 0 => {
             // From here on the folder is half of one build and half of
             // another: if this build stops, recovery removes it.
             let listed = tmp.join(super::accept::MANIFEST);
@@ -200,7 +206,9 @@ pub fn take_spare(b: &Beside, tmp: &Path) -> Result<Option<super::accept::Manife
             Ok(Some(manifest))
         }
         Ok(None) => Ok(Some(Default::default())),
-        Err(_) => {
+        // A file gone from it would leave its folder behind, empty and
+        // unlisted, for the next build to refuse.
+        Ok(Some(_)) | Err(_) => {
             remove(tmp)?;
             Ok(None)
         }
@@ -232,9 +240,9 @@ fn exchange_unsupported(e: &std::io::Error) -> bool {
     e.kind() == std::io::ErrorKind::Unsupported
 }
 
-/// `remove_dir_all`, one top-level entry per thread: the previous site
-/// has a folder per kind, and unlinking tens of thousands of files is
-/// most of an incremental build's system time.
+/// `remove_dir_all`, one top-level entry per thread: a site has a folder
+/// per kind, and unlinking tens of thousands of files is most of the
+/// system time of a build that cannot take up a spare.
 pub fn remove_tree(dir: &Path) -> Result<()> {
     use rayon::prelude::*;
     let entries: Vec<_> = std::fs::read_dir(dir)
