@@ -24,6 +24,10 @@ run() {
     if [ "$kind" = cold ]; then
         rm -rf "$records/.git/docket"
         if [ -e "$out" ]; then mv "$out" "$(mktemp -d "$trash/site.XXXXXX")/"; fi
+        # And the spare beside it (docs/site.md): without a site docket
+        # removes it, which is not the cold build's work.
+        spare=$base/.site-$1.docket-spare
+        if [ -e "$spare" ]; then mv "$spare" "$(mktemp -d "$trash/spare.XXXXXX")/"; fi
     fi
     f=$(mktemp)
     /usr/bin/time -o "$f" -f "%e %U %S %M" "$bin" build --records "$records" --as-of "$as_of" --out "$out" >/dev/null

@@ -20,12 +20,14 @@
 //!   fresh folder: only the files that differ between that site and the
 //!   new one are written or removed, and removing tens of thousands of
 //!   links after each swap, and making as many again in the next build,
-//!   is no longer most of a rebuild. The spare is taken up only when its
-//!   manifest accounts for every file in it, as for the published folder
-//!   ([`super::accept::check_contents`]); otherwise it is removed and the
-//!   build starts from an empty folder. Inside a git work tree the spare
-//!   is kept only where git ignores its name (`accept::check_place`); a
-//!   folder of that name is then neither taken up nor removed.
+//!   is no longer most of a rebuild. The spare is taken up only beside a
+//!   published site, and only when its manifest accounts for every file
+//!   in it and every file it lists is there, as checked for the published
+//!   folder ([`super::accept::check_contents`]); otherwise it is removed
+//!   and the build starts from an empty folder. Inside a git work tree
+//!   the spare is kept only where git ignores its name
+//!   (`accept::check_place`); a folder of that name is then neither taken
+//!   up nor removed.
 //! - **Recovery.** A build killed at any point leaves one of a few states;
 //!   the next build, holding the lock, repairs it before anything else:
 //!   `.<name>.docket-old` with `<out>` missing (killed between the two
