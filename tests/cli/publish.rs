@@ -644,9 +644,10 @@ fn the_spare_is_taken_up_only_when_its_manifest_accounts_for_it_and_never_follow
     assert!(spare.is_dir(), "the site swapped out is the spare again");
 }
 
-/// An attachment that becomes a folder of attachments, then goes: the
-/// spare holds a file where the new site needs a folder, then a folder
-/// the new site does not have. Every build takes the spare up, and each
+/// An attachment that becomes a folder of attachments, a file again,
+/// then goes: the spare holds a file where the new site needs a folder, a
+/// folder where it needs a file, then a folder the new site does not
+/// have. Every build takes the spare up, and each
 /// site is the one a build from nothing makes (a folder left behind
 /// empty would make the next build refuse the site).
 #[cfg(unix)]
@@ -683,11 +684,22 @@ fn a_spare_whose_files_became_folders_is_taken_up_and_pruned() {
     }
     assert!(out.join(published).join("p1.pdf").is_file());
 
+    // And back: the spare holds a folder where the new site needs a file.
+    std::fs::remove_dir_all(folder.join("scan")).unwrap();
+    std::fs::write(folder.join("scan"), "one scan again").unwrap();
     repo.edit(
         ORDER_PATH,
-        "\nattachments = [\"SO-2026-0001/scan/p1.pdf\"]",
-        "",
+        "\"SO-2026-0001/scan/p1.pdf\"",
+        "\"SO-2026-0001/scan\"",
     );
+    let want = cold(&repo);
+    for round in 0..2 {
+        assert!(built_from_spare(&repo, &out), "round {round}");
+        assert_eq!(differ(&out, &want), none, "round {round}");
+    }
+    assert!(out.join(published).is_file());
+
+    repo.edit(ORDER_PATH, "\nattachments = [\"SO-2026-0001/scan\"]", "");
     let want = cold(&repo);
     assert!(!want.keys().any(|k| k.starts_with("files/")), "{want:?}");
     for round in 0..3 {

@@ -192,10 +192,9 @@ impl Publisher {
         self.create(rel, &path, || match same {
             // Where no hard link can be made (no such file system, the
             // old file gone), the bytes are written.
-            Some(old) => std::fs::hard_link(old, &path).or_else(|e| match e.kind() {
-                std::io::ErrorKind::AlreadyExists => Err(e),
-                _ => write(),
-            }),
+            // (One in the way makes the write fail too, and `create`
+            // clears it and links again.)
+            Some(old) => std::fs::hard_link(old, &path).or_else(|_| write()),
             None => write(),
         })
         .map_err(|e| Error::io(&path, e))
@@ -323,10 +322,13 @@ impl Publisher {
             Err(e) => e,
         };
         let in_the_way = match err.kind() {
-            ErrorKind::NotFound => match path.parent().map(std::fs::create_dir_all) {
-                Some(Err(e)) => e,
-                _ => return make(),
-            },
+            // (A file where a folder is needed is "not a folder", below.)
+            ErrorKind::NotFound => {
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir)?;
+                }
+                return make();
+            }
             ErrorKind::AlreadyExists => match std::fs::remove_file(path) {
                 Ok(()) => return make(),
                 Err(e) => e,
@@ -336,18 +338,23 @@ impl Publisher {
         let Some(staged) = &self.staged else {
             return Err(in_the_way);
         };
-        // The spare's own files and folders only: what its manifest lists.
+        // A file of the spare's where this build needs a folder: one its
+        // manifest lists, so docket's own.
         let mut prefix = rel;
         let mut cleared = false;
         while let Some((dir, _)) = prefix.rsplit_once('/') {
-            if staged.get(dir).is_some() {
-                std::fs::remove_file(self.tmp.join(dir))?;
+            let at = self.tmp.join(dir);
+            if staged.get(dir).is_some()
+                && std::fs::symlink_metadata(&at).is_ok_and(|m| !m.is_dir())
+            {
+                std::fs::remove_file(at)?;
                 cleared = true;
             }
             prefix = dir;
         }
-        let below = format!("{rel}/");
-        if staged.files().any(|(f, _)| f.starts_with(&below)) && path.is_dir() {
+        // A folder where this build needs a file: in a spare taken up,
+        // every file below it is one the manifest lists (it was checked).
+        if path.is_dir() {
             std::fs::remove_dir_all(path)?;
             cleared = true;
         }
@@ -383,8 +390,13 @@ impl Publisher {
                 continue;
             }
             match std::fs::remove_file(&path) {
-                // Gone already, or a folder this build made of the name.
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound || path.is_dir() => {}
+                // Gone already (its folder too, made a file by this
+                // build), or a folder this build made of the name.
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+                    ) || path.is_dir() => {}
                 Err(e) => return Err(Error::io(&path, e)),
                 Ok(()) => {}
             }
