@@ -386,7 +386,7 @@ impl Publisher {
                 .get_or_insert_with(|| files.iter().map(|f| (f.0.to_lowercase(), f.0)).collect())
                 .get(&rel.to_lowercase())
                 .copied();
-            if twin.is_some_and(|t| same_file(&self.tmp.join(t), &path)) {
+            if twin.is_some_and(|t| t != rel && same_file(&self.tmp.join(t), &path)) {
                 continue;
             }
             match std::fs::remove_file(&path) {
