@@ -708,6 +708,35 @@ fn a_spare_whose_files_became_folders_is_taken_up_and_pruned() {
     }
 }
 
+/// An attachment renamed in case only (`Scan.PDF` to `scan.pdf`): where
+/// names keep their case, the spare's old name is another file and goes;
+/// left behind, it would be a file the manifest does not list, and the
+/// next build would refuse the site.
+#[cfg(unix)]
+#[test]
+fn an_attachment_renamed_in_case_only_leaves_nothing_behind() {
+    let none: [String; 0] = [];
+    let repo = committed();
+    let (_dir, out) = site_dir();
+    let folder = repo.path("orders/2026/SO-2026-0001");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("Scan.PDF"), "the scan").unwrap();
+    repo.edit(
+        ORDER_PATH,
+        "legible = true",
+        "legible = true\nattachments = [\"SO-2026-0001/Scan.PDF\"]",
+    );
+    built(&repo, &out);
+    built(&repo, &out);
+    std::fs::rename(folder.join("Scan.PDF"), folder.join("scan.pdf")).unwrap();
+    repo.edit(ORDER_PATH, "Scan.PDF", "scan.pdf");
+    let want = cold(&repo);
+    for round in 0..3 {
+        assert!(built_from_spare(&repo, &out), "round {round}");
+        assert_eq!(differ(&out, &want), none, "round {round}");
+    }
+}
+
 /// A page that changes and changes back (an order's quantity corrected,
 /// then the correction undone) is the spare's page again, byte for byte;
 /// but taken as it is, its modification time would go back to before the
