@@ -644,68 +644,64 @@ fn the_spare_is_taken_up_only_when_its_manifest_accounts_for_it_and_never_follow
     assert!(spare.is_dir(), "the site swapped out is the spare again");
 }
 
-/// An attachment that becomes a folder of attachments, a file again,
-/// then goes: the spare holds a file where the new site needs a folder, a
-/// folder where it needs a file, then a folder the new site does not
-/// have. Every build takes the spare up, and each
-/// site is the one a build from nothing makes (a folder left behind
-/// empty would make the next build refuse the site).
-#[cfg(unix)]
-#[test]
-fn a_spare_whose_files_became_folders_is_taken_up_and_pruned() {
-    let none: [String; 0] = [];
-    let repo = committed();
-    let (_dir, out) = site_dir();
+/// The order lists one attachment, `SO-2026-0001/<name>`, holding
+/// `text`; the attachments' folder.
+fn attach_one(repo: &Repo, name: &str, text: &str) -> PathBuf {
     let folder = repo.path("orders/2026/SO-2026-0001");
-    std::fs::create_dir_all(&folder).unwrap();
-    std::fs::write(folder.join("scan"), "one scan").unwrap();
+    std::fs::create_dir_all(folder.join(name).parent().unwrap()).unwrap();
+    std::fs::write(folder.join(name), text).unwrap();
     repo.edit(
         ORDER_PATH,
         "legible = true",
-        "legible = true\nattachments = [\"SO-2026-0001/scan\"]",
+        &format!("legible = true\nattachments = [\"SO-2026-0001/{name}\"]"),
     );
+    folder
+}
+
+/// Rebuild `rounds` times: each build takes up the spare, and each site
+/// is the one a build from nothing makes (a file or folder left behind
+/// would also make the next build refuse the site).
+#[cfg(unix)]
+#[track_caller]
+fn rebuilt_from_spare_as_from_nothing(repo: &Repo, out: &Path, rounds: usize) {
+    let want = cold(repo);
+    for round in 0..rounds {
+        assert!(built_from_spare(repo, out), "round {round}");
+        assert_eq!(differ(out, &want), [] as [String; 0], "round {round}");
+    }
+}
+
+/// An attachment that becomes a folder of attachments, a file again,
+/// then goes: the spare holds a file where the new site needs a folder, a
+/// folder where it needs a file, then a folder the new site does not
+/// have.
+#[cfg(unix)]
+#[test]
+fn a_spare_whose_files_became_folders_is_taken_up_and_pruned() {
+    let repo = committed();
+    let (_dir, out) = site_dir();
+    let folder = attach_one(&repo, "scan", "one scan");
     built(&repo, &out);
     built(&repo, &out);
-    let published = "files/orders/2026/SO-2026-0001/scan";
-    assert!(out.join(published).is_file());
+    let published = out.join("files/orders/2026/SO-2026-0001/scan");
+    assert!(published.is_file());
 
     std::fs::remove_file(folder.join("scan")).unwrap();
     std::fs::create_dir(folder.join("scan")).unwrap();
     std::fs::write(folder.join("scan/p1.pdf"), "page one").unwrap();
-    repo.edit(
-        ORDER_PATH,
-        "\"SO-2026-0001/scan\"",
-        "\"SO-2026-0001/scan/p1.pdf\"",
-    );
-    let want = cold(&repo);
-    for round in 0..2 {
-        assert!(built_from_spare(&repo, &out), "round {round}");
-        assert_eq!(differ(&out, &want), none, "round {round}");
-    }
-    assert!(out.join(published).join("p1.pdf").is_file());
+    repo.edit(ORDER_PATH, "/scan\"", "/scan/p1.pdf\"");
+    rebuilt_from_spare_as_from_nothing(&repo, &out, 2);
+    assert!(published.join("p1.pdf").is_file());
 
-    // And back: the spare holds a folder where the new site needs a file.
     std::fs::remove_dir_all(folder.join("scan")).unwrap();
     std::fs::write(folder.join("scan"), "one scan again").unwrap();
-    repo.edit(
-        ORDER_PATH,
-        "\"SO-2026-0001/scan/p1.pdf\"",
-        "\"SO-2026-0001/scan\"",
-    );
-    let want = cold(&repo);
-    for round in 0..2 {
-        assert!(built_from_spare(&repo, &out), "round {round}");
-        assert_eq!(differ(&out, &want), none, "round {round}");
-    }
-    assert!(out.join(published).is_file());
+    repo.edit(ORDER_PATH, "/scan/p1.pdf\"", "/scan\"");
+    rebuilt_from_spare_as_from_nothing(&repo, &out, 2);
+    assert!(published.is_file());
 
     repo.edit(ORDER_PATH, "\nattachments = [\"SO-2026-0001/scan\"]", "");
-    let want = cold(&repo);
-    assert!(!want.keys().any(|k| k.starts_with("files/")), "{want:?}");
-    for round in 0..3 {
-        assert!(built_from_spare(&repo, &out), "round {round}");
-        assert_eq!(differ(&out, &want), none, "round {round}");
-    }
+    assert!(!cold(&repo).keys().any(|k| k.starts_with("files/")));
+    rebuilt_from_spare_as_from_nothing(&repo, &out, 3);
 }
 
 /// An attachment renamed in case only (`Scan.PDF` to `scan.pdf`): where
@@ -715,26 +711,14 @@ fn a_spare_whose_files_became_folders_is_taken_up_and_pruned() {
 #[cfg(unix)]
 #[test]
 fn an_attachment_renamed_in_case_only_leaves_nothing_behind() {
-    let none: [String; 0] = [];
     let repo = committed();
     let (_dir, out) = site_dir();
-    let folder = repo.path("orders/2026/SO-2026-0001");
-    std::fs::create_dir_all(&folder).unwrap();
-    std::fs::write(folder.join("Scan.PDF"), "the scan").unwrap();
-    repo.edit(
-        ORDER_PATH,
-        "legible = true",
-        "legible = true\nattachments = [\"SO-2026-0001/Scan.PDF\"]",
-    );
+    let folder = attach_one(&repo, "Scan.PDF", "the scan");
     built(&repo, &out);
     built(&repo, &out);
     std::fs::rename(folder.join("Scan.PDF"), folder.join("scan.pdf")).unwrap();
     repo.edit(ORDER_PATH, "Scan.PDF", "scan.pdf");
-    let want = cold(&repo);
-    for round in 0..3 {
-        assert!(built_from_spare(&repo, &out), "round {round}");
-        assert_eq!(differ(&out, &want), none, "round {round}");
-    }
+    rebuilt_from_spare_as_from_nothing(&repo, &out, 3);
 }
 
 /// A page that changes and changes back (an order's quantity corrected,
