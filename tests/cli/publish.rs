@@ -254,6 +254,16 @@ fn out_in_a_git_work_tree_must_be_ignored_and_hold_nothing_tracked() {
     let spare = repo.top.join(".site.docket-spare");
     built(&repo, &out);
     assert!(!spare.exists(), "a spare git does not ignore");
+    let beside: Vec<String> = std::fs::read_dir(&repo.top)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".docket-"))
+        .collect();
+    assert_eq!(
+        beside,
+        [".site.docket-lock"],
+        "the site replaced is removed"
+    );
     repo.write_top(".gitignore", "site/\n.site.docket-spare/\n");
     built(&repo, &out);
     assert!(spare.join("index.html").is_file());
@@ -591,6 +601,10 @@ fn the_spare_is_taken_up_only_when_its_manifest_accounts_for_it_and_never_follow
     assert_eq!(differ(&out, &want), none);
     assert!(find_bytes(&out, "planted").is_none());
     assert!(find_bytes(&spare, "planted").is_none());
+    // An empty folder dropped into it: not docket's either.
+    std::fs::create_dir(spare.join("extra")).unwrap();
+    assert!(!built_from_spare(&repo, &out));
+    assert_eq!(differ(&out, &want), none);
 
     // A page the spare's manifest lists but that is gone (a cleaner of old
     // files, a hand): not taken up either, as its folder could be left
