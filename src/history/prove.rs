@@ -40,6 +40,7 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Compute the proofs of every signed section and the substance history of
 /// every order of `model`. Reads blobs; files are independent, so they are
 /// done in parallel, each thread with its own git handle.
+///
 /// What is worth keeping for the next run comes back as [`Unsaved`]:
 /// write it, now or beside what the caller does next.
 pub fn prove(history: &mut History, model: &Model) -> crate::Result<Unsaved> {
