@@ -319,11 +319,17 @@ pub fn check_place(out: &Path, out_real: &Path, root_real: &Path) -> Result<bool
     // The spare beside it is kept only where git ignores it too: a copy of
     // the site must not turn up in `git status`, or in a `git add -A`.
     let spare = match rel.rsplit_once('/') {
-        Some((dir, name)) => format!("{dir}/.{name}.docket-spare"),
-        None => format!(".{rel}.docket-spare"),
+        Some((dir, name)) => format!("{dir}/{}", spare_name(name)),
+        None => spare_name(&rel),
     };
     Ok(repo.is_path_ignored(format!("{spare}/")).unwrap_or(false)
         && tracked_below(&repo, &spare).is_none())
+}
+
+/// The name of the spare kept beside the output folder `name`
+/// (`swap.rs`).
+pub fn spare_name(name: &str) -> String {
+    format!(".{name}.docket-spare")
 }
 
 /// A file below `rel` that git tracks (in the index or in `HEAD`).

@@ -184,11 +184,7 @@ impl Publisher {
         let path = self.tmp.join(rel);
         let old = self.previous.as_ref().map(|p| p.join(rel));
         let same = old.as_deref().filter(|old| same_bytes(old, bytes));
-        let write = || {
-            use std::io::Write;
-            let mut file = std::fs::File::create_new(&path)?;
-            file.write_all(bytes)
-        };
+        let write = || write_new(&path, bytes);
         self.create(rel, &path, || match same {
             // Where no hard link can be made (no such file system, the
             // old file gone), the bytes are written.
@@ -288,11 +284,8 @@ impl Publisher {
         }
         let text = accept::manifest_text(files.into_iter(), &self.built);
         let path = self.tmp.join(MANIFEST);
-        self.create(MANIFEST, &path, || {
-            use std::io::Write;
-            std::fs::File::create_new(&path)?.write_all(text.as_bytes())
-        })
-        .map_err(|e| Error::io(&path, e))?;
+        self.create(MANIFEST, &path, || write_new(&path, text.as_bytes()))
+            .map_err(|e| Error::io(&path, e))?;
         swap::swap(&self.beside, &self.tmp)?;
         self.finished = true;
         Ok(())
@@ -412,6 +405,12 @@ impl Publisher {
         }
         Ok(())
     }
+}
+
+/// Write `bytes` to a new file at `path`; an error if anything is there.
+fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    std::fs::File::create_new(path)?.write_all(bytes)
 }
 
 /// Whether two names lead to one file (the same inode).

@@ -60,7 +60,7 @@ impl Beside {
         Some(Beside {
             lock: parent.join(format!(".{name}.docket-lock")),
             old: parent.join(format!(".{name}.docket-old")),
-            spare: Some(parent.join(format!(".{name}.docket-spare"))),
+            spare: Some(parent.join(super::accept::spare_name(&name))),
             new_prefix: format!(".{name}.docket-new"),
             out: out.to_path_buf(),
             parent,
