@@ -302,9 +302,14 @@ pub fn site(
         values: Default::default(),
         verify: std::env::var_os("DOCKET_VERIFY_READS").is_some_and(|v| v != "0"),
     };
-    // data.json is written on one thread, start to end (a fifth of a
-    // second at 10,000 orders, after every commit): beside the pages,
-    // which leave a core idle at times, not after them.
+    // The whole model as JSON is the largest file by far (hundreds of
+    // megabytes for a big company): streamed, never held in memory, and
+    // made only when its inputs changed: the files the model was read
+    // from, the findings and the date (the status derives from them; the
+    // seed covers docket's version and configuration). It is written on
+    // one thread, start to end (a fifth of a second at 10,000 orders,
+    // after every commit): beside the pages, which leave a core idle at
+    // times, not after them.
     let built = BuiltFrom::of(opts.history);
     let data_fp = crate::fingerprint::Fingerprint::new(seed_value)
         .str("data.json")
