@@ -84,6 +84,10 @@ fn path(git_dir: &Path) -> PathBuf {
 pub(super) fn load(git_dir: &Path, prefix: &str) -> Option<Base> {
     let bytes = std::fs::read(path(git_dir)).ok()?;
     let file: CacheFile = serde_json::from_slice(&bytes).ok()?;
+    // The file's text is not needed once parsed; at 50,000 orders it is
+    // 70 MiB that would otherwise be held through the walk, at the
+    // build's peak.
+    drop(bytes);
     if file.format != FORMAT || file.prefix != prefix {
         return None;
     }

@@ -120,10 +120,23 @@ impl History {
     /// `caches` is true (`--no-cache`: everything is read from git,
     /// nothing is written).
     pub fn open_with(root: &Path, start: Option<git2::Oid>, caches: bool) -> Result<History> {
+        History::walk(root, start, caches)?.worktree(root)
+    }
+
+    /// The first half of [`History::open_with`]: the commits, read from
+    /// git objects alone, which never change, so it may run beside the
+    /// loading of the records. The working tree is compared with `HEAD`
+    /// by [`Walked::worktree`], after the records were read: a file
+    /// changed after it was read then shows as changed, never a file
+    /// read changed as committed.
+    pub fn walk(root: &Path, start: Option<git2::Oid>, caches: bool) -> Result<Walked> {
         let none = |why| {
-            Ok(History {
-                unavailable: Some(why),
-                ..History::default()
+            Ok(Walked {
+                history: History {
+                    unavailable: Some(why),
+                    ..History::default()
+                },
+                rest: None,
             })
         };
         let Some((repo, prefix)) = discover(root)? else {
@@ -145,13 +158,32 @@ impl History {
         history.git_dir = repo.path().to_path_buf();
         history.caches = caches;
         history.checks = vec![std::sync::OnceLock::new(); history.commits.len()];
-        if start.is_some() {
+        let rest = start.is_none().then_some((repo, cached_head));
+        Ok(Walked { history, rest })
+    }
+}
+
+/// The history's commits, read; its working tree not yet compared.
+pub struct Walked {
+    history: History,
+    /// The repository and the head the cache was read at, when `HEAD`'s
+    /// working tree is still to be compared.
+    rest: Option<(git2::Repository, Option<String>)>,
+}
+
+impl Walked {
+    /// The second half of [`History::open_with`]: which files of the
+    /// working tree differ from `HEAD`.
+    pub fn worktree(self, root: &Path) -> Result<History> {
+        use crate::timing::stage;
+        let Walked { mut history, rest } = self;
+        let Some((repo, cached_head)) = rest else {
             return Ok(history);
-        }
+        };
         // Writing the cache is one thread of JSON: beside the working
         // tree's check, which reads the same history and writes nothing.
         let (worktree, stat) = std::thread::scope(|s| {
-            if caches && history.head != cached_head {
+            if history.caches && history.head != cached_head {
                 s.spawn(|| stage("history cache save", || cache::save(&history)));
             }
             stage("history worktree", || {

@@ -152,6 +152,10 @@ pub(super) fn walk(
         // histories continue the new ones where a new event leads back to
         // their path, as if the walk had gone on.
         let mut map = Vec::with_capacity(base.commits.len());
+        // Grown by doubling, the two lists would each briefly be held
+        // twice, at the build's peak memory.
+        history.commits.reserve(base.commits.len());
+        lines.reserve(base.files.len());
         for c in base.commits {
             let id = Oid::from_str(&c.id)?;
             map.push(*commit_ix.entry(id).or_insert_with(|| {

@@ -178,3 +178,32 @@ fn an_uncommitted_policy_change_is_not_in_force_for_signatures() {
     assert_eq!(fires(&run, "signature-unproven")[0].severity, "error");
     assert_eq!(run.code, 1);
 }
+
+/// The commits are read from git beside the records. With a damaged
+/// history and an unreadable `docket.toml` at once, the configuration is
+/// still what is reported, as when the two were read one after the
+/// other: it is what the person running docket can mend. The damaged
+/// history alone still stops the run, naming the object.
+#[test]
+fn a_damaged_history_beside_an_unreadable_configuration_reports_the_configuration() {
+    let repo = company("author");
+    review(&repo, "wang.gm", Signing::Unsigned);
+    let git = repo.git();
+    let first = git
+        .head()
+        .unwrap()
+        .peel_to_commit()
+        .unwrap()
+        .parent_id(0)
+        .unwrap();
+    corrupt(&repo, first);
+    let run = repo.check();
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains(&first.to_string()), "{}", run.stderr);
+    repo.edit("docket.toml", "[policy]", "[policy\n");
+    let run = repo.check();
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("docket.toml:6:"), "{}", run.stderr);
+    assert!(!run.stderr.contains(&first.to_string()), "{}", run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+}
