@@ -2,7 +2,9 @@
 //!
 //! Everything docket reads from the records folder (the configuration,
 //! `people.toml`, `procedure.md`, every record, the site's template
-//! overrides, the attachments it copies) goes through [`Guard::check`].
+//! overrides, the attachments it copies) goes through [`Guard::check`]
+//! (a read opens the file first and looks at what it opened, to the same
+//! verdict).
 //! It resolves the real path, links and all, and refuses anything whose
 //! real path leaves the records root or has a hidden component below it
 //! (`.git`, `.env`, any dotfile or dotfolder).
@@ -208,6 +210,17 @@ impl Guard {
     /// root, not hidden), and the metadata of the name itself: a link is
     /// a link here.
     fn named(&self, rel: &str) -> Result<(PathBuf, std::fs::Metadata), Refused> {
+        let real = self.place(rel)?;
+        match std::fs::symlink_metadata(&real) {
+            Ok(m) => Ok((real, m)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Refused::Missing),
+            Err(e) => Err(Refused::Unreadable(e.to_string())),
+        }
+    }
+
+    /// Where `rel` is, its folder's links resolved (inside the root, not
+    /// hidden); the name itself is not looked at.
+    fn place(&self, rel: &str) -> Result<PathBuf, Refused> {
         check_name(rel)?;
         if rel
             .split('/')
@@ -221,12 +234,7 @@ impl Guard {
         let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
         // The folder's real path is checked (inside, not hidden); then
         // the file itself, if it is no link, is where it seems to be.
-        let real = self.in_folder(dir, name)?;
-        match std::fs::symlink_metadata(&real) {
-            Ok(m) => Ok((real, m)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Refused::Missing),
-            Err(e) => Err(Refused::Unreadable(e.to_string())),
-        }
+        self.in_folder(dir, name)
     }
 
     /// The real path of `name` in the folder `dir` below the root (`""`:
@@ -281,12 +289,7 @@ impl Guard {
     /// Read `rel` through [`Guard::check`], at most `limit` bytes (a
     /// longer file is refused, not truncated).
     pub fn read(&self, rel: &str, limit: Option<u64>) -> Result<Vec<u8>, Refused> {
-        let real = self.check(rel)?;
-        let file = std::fs::File::open(&real).map_err(|e| Refused::Unreadable(e.to_string()))?;
-        // Sized from the open file: without it the buffer grows from 32
-        // bytes by doubling, a read call and a copy each time. The size
-        // only sizes the buffer; the limit is held by what is read.
-        let size = file.metadata().map_or(0, |m| m.len());
+        let (file, size) = self.open(rel)?;
         if let Some(n) = limit.filter(|&n| size > n) {
             return Err(Refused::TooLarge(n));
         }
@@ -300,6 +303,46 @@ impl Guard {
             Some(n) if bytes.len() as u64 > n => Err(Refused::TooLarge(n)),
             _ => Ok(bytes),
         }
+    }
+
+    /// Open `rel` as [`Guard::check`] allows, with its size. A file in
+    /// its own name is opened first, refusing a link (`O_NOFOLLOW`) and
+    /// without waiting on a pipe's writer (`O_NONBLOCK`), and then checked
+    /// as the open file: one call fewer per record than a look before the
+    /// open, and nothing can be put in its place between the look and the
+    /// read. A link, or any failure, goes the long way, through
+    /// [`Guard::check`], which says why. (A device node is opened before
+    /// it is refused; git cannot hold one, so only the machine's own
+    /// administrator can put one among the records.)
+    fn open(&self, rel: &str) -> Result<(std::fs::File, u64), Refused> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            let flags = rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK;
+            let real = self.place(rel)?;
+            let opened = std::fs::OpenOptions::new()
+                .read(true)
+                .custom_flags(flags.bits() as i32)
+                .open(real);
+            if let Ok(file) = opened {
+                let md = file
+                    .metadata()
+                    .map_err(|e| Refused::Unreadable(e.to_string()))?;
+                // A folder or a pipe opens too; it is no file to read.
+                return if md.is_file() {
+                    Ok((file, md.len()))
+                } else {
+                    Err(Refused::NotAFile)
+                };
+            }
+        }
+        let real = self.check(rel)?;
+        let file = std::fs::File::open(&real).map_err(|e| Refused::Unreadable(e.to_string()))?;
+        // Sized from the open file: without it the buffer grows from 32
+        // bytes by doubling, a read call and a copy each time. The size
+        // only sizes the buffer; the limit is held by what is read.
+        let size = file.metadata().map_or(0, |m| m.len());
+        Ok((file, size))
     }
 
     /// Read `rel` as text; `Ok(None)` when it is not there.
@@ -522,6 +565,30 @@ mod tests {
         assert_eq!(g.check("orders/none.pdf"), Err(Refused::Missing));
         assert_eq!(g.read("orders/po.pdf", Some(2)), Err(Refused::TooLarge(2)));
         assert_eq!(g.read("orders/po.pdf", Some(3)).unwrap(), b"pdf");
+        // Reading opens first and looks after; its verdict is the check's.
+        for name in [
+            "orders/po.pdf",
+            "orders/same.pdf",
+            "orders/out.pdf",
+            "orders/env.pdf",
+            "orders/dangling.pdf",
+            "orders/git.pdf",
+            "orders/via-hidden.pdf",
+            ".git/config",
+            "orders/.hidden/x.pdf",
+            "orders",
+            "orders/none.pdf",
+        ] {
+            let read = g.read(name, None);
+            assert_eq!(
+                read.as_ref().map(|_| ()),
+                g.check(name).as_ref().map(|_| ()),
+                "{name}"
+            );
+            if let Ok(bytes) = read {
+                assert_eq!(bytes, b"pdf", "{name}");
+            }
+        }
         // A root that is itself reached through a link is fine.
         link(&root, "../alias");
         let g = Guard::new(&dir.path().join("alias")).unwrap();

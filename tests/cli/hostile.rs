@@ -154,6 +154,23 @@ fn path_traversal_id_is_rejected_and_never_used() {
 }
 
 #[cfg(unix)]
+/// A record that is a pipe is not a file. The loader opens each record
+/// without looking at it first, so the open must not wait for a writer
+/// that never comes: the run ends, with the pipe reported.
+#[test]
+fn a_pipe_named_like_a_record_is_not_a_file_and_does_not_hang() {
+    use std::os::unix::ffi::OsStrExt;
+    let repo = Repo::base();
+    let pipe = repo.path("customers/C-0009.toml");
+    let name = std::ffi::CString::new(pipe.as_os_str().as_bytes()).unwrap();
+    // SAFETY: a valid, NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o644) }, 0);
+    let run = check_guarded(&repo, "json");
+    let f = only_finding(&run, "customers/C-0009.toml");
+    assert_eq!(f.rule, "parse");
+    assert!(f.message.contains("is not a file"), "{}", f.message);
+}
+
 #[test]
 fn symlink_out_of_the_root_is_not_followed() {
     let outside = tempfile::tempdir().unwrap();
