@@ -7,19 +7,20 @@ use super::index::{Dirty, History};
 use super::stat::StatCache;
 use super::trees::PROCEDURE;
 use crate::error::Result;
-use git2::{ObjectType, Oid, Repository};
+use git2::{ObjectType, Oid};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
-/// Which files below the records root differ from `HEAD`, and git's index
-/// as a stat cache, for what reads other files of the work tree later
-/// (the timestamp tokens).
+/// Which files below the records root differ from `HEAD`, with git's
+/// index as a stat cache (`stat`, read before: an entry staged since then
+/// is newer than the one read, and a file that matches the older one
+/// still holds that one's blob).
 pub(super) fn worktree(
-    repo: &Repository,
     history: &History,
+    stat: &StatCache,
     root: &Path,
-) -> Result<(BTreeMap<String, Dirty>, StatCache)> {
+) -> Result<BTreeMap<String, Dirty>> {
     let mut out = BTreeMap::new();
     // An untracked file matters where docket reads it: a record, or a
     // controlled document. One git ignores matters most, since it will
@@ -35,9 +36,7 @@ pub(super) fn worktree(
             at_head.insert(path.as_str(), rev.blob.as_deref().unwrap_or_default());
         }
     }
-    // The walk and the reading of git's index are one thread each, and at
-    // 50,000 orders a quarter of a second each: done side by side. Then
-    // the stat of each file, and the hash of one the index cannot vouch
+    // The stat of each file, and the hash of one the index cannot vouch
     // for, are spread over all threads.
     let walk = || -> Vec<(String, walkdir::DirEntry)> {
         walkdir::WalkDir::new(root)
@@ -53,8 +52,7 @@ pub(super) fn worktree(
             .map(|entry| (crate::load::rel_path(root, entry.path()), entry))
             .collect()
     };
-    let git_dir = repo.path();
-    let (stat, followed) = rayon::join(|| StatCache::new(git_dir, &history.prefix), walk);
+    let followed = walk();
     let found: Vec<Result<Option<Dirty>>> = followed
         .par_iter()
         .map(|(rel, entry)| {
@@ -87,7 +85,7 @@ pub(super) fn worktree(
             out.insert(path.to_string(), Dirty::Deleted);
         }
     }
-    Ok((out, stat))
+    Ok(out)
 }
 
 /// The blob the file at `path` holds now, or `None` if it was removed
