@@ -76,25 +76,29 @@ pub fn analyse_history(root: &Path, as_of: Option<Date>) -> Result<(Model, Histo
 pub fn analyse_with(root: &Path, reading: &Reading) -> Result<(Model, History, CheckReport)> {
     use crate::timing::stage;
     let as_of = reading.as_of;
-    // The commits are read from git beside the records (two stages that
-    // share nothing); which records the working tree changed is decided
-    // after the records were read, and the proofs after the model is
-    // built: data flows one way.
+    // The commits are read from git beside the records when both fit in
+    // memory (two stages that share nothing); which records the working
+    // tree changed is decided after the records were read, and the
+    // proofs after the model is built: data flows one way.
+    let walk = || {
+        stage("history walk", || {
+            History::walk(root, None, !reading.no_cache)
+        })
+    };
+    let beside = !reading.no_cache && crate::history::walk_beside_load(root);
     let (built, walked) = std::thread::scope(|s| {
-        let walked = s.spawn(|| {
-            stage("history walk", || {
-                History::walk(root, None, !reading.no_cache)
-            })
-        });
+        let walked = beside.then(|| s.spawn(walk));
         let built = stage("load", || crate::load::load(root))
             .map(|loaded| stage("model", || crate::model::build(loaded)));
-        let walked = walked
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let walked = walked.map(|w| {
+            w.join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
         (built, walked)
     });
     let (mut model, findings) = built?;
     fail_closed(&findings)?;
+    let walked = walked.unwrap_or_else(walk);
     let mut history = stage("history working tree", || walked?.worktree(root))?;
     history.keep_revised = reading.timelines;
     if let Some(published) = reading.published {

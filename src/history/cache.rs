@@ -76,7 +76,8 @@ type CachedCommit = (
 type Positions = (Option<usize>, Option<usize>, Option<usize>);
 type CachedRevision = (usize, Option<String>, Option<String>, u8, Option<String>);
 
-fn path(git_dir: &Path) -> PathBuf {
+/// Where the index is cached, in the git folder `git_dir`.
+pub(super) fn path(git_dir: &Path) -> PathBuf {
     git_dir.join("docket").join("history.json")
 }
 

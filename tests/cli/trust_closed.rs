@@ -179,31 +179,35 @@ fn an_uncommitted_policy_change_is_not_in_force_for_signatures() {
     assert_eq!(run.code, 1);
 }
 
-/// The commits are read from git beside the records. With a damaged
-/// history and an unreadable `docket.toml` at once, the configuration is
-/// still what is reported, as when the two were read one after the
-/// other: it is what the person running docket can mend. The damaged
-/// history alone still stops the run, naming the object.
+/// The commits are read from git beside the records when a cached index
+/// exists, after them when none does. Either way, with a damaged history
+/// and an unreadable `docket.toml` at once, the configuration is what is
+/// reported, as when the two were always read one after the other: it is
+/// what the person running docket can mend. The damaged history alone
+/// still stops the run, naming the object.
 #[test]
 fn a_damaged_history_beside_an_unreadable_configuration_reports_the_configuration() {
-    let repo = company("author");
-    review(&repo, "wang.gm", Signing::Unsigned);
-    let git = repo.git();
-    let first = git
-        .head()
-        .unwrap()
-        .peel_to_commit()
-        .unwrap()
-        .parent_id(0)
-        .unwrap();
-    corrupt(&repo, first);
-    let run = repo.check();
-    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
-    assert!(run.stderr.contains(&first.to_string()), "{}", run.stderr);
-    repo.edit("docket.toml", "[policy]", "[policy\n");
-    let run = repo.check();
-    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
-    assert!(run.stderr.contains("docket.toml:6:"), "{}", run.stderr);
-    assert!(!run.stderr.contains(&first.to_string()), "{}", run.stderr);
-    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    for cached in [false, true] {
+        let repo = company("author");
+        review(&repo, "wang.gm", Signing::Unsigned);
+        if cached {
+            clean(&repo.check());
+            repo.append(ORDER_PATH, "\n[[followup]]\ndate = 2026-03-06\nby = \"li.sales\"\nnote = \"Called.\"\nrisk = false\n");
+            repo.commit_as("li.sales", "2026-03-06", "Follow-up");
+        }
+        let cache = repo.git().path().join("docket/history.json");
+        assert_eq!(cache.exists(), cached);
+        // The newest commit is what a walk from the cache reads first.
+        let damaged = repo.git().head().unwrap().peel_to_commit().unwrap().id();
+        corrupt(&repo, damaged);
+        let run = repo.check();
+        assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+        assert!(run.stderr.contains(&damaged.to_string()), "{}", run.stderr);
+        repo.edit("docket.toml", "[policy]", "[policy\n");
+        let run = repo.check();
+        assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+        assert!(run.stderr.contains("docket.toml:6:"), "{}", run.stderr);
+        assert!(!run.stderr.contains(&damaged.to_string()), "{}", run.stderr);
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    }
 }
