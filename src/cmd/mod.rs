@@ -90,15 +90,16 @@ pub fn analyse_with(root: &Path, reading: &Reading) -> Result<(Model, History, C
         let walked = beside.then(|| s.spawn(walk));
         let built = stage("load", || crate::load::load(root))
             .map(|loaded| stage("model", || crate::model::build(loaded)));
-        let walked = walked.map(|w| {
-            w.join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-        });
-        (built, walked)
+        (built, walked.map(|w| w.join()))
     });
+    // The records' errors first, as when the walk ran after them; a
+    // panic of the walk is raised only where its error would be.
     let (mut model, findings) = built?;
     fail_closed(&findings)?;
-    let walked = walked.unwrap_or_else(walk);
+    let walked = match walked {
+        Some(joined) => joined.unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        None => walk(),
+    };
     let mut history = stage("history working tree", || walked?.worktree(root))?;
     history.keep_revised = reading.timelines;
     if let Some(published) = reading.published {

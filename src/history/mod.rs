@@ -123,12 +123,14 @@ impl History {
         History::walk(root, start, caches)?.worktree(root)
     }
 
-    /// The first half of [`History::open_with`]: the commits, read from
-    /// git objects alone, which never change, so it may run beside the
-    /// loading of the records. The working tree is compared with `HEAD`
-    /// by [`Walked::worktree`], after the records were read: a file
-    /// changed after it was read then shows as changed, never a file
-    /// read changed as committed.
+    /// The first half of [`History::open_with`]: the commits and git's
+    /// index, read from what git writes whole (objects that never change,
+    /// `HEAD`, the index) and from docket's cache, so it may run beside
+    /// the loading of the records. The working tree is compared with
+    /// `HEAD` by [`Walked::worktree`], after the records were read: a file
+    /// edited after it was read then shows as not committed. (One put
+    /// back to its committed content in between is not noticed: the
+    /// comparison reads the disk, not the bytes the loader read.)
     pub fn walk(root: &Path, start: Option<git2::Oid>, caches: bool) -> Result<Walked> {
         let none = |why| {
             Ok(Walked {
@@ -179,7 +181,9 @@ const BESIDE_MAX_BYTES: u64 = 32 << 20;
 
 /// Whether [`History::walk`] should run beside the loading of the
 /// records below `root`: only with a cached index small enough (without
-/// one the walk reads the whole history, whose size is not known).
+/// one the walk reads the whole history, whose size is not known). A
+/// cache that turns out unusable (another format, another records root)
+/// still means one whole walk beside the records; it is then rewritten.
 pub fn walk_beside_load(root: &Path) -> bool {
     let Ok(Some((repo, _))) = discover(root) else {
         return false;

@@ -113,10 +113,11 @@ pub(super) enum Reading {
     Sparse,
 }
 
-/// Set libgit2 up for `reading`. Called on the main thread between
-/// passes, while no other thread reads a repository: libgit2 reads these
-/// settings as it maps a window or caches an object, and sets them
-/// without a lock.
+/// Set libgit2 up for `reading`. Called between passes, while no other
+/// thread reads a repository: libgit2 reads these settings as it maps a
+/// window or caches an object, and sets them without a lock. The walk
+/// may run on a thread of its own beside the loading of the records
+/// (`cmd::analyse_with`), which must therefore never read git.
 pub(super) fn tune_for(reading: Reading) {
     // Mebibytes: the size of a window, how much may be mapped, and how
     // much of the objects read may be kept.

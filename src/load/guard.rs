@@ -306,43 +306,23 @@ impl Guard {
     }
 
     /// Open `rel` as [`Guard::check`] allows, with its size. A file in
-    /// its own name is opened first, refusing a link (`O_NOFOLLOW`) and
-    /// without waiting on a pipe's writer (`O_NONBLOCK`), and then checked
-    /// as the open file: one call fewer per record than a look before the
-    /// open, and nothing can be put in its place between the look and the
-    /// read. A link, or any failure, goes the long way, through
-    /// [`Guard::check`], which says why. (A device node is opened before
-    /// it is refused; git cannot hold one, so only the machine's own
-    /// administrator can put one among the records.)
+    /// its own name is opened first ([`open_file`]), then checked as the
+    /// open file: one call fewer per record than a look before the open,
+    /// and nothing can be put in its place between the look and the read.
+    /// A link, or any failure, goes the long way, through
+    /// [`Guard::check`], which says why; its checked target is opened the
+    /// same way. (A device node is opened before it is refused; git cannot
+    /// hold one, so only the machine's administrator can put one here.)
     fn open(&self, rel: &str) -> Result<(std::fs::File, u64), Refused> {
+        // Off Unix a link cannot be refused by the open: the long way only.
         #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            let flags = rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK;
-            let real = self.place(rel)?;
-            let opened = std::fs::OpenOptions::new()
-                .read(true)
-                .custom_flags(flags.bits() as i32)
-                .open(real);
-            if let Ok(file) = opened {
-                let md = file
-                    .metadata()
-                    .map_err(|e| Refused::Unreadable(e.to_string()))?;
-                // A folder or a pipe opens too; it is no file to read.
-                return if md.is_file() {
-                    Ok((file, md.len()))
-                } else {
-                    Err(Refused::NotAFile)
-                };
-            }
+        if let Ok(opened) = open_file(&self.place(rel)?) {
+            return opened;
         }
+        // The link's target as checked is opened the same way: one put in
+        // its place since is refused, not followed.
         let real = self.check(rel)?;
-        let file = std::fs::File::open(&real).map_err(|e| Refused::Unreadable(e.to_string()))?;
-        // Sized from the open file: without it the buffer grows from 32
-        // bytes by doubling, a read call and a copy each time. The size
-        // only sizes the buffer; the limit is held by what is read.
-        let size = file.metadata().map_or(0, |m| m.len());
-        Ok((file, size))
+        open_file(&real).map_err(|e| Refused::Unreadable(e.to_string()))?
     }
 
     /// Read `rel` as text; `Ok(None)` when it is not there.
@@ -366,6 +346,28 @@ impl Guard {
             .len();
         Ok(Attached { rel, size })
     }
+}
+
+/// Open `path` for reading, no link followed (`O_NOFOLLOW`) and no wait
+/// on a pipe's writer (`O_NONBLOCK`), and look at what was opened: `Err`
+/// when it cannot be opened, else the file and its size (which only sizes
+/// the read's buffer), or why it is no file to read (a folder or a pipe
+/// opens too).
+fn open_file(path: &Path) -> std::io::Result<Result<(std::fs::File, u64), Refused>> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let flags = rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK;
+        options.custom_flags(flags.bits() as i32);
+    }
+    let file = options.open(path)?;
+    Ok(match file.metadata() {
+        Ok(md) if md.is_file() => Ok((file, md.len())),
+        Ok(_) => Err(Refused::NotAFile),
+        Err(e) => Err(Refused::Unreadable(e.to_string())),
+    })
 }
 
 /// `path` relative to `root`, with `/` separators on every platform.

@@ -153,10 +153,10 @@ fn path_traversal_id_is_rejected_and_never_used() {
     );
 }
 
-#[cfg(unix)]
 /// A record that is a pipe is not a file. The loader opens each record
 /// without looking at it first, so the open must not wait for a writer
 /// that never comes: the run ends, with the pipe reported.
+#[cfg(unix)]
 #[test]
 fn a_pipe_named_like_a_record_is_not_a_file_and_does_not_hang() {
     use std::os::unix::ffi::OsStrExt;
@@ -171,6 +171,7 @@ fn a_pipe_named_like_a_record_is_not_a_file_and_does_not_hang() {
     assert!(f.message.contains("is not a file"), "{}", f.message);
 }
 
+#[cfg(unix)]
 #[test]
 fn symlink_out_of_the_root_is_not_followed() {
     let outside = tempfile::tempdir().unwrap();
