@@ -37,7 +37,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Raised whenever what is cached or how it is read changes.
-const FORMAT: u32 = 7;
+const FORMAT: u32 = 8;
 
 /// The index in a compact form: tens of thousands of commits by a few
 /// dozen people, so people are listed once and referred to by position,
@@ -385,47 +385,194 @@ pub(super) fn restore(
     Some((proofs, order))
 }
 
-/// Proofs as kept in the cache: a proof's reason serializes as its English
-/// text (what every JSON output shows), so the Chinese text is kept beside
-/// it (`detail_zh`) and put back when read.
+/// Proofs as kept in the cache. A proof's reason serializes as its English
+/// text (what every JSON output shows), so the cache keeps a mirror of the
+/// proof with both texts of its reason. Written field by field, not
+/// through `serde_json::Value`: a value tree per proof made reading and
+/// writing `proofs.json` twice as slow.
 mod both_languages {
-    use crate::history::proof::{Proof, ProofStatus};
+    use crate::finding::Message;
+    use crate::history::covers::Covers;
+    use crate::history::proof::{Proof, ProofStatus, SshVerdict};
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
-    use serde_json::Value;
+    use std::borrow::Cow;
 
-    fn reason(status: &mut ProofStatus) -> Option<&mut crate::finding::Message> {
-        match status {
-            ProofStatus::Proven(m) | ProofStatus::Unproven(m) => Some(m),
-            _ => None,
+    #[derive(Serialize, Deserialize)]
+    struct Kept<'a> {
+        record: Cow<'a, str>,
+        file: Cow<'a, str>,
+        section: Cow<'a, str>,
+        by: Cow<'a, str>,
+        meaning: Cow<'a, str>,
+        commit: Option<usize>,
+        status: Status<'a>,
+        blob: Cow<'a, Option<String>>,
+        sha256: Cow<'a, Option<String>>,
+        covers: Cow<'a, Covers>,
+        ssh: Cow<'a, Option<SshVerdict>>,
+    }
+
+    /// [`ProofStatus`] with both texts of a reason.
+    #[derive(Serialize, Deserialize)]
+    enum Status<'a> {
+        Proven(Cow<'a, str>, Cow<'a, str>),
+        Recorded,
+        Uncommitted,
+        Unproven(Cow<'a, str>, Cow<'a, str>),
+        Broken(usize, Cow<'a, str>),
+    }
+
+    fn both(m: &Message) -> (Cow<'_, str>, Cow<'_, str>) {
+        (Cow::from(m.en.as_str()), Cow::from(m.zh.as_str()))
+    }
+
+    fn kept(p: &Proof) -> Kept<'_> {
+        let status = match &p.status {
+            ProofStatus::Proven(m) => {
+                let (en, zh) = both(m);
+                Status::Proven(en, zh)
+            }
+            ProofStatus::Recorded => Status::Recorded,
+            ProofStatus::Uncommitted => Status::Uncommitted,
+            ProofStatus::Unproven(m) => {
+                let (en, zh) = both(m);
+                Status::Unproven(en, zh)
+            }
+            ProofStatus::Broken { signed, changed_by } => {
+                Status::Broken(*signed, Cow::from(changed_by.as_str()))
+            }
+        };
+        Kept {
+            record: Cow::from(p.record.as_str()),
+            file: Cow::from(p.file.as_str()),
+            section: Cow::from(p.section.as_str()),
+            by: Cow::from(p.by.as_str()),
+            meaning: Cow::from(p.meaning.as_str()),
+            commit: p.commit,
+            status,
+            blob: Cow::Borrowed(&p.blob),
+            sha256: Cow::Borrowed(&p.sha256),
+            covers: Cow::Borrowed(&p.covers),
+            ssh: Cow::Borrowed(&p.ssh),
+        }
+    }
+
+    fn proof(k: Kept<'_>) -> Proof {
+        let message = |en: Cow<'_, str>, zh: Cow<'_, str>| Message {
+            en: en.into_owned(),
+            zh: zh.into_owned(),
+        };
+        let status = match k.status {
+            Status::Proven(en, zh) => ProofStatus::Proven(message(en, zh)),
+            Status::Recorded => ProofStatus::Recorded,
+            Status::Uncommitted => ProofStatus::Uncommitted,
+            Status::Unproven(en, zh) => ProofStatus::Unproven(message(en, zh)),
+            Status::Broken(signed, by) => ProofStatus::Broken {
+                signed,
+                changed_by: by.into_owned(),
+            },
+        };
+        Proof {
+            record: k.record.into_owned(),
+            file: k.file.into_owned(),
+            section: k.section.into_owned(),
+            by: k.by.into_owned(),
+            meaning: k.meaning.into_owned(),
+            commit: k.commit,
+            status,
+            blob: k.blob.into_owned(),
+            sha256: k.sha256.into_owned(),
+            covers: k.covers.into_owned(),
+            ssh: k.ssh.into_owned(),
         }
     }
 
     pub fn serialize<S: Serializer>(proofs: &[Proof], s: S) -> Result<S::Ok, S::Error> {
-        let mut out = Vec::with_capacity(proofs.len());
-        for p in proofs {
-            let mut v = serde_json::to_value(p).map_err(serde::ser::Error::custom)?;
-            if let Some(m) = reason(&mut p.status.clone()) {
-                v["status"]["detail_zh"] = Value::String(m.zh.clone());
-            }
-            out.push(v);
-        }
-        out.serialize(s)
+        s.collect_seq(proofs.iter().map(kept))
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Proof>, D::Error> {
-        let values = Vec::<Value>::deserialize(d)?;
-        let mut out = Vec::with_capacity(values.len());
-        for mut v in values {
-            let zh = v
-                .get_mut("status")
-                .and_then(Value::as_object_mut)
-                .and_then(|o| o.remove("detail_zh"));
-            let mut p: Proof = serde_json::from_value(v).map_err(serde::de::Error::custom)?;
-            if let (Some(m), Some(Value::String(zh))) = (reason(&mut p.status), zh) {
-                m.zh = zh;
-            }
-            out.push(p);
+        Ok(Vec::<Kept>::deserialize(d)?
+            .into_iter()
+            .map(proof)
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Message;
+    use crate::history::proof::SshVerdict;
+
+    fn proof(status: ProofStatus, covers: Covers, ssh: Option<SshVerdict>) -> Proof {
+        Proof {
+            record: "SO-2026-0001".into(),
+            file: "orders/2026/SO-2026-0001.toml".into(),
+            section: "extra_review[1]".into(),
+            by: "wang.gm".into(),
+            meaning: "approved".into(),
+            commit: Some(3),
+            status,
+            blob: Some("ab12".into()),
+            sha256: None,
+            covers,
+            ssh,
         }
-        Ok(out)
+    }
+
+    /// Every kind of status comes back from `proofs.json` as it went in,
+    /// a reason with both its texts (the site shows the Chinese one), and
+    /// every other field with it.
+    #[test]
+    fn a_cached_proof_comes_back_whole_in_both_languages() {
+        let why = |en: &str, zh: &str| Message {
+            en: en.into(),
+            zh: zh.into(),
+        };
+        let stale = Covers::Stale {
+            since: None,
+            fields: vec!["line[0].quantity".into()],
+        };
+        let verdict = SshVerdict {
+            valid: false,
+            detail: "not wang.gm's key".into(),
+        };
+        let proofs = vec![
+            proof(
+                ProofStatus::Proven(why("by key", "以金鑰")),
+                Covers::Current,
+                None,
+            ),
+            proof(ProofStatus::Recorded, stale.clone(), Some(verdict)),
+            proof(ProofStatus::Uncommitted, Covers::Current, None),
+            proof(
+                ProofStatus::Unproven(why("not hers", "非本人")),
+                stale,
+                None,
+            ),
+            proof(
+                ProofStatus::Broken {
+                    signed: 2,
+                    changed_by: "li.sales".into(),
+                },
+                Covers::Current,
+                None,
+            ),
+        ];
+        let entry = ProofEntry {
+            key: 7,
+            proofs: proofs.clone(),
+            order: None,
+        };
+        let text = serde_json::to_string(&entry).unwrap();
+        let back: ProofEntry = serde_json::from_str(&text).unwrap();
+        assert_eq!(back.key, 7);
+        assert_eq!(back.proofs.len(), proofs.len());
+        for (a, b) in proofs.iter().zip(&back.proofs) {
+            // Proof has no PartialEq: its full debug form says every field.
+            assert_eq!(format!("{a:?}"), format!("{b:?}"));
+        }
+        assert!(text.contains("以金鑰") && text.contains("非本人"), "{text}");
     }
 }

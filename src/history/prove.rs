@@ -98,7 +98,9 @@ fn prove_all(history: &mut History, model: &Model, only: Option<&str>) -> crate:
         .finish();
     let offset = model.config.company.offset_seconds;
     let cached = if h.caches {
-        cache::load_proofs(&h.git_dir, seed)
+        crate::timing::stage("history proofs cache", || {
+            cache::load_proofs(&h.git_dir, seed)
+        })
     } else {
         BTreeMap::new()
     };
