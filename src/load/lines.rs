@@ -13,12 +13,14 @@ pub struct LineIndex {
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
+        LineIndex::owning(text.to_owned())
+    }
+
+    /// The index of `text`, which it keeps.
+    pub fn owning(text: String) -> Self {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i as u32 + 1));
-        LineIndex {
-            starts,
-            text: text.to_owned(),
-        }
+        LineIndex { starts, text }
     }
 
     pub fn pos(&self, offset: usize) -> Pos {

@@ -288,7 +288,7 @@ fn read_doc(guard: &Guard, rel: String, role: FileRole) -> (u64, Result<Doc, Fin
     match guard.read(&rel, Some(MAX_FILE_BYTES)) {
         Ok(bytes) => (
             xxhash_rust::xxh3::xxh3_64(&bytes),
-            parse_bytes(rel, role, &bytes),
+            parse_owned(rel, role, bytes),
         ),
         Err(why) => (
             0,
@@ -300,23 +300,41 @@ fn read_doc(guard: &Guard, rel: String, role: FileRole) -> (u64, Result<Doc, Fin
 /// Parse one file's bytes. Public because the history stage parses old
 /// revisions of a file the same way.
 pub fn parse_bytes(rel: String, role: FileRole, bytes: &[u8]) -> Result<Doc, Finding> {
-    let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t,
+    match std::str::from_utf8(bytes) {
+        Ok(text) => parse_text(rel, role, text.to_owned()),
+        Err(e) => Err(not_utf8(rel, bytes, e.valid_up_to())),
+    }
+}
+
+/// [`parse_bytes`] of bytes read for this parse alone: the text the
+/// document keeps is the buffer read, not a copy of it.
+fn parse_owned(rel: String, role: FileRole, bytes: Vec<u8>) -> Result<Doc, Finding> {
+    match String::from_utf8(bytes) {
+        Ok(text) => parse_text(rel, role, text),
         Err(e) => {
-            let pos = LineIndex::new(&String::from_utf8_lossy(&bytes[..e.valid_up_to()]))
-                .pos(e.valid_up_to());
-            return Err(Finding::new(
-                RuleId::Parse,
-                rel,
-                Some(pos),
-                msg!(
-                    "is not UTF-8 text: save the file as UTF-8 (the byte at this position is not valid UTF-8)",
-                    "不是 UTF-8 文字：請以 UTF-8 儲存檔案（此位置的位元組不是有效的 UTF-8）"
-                ),
-            ));
+            let valid = e.utf8_error().valid_up_to();
+            Err(not_utf8(rel, e.as_bytes(), valid))
         }
-    };
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    }
+}
+
+fn not_utf8(rel: String, bytes: &[u8], valid: usize) -> Finding {
+    let pos = LineIndex::new(&String::from_utf8_lossy(&bytes[..valid])).pos(valid);
+    Finding::new(
+        RuleId::Parse,
+        rel,
+        Some(pos),
+        msg!(
+            "is not UTF-8 text: save the file as UTF-8 (the byte at this position is not valid UTF-8)",
+            "不是 UTF-8 文字：請以 UTF-8 儲存檔案（此位置的位元組不是有效的 UTF-8）"
+        ),
+    )
+}
+
+fn parse_text(rel: String, role: FileRole, mut text: String) -> Result<Doc, Finding> {
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
     if text.trim().is_empty() {
         return Err(Finding::new(
             RuleId::Parse,
@@ -328,11 +346,10 @@ pub fn parse_bytes(rel: String, role: FileRole, bytes: &[u8]) -> Result<Doc, Fin
             ),
         ));
     }
-    let lines = LineIndex::new(text);
-    let (table, errors) = DeTable::parse_recoverable(text);
+    let (table, errors) = DeTable::parse_recoverable(&text);
     // Later errors after a syntax error are mostly echoes of the first.
     if let Some(err) = errors.first() {
-        let pos = err.span().map(|s| lines.pos(s.start));
+        let pos = err.span().map(|s| LineIndex::new(&text).pos(s.start));
         return Err(Finding::new(
             RuleId::Parse,
             rel,
@@ -349,7 +366,7 @@ pub fn parse_bytes(rel: String, role: FileRole, bytes: &[u8]) -> Result<Doc, Fin
         rel,
         role,
         root,
-        lines,
+        lines: LineIndex::owning(text),
     })
 }
 

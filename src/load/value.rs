@@ -199,7 +199,7 @@ fn node_from(v: toml::Spanned<DeValue<'_>>) -> Node {
         DeValue::Float(f) => Value::Float(f.as_str().parse().unwrap_or(f64::NAN)),
         DeValue::Boolean(b) => Value::Boolean(b),
         DeValue::Datetime(d) => Value::Datetime(d),
-        DeValue::Array(a) => Value::Array(a.iter().cloned().map(node_from).collect()),
+        DeValue::Array(a) => Value::Array(a.into_iter().map(node_from).collect()),
         DeValue::Table(t) => Value::Table(table_from(t)),
     };
     Node { span, value }
