@@ -382,6 +382,25 @@ fn zh_hant_site_shows_no_english_of_the_catalog() {
     assert!(run.code < 2, "build failed: {}", run.stderr);
     let pages = pages(&out);
     assert!(pages.len() > 50, "a whole site: {}", pages.len());
+    // The proofs made by that build are in the cache now, their reasons
+    // in both languages: a second build into a new folder renders every
+    // page from them, and must show what the first showed, byte for byte.
+    let warm = dir.path().join("site-zh-warm");
+    let again = Run::from(
+        docket_cmd()
+            .args(["build", "--as-of", AS_OF, "--records"])
+            .arg(dir.path().join("records"))
+            .arg("--out")
+            .arg(&warm)
+            .output()
+            .unwrap(),
+    );
+    assert!(again.code < 2, "build failed: {}", again.stderr);
+    let warm_pages = self::pages(&warm);
+    assert_eq!(warm_pages.len(), pages.len());
+    for ((path, cold), (_, warm)) in pages.iter().zip(&warm_pages) {
+        assert!(cold == warm, "{path} differs when built from the caches");
+    }
     let catalog = catalog(&findings);
     let procedure = std::fs::read_to_string(dir.path().join("records/procedure.md")).unwrap();
     // The test can fail: the English site is full of what it looks for.
