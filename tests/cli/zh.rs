@@ -41,6 +41,20 @@ fn to_chinese(dir: &Path) {
     .unwrap();
 }
 
+/// Build the site of the records in `dir` into `out`; it must not fail.
+fn build(dir: &Path, out: &Path) {
+    let run = Run::from(
+        docket_cmd()
+            .args(["build", "--as-of", AS_OF, "--records"])
+            .arg(dir.join("records"))
+            .arg("--out")
+            .arg(out)
+            .output()
+            .unwrap(),
+    );
+    assert!(run.code < 2, "build failed: {}", run.stderr);
+}
+
 fn check(dir: &Path, format: &str) -> Run {
     Run::from(
         docket_cmd()
@@ -370,32 +384,14 @@ fn zh_hant_site_shows_no_english_of_the_catalog() {
     );
     to_chinese(dir.path());
     let out = dir.path().join("site-zh");
-    let run = Run::from(
-        docket_cmd()
-            .args(["build", "--as-of", AS_OF, "--records"])
-            .arg(dir.path().join("records"))
-            .arg("--out")
-            .arg(&out)
-            .output()
-            .unwrap(),
-    );
-    assert!(run.code < 2, "build failed: {}", run.stderr);
+    build(dir.path(), &out);
     let pages = pages(&out);
     assert!(pages.len() > 50, "a whole site: {}", pages.len());
     // The proofs made by that build are in the cache now, their reasons
     // in both languages: a second build into a new folder renders every
     // page from them, and must show what the first showed, byte for byte.
     let warm = dir.path().join("site-zh-warm");
-    let again = Run::from(
-        docket_cmd()
-            .args(["build", "--as-of", AS_OF, "--records"])
-            .arg(dir.path().join("records"))
-            .arg("--out")
-            .arg(&warm)
-            .output()
-            .unwrap(),
-    );
-    assert!(again.code < 2, "build failed: {}", again.stderr);
+    build(dir.path(), &warm);
     let warm_pages = self::pages(&warm);
     assert_eq!(warm_pages.len(), pages.len());
     for ((path, cold), (_, warm)) in pages.iter().zip(&warm_pages) {
