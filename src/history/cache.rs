@@ -36,7 +36,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-/// Raised whenever what is cached or how it is read changes.
+/// Raised whenever what is cached or how it is read changes, in either
+/// file: both `history.json` and `proofs.json` are then read again.
 const FORMAT: u32 = 8;
 
 /// The index in a compact form: tens of thousands of commits by a few
@@ -378,18 +379,21 @@ pub(super) fn restore(
 ) -> Option<(Vec<Proof>, Option<OrderHistory>)> {
     let revs = &h.file(file)?.revisions;
     let (mut proofs, mut order) = (entry.proofs.clone(), entry.order.clone());
+    // Positions count from the oldest revision; a garbled one past the
+    // newest (however large) is no revision, and the file is proved again.
     remap(&mut proofs, order.as_mut(), |pos| {
-        let i = revs.len().checked_sub(pos + 1)?;
-        Some(revs[i].commit)
+        revs.iter().rev().nth(pos).map(|r| r.commit)
     })?;
     Some((proofs, order))
 }
 
 /// Proofs as kept in the cache. A proof's reason serializes as its English
 /// text (what every JSON output shows), so the cache keeps a mirror of the
-/// proof with both texts of its reason. Written field by field, not
-/// through `serde_json::Value`: a value tree per proof made reading and
-/// writing `proofs.json` twice as slow.
+/// proof with both texts of its reason, through a derived mirror struct,
+/// not through `serde_json::Value`: a value tree per proof made reading
+/// and writing `proofs.json` twice as slow. The mirror has no defaults
+/// for missing fields: a file of another form fails to read whole, and
+/// the proofs are made again.
 mod both_languages {
     use crate::finding::Message;
     use crate::history::covers::Covers;

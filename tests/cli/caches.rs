@@ -420,3 +420,32 @@ fn a_history_with_deletions_and_moves_is_read_from_the_cache() {
     );
     assert_eq!(proved_again.stdout, with_proofs.stdout);
 }
+
+/// A garbled `proofs.json` whose commit positions are out of range (the
+/// largest number a position can hold, one past the file's revisions) is
+/// not a crash: the entry is not taken and the file proved again, so the
+/// check says what a run without caches says.
+#[test]
+fn a_cached_commit_position_out_of_range_is_proved_again_not_a_crash() {
+    let (repo, _) = unsigned_review_then_a_signed_commit();
+    let cold = repo.docket(&["check", "--format", "json", "--as-of", AS_OF, "--no-cache"]);
+    repo.check();
+    let path = repo.top.join(".git/docket/proofs.json");
+    let pristine = std::fs::read(&path).expect("proofs.json written");
+    for position in [u64::MAX, 2] {
+        let mut proofs: serde_json::Value = serde_json::from_slice(&pristine).unwrap();
+        let entry = &mut proofs["files"][ORDER_PATH]["proofs"];
+        let mut garbled = 0;
+        for p in entry.as_array_mut().unwrap() {
+            if p["commit"].is_u64() {
+                p["commit"] = position.into();
+                garbled += 1;
+            }
+        }
+        assert!(garbled > 0, "no committed proof to garble: {entry:#}");
+        std::fs::write(&path, serde_json::to_vec(&proofs).unwrap()).unwrap();
+        let warm = repo.docket(&["check", "--format", "json", "--as-of", AS_OF]);
+        assert!(warm.code < 2, "position {position}: {}", warm.stderr);
+        assert_eq!(warm.stdout, cold.stdout, "position {position}");
+    }
+}
