@@ -319,7 +319,14 @@ fn parse_owned(rel: String, role: FileRole, bytes: Vec<u8>) -> Result<Doc, Findi
 }
 
 fn not_utf8(rel: String, bytes: &[u8], valid: usize) -> Finding {
-    let pos = LineIndex::new(&String::from_utf8_lossy(&bytes[..valid])).pos(valid);
+    // Placed in the text after a byte-order mark, as a TOML error is (an
+    // editor does not show the mark).
+    let start = if bytes[..valid].starts_with("\u{feff}".as_bytes()) {
+        "\u{feff}".len()
+    } else {
+        0
+    };
+    let pos = LineIndex::new(&String::from_utf8_lossy(&bytes[start..valid])).pos(valid - start);
     Finding::new(
         RuleId::Parse,
         rel,

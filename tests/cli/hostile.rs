@@ -247,6 +247,27 @@ fn bom_and_crlf_are_fine() {
     assert_eq!(run.findings()[0].file, "customers/C-0002.toml");
 }
 
+/// A byte that is not UTF-8 is placed where an editor shows it: after a
+/// byte-order mark (which editors do not show) as without one, as a TOML
+/// error is.
+#[test]
+fn a_byte_that_is_not_utf8_is_placed_as_an_editor_shows_it_after_a_bom() {
+    let repo = Repo::base();
+    for (bom, file) in [(&b""[..], "C-0002"), (&b"\xef\xbb\xbf"[..], "C-0003")] {
+        let mut bytes = bom.to_vec();
+        bytes.extend_from_slice(b"id = \"\xff\"\n");
+        repo.write_bytes(&format!("customers/{file}.toml"), &bytes);
+    }
+    let run = check_guarded(&repo, "json");
+    for file in ["customers/C-0002.toml", "customers/C-0003.toml"] {
+        let f = only_finding(&run, file);
+        assert_eq!(f.rule, "parse");
+        assert!(f.message.contains("UTF-8"), "{}", f.message);
+        // `id = "` is six characters: the byte is the seventh.
+        assert_eq!((f.line, f.column), (Some(1), Some(7)), "{file}");
+    }
+}
+
 #[test]
 fn an_unparseable_record_still_exists_for_references() {
     let repo = Repo::base();
