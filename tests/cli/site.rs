@@ -291,7 +291,7 @@ fn hostile_text_is_rendered_inert() {
     repo.edit(
         "customers/C-0001.toml",
         "Anna Keller",
-        "<script>alert(6)</script>\\\" onerror=\\\"alert(7)' onfocus='alert(11)",
+        "<script>alert(6)</script>\\\" onerror=\\\"alert(7)' onfocus='alert(11) R&D",
     );
     // The company's name is in every page's print style too (the foot of
     // each printed sheet): it must not end the string or the element.
@@ -338,10 +338,13 @@ fn hostile_text_is_rendered_inert() {
         order.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
         "plain fields are escaped, not dropped"
     );
-    // Single quotes too, for an attribute a template quotes with them.
+    // Each of the five characters HTML gives meaning to, single quotes
+    // too (for an attribute a template quotes with them).
     let customer = page(&out, "customers/C-0001.html");
     assert!(
-        customer.contains("&#39; onfocus=&#39;alert(11)"),
+        customer.contains(
+            "&lt;script&gt;alert(6)&lt;/script&gt;&quot; onerror=&quot;alert(7)&#39; onfocus=&#39;alert(11) R&amp;D"
+        ),
         "{customer}"
     );
     assert!(

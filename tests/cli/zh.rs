@@ -393,7 +393,8 @@ fn zh_hant_site_shows_no_english_of_the_catalog() {
     let warm = dir.path().join("site-zh-warm");
     build(dir.path(), &warm);
     let warm_pages = self::pages(&warm);
-    assert_eq!(warm_pages.len(), pages.len());
+    let paths = |p: &[(String, String)]| p.iter().map(|(r, _)| r.clone()).collect::<Vec<_>>();
+    assert_eq!(paths(&warm_pages), paths(&pages));
     for ((path, cold), (_, warm)) in pages.iter().zip(&warm_pages) {
         assert!(cold == warm, "{path} differs when built from the caches");
     }
