@@ -122,16 +122,8 @@ fn compare(
     };
     let old_tree = old.map(find).transpose()?;
     let new_tree = new.map(find).transpose()?;
-    let a: Vec<TreeEntry> = old_tree
-        .iter()
-        .flat_map(|t| t.iter())
-        .filter(is_read)
-        .collect();
-    let b: Vec<TreeEntry> = new_tree
-        .iter()
-        .flat_map(|t| t.iter())
-        .filter(is_read)
-        .collect();
+    let (old_entries, new_entries) = (listed(old_tree.as_ref()), listed(new_tree.as_ref()));
+    let (a, b) = (seen(&old_entries), seen(&new_entries));
     let (mut i, mut j) = (0, 0);
     loop {
         let (o, n) = match (a.get(i), b.get(j)) {
@@ -147,17 +139,17 @@ fn compare(
         i += usize::from(o.is_some());
         j += usize::from(n.is_some());
         if let (Some(x), Some(y)) = (o, n)
-            && x.id() == y.id()
+            && x.id == y.id
         {
             continue;
         }
         let e = o.or(n).expect("one side");
-        let name = String::from_utf8_lossy(e.name_bytes());
-        if e.kind() == Some(ObjectType::Tree) {
+        let name = String::from_utf8_lossy(e.name);
+        if e.tree {
             compare(
                 repo,
-                o.map(|x| x.id()),
-                n.map(|y| y.id()),
+                o.map(|x| x.id),
+                n.map(|y| y.id),
                 &format!("{dir}{name}/"),
                 out,
             )?;
@@ -167,24 +159,46 @@ fn compare(
         {
             out.push(Raw {
                 path: format!("{dir}{name}"),
-                old: o.map(|x| x.id()),
-                new: n.map(|y| y.id()),
+                old: o.map(|x| x.id),
+                new: n.map(|y| y.id),
             });
         }
     }
     Ok(())
 }
 
+/// The entries of a tree that docket reads, in git's order.
+fn listed<'t>(tree: Option<&'t git2::Tree<'_>>) -> Vec<TreeEntry<'t>> {
+    tree.iter().flat_map(|t| t.iter()).filter(is_read).collect()
+}
+
+/// A tree entry as the comparison looks at it, asked of libgit2 once: a
+/// year's folder holds thousands of entries, and the merge below looks at
+/// each name and id one to three times (each name a `strlen`, each id a
+/// call). The cold walk of 64,000 commits spent a sixth of a build here.
+struct Seen<'e> {
+    name: &'e [u8],
+    id: Oid,
+    tree: bool,
+}
+
+fn seen<'e>(entries: &'e [TreeEntry<'_>]) -> Vec<Seen<'e>> {
+    entries
+        .iter()
+        .map(|e| Seen {
+            name: e.name_bytes(),
+            id: e.id(),
+            tree: e.kind() == Some(ObjectType::Tree),
+        })
+        .collect()
+}
+
 /// git's order of tree entries: by name, a folder as if its name ended in `/`.
-fn git_order(x: &TreeEntry, y: &TreeEntry) -> std::cmp::Ordering {
-    let (a, b) = (x.name_bytes(), y.name_bytes());
+fn git_order(x: &Seen, y: &Seen) -> std::cmp::Ordering {
+    let (a, b) = (x.name, y.name);
     let n = a.len().min(b.len());
     a[..n].cmp(&b[..n]).then_with(|| {
-        let end = |name: &[u8], e: &TreeEntry| {
-            name.get(n)
-                .copied()
-                .or((e.kind() == Some(ObjectType::Tree)).then_some(b'/'))
-        };
-        end(a, x).cmp(&end(b, y))
+        let end = |e: &Seen| e.name.get(n).copied().or(e.tree.then_some(b'/'));
+        end(x).cmp(&end(y))
     })
 }
