@@ -419,29 +419,33 @@ mod both_languages {
     /// [`ProofStatus`] with both texts of a reason.
     #[derive(Serialize, Deserialize)]
     enum Status<'a> {
-        Proven(Cow<'a, str>, Cow<'a, str>),
+        Proven(Both<'a>),
         Recorded,
         Uncommitted,
-        Unproven(Cow<'a, str>, Cow<'a, str>),
+        Unproven(Both<'a>),
         Broken(usize, Cow<'a, str>),
     }
 
-    fn both(m: &Message) -> (Cow<'_, str>, Cow<'_, str>) {
+    /// A reason's English and Chinese texts.
+    type Both<'a> = (Cow<'a, str>, Cow<'a, str>);
+
+    fn both(m: &Message) -> Both<'_> {
         (Cow::from(m.en.as_str()), Cow::from(m.zh.as_str()))
+    }
+
+    fn message((en, zh): Both<'_>) -> Message {
+        Message {
+            en: en.into_owned(),
+            zh: zh.into_owned(),
+        }
     }
 
     fn kept(p: &Proof) -> Kept<'_> {
         let status = match &p.status {
-            ProofStatus::Proven(m) => {
-                let (en, zh) = both(m);
-                Status::Proven(en, zh)
-            }
+            ProofStatus::Proven(m) => Status::Proven(both(m)),
             ProofStatus::Recorded => Status::Recorded,
             ProofStatus::Uncommitted => Status::Uncommitted,
-            ProofStatus::Unproven(m) => {
-                let (en, zh) = both(m);
-                Status::Unproven(en, zh)
-            }
+            ProofStatus::Unproven(m) => Status::Unproven(both(m)),
             ProofStatus::Broken { signed, changed_by } => {
                 Status::Broken(*signed, Cow::from(changed_by.as_str()))
             }
@@ -462,15 +466,11 @@ mod both_languages {
     }
 
     fn proof(k: Kept<'_>) -> Proof {
-        let message = |en: Cow<'_, str>, zh: Cow<'_, str>| Message {
-            en: en.into_owned(),
-            zh: zh.into_owned(),
-        };
         let status = match k.status {
-            Status::Proven(en, zh) => ProofStatus::Proven(message(en, zh)),
+            Status::Proven(texts) => ProofStatus::Proven(message(texts)),
             Status::Recorded => ProofStatus::Recorded,
             Status::Uncommitted => ProofStatus::Uncommitted,
-            Status::Unproven(en, zh) => ProofStatus::Unproven(message(en, zh)),
+            Status::Unproven(texts) => ProofStatus::Unproven(message(texts)),
             Status::Broken(signed, by) => ProofStatus::Broken {
                 signed,
                 changed_by: by.into_owned(),

@@ -36,6 +36,10 @@ use toml::de::DeTable;
 /// huge file is either a mistake or an attack on the parser.
 pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
+/// A byte-order mark: skipped before parsing, and not counted in a
+/// position (editors do not show it).
+const BOM: &str = "\u{feff}";
+
 /// What a parsed file is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileRole {
@@ -321,8 +325,8 @@ fn parse_owned(rel: String, role: FileRole, bytes: Vec<u8>) -> Result<Doc, Findi
 fn not_utf8(rel: String, bytes: &[u8], valid: usize) -> Finding {
     // Placed in the text after a byte-order mark, as a TOML error is (an
     // editor does not show the mark).
-    let start = if bytes[..valid].starts_with("\u{feff}".as_bytes()) {
-        "\u{feff}".len()
+    let start = if bytes[..valid].starts_with(BOM.as_bytes()) {
+        BOM.len()
     } else {
         0
     };
@@ -339,8 +343,8 @@ fn not_utf8(rel: String, bytes: &[u8], valid: usize) -> Finding {
 }
 
 fn parse_text(rel: String, role: FileRole, mut text: String) -> Result<Doc, Finding> {
-    if text.starts_with('\u{feff}') {
-        text.drain(..'\u{feff}'.len_utf8());
+    if text.starts_with(BOM) {
+        text.drain(..BOM.len());
     }
     if text.trim().is_empty() {
         return Err(Finding::new(
