@@ -17,14 +17,31 @@ pub fn stage<T>(name: &str, f: impl FnOnce() -> T) -> T {
     if !enabled() {
         return f();
     }
-    let start = Instant::now();
+    let (start, cpu) = (Instant::now(), cpu_seconds());
     let out = f();
-    eprintln!(
-        "timing {name:<24} {:>8.3} s{}",
-        start.elapsed().as_secs_f64(),
-        memory()
-    );
+    let wall = start.elapsed().as_secs_f64();
+    // The process's CPU time over the stage's wall time says how many of
+    // the cores it kept busy: a stage near 1.0 runs alone on one core,
+    // and another could run beside it. Threads working in the background
+    // (a cache being saved) count in whichever stage they overlap.
+    let cores = match (cpu, cpu_seconds()) {
+        (Some(a), Some(b)) if wall > 0.0 => format!("  cores {:>4.1}", (b - a) / wall),
+        _ => String::new(),
+    };
+    eprintln!("timing {name:<24} {wall:>8.3} s{cores}{}", memory());
     out
+}
+
+/// The process's user and system CPU time, from `/proc/self/stat`
+/// (in clock ticks, a hundredth of a second on Linux); none elsewhere.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The command name (field 2) may hold spaces; fields count from after it.
+    let rest = stat.rsplit_once(')')?.1;
+    let mut fields = rest.split_whitespace().skip(11);
+    let user: f64 = fields.next()?.parse().ok()?;
+    let system: f64 = fields.next()?.parse().ok()?;
+    Some((user + system) / 100.0)
 }
 
 /// `  rss N MiB  peak N MiB`, from `/proc/self/status`; empty elsewhere.
