@@ -231,6 +231,11 @@ pub struct History {
     /// kept for the timestamp tokens; `None` for a history of another
     /// commit than `HEAD`, which has no working tree.
     pub stat: Option<std::sync::Arc<super::stat::StatCache>>,
+    /// Whether this run's walk read every commit itself, continuing no
+    /// cached history: each revision is then what git's trees said a
+    /// moment ago, and anchoring a first-parent commit against git
+    /// (`anchor.rs`) would only read the same trees again.
+    pub fresh: bool,
 }
 
 impl History {

@@ -85,22 +85,16 @@ pub(super) fn walk(
     if base_head.is_none() {
         base = None;
     }
-    let mut chain = Vec::new();
-    let mut cursor = Some(head.id());
-    let mut reached_base = false;
-    while let Some(id) = cursor {
-        if base.as_ref().is_some_and(|b| b.head == id) {
-            reached_base = true;
-            break;
-        }
-        chain.push(id);
-        cursor = find_commit(repo, id)?.parent_id(0).ok();
-    }
+    let base_id = base.as_ref().map(|b| b.head);
+    let (chain, reached_base) = crate::timing::stage("history walk chain", || {
+        first_parent_line(repo, head.id(), base_id)
+    })?;
     // A base that is not on the first-parent line (history rewritten) is
     // of no use: read everything.
     if !reached_base {
         base = None;
     }
+    history.fresh = base.is_none();
     let start = match (&base, base_head) {
         (Some(_), Some(p)) => p + 1,
         _ => 0,
@@ -180,6 +174,23 @@ pub(super) fn walk(
     }
     history.files = keyed(lines);
     Ok(history)
+}
+
+/// The first-parent line from `head` down to `base` (excluded), newest
+/// first, and whether it reached `base`. One commit read after another:
+/// the part of a first walk that no thread can share (half a second at
+/// 10,000 orders, beside the loading of the records).
+fn first_parent_line(repo: &Repository, head: Oid, base: Option<Oid>) -> Result<(Vec<Oid>, bool)> {
+    let mut chain = Vec::new();
+    let mut cursor = Some(head);
+    while let Some(id) = cursor {
+        if base == Some(id) {
+            return Ok((chain, true));
+        }
+        chain.push(id);
+        cursor = find_commit(repo, id)?.parent_id(0).ok();
+    }
+    Ok((chain, false))
 }
 
 /// What one commit of the first-parent line contributes, newest first:

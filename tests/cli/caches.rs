@@ -93,6 +93,37 @@ fn a_doctored_index_cannot_lend_a_signed_commit_to_an_unsigned_section() {
 }
 
 #[test]
+fn a_doctored_index_continued_by_new_commits_is_still_anchored() {
+    // The run after a push walks only the new commits and takes the rest
+    // from the doctored index: the run read some commits itself, but not
+    // the one the index lies about.
+    let (repo, signed) = unsigned_review_then_a_signed_commit();
+    repo.check();
+    doctor_index(&repo, signed);
+    repo.edit("products/AP-SH-1020.toml", "Stainless shaft", "Steel shaft");
+    repo.commit_with(
+        "wang.gm",
+        "2026-03-05",
+        "Product name",
+        Signing::KeyOf("wang.gm"),
+    );
+    let run = repo.check();
+    let f = unproven(&run);
+    assert_eq!(f.len(), 1, "{:#?}", run.findings());
+    assert!(
+        f[0].message.contains("already held the same `review`"),
+        "{}",
+        f[0].message
+    );
+    // The same run from git alone finds no anchor to doubt, and the
+    // section unproven all the same: nobody signed it.
+    let cold = repo.docket(&["check", "--no-cache", "--format", "json"]);
+    let f = unproven(&cold);
+    assert_eq!(f.len(), 1, "{:#?}", cold.findings());
+    assert!(!f[0].message.contains("already held"), "{}", f[0].message);
+}
+
+#[test]
 fn a_doctored_index_naming_a_commit_that_never_held_the_revision_is_caught() {
     // The first commit holds the order without the review: its tree does
     // not hold the revision the index claims for it.

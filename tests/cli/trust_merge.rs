@@ -311,3 +311,121 @@ fn records_merged_from_an_unrelated_history_are_read_like_a_branch() {
     assert!(run.code < 2, "{}", run.stderr);
     assert_eq!(revisions(&repo, "C-0002"), [other.to_string()]);
 }
+
+/// `check` and the order's `log`, each with every proof made anew: from
+/// git alone (`cold`, where the walk of the run itself vouches for the
+/// commits of the first-parent line), or from the cached index with the
+/// cached proofs removed (each proof anchored in git again).
+fn proved_anew(repo: &Repo, id: &str, cold: bool) -> Vec<String> {
+    let commands = [
+        vec!["check", "--as-of", AS_OF, "--format", "json"],
+        vec!["log", id, "--format", "json"],
+    ];
+    commands
+        .into_iter()
+        .map(|mut args| {
+            if cold {
+                args.push("--no-cache");
+            } else {
+                assert!(repo.top.join(".git/docket/history.json").is_file());
+                std::fs::remove_file(repo.top.join(".git/docket/proofs.json")).unwrap();
+            }
+            let run = repo.docket(&args);
+            assert!(run.code < 2, "{}", run.stderr);
+            run.stdout
+        })
+        .collect()
+}
+
+#[test]
+fn a_run_that_walked_everything_proves_what_the_anchored_index_proves() {
+    // The GM signs the review on the line, changes it on a branch that is
+    // merged, Li edits the order on the line, and the GM moves the order
+    // and changes the review again: line commits after line and branch
+    // revisions, a move, and a branch commit, each a signature commit.
+    let repo = company("ssh");
+    let reviewed = review(&repo, "wang.gm", Signing::KeyOf("wang.gm"));
+    let date = |from: &str, to: &str| {
+        let at = |d: &str| format!("by = \"wang.gm\"\ndate = {d}");
+        repo.edit(ORDER_PATH, &at(from), &at(to));
+    };
+    date("2026-03-03", "2026-03-04");
+    let branch = signed_by(&repo, "wang.gm", "2026-03-04", "Review again", &[reviewed]);
+    date("2026-03-04", "2026-03-03");
+    repo.edit("customers/C-0001.toml", "Anna Keller", "Jan Ott");
+    let main = signed_by(&repo, "li.sales", "2026-03-04", "Contact", &[reviewed]);
+    date("2026-03-03", "2026-03-04");
+    let merge = signed_by(&repo, "li.sales", "2026-03-05", "Merge", &[main, branch]);
+    repo.set_head(merge);
+    repo.edit(ORDER_PATH, "Hamburg", "Bremen");
+    repo.commit_with(
+        "li.sales",
+        "2026-03-06",
+        "Delivery place",
+        Signing::KeyOf("li.sales"),
+    );
+    let moved = "orders/2026/archive/SO-2026-0001.toml";
+    let text = repo.read(ORDER_PATH);
+    repo.remove(ORDER_PATH).write(moved, &text);
+    let at = |d: &str| format!("by = \"wang.gm\"\ndate = {d}");
+    repo.edit(moved, &at("2026-03-04"), &at("2026-03-07"));
+    repo.commit_with(
+        "wang.gm",
+        "2026-03-07",
+        "Archive, review",
+        Signing::KeyOf("wang.gm"),
+    );
+    assert!(
+        revisions(&repo, "SO-2026-0001").contains(&branch.to_string()),
+        "the branch commit wrote a revision"
+    );
+    let _ = repo.check();
+    let anchored = proved_anew(&repo, "SO-2026-0001", false);
+    let cold = proved_anew(&repo, "SO-2026-0001", true);
+    assert_eq!(anchored, cold);
+    let log: serde_json::Value = serde_json::from_str(&cold[1]).unwrap();
+    let review = log["signatures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["section"] == "review")
+        .unwrap_or_else(|| panic!("a review signature: {log:#}"));
+    assert_eq!(review["status"]["status"], "proven", "{log:#}");
+}
+
+#[test]
+fn a_branch_commit_that_only_carried_the_review_lends_it_no_signature_cold_or_warm() {
+    // Li writes the review in the GM's name, unsigned, then changes its
+    // date on the line. On a branch from the first version, the GM signs
+    // a change to the delivery place; the merge takes the branch's order,
+    // so the walk credits the GM's commit with bringing the review back.
+    // Its parent already held that review: the GM never wrote it, in a
+    // run that walked every commit itself as in one from the cache.
+    let repo = company("ssh");
+    let written = review(&repo, "li.sales", Signing::Unsigned);
+    let at = |d: &str| format!("by = \"wang.gm\"\ndate = {d}");
+    repo.edit(ORDER_PATH, &at("2026-03-03"), &at("2026-03-04"));
+    let main = signed_by(&repo, "li.sales", "2026-03-04", "Review date", &[written]);
+    repo.edit(ORDER_PATH, &at("2026-03-04"), &at("2026-03-03"));
+    repo.edit(ORDER_PATH, "Hamburg", "Bremen");
+    let branch = signed_by(&repo, "wang.gm", "2026-03-04", "Delivery place", &[written]);
+    let merge = signed_by(&repo, "li.sales", "2026-03-05", "Merge", &[main, branch]);
+    repo.set_head(merge);
+    assert_eq!(
+        revisions(&repo, "SO-2026-0001")[0],
+        branch.to_string(),
+        "the walk credits the branch commit"
+    );
+    let _ = repo.check();
+    let anchored = proved_anew(&repo, "SO-2026-0001", false);
+    let cold = proved_anew(&repo, "SO-2026-0001", true);
+    assert_eq!(anchored, cold);
+    let log: serde_json::Value = serde_json::from_str(&cold[1]).unwrap();
+    let review = log["signatures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["section"] == "review")
+        .unwrap_or_else(|| panic!("a review signature: {log:#}"));
+    assert_eq!(review["status"]["status"], "unproven", "{log:#}");
+}
