@@ -119,25 +119,20 @@ pub(super) fn disproved(
 }
 
 /// Whether the walk of this very run makes `claim` true, so that reading
-/// git again could only agree. That holds when no cached history was
-/// continued ([`History::fresh`]), the revision's commit is on the
-/// first-parent line, and so is the revision before it, or there is none
-/// and the file was added. The walk took the revision's blob from that
-/// commit's tree, and it lists every change the line made to the file, so
-/// the first parent holds the previous revision's blob at its path (which
-/// [`disproved`] skips as parsed already) and nothing at the new path of
-/// a move. A branch commit a merge brought in is checked as before: its
-/// parent is on the branch, and what the file held there is not in the
-/// list. A revision read from the cache is always checked.
+/// git again could only agree: no cached history was continued
+/// ([`History::fresh`]) and the revision's commit is on the first-parent
+/// line. The walk took the revision's blob from that commit's tree. It
+/// lists every change the line made to the file, a merge's included (the
+/// merge's own revision, or the newest branch commit's, whose blob is the
+/// merge's), so the first parent holds the previous revision's blob at
+/// its path (for a move, the old path), which [`disproved`] skips as
+/// parsed already, and nothing at the new path of a move or an addition.
+/// A branch commit a merge brought in is checked as before: its parent is
+/// on the branch, and what the file held there is not in the list. A
+/// revision read from the cache is always checked.
 fn by_construction(h: &History, claim: &Claim) -> bool {
-    let on_line = |r: &Revision| h.commits.get(r.commit).is_some_and(|c| c.line.is_some());
     let rev = &claim.revisions[claim.k];
-    h.fresh
-        && on_line(rev)
-        && match claim.revisions.get(claim.k + 1) {
-            Some(before) => on_line(before),
-            None => rev.change == Change::Added,
-        }
+    h.fresh && h.commits.get(rev.commit).is_some_and(|c| c.line.is_some())
 }
 
 /// The blob at `path` (below the records root at `prefix`) in a commit's
