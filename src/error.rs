@@ -62,6 +62,10 @@ pub enum Error {
     /// previous site is not the page this build makes (a read the page
     /// did not note; a bug in docket, never in the records).
     StalePage(String),
+    /// Under `DOCKET_VERIFY_ANCHORS=1`: a proof whose anchor a run that
+    /// walked every commit skipped (`history/anchor.rs`) fails it when
+    /// checked anyway (a bug in docket, never in the records).
+    AnchorSkipped(String),
 }
 
 impl Error {
@@ -147,6 +151,12 @@ impl fmt::Display for Error {
                 "{page} was taken from the previous build, but this build makes it \
                  differently: docket missed something the page shows (a bug; please \
                  report it with the commit). Delete the site folder to build every page"
+            ),
+            Error::AnchorSkipped(why) => write!(
+                f,
+                "a proof's anchor in git was skipped, as this run's walk vouched for \
+                 it, but read anyway it fails: {why}. This is a bug in docket; please \
+                 report it with the commit"
             ),
         }
     }

@@ -37,8 +37,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Raised whenever what is cached or how it is read changes, in either
-/// file: both `history.json` and `proofs.json` are then read again.
-const FORMAT: u32 = 8;
+/// file, or what the walk makes of the commits: both `history.json` and
+/// `proofs.json` are then read again (9: a merge's change to a file its
+/// branch moved is a change, no longer an addition).
+const FORMAT: u32 = 9;
 
 /// The index in a compact form: tens of thousands of commits by a few
 /// dozen people, so people are listed once and referred to by position,

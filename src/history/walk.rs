@@ -258,8 +258,18 @@ fn merge_step(
         .filter(|r| newest.get(r.path.as_str()) != Some(&r.new))
         .cloned()
         .collect();
+    // A path where the branch left a file is one the merge changed, not
+    // one it added, even when its first parent had nothing there: a move
+    // on the branch and an edit on the line meet in the merge, and the
+    // file's history goes on through the branch's move.
+    let mut own = pair_moves(own);
+    for e in &mut own {
+        if e.change == Change::Added && matches!(newest.get(e.path.as_str()), Some(Some(_))) {
+            e.change = Change::Modified;
+        }
+    }
     let via = info.line;
-    let mut out = vec![(merge.id(), info, pair_moves(own))];
+    let mut out = vec![(merge.id(), info, own)];
     for (c, changed) in &branch {
         let mut b = Commit::from_git(c, false);
         b.via = via;

@@ -171,7 +171,9 @@ pub fn docket_cmd() -> Command {
     // the previous site is the page it would have made (render/reads.rs).
     cmd.env_remove("SOURCE_DATE_EPOCH")
         .env("NO_COLOR", "1")
-        .env("DOCKET_VERIFY_READS", "1");
+        .env("DOCKET_VERIFY_READS", "1")
+        // ...and that each proof whose anchor it skipped passes it.
+        .env("DOCKET_VERIFY_ANCHORS", "1");
     cmd
 }
 

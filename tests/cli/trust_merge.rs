@@ -312,6 +312,14 @@ fn records_merged_from_an_unrelated_history_are_read_like_a_branch() {
     assert_eq!(revisions(&repo, "C-0002"), [other.to_string()]);
 }
 
+/// A first run, which leaves the caches behind (and, as every run of the
+/// suite, reads anyway each anchor it skipped: `DOCKET_VERIFY_ANCHORS`).
+fn leave_caches(repo: &Repo) {
+    let run = repo.check();
+    assert!(run.code < 2, "{}", run.stderr);
+    assert!(repo.top.join(".git/docket/proofs.json").is_file());
+}
+
 /// `check` and the order's `log`, each with every proof made anew: from
 /// git alone (`cold`, where the walk of the run itself vouches for the
 /// commits of the first-parent line), or from the cached index with the
@@ -335,6 +343,18 @@ fn proved_anew(repo: &Repo, id: &str, cold: bool) -> Vec<String> {
             run.stdout
         })
         .collect()
+}
+
+/// The status of the review's signature in `docket log --format json`.
+fn review_status(log: &str) -> String {
+    let log: serde_json::Value = serde_json::from_str(log).unwrap();
+    let review = log["signatures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["section"] == "review")
+        .unwrap_or_else(|| panic!("a review signature: {log:#}"));
+    review["status"]["status"].as_str().unwrap().to_string()
 }
 
 #[test]
@@ -373,18 +393,11 @@ fn a_run_that_walked_everything_proves_what_the_anchored_index_proves() {
         revisions(&repo, "SO-2026-0001").contains(&branch.to_string()),
         "the branch commit wrote a revision"
     );
-    let _ = repo.check();
+    leave_caches(&repo);
     let anchored = proved_anew(&repo, "SO-2026-0001", false);
     let cold = proved_anew(&repo, "SO-2026-0001", true);
     assert_eq!(anchored, cold);
-    let log: serde_json::Value = serde_json::from_str(&cold[1]).unwrap();
-    let review = log["signatures"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["section"] == "review")
-        .unwrap_or_else(|| panic!("a review signature: {log:#}"));
-    assert_eq!(review["status"]["status"], "proven", "{log:#}");
+    assert_eq!(review_status(&cold[1]), "proven");
 }
 
 #[test]
@@ -410,16 +423,118 @@ fn a_branch_commit_that_only_carried_the_review_lends_it_no_signature_cold_or_wa
         branch.to_string(),
         "the walk credits the branch commit"
     );
-    let _ = repo.check();
+    leave_caches(&repo);
     let anchored = proved_anew(&repo, "SO-2026-0001", false);
     let cold = proved_anew(&repo, "SO-2026-0001", true);
     assert_eq!(anchored, cold);
-    let log: serde_json::Value = serde_json::from_str(&cold[1]).unwrap();
-    let review = log["signatures"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["section"] == "review")
-        .unwrap_or_else(|| panic!("a review signature: {log:#}"));
-    assert_eq!(review["status"]["status"], "unproven", "{log:#}");
+    assert_eq!(review_status(&cold[1]), "unproven");
+}
+
+#[test]
+fn a_signed_merge_of_a_stale_branch_lends_no_signature_to_a_forged_review_cold_or_warm() {
+    // Li writes the review in the GM's name, unsigned, on the line; a
+    // branch from before it changes the delivery place; the GM signs the
+    // clean merge. The merge has a revision of its own (its order is
+    // neither parent's), and the one before it is the branch commit's,
+    // without the review: only the first parent shows the merge carried
+    // the review along. (Found by a review: a run that walked every
+    // commit took the merge as the review's writer.)
+    let repo = company("ssh");
+    let boot = repo.git().head().unwrap().target().unwrap();
+    repo.write(ORDER_PATH, ORDER);
+    let forged = repo.commit_raw(
+        "li.sales",
+        "2026-03-03",
+        "Review",
+        Signing::Unsigned,
+        &[boot],
+    );
+    repo.write(ORDER_PATH, &order_unreviewed().replace("Hamburg", "Bremen"));
+    let branch = signed_by(&repo, "li.sales", "2026-03-03 11:00", "Place", &[boot]);
+    repo.write(ORDER_PATH, &ORDER.replace("Hamburg", "Bremen"));
+    let merge = signed_by(&repo, "wang.gm", "2026-03-04", "Merge", &[forged, branch]);
+    repo.set_head(merge);
+    assert_eq!(
+        revisions(&repo, "SO-2026-0001")
+            .into_iter()
+            .take(2)
+            .collect::<Vec<_>>(),
+        [merge.to_string(), branch.to_string()]
+    );
+    leave_caches(&repo);
+    let anchored = proved_anew(&repo, "SO-2026-0001", false);
+    let cold = proved_anew(&repo, "SO-2026-0001", true);
+    assert_eq!(anchored, cold);
+    assert_eq!(review_status(&cold[1]), "unproven");
+}
+
+#[test]
+fn a_signed_merge_keeping_an_order_its_branch_deleted_lends_no_signature_cold_or_warm() {
+    // Li forges the review on the line; a branch deletes the order; the
+    // GM's signed merge keeps it, edited. The branch's deletion ends the
+    // order's history, so the merge's revision is the first of a new one,
+    // yet its first parent held the forged review.
+    let repo = company("ssh");
+    let boot = repo.git().head().unwrap().target().unwrap();
+    repo.write(ORDER_PATH, ORDER);
+    let forged = repo.commit_raw(
+        "li.sales",
+        "2026-03-03",
+        "Review",
+        Signing::Unsigned,
+        &[boot],
+    );
+    repo.remove(ORDER_PATH);
+    let branch = signed_by(&repo, "li.sales", "2026-03-03 11:00", "Drop", &[forged]);
+    repo.write(ORDER_PATH, &ORDER.replace("Hamburg", "Bremen"));
+    let merge = signed_by(&repo, "wang.gm", "2026-03-04", "Merge", &[forged, branch]);
+    repo.set_head(merge);
+    leave_caches(&repo);
+    let anchored = proved_anew(&repo, "SO-2026-0001", false);
+    let cold = proved_anew(&repo, "SO-2026-0001", true);
+    assert_eq!(anchored, cold);
+    assert_eq!(review_status(&cold[1]), "unproven");
+}
+
+#[test]
+fn a_signed_merge_of_a_move_on_the_branch_and_an_edit_on_the_line_lends_no_signature() {
+    // Li forges the review on the line. A branch moves the order into an
+    // archive folder; the line changes its delivery place; the GM signs
+    // the merge, which holds the moved order with the new place. The
+    // merge changed the branch's file, it did not add one: the review is
+    // still Li's. (Found by a review: the merge counted as the author of
+    // the whole file, cold and warm.)
+    let repo = company("ssh");
+    let boot = repo.git().head().unwrap().target().unwrap();
+    repo.write(ORDER_PATH, ORDER);
+    let forged = repo.commit_raw(
+        "li.sales",
+        "2026-03-03",
+        "Review",
+        Signing::Unsigned,
+        &[boot],
+    );
+    let moved = "orders/2026/archive/SO-2026-0001.toml";
+    repo.remove(ORDER_PATH).write(moved, ORDER);
+    let branch = signed_by(&repo, "li.sales", "2026-03-03 11:00", "Archive", &[forged]);
+    repo.remove(moved)
+        .write(ORDER_PATH, &ORDER.replace("Hamburg", "Bremen"));
+    let line = signed_by(&repo, "li.sales", "2026-03-03 12:00", "Place", &[forged]);
+    repo.remove(ORDER_PATH)
+        .write(moved, &ORDER.replace("Hamburg", "Bremen"));
+    let merge = signed_by(&repo, "wang.gm", "2026-03-04", "Merge", &[line, branch]);
+    repo.set_head(merge);
+    assert_eq!(
+        revisions(&repo, "SO-2026-0001")
+            .into_iter()
+            .take(2)
+            .collect::<Vec<_>>(),
+        [merge.to_string(), branch.to_string()],
+        "the merge's revision follows the branch's move"
+    );
+    leave_caches(&repo);
+    let anchored = proved_anew(&repo, "SO-2026-0001", false);
+    let cold = proved_anew(&repo, "SO-2026-0001", true);
+    assert_eq!(anchored, cold);
+    assert_eq!(review_status(&cold[1]), "unproven");
 }
