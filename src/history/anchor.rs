@@ -14,8 +14,9 @@
 //! cached data alone.
 //!
 //! A run that read every commit itself passes these checks by
-//! construction for the commits of the first-parent line, and skips them
-//! there ([`by_construction`] says why that is safe). Not for a branch
+//! construction for a commit of the first-parent line whose previous
+//! revision is on the line too, and skips them there ([`by_construction`]
+//! says why, and which merges need them all the same). Not for a branch
 //! commit a merge brought in: the walk credits it with the merged file,
 //! though it may only have carried a section along from where its branch
 //! forked (tested). The checks cost two tree lookups per proof, and a

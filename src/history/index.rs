@@ -233,7 +233,7 @@ pub struct History {
     pub stat: Option<std::sync::Arc<super::stat::StatCache>>,
     /// Whether this run's walk read every commit itself, continuing no
     /// cached history: each revision is then what git's trees said a
-    /// moment ago, and anchoring a first-parent commit against git
+    /// moment ago, and anchoring most first-parent commits against git
     /// (`anchor.rs`) would only read the same trees again.
     pub fresh: bool,
 }

@@ -345,6 +345,39 @@ fn proved_anew(repo: &Repo, id: &str, cold: bool) -> Vec<String> {
         .collect()
 }
 
+/// The review's signature status, which a run from git alone and a run
+/// anchoring every proof in git must agree on.
+fn review_cold_and_warm(repo: &Repo) -> String {
+    leave_caches(repo);
+    let anchored = proved_anew(repo, "SO-2026-0001", false);
+    let cold = proved_anew(repo, "SO-2026-0001", true);
+    assert_eq!(anchored, cold);
+    review_status(&cold[1])
+}
+
+/// The company with Li's review in the GM's name, unsigned, committed on
+/// `boot` without moving HEAD: (boot, that commit).
+fn forged_review(repo: &Repo) -> (git2::Oid, git2::Oid) {
+    let boot = repo.git().head().unwrap().target().unwrap();
+    repo.write(ORDER_PATH, ORDER);
+    let forged = repo.commit_raw(
+        "li.sales",
+        "2026-03-03",
+        "Review",
+        Signing::Unsigned,
+        &[boot],
+    );
+    (boot, forged)
+}
+
+/// The newest two commits that wrote the order.
+fn newest_two(repo: &Repo) -> Vec<String> {
+    revisions(repo, "SO-2026-0001")
+        .into_iter()
+        .take(2)
+        .collect()
+}
+
 /// The status of the review's signature in `docket log --format json`.
 fn review_status(log: &str) -> String {
     let log: serde_json::Value = serde_json::from_str(log).unwrap();
@@ -393,11 +426,7 @@ fn a_run_that_walked_everything_proves_what_the_anchored_index_proves() {
         revisions(&repo, "SO-2026-0001").contains(&branch.to_string()),
         "the branch commit wrote a revision"
     );
-    leave_caches(&repo);
-    let anchored = proved_anew(&repo, "SO-2026-0001", false);
-    let cold = proved_anew(&repo, "SO-2026-0001", true);
-    assert_eq!(anchored, cold);
-    assert_eq!(review_status(&cold[1]), "proven");
+    assert_eq!(review_cold_and_warm(&repo), "proven");
 }
 
 #[test]
@@ -423,11 +452,7 @@ fn a_branch_commit_that_only_carried_the_review_lends_it_no_signature_cold_or_wa
         branch.to_string(),
         "the walk credits the branch commit"
     );
-    leave_caches(&repo);
-    let anchored = proved_anew(&repo, "SO-2026-0001", false);
-    let cold = proved_anew(&repo, "SO-2026-0001", true);
-    assert_eq!(anchored, cold);
-    assert_eq!(review_status(&cold[1]), "unproven");
+    assert_eq!(review_cold_and_warm(&repo), "unproven");
 }
 
 #[test]
@@ -440,32 +465,14 @@ fn a_signed_merge_of_a_stale_branch_lends_no_signature_to_a_forged_review_cold_o
     // the review along. (Found by a review: a run that walked every
     // commit took the merge as the review's writer.)
     let repo = company("ssh");
-    let boot = repo.git().head().unwrap().target().unwrap();
-    repo.write(ORDER_PATH, ORDER);
-    let forged = repo.commit_raw(
-        "li.sales",
-        "2026-03-03",
-        "Review",
-        Signing::Unsigned,
-        &[boot],
-    );
+    let (boot, forged) = forged_review(&repo);
     repo.write(ORDER_PATH, &order_unreviewed().replace("Hamburg", "Bremen"));
     let branch = signed_by(&repo, "li.sales", "2026-03-03 11:00", "Place", &[boot]);
     repo.write(ORDER_PATH, &ORDER.replace("Hamburg", "Bremen"));
     let merge = signed_by(&repo, "wang.gm", "2026-03-04", "Merge", &[forged, branch]);
     repo.set_head(merge);
-    assert_eq!(
-        revisions(&repo, "SO-2026-0001")
-            .into_iter()
-            .take(2)
-            .collect::<Vec<_>>(),
-        [merge.to_string(), branch.to_string()]
-    );
-    leave_caches(&repo);
-    let anchored = proved_anew(&repo, "SO-2026-0001", false);
-    let cold = proved_anew(&repo, "SO-2026-0001", true);
-    assert_eq!(anchored, cold);
-    assert_eq!(review_status(&cold[1]), "unproven");
+    assert_eq!(newest_two(&repo), [merge.to_string(), branch.to_string()]);
+    assert_eq!(review_cold_and_warm(&repo), "unproven");
 }
 
 #[test]
@@ -475,25 +482,13 @@ fn a_signed_merge_keeping_an_order_its_branch_deleted_lends_no_signature_cold_or
     // order's history, so the merge's revision is the first of a new one,
     // yet its first parent held the forged review.
     let repo = company("ssh");
-    let boot = repo.git().head().unwrap().target().unwrap();
-    repo.write(ORDER_PATH, ORDER);
-    let forged = repo.commit_raw(
-        "li.sales",
-        "2026-03-03",
-        "Review",
-        Signing::Unsigned,
-        &[boot],
-    );
+    let (_, forged) = forged_review(&repo);
     repo.remove(ORDER_PATH);
     let branch = signed_by(&repo, "li.sales", "2026-03-03 11:00", "Drop", &[forged]);
     repo.write(ORDER_PATH, &ORDER.replace("Hamburg", "Bremen"));
     let merge = signed_by(&repo, "wang.gm", "2026-03-04", "Merge", &[forged, branch]);
     repo.set_head(merge);
-    leave_caches(&repo);
-    let anchored = proved_anew(&repo, "SO-2026-0001", false);
-    let cold = proved_anew(&repo, "SO-2026-0001", true);
-    assert_eq!(anchored, cold);
-    assert_eq!(review_status(&cold[1]), "unproven");
+    assert_eq!(review_cold_and_warm(&repo), "unproven");
 }
 
 #[test]
@@ -505,15 +500,7 @@ fn a_signed_merge_of_a_move_on_the_branch_and_an_edit_on_the_line_lends_no_signa
     // still Li's. (Found by a review: the merge counted as the author of
     // the whole file, cold and warm.)
     let repo = company("ssh");
-    let boot = repo.git().head().unwrap().target().unwrap();
-    repo.write(ORDER_PATH, ORDER);
-    let forged = repo.commit_raw(
-        "li.sales",
-        "2026-03-03",
-        "Review",
-        Signing::Unsigned,
-        &[boot],
-    );
+    let (_, forged) = forged_review(&repo);
     let moved = "orders/2026/archive/SO-2026-0001.toml";
     repo.remove(ORDER_PATH).write(moved, ORDER);
     let branch = signed_by(&repo, "li.sales", "2026-03-03 11:00", "Archive", &[forged]);
@@ -525,16 +512,30 @@ fn a_signed_merge_of_a_move_on_the_branch_and_an_edit_on_the_line_lends_no_signa
     let merge = signed_by(&repo, "wang.gm", "2026-03-04", "Merge", &[line, branch]);
     repo.set_head(merge);
     assert_eq!(
-        revisions(&repo, "SO-2026-0001")
-            .into_iter()
-            .take(2)
-            .collect::<Vec<_>>(),
+        newest_two(&repo),
         [merge.to_string(), branch.to_string()],
         "the merge's revision follows the branch's move"
     );
-    leave_caches(&repo);
-    let anchored = proved_anew(&repo, "SO-2026-0001", false);
-    let cold = proved_anew(&repo, "SO-2026-0001", true);
-    assert_eq!(anchored, cold);
-    assert_eq!(review_status(&cold[1]), "unproven");
+    assert_eq!(review_cold_and_warm(&repo), "unproven");
+}
+
+#[test]
+fn a_record_a_merge_adds_by_itself_is_added_by_the_merge() {
+    // Near miss for the move through a merge: a file that neither the
+    // branch nor the first parent had is the merge's own addition.
+    let repo = company("ssh");
+    let boot = repo.git().head().unwrap().target().unwrap();
+    repo.edit("customers/C-0001.toml", "Anna Keller", "Jan Ott");
+    let branch = signed_by(&repo, "li.sales", "2026-03-03", "Contact", &[boot]);
+    repo.write(
+        "customers/C-0002.toml",
+        &CUSTOMER.replace("C-0001", "C-0002"),
+    );
+    let merge = signed_by(&repo, "wang.gm", "2026-03-04", "Merge", &[boot, branch]);
+    repo.set_head(merge);
+    let log = repo.docket(&["log", "C-0002", "--format", "json"]).json();
+    let revs = log["revisions"].as_array().unwrap();
+    assert_eq!(revs.len(), 1, "{log:#}");
+    assert_eq!(revs[0]["commit"], merge.to_string());
+    assert_eq!(revs[0]["change"]["kind"], "added", "{log:#}");
 }
