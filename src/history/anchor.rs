@@ -34,6 +34,16 @@ use crate::load::Value;
 use crate::msg;
 use std::path::Path;
 
+/// Why a parent can already hold what the index says a commit wrote: a
+/// branch that forked before the section was written carries it along
+/// when merged (the walk credits the merge, or a commit of the branch,
+/// with the file, and the anchor is what says otherwise, cold or warm),
+/// or the index was edited.
+const CARRIED: &str = " (merged work can, when its branch forked before the section was \
+     written); if .git/docket/history.json was edited, delete .git/docket and check again";
+const CARRIED_ZH: &str = "（分支在此內容寫入前分出時，合併進來的提交即會如此）；若曾編輯 \
+     .git/docket/history.json，請刪除 .git/docket 後重新檢查";
+
 /// What a failed anchor means, for the reader of the message.
 const STALE: &str = "; the index is docket's cache (.git/docket/history.json): if it was \
      edited, delete .git/docket and check again";
@@ -129,8 +139,9 @@ fn read_anchor(h: &History, repo: &git2::Repository, claim: &Claim) -> Result<Op
         if same(held, Some(claim.value)) {
             return Ok(Some(msg!(
                 "the history index names commit {c} as the one that wrote it, but its parent {p} \
-                 already held the same `{path}`{STALE}",
-                "歷史索引指稱提交 {c} 寫入此內容，但其父提交 {p} 已有相同的 `{path}`{STALE_ZH}";
+                 already held the same `{path}`: the commit carried it along{CARRIED}",
+                "歷史索引指稱提交 {c} 寫入此內容，但其父提交 {p} 已有相同的 `{path}`：\
+                 該提交只是沿用既有內容{CARRIED_ZH}";
                 c = commit.short(),
                 p = short(&parent.id().to_string()).to_string(),
                 path = claim.path
