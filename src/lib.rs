@@ -38,3 +38,11 @@ pub mod tsa;
 pub mod words;
 
 pub use error::{Error, Result};
+
+/// Whether the environment variable `name` is set to anything but `0`:
+/// how the switches for profiling (`DOCKET_TIMINGS`) and for the test
+/// suite's checks of docket itself (`DOCKET_VERIFY_READS`,
+/// `DOCKET_VERIFY_ANCHORS`) are read.
+pub fn env_flag(name: &str) -> bool {
+    std::env::var_os(name).is_some_and(|v| v != "0")
+}

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 fn enabled() -> bool {
     static ON: OnceLock<bool> = OnceLock::new();
-    *ON.get_or_init(|| std::env::var_os("DOCKET_TIMINGS").is_some_and(|v| v != "0"))
+    *ON.get_or_init(|| crate::env_flag("DOCKET_TIMINGS"))
 }
 
 /// Run `f`, printing how long it took under `name` when timings are on.

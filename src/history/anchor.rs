@@ -84,7 +84,7 @@ pub(super) fn disproved(
 /// read anyway (the test suite sets it).
 fn verify() -> bool {
     static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *ON.get_or_init(|| std::env::var_os("DOCKET_VERIFY_ANCHORS").is_some_and(|v| v != "0"))
+    *ON.get_or_init(|| crate::env_flag("DOCKET_VERIFY_ANCHORS"))
 }
 
 /// The anchor itself: what git says against the claim, read from the

@@ -300,7 +300,7 @@ pub fn site(
             .unwrap_or_default(),
         kept: Default::default(),
         values: Default::default(),
-        verify: std::env::var_os("DOCKET_VERIFY_READS").is_some_and(|v| v != "0"),
+        verify: crate::env_flag("DOCKET_VERIFY_READS"),
     };
     // The whole model as JSON is the largest file by far (hundreds of
     // megabytes for a big company): streamed, never held in memory, and

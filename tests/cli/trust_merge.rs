@@ -370,6 +370,12 @@ fn forged_review(repo: &Repo) -> (git2::Oid, git2::Oid) {
     (boot, forged)
 }
 
+/// Change the date of the GM's review in `path` from `from` to `to`.
+fn redate_review(repo: &Repo, path: &str, from: &str, to: &str) {
+    let at = |d: &str| format!("by = \"wang.gm\"\ndate = {d}");
+    repo.edit(path, &at(from), &at(to));
+}
+
 /// The newest two commits that wrote the order.
 fn newest_two(repo: &Repo) -> Vec<String> {
     revisions(repo, "SO-2026-0001")
@@ -399,23 +405,18 @@ fn a_run_that_walked_everything_proves_what_the_anchored_index_proves() {
     // signature commit.
     let repo = company("ssh");
     let reviewed = review(&repo, "wang.gm", Signing::KeyOf("wang.gm"));
-    let date = |from: &str, to: &str| {
-        let at = |d: &str| format!("by = \"wang.gm\"\ndate = {d}");
-        repo.edit(ORDER_PATH, &at(from), &at(to));
-    };
-    date("2026-03-03", "2026-03-04");
+    redate_review(&repo, ORDER_PATH, "2026-03-03", "2026-03-04");
     let branch = signed_by(&repo, "wang.gm", "2026-03-04", "Review again", &[reviewed]);
-    date("2026-03-04", "2026-03-03");
+    redate_review(&repo, ORDER_PATH, "2026-03-04", "2026-03-03");
     repo.edit("customers/C-0001.toml", "Anna Keller", "Jan Ott");
     let main = signed_by(&repo, "li.sales", "2026-03-04", "Contact", &[reviewed]);
-    date("2026-03-03", "2026-03-04");
+    redate_review(&repo, ORDER_PATH, "2026-03-03", "2026-03-04");
     let merge = signed_by(&repo, "li.sales", "2026-03-05", "Merge", &[main, branch]);
     repo.set_head(merge);
     let moved = "orders/2026/archive/SO-2026-0001.toml";
     let text = repo.read(ORDER_PATH);
     repo.remove(ORDER_PATH).write(moved, &text);
-    let at = |d: &str| format!("by = \"wang.gm\"\ndate = {d}");
-    repo.edit(moved, &at("2026-03-04"), &at("2026-03-07"));
+    redate_review(&repo, moved, "2026-03-04", "2026-03-07");
     repo.commit_with(
         "wang.gm",
         "2026-03-07",
@@ -439,10 +440,9 @@ fn a_branch_commit_that_only_carried_the_review_lends_it_no_signature_cold_or_wa
     // run that walked every commit itself as in one from the cache.
     let repo = company("ssh");
     let written = review(&repo, "li.sales", Signing::Unsigned);
-    let at = |d: &str| format!("by = \"wang.gm\"\ndate = {d}");
-    repo.edit(ORDER_PATH, &at("2026-03-03"), &at("2026-03-04"));
+    redate_review(&repo, ORDER_PATH, "2026-03-03", "2026-03-04");
     let main = signed_by(&repo, "li.sales", "2026-03-04", "Review date", &[written]);
-    repo.edit(ORDER_PATH, &at("2026-03-04"), &at("2026-03-03"));
+    redate_review(&repo, ORDER_PATH, "2026-03-04", "2026-03-03");
     repo.edit(ORDER_PATH, "Hamburg", "Bremen");
     let branch = signed_by(&repo, "wang.gm", "2026-03-04", "Delivery place", &[written]);
     let merge = signed_by(&repo, "li.sales", "2026-03-05", "Merge", &[main, branch]);
