@@ -149,3 +149,42 @@ fn as_of_comes_from_source_date_epoch() {
         .output();
     assert_eq!(Run::from(bad.unwrap()).code, 2);
 }
+
+#[test]
+fn timings_go_to_stderr_with_the_cores_each_stage_kept_busy_and_change_no_output() {
+    // The profiling switch (BENCHMARKS.md) must never reach a report.
+    let repo = Repo::base();
+    repo.git_init();
+    repo.commit_as("li.sales", "2026-03-02", "Records");
+    let args = ["check", "--as-of", AS_OF, "--format", "json"];
+    let plain = repo.docket(&args);
+    let timed = Run::from(
+        docket_cmd()
+            .env("DOCKET_TIMINGS", "1")
+            .args(args)
+            .arg("--records")
+            .arg(&repo.root)
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(timed.code, plain.code);
+    assert_eq!(timed.stdout, plain.stdout);
+    assert!(!plain.stderr.contains("timing "), "{}", plain.stderr);
+    for stage in ["load", "model", "history walk chain", "rules"] {
+        let line = timed
+            .stderr
+            .lines()
+            .find(|l| l.starts_with(&format!("timing {stage} ")))
+            .unwrap_or_else(|| panic!("no timing of {stage}: {}", timed.stderr));
+        // On Linux, where /proc says the process's CPU time.
+        if cfg!(target_os = "linux") {
+            let cores = line
+                .split("cores")
+                .nth(1)
+                .and_then(|r| r.split_whitespace().next())
+                .and_then(|n| n.parse::<f64>().ok())
+                .unwrap_or_else(|| panic!("no cores figure: {line}"));
+            assert!((0.0..=64.0).contains(&cores), "{line}");
+        }
+    }
+}
