@@ -63,7 +63,9 @@ fn collect(repo: &Repository, id: Oid, dir: &str, out: &mut BTreeMap<String, Oid
         .find_tree(id)
         .map_err(|e| Error::object("tree", id, shown_dir(dir), &e))?;
     for entry in tree.iter().filter(is_read) {
-        let name = String::from_utf8_lossy(entry.name_bytes());
+        let Some(name) = utf8_name(entry.name_bytes()) else {
+            continue;
+        };
         if entry.kind() == Some(ObjectType::Tree) {
             collect(repo, entry.id(), &format!("{dir}{name}/"), out)?;
         } else {
@@ -144,7 +146,9 @@ fn compare(
             continue;
         }
         let e = o.or(n).expect("one side");
-        let name = String::from_utf8_lossy(e.name);
+        let Some(name) = utf8_name(e.name) else {
+            continue;
+        };
         if e.tree {
             compare(
                 repo,
@@ -165,6 +169,14 @@ fn compare(
         }
     }
     Ok(())
+}
+
+/// An entry's name, if it is UTF-8. One that is not is not read, as the
+/// loader reads no such file or folder: no record can name it, and two
+/// of them would be shown, and indexed, as one path. Asked only of the
+/// entries that differ, not of every entry listed.
+fn utf8_name(name: &[u8]) -> Option<&str> {
+    std::str::from_utf8(name).ok()
 }
 
 /// The entries of a tree that docket reads, in git's order.

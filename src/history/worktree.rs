@@ -42,7 +42,11 @@ pub(super) fn worktree(
         walkdir::WalkDir::new(root)
             .follow_links(false)
             .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+            .filter_entry(|e| {
+                // Hidden names, and names that are not UTF-8, are read
+                // nowhere else either.
+                e.depth() == 0 || e.file_name().to_str().is_some_and(|n| !n.starts_with('.'))
+            })
             .flatten()
             .filter(|entry| {
                 let followed = entry.path().extension().is_some_and(|e| e == "toml")

@@ -143,7 +143,8 @@ pub fn load(root: &Path) -> Result<Loaded> {
         .filter_entry(|e| {
             e.depth() == 0 || !(is_hidden(e.file_name()) || e.depth() == 1 && is_skipped_folder(e))
         });
-    for entry in walker {
+    let mut walker = walker;
+    while let Some(entry) = walker.next() {
         let entry = match entry {
             Ok(e) => e,
             Err(err) => {
@@ -161,6 +162,16 @@ pub fn load(root: &Path) -> Result<Loaded> {
             continue;
         }
         let rel = rel_path(root, entry.path());
+        // A name that is not UTF-8 cannot be named by a record, a finding
+        // or a link, and would be shown as another name (two such names
+        // can even look alike): refused, and nothing below it read.
+        if entry.file_name().to_str().is_none() {
+            if entry.file_type().is_dir() {
+                walker.skip_current_dir();
+            }
+            loaded.findings.push(not_utf8_name(rel, entry.file_name()));
+            continue;
+        }
         let top = rel.split('/').next().unwrap_or_default().to_string();
         let top = top.as_str();
         let kind = Kind::from_folder(top);
@@ -379,6 +390,29 @@ fn parse_text(rel: String, role: FileRole, mut text: String) -> Result<Doc, Find
         root,
         lines: LineIndex::owning(text),
     })
+}
+
+/// The finding for a file or folder whose name is not UTF-8 text: its
+/// path shows U+FFFD where the bytes are not, and the message spells the
+/// name with those bytes escaped, so two such names are two findings.
+fn not_utf8_name(rel: String, name: &std::ffi::OsStr) -> Finding {
+    let mut spelled = String::new();
+    for chunk in name.as_encoded_bytes().utf8_chunks() {
+        spelled.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            spelled.push_str(&format!("\\x{b:02X}"));
+        }
+    }
+    Finding::new(
+        RuleId::Parse,
+        rel,
+        None,
+        msg!(
+            "the name `{spelled}` is not UTF-8 text, so docket does not read it or anything \
+             in it: rename it in UTF-8",
+            "名稱 `{spelled}` 不是 UTF-8 文字，docket 不讀取它及其中的任何檔案：請以 UTF-8 重新命名"
+        ),
+    )
 }
 
 /// `templates/` holds site overrides, `site/` a built site, `timestamps/`

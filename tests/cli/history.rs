@@ -944,3 +944,50 @@ fn extra_reviews_are_proven_entry_by_entry() {
         f[0].message
     );
 }
+
+/// Wang's review written into a copy of the order under a name that is not
+/// UTF-8, which Li then moves to the order's name. docket reads no such
+/// name, in the working tree or in a commit (two of them would be indexed
+/// as one path), so the review first appears in Li's commit and is not
+/// Wang's. A run that continues the cached index says the same as the
+/// first run, and no anchor disagrees with the walk.
+#[test]
+fn a_review_written_under_a_name_that_is_not_utf8_is_not_proven_by_it() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let repo = repo_in("", "author", "li.sales", Signing::Unsigned);
+    repo.write(ORDER_PATH, &order_unreviewed());
+    repo.commit_as("li.sales", "2026-03-03", "Review withdrawn");
+    let odd = repo
+        .path("orders/2026")
+        .join(OsStr::from_bytes(b"SO-2026-0001\xff.toml"));
+    repo.remove(ORDER_PATH);
+    std::fs::write(&odd, ORDER).unwrap();
+    repo.commit_as("wang.gm", "2026-03-04", "Review SO-2026-0001");
+    std::fs::remove_file(&odd).unwrap();
+    repo.write(ORDER_PATH, ORDER);
+    repo.commit_as("li.sales", "2026-03-05", "Name fixed");
+
+    let unproven = |run: &Run| -> Vec<F> {
+        fires(run, "signature-unproven")
+            .into_iter()
+            .filter(|f| f.file == ORDER_PATH)
+            .collect()
+    };
+    let cold = repo.check();
+    assert!(!cold.stderr.contains("panicked"), "{}", cold.stderr);
+    let first = unproven(&cold);
+    assert_eq!(first.len(), 1, "{:#?}", cold.findings());
+    assert!(
+        first[0].message.contains("li.sales"),
+        "{}",
+        first[0].message
+    );
+    // One more commit: the next run continues the cached index, and
+    // anchors what it proves.
+    repo.append("surveys/2026/SV-2026-0001.toml", "\n# noted\n");
+    repo.commit_as("li.sales", "2026-03-06", "Survey note");
+    let warm = repo.check();
+    assert_eq!(warm.code, cold.code, "{}", warm.stderr);
+    assert_eq!(unproven(&warm), first);
+}

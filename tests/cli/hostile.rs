@@ -295,3 +295,66 @@ fn a_record_in_a_folder_named_like_docket_s_own_is_still_checked() {
         assert_eq!(only_finding(&run, file).rule, "parse");
     }
 }
+
+/// A name that is not UTF-8 can be named by no record, finding or link,
+/// and two of them can be shown alike (each such byte becomes U+FFFD):
+/// every one is a finding of its own, nothing below such a folder is read,
+/// the rest of the records are still judged, and a run on the history
+/// cache says what a first run says.
+#[test]
+fn names_that_are_not_utf8_are_each_refused_by_name_cold_and_warm() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let repo = Repo::base();
+    repo.git_init();
+    repo.commit_as("li.sales", "2026-03-03", "The records");
+    let order = repo.read(ORDER_PATH);
+    let dir = repo.path("orders/2026");
+    for name in [&b"SO-\xff.toml"[..], &b"SO-\xfe.toml"[..]] {
+        std::fs::write(dir.join(OsStr::from_bytes(name)), &order).unwrap();
+    }
+    let folder = repo.path("customers").join(OsStr::from_bytes(b"old\xe9"));
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::write(folder.join("C-0009.toml"), "not = [toml").unwrap();
+    repo.write("customers/C-0002.toml", "");
+    repo.commit_as("li.sales", "2026-03-04", "Names an editor cannot show");
+
+    let mut judged = Vec::new();
+    for cold in [true, false, false] {
+        if cold {
+            let _ = std::fs::remove_dir_all(repo.top.join(".git/docket"));
+        }
+        let run = check_guarded(&repo, "json");
+        let named = |file: &str| -> Vec<F> {
+            run.findings()
+                .into_iter()
+                .filter(|f| f.file == file)
+                .collect()
+        };
+        let files = named("orders/2026/SO-\u{fffd}.toml");
+        assert_eq!(files.len(), 2, "one finding per file: {files:#?}");
+        let folders = named("customers/old\u{fffd}");
+        assert_eq!(folders.len(), 1, "{folders:#?}");
+        let spelled = |f: &F| f.message.split('`').nth(1).unwrap_or_default().to_string();
+        let mut names: Vec<String> = files.iter().chain(&folders).map(spelled).collect();
+        names.sort();
+        assert_eq!(names, [r"SO-\xFE.toml", r"SO-\xFF.toml", r"old\xE9"]);
+        for f in files.iter().chain(&folders) {
+            assert_eq!(f.rule, "parse");
+            assert!(
+                f.message.contains("not UTF-8") && f.message.contains("rename"),
+                "{}",
+                f.message
+            );
+        }
+        assert!(
+            run.findings().iter().all(|f| !f.file.contains("C-0009")),
+            "nothing below the folder is read"
+        );
+        let empty = only_finding(&run, "customers/C-0002.toml");
+        assert!(empty.message.contains("empty"), "{}", empty.message);
+        judged.push(run.findings());
+    }
+    assert_eq!(judged[0], judged[1], "the cached history judges alike");
+    assert_eq!(judged[1], judged[2]);
+}
