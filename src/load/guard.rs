@@ -279,7 +279,7 @@ impl Guard {
         let Ok(below) = real.strip_prefix(root) else {
             return Err(Refused::LinkOutside);
         };
-        let below = rel_path(Path::new(""), below);
+        let below = super::paths::rel_path(Path::new(""), below);
         if below.split('/').any(|p| p.starts_with('.')) {
             return Err(Refused::LinkHidden(below));
         }
@@ -368,15 +368,6 @@ fn open_file(path: &Path) -> std::io::Result<Result<(std::fs::File, u64), Refuse
         Ok(_) => Err(Refused::NotAFile),
         Err(e) => Err(Refused::Unreadable(e.to_string())),
     })
-}
-
-/// `path` relative to `root`, with `/` separators on every platform.
-pub fn rel_path(root: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 /// Characters refused in any name: `\` (a separator on Windows, a letter

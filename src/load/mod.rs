@@ -18,10 +18,12 @@
 
 mod guard;
 mod lines;
+mod paths;
 mod value;
 
-pub use guard::{Attached, Guard, Refused, attachment_path, is_active, rel_path};
+pub use guard::{Attached, Guard, Refused, attachment_path, is_active};
 pub use lines::LineIndex;
+pub use paths::rel_path;
 pub use value::{Node, Span, Table, Value};
 
 use crate::error::{Error, Result};
