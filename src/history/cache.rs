@@ -303,7 +303,9 @@ pub(crate) fn write_atomic(
     let name = target.file_name().unwrap_or_default().to_string_lossy();
     let tmp = dir.join(format!("{name}.{}", std::process::id()));
     let written = std::fs::File::create(&tmp).is_ok_and(|f| {
-        let mut w = std::io::BufWriter::new(f);
+        // Tens of megabytes at 50,000 orders: written in large pieces,
+        // not in 8 KiB system calls.
+        let mut w = std::io::BufWriter::with_capacity(1 << 18, f);
         write(&mut w) && w.flush().is_ok()
     });
     if !written || std::fs::rename(&tmp, target).is_err() {

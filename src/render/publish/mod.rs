@@ -228,7 +228,9 @@ impl Publisher {
         let file = self
             .create(rel, &path, || std::fs::File::create_new(&path))
             .map_err(|e| Error::io(&path, e))?;
-        let mut w = std::io::BufWriter::new(file);
+        // data.json is tens of megabytes: written in large pieces, not in
+        // 8 KiB system calls.
+        let mut w = std::io::BufWriter::with_capacity(1 << 18, file);
         write(&mut w)
             .and_then(|()| w.flush())
             .map_err(|e| Error::io(&path, e))
