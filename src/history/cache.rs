@@ -38,9 +38,9 @@ use std::path::{Path, PathBuf};
 
 /// Raised whenever what is cached or how it is read changes, in either
 /// file, or what the walk makes of the commits: both `history.json` and
-/// `proofs.json` are then read again (9: a merge's change to a file its
-/// branch moved is a change, no longer an addition).
-const FORMAT: u32 = 9;
+/// `proofs.json` are then read again (10: a controlled document is never
+/// one side of a move).
+const FORMAT: u32 = 10;
 
 /// The index in a compact form: tens of thousands of commits by a few
 /// dozen people, so people are listed once and referred to by position,

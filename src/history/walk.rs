@@ -6,6 +6,7 @@
 //! [`Error::Object`] naming the object and where it was met; a missing
 //! parent never turns a commit into a root commit that added everything.
 
+use super::controlled::{CONTROLLED, is_certificate};
 use super::index::{Change, Commit, FileHistory, History, Revision};
 use super::repo::{find_commit, first_parent};
 use super::trees::{Raw, changed_files};
@@ -339,8 +340,14 @@ fn fork_of(
 }
 
 /// Pair a deleted and an added file of one commit as a move: the same file
-/// name (the record id) first, else the same content.
+/// name (the record id) first, else the same content. A controlled
+/// document is never one side of a move: governance judges the history
+/// at its path, so people.toml moved aside and a new one written would
+/// otherwise start a history of its own, judged by nobody (a second
+/// bootstrap), and a file moved onto it would bring a history that was
+/// never people.toml's.
 fn pair_moves(raw: Vec<Raw>) -> Vec<Event> {
+    let movable = |path: &str| !(CONTROLLED.contains(&path) || is_certificate(path));
     let mut deleted: Vec<&Raw> = raw.iter().filter(|r| r.new.is_none()).collect();
     let mut out = Vec::new();
     for r in &raw {
@@ -350,9 +357,20 @@ fn pair_moves(raw: Vec<Raw>) -> Vec<Event> {
                 blob: Some(b),
                 change: Change::Modified,
             }),
+            (None, Some(b)) if !movable(&r.path) => out.push(Event {
+                path: r.path.clone(),
+                blob: Some(b),
+                change: Change::Added,
+            }),
             (None, Some(b)) => {
-                let by_name = deleted.iter().position(|d| stem(&d.path) == stem(&r.path));
-                let by_blob = || deleted.iter().position(|d| d.old == Some(b));
+                let by_name = deleted
+                    .iter()
+                    .position(|d| movable(&d.path) && stem(&d.path) == stem(&r.path));
+                let by_blob = || {
+                    deleted
+                        .iter()
+                        .position(|d| movable(&d.path) && d.old == Some(b))
+                };
                 let change = match by_name.or_else(by_blob) {
                     Some(i) => Change::Moved(deleted.remove(i).path.clone()),
                     None => Change::Added,

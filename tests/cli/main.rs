@@ -40,6 +40,7 @@ mod timestamps_site;
 mod trees;
 mod trust;
 mod trust_closed;
+mod trust_lineage;
 mod trust_merge;
 mod trust_time;
 mod worktree;
