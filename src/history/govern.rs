@@ -33,6 +33,33 @@ impl History {
     }
 }
 
+impl History {
+    /// For a commit a merge brought in, when the policy in force where its
+    /// branch left the main line (which it is judged by) signs otherwise
+    /// than the one in force for the merge: the ids of the fork and of the
+    /// merge. Where a branch forks is its author's choice, so a branch
+    /// based on a commit from before the GM moved the company to "ssh",
+    /// removed a key or a role, or recorded a leaving, would otherwise be
+    /// judged as if that had not happened.
+    pub fn rules_changed_since_fork(&self, c: usize) -> Option<(&str, &str)> {
+        let commit = &self.commits[c];
+        let (None, Some(fork), Some(via)) = (commit.line, commit.fork, commit.via) else {
+            return None;
+        };
+        let at_merge = self.governance.after(via.checked_sub(1));
+        if self.regime_for(c).signs_like(at_merge) {
+            return None;
+        }
+        let id = |p: usize| {
+            self.commits
+                .iter()
+                .find(|x| x.line == Some(p))
+                .map_or("", |x| x.id.as_str())
+        };
+        Some((id(fork), id(via)))
+    }
+}
+
 /// The versions in force of the controlled documents, as the walk goes.
 struct InForce {
     config: Config,

@@ -295,6 +295,18 @@ fn prove_one(
     };
     let regime = h.regime_for(commit);
     let policy = regime.signatures;
+    if let Some((fork, merge)) = h.rules_changed_since_fork(commit) {
+        let why = msg!(
+            "it was signed on a branch that left the main line at commit {fork}, and the \
+             signing rules (people.toml or the signature policy) changed on the main line \
+             before the branch was merged in commit {merge}: sign it again after the merge",
+            "它是在分支上簽核的，該分支自主線提交 {fork} 分出，而簽核規則（people.toml 或簽章政策）\
+             在分支於提交 {merge} 合併之前已在主線上變更：請在合併之後重新簽核";
+            fork = super::index::short(fork),
+            merge = super::index::short(merge)
+        );
+        return Ok((Some(commit), ProofStatus::Unproven(why), Some(s)));
+    }
     if policy == SignaturePolicy::None {
         return Ok((Some(commit), ProofStatus::Recorded, Some(s)));
     }

@@ -83,6 +83,19 @@ impl Regime {
         }
     }
 
+    /// Whether a signature is judged alike under `self` and `other`: the
+    /// same people (emails, keys, roles, leaving days), policy, tolerance
+    /// and governance roles. The rules' severities are whole-run, from
+    /// HEAD, and do not count.
+    pub fn signs_like(&self, other: &Regime) -> bool {
+        std::ptr::eq(self, other)
+            || (self.signatures == other.signatures
+                && self.tolerance_days == other.tolerance_days
+                && self.governance == other.governance
+                && serde_json::to_value(&self.people).ok()
+                    == serde_json::to_value(&other.people).ok())
+    }
+
     pub fn person(&self, id: &str) -> Option<&Person> {
         person_in(&self.people, id)
     }

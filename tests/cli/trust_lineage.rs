@@ -105,3 +105,115 @@ fn people_toml_moved_aside_and_written_anew_is_judged_not_a_new_bootstrap() {
         );
     }
 }
+
+/// A commit a merge brought in is judged by the policy in force where its
+/// branch forked (govern.rs `regime_for`, walk.rs `fork_of`), and where
+/// a branch forks is the branch author's choice. The company started
+/// under policy "author" and the GM moved it to "ssh" by a governed
+/// commit. Li bases a branch on the root commit, from before the switch,
+/// writes the GM's review there as an unsigned commit whose author email
+/// is the GM's (anyone can set it), and merges the branch today. The
+/// review is judged under "author" and shown proven, though the policy
+/// in force on the main line, and at HEAD, is "ssh".
+#[test]
+fn a_branch_forked_before_the_switch_to_ssh_does_not_prove_by_author() {
+    let repo = company("author");
+    let root = repo.git().head().unwrap().target().unwrap();
+    // The GM moves the company to "ssh" (governed: he holds role gm, and
+    // the policy in force is "author").
+    repo.set_policy("ssh");
+    let main = repo.commit_with(
+        "wang.gm",
+        "2026-03-03 09:00",
+        "Policy: ssh",
+        Signing::KeyOf("wang.gm"),
+    );
+    // Li's branch, based on the root commit (docket.toml still "author"
+    // in that tree): the review in the GM's name, unsigned.
+    repo.set_policy("author");
+    repo.write(ORDER_PATH, ORDER);
+    let forged = repo.commit_raw(
+        "wang.gm",
+        "2026-03-03 10:00",
+        "Review SO-2026-0001",
+        Signing::Unsigned,
+        &[root],
+    );
+    // Li merges it; the merge keeps main's docket.toml ("ssh").
+    repo.set_policy("ssh");
+    let merge = repo.commit_raw(
+        "li.sales",
+        "2026-03-03 11:00",
+        "Merge branch 'review'",
+        Signing::KeyOf("li.sales"),
+        &[main, forged],
+    );
+    repo.set_head(merge);
+    assert!(repo.read("docket.toml").contains("signatures = \"ssh\""));
+
+    for cache in [&["--no-cache"][..], &[][..]] {
+        let sig = signature(&log_json(&repo, "SO-2026-0001", cache), "review");
+        let mut args = vec!["check", "--format", "json", "--as-of", AS_OF];
+        args.extend_from_slice(cache);
+        let run = repo.docket(&args);
+        eprintln!(
+            "run {cache:?}: exit {}; SO-2026-0001 review: {sig:#}\nfindings:\n{}",
+            run.code,
+            show(&run)
+        );
+        assert_eq!(sig["state"], "unproven", "{sig:#}");
+        let detail = sig["status"]["detail"].as_str().unwrap_or_default();
+        for want in [
+            format!("left the main line at commit {}", Repo::short(root)),
+            format!("merged in commit {}", Repo::short(merge)),
+            "sign it again after the merge".to_string(),
+        ] {
+            assert!(detail.contains(&want), "{want:?} in {detail}");
+        }
+        assert_eq!(
+            fires(&run, "signature-unproven")
+                .iter()
+                .filter(|f| f.file == ORDER_PATH)
+                .count(),
+            1,
+            "{}",
+            show(&run)
+        );
+    }
+
+    // Near miss: the GM signs again on a branch forked after the switch,
+    // and the main line moves on with no change to the signing rules
+    // before the merge: proven.
+    let again = ORDER.replace("date = 2026-03-03\n", "date = 2026-03-04\n");
+    assert_ne!(again, ORDER);
+    repo.write(ORDER_PATH, &again);
+    let resigned = repo.commit_raw(
+        "wang.gm",
+        "2026-03-04 10:00",
+        "Review again",
+        Signing::KeyOf("wang.gm"),
+        &[merge],
+    );
+    repo.write(ORDER_PATH, ORDER);
+    repo.edit("customers/C-0001.toml", "Hamburg", "Bremen");
+    let moved_on = repo.commit_raw(
+        "li.sales",
+        "2026-03-04 11:00",
+        "C-0001 moved",
+        Signing::KeyOf("li.sales"),
+        &[merge],
+    );
+    repo.write(ORDER_PATH, &again);
+    let merged = repo.commit_raw(
+        "li.sales",
+        "2026-03-04 12:00",
+        "Merge branch 'again'",
+        Signing::KeyOf("li.sales"),
+        &[moved_on, resigned],
+    );
+    repo.set_head(merged);
+    for cache in [&["--no-cache"][..], &[][..]] {
+        let sig = signature(&log_json(&repo, "SO-2026-0001", cache), "review");
+        assert_eq!(sig["state"], "proven", "{sig:#}");
+    }
+}
