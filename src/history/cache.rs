@@ -39,7 +39,8 @@ use std::path::{Path, PathBuf};
 /// Raised whenever what is cached or how it is read changes, in either
 /// file, or what the walk makes of the commits: both `history.json` and
 /// `proofs.json` are then read again (10: a controlled document is never
-/// one side of a move).
+/// one side of a move; and an index continued before this format could
+/// have joined two histories of one path).
 const FORMAT: u32 = 10;
 
 /// The index in a compact form: tens of thousands of commits by a few

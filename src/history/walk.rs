@@ -158,11 +158,18 @@ pub(super) fn walk(
                 history.commits.len() - 1
             }));
         }
+        // Two cached histories can end at one path (an add/add merge: the
+        // second is keyed `path@commit`). Only the first, the one the path
+        // belonged to at the cached head, is where a new commit's history
+        // leads back to, as in a walk of everything; the other stays apart.
+        let mut continued: HashSet<String> = HashSet::new();
         for mut f in base.files {
             for r in &mut f.revisions {
                 r.commit = map[r.commit];
             }
-            let into = if f.deleted() {
+            let into = if !continued.insert(f.path.clone()) {
+                None
+            } else if f.deleted() {
                 began.get(&f.path)
             } else {
                 alias.get(&f.path)

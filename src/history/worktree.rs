@@ -32,6 +32,11 @@ pub(super) fn worktree(
     };
     let mut at_head: HashMap<&str, &str> = HashMap::new();
     for (path, f) in &history.files {
+        // A second history of one path (`path@commit`) is not what the
+        // path holds at HEAD.
+        if *path != f.path {
+            continue;
+        }
         if let Some(rev) = f.revisions.first().filter(|_| !f.deleted()) {
             at_head.insert(path.as_str(), rev.blob.as_deref().unwrap_or_default());
         }

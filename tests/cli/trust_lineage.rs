@@ -217,3 +217,97 @@ fn a_branch_forked_before_the_switch_to_ssh_does_not_prove_by_author() {
         assert_eq!(sig["state"], "proven", "{sig:#}");
     }
 }
+
+/// Two histories that end at the same path (an add/add merge: main added
+/// the file, a branch forked before that added it too, and the merge took
+/// the branch's) are kept apart by a full walk, `P` and `P@k`
+/// (walk.rs `lineage_state`, `keyed`). A run that continues the cached
+/// index appends every cached history to the new one that leads back to
+/// its path (walk.rs `walk`, `alias.get(&f.path)`), both of them: once a
+/// new commit touches the file, the warm run glues main's history under
+/// the branch's and proves the branch's copy of the review by the GM's
+/// commit on main, where a cold run (a fresh clone) calls it unproven.
+#[test]
+fn two_histories_at_one_path_are_read_alike_cold_and_warm() {
+    let repo = company("ssh");
+    let root = repo.git().head().unwrap().target().unwrap();
+    let path = "orders/2026/SO-2026-0002.toml";
+    let gm = ORDER.replace("SO-2026-0001", "SO-2026-0002");
+    // Main: the GM writes order SO-2026-0002 with his review.
+    repo.write(path, &gm);
+    let main = repo.commit_with(
+        "wang.gm",
+        "2026-03-03 09:00",
+        "SO-2026-0002, reviewed",
+        Signing::KeyOf("wang.gm"),
+    );
+    // Li's branch, forked before: the same file, quantity 800, the GM's
+    // review copied in.
+    let li = gm.replace("quantity = 500", "quantity = 800");
+    repo.write(path, &li);
+    let branch = repo.commit_raw(
+        "li.sales",
+        "2026-03-03 10:00",
+        "SO-2026-0002",
+        Signing::KeyOf("li.sales"),
+        &[root],
+    );
+    let merge = repo.commit_raw(
+        "li.sales",
+        "2026-03-03 11:00",
+        "Merge",
+        Signing::KeyOf("li.sales"),
+        &[main, branch],
+    );
+    repo.set_head(merge);
+    let cold_log = |repo: &Repo| log_json(repo, "SO-2026-0002", &["--no-cache"]);
+    // A first run with the caches, then one more commit by Li.
+    let _ = repo.check();
+    repo.edit(
+        path,
+        "delivery_place = \"Hamburg\"",
+        "delivery_place = \"Hamburg port\"",
+    );
+    repo.commit_with(
+        "li.sales",
+        "2026-03-03 12:00",
+        "Place",
+        Signing::KeyOf("li.sales"),
+    );
+
+    let cold = cold_log(&repo);
+    let warm = log_json(&repo, "SO-2026-0002", &[]);
+    let commits = |log: &Value| -> Vec<String> {
+        log["revisions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["commit"].as_str().unwrap()[..10].to_string())
+            .collect()
+    };
+    let cold_check = repo.docket(&["check", "--format", "json", "--as-of", AS_OF, "--no-cache"]);
+    let warm_check = repo.check();
+    eprintln!(
+        "cold revisions {:?}, review {}\nwarm revisions {:?}, review {}\ncold findings:\n{}\nwarm findings:\n{}",
+        commits(&cold),
+        signature(&cold, "review")["status"],
+        commits(&warm),
+        signature(&warm, "review")["status"],
+        show(&cold_check),
+        show(&warm_check)
+    );
+    assert_eq!(commits(&cold), commits(&warm), "the histories differ");
+    assert_eq!(signature(&warm, "review")["state"], "unproven");
+    assert_eq!(
+        signature(&cold, "review")["status"],
+        signature(&warm, "review")["status"],
+        "the proofs differ"
+    );
+    assert_eq!(cold_check.stdout, warm_check.stdout, "the checks differ");
+    // The second history is no file of the working tree, deleted or not.
+    assert!(
+        warm_check.findings().iter().all(|f| !f.file.contains('@')),
+        "{}",
+        show(&warm_check)
+    );
+}
