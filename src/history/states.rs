@@ -34,16 +34,28 @@ impl States {
     }
 
     /// The oldest state, going back from state `from`, from which the
-    /// section at `path` has been `value` without a break: where that
-    /// content was first written. State `from` itself is not compared.
+    /// section at `path` has been `value` without a break, in the same
+    /// record: where that content was first written. State `from` itself
+    /// is not compared. The record is its identity (`id`, or a product's
+    /// `part_number`): a file renamed and given a new id is another
+    /// record, and a section carried into it was never signed there.
     pub fn first_with(&self, from: usize, path: &str, value: Option<&Value>) -> usize {
+        let identity = |k: usize| IDENTITY.map(|key| self.section(k, key));
+        let now = identity(from);
         let mut s = from;
-        while s > 0 && same(self.section(s - 1, path), value) {
+        while s > 0
+            && same(self.section(s - 1, path), value)
+            && identity(s - 1).iter().zip(&now).all(|(a, b)| same(*a, *b))
+        {
             s -= 1;
         }
         s
     }
 }
+
+/// The fields that say which record a file is (docs/format.md, "Ids and
+/// file names").
+const IDENTITY: [&str; 2] = ["id", "part_number"];
 
 /// Equality of two optional values, spans ignored.
 pub fn same(a: Option<&Value>, b: Option<&Value>) -> bool {

@@ -6,7 +6,7 @@
 //! review on 2026-12-02; each test failed before its fix.
 
 use crate::fixture::*;
-use crate::trust::{add_key, company};
+use crate::trust::{add_key, company, review};
 use serde_json::Value;
 
 fn log_json(repo: &Repo, id: &str, extra: &[&str]) -> Value {
@@ -44,7 +44,8 @@ fn show(run: &Run) -> String {
 /// timeline takes it as the bootstrap: in force, not judged, no
 /// `governance-unproven`. Li then signs a review in the GM's name with
 /// his own key (author email the GM's, which anyone can set), and under
-/// policy "ssh" it is proven.
+/// policy "ssh" it was proven. Now the move is people.toml's deletion and
+/// the new file an edit of it, both judged, and the review is unproven.
 #[test]
 fn people_toml_moved_aside_and_written_anew_is_judged_not_a_new_bootstrap() {
     let repo = company("ssh");
@@ -113,8 +114,9 @@ fn people_toml_moved_aside_and_written_anew_is_judged_not_a_new_bootstrap() {
 /// commit. Li bases a branch on the root commit, from before the switch,
 /// writes the GM's review there as an unsigned commit whose author email
 /// is the GM's (anyone can set it), and merges the branch today. The
-/// review is judged under "author" and shown proven, though the policy
-/// in force on the main line, and at HEAD, is "ssh".
+/// review was judged under "author" and shown proven, though the policy
+/// in force on the main line, and at HEAD, is "ssh". Now a branch's
+/// signature stands only where the merge's policy signs alike.
 #[test]
 fn a_branch_forked_before_the_switch_to_ssh_does_not_prove_by_author() {
     let repo = company("author");
@@ -224,9 +226,10 @@ fn a_branch_forked_before_the_switch_to_ssh_does_not_prove_by_author() {
 /// (walk.rs `lineage_state`, `keyed`). A run that continues the cached
 /// index appends every cached history to the new one that leads back to
 /// its path (walk.rs `walk`, `alias.get(&f.path)`), both of them: once a
-/// new commit touches the file, the warm run glues main's history under
-/// the branch's and proves the branch's copy of the review by the GM's
+/// new commit touches the file, the warm run glued main's history under
+/// the branch's and proved the branch's copy of the review by the GM's
 /// commit on main, where a cold run (a fresh clone) calls it unproven.
+/// Now only the history the path held is continued.
 #[test]
 fn two_histories_at_one_path_are_read_alike_cold_and_warm() {
     let repo = company("ssh");
@@ -310,4 +313,115 @@ fn two_histories_at_one_path_are_read_alike_cold_and_warm() {
         "{}",
         show(&warm_check)
     );
+}
+
+/// The GM signs flow sheet MF-2026-0001 (SSH-signed, policy "ssh"). Li,
+/// in one commit, renames the file unchanged to MF-2026-0002.toml (the
+/// walk pairs the deletion and the addition by blob: a "move"), and in
+/// the next commit changes its `id` and points it at his own oral order
+/// SO-2026-0002. `[gm_signed]` never changed, so its signature commit is
+/// still the GM's, and what it covers (`issued`, `line`) did not change
+/// either: the GM's signature approved production of an order he never
+/// saw. Now a section is signed in one record (its `id`), and Li's change
+/// of the id breaks the GM's signature.
+#[test]
+fn a_signed_section_carried_to_another_record_by_a_rename_and_a_new_id_is_not_proven() {
+    let repo = company("ssh");
+    review(&repo, "wang.gm", Signing::KeyOf("wang.gm"));
+    // A second, current revision of SO-2026-0001's flow sheet, so that
+    // losing the first one leaves that order with a flow sheet.
+    repo.write(
+        "flowsheets/2026/MF-2026-0003.toml",
+        &FLOWSHEET
+            .replace("MF-2026-0001", "MF-2026-0003")
+            .replace("revision = 1", "revision = 2")
+            .replace("issued = 2026-03-04", "issued = 2026-03-05"),
+    );
+    repo.append(
+        FLOWSHEET_PATH,
+        "[gm_signed]\nby = \"wang.gm\"\ndate = 2026-03-04\n",
+    );
+    repo.commit_with(
+        "wang.gm",
+        "2026-03-04",
+        "GM signs the flow sheet",
+        Signing::KeyOf("wang.gm"),
+    );
+    let signed = repo.read(FLOWSHEET_PATH);
+    assert_eq!(
+        signature(&log_json(&repo, "MF-2026-0001", &[]), "gm_signed")["state"],
+        "proven"
+    );
+
+    // Li: a pure rename (same bytes) to another id's file name.
+    let stolen = "flowsheets/2026/MF-2026-0002.toml";
+    repo.remove(FLOWSHEET_PATH);
+    repo.write(stolen, &signed);
+    repo.commit_with(
+        "li.sales",
+        "2026-03-05 10:00",
+        "Tidy flow sheets",
+        Signing::KeyOf("li.sales"),
+    );
+    // Li: the id and the order changed; [gm_signed] untouched.
+    repo.write(
+        stolen,
+        &signed
+            .replace("id = \"MF-2026-0001\"", "id = \"MF-2026-0002\"")
+            .replace("order = \"SO-2026-0001\"", "order = \"SO-2026-0002\""),
+    );
+    repo.write(
+        "orders/2026/SO-2026-0002.toml",
+        r#"id = "SO-2026-0002"
+customer = "C-0001"
+channel = "oral"
+received = 2026-03-05
+owner = "li.sales"
+legible = true
+
+[[line]]
+part_number = "AP-SH-1020"
+product = "Stainless shaft"
+spec = "D10 x 200 mm, SUS304"
+quantity = 500
+delivery = 2026-04-15
+
+[capacity]
+stock = 200
+producible = true
+materials_ready = true
+new_product = false
+
+[oral]
+path = "gm-signed-flowsheet"
+"#,
+    );
+    repo.commit_with(
+        "li.sales",
+        "2026-03-05 11:00",
+        "Oral order",
+        Signing::KeyOf("li.sales"),
+    );
+
+    for cache in [&["--no-cache"][..], &[][..], &[][..]] {
+        let sig = signature(&log_json(&repo, "MF-2026-0002", cache), "gm_signed");
+        let mut args = vec!["check", "--format", "json", "--as-of", "2026-03-06"];
+        args.extend_from_slice(cache);
+        let run = repo.docket(&args);
+        eprintln!(
+            "run {cache:?}: MF-2026-0002 gm_signed: {sig:#}\nfindings:\n{}",
+            show(&run)
+        );
+        assert_eq!(sig["state"], "broken", "{sig:#}");
+        let broken: Vec<F> = fires(&run, "signature-broken")
+            .into_iter()
+            .filter(|f| f.file == stolen)
+            .collect();
+        assert_eq!(broken.len(), 1, "{}", show(&run));
+        assert!(
+            broken[0].message.contains("then changed by li.sales"),
+            "{}",
+            broken[0].message
+        );
+    }
 }
