@@ -55,7 +55,8 @@ fn extra(kind: Kind, path: &str) -> Option<Covered> {
     let base = path.split('[').next().unwrap_or(path);
     match (kind, base) {
         (Kind::Order, "review" | "extra_review") => Some(Covered::Substance),
-        (Kind::Flowsheet, "gm_signed") => Some(Covered::Keys(&["issued", "line"])),
+        // The order it is for is what the GM approves production of.
+        (Kind::Flowsheet, "gm_signed") => Some(Covered::Keys(&["order", "issued", "line"])),
         (Kind::Capa, "verification") => Some(Covered::Keys(&["investigation"])),
         (Kind::Capa, "confirmation") => Some(Covered::Keys(&["investigation", "verification"])),
         (Kind::Survey, "analysis") => Some(Covered::Keys(&["returned", "scores"])),
@@ -71,7 +72,7 @@ pub const COVERAGE: &[(&str, &str, &str)] = &[
         "review, extra_review[i]",
         "the order's substance: everything but review, extra_review, followup, change, delivery, closed, cancelled and oral.written_order_received",
     ),
-    ("flow sheet", "gm_signed", "issued, line"),
+    ("flow sheet", "gm_signed", "order, issued, line"),
     ("CAPA", "verification", "investigation"),
     ("CAPA", "confirmation", "investigation, verification"),
     ("survey", "analysis", "returned, scores"),

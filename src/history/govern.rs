@@ -35,19 +35,20 @@ impl History {
 
 impl History {
     /// For a commit a merge brought in, when the policy in force where its
-    /// branch left the main line (which it is judged by) signs otherwise
-    /// than the one in force for the merge: the ids of the fork and of the
-    /// merge. Where a branch forks is its author's choice, so a branch
+    /// branch left the main line (which it is judged by) judges a
+    /// signature by `signer` in it otherwise than the one in force for
+    /// the merge: the ids of the fork and of the merge. Where a branch forks is its author's choice, so a branch
     /// based on a commit from before the GM moved the company to "ssh",
     /// removed a key or a role, or recorded a leaving, would otherwise be
     /// judged as if that had not happened.
-    pub fn rules_changed_since_fork(&self, c: usize) -> Option<(&str, &str)> {
+    pub fn rules_changed_since_fork(&self, c: usize, signer: &str) -> Option<(&str, &str)> {
         let commit = &self.commits[c];
         let (None, Some(fork), Some(via)) = (commit.line, commit.fork, commit.via) else {
             return None;
         };
         let at_merge = self.governance.after(via.checked_sub(1));
-        if self.regime_for(c).signs_like(at_merge) {
+        let email = &commit.author.email;
+        if self.regime_for(c).signs_alike(at_merge, signer, email) {
             return None;
         }
         let id = |p: usize| {
@@ -153,11 +154,20 @@ fn by_position(h: &History) -> BTreeMap<usize, Vec<(&str, &Revision)>> {
         .map(String::as_str)
         .filter(|f| controlled::is_certificate(f));
     for file in CONTROLLED.into_iter().chain(certificates) {
-        let Some(fh) = h.files.get(file) else {
-            continue;
-        };
+        // Every history that ends at the path: two can (an add/add merge,
+        // an unrelated history merged in keeps its own people.toml), and
+        // judging only the one the path holds took the other's versions
+        // for none, and its first revision for a new bootstrap. The one
+        // the path holds comes first, so its revision stands for a commit
+        // both saw.
+        let at_path = h
+            .files
+            .range::<str, _>((std::ops::Bound::Included(file), std::ops::Bound::Unbounded))
+            .take_while(|(key, _)| key.starts_with(file))
+            .filter(|(_, fh)| fh.path == file)
+            .map(|(_, fh)| fh);
         let mut seen = HashSet::new();
-        for rev in &fh.revisions {
+        for rev in at_path.flat_map(|fh| &fh.revisions) {
             let c = &h.commits[rev.commit];
             let Some(position) = c.line.or(c.via) else {
                 continue;

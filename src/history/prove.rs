@@ -295,13 +295,14 @@ fn prove_one(
     };
     let regime = h.regime_for(commit);
     let policy = regime.signatures;
-    if let Some((fork, merge)) = h.rules_changed_since_fork(commit) {
+    if let Some((fork, merge)) = h.rules_changed_since_fork(commit, by) {
         let why = msg!(
-            "it was signed on a branch that left the main line at commit {fork}, and the \
-             signing rules (people.toml or the signature policy) changed on the main line \
-             before the branch was merged in commit {merge}: sign it again after the merge",
-            "它是在分支上簽核的，該分支自主線提交 {fork} 分出，而簽核規則（people.toml 或簽章政策）\
-             在分支於提交 {merge} 合併之前已在主線上變更：請在合併之後重新簽核";
+            "it was signed on a branch that left the main line at commit {fork}, and what \
+             judges it (the signer's entry in people.toml, or the signature policy) changed \
+             on the main line before the branch was merged in commit {merge}: sign it again \
+             after the merge",
+            "它是在分支上簽核的，該分支自主線提交 {fork} 分出，而判斷它的規則（people.toml 中簽核人的條目，\
+             或簽章政策）在分支於提交 {merge} 合併之前已在主線上變更：請在合併之後重新簽核";
             fork = super::index::short(fork),
             merge = super::index::short(merge)
         );
