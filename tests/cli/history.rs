@@ -991,3 +991,19 @@ fn a_review_written_under_a_name_that_is_not_utf8_is_not_proven_by_it() {
     assert_eq!(warm.code, cold.code, "{}", warm.stderr);
     assert_eq!(unproven(&warm), first);
 }
+
+/// A record deleted and another added in one commit are two records, not
+/// a move: only the same name, or the same content, pairs them.
+#[test]
+fn a_record_deleted_beside_another_added_is_reported_deleted() {
+    let repo = signed("author");
+    repo.remove("surveys/2026/SV-2026-0001.toml");
+    repo.write(
+        "surveys/2026/SV-2026-0002.toml",
+        &SURVEY.replace("SV-2026-0001", "SV-2026-0002"),
+    );
+    repo.commit_as("li.sales", "2026-05-01", "Replace the survey");
+    let f = fires(&repo.check(), "record-deleted");
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].file, "surveys/2026/SV-2026-0001.toml");
+}

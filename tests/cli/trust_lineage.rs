@@ -702,3 +702,46 @@ fn a_merge_with_its_parents_swapped_does_not_revive_the_old_policy() {
         );
     }
 }
+
+/// The near case of the rename: the GM renames his own signed flow sheet
+/// (a tidy-up he may make), and Li then gives it the new id. The section
+/// was last written, in this record, by Li's commit: broken, not the GM's.
+#[test]
+fn a_new_id_given_after_the_signers_own_rename_breaks_the_signature() {
+    let repo = company("ssh");
+    review(&repo, "wang.gm", Signing::KeyOf("wang.gm"));
+    repo.append(
+        FLOWSHEET_PATH,
+        "[gm_signed]\nby = \"wang.gm\"\ndate = 2026-03-04\n",
+    );
+    repo.commit_with(
+        "wang.gm",
+        "2026-03-04",
+        "GM signs the flow sheet",
+        Signing::KeyOf("wang.gm"),
+    );
+    let signed = repo.read(FLOWSHEET_PATH);
+    let renamed = "flowsheets/2026/MF-2026-0002.toml";
+    repo.remove(FLOWSHEET_PATH);
+    repo.write(renamed, &signed);
+    repo.commit_with(
+        "wang.gm",
+        "2026-03-05 09:00",
+        "Tidy flow sheets",
+        Signing::KeyOf("wang.gm"),
+    );
+    repo.write(
+        renamed,
+        &signed.replace("id = \"MF-2026-0001\"", "id = \"MF-2026-0002\""),
+    );
+    repo.commit_with(
+        "li.sales",
+        "2026-03-05 10:00",
+        "Id",
+        Signing::KeyOf("li.sales"),
+    );
+    for cache in [&["--no-cache"][..], &[][..]] {
+        let sig = signature(&log_json(&repo, "MF-2026-0002", cache), "gm_signed");
+        assert_eq!(sig["state"], "broken", "{sig:#}");
+    }
+}
