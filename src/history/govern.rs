@@ -155,21 +155,26 @@ fn by_position(h: &History) -> BTreeMap<usize, Vec<(&str, &Revision)>> {
         .filter(|f| controlled::is_certificate(f));
     for file in CONTROLLED.into_iter().chain(certificates) {
         // Every history that ends at the path: two can (an add/add merge,
-        // an unrelated history merged in keeps its own people.toml), and
+        // an unrelated history merged in with its own people.toml), and
         // judging only the one the path holds took the other's versions
-        // for none, and its first revision for a new bootstrap. The one
-        // the path holds comes first, so its revision stands for a commit
-        // both saw.
+        // for none, and its first revision for a new bootstrap. Of the
+        // others, only what the main line held counts: a branch's version
+        // the merge did not keep was never in force. The one the path
+        // holds comes first, so its revision stands for a commit both saw.
         let at_path = h
             .files
             .range::<str, _>((std::ops::Bound::Included(file), std::ops::Bound::Unbounded))
             .take_while(|(key, _)| key.starts_with(file))
-            .filter(|(_, fh)| fh.path == file)
-            .map(|(_, fh)| fh);
+            .filter(|(_, fh)| fh.path == file);
         let mut seen = HashSet::new();
-        for rev in at_path.flat_map(|fh| &fh.revisions) {
+        for (key, rev) in at_path.flat_map(|(key, fh)| fh.revisions.iter().map(move |r| (key, r))) {
             let c = &h.commits[rev.commit];
-            let Some(position) = c.line.or(c.via) else {
+            let position = if key == file {
+                c.line.or(c.via)
+            } else {
+                c.line
+            };
+            let Some(position) = position else {
                 continue;
             };
             if seen.insert(position) {

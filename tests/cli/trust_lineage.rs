@@ -702,3 +702,44 @@ fn a_new_id_given_after_the_signers_own_rename_breaks_the_signature() {
         assert_eq!(sig["state"], "broken", "{sig:#}");
     }
 }
+
+/// The near case of the unrelated history: the GM merges records from
+/// another repository whose people.toml lists Li's key on the GM, and
+/// the merge keeps the company's people.toml. Only what the main line held
+/// is in force: a review signed with Li's key in the GM's name after the
+/// merge is unproven, and the merge changed no controlled document.
+#[test]
+fn an_imported_people_toml_the_merge_did_not_keep_is_never_in_force() {
+    let repo = company("ssh");
+    let main = repo.git().head().unwrap().target().unwrap();
+    let ours = repo.read("people.toml");
+    add_key(&repo, "wang.gm", &public_key("li.sales"));
+    let imported = repo.commit_raw(
+        "li.sales",
+        "2026-03-03 08:00",
+        "Suzhou records",
+        Signing::KeyOf("li.sales"),
+        &[],
+    );
+    repo.write("people.toml", &ours);
+    let merge = repo.commit_raw(
+        "wang.gm",
+        "2026-03-03 09:00",
+        "Merge the Suzhou records",
+        Signing::KeyOf("wang.gm"),
+        &[main, imported],
+    );
+    repo.set_head(merge);
+    repo.write(ORDER_PATH, ORDER);
+    repo.commit_with(
+        "wang.gm",
+        "2026-03-03 10:00",
+        "Review SO-2026-0001",
+        Signing::KeyOf("li.sales"),
+    );
+    for cache in [&["--no-cache"][..], &[][..]] {
+        let (sig, run) = judged(&repo, "SO-2026-0001", "review", AS_OF, cache);
+        assert_eq!(sig["state"], "unproven", "{sig:#}");
+        assert!(run.of("governance-unproven").is_empty(), "{}", show(&run));
+    }
+}
