@@ -532,6 +532,20 @@ mod tests {
         );
     }
 
+    /// Neither away from a controlled document nor onto one.
+    #[test]
+    fn a_controlled_document_is_never_paired_in_a_move() {
+        for (gone, came) in [
+            ("people.toml", "archive/p.toml"),
+            ("archive/x.toml", "tsa/a.pem"),
+        ] {
+            let evs = pair_moves(vec![raw(gone, oid(1), None), raw(came, None, oid(1))]);
+            let got: Vec<(&str, &Change)> =
+                evs.iter().map(|e| (e.path.as_str(), &e.change)).collect();
+            assert_eq!(got, [(came, &Change::Added), (gone, &Change::Deleted)]);
+        }
+    }
+
     #[test]
     fn a_file_keeps_one_history_across_moves_and_re_creation() {
         let ev = |path: &str, change: Change| Event {
