@@ -41,7 +41,11 @@ impl History {
     /// based on a commit from before the GM moved the company to "ssh",
     /// removed a key or a role, or recorded a leaving, would otherwise be
     /// judged as if that had not happened.
-    pub fn rules_changed_since_fork(&self, c: usize, signer: &str) -> Option<(&str, &str)> {
+    pub fn rules_changed_since_fork(
+        &self,
+        c: usize,
+        signer: &str,
+    ) -> Option<(&str, &str, &Regime)> {
         let commit = &self.commits[c];
         let (None, Some(fork), Some(via)) = (commit.line, commit.fork, commit.via) else {
             return None;
@@ -57,7 +61,69 @@ impl History {
                 .find(|x| x.line == Some(p))
                 .map_or("", |x| x.id.as_str())
         };
-        Some((id(fork), id(via)))
+        Some((id(fork), id(via), at_merge))
+    }
+
+    /// Whether commit `c` proves `by`'s signature under `regime` too (the
+    /// policy in force for the merge that brought it in, where that
+    /// judges otherwise than the one at its fork): its author is `by`,
+    /// who had not left, and under "ssh" its signature is made with a key
+    /// of `by`'s in `regime`, valid on the signing day. `Err` says why
+    /// not. The fork's verdict already told broken from unproven.
+    pub fn proven_under(
+        &self,
+        objects: &Objects,
+        regime: &Regime,
+        c: usize,
+        by: &str,
+        offset: i32,
+    ) -> Result<std::result::Result<(), Message>> {
+        if regime.signatures == SignaturePolicy::None {
+            return Ok(Ok(()));
+        }
+        let commit = objects.commit(&self.commits[c].id)?;
+        let Some(person) = regime
+            .by_email(&commit.author.email)
+            .filter(|p| p.id.value == by)
+        else {
+            return Ok(Err(msg!(
+                "its author {email} is not {by}'s in people.toml there",
+                "其作者 {email} 在該處的 people.toml 中不屬於 {by}";
+                email = &commit.author.email
+            )));
+        };
+        let signed_on = commit.signed_on(offset);
+        if let Some((left, day)) = left_by(person, signed_on, commit.author.date_at(offset)) {
+            return Ok(Err(msg!(
+                "it was committed on {day}, after {by} left on {left}",
+                "於 {day} 提交，晚於 {by} 的離職日 {left}"
+            )));
+        }
+        if regime.signatures == SignaturePolicy::Author {
+            return Ok(Ok(()));
+        }
+        let check = regime.keyring().check(
+            &objects.repo,
+            &self.commits[c].id,
+            self.commits[c].signature,
+        );
+        let revoked_now = match &check {
+            super::sig::SignatureCheck::Valid { fingerprint, .. } => {
+                self.governance.current().keyring().revoked(fingerprint)
+            }
+            _ => None,
+        };
+        Ok(regime
+            .ssh_proof(&check, by, signed_on, revoked_now)
+            .map(|_| ())
+            .map_err(|why| {
+                msg!(
+                    "policy \"ssh\" needs an SSH signature by {by}, but the commit {en}",
+                    "簽核政策 \"ssh\" 需要 {by} 的 SSH 簽章，但該提交{zh}";
+                    en = &why.en,
+                    zh = &why.zh
+                )
+            }))
     }
 }
 

@@ -248,8 +248,51 @@ const SSH_ADVICE_ZH: &str = "簽核人須以 people.toml 中列為其所有的�
      （git config gpg.format ssh；git commit -S）";
 
 /// Find the signature commit of one section and judge it under the
-/// policy in force for that commit ([`History::regime_for`]).
+/// policy in force for that commit ([`History::regime_for`]), and, for a
+/// commit a merge brought in, under the one in force for the merge too
+/// where that judges otherwise: where a branch forks is its author's
+/// choice, so a branch based on a commit from before the GM moved the
+/// company to "ssh", removed a key or a role, or recorded a leaving, must
+/// not be judged as if that had not happened.
 fn prove_one(
+    h: &History,
+    objects: &Objects,
+    model: &Model,
+    st: &States,
+    file: &str,
+    path: &str,
+    by: &str,
+) -> crate::Result<(Option<usize>, ProofStatus, Option<usize>)> {
+    let (commit, status, s) = prove_at_fork(h, objects, model, st, file, path, by)?;
+    let Some((c, (fork, merge, at_merge))) =
+        commit.and_then(|c| Some((c, h.rules_changed_since_fork(c, by)?)))
+    else {
+        return Ok((commit, status, s));
+    };
+    if !matches!(status, ProofStatus::Proven(_) | ProofStatus::Recorded) {
+        return Ok((commit, status, s));
+    }
+    let offset = model.config.company.offset_seconds;
+    let Err(why) = h.proven_under(objects, at_merge, c, by, offset)? else {
+        return Ok((commit, status, s));
+    };
+    let why = msg!(
+        "it was signed on a branch that left the main line at commit {fork}, and under the \
+         rules in force when it was merged in commit {merge}, {en}: sign it again after the \
+         merge",
+        "它是在自主線提交 {fork} 分出的分支上簽核的，依其於提交 {merge} 合併時的規則，{zh}：\
+         請在合併之後重新簽核";
+        fork = super::index::short(fork),
+        merge = super::index::short(merge),
+        en = &why.en,
+        zh = &why.zh
+    );
+    Ok((commit, ProofStatus::Unproven(why), s))
+}
+
+/// [`prove_one`] under the policy in force where the commit was made
+/// (for a branch commit, where its branch forked).
+fn prove_at_fork(
     h: &History,
     objects: &Objects,
     model: &Model,
@@ -295,21 +338,28 @@ fn prove_one(
     };
     let regime = h.regime_for(commit);
     let policy = regime.signatures;
-    if let Some((fork, merge)) = h.rules_changed_since_fork(commit, by) {
-        let why = msg!(
-            "it was signed on a branch that left the main line at commit {fork}, and what \
-             judges it (the signer's entry in people.toml, or the signature policy) changed \
-             on the main line before the branch was merged in commit {merge}: sign it again \
-             after the merge",
-            "它是在分支上簽核的，該分支自主線提交 {fork} 分出，而判斷它的規則（people.toml 中簽核人的條目，\
-             或簽章政策）在分支於提交 {merge} 合併之前已在主線上變更：請在合併之後重新簽核";
-            fork = super::index::short(fork),
-            merge = super::index::short(merge)
-        );
-        return Ok((Some(commit), ProofStatus::Unproven(why), Some(s)));
-    }
     if policy == SignaturePolicy::None {
         return Ok((Some(commit), ProofStatus::Recorded, Some(s)));
+    }
+    if let Some(k) = st.identity_taken(s, st.list.len() - 1) {
+        let when = match st.list[k].0 {
+            Some(c) => msg!(
+                "in commit {short} by {who}",
+                "於 {who} 的提交 {short}";
+                short = h.commits[c].short(),
+                who = h.regime_for(c).who(&h.commits[c].author.name, &h.commits[c].author.email)
+            ),
+            None => msg!("in the working tree", "於工作目錄中"),
+        };
+        let why = msg!(
+            "the record took its present id {en} ({short} wrote the section): a signature \
+             is of one record, so {by} signs it again in this one",
+            "此紀錄{zh}才取得現在的編號（區段由 {short} 寫入）：簽核只屬於一筆紀錄，{by} 須在此紀錄中重新簽核";
+            en = &when.en,
+            zh = &when.zh,
+            short = h.commits[commit].short()
+        );
+        return Ok((Some(commit), ProofStatus::Unproven(why), Some(s)));
     }
     // The index (possibly cached) named the commit: git must agree that
     // it wrote this content before anything rests on it (anchor.rs).

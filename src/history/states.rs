@@ -34,22 +34,28 @@ impl States {
     }
 
     /// The oldest state, going back from state `from`, from which the
-    /// section at `path` has been `value` without a break, in the same
-    /// record: where that content was first written. State `from` itself
-    /// is not compared. The record is its identity (`id`, or a product's
-    /// `part_number`): a file renamed and given a new id is another
-    /// record, and a section carried into it was never signed there.
+    /// section at `path` has been `value` without a break: where that
+    /// content was first written. State `from` itself is not compared.
     pub fn first_with(&self, from: usize, path: &str, value: Option<&Value>) -> usize {
-        let identity = |k: usize| IDENTITY.map(|key| self.section(k, key));
-        let now = identity(from);
         let mut s = from;
-        while s > 0
-            && same(self.section(s - 1, path), value)
-            && identity(s - 1).iter().zip(&now).all(|(a, b)| same(*a, *b))
-        {
+        while s > 0 && same(self.section(s - 1, path), value) {
             s -= 1;
         }
         s
+    }
+
+    /// The newest state after `since`, up to `upto`, in which the record
+    /// took the identity (`id`, or a product's `part_number`) it has in
+    /// `upto`, if that is not the one it had in `since`: a file renamed
+    /// and given a new id is another record, and what was signed in the
+    /// first is not signed in it. That state's commit is not taken for
+    /// the writer of any section it left alone: the one who fixes an id
+    /// does not sign what someone else wrote before.
+    pub fn identity_taken(&self, since: usize, upto: usize) -> Option<usize> {
+        let identity = |k: usize| IDENTITY.map(|key| self.section(k, key));
+        let now = identity(upto);
+        let alike = |k: usize| identity(k).iter().zip(&now).all(|(a, b)| same(*a, *b));
+        (since + 1..=upto).rev().find(|&k| !alike(k - 1))
     }
 }
 
