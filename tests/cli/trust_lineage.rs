@@ -953,3 +953,102 @@ fn a_key_the_gm_took_back_does_not_sign_on_a_branch_forked_before() {
         );
     }
 }
+
+/// A key revoked at HEAD counts under the merge's policy too. The company
+/// moved from "author" to "ssh"; a branch forked before the switch carries
+/// a review in the GM's name signed with his key, which was stolen: the GM
+/// later revokes it from a day before the signing. At the fork nothing
+/// asked for a key ("author"); under the merge's policy the key is revoked
+/// on the signing day: unproven.
+#[test]
+fn a_key_revoked_later_is_revoked_under_the_merges_policy_too() {
+    let repo = company("author");
+    let root = repo.git().head().unwrap().target().unwrap();
+    repo.set_policy("ssh");
+    let main = repo.commit_with(
+        "wang.gm",
+        "2026-03-03 09:00",
+        "Policy: ssh",
+        Signing::KeyOf("wang.gm"),
+    );
+    repo.set_policy("author");
+    repo.write(ORDER_PATH, ORDER);
+    let stolen = repo.commit_raw(
+        "wang.gm",
+        "2026-03-03 10:00",
+        "Review SO-2026-0001",
+        Signing::KeyOf("wang.gm"),
+        &[root],
+    );
+    repo.set_policy("ssh");
+    let merge = repo.commit_raw(
+        "li.sales",
+        "2026-03-03 11:00",
+        "Merge branch 'review'",
+        Signing::KeyOf("li.sales"),
+        &[main, stolen],
+    );
+    repo.set_head(merge);
+    let old = format!("keys = [\"{}\"]", public_key("wang.gm"));
+    let people = repo.read("people.toml");
+    assert!(people.contains(&old));
+    repo.write(
+        "people.toml",
+        &people.replace(
+            &old,
+            &format!(
+                "keys = [{{ key = \"{}\", revoked = 2026-03-01 }}, \"{}\"]",
+                public_key("wang.gm"),
+                public_key("wang.gm.new")
+            ),
+        ),
+    );
+    repo.commit_with(
+        "wang.gm",
+        "2026-03-04 09:00",
+        "people: the GM's key was stolen",
+        Signing::KeyOf("wang.gm"),
+    );
+    for cache in [&["--no-cache"][..], &[][..]] {
+        let (sig, _) = judged(&repo, "SO-2026-0001", "review", AS_OF, cache);
+        assert_eq!(sig["state"], "unproven", "{sig:#}");
+        let detail = sig["status"]["detail"].as_str().unwrap_or_default();
+        assert!(detail.contains("revoked"), "{detail}");
+    }
+}
+
+/// The other side of an id fix: the GM's review went in with a typo in the
+/// order's id, and Li fixes the id in the next commit. The review was
+/// signed in a record of another id: unproven, naming Li's commit as the
+/// one the record took its id in.
+#[test]
+fn a_review_signed_before_someone_else_fixed_the_id_is_signed_again() {
+    let repo = company("ssh");
+    repo.write(
+        ORDER_PATH,
+        &ORDER.replace("id = \"SO-2026-0001\"", "id = \"SO-2026-001\""),
+    );
+    repo.commit_with(
+        "wang.gm",
+        "2026-03-03 09:00",
+        "Review SO-2026-0001",
+        Signing::KeyOf("wang.gm"),
+    );
+    repo.write(ORDER_PATH, ORDER);
+    let fixed = repo.commit_with(
+        "li.sales",
+        "2026-03-03 10:00",
+        "Fix the id",
+        Signing::KeyOf("li.sales"),
+    );
+    for cache in [&["--no-cache"][..], &[][..]] {
+        let (sig, _) = judged(&repo, "SO-2026-0001", "review", AS_OF, cache);
+        assert_eq!(sig["state"], "unproven", "{sig:#}");
+        let detail = sig["status"]["detail"].as_str().unwrap_or_default();
+        let want = format!(
+            "took its present id in commit {} by Li Mei",
+            Repo::short(fixed)
+        );
+        assert!(detail.contains(&want), "{want:?} in {detail}");
+    }
+}
