@@ -51,6 +51,36 @@ fn judged(repo: &Repo, id: &str, section: &str, as_of: &str, cache: &[&str]) -> 
     (sig, run)
 }
 
+/// The company under "author" with the GM's governed move to "ssh"
+/// committed: the repository, the root commit (before the switch) and
+/// the switch.
+fn switched_to_ssh() -> (Repo, git2::Oid, git2::Oid) {
+    let repo = company("author");
+    let root = repo.git().head().unwrap().target().unwrap();
+    repo.set_policy("ssh");
+    let main = repo.commit_with(
+        "wang.gm",
+        "2026-03-03 09:00",
+        "Policy: ssh",
+        Signing::KeyOf("wang.gm"),
+    );
+    (repo, root, main)
+}
+
+/// The GM's key rotated in the working tree as the docs advise: the old
+/// key kept, revoked from `revoked`, and a new one.
+fn rotate_gm_key(repo: &Repo, revoked: &str) {
+    let people = repo.read("people.toml");
+    let old = format!("keys = [\"{}\"]", public_key("wang.gm"));
+    assert!(people.contains(&old));
+    let new = format!(
+        "keys = [{{ key = \"{}\", revoked = {revoked} }}, \"{}\"]",
+        public_key("wang.gm"),
+        public_key("wang.gm.new")
+    );
+    repo.write("people.toml", &people.replace(&old, &new));
+}
+
 /// people.toml is judged along the history of the file at the path
 /// `people.toml` (govern.rs `by_position`). Li moves people.toml away
 /// (`archive/p.toml`, same bytes: a move paired by blob, so its history
@@ -127,17 +157,7 @@ fn people_toml_moved_aside_and_written_anew_is_judged_not_a_new_bootstrap() {
 /// signature stands only where the merge's policy signs alike.
 #[test]
 fn a_branch_forked_before_the_switch_to_ssh_does_not_prove_by_author() {
-    let repo = company("author");
-    let root = repo.git().head().unwrap().target().unwrap();
-    // The GM moves the company to "ssh" (governed: he holds role gm, and
-    // the policy in force is "author").
-    repo.set_policy("ssh");
-    let main = repo.commit_with(
-        "wang.gm",
-        "2026-03-03 09:00",
-        "Policy: ssh",
-        Signing::KeyOf("wang.gm"),
-    );
+    let (repo, root, main) = switched_to_ssh();
     // Li's branch, based on the root commit (docket.toml still "author"
     // in that tree): the review in the GM's name, unsigned.
     repo.set_policy("author");
@@ -370,32 +390,7 @@ fn a_signed_section_carried_to_another_record_by_a_rename_and_a_new_id_is_not_pr
             .replace("id = \"MF-2026-0001\"", "id = \"MF-2026-0002\"")
             .replace("order = \"SO-2026-0001\"", "order = \"SO-2026-0002\""),
     );
-    repo.write(
-        "orders/2026/SO-2026-0002.toml",
-        r#"id = "SO-2026-0002"
-customer = "C-0001"
-channel = "oral"
-received = 2026-03-05
-owner = "li.sales"
-legible = true
-
-[[line]]
-part_number = "AP-SH-1020"
-product = "Stainless shaft"
-spec = "D10 x 200 mm, SUS304"
-quantity = 500
-delivery = 2026-04-15
-
-[capacity]
-stock = 200
-producible = true
-materials_ready = true
-new_product = false
-
-[oral]
-path = "gm-signed-flowsheet"
-"#,
-    );
+    repo.write("orders/2026/SO-2026-0002.toml", ORAL_ORDER);
     repo.commit_with(
         "li.sales",
         "2026-03-05 11:00",
@@ -619,16 +614,7 @@ fn a_gm_signed_flow_sheet_pointed_at_another_order_is_not_proven_current() {
 #[test]
 #[ignore = "open: a main line replaced by a merge's first parent (docs/history.md, Rewrites)"]
 fn a_merge_with_its_parents_swapped_does_not_revive_the_old_policy() {
-    let repo = company("author");
-    let root = repo.git().head().unwrap().target().unwrap();
-    // The GM moves the company to "ssh".
-    repo.set_policy("ssh");
-    let main = repo.commit_with(
-        "wang.gm",
-        "2026-03-03 09:00",
-        "Policy: ssh",
-        Signing::KeyOf("wang.gm"),
-    );
+    let (repo, root, main) = switched_to_ssh();
     // Li's branch, based on the root commit: the GM's review, unsigned,
     // author email the GM's.
     repo.set_policy("author");
@@ -856,19 +842,7 @@ fn the_gm_rotating_his_key_as_advised_does_not_unprove_his_review_on_an_open_bra
     let repo = company("ssh");
     let root = repo.git().head().unwrap().target().unwrap();
     let people = repo.read("people.toml");
-    let old = format!("keys = [\"{}\"]", public_key("wang.gm"));
-    assert!(people.contains(&old));
-    repo.write(
-        "people.toml",
-        &people.replace(
-            &old,
-            &format!(
-                "keys = [{{ key = \"{}\", revoked = 2026-03-10 }}, \"{}\"]",
-                public_key("wang.gm"),
-                public_key("wang.gm.new")
-            ),
-        ),
-    );
+    rotate_gm_key(&repo, "2026-03-10");
     let rotated = repo.commit_with(
         "wang.gm",
         "2026-03-10",
@@ -962,15 +936,7 @@ fn a_key_the_gm_took_back_does_not_sign_on_a_branch_forked_before() {
 /// on the signing day: unproven.
 #[test]
 fn a_key_revoked_later_is_revoked_under_the_merges_policy_too() {
-    let repo = company("author");
-    let root = repo.git().head().unwrap().target().unwrap();
-    repo.set_policy("ssh");
-    let main = repo.commit_with(
-        "wang.gm",
-        "2026-03-03 09:00",
-        "Policy: ssh",
-        Signing::KeyOf("wang.gm"),
-    );
+    let (repo, root, main) = switched_to_ssh();
     repo.set_policy("author");
     repo.write(ORDER_PATH, ORDER);
     let stolen = repo.commit_raw(
@@ -989,20 +955,7 @@ fn a_key_revoked_later_is_revoked_under_the_merges_policy_too() {
         &[main, stolen],
     );
     repo.set_head(merge);
-    let old = format!("keys = [\"{}\"]", public_key("wang.gm"));
-    let people = repo.read("people.toml");
-    assert!(people.contains(&old));
-    repo.write(
-        "people.toml",
-        &people.replace(
-            &old,
-            &format!(
-                "keys = [{{ key = \"{}\", revoked = 2026-03-01 }}, \"{}\"]",
-                public_key("wang.gm"),
-                public_key("wang.gm.new")
-            ),
-        ),
-    );
+    rotate_gm_key(&repo, "2026-03-01");
     repo.commit_with(
         "wang.gm",
         "2026-03-04 09:00",
