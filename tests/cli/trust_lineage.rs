@@ -417,16 +417,11 @@ fn a_signed_section_carried_to_another_record_by_a_rename_and_a_new_id_is_not_pr
     }
 }
 
-/// Fix 2, a false alarm. The GM reviews the order on a branch (a pull
-/// request), SSH-signed with his own key. Meanwhile, on the main line,
-/// he hires a new employee: one more `[[person]]` in people.toml, a
-/// governed, SSH-signed change that touches nobody's keys, roles or
-/// emails. He merges the branch. Nothing about how his review is judged
-/// changed (same key, same role, same policy), yet `signs_like`
-/// (regime.rs) compares the whole people list as JSON, so
-/// `rules_changed_since_fork` (govern.rs) calls every branch signature
-/// made before any edit of people.toml unproven: each new hire, name or
-/// department change unproves every open pull request's signatures.
+/// The GM reviews on a branch, SSH-signed with his key, while on the main
+/// line he hires someone: a governed change to people.toml that touches
+/// nobody who judges the review. After the merge the review stays proven
+/// (a first version compared all of people.toml at fork and merge, and
+/// unproved every open branch's signatures at each hire).
 #[test]
 fn a_new_hire_on_the_main_line_does_not_unprove_the_gms_review_on_a_branch() {
     let repo = company("ssh");
@@ -545,15 +540,6 @@ new_product = false
 path = "gm-signed-flowsheet"
 "#;
 
-/// Fix 4, a way around it. The attack of
-/// `a_signed_section_carried_to_another_record_by_a_rename_and_a_new_id_is_not_proven`
-/// (the GM's `[gm_signed]` approving production of Li's oral order he
-/// never saw) needs no rename and no new id: Li leaves MF-2026-0001 where
-/// it is, with its id, and points its `order` at her oral order
-/// SO-2026-0002. `first_with` (states.rs) compares only `id` and
-/// `part_number`, and `[gm_signed]` covers only `issued` and `line`
-/// (covers.rs `extra`), so the GM's signature stays proven and current
-/// on a flow sheet for an order it never saw.
 /// Li points the GM's signed flow sheet at her own oral order (path
 /// `gm-signed-flowsheet`), a one-line edit with no rename and no new id:
 /// the GM's `gm_signed` covered `issued` and `line` only, and stayed
