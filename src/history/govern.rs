@@ -34,25 +34,21 @@ impl History {
 }
 
 impl History {
-    /// For a commit a merge brought in, when the policy in force where its
-    /// branch left the main line (which it is judged by) judges a
-    /// signature by `signer` in it otherwise than the one in force for
-    /// the merge: the ids of the fork and of the merge. Where a branch forks is its author's choice, so a branch
-    /// based on a commit from before the GM moved the company to "ssh",
-    /// removed a key or a role, or recorded a leaving, would otherwise be
-    /// judged as if that had not happened.
-    pub fn rules_changed_since_fork(
-        &self,
-        c: usize,
-        signer: &str,
-    ) -> Option<(&str, &str, &Regime)> {
+    /// For a commit a merge brought in, when the policy in force for the
+    /// merge is another than the one where its branch left the main line
+    /// (which it is judged by): the ids of the fork and of the merge, and
+    /// the merge's policy, which must prove it too ([`History::proven_under`]).
+    /// Where a branch forks is its author's choice, so a branch based on a
+    /// commit from before the GM moved the company to "ssh", removed a key
+    /// or a role, or recorded a leaving, would otherwise be judged as if
+    /// that had not happened.
+    pub fn rules_changed_since_fork(&self, c: usize) -> Option<(&str, &str, &Regime)> {
         let commit = &self.commits[c];
         let (None, Some(fork), Some(via)) = (commit.line, commit.fork, commit.via) else {
             return None;
         };
         let at_merge = self.governance.after(via.checked_sub(1));
-        let email = &commit.author.email;
-        if self.regime_for(c).signs_alike(at_merge, signer, email) {
+        if std::ptr::eq(self.regime_for(c), at_merge) {
             return None;
         }
         let id = |p: usize| {
@@ -107,14 +103,8 @@ impl History {
             &self.commits[c].id,
             self.commits[c].signature,
         );
-        let revoked_now = match &check {
-            super::sig::SignatureCheck::Valid { fingerprint, .. } => {
-                self.governance.current().keyring().revoked(fingerprint)
-            }
-            _ => None,
-        };
-        Ok(regime
-            .ssh_proof(&check, by, signed_on, revoked_now)
+        Ok(self
+            .ssh_proof_now(regime, &check, by, signed_on)
             .map(|_| ())
             .map_err(|why| {
                 msg!(

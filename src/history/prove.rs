@@ -265,7 +265,7 @@ fn prove_one(
 ) -> crate::Result<(Option<usize>, ProofStatus, Option<usize>)> {
     let (commit, status, s) = prove_at_fork(h, objects, model, st, file, path, by)?;
     let Some((c, (fork, merge, at_merge))) =
-        commit.and_then(|c| Some((c, h.rules_changed_since_fork(c, by)?)))
+        commit.and_then(|c| Some((c, h.rules_changed_since_fork(c)?)))
     else {
         return Ok((commit, status, s));
     };
@@ -521,14 +521,26 @@ impl History {
                 name = p.named()
             ));
         }
-        let check = self.signature(objects, c);
-        let revoked_now = match &check {
+        self.ssh_proof_now(regime, &self.signature(objects, c), by, signed_on)
+    }
+
+    /// [`Regime::ssh_proof`] of `check` under `regime`, with the
+    /// revocation of its key that the people.toml in force now records:
+    /// a key revoked later counts under every policy that judges it.
+    pub(super) fn ssh_proof_now(
+        &self,
+        regime: &super::regime::Regime,
+        check: &SignatureCheck,
+        by: &str,
+        signed_on: Option<jiff::civil::Date>,
+    ) -> Result<Message, Message> {
+        let revoked_now = match check {
             SignatureCheck::Valid { fingerprint, .. } => {
                 self.governance.current().keyring().revoked(fingerprint)
             }
             _ => None,
         };
-        regime.ssh_proof(&check, by, signed_on, revoked_now)
+        regime.ssh_proof(check, by, signed_on, revoked_now)
     }
 }
 

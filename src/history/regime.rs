@@ -83,23 +83,6 @@ impl Regime {
         }
     }
 
-    /// Whether a signature by `signer`, in a commit whose author email is
-    /// `email`, is judged alike under `self` and `other`: the same policy,
-    /// tolerance and governance roles, and the same entry (emails, keys,
-    /// roles, leaving day) for the signer and for whoever the email names.
-    /// Other people's entries do not count: hiring someone on the main
-    /// line changes nothing for a branch's signatures. The rules'
-    /// severities are whole-run, from HEAD, and do not count either.
-    pub fn signs_alike(&self, other: &Regime, signer: &str, email: &str) -> bool {
-        let entry = |p: Option<&Person>| p.map(|p| serde_json::to_value(p).ok());
-        std::ptr::eq(self, other)
-            || (self.signatures == other.signatures
-                && self.tolerance_days == other.tolerance_days
-                && self.governance == other.governance
-                && entry(self.person(signer)) == entry(other.person(signer))
-                && entry(self.by_email(email)) == entry(other.by_email(email)))
-    }
-
     pub fn person(&self, id: &str) -> Option<&Person> {
         person_in(&self.people, id)
     }
