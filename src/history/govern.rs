@@ -88,6 +88,25 @@ impl History {
                 email = &commit.author.email
             )));
         };
+        // A role the signer held at the fork and no longer holds at the
+        // merge: the rules that ask for roles read the fork's policy.
+        let at_fork = self.regime_for(c).person(by);
+        let lost: Vec<&str> = at_fork
+            .map(|p| {
+                p.roles
+                    .iter()
+                    .filter(|r| !person.has_role(**r))
+                    .map(|r| r.as_str())
+                    .collect()
+            })
+            .unwrap_or_default();
+        if !lost.is_empty() {
+            return Ok(Err(msg!(
+                "{by} no longer holds role {roles} there",
+                "{by} 在該處已不再擔任 {roles}";
+                roles = lost.join(", ")
+            )));
+        }
         let signed_on = commit.signed_on(offset);
         if let Some((left, day)) = left_by(person, signed_on, commit.author.date_at(offset)) {
             return Ok(Err(msg!(

@@ -991,3 +991,57 @@ fn a_review_signed_before_someone_else_fixed_the_id_is_signed_again() {
         assert!(detail.contains(&want), "{want:?} in {detail}");
     }
 }
+
+/// A role revived by a branch: the GM gave Li role gm while he travelled
+/// and took it back. Li bases a branch on the commit in between and signs
+/// a review as herself there. At the fork she held the role; at the merge
+/// she does not: unproven, naming the role.
+#[test]
+fn a_role_the_gm_took_back_does_not_sign_on_a_branch_forked_before() {
+    let repo = company("ssh");
+    let people = repo.read("people.toml");
+    repo.edit(
+        "people.toml",
+        "roles = [\"sales\"]",
+        "roles = [\"sales\", \"gm\"]",
+    );
+    let granted = repo.commit_with(
+        "wang.gm",
+        "2026-03-03 08:00",
+        "people: Li acts as GM",
+        Signing::KeyOf("wang.gm"),
+    );
+    let acting = repo.read("people.toml");
+    repo.write("people.toml", &people);
+    let taken_back = repo.commit_with(
+        "wang.gm",
+        "2026-03-03 09:00",
+        "people: the GM is back",
+        Signing::KeyOf("wang.gm"),
+    );
+    repo.write("people.toml", &acting);
+    let by_li = ORDER.replace("by = \"wang.gm\"", "by = \"li.sales\"");
+    repo.write(ORDER_PATH, &by_li);
+    let signed = repo.commit_raw(
+        "li.sales",
+        "2026-03-03 10:00",
+        "Review SO-2026-0001",
+        Signing::KeyOf("li.sales"),
+        &[granted],
+    );
+    repo.write("people.toml", &people);
+    let merge = repo.commit_raw(
+        "li.sales",
+        "2026-03-03 11:00",
+        "Merge branch 'review'",
+        Signing::KeyOf("li.sales"),
+        &[taken_back, signed],
+    );
+    repo.set_head(merge);
+    for cache in [&["--no-cache"][..], &[][..]] {
+        let (sig, _) = judged(&repo, "SO-2026-0001", "review", AS_OF, cache);
+        assert_eq!(sig["state"], "unproven", "{sig:#}");
+        let detail = sig["status"]["detail"].as_str().unwrap_or_default();
+        assert!(detail.contains("no longer holds role gm"), "{detail}");
+    }
+}
