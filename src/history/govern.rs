@@ -60,6 +60,25 @@ impl History {
         Some((id(fork), id(via), at_merge))
     }
 
+    /// [`Regime::ssh_proof`] of `check` under `regime`, with the
+    /// revocation of its key that the people.toml in force now records:
+    /// a key revoked later counts under every policy that judges it.
+    pub(super) fn ssh_proof_now(
+        &self,
+        regime: &Regime,
+        check: &super::sig::SignatureCheck,
+        by: &str,
+        signed_on: Option<jiff::civil::Date>,
+    ) -> std::result::Result<Message, Message> {
+        let revoked_now = match check {
+            super::sig::SignatureCheck::Valid { fingerprint, .. } => {
+                self.governance.current().keyring().revoked(fingerprint)
+            }
+            _ => None,
+        };
+        regime.ssh_proof(check, by, signed_on, revoked_now)
+    }
+
     /// Whether commit `c` proves `by`'s signature under `regime` too (the
     /// policy in force for the merge that brought it in, where that
     /// judges otherwise than the one at its fork): its author is `by`,

@@ -26,7 +26,6 @@ use super::index::{Dirty, FileHistory, History};
 use super::proof::{Proof, ProofStatus, Proofs};
 use super::regime::left_by;
 use super::repo::Objects;
-use super::sig::SignatureCheck;
 use super::states::{States, same};
 use super::substance::{OrderHistory, order_history};
 use crate::finding::Message;
@@ -522,25 +521,6 @@ impl History {
             ));
         }
         self.ssh_proof_now(regime, &self.signature(objects, c), by, signed_on)
-    }
-
-    /// [`Regime::ssh_proof`] of `check` under `regime`, with the
-    /// revocation of its key that the people.toml in force now records:
-    /// a key revoked later counts under every policy that judges it.
-    pub(super) fn ssh_proof_now(
-        &self,
-        regime: &super::regime::Regime,
-        check: &SignatureCheck,
-        by: &str,
-        signed_on: Option<jiff::civil::Date>,
-    ) -> Result<Message, Message> {
-        let revoked_now = match check {
-            SignatureCheck::Valid { fingerprint, .. } => {
-                self.governance.current().keyring().revoked(fingerprint)
-            }
-            _ => None,
-        };
-        regime.ssh_proof(check, by, signed_on, revoked_now)
     }
 }
 
