@@ -317,18 +317,20 @@ pub fn site(
         .str(&report.to_json())
         .json(&built)
         .finish();
+    // Its hash when written now; `None` when taken from the previous build.
     let data = || {
-        stage("render data.json", || -> Result<()> {
-            if !publisher.reuse("data.json", data_fp) {
-                publisher
-                    .write_streamed("data.json", |w| data_json(model, report, status, &built, w))?;
+        stage("render data.json", || -> Result<Option<String>> {
+            if publisher.reuse("data.json", data_fp) {
+                return Ok(None);
             }
-            Ok(())
+            publisher
+                .write_hashed("data.json", |w| data_json(model, report, status, &built, w))
+                .map(Some)
         })
     };
     let (manifest, data) = rayon::join(|| pages(&renderer, status, &sections), data);
     let mut manifest = manifest?;
-    data?;
+    let data_sha256 = data?;
     if let Some(b) = &renderer.bar {
         b.finish_and_clear();
     }
@@ -345,7 +347,10 @@ pub fn site(
         // with the allowed_signers file its commands use.
         let provenance = audit::Provenance {
             history: opts.history,
-            data_sha256: stage("render data sha", || publisher.sha256("data.json"))?,
+            data_sha256: match data_sha256 {
+                Some(sha) => sha,
+                None => stage("render data sha", || publisher.sha256("data.json"))?,
+            },
         };
         let view = stage("render audit view", || audit::audit(&cx, &provenance));
         manifest.push(stage("render audit emit", || {

@@ -171,6 +171,42 @@ fn sh(dir: &Path, script: &str, recipe: &str) -> (bool, String) {
     )
 }
 
+/// The SHA-256 that `sha256sum` prints for `file`.
+fn sha256sum(file: &Path) -> String {
+    let out = Command::new("sha256sum").arg(file).output().unwrap();
+    String::from_utf8(out.stdout).unwrap()[..64].to_string()
+}
+
+/// The audit page names the hash of the data.json beside it whether the
+/// build wrote data.json (hashed as it is written) or took it unchanged
+/// from the previous build (read back), and after a commit changes it.
+#[test]
+fn the_audit_page_names_the_data_json_it_was_published_with() {
+    let repo = company();
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    let mut seen = Vec::new();
+    for round in 0..3 {
+        if round == 2 {
+            repo.write(
+                "customers/C-0002.toml",
+                &CUSTOMER.replace("C-0001", "C-0002"),
+            );
+            repo.commit_as("li.sales", "2026-03-20", "Add a customer");
+        }
+        build(&repo, &site);
+        let sha = sha256sum(&site.join("data.json"));
+        let page = std::fs::read_to_string(site.join("audit.html")).unwrap();
+        assert!(section(&page, "provenance").contains(&sha), "round {round}");
+        seen.push(sha);
+    }
+    assert_eq!(
+        seen[0], seen[1],
+        "an unchanged build publishes the same data.json"
+    );
+    assert_ne!(seen[1], seen[2], "the new customer is in data.json");
+}
+
 #[test]
 fn the_audit_page_shows_provenance_governance_and_the_audit_trail() {
     let repo = company();

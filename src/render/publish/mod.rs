@@ -236,6 +236,35 @@ impl Publisher {
             .map_err(|e| Error::io(&path, e))
     }
 
+    /// [`Publisher::write_streamed`], returning the SHA-256 (hex) of the
+    /// bytes written: `data.json`, whose hash the audit page names, is
+    /// hashed as it is written, beside the pages, instead of read back
+    /// after them (a tenth of a second at 50,000 orders).
+    pub fn write_hashed(
+        &self,
+        rel: &str,
+        write: impl FnOnce(&mut std::io::BufWriter<Hashing<std::fs::File>>) -> std::io::Result<()>,
+    ) -> Result<String> {
+        use sha2::Digest;
+        use std::io::Write;
+        let path = self.tmp.join(rel);
+        let file = self
+            .create(rel, &path, || std::fs::File::create_new(&path))
+            .map_err(|e| Error::io(&path, e))?;
+        let mut w = std::io::BufWriter::with_capacity(
+            1 << 18,
+            Hashing {
+                inner: file,
+                hash: sha2::Sha256::new(),
+            },
+        );
+        write(&mut w)
+            .and_then(|()| w.flush())
+            .map_err(|e| Error::io(&path, e))?;
+        let hashing = w.into_parts().0;
+        Ok(crate::hex::hex(&hashing.hash.finalize()))
+    }
+
     /// The SHA-256 (hex) of the file `rel` as this build publishes it
     /// (written or taken from the previous build), read back in pieces.
     pub fn sha256(&self, rel: &str) -> Result<String> {
@@ -479,6 +508,26 @@ impl Drop for Publisher {
 fn same_bytes(old: &Path, bytes: &[u8]) -> bool {
     std::fs::symlink_metadata(old).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
         && std::fs::read(old).is_ok_and(|b| b == bytes)
+}
+
+/// A writer that hashes what it passes on: only the bytes `inner`
+/// accepted, so the hash is of the file as written.
+pub struct Hashing<W> {
+    inner: W,
+    hash: sha2::Sha256,
+}
+
+impl<W: std::io::Write> std::io::Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        use sha2::Digest;
+        let n = self.inner.write(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 #[cfg(test)]
