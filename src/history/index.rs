@@ -264,14 +264,22 @@ impl History {
     }
 
     /// A fingerprint of the revisions of the file now at `path` (commit
-    /// ids, paths, blobs, how it changed): what anything derived from its
-    /// history alone depends on. By commit id, since an index shifts with
-    /// every new commit. `None` for a file without history.
+    /// ids, paths, blobs, how it changed) and of where each commit stands
+    /// (on the main line, or brought in by which merge from where): what
+    /// anything derived from its history alone depends on. By commit id
+    /// and first-parent positions, which stay as commits are added; a
+    /// commit whose standing changes (a merge put another line first) is
+    /// judged under other rules. `None` for a file without history.
     pub fn revisions_key(&self, path: &str) -> Option<u64> {
         let f = self.file(path)?;
         let mut fp = crate::fingerprint::Fingerprint::new(3);
+        let pos = |p: Option<usize>| p.map_or(u64::MAX, |p| p as u64);
         for r in &f.revisions {
-            fp.str(&self.commits[r.commit].id)
+            let c = &self.commits[r.commit];
+            fp.str(&c.id)
+                .u64(pos(c.line))
+                .u64(pos(c.via))
+                .u64(pos(c.fork))
                 .str(&r.path)
                 .str(r.blob.as_deref().unwrap_or("-"));
             // Each kind by a name of its own, not through serde: this runs
