@@ -27,7 +27,8 @@ pub struct Published {
     pub rewrites: Vec<Rewrite>,
 }
 
-/// A published commit that is no longer in the history of `HEAD`.
+/// A published commit that is no longer in the history of `HEAD`, or no
+/// longer on its main line ([`LeftLine`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rewrite {
     /// The published commit (full id).
@@ -42,6 +43,29 @@ pub struct Rewrite {
     pub lost_count: usize,
     /// The records those commits touched, by file.
     pub records: Vec<LostRecord>,
+    /// When the published commit is still in the history but a merge
+    /// took it off the main line: nothing was lost, the lists above are
+    /// empty, and this says how the line was replaced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub left_line: Option<LeftLine>,
+}
+
+/// How a published commit left the main line: a merge on the line took it
+/// in through a later parent, and the commits on the line between the
+/// two lines' last common commit and that merge were made without the
+/// changes to the controlled documents that the published line had.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeftLine {
+    /// The merge on the main line that took the published commit in.
+    pub merge: String,
+    /// The newest main-line commit the published commit descends from.
+    pub fork: String,
+    /// How many main-line commits follow the fork, up to and including
+    /// the merge: judged under the rules at the fork.
+    pub commits: usize,
+    /// The controlled documents (and the `tsa` folder) that differ
+    /// between the fork and the published commit.
+    pub changed: Vec<String>,
 }
 
 /// A commit no longer reachable from `HEAD`.

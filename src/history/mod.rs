@@ -67,7 +67,7 @@ pub use fields::{FieldChange, Revised, State, diff_tables, parse_state, revision
 pub use govern::govern;
 pub use governance::{Event, FileChange, Governance, Listed, Status};
 pub use index::{Change, Commit, Dirty, FileHistory, History, Revision, Stamp, Unavailable, short};
-pub use lost::{LOST_READ, LOST_SHOWN, LostCommit, LostRecord, Published, Rewrite};
+pub use lost::{LOST_READ, LOST_SHOWN, LeftLine, LostCommit, LostRecord, Published, Rewrite};
 pub use proof::{Proof, ProofState, ProofStatus, Proofs, Shown, SshVerdict};
 pub use prove::{Unsaved, prove, prove_only};
 pub use regime::{Regime, SIGNATURE_RULES};

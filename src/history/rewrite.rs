@@ -15,20 +15,29 @@
 //! touched it (`git show <commit>:<path>` shows what the site had). The
 //! data are in `lost.rs`.
 //!
+//! A published commit that is still an ancestor can have left the main
+//! line: `git merge main` on an old branch, pushed as a fast-forward, puts
+//! the branch on the first-parent line, and its commits are then judged
+//! under the rules at its old base. Where the published line had changed
+//! a controlled document since the two lines parted, that is a rewrite of
+//! the main line ([`LeftLine`]), though no commit was lost.
+//!
 //! A rewrite is carried from build to build in the manifest until the
 //! published commit is part of the history again (the lost commits merged
 //! back): otherwise a second build would publish over it and forget it,
 //! and the records would disappear from the site after all. When the
 //! objects are gone (pruned), what an earlier build recorded is kept.
 
+use super::controlled::CONTROLLED;
 use super::index::History;
-use super::lost::{LOST_READ, LOST_SHOWN, LostCommit, LostRecord, Published, Rewrite};
+use super::lost::{LOST_READ, LOST_SHOWN, LeftLine, LostCommit, LostRecord, Published, Rewrite};
 use super::repo::{find_commit, first_parent};
 use super::trees::changed_files;
 use crate::error::Result;
 use crate::kind::Kind;
 use crate::load::stem;
 use std::collections::BTreeMap;
+use std::path::Path;
 
 /// The rewrites of `published` against the history `h` (its `HEAD`).
 /// Without usable history nothing can be checked: no rewrites.
@@ -60,6 +69,16 @@ pub fn rewrites(h: &History, published: &Published) -> Result<Vec<Rewrite>> {
             _ => false,
         };
         if kept {
+            if let Some(left) = left_line(h, &repo, commit)? {
+                out.push(Rewrite {
+                    published: commit.to_string(),
+                    objects: true,
+                    lost: Vec::new(),
+                    lost_count: 0,
+                    records: Vec::new(),
+                    left_line: Some(left),
+                });
+            }
             continue;
         }
         let found = oid.and_then(|p| lost(&repo, p, head, &h.prefix).ok());
@@ -70,9 +89,11 @@ pub fn rewrites(h: &History, published: &Published) -> Result<Vec<Rewrite>> {
                 lost,
                 lost_count,
                 records,
+                left_line: None,
             },
             (None, Some(r)) => Rewrite {
                 objects: false,
+                left_line: None,
                 ..r.clone()
             },
             (None, None) => Rewrite {
@@ -81,10 +102,118 @@ pub fn rewrites(h: &History, published: &Published) -> Result<Vec<Rewrite>> {
                 lost: Vec::new(),
                 lost_count: 0,
                 records: Vec::new(),
+                left_line: None,
             },
         });
     }
     Ok(out)
+}
+
+/// Whether `published`, in the history of `HEAD`, has left its main line
+/// in a way that changes how commits are judged: a merge on the line took
+/// it in through a later parent (`git merge main` on an old branch, pushed
+/// as a fast-forward), the published line had changed a controlled
+/// document since the two lines parted (the fork), and the merge holds
+/// something the published commit did not. What the new line made is
+/// judged under the rules at the fork, as if the published change had
+/// never been made. (A `git pull` merge whose other side left the
+/// controlled documents alone changes nothing.)
+fn left_line(h: &History, repo: &git2::Repository, published: &str) -> Result<Option<LeftLine>> {
+    // The main line by position (the root commit is 0). The published
+    // commit is found with git, not in the index, which holds only the
+    // branch commits that touched the records.
+    let mut line: Vec<Option<&str>> = Vec::new();
+    for c in &h.commits {
+        if let Some(pos) = c.line {
+            if line.len() <= pos {
+                line.resize(pos + 1, None);
+            }
+            line[pos] = Some(&c.id);
+        }
+    }
+    if line.contains(&Some(published)) {
+        return Ok(None);
+    }
+    let p = git2::Oid::from_str(published)?;
+    let at = |pos: usize| line[pos].and_then(|id| git2::Oid::from_str(id).ok());
+    // Both are monotone along the line: the commits before one that
+    // descends from `p` are its ancestors (first parents).
+    let has_p = |pos: usize| {
+        at(pos).is_some_and(|c| c == p || repo.graph_descendant_of(c, p).unwrap_or(false))
+    };
+    let in_p =
+        |pos: usize| at(pos).is_some_and(|c| repo.graph_descendant_of(p, c).unwrap_or(false));
+    let via = first(0, line.len(), has_p);
+    // The newest line commit that `p` descends from.
+    let Some(fork) = first(0, via, |pos| !in_p(pos)).checked_sub(1) else {
+        return Ok(None);
+    };
+    let (Some(fork_id), Some(Some(merge))) = (line[fork], line.get(via)) else {
+        return Ok(None);
+    };
+    let changed = controlled_changed(repo, fork_id, published, &h.prefix)?;
+    if changed.is_empty() {
+        return Ok(None);
+    }
+    // What the new line holds at the merge that the published commit did
+    // not: what its commits, and the merge itself (an evil merge), made
+    // under the earlier rules, and the published rules dropped (a merge
+    // that kept the old docket.toml, `-s ours`). A merge that took in the
+    // published commit and changed nothing is a fast-forward in all but
+    // name.
+    let merged = find_commit(repo, git2::Oid::from_str(merge)?)?;
+    if changed_files(repo, &merged, Some(&find_commit(repo, p)?), &h.prefix)?.is_empty() {
+        return Ok(None);
+    }
+    let commits = via - fork;
+    Ok(Some(LeftLine {
+        merge: merge.to_string(),
+        fork: fork_id.to_string(),
+        commits,
+        changed,
+    }))
+}
+
+/// The first position in `lo..hi` where `pred` holds, `hi` if none, for a
+/// `pred` that holds from some position on.
+fn first(mut lo: usize, mut hi: usize, pred: impl Fn(usize) -> bool) -> usize {
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if pred(mid) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    lo
+}
+
+/// The controlled documents, and the `tsa` folder of trusted authorities,
+/// that differ between commits `a` and `b` (below the records root
+/// `prefix`).
+fn controlled_changed(
+    repo: &git2::Repository,
+    a: &str,
+    b: &str,
+    prefix: &str,
+) -> Result<Vec<String>> {
+    let tree = |id: &str| -> Result<git2::Tree<'_>> {
+        let oid = git2::Oid::from_str(id)?;
+        Ok(find_commit(repo, oid)?.tree()?)
+    };
+    let (a, b) = (tree(a)?, tree(b)?);
+    let entry = |t: &git2::Tree, name: &str| {
+        t.get_path(Path::new(&format!("{prefix}{name}")))
+            .ok()
+            .map(|e| e.id())
+    };
+    Ok(CONTROLLED
+        .iter()
+        .copied()
+        .chain(["tsa"])
+        .filter(|name| entry(&a, name) != entry(&b, name))
+        .map(String::from)
+        .collect())
 }
 
 /// What the site a build publishes should record: this build's commit and
@@ -94,8 +223,17 @@ pub fn next(h: &History, previous: &Published) -> Published {
     if h.unavailable.is_some() {
         return previous.clone();
     }
+    // While a published commit is off the main line, the site keeps the
+    // commit it had: what the replaced line made was never published as
+    // good, and the remedy (a merge with the published commit first)
+    // would otherwise take the newest of it off the line in its turn.
+    let commit = if h.rewrites.iter().any(|r| r.left_line.is_some()) {
+        previous.commit.clone()
+    } else {
+        h.head.clone()
+    };
     Published {
-        commit: h.head.clone(),
+        commit,
         rewrites: h.rewrites.clone(),
     }
 }

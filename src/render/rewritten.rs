@@ -11,14 +11,56 @@ use super::context::Cx;
 use super::trail::Trail;
 use super::views::{Block, Cell, Field, Table};
 use crate::finding::RuleId;
-use crate::history::{LOST_SHOWN, Rewrite, short};
+use crate::history::{LOST_SHOWN, LeftLine, Rewrite, short};
 
 /// The banner's blocks, one pair per rewrite; none without rewrites.
 pub fn banner(cx: &Cx, trail: Option<&Trail>) -> Vec<Block> {
     let Some(t) = trail.filter(|t| t.available()) else {
         return Vec::new();
     };
-    t.rewrites().iter().flat_map(|r| blocks(cx, r)).collect()
+    t.rewrites()
+        .iter()
+        .flat_map(|r| match &r.left_line {
+            Some(l) => vec![left_line(cx, r, l)],
+            None => blocks(cx, r).to_vec(),
+        })
+        .collect()
+}
+
+/// The block of a published commit a merge took off the main line.
+fn left_line(cx: &Cx, r: &Rewrite, l: &LeftLine) -> Block {
+    let t = |k: &str| cx.t(k);
+    let mut head = Block::new(t("rewritten"));
+    head.wide = true;
+    head.class = Some("alert".into());
+    let field = |label: &str, cell: Cell| Field {
+        label: t(label),
+        cell,
+    };
+    head.fields = vec![
+        field(
+            "published_commit",
+            Cell::text(short(&r.published)).class("error"),
+        ),
+        field("line_merge", Cell::text(short(&l.merge)).class("error")),
+        field("line_fork", Cell::text(short(&l.fork))),
+        field("line_commits", Cell::text(l.commits.to_string())),
+        field("line_changed", Cell::text(l.changed.join(", "))),
+    ];
+    head.note = Some(t("left_line_note"));
+    head.links = vec![findings_link(cx)];
+    head
+}
+
+fn findings_link(cx: &Cx) -> Cell {
+    let rule = RuleId::HistoryRewritten.as_str();
+    Cell::link(
+        cx.t("findings"),
+        Some(format!(
+            "findings.html#{}",
+            super::context::anchor("rule", rule)
+        )),
+    )
 }
 
 fn blocks(cx: &Cx, r: &Rewrite) -> [Block; 2] {
@@ -41,14 +83,7 @@ fn blocks(cx: &Cx, r: &Rewrite) -> [Block; 2] {
         },
     ];
     head.note = Some(t("rewritten_note"));
-    let rule = RuleId::HistoryRewritten.as_str();
-    head.links = vec![Cell::link(
-        t("findings"),
-        Some(format!(
-            "findings.html#{}",
-            super::context::anchor("rule", rule)
-        )),
-    )];
+    head.links = vec![findings_link(cx)];
     let offset = cx.model.config.company.offset_seconds;
     let mut commits = Table::new(vec![t("commit"), t("author"), t("date"), t("summary")]);
     for c in &r.lost {

@@ -7,11 +7,15 @@
 //! --published`) hands it to the history stage, which compares it with
 //! `HEAD` ([`crate::history::rewrite`]); this rule only words what it
 //! found, one finding per published commit that is gone, on `docket.toml`
-//! (the repository as a whole, as `history-unavailable`).
+//! (the repository as a whole, as `history-unavailable`). A published
+//! commit still in the history but taken off the main line by a merge,
+//! past a change of the rules, is worded apart ([`left_line`]): nothing
+//! was lost, but commits are judged under rules the published line had
+//! already changed.
 
 use super::context::{Context, Sink};
 use crate::finding::Message;
-use crate::history::{LOST_READ, Rewrite, short};
+use crate::history::{LOST_READ, LeftLine, Rewrite, short};
 use crate::msg;
 use crate::words::count;
 
@@ -29,6 +33,9 @@ pub fn history_rewritten(cx: &Context, out: &mut Sink) {
 }
 
 fn message(cx: &Context, r: &Rewrite) -> Message {
+    if let Some(l) = &r.left_line {
+        return left_line(r, l);
+    }
     let at = short(&r.published);
     let mut m = msg!(
         "the site was built from commit {at}, which is no longer in the history of HEAD (a reset, \
@@ -151,6 +158,36 @@ fn message(cx: &Context, r: &Rewrite) -> Message {
         ));
     }
     m
+}
+
+/// The published commit is in the history, off the main line.
+fn left_line(r: &Rewrite, l: &LeftLine) -> Message {
+    let files = l.changed.join(", ");
+    msg!(
+        "the site was built from commit {at}, which is still in the history of HEAD but no longer \
+         on its main line (the first-parent line): merge {merge} took it in through a later \
+         parent. The main line's {n_en} after commit {fork}, where the two lines parted, up to \
+         and including that merge, were made without the change the published line had made \
+         to {files}, and are judged under the rules at {fork}, as if that change had not been \
+         made (what `git merge main` on an old branch, pushed as a fast-forward, does). Put the \
+         published commit back on the main line: `git switch -c mainline {at}`, `git merge \
+         --no-ff main`, fast-forward main to it (`git switch main`, `git merge --ff-only \
+         mainline`), then build again; and protect main so that it moves only by merges the \
+         server makes",
+        "本站產出所依據的提交 {at} 仍在 HEAD 的歷史中，但已不在主線（第一父提交線）上：合併提交 \
+         {merge} 經由非第一父提交將其併入。主線上自兩線分出處（提交 {fork}）之後、直到並包含該\
+         合併提交的 {n} 個提交，並未包含已發佈主線對 {files} 所做的變更，因而依 {fork} 當時的規則\
+         判斷，彷彿該變更從未發生（在舊分支上執行 `git merge main` 後以快轉推送即會如此）。請讓\
+         已發佈的提交回到主線：`git switch -c mainline {at}`、`git merge --no-ff main`，將 main \
+         快轉至該處（`git switch main`、`git merge --ff-only mainline`）後重新產出；並保護 main，\
+         使其只經由伺服器所做的合併前進";
+        at = short(&r.published),
+        merge = short(&l.merge),
+        fork = short(&l.fork),
+        n = l.commits,
+        n_en = count(l.commits, "commit"),
+        files = &files
+    )
 }
 
 fn listed(mut items: Vec<String>, total: usize, zh: bool) -> String {

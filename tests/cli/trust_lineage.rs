@@ -590,17 +590,47 @@ fn a_gm_signed_flow_sheet_pointed_at_another_order_is_not_proven_current() {
     }
 }
 
+/// Build the site of `repo` into `out`.
+fn build_site(repo: &Repo, out: &std::path::Path) {
+    let run = repo.docket(&["build", "--out", out.to_str().unwrap(), "--as-of", AS_OF]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+/// `docket check --published out`, with its findings printed.
+fn check_published(repo: &Repo, out: &std::path::Path) -> Run {
+    let run = repo.docket(&[
+        "check",
+        "--format",
+        "json",
+        "--as-of",
+        AS_OF,
+        "--published",
+        out.to_str().unwrap(),
+    ]);
+    eprintln!("check --published: exit {}\n{}", run.code, show(&run));
+    run
+}
+
+fn short(id: git2::Oid) -> String {
+    id.to_string()[..10].to_string()
+}
+
 /// `git merge main` run on Li's branch, based on a commit from before the
 /// switch to "ssh", and pushed as a fast-forward of main: her branch is
 /// now the first-parent line, and her unsigned review in the GM's name is
-/// judged under "author". Known and open (docs/history.md, "Rewrites"):
-/// docket does not yet check that the main line runs through the
-/// published commit or `check --base`'s base; protecting main is the
-/// defence until it does.
+/// judged under "author". The history alone cannot tell this from a
+/// branch that brought the switch in while main went on under "author";
+/// the published site can: the commit it was built from has left the
+/// main line, behind a change of docket.toml the new line never had.
+/// Carried from build to build until a merge puts the published commit
+/// back on the main line, which then judges Li's review as the branch
+/// commit it is.
 #[test]
-#[ignore = "open: a main line replaced by a merge's first parent (docs/history.md, Rewrites)"]
-fn a_merge_with_its_parents_swapped_does_not_revive_the_old_policy() {
+fn a_main_line_replaced_by_a_merge_s_first_parent_is_history_rewritten() {
     let (repo, root, main) = switched_to_ssh();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    build_site(&repo, &out);
     // Li's branch, based on the root commit: the GM's review, unsigned,
     // author email the GM's.
     repo.set_policy("author");
@@ -624,15 +654,302 @@ fn a_merge_with_its_parents_swapped_does_not_revive_the_old_policy() {
     );
     repo.set_head(merge);
     assert!(repo.git().graph_descendant_of(merge, main).unwrap());
-    assert!(repo.read("docket.toml").contains("signatures = \"ssh\""));
 
+    let run = check_published(&repo, &out);
+    assert_eq!(run.code, 1);
+    let f = run.of("history-rewritten");
+    assert_eq!(f.len(), 1, "{}", show(&run));
+    assert_eq!(
+        (f[0].file.as_str(), f[0].severity.as_str()),
+        ("docket.toml", "error")
+    );
+    let m = &f[0].message;
+    for expected in [
+        format!("built from commit {}", short(main)),
+        "no longer on its main line".to_string(),
+        format!("merge {}", short(merge)),
+        format!(
+            "commits after commit {}, where the two lines parted",
+            short(root)
+        ),
+        "main line's 2 commits".to_string(),
+        "docket.toml".to_string(),
+        "git merge --no-ff".to_string(),
+    ] {
+        assert!(m.contains(&expected), "{expected:?} not in {m}");
+    }
+    // Without the site the history looks as a merged branch would.
+    assert!(repo.check().of("history-rewritten").is_empty());
+
+    // The site shows it first, and a new commit on top does not clear it.
+    build_site(&repo, &out);
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    let banner = html.find("History rewritten").expect("the banner");
+    assert!(
+        html[banner..].contains(&short(merge)),
+        "the banner names the merge"
+    );
+    repo.write(
+        "customers/C-0002.toml",
+        &CUSTOMER.replace("C-0001", "C-0002"),
+    );
+    let more = repo.commit_with(
+        "li.sales",
+        "2026-03-04",
+        "New customer",
+        Signing::KeyOf("li.sales"),
+    );
+    build_site(&repo, &out);
+    let f = check_published(&repo, &out).of("history-rewritten");
+    assert_eq!(f.len(), 1);
+    assert!(f[0].message.contains(&short(main)), "{}", f[0].message);
+
+    // The remedy: the published commit the first parent of a merge of
+    // main (which main then fast-forwards to).
+    let back = repo.commit_raw(
+        "wang.gm",
+        "2026-03-05",
+        "Main line back",
+        Signing::KeyOf("wang.gm"),
+        &[main, more],
+    );
+    repo.set_head(back);
+    assert!(
+        check_published(&repo, &out)
+            .of("history-rewritten")
+            .is_empty()
+    );
+    build_site(&repo, &out);
+    assert!(
+        check_published(&repo, &out)
+            .of("history-rewritten")
+            .is_empty()
+    );
+    // Li's review is now the branch commit it was, and fails under ssh.
     for cache in [&["--no-cache"][..], &[][..]] {
         let (sig, _) = judged(&repo, "SO-2026-0001", "review", AS_OF, cache);
-        assert_ne!(
-            sig["state"], "proven",
-            "an unsigned review in the GM's name, under ssh: {sig:#}"
-        );
+        assert_ne!(sig["state"], "proven", "{sig:#}");
     }
+}
+
+/// The same with the merge resolved as `git merge -s ours main`: the old
+/// docket.toml kept, so the main line never had the switch to "ssh" and
+/// no governance change shows on it. After the remedy the published
+/// commit of the build in between (which had "author") is off the line
+/// too, but no main-line commit is judged under its rules: nothing more.
+#[test]
+fn a_merge_that_keeps_the_old_rules_is_history_rewritten_until_put_back() {
+    let (repo, root, main) = switched_to_ssh();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    build_site(&repo, &out);
+    repo.set_policy("author");
+    repo.write(ORDER_PATH, ORDER);
+    let forged = repo.commit_raw(
+        "wang.gm",
+        "2026-03-03 10:00",
+        "Review SO-2026-0001",
+        Signing::Unsigned,
+        &[root],
+    );
+    let merge = repo.commit_raw(
+        "wang.gm",
+        "2026-03-03 11:00",
+        "Merge branch 'main' into review",
+        Signing::Unsigned,
+        &[forged, main],
+    );
+    repo.set_head(merge);
+    assert!(repo.read("docket.toml").contains("signatures = \"author\""));
+    assert!(repo.check().of("governance-unproven").is_empty());
+    let f = check_published(&repo, &out).of("history-rewritten");
+    assert_eq!(f.len(), 1);
+    assert!(f[0].message.contains("docket.toml"), "{}", f[0].message);
+    build_site(&repo, &out);
+
+    repo.set_policy("ssh");
+    let back = repo.commit_raw(
+        "wang.gm",
+        "2026-03-05",
+        "Main line back",
+        Signing::KeyOf("wang.gm"),
+        &[main, merge],
+    );
+    repo.set_head(back);
+    assert!(
+        check_published(&repo, &out)
+            .of("history-rewritten")
+            .is_empty()
+    );
+}
+
+/// The shortest form: no commit on the branch, the review written into
+/// the merge itself (`git checkout ROOT`, `git merge --no-commit main`,
+/// the review added, committed, pushed as a fast-forward). No main-line
+/// commit lies between the fork and the merge; the merge's own content is
+/// what is judged under the old rules.
+#[test]
+fn an_evil_merge_off_the_published_line_is_history_rewritten() {
+    let (repo, root, main) = switched_to_ssh();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    build_site(&repo, &out);
+    repo.write(ORDER_PATH, ORDER);
+    let merge = repo.commit_raw(
+        "wang.gm",
+        "2026-03-03 11:00",
+        "Merge branch 'main'",
+        Signing::Unsigned,
+        &[root, main],
+    );
+    repo.set_head(merge);
+    let f = check_published(&repo, &out).of("history-rewritten");
+    assert_eq!(f.len(), 1);
+    assert!(
+        f[0].message.contains(&format!("merge {}", short(merge))),
+        "{}",
+        f[0].message
+    );
+    build_site(&repo, &out);
+
+    let back = repo.commit_raw(
+        "wang.gm",
+        "2026-03-05",
+        "Main line back",
+        Signing::KeyOf("wang.gm"),
+        &[main, merge],
+    );
+    repo.set_head(back);
+    assert!(
+        check_published(&repo, &out)
+            .of("history-rewritten")
+            .is_empty()
+    );
+    for cache in [&["--no-cache"][..], &[][..]] {
+        let (sig, _) = judged(&repo, "SO-2026-0001", "review", AS_OF, cache);
+        assert_ne!(sig["state"], "proven", "{sig:#}");
+    }
+}
+
+/// A merge that only drops the new rules: Li's old base merged with
+/// main keeping the old docket.toml, nothing else. The main line never
+/// changes docket.toml, so no governance change shows, and her review in
+/// the GM's name, committed on top, is judged under "author".
+#[test]
+fn a_merge_that_only_drops_the_new_rules_is_history_rewritten() {
+    let (repo, root, main) = switched_to_ssh();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    build_site(&repo, &out);
+    repo.set_policy("author");
+    let merge = repo.commit_raw(
+        "li.sales",
+        "2026-03-03 11:00",
+        "Merge branch 'main'",
+        Signing::Unsigned,
+        &[root, main],
+    );
+    repo.set_head(merge);
+    repo.write(ORDER_PATH, ORDER);
+    repo.commit_as("wang.gm", "2026-03-03 12:00", "Review SO-2026-0001");
+    let (sig, run) = judged(&repo, "SO-2026-0001", "review", AS_OF, &[]);
+    assert!(run.of("governance-unproven").is_empty());
+    assert_eq!(sig["state"], "proven", "judged without the site: {sig:#}");
+    let f = check_published(&repo, &out).of("history-rewritten");
+    assert_eq!(f.len(), 1);
+    assert!(
+        f[0].message.contains(&format!("merge {}", short(merge))),
+        "{}",
+        f[0].message
+    );
+}
+
+/// The trusted timestamping authorities are governed as the documents
+/// are: the GM withdraws trust from one (a compromised TSA), and a merge
+/// from before that keeps trusting it.
+#[test]
+fn a_merge_past_a_withdrawn_tsa_is_history_rewritten() {
+    let repo = company("ssh");
+    repo.write("tsa/old-tsa.pem", "an authority's certificate\n");
+    let fork = repo.commit_with(
+        "wang.gm",
+        "2026-03-03",
+        "Trust a TSA",
+        Signing::KeyOf("wang.gm"),
+    );
+    repo.remove("tsa/old-tsa.pem");
+    let published = repo.commit_with(
+        "wang.gm",
+        "2026-03-04",
+        "Withdraw the TSA",
+        Signing::KeyOf("wang.gm"),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    build_site(&repo, &out);
+    repo.write("tsa/old-tsa.pem", "an authority's certificate\n");
+    repo.write(
+        "customers/C-0002.toml",
+        &CUSTOMER.replace("C-0001", "C-0002"),
+    );
+    let merge = repo.commit_raw(
+        "li.sales",
+        "2026-03-05",
+        "Merge branch 'main'",
+        Signing::KeyOf("li.sales"),
+        &[fork, published],
+    );
+    repo.set_head(merge);
+    let f = check_published(&repo, &out).of("history-rewritten");
+    assert_eq!(f.len(), 1);
+    assert!(f[0].message.contains("to tsa,"), "{}", f[0].message);
+}
+
+/// The near case: a `git pull` that merged main into a local commit, and
+/// was pushed. The published commit left the main line as above, but the
+/// rules did not change on its side, so nothing is judged otherwise:
+/// nothing to report.
+#[test]
+fn a_pull_merge_that_leaves_the_rules_alone_is_not_history_rewritten() {
+    let repo = company("ssh");
+    let base = repo.git().head().unwrap().target().unwrap();
+    repo.write(
+        "customers/C-0002.toml",
+        &CUSTOMER.replace("C-0001", "C-0002"),
+    );
+    let published = repo.commit_with(
+        "li.sales",
+        "2026-03-03",
+        "New customer",
+        Signing::KeyOf("li.sales"),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    build_site(&repo, &out);
+    repo.write(
+        "customers/C-0003.toml",
+        &CUSTOMER.replace("C-0001", "C-0003"),
+    );
+    let local = repo.commit_raw(
+        "li.sales",
+        "2026-03-03 12:00",
+        "Another customer",
+        Signing::KeyOf("li.sales"),
+        &[base],
+    );
+    let pulled = repo.commit_raw(
+        "li.sales",
+        "2026-03-03 13:00",
+        "Merge branch 'main' of origin",
+        Signing::KeyOf("li.sales"),
+        &[local, published],
+    );
+    repo.set_head(pulled);
+    assert!(
+        check_published(&repo, &out)
+            .of("history-rewritten")
+            .is_empty()
+    );
 }
 
 /// The near case of the rename: the GM renames his own signed flow sheet

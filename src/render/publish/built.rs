@@ -51,6 +51,7 @@ mod tests {
                     objects: false,
                     lost: Vec::new(),
                     lost_count: 3,
+                    left_line: None,
                     records: vec![LostRecord {
                         id: "SO-1".into(),
                         file: "orders/x\ny/SO-1.toml".into(),
