@@ -25,6 +25,12 @@ pub struct Published {
     /// Rewrites found by earlier builds and not resolved since.
     #[serde(default)]
     pub rewrites: Vec<Rewrite>,
+    /// The commit the site was built from, when `commit` is an earlier
+    /// one: while a published commit is off the main line, builds keep it
+    /// as `commit`, and what they publish from the line that replaced it
+    /// is checked here only for being lost (a reset of that line).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub built: Option<String>,
 }
 
 /// A published commit that is no longer in the history of `HEAD`, or no

@@ -22,6 +22,13 @@
 //! a controlled document since the two lines parted, that is a rewrite of
 //! the main line ([`LeftLine`]), though no commit was lost.
 //!
+//! While such a rewrite is open, builds keep the published commit as the
+//! one built from (the remedy, a merge with it as first parent, would
+//! otherwise take the newest build's commit off the line in its turn),
+//! and note the commit they were built from beside it as `built`,
+//! checked only for being lost: what they published from the new line
+//! is reported if that line is reset away.
+//!
 //! A rewrite is carried from build to build in the manifest until the
 //! published commit is part of the history again (the lost commits merged
 //! back): otherwise a second build would publish over it and forget it,
@@ -56,6 +63,13 @@ pub fn rewrites(h: &History, published: &Published) -> Result<Vec<Rewrite>> {
             None => candidates.push((&r.published, Some(r))),
         }
     }
+    // Built on the line that replaced the main line: that line is the
+    // main line now, so only a loss of it is news.
+    let built = published
+        .built
+        .as_deref()
+        .filter(|b| candidates.iter().all(|(c, _)| c != b));
+    candidates.extend(built.map(|b| (b, None)));
     if candidates.is_empty() {
         return Ok(Vec::new());
     }
@@ -69,6 +83,9 @@ pub fn rewrites(h: &History, published: &Published) -> Result<Vec<Rewrite>> {
             _ => false,
         };
         if kept {
+            if built == Some(commit) {
+                continue;
+            }
             if let Some(left) = left_line(h, &repo, commit)? {
                 out.push(Rewrite {
                     published: commit.to_string(),
@@ -227,14 +244,15 @@ pub fn next(h: &History, previous: &Published) -> Published {
     // commit it had: what the replaced line made was never published as
     // good, and the remedy (a merge with the published commit first)
     // would otherwise take the newest of it off the line in its turn.
-    let commit = if h.rewrites.iter().any(|r| r.left_line.is_some()) {
-        previous.commit.clone()
+    let (commit, built) = if h.rewrites.iter().any(|r| r.left_line.is_some()) {
+        (previous.commit.clone(), h.head.clone())
     } else {
-        h.head.clone()
+        (h.head.clone(), None)
     };
     Published {
         commit,
         rewrites: h.rewrites.clone(),
+        built,
     }
 }
 

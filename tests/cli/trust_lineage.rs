@@ -685,9 +685,12 @@ fn a_main_line_replaced_by_a_merge_s_first_parent_is_history_rewritten() {
     build_site(&repo, &out);
     let html = std::fs::read_to_string(out.join("index.html")).unwrap();
     let banner = html.find("History rewritten").expect("the banner");
+    let banner = &html[banner..];
+    let banner = &banner[..banner.find("</section>").expect("the banner ends")];
+    assert!(banner.contains(&short(merge)), "the banner names the merge");
     assert!(
-        html[banner..].contains(&short(merge)),
-        "the banner names the merge"
+        banner.contains("findings.html#rule-history-rewritten"),
+        "the banner links to the finding: {banner}"
     );
     repo.write(
         "customers/C-0002.toml",
@@ -730,6 +733,84 @@ fn a_main_line_replaced_by_a_merge_s_first_parent_is_history_rewritten() {
         let (sig, _) = judged(&repo, "SO-2026-0001", "review", AS_OF, cache);
         assert_ne!(sig["state"], "proven", "{sig:#}");
     }
+}
+
+/// The main line replaced and published, a customer added on the new
+/// line and published, then the new line reset away. The site showed the
+/// customer, so its loss is reported, though the manifest kept the first
+/// published commit as the one built from. Then that commit is pruned
+/// (`git gc` once the reflog expires) before a build: what the manifest
+/// carried about the merge no longer describes the history, and the
+/// commit is reported as one lost whose objects are gone, not as one
+/// beside the main line.
+#[test]
+fn a_replaced_main_line_reset_away_is_reported_as_lost() {
+    let (repo, root, main) = switched_to_ssh();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    build_site(&repo, &out);
+    repo.set_policy("author");
+    repo.write(ORDER_PATH, ORDER);
+    let forged = repo.commit_raw(
+        "wang.gm",
+        "2026-03-03 10:00",
+        "Review SO-2026-0001",
+        Signing::Unsigned,
+        &[root],
+    );
+    repo.set_policy("ssh");
+    let merge = repo.commit_raw(
+        "wang.gm",
+        "2026-03-03 11:00",
+        "Merge branch 'main' into review",
+        Signing::Unsigned,
+        &[forged, main],
+    );
+    repo.set_head(merge);
+    repo.write(
+        "customers/C-0002.toml",
+        &CUSTOMER.replace("C-0001", "C-0002"),
+    );
+    let more = repo.commit_with(
+        "li.sales",
+        "2026-03-04",
+        "New customer",
+        Signing::KeyOf("li.sales"),
+    );
+    build_site(&repo, &out);
+    let open = check_published(&repo, &out).of("history-rewritten");
+    assert_eq!(open.len(), 1);
+    assert!(open[0].message.contains("no longer on its main line"));
+
+    repo.set_head(forged);
+    let about = |run: &Run, commit: git2::Oid| -> String {
+        let f = run.of("history-rewritten");
+        let at = format!("built from commit {}", short(commit));
+        let of: Vec<_> = f.iter().filter(|f| f.message.contains(&at)).collect();
+        assert_eq!(of.len(), 1, "{at}: {}", show(run));
+        of[0].message.clone()
+    };
+    let run = check_published(&repo, &out);
+    let m = about(&run, more);
+    assert!(m.contains(&short(more)) && m.contains("C-0002"), "{m}");
+    assert!(!about(&run, main).contains("main line"));
+
+    // Pruned before a build recorded the reset.
+    let hex = main.to_string();
+    std::fs::remove_file(
+        repo.top
+            .join(".git/objects")
+            .join(&hex[..2])
+            .join(&hex[2..]),
+    )
+    .unwrap();
+    let run = check_published(&repo, &out);
+    let m = about(&run, main);
+    assert!(
+        m.contains("its objects are gone from this repository"),
+        "{m}"
+    );
+    assert!(!m.contains("main line"), "{m}");
 }
 
 /// The same with the merge resolved as `git merge -s ours main`: the old
@@ -902,7 +983,17 @@ fn a_merge_past_a_withdrawn_tsa_is_history_rewritten() {
     repo.set_head(merge);
     let f = check_published(&repo, &out).of("history-rewritten");
     assert_eq!(f.len(), 1);
-    assert!(f[0].message.contains("to tsa,"), "{}", f[0].message);
+    // The merge is the one commit of the new line past the fork.
+    for expected in [
+        "to tsa,".to_string(),
+        format!("main line's 1 commit after commit {}", short(fork)),
+    ] {
+        assert!(
+            f[0].message.contains(&expected),
+            "{expected:?} not in {}",
+            f[0].message
+        );
+    }
 }
 
 /// The near case: a `git pull` that merged main into a local commit, and

@@ -58,6 +58,7 @@ mod tests {
                         commit: "c".repeat(40),
                     }],
                 }],
+                built: Some("d".repeat(40)),
             },
             caches: true,
         };
