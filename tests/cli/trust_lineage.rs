@@ -813,6 +813,85 @@ fn a_replaced_main_line_reset_away_is_reported_as_lost() {
     assert!(!m.contains("main line"), "{m}");
 }
 
+/// The other remedy: `main` reset back to the published commit. What the
+/// replaced line made, and the site showed, is lost: reported until the
+/// line is merged back as a branch, whose commits are then judged as
+/// branch commits (Li's review, unsigned, unproven).
+#[test]
+fn a_replaced_main_line_reset_to_the_published_commit_is_reported_until_merged_back() {
+    let (repo, root, main) = switched_to_ssh();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    build_site(&repo, &out);
+    repo.set_policy("author");
+    repo.write(ORDER_PATH, ORDER);
+    let forged = repo.commit_raw(
+        "wang.gm",
+        "2026-03-03 10:00",
+        "Review SO-2026-0001",
+        Signing::Unsigned,
+        &[root],
+    );
+    repo.set_policy("ssh");
+    let merge = repo.commit_raw(
+        "wang.gm",
+        "2026-03-03 11:00",
+        "Merge branch 'main' into review",
+        Signing::Unsigned,
+        &[forged, main],
+    );
+    repo.set_head(merge);
+    repo.write(
+        "customers/C-0002.toml",
+        &CUSTOMER.replace("C-0001", "C-0002"),
+    );
+    let more = repo.commit_with(
+        "li.sales",
+        "2026-03-04",
+        "New customer",
+        Signing::KeyOf("li.sales"),
+    );
+    build_site(&repo, &out);
+
+    repo.set_head(main);
+    let f = check_published(&repo, &out).of("history-rewritten");
+    assert_eq!(f.len(), 1);
+    let m = &f[0].message;
+    assert!(
+        m.contains(&format!("built from commit {}", short(more))) && m.contains("C-0002"),
+        "{m}"
+    );
+    build_site(&repo, &out);
+    assert_eq!(
+        check_published(&repo, &out).of("history-rewritten").len(),
+        1
+    );
+
+    let back = repo.commit_raw(
+        "wang.gm",
+        "2026-03-05",
+        "Merge branch 'review'",
+        Signing::KeyOf("wang.gm"),
+        &[main, more],
+    );
+    repo.set_head(back);
+    assert!(
+        check_published(&repo, &out)
+            .of("history-rewritten")
+            .is_empty()
+    );
+    build_site(&repo, &out);
+    assert!(
+        check_published(&repo, &out)
+            .of("history-rewritten")
+            .is_empty()
+    );
+    for cache in [&["--no-cache"][..], &[][..]] {
+        let (sig, _) = judged(&repo, "SO-2026-0001", "review", AS_OF, cache);
+        assert_ne!(sig["state"], "proven", "{sig:#}");
+    }
+}
+
 /// The same with the merge resolved as `git merge -s ours main`: the old
 /// docket.toml kept, so the main line never had the switch to "ssh" and
 /// no governance change shows on it. After the remedy the published
