@@ -10,20 +10,22 @@ use std::path::{Path, PathBuf};
 const CUSTOMER2: &str = "customers/C-0002.toml";
 
 /// A site folder outside the repository (kept with the returned guard).
-fn site() -> (tempfile::TempDir, PathBuf) {
+pub fn site() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("site");
     (dir, out)
 }
 
-fn build(repo: &Repo, out: &Path) -> Run {
+pub fn build(repo: &Repo, out: &Path) -> Run {
     let run = repo.docket(&["build", "--out", out.to_str().unwrap(), "--as-of", AS_OF]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     run
 }
 
-fn check_published(repo: &Repo, out: &Path) -> Run {
-    repo.docket(&[
+/// `docket check --published out`, its findings printed for a failing
+/// test to show.
+pub fn check_published(repo: &Repo, out: &Path) -> Run {
+    let run = repo.docket(&[
         "check",
         "--format",
         "json",
@@ -31,7 +33,14 @@ fn check_published(repo: &Repo, out: &Path) -> Run {
         AS_OF,
         "--published",
         out.to_str().unwrap(),
-    ])
+    ]);
+    eprintln!("check --published: exit {}", run.code);
+    if run.code < 2 {
+        for f in run.findings() {
+            eprintln!("  {} {} {}: {}", f.severity, f.rule, f.file, f.message);
+        }
+    }
+    run
 }
 
 fn dashboard(out: &Path) -> String {
@@ -59,7 +68,7 @@ fn two_more_commits(repo: &Repo) -> (String, String) {
     (short(added), short(changed))
 }
 
-fn short(id: git2::Oid) -> String {
+pub fn short(id: git2::Oid) -> String {
     id.to_string()[..10].to_string()
 }
 

@@ -6,6 +6,7 @@
 //! review on 2026-12-02; each test failed before its fix.
 
 use crate::fixture::*;
+use crate::rewrites::{build, check_published, short, site};
 use crate::trust::{add_key, company, review};
 use serde_json::Value;
 
@@ -590,29 +591,82 @@ fn a_gm_signed_flow_sheet_pointed_at_another_order_is_not_proven_current() {
     }
 }
 
-/// Build the site of `repo` into `out`.
-fn build_site(repo: &Repo, out: &std::path::Path) {
-    let run = repo.docket(&["build", "--out", out.to_str().unwrap(), "--as-of", AS_OF]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+/// The attack the tests below share: a site built from `main` (the switch
+/// to "ssh"); Li's branch from the root commit with the GM's review,
+/// unsigned, author email the GM's; `git merge main` on it, docket.toml
+/// at the merge saying `merge_policy` ("ssh" takes main's, "author" is
+/// `git merge -s ours`), pushed as a fast-forward: HEAD is the merge.
+struct Replaced {
+    repo: Repo,
+    root: git2::Oid,
+    main: git2::Oid,
+    forged: git2::Oid,
+    merge: git2::Oid,
+    out: std::path::PathBuf,
+    _dir: tempfile::TempDir,
 }
 
-/// `docket check --published out`, with its findings printed.
-fn check_published(repo: &Repo, out: &std::path::Path) -> Run {
-    let run = repo.docket(&[
-        "check",
-        "--format",
-        "json",
-        "--as-of",
-        AS_OF,
-        "--published",
-        out.to_str().unwrap(),
-    ]);
-    eprintln!("check --published: exit {}\n{}", run.code, show(&run));
-    run
+fn replaced_main_line(merge_policy: &str) -> Replaced {
+    let (repo, root, main) = switched_to_ssh();
+    let (_dir, out) = site();
+    build(&repo, &out);
+    repo.set_policy("author");
+    repo.write(ORDER_PATH, ORDER);
+    let forged = repo.commit_raw(
+        "wang.gm",
+        "2026-03-03 10:00",
+        "Review SO-2026-0001",
+        Signing::Unsigned,
+        &[root],
+    );
+    repo.set_policy(merge_policy);
+    let merge = repo.commit_raw(
+        "wang.gm",
+        "2026-03-03 11:00",
+        "Merge branch 'main' into review",
+        Signing::Unsigned,
+        &[forged, main],
+    );
+    repo.set_head(merge);
+    Replaced {
+        repo,
+        root,
+        main,
+        forged,
+        merge,
+        out,
+        _dir,
+    }
 }
 
-fn short(id: git2::Oid) -> String {
-    id.to_string()[..10].to_string()
+/// After a remedy: nothing reported, before a build and after; Li's
+/// review is the branch commit it was, unproven under "ssh" (cold and
+/// warm).
+fn assert_put_back(repo: &Repo, out: &std::path::Path) {
+    assert!(
+        check_published(repo, out)
+            .of("history-rewritten")
+            .is_empty()
+    );
+    build(repo, out);
+    assert!(
+        check_published(repo, out)
+            .of("history-rewritten")
+            .is_empty()
+    );
+    for cache in [&["--no-cache"][..], &[][..]] {
+        let (sig, _) = judged(repo, "SO-2026-0001", "review", AS_OF, cache);
+        assert_ne!(sig["state"], "proven", "{sig:#}");
+    }
+}
+
+/// A new customer, C-0002, committed by Li on HEAD.
+fn new_customer(repo: &Repo, date: &str) -> git2::Oid {
+    repo.write(
+        "customers/C-0002.toml",
+        &CUSTOMER.replace("C-0001", "C-0002"),
+    );
+    repo.commit_with("li.sales", date, "New customer", Signing::KeyOf("li.sales"))
 }
 
 /// `git merge main` run on Li's branch, based on a commit from before the
@@ -627,32 +681,15 @@ fn short(id: git2::Oid) -> String {
 /// commit it is.
 #[test]
 fn a_main_line_replaced_by_a_merge_s_first_parent_is_history_rewritten() {
-    let (repo, root, main) = switched_to_ssh();
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("site");
-    build_site(&repo, &out);
-    // Li's branch, based on the root commit: the GM's review, unsigned,
-    // author email the GM's.
-    repo.set_policy("author");
-    repo.write(ORDER_PATH, ORDER);
-    let forged = repo.commit_raw(
-        "wang.gm",
-        "2026-03-03 10:00",
-        "Review SO-2026-0001",
-        Signing::Unsigned,
-        &[root],
-    );
-    // `git merge main` on Li's branch, author email the GM's, unsigned;
-    // then pushed to main (a fast-forward: main is a parent).
-    repo.set_policy("ssh");
-    let merge = repo.commit_raw(
-        "wang.gm",
-        "2026-03-03 11:00",
-        "Merge branch 'main' into review",
-        Signing::Unsigned,
-        &[forged, main],
-    );
-    repo.set_head(merge);
+    let Replaced {
+        repo,
+        root,
+        main,
+        merge,
+        out,
+        _dir,
+        ..
+    } = replaced_main_line("ssh");
     assert!(repo.git().graph_descendant_of(merge, main).unwrap());
 
     let run = check_published(&repo, &out);
@@ -682,7 +719,7 @@ fn a_main_line_replaced_by_a_merge_s_first_parent_is_history_rewritten() {
     assert!(repo.check().of("history-rewritten").is_empty());
 
     // The site shows it first, and a new commit on top does not clear it.
-    build_site(&repo, &out);
+    build(&repo, &out);
     let html = std::fs::read_to_string(out.join("index.html")).unwrap();
     let banner = html.find("History rewritten").expect("the banner");
     let banner = &html[banner..];
@@ -692,17 +729,8 @@ fn a_main_line_replaced_by_a_merge_s_first_parent_is_history_rewritten() {
         banner.contains("findings.html#rule-history-rewritten"),
         "the banner links to the finding: {banner}"
     );
-    repo.write(
-        "customers/C-0002.toml",
-        &CUSTOMER.replace("C-0001", "C-0002"),
-    );
-    let more = repo.commit_with(
-        "li.sales",
-        "2026-03-04",
-        "New customer",
-        Signing::KeyOf("li.sales"),
-    );
-    build_site(&repo, &out);
+    let more = new_customer(&repo, "2026-03-04");
+    build(&repo, &out);
     let f = check_published(&repo, &out).of("history-rewritten");
     assert_eq!(f.len(), 1);
     assert!(f[0].message.contains(&short(main)), "{}", f[0].message);
@@ -717,22 +745,7 @@ fn a_main_line_replaced_by_a_merge_s_first_parent_is_history_rewritten() {
         &[main, more],
     );
     repo.set_head(back);
-    assert!(
-        check_published(&repo, &out)
-            .of("history-rewritten")
-            .is_empty()
-    );
-    build_site(&repo, &out);
-    assert!(
-        check_published(&repo, &out)
-            .of("history-rewritten")
-            .is_empty()
-    );
-    // Li's review is now the branch commit it was, and fails under ssh.
-    for cache in [&["--no-cache"][..], &[][..]] {
-        let (sig, _) = judged(&repo, "SO-2026-0001", "review", AS_OF, cache);
-        assert_ne!(sig["state"], "proven", "{sig:#}");
-    }
+    assert_put_back(&repo, &out);
 }
 
 /// The main line replaced and published, a customer added on the new
@@ -745,39 +758,16 @@ fn a_main_line_replaced_by_a_merge_s_first_parent_is_history_rewritten() {
 /// beside the main line.
 #[test]
 fn a_replaced_main_line_reset_away_is_reported_as_lost() {
-    let (repo, root, main) = switched_to_ssh();
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("site");
-    build_site(&repo, &out);
-    repo.set_policy("author");
-    repo.write(ORDER_PATH, ORDER);
-    let forged = repo.commit_raw(
-        "wang.gm",
-        "2026-03-03 10:00",
-        "Review SO-2026-0001",
-        Signing::Unsigned,
-        &[root],
-    );
-    repo.set_policy("ssh");
-    let merge = repo.commit_raw(
-        "wang.gm",
-        "2026-03-03 11:00",
-        "Merge branch 'main' into review",
-        Signing::Unsigned,
-        &[forged, main],
-    );
-    repo.set_head(merge);
-    repo.write(
-        "customers/C-0002.toml",
-        &CUSTOMER.replace("C-0001", "C-0002"),
-    );
-    let more = repo.commit_with(
-        "li.sales",
-        "2026-03-04",
-        "New customer",
-        Signing::KeyOf("li.sales"),
-    );
-    build_site(&repo, &out);
+    let Replaced {
+        repo,
+        main,
+        forged,
+        out,
+        _dir,
+        ..
+    } = replaced_main_line("ssh");
+    let more = new_customer(&repo, "2026-03-04");
+    build(&repo, &out);
     let open = check_published(&repo, &out).of("history-rewritten");
     assert_eq!(open.len(), 1);
     assert!(open[0].message.contains("no longer on its main line"));
@@ -819,39 +809,15 @@ fn a_replaced_main_line_reset_away_is_reported_as_lost() {
 /// branch commits (Li's review, unsigned, unproven).
 #[test]
 fn a_replaced_main_line_reset_to_the_published_commit_is_reported_until_merged_back() {
-    let (repo, root, main) = switched_to_ssh();
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("site");
-    build_site(&repo, &out);
-    repo.set_policy("author");
-    repo.write(ORDER_PATH, ORDER);
-    let forged = repo.commit_raw(
-        "wang.gm",
-        "2026-03-03 10:00",
-        "Review SO-2026-0001",
-        Signing::Unsigned,
-        &[root],
-    );
-    repo.set_policy("ssh");
-    let merge = repo.commit_raw(
-        "wang.gm",
-        "2026-03-03 11:00",
-        "Merge branch 'main' into review",
-        Signing::Unsigned,
-        &[forged, main],
-    );
-    repo.set_head(merge);
-    repo.write(
-        "customers/C-0002.toml",
-        &CUSTOMER.replace("C-0001", "C-0002"),
-    );
-    let more = repo.commit_with(
-        "li.sales",
-        "2026-03-04",
-        "New customer",
-        Signing::KeyOf("li.sales"),
-    );
-    build_site(&repo, &out);
+    let Replaced {
+        repo,
+        main,
+        out,
+        _dir,
+        ..
+    } = replaced_main_line("ssh");
+    let more = new_customer(&repo, "2026-03-04");
+    build(&repo, &out);
 
     repo.set_head(main);
     let f = check_published(&repo, &out).of("history-rewritten");
@@ -861,7 +827,7 @@ fn a_replaced_main_line_reset_to_the_published_commit_is_reported_until_merged_b
         m.contains(&format!("built from commit {}", short(more))) && m.contains("C-0002"),
         "{m}"
     );
-    build_site(&repo, &out);
+    build(&repo, &out);
     assert_eq!(
         check_published(&repo, &out).of("history-rewritten").len(),
         1
@@ -875,21 +841,7 @@ fn a_replaced_main_line_reset_to_the_published_commit_is_reported_until_merged_b
         &[main, more],
     );
     repo.set_head(back);
-    assert!(
-        check_published(&repo, &out)
-            .of("history-rewritten")
-            .is_empty()
-    );
-    build_site(&repo, &out);
-    assert!(
-        check_published(&repo, &out)
-            .of("history-rewritten")
-            .is_empty()
-    );
-    for cache in [&["--no-cache"][..], &[][..]] {
-        let (sig, _) = judged(&repo, "SO-2026-0001", "review", AS_OF, cache);
-        assert_ne!(sig["state"], "proven", "{sig:#}");
-    }
+    assert_put_back(&repo, &out);
 }
 
 /// The same with the merge resolved as `git merge -s ours main`: the old
@@ -899,33 +851,20 @@ fn a_replaced_main_line_reset_to_the_published_commit_is_reported_until_merged_b
 /// too, but no main-line commit is judged under its rules: nothing more.
 #[test]
 fn a_merge_that_keeps_the_old_rules_is_history_rewritten_until_put_back() {
-    let (repo, root, main) = switched_to_ssh();
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("site");
-    build_site(&repo, &out);
-    repo.set_policy("author");
-    repo.write(ORDER_PATH, ORDER);
-    let forged = repo.commit_raw(
-        "wang.gm",
-        "2026-03-03 10:00",
-        "Review SO-2026-0001",
-        Signing::Unsigned,
-        &[root],
-    );
-    let merge = repo.commit_raw(
-        "wang.gm",
-        "2026-03-03 11:00",
-        "Merge branch 'main' into review",
-        Signing::Unsigned,
-        &[forged, main],
-    );
-    repo.set_head(merge);
+    let Replaced {
+        repo,
+        main,
+        merge,
+        out,
+        _dir,
+        ..
+    } = replaced_main_line("author");
     assert!(repo.read("docket.toml").contains("signatures = \"author\""));
     assert!(repo.check().of("governance-unproven").is_empty());
     let f = check_published(&repo, &out).of("history-rewritten");
     assert_eq!(f.len(), 1);
     assert!(f[0].message.contains("docket.toml"), "{}", f[0].message);
-    build_site(&repo, &out);
+    build(&repo, &out);
 
     repo.set_policy("ssh");
     let back = repo.commit_raw(
@@ -951,9 +890,8 @@ fn a_merge_that_keeps_the_old_rules_is_history_rewritten_until_put_back() {
 #[test]
 fn an_evil_merge_off_the_published_line_is_history_rewritten() {
     let (repo, root, main) = switched_to_ssh();
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("site");
-    build_site(&repo, &out);
+    let (_dir, out) = site();
+    build(&repo, &out);
     repo.write(ORDER_PATH, ORDER);
     let merge = repo.commit_raw(
         "wang.gm",
@@ -970,7 +908,7 @@ fn an_evil_merge_off_the_published_line_is_history_rewritten() {
         "{}",
         f[0].message
     );
-    build_site(&repo, &out);
+    build(&repo, &out);
 
     let back = repo.commit_raw(
         "wang.gm",
@@ -998,9 +936,8 @@ fn an_evil_merge_off_the_published_line_is_history_rewritten() {
 #[test]
 fn a_merge_that_only_drops_the_new_rules_is_history_rewritten() {
     let (repo, root, main) = switched_to_ssh();
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("site");
-    build_site(&repo, &out);
+    let (_dir, out) = site();
+    build(&repo, &out);
     repo.set_policy("author");
     let merge = repo.commit_raw(
         "li.sales",
@@ -1044,9 +981,8 @@ fn a_merge_past_a_withdrawn_tsa_is_history_rewritten() {
         "Withdraw the TSA",
         Signing::KeyOf("wang.gm"),
     );
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("site");
-    build_site(&repo, &out);
+    let (_dir, out) = site();
+    build(&repo, &out);
     repo.write("tsa/old-tsa.pem", "an authority's certificate\n");
     repo.write(
         "customers/C-0002.toml",
@@ -1093,9 +1029,8 @@ fn a_pull_merge_that_leaves_the_rules_alone_is_not_history_rewritten() {
         "New customer",
         Signing::KeyOf("li.sales"),
     );
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("site");
-    build_site(&repo, &out);
+    let (_dir, out) = site();
+    build(&repo, &out);
     repo.write(
         "customers/C-0003.toml",
         &CUSTOMER.replace("C-0001", "C-0003"),
