@@ -40,8 +40,9 @@ use std::path::{Path, PathBuf};
 /// file, or what the walk makes of the commits: both `history.json` and
 /// `proofs.json` are then read again (10: a controlled document is never
 /// one side of a move; and an index continued before this format could
-/// have joined two histories of one path).
-const FORMAT: u32 = 10;
+/// have joined two histories of one path; 11: proofs.json lists each text
+/// once).
+const FORMAT: u32 = 11;
 
 /// The index in a compact form: tens of thousands of commits by a few
 /// dozen people, so people are listed once and referred to by position,
@@ -240,21 +241,12 @@ pub(super) fn save<'h>(history: &'h History) {
 /// (`key`). Commits are stored as positions in the file's own revisions,
 /// oldest first, since indices into the whole history shift with every
 /// new commit.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// (`proofs_file.rs` writes them.)
+#[derive(Debug, Clone)]
 pub(super) struct ProofEntry {
     pub key: u64,
-    #[serde(with = "both_languages")]
     pub proofs: Vec<Proof>,
     pub order: Option<OrderHistory>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct ProofFile {
-    format: u32,
-    /// What every file's proofs depend on: docket's version, the people
-    /// and the configuration.
-    seed: u64,
-    files: std::collections::BTreeMap<String, ProofEntry>,
 }
 
 fn proofs_path(git_dir: &Path) -> PathBuf {
@@ -268,9 +260,7 @@ pub(super) fn load_proofs(
 ) -> std::collections::BTreeMap<String, ProofEntry> {
     std::fs::read(proofs_path(git_dir))
         .ok()
-        .and_then(|b| serde_json::from_slice::<ProofFile>(&b).ok())
-        .filter(|f| f.format == FORMAT && f.seed == seed)
-        .map(|f| f.files)
+        .and_then(|b| super::proofs_file::read(&b, FORMAT, seed))
         .unwrap_or_default()
 }
 
@@ -279,13 +269,8 @@ pub(super) fn save_proofs(
     seed: u64,
     files: std::collections::BTreeMap<String, ProofEntry>,
 ) {
-    let file = ProofFile {
-        format: FORMAT,
-        seed,
-        files,
-    };
     write_atomic(&proofs_path(git_dir), |w| {
-        serde_json::to_writer(w, &file).is_ok()
+        super::proofs_file::write(w, FORMAT, seed, &files)
     });
 }
 
@@ -390,198 +375,4 @@ pub(super) fn restore(
         revs.iter().rev().nth(pos).map(|r| r.commit)
     })?;
     Some((proofs, order))
-}
-
-/// Proofs as kept in the cache. A proof's reason serializes as its English
-/// text (what every JSON output shows), so the cache keeps a mirror of the
-/// proof with both texts of its reason, through a derived mirror struct,
-/// not through `serde_json::Value`: a value tree per proof made reading
-/// and writing `proofs.json` twice as slow. The mirror has no defaults
-/// for missing fields: a file of another form fails to read whole, and
-/// the proofs are made again.
-mod both_languages {
-    use crate::finding::Message;
-    use crate::history::covers::Covers;
-    use crate::history::proof::{Proof, ProofStatus, SshVerdict};
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-    use std::borrow::Cow;
-
-    #[derive(Serialize, Deserialize)]
-    struct Kept<'a> {
-        record: Cow<'a, str>,
-        file: Cow<'a, str>,
-        section: Cow<'a, str>,
-        by: Cow<'a, str>,
-        meaning: Cow<'a, str>,
-        commit: Option<usize>,
-        status: Status<'a>,
-        blob: Cow<'a, Option<String>>,
-        sha256: Cow<'a, Option<String>>,
-        covers: Cow<'a, Covers>,
-        ssh: Cow<'a, Option<SshVerdict>>,
-    }
-
-    /// [`ProofStatus`] with both texts of a reason.
-    #[derive(Serialize, Deserialize)]
-    enum Status<'a> {
-        Proven(Both<'a>),
-        Recorded,
-        Uncommitted,
-        Unproven(Both<'a>),
-        Broken(usize, Cow<'a, str>),
-    }
-
-    /// A reason's English and Chinese texts.
-    type Both<'a> = (Cow<'a, str>, Cow<'a, str>);
-
-    fn both(m: &Message) -> Both<'_> {
-        (Cow::from(m.en.as_str()), Cow::from(m.zh.as_str()))
-    }
-
-    fn message((en, zh): Both<'_>) -> Message {
-        Message {
-            en: en.into_owned(),
-            zh: zh.into_owned(),
-        }
-    }
-
-    fn kept(p: &Proof) -> Kept<'_> {
-        let status = match &p.status {
-            ProofStatus::Proven(m) => Status::Proven(both(m)),
-            ProofStatus::Recorded => Status::Recorded,
-            ProofStatus::Uncommitted => Status::Uncommitted,
-            ProofStatus::Unproven(m) => Status::Unproven(both(m)),
-            ProofStatus::Broken { signed, changed_by } => {
-                Status::Broken(*signed, Cow::from(changed_by.as_str()))
-            }
-        };
-        Kept {
-            record: Cow::from(p.record.as_str()),
-            file: Cow::from(p.file.as_str()),
-            section: Cow::from(p.section.as_str()),
-            by: Cow::from(p.by.as_str()),
-            meaning: Cow::from(p.meaning.as_str()),
-            commit: p.commit,
-            status,
-            blob: Cow::Borrowed(&p.blob),
-            sha256: Cow::Borrowed(&p.sha256),
-            covers: Cow::Borrowed(&p.covers),
-            ssh: Cow::Borrowed(&p.ssh),
-        }
-    }
-
-    fn proof(k: Kept<'_>) -> Proof {
-        let status = match k.status {
-            Status::Proven(texts) => ProofStatus::Proven(message(texts)),
-            Status::Recorded => ProofStatus::Recorded,
-            Status::Uncommitted => ProofStatus::Uncommitted,
-            Status::Unproven(texts) => ProofStatus::Unproven(message(texts)),
-            Status::Broken(signed, by) => ProofStatus::Broken {
-                signed,
-                changed_by: by.into_owned(),
-            },
-        };
-        Proof {
-            record: k.record.into_owned(),
-            file: k.file.into_owned(),
-            section: k.section.into_owned(),
-            by: k.by.into_owned(),
-            meaning: k.meaning.into_owned(),
-            commit: k.commit,
-            status,
-            blob: k.blob.into_owned(),
-            sha256: k.sha256.into_owned(),
-            covers: k.covers.into_owned(),
-            ssh: k.ssh.into_owned(),
-        }
-    }
-
-    pub fn serialize<S: Serializer>(proofs: &[Proof], s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(proofs.iter().map(kept))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Proof>, D::Error> {
-        Ok(Vec::<Kept>::deserialize(d)?
-            .into_iter()
-            .map(proof)
-            .collect())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::finding::Message;
-    use crate::history::proof::SshVerdict;
-
-    fn proof(status: ProofStatus, covers: Covers, ssh: Option<SshVerdict>) -> Proof {
-        Proof {
-            record: "SO-2026-0001".into(),
-            file: "orders/2026/SO-2026-0001.toml".into(),
-            section: "extra_review[1]".into(),
-            by: "wang.gm".into(),
-            meaning: "approved".into(),
-            commit: Some(3),
-            status,
-            blob: Some("ab12".into()),
-            sha256: None,
-            covers,
-            ssh,
-        }
-    }
-
-    /// Every kind of status comes back from `proofs.json` as it went in,
-    /// a reason with both its texts (the site shows the Chinese one), and
-    /// every other field with it.
-    #[test]
-    fn a_cached_proof_comes_back_whole_in_both_languages() {
-        let why = |en: &str, zh: &str| Message {
-            en: en.into(),
-            zh: zh.into(),
-        };
-        let stale = Covers::Stale {
-            since: None,
-            fields: vec!["line[0].quantity".into()],
-        };
-        let verdict = SshVerdict {
-            valid: false,
-            detail: "not wang.gm's key".into(),
-        };
-        let proofs = vec![
-            proof(
-                ProofStatus::Proven(why("by key", "以金鑰")),
-                Covers::Current,
-                None,
-            ),
-            proof(ProofStatus::Recorded, stale.clone(), Some(verdict)),
-            proof(ProofStatus::Uncommitted, Covers::Current, None),
-            proof(
-                ProofStatus::Unproven(why("not hers", "非本人")),
-                stale,
-                None,
-            ),
-            proof(
-                ProofStatus::Broken {
-                    signed: 2,
-                    changed_by: "li.sales".into(),
-                },
-                Covers::Current,
-                None,
-            ),
-        ];
-        let entry = ProofEntry {
-            key: 7,
-            proofs: proofs.clone(),
-            order: None,
-        };
-        let text = serde_json::to_string(&entry).unwrap();
-        let back: ProofEntry = serde_json::from_str(&text).unwrap();
-        assert_eq!(back.key, 7);
-        assert_eq!(back.proofs.len(), proofs.len());
-        for (a, b) in proofs.iter().zip(&back.proofs) {
-            // Proof has no PartialEq: its full debug form says every field.
-            assert_eq!(format!("{a:?}"), format!("{b:?}"));
-        }
-        assert!(text.contains("以金鑰") && text.contains("非本人"), "{text}");
-    }
 }

@@ -44,6 +44,7 @@ pub mod governance;
 pub mod index;
 mod lost;
 pub mod proof;
+mod proofs_file;
 mod prove;
 pub mod regime;
 mod repo;
