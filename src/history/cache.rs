@@ -29,6 +29,7 @@
 use super::covers::Covers;
 use super::index::{Change, Commit, FileHistory, History, Revision, Stamp};
 use super::proof::{Proof, ProofStatus};
+pub(super) use super::proofs_file::ProofEntry;
 use super::sig::CommitSignature;
 use super::substance::OrderHistory;
 use super::walk::Base;
@@ -235,18 +236,6 @@ pub(super) fn save<'h>(history: &'h History) {
     write_atomic(&path(&history.git_dir), |w| {
         serde_json::to_writer(w, &file).is_ok()
     });
-}
-
-/// Cached proofs of one file, valid while its revisions are the same
-/// (`key`). Commits are stored as positions in the file's own revisions,
-/// oldest first, since indices into the whole history shift with every
-/// new commit.
-/// (`proofs_file.rs` writes them.)
-#[derive(Debug, Clone)]
-pub(super) struct ProofEntry {
-    pub key: u64,
-    pub proofs: Vec<Proof>,
-    pub order: Option<OrderHistory>,
 }
 
 fn proofs_path(git_dir: &Path) -> PathBuf {

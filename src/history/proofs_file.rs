@@ -17,7 +17,6 @@
 //! the list makes the whole file unreadable, never a panic. Either way the
 //! proofs are made again.
 
-use super::cache::ProofEntry;
 use super::covers::Covers;
 use super::proof::{Proof, ProofStatus, SshVerdict};
 use super::substance::OrderHistory;
@@ -25,6 +24,17 @@ use crate::finding::Message;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
+
+/// Cached proofs of one file, valid while its revisions are the same
+/// (`key`). Commits are stored as positions in the file's own revisions,
+/// oldest first, since indices into the whole history shift with every
+/// new commit.
+#[derive(Debug, Clone)]
+pub(super) struct ProofEntry {
+    pub key: u64,
+    pub proofs: Vec<Proof>,
+    pub order: Option<OrderHistory>,
+}
 
 #[derive(Deserialize)]
 struct File<'a> {
