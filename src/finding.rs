@@ -189,7 +189,7 @@ catalog! {
     /// docket's addition (docs/timestamps.md): follows `[timestamps]
     /// policy`, a warning under "optional", an error under "required".
     TimestampMissing = "timestamp-missing", Warning, "3", "a signing commit without a valid RFC 3161 timestamp token within_days after it (a warning under timestamps policy \"optional\", an error under \"required\")", "簽核提交在 within_days 天內沒有有效的 RFC 3161 時戳（timestamps policy 為 \"optional\" 時為警告，\"required\" 時為錯誤）";
-    HistoryRewritten = "history-rewritten", Error, "7.5.3", "the commit a previous build published is no longer in history, or a merge took it off the main line past a change of the rules", "先前產出所發佈的提交已不在歷史中，或被合併移出主線而略過了規則的變更";
+    HistoryRewritten = "history-rewritten", Error, "7.5.3", "the commit a previous build published is no longer in history, or a merge took it off the main line past a change of the rules, from an unrelated history, or leaving out what it published", "先前產出所發佈的提交已不在歷史中，或被合併移出主線而略過了規則的變更、來自不相關的歷史，或捨棄了已發佈的內容";
     HistoryUnavailable = "history-unavailable", Warning, "-", "no git repository, a shallow clone, or uncommitted changes: history rules could not run on some files (the first two are errors under policy author or ssh)", "沒有 git 儲存庫、為淺層複製，或有未提交的變更：部分檔案無法執行歷史規則（前兩者在 author 或 ssh 政策下為錯誤）";
 }
 

@@ -57,21 +57,29 @@ pub struct Rewrite {
 }
 
 /// How a published commit left the main line: a merge on the line took it
-/// in through a later parent, and the commits on the line between the
-/// two lines' last common commit and that merge were made without the
-/// changes to the controlled documents that the published line had.
+/// in through a later parent, and the main line before that merge, from
+/// where the two lines parted, either was made without the changes to the
+/// controlled documents that the published line had, or the merge left
+/// out changes of the published line, or both.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LeftLine {
     /// The merge on the main line that took the published commit in.
     pub merge: String,
-    /// The newest main-line commit the published commit descends from.
-    pub fork: String,
-    /// How many main-line commits follow the fork, up to and including
-    /// the merge: judged under the rules at the fork.
+    /// The newest main-line commit the published commit descends from;
+    /// `None` when none is (an unrelated history).
+    pub fork: Option<String>,
+    /// How many main-line commits follow the fork (or, without one, from
+    /// the root), up to and including the merge: judged under the rules
+    /// at the fork.
     pub commits: usize,
-    /// The controlled documents (and the `tsa` folder) that differ
-    /// between the fork and the published commit.
+    /// The controlled documents (and the `tsa` folder) that the published
+    /// line changed since the fork, when the new line's commits are judged
+    /// without those changes.
     pub changed: Vec<String>,
+    /// The files below the records root that the published line changed
+    /// since the fork and the merge holds as they were at the fork.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dropped: Vec<String>,
 }
 
 /// A commit no longer reachable from `HEAD`.

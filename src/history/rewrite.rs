@@ -19,8 +19,10 @@
 //! line: `git merge main` on an old branch, pushed as a fast-forward, puts
 //! the branch on the first-parent line, and its commits are then judged
 //! under the rules at its old base. Where the published line had changed
-//! a controlled document since the two lines parted, that is a rewrite of
-//! the main line ([`LeftLine`]), though no commit was lost.
+//! a controlled document since the two lines parted, where the two lines
+//! never met, or where the merge left out what the published line had
+//! made, that is a rewrite of the main line ([`LeftLine`]), though no
+//! commit was lost.
 //!
 //! While such a rewrite is open, builds keep the published commit as the
 //! one built from (the remedy, a merge with it as first parent, would
@@ -86,7 +88,12 @@ pub fn rewrites(h: &History, published: &Published) -> Result<Vec<Rewrite>> {
             if built == Some(commit) {
                 continue;
             }
-            if let Some(left) = left_line(h, &repo, commit)? {
+            // A loss reported before, by a build that carried it here, is
+            // known: a merge that brings the commit back without its
+            // changes (`git merge -s ours`, the remedy the finding offers)
+            // drops nothing unreported.
+            let reported = carried.is_some_and(|r| r.left_line.is_none());
+            if let Some(left) = left_line(h, &repo, commit, reported)? {
                 out.push(Rewrite {
                     published: commit.to_string(),
                     objects: true,
@@ -127,15 +134,32 @@ pub fn rewrites(h: &History, published: &Published) -> Result<Vec<Rewrite>> {
 }
 
 /// Whether `published`, in the history of `HEAD`, has left its main line
-/// in a way that changes how commits are judged: a merge on the line took
+/// in a way that changes what the main line says: a merge on the line took
 /// it in through a later parent (`git merge main` on an old branch, pushed
-/// as a fast-forward), the published line had changed a controlled
-/// document since the two lines parted (the fork), and the merge holds
-/// something the published commit did not. What the new line made is
-/// judged under the rules at the fork, as if the published change had
-/// never been made. (A `git pull` merge whose other side left the
-/// controlled documents alone changes nothing.)
-fn left_line(h: &History, repo: &git2::Repository, published: &str) -> Result<Option<LeftLine>> {
+/// as a fast-forward), and
+///
+/// - the new line shares no commit with the published one before that
+///   merge (an unrelated history, `git checkout --orphan`): everything on
+///   it was judged under its own rules;
+/// - or the published line had changed a controlled document since the
+///   two lines parted (the fork), and the new line holds commits of its
+///   own, or a merge of its own making: they are judged under the rules at
+///   the fork, as if the published change had never been made (a merge
+///   right on the fork that holds exactly the published commit is a
+///   fast-forward in all but name);
+/// - or the merge left out a change the published line had made: the
+///   site showed it, and the main line never held it, so no deletion
+///   shows (`git merge -s ours`), unless an earlier build `reported` the
+///   commit lost, and this merge brings it back as that finding advised.
+///
+/// A `git pull` merge that keeps both sides, whose other side left the
+/// controlled documents alone, changes nothing.
+fn left_line(
+    h: &History,
+    repo: &git2::Repository,
+    published: &str,
+    reported: bool,
+) -> Result<Option<LeftLine>> {
     // The main line by position (the root commit is 0). The published
     // commit is found with git, not in the index, which holds only the
     // branch commits that touched the records.
@@ -161,36 +185,41 @@ fn left_line(h: &History, repo: &git2::Repository, published: &str) -> Result<Op
     let in_p =
         |pos: usize| at(pos).is_some_and(|c| repo.graph_descendant_of(p, c).unwrap_or(false));
     let via = first(0, line.len(), has_p);
+    let Some(merge) = at(via).filter(|_| via < line.len()) else {
+        return Ok(None);
+    };
     // The newest line commit that `p` descends from.
-    let Some(fork) = first(0, via, |pos| !in_p(pos)).checked_sub(1) else {
-        return Ok(None);
+    let fork = first(0, via, |pos| !in_p(pos)).checked_sub(1);
+    let Some((fork_pos, fork_id)) = fork.and_then(|f| Some((f, at(f)?))) else {
+        return Ok(Some(LeftLine {
+            merge: merge.to_string(),
+            fork: None,
+            commits: via + 1,
+            changed: Vec::new(),
+            dropped: Vec::new(),
+        }));
     };
-    let (Some(fork_id), Some(Some(merge))) = (line[fork], line.get(via)) else {
-        return Ok(None);
+    let changed = controlled_touched(repo, p, fork_id, &h.prefix)?;
+    let merged = find_commit(repo, merge)?;
+    let published_commit = find_commit(repo, p)?;
+    let as_published = via == fork_pos + 1 && merged.tree_id() == published_commit.tree_id();
+    let dropped = if reported {
+        Vec::new()
+    } else {
+        let fork_commit = find_commit(repo, fork_id)?;
+        dropped(repo, &fork_commit, &published_commit, &merged, &h.prefix)?
     };
-    let changed = controlled_changed(repo, fork_id, published, &h.prefix)?;
-    if changed.is_empty() {
+    if (changed.is_empty() || as_published) && dropped.is_empty() {
         return Ok(None);
     }
-    // What the new line holds at the merge that the published commit did
-    // not: what its commits, and the merge itself (an evil merge), made
-    // under the earlier rules, and the published rules dropped (a merge
-    // that kept the old docket.toml, `-s ours`). A merge that took in the
-    // published commit and changed nothing is a fast-forward in all but
-    // name.
-    let merged = find_commit(repo, git2::Oid::from_str(merge)?)?;
-    if changed_files(repo, &merged, Some(&find_commit(repo, p)?), &h.prefix)?.is_empty() {
-        return Ok(None);
-    }
-    let commits = via - fork;
     Ok(Some(LeftLine {
         merge: merge.to_string(),
-        fork: fork_id.to_string(),
-        commits,
-        changed,
+        fork: Some(fork_id.to_string()),
+        commits: via - fork_pos,
+        changed: if as_published { Vec::new() } else { changed },
+        dropped,
     }))
 }
-
 /// The first position in `lo..hi` where `pred` holds, `hi` if none, for a
 /// `pred` that holds from some position on.
 fn first(mut lo: usize, mut hi: usize, pred: impl Fn(usize) -> bool) -> usize {
@@ -206,30 +235,61 @@ fn first(mut lo: usize, mut hi: usize, pred: impl Fn(usize) -> bool) -> usize {
 }
 
 /// The controlled documents, and the `tsa` folder of trusted authorities,
-/// that differ between commits `a` and `b` (below the records root
-/// `prefix`).
-fn controlled_changed(
+/// that a commit in the history of `published` and not of `fork` changed
+/// against its first parent (below the records root `prefix`). Every
+/// commit, not the two ends: a change made and undone again on the
+/// published line still changed which rules were in force there.
+fn controlled_touched(
     repo: &git2::Repository,
-    a: &str,
-    b: &str,
+    published: git2::Oid,
+    fork: git2::Oid,
     prefix: &str,
 ) -> Result<Vec<String>> {
-    let tree = |id: &str| -> Result<git2::Tree<'_>> {
-        let oid = git2::Oid::from_str(id)?;
-        Ok(find_commit(repo, oid)?.tree()?)
+    let names: Vec<&str> = CONTROLLED.iter().copied().chain(["tsa"]).collect();
+    let entry = |t: Option<&git2::Tree>, name: &str| {
+        t.and_then(|t| t.get_path(Path::new(&format!("{prefix}{name}"))).ok())
+            .map(|e| e.id())
     };
-    let (a, b) = (tree(a)?, tree(b)?);
-    let entry = |t: &git2::Tree, name: &str| {
-        t.get_path(Path::new(&format!("{prefix}{name}")))
+    let mut walk = repo.revwalk()?;
+    walk.push(published)?;
+    walk.hide(fork)?;
+    let mut touched = std::collections::BTreeSet::new();
+    for id in walk {
+        let c = find_commit(repo, id?)?;
+        let tree = c.tree()?;
+        let parent = first_parent(repo, &c)?.map(|p| p.tree()).transpose()?;
+        for name in &names {
+            if entry(Some(&tree), name) != entry(parent.as_ref(), name) {
+                touched.insert(name.to_string());
+            }
+        }
+        if touched.len() == names.len() {
+            break;
+        }
+    }
+    Ok(touched.into_iter().collect())
+}
+
+/// The files below the records root that the published line changed
+/// since `fork` and that `merge` holds as they were at the fork: what the
+/// published site showed that the merge left out.
+fn dropped(
+    repo: &git2::Repository,
+    fork: &git2::Commit,
+    published: &git2::Commit,
+    merge: &git2::Commit,
+    prefix: &str,
+) -> Result<Vec<String>> {
+    let tree = merge.tree()?;
+    let at_merge = |path: &str| {
+        tree.get_path(Path::new(&format!("{prefix}{path}")))
             .ok()
             .map(|e| e.id())
     };
-    Ok(CONTROLLED
-        .iter()
-        .copied()
-        .chain(["tsa"])
-        .filter(|name| entry(&a, name) != entry(&b, name))
-        .map(String::from)
+    Ok(changed_files(repo, published, Some(fork), prefix)?
+        .into_iter()
+        .filter(|raw| at_merge(&raw.path) == raw.old)
+        .map(|raw| raw.path)
         .collect())
 }
 

@@ -147,11 +147,13 @@ labels! {
     rewritten: "History rewritten", "歷史遭改寫";
     rewritten_note: "This site was last published from a commit that is no longer in the history (a reset, rebase or force-push). Quality records are kept, not rewritten: put the lost commits back into the history (git merge), then build again.", "本站上次發佈所依據的提交已不在歷史中（reset、rebase 或強制推送）。品質紀錄應保存而不得改寫：請將遺失的提交併回歷史（git merge）後重新產出。";
     published_commit: "Published commit", "已發佈的提交";
-    left_line_note: "This site was last published from a commit that a merge has taken off the main line (the first-parent line): the main line now runs through commits made on a line that left the published one before it changed the controlled documents, and they are judged under the rules from before that change. Put the published commit back on the main line with a merge that has it as first parent (the finding gives the commands), then build again.", "本站上次發佈所依據的提交已被一個合併提交移出主線（第一父提交線）：主線改經另一條線上的提交，該線在已發佈主線變更受控文件之前即已分出，這些提交因而依變更前的規則判斷。請以一個以已發佈提交為第一父提交的合併，讓它回到主線（指令見發現事項）後重新產出。";
+    left_line_note: "This site was last published from a commit that a merge has taken off the main line (the first-parent line): the main line now runs through commits of another line, judged under rules the published line had changed, or the merge left out what the published line had made, or both; the finding says which. Put the published commit back on the main line with a merge that has it as first parent (the finding gives the commands), then build again.", "本站上次發佈所依據的提交已被一個合併提交移出主線（第一父提交線）：主線改經另一條線上的提交，依已發佈主線已變更的規則判斷，或該合併捨棄了已發佈主線所做的變更，或兩者皆是；詳見發現事項。請以一個以已發佈提交為第一父提交的合併，讓它回到主線（指令見發現事項）後重新產出。";
     line_merge: "Merge that took it off the main line", "將其移出主線的合併提交";
     line_fork: "Where the lines parted", "兩線分出之處";
     line_commits: "Main-line commits judged under the earlier rules", "依先前規則判斷的主線提交數";
     line_changed: "Changed on the published line", "已發佈主線上變更的文件";
+    line_dropped: "Left out by the merge", "合併時捨棄的檔案";
+    line_unrelated: "Nowhere: an unrelated history", "無：不相關的歷史";
     lost_commits: "Commits no longer in the history", "已不在歷史中的提交";
     objects_gone: "unknown (the objects are gone)", "不明（物件已不存在）";
     rewritten_records: "Records touched by the lost commits", "遺失提交所涉及的紀錄";

@@ -43,10 +43,25 @@ fn left_line(cx: &Cx, r: &Rewrite, l: &LeftLine) -> Block {
             Cell::text(short(&r.published)).class("error"),
         ),
         field("line_merge", Cell::text(short(&l.merge)).class("error")),
-        field("line_fork", Cell::text(short(&l.fork))),
+        field(
+            "line_fork",
+            match &l.fork {
+                Some(fork) => Cell::text(short(fork)),
+                None => Cell::text(t("line_unrelated")).class("error"),
+            },
+        ),
         field("line_commits", Cell::text(l.commits.to_string())),
-        field("line_changed", Cell::text(l.changed.join(", "))),
     ];
+    if !l.changed.is_empty() {
+        head.fields
+            .push(field("line_changed", Cell::text(l.changed.join(", "))));
+    }
+    if !l.dropped.is_empty() {
+        head.fields.push(field(
+            "line_dropped",
+            Cell::text(l.dropped.join(", ")).class("error"),
+        ));
+    }
     head.note = Some(t("left_line_note"));
     head.links = vec![findings_link(cx)];
     head

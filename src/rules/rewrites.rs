@@ -8,10 +8,11 @@
 //! `HEAD` ([`crate::history::rewrite`]); this rule only words what it
 //! found, one finding per published commit that is gone, on `docket.toml`
 //! (the repository as a whole, as `history-unavailable`). A published
-//! commit still in the history but taken off the main line by a merge,
-//! past a change of the rules, is worded apart ([`left_line`]): nothing
-//! was lost, but commits are judged under rules the published line had
-//! already changed.
+//! commit still in the history but taken off the main line by a merge
+//! is worded apart ([`left_line`]): no commit was lost, but the new line
+//! came from an unrelated history, or its commits are judged under rules
+//! the published line had already changed, or the merge left out what
+//! the site showed.
 
 use super::context::{Context, Sink};
 use crate::finding::Message;
@@ -162,32 +163,78 @@ fn message(cx: &Context, r: &Rewrite) -> Message {
 
 /// The published commit is in the history, off the main line.
 fn left_line(r: &Rewrite, l: &LeftLine) -> Message {
-    let files = l.changed.join(", ");
-    msg!(
+    let at = short(&r.published);
+    let merge = short(&l.merge);
+    let n = l.commits;
+    let n_en = count(n, "commit");
+    let mut m = msg!(
         "the site was built from commit {at}, which is still in the history of HEAD but no longer \
-         on its main line (the first-parent line): merge {merge} took it in through a later \
-         parent. The main line's {n_en} after commit {fork}, where the two lines parted, up to \
-         and including that merge, were made without the change the published line had made \
-         to {files}, and are judged under the rules at {fork}, as if that change had not been \
-         made (what `git merge main` on an old branch, pushed as a fast-forward, does). Put the \
-         published commit back on the main line: `git switch -c mainline {at}`, `git merge \
-         --no-ff main`, fast-forward main to it (`git switch main`, `git merge --ff-only \
+         on its main line (the first-parent line): merge {merge} took it in through a later parent",
+        "本站產出所依據的提交 {at} 仍在 HEAD 的歷史中，但已不在主線（第一父提交線）上：合併提交 \
+         {merge} 經由非第一父提交將其併入"
+    );
+    let mut add = |more: Message| {
+        m.en.push_str(&more.en);
+        m.zh.push_str(&more.zh);
+    };
+    match &l.fork {
+        None => add(msg!(
+            ". The main line before that merge shares no commit with the published line (an \
+             unrelated history, what `git checkout --orphan` makes): its {n_en} up to and \
+             including that merge were judged under that history's own rules",
+            "。該合併之前的主線與已發佈的主線沒有任何共同的提交（不相關的歷史，即 `git checkout \
+             --orphan` 所產生者）：其上直到並包含該合併的 {n} 個提交，依該歷史自身的規則判斷"
+        )),
+        Some(fork) => {
+            let fork = short(fork);
+            if !l.changed.is_empty() {
+                let files = l.changed.join(", ");
+                add(msg!(
+                    ". The main line's {n_en} after commit {fork}, where the two lines parted, up \
+                     to and including that merge, were made without the change the published line \
+                     had made to {files}, and are judged under the rules at {fork}, as if that \
+                     change had not been made (what `git merge main` on an old branch, pushed as \
+                     a fast-forward, does)",
+                    "。主線上自兩線分出處（提交 {fork}）之後、直到並包含該合併提交的 {n} 個提交，\
+                     並未包含已發佈主線對 {files} 所做的變更，因而依 {fork} 當時的規則判斷，彷彿該\
+                     變更從未發生（在舊分支上執行 `git merge main` 後以快轉推送即會如此）"
+                ));
+            }
+            if !l.dropped.is_empty() {
+                let en = listed(
+                    l.dropped.iter().take(NAMED).cloned().collect(),
+                    l.dropped.len(),
+                    false,
+                );
+                let zh = listed(
+                    l.dropped.iter().take(NAMED).cloned().collect(),
+                    l.dropped.len(),
+                    true,
+                );
+                add(Message {
+                    en: format!(
+                        ". That merge left out what the published line had made to {en} since \
+                         commit {fork}: the site showed it, and the main line never held it, so no \
+                         deletion shows"
+                    ),
+                    zh: format!(
+                        "。該合併捨棄了已發佈主線自提交 {fork} 以來對 {zh} 所做的變更：本站曾顯示\
+                         這些內容，而主線從未包含它們，因此不會顯示為刪除"
+                    ),
+                });
+            }
+        }
+    }
+    add(msg!(
+        ". Put the published commit back on the main line: `git switch -c mainline {at}`, `git \
+         merge --no-ff main`, fast-forward main to it (`git switch main`, `git merge --ff-only \
          mainline`), then build again; and protect main so that it moves only by merges the \
          server makes",
-        "本站產出所依據的提交 {at} 仍在 HEAD 的歷史中，但已不在主線（第一父提交線）上：合併提交 \
-         {merge} 經由非第一父提交將其併入。主線上自兩線分出處（提交 {fork}）之後、直到並包含該\
-         合併提交的 {n} 個提交，並未包含已發佈主線對 {files} 所做的變更，因而依 {fork} 當時的規則\
-         判斷，彷彿該變更從未發生（在舊分支上執行 `git merge main` 後以快轉推送即會如此）。請讓\
-         已發佈的提交回到主線：`git switch -c mainline {at}`、`git merge --no-ff main`，將 main \
-         快轉至該處（`git switch main`、`git merge --ff-only mainline`）後重新產出；並保護 main，\
-         使其只經由伺服器所做的合併前進";
-        at = short(&r.published),
-        merge = short(&l.merge),
-        fork = short(&l.fork),
-        n = l.commits,
-        n_en = count(l.commits, "commit"),
-        files = &files
-    )
+        "。請讓已發佈的提交回到主線：`git switch -c mainline {at}`、`git merge --no-ff main`，\
+         將 main 快轉至該處（`git switch main`、`git merge --ff-only mainline`）後重新產出；\
+         並保護 main，使其只經由伺服器所做的合併前進"
+    ));
+    m
 }
 
 fn listed(mut items: Vec<String>, total: usize, zh: bool) -> String {

@@ -660,6 +660,31 @@ fn assert_put_back(repo: &Repo, out: &std::path::Path) {
     }
 }
 
+/// The one `history-rewritten` of `check --published`, saying each of
+/// `expected`.
+fn rewritten_saying(repo: &Repo, out: &std::path::Path, expected: &[&str]) {
+    let run = check_published(repo, out);
+    let f = run.of("history-rewritten");
+    assert_eq!(f.len(), 1, "{}", show(&run));
+    for e in expected {
+        assert!(f[0].message.contains(e), "{e:?} not in {}", f[0].message);
+    }
+}
+
+/// The remedy: a merge with the `published` commit as first parent and
+/// the replacing `merge` as the other, which main fast-forwards to.
+fn put_back(repo: &Repo, out: &std::path::Path, published: git2::Oid, merge: git2::Oid) {
+    let back = repo.commit_raw(
+        "wang.gm",
+        "2026-03-05",
+        "Main line back",
+        Signing::KeyOf("wang.gm"),
+        &[published, merge],
+    );
+    repo.set_head(back);
+    assert_put_back(repo, out);
+}
+
 /// A new customer, C-0002, committed by Li on HEAD.
 fn new_customer(repo: &Repo, date: &str) -> git2::Oid {
     repo.write(
@@ -842,6 +867,228 @@ fn a_replaced_main_line_reset_to_the_published_commit_is_reported_until_merged_b
     );
     repo.set_head(back);
     assert_put_back(&repo, &out);
+}
+
+/// `git checkout --orphan` (fourth review): Li starts a new root commit
+/// holding the company's records as they were under "author" (people.toml
+/// names the GM, so it is the new line's bootstrap), writes the GM's
+/// review there, unsigned, then merges main in (keeping main's "ssh"
+/// docket.toml) and pushes it as a fast-forward. The new line shares no
+/// commit with the published one: there is no fork to judge from, and
+/// that is the finding.
+#[test]
+fn an_orphan_line_merged_with_the_published_commit_is_history_rewritten() {
+    let (repo, _root, main) = switched_to_ssh();
+    let (_dir, out) = site();
+    build(&repo, &out);
+    repo.set_policy("author");
+    let orphan = repo.commit_raw(
+        "li.sales",
+        "2026-03-03 09:30",
+        "Records",
+        Signing::KeyOf("li.sales"),
+        &[],
+    );
+    repo.write(ORDER_PATH, ORDER);
+    let forged = repo.commit_raw(
+        "wang.gm",
+        "2026-03-03 10:00",
+        "Review SO-2026-0001",
+        Signing::Unsigned,
+        &[orphan],
+    );
+    repo.set_policy("ssh");
+    let merge = repo.commit_raw(
+        "wang.gm",
+        "2026-03-03 11:00",
+        "Merge branch 'main' into review",
+        Signing::Unsigned,
+        &[forged, main],
+    );
+    repo.set_head(merge);
+    assert!(repo.git().graph_descendant_of(merge, main).unwrap());
+    rewritten_saying(
+        &repo,
+        &out,
+        &[
+            &format!("merge {}", short(merge)),
+            "shares no commit with the published line",
+            "its 3 commits up to and including that merge",
+        ],
+    );
+    build(&repo, &out);
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(html.contains("Nowhere: an unrelated history"));
+    put_back(&repo, &out, main, merge);
+}
+
+/// Fourth review: Chen prepares the switch to "ssh" on a branch (his
+/// commit, ungoverned, as branch commits are: the GM's merge is what is
+/// judged); the GM merges it, signed, and that merge is published. Li
+/// forks from Chen's commit, whose docket.toml is byte for byte the
+/// published one; but on the new line Chen's commit is an ungoverned
+/// change, and the policy in force there is still "author". Her unsigned
+/// review in the GM's name, then `git merge main` (touching docket.toml,
+/// a merge under "author" in the GM's name), pushed as a fast-forward.
+/// What the published line changed is read commit by commit, not from
+/// the two ends.
+#[test]
+fn a_fork_at_a_branch_commit_whose_rules_were_not_in_force_is_history_rewritten() {
+    let repo = company("author");
+    let root = repo.git().head().unwrap().target().unwrap();
+    repo.set_policy("ssh");
+    let proposed = repo.commit_raw(
+        "chen.rnd",
+        "2026-03-03 08:00",
+        "Policy: ssh",
+        Signing::KeyOf("chen.rnd"),
+        &[root],
+    );
+    let published = repo.commit_raw(
+        "wang.gm",
+        "2026-03-03 09:00",
+        "Merge branch 'ssh'",
+        Signing::KeyOf("wang.gm"),
+        &[root, proposed],
+    );
+    repo.set_head(published);
+    let run = repo.check();
+    assert!(run.of("governance-unproven").is_empty(), "{}", show(&run));
+    let (_dir, out) = site();
+    build(&repo, &out);
+
+    repo.write(ORDER_PATH, ORDER);
+    let forged = repo.commit_raw(
+        "wang.gm",
+        "2026-03-03 10:00",
+        "Review SO-2026-0001",
+        Signing::Unsigned,
+        &[proposed],
+    );
+    let docket = repo.read("docket.toml");
+    repo.write("docket.toml", &format!("{docket}\n# merged\n"));
+    let merge = repo.commit_raw(
+        "wang.gm",
+        "2026-03-03 11:00",
+        "Merge branch 'main' into review",
+        Signing::Unsigned,
+        &[forged, published],
+    );
+    repo.set_head(merge);
+    rewritten_saying(
+        &repo,
+        &out,
+        &[
+            &format!("main line's 2 commits after commit {}", short(proposed)),
+            "had made to docket.toml",
+        ],
+    );
+    put_back(&repo, &out, published, merge);
+}
+
+/// Fourth review: a customer added on main and published; Li merges main
+/// into a commit from before it with `-s ours` (the merge keeps her
+/// side's tree, without the customer) and pushes it as a fast-forward.
+/// The published commit is an ancestor, so nothing is lost; no rule
+/// changed; and the main line never held the customer, so no
+/// `record-deleted`. The site showed C-0002: what the merge left out is
+/// the finding. Once the published commit is back on the main line, the
+/// merge that brought the line back deletes it there, in the open.
+#[test]
+fn a_published_record_dropped_by_a_merge_s_ours_is_reported() {
+    let repo = company("ssh");
+    let base = review(&repo, "wang.gm", Signing::KeyOf("wang.gm"));
+    repo.write(
+        "customers/C-0002.toml",
+        &CUSTOMER.replace("C-0001", "C-0002"),
+    );
+    let published = repo.commit_with(
+        "li.sales",
+        "2026-03-03",
+        "New customer",
+        Signing::KeyOf("li.sales"),
+    );
+    let (_dir, out) = site();
+    build(&repo, &out);
+    repo.remove("customers/C-0002.toml");
+    let merge = repo.commit_raw(
+        "li.sales",
+        "2026-03-04",
+        "Merge branch 'main'",
+        Signing::KeyOf("li.sales"),
+        &[base, published],
+    );
+    repo.set_head(merge);
+    rewritten_saying(
+        &repo,
+        &out,
+        &[
+            "left out what the published line had made to customers/C-0002.toml",
+            &format!("since commit {}", short(base)),
+        ],
+    );
+    let back = repo.commit_raw(
+        "wang.gm",
+        "2026-03-05",
+        "Main line back",
+        Signing::KeyOf("wang.gm"),
+        &[published, merge],
+    );
+    repo.set_head(back);
+    let run = check_published(&repo, &out);
+    assert!(run.of("history-rewritten").is_empty());
+    let deleted = run.of("record-deleted");
+    assert_eq!(deleted.len(), 1, "{}", show(&run));
+    assert!(
+        deleted[0].message.contains("C-0002"),
+        "{}",
+        deleted[0].message
+    );
+}
+
+/// Fourth review: a merge that holds nothing the published commit did
+/// not, and still the new line judges a review under the old rules. Li
+/// commits the GM's review in his name, unsigned, on main: unproven under
+/// "ssh", and published so. She then writes the same review on a branch
+/// from before the switch and merges main into it, the merge's tree
+/// exactly the published one, pushed as a fast-forward: the commit that
+/// wrote the review is now hers, under "author". Only a merge made right
+/// on the fork, holding exactly the published commit, is a fast-forward
+/// in all but name.
+#[test]
+fn a_published_unproven_review_rewritten_under_the_old_rules_is_history_rewritten() {
+    let (repo, root, _main) = switched_to_ssh();
+    repo.write(ORDER_PATH, ORDER);
+    let published = repo.commit_with(
+        "wang.gm",
+        "2026-03-03 10:00",
+        "Review SO-2026-0001",
+        Signing::Unsigned,
+    );
+    let (sig, _) = judged(&repo, "SO-2026-0001", "review", AS_OF, &[]);
+    assert_ne!(sig["state"], "proven", "published unproven: {sig:#}");
+    let (_dir, out) = site();
+    build(&repo, &out);
+
+    repo.set_policy("author");
+    let forged = repo.commit_raw(
+        "wang.gm",
+        "2026-03-03 10:30",
+        "Review SO-2026-0001",
+        Signing::Unsigned,
+        &[root],
+    );
+    repo.set_policy("ssh");
+    let merge = repo.commit_raw(
+        "wang.gm",
+        "2026-03-03 11:00",
+        "Merge branch 'main' into review",
+        Signing::Unsigned,
+        &[forged, published],
+    );
+    repo.set_head(merge);
+    rewritten_saying(&repo, &out, &["had made to docket.toml"]);
+    put_back(&repo, &out, published, merge);
 }
 
 /// The same with the merge resolved as `git merge -s ours main`: the old
