@@ -185,7 +185,8 @@ fn left_line(
     let in_p =
         |pos: usize| at(pos).is_some_and(|c| repo.graph_descendant_of(p, c).unwrap_or(false));
     let via = first(0, line.len(), has_p);
-    let Some(merge) = at(via).filter(|_| via < line.len()) else {
+    // `HEAD` descends from `p`, so some line commit does.
+    let Some(merge) = line.get(via).and_then(|_| at(via)) else {
         return Ok(None);
     };
     // The newest line commit that `p` descends from.

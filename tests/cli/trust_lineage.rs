@@ -660,6 +660,15 @@ fn assert_put_back(repo: &Repo, out: &std::path::Path) {
     }
 }
 
+/// The dashboard's banner of a rewritten history, from its heading to the
+/// end of its section.
+fn banner(out: &std::path::Path) -> String {
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    let at = html.find("History rewritten").expect("the banner");
+    let banner = &html[at..];
+    banner[..banner.find("</section>").expect("the banner ends")].to_string()
+}
+
 /// The one `history-rewritten` of `check --published`, saying each of
 /// `expected`.
 fn rewritten_saying(repo: &Repo, out: &std::path::Path, expected: &[&str]) {
@@ -745,11 +754,13 @@ fn a_main_line_replaced_by_a_merge_s_first_parent_is_history_rewritten() {
 
     // The site shows it first, and a new commit on top does not clear it.
     build(&repo, &out);
-    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
-    let banner = html.find("History rewritten").expect("the banner");
-    let banner = &html[banner..];
-    let banner = &banner[..banner.find("</section>").expect("the banner ends")];
+    let banner = banner(&out);
     assert!(banner.contains(&short(merge)), "the banner names the merge");
+    assert!(
+        banner.contains("Changed on the published line") && banner.contains("docket.toml"),
+        "{banner}"
+    );
+    assert!(!banner.contains("Left out by the merge"), "{banner}");
     assert!(
         banner.contains("findings.html#rule-history-rewritten"),
         "the banner links to the finding: {banner}"
@@ -917,8 +928,12 @@ fn an_orphan_line_merged_with_the_published_commit_is_history_rewritten() {
         ],
     );
     build(&repo, &out);
-    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
-    assert!(html.contains("Nowhere: an unrelated history"));
+    let banner = banner(&out);
+    assert!(banner.contains("Nowhere: an unrelated history"), "{banner}");
+    assert!(
+        !banner.contains("Changed on the published line"),
+        "{banner}"
+    );
     put_back(&repo, &out, main, merge);
 }
 
@@ -1026,6 +1041,16 @@ fn a_published_record_dropped_by_a_merge_s_ours_is_reported() {
             "left out what the published line had made to customers/C-0002.toml",
             &format!("since commit {}", short(base)),
         ],
+    );
+    build(&repo, &out);
+    let banner = banner(&out);
+    assert!(
+        banner.contains("Left out by the merge") && banner.contains("customers/C-0002.toml"),
+        "{banner}"
+    );
+    assert!(
+        !banner.contains("Changed on the published line"),
+        "{banner}"
     );
     let back = repo.commit_raw(
         "wang.gm",
