@@ -68,6 +68,11 @@ pub struct LeftLine {
     /// The newest main-line commit the published commit descends from;
     /// `None` when none is (an unrelated history).
     pub fork: Option<String>,
+    /// Whether the fork is off the published commit's own first-parent
+    /// line (a branch commit there): the rules in force along the new line
+    /// up to it are not the ones the site judged by.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fork_branch: bool,
     /// How many main-line commits follow the fork (or, without one, from
     /// the root), up to and including the merge: judged under the rules
     /// at the fork.
@@ -77,7 +82,7 @@ pub struct LeftLine {
     /// without those changes.
     pub changed: Vec<String>,
     /// The files below the records root that the published line changed
-    /// since the fork and the merge holds as they were at the fork.
+    /// since the fork and the merge does not hold as published.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dropped: Vec<String>,
 }

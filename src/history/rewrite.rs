@@ -85,15 +85,24 @@ pub fn rewrites(h: &History, published: &Published) -> Result<Vec<Rewrite>> {
             _ => false,
         };
         if kept {
-            if built == Some(commit) {
-                continue;
-            }
             // A loss reported before, by a build that carried it here, is
             // known: a merge that brings the commit back without its
             // changes (`git merge -s ours`, the remedy the finding offers)
-            // drops nothing unreported.
+            // drops nothing unreported, and the new line's commits up to
+            // the one the site was last built from were published as the
+            // main line. A commit a build made from a line that replaced
+            // the main line is judged as a branch commit once the published
+            // one is back: only the records the site showed of it must
+            // still be there (the remedy puts the published rules back).
             let reported = carried.is_some_and(|r| r.left_line.is_none());
-            if let Some(left) = left_line(h, &repo, commit, reported)? {
+            let is_built = built == Some(commit);
+            let check = Check {
+                judge: !is_built,
+                content: !reported,
+                records_only: is_built,
+                since: published.commit.as_deref().filter(|_| reported),
+            };
+            if let Some(left) = left_line(h, &repo, commit, check)? {
                 out.push(Rewrite {
                     published: commit.to_string(),
                     objects: true,
@@ -133,6 +142,20 @@ pub fn rewrites(h: &History, published: &Published) -> Result<Vec<Rewrite>> {
     Ok(out)
 }
 
+/// Which questions [`left_line`] asks of a published commit off the main
+/// line: how the new line is judged, and whether the merge holds what the
+/// site showed.
+#[derive(Clone, Copy)]
+struct Check<'a> {
+    judge: bool,
+    content: bool,
+    /// Whether only the records count in what the merge must hold.
+    records_only: bool,
+    /// The commit the site was last built from: new-line commits up to it
+    /// were published as the main line.
+    since: Option<&'a str>,
+}
+
 /// Whether `published`, in the history of `HEAD`, has left its main line
 /// in a way that changes what the main line says: a merge on the line took
 /// it in through a later parent (`git merge main` on an old branch, pushed
@@ -141,24 +164,28 @@ pub fn rewrites(h: &History, published: &Published) -> Result<Vec<Rewrite>> {
 /// - the new line shares no commit with the published one before that
 ///   merge (an unrelated history, `git checkout --orphan`): everything on
 ///   it was judged under its own rules;
-/// - or the published line had changed a controlled document since the
-///   two lines parted (the fork), and the new line holds commits of its
-///   own, or a merge of its own making: they are judged under the rules at
-///   the fork, as if the published change had never been made (a merge
-///   right on the fork that holds exactly the published commit is a
-///   fast-forward in all but name);
-/// - or the merge left out a change the published line had made: the
-///   site showed it, and the main line never held it, so no deletion
-///   shows (`git merge -s ours`), unless an earlier build `reported` the
-///   commit lost, and this merge brings it back as that finding advised.
+/// - or the newest commit of the new line that the published one descends
+///   from (the fork) is not on the published commit's own first-parent
+///   line: the new line up to the fork is not the published main line, and
+///   the rules in force along it are not the ones the site judged by;
+/// - or a commit of the published line since the fork changed a
+///   controlled document: the new line's commits, and the merge itself,
+///   are judged under the rules at the fork, as if that change had never
+///   been made (the published line's commits become branch commits, judged
+///   under the fork's rules and the merge's, which are the same);
+/// - or the merge does not hold, as published, a file the published line
+///   changed since the fork: the site showed it, and the main line never
+///   held it, so no change of it shows (`git merge -s ours`, or one side's
+///   version kept in a conflict).
 ///
-/// A `git pull` merge that keeps both sides, whose other side left the
-/// controlled documents alone, changes nothing.
+/// A `git pull` merge of a published line that changed no controlled
+/// document, made on a commit of its main line and keeping its files as
+/// published, changes nothing.
 fn left_line(
     h: &History,
     repo: &git2::Repository,
     published: &str,
-    reported: bool,
+    check: Check<'_>,
 ) -> Result<Option<LeftLine>> {
     // The main line by position (the root commit is 0). The published
     // commit is found with git, not in the index, which holds only the
@@ -190,37 +217,76 @@ fn left_line(
         return Ok(None);
     };
     // The newest line commit that `p` descends from.
-    let fork = first(0, via, |pos| !in_p(pos)).checked_sub(1);
-    let Some((fork_pos, fork_id)) = fork.and_then(|f| Some((f, at(f)?))) else {
-        return Ok(Some(LeftLine {
-            merge: merge.to_string(),
-            fork: None,
-            commits: via + 1,
-            changed: Vec::new(),
-            dropped: Vec::new(),
-        }));
-    };
-    let changed = controlled_touched(repo, p, fork_id, &h.prefix)?;
+    let fork = first(0, via, |pos| !in_p(pos))
+        .checked_sub(1)
+        .and_then(|f| Some((f, at(f)?)));
     let merged = find_commit(repo, merge)?;
     let published_commit = find_commit(repo, p)?;
-    let as_published = via == fork_pos + 1 && merged.tree_id() == published_commit.tree_id();
-    let dropped = if reported {
-        Vec::new()
-    } else {
-        let fork_commit = find_commit(repo, fork_id)?;
-        dropped(repo, &fork_commit, &published_commit, &merged, &h.prefix)?
+    let dropped = match check.content {
+        true => {
+            let fork_commit = fork.map(|(_, id)| find_commit(repo, id)).transpose()?;
+            let mut dropped = dropped(
+                repo,
+                fork_commit.as_ref(),
+                &published_commit,
+                &merged,
+                &h.prefix,
+            )?;
+            if check.records_only {
+                dropped.retain(|path| crate::kind::Kind::of_path(path).is_some());
+            }
+            dropped
+        }
+        false => Vec::new(),
     };
-    if (changed.is_empty() || as_published) && dropped.is_empty() {
+    // Nothing the site had not published as the main line lies between
+    // the commit it was last built from and the merge.
+    let published_since = check
+        .since
+        .and_then(|c| line.iter().position(|id| *id == Some(c)))
+        .is_some_and(|at| via <= at + 1);
+    let (commits, fork_branch, changed) = match fork {
+        None => (via + 1, false, Vec::new()),
+        Some((pos, id)) if check.judge && !published_since => {
+            let on_line = on_first_parents(repo, p, id)?;
+            let changed = match on_line {
+                true => controlled_touched(repo, p, id, &h.prefix)?,
+                false => Vec::new(),
+            };
+            (via - pos, !on_line, changed)
+        }
+        Some((pos, _)) => (via - pos, false, Vec::new()),
+    };
+    let unrelated = check.judge && !published_since && fork.is_none();
+    if !unrelated && !fork_branch && changed.is_empty() && dropped.is_empty() {
         return Ok(None);
     }
     Ok(Some(LeftLine {
         merge: merge.to_string(),
-        fork: Some(fork_id.to_string()),
-        commits: via - fork_pos,
-        changed: if as_published { Vec::new() } else { changed },
+        fork: fork.map(|(_, id)| id.to_string()),
+        fork_branch,
+        commits,
+        changed,
         dropped,
     }))
 }
+
+/// Whether `fork` is on the first-parent line of `published`.
+fn on_first_parents(
+    repo: &git2::Repository,
+    published: git2::Oid,
+    fork: git2::Oid,
+) -> Result<bool> {
+    let mut at = Some(find_commit(repo, published)?);
+    while let Some(c) = at {
+        if c.id() == fork {
+            return Ok(true);
+        }
+        at = first_parent(repo, &c)?;
+    }
+    Ok(false)
+}
+
 /// The first position in `lo..hi` where `pred` holds, `hi` if none, for a
 /// `pred` that holds from some position on.
 fn first(mut lo: usize, mut hi: usize, pred: impl Fn(usize) -> bool) -> usize {
@@ -272,11 +338,11 @@ fn controlled_touched(
 }
 
 /// The files below the records root that the published line changed
-/// since `fork` and that `merge` holds as they were at the fork: what the
-/// published site showed that the merge left out.
+/// since `fork` (all it holds, without one) and that `merge` does not hold
+/// as published: what the site showed that the main line never held.
 fn dropped(
     repo: &git2::Repository,
-    fork: &git2::Commit,
+    fork: Option<&git2::Commit>,
     published: &git2::Commit,
     merge: &git2::Commit,
     prefix: &str,
@@ -287,9 +353,9 @@ fn dropped(
             .ok()
             .map(|e| e.id())
     };
-    Ok(changed_files(repo, published, Some(fork), prefix)?
+    Ok(changed_files(repo, published, fork, prefix)?
         .into_iter()
-        .filter(|raw| at_merge(&raw.path) == raw.old)
+        .filter(|raw| at_merge(&raw.path) != raw.new)
         .map(|raw| raw.path)
         .collect())
 }

@@ -154,6 +154,7 @@ labels! {
     line_changed: "Changed on the published line", "已發佈主線上變更的文件";
     line_dropped: "Left out by the merge", "合併時捨棄的檔案";
     line_unrelated: "Nowhere: an unrelated history", "無：不相關的歷史";
+    line_fork_branch: "a branch commit of the published line", "已發佈主線上的分支提交";
     lost_commits: "Commits no longer in the history", "已不在歷史中的提交";
     objects_gone: "unknown (the objects are gone)", "不明（物件已不存在）";
     rewritten_records: "Records touched by the lost commits", "遺失提交所涉及的紀錄";

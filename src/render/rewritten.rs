@@ -46,6 +46,10 @@ fn left_line(cx: &Cx, r: &Rewrite, l: &LeftLine) -> Block {
         field(
             "line_fork",
             match &l.fork {
+                Some(fork) if l.fork_branch => {
+                    Cell::text(format!("{} ({})", short(fork), t("line_fork_branch")))
+                        .class("error")
+                }
                 Some(fork) => Cell::text(short(fork)),
                 None => Cell::text(t("line_unrelated")).class("error"),
             },

@@ -187,6 +187,16 @@ fn left_line(r: &Rewrite, l: &LeftLine) -> Message {
         )),
         Some(fork) => {
             let fork = short(fork);
+            if l.fork_branch {
+                add(msg!(
+                    ". Where the two lines parted, commit {fork} was not on the published line's \
+                     main line but a branch commit there: the main line's {n_en} from it, up to and \
+                     including that merge, are judged under the rules in force along another line \
+                     than the one the site was judged by",
+                    "。兩線分出處的提交 {fork} 不在已發佈的主線上，而是其上的分支提交：主線上自該處起、\
+                     直到並包含該合併的 {n} 個提交，依另一條線上當時的規則判斷，而非本站判斷時所依的規則"
+                ));
+            }
             if !l.changed.is_empty() {
                 let files = l.changed.join(", ");
                 add(msg!(
@@ -200,30 +210,32 @@ fn left_line(r: &Rewrite, l: &LeftLine) -> Message {
                      變更從未發生（在舊分支上執行 `git merge main` 後以快轉推送即會如此）"
                 ));
             }
-            if !l.dropped.is_empty() {
-                let en = listed(
-                    l.dropped.iter().take(NAMED).cloned().collect(),
-                    l.dropped.len(),
-                    false,
-                );
-                let zh = listed(
-                    l.dropped.iter().take(NAMED).cloned().collect(),
-                    l.dropped.len(),
-                    true,
-                );
-                add(Message {
-                    en: format!(
-                        ". That merge left out what the published line had made to {en} since \
-                         commit {fork}: the site showed it, and the main line never held it, so no \
-                         deletion shows"
-                    ),
-                    zh: format!(
-                        "。該合併捨棄了已發佈主線自提交 {fork} 以來對 {zh} 所做的變更：本站曾顯示\
-                         這些內容，而主線從未包含它們，因此不會顯示為刪除"
-                    ),
-                });
-            }
         }
+    }
+    if !l.dropped.is_empty() {
+        let named = || l.dropped.iter().take(NAMED).cloned().collect();
+        let (en, zh) = (
+            listed(named(), l.dropped.len(), false),
+            listed(named(), l.dropped.len(), true),
+        );
+        let (since_en, since_zh) = match &l.fork {
+            Some(fork) => (
+                format!(" since commit {}", short(fork)),
+                format!("自提交 {} 以來", short(fork)),
+            ),
+            None => (String::new(), String::new()),
+        };
+        add(Message {
+            en: format!(
+                ". That merge does not hold as published what the published line had made to \
+                 {en}{since_en}: the site showed it, and the main line never held it, so no change \
+                 of it shows"
+            ),
+            zh: format!(
+                "。該合併未依已發佈的內容保留已發佈主線{since_zh}對 {zh} 所做的變更：本站曾顯示這些\
+                 內容，而主線從未包含它們，因此不會顯示任何變更"
+            ),
+        });
     }
     add(msg!(
         ". Put the published commit back on the main line: `git switch -c mainline {at}`, `git \

@@ -994,8 +994,11 @@ fn a_fork_at_a_branch_commit_whose_rules_were_not_in_force_is_history_rewritten(
         &repo,
         &out,
         &[
-            &format!("main line's 2 commits after commit {}", short(proposed)),
-            "had made to docket.toml",
+            &format!(
+                "commit {} was not on the published line's main line",
+                short(proposed)
+            ),
+            "the main line's 2 commits from it",
         ],
     );
     put_back(&repo, &out, published, merge);
@@ -1038,7 +1041,8 @@ fn a_published_record_dropped_by_a_merge_s_ours_is_reported() {
         &repo,
         &out,
         &[
-            "left out what the published line had made to customers/C-0002.toml",
+            "does not hold as published what the published line had made to \
+             customers/C-0002.toml",
             &format!("since commit {}", short(base)),
         ],
     );
@@ -1738,4 +1742,421 @@ fn a_role_the_gm_took_back_does_not_sign_on_a_branch_forked_before() {
         let detail = sig["status"]["detail"].as_str().unwrap_or_default();
         assert!(detail.contains("no longer holds role gm"), "{detail}");
     }
+}
+
+/// Fifth review: Li writes the GM's review, unsigned, on a
+/// branch from before the switch to "ssh" (`L`), and merges that branch
+/// into main herself (a merge touching only the order, no governance):
+/// the site, built from that merge, shows the review unproven, a branch
+/// commit judged under "ssh". She then merges the published commit into
+/// `L` (tree exactly the published one, the merge in the GM's name,
+/// governed under "author" in force at `L`) and pushes it as a
+/// fast-forward: `L` is now a main-line commit under "author", and the
+/// review proven. The fork is taken as `L`, a commit the published line
+/// only held as a branch commit, so the merge looks "right on the fork".
+#[test]
+fn a_fork_at_lis_own_merged_branch_commit_is_history_rewritten() {
+    let (repo, root, main) = switched_to_ssh();
+    repo.set_policy("author");
+    repo.write(ORDER_PATH, ORDER);
+    let forged = repo.commit_raw(
+        "wang.gm",
+        "2026-03-03 10:00",
+        "Review SO-2026-0001",
+        Signing::Unsigned,
+        &[root],
+    );
+    repo.set_policy("ssh");
+    let published = repo.commit_raw(
+        "li.sales",
+        "2026-03-03 10:30",
+        "Merge branch 'review'",
+        Signing::KeyOf("li.sales"),
+        &[main, forged],
+    );
+    repo.set_head(published);
+    let (sig, _) = judged(&repo, "SO-2026-0001", "review", AS_OF, &[]);
+    assert_ne!(sig["state"], "proven", "published unproven: {sig:#}");
+    let (_dir, out) = site();
+    build(&repo, &out);
+
+    let merge = repo.commit_raw(
+        "wang.gm",
+        "2026-03-03 11:00",
+        "Merge branch 'main' into review",
+        Signing::Unsigned,
+        &[forged, published],
+    );
+    repo.set_head(merge);
+    let (sig, run) = judged(&repo, "SO-2026-0001", "review", AS_OF, &[]);
+    let published_run = check_published(&repo, &out);
+    assert!(
+        sig["state"] != "proven" || !published_run.of("history-rewritten").is_empty(),
+        "the review is proven and nothing says the main line was replaced: {sig:#}\n{}\n{}",
+        show(&run),
+        show(&published_run)
+    );
+}
+
+/// Fifth review: the `-s ours` case with one byte more. The
+/// customer C-0001 is deactivated on main and published; Li merges main
+/// into a commit from before it whose C-0001 carries a comment of hers,
+/// the merge keeping her C-0001 (active), and pushes it as a
+/// fast-forward. The merge holds the record neither as the published line
+/// made it nor as it was at the fork, so it is not "left out"; the main
+/// line never held the deactivation, so no change of it shows: the
+/// record the site showed reverts silently.
+#[test]
+fn a_published_change_reverted_by_a_merge_holding_a_third_version_is_reported() {
+    let repo = company("ssh");
+    let base = review(&repo, "wang.gm", Signing::KeyOf("wang.gm"));
+    let customer = "customers/C-0001.toml";
+    let before = repo.read(customer);
+    assert!(before.contains("active = true"));
+    repo.write(customer, &before.replace("active = true", "active = false"));
+    let published = repo.commit_with(
+        "li.sales",
+        "2026-03-03",
+        "C-0001 no longer a customer",
+        Signing::KeyOf("li.sales"),
+    );
+    let (_dir, out) = site();
+    build(&repo, &out);
+    let clean = check_published(&repo, &out);
+    assert_eq!(clean.code, 0, "{}", show(&clean));
+
+    repo.write(customer, &format!("{before}# called 2026-03-03\n"));
+    let local = repo.commit_raw(
+        "li.sales",
+        "2026-03-03 12:00",
+        "Customer call",
+        Signing::KeyOf("li.sales"),
+        &[base],
+    );
+    let merge = repo.commit_raw(
+        "li.sales",
+        "2026-03-03 13:00",
+        "Merge branch 'main'",
+        Signing::KeyOf("li.sales"),
+        &[local, published],
+    );
+    repo.set_head(merge);
+    assert!(repo.read(customer).contains("active = true"));
+    let run = check_published(&repo, &out);
+    eprintln!(
+        "before: exit {}\n{}\nafter: exit {}\n{}",
+        clean.code,
+        show(&clean),
+        run.code,
+        show(&run)
+    );
+    assert_eq!(
+        run.of("history-rewritten").len(),
+        1,
+        "the published deactivation of C-0001 left out by the merge: {}",
+        show(&run)
+    );
+}
+
+/// Fifth review: while a replaced main line is open, builds
+/// record the commit they were built from as `built`, checked only for
+/// being lost. Li adds a customer on the new line and it is published
+/// (`built`); she then merges that commit into the one before it with
+/// `-s ours` (C-0002 left out) and pushes it as a fast-forward: `built`
+/// is still an ancestor, so nothing more is said. The GM applies the
+/// documented remedy for the open finding, and the customer the site
+/// showed is gone with no finding at all.
+#[test]
+fn a_record_published_from_the_replacing_line_then_dropped_by_a_merge_s_ours_is_reported() {
+    let Replaced {
+        repo,
+        main,
+        merge,
+        out,
+        _dir,
+        ..
+    } = replaced_main_line("ssh");
+    build(&repo, &out);
+    let more = new_customer(&repo, "2026-03-04");
+    build(&repo, &out);
+    // The site shows C-0002 (built from `more`).
+    let manifest = std::fs::read_to_string(out.join(".docket-manifest")).unwrap();
+    assert!(manifest.contains(&more.to_string()), "{manifest}");
+    repo.remove("customers/C-0002.toml");
+    let ours = repo.commit_raw(
+        "li.sales",
+        "2026-03-04 12:00",
+        "Merge branch 'customer'",
+        Signing::KeyOf("li.sales"),
+        &[merge, more],
+    );
+    repo.set_head(ours);
+    build(&repo, &out);
+    let back = repo.commit_raw(
+        "wang.gm",
+        "2026-03-05",
+        "Main line back",
+        Signing::KeyOf("wang.gm"),
+        &[main, ours],
+    );
+    repo.set_head(back);
+    let run = check_published(&repo, &out);
+    let said = |f: &F| f.message.contains("C-0002");
+    assert!(
+        run.of("history-rewritten").iter().any(said) || run.of("record-deleted").iter().any(said),
+        "C-0002, published, gone without a word: {}",
+        show(&run)
+    );
+}
+
+/// Fifth review: the "fast-forward in all but name". The GM
+/// switches to "ssh"; Li commits his review in his name, unsigned, on
+/// main: unproven, and published so. She merges that published commit
+/// into the root, right on the fork, the merge holding exactly the
+/// published tree, in the GM's name, unsigned, and pushes it as a
+/// fast-forward. The published line's commits are now branch commits,
+/// judged under the rules at the fork and "at the merge": but the merge
+/// is judged under the rules in force before it (the root's "author"),
+/// and the switch to "ssh" is on the branch, so both are "author" and
+/// the review is proven, with nothing said.
+#[test]
+fn a_merge_right_on_the_fork_holding_exactly_the_published_commit_proves_nothing_new() {
+    let (repo, root, _main) = switched_to_ssh();
+    repo.write(ORDER_PATH, ORDER);
+    let published = repo.commit_with(
+        "wang.gm",
+        "2026-03-03 10:00",
+        "Review SO-2026-0001",
+        Signing::Unsigned,
+    );
+    let (sig, _) = judged(&repo, "SO-2026-0001", "review", AS_OF, &[]);
+    assert_ne!(sig["state"], "proven", "published unproven: {sig:#}");
+    let (_dir, out) = site();
+    build(&repo, &out);
+
+    let merge = repo.commit_raw(
+        "wang.gm",
+        "2026-03-03 11:00",
+        "Merge branch 'main'",
+        Signing::Unsigned,
+        &[root, published],
+    );
+    repo.set_head(merge);
+    let (sig, run) = judged(&repo, "SO-2026-0001", "review", AS_OF, &[]);
+    let published_run = check_published(&repo, &out);
+    assert!(
+        sig["state"] != "proven" || !published_run.of("history-rewritten").is_empty(),
+        "the review published unproven is proven now, and nothing is said: {sig:#}\n{}\n{}",
+        show(&run),
+        show(&published_run)
+    );
+}
+
+/// Fifth review: the same with rules Li wrote, in a company on
+/// "ssh" from its first commit. Li starts an orphan root holding the
+/// records under "author" and joins it to main with `-s ours` (her merge
+/// changes no file: nothing to govern, nothing shown). Later she commits
+/// the GM's review in his name, unsigned, on main: unproven, published.
+/// She merges the published commit into her orphan root, the merge
+/// holding exactly the published tree, and pushes it as a fast-forward.
+/// The fork is her orphan root, the merge "right on the fork": the whole
+/// published line is now branch commits judged under her root's
+/// "author", and the review is proven, with nothing said.
+#[test]
+fn an_orphan_root_joined_earlier_is_a_fork_that_judges_the_published_line_by_its_rules() {
+    let repo = company("ssh");
+    let base = repo.git().head().unwrap().target().unwrap();
+    repo.set_policy("author");
+    let orphan = repo.commit_raw(
+        "li.sales",
+        "2026-03-02 12:00",
+        "Records",
+        Signing::KeyOf("li.sales"),
+        &[],
+    );
+    repo.set_policy("ssh");
+    let joined = repo.commit_raw(
+        "li.sales",
+        "2026-03-02 13:00",
+        "Merge branch 'records'",
+        Signing::KeyOf("li.sales"),
+        &[base, orphan],
+    );
+    repo.set_head(joined);
+    assert!(repo.check().of("governance-unproven").is_empty());
+    repo.write(ORDER_PATH, ORDER);
+    let published = repo.commit_with(
+        "wang.gm",
+        "2026-03-03 10:00",
+        "Review SO-2026-0001",
+        Signing::Unsigned,
+    );
+    let (sig, _) = judged(&repo, "SO-2026-0001", "review", AS_OF, &[]);
+    assert_ne!(sig["state"], "proven", "published unproven: {sig:#}");
+    let (_dir, out) = site();
+    build(&repo, &out);
+
+    let merge = repo.commit_raw(
+        "wang.gm",
+        "2026-03-03 11:00",
+        "Merge branch 'main'",
+        Signing::Unsigned,
+        &[orphan, published],
+    );
+    repo.set_head(merge);
+    let (sig, run) = judged(&repo, "SO-2026-0001", "review", AS_OF, &[]);
+    let published_run = check_published(&repo, &out);
+    assert!(
+        sig["state"] != "proven" || !published_run.of("history-rewritten").is_empty(),
+        "the review published unproven is proven now, and nothing is said: {sig:#}\n{}\n{}",
+        show(&run),
+        show(&published_run)
+    );
+}
+
+/// Fifth review, a false alarm with no way out: the GM fixes a
+/// typo in docket.toml on main (signed), and it is published; his own
+/// older clone, with another fix of docket.toml of his (signed), is
+/// force-pushed over it by mistake, and published: the first fix is
+/// reported lost. Following that finding he merges it back (`git merge
+/// PUBLISHED`), which takes it in through a later parent: reported as a
+/// main line replaced. Following that finding he puts it on the main
+/// line (`git switch -c mainline PUBLISHED`, `git merge --no-ff main`):
+/// now the commit the manifest kept (his second fix) is the one off the
+/// main line, with a change to docket.toml on its side, and is reported
+/// in its turn. Two published commits, each with a controlled change, can
+/// never both be on one first-parent line: every merge is reported, by
+/// everything the findings advise, for ever.
+#[test]
+fn two_published_fixes_of_docket_toml_merged_back_as_advised_are_cleared() {
+    let repo = company("ssh");
+    let root = repo.git().head().unwrap().target().unwrap();
+    let first = repo.read("docket.toml");
+    repo.write("docket.toml", &format!("{first}\n# typo fixed\n"));
+    let fixed = repo.commit_with(
+        "wang.gm",
+        "2026-03-03 09:00",
+        "docket.toml: typo",
+        Signing::KeyOf("wang.gm"),
+    );
+    let (_dir, out) = site();
+    build(&repo, &out);
+
+    repo.write("docket.toml", &format!("# the company's settings\n{first}"));
+    let other = repo.commit_raw(
+        "wang.gm",
+        "2026-03-03 10:00",
+        "docket.toml: heading",
+        Signing::KeyOf("wang.gm"),
+        &[root],
+    );
+    repo.set_head(other);
+    build(&repo, &out);
+    rewritten_saying(&repo, &out, &[&format!("git merge {}", short(fixed))]);
+
+    // As the finding says: merge the lost commit back.
+    repo.write(
+        "docket.toml",
+        &format!("# the company's settings\n{first}\n# typo fixed\n"),
+    );
+    let merged = repo.commit_raw(
+        "wang.gm",
+        "2026-03-04 09:00",
+        "Merge the typo fix back",
+        Signing::KeyOf("wang.gm"),
+        &[other, fixed],
+    );
+    repo.set_head(merged);
+    build(&repo, &out);
+    let run = check_published(&repo, &out);
+    if run.of("history-rewritten").is_empty() {
+        return;
+    }
+    // As that finding says: the published commit first.
+    let back = repo.commit_raw(
+        "wang.gm",
+        "2026-03-05 09:00",
+        "Main line back",
+        Signing::KeyOf("wang.gm"),
+        &[fixed, merged],
+    );
+    repo.set_head(back);
+    build(&repo, &out);
+    let run = check_published(&repo, &out);
+    assert!(
+        run.of("history-rewritten").is_empty(),
+        "still reported after both remedies: {}",
+        show(&run)
+    );
+}
+
+/// Fifth review: the fork at Li's own merge of the switch. On a
+/// branch from before the switch to "ssh", Li writes the GM's review,
+/// unsigned (`L0`), then merges main into it in the GM's name (`K`, the
+/// switch taken in). She merges that branch into main herself (no
+/// controlled document changes there): the site, built from it, shows the
+/// review unproven, a branch commit. Then she merges the published commit
+/// into her branch, adds a commit of her own, and pushes it as a
+/// fast-forward. The fork is `K`, which holds the switch, so the published
+/// line changed no controlled document "since the fork"; but on the new
+/// line `K` is a main-line merge judged under "author", and `L0` before
+/// it a main-line commit under "author": the review is proven, and
+/// nothing is said.
+#[test]
+fn a_fork_at_lis_merge_of_the_switch_hides_the_switch_from_the_published_line() {
+    let (repo, root, main) = switched_to_ssh();
+    repo.set_policy("author");
+    repo.write(ORDER_PATH, ORDER);
+    let forged = repo.commit_raw(
+        "wang.gm",
+        "2026-03-03 10:00",
+        "Review SO-2026-0001",
+        Signing::Unsigned,
+        &[root],
+    );
+    repo.set_policy("ssh");
+    let took = repo.commit_raw(
+        "wang.gm",
+        "2026-03-03 10:10",
+        "Merge branch 'main' into review",
+        Signing::Unsigned,
+        &[forged, main],
+    );
+    let published = repo.commit_raw(
+        "li.sales",
+        "2026-03-03 10:30",
+        "Merge branch 'review'",
+        Signing::KeyOf("li.sales"),
+        &[main, took],
+    );
+    repo.set_head(published);
+    let (sig, _) = judged(&repo, "SO-2026-0001", "review", AS_OF, &[]);
+    assert_ne!(sig["state"], "proven", "published unproven: {sig:#}");
+    let (_dir, out) = site();
+    build(&repo, &out);
+
+    repo.edit("customers/C-0001.toml", "+49 40 123456", "+49 40 654321");
+    let own = repo.commit_raw(
+        "li.sales",
+        "2026-03-03 11:00",
+        "C-0001: new phone",
+        Signing::KeyOf("li.sales"),
+        &[took],
+    );
+    let merge = repo.commit_raw(
+        "li.sales",
+        "2026-03-03 11:30",
+        "Merge branch 'main' into review",
+        Signing::KeyOf("li.sales"),
+        &[own, published],
+    );
+    repo.set_head(merge);
+    let (sig, run) = judged(&repo, "SO-2026-0001", "review", AS_OF, &[]);
+    let published_run = check_published(&repo, &out);
+    assert!(
+        sig["state"] != "proven" || !published_run.of("history-rewritten").is_empty(),
+        "the review is proven and nothing says the main line was replaced: {sig:#}\n{}\n{}",
+        show(&run),
+        show(&published_run)
+    );
 }
