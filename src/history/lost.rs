@@ -85,6 +85,10 @@ pub struct LeftLine {
     /// since the fork and the merge does not hold as published.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dropped: Vec<String>,
+    /// Whether the commit is one a build made from a line that replaced
+    /// the main line, checked only for the records it showed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub built: bool,
 }
 
 /// A commit no longer reachable from `HEAD`.

@@ -95,7 +95,9 @@ pub fn rewrites(h: &History, published: &Published) -> Result<Vec<Rewrite>> {
             // one is back: only the records the site showed of it must
             // still be there (the remedy puts the published rules back).
             let reported = carried.is_some_and(|r| r.left_line.is_none());
-            let is_built = built == Some(commit);
+            // Once reported, a built commit's finding is carried as one.
+            let is_built = built == Some(commit)
+                || carried.is_some_and(|r| r.left_line.as_ref().is_some_and(|l| l.built));
             let check = Check {
                 judge: !is_built,
                 content: !reported,
@@ -231,6 +233,7 @@ fn left_line(
                 &published_commit,
                 &merged,
                 &h.prefix,
+                !check.records_only,
             )?;
             if check.records_only {
                 dropped.retain(|path| crate::kind::Kind::of_path(path).is_some());
@@ -245,9 +248,13 @@ fn left_line(
         .since
         .and_then(|c| line.iter().position(|id| *id == Some(c)))
         .is_some_and(|at| via <= at + 1);
+    let judged = check.judge && !published_since;
+    // How many main-line commits are judged under the fork's rules (none
+    // when only the content is in question).
     let (commits, fork_branch, changed) = match fork {
+        _ if !judged => (0, false, Vec::new()),
         None => (via + 1, false, Vec::new()),
-        Some((pos, id)) if check.judge && !published_since => {
+        Some((pos, id)) => {
             let on_line = on_first_parents(repo, p, id)?;
             let changed = match on_line {
                 true => controlled_touched(repo, p, id, &h.prefix)?,
@@ -255,9 +262,8 @@ fn left_line(
             };
             (via - pos, !on_line, changed)
         }
-        Some((pos, _)) => (via - pos, false, Vec::new()),
     };
-    let unrelated = check.judge && !published_since && fork.is_none();
+    let unrelated = judged && fork.is_none();
     if !unrelated && !fork_branch && changed.is_empty() && dropped.is_empty() {
         return Ok(None);
     }
@@ -268,6 +274,7 @@ fn left_line(
         commits,
         changed,
         dropped,
+        built: check.records_only,
     }))
 }
 
@@ -339,13 +346,17 @@ fn controlled_touched(
 
 /// The files below the records root that the published line changed
 /// since `fork` (all it holds, without one) and that `merge` does not hold
-/// as published: what the site showed that the main line never held.
+/// as published (`exact`), or holds as they were at the fork: what the
+/// site showed that the main line never held. (A commit built from a line
+/// that replaced the main line is held to the second: the merge that puts
+/// the published line back shows any other version as its own change.)
 fn dropped(
     repo: &git2::Repository,
     fork: Option<&git2::Commit>,
     published: &git2::Commit,
     merge: &git2::Commit,
     prefix: &str,
+    exact: bool,
 ) -> Result<Vec<String>> {
     let tree = merge.tree()?;
     let at_merge = |path: &str| {
@@ -355,7 +366,10 @@ fn dropped(
     };
     Ok(changed_files(repo, published, fork, prefix)?
         .into_iter()
-        .filter(|raw| at_merge(&raw.path) != raw.new)
+        .filter(|raw| match exact {
+            true => at_merge(&raw.path) != raw.new,
+            false => at_merge(&raw.path) == raw.old,
+        })
         .map(|raw| raw.path)
         .collect())
 }

@@ -54,8 +54,11 @@ fn left_line(cx: &Cx, r: &Rewrite, l: &LeftLine) -> Block {
                 None => Cell::text(t("line_unrelated")).class("error"),
             },
         ),
-        field("line_commits", Cell::text(l.commits.to_string())),
     ];
+    if l.commits > 0 {
+        head.fields
+            .push(field("line_commits", Cell::text(l.commits.to_string())));
+    }
     if !l.changed.is_empty() {
         head.fields
             .push(field("line_changed", Cell::text(l.changed.join(", "))));

@@ -2160,3 +2160,59 @@ fn a_fork_at_lis_merge_of_the_switch_hides_the_switch_from_the_published_line() 
         show(&published_run)
     );
 }
+
+/// Sixth review, a false alarm with no way out: a replaced main line is
+/// open, and Li's phone fix of C-0001 on the replacing line is published
+/// (`built`). The GM puts the published commit back, and in that merge
+/// also notes the call in C-0001 (a third version of a record the
+/// replacing line changed). That was reported, as the remedy merge "did
+/// not hold as published" Li's C-0001, and the remedy that finding gave
+/// reopened the first one, for ever. A built commit's records are now
+/// held only to not being put back to the fork's version, which no
+/// change on the main line would show.
+#[test]
+fn a_remedy_merge_touching_a_record_the_replacing_line_published_can_be_cleared() {
+    let Replaced {
+        repo,
+        main,
+        out,
+        _dir,
+        ..
+    } = replaced_main_line("ssh");
+    build(&repo, &out);
+    repo.edit("customers/C-0001.toml", "+49 40 123456", "+49 40 654321");
+    let more = repo.commit_with(
+        "li.sales",
+        "2026-03-04",
+        "C-0001: new phone",
+        Signing::KeyOf("li.sales"),
+    );
+    build(&repo, &out);
+    // The GM's remedy, with a note of his in C-0001.
+    let c1 = repo.read("customers/C-0001.toml");
+    repo.write(
+        "customers/C-0001.toml",
+        &format!("{c1}# called 2026-03-05\n"),
+    );
+    let back = repo.commit_raw(
+        "wang.gm",
+        "2026-03-05",
+        "Main line back",
+        Signing::KeyOf("wang.gm"),
+        &[main, more],
+    );
+    repo.set_head(back);
+    // The GM's note shows as his merge's own change of C-0001 on the main
+    // line: nothing the site showed vanished without a trace.
+    assert!(
+        check_published(&repo, &out)
+            .of("history-rewritten")
+            .is_empty()
+    );
+    build(&repo, &out);
+    assert!(
+        check_published(&repo, &out)
+            .of("history-rewritten")
+            .is_empty()
+    );
+}
