@@ -31,6 +31,11 @@ pub struct Published {
     /// is checked here only for being lost (a reset of that line).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub built: Option<String>,
+    /// Whether `commit` was itself built while a rewrite was open: what it
+    /// published was published under the finding, and it is checked as
+    /// `built` is.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub under_rewrite: bool,
 }
 
 /// A published commit that is no longer in the history of `HEAD`, or no

@@ -77,6 +77,8 @@ pub fn rewrites(h: &History, published: &Published) -> Result<Vec<Rewrite>> {
     }
     let repo = git2::Repository::open(&h.git_dir)?;
     let head = h.head.as_deref().and_then(|s| git2::Oid::from_str(s).ok());
+    // Every commit a build of this site was made from that it knows of.
+    let known: Vec<&str> = candidates.iter().map(|(c, _)| *c).collect();
     let mut out = Vec::new();
     for (commit, carried) in candidates {
         let oid = git2::Oid::from_str(commit).ok();
@@ -96,13 +98,14 @@ pub fn rewrites(h: &History, published: &Published) -> Result<Vec<Rewrite>> {
             // still be there (the remedy puts the published rules back).
             let reported = carried.is_some_and(|r| r.left_line.is_none());
             // Once reported, a built commit's finding is carried as one.
-            let is_built = built == Some(commit)
+            let is_built = published.built.as_deref() == Some(commit)
+                || (published.under_rewrite && published.commit.as_deref() == Some(commit))
                 || carried.is_some_and(|r| r.left_line.as_ref().is_some_and(|l| l.built));
             let check = Check {
-                judge: !is_built,
                 content: !reported,
                 records_only: is_built,
                 since: published.commit.as_deref().filter(|_| reported),
+                known: &known,
             };
             if let Some(left) = left_line(h, &repo, commit, check)? {
                 out.push(Rewrite {
@@ -149,13 +152,14 @@ pub fn rewrites(h: &History, published: &Published) -> Result<Vec<Rewrite>> {
 /// site showed.
 #[derive(Clone, Copy)]
 struct Check<'a> {
-    judge: bool,
     content: bool,
     /// Whether only the records count in what the merge must hold.
     records_only: bool,
     /// The commit the site was last built from: new-line commits up to it
     /// were published as the main line.
     since: Option<&'a str>,
+    /// Every commit the site was built from that it knows of.
+    known: &'a [&'a str],
 }
 
 /// Whether `published`, in the history of `HEAD`, has left its main line
@@ -248,11 +252,30 @@ fn left_line(
         .since
         .and_then(|c| line.iter().position(|id| *id == Some(c)))
         .is_some_and(|at| via <= at + 1);
-    let judged = check.judge && !published_since;
+    let judged = !published_since;
     // How many main-line commits are judged under the fork's rules (none
     // when only the content is in question).
     let (commits, fork_branch, changed) = match fork {
         _ if !judged => (0, false, Vec::new()),
+        None if check.records_only => (0, false, Vec::new()),
+        // A commit built under a finding, from the line that replaced the
+        // main line: that line is a branch once the published one is back,
+        // but a change of the rules it published must not be passed over
+        // by commits of the new line's own.
+        Some((pos, id)) if check.records_only => {
+            let changed = controlled_touched(repo, p, id, &h.prefix)?;
+            // The newest commit before the merge that the site was built
+            // from, if later than the fork: what lies before it was
+            // published.
+            let published = line[..via]
+                .iter()
+                .rposition(|c| c.is_some_and(|c| check.known.contains(&c)))
+                .map_or(pos, |k| k.max(pos));
+            match via > published + 1 && !changed.is_empty() {
+                true => (via - pos, false, changed),
+                false => (0, false, Vec::new()),
+            }
+        }
         None => (via + 1, false, Vec::new()),
         Some((pos, id)) => {
             let on_line = on_first_parents(repo, p, id)?;
@@ -346,10 +369,11 @@ fn controlled_touched(
 
 /// The files below the records root that the published line changed
 /// since `fork` (all it holds, without one) and that `merge` does not hold
-/// as published (`exact`), or holds as they were at the fork: what the
-/// site showed that the main line never held. (A commit built from a line
-/// that replaced the main line is held to the second: the merge that puts
-/// the published line back shows any other version as its own change.)
+/// as published (`exact`), or holds as they were at the fork or as its
+/// first parent has them: what the site showed that the main line never
+/// held. (A commit built from a line that replaced the main line is held
+/// to the second: the merge that puts the published line back shows any
+/// third version as its own change.)
 fn dropped(
     repo: &git2::Repository,
     fork: Option<&git2::Commit>,
@@ -359,16 +383,20 @@ fn dropped(
     exact: bool,
 ) -> Result<Vec<String>> {
     let tree = merge.tree()?;
-    let at_merge = |path: &str| {
-        tree.get_path(Path::new(&format!("{prefix}{path}")))
-            .ok()
+    let first = first_parent(repo, merge)?.map(|c| c.tree()).transpose()?;
+    let at = |tree: Option<&git2::Tree>, path: &str| {
+        tree.and_then(|t| t.get_path(Path::new(&format!("{prefix}{path}"))).ok())
             .map(|e| e.id())
     };
+    let at_merge = |path: &str| at(Some(&tree), path);
     Ok(changed_files(repo, published, fork, prefix)?
         .into_iter()
         .filter(|raw| match exact {
             true => at_merge(&raw.path) != raw.new,
-            false => at_merge(&raw.path) == raw.old,
+            false => {
+                let held = at_merge(&raw.path);
+                held != raw.new && (held == raw.old || held == at(first.as_ref(), &raw.path))
+            }
         })
         .map(|raw| raw.path)
         .collect())
@@ -385,15 +413,23 @@ pub fn next(h: &History, previous: &Published) -> Published {
     // commit it had: what the replaced line made was never published as
     // good, and the remedy (a merge with the published commit first)
     // would otherwise take the newest of it off the line in its turn.
-    let (commit, built) = if h.rewrites.iter().any(|r| r.left_line.is_some()) {
-        (previous.commit.clone(), h.head.clone())
+    // A commit built while any rewrite is open published under the
+    // finding: noted as `built`, or as `under_rewrite` when it is the one
+    // the site is built from.
+    let (commit, built, under_rewrite) = if h.rewrites.iter().any(|r| r.left_line.is_some()) {
+        (
+            previous.commit.clone(),
+            h.head.clone(),
+            previous.under_rewrite,
+        )
     } else {
-        (h.head.clone(), None)
+        (h.head.clone(), None, !h.rewrites.is_empty())
     };
     Published {
         commit,
         rewrites: h.rewrites.clone(),
         built,
+        under_rewrite,
     }
 }
 

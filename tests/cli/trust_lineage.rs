@@ -2216,3 +2216,259 @@ fn a_remedy_merge_touching_a_record_the_replacing_line_published_can_be_cleared(
             .is_empty()
     );
 }
+
+/// Seventh review: a switch of the rules made while a finding is open is
+/// a `built` commit, never judged. The GM tidies docket.toml on main
+/// (signed) and it is published; Li pushes a `git pull` merge of it onto
+/// her own commit (reported: a controlled document changed on the
+/// published line, the finding open). Before anyone applies the remedy,
+/// the GM switches to "ssh" on main (signed) and the site shows it: the
+/// manifest keeps the first published commit, and notes the switch as
+/// `built`. Li then applies the remedy herself (the published commit the
+/// first parent of a merge of her line) on a branch, writes the GM's
+/// review there, unsigned, merges main (the switch) into it, and pushes
+/// that as a fast-forward. The published commit is back on the main
+/// line; the switch, `built`, is checked only for records put back: it is
+/// now a branch commit, the main line ran under "author" until Li's merge,
+/// and her review is proven, with nothing said.
+#[test]
+fn a_switch_published_as_a_built_commit_is_judged_when_taken_off_the_main_line() {
+    let repo = company("author");
+    let base = repo.git().head().unwrap().target().unwrap();
+    let tidy = format!("# the company's settings\n{}", repo.read("docket.toml"));
+    repo.write("docket.toml", &tidy);
+    let published = repo.commit_with(
+        "wang.gm",
+        "2026-03-02 12:00",
+        "docket.toml: heading",
+        Signing::KeyOf("wang.gm"),
+    );
+    let (_dir, out) = site();
+    build(&repo, &out);
+
+    // Li's `git pull`: her commit first, the published one second.
+    repo.edit("customers/C-0001.toml", "+49 40 123456", "+49 40 654321");
+    let local = repo.commit_raw(
+        "li.sales",
+        "2026-03-02 13:00",
+        "C-0001: new phone",
+        Signing::KeyOf("li.sales"),
+        &[base],
+    );
+    let pulled = repo.commit_raw(
+        "li.sales",
+        "2026-03-02 13:30",
+        "Merge branch 'main' of origin",
+        Signing::KeyOf("li.sales"),
+        &[local, published],
+    );
+    repo.set_head(pulled);
+    build(&repo, &out);
+    assert_eq!(
+        check_published(&repo, &out).of("history-rewritten").len(),
+        1
+    );
+
+    // The GM switches to "ssh" on main; the site shows it.
+    repo.set_policy("ssh");
+    let switch = repo.commit_with(
+        "wang.gm",
+        "2026-03-03 09:00",
+        "Policy: ssh",
+        Signing::KeyOf("wang.gm"),
+    );
+    build(&repo, &out);
+    let manifest = std::fs::read_to_string(out.join(".docket-manifest")).unwrap();
+    assert!(manifest.contains(&switch.to_string()), "{manifest}");
+
+    // Li: the remedy, her review, main merged in, pushed at once.
+    repo.set_policy("author");
+    let back = repo.commit_raw(
+        "li.sales",
+        "2026-03-03 09:30",
+        "Main line back",
+        Signing::KeyOf("li.sales"),
+        &[published, pulled],
+    );
+    repo.write(ORDER_PATH, ORDER);
+    let forged = repo.commit_raw(
+        "wang.gm",
+        "2026-03-03 10:00",
+        "Review SO-2026-0001",
+        Signing::Unsigned,
+        &[back],
+    );
+    repo.set_policy("ssh");
+    let merge = repo.commit_raw(
+        "wang.gm",
+        "2026-03-03 11:00",
+        "Merge branch 'main' into review",
+        Signing::Unsigned,
+        &[forged, switch],
+    );
+    repo.set_head(merge);
+    let (sig, run) = judged(&repo, "SO-2026-0001", "review", AS_OF, &[]);
+    let published_run = check_published(&repo, &out);
+    assert!(
+        sig["state"] != "proven" || !published_run.of("history-rewritten").is_empty(),
+        "the GM's review, unsigned, proven after the switch to ssh was published, \
+         and nothing is said: {sig:#}\n{}\n{}",
+        show(&run),
+        show(&published_run)
+    );
+}
+
+/// Seventh review, a false alarm with no way out: the two published fixes
+/// of docket.toml of the fifth review, but the GM had one commit of his
+/// own (a customer's phone) on top of the force-pushed one, not yet
+/// pushed, when he merged the lost fix back as the finding advised; he
+/// pushes both at once. The merge-back is no longer right after the
+/// commit the site was last built from, so it is judged: reported as a
+/// main line replaced. Its remedy (the lost fix first) then takes the
+/// commit the manifest kept (his second fix) off the main line, with a
+/// change to docket.toml on its side: reported in its turn, for ever.
+#[test]
+fn two_published_fixes_merged_back_with_a_commit_before_the_merge_are_cleared() {
+    let repo = company("ssh");
+    let root = repo.git().head().unwrap().target().unwrap();
+    let first = repo.read("docket.toml");
+    repo.write("docket.toml", &format!("{first}\n# typo fixed\n"));
+    let fixed = repo.commit_with(
+        "wang.gm",
+        "2026-03-03 09:00",
+        "docket.toml: typo",
+        Signing::KeyOf("wang.gm"),
+    );
+    let (_dir, out) = site();
+    build(&repo, &out);
+
+    repo.write("docket.toml", &format!("# the company's settings\n{first}"));
+    let other = repo.commit_raw(
+        "wang.gm",
+        "2026-03-03 10:00",
+        "docket.toml: heading",
+        Signing::KeyOf("wang.gm"),
+        &[root],
+    );
+    repo.set_head(other);
+    build(&repo, &out);
+    rewritten_saying(&repo, &out, &[&format!("git merge {}", short(fixed))]);
+
+    // A commit of his own, then the lost commit merged back, pushed at once.
+    repo.edit("customers/C-0001.toml", "+49 40 123456", "+49 40 654321");
+    let phone = repo.commit_with(
+        "wang.gm",
+        "2026-03-04 08:00",
+        "C-0001: new phone",
+        Signing::KeyOf("wang.gm"),
+    );
+    repo.write(
+        "docket.toml",
+        &format!("# the company's settings\n{first}\n# typo fixed\n"),
+    );
+    let merged = repo.commit_raw(
+        "wang.gm",
+        "2026-03-04 09:00",
+        "Merge the typo fix back",
+        Signing::KeyOf("wang.gm"),
+        &[phone, fixed],
+    );
+    repo.set_head(merged);
+    build(&repo, &out);
+    let run = check_published(&repo, &out);
+    if run.of("history-rewritten").is_empty() {
+        return;
+    }
+    // As that finding says: the published commit first.
+    let back = repo.commit_raw(
+        "wang.gm",
+        "2026-03-05 09:00",
+        "Main line back",
+        Signing::KeyOf("wang.gm"),
+        &[fixed, merged],
+    );
+    repo.set_head(back);
+    build(&repo, &out);
+    let run = check_published(&repo, &out);
+    assert!(
+        run.of("history-rewritten").is_empty(),
+        "still reported after both remedies: {}",
+        show(&run)
+    );
+}
+
+/// Seventh review: the "third version" revert, of a record the site
+/// showed from a `built` commit. A replaced main line is open; on it
+/// C-0001 is deactivated, and published (`built`). Li branches from the
+/// published commit, notes a call in C-0001 (still active), and merges
+/// the built commit into that, keeping her C-0001; pushed as a
+/// fast-forward. The published commit is on the main line again, so its
+/// finding is cleared; the built commit is held only to C-0001 not being
+/// put back to its version at the fork, and Li's is a third one. Her
+/// merge holds C-0001 as its first parent did, so no change of it shows
+/// there either: the deactivation the site showed reverts silently.
+#[test]
+fn a_record_published_from_a_built_commit_reverted_by_a_third_version_is_reported() {
+    let Replaced {
+        repo,
+        main,
+        out,
+        _dir,
+        ..
+    } = replaced_main_line("ssh");
+    build(&repo, &out);
+    let customer = "customers/C-0001.toml";
+    let before = repo.read(customer);
+    repo.write(customer, &before.replace("active = true", "active = false"));
+    let built = repo.commit_with(
+        "wang.gm",
+        "2026-03-04",
+        "C-0001 no longer a customer",
+        Signing::KeyOf("wang.gm"),
+    );
+    build(&repo, &out);
+    let manifest = std::fs::read_to_string(out.join(".docket-manifest")).unwrap();
+    assert!(manifest.contains(&built.to_string()), "{manifest}");
+
+    // Li's branch from the published commit: a note in C-0001.
+    let at_main = |path: &str| -> String {
+        let git = repo.git();
+        let tree = git.find_commit(main).unwrap().tree().unwrap();
+        let blob = tree
+            .get_path(std::path::Path::new(path))
+            .unwrap()
+            .to_object(&git)
+            .unwrap()
+            .peel_to_blob()
+            .unwrap();
+        String::from_utf8(blob.content().to_vec()).unwrap()
+    };
+    let built_order = repo.read(ORDER_PATH);
+    repo.write(ORDER_PATH, &at_main(ORDER_PATH));
+    repo.write(customer, &format!("{before}# called 2026-03-04\n"));
+    let local = repo.commit_raw(
+        "li.sales",
+        "2026-03-04 12:00",
+        "Customer call",
+        Signing::KeyOf("li.sales"),
+        &[main],
+    );
+    // Her merge of main: everything the built line made but C-0001.
+    repo.write(ORDER_PATH, &built_order);
+    let merge = repo.commit_raw(
+        "li.sales",
+        "2026-03-04 13:00",
+        "Merge branch 'main'",
+        Signing::KeyOf("li.sales"),
+        &[local, built],
+    );
+    repo.set_head(merge);
+    assert!(repo.read(customer).contains("active = true"));
+    let run = check_published(&repo, &out);
+    let said = |f: &F| f.message.contains("C-0001");
+    assert!(
+        run.of("history-rewritten").iter().any(said),
+        "the deactivation of C-0001 the site showed, reverted without a word: {}",
+        show(&run)
+    );
+}

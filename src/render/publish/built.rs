@@ -59,6 +59,7 @@ mod tests {
                     }],
                 }],
                 built: Some("d".repeat(40)),
+                under_rewrite: true,
             },
             caches: true,
         };
