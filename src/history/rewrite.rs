@@ -257,7 +257,6 @@ fn left_line(
     // when only the content is in question).
     let (commits, fork_branch, changed) = match fork {
         _ if !judged => (0, false, Vec::new()),
-        None if check.records_only => (0, false, Vec::new()),
         // A commit built under a finding, from the line that replaced the
         // main line: that line is a branch once the published one is back,
         // but a change of the rules it published must not be passed over

@@ -2307,6 +2307,16 @@ fn a_switch_published_as_a_built_commit_is_judged_when_taken_off_the_main_line()
         &[forged, switch],
     );
     repo.set_head(merge);
+    // The three commits of the new line past the published one, the
+    // merge included, judged without the switch the site showed.
+    rewritten_saying(
+        &repo,
+        &out,
+        &[
+            &format!("main line's 3 commits after commit {}", short(published)),
+            "had made to docket.toml",
+        ],
+    );
     let (sig, run) = judged(&repo, "SO-2026-0001", "review", AS_OF, &[]);
     let published_run = check_published(&repo, &out);
     assert!(
