@@ -78,7 +78,12 @@ pub fn rewrites(h: &History, published: &Published) -> Result<Vec<Rewrite>> {
     let repo = git2::Repository::open(&h.git_dir)?;
     let head = h.head.as_deref().and_then(|s| git2::Oid::from_str(s).ok());
     // Every commit a build of this site was made from that it knows of.
-    let known: Vec<&str> = candidates.iter().map(|(c, _)| *c).collect();
+    // (Not one reported lost: the site has shown another line since.)
+    let known: Vec<&str> = candidates
+        .iter()
+        .filter(|(_, carried)| !carried.is_some_and(|r| r.left_line.is_none()))
+        .map(|(c, _)| *c)
+        .collect();
     let mut out = Vec::new();
     for (commit, carried) in candidates {
         let oid = git2::Oid::from_str(commit).ok();
@@ -270,7 +275,12 @@ fn left_line(
                 .iter()
                 .rposition(|c| c.is_some_and(|c| check.known.contains(&c)))
                 .map_or(pos, |k| k.max(pos));
-            match via > published + 1 && !changed.is_empty() {
+            // The merge right after it counts too when it writes content of
+            // its own under rules other than the ones this commit showed.
+            let passed_over = via > published + 1
+                || (own_content(repo, &merged, &h.prefix)?
+                    && controlled_differ(repo, &published_commit, &merged, &h.prefix)?);
+            match passed_over && !changed.is_empty() {
                 true => (via - pos, false, changed),
                 false => (0, false, Vec::new()),
             }
@@ -298,6 +308,53 @@ fn left_line(
         dropped,
         built: check.records_only,
     }))
+}
+
+/// Whether `merge` holds a file below the records root as none of its
+/// parents has it: content of its own (an evil merge).
+fn own_content(repo: &git2::Repository, merge: &git2::Commit, prefix: &str) -> Result<bool> {
+    let parents: Vec<git2::Tree> = merge
+        .parents()
+        .map(|c| c.tree())
+        .collect::<std::result::Result<_, _>>()?;
+    let tree = merge.tree()?;
+    let at = |t: &git2::Tree, path: &str| {
+        t.get_path(Path::new(&format!("{prefix}{path}")))
+            .ok()
+            .map(|e| e.id())
+    };
+    let first = first_parent(repo, merge)?;
+    Ok(changed_files(repo, merge, first.as_ref(), prefix)?
+        .iter()
+        .any(|raw| {
+            parents
+                .iter()
+                .all(|t| at(t, &raw.path) != at(&tree, &raw.path))
+        }))
+}
+
+/// Whether the controlled documents or the `tsa` folder differ between
+/// commit `a` and the first parent of `merge`.
+fn controlled_differ(
+    repo: &git2::Repository,
+    a: &git2::Commit,
+    merge: &git2::Commit,
+    prefix: &str,
+) -> Result<bool> {
+    let Some(first) = first_parent(repo, merge)? else {
+        return Ok(true);
+    };
+    let (a, b) = (a.tree()?, first.tree()?);
+    let at = |t: &git2::Tree, name: &str| {
+        t.get_path(Path::new(&format!("{prefix}{name}")))
+            .ok()
+            .map(|e| e.id())
+    };
+    Ok(CONTROLLED
+        .iter()
+        .copied()
+        .chain(["tsa"])
+        .any(|name| at(&a, name) != at(&b, name)))
 }
 
 /// Whether `fork` is on the first-parent line of `published`.

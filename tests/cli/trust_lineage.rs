@@ -2482,3 +2482,156 @@ fn a_record_published_from_a_built_commit_reverted_by_a_third_version_is_reporte
         show(&run)
     );
 }
+
+/// Eighth review: the seventh review's attack with no commit between the
+/// remedy and the merge of the switch. The switch to "ssh" is published
+/// as `built` while the `git pull` finding is open; Li makes the remedy
+/// merge herself (the published commit first, the switch second), in the
+/// GM's name, unsigned, and writes his review into that merge. The merge
+/// is the first commit after the last one the site was built from
+/// (rewrite.rs: `via > published + 1`), so the switch it passes over is
+/// not counted; the merge is judged under the rules before it ("author"),
+/// and the review is proven, with nothing said.
+#[test]
+fn a_remedy_merge_passing_over_a_published_switch_judges_its_own_content_under_the_old_rules() {
+    let repo = company("author");
+    let base = repo.git().head().unwrap().target().unwrap();
+    let tidy = format!("# the company's settings\n{}", repo.read("docket.toml"));
+    repo.write("docket.toml", &tidy);
+    let published = repo.commit_with(
+        "wang.gm",
+        "2026-03-02 12:00",
+        "docket.toml: heading",
+        Signing::KeyOf("wang.gm"),
+    );
+    let (_dir, out) = site();
+    build(&repo, &out);
+
+    repo.edit("customers/C-0001.toml", "+49 40 123456", "+49 40 654321");
+    let local = repo.commit_raw(
+        "li.sales",
+        "2026-03-02 13:00",
+        "C-0001: new phone",
+        Signing::KeyOf("li.sales"),
+        &[base],
+    );
+    let pulled = repo.commit_raw(
+        "li.sales",
+        "2026-03-02 13:30",
+        "Merge branch 'main' of origin",
+        Signing::KeyOf("li.sales"),
+        &[local, published],
+    );
+    repo.set_head(pulled);
+    build(&repo, &out);
+    assert_eq!(
+        check_published(&repo, &out).of("history-rewritten").len(),
+        1
+    );
+
+    repo.set_policy("ssh");
+    let switch = repo.commit_with(
+        "wang.gm",
+        "2026-03-03 09:00",
+        "Policy: ssh",
+        Signing::KeyOf("wang.gm"),
+    );
+    build(&repo, &out);
+
+    // Li: the remedy merge, main's tree ("ssh"), the review written in it.
+    repo.write(ORDER_PATH, ORDER);
+    let back = repo.commit_raw(
+        "wang.gm",
+        "2026-03-03 09:30",
+        "Main line back",
+        Signing::Unsigned,
+        &[published, switch],
+    );
+    repo.set_head(back);
+    let (sig, run) = judged(&repo, "SO-2026-0001", "review", AS_OF, &[]);
+    let published_run = check_published(&repo, &out);
+    assert!(
+        sig["state"] != "proven" || !published_run.of("history-rewritten").is_empty(),
+        "the GM's review, unsigned, proven after the switch to ssh was published, \
+         and nothing is said: {sig:#}\n{}\n{}",
+        show(&run),
+        show(&published_run)
+    );
+}
+
+/// Eighth review: the published switch made built-like by an open loss.
+/// The GM's phone fix of C-0001 is published; his older clone (another
+/// customer's fix, signed) is force-pushed over it by mistake and
+/// published: the fix is reported lost. Before anyone merges it back, the
+/// GM switches to "ssh" (signed) and the site shows it: built while a
+/// loss was open, so the manifest marks it `under_rewrite`, checked like
+/// `built`. Li then "merges the lost fix back" the other way round: the
+/// lost fix first, main (the switch) second, in the GM's name, unsigned,
+/// with his review written into the merge. The lost fix is a commit the
+/// site was built from (`known`), right before the merge, so the switch
+/// passed over is not counted; the lost fix is on the main line, so its
+/// finding clears; the merge is judged under "author", the review proven,
+/// and nothing is said.
+#[test]
+fn a_switch_published_while_a_loss_was_open_is_passed_over_by_merging_the_lost_commit_first() {
+    let repo = company("author");
+    let root = repo.git().head().unwrap().target().unwrap();
+    repo.edit("customers/C-0001.toml", "+49 40 123456", "+49 40 654321");
+    let fix = repo.commit_with(
+        "wang.gm",
+        "2026-03-02 09:00",
+        "C-0001: new phone",
+        Signing::KeyOf("wang.gm"),
+    );
+    let (_dir, out) = site();
+    build(&repo, &out);
+
+    // His older clone, force-pushed by mistake.
+    repo.edit("customers/C-0001.toml", "+49 40 654321", "+49 40 123456");
+    repo.write(
+        "customers/C-0002.toml",
+        &CUSTOMER.replace("C-0001", "C-0002"),
+    );
+    let clone = repo.commit_raw(
+        "wang.gm",
+        "2026-03-02 10:00",
+        "New customer",
+        Signing::KeyOf("wang.gm"),
+        &[root],
+    );
+    repo.set_head(clone);
+    build(&repo, &out);
+    rewritten_saying(&repo, &out, &[&short(fix)]);
+
+    // The switch, published while the loss is open.
+    repo.set_policy("ssh");
+    let switch = repo.commit_with(
+        "wang.gm",
+        "2026-03-03 09:00",
+        "Policy: ssh",
+        Signing::KeyOf("wang.gm"),
+    );
+    build(&repo, &out);
+
+    // Li: the lost fix first, main second, the review in the merge.
+    repo.edit("customers/C-0001.toml", "+49 40 123456", "+49 40 654321");
+    repo.write(ORDER_PATH, ORDER);
+    let merge = repo.commit_raw(
+        "wang.gm",
+        "2026-03-03 10:00",
+        "Merge the phone fix back",
+        Signing::Unsigned,
+        &[fix, switch],
+    );
+    repo.set_head(merge);
+    assert!(repo.read("docket.toml").contains("ssh"));
+    let (sig, run) = judged(&repo, "SO-2026-0001", "review", AS_OF, &[]);
+    let published_run = check_published(&repo, &out);
+    assert!(
+        sig["state"] != "proven" || !published_run.of("history-rewritten").is_empty(),
+        "the GM's review, unsigned, proven after the switch to ssh was published, \
+         and nothing is said: {sig:#}\n{}\n{}",
+        show(&run),
+        show(&published_run)
+    );
+}
