@@ -694,6 +694,52 @@ fn put_back(repo: &Repo, out: &std::path::Path, published: git2::Oid, merge: git
     assert_put_back(repo, out);
 }
 
+/// The GM's lost fix of docket.toml merged back onto `tip` as the finding
+/// advises, both fixes kept; then, if that is reported, the published
+/// commit put first as that finding advises: nothing is reported after.
+fn merge_the_fix_back(
+    repo: &Repo,
+    out: &std::path::Path,
+    first: &str,
+    tip: git2::Oid,
+    fixed: git2::Oid,
+) {
+    repo.write(
+        "docket.toml",
+        &format!("# the company's settings\n{first}\n# typo fixed\n"),
+    );
+    let merged = repo.commit_raw(
+        "wang.gm",
+        "2026-03-04 09:00",
+        "Merge the typo fix back",
+        Signing::KeyOf("wang.gm"),
+        &[tip, fixed],
+    );
+    repo.set_head(merged);
+    build(repo, out);
+    if check_published(repo, out)
+        .of("history-rewritten")
+        .is_empty()
+    {
+        return;
+    }
+    let back = repo.commit_raw(
+        "wang.gm",
+        "2026-03-05 09:00",
+        "Main line back",
+        Signing::KeyOf("wang.gm"),
+        &[fixed, merged],
+    );
+    repo.set_head(back);
+    build(repo, out);
+    let run = check_published(repo, out);
+    assert!(
+        run.of("history-rewritten").is_empty(),
+        "still reported after both remedies: {}",
+        show(&run)
+    );
+}
+
 /// A new customer, C-0002, committed by Li on HEAD.
 fn new_customer(repo: &Repo, date: &str) -> git2::Oid {
     repo.write(
@@ -2055,39 +2101,7 @@ fn two_published_fixes_of_docket_toml_merged_back_as_advised_are_cleared() {
     rewritten_saying(&repo, &out, &[&format!("git merge {}", short(fixed))]);
 
     // As the finding says: merge the lost commit back.
-    repo.write(
-        "docket.toml",
-        &format!("# the company's settings\n{first}\n# typo fixed\n"),
-    );
-    let merged = repo.commit_raw(
-        "wang.gm",
-        "2026-03-04 09:00",
-        "Merge the typo fix back",
-        Signing::KeyOf("wang.gm"),
-        &[other, fixed],
-    );
-    repo.set_head(merged);
-    build(&repo, &out);
-    let run = check_published(&repo, &out);
-    if run.of("history-rewritten").is_empty() {
-        return;
-    }
-    // As that finding says: the published commit first.
-    let back = repo.commit_raw(
-        "wang.gm",
-        "2026-03-05 09:00",
-        "Main line back",
-        Signing::KeyOf("wang.gm"),
-        &[fixed, merged],
-    );
-    repo.set_head(back);
-    build(&repo, &out);
-    let run = check_published(&repo, &out);
-    assert!(
-        run.of("history-rewritten").is_empty(),
-        "still reported after both remedies: {}",
-        show(&run)
-    );
+    merge_the_fix_back(&repo, &out, &first, other, fixed);
 }
 
 /// Fifth review: the fork at Li's own merge of the switch. On a
@@ -2372,39 +2386,7 @@ fn two_published_fixes_merged_back_with_a_commit_before_the_merge_are_cleared() 
         "C-0001: new phone",
         Signing::KeyOf("wang.gm"),
     );
-    repo.write(
-        "docket.toml",
-        &format!("# the company's settings\n{first}\n# typo fixed\n"),
-    );
-    let merged = repo.commit_raw(
-        "wang.gm",
-        "2026-03-04 09:00",
-        "Merge the typo fix back",
-        Signing::KeyOf("wang.gm"),
-        &[phone, fixed],
-    );
-    repo.set_head(merged);
-    build(&repo, &out);
-    let run = check_published(&repo, &out);
-    if run.of("history-rewritten").is_empty() {
-        return;
-    }
-    // As that finding says: the published commit first.
-    let back = repo.commit_raw(
-        "wang.gm",
-        "2026-03-05 09:00",
-        "Main line back",
-        Signing::KeyOf("wang.gm"),
-        &[fixed, merged],
-    );
-    repo.set_head(back);
-    build(&repo, &out);
-    let run = check_published(&repo, &out);
-    assert!(
-        run.of("history-rewritten").is_empty(),
-        "still reported after both remedies: {}",
-        show(&run)
-    );
+    merge_the_fix_back(&repo, &out, &first, phone, fixed);
 }
 
 /// Seventh review: the "third version" revert, of a record the site
