@@ -65,8 +65,7 @@ pub fn rewrites(h: &History, published: &Published) -> Result<Vec<Rewrite>> {
             None => candidates.push((&r.published, Some(r))),
         }
     }
-    // Built on the line that replaced the main line: that line is the
-    // main line now, so only a loss of it is news.
+    // Built while a finding was open: checked for what it showed (below).
     let built = published
         .built
         .as_deref()
@@ -97,10 +96,11 @@ pub fn rewrites(h: &History, published: &Published) -> Result<Vec<Rewrite>> {
             // changes (`git merge -s ours`, the remedy the finding offers)
             // drops nothing unreported, and the new line's commits up to
             // the one the site was last built from were published as the
-            // main line. A commit a build made from a line that replaced
-            // the main line is judged as a branch commit once the published
-            // one is back: only the records the site showed of it must
-            // still be there (the remedy puts the published rules back).
+            // main line. A commit a build made while a finding was open is
+            // a branch commit once the published one is back: the records
+            // the site showed of it must still be there, and a change of
+            // the rules it showed must not be passed over (the remedy puts
+            // the published rules back; `left_line` says how).
             let reported = carried.is_some_and(|r| r.left_line.is_none());
             // Once reported, a built commit's finding is carried as one.
             let is_built = published.built.as_deref() == Some(commit)
