@@ -54,6 +54,7 @@ pub fn run_into(opts: &Options, mut publisher: Publisher) -> Result<(Stats, Chec
         no_cache: opts.no_cache,
         published: Some(&previous),
         timelines: true,
+        every_signature: publisher.renders_everything(),
     };
     let (model, history, report) = analyse_with(opts.root, &reading)?;
     publisher.set_build(Built {

@@ -56,6 +56,7 @@ pub fn run(opts: &Options) -> Result<(String, Outcome)> {
         no_cache: opts.no_cache,
         published: published.as_ref().map(|b| &b.published),
         timelines: false,
+        every_signature: false,
     };
     let (model, history, mut report) = analyse_with(opts.root, &reading)?;
     let mut heading = String::new();

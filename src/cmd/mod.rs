@@ -51,6 +51,11 @@ pub struct Reading<'a> {
     /// The command shows each record's timeline (`build`): the proofs keep
     /// what each revision they read did, so it is not read twice.
     pub timelines: bool,
+    /// The command will show the signature of every commit (a build with
+    /// no published site to take pages from): the walk verifies them as
+    /// it reads the commits, on the core the walk leaves idle, instead of
+    /// the record pages verifying each on first sight.
+    pub every_signature: bool,
 }
 
 /// Load, build and check the records below `root`: the shared first half
@@ -82,7 +87,7 @@ pub fn analyse_with(root: &Path, reading: &Reading) -> Result<(Model, History, C
     // proofs after the model is built: data flows one way.
     let walk = || {
         stage("history walk", || {
-            History::walk(root, None, !reading.no_cache)
+            History::walk(root, None, !reading.no_cache, reading.every_signature)
         })
     };
     let beside = !reading.no_cache && crate::history::walk_beside_load(root);

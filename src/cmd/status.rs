@@ -23,6 +23,7 @@ pub fn run(root: &Path, format: Format, as_of: Option<Date>, no_cache: bool) -> 
         no_cache,
         published: None,
         timelines: false,
+        every_signature: false,
     };
     let (model, history, report) = analyse_with(root, &reading)?;
     let status = crate::report::status::status(&model, &report, Some(&history));

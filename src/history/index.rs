@@ -219,6 +219,11 @@ pub struct History {
     /// against the keys of the policy in force for it, so one check per
     /// commit holds.
     pub(super) checks: Vec<std::sync::OnceLock<SignatureCheck>>,
+    /// Each commit's SSH signature as the walk verified it, by index, when
+    /// the walk was asked to (a build that renders every page shows every
+    /// commit's signature; the walk leaves a core idle that verifying
+    /// fills); `None` for a commit to verify when first asked.
+    pub(super) sealed: Vec<Option<std::sync::Arc<super::sig::Sealed>>>,
     /// What each revision of a file did, newest first, for the site's
     /// timelines: kept by [`prove`](super::prove) for each file it read
     /// revision by revision, when [`History::keep_revised`] asks, so that

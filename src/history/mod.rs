@@ -121,7 +121,7 @@ impl History {
     /// `caches` is true (`--no-cache`: everything is read from git,
     /// nothing is written).
     pub fn open_with(root: &Path, start: Option<git2::Oid>, caches: bool) -> Result<History> {
-        History::walk(root, start, caches)?.worktree(root)
+        History::walk(root, start, caches, false)?.worktree(root)
     }
 
     /// The first half of [`History::open_with`]: the commits and git's
@@ -132,7 +132,10 @@ impl History {
     /// edited after it was read then shows as not committed. (One put
     /// back to its committed content in between is not noticed: the
     /// comparison reads the disk, not the bytes the loader read.)
-    pub fn walk(root: &Path, start: Option<git2::Oid>, caches: bool) -> Result<Walked> {
+    ///
+    /// With `seal`, the walk also verifies the SSH signature of every
+    /// commit it reads (a build about to show every commit's signature).
+    pub fn walk(root: &Path, start: Option<git2::Oid>, caches: bool, seal: bool) -> Result<Walked> {
         let none = |why| {
             Ok(Walked {
                 history: History {
@@ -164,7 +167,7 @@ impl History {
             // A second history in one process walks as the first did.
             repo::tune_for(repo::Reading::Walk);
             let history = stage("history walk only", || {
-                walk::walk(&repo, &prefix, base, start)
+                walk::walk(&repo, &prefix, base, start, seal)
             });
             let stat = stat.map(|s| s.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
             (cached_head, history, stat)

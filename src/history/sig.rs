@@ -12,6 +12,7 @@ use crate::model::{Key, Person};
 use crate::msg;
 use jiff::civil::Date;
 use serde::Serialize;
+use std::sync::{Arc, Mutex};
 
 /// The kind of signature a commit carries, as read from its header. The
 /// signature itself is read again from the commit object when it is
@@ -116,40 +117,105 @@ impl Keyring {
             CommitSignature::Other => return SignatureCheck::Unrecognised,
             CommitSignature::Ssh => {}
         }
-        let unreadable = || SignatureCheck::Invalid {
-            reason: "the SSH signature cannot be read".into(),
-        };
-        let Ok(oid) = git2::Oid::from_str(id) else {
-            return unreadable();
-        };
-        let Ok((armor, payload)) = repo.extract_signature(&oid, None) else {
-            return unreadable();
-        };
-        let Ok(sig) = ssh_key::SshSig::from_pem(&*armor) else {
-            return unreadable();
-        };
-        let fingerprint = sig
-            .public_key()
-            .fingerprint(ssh_key::HashAlg::Sha256)
-            .to_string();
-        // Find the owner by key first (a comparison), then verify once.
-        let Some(held) = self
-            .keys
-            .iter()
-            .find(|h| h.public.key_data() == sig.public_key())
+        match git2::Oid::from_str(id) {
+            Ok(oid) => self.judge(&Sealed::read(repo, oid)),
+            Err(_) => self.judge(&Sealed::Unreadable),
+        }
+    }
+
+    /// Whose signature a verified one is: the first holder of the key it
+    /// carries; unknown when nobody holds that key, whether or not the
+    /// signature verifies (as `ssh-keygen -Y verify` asks for a principal
+    /// before it verifies anything).
+    pub fn judge(&self, sealed: &Sealed) -> SignatureCheck {
+        let Sealed::By {
+            key,
+            fingerprint,
+            broken,
+        } = sealed
         else {
-            return SignatureCheck::UnknownKey { fingerprint };
+            return SignatureCheck::Invalid {
+                reason: "the SSH signature cannot be read".into(),
+            };
+        };
+        let Some(held) = self.keys.iter().find(|h| h.public.key_data() == key) else {
+            return SignatureCheck::UnknownKey {
+                fingerprint: fingerprint.clone(),
+            };
         };
         let person = &held.person;
-        match held.public.verify("git", &payload, &sig) {
-            Ok(()) => SignatureCheck::Valid {
+        match broken {
+            None => SignatureCheck::Valid {
                 person: person.clone(),
-                fingerprint,
+                fingerprint: fingerprint.clone(),
             },
-            Err(e) => SignatureCheck::Invalid {
+            Some(e) => SignatureCheck::Invalid {
                 reason: format!("the SSH signature by {person} does not verify: {e}"),
             },
         }
+    }
+}
+
+/// A commit's SSH signature verified with the key it carries: the part of
+/// [`Keyring::check`] that no policy changes, so that it can be done
+/// before the policies are known, where a core would otherwise wait (the
+/// walk, `walk.rs`). Whose key it is, and so what the signature proves,
+/// is [`Keyring::judge`]'s, under the policy in force for the commit.
+/// Always made from the commit object in this run, never cached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sealed {
+    /// No signature could be read from the commit object.
+    Unreadable,
+    By {
+        key: ssh_key::public::KeyData,
+        /// The key's SHA-256 fingerprint, as `ssh-keygen -l` shows it.
+        fingerprint: String,
+        /// Why the signature does not verify with that key; `None` when
+        /// it does.
+        broken: Option<String>,
+    },
+}
+
+impl Sealed {
+    /// Read commit `oid`'s `gpgsig` header and verify it over the commit
+    /// without it, in git's namespace, with the key the signature names.
+    pub fn read(repo: &git2::Repository, oid: git2::Oid) -> Sealed {
+        let Ok((armor, payload)) = repo.extract_signature(&oid, None) else {
+            return Sealed::Unreadable;
+        };
+        let Ok(sig) = ssh_key::SshSig::from_pem(&*armor) else {
+            return Sealed::Unreadable;
+        };
+        let key = sig.public_key().clone();
+        let fingerprint = key.fingerprint(ssh_key::HashAlg::Sha256).to_string();
+        let broken = ssh_key::PublicKey::from(key.clone())
+            .verify("git", &payload, &sig)
+            .err()
+            .map(|e| e.to_string());
+        Sealed::By {
+            key,
+            fingerprint,
+            broken,
+        }
+    }
+}
+
+/// The signatures the walk verified, kept once per distinct outcome: a
+/// good signature by a key is the same value for each of the thousands of
+/// commits that key signed, so a commit holds a pointer, not a key.
+#[derive(Default)]
+pub(super) struct Seals(Mutex<Vec<Arc<Sealed>>>);
+
+impl Seals {
+    pub(super) fn read(&self, repo: &git2::Repository, id: git2::Oid) -> Arc<Sealed> {
+        let sealed = Sealed::read(repo, id);
+        let mut kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(same) = kept.iter().find(|k| ***k == sealed) {
+            return same.clone();
+        }
+        let sealed = Arc::new(sealed);
+        kept.push(sealed.clone());
+        sealed
     }
 }
 

@@ -9,6 +9,7 @@
 use super::controlled::{CONTROLLED, is_certificate};
 use super::index::{Change, Commit, FileHistory, History, Revision};
 use super::repo::{find_commit, first_parent};
+use super::sig::{CommitSignature, Seals};
 use super::trees::{Raw, changed_files};
 use crate::error::{Error, Result};
 use crate::load::stem;
@@ -37,12 +38,14 @@ pub(super) struct Base {
     pub files: Vec<FileHistory>,
 }
 
-/// Walk the history of `start` (default `HEAD`), continuing `base`.
+/// Walk the history of `start` (default `HEAD`), continuing `base`; with
+/// `seal`, verify the SSH signature of every commit read (`Sealed`).
 pub(super) fn walk(
     repo: &Repository,
     prefix: &str,
     base: Option<Base>,
     start: Option<Oid>,
+    seal: bool,
 ) -> Result<History> {
     let mut history = History {
         prefix: prefix.to_string(),
@@ -113,13 +116,23 @@ pub(super) fn walk(
         }
     }
     let git_dir = repo.path().to_path_buf();
-    let steps: Vec<Result<Step>> = chain
+    let seals = Seals::default();
+    let steps: Vec<Result<(Step, Vec<_>)>> = chain
         .par_iter()
         .enumerate()
         .map_init(
             || Repository::open(&git_dir),
             |r, (i, id)| match r {
-                Ok(r) => step(r, *id, prefix, position(i), &line),
+                Ok(r) => step(r, *id, prefix, position(i), &line).map(|st| {
+                    let sealed = st
+                        .iter()
+                        .map(|(id, c, _)| {
+                            (seal && c.signature == CommitSignature::Ssh)
+                                .then(|| seals.read(r, *id))
+                        })
+                        .collect();
+                    (st, sealed)
+                }),
                 // A git2::Error is not Clone: each thread that met it
                 // reports its own copy, class and code included.
                 Err(e) => Err(Error::from(git2::Error::new(
@@ -133,9 +146,11 @@ pub(super) fn walk(
     let mut commit_ix: HashMap<Oid, usize> = HashMap::new();
     let mut events: Vec<(usize, Vec<Event>)> = Vec::new();
     for st in steps {
-        for (id, info, evs) in st? {
+        let (st, sealed) = st?;
+        for ((id, info, evs), sealed) in st.into_iter().zip(sealed) {
             let ix = *commit_ix.entry(id).or_insert_with(|| {
                 history.commits.push(info);
+                history.sealed.push(sealed);
                 history.commits.len() - 1
             });
             events.push((ix, evs));

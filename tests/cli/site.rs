@@ -915,3 +915,108 @@ fn a_hostile_name_in_people_toml_stays_text_in_history_messages() {
         "the order page names Li, escaped"
     );
 }
+
+/// Each commit's signature on the site is what git would say of it, and
+/// the same bytes whether the walk verified it (a build that renders every
+/// page) or the page did when first shown (a page rendered again into a
+/// published site): a good signature, one over altered content, one by a
+/// key nobody held then (held later: that must not lend it a name), and
+/// one by somebody else's key than the author's.
+#[test]
+fn a_signature_reads_the_same_verified_by_the_walk_or_by_the_page() {
+    let repo = Repo::empty();
+    repo.set_policy("ssh");
+    repo.write("people.toml", &people_toml_with_keys());
+    for (path, text) in [
+        ("customers/C-0001.toml", CUSTOMER.to_string()),
+        ("products/AP-SH-1020.toml", PRODUCT.to_string()),
+        (ORDER_PATH, ORDER.to_string()),
+        (SURVEY_PATH, SURVEY.to_string()),
+    ] {
+        repo.write(path, &text);
+    }
+    repo.git_init();
+    repo.commit_with(
+        "wang.gm",
+        "2026-03-02",
+        "Records",
+        Signing::KeyOf("wang.gm"),
+    );
+    // Published before the commits below: their pages are rendered again
+    // into it, each signature verified as the page shows it.
+    let (_early, republished) = site_dir();
+    built(&repo, &republished);
+    assert!(republished.join(".docket-manifest").exists());
+
+    let edits = [
+        (
+            "customers/C-0001.toml",
+            "Anna Keller",
+            "Anna Kellerman",
+            Signing::Tampered("li.sales"),
+        ),
+        (
+            "products/AP-SH-1020.toml",
+            "Stainless shaft",
+            "Steel shaft",
+            Signing::KeyOf("li.laptop"),
+        ),
+        (
+            SURVEY_PATH,
+            "year = 2026",
+            "year = 2026\n",
+            Signing::KeyOf("wang.gm"),
+        ),
+    ];
+    for (i, (path, from, to, signing)) in edits.into_iter().enumerate() {
+        repo.edit(path, from, to);
+        let date = format!("2026-03-0{}", i + 3);
+        repo.commit_with("li.sales", &date, &format!("Edit {path}"), signing);
+    }
+    let li = format!("\"{}\"", public_key("li.sales"));
+    let laptop = format!("{li}, \"{}\"", public_key("li.laptop"));
+    repo.edit("people.toml", &li, &laptop);
+    let add = Signing::KeyOf("wang.gm");
+    repo.commit_with("wang.gm", "2026-03-09", "Li's laptop key", add);
+    repo.edit(ORDER_PATH, "Hamburg", "Hamburg-Altona");
+    repo.commit_with(
+        "li.sales",
+        "2026-03-10",
+        "Delivery place",
+        Signing::KeyOf("li.laptop"),
+    );
+    built(&repo, &republished);
+    // A first build: no site to take pages from, no cached history.
+    std::fs::remove_dir_all(repo.git().path().join("docket")).unwrap();
+    let (_fresh, fresh) = site_dir();
+    built(&repo, &fresh);
+
+    let shown = |rel: &str, says: &str| {
+        let html = page(&fresh, rel);
+        assert!(html.contains(says), "{rel} should say {says:?}:\n{html}");
+    };
+    shown(
+        "customers/C-0001.html",
+        "bad signature: the SSH signature by li.sales does not verify",
+    );
+    shown(
+        "products/AP-SH-1020.html",
+        "SSH-signed with an unknown key (SHA256:",
+    );
+    shown(
+        "surveys/SV-2026-0001.html",
+        "SSH-signed by wang.gm (SHA256:",
+    );
+    // The laptop's key, once listed, is Li's.
+    shown(
+        "orders/SO-2026-0001.html",
+        "SSH-signed by li.sales (SHA256:",
+    );
+    let (a, b) = (files(&fresh), files(&republished));
+    let differ: Vec<&String> = a
+        .keys()
+        .chain(b.keys())
+        .filter(|k| a.get(*k) != b.get(*k))
+        .collect();
+    assert!(differ.is_empty(), "the two sites differ in {differ:?}");
+}

@@ -126,6 +126,12 @@ impl Publisher {
         })
     }
 
+    /// Whether every page will be rendered: there is no published site to
+    /// take an unchanged page from.
+    pub fn renders_everything(&self) -> bool {
+        self.previous.is_none()
+    }
+
     /// What the published site recorded about its build (the default for
     /// a new folder, or a site whose manifest records none).
     pub fn previous_build(&self) -> Built {
