@@ -296,7 +296,7 @@ pub fn site(
         rendered: std::sync::atomic::AtomicUsize::new(0),
         previous: publisher
             .previous_file(reads::FILE)
-            .map(|b| reads::Kept::parse(&b))
+            .map(|b| reads::Kept::parse(&b, seed_value))
             .unwrap_or_default(),
         kept: Default::default(),
         values: Default::default(),
@@ -446,7 +446,7 @@ fn pages(
         }
         trail::close_git_handles();
         let kept = std::mem::take(&mut *renderer.kept.lock().unwrap_or_else(|e| e.into_inner()));
-        publisher.write_other(reads::FILE, |w| kept.write(w))
+        publisher.write_other(reads::FILE, |w| kept.write(w, renderer.seed))
     })?;
     Ok(manifest)
 }

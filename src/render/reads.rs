@@ -108,6 +108,10 @@ const FORMAT: u32 = 1;
 #[derive(serde::Serialize, serde::Deserialize)]
 struct KeptFile {
     format: u32,
+    /// The seed of the build that kept the reads: every page's fingerprint
+    /// starts from it. Absent from files written before December 2026.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    seed: Option<u64>,
     /// page -> (view hash, reads)
     pages: BTreeMap<String, (u64, Vec<String>)>,
 }
@@ -116,11 +120,24 @@ impl Kept {
     /// Read a previous site's reads; anything unreadable, of another
     /// format or naming an unknown read is as if nothing was kept (every
     /// page is built).
-    pub fn parse(bytes: &[u8]) -> Kept {
+    ///
+    /// So are reads kept under another `seed` than this build's (another
+    /// version of docket, people.toml or docket.toml changed): every
+    /// fingerprint starts from the seed, so no page of that site can be
+    /// taken, and its reads would only be held, about 50 MiB at 50,000
+    /// orders, while every page is rendered again: the build's peak of
+    /// memory. The seed is written first, so such a file is not parsed.
+    pub fn parse(bytes: &[u8], seed: u64) -> Kept {
+        let head = format!("{{\"format\":{FORMAT},\"seed\":");
+        if let Some(rest) = bytes.strip_prefix(head.as_bytes())
+            && !rest.starts_with(format!("{seed},").as_bytes())
+        {
+            return Kept::default();
+        }
         let Ok(file) = serde_json::from_slice::<KeptFile>(bytes) else {
             return Kept::default();
         };
-        if file.format != FORMAT {
+        if file.format != FORMAT || file.seed.is_some_and(|s| s != seed) {
             return Kept::default();
         }
         let mut pages = BTreeMap::new();
@@ -161,10 +178,11 @@ impl Keeping {
         self.pages.insert(page, entry);
     }
 
-    /// Write the file: the same bytes `serde_json` makes of a [`KeptFile`]
-    /// (compact, pages in order), which [`Kept::parse`] reads.
-    pub fn write(&self, w: &mut impl std::io::Write) -> std::io::Result<()> {
-        write!(w, "{{\"format\":{FORMAT},\"pages\":{{")?;
+    /// Write the file, kept under `seed`: the same bytes `serde_json`
+    /// makes of a [`KeptFile`] (compact, pages in order), which
+    /// [`Kept::parse`] reads.
+    pub fn write(&self, w: &mut impl std::io::Write, seed: u64) -> std::io::Result<()> {
+        write!(w, "{{\"format\":{FORMAT},\"seed\":{seed},\"pages\":{{")?;
         for (i, (page, entry)) in self.pages.iter().enumerate() {
             if i > 0 {
                 w.write_all(b",")?;
@@ -220,8 +238,10 @@ mod tests {
             ),
         ];
         let mut keeping = Keeping::default();
+        let seed = u64::MAX - 1;
         let mut file = KeptFile {
             format: FORMAT,
+            seed: Some(seed),
             pages: BTreeMap::new(),
         };
         for (page, view, reads) in &pages {
@@ -230,11 +250,34 @@ mod tests {
             file.pages.insert(page.to_string(), (*view, texts));
         }
         let mut bytes = Vec::new();
-        keeping.write(&mut bytes).unwrap();
+        keeping.write(&mut bytes, seed).unwrap();
         assert_eq!(bytes, serde_json::to_vec(&file).unwrap());
-        let back = Kept::parse(&bytes);
+        let back = Kept::parse(&bytes, seed);
         assert_eq!(back.pages.len(), 3);
         assert_eq!(back.pages["orders/B.html"], (7, pages[0].2.clone()));
         assert_eq!(back.pages["customers/\u{8a02}.html"].1, pages[2].2);
+    }
+
+    /// Reads kept under another seed lend nothing, whichever way the
+    /// seeds differ (one a prefix of the other's digits included); a file
+    /// from before seeds were kept is read as it was.
+    #[test]
+    fn reads_kept_under_another_seed_are_not_read() {
+        let mut keeping = Keeping::default();
+        keeping.keep(
+            "orders/A.html".into(),
+            entry(3, &[Read::Link("C-1".into())]),
+        );
+        let mut bytes = Vec::new();
+        keeping.write(&mut bytes, 12).unwrap();
+        assert_eq!(Kept::parse(&bytes, 12).pages.len(), 1);
+        for other in [1, 120, 2, 0, u64::MAX] {
+            assert!(Kept::parse(&bytes, other).pages.is_empty(), "{other}");
+        }
+        let older = br#"{"format":1,"pages":{"orders/A.html":[3,["link C-1"]]}}"#;
+        assert_eq!(Kept::parse(older, 12).pages.len(), 1);
+        let reordered = br#"{"pages":{"orders/A.html":[3,["link C-1"]]},"seed":7,"format":1}"#;
+        assert!(Kept::parse(reordered, 12).pages.is_empty());
+        assert_eq!(Kept::parse(reordered, 7).pages.len(), 1);
     }
 }

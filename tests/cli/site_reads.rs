@@ -402,3 +402,28 @@ fn a_commit_that_signs_nothing_takes_every_month_of_signatures_unrendered() {
     assert_eq!(inodes(&demo.site), before);
     demo.assert_same_as_cold("a commit that signs nothing");
 }
+
+/// Reads kept under another seed than the build's (a site built by another
+/// version of docket, or before people.toml or docket.toml changed) are not
+/// read: every fingerprint starts from the seed, so no page could be taken
+/// by them, and holding them while every page is rendered again was the
+/// build's peak of memory (BENCHMARKS.md). Each page is laid out again and
+/// taken when it comes out as it was; the site is the one a cold build
+/// makes, and the reads kept are the build's own, under its seed.
+#[test]
+fn reads_kept_under_another_seed_change_nothing_but_memory() {
+    let demo = Demo::new();
+    demo.build(&demo.site);
+    let file = demo.site.join(".docket-reads");
+    let kept = std::fs::read_to_string(&file).unwrap();
+    let (head, rest) = kept.split_once("\"seed\":").expect(&kept[..80]);
+    let (seed, rest) = rest.split_once(',').unwrap();
+    let other = seed.parse::<u64>().unwrap().wrapping_add(1);
+    // A new file, never written into: the spare's copy is the same inode.
+    std::fs::remove_file(&file).unwrap();
+    std::fs::write(&file, format!("{head}\"seed\":{other},{rest}")).unwrap();
+    let (rendered, _) = demo.build(&demo.site);
+    assert_eq!(rendered, 0, "each page comes out as it was");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), kept);
+    demo.assert_same_as_cold("a build given reads kept under another seed");
+}
