@@ -294,10 +294,12 @@ pub fn site(
         publisher: &publisher,
         bar: progress_bar(opts.progress, cx.links.len()),
         rendered: std::sync::atomic::AtomicUsize::new(0),
-        previous: publisher
-            .previous_file(reads::FILE)
-            .map(|b| reads::Kept::parse(&b, seed_value))
-            .unwrap_or_default(),
+        previous: std::sync::Mutex::new(
+            publisher
+                .previous_file(reads::FILE)
+                .map(|b| reads::Kept::parse(&b, seed_value))
+                .unwrap_or_default(),
+        ),
         kept: Default::default(),
         values: Default::default(),
         verify: crate::env_flag("DOCKET_VERIFY_READS"),
