@@ -32,6 +32,17 @@ pub fn stage<T>(name: &str, f: impl FnOnce() -> T) -> T {
     out
 }
 
+/// Print how many of some piece of work a run did, under `name`, when
+/// timings are on: where a cost went, not only how long it took (the
+/// signatures a first build verifies in the walk, and those verified when
+/// a page first asked). Tests read these to see an optimisation still
+/// does its work, which the output alone cannot show.
+pub fn count(name: &str, n: usize) {
+    if enabled() {
+        eprintln!("count {name:<24} {n:>8}");
+    }
+}
+
 /// The process's user and system CPU time, from `/proc/self/stat`
 /// (in clock ticks, a hundredth of a second on Linux); none elsewhere.
 fn cpu_seconds() -> Option<f64> {

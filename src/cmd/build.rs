@@ -70,5 +70,6 @@ pub fn run_into(opts: &Options, mut publisher: Publisher) -> Result<(Stats, Chec
         progress: opts.progress,
     };
     let stats = render::site(&model, &report, &status, publisher, &site)?;
+    history.count_signatures();
     Ok((stats, report))
 }

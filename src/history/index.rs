@@ -224,6 +224,9 @@ pub struct History {
     /// commit's signature; the walk leaves a core idle that verifying
     /// fills); `None` for a commit to verify when first asked.
     pub(super) sealed: Vec<Option<std::sync::Arc<super::sig::Sealed>>>,
+    /// How many SSH signatures were verified when first asked, not by
+    /// the walk (for `DOCKET_TIMINGS`).
+    pub(super) verified_when_asked: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     /// What each revision of a file did, newest first, for the site's
     /// timelines: kept by [`prove`](super::prove) for each file it read
     /// revision by revision, when [`History::keep_revised`] asks, so that

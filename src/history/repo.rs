@@ -32,12 +32,29 @@ impl History {
         let c = &self.commits[i];
         let verify = || match self.sealed.get(i) {
             Some(Some(sealed)) => keyring.judge(sealed),
-            _ => keyring.check(&objects.repo, &c.id, c.signature),
+            _ => {
+                if c.signature == super::sig::CommitSignature::Ssh {
+                    let asked = &self.verified_when_asked;
+                    asked.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+                keyring.check(&objects.repo, &c.id, c.signature)
+            }
         };
         match self.checks.get(i) {
             Some(cell) => cell.get_or_init(verify).clone(),
             None => verify(),
         }
+    }
+
+    /// How many SSH signatures the walk verified, and how many were
+    /// verified when first asked since: printed with `DOCKET_TIMINGS`.
+    pub fn count_signatures(&self) {
+        let walked = self.sealed.iter().flatten().count();
+        crate::timing::count("signatures in the walk", walked);
+        let asked = self
+            .verified_when_asked
+            .load(std::sync::atomic::Ordering::Relaxed);
+        crate::timing::count("signatures when asked", asked);
     }
 
     /// A reader of file contents at revisions.

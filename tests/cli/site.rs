@@ -985,11 +985,44 @@ fn a_signature_reads_the_same_verified_by_the_walk_or_by_the_page() {
         "Delivery place",
         Signing::KeyOf("li.laptop"),
     );
-    built(&repo, &republished);
+    // Where each signature was verified, as DOCKET_TIMINGS counts it.
+    let verified = |out: &Path| -> (usize, usize) {
+        let run = Run::from(
+            docket_cmd()
+                .env("DOCKET_TIMINGS", "1")
+                .args(["build", "--as-of", AS_OF, "--out", out.to_str().unwrap()])
+                .arg("--records")
+                .arg(&repo.root)
+                .output()
+                .unwrap(),
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let count = |name: &str| -> usize {
+            let prefix = format!("count {name} ");
+            let line = run.stderr.lines().find_map(|l| l.strip_prefix(&prefix));
+            let n = line.and_then(|n| n.trim().parse().ok());
+            n.unwrap_or_else(|| panic!("no count of {name}:\n{}", run.stderr))
+        };
+        (
+            count("signatures in the walk"),
+            count("signatures when asked"),
+        )
+    };
+    let (walked, asked) = verified(&republished);
+    assert_eq!(
+        walked, 0,
+        "a build into a published site verifies when asked"
+    );
+    assert!(asked > 0, "the pages rendered again verified their commits");
     // A first build: no site to take pages from, no cached history.
     std::fs::remove_dir_all(repo.git().path().join("docket")).unwrap();
     let (_fresh, fresh) = site_dir();
-    built(&repo, &fresh);
+    let (walked, asked) = verified(&fresh);
+    assert_eq!(
+        (walked, asked),
+        (6, 0),
+        "the walk verified all six SSH signatures"
+    );
 
     let shown = |rel: &str, says: &str| {
         let html = page(&fresh, rel);
