@@ -12,6 +12,7 @@ use crate::model::{Key, Person};
 use crate::msg;
 use jiff::civil::Date;
 use serde::Serialize;
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 /// The kind of signature a commit carries, as read from its header. The
@@ -162,7 +163,7 @@ impl Keyring {
 /// walk, `walk.rs`). Whose key it is, and so what the signature proves,
 /// is [`Keyring::judge`]'s, under the policy in force for the commit.
 /// Always made from the commit object in this run, never cached.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Sealed {
     /// No signature could be read from the commit object.
     Unreadable,
@@ -202,19 +203,21 @@ impl Sealed {
 
 /// The signatures the walk verified, kept once per distinct outcome: a
 /// good signature by a key is the same value for each of the thousands of
-/// commits that key signed, so a commit holds a pointer, not a key.
+/// commits that key signed, so a commit holds a pointer, not a key. Found
+/// by hash, not by a scan: a history signed by a new key at each commit
+/// (anyone can make one) must not cost the square of its length.
 #[derive(Default)]
-pub(super) struct Seals(Mutex<Vec<Arc<Sealed>>>);
+pub(super) struct Seals(Mutex<HashSet<Arc<Sealed>>>);
 
 impl Seals {
     pub(super) fn read(&self, repo: &git2::Repository, id: git2::Oid) -> Arc<Sealed> {
         let sealed = Sealed::read(repo, id);
         let mut kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(same) = kept.iter().find(|k| ***k == sealed) {
+        if let Some(same) = kept.get(&sealed) {
             return same.clone();
         }
         let sealed = Arc::new(sealed);
-        kept.push(sealed.clone());
+        kept.insert(sealed.clone());
         sealed
     }
 }
