@@ -136,11 +136,7 @@ impl History {
         if regime.signatures == SignaturePolicy::Author {
             return Ok(Ok(()));
         }
-        let check = regime.keyring().check(
-            &objects.repo,
-            &self.commits[c].id,
-            self.commits[c].signature,
-        );
+        let check = self.check_by(regime.keyring(), objects, c, &self.commits[c]);
         Ok(self
             .ssh_proof_now(regime, &check, by, signed_on)
             .map(|_| ())
@@ -202,7 +198,7 @@ pub fn govern(history: &mut History, offset_seconds: i32) -> Result<()> {
         } else if regime.signatures == SignaturePolicy::None {
             Status::Recorded
         } else {
-            judge(regime, &objects, &judged, offset_seconds)
+            judge(regime, h, &objects, (commit, &judged), offset_seconds)
         };
         let mut files = Vec::new();
         let mut policy_changed = false;
@@ -281,7 +277,13 @@ fn by_position(h: &History) -> BTreeMap<usize, Vec<(&str, &Revision)>> {
 
 /// Judge the commit that changed a controlled document under the policy
 /// in force before it.
-fn judge(regime: &Regime, objects: &Objects, c: &Commit, offset: i32) -> Status {
+fn judge(
+    regime: &Regime,
+    h: &History,
+    objects: &Objects,
+    (i, c): (usize, &Commit),
+    offset: i32,
+) -> Status {
     let Some(p) = regime.by_email(&c.author.email) else {
         return Status::Unproven(msg!(
             "its author {name} <{email}> is not in people.toml",
@@ -313,7 +315,7 @@ fn judge(regime: &Regime, objects: &Objects, c: &Commit, offset: i32) -> Status 
             email = &c.author.email
         ));
     }
-    let check = regime.keyring().check(&objects.repo, &c.id, c.signature);
+    let check = h.check_by(regime.keyring(), objects, i, c);
     match regime.ssh_proof(&check, &p.id, c.signed_on(offset), None) {
         Ok(how) => Status::Proven(how),
         Err(rest) => Status::Unproven(msg!(

@@ -17,7 +17,7 @@
 
 use super::fields::{State, parse_state};
 use super::index::{Commit, FileHistory, History, Revision};
-use super::sig::SignatureCheck;
+use super::sig::{CommitSignature, Keyring, SignatureCheck};
 use crate::error::{Error, Result};
 use crate::load::{MAX_FILE_BYTES, Refused};
 use std::path::Path;
@@ -30,19 +30,33 @@ impl History {
     pub fn signature(&self, objects: &Objects, i: usize) -> SignatureCheck {
         let keyring = self.regime_for(i).keyring();
         let c = &self.commits[i];
-        let verify = || match self.sealed.get(i) {
-            Some(Some(sealed)) => keyring.judge(sealed),
+        let verify = || self.check_by(keyring, objects, i, c);
+        match self.checks.get(i) {
+            Some(cell) => cell.get_or_init(verify).clone(),
+            None => verify(),
+        }
+    }
+
+    /// Commit `i`'s signature judged by `keyring`, `c` being the commit as
+    /// the caller read it: from the walk's verification when it made one
+    /// (it depends on no policy), else verified now, and counted.
+    pub(super) fn check_by(
+        &self,
+        keyring: &Keyring,
+        objects: &Objects,
+        i: usize,
+        c: &Commit,
+    ) -> SignatureCheck {
+        let ssh = c.signature == CommitSignature::Ssh;
+        match self.sealed.get(i) {
+            Some(Some(sealed)) if ssh => keyring.judge(sealed),
             _ => {
-                if c.signature == super::sig::CommitSignature::Ssh {
+                if ssh {
                     let asked = &self.verified_when_asked;
                     asked.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 }
                 keyring.check(&objects.repo, &c.id, c.signature)
             }
-        };
-        match self.checks.get(i) {
-            Some(cell) => cell.get_or_init(verify).clone(),
-            None => verify(),
         }
     }
 

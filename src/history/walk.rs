@@ -126,8 +126,11 @@ pub(super) fn walk(
                 Ok(r) => step(r, *id, prefix, position(i), &line).map(|st| {
                     let sealed = st
                         .iter()
-                        .map(|(id, c, _)| {
-                            (seal && c.signature == CommitSignature::Ssh)
+                        .map(|(id, c, evs)| {
+                            // Only a commit that changed a file below the
+                            // records root is on a page.
+                            let shown = !evs.is_empty();
+                            (seal && shown && c.signature == CommitSignature::Ssh)
                                 .then(|| seals.read(r, *id))
                         })
                         .collect();

@@ -985,6 +985,9 @@ fn a_signature_reads_the_same_verified_by_the_walk_or_by_the_page() {
         "Delivery place",
         Signing::KeyOf("li.laptop"),
     );
+    // A signed commit that changed no record is on no page: not verified.
+    repo.write(".editorconfig", "root = true\n");
+    repo.commit_with("wang.gm", "2026-03-11", "Editor", Signing::KeyOf("wang.gm"));
     // Where each signature was verified, as DOCKET_TIMINGS counts it.
     let verified = |out: &Path| -> (usize, usize) {
         let run = Run::from(
