@@ -694,6 +694,125 @@ fn put_back(repo: &Repo, out: &std::path::Path, published: git2::Oid, merge: git
     assert_put_back(repo, out);
 }
 
+/// The fifth and seventh reviews' start: the GM fixes a typo in
+/// docket.toml on main (signed), published; his older clone, with another
+/// fix of docket.toml of his (signed), is force-pushed over it and
+/// published: the first fix is reported lost.
+struct TwoFixes {
+    repo: Repo,
+    _dir: tempfile::TempDir,
+    out: std::path::PathBuf,
+    /// docket.toml before either fix.
+    first: String,
+    fixed: git2::Oid,
+    other: git2::Oid,
+}
+
+fn two_published_fixes() -> TwoFixes {
+    let repo = company("ssh");
+    let root = repo.git().head().unwrap().target().unwrap();
+    let first = repo.read("docket.toml");
+    repo.write("docket.toml", &format!("{first}\n# typo fixed\n"));
+    let fixed = repo.commit_with(
+        "wang.gm",
+        "2026-03-03 09:00",
+        "docket.toml: typo",
+        Signing::KeyOf("wang.gm"),
+    );
+    let (_dir, out) = site();
+    build(&repo, &out);
+
+    repo.write("docket.toml", &format!("# the company's settings\n{first}"));
+    let other = repo.commit_raw(
+        "wang.gm",
+        "2026-03-03 10:00",
+        "docket.toml: heading",
+        Signing::KeyOf("wang.gm"),
+        &[root],
+    );
+    repo.set_head(other);
+    build(&repo, &out);
+    rewritten_saying(&repo, &out, &[&format!("git merge {}", short(fixed))]);
+    TwoFixes {
+        repo,
+        _dir,
+        out,
+        first,
+        fixed,
+        other,
+    }
+}
+
+/// The seventh and eighth reviews' start: the GM tidies docket.toml on
+/// main (signed), published; Li pushes a `git pull` merge of it onto her
+/// own commit (reported); the GM switches to "ssh" on main (signed) and
+/// the site shows it, as `built`.
+struct Switched {
+    repo: Repo,
+    _dir: tempfile::TempDir,
+    out: std::path::PathBuf,
+    published: git2::Oid,
+    /// Li's `git pull` merge, HEAD before the switch.
+    pulled: git2::Oid,
+    switch: git2::Oid,
+}
+
+fn switch_published_over_a_pull() -> Switched {
+    let repo = company("author");
+    let base = repo.git().head().unwrap().target().unwrap();
+    let tidy = format!("# the company's settings\n{}", repo.read("docket.toml"));
+    repo.write("docket.toml", &tidy);
+    let published = repo.commit_with(
+        "wang.gm",
+        "2026-03-02 12:00",
+        "docket.toml: heading",
+        Signing::KeyOf("wang.gm"),
+    );
+    let (_dir, out) = site();
+    build(&repo, &out);
+
+    // Li's `git pull`: her commit first, the published one second.
+    repo.edit("customers/C-0001.toml", "+49 40 123456", "+49 40 654321");
+    let local = repo.commit_raw(
+        "li.sales",
+        "2026-03-02 13:00",
+        "C-0001: new phone",
+        Signing::KeyOf("li.sales"),
+        &[base],
+    );
+    let pulled = repo.commit_raw(
+        "li.sales",
+        "2026-03-02 13:30",
+        "Merge branch 'main' of origin",
+        Signing::KeyOf("li.sales"),
+        &[local, published],
+    );
+    repo.set_head(pulled);
+    build(&repo, &out);
+    assert_eq!(
+        check_published(&repo, &out).of("history-rewritten").len(),
+        1
+    );
+
+    // The GM switches to "ssh" on main; the site shows it.
+    repo.set_policy("ssh");
+    let switch = repo.commit_with(
+        "wang.gm",
+        "2026-03-03 09:00",
+        "Policy: ssh",
+        Signing::KeyOf("wang.gm"),
+    );
+    build(&repo, &out);
+    Switched {
+        repo,
+        _dir,
+        out,
+        published,
+        pulled,
+        switch,
+    }
+}
+
 /// The GM's lost fix of docket.toml merged back onto `tip` as the finding
 /// advises, both fixes kept; then, if that is reported, the published
 /// commit put first as that finding advises: nothing is reported after.
@@ -2075,30 +2194,14 @@ fn an_orphan_root_joined_earlier_is_a_fork_that_judges_the_published_line_by_its
 /// everything the findings advise, for ever.
 #[test]
 fn two_published_fixes_of_docket_toml_merged_back_as_advised_are_cleared() {
-    let repo = company("ssh");
-    let root = repo.git().head().unwrap().target().unwrap();
-    let first = repo.read("docket.toml");
-    repo.write("docket.toml", &format!("{first}\n# typo fixed\n"));
-    let fixed = repo.commit_with(
-        "wang.gm",
-        "2026-03-03 09:00",
-        "docket.toml: typo",
-        Signing::KeyOf("wang.gm"),
-    );
-    let (_dir, out) = site();
-    build(&repo, &out);
-
-    repo.write("docket.toml", &format!("# the company's settings\n{first}"));
-    let other = repo.commit_raw(
-        "wang.gm",
-        "2026-03-03 10:00",
-        "docket.toml: heading",
-        Signing::KeyOf("wang.gm"),
-        &[root],
-    );
-    repo.set_head(other);
-    build(&repo, &out);
-    rewritten_saying(&repo, &out, &[&format!("git merge {}", short(fixed))]);
+    let TwoFixes {
+        repo,
+        _dir,
+        out,
+        first,
+        fixed,
+        other,
+    } = two_published_fixes();
 
     // As the finding says: merge the lost commit back.
     merge_the_fix_back(&repo, &out, &first, other, fixed);
@@ -2247,51 +2350,14 @@ fn a_remedy_merge_touching_a_record_the_replacing_line_published_can_be_cleared(
 /// and her review is proven, with nothing said.
 #[test]
 fn a_switch_published_as_a_built_commit_is_judged_when_taken_off_the_main_line() {
-    let repo = company("author");
-    let base = repo.git().head().unwrap().target().unwrap();
-    let tidy = format!("# the company's settings\n{}", repo.read("docket.toml"));
-    repo.write("docket.toml", &tidy);
-    let published = repo.commit_with(
-        "wang.gm",
-        "2026-03-02 12:00",
-        "docket.toml: heading",
-        Signing::KeyOf("wang.gm"),
-    );
-    let (_dir, out) = site();
-    build(&repo, &out);
-
-    // Li's `git pull`: her commit first, the published one second.
-    repo.edit("customers/C-0001.toml", "+49 40 123456", "+49 40 654321");
-    let local = repo.commit_raw(
-        "li.sales",
-        "2026-03-02 13:00",
-        "C-0001: new phone",
-        Signing::KeyOf("li.sales"),
-        &[base],
-    );
-    let pulled = repo.commit_raw(
-        "li.sales",
-        "2026-03-02 13:30",
-        "Merge branch 'main' of origin",
-        Signing::KeyOf("li.sales"),
-        &[local, published],
-    );
-    repo.set_head(pulled);
-    build(&repo, &out);
-    assert_eq!(
-        check_published(&repo, &out).of("history-rewritten").len(),
-        1
-    );
-
-    // The GM switches to "ssh" on main; the site shows it.
-    repo.set_policy("ssh");
-    let switch = repo.commit_with(
-        "wang.gm",
-        "2026-03-03 09:00",
-        "Policy: ssh",
-        Signing::KeyOf("wang.gm"),
-    );
-    build(&repo, &out);
+    let Switched {
+        repo,
+        _dir,
+        out,
+        published,
+        pulled,
+        switch,
+    } = switch_published_over_a_pull();
     let manifest = std::fs::read_to_string(out.join(".docket-manifest")).unwrap();
     assert!(manifest.contains(&switch.to_string()), "{manifest}");
 
@@ -2353,30 +2419,14 @@ fn a_switch_published_as_a_built_commit_is_judged_when_taken_off_the_main_line()
 /// change to docket.toml on its side: reported in its turn, for ever.
 #[test]
 fn two_published_fixes_merged_back_with_a_commit_before_the_merge_are_cleared() {
-    let repo = company("ssh");
-    let root = repo.git().head().unwrap().target().unwrap();
-    let first = repo.read("docket.toml");
-    repo.write("docket.toml", &format!("{first}\n# typo fixed\n"));
-    let fixed = repo.commit_with(
-        "wang.gm",
-        "2026-03-03 09:00",
-        "docket.toml: typo",
-        Signing::KeyOf("wang.gm"),
-    );
-    let (_dir, out) = site();
-    build(&repo, &out);
-
-    repo.write("docket.toml", &format!("# the company's settings\n{first}"));
-    let other = repo.commit_raw(
-        "wang.gm",
-        "2026-03-03 10:00",
-        "docket.toml: heading",
-        Signing::KeyOf("wang.gm"),
-        &[root],
-    );
-    repo.set_head(other);
-    build(&repo, &out);
-    rewritten_saying(&repo, &out, &[&format!("git merge {}", short(fixed))]);
+    let TwoFixes {
+        repo,
+        _dir,
+        out,
+        first,
+        fixed,
+        ..
+    } = two_published_fixes();
 
     // A commit of his own, then the lost commit merged back, pushed at once.
     repo.edit("customers/C-0001.toml", "+49 40 123456", "+49 40 654321");
@@ -2476,49 +2526,14 @@ fn a_record_published_from_a_built_commit_reverted_by_a_third_version_is_reporte
 /// and the review is proven, with nothing said.
 #[test]
 fn a_remedy_merge_passing_over_a_published_switch_judges_its_own_content_under_the_old_rules() {
-    let repo = company("author");
-    let base = repo.git().head().unwrap().target().unwrap();
-    let tidy = format!("# the company's settings\n{}", repo.read("docket.toml"));
-    repo.write("docket.toml", &tidy);
-    let published = repo.commit_with(
-        "wang.gm",
-        "2026-03-02 12:00",
-        "docket.toml: heading",
-        Signing::KeyOf("wang.gm"),
-    );
-    let (_dir, out) = site();
-    build(&repo, &out);
-
-    repo.edit("customers/C-0001.toml", "+49 40 123456", "+49 40 654321");
-    let local = repo.commit_raw(
-        "li.sales",
-        "2026-03-02 13:00",
-        "C-0001: new phone",
-        Signing::KeyOf("li.sales"),
-        &[base],
-    );
-    let pulled = repo.commit_raw(
-        "li.sales",
-        "2026-03-02 13:30",
-        "Merge branch 'main' of origin",
-        Signing::KeyOf("li.sales"),
-        &[local, published],
-    );
-    repo.set_head(pulled);
-    build(&repo, &out);
-    assert_eq!(
-        check_published(&repo, &out).of("history-rewritten").len(),
-        1
-    );
-
-    repo.set_policy("ssh");
-    let switch = repo.commit_with(
-        "wang.gm",
-        "2026-03-03 09:00",
-        "Policy: ssh",
-        Signing::KeyOf("wang.gm"),
-    );
-    build(&repo, &out);
+    let Switched {
+        repo,
+        _dir,
+        out,
+        published,
+        switch,
+        ..
+    } = switch_published_over_a_pull();
 
     // Li: the remedy merge, main's tree ("ssh"), the review written in it.
     repo.write(ORDER_PATH, ORDER);
