@@ -310,6 +310,19 @@ fn left_line(
     }))
 }
 
+/// What the rules in force are read from: the controlled documents and
+/// the `tsa` folder of trusted authorities.
+fn rule_paths() -> impl Iterator<Item = &'static str> {
+    CONTROLLED.iter().copied().chain(["tsa"])
+}
+
+/// The id of what `tree` holds at `path` below the records root `prefix`
+/// (a blob, or a folder's tree), if anything.
+fn entry(tree: Option<&git2::Tree>, prefix: &str, path: &str) -> Option<git2::Oid> {
+    let found = tree?.get_path(Path::new(&format!("{prefix}{path}")));
+    found.ok().map(|e| e.id())
+}
+
 /// Whether `merge` holds a file below the records root as none of its
 /// parents has it: content of its own (an evil merge).
 fn own_content(repo: &git2::Repository, merge: &git2::Commit, prefix: &str) -> Result<bool> {
@@ -318,18 +331,14 @@ fn own_content(repo: &git2::Repository, merge: &git2::Commit, prefix: &str) -> R
         .map(|c| c.tree())
         .collect::<std::result::Result<_, _>>()?;
     let tree = merge.tree()?;
-    let at = |t: &git2::Tree, path: &str| {
-        t.get_path(Path::new(&format!("{prefix}{path}")))
-            .ok()
-            .map(|e| e.id())
-    };
     let first = first_parent(repo, merge)?;
     Ok(changed_files(repo, merge, first.as_ref(), prefix)?
         .iter()
         .any(|raw| {
+            let own = entry(Some(&tree), prefix, &raw.path);
             parents
                 .iter()
-                .all(|t| at(t, &raw.path) != at(&tree, &raw.path))
+                .all(|t| entry(Some(t), prefix, &raw.path) != own)
         }))
 }
 
@@ -345,16 +354,7 @@ fn controlled_differ(
         return Ok(true);
     };
     let (a, b) = (a.tree()?, first.tree()?);
-    let at = |t: &git2::Tree, name: &str| {
-        t.get_path(Path::new(&format!("{prefix}{name}")))
-            .ok()
-            .map(|e| e.id())
-    };
-    Ok(CONTROLLED
-        .iter()
-        .copied()
-        .chain(["tsa"])
-        .any(|name| at(&a, name) != at(&b, name)))
+    Ok(rule_paths().any(|name| entry(Some(&a), prefix, name) != entry(Some(&b), prefix, name)))
 }
 
 /// Whether `fork` is on the first-parent line of `published`.
@@ -398,11 +398,7 @@ fn controlled_touched(
     fork: git2::Oid,
     prefix: &str,
 ) -> Result<Vec<String>> {
-    let names: Vec<&str> = CONTROLLED.iter().copied().chain(["tsa"]).collect();
-    let entry = |t: Option<&git2::Tree>, name: &str| {
-        t.and_then(|t| t.get_path(Path::new(&format!("{prefix}{name}"))).ok())
-            .map(|e| e.id())
-    };
+    let names: Vec<&str> = rule_paths().collect();
     let mut walk = repo.revwalk()?;
     walk.push(published)?;
     walk.hide(fork)?;
@@ -412,7 +408,7 @@ fn controlled_touched(
         let tree = c.tree()?;
         let parent = first_parent(repo, &c)?.map(|p| p.tree()).transpose()?;
         for name in &names {
-            if entry(Some(&tree), name) != entry(parent.as_ref(), name) {
+            if entry(Some(&tree), prefix, name) != entry(parent.as_ref(), prefix, name) {
                 touched.insert(name.to_string());
             }
         }
@@ -440,18 +436,15 @@ fn dropped(
 ) -> Result<Vec<String>> {
     let tree = merge.tree()?;
     let first = first_parent(repo, merge)?.map(|c| c.tree()).transpose()?;
-    let at = |tree: Option<&git2::Tree>, path: &str| {
-        tree.and_then(|t| t.get_path(Path::new(&format!("{prefix}{path}"))).ok())
-            .map(|e| e.id())
-    };
-    let at_merge = |path: &str| at(Some(&tree), path);
+    let at_merge = |path: &str| entry(Some(&tree), prefix, path);
     Ok(changed_files(repo, published, fork, prefix)?
         .into_iter()
         .filter(|raw| match exact {
             true => at_merge(&raw.path) != raw.new,
             false => {
                 let held = at_merge(&raw.path);
-                held != raw.new && (held == raw.old || held == at(first.as_ref(), &raw.path))
+                held != raw.new
+                    && (held == raw.old || held == entry(first.as_ref(), prefix, &raw.path))
             }
         })
         .map(|raw| raw.path)
