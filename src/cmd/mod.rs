@@ -91,9 +91,12 @@ pub fn analyse_with(root: &Path, reading: &Reading) -> Result<(Model, History, C
         })
     };
     let beside = !reading.no_cache && crate::history::walk_beside_load(root);
+    let keep = (!reading.no_cache)
+        .then(|| crate::history::cache_dir(root))
+        .flatten();
     let (built, walked) = std::thread::scope(|s| {
         let walked = beside.then(|| s.spawn(walk));
-        let built = stage("load", || crate::load::load(root))
+        let built = stage("load", || crate::load::load_keeping(root, keep.as_deref()))
             .map(|loaded| stage("model", || crate::model::build(loaded)));
         (built, walked.map(|w| w.join()))
     });

@@ -188,6 +188,16 @@ impl History {
 /// 100 MiB at the build's peak.
 const BESIDE_MAX_BYTES: u64 = 32 << 20;
 
+/// The folder of docket's caches for the records at `root`: `docket` in
+/// the git folder, where the loader keeps the records' texts too
+/// (`load/kept.rs`). `None` outside a git repository.
+pub fn cache_dir(root: &Path) -> Option<std::path::PathBuf> {
+    let Ok(Some((repo, _))) = discover(root) else {
+        return None;
+    };
+    cache::path(repo.path()).parent().map(Path::to_path_buf)
+}
+
 /// Whether [`History::walk`] should run beside the loading of the
 /// records below `root`: only with a cached index small enough (without
 /// one the walk reads the whole history, whose size is not known). A

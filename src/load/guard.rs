@@ -287,13 +287,22 @@ impl Guard {
     }
 
     /// Read `rel` through [`Guard::check`], at most `limit` bytes (a
-    /// longer file is refused, not truncated).
+    /// longer file is refused, not truncated); `read_stat` gives the
+    /// metadata of the file opened (`fstat`) too.
     pub fn read(&self, rel: &str, limit: Option<u64>) -> Result<Vec<u8>, Refused> {
-        let (file, size) = self.open(rel)?;
-        if let Some(n) = limit.filter(|&n| size > n) {
+        self.read_stat(rel, limit).map(|(bytes, _)| bytes)
+    }
+    pub fn read_stat(
+        &self,
+        rel: &str,
+        limit: Option<u64>,
+    ) -> Result<(Vec<u8>, std::fs::Metadata), Refused> {
+        let (file, md) = self.open(rel)?;
+        if let Some(n) = limit.filter(|&n| md.len() > n) {
             return Err(Refused::TooLarge(n));
         }
-        let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
+        let mut bytes =
+            Vec::with_capacity(usize::try_from(md.len()).unwrap_or(0).saturating_add(1));
         let read = match limit {
             Some(n) => file.take(n + 1).read_to_end(&mut bytes),
             None => (&file).read_to_end(&mut bytes),
@@ -301,7 +310,7 @@ impl Guard {
         read.map_err(|e| Refused::Unreadable(e.to_string()))?;
         match limit {
             Some(n) if bytes.len() as u64 > n => Err(Refused::TooLarge(n)),
-            _ => Ok(bytes),
+            _ => Ok((bytes, md)),
         }
     }
 
@@ -313,7 +322,7 @@ impl Guard {
     /// [`Guard::check`], which says why; its checked target is opened the
     /// same way. (A device node is opened before it is refused; git cannot
     /// hold one, so only the machine's administrator can put one here.)
-    fn open(&self, rel: &str) -> Result<(std::fs::File, u64), Refused> {
+    fn open(&self, rel: &str) -> Result<(std::fs::File, std::fs::Metadata), Refused> {
         // Off Unix a link cannot be refused by the open: the long way only.
         #[cfg(unix)]
         if let Ok(opened) = open_file(&self.place(rel)?) {
@@ -350,10 +359,10 @@ impl Guard {
 
 /// Open `path` for reading, no link followed (`O_NOFOLLOW`) and no wait
 /// on a pipe's writer (`O_NONBLOCK`), and look at what was opened: `Err`
-/// when it cannot be opened, else the file and its size (which only sizes
-/// the read's buffer), or why it is no file to read (a folder or a pipe
+/// when it cannot be opened, else the file and its metadata (its size
+/// sizes the read's buffer), or why it is no file to read (a folder or a pipe
 /// opens too).
-fn open_file(path: &Path) -> std::io::Result<Result<(std::fs::File, u64), Refused>> {
+fn open_file(path: &Path) -> std::io::Result<Result<(std::fs::File, std::fs::Metadata), Refused>> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -364,7 +373,7 @@ fn open_file(path: &Path) -> std::io::Result<Result<(std::fs::File, u64), Refuse
     }
     let file = options.open(path)?;
     Ok(match file.metadata() {
-        Ok(md) if md.is_file() => Ok((file, md.len())),
+        Ok(md) if md.is_file() => Ok((file, md)),
         Ok(_) => Err(Refused::NotAFile),
         Err(e) => Err(Refused::Unreadable(e.to_string())),
     })

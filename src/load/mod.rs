@@ -17,6 +17,7 @@
 //! result is put back in path order so output stays deterministic.
 
 mod guard;
+mod kept;
 mod lines;
 mod paths;
 mod value;
@@ -31,6 +32,7 @@ use crate::finding::{Finding, RuleId};
 use crate::kind::Kind;
 use crate::msg;
 use rayon::prelude::*;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use toml::de::DeTable;
 
@@ -96,7 +98,7 @@ pub struct Loaded {
     pub fingerprint: u64,
     /// Each file read, and the hash of its bytes (what `fingerprint` is
     /// made of).
-    pub hashes: std::collections::HashMap<String, u64>,
+    pub hashes: HashMap<String, u64>,
 }
 
 /// Top-level entries that belong to a records repository but hold no records.
@@ -131,6 +133,13 @@ pub fn find_root(given: Option<&Path>) -> Result<PathBuf> {
 
 /// Walk `root` and parse everything in it.
 pub fn load(root: &Path) -> Result<Loaded> {
+    load_keeping(root, None)
+}
+
+/// [`load`], taking the text of each file unchanged since the last run
+/// from, and keeping this run's texts in, the cache folder `keep`
+/// (`kept.rs`).
+pub fn load_keeping(root: &Path, keep: Option<&Path>) -> Result<Loaded> {
     if !root.join("docket.toml").is_file() {
         return Err(Error::NotARecordsRoot(root.to_path_buf()));
     }
@@ -264,11 +273,36 @@ pub fn load(root: &Path) -> Result<Loaded> {
         }
     }
 
-    let parsed: Vec<(FileRole, u64, Result<Doc, Finding>)> = to_parse
-        .into_par_iter()
+    // Begun before the first file is read: its time says when reading began.
+    let keeper = keep.and_then(kept::Keeper::start);
+    let files = keep.map(kept::KeptFiles::read).unwrap_or_default();
+    let mut kept = files.texts();
+    let summary = kept.summary();
+    let jobs: Vec<_> = to_parse
+        .into_iter()
         .map(|(rel, role)| {
-            let (hash, doc) = read_doc(&guard, rel, role);
-            (role, hash, doc)
+            let taken = kept.take(&rel);
+            (rel, role, taken)
+        })
+        .collect();
+    drop(kept);
+    let parsed: Vec<Parsed> = jobs
+        .into_par_iter()
+        .map(|(rel, role, taken)| read_doc(&guard, rel, role, taken, keeper.as_ref()))
+        .collect();
+    drop(files);
+    let from_files = parsed
+        .iter()
+        .filter(|p| p.keep.is_some_and(|k| k.1 != kept::Source::File));
+    crate::timing::count("records kept from last run", from_files.count());
+    let mut keeps: HashMap<String, (kept::Keep, kept::Source)> = HashMap::new();
+    let parsed: Vec<(FileRole, u64, Result<Doc, Finding>)> = parsed
+        .into_iter()
+        .map(|p| {
+            if let (Ok(doc), Some(keep)) = (&p.doc, p.keep) {
+                keeps.insert(doc.rel.clone(), keep);
+            }
+            (p.role, p.hash, p.doc)
         })
         .collect();
     let mut fingerprint = crate::fingerprint::Fingerprint::new(4);
@@ -297,20 +331,81 @@ pub fn load(root: &Path) -> Result<Loaded> {
             },
         }
     }
+    if let Some(keeper) = keeper {
+        let docs = loaded
+            .config
+            .iter()
+            .chain(&loaded.people)
+            .chain(&loaded.records);
+        let written: Vec<kept::Written> = docs
+            .filter_map(|d| {
+                let (keep, source) = keeps.get(&d.rel)?;
+                Some((d.rel.as_str(), *keep, *source, d.lines.text(), &d.root))
+            })
+            .collect();
+        keeper.finish(summary, &written);
+    }
     Ok(loaded)
 }
 
 /// The file's parsed document, and a hash of its bytes (0 if unreadable).
-fn read_doc(guard: &Guard, rel: String, role: FileRole) -> (u64, Result<Doc, Finding>) {
-    match guard.read(&rel, Some(MAX_FILE_BYTES)) {
-        Ok(bytes) => (
-            xxhash_rust::xxh3::xxh3_64(&bytes),
-            parse_owned(rel, role, bytes),
-        ),
-        Err(why) => (
-            0,
-            Err(Finding::new(RuleId::Parse, &rel, None, why.reason())),
-        ),
+/// One file read and parsed.
+struct Parsed {
+    role: FileRole,
+    /// The hash of the file's bytes (0 when it could not be read).
+    hash: u64,
+    doc: Result<Doc, Finding>,
+    /// What to keep of its text for the next run, and where it came from.
+    keep: Option<(kept::Keep, kept::Source)>,
+}
+
+fn read_doc(
+    guard: &Guard,
+    rel: String,
+    role: FileRole,
+    taken: Option<kept::Taken<'_>>,
+    keeper: Option<&kept::Keeper>,
+) -> Parsed {
+    let now = taken.as_ref().and_then(|_| guard.plain_metadata(&rel));
+    if let Some(held) = taken.zip(now).and_then(|(taken, now)| taken.holds(&now)) {
+        let hash = xxhash_rust::xxh3::xxh3_64(held.text.as_bytes());
+        let doc = Doc {
+            rel,
+            role,
+            root: held.tree,
+            lines: LineIndex::owning(held.text),
+        };
+        let keep = Some((held.keep, held.source));
+        return Parsed {
+            role,
+            hash,
+            doc: Ok(doc),
+            keep,
+        };
+    }
+    match guard.read_stat(&rel, Some(MAX_FILE_BYTES)) {
+        Ok((bytes, md)) => {
+            // A text that starts with a byte-order mark is kept without
+            // it (`parse_text`): not the file's bytes, so not kept.
+            let keep = keeper
+                .filter(|_| !bytes.starts_with(BOM.as_bytes()))
+                .and_then(|k| k.keep(&md))
+                .map(|k| (k, kept::Source::File));
+            let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
+            let doc = parse_owned(rel, role, bytes);
+            Parsed {
+                role,
+                hash,
+                doc,
+                keep,
+            }
+        }
+        Err(why) => Parsed {
+            role,
+            hash: 0,
+            doc: Err(Finding::new(RuleId::Parse, &rel, None, why.reason())),
+            keep: None,
+        },
     }
 }
 

@@ -5,9 +5,10 @@
 //! the loader converts each document once into this small owned tree. Spans
 //! are byte ranges into the file's text.
 
+use serde::{Deserialize, Serialize};
 use toml::de::{DeTable, DeValue};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Span {
     pub start: u32,
     pub end: u32,
@@ -22,7 +23,7 @@ impl From<std::ops::Range<usize>> for Span {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Node {
     pub span: Span,
     pub value: Value,
@@ -33,7 +34,7 @@ pub struct Node {
 /// `BTreeMap`: records are hundreds of thousands of small tables, and a
 /// B-tree node is about a kilobyte however few keys it holds (a record
 /// took 7.7 KB loaded; BENCHMARKS.md).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Table {
     entries: Vec<(String, (Span, Node))>,
 }
@@ -127,13 +128,15 @@ impl<'t> IntoIterator for &'t Table {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Value {
     String(String),
     Integer(i64),
     Float(f64),
     Boolean(bool),
-    Datetime(toml::value::Datetime),
+    /// Kept as its TOML text (`load/kept.rs`): toml's own form needs a
+    /// self-describing format.
+    Datetime(#[serde(with = "datetime_text")] toml::value::Datetime),
     Array(Vec<Node>),
     Table(Table),
 }
@@ -222,6 +225,19 @@ mod tests {
         }
     }
 
+    /// A tree read back from its encoding (`load/kept.rs`) is the tree parsed, whatever
+    /// the values (dates and times of every form, floats, nesting).
+    #[test]
+    fn a_tree_reads_back_as_parsed() {
+        let text = "id = \"A\"\nwhen = 2026-03-02\nat = 07:32:00.5\nstamp = 1979-05-27T07:32:00-08:00\n\
+                    local = 1979-05-27T07:32:00.999999\nn = -3\nx = 1.5e3\nnan = nan\nok = true\n\
+                    list = [1, \"two\", [3.0]]\n[t.u]\nv = { w = 1 }\n";
+        let root = table_from(DeTable::parse(text).expect("parses").into_inner());
+        let bytes = postcard::to_allocvec(&root).unwrap();
+        let back: Table = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!(format!("{back:?}"), format!("{root:?}"));
+    }
+
     /// The sorted vector behaves as the map the loader, the schema check
     /// and the history's substance comparison take it for.
     #[test]
@@ -278,5 +294,20 @@ mod tests {
             assert!(!same_table(&a, &parse(other)), "{other}");
             assert!(!same_table(&parse(other), &a), "{other}");
         }
+    }
+}
+
+/// A TOML date or time as its text, for the kept records.
+mod datetime_text {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+    use toml::value::Datetime;
+
+    pub fn serialize<S: Serializer>(d: &Datetime, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(d)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Datetime, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(D::Error::custom)
     }
 }

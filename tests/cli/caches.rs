@@ -249,7 +249,9 @@ fn no_cache_reads_no_cache_and_writes_none() {
     let (repo, _) = unsigned_review_then_a_signed_commit();
     let cold = repo.check();
     let caches = repo.top.join(".git/docket");
-    assert!(caches.join("history.json").is_file() && caches.join("proofs.json").is_file());
+    for cache in ["history.json", "proofs.json", "records.bin"] {
+        assert!(caches.join(cache).is_file(), "{cache}");
+    }
     std::fs::remove_dir_all(&caches).unwrap();
     let (_keep, out) = site_dir();
     let out = out.to_str().unwrap();
@@ -386,6 +388,7 @@ fn a_cache_that_cannot_be_put_in_place_leaves_nothing_half_written() {
     let (repo, _) = unsigned_review_then_a_signed_commit();
     let caches = repo.top.join(".git/docket");
     std::fs::create_dir_all(caches.join("history.json")).unwrap();
+    std::fs::create_dir_all(caches.join("records.bin")).unwrap();
     let run = repo.check();
     assert_eq!(run.code, 1, "{}", run.stderr);
     let fresh = repo.docket(&["check", "--format", "json", "--as-of", AS_OF, "--no-cache"]);
@@ -395,8 +398,8 @@ fn a_cache_that_cannot_be_put_in_place_leaves_nothing_half_written() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     left.sort();
-    assert_eq!(left, ["history.json", "proofs.json"]);
-    assert!(caches.join("history.json").is_dir());
+    assert_eq!(left, ["history.json", "proofs.json", "records.bin"]);
+    assert!(caches.join("history.json").is_dir() && caches.join("records.bin").is_dir());
     let proofs: serde_json::Value =
         serde_json::from_slice(&std::fs::read(caches.join("proofs.json")).unwrap()).unwrap();
     assert!(proofs["files"].get(ORDER_PATH).is_some(), "{proofs:#}");

@@ -20,6 +20,7 @@ mod history;
 mod history_cmds;
 mod hostile;
 mod init;
+mod kept_records;
 mod new;
 mod oracle;
 mod publish;

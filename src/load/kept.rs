@@ -1,0 +1,468 @@
+//! The records' texts, and what they parsed to, as the last runs read
+//! them, kept in the git folder.
+//!
+//! Opening, reading and closing a hundred thousand small files, then
+//! parsing them, is most of what loading a big company costs however
+//! little changed since the last run: five system calls a file, each
+//! dearer on a virtual machine, a disk read for every file the page cache
+//! let go, and a TOML parse. So a run keeps the text of every file it
+//! parsed, with the spanned tree it parsed to and the file's own metadata,
+//! and the next run takes a file's text and tree from there instead of
+//! opening the file, when:
+//!
+//! - the file is a regular file in its own name (`lstat`, through the
+//!   loader's [`Guard`](super::Guard): no link, the same checks of its
+//!   folder as a read), and its device, inode, kind and permissions,
+//!   size, modification time and change time are all the ones recorded
+//!   when it was read;
+//! - and it last changed (its change time) before the run that read it
+//!   began reading ([`Keeper::start`] takes that moment from the file
+//!   system's own clock, by the time it gives a new file). A file changed
+//!   again in the same tick of the clock as the recorded change would
+//!   otherwise keep all of its metadata; one that changed before the run
+//!   began cannot change again in that tick.
+//!
+//! Every write, copy (`cp -p` included) or restore of a file moves its
+//! change time, and nobody can set it back short of the system clock:
+//! the test git applies to its index, which docket already trusts to
+//! tell whether a file still holds `HEAD`'s blob (`history/stat.rs`).
+//!
+//! Two files in `<git dir>/docket/`: `records.bin`, the base, every file
+//! as some run read it; and `records.tail`, the files read since, which
+//! names the base it continues (a tail of another base is ignored). A
+//! run after one commit rewrites the tail, a few entries, not the base's
+//! tens of megabytes; when the tail and the base's entries no longer read
+//! outweigh an eighth of the base, the run writes a new base instead.
+//! Both are kept under a seed of docket's version and the loader's own
+//! source (`mod.rs`, `value.rs`, and `Cargo.lock` for the TOML parser's
+//! version): a docket that could parse a text otherwise reads nothing
+//! another one kept. Each ends with a hash of the rest, so a file damaged
+//! on disk keeps nothing, rather than other records.
+//!
+//! They live inside `.git` and are trusted as `.git` is: whoever can
+//! write there can rewrite the repository itself. They never travel with
+//! a clone, so CI reads every file. `--no-cache` neither reads nor writes
+//! them; a missing, truncated, garbled or foreign file is as none;
+//! failing to write them is not an error.
+
+use super::value::Table;
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Raised whenever what is kept or how it is read changes.
+const FORMAT: u64 = 1;
+const BASE: &str = "records.bin";
+const TAIL: &str = "records.tail";
+
+/// What the kept trees were parsed by: docket's version and the loader's
+/// source, and the versions of the crates (the TOML parser's).
+fn seed() -> u64 {
+    crate::fingerprint::Fingerprint::new(FORMAT)
+        .str(env!("CARGO_PKG_VERSION"))
+        .str(include_str!("mod.rs"))
+        .str(include_str!("value.rs"))
+        .str(include_str!("../../Cargo.lock"))
+        .finish()
+}
+
+/// A time as the file system gives it: seconds and nanoseconds.
+type Time = (i64, i64);
+
+/// What `lstat` says of a file that a change to it would move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stat {
+    dev: u64,
+    ino: u64,
+    mode: u32,
+    size: u64,
+    mtime: Time,
+    ctime: Time,
+}
+
+impl Stat {
+    /// The stat of a regular file; `None` for anything else, and off
+    /// Unix, where nothing is kept.
+    fn of(md: &std::fs::Metadata) -> Option<Stat> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            md.file_type().is_file().then(|| Stat {
+                dev: md.dev(),
+                ino: md.ino(),
+                mode: md.mode(),
+                size: md.size(),
+                mtime: (md.mtime(), md.mtime_nsec()),
+                ctime: (md.ctime(), md.ctime_nsec()),
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = md;
+            None
+        }
+    }
+}
+
+/// Either file's layout, before the hash that ends it, as it is read
+/// (borrowing from the file's bytes); written as [`Writing`].
+#[derive(Deserialize)]
+struct Stored<'a> {
+    /// [`seed`]: another docket may parse a text otherwise.
+    seed: u64,
+    /// For a tail, the hash of the base it continues; 0 in a base.
+    base: u64,
+    #[serde(borrow)]
+    entries: Vec<Entry<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Entry<'a> {
+    /// Below the records root, `/`-separated.
+    rel: &'a str,
+    /// What the file must still be for `text` to be its text.
+    keep: Keep,
+    text: &'a str,
+    /// The text's tree, encoded apart: decoded on all cores, and only if
+    /// the file is unchanged.
+    #[serde(borrow, with = "serde_bytes")]
+    tree: Cow<'a, [u8]>,
+}
+
+/// A file's stat when it was read, and when the run that read it began
+/// reading, by the file system's clock.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct Keep {
+    stat: Stat,
+    since: Time,
+}
+
+/// Where a file's text came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Base,
+    Tail,
+    /// Read from the file in this run.
+    File,
+}
+
+/// The bytes of the two files, each checked whole.
+#[derive(Default)]
+pub struct KeptFiles {
+    /// The base's bytes, and its hash.
+    base: Option<(Vec<u8>, u64)>,
+    tail: Option<Vec<u8>>,
+}
+
+/// A file's bytes and hash, if the hash that ends it is right.
+fn read_checked(path: &Path) -> Option<(Vec<u8>, u64)> {
+    let mut bytes = std::fs::read(path).ok()?;
+    let (body, hash) = bytes.split_last_chunk::<8>()?;
+    let hash = u64::from_le_bytes(*hash);
+    if xxhash_rust::xxh3::xxh3_64(body) != hash {
+        return None;
+    }
+    bytes.truncate(bytes.len() - 8);
+    Some((bytes, hash))
+}
+
+impl KeptFiles {
+    /// The files in the cache folder `dir`.
+    pub fn read(dir: &Path) -> KeptFiles {
+        KeptFiles {
+            base: read_checked(&dir.join(BASE)),
+            tail: read_checked(&dir.join(TAIL)).map(|(bytes, _)| bytes),
+        }
+    }
+
+    /// Their texts by path, the tail's over the base's; none from a file
+    /// another docket wrote, or a tail of another base.
+    pub fn texts(&self) -> Kept<'_> {
+        let seed = seed();
+        let mut kept = Kept::default();
+        let Some((base, hash)) = &self.base else {
+            return kept;
+        };
+        let decode = |bytes| postcard::from_bytes::<Stored>(bytes).ok();
+        let Some(stored) = decode(base).filter(|s| s.seed == seed && s.base == 0) else {
+            return kept;
+        };
+        kept.summary.base = Some((*hash, stored.entries.len()));
+        kept.texts = stored
+            .entries
+            .into_iter()
+            .map(|e| (e.rel, (e, Source::Base)))
+            .collect();
+        let tail = self.tail.as_deref().and_then(decode);
+        if let Some(tail) = tail.filter(|t| t.seed == seed && t.base == *hash) {
+            kept.summary.tail = tail.entries.len();
+            for e in tail.entries {
+                kept.texts.insert(e.rel, (e, Source::Tail));
+            }
+        }
+        kept
+    }
+}
+
+/// The texts previous runs kept, by path.
+#[derive(Default)]
+pub struct Kept<'a> {
+    texts: HashMap<&'a str, (Entry<'a>, Source)>,
+    summary: Summary,
+}
+
+impl<'a> Kept<'a> {
+    /// Take the kept text of `rel`, to be given back if the file is still
+    /// what it was ([`Taken::holds`]).
+    pub fn take(&mut self, rel: &str) -> Option<Taken<'a>> {
+        self.texts
+            .remove(rel)
+            .map(|(entry, source)| Taken { entry, source })
+    }
+
+    /// What was read, to decide what to write ([`Keeper::finish`]).
+    pub fn summary(&self) -> Summary {
+        self.summary
+    }
+}
+
+/// One file's kept text.
+pub struct Taken<'a> {
+    entry: Entry<'a>,
+    source: Source,
+}
+
+/// A kept text, its tree, and what to keep of it again.
+pub struct Held {
+    pub text: String,
+    pub tree: Table,
+    pub keep: Keep,
+    pub source: Source,
+}
+
+impl Taken<'_> {
+    /// The text and its tree, if the file is still what it was when it
+    /// was read: `now` is its metadata as it is now (`lstat`).
+    pub fn holds(self, now: &std::fs::Metadata) -> Option<Held> {
+        let Entry {
+            keep, text, tree, ..
+        } = self.entry;
+        if Stat::of(now) != Some(keep.stat) || keep.stat.ctime >= keep.since {
+            return None;
+        }
+        Some(Held {
+            text: text.to_owned(),
+            tree: postcard::from_bytes(&tree).ok()?,
+            keep,
+            source: self.source,
+        })
+    }
+}
+
+/// The next file, begun before the first record is read so that its time
+/// says when reading began. Removed if dropped unfinished.
+pub struct Keeper {
+    dir: PathBuf,
+    tmp: PathBuf,
+    since: Time,
+}
+
+/// One file's entry to write: path, what to keep, text and tree.
+pub type Written<'a> = (&'a str, Keep, Source, &'a str, &'a Table);
+
+impl Keeper {
+    /// Begin a new file in the cache folder `dir`; `None` where it cannot
+    /// be made (a read-only repository keeps nothing).
+    pub fn start(dir: &Path) -> Option<Keeper> {
+        std::fs::create_dir_all(dir).ok()?;
+        let tmp = dir.join(format!("records.{}", std::process::id()));
+        let file = std::fs::File::create(&tmp).ok()?;
+        let mut keeper = Keeper {
+            dir: dir.to_path_buf(),
+            tmp,
+            since: (0, 0),
+        };
+        keeper.since = Stat::of(&file.metadata().ok()?)?.mtime;
+        Some(keeper)
+    }
+
+    /// What to keep of a file read now, whose metadata the open file gave:
+    /// nothing if it changed since this run began reading.
+    pub fn keep(&self, md: &std::fs::Metadata) -> Option<Keep> {
+        let stat = Stat::of(md)?;
+        (stat.ctime < self.since).then_some(Keep {
+            stat,
+            since: self.since,
+        })
+    }
+
+    /// Write what `files` keeps: a new tail while the tail and the base's
+    /// entries no longer read stay small beside the base, else a new
+    /// base. Nothing is written when the tail read holds it all already;
+    /// nothing is left half-written if writing fails.
+    pub fn finish(self, read: Summary, files: &[Written<'_>]) {
+        let count = |s| files.iter().filter(|f| f.2 == s).count();
+        let (fresh, tail) = (count(Source::File), count(Source::Tail));
+        let (name, base, entries): (_, _, Vec<&Written>) = match read.base {
+            Some((hash, len))
+                if (len - count(Source::Base).min(len) + fresh + tail) * 8 <= len + 512 =>
+            {
+                if fresh == 0 && tail == read.tail {
+                    return;
+                }
+                let entries = files.iter().filter(|f| f.2 != Source::Base).collect();
+                (TAIL, hash, entries)
+            }
+            _ => (BASE, 0, files.iter().collect()),
+        };
+        if self.write(base, &entries).is_ok()
+            && std::fs::rename(&self.tmp, self.dir.join(name)).is_ok()
+            && name == BASE
+        {
+            let _ = std::fs::remove_file(self.dir.join(TAIL));
+        }
+    }
+
+    fn write(&self, base: u64, entries: &[&Written]) -> std::io::Result<()> {
+        let stored = Writing {
+            seed: seed(),
+            base,
+            entries: entries
+                .iter()
+                .map(|(rel, keep, _, text, tree)| WritingEntry {
+                    rel,
+                    keep: *keep,
+                    text,
+                    tree: TreeBytes(tree),
+                })
+                .collect(),
+        };
+        let file = std::fs::File::create(&self.tmp)?;
+        let mut out = Hashing {
+            inner: std::io::BufWriter::with_capacity(1 << 18, file),
+            hash: xxhash_rust::xxh3::Xxh3::new(),
+        };
+        postcard::to_io(&stored, &mut out).map_err(std::io::Error::other)?;
+        let hash = out.hash.digest();
+        out.inner.write_all(&hash.to_le_bytes())?;
+        out.inner.flush()
+    }
+}
+
+/// [`Stored`] as it is written: each tree encoded as it is reached, so a
+/// new base never holds the encoding of every tree at once.
+#[derive(Serialize)]
+struct Writing<'a> {
+    seed: u64,
+    base: u64,
+    entries: Vec<WritingEntry<'a>>,
+}
+
+/// [`Entry`] as it is written.
+#[derive(Serialize)]
+struct WritingEntry<'a> {
+    rel: &'a str,
+    keep: Keep,
+    text: &'a str,
+    tree: TreeBytes<'a>,
+}
+
+/// A tree, written as the bytes of its own encoding.
+struct TreeBytes<'a>(&'a Table);
+
+impl Serialize for TreeBytes<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let bytes = postcard::to_allocvec(self.0).map_err(serde::ser::Error::custom)?;
+        s.serialize_bytes(&bytes)
+    }
+}
+
+/// What a run read of the kept files, to decide what it writes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Summary {
+    /// The base's hash and number of entries.
+    base: Option<(u64, usize)>,
+    /// The number of entries in the tail.
+    tail: usize,
+}
+
+impl Drop for Keeper {
+    fn drop(&mut self) {
+        // Once renamed, the temporary name is no file.
+        let _ = std::fs::remove_file(&self.tmp);
+    }
+}
+
+/// A writer that hashes what it writes.
+struct Hashing<W> {
+    inner: W,
+    hash: xxhash_rust::xxh3::Xxh3,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file that changed after the run began reading is not kept, and a
+    /// kept text whose file changed at or after that moment is not given.
+    #[test]
+    #[cfg(unix)]
+    fn a_file_changed_while_the_run_reads_is_not_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let keeper = Keeper::start(dir.path()).unwrap();
+        let file = dir.path().join("o.toml");
+        std::fs::write(&file, "id = \"A\"\n").unwrap();
+        let md = std::fs::symlink_metadata(&file).unwrap();
+        assert!(keeper.keep(&md).is_none(), "changed after the run began");
+        let stat = Stat::of(&md).unwrap();
+        let entry = |since| Taken {
+            entry: Entry {
+                rel: "o.toml",
+                keep: Keep { stat, since },
+                text: "id = \"A\"\n",
+                tree: Cow::Owned(postcard::to_allocvec(&Table::new()).unwrap()),
+            },
+            source: Source::Base,
+        };
+        assert!(
+            entry(stat.ctime).holds(&md).is_none(),
+            "changed in the tick it was read"
+        );
+        assert!(entry((stat.ctime.0 + 1, 0)).holds(&md).is_some());
+        let other = Stat {
+            ino: stat.ino + 1,
+            ..stat
+        };
+        let moved = Taken {
+            entry: Entry {
+                keep: Keep {
+                    stat: other,
+                    since: (i64::MAX, 0),
+                },
+                ..entry((0, 0)).entry
+            },
+            source: Source::Base,
+        };
+        assert!(moved.holds(&md).is_none(), "another inode");
+        drop(keeper);
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temporary file left"
+        );
+    }
+}
