@@ -16,7 +16,6 @@ use crate::fingerprint::Fingerprint;
 use crate::kind::Kind;
 use crate::model::Record;
 use rayon::prelude::*;
-use std::collections::HashMap;
 
 /// Renders pages and hands them to the publisher.
 pub(super) struct Renderer<'a> {
@@ -273,7 +272,7 @@ fn value(cx: &Cx, read: &Read) -> u64 {
 /// The values of reads, each made once per build: the row of an order is
 /// read by its customer's page, its product's and more.
 #[derive(Default)]
-pub(super) struct Values(std::sync::RwLock<HashMap<Read, u64>>);
+pub(super) struct Values(std::sync::RwLock<reads::Lookup<Read, u64>>);
 
 impl Values {
     /// Add the current value of each of `reads` to `fp`.

@@ -23,8 +23,14 @@
 //! the build, rather than serving yesterday's page.
 
 use crate::kind::Kind;
+use rayon::slice::ParallelSliceMut;
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// A map looked up by key only, never walked for output: ordered by
+/// nothing, hashed fast (page paths share long prefixes, which a
+/// `BTreeMap` compares over and over).
+pub type Lookup<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 /// One thing a page read of another record.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -98,7 +104,7 @@ pub fn recording<T>(build: impl FnOnce() -> T) -> (T, Vec<Read>) {
 /// the previous build kept them.
 #[derive(Debug, Default)]
 pub struct Kept {
-    pub pages: BTreeMap<String, (u64, Vec<Read>)>,
+    pub pages: Lookup<String, (u64, Vec<Read>)>,
 }
 
 /// The file name of the kept reads inside a site.
@@ -140,7 +146,7 @@ impl Kept {
         if file.format != FORMAT || file.seed.is_some_and(|s| s != seed) {
             return Kept::default();
         }
-        let mut pages = BTreeMap::new();
+        let mut pages = Lookup::default();
         for (page, (view, reads)) in file.pages {
             let Some(reads) = reads.iter().map(|r| Read::parse(r)).collect() else {
                 return Kept::default();
@@ -159,7 +165,8 @@ impl Kept {
 /// is written out as it is kept.
 #[derive(Debug, Default)]
 pub struct Keeping {
-    pages: BTreeMap<String, Box<str>>,
+    /// In the order kept; put in page order once, when written.
+    pages: Vec<(String, Box<str>)>,
 }
 
 /// A page's view hash and reads as its entry in `.docket-reads`: made
@@ -175,15 +182,25 @@ impl Keeping {
     /// Keep `page`'s [`entry`] (a later entry for the same page replaces
     /// the earlier, as a map would).
     pub fn keep(&mut self, page: String, entry: Box<str>) {
-        self.pages.insert(page, entry);
+        self.pages.push((page, entry));
     }
 
     /// Write the file, kept under `seed`: the same bytes `serde_json`
     /// makes of a [`KeptFile`] (compact, pages in order), which
     /// [`Kept::parse`] reads.
-    pub fn write(&self, w: &mut impl std::io::Write, seed: u64) -> std::io::Result<()> {
+    pub fn write(mut self, w: &mut impl std::io::Write, seed: u64) -> std::io::Result<()> {
+        // Stable: of one page's entries, the last kept comes last, and is
+        // the one kept.
+        self.pages.par_sort_by(|a, b| a.0.cmp(&b.0));
+        let mut pages: Vec<(String, Box<str>)> = Vec::with_capacity(self.pages.len());
+        for p in self.pages {
+            match pages.last_mut() {
+                Some(last) if last.0 == p.0 => *last = p,
+                _ => pages.push(p),
+            }
+        }
         write!(w, "{{\"format\":{FORMAT},\"seed\":{seed},\"pages\":{{")?;
-        for (i, (page, entry)) in self.pages.iter().enumerate() {
+        for (i, (page, entry)) in pages.iter().enumerate() {
             if i > 0 {
                 w.write_all(b",")?;
             }
@@ -244,6 +261,8 @@ mod tests {
             seed: Some(seed),
             pages: BTreeMap::new(),
         };
+        // Kept twice: the later entry is the one written.
+        keeping.keep("orders/B.html".into(), entry(1, &[]));
         for (page, view, reads) in &pages {
             keeping.keep(page.to_string(), entry(*view, reads));
             let texts = reads.iter().map(Read::text).collect();
