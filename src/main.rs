@@ -341,7 +341,7 @@ fn run(cli: Cli) -> docket::Result<Outcome> {
         } => {
             let root = root()?;
             let progress = std::io::stderr().is_terminal();
-            let (stats, _report) = cmd::build::run(&cmd::build::Options {
+            let (stats, _report, remains) = cmd::build::run(&cmd::build::Options {
                 root: &root,
                 out: &out,
                 as_of,
@@ -356,6 +356,9 @@ fn run(cli: Cli) -> docket::Result<Outcome> {
                 count(stats.findings, "finding"),
                 out.display()
             ));
+            // The process ends here: its memory goes back to the system
+            // whole, faster than freed piece by piece.
+            std::mem::forget(remains);
             Ok(Outcome::Clean)
         }
         Command::Export { what, at, out } => {

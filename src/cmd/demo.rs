@@ -21,7 +21,7 @@ pub fn run(opts: &crate::demo::Options, out: &Path, progress: bool) -> Result<St
         progress,
         no_cache: false,
     };
-    let (stats, report) = super::build::run_into(&build, publisher)?;
+    let (stats, report, _) = super::build::run_into(&build, publisher)?;
 
     let mut text = String::new();
     let _ = writeln!(
