@@ -264,6 +264,7 @@ enum RulesFormat {
 }
 
 fn main() -> ExitCode {
+    docket::timing::begin();
     no_transparent_huge_pages();
     let cli = Cli::parse();
     match run(cli) {
@@ -359,6 +360,7 @@ fn run(cli: Cli) -> docket::Result<Outcome> {
             // The process ends here: its memory goes back to the system
             // whole, faster than freed piece by piece.
             std::mem::forget(remains);
+            docket::timing::end();
             Ok(Outcome::Clean)
         }
         Command::Export { what, at, out } => {

@@ -12,6 +12,27 @@ fn enabled() -> bool {
     *ON.get_or_init(|| crate::env_flag("DOCKET_TIMINGS"))
 }
 
+/// When the run began ([`begin`]), for each stage's end to say when it
+/// came: the gaps between stages, and the time before the first and after
+/// the last, are part of what a run costs.
+static BEGAN: OnceLock<Instant> = OnceLock::new();
+
+/// Mark the start of the run: called first thing in `main`.
+pub fn begin() {
+    BEGAN.get_or_init(Instant::now);
+}
+
+/// Print when the run's last stage is over and only exiting remains.
+pub fn end() {
+    if enabled() {
+        eprintln!("timing {:<24} {:>8} at {:.3} s", "(end)", "", since_began());
+    }
+}
+
+fn since_began() -> f64 {
+    BEGAN.get_or_init(Instant::now).elapsed().as_secs_f64()
+}
+
 /// Run `f`, printing how long it took under `name` when timings are on.
 pub fn stage<T>(name: &str, f: impl FnOnce() -> T) -> T {
     if !enabled() {
@@ -28,7 +49,8 @@ pub fn stage<T>(name: &str, f: impl FnOnce() -> T) -> T {
         (Some(a), Some(b)) if wall > 0.0 => format!("  cores {:>4.1}", (b - a) / wall),
         _ => String::new(),
     };
-    eprintln!("timing {name:<24} {wall:>8.3} s{cores}{}", memory());
+    let at = since_began();
+    eprintln!("timing {name:<24} {wall:>8.3} s{cores}{}  at {at:.3} s", memory());
     out
 }
 
