@@ -50,7 +50,10 @@ pub fn stage<T>(name: &str, f: impl FnOnce() -> T) -> T {
         _ => String::new(),
     };
     let at = since_began();
-    eprintln!("timing {name:<24} {wall:>8.3} s{cores}{}  at {at:.3} s", memory());
+    eprintln!(
+        "timing {name:<24} {wall:>8.3} s{cores}{}  at {at:.3} s",
+        memory()
+    );
     out
 }
 

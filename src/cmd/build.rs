@@ -57,10 +57,7 @@ pub fn run(opts: &Options) -> Result<(Stats, CheckReport, Remains)> {
 /// it replaces says which commit it was built from: the history is
 /// checked against it (`history-rewritten`), and the new site records
 /// this build's commit and the rewrites still open.
-pub fn run_into(
-    opts: &Options,
-    mut publisher: Publisher,
-) -> Result<(Stats, CheckReport, Remains)> {
+pub fn run_into(opts: &Options, mut publisher: Publisher) -> Result<(Stats, CheckReport, Remains)> {
     let previous = publisher.previous_build().published;
     let reading = Reading {
         as_of: opts.as_of,

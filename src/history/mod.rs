@@ -184,8 +184,10 @@ impl History {
 /// The largest cached index (`history.json`) whose history is read
 /// beside the records. Both are then held at once: at 10,000 orders (15
 /// MB) that costs 20-30 MiB and saves a tenth of a second; at 50,000 (73
-/// MB) it saved nothing, the loading keeping both cores busy, and cost
-/// 100 MiB at the build's peak.
+/// MB) it saved 0.3 s of a 4.6 s rebuild once the records' texts were
+/// kept between runs (`load/kept.rs`), and raised the rebuild's peak from
+/// 830-870 MiB to 975-985, too near issue 16's 1 GiB. Beside the model
+/// instead it saved nothing and peaked at 1,050 MiB (BENCHMARKS.md).
 const BESIDE_MAX_BYTES: u64 = 32 << 20;
 
 /// The folder of docket's caches for the records at `root`: `docket` in
