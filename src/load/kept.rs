@@ -26,6 +26,14 @@
 //! change time, and nobody can set it back short of the system clock:
 //! the test git applies to its index, which docket already trusts to
 //! tell whether a file still holds `HEAD`'s blob (`history/stat.rs`).
+//! That holds on Linux's local file systems, and only there is anything
+//! kept ([`local`]): NFS and SMB clients may answer `lstat` from a cache
+//! for a minute, FAT keeps no change time. And only for a file on the
+//! cache folder's own file system, whose clock `since` was read from (a
+//! worktree on another disk, a mount inside the records root): one that
+//! keeps whole seconds beside one that keeps nanoseconds would let a
+//! second edit in the same second pass for the first. A link is read
+//! through its target every time, and not kept.
 //!
 //! Two files in `<git dir>/docket/`: `records.bin`, the base, every file
 //! as some run read it; and `records.tail`, the files read since, which
@@ -43,7 +51,10 @@
 //! write there can rewrite the repository itself. They never travel with
 //! a clone, so CI reads every file. `--no-cache` neither reads nor writes
 //! them; a missing, truncated, garbled or foreign file is as none;
-//! failing to write them is not an error.
+//! failing to write them is not an error. A run writes its next file
+//! under a temporary name, `records.<pid>`, and renames it; one killed
+//! first leaves that name behind, and the next run removes it once no
+//! process has that id.
 
 use super::value::Table;
 use serde::{Deserialize, Serialize};
@@ -57,13 +68,16 @@ const FORMAT: u64 = 1;
 const BASE: &str = "records.bin";
 const TAIL: &str = "records.tail";
 
-/// What the kept trees were parsed by: docket's version and the loader's
-/// source, and the versions of the crates (the TOML parser's).
+/// What the kept trees were parsed by: docket's version, the loader's
+/// source (this file's too, for the layout), and the crates' versions and
+/// features (the TOML parser's).
 fn seed() -> u64 {
     crate::fingerprint::Fingerprint::new(FORMAT)
         .str(env!("CARGO_PKG_VERSION"))
         .str(include_str!("mod.rs"))
         .str(include_str!("value.rs"))
+        .str(include_str!("kept.rs"))
+        .str(include_str!("../../Cargo.toml"))
         .str(include_str!("../../Cargo.lock"))
         .finish()
 }
@@ -185,7 +199,12 @@ impl KeptFiles {
         let Some((base, hash)) = &self.base else {
             return kept;
         };
-        let decode = |bytes| postcard::from_bytes::<Stored>(bytes).ok();
+        // All of the bytes, or none: a file longer than what it encodes is
+        // not the file that was written.
+        let decode = |bytes| match postcard::take_from_bytes::<Stored>(bytes) {
+            Ok((stored, [])) => Some(stored),
+            _ => None,
+        };
         let Some(stored) = decode(base).filter(|s| s.seed == seed && s.base == 0) else {
             return kept;
         };
@@ -267,6 +286,8 @@ pub struct Keeper {
     dir: PathBuf,
     tmp: PathBuf,
     since: Time,
+    /// The device of the cache folder: `since` is its file system's time.
+    dev: u64,
 }
 
 /// One file's entry to write: path, what to keep, text and tree.
@@ -274,25 +295,33 @@ pub type Written<'a> = (&'a str, Keep, Source, &'a str, &'a Table);
 
 impl Keeper {
     /// Begin a new file in the cache folder `dir`; `None` where it cannot
-    /// be made (a read-only repository keeps nothing).
+    /// be made (a read-only repository keeps nothing), or on a file system
+    /// whose change times docket does not rely on ([`local`]).
     pub fn start(dir: &Path) -> Option<Keeper> {
         std::fs::create_dir_all(dir).ok()?;
+        sweep(dir);
         let tmp = dir.join(format!("records.{}", std::process::id()));
         let file = std::fs::File::create(&tmp).ok()?;
         let mut keeper = Keeper {
             dir: dir.to_path_buf(),
             tmp,
             since: (0, 0),
+            dev: 0,
         };
-        keeper.since = Stat::of(&file.metadata().ok()?)?.mtime;
-        Some(keeper)
+        let stat = Stat::of(&file.metadata().ok()?)?;
+        (keeper.since, keeper.dev) = (stat.mtime, stat.dev);
+        local(&file).then_some(keeper)
     }
 
     /// What to keep of a file read now, whose metadata the open file gave:
-    /// nothing if it changed since this run began reading.
+    /// nothing if it changed since this run began reading, or if it is on
+    /// another file system than the cache folder (whose clock says when
+    /// that was: a file system that keeps whole seconds, beside one that
+    /// keeps nanoseconds, would let a second change in the same second
+    /// pass for the first).
     pub fn keep(&self, md: &std::fs::Metadata) -> Option<Keep> {
         let stat = Stat::of(md)?;
-        (stat.ctime < self.since).then_some(Keep {
+        (stat.dev == self.dev && stat.ctime < self.since).then_some(Keep {
             stat,
             since: self.since,
         })
@@ -395,6 +424,50 @@ impl Drop for Keeper {
     }
 }
 
+/// Whether the file system `file` is on keeps change times docket relies
+/// on: one of Linux's local file systems, where every write moves a
+/// file's change time and `lstat` asks the disk, not a cache of another
+/// machine's answer (NFS and SMB may answer from one for a minute; FAT
+/// keeps no change time). Nothing is kept elsewhere, nor off Linux.
+#[cfg(target_os = "linux")]
+fn local(file: &std::fs::File) -> bool {
+    const LOCAL: [u32; 7] = [
+        0xEF53,      // ext2, ext3, ext4
+        0x5846_5342, // xfs
+        0x9123_683E, // btrfs
+        0x0102_1994, // tmpfs
+        0xF2F5_2010, // f2fs
+        0x2FC1_2FC1, // zfs
+        0x794C_7630, // overlayfs (containers)
+    ];
+    rustix::fs::fstatfs(file).is_ok_and(|s| LOCAL.contains(&(s.f_type as u32)))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn local(_: &std::fs::File) -> bool {
+    false
+}
+
+/// Remove what runs that were killed left behind (a kill runs no `Drop`):
+/// `records.<pid>` files whose process is gone. Off Linux, where docket
+/// does not look for the process, nothing is kept (`local`) or swept.
+fn sweep(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let pid = name.to_str().and_then(|n| n.strip_prefix("records."));
+        let Some(pid) = pid.and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        let gone = cfg!(target_os = "linux") && !Path::new("/proc").join(pid.to_string()).exists();
+        if gone && pid != std::process::id() {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
 /// A writer that hashes what it writes.
 struct Hashing<W> {
     inner: W,
@@ -458,11 +531,64 @@ mod tests {
             source: Source::Base,
         };
         assert!(moved.holds(&md).is_none(), "another inode");
+        // Read in the tick the run began: not kept.
+        let same_tick = Keeper {
+            dir: dir.path().to_path_buf(),
+            tmp: dir.path().join("records.same-tick"),
+            since: stat.ctime,
+            dev: stat.dev,
+        };
+        assert!(
+            same_tick.keep(&md).is_none(),
+            "changed in the tick reading began"
+        );
+        let later = Keeper {
+            dir: dir.path().to_path_buf(),
+            tmp: dir.path().join("records.later"),
+            since: (stat.ctime.0 + 1, 0),
+            dev: stat.dev,
+        };
+        assert!(later.keep(&md).is_some(), "changed before reading began");
         drop(keeper);
         assert_eq!(
             std::fs::read_dir(dir.path()).unwrap().count(),
             1,
             "no temporary file left"
         );
+    }
+
+    /// A file on another file system than the cache folder is not kept,
+    /// however long ago it changed: its clock is not the one `since` was
+    /// read from. The same file in the cache's file system is (control).
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn a_file_on_another_file_system_is_not_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let here = dir.path().join("o.toml");
+        std::fs::write(&here, "id = \"A\"\n").unwrap();
+        let there = tempfile::NamedTempFile::new_in("/dev/shm").ok();
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        let keeper = Keeper::start(&dir.path().join("cache")).expect("a local file system");
+        assert!(keeper.keep(&std::fs::metadata(&here).unwrap()).is_some());
+        let md = there.map(|f| f.as_file().metadata().unwrap());
+        if let Some(md) = md.filter(|m| Stat::of(m).unwrap().dev != keeper.dev) {
+            assert!(keeper.keep(&md).is_none());
+        }
+    }
+
+    /// A killed run's temporary file is removed by the next run; the kept
+    /// files and a running process's are not.
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn what_a_killed_run_left_is_swept() {
+        let dir = tempfile::tempdir().unwrap();
+        let name = |n: &str| dir.path().join(n);
+        // Above Linux's largest process id: no process has it.
+        std::fs::write(name("records.999999999"), "half a base").unwrap();
+        std::fs::write(name("records.1"), "init's").unwrap();
+        std::fs::write(name(BASE), "a base").unwrap();
+        let keeper = Keeper::start(dir.path()).unwrap();
+        assert!(!name("records.999999999").exists());
+        assert!(name("records.1").exists() && name(BASE).exists() && keeper.tmp.exists());
     }
 }

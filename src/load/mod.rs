@@ -146,6 +146,8 @@ pub fn load_keeping(root: &Path, keep: Option<&Path>) -> Result<Loaded> {
     let guard = Guard::new(root).map_err(|e| Error::io(root, e))?;
     let mut loaded = Loaded::default();
     let mut to_parse: Vec<(String, FileRole)> = Vec::new();
+    // Read through their targets: nothing of them is kept (`kept.rs`).
+    let mut links: std::collections::HashSet<String> = Default::default();
 
     let walker = walkdir::WalkDir::new(root)
         .follow_links(false)
@@ -187,6 +189,9 @@ pub fn load_keeping(root: &Path, keep: Option<&Path>) -> Result<Loaded> {
         let top = top.as_str();
         let kind = Kind::from_folder(top);
         let file_type = entry.file_type();
+        if file_type.is_symlink() {
+            links.insert(rel.clone());
+        }
 
         if entry.depth() == 1 && KNOWN_TOP.contains(&top) {
             match rel.as_str() {
@@ -275,20 +280,28 @@ pub fn load_keeping(root: &Path, keep: Option<&Path>) -> Result<Loaded> {
 
     // Begun before the first file is read: its time says when reading began.
     let keeper = keep.and_then(kept::Keeper::start);
-    let files = keep.map(kept::KeptFiles::read).unwrap_or_default();
+    // Nothing is taken where nothing would be kept (`kept::local`).
+    let files = keep
+        .filter(|_| keeper.is_some())
+        .map(kept::KeptFiles::read)
+        .unwrap_or_default();
     let mut kept = files.texts();
     let summary = kept.summary();
     let jobs: Vec<_> = to_parse
         .into_iter()
         .map(|(rel, role)| {
             let taken = kept.take(&rel);
-            (rel, role, taken)
+            let link = links.contains(&rel);
+            (rel, role, taken, link)
         })
         .collect();
     drop(kept);
     let parsed: Vec<Parsed> = jobs
         .into_par_iter()
-        .map(|(rel, role, taken)| read_doc(&guard, rel, role, taken, keeper.as_ref()))
+        .map(|(rel, role, taken, link)| {
+            let keeper = keeper.as_ref().filter(|_| !link);
+            read_doc(&guard, rel, role, taken, keeper)
+        })
         .collect();
     drop(files);
     let from_files = parsed

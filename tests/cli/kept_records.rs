@@ -148,7 +148,17 @@ fn kept_texts_follow_records_added_deleted_moved_and_linked() {
     check_as_if_read(&repo);
     past_a_tick();
     check_as_if_read(&repo);
-    check_as_if_read(&repo);
+    // A link is read through its target every time, and nothing of it is
+    // kept: a run that changed nothing writes nothing.
+    let docket = repo.top.join(".git/docket");
+    let written = |name: &str| {
+        std::fs::metadata(docket.join(name))
+            .and_then(|m| m.modified())
+            .ok()
+    };
+    let before = (written("records.bin"), written("records.tail"));
+    assert_eq!(check_as_if_read(&repo), files);
+    assert_eq!((written("records.bin"), written("records.tail")), before);
 }
 
 /// A kept file damaged on disk, a tail of another base, and a tail that is
@@ -165,23 +175,41 @@ fn damaged_kept_files_keep_nothing_and_change_nothing() {
     assert_eq!(check_as_if_read(&repo), 0, "a damaged base is read as none");
     assert_eq!(check_as_if_read(&repo), files, "and written again");
 
-    // A tail written over the base now, kept aside.
+    // A tail written over the base now, kept aside: it holds the order
+    // as it is now, which changes again before a new base is written.
     repo.edit(ORDER_PATH, "PO-88812", "PO-88813");
     past_a_tick();
     check_as_if_read(&repo);
     let tail = docket.join("records.tail");
     let old_tail = std::fs::read(&tail).expect("one changed file: a tail");
+    repo.edit(ORDER_PATH, "PO-88813", "PO-88814");
+    past_a_tick();
     // A new base from a run that had none; the old tail offered to it.
+    // Read, its entry for the order would send the order to the disk.
     std::fs::remove_file(&base).unwrap();
     assert_eq!(check_as_if_read(&repo), 0);
     assert!(!tail.exists(), "a new base removes the tail");
     std::fs::write(&tail, &old_tail).unwrap();
-    assert_eq!(
-        check_as_if_read(&repo),
-        files,
-        "a tail of another base is not read"
-    );
+    let of_another = check_as_if_read(&repo);
+    assert_eq!(of_another, files, "a tail of another base is not read");
     std::fs::write(&tail, b"not a tail at all").unwrap();
+    assert_eq!(check_as_if_read(&repo), files);
+
+    // A tail is no base; nor is a base with bytes after what it encodes
+    // (its hash made again to cover them).
+    let good = std::fs::read(&base).unwrap();
+    repo.edit(ORDER_PATH, "PO-88814", "PO-88815");
+    past_a_tick();
+    check_as_if_read(&repo);
+    // This tail holds the order as it is: as a base it would lend it.
+    std::fs::rename(&tail, &base).unwrap();
+    assert_eq!(check_as_if_read(&repo), 0, "a tail offered as the base");
+    let mut longer = good[..good.len() - 8].to_vec();
+    longer.extend_from_slice(&[0; 4]);
+    let hash = xxhash_rust::xxh3::xxh3_64(&longer).to_le_bytes();
+    longer.extend_from_slice(&hash);
+    std::fs::write(&base, &longer).unwrap();
+    assert_eq!(check_as_if_read(&repo), 0, "bytes after what it encodes");
     assert_eq!(check_as_if_read(&repo), files);
 }
 
