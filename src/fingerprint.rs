@@ -62,3 +62,40 @@ impl std::io::Write for Fingerprint {
         Ok(())
     }
 }
+
+/// A hash that takes bytes as they come: what [`Hashing`] feeds.
+pub trait Absorb {
+    fn absorb(&mut self, bytes: &[u8]);
+}
+
+impl Absorb for sha2::Sha256 {
+    fn absorb(&mut self, bytes: &[u8]) {
+        sha2::Digest::update(self, bytes);
+    }
+}
+
+impl Absorb for xxhash_rust::xxh3::Xxh3 {
+    fn absorb(&mut self, bytes: &[u8]) {
+        self.update(bytes);
+    }
+}
+
+/// A writer that hashes what it passes on: only the bytes `inner`
+/// accepted, so the hash is of the file as written (`data.json`'s SHA-256,
+/// the kept records' check).
+pub struct Hashing<W, H> {
+    pub inner: W,
+    pub hash: H,
+}
+
+impl<W: std::io::Write, H: Absorb> std::io::Write for Hashing<W, H> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hash.absorb(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}

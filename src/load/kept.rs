@@ -369,7 +369,7 @@ impl Keeper {
                 .collect(),
         };
         let file = std::fs::File::create(&self.tmp)?;
-        let mut out = Hashing {
+        let mut out = crate::fingerprint::Hashing {
             inner: std::io::BufWriter::with_capacity(1 << 18, file),
             hash: xxhash_rust::xxh3::Xxh3::new(),
         };
@@ -465,24 +465,6 @@ fn sweep(dir: &Path) {
         if gone && pid != std::process::id() {
             let _ = std::fs::remove_file(e.path());
         }
-    }
-}
-
-/// A writer that hashes what it writes.
-struct Hashing<W> {
-    inner: W,
-    hash: xxhash_rust::xxh3::Xxh3,
-}
-
-impl<W: Write> Write for Hashing<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hash.update(&buf[..n]);
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
     }
 }
 

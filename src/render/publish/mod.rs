@@ -48,6 +48,7 @@ mod built;
 mod swap;
 
 use crate::error::{Error, Result};
+use crate::fingerprint::Hashing;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -249,7 +250,9 @@ impl Publisher {
     pub fn write_hashed(
         &self,
         rel: &str,
-        write: impl FnOnce(&mut std::io::BufWriter<Hashing<std::fs::File>>) -> std::io::Result<()>,
+        write: impl FnOnce(
+            &mut std::io::BufWriter<Hashing<std::fs::File, sha2::Sha256>>,
+        ) -> std::io::Result<()>,
     ) -> Result<String> {
         use sha2::Digest;
         use std::io::Write;
@@ -514,26 +517,6 @@ impl Drop for Publisher {
 fn same_bytes(old: &Path, bytes: &[u8]) -> bool {
     std::fs::symlink_metadata(old).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
         && std::fs::read(old).is_ok_and(|b| b == bytes)
-}
-
-/// A writer that hashes what it passes on: only the bytes `inner`
-/// accepted, so the hash is of the file as written.
-pub struct Hashing<W> {
-    inner: W,
-    hash: sha2::Sha256,
-}
-
-impl<W: std::io::Write> std::io::Write for Hashing<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        use sha2::Digest;
-        let n = self.inner.write(buf)?;
-        self.hash.update(&buf[..n]);
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
 }
 
 #[cfg(test)]
