@@ -17,6 +17,7 @@
 //! `init` and `demo`.
 //! docs/architecture.md draws the stages and says where new code goes.
 
+mod atomic;
 pub mod cmd;
 pub mod demo;
 pub mod error;

@@ -233,7 +233,7 @@ pub(super) fn save<'h>(history: &'h History) {
         commits,
         files,
     };
-    write_atomic(&path(&history.git_dir), |w| {
+    crate::atomic::write_atomic(&path(&history.git_dir), |w| {
         serde_json::to_writer(w, &file).is_ok()
     });
 }
@@ -258,34 +258,9 @@ pub(super) fn save_proofs(
     seed: u64,
     files: std::collections::BTreeMap<String, ProofEntry>,
 ) {
-    write_atomic(&proofs_path(git_dir), |w| {
+    crate::atomic::write_atomic(&proofs_path(git_dir), |w| {
         super::proofs_file::write(w, FORMAT, seed, &files)
     });
-}
-
-/// Write (streamed by `write`, which says whether it succeeded) then
-/// rename, so a reader never sees half a file; failures are ignored (a
-/// read-only repository simply gets no cache).
-pub(crate) fn write_atomic(
-    target: &Path,
-    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> bool,
-) {
-    use std::io::Write;
-    let Some(dir) = target.parent() else { return };
-    if std::fs::create_dir_all(dir).is_err() {
-        return;
-    }
-    let name = target.file_name().unwrap_or_default().to_string_lossy();
-    let tmp = dir.join(format!("{name}.{}", std::process::id()));
-    let written = std::fs::File::create(&tmp).is_ok_and(|f| {
-        // Tens of megabytes at 50,000 orders: written in large pieces,
-        // not in 8 KiB system calls.
-        let mut w = std::io::BufWriter::with_capacity(1 << 18, f);
-        write(&mut w) && w.flush().is_ok()
-    });
-    if !written || std::fs::rename(&tmp, target).is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
 }
 
 /// The cache key of a file whose proofs depend on its commits alone: it

@@ -60,7 +60,6 @@ mod trees;
 mod walk;
 mod worktree;
 
-pub(crate) use cache::write_atomic;
 pub use changes::{Changes, Invalidated, RecordChange, changed_since, compare};
 pub use clock::{date_at, time_at};
 pub use covers::{COVERAGE, Covers};

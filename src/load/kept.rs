@@ -52,9 +52,8 @@
 //! a clone, so CI reads every file. `--no-cache` neither reads nor writes
 //! them; a missing, truncated, garbled or foreign file is as none;
 //! failing to write them is not an error. A run writes its next file
-//! under a temporary name, `records.<pid>`, and renames it; one killed
-//! first leaves that name behind, and the next run removes it once no
-//! process has that id.
+//! under a temporary name and renames it ([`crate::atomic`]); what a run
+//! killed first leaves behind, the next one sweeps.
 
 use super::value::Table;
 use serde::{Deserialize, Serialize};
@@ -280,11 +279,10 @@ impl Taken<'_> {
     }
 }
 
-/// The next file, begun before the first record is read so that its time
-/// says when reading began. Removed if dropped unfinished.
+/// What a run keeps, from when it began reading, by the clock of the
+/// cache folder's file system.
 pub struct Keeper {
     dir: PathBuf,
-    tmp: PathBuf,
     since: Time,
     /// The device of the cache folder: `since` is its file system's time.
     dev: u64,
@@ -294,23 +292,25 @@ pub struct Keeper {
 pub type Written<'a> = (&'a str, Keep, Source, &'a str, &'a Table);
 
 impl Keeper {
-    /// Begin a new file in the cache folder `dir`; `None` where it cannot
-    /// be made (a read-only repository keeps nothing), or on a file system
-    /// whose change times docket does not rely on ([`local`]).
+    /// Begin, before the first record is read: the time the file system
+    /// gives a new file in the cache folder `dir` is when reading began.
+    /// `None` where no file can be made there (a read-only repository
+    /// keeps nothing), or on a file system whose change times docket does
+    /// not rely on ([`local`]).
     pub fn start(dir: &Path) -> Option<Keeper> {
         std::fs::create_dir_all(dir).ok()?;
-        sweep(dir);
-        let tmp = dir.join(format!("records.{}", std::process::id()));
-        let file = std::fs::File::create(&tmp).ok()?;
-        let mut keeper = Keeper {
+        crate::atomic::sweep(dir);
+        let probe = dir.join(format!("records.{}", std::process::id()));
+        let file = std::fs::File::create(&probe).ok()?;
+        let stat = file.metadata().ok().as_ref().and_then(Stat::of);
+        let local = local(&file);
+        let _ = std::fs::remove_file(&probe);
+        let stat = stat.filter(|_| local)?;
+        Some(Keeper {
             dir: dir.to_path_buf(),
-            tmp,
-            since: (0, 0),
-            dev: 0,
-        };
-        let stat = Stat::of(&file.metadata().ok()?)?;
-        (keeper.since, keeper.dev) = (stat.mtime, stat.dev);
-        local(&file).then_some(keeper)
+            since: stat.mtime,
+            dev: stat.dev,
+        })
     }
 
     /// What to keep of a file read now, whose metadata the open file gave:
@@ -346,15 +346,18 @@ impl Keeper {
             }
             _ => (BASE, 0, files.iter().collect()),
         };
-        if self.write(base, &entries).is_ok()
-            && std::fs::rename(&self.tmp, self.dir.join(name)).is_ok()
-            && name == BASE
-        {
+        // A tail names the base it continues; one left beside a new base
+        // would only be ignored.
+        if name == BASE {
             let _ = std::fs::remove_file(self.dir.join(TAIL));
         }
+        crate::atomic::write_atomic(&self.dir.join(name), |w| {
+            Keeper::write(base, &entries, w).is_ok()
+        });
     }
 
-    fn write(&self, base: u64, entries: &[&Written]) -> std::io::Result<()> {
+    /// The file of `entries`, and the hash of it that ends it.
+    fn write(base: u64, entries: &[&Written], w: &mut impl Write) -> std::io::Result<()> {
         let stored = Writing {
             seed: seed(),
             base,
@@ -368,15 +371,13 @@ impl Keeper {
                 })
                 .collect(),
         };
-        let file = std::fs::File::create(&self.tmp)?;
         let mut out = crate::fingerprint::Hashing {
-            inner: std::io::BufWriter::with_capacity(1 << 18, file),
+            inner: w,
             hash: xxhash_rust::xxh3::Xxh3::new(),
         };
         postcard::to_io(&stored, &mut out).map_err(std::io::Error::other)?;
         let hash = out.hash.digest();
-        out.inner.write_all(&hash.to_le_bytes())?;
-        out.inner.flush()
+        out.inner.write_all(&hash.to_le_bytes())
     }
 }
 
@@ -417,13 +418,6 @@ pub struct Summary {
     tail: usize,
 }
 
-impl Drop for Keeper {
-    fn drop(&mut self) {
-        // Once renamed, the temporary name is no file.
-        let _ = std::fs::remove_file(&self.tmp);
-    }
-}
-
 /// Whether the file system `file` is on keeps change times docket relies
 /// on: one of Linux's local file systems, where every write moves a
 /// file's change time and `lstat` asks the disk, not a cache of another
@@ -446,26 +440,6 @@ fn local(file: &std::fs::File) -> bool {
 #[cfg(not(target_os = "linux"))]
 fn local(_: &std::fs::File) -> bool {
     false
-}
-
-/// Remove what runs that were killed left behind (a kill runs no `Drop`):
-/// `records.<pid>` files whose process is gone. Off Linux, where docket
-/// does not look for the process, nothing is kept (`local`) or swept.
-fn sweep(dir: &Path) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let name = e.file_name();
-        let pid = name.to_str().and_then(|n| n.strip_prefix("records."));
-        let Some(pid) = pid.and_then(|p| p.parse::<u32>().ok()) else {
-            continue;
-        };
-        let gone = cfg!(target_os = "linux") && !Path::new("/proc").join(pid.to_string()).exists();
-        if gone && pid != std::process::id() {
-            let _ = std::fs::remove_file(e.path());
-        }
-    }
 }
 
 #[cfg(test)]
@@ -516,7 +490,6 @@ mod tests {
         // Read in the tick the run began: not kept.
         let same_tick = Keeper {
             dir: dir.path().to_path_buf(),
-            tmp: dir.path().join("records.same-tick"),
             since: stat.ctime,
             dev: stat.dev,
         };
@@ -526,7 +499,6 @@ mod tests {
         );
         let later = Keeper {
             dir: dir.path().to_path_buf(),
-            tmp: dir.path().join("records.later"),
             since: (stat.ctime.0 + 1, 0),
             dev: stat.dev,
         };
@@ -566,11 +538,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let name = |n: &str| dir.path().join(n);
         // Above Linux's largest process id: no process has it.
-        std::fs::write(name("records.999999999"), "half a base").unwrap();
+        std::fs::write(name("records.999999999"), "a probe").unwrap();
+        std::fs::write(name("records.bin.999999999"), "half a base").unwrap();
         std::fs::write(name("records.1"), "init's").unwrap();
         std::fs::write(name(BASE), "a base").unwrap();
-        let keeper = Keeper::start(dir.path()).unwrap();
+        let _keeper = Keeper::start(dir.path()).unwrap();
         assert!(!name("records.999999999").exists());
-        assert!(name("records.1").exists() && name(BASE).exists() && keeper.tmp.exists());
+        assert!(!name("records.bin.999999999").exists());
+        assert!(name("records.1").exists() && name(BASE).exists());
     }
 }

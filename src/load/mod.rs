@@ -308,18 +308,18 @@ pub fn load_keeping(root: &Path, keep: Option<&Path>) -> Result<Loaded> {
         .iter()
         .filter(|p| p.keep.is_some_and(|k| k.1 != kept::Source::File));
     crate::timing::count("records kept from last run", from_files.count());
-    let mut keeps: HashMap<String, (kept::Keep, kept::Source)> = HashMap::new();
-    let parsed: Vec<(FileRole, u64, Result<Doc, Finding>)> = parsed
-        .into_iter()
-        .map(|p| {
-            if let (Ok(doc), Some(keep)) = (&p.doc, p.keep) {
-                keeps.insert(doc.rel.clone(), keep);
-            }
-            (p.role, p.hash, p.doc)
-        })
-        .collect();
+    if let Some(keeper) = keeper {
+        let written: Vec<kept::Written> = parsed
+            .iter()
+            .filter_map(|p| {
+                let ((keep, source), doc) = (p.keep?, p.doc.as_ref().ok()?);
+                Some((doc.rel.as_str(), keep, source, doc.lines.text(), &doc.root))
+            })
+            .collect();
+        keeper.finish(summary, &written);
+    }
     let mut fingerprint = crate::fingerprint::Fingerprint::new(4);
-    for (_, hash, doc) in &parsed {
+    for Parsed { hash, doc, .. } in &parsed {
         let rel = match doc {
             Ok(d) => &d.rel,
             Err(f) => &f.file,
@@ -329,7 +329,7 @@ pub fn load_keeping(root: &Path, keep: Option<&Path>) -> Result<Loaded> {
     }
     loaded.fingerprint = fingerprint.finish();
     loaded.guard = guard;
-    for (role, _, doc) in parsed {
+    for Parsed { role, doc, .. } in parsed {
         match doc {
             Err(f) => {
                 if let FileRole::Record(kind) = role {
@@ -344,24 +344,9 @@ pub fn load_keeping(root: &Path, keep: Option<&Path>) -> Result<Loaded> {
             },
         }
     }
-    if let Some(keeper) = keeper {
-        let docs = loaded
-            .config
-            .iter()
-            .chain(&loaded.people)
-            .chain(&loaded.records);
-        let written: Vec<kept::Written> = docs
-            .filter_map(|d| {
-                let (keep, source) = keeps.get(&d.rel)?;
-                Some((d.rel.as_str(), *keep, *source, d.lines.text(), &d.root))
-            })
-            .collect();
-        keeper.finish(summary, &written);
-    }
     Ok(loaded)
 }
 
-/// The file's parsed document, and a hash of its bytes (0 if unreadable).
 /// One file read and parsed.
 struct Parsed {
     role: FileRole,

@@ -118,6 +118,6 @@ impl Verified {
 
     /// Write the file (then rename, so a reader never sees half of it).
     pub fn save(&self, git_dir: &Path) {
-        crate::history::write_atomic(&path(git_dir), |w| serde_json::to_writer(w, self).is_ok());
+        crate::atomic::write_atomic(&path(git_dir), |w| serde_json::to_writer(w, self).is_ok());
     }
 }
