@@ -79,6 +79,36 @@ pub fn analyse_history(root: &Path, as_of: Option<Date>) -> Result<(Model, Histo
 
 /// [`analyse_history`] as `reading` asks.
 pub fn analyse_with(root: &Path, reading: &Reading) -> Result<(Model, History, CheckReport)> {
+    let ((), model, history, report) = analyse_beside(root, reading, || Ok(()))?;
+    Ok((model, history, report))
+}
+
+/// What a command does beside the loading of the records
+/// ([`analyse_beside`]), and what it says a published site recorded
+/// about the history it was built from, for `history-rewritten`.
+pub trait Beside: Send {
+    fn published(&self) -> Option<Published> {
+        None
+    }
+}
+
+impl Beside for () {}
+
+impl Beside for crate::render::Publisher {
+    fn published(&self) -> Option<Published> {
+        Some(self.previous_build().published)
+    }
+}
+
+/// [`analyse_with`], with `beside` run on a thread of its own while the
+/// records are read (a build looks into its output folder there, which
+/// lists every file of the published site). Its error is the command's,
+/// before any of the records': as when it ran first.
+pub fn analyse_beside<T: Beside>(
+    root: &Path,
+    reading: &Reading,
+    beside: impl FnOnce() -> Result<T> + Send,
+) -> Result<(T, Model, History, CheckReport)> {
     use crate::timing::stage;
     let as_of = reading.as_of;
     // The commits are read from git beside the records when both fit in
@@ -90,18 +120,23 @@ pub fn analyse_with(root: &Path, reading: &Reading) -> Result<(Model, History, C
             History::walk(root, None, !reading.no_cache, reading.every_signature)
         })
     };
-    let beside = !reading.no_cache && crate::history::walk_beside_load(root);
+    let walk_beside = !reading.no_cache && crate::history::walk_beside_load(root);
     let keep = (!reading.no_cache)
         .then(|| crate::history::cache_dir(root))
         .flatten();
-    let (built, walked) = std::thread::scope(|s| {
-        let walked = beside.then(|| s.spawn(walk));
+    let (side, built, walked) = std::thread::scope(|s| {
+        let side = s.spawn(beside);
+        let walked = walk_beside.then(|| s.spawn(walk));
         let built = stage("load", || crate::load::load_keeping(root, keep.as_deref()))
             .map(|loaded| stage("model", || crate::model::build(loaded)));
-        (built, walked.map(|w| w.join()))
+        let side = side
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (side, built, walked.map(|w| w.join()))
     });
     // The records' errors first, as when the walk ran after them; a
     // panic of the walk is raised only where its error would be.
+    let side = side?;
     let (mut model, findings) = built?;
     fail_closed(&findings)?;
     let walked = match walked {
@@ -110,13 +145,14 @@ pub fn analyse_with(root: &Path, reading: &Reading) -> Result<(Model, History, C
     };
     let mut history = stage("history working tree", || walked?.worktree(root))?;
     history.keep_revised = reading.timelines;
-    if let Some(published) = reading.published {
+    let published = side.published();
+    if let Some(published) = published.as_ref().or(reading.published) {
         history.rewrites = stage("history rewrites", || {
             crate::history::rewrite::rewrites(&history, published)
         })?;
     }
     let report = judge(&mut model, &mut history, findings, as_of)?;
-    Ok((model, history, report))
+    Ok((side, model, history, report))
 }
 
 /// Judge a model with its history, in the one order every checking

@@ -26,8 +26,9 @@
 //! beside the output and swapped in only when every page rendered, so the
 //! intranet never serves a half-written site and a failed build leaves
 //! yesterday's site in place; and only into a folder docket may replace
-//! ([`Publisher::open`], opened by the caller before the records are even
-//! read, so a wrong `--out` is refused at once). Output is a pure function
+//! ([`Publisher::open`]; a build locks the folder before the records are
+//! even read, so a wrong `--out` is refused at once, and lists its files
+//! while they are read). Output is a pure function
 //! of the inputs: no timestamps, sorted collections only, so two builds of
 //! the same commit and as-of date are byte-identical.
 
@@ -52,7 +53,7 @@ mod templates;
 mod trail;
 mod views;
 
-pub use publish::{Built, Publisher, published};
+pub use publish::{Built, Locked, Publisher, published};
 
 use crate::error::{Error, Result};
 use crate::kind::Kind;

@@ -216,6 +216,36 @@ fn a_site_with_a_file_docket_did_not_write_is_refused_and_kept() {
     assert!(out.join("index.html").is_file());
 }
 
+/// The files of the published site are checked while the records are
+/// read: a refused folder is still the one error reported (not the
+/// records' errors, as when it was checked before them), the run writes
+/// nothing beside it, and the published site stays as it was.
+#[test]
+fn a_refused_site_is_reported_before_the_records_errors_and_left_as_it_was() {
+    let repo = committed();
+    let (dir, out) = site_dir();
+    built(&repo, &out);
+    std::fs::write(out.join("notes.txt"), "keep me").unwrap();
+    let site = snapshot(&out);
+    repo.edit("docket.toml", "[policy]", "[policy\n");
+    let run = build(&repo, &out);
+    refused(&run, &["notes.txt", "did not write"]);
+    assert!(!run.stderr.contains("docket.toml"), "{}", run.stderr);
+    assert_eq!(site, snapshot(&out));
+    let mut beside: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    beside.sort();
+    assert_eq!(beside, [".site.docket-lock", "site"], "left beside the site");
+    // With the folder accepted, the records' errors are the ones shown.
+    std::fs::remove_file(out.join("notes.txt")).unwrap();
+    let run = build(&repo, &out);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("docket.toml:"), "{}", run.stderr);
+    assert!(out.join("index.html").is_file());
+}
+
 #[test]
 fn a_marker_alone_proves_nothing() {
     let repo = Repo::base();

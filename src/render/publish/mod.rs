@@ -81,12 +81,75 @@ pub struct Publisher {
     _lock: std::fs::File,
 }
 
+/// An output folder accepted by its place and locked for one build, not
+/// yet looked into ([`Publisher::lock`]).
+pub struct Locked {
+    /// `--out` as given, for messages.
+    out: PathBuf,
+    real: PathBuf,
+    beside: swap::Beside,
+    lock: std::fs::File,
+}
+
+impl Locked {
+    /// Whether [`Publisher::renders_everything`] will say so once the
+    /// folder is opened: there is no site in it (or [`Locked::open`] will
+    /// refuse what is there).
+    pub fn renders_everything(&self) -> bool {
+        std::fs::read_dir(&self.real).map_or(true, |mut d| d.next().is_none())
+    }
+
+    /// The second half of [`Publisher::open`]: refuse a folder holding
+    /// a file docket did not write (`accept.rs`), and take up the spare.
+    /// It reads every name in the published site and in the spare (tens
+    /// of thousands at 50,000 orders), so a build does it beside the
+    /// loading of the records.
+    pub fn open(self) -> Result<Publisher> {
+        let Locked {
+            out,
+            real,
+            beside,
+            lock,
+        } = self;
+        let previous = if real.exists() {
+            accept::check_contents(&real, &out)?
+        } else {
+            None
+        };
+        let tmp = beside.tmp();
+        let staged = swap::take_spare(&beside, &tmp, previous.is_some())?;
+        if staged.is_none() {
+            std::fs::create_dir(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        }
+        Ok(Publisher {
+            previous: previous.is_some().then_some(real),
+            manifest: previous.unwrap_or_default(),
+            staged,
+            beside,
+            tmp,
+            written: Mutex::new(Vec::new()),
+            built: Built::default(),
+            finished: false,
+            _lock: lock,
+        })
+    }
+}
+
 impl Publisher {
     /// Prepare to replace `out` with a site built from the records at
     /// `root`; refuses a folder docket may not replace (see `accept.rs`).
     /// `waiting` is called once if another build into `out` is running;
     /// this one then waits for it.
     pub fn open(out: &Path, root: &Path, waiting: impl FnOnce()) -> Result<Publisher> {
+        Publisher::lock(out, root, waiting)?.open()
+    }
+
+    /// The first half of [`Publisher::open`], which does not look into
+    /// the folder: refuse a place docket may not write to (a link, the
+    /// records, a git work tree), take the build lock and repair what an
+    /// interrupted build left. Quick, so a wrong `--out` is refused and a
+    /// second build waits before anything else is done.
+    pub fn lock(out: &Path, root: &Path, waiting: impl FnOnce()) -> Result<Locked> {
         let real = accept::physical(out)?;
         let link = std::fs::symlink_metadata(out).is_ok_and(|m| m.file_type().is_symlink());
         if link {
@@ -104,26 +167,11 @@ impl Publisher {
         std::fs::create_dir_all(&beside.parent).map_err(|e| Error::io(&beside.parent, e))?;
         let lock = swap::lock(&beside, waiting)?;
         swap::recover(&beside)?;
-        let previous = if real.exists() {
-            accept::check_contents(&real, out)?
-        } else {
-            None
-        };
-        let tmp = beside.tmp();
-        let staged = swap::take_spare(&beside, &tmp, previous.is_some())?;
-        if staged.is_none() {
-            std::fs::create_dir(&tmp).map_err(|e| Error::io(&tmp, e))?;
-        }
-        Ok(Publisher {
-            previous: previous.is_some().then(|| real.clone()),
-            manifest: previous.unwrap_or_default(),
-            staged,
+        Ok(Locked {
+            out: out.to_path_buf(),
+            real,
             beside,
-            tmp,
-            written: Mutex::new(Vec::new()),
-            built: Built::default(),
-            finished: false,
-            _lock: lock,
+            lock,
         })
     }
 
@@ -520,55 +568,4 @@ fn same_bytes(old: &Path, bytes: &[u8]) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn publish(out: &Path, root: &Path, pages: &[(&str, &[u8])]) {
-        let p = Publisher::open(out, root, || {}).unwrap();
-        for (rel, bytes) in pages {
-            p.write(rel, bytes).unwrap();
-        }
-        p.finish(Vec::new()).unwrap();
-    }
-
-    /// Something puts a file where the new site needs a folder while it
-    /// is written (another process in the staging folder, a full or
-    /// broken disk looks the same): the page fails naming its own path,
-    /// and the unfinished build leaves the published site as it was and
-    /// no staging folder behind.
-    #[test]
-    fn a_folder_that_cannot_be_made_fails_the_page_and_keeps_the_published_site() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("records");
-        std::fs::create_dir(&root).unwrap();
-        let out = dir.path().join("site");
-        publish(&out, &root, &[("orders/a.html", b"yesterday")]);
-        let listing = || {
-            let mut names: Vec<_> = std::fs::read_dir(dir.path())
-                .unwrap()
-                .map(|e| e.unwrap().file_name())
-                .collect();
-            names.sort();
-            names
-        };
-        let before = listing();
-
-        let p = Publisher::open(&out, &root, || {}).unwrap();
-        let staging = p.tmp.clone();
-        std::fs::write(staging.join("capa"), b"in the way").unwrap();
-        let err = p.write_page("capa/c.html", b"today").unwrap_err();
-        let shown = err.to_string();
-        assert!(
-            shown.contains(&*staging.join("capa/c.html").to_string_lossy()),
-            "{shown}"
-        );
-        drop(p);
-
-        assert!(!staging.exists(), "the staging folder was left behind");
-        assert_eq!(listing(), before);
-        assert_eq!(
-            std::fs::read(out.join("orders/a.html")).unwrap(),
-            b"yesterday"
-        );
-    }
-}
+mod tests;
