@@ -61,6 +61,8 @@ pub struct Cx<'a> {
     /// Approved orders whose review no longer covers them: shown as
     /// "awaiting re-review" wherever their status is.
     pub re_review: BTreeSet<String>,
+    /// The value of each list row built so far ([`reads::Rows`]).
+    pub rows: reads::Rows,
 }
 
 impl<'a> Cx<'a> {
@@ -94,6 +96,7 @@ impl<'a> Cx<'a> {
             signed,
             related: model.related(),
             re_review: BTreeSet::new(),
+            rows: reads::Rows::default(),
         }
     }
 

@@ -97,14 +97,18 @@ pub fn list_table<S: AsRef<str>>(cx: &Cx, kind: Kind, ids: &[S]) -> Table {
         .collect();
     headers.push(cx.t("findings"));
     let mut table = Table::new(headers);
+    let mut values = Vec::with_capacity(ids.len());
     for id in ids {
         let id = id.as_ref();
         reads::note(|| Read::Row(kind, id.to_string()));
         // The row is what the page read of the record, not each link in it.
-        if let (Some(cells), _) = reads::recording(|| self::row(cx, kind, id)) {
+        let (row, _) = reads::recording(|| self::row(cx, kind, id));
+        values.push((id, row_value(&row)));
+        if let Some(cells) = row {
             table.push(cells);
         }
     }
+    cx.rows.keep(kind, values);
     table.filter = table.rows.len() > 5;
     table
 }
@@ -115,6 +119,13 @@ pub fn row(cx: &Cx, kind: Kind, id: &str) -> Option<Vec<Cell>> {
     let mut cells = (columns(kind).1)(cx, id)?;
     cells.push(cx.finding_count(id));
     Some(cells)
+}
+
+/// What a record page that read a row ([`Read::Row`]) is fingerprinted
+/// with: a hash of the row [`row`] made.
+pub fn row_value(row: &Option<Vec<Cell>>) -> u64 {
+    // As every value of a read is made (`pages.rs`).
+    crate::fingerprint::Fingerprint::new(1).hash(row).finish()
 }
 
 /// The earliest of some dates, as text (empty when there are none).

@@ -250,23 +250,24 @@ fn view_hash(page: &Page) -> u64 {
 /// What `read` is now: a hash of what the page was shown of it, made by
 /// the helper that showed it.
 fn value(cx: &Cx, read: &Read) -> u64 {
-    let mut fp = Fingerprint::new(1);
+    // A list page of this build built the row already.
+    if let Read::Row(kind, id) = read
+        && let Some(v) = cx.rows.get(*kind, id)
+    {
+        return v;
+    }
     // Making the value reads the same helpers; it is not the page's read.
-    let ((), _) = reads::recording(|| match read {
-        Read::Link(id) => {
-            fp.hash(&cx.record(id));
-        }
-        Read::Row(kind, id) => {
-            fp.hash(&super::lists::row(cx, *kind, id));
-        }
-        Read::Related(owner, id, kind) => {
-            fp.hash(&cx.related_of(*owner, id, *kind));
-        }
-        Read::Flowsheets(order) => {
-            fp.hash(&cx.flowsheets_of(order));
-        }
+    let (v, _) = reads::recording(|| match read {
+        Read::Link(id) => hashed(&cx.record(id)),
+        Read::Row(kind, id) => super::lists::row_value(&super::lists::row(cx, *kind, id)),
+        Read::Related(owner, id, kind) => hashed(&cx.related_of(*owner, id, *kind)),
+        Read::Flowsheets(order) => hashed(&cx.flowsheets_of(order)),
     });
-    fp.finish()
+    v
+}
+
+fn hashed(v: &impl std::hash::Hash) -> u64 {
+    Fingerprint::new(1).hash(v).finish()
 }
 
 /// The values of reads, each made once per build: the row of an order is
