@@ -110,6 +110,11 @@ pub(super) fn load(git_dir: &Path, prefix: &str) -> Option<Base> {
     };
     let mut commits = Vec::with_capacity(file.commits.len());
     for (id, author, committer, summary, signature, merge, (line, via, fork)) in file.commits {
+        // The walk takes cached ids as they are (`walk.rs`): one that is
+        // not a commit id makes the file unusable, not the run.
+        if id.len() != 40 || !id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+            return None;
+        }
         commits.push(Commit {
             id,
             author: stamp(author)?,

@@ -16,6 +16,7 @@ use crate::load::stem;
 use git2::{Oid, Repository};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::OnceLock;
 
 /// A merged branch longer than this is attributed to the merge itself:
 /// a guard against walking a whole second history for one merge.
@@ -104,17 +105,12 @@ pub(super) fn walk(
         _ => 0,
     };
     let position = |i: usize| start + (chain.len() - 1 - i);
-    // Where each line commit stands, for finding where a merged branch
-    // left the line; only needed when there is something new to read.
-    let mut line: HashMap<Oid, usize> = HashMap::new();
-    if !chain.is_empty() {
-        line.extend(chain.iter().enumerate().map(|(i, id)| (*id, position(i))));
-        for c in base.iter().flat_map(|b| &b.commits) {
-            if let (Some(p), Ok(id)) = (c.line, Oid::from_str(&c.id)) {
-                line.insert(id, p);
-            }
-        }
-    }
+    let line = Line {
+        chain: &chain,
+        position: &position,
+        base: base.as_ref().map_or(&[], |b| &b.commits),
+        map: OnceLock::new(),
+    };
     let git_dir = repo.path().to_path_buf();
     let seals = Seals::default();
     let steps: Vec<Result<(Step, Vec<_>)>> = chain
@@ -169,12 +165,21 @@ pub(super) fn walk(
         // twice, at the build's peak memory.
         history.commits.reserve(base.commits.len());
         lines.reserve(base.files.len());
+        // A cached commit is a new one again only when a merge brought
+        // in a commit the cached history had: few, so looked up by text
+        // (parsing every cached id cost a rebuild a tenth of a second).
+        let new: HashMap<String, usize> = commit_ix
+            .into_iter()
+            .map(|(id, ix)| (id.to_string(), ix))
+            .collect();
         for c in base.commits {
-            let id = Oid::from_str(&c.id)?;
-            map.push(*commit_ix.entry(id).or_insert_with(|| {
-                history.commits.push(c);
-                history.commits.len() - 1
-            }));
+            map.push(match new.get(&c.id) {
+                Some(&ix) => ix,
+                None => {
+                    history.commits.push(c);
+                    history.commits.len() - 1
+                }
+            });
         }
         // Two cached histories can end at one path (an add/add merge: the
         // second is keyed `path@commit`). Only the first, the one the path
@@ -202,6 +207,30 @@ pub(super) fn walk(
     Ok(history)
 }
 
+/// Where each commit of the first-parent line stands, for finding where
+/// a merged branch left the line: made when a merge first asks. A
+/// rebuild after a commit or two meets no merge, and the cached line has
+/// hundreds of thousands of commits.
+struct Line<'a> {
+    chain: &'a [Oid],
+    position: &'a (dyn Fn(usize) -> usize + Sync),
+    base: &'a [Commit],
+    map: OnceLock<HashMap<Oid, usize>>,
+}
+
+impl Line<'_> {
+    fn get(&self, id: &Oid) -> Option<usize> {
+        let map = self.map.get_or_init(|| {
+            let new = self.chain.iter().enumerate();
+            let new = new.map(|(i, id)| (*id, (self.position)(i)));
+            let cached = self.base.iter();
+            new.chain(cached.filter_map(|c| Some((Oid::from_str(&c.id).ok()?, c.line?))))
+                .collect()
+        });
+        map.get(id).copied()
+    }
+}
+
 /// The first-parent line from `head` down to `base` (excluded), newest
 /// first, and whether it reached `base`. One commit read after another:
 /// the part of a first walk that no thread can share (half a second at
@@ -225,13 +254,7 @@ fn first_parent_line(repo: &Repository, head: Oid, base: Option<Oid>) -> Result<
 /// commits that made its changes.
 type Step = Vec<(Oid, Commit, Vec<Event>)>;
 
-fn step(
-    repo: &Repository,
-    id: Oid,
-    prefix: &str,
-    position: usize,
-    line: &HashMap<Oid, usize>,
-) -> Result<Step> {
+fn step(repo: &Repository, id: Oid, prefix: &str, position: usize, line: &Line) -> Result<Step> {
     let commit = find_commit(repo, id)?;
     let parent = first_parent(repo, &commit)?;
     let raw = changed_files(repo, &commit, parent.as_ref(), prefix)?;
@@ -256,7 +279,7 @@ fn merge_step(
     info: Commit,
     raw: Vec<Raw>,
     prefix: &str,
-    line: &HashMap<Oid, usize>,
+    line: &Line,
 ) -> Result<Step> {
     let p1 = merge.parent_id(0)?;
     let p2 = merge.parent_id(1)?;
@@ -338,19 +361,14 @@ fn branch_line(repo: &Repository, merge: Oid, p1: Oid, p2: Oid) -> Result<Vec<Oi
 /// when that base came in through an earlier merge, the newest line
 /// commit the base descends from (in topological order, descendants come
 /// first). `None` for a branch with no history in common with the line.
-fn fork_of(
-    repo: &Repository,
-    c: Oid,
-    p1: Oid,
-    line: &HashMap<Oid, usize>,
-) -> Result<Option<usize>> {
+fn fork_of(repo: &Repository, c: Oid, p1: Oid, line: &Line) -> Result<Option<usize>> {
     let base = match repo.merge_base(c, p1) {
         Ok(b) => b,
         Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
         Err(e) => return Err(Error::object("commit", c, "its merge base", &e)),
     };
     if let Some(p) = line.get(&base) {
-        return Ok(Some(*p));
+        return Ok(Some(p));
     }
     let err = |e: git2::Error| Error::object("commit", base, "its ancestors", &e);
     let mut walk = repo.revwalk().map_err(err)?;
@@ -358,7 +376,7 @@ fn fork_of(
     walk.set_sorting(git2::Sort::TOPOLOGICAL).map_err(err)?;
     for id in walk {
         if let Some(p) = line.get(&id.map_err(err)?) {
-            return Ok(Some(*p));
+            return Ok(Some(p));
         }
     }
     Ok(None)
@@ -508,93 +526,4 @@ fn keyed(lines: Vec<FileHistory>) -> BTreeMap<String, FileHistory> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn oid(n: u8) -> Option<Oid> {
-        Some(Oid::from_bytes(&[n; 20]).unwrap())
-    }
-
-    fn raw(path: &str, old: Option<Oid>, new: Option<Oid>) -> Raw {
-        Raw {
-            path: path.into(),
-            old,
-            new,
-        }
-    }
-
-    #[test]
-    fn moves_pair_by_name_then_by_content() {
-        let evs = pair_moves(vec![
-            raw("orders/2026/SO-1.toml", oid(1), None),
-            raw("orders/2026/X.toml", oid(2), None),
-            raw("orders/2027/SO-1.toml", None, oid(9)),
-            raw("orders/2027/Y.toml", None, oid(2)),
-            raw("orders/2027/NEW.toml", None, oid(3)),
-        ]);
-        let kinds: Vec<(&str, &Change)> =
-            evs.iter().map(|e| (e.path.as_str(), &e.change)).collect();
-        assert_eq!(
-            kinds,
-            [
-                (
-                    "orders/2027/SO-1.toml",
-                    &Change::Moved("orders/2026/SO-1.toml".into())
-                ),
-                (
-                    "orders/2027/Y.toml",
-                    &Change::Moved("orders/2026/X.toml".into())
-                ),
-                ("orders/2027/NEW.toml", &Change::Added),
-            ]
-        );
-    }
-
-    /// Neither away from a controlled document nor onto one.
-    #[test]
-    fn a_controlled_document_is_never_paired_in_a_move() {
-        for (gone, came) in [
-            ("people.toml", "archive/p.toml"),
-            ("archive/x.toml", "tsa/a.pem"),
-        ] {
-            let evs = pair_moves(vec![raw(gone, oid(1), None), raw(came, None, oid(1))]);
-            let got: Vec<(&str, &Change)> =
-                evs.iter().map(|e| (e.path.as_str(), &e.change)).collect();
-            assert_eq!(got, [(came, &Change::Added), (gone, &Change::Deleted)]);
-        }
-    }
-
-    #[test]
-    fn a_file_keeps_one_history_across_moves_and_re_creation() {
-        let ev = |path: &str, change: Change| Event {
-            path: path.into(),
-            blob: oid(1),
-            change,
-        };
-        // newest first: moved b -> c, modified b, added b, deleted b, added b
-        let files = keyed(
-            lineage_state(vec![
-                (4, vec![ev("c.toml", Change::Moved("b.toml".into()))]),
-                (3, vec![ev("b.toml", Change::Modified)]),
-                (2, vec![ev("b.toml", Change::Added)]),
-                (
-                    1,
-                    vec![Event {
-                        path: "b.toml".into(),
-                        blob: None,
-                        change: Change::Deleted,
-                    }],
-                ),
-                (0, vec![ev("b.toml", Change::Added)]),
-            ])
-            .0,
-        );
-        assert_eq!(files.len(), 1, "{files:#?}");
-        let c = &files["c.toml"];
-        assert_eq!(
-            c.revisions.iter().map(|r| r.commit).collect::<Vec<_>>(),
-            [4, 3, 2, 1, 0]
-        );
-        assert!(!c.deleted());
-    }
-}
+mod tests;

@@ -237,7 +237,11 @@ fn a_refused_site_is_reported_before_the_records_errors_and_left_as_it_was() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     beside.sort();
-    assert_eq!(beside, [".site.docket-lock", "site"], "left beside the site");
+    assert_eq!(
+        beside,
+        [".site.docket-lock", "site"],
+        "left beside the site"
+    );
     // With the folder accepted, the records' errors are the ones shown.
     std::fs::remove_file(out.join("notes.txt")).unwrap();
     let run = build(&repo, &out);
