@@ -162,14 +162,14 @@ impl History {
             let base = caches
                 .then(|| stage("history cache load", || cache::load(repo.path(), &prefix)))
                 .flatten();
-            let cached_head = base.as_ref().map(|b| b.head.to_string());
+            let cached = base.as_ref().map(|b| (b.head.to_string(), b.commits.len()));
             // A second history in one process walks as the first did.
             repo::tune_for(repo::Reading::Walk);
             let history = stage("history walk only", || {
                 walk::walk(&repo, &prefix, base, start, seal)
             });
             let stat = stat.map(|s| s.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
-            (cached_head, history, stat)
+            (cached, history, stat)
         });
         let mut history = history?;
         history.git_dir = git_dir;
@@ -214,9 +214,9 @@ pub fn walk_beside_load(root: &Path) -> bool {
 /// The history's commits, read; its working tree not yet compared.
 pub struct Walked {
     history: History,
-    /// The head the cache was read at, and git's index, when `HEAD`'s
-    /// working tree is still to be compared.
-    rest: Option<(Option<String>, StatCache)>,
+    /// The head the cache was read at and its number of commits, and
+    /// git's index, when `HEAD`'s working tree is still to be compared.
+    rest: Option<(Option<(String, usize)>, StatCache)>,
 }
 
 impl Walked {
@@ -225,13 +225,13 @@ impl Walked {
     pub fn worktree(self, root: &Path) -> Result<History> {
         use crate::timing::stage;
         let Walked { mut history, rest } = self;
-        let Some((cached_head, stat)) = rest else {
+        let Some((cached, stat)) = rest else {
             return Ok(history);
         };
         // Writing the cache is one thread of JSON: beside the working
         // tree's check, which reads the same history and writes nothing.
         let worktree = std::thread::scope(|s| {
-            if history.caches && history.head != cached_head {
+            if history.caches && cache::stale(&history, cached) {
                 s.spawn(|| stage("history cache save", || cache::save(&history)));
             }
             stage("history worktree", || {

@@ -489,3 +489,39 @@ fn a_cached_commit_position_out_of_range_is_proved_again_not_a_crash() {
         assert_eq!(warm.stdout, cold.stdout, "position {position}");
     }
 }
+
+/// The index is written again only when a walk read more than 32 commits
+/// past it: in between, each run walks the commits past the cached head
+/// once more, and sees what a walk of everything sees.
+#[test]
+fn the_index_is_rewritten_only_after_32_commits_past_it() {
+    let repo = crate::history::signed("author");
+    let cache = repo.top.join(".git/docket/history.json");
+    let log = |extra: &[&str]| {
+        let mut args = vec!["log", "SO-2026-0001", "--format", "json"];
+        args.extend(extra);
+        let run = repo.docket(&args);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.stdout
+    };
+    log(&[]);
+    let written = std::fs::read(&cache).expect("history.json written");
+    let note = |n: usize| {
+        repo.append(ORDER_PATH, &format!("\n# note {n}\n"));
+        repo.commit_as("li.sales", "2026-03-20", &format!("Note {n}"))
+    };
+    for n in 1..=32 {
+        note(n);
+        let warm = log(&[]);
+        assert_eq!(std::fs::read(&cache).unwrap(), written, "rewritten after {n}");
+        if n % 16 == 0 {
+            assert_eq!(warm, log(&["--no-cache"]), "after {n} commits");
+            assert!(warm.contains(&format!("\"Note {n}\"")), "{warm}");
+        }
+    }
+    let head = note(33);
+    log(&[]);
+    let rewritten: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&cache).unwrap()).unwrap();
+    assert_eq!(rewritten["head"], head.to_string());
+}

@@ -382,7 +382,11 @@ fn a_corrupt_or_stale_cache_gives_the_same_output_as_none() {
     repo.commit_as("li.sales", "2026-03-19", "600");
     let garbled = outputs(&repo);
     std::fs::remove_file(&cache).unwrap();
-    assert_eq!(garbled, outputs(&repo), "a garbled commit id changed the output");
+    assert_eq!(
+        garbled,
+        outputs(&repo),
+        "a garbled commit id changed the output"
+    );
     repo.edit(ORDER_PATH, "quantity = 600", "quantity = 500");
     repo.commit_as("li.sales", "2026-03-19", "500 again");
     // Stale: the cache was written for a history that was then rewritten
