@@ -166,6 +166,10 @@ pub(super) fn load(git_dir: &Path, prefix: &str) -> Option<Base> {
 /// one commit at a time, writes it once every 32 pushes.
 const WALK_PAST: usize = 32;
 
+/// How many files may differ from the cached proofs before they are
+/// written again: each is proved again by every run until then.
+pub(super) const PROVE_AGAIN: usize = 32;
+
 /// Whether the index should be written after this walk, given the head
 /// and number of commits of the cached one it continued (`None`: there
 /// was none): when there was none or it could not be continued (the walk

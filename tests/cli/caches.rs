@@ -276,7 +276,8 @@ fn no_cache_reads_no_cache_and_writes_none() {
 /// The proofs cache is written by a whole-repository run that found
 /// something new, and only then: a warm run leaves it alone (its bytes and
 /// its time), `docket log` (one record's proofs, which know nothing of the
-/// others) never writes it, and a new commit to a signed record rewrites it.
+/// others) never writes it, and new commits rewrite it once more than 32
+/// files differ from it.
 #[test]
 fn the_proofs_cache_is_written_when_a_full_run_learns_something_and_only_then() {
     let (repo, _) = unsigned_review_then_a_signed_commit();
@@ -307,13 +308,33 @@ fn the_proofs_cache_is_written_when_a_full_run_learns_something_and_only_then() 
         past
     );
 
+    // A new commit to a signed record: that file differs from the cache,
+    // and each run proves it again, with the result of a run without
+    // caches, until more than 32 files differ.
     repo.edit(ORDER_PATH, "quantity = 500", "quantity = 520");
     repo.commit_as("li.sales", "2026-03-09", "Quantity 520");
+    for _ in 0..2 {
+        let warm = repo.check();
+        assert_eq!(
+            std::fs::read(&proofs).unwrap(),
+            cold,
+            "rewritten for one file"
+        );
+        let cold_run = repo.docket(&["check", "--format", "json", "--as-of", AS_OF, "--no-cache"]);
+        assert_eq!(warm.stdout, cold_run.stdout);
+        assert!(!warm.of("review-stale").is_empty(), "{}", warm.stdout);
+    }
+    for n in 2..=33 {
+        let id = format!("SO-2026-{n:04}");
+        let text = repo.read(ORDER_PATH).replace("SO-2026-0001", &id);
+        repo.write(&format!("orders/2026/{id}.toml"), &text);
+    }
+    repo.commit_as("li.sales", "2026-03-10", "32 orders");
     repo.check();
-    assert_ne!(
-        std::fs::read(&proofs).unwrap(),
-        cold,
-        "a new commit to a signed record did not reach the proofs cache"
+    let written = std::fs::read_to_string(&proofs).unwrap();
+    assert!(
+        written.contains("orders/2026/SO-2026-0033.toml"),
+        "{written}"
     );
 }
 
@@ -513,7 +534,11 @@ fn the_index_is_rewritten_only_after_32_commits_past_it() {
     for n in 1..=32 {
         note(n);
         let warm = log(&[]);
-        assert_eq!(std::fs::read(&cache).unwrap(), written, "rewritten after {n}");
+        assert_eq!(
+            std::fs::read(&cache).unwrap(),
+            written,
+            "rewritten after {n}"
+        );
         if n % 16 == 0 {
             assert_eq!(warm, log(&["--no-cache"]), "after {n} commits");
             assert!(warm.contains(&format!("\"Note {n}\"")), "{warm}");
