@@ -150,7 +150,11 @@ pub(super) fn load(git_dir: &Path, prefix: &str) -> Option<Base> {
                 change,
             });
         }
-        files.push(FileHistory { path, revisions });
+        files.push(FileHistory {
+            path,
+            revisions,
+            key: Default::default(),
+        });
     }
     Some(Base {
         head: git2::Oid::from_str(&file.head).ok()?,

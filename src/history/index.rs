@@ -133,7 +133,25 @@ pub struct FileHistory {
     /// Newest first. A file that exists at `HEAD` never has a `Deleted`
     /// revision first.
     pub revisions: Vec<Revision>,
+    /// [`History::revisions_key`], made on first use: the proofs and the
+    /// site's pages both ask for most files' (a fifth of a second of
+    /// work at 50,000 orders, each time).
+    #[serde(skip)]
+    pub key: Memo,
 }
+
+/// A value made from the rest of its struct on first use: no part of
+/// what the struct is, so equal to any other.
+#[derive(Debug, Clone, Default)]
+pub struct Memo(std::sync::OnceLock<u64>);
+
+impl PartialEq for Memo {
+    fn eq(&self, _: &Memo) -> bool {
+        true
+    }
+}
+
+impl Eq for Memo {}
 
 impl FileHistory {
     /// Whether the file is gone from `HEAD`.
@@ -232,11 +250,6 @@ pub struct History {
     /// revision by revision, when [`History::keep_revised`] asks, so that
     /// a build does not read and parse every old revision twice.
     pub revised: KeptRevisions,
-    /// [`History::revisions_key`] of every file, made on first use: the
-    /// proofs and the site's pages both ask for most files' (a fifth of
-    /// a second at 50,000 orders, each time).
-    pub(super) keys:
-        std::sync::OnceLock<std::collections::HashMap<String, u64, foldhash::fast::RandomState>>,
     /// Whether [`prove`](super::prove) keeps [`History::revised`]: a build
     /// shows timelines, a check does not.
     pub keep_revised: bool,
@@ -284,18 +297,12 @@ impl History {
     /// commit whose standing changes (a merge put another line first) is
     /// judged under other rules. `None` for a file without history.
     pub fn revisions_key(&self, path: &str) -> Option<u64> {
-        let keys = self.keys.get_or_init(|| {
-            use rayon::prelude::*;
-            self.files
-                .par_iter()
-                .map(|(path, f)| (path.clone(), self.key_of(f)))
-                .collect()
-        });
-        let key = keys.get(path).copied();
-        // Made once for every file, when the walk has made the index:
-        // nothing changes the revisions after it (a test build checks).
-        debug_assert_eq!(key, self.file(path).map(|f| self.key_of(f)), "{path}");
-        key
+        let f = self.file(path)?;
+        let key = *f.key.0.get_or_init(|| self.key_of(f));
+        // Made once per file, after the walk made the index: nothing
+        // changes the revisions after it (a test build checks).
+        debug_assert_eq!(key, self.key_of(f), "{path}");
+        Some(key)
     }
 
     fn key_of(&self, f: &FileHistory) -> u64 {

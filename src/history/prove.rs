@@ -218,6 +218,7 @@ fn states(
     let empty = FileHistory {
         path: file.to_string(),
         revisions: Vec::new(),
+        key: Default::default(),
     };
     let fh = h.file(file).unwrap_or(&empty);
     // Newest first, as the revisions are listed.

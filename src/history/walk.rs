@@ -459,6 +459,7 @@ fn lineage_state(events: Vec<(usize, Vec<Event>)>) -> LineageState {
         lines.push(FileHistory {
             path: path.to_string(),
             revisions: Vec::new(),
+            key: Default::default(),
         });
         lines.len() - 1
     };
