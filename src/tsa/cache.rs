@@ -103,6 +103,12 @@ impl Verified {
             .map(|e| &e.time)
     }
 
+    /// Whether keeping `entry` for commit `id` (or forgetting it, `None`)
+    /// would change what is kept.
+    pub fn differs(&self, id: &str, entry: Option<&Entry>) -> bool {
+        self.tokens.get(id) != entry
+    }
+
     /// Keep (`Some`) or forget (`None`) commit `id`'s result; whether
     /// that changed what is kept.
     pub fn set(&mut self, id: &str, entry: Option<Entry>) -> bool {
