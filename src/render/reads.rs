@@ -188,37 +188,38 @@ struct KeptFile {
 }
 
 impl Kept {
-    /// Read a previous site's reads; anything unreadable, of another
-    /// format or naming an unknown read is as if nothing was kept (every
-    /// page is built).
-    ///
-    /// So are reads kept under another `seed` than this build's (another
-    /// version of docket, people.toml or docket.toml changed): every
-    /// fingerprint starts from the seed, so no page of that site can be
-    /// taken, and its reads would only be held, about 50 MiB at 50,000
-    /// orders, while every page is rendered again: the build's peak of
-    /// memory. The seed is written first, so such a file is not parsed.
-    pub fn parse(bytes: &[u8], seed: u64) -> Kept {
-        let head = format!("{{\"format\":{FORMAT},\"seed\":");
-        if let Some(rest) = bytes.strip_prefix(head.as_bytes())
-            && !rest.starts_with(format!("{seed},").as_bytes())
-        {
-            return Kept::default();
-        }
-        let Ok(file) = serde_json::from_slice::<KeptFile>(bytes) else {
-            return Kept::default();
-        };
-        if file.format != FORMAT || file.seed.is_some_and(|s| s != seed) {
-            return Kept::default();
+    /// Read a previous site's reads, with the seed they were kept under
+    /// ([`Kept::under`] takes them only under this build's); `None` for
+    /// anything unreadable, of another format or naming an unknown read
+    /// (every page is built). Read beside the making of the render
+    /// context, before this build's seed is known.
+    pub fn parse(bytes: &[u8]) -> Option<(Option<u64>, Kept)> {
+        let file = serde_json::from_slice::<KeptFile>(bytes).ok()?;
+        if file.format != FORMAT {
+            return None;
         }
         let mut pages = Lookup::default();
         for (page, (view, reads)) in file.pages {
-            let Some(reads) = reads.iter().map(|r| Read::parse(r)).collect() else {
-                return Kept::default();
-            };
+            let reads = reads
+                .iter()
+                .map(|r| Read::parse(r))
+                .collect::<Option<_>>()?;
             pages.insert(page, (view, reads));
         }
-        Kept { pages }
+        Some((file.seed, Kept { pages }))
+    }
+
+    /// The reads [`Kept::parse`] read, if they were kept under `seed`.
+    /// Under another seed (another version of docket, people.toml or
+    /// docket.toml changed) every fingerprint starts elsewhere, so no
+    /// page of that site can be taken: they are let go at once rather
+    /// than held (about 50 MiB at 50,000 orders) while every page is
+    /// rendered again, the build's peak of memory.
+    pub fn under(parsed: Option<(Option<u64>, Kept)>, seed: u64) -> Kept {
+        match parsed {
+            Some((kept_seed, kept)) if kept_seed.is_none_or(|s| s == seed) => kept,
+            _ => Kept::default(),
+        }
     }
 }
 
@@ -336,7 +337,7 @@ mod tests {
         let mut bytes = Vec::new();
         keeping.write(&mut bytes, seed).unwrap();
         assert_eq!(bytes, serde_json::to_vec(&file).unwrap());
-        let back = Kept::parse(&bytes, seed);
+        let back = Kept::under(Kept::parse(&bytes), seed);
         assert_eq!(back.pages.len(), 3);
         assert_eq!(back.pages["orders/B.html"], (7, pages[0].2.clone()));
         assert_eq!(back.pages["customers/\u{8a02}.html"].1, pages[2].2);
@@ -354,14 +355,17 @@ mod tests {
         );
         let mut bytes = Vec::new();
         keeping.write(&mut bytes, 12).unwrap();
-        assert_eq!(Kept::parse(&bytes, 12).pages.len(), 1);
+        assert_eq!(Kept::under(Kept::parse(&bytes), 12).pages.len(), 1);
         for other in [1, 120, 2, 0, u64::MAX] {
-            assert!(Kept::parse(&bytes, other).pages.is_empty(), "{other}");
+            assert!(
+                Kept::under(Kept::parse(&bytes), other).pages.is_empty(),
+                "{other}"
+            );
         }
         let older = br#"{"format":1,"pages":{"orders/A.html":[3,["link C-1"]]}}"#;
-        assert_eq!(Kept::parse(older, 12).pages.len(), 1);
+        assert_eq!(Kept::under(Kept::parse(older), 12).pages.len(), 1);
         let reordered = br#"{"pages":{"orders/A.html":[3,["link C-1"]]},"seed":7,"format":1}"#;
-        assert!(Kept::parse(reordered, 12).pages.is_empty());
-        assert_eq!(Kept::parse(reordered, 7).pages.len(), 1);
+        assert!(Kept::under(Kept::parse(reordered), 12).pages.is_empty());
+        assert_eq!(Kept::under(Kept::parse(reordered), 7).pages.len(), 1);
     }
 }
