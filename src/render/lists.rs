@@ -8,6 +8,7 @@ use super::reads::{self, Read};
 use super::views::{Block, Cell, Page, Table};
 use crate::kind::Kind;
 use crate::model::At;
+use rayon::prelude::*;
 
 /// A column heading: a site label (`t`), or a record field's name.
 #[derive(Clone, Copy)]
@@ -87,6 +88,25 @@ fn columns(kind: Kind) -> (&'static [Heading], Row) {
 
 /// The list table of a kind, for the given ids (in that order).
 pub fn list_table<S: AsRef<str>>(cx: &Cx, kind: Kind, ids: &[S]) -> Table {
+    let rows = ids.iter().map(|id| built_row(cx, kind, id.as_ref()));
+    table_of(cx, kind, ids, rows)
+}
+
+/// A row and its value, built apart from the page's reads: the page
+/// reads the row ([`Read::Row`], noted by [`table_of`]), not each link in
+/// it, so it may be built on any thread.
+fn built_row(cx: &Cx, kind: Kind, id: &str) -> (Option<Vec<Cell>>, u64) {
+    let (row, _) = reads::recording(|| self::row(cx, kind, id));
+    let value = row_value(&row);
+    (row, value)
+}
+
+fn table_of<S: AsRef<str>>(
+    cx: &Cx,
+    kind: Kind,
+    ids: &[S],
+    rows: impl Iterator<Item = (Option<Vec<Cell>>, u64)>,
+) -> Table {
     let (headings, _) = columns(kind);
     let mut headers: Vec<String> = headings
         .iter()
@@ -98,12 +118,10 @@ pub fn list_table<S: AsRef<str>>(cx: &Cx, kind: Kind, ids: &[S]) -> Table {
     headers.push(cx.t("findings"));
     let mut table = Table::new(headers);
     let mut values = Vec::with_capacity(ids.len());
-    for id in ids {
+    for (id, (row, value)) in ids.iter().zip(rows) {
         let id = id.as_ref();
         reads::note(|| Read::Row(kind, id.to_string()));
-        // The row is what the page read of the record, not each link in it.
-        let (row, _) = reads::recording(|| self::row(cx, kind, id));
-        values.push((id, row_value(&row)));
+        values.push((id, value));
         if let Some(cells) = row {
             table.push(cells);
         }
@@ -252,7 +270,12 @@ fn report(cx: &Cx, id: &str) -> Option<Vec<Cell>> {
 /// The list page of a kind.
 pub fn list_page(cx: &Cx, kind: Kind) -> Page {
     let ids = cx.model.ids(kind);
-    let mut block = Block::table(String::new(), list_table(cx, kind, &ids));
+    // Every row of the kind, built on every core: a big company's list
+    // of orders has tens of thousands, and the list pages are built one
+    // after another (at most one in memory).
+    let rows: Vec<_> = ids.par_iter().map(|id| built_row(cx, kind, id)).collect();
+    let table = table_of(cx, kind, &ids, rows.into_iter());
+    let mut block = Block::table(String::new(), table);
     if ids.is_empty() {
         block.note = Some(cx.t("none"));
     }
