@@ -32,6 +32,7 @@ use super::covers::Covers;
 use super::index::{Change, Commit, FileHistory, History, Revision, Stamp};
 use super::proof::{Proof, ProofStatus};
 pub(super) use super::proofs_file::ProofEntry;
+use super::proofs_file::ProofsRead;
 use super::sig::CommitSignature;
 use super::substance::OrderHistory;
 use super::walk::Base;
@@ -278,14 +279,24 @@ fn proofs_path(git_dir: &Path) -> PathBuf {
 }
 
 /// The cached proofs, by file, if they were made under `seed`.
+/// The cached proofs, with the seed they were made under; `None` if
+/// missing, unreadable or of another format.
+pub(super) fn read_proofs(git_dir: &Path) -> Option<(u64, ProofsRead)> {
+    let bytes = std::fs::read(proofs_path(git_dir)).ok()?;
+    super::proofs_file::read(&bytes, FORMAT)
+}
+
+/// The cached proofs made under `seed` (read now, or before as `read`
+/// ([`History::proofs_read`])); none if they were made under another.
 pub(super) fn load_proofs(
     git_dir: &Path,
     seed: u64,
-) -> std::collections::BTreeMap<String, ProofEntry> {
-    std::fs::read(proofs_path(git_dir))
-        .ok()
-        .and_then(|b| super::proofs_file::read(&b, FORMAT, seed))
-        .unwrap_or_default()
+    read: Option<Option<(u64, ProofsRead)>>,
+) -> ProofsRead {
+    match read.unwrap_or_else(|| read_proofs(git_dir)) {
+        Some((made, proofs)) if made == seed => proofs,
+        _ => ProofsRead::new(),
+    }
 }
 
 pub(super) fn save_proofs(

@@ -253,6 +253,10 @@ pub struct History {
     /// Whether [`prove`](super::prove) keeps [`History::revised`]: a build
     /// shows timelines, a check does not.
     pub keep_revised: bool,
+    /// `proofs.json` as read beside the working tree's check, with the
+    /// seed it was written under, for [`prove`](super::prove) to take if
+    /// the seed is its own (`None`: not read then, read by the proofs).
+    pub(super) proofs_read: Option<Option<(u64, super::proofs_file::ProofsRead)>>,
     /// git's index as a stat cache, read for the working tree's check and
     /// kept for the timestamp tokens; `None` for a history of another
     /// commit than `HEAD`, which has no working tree.

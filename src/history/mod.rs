@@ -230,15 +230,32 @@ impl Walked {
         };
         // Writing the cache is one thread of JSON: beside the working
         // tree's check, which reads the same history and writes nothing.
-        let worktree = std::thread::scope(|s| {
-            if history.caches && cache::stale(&history, cached) {
-                s.spawn(|| stage("history cache save", || cache::save(&history)));
-            }
-            stage("history worktree", || {
+        // So is reading the cached proofs, whose seed is known only
+        // later; not after a walk of everything (a new docket, whose
+        // proofs are of another seed), where memory peaks.
+        let preload = history.caches && !history.fresh;
+        let (worktree, proofs_read) = std::thread::scope(|s| {
+            let save = (history.caches && cache::stale(&history, cached))
+                .then(|| s.spawn(|| stage("history cache save", || cache::save(&history))));
+            let read = preload.then(|| {
+                s.spawn(|| {
+                    stage("history proofs read", || {
+                        cache::read_proofs(&history.git_dir)
+                    })
+                })
+            });
+            let worktree = stage("history worktree", || {
                 worktree::worktree(&history, &stat, root)
-            })
-        })?;
-        history.worktree = worktree;
+            });
+            fn joined<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            }
+            save.map(joined);
+            (worktree, read.map(joined))
+        });
+        history.worktree = worktree?;
+        history.proofs_read = proofs_read;
         history.stat = Some(std::sync::Arc::new(stat));
         // What reads git from here on reads a little of it at a time.
         repo::tune_for(repo::Reading::Sparse);

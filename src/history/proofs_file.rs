@@ -149,13 +149,17 @@ impl Serialize for Proofs<'_> {
     }
 }
 
-/// The proofs in `bytes`, if they are a proofs file of `format` made under
-/// `seed`.
-pub(super) fn read(bytes: &[u8], format: u32, seed: u64) -> Option<BTreeMap<String, ProofEntry>> {
+/// The cached proofs, by file.
+pub(super) type ProofsRead = BTreeMap<String, ProofEntry>;
+
+/// The proofs in `bytes`, with the seed they were made under, if they are
+/// a proofs file of `format`.
+pub(super) fn read(bytes: &[u8], format: u32) -> Option<(u64, ProofsRead)> {
     let file: File = serde_json::from_slice(bytes).ok()?;
-    if file.format != format || file.seed != seed {
+    if file.format != format {
         return None;
     }
+    let seed = file.seed;
     let texts = &file.texts;
     let text = |i: usize| texts.get(i).map(|t| t.to_string());
     let message = |en: usize, zh: usize| {
@@ -208,7 +212,7 @@ pub(super) fn read(bytes: &[u8], format: u32, seed: u64) -> Option<BTreeMap<Stri
         };
         out.insert(path.into_owned(), entry);
     }
-    Some(out)
+    Some((seed, out))
 }
 
 /// The texts of the proofs, each once, with its position.
@@ -276,6 +280,13 @@ impl<'a> Texts<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The proofs read under `seed` only, as the proofs take them.
+    fn read_under(bytes: &[u8], format: u32, seed: u64) -> Option<BTreeMap<String, ProofEntry>> {
+        read(bytes, format)
+            .filter(|(made, _)| *made == seed)
+            .map(|(_, proofs)| proofs)
+    }
 
     const FILE: &str = "orders/2026/SO-2026-0001.toml";
 
@@ -360,7 +371,7 @@ mod tests {
         };
         let files = BTreeMap::from([(FILE.to_string(), entry)]);
         let bytes = written(&files);
-        let back = read(&bytes, 7, 42).expect("read back");
+        let back = read_under(&bytes, 7, 42).expect("read back");
         let back = &back[FILE];
         assert_eq!(back.key, 7);
         assert_eq!(back.proofs.len(), proofs.len());
@@ -372,8 +383,8 @@ mod tests {
         assert!(text.contains("以金鑰") && text.contains("非本人"), "{text}");
         // Each text once: "wang.gm" signs all five.
         assert_eq!(text.matches("\"wang.gm\"").count(), 1, "{text}");
-        assert_eq!(read(&written(&files), 8, 42).map(|f| f.len()), None);
-        assert_eq!(read(&written(&files), 7, 43).map(|f| f.len()), None);
+        assert_eq!(read_under(&written(&files), 8, 42).map(|f| f.len()), None);
+        assert_eq!(read_under(&written(&files), 7, 43).map(|f| f.len()), None);
     }
 
     /// A text position past the list (a garbled or doctored file) makes
@@ -392,8 +403,8 @@ mod tests {
         };
         let files = BTreeMap::from([(FILE.to_string(), entry)]);
         let mut json: serde_json::Value = serde_json::from_slice(&written(&files)).unwrap();
-        assert!(read(&serde_json::to_vec(&json).unwrap(), 7, 42).is_some());
+        assert!(read_under(&serde_json::to_vec(&json).unwrap(), 7, 42).is_some());
         json["files"][FILE]["proofs"][0]["by"] = serde_json::json!(99);
-        assert!(read(&serde_json::to_vec(&json).unwrap(), 7, 42).is_none());
+        assert!(read_under(&serde_json::to_vec(&json).unwrap(), 7, 42).is_none());
     }
 }

@@ -87,6 +87,7 @@ fn prove_all(history: &mut History, model: &Model, only: Option<&str>) -> crate:
         .collect();
     let mut files: Vec<&str> = by_file.keys().copied().collect();
     files.extend(order_files.iter().filter(|f| !by_file.contains_key(*f)));
+    let read = history.proofs_read.take();
     let h: &History = history;
     // Proofs depend on the policy in force for each commit (the governance
     // timeline) and on the configuration's company settings.
@@ -98,7 +99,7 @@ fn prove_all(history: &mut History, model: &Model, only: Option<&str>) -> crate:
     let offset = model.config.company.offset_seconds;
     let cached = if h.caches {
         crate::timing::stage("history proofs cache", || {
-            cache::load_proofs(&h.git_dir, seed)
+            cache::load_proofs(&h.git_dir, seed, read)
         })
     } else {
         BTreeMap::new()
