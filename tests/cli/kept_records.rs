@@ -252,3 +252,45 @@ fn many_changes_write_a_new_base() {
     assert!(docket.join("records.tail").is_file(), "one change: a tail");
     assert_eq!(check_as_if_read(&repo), files);
 }
+
+/// Runs at once on one repository, each keeping what it read, while a
+/// record is rewritten under them (its size and modification time kept):
+/// whichever run's kept files stand last, the next run says what a run
+/// that reads every file says.
+#[test]
+fn runs_at_once_while_a_record_changes_keep_nothing_stale() {
+    let (repo, _) = kept_company();
+    let path = repo.path(ORDER_PATH);
+    let texts = [
+        repo.read(ORDER_PATH),
+        repo.read(ORDER_PATH)
+            .replace("customer = \"C-0001\"", "customer = \"C-0009\""),
+    ];
+    let spawn = || {
+        let mut cmd = docket_cmd();
+        cmd.args(["check", "--format", "json", "--as-of", AS_OF, "--records"])
+            .arg(&repo.root)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        cmd.spawn().expect("docket starts")
+    };
+    for round in 1..=4 {
+        let mut runs = vec![spawn(), spawn()];
+        // The same length, the modification time put back, no pause.
+        let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
+        std::fs::write(&path, &texts[round % 2]).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(modified)
+            .unwrap();
+        runs.push(spawn());
+        for run in runs {
+            let run = Run::from(run.wait_with_output().unwrap());
+            assert!(run.code <= 1, "round {round}: {}", run.stderr);
+        }
+        past_a_tick();
+        check_as_if_read(&repo);
+    }
+}
