@@ -13,7 +13,7 @@ use crate::error::Result;
 use crate::finding::Message;
 use crate::model::{Config, Person, SignaturePolicy};
 use crate::msg;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 impl History {
     /// The policy in force for commit `c`: for a first-parent commit, the
@@ -169,12 +169,16 @@ pub fn govern(history: &mut History, offset_seconds: i32) -> Result<()> {
     }
     let objects = history.objects()?;
     let h: &History = history;
-    let line: HashMap<usize, usize> = h
-        .commits
-        .iter()
-        .enumerate()
-        .filter_map(|(i, c)| c.line.map(|p| (p, i)))
-        .collect();
+    // Each first-parent position's commit: positions count the line from
+    // its root, and the line is among the commits, so a list by position
+    // (a map of 300,000 commits at 50,000 orders took longer to fill than
+    // the rest of the governance).
+    let mut line: Vec<Option<usize>> = vec![None; h.commits.len()];
+    for (i, c) in h.commits.iter().enumerate() {
+        if let Some(slot) = c.line.and_then(|p| line.get_mut(p)) {
+            *slot = Some(i);
+        }
+    }
     let mut gov = Governance {
         ready: true,
         ..Governance::default()
@@ -187,7 +191,7 @@ pub fn govern(history: &mut History, offset_seconds: i32) -> Result<()> {
     };
     let mut booting = true;
     for (position, revisions) in by_position(h) {
-        let Some(&commit) = line.get(&position) else {
+        let Some(&Some(commit)) = line.get(position) else {
             continue;
         };
         // Who made the commit and how it is signed, from the object.
