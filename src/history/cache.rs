@@ -173,7 +173,39 @@ const WALK_PAST: usize = 32;
 
 /// How many files may differ from the cached proofs before they are
 /// written again: each is proved again by every run until then.
-pub(super) const PROVE_AGAIN: usize = 32;
+const PROVE_AGAIN: usize = 32;
+
+/// The proofs to write after a whole-repository run, if they should be:
+/// when there were none, or more than [`PROVE_AGAIN`] files differ from
+/// them. The next run proves each file that differs again, a few
+/// milliseconds each, where writing every proof after each commit costs
+/// a core a tenth of a second at 50,000 orders. A file differs when it
+/// was proved anew (`made`) under another key than the cached one, or
+/// when the cache has it and this run keeps nothing of it. `hits`, the
+/// files whose cached entry held, are moved over, not copied.
+pub(super) fn proofs_to_write(
+    cached: ProofsRead,
+    hits: Vec<String>,
+    mut made: ProofsRead,
+) -> Option<ProofsRead> {
+    let anew = made.keys().filter(|f| cached.contains_key(*f)).count();
+    let differ = made
+        .iter()
+        .filter(|(f, e)| cached.get(*f).is_none_or(|c| c.key != e.key))
+        .count()
+        + cached.len().saturating_sub(hits.len() + anew);
+    let none_yet = cached.is_empty() && !made.is_empty();
+    if differ <= PROVE_AGAIN && !none_yet {
+        return None;
+    }
+    let mut cached = cached;
+    for file in hits {
+        if let Some(e) = cached.remove(&file) {
+            made.insert(file, e);
+        }
+    }
+    Some(made)
+}
 
 /// Whether the index should be written after this walk, given the head
 /// and number of commits of the cached one it continued (`None`: there

@@ -117,11 +117,10 @@ fn prove_all(history: &mut History, model: &Model, only: Option<&str>) -> crate:
                 let key = cache::clean_key(h, file);
                 let hit = key.and_then(|k| {
                     let e = cached.get(file).filter(|e| e.key == k)?;
-                    let (proofs, order) = cache::restore(h, file, e)?;
-                    Some((proofs, order, e.clone()))
+                    cache::restore(h, file, e)
                 });
-                if let Some((proofs, order, entry)) = hit {
-                    return Ok((file.to_string(), proofs, order, Some(entry), None));
+                if let Some((proofs, order)) = hit {
+                    return Ok((file.to_string(), proofs, order, Cached::Hit, None));
                 }
                 let objects = objects
                     .as_ref()
@@ -158,13 +157,16 @@ fn prove_all(history: &mut History, model: &Model, only: Option<&str>) -> crate:
                     .collect::<crate::Result<Vec<Proof>>>()?;
                 let order = order_files.contains(file).then(|| order_history(&states));
                 let entry = key.and_then(|key| cache::keep(h, file, key, &proofs, &order));
-                Ok((file.to_string(), proofs, order, entry, revised))
+                Ok((file.to_string(), proofs, order, Cached::New(entry), revised))
             },
         )
         .collect();
     let mut proofs = Proofs::default();
     let count = per_file.iter().flatten().map(|f| f.1.len()).sum();
     proofs.sections.reserve_exact(count);
+    // A file whose cached entry held is kept as it is (not copied: most
+    // files, most runs); the others with what they made.
+    let mut hits = Vec::new();
     let mut keep = BTreeMap::new();
     for one in per_file {
         let (file, p, order, entry, revised) = one?;
@@ -175,23 +177,19 @@ fn prove_all(history: &mut History, model: &Model, only: Option<&str>) -> crate:
         if let Some(o) = order {
             proofs.orders.insert(file.clone(), o);
         }
-        if let Some(e) = entry {
-            keep.insert(file, e);
+        match entry {
+            Cached::Hit => hits.push(file),
+            Cached::New(Some(e)) => {
+                keep.insert(file, e);
+            }
+            Cached::New(None) => {}
         }
     }
-    // Written when there was none, or more than a few files differ from
-    // it (and only for a whole-repository run, which knows every file):
-    // the next run proves each file that differs again, a few
-    // milliseconds each, where writing every proof after each commit
-    // costs a core a tenth of a second at 50,000 orders.
-    let differ = keep
-        .iter()
-        .filter(|(f, e)| cached.get(*f).is_none_or(|c| c.key != e.key))
-        .count()
-        + cached.keys().filter(|f| !keep.contains_key(*f)).count();
-    let changed = differ > cache::PROVE_AGAIN || (cached.is_empty() && !keep.is_empty());
-    let unsaved = (only.is_none() && changed && history.head.is_some() && history.caches)
-        .then(|| (history.git_dir.clone(), seed, keep));
+    // Written only by a whole-repository run, which knows every file.
+    let unsaved = (only.is_none() && history.head.is_some() && history.caches)
+        .then(|| cache::proofs_to_write(cached, hits, keep))
+        .flatten()
+        .map(|keep| (history.git_dir.clone(), seed, keep));
     history.proofs = proofs;
     Ok(Unsaved(unsaved))
 }
@@ -202,9 +200,18 @@ type FileProofs = (
     String,
     Vec<Proof>,
     Option<OrderHistory>,
-    Option<ProofEntry>,
+    Cached,
     Option<Vec<Revised>>,
 );
+
+/// What the proofs cache gets of one file.
+enum Cached {
+    /// Its cached entry, which held.
+    Hit,
+    /// What this run made (`None`: nothing to keep, the file is not
+    /// clean).
+    New(Option<ProofEntry>),
+}
 
 /// The states of `file` in `h`, read through `objects`, and what each
 /// revision did when [`History::keep_revised`] asks (read here, the
