@@ -2,8 +2,9 @@
 //!
 //! Reading the whole history costs time in proportion to the number of
 //! commits; a check after one new commit should cost that commit. The index
-//! is plain data, so after each walk it is written to
-//! `<git dir>/docket/history.json`, keyed by the head commit and the
+//! is plain data, so after a walk it is written to
+//! `<git dir>/docket/history.json` (when the walk read everything, or
+//! more than [`WALK_PAST`] commits past it), keyed by the head commit and the
 //! records root's place in the work tree. The next walk stops when it
 //! reaches that head on the first-parent line and continues the cached
 //! histories (see `walk.rs`); if the head is not on the line any more
