@@ -324,13 +324,17 @@ fn the_proofs_cache_is_written_when_a_full_run_learns_something_and_only_then() 
         assert_eq!(warm.stdout, cold_run.stdout);
         assert!(!warm.of("review-stale").is_empty(), "{}", warm.stdout);
     }
-    for n in 2..=33 {
-        let id = format!("SO-2026-{n:04}");
-        let text = repo.read(ORDER_PATH).replace("SO-2026-0001", &id);
-        repo.write(&format!("orders/2026/{id}.toml"), &text);
-    }
-    repo.commit_as("li.sales", "2026-03-10", "32 orders");
-    repo.check();
+    // Copies of the order, committed and checked.
+    let orders = |numbers: std::ops::RangeInclusive<u32>, date: &str| {
+        for n in numbers {
+            let id = format!("SO-2026-{n:04}");
+            let text = repo.read(ORDER_PATH).replace("SO-2026-0001", &id);
+            repo.write(&format!("orders/2026/{id}.toml"), &text);
+        }
+        repo.commit_as("li.sales", date, "More orders");
+        repo.check();
+    };
+    orders(2..=33, "2026-03-10");
     let files = |bytes: &[u8]| -> Vec<String> {
         let json: serde_json::Value = serde_json::from_slice(bytes).unwrap();
         json["files"].as_object().unwrap().keys().cloned().collect()
@@ -338,13 +342,7 @@ fn the_proofs_cache_is_written_when_a_full_run_learns_something_and_only_then() 
     let written = files(&std::fs::read(&proofs).unwrap());
     assert_eq!(written.len(), 33, "{written:?}");
     // 33 more: written again, with the 33 whose cached proofs held.
-    for n in 34..=66 {
-        let id = format!("SO-2026-{n:04}");
-        let text = repo.read(ORDER_PATH).replace("SO-2026-0001", &id);
-        repo.write(&format!("orders/2026/{id}.toml"), &text);
-    }
-    repo.commit_as("li.sales", "2026-03-11", "33 orders more");
-    repo.check();
+    orders(34..=66, "2026-03-11");
     let again = files(&std::fs::read(&proofs).unwrap());
     assert_eq!(again.len(), 66);
     assert!(written.iter().all(|f| again.contains(f)), "{again:?}");
