@@ -372,21 +372,28 @@ fn a_corrupt_or_stale_cache_gives_the_same_output_as_none() {
     std::fs::write(&cache, &good[..good.len() / 2]).unwrap();
     assert_eq!(outputs(&repo), fresh, "truncated cache changed the output");
     // Well-formed, but a cached commit id that is no commit id (the walk
-    // takes cached ids as they are), with a new commit to walk on to.
-    let mut index: serde_json::Value = serde_json::from_slice(&good).unwrap();
-    let commits = index["commits"].as_array_mut().unwrap();
-    let last = commits.len() - 1;
-    commits[last][0] = "not a commit id".into();
-    std::fs::write(&cache, serde_json::to_vec(&index).unwrap()).unwrap();
+    // takes cached ids as they are), with a new commit to walk on to: not
+    // hexadecimal, of another length, or both.
     repo.edit(ORDER_PATH, "quantity = 500", "quantity = 600");
     repo.commit_as("li.sales", "2026-03-19", "600");
-    let garbled = outputs(&repo);
     std::fs::remove_file(&cache).unwrap();
-    assert_eq!(
-        garbled,
-        outputs(&repo),
-        "a garbled commit id changed the output"
-    );
+    let walked = outputs(&repo);
+    for id in [
+        "not a commit id".to_string(),
+        "z".repeat(40),
+        "0123abcd".into(),
+    ] {
+        let mut index: serde_json::Value = serde_json::from_slice(&good).unwrap();
+        let commits = index["commits"].as_array_mut().unwrap();
+        let last = commits.len() - 1;
+        commits[last][0] = id.clone().into();
+        std::fs::write(&cache, serde_json::to_vec(&index).unwrap()).unwrap();
+        assert_eq!(
+            outputs(&repo),
+            walked,
+            "the cached id {id:?} changed the output"
+        );
+    }
     repo.edit(ORDER_PATH, "quantity = 600", "quantity = 500");
     repo.commit_as("li.sales", "2026-03-19", "500 again");
     // Stale: the cache was written for a history that was then rewritten
