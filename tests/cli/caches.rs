@@ -346,9 +346,14 @@ fn the_proofs_cache_is_written_when_a_full_run_learns_something_and_only_then() 
     let again = files(&std::fs::read(&proofs).unwrap());
     assert_eq!(again.len(), 66);
     assert!(written.iter().all(|f| again.contains(f)), "{again:?}");
-    // Records deleted count as differing too: 33 gone, written without them.
+    // Records deleted count as differing too: 33 gone and two changed,
+    // written without them.
     for n in 34..=66 {
         repo.remove(&format!("orders/2026/SO-2026-{n:04}.toml"));
+    }
+    for n in [2, 3] {
+        let path = format!("orders/2026/SO-2026-{n:04}.toml");
+        repo.edit(&path, "quantity = 520", "quantity = 530");
     }
     repo.commit_as("li.sales", "2026-03-12", "33 orders withdrawn");
     repo.check();
