@@ -208,15 +208,14 @@ pub(super) fn proofs_to_write(
     Some(made)
 }
 
-/// Whether the index should be written after this walk, given the head
-/// and number of commits of the cached one it continued (`None`: there
-/// was none): when there was none or it could not be continued (the walk
-/// read everything), or the walk read more than [`WALK_PAST`] new ones.
-pub(super) fn stale(history: &History, cached: Option<(String, usize)>) -> bool {
+/// Whether the index should be written after this walk, given the number
+/// of commits of the cached one (`None`: there was none): when there was
+/// none or it could not be continued (the walk read everything), or the
+/// walk read more than [`WALK_PAST`] new ones (none when the head is the
+/// cached one).
+pub(super) fn stale(history: &History, cached: Option<usize>) -> bool {
     match cached {
-        _ if history.head.is_none() => false,
-        Some((head, _)) if history.head.as_ref() == Some(&head) => false,
-        Some((_, count)) if !history.fresh => history.commits.len() > count + WALK_PAST,
+        Some(count) if !history.fresh => history.commits.len() > count + WALK_PAST,
         _ => true,
     }
 }

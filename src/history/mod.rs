@@ -162,7 +162,7 @@ impl History {
             let base = caches
                 .then(|| stage("history cache load", || cache::load(repo.path(), &prefix)))
                 .flatten();
-            let cached = base.as_ref().map(|b| (b.head.to_string(), b.commits.len()));
+            let cached = base.as_ref().map(|b| b.commits.len());
             // A second history in one process walks as the first did.
             repo::tune_for(repo::Reading::Walk);
             let history = stage("history walk only", || {
@@ -214,9 +214,9 @@ pub fn walk_beside_load(root: &Path) -> bool {
 /// The history's commits, read; its working tree not yet compared.
 pub struct Walked {
     history: History,
-    /// The head the cache was read at and its number of commits, and
+    /// The number of commits of the cached index the walk read, and
     /// git's index, when `HEAD`'s working tree is still to be compared.
-    rest: Option<(Option<(String, usize)>, StatCache)>,
+    rest: Option<(Option<usize>, StatCache)>,
 }
 
 impl Walked {

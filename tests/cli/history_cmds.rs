@@ -400,7 +400,12 @@ fn a_corrupt_or_stale_cache_gives_the_same_output_as_none() {
     // (a commit dropped and replaced by another on the same parent).
     repo.edit(ORDER_PATH, "quantity = 500", "quantity = 700");
     let head = repo.commit_as("li.sales", "2026-03-20", "700");
-    let _ = outputs(&repo); // the cache now knows `head`
+    // Written by a walk of everything, the cache now knows `head` (a walk
+    // a few commits past an older cache would not write it).
+    std::fs::remove_file(&cache).unwrap();
+    let _ = outputs(&repo);
+    let index: serde_json::Value = serde_json::from_slice(&std::fs::read(&cache).unwrap()).unwrap();
+    assert_eq!(index["head"], head.to_string());
     let parent = git2::Repository::open(&repo.top)
         .unwrap()
         .find_commit(head)
@@ -417,6 +422,9 @@ fn a_corrupt_or_stale_cache_gives_the_same_output_as_none() {
     );
     repo.set_head(rewritten);
     let with_stale_cache = outputs(&repo);
+    // Read whole, the rewritten history is written for the next run.
+    let index: serde_json::Value = serde_json::from_slice(&std::fs::read(&cache).unwrap()).unwrap();
+    assert_eq!(index["head"], rewritten.to_string());
     std::fs::remove_file(&cache).unwrap();
     assert_eq!(
         with_stale_cache,
