@@ -47,3 +47,11 @@ pub use error::{Error, Result};
 pub fn env_flag(name: &str) -> bool {
     std::env::var_os(name).is_some_and(|v| v != "0")
 }
+
+/// What a scoped thread returned; its panic, if it panicked, raised again
+/// here, as if the work had run on this thread.
+pub(crate) fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}

@@ -129,10 +129,7 @@ pub fn analyse_beside<T: Beside>(
         let walked = walk_beside.then(|| s.spawn(walk));
         let built = stage("load", || crate::load::load_keeping(root, keep.as_deref()))
             .map(|loaded| stage("model", || crate::model::build(loaded)));
-        let side = side
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (side, built, walked.map(|w| w.join()))
+        (crate::joined(side), built, walked.map(|w| w.join()))
     });
     // The records' errors first, as when the walk ran after them; a
     // panic of the walk is raised only where its error would be.

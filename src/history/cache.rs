@@ -310,7 +310,6 @@ fn proofs_path(git_dir: &Path) -> PathBuf {
     git_dir.join("docket").join("proofs.json")
 }
 
-/// The cached proofs, by file, if they were made under `seed`.
 /// The cached proofs, with the seed they were made under; `None` if
 /// missing, unreadable or of another format.
 pub(super) fn read_proofs(git_dir: &Path) -> Option<(u64, ProofsRead)> {

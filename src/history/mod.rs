@@ -168,7 +168,7 @@ impl History {
             let history = stage("history walk only", || {
                 walk::walk(&repo, &prefix, base, start, seal)
             });
-            let stat = stat.map(|s| s.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+            let stat = stat.map(crate::joined);
             (cached, history, stat)
         });
         let mut history = history?;
@@ -247,12 +247,8 @@ impl Walked {
             let worktree = stage("history worktree", || {
                 worktree::worktree(&history, &stat, root)
             });
-            fn joined<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            }
-            save.map(joined);
-            (worktree, read.map(joined))
+            save.map(crate::joined);
+            (worktree, read.map(crate::joined))
         });
         history.worktree = worktree?;
         history.proofs_read = proofs_read;

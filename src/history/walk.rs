@@ -531,7 +531,6 @@ fn keyed(lines: Vec<FileHistory>) -> BTreeMap<String, FileHistory> {
             }
         })
         .collect();
-    drop(seen);
     keys.into_iter().zip(lines).collect()
 }
 

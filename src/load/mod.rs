@@ -157,12 +157,7 @@ pub fn load_keeping(root: &Path, keep: Option<&Path>) -> Result<Loaded> {
                 .get_or_init(|| read.map(kept::KeptFiles::read).unwrap_or_default())
                 .texts()
         });
-        let texts = || {
-            texts
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-        };
-        load_from(root, guard, keeper, texts)
+        load_from(root, guard, keeper, || crate::joined(texts))
     })
 }
 

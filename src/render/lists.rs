@@ -97,7 +97,7 @@ pub fn list_table<S: AsRef<str>>(cx: &Cx, kind: Kind, ids: &[S]) -> Table {
 /// it, so it may be built on any thread.
 fn built_row(cx: &Cx, kind: Kind, id: &str) -> (Option<Vec<Cell>>, u64) {
     let (row, _) = reads::recording(|| self::row(cx, kind, id));
-    let value = row_value(&row);
+    let value = reads::value_of(&row);
     (row, value)
 }
 
@@ -137,13 +137,6 @@ pub fn row(cx: &Cx, kind: Kind, id: &str) -> Option<Vec<Cell>> {
     let mut cells = (columns(kind).1)(cx, id)?;
     cells.push(cx.finding_count(id));
     Some(cells)
-}
-
-/// What a record page that read a row ([`Read::Row`]) is fingerprinted
-/// with: a hash of the row [`row`] made.
-pub fn row_value(row: &Option<Vec<Cell>>) -> u64 {
-    // As every value of a read is made (`pages.rs`).
-    crate::fingerprint::Fingerprint::new(1).hash(row).finish()
 }
 
 /// The earliest of some dates, as text (empty when there are none).

@@ -266,10 +266,7 @@ pub fn site(
                 opts.history.map(Trail::new),
             )
         });
-        let previous = previous
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (cx, previous)
+        (cx, crate::joined(previous))
     });
     cx.re_review = status
         .orders

@@ -30,8 +30,8 @@ pub(super) struct Renderer<'a> {
     /// What each record page read, as the previous build kept it; each
     /// page's entry is taken out when its kind's pages are fingerprinted,
     /// and let go with the page, so that by the last record page, where a
-    /// build's memory peaks, little of it is left (about 40 MiB at 50,000 orders when every page is
-    /// rendered again).
+    /// build's memory peaks, little of it is left (about 40 MiB at 50,000
+    /// orders when every page is rendered again).
     pub(super) previous: std::sync::Mutex<reads::Kept>,
     /// What each record page read in this build.
     pub(super) kept: std::sync::Mutex<reads::Keeping>,
@@ -267,16 +267,12 @@ fn value(cx: &Cx, read: &Read) -> u64 {
     }
     // Making the value reads the same helpers; it is not the page's read.
     let (v, _) = reads::recording(|| match read {
-        Read::Link(id) => hashed(&cx.record(id)),
-        Read::Row(kind, id) => super::lists::row_value(&super::lists::row(cx, *kind, id)),
-        Read::Related(owner, id, kind) => hashed(&cx.related_of(*owner, id, *kind)),
-        Read::Flowsheets(order) => hashed(&cx.flowsheets_of(order)),
+        Read::Link(id) => reads::value_of(&cx.record(id)),
+        Read::Row(kind, id) => reads::value_of(&super::lists::row(cx, *kind, id)),
+        Read::Related(owner, id, kind) => reads::value_of(&cx.related_of(*owner, id, *kind)),
+        Read::Flowsheets(order) => reads::value_of(&cx.flowsheets_of(order)),
     });
     v
-}
-
-fn hashed(v: &impl std::hash::Hash) -> u64 {
-    Fingerprint::new(1).hash(v).finish()
 }
 
 /// The values of reads, each made once per build: the row of an order is

@@ -37,7 +37,7 @@ pub type Lookup<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 /// pages that read a row ([`Read::Row`]) take its value from here rather
 /// than build it again (at 50,000 orders, a quarter of a second of work
 /// on each rebuild). The value is made by one function wherever the row
-/// is built (`lists::row_value`), so both ways agree.
+/// is built ([`value_of`]), so both ways agree.
 #[derive(Default)]
 pub struct Rows(std::sync::RwLock<Lookup<(Kind, String), u64>>);
 
@@ -95,6 +95,13 @@ impl std::hash::Hash for dyn RowKey + '_ {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.key().hash(state);
     }
+}
+
+/// The value of something a page read: a hash of what the page was
+/// shown of it, made the same way wherever it is made (a row by a list
+/// page, any read by the record pages' fingerprints).
+pub fn value_of(shown: &impl std::hash::Hash) -> u64 {
+    crate::fingerprint::Fingerprint::new(1).hash(shown).finish()
 }
 
 /// One thing a page read of another record.

@@ -129,11 +129,8 @@ pub fn stamps(guard: &Guard, history: &History, config: &Config) -> Stamps {
                 let vouched = kept
                     .as_ref()
                     .zip(history.stat.as_deref())
-                    .and_then(|(k, stat)| {
-                        let blob = vouched(guard, stat, &rel)?;
-                        Some((k.get(id, &blob)?.clone(), blob))
-                    });
-                if let Some((time, _)) = vouched {
+                    .and_then(|(k, stat)| k.get(id, &vouched(guard, stat, &rel)?).cloned());
+                if let Some(time) = vouched {
                     // As the cache keeps it: nothing to change there.
                     return (i, Token::Trusted(time), None);
                 }
