@@ -9,10 +9,19 @@
 //! the files it changed (a few tree reads with year folders). A tree that
 //! cannot be read is [`Error::Object`], naming it and the folder where it
 //! was met.
+//!
+//! Why not `git2::Tree`: libgit2 parses a whole tree into an array of
+//! entries, and the walk then asked it for each entry's name, id and kind
+//! through a call: that was half of a cold walk. Here a tree object's
+//! bytes are read as stored (kept in libgit2's cache all the same), the
+//! entries both trees begin with are skipped as equal bytes, and the rest
+//! is merged until what is left is again the same bytes. Each entry parsed
+//! is parsed as libgit2 would, and one that libgit2 would refuse is
+//! refused here too (`tests.rs` holds the two readings to each other).
 
 use super::repo::{find_commit, shown_dir};
 use crate::error::{Error, Result};
-use git2::{ObjectType, Oid, Repository, TreeEntry};
+use git2::{ObjectType, Odb, OdbObject, Oid, Repository};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -41,8 +50,16 @@ pub(super) fn changed_files(
         Some(p) => root_of(repo, p, prefix)?,
         None => None,
     };
+    let odb = repo.odb().map_err(|e| {
+        Error::object(
+            "tree",
+            commit.tree_id(),
+            format!("commit {}", commit.id()),
+            &e,
+        )
+    })?;
     let mut raw = Vec::new();
-    compare(repo, old_root, new_root, "", &mut raw)?;
+    compare(&odb, old_root, new_root, "", &mut raw)?;
     Ok(raw)
 }
 
@@ -52,34 +69,29 @@ pub(super) fn changed_files(
 pub fn files_at(repo: &Repository, commit: Oid, prefix: &str) -> Result<BTreeMap<String, Oid>> {
     let mut out = BTreeMap::new();
     if let Some(root) = root_of(repo, &find_commit(repo, commit)?, prefix)? {
-        collect(repo, root, "", &mut out)?;
+        let odb = repo
+            .odb()
+            .map_err(|e| Error::object("tree", root, shown_dir(""), &e))?;
+        collect(&odb, root, "", &mut out)?;
     }
     Ok(out)
 }
 
 /// The blobs below tree `id` (at `dir` below the records root).
-fn collect(repo: &Repository, id: Oid, dir: &str, out: &mut BTreeMap<String, Oid>) -> Result<()> {
-    let tree = repo
-        .find_tree(id)
-        .map_err(|e| Error::object("tree", id, shown_dir(dir), &e))?;
-    for entry in tree.iter().filter(is_read) {
-        let Some(name) = utf8_name(entry.name_bytes()) else {
+fn collect(odb: &Odb, id: Oid, dir: &str, out: &mut BTreeMap<String, Oid>) -> Result<()> {
+    let tree = read_tree(odb, id, dir)?;
+    let mut entries = Entries::new(tree.data(), Some(id), dir);
+    while let Some(entry) = entries.next_read()? {
+        let Some(name) = utf8_name(entry.name) else {
             continue;
         };
-        if entry.kind() == Some(ObjectType::Tree) {
-            collect(repo, entry.id(), &format!("{dir}{name}/"), out)?;
+        if entry.tree {
+            collect(odb, entry.oid(), &format!("{dir}{name}/"), out)?;
         } else {
-            out.insert(format!("{dir}{name}"), entry.id());
+            out.insert(format!("{dir}{name}"), entry.oid());
         }
     }
     Ok(())
-}
-
-/// Whether docket reads a tree entry: a file or a folder (not a submodule's
-/// commit), not hidden (`.git`, `.gitignore`, an editor's `.#draft.toml`).
-fn is_read(e: &TreeEntry) -> bool {
-    matches!(e.kind(), Some(ObjectType::Tree | ObjectType::Blob))
-        && !e.name_bytes().starts_with(b".")
 }
 
 /// The records root's tree in a commit.
@@ -109,7 +121,7 @@ fn records_tree(tree: &git2::Tree, prefix: &str) -> Result<Option<Oid>> {
 /// folder sorts as its name plus `/`), so nothing is allocated for the
 /// entries that are the same, which is nearly all of them.
 fn compare(
-    repo: &Repository,
+    odb: &Odb,
     old: Option<Oid>,
     new: Option<Oid>,
     dir: &str,
@@ -118,53 +130,66 @@ fn compare(
     if old == new {
         return Ok(());
     }
-    let find = |id: Oid| {
-        repo.find_tree(id)
-            .map_err(|e| Error::object("tree", id, shown_dir(dir), &e))
-    };
-    let old_tree = old.map(find).transpose()?;
-    let new_tree = new.map(find).transpose()?;
-    let (old_entries, new_entries) = (listed(old_tree.as_ref()), listed(new_tree.as_ref()));
-    let (a, b) = (seen(&old_entries), seen(&new_entries));
-    let (mut i, mut j) = (0, 0);
+    let old_tree = old.map(|id| read_tree(odb, id, dir)).transpose()?;
+    let new_tree = new.map(|id| read_tree(odb, id, dir)).transpose()?;
+    let a = old_tree.as_ref().map_or(&[][..], OdbObject::data);
+    let b = new_tree.as_ref().map_or(&[][..], OdbObject::data);
+    // Consecutive trees share most of their bytes: skip the entries that
+    // are the same bytes at the same place, then merge the rest.
+    let same = same_start(a, b).map_err(|e| broken(old.unwrap_or(Oid::ZERO_SHA1), dir, e))?;
+    let mut a = Entries::new(&a[same..], old, dir);
+    let mut b = Entries::new(&b[same..], new, dir);
+    let (mut x, mut y) = (a.next_read()?, b.next_read()?);
+    let mut differed = false;
     loop {
-        let (o, n) = match (a.get(i), b.get(j)) {
+        let order = match (&x, &y) {
             (None, None) => break,
-            (Some(x), None) => (Some(x), None),
-            (None, Some(y)) => (None, Some(y)),
-            (Some(x), Some(y)) => match git_order(x, y) {
-                std::cmp::Ordering::Less => (Some(x), None),
-                std::cmp::Ordering::Greater => (None, Some(y)),
-                std::cmp::Ordering::Equal => (Some(x), Some(y)),
-            },
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (Some(x), Some(y)) => git_order(x, y),
         };
-        i += usize::from(o.is_some());
-        j += usize::from(n.is_some());
-        if let (Some(x), Some(y)) = (o, n)
+        // Past a difference the trees are usually the same again to the
+        // end (one file changed): one comparison of the rest ends the
+        // merge. Asked once per difference, each comparison stops at the
+        // next one, so the cost stays that of reading the bytes once.
+        if std::mem::take(&mut differed)
+            && order.is_eq()
+            && x.as_ref().map(|e| e.id) == y.as_ref().map(|e| e.id)
+            && a.bytes == b.bytes
+        {
+            break;
+        }
+        let o = if order.is_le() {
+            std::mem::replace(&mut x, a.next_read()?)
+        } else {
+            None
+        };
+        let n = if order.is_ge() {
+            std::mem::replace(&mut y, b.next_read()?)
+        } else {
+            None
+        };
+        if let (Some(x), Some(y)) = (&o, &n)
             && x.id == y.id
         {
             continue;
         }
-        let e = o.or(n).expect("one side");
+        differed = true;
+        let e = o.as_ref().or(n.as_ref()).expect("one side");
         let Some(name) = utf8_name(e.name) else {
             continue;
         };
+        let (old_id, new_id) = (o.as_ref().map(Entry::oid), n.as_ref().map(Entry::oid));
         if e.tree {
-            compare(
-                repo,
-                o.map(|x| x.id),
-                n.map(|y| y.id),
-                &format!("{dir}{name}/"),
-                out,
-            )?;
+            compare(odb, old_id, new_id, &format!("{dir}{name}/"), out)?;
         } else if name.ends_with(".toml")
             || (dir.is_empty() && name == PROCEDURE)
             || super::controlled::is_certificate(&format!("{dir}{name}"))
         {
             out.push(Raw {
                 path: format!("{dir}{name}"),
-                old: o.map(|x| x.id),
-                new: n.map(|y| y.id),
+                old: old_id,
+                new: new_id,
             });
         }
     }
@@ -179,39 +204,161 @@ fn utf8_name(name: &[u8]) -> Option<&str> {
     std::str::from_utf8(name).ok()
 }
 
-/// The entries of a tree that docket reads, in git's order.
-fn listed<'t>(tree: Option<&'t git2::Tree<'_>>) -> Vec<TreeEntry<'t>> {
-    tree.iter().flat_map(|t| t.iter()).filter(is_read).collect()
+/// A tree object's bytes, as stored: the walk reads a year's folder for
+/// every commit, and libgit2's parsed trees cost most of the walk (each
+/// entry's mode parsed, its name measured, an array allocated, then each
+/// entry asked of through a call), where the comparison needs only the
+/// bytes that differ. Kept in libgit2's cache of objects as a parsed tree
+/// would be, so the next commit's parent finds it.
+fn read_tree<'o>(odb: &'o Odb, id: Oid, dir: &str) -> Result<OdbObject<'o>> {
+    let object = odb
+        .read(id)
+        .map_err(|e| Error::object("tree", id, shown_dir(dir), &e))?;
+    if object.kind() != ObjectType::Tree {
+        let e = git2::Error::from_str(&format!("the object is a {}", object.kind()));
+        return Err(Error::object("tree", id, shown_dir(dir), &e));
+    }
+    Ok(object)
 }
 
-/// A tree entry as the comparison looks at it, asked of libgit2 once: a
-/// year's folder holds thousands of entries, and the merge looks at each
-/// name and id one to three times (each name a `strlen`, each id a call).
-/// Comparing trees is a sixth of a cold build at 10,000 orders, mostly
-/// libgit2 reading them; asking once took a few percent off the walk.
-struct Seen<'e> {
-    name: &'e [u8],
-    id: Oid,
+/// A tree that does not parse, as libgit2 would have refused it.
+fn broken(id: Oid, dir: &str, what: &str) -> Error {
+    let e = git2::Error::from_str(&format!("failed to parse tree: {what}"));
+    Error::object("tree", id, shown_dir(dir), &e)
+}
+
+/// The length of the entries `a` and `b` begin with, byte for byte the
+/// same: whole entries only, each parsed (a damaged entry is refused here
+/// as anywhere).
+fn same_start(a: &[u8], b: &[u8]) -> std::result::Result<usize, &'static str> {
+    let mut at = 0;
+    while at < a.len() {
+        let len = entry_len(&a[at..])?;
+        if b.get(at..at + len) != Some(&a[at..at + len]) {
+            break;
+        }
+        at += len;
+    }
+    Ok(at)
+}
+
+/// One entry of a tree object, as git writes it: the mode in octal, a
+/// space, the name, a NUL, and the 20 bytes of the id.
+struct Entry<'t> {
+    name: &'t [u8],
+    id: &'t [u8; 20],
     tree: bool,
+    /// A file or a folder (not a submodule's commit), not hidden (`.git`,
+    /// `.gitignore`, an editor's `.#draft.toml`): what docket reads.
+    read: bool,
 }
 
-fn seen<'e>(entries: &'e [TreeEntry<'_>]) -> Vec<Seen<'e>> {
-    entries
-        .iter()
-        .map(|e| Seen {
-            name: e.name_bytes(),
-            id: e.id(),
-            tree: e.kind() == Some(ObjectType::Tree),
-        })
-        .collect()
+impl Entry<'_> {
+    /// The id as libgit2 takes it: made only for the entries that differ.
+    fn oid(&self) -> Oid {
+        Oid::from_bytes(self.id).unwrap_or(Oid::ZERO_SHA1)
+    }
+}
+
+/// The length of the entry `bytes` starts with; what is wrong with it, in
+/// libgit2's words, if it does not parse.
+fn entry_len(bytes: &[u8]) -> std::result::Result<usize, &'static str> {
+    parse_entry(bytes).map(|(_, len)| len)
+}
+
+fn parse_entry(bytes: &[u8]) -> std::result::Result<(Entry<'_>, usize), &'static str> {
+    const MODE: &str = "can't parse filemode";
+    // At most six octal digits (`100644`), then a space.
+    let mut mode = 0u32;
+    let mut at = 0;
+    loop {
+        match bytes.get(at) {
+            Some(b' ') if at > 0 => break,
+            Some(c @ b'0'..=b'7') if at < 6 => mode = mode * 8 + u32::from(c - b'0'),
+            _ => return Err(MODE),
+        }
+        at += 1;
+    }
+    if mode > u32::from(u16::MAX) {
+        return Err(MODE);
+    }
+    let rest = &bytes[at + 1..];
+    let nul = memchr::memchr(0, rest).ok_or("object is corrupted")?;
+    if nul == 0 {
+        return Err("can't parse filename");
+    }
+    let name = &rest[..nul];
+    let id = rest
+        .get(nul + 1..nul + 21)
+        .and_then(|id| id.try_into().ok())
+        .ok_or("can't parse OID")?;
+    // libgit2's kinds: a gitlink is a submodule's commit, a directory a
+    // tree, anything else a blob (a symbolic link is one too).
+    let (tree, commit) = (mode & 0o170000 == 0o040000, mode & 0o170000 == 0o160000);
+    let entry = Entry {
+        name,
+        id,
+        tree,
+        read: !commit && !name.starts_with(b"."),
+    };
+    Ok((entry, at + 1 + nul + 21))
+}
+
+/// The entries of a tree object's bytes, in order; a damaged entry ends
+/// them with [`Error::Object`] naming the tree.
+struct Entries<'t, 'd> {
+    bytes: &'t [u8],
+    id: Option<Oid>,
+    dir: &'d str,
+}
+
+impl<'t, 'd> Entries<'t, 'd> {
+    fn new(bytes: &'t [u8], id: Option<Oid>, dir: &'d str) -> Self {
+        Entries { bytes, id, dir }
+    }
+
+    /// The next entry docket reads, if any.
+    fn next_read(&mut self) -> Result<Option<Entry<'t>>> {
+        for entry in self.by_ref() {
+            let entry = entry?;
+            if entry.read {
+                return Ok(Some(entry));
+            }
+        }
+        Ok(None)
+    }
+}
+
+impl<'t> Iterator for Entries<'t, '_> {
+    type Item = Result<Entry<'t>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.bytes.is_empty() {
+            return None;
+        }
+        match parse_entry(self.bytes) {
+            Ok((entry, len)) => {
+                self.bytes = &self.bytes[len..];
+                Some(Ok(entry))
+            }
+            Err(what) => {
+                self.bytes = &[];
+                let id = self.id.unwrap_or(Oid::ZERO_SHA1);
+                Some(Err(broken(id, self.dir, what)))
+            }
+        }
+    }
 }
 
 /// git's order of tree entries: by name, a folder as if its name ended in `/`.
-fn git_order(x: &Seen, y: &Seen) -> std::cmp::Ordering {
+fn git_order(x: &Entry, y: &Entry) -> std::cmp::Ordering {
     let (a, b) = (x.name, y.name);
     let n = a.len().min(b.len());
     a[..n].cmp(&b[..n]).then_with(|| {
-        let end = |e: &Seen| e.name.get(n).copied().or(e.tree.then_some(b'/'));
+        let end = |e: &Entry| e.name.get(n).copied().or(e.tree.then_some(b'/'));
         end(x).cmp(&end(y))
     })
 }
+
+#[cfg(test)]
+mod tests;

@@ -166,6 +166,50 @@ fn a_missing_tree_above_the_records_root_stops_the_run_and_names_it() {
     assert!(run.stderr.contains(&quality), "{}", run.stderr);
 }
 
+/// A tree object that inflates but does not parse (an entry's mode not
+/// octal, an entry cut short): docket reads tree objects' bytes itself,
+/// and refuses what libgit2 would refuse, naming the tree and the folder,
+/// instead of reading the folder as holding fewer records.
+#[test]
+fn a_tree_that_does_not_parse_stops_the_run_and_names_it() {
+    let repo = signed("author");
+    clean(&repo.check());
+    let git = repo.git();
+    let head = git.head().unwrap().peel_to_commit().unwrap();
+    let customers = head
+        .tree()
+        .unwrap()
+        .get_name("customers")
+        .unwrap()
+        .to_object(&git)
+        .unwrap();
+    let customers = customers.as_tree().unwrap();
+    let entry = customers.iter().next().unwrap();
+    // The folder's first entry as git wrote it, then one with a mode that
+    // is not octal and an id cut short.
+    let mut bytes = format!("100644 {}\0", entry.name().unwrap()).into_bytes();
+    bytes.extend_from_slice(entry.id().as_bytes());
+    bytes.extend_from_slice(b"10x644 C-9999.toml\0\x01\x02");
+    let damaged = git
+        .odb()
+        .unwrap()
+        .write(git2::ObjectType::Tree, &bytes)
+        .unwrap();
+    let mut root = git.treebuilder(Some(&head.tree().unwrap())).unwrap();
+    root.insert("customers", damaged, 0o040000).unwrap();
+    let root = git.find_tree(root.write().unwrap()).unwrap();
+    let who = git2::Signature::now("Li Mei", "li@acme.example").unwrap();
+    git.commit(Some("HEAD"), &who, &who, "customers", &root, &[&head])
+        .unwrap();
+    std::fs::remove_dir_all(repo.top.join(".git/docket")).unwrap();
+
+    let run = repo.check();
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    let named = format!("the tree {damaged} (customers/) cannot be read: failed to parse tree");
+    assert!(run.stderr.contains(&named), "{}", run.stderr);
+    assert!(run.stderr.contains("git fsck"), "{}", run.stderr);
+}
+
 /// A HEAD that names no valid branch (a hand-edited or half-written
 /// `.git/HEAD`) is not "a repository with no commits yet", which would
 /// read every record as never signed: the run stops and says so.
