@@ -254,7 +254,7 @@ impl Walked {
         history.proofs_read = proofs_read;
         history.stat = Some(std::sync::Arc::new(stat));
         // What reads git from here on reads a little of it at a time.
-        repo::tune_for(repo::Reading::Sparse);
+        repo::tune_for(repo::Reading::after_walk(&history.git_dir));
         Ok(history)
     }
 }

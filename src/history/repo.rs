@@ -147,18 +147,54 @@ pub(super) enum Reading {
     Sparse,
 }
 
+impl Reading {
+    /// How to read after the walk, in the repository at `git_dir`: as
+    /// the walk did when its pack files fit in the walk's mapped windows
+    /// (at 10,000 orders, 63 MB), sparsely otherwise. The proofs and the
+    /// tokens read blobs and commits from all over the pack: with a
+    /// quarter of a 63 MB pack mapped at a time, a window was unmapped
+    /// and another mapped for every few reads, and the proofs took a
+    /// third longer (2.0-2.8 s against 1.5-1.6 s; the cold build 1.0-1.2
+    /// s longer), for 15-20 MiB less at the peak (BENCHMARKS.md).
+    pub(super) fn after_walk(git_dir: &Path) -> Reading {
+        let packs = std::fs::read_dir(git_dir.join("objects/pack"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.path().extension().is_some_and(|x| x == "pack"))
+            .filter_map(|e| e.metadata().ok())
+            .map(|m| m.len())
+            .sum();
+        Reading::after_walk_of(packs)
+    }
+
+    fn after_walk_of(pack_bytes: u64) -> Reading {
+        let (_, mapped, _) = Reading::Walk.limits();
+        if pack_bytes <= mapped << 20 {
+            Reading::Walk
+        } else {
+            Reading::Sparse
+        }
+    }
+
+    /// Mebibytes: the size of a window, how much may be mapped, and how
+    /// much of the objects read may be kept.
+    fn limits(self) -> (usize, u64, isize) {
+        match self {
+            Reading::Walk => (32, 128, 32),
+            Reading::Sparse => (8, 32, 8),
+        }
+    }
+}
+
 /// Set libgit2 up for `reading`. Called between passes, while no other
 /// thread reads a repository: libgit2 reads these settings as it maps a
 /// window or caches an object, and sets them without a lock. The walk
 /// may run on a thread of its own beside the loading of the records
 /// (`cmd::analyse_with`), which must therefore never read git.
 pub(super) fn tune_for(reading: Reading) {
-    // Mebibytes: the size of a window, how much may be mapped, and how
-    // much of the objects read may be kept.
-    let (window, mapped, cached) = match reading {
-        Reading::Walk => (32, 128, 32),
-        Reading::Sparse => (8, 32, 8),
-    };
+    let (window, mapped, cached) = reading.limits();
+    let mapped = mapped as usize;
     // SAFETY: libgit2's global settings, changed between passes, while no
     // other thread of this process reads a repository (see above).
     unsafe {
@@ -311,5 +347,28 @@ mod tests {
         assert_eq!(now(), (8 << 20, 32 << 20, 8 << 20));
         super::tune_for(super::Reading::Walk);
         assert_eq!(now(), (32 << 20, 128 << 20, 32 << 20));
+    }
+
+    #[test]
+    fn packs_the_walk_could_map_whole_are_read_as_the_walk_read_them() {
+        use super::Reading;
+        assert_eq!(Reading::after_walk_of(0), Reading::Walk);
+        assert_eq!(Reading::after_walk_of(128 << 20), Reading::Walk);
+        assert_eq!(Reading::after_walk_of((128 << 20) + 1), Reading::Sparse);
+        let dir = tempfile::tempdir().unwrap();
+        let repo = git2::Repository::init_bare(dir.path()).unwrap();
+        let sized = |name: &str, len: u64| {
+            let file = std::fs::File::create(repo.path().join("objects/pack").join(name));
+            file.unwrap().set_len(len).unwrap();
+        };
+        // Only pack files count (their size, not their contents), all of
+        // them together.
+        sized("pack-a.idx", 1 << 30);
+        sized("pack-a.pack", 100 << 20);
+        assert_eq!(Reading::after_walk(repo.path()), Reading::Walk);
+        sized("pack-b.pack", 28 << 20);
+        assert_eq!(Reading::after_walk(repo.path()), Reading::Walk);
+        sized("pack-c.pack", 1);
+        assert_eq!(Reading::after_walk(repo.path()), Reading::Sparse);
     }
 }
