@@ -200,15 +200,24 @@ pub fn cache_dir(root: &Path) -> Option<std::path::PathBuf> {
 }
 
 /// Whether [`History::walk`] should run beside the loading of the
-/// records below `root`: only with a cached index small enough (without
-/// one the walk reads the whole history, whose size is not known). A
-/// cache that turns out unusable (another format, another records root)
-/// still means one whole walk beside the records; it is then rewritten.
+/// records below `root`: with a cached index small enough, or without
+/// one when the whole history is small (its pack files fit the walk's
+/// mapped windows, [`repo::Reading::after_walk`]: at 10,000 orders, 63
+/// MB). A cache that turns out unusable (another format, another records
+/// root) still means one whole walk beside the records; it is then
+/// rewritten.
+///
+/// Why the whole walk too: two threads reading git are little faster
+/// than one (libgit2 takes a lock on the pack file for every object),
+/// so the walk leaves a core mostly idle that the loading can use.
 pub fn walk_beside_load(root: &Path) -> bool {
     let Ok(Some((repo, _))) = discover(root) else {
         return false;
     };
-    std::fs::metadata(cache::path(repo.path())).is_ok_and(|m| m.len() <= BESIDE_MAX_BYTES)
+    match std::fs::metadata(cache::path(repo.path())) {
+        Ok(m) => m.len() <= BESIDE_MAX_BYTES,
+        Err(_) => repo::Reading::after_walk(repo.path()) == repo::Reading::Walk,
+    }
 }
 
 /// The history's commits, read; its working tree not yet compared.

@@ -572,3 +572,33 @@ fn the_index_is_rewritten_only_after_32_commits_past_it() {
         serde_json::from_slice(&std::fs::read(&cache).unwrap()).unwrap();
     assert_eq!(rewritten["head"], head.to_string());
 }
+
+/// A first run walks the history beside the loading of the records only
+/// when the whole history is small: its pack files fit what the walk may
+/// map (128 MiB). A larger history is walked after the records, so the
+/// two are never held at once where memory is tightest. A cache, once
+/// written, decides by its own size.
+#[test]
+fn a_first_run_walks_beside_the_records_only_when_the_history_is_small() {
+    let repo = Repo::base();
+    repo.git_init();
+    repo.commit_as("li.sales", "2026-03-02", "Customer C-0001");
+    let beside = || docket::history::walk_beside_load(&repo.root);
+    assert!(beside(), "a small history without a cache");
+    let pack = repo.top.join(".git/objects/pack/pack-big.pack");
+    std::fs::File::create(&pack)
+        .unwrap()
+        .set_len((128 << 20) + 1)
+        .unwrap();
+    assert!(
+        !beside(),
+        "a history over 128 MiB of packs, without a cache"
+    );
+    assert!(repo.check().code < 2);
+    let cache = repo.top.join(".git/docket/history.json");
+    assert!(cache.is_file());
+    assert!(beside(), "a small cache, whatever the packs");
+    std::fs::remove_file(&pack).unwrap();
+    std::fs::remove_file(&cache).unwrap();
+    assert!(beside());
+}
