@@ -16,7 +16,7 @@
 //! bytes are read as stored (kept in libgit2's cache all the same), the
 //! entries both trees begin with are skipped as equal bytes, and the rest
 //! is merged until what is left is again the same bytes. Each entry parsed
-//! is parsed as libgit2 would, and one that libgit2 would refuse is
+//! is parsed as git and libgit2 parse it, and one they would refuse is
 //! refused here too (`tests.rs` holds the two readings to each other).
 
 use super::repo::{find_commit, shown_dir};
@@ -268,13 +268,16 @@ fn entry_len(bytes: &[u8]) -> std::result::Result<usize, &'static str> {
 
 fn parse_entry(bytes: &[u8]) -> std::result::Result<(Entry<'_>, usize), &'static str> {
     const MODE: &str = "can't parse filemode";
-    // At most six octal digits (`100644`), then a space.
+    // Octal digits, as many as there are (git reads a zero-padded
+    // `040000`, which some tools wrote), then a space.
     let mut mode = 0u32;
     let mut at = 0;
     loop {
         match bytes.get(at) {
             Some(b' ') if at > 0 => break,
-            Some(c @ b'0'..=b'7') if at < 6 => mode = mode * 8 + u32::from(c - b'0'),
+            Some(c @ b'0'..=b'7') => {
+                mode = mode.saturating_mul(8).saturating_add(u32::from(c - b'0'));
+            }
             _ => return Err(MODE),
         }
         at += 1;
@@ -284,7 +287,7 @@ fn parse_entry(bytes: &[u8]) -> std::result::Result<(Entry<'_>, usize), &'static
     }
     let rest = &bytes[at + 1..];
     let nul = memchr::memchr(0, rest).ok_or("object is corrupted")?;
-    if nul == 0 {
+    if nul == 0 || nul > usize::from(u16::MAX) {
         return Err("can't parse filename");
     }
     let name = &rest[..nul];

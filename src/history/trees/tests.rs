@@ -218,6 +218,12 @@ fn an_entry_libgit2_would_refuse_is_refused() {
         (e.tree, e.read)
     };
     assert_eq!(kind(b"40000 ", b"orders"), (true, true));
+    // Zero-padded (git reads it; `git fsck` only warns), and any mode
+    // whose type bits say folder, as libgit2 reads them.
+    assert_eq!(kind(b"040000 ", b"orders"), (true, true));
+    assert_eq!(kind(b"0100644 ", b"a.toml"), (false, true));
+    assert_eq!(kind(b"40755 ", b"orders"), (true, true));
+    assert_eq!(kind(b"0160000 ", b"sub"), (false, false));
     assert_eq!(
         kind(b"120000 ", b"link.toml"),
         (false, true),
@@ -235,11 +241,16 @@ fn an_entry_libgit2_would_refuse_is_refused() {
     );
     for (bytes, why) in [
         (entry(b"100648 ", b"a", &id), "can't parse filemode"),
+        (entry(b"+100644 ", b"a", &id), "can't parse filemode"),
         (entry(b"1006440 ", b"a", &id), "can't parse filemode"),
         (entry(b" ", b"a", &id), "can't parse filemode"),
         (entry(b"777777 ", b"a", &id), "can't parse filemode"),
         (b"100644".to_vec(), "can't parse filemode"),
         (entry(b"100644 ", b"", &id), "can't parse filename"),
+        (
+            entry(b"100644 ", &[b'a'; 65536], &id),
+            "can't parse filename",
+        ),
         (b"100644 a.toml".to_vec(), "object is corrupted"),
         (entry(b"100644 ", b"a", &id[..19]), "can't parse OID"),
     ] {
