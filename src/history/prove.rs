@@ -25,7 +25,7 @@ use super::fields::{Revised, State, revisions_changed, section, signer, working_
 use super::index::{Dirty, FileHistory, History};
 use super::proof::{Proof, ProofStatus, Proofs};
 use super::regime::left_by;
-use super::repo::Objects;
+use super::repo::{Objects, Reading, Tuned};
 use super::states::{States, same};
 use super::substance::{OrderHistory, order_history};
 use crate::finding::Message;
@@ -71,6 +71,8 @@ fn prove_all(history: &mut History, model: &Model, only: Option<&str>) -> crate:
     if history.unavailable.is_some() {
         return Ok(Unsaved(None));
     }
+    let after = Reading::after_walk(&history.git_dir);
+    let _reading = Tuned::during(after.proving(), after);
     // Every proof is judged under the policy in force for its commit.
     super::govern::govern(history, model.config.company.offset_seconds)?;
     let wanted = |file: &str| only.is_none_or(|id| crate::load::stem(file) == id || file == id);

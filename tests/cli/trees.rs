@@ -405,3 +405,38 @@ fn a_damaged_tree_met_while_anchoring_a_proof_stops_the_run() {
     assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("git fsck"), "{}", run.stderr);
 }
+
+/// The first-parent line is listed from each commit's header as git
+/// writes it; a commit object written another way (here its parent in
+/// upper-case hex, which git never writes and libgit2 reads) is read by
+/// libgit2, and the line goes on through it. Were it taken for a root,
+/// every record would be new in it, unsigned, and the run not clean.
+#[test]
+fn a_commit_header_git_would_not_write_still_leads_to_its_parent() {
+    let repo = signed("author");
+    clean(&repo.check());
+    let before = revisions(&repo, "SO-2026-0001");
+    assert!(before > 1);
+    let git = repo.git();
+    let head = git.head().unwrap().peel_to_commit().unwrap();
+    let raw = format!(
+        "tree {}\nparent {}\nauthor Li Mei <li@acme.example> {t} +0800\n\
+         committer Li Mei <li@acme.example> {t} +0800\n\nA note\n",
+        head.tree_id(),
+        head.id().to_string().to_uppercase(),
+        t = head.time().seconds() + 60,
+    );
+    let odd = git
+        .odb()
+        .unwrap()
+        .write(git2::ObjectType::Commit, raw.as_bytes())
+        .unwrap();
+    assert_eq!(
+        git.find_commit(odd).unwrap().parent_id(0).unwrap(),
+        head.id()
+    );
+    repo.set_head(odd);
+    std::fs::remove_dir_all(repo.top.join(".git/docket")).unwrap();
+    clean(&repo.check());
+    assert_eq!(revisions(&repo, "SO-2026-0001"), before);
+}
