@@ -12,7 +12,7 @@ use crate::model::{Key, Person};
 use crate::msg;
 use jiff::civil::Date;
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 /// The kind of signature a commit carries, as read from its header. The
@@ -181,12 +181,20 @@ impl Sealed {
     /// Read commit `oid`'s `gpgsig` header and verify it over the commit
     /// without it, in git's namespace, with the key the signature names.
     pub fn read(repo: &git2::Repository, oid: git2::Oid) -> Sealed {
+        Sealed::read_with(repo, oid, None)
+    }
+
+    /// [`Sealed::read`], taking Ed25519 keys already met from `keys`.
+    fn read_with(repo: &git2::Repository, oid: git2::Oid, keys: Option<&Keys>) -> Sealed {
         let Ok((armor, payload)) = repo.extract_signature(&oid, None) else {
             return Sealed::Unreadable;
         };
         let Ok(sig) = ssh_key::SshSig::from_pem(&*armor) else {
             return Sealed::Unreadable;
         };
+        if let Some(good) = keys.and_then(|k| k.verified(&sig, &payload)) {
+            return good;
+        }
         let key = sig.public_key().clone();
         let fingerprint = key.fingerprint(ssh_key::HashAlg::Sha256).to_string();
         let broken = ssh_key::PublicKey::from(key.clone())
@@ -201,17 +209,66 @@ impl Sealed {
     }
 }
 
+/// The Ed25519 keys the walk's signatures carry, each decompressed and
+/// fingerprinted once instead of at every signature: a company's
+/// hundreds of thousands of commits are signed by a few dozen keys, and
+/// the two were a tenth of the verifying. Only a good signature is
+/// concluded here, and with the very call ssh-key makes (ed25519-dalek's
+/// `verify`, over the same signed data): anything else (another
+/// algorithm, namespace or form, a signature that does not verify) goes
+/// the whole way through ssh-key, whose verdict and words stand.
+#[derive(Default)]
+pub(super) struct Keys(Mutex<HashMap<[u8; 32], Arc<Known>>>);
+
+/// A key met: ready to verify with, and its fingerprint.
+type Known = (ed25519_dalek::VerifyingKey, String);
+
+impl Keys {
+    fn verified(&self, sig: &ssh_key::SshSig, payload: &[u8]) -> Option<Sealed> {
+        let ssh_key::public::KeyData::Ed25519(public) = sig.public_key() else {
+            return None;
+        };
+        // ssh-key signs the reserved field too; its public function for
+        // the signed data assumes it empty, as every signer writes it.
+        if sig.namespace() != "git" || !sig.reserved().is_empty() {
+            return None;
+        }
+        let known = {
+            let mut keys = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            match keys.get(&public.0) {
+                Some(k) => k.clone(),
+                None => {
+                    let key = ed25519_dalek::VerifyingKey::try_from(public).ok()?;
+                    let print = sig.public_key().fingerprint(ssh_key::HashAlg::Sha256);
+                    let known = Arc::new((key, print.to_string()));
+                    keys.insert(public.0, known.clone());
+                    known
+                }
+            }
+        };
+        let signature = ed25519_dalek::Signature::try_from(sig.signature()).ok()?;
+        let data = ssh_key::SshSig::signed_data("git", sig.hash_alg(), payload).ok()?;
+        use ed25519_dalek::Verifier;
+        known.0.verify(&data, &signature).ok()?;
+        Some(Sealed::By {
+            key: sig.public_key().clone(),
+            fingerprint: known.1.clone(),
+            broken: None,
+        })
+    }
+}
+
 /// The signatures the walk verified, kept once per distinct outcome: a
 /// good signature by a key is the same value for each of the thousands of
 /// commits that key signed, so a commit holds a pointer, not a key. Found
 /// by hash, not by a scan: a history signed by a new key at each commit
 /// (anyone can make one) must not cost the square of its length.
 #[derive(Default)]
-pub(super) struct Seals(Mutex<HashSet<Arc<Sealed>>>);
+pub(super) struct Seals(Mutex<HashSet<Arc<Sealed>>>, Keys);
 
 impl Seals {
     pub(super) fn read(&self, repo: &git2::Repository, id: git2::Oid) -> Arc<Sealed> {
-        let sealed = Sealed::read(repo, id);
+        let sealed = Sealed::read_with(repo, id, Some(&self.1));
         let mut kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(same) = kept.get(&sealed) {
             return same.clone();
@@ -280,5 +337,85 @@ impl SignatureCheck {
                 )
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Keys, Sealed};
+    use crate::selftest::company::private_key;
+    use ssh_key::{HashAlg, LineEnding, SshSig};
+
+    /// A commit signed as `sign` makes it: with `who`'s key, in
+    /// `namespace`, over `signed` (the commit's own bytes when `None`).
+    fn commit(
+        repo: &git2::Repository,
+        message: &str,
+        who: &str,
+        namespace: &str,
+        hash: HashAlg,
+        signed: Option<&[u8]>,
+    ) -> git2::Oid {
+        let person = git2::Signature::new("A", "a@example.com", &git2::Time::new(0, 0)).unwrap();
+        let tree = repo.treebuilder(None).unwrap().write().unwrap();
+        let tree = repo.find_tree(tree).unwrap();
+        let buffer = repo
+            .commit_create_buffer(&person, &person, message, &tree, &[])
+            .unwrap();
+        let data = signed.unwrap_or(&buffer);
+        let sig = SshSig::sign(&private_key(who), namespace, hash, data).unwrap();
+        let armor = sig.to_pem(LineEnding::LF).unwrap();
+        repo.commit_signed(std::str::from_utf8(&buffer).unwrap(), &armor, None)
+            .unwrap()
+    }
+
+    /// The keys kept between signatures change no verdict and no word of
+    /// one: each commit's reading with them is its reading by ssh-key
+    /// alone, good or bad, and a good one is concluded with them.
+    #[test]
+    fn a_signature_read_with_the_keys_met_before_is_read_as_ssh_key_reads_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = git2::Repository::init_bare(dir.path()).unwrap();
+        let good = [
+            commit(&repo, "one", "wang", "git", HashAlg::Sha512, None),
+            commit(&repo, "two", "wang", "git", HashAlg::Sha512, None),
+            commit(&repo, "three", "chen", "git", HashAlg::Sha256, None),
+        ];
+        let bad = [
+            commit(&repo, "four", "wang", "file", HashAlg::Sha512, None),
+            commit(
+                &repo,
+                "five",
+                "chen",
+                "git",
+                HashAlg::Sha512,
+                Some(b"other bytes"),
+            ),
+        ];
+        let keys = Keys::default();
+        for (round, id) in good.iter().chain(&bad).chain(&good).enumerate() {
+            let alone = Sealed::read(&repo, *id);
+            assert_eq!(Sealed::read_with(&repo, *id, Some(&keys)), alone, "{round}");
+            let Sealed::By { broken, .. } = &alone else {
+                panic!("{round}: {alone:?}");
+            };
+            assert_eq!(broken.is_none(), good.contains(id), "{round}: {broken:?}");
+        }
+        // Two keys met, each kept once, and a good signature concluded
+        // with them alone.
+        assert_eq!(keys.0.lock().unwrap().len(), 2);
+        let wang = commit(&repo, "six", "wang", "git", HashAlg::Sha512, None);
+        let Some(Sealed::By {
+            broken: None,
+            fingerprint,
+            ..
+        }) = ({
+            let (armor, payload) = repo.extract_signature(&wang, None).unwrap();
+            keys.verified(&SshSig::from_pem(&*armor).unwrap(), &payload)
+        })
+        else {
+            panic!("a good signature by a known key is concluded with it");
+        };
+        assert!(fingerprint.starts_with("SHA256:"), "{fingerprint}");
     }
 }
