@@ -71,43 +71,75 @@ impl FieldChange {
 pub fn diff_tables(old: Option<&Table>, new: Option<&Table>) -> Vec<FieldChange> {
     let empty = Table::new();
     let mut out = Vec::new();
-    table(old.unwrap_or(&empty), new.unwrap_or(&empty), "", &mut out);
+    let mut path = String::new();
+    table(
+        old.unwrap_or(&empty),
+        new.unwrap_or(&empty),
+        &mut path,
+        &mut out,
+    );
     out
 }
 
-fn table(old: &Table, new: &Table, base: &str, out: &mut Vec<FieldChange>) {
-    let keys: std::collections::BTreeSet<&String> = old.keys().chain(new.keys()).collect();
-    for key in keys {
-        let path = if base.is_empty() {
-            key.clone()
-        } else {
-            format!("{base}.{key}")
+/// Both tables' keys in order, each once, as a merge of their sorted
+/// entries; a field's path is written into `path` as it is reached and
+/// copied only for a change (the proofs and the timelines compare every
+/// revision of every record, nearly all of whose fields are unchanged).
+fn table(old: &Table, new: &Table, path: &mut String, out: &mut Vec<FieldChange>) {
+    let (mut a, mut b) = (old.iter().peekable(), new.iter().peekable());
+    loop {
+        let (key, o, n) = match (a.peek(), b.peek()) {
+            (None, None) => break,
+            (Some((k, _)), Some((l, _))) if k == l => {
+                let ((key, (_, o)), (_, (_, n))) = (a.next().unwrap(), b.next().unwrap());
+                (key, Some(&o.value), Some(&n.value))
+            }
+            (Some((k, _)), Some((l, _))) if k > l => {
+                let (key, (_, n)) = b.next().unwrap();
+                (key, None, Some(&n.value))
+            }
+            (Some(_), _) => {
+                let (key, (_, o)) = a.next().unwrap();
+                (key, Some(&o.value), None)
+            }
+            (None, Some(_)) => {
+                let (key, (_, n)) = b.next().unwrap();
+                (key, None, Some(&n.value))
+            }
         };
-        let o = old.get(key).map(|(_, n)| &n.value);
-        let n = new.get(key).map(|(_, n)| &n.value);
-        value(o, n, &path, out);
+        let base = path.len();
+        if base > 0 {
+            path.push('.');
+        }
+        path.push_str(key);
+        value(o, n, path, out);
+        path.truncate(base);
     }
 }
 
-fn value(old: Option<&Value>, new: Option<&Value>, path: &str, out: &mut Vec<FieldChange>) {
+fn value(old: Option<&Value>, new: Option<&Value>, path: &mut String, out: &mut Vec<FieldChange>) {
     match (old, new) {
         (Some(Value::Table(a)), Some(Value::Table(b))) => table(a, b, path, out),
         (Some(Value::Array(a)), Some(Value::Array(b)))
             if is_table_array(a) || is_table_array(b) =>
         {
             for i in 0..a.len().max(b.len()) {
+                let base = path.len();
+                use std::fmt::Write;
+                let _ = write!(path, "[{i}]");
                 value(
                     a.get(i).map(|n| &n.value),
                     b.get(i).map(|n| &n.value),
-                    &format!("{path}[{i}]"),
+                    path,
                     out,
                 );
+                path.truncate(base);
             }
         }
         (Some(a), Some(b)) if a.same(b) => {}
         (None, None) => {}
         (a, b) => out.push(FieldChange {
-            path: path.to_string(),
+            path: path.clone(),
             from: a.map(render),
             to: b.map(render),
         }),
