@@ -110,17 +110,11 @@ pub fn discover(root: &Path) -> Result<Option<(git2::Repository, String)>> {
 ///
 /// Object ids are not re-hashed on every read (strict verification cost a
 /// third of the walk; `git fsck` is the tool for checking a repository's
-/// integrity), and year folders' trees, which are read again by the next
-/// commit, stay in libgit2's cache.
+/// integrity).
 fn tune_libgit2() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         git2::opts::strict_hash_verification(false);
-        // SAFETY: sets libgit2's global limits, once, before this process
-        // opens a repository: no object is being read while they are set.
-        unsafe {
-            let _ = git2::opts::set_cache_object_limit(git2::ObjectType::Tree, 1024 * 1024);
-        }
         // libgit2 maps pack files in 1 GiB windows and keeps up to 8 GiB
         // mapped, every page read resident, and caches 256 MiB of objects.
         tune_for(Reading::Walk);
@@ -133,17 +127,16 @@ fn tune_libgit2() {
 pub(super) enum Reading {
     /// The walk: a pack read mostly front to back, once. Big windows, a
     /// few kept (smaller ones made the walk of 50,000 orders twice as
-    /// slow, in the kernel), and year folders' trees cached for the next
-    /// commit.
+    /// slow, in the kernel), and no object kept in libgit2's cache. Its
+    /// size is counted across every handle of the process, and once it
+    /// is full every object stored evicts others first, by a scan of its
+    /// table from the start that grows with the table: keeping each
+    /// year folder's tree for the next commit cost more than reading it
+    /// again. Without the cache, the listing of the first-parent line at
+    /// 50,000 orders took 2.3-2.6 s against 4.5-5.7, the walk 35-38 s
+    /// against 41-46 and 60-80 MiB less; at 10,000 orders a run took 7%
+    /// less of the cores (BENCHMARKS.md).
     Walk,
-    /// The listing of the first-parent line before the walk: as the walk,
-    /// but no commit kept in libgit2's cache. Each is read once there,
-    /// and libgit2 counts what its caches hold across every handle of
-    /// the process: hundreds of thousands of commits cached by the
-    /// listing made every later read evict entries, and its eviction
-    /// scans its table from the start (at 50,000 orders the listing took
-    /// 4.5-5.7 s of one core, 2.3-2.6 s without; BENCHMARKS.md).
-    Listing,
     /// The proofs of a history too big for the walk's windows: every
     /// old revision of every signed file, from all over the pack. With
     /// [`Reading::Sparse`]'s 32 MiB mapped, the proofs of 50,000 orders
@@ -204,19 +197,15 @@ impl Reading {
 
     /// Mebibytes: the size of a window, how much may be mapped, and how
     /// much of the objects read may be kept; then the largest commit
-    /// kept, in bytes (libgit2's default, 4 KiB, but while listing).
-    fn limits(self) -> (usize, u64, isize, usize) {
+    /// kept; then whether commits and trees are kept at all.
+    fn limits(self) -> (usize, u64, isize, bool) {
         match self {
-            Reading::Walk => (32, 128, 32, COMMIT_CACHE_LIMIT),
-            Reading::Listing => (32, 128, 32, 0),
-            Reading::Proofs => (8, 128, 8, COMMIT_CACHE_LIMIT),
-            Reading::Sparse => (8, 32, 8, COMMIT_CACHE_LIMIT),
+            Reading::Walk => (32, 128, 32, false),
+            Reading::Proofs => (8, 128, 8, true),
+            Reading::Sparse => (8, 32, 8, true),
         }
     }
 }
-
-/// libgit2's default limit on the size of a commit kept in its cache.
-const COMMIT_CACHE_LIMIT: usize = 4096;
 
 /// libgit2 set up for one reading while this lives, and for the next
 /// when it is dropped (an error returned early included).
@@ -243,7 +232,10 @@ impl Drop for Tuned {
 /// may run on a thread of its own beside the loading of the records
 /// (`cmd::analyse_with`), which must therefore never read git.
 pub(super) fn tune_for(reading: Reading) {
-    let (window, mapped, cached, commit) = reading.limits();
+    let (window, mapped, cached, objects) = reading.limits();
+    // libgit2's default for commits; trees up to 1 MiB, a year folder of
+    // a big company.
+    let (commit, tree) = if objects { (4096, 1 << 20) } else { (0, 0) };
     let mapped = mapped as usize;
     // SAFETY: libgit2's global settings, changed between passes, while no
     // other thread of this process reads a repository (see above).
@@ -252,6 +244,7 @@ pub(super) fn tune_for(reading: Reading) {
         let _ = git2::opts::set_mwindow_mapped_limit(mapped << 20);
         let _ = git2::opts::set_cache_max_size(cached << 20);
         let _ = git2::opts::set_cache_object_limit(git2::ObjectType::Commit, commit);
+        let _ = git2::opts::set_cache_object_limit(git2::ObjectType::Tree, tree);
     }
 }
 
@@ -275,7 +268,7 @@ pub(super) fn find_commit(repo: &git2::Repository, id: git2::Oid) -> Result<git2
 /// then its `parent` lines), without building libgit2's commit, which
 /// parses the people, dates and message the listing has no use for: at
 /// 50,000 orders, 3.8 s of one core against 5.2 before the walk's
-/// threads can start (2.3 s with [`Reading::Listing`]). Anything
+/// threads can start (2.3 s with nothing cached, [`Reading::Walk`]). Anything
 /// else than that plain header (an object that is not a commit, a header
 /// in another form) is left to libgit2, whose answer or error stands:
 /// the listing never follows a parent libgit2 would not.

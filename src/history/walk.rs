@@ -8,7 +8,7 @@
 
 use super::controlled::{CONTROLLED, is_certificate};
 use super::index::{Change, Commit, FileHistory, History, Revision};
-use super::repo::{Reading, Tuned, find_commit, first_parent, first_parent_id};
+use super::repo::{find_commit, first_parent, first_parent_id};
 use super::sig::{CommitSignature, Seals};
 use super::trees::{Raw, changed_files};
 use crate::error::{Error, Result};
@@ -92,7 +92,6 @@ pub(super) fn walk(
     }
     let base_id = base.as_ref().map(|b| b.head);
     let (chain, reached_base) = crate::timing::stage("history walk chain", || {
-        let _listing = Tuned::during(Reading::Listing, Reading::Walk);
         first_parent_line(repo, head.id(), base_id)
     })?;
     // A base that is not on the first-parent line (history rewritten) is
