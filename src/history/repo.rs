@@ -271,11 +271,19 @@ pub(super) fn find_commit(repo: &git2::Repository, id: git2::Oid) -> Result<git2
 /// threads can start (2.3 s with nothing cached, [`Reading::Walk`]). Anything
 /// else than that plain header (an object that is not a commit, a header
 /// in another form) is left to libgit2, whose answer or error stands:
-/// the listing never follows a parent libgit2 would not.
-pub(super) fn first_parent_id(repo: &git2::Repository, id: git2::Oid) -> Result<Option<git2::Oid>> {
+/// the listing never follows a parent libgit2 would not. Without
+/// `headers` ([`headers_name_parents`]: the repository has grafts, which
+/// libgit2 puts in place of the parents a commit names) every commit is
+/// libgit2's.
+pub(super) fn first_parent_id(
+    repo: &git2::Repository,
+    id: git2::Oid,
+    headers: bool,
+) -> Result<Option<git2::Oid>> {
     let odb = repo.odb().ok();
     let plain = odb
         .as_ref()
+        .filter(|_| headers)
         .and_then(|odb| odb.read(id).ok())
         .filter(|o| o.kind() == git2::ObjectType::Commit)
         .and_then(|o| plain_first_parent(o.data()));
@@ -283,6 +291,13 @@ pub(super) fn first_parent_id(repo: &git2::Repository, id: git2::Oid) -> Result<
         Some(parent) => Ok(parent),
         None => Ok(find_commit(repo, id)?.parent_id(0).ok()),
     }
+}
+
+/// Whether commit headers name the parents libgit2 reads: not where the
+/// repository has grafts (`info/grafts` in its common folder; a shallow
+/// repository's grafts are refused before any walk).
+pub(super) fn headers_name_parents(repo: &git2::Repository) -> bool {
+    !repo.commondir().join("info/grafts").exists()
 }
 
 /// The first parent named by a commit object's header, when the header
@@ -523,13 +538,32 @@ mod tests {
                 .unwrap(),
         ]);
         for id in ids {
-            let ours = super::first_parent_id(&repo, id).map_err(|_| ());
+            let ours = super::first_parent_id(&repo, id, true).map_err(|_| ());
             let libgit2 = repo
                 .find_commit(id)
                 .map(|c| c.parent_id(0).ok())
                 .map_err(|_| ());
             assert_eq!(ours, libgit2, "commit object {id}");
         }
+        // Grafts, which libgit2 reads in place of the parents a commit
+        // names: there the header is not asked.
+        assert!(super::headers_name_parents(&repo));
+        std::fs::create_dir_all(repo.path().join("info")).unwrap();
+        std::fs::write(repo.path().join("info/grafts"), format!("{next} {side}\n")).unwrap();
+        let grafted = git2::Repository::open(dir.path()).unwrap();
+        assert!(!super::headers_name_parents(&grafted));
+        assert_eq!(
+            grafted.find_commit(next).unwrap().parent_id(0).unwrap(),
+            side
+        );
+        assert_eq!(
+            super::first_parent_id(&grafted, next, false).unwrap(),
+            Some(side)
+        );
+        assert_eq!(
+            super::first_parent_id(&grafted, next, true).unwrap(),
+            Some(root)
+        );
         // The plain reading itself, so that a fallback cannot hide it.
         let plain = |s: &str| super::plain_first_parent(s.as_bytes());
         assert_eq!(

@@ -8,7 +8,7 @@
 
 use super::controlled::{CONTROLLED, is_certificate};
 use super::index::{Change, Commit, FileHistory, History, Revision};
-use super::repo::{find_commit, first_parent, first_parent_id};
+use super::repo::{find_commit, first_parent, first_parent_id, headers_name_parents};
 use super::sig::{CommitSignature, Seals};
 use super::trees::{Raw, changed_files};
 use crate::error::{Error, Result};
@@ -241,12 +241,13 @@ impl Line<'_> {
 fn first_parent_line(repo: &Repository, head: Oid, base: Option<Oid>) -> Result<(Vec<Oid>, bool)> {
     let mut chain = Vec::new();
     let mut cursor = Some(head);
+    let headers = headers_name_parents(repo);
     while let Some(id) = cursor {
         if base == Some(id) {
             return Ok((chain, true));
         }
         chain.push(id);
-        cursor = first_parent_id(repo, id)?;
+        cursor = first_parent_id(repo, id, headers)?;
     }
     Ok((chain, false))
 }

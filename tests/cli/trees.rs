@@ -440,3 +440,30 @@ fn a_commit_header_git_would_not_write_still_leads_to_its_parent() {
     clean(&repo.check());
     assert_eq!(revisions(&repo, "SO-2026-0001"), before);
 }
+
+/// A repository with grafts (`.git/info/grafts`, which libgit2 reads in
+/// place of the parents a commit names) is read as libgit2 reads it,
+/// the first-parent line included: here the commit a graft skips is no
+/// revision of the order. Listed from the commits' own headers instead,
+/// the line would hold it while each commit is compared with its
+/// grafted parent, and the order would show it as a revision still.
+#[test]
+fn grafts_are_read_as_libgit2_reads_them_in_the_first_parent_line_too() {
+    let repo = signed("author");
+    let before = revisions(&repo, "SO-2026-0001");
+    let git = repo.git();
+    let base = git.head().unwrap().target().unwrap();
+    repo.append(ORDER_PATH, "\n# a note\n");
+    repo.commit_as("li.sales", "2026-03-05", "a note");
+    repo.append(ORDER_PATH, "# another\n");
+    let last = repo.commit_as("li.sales", "2026-03-06", "another note");
+    assert_eq!(revisions(&repo, "SO-2026-0001"), before + 2);
+    std::fs::create_dir_all(repo.top.join(".git/info")).unwrap();
+    std::fs::write(
+        repo.top.join(".git/info/grafts"),
+        format!("{last} {base}\n"),
+    )
+    .unwrap();
+    std::fs::remove_dir_all(repo.top.join(".git/docket")).unwrap();
+    assert_eq!(revisions(&repo, "SO-2026-0001"), before + 1);
+}
