@@ -86,27 +86,23 @@ pub fn diff_tables(old: Option<&Table>, new: Option<&Table>) -> Vec<FieldChange>
 /// copied only for a change (the proofs and the timelines compare every
 /// revision of every record, nearly all of whose fields are unchanged).
 fn table(old: &Table, new: &Table, path: &mut String, out: &mut Vec<FieldChange>) {
+    use std::cmp::Ordering::{Greater, Less};
     let (mut a, mut b) = (old.iter().peekable(), new.iter().peekable());
     loop {
-        let (key, o, n) = match (a.peek(), b.peek()) {
+        // Which side holds the next key: a key missing on one side is
+        // taken from the other alone.
+        let next = match (a.peek(), b.peek()) {
             (None, None) => break,
-            (Some((k, _)), Some((l, _))) if k == l => {
-                let ((key, (_, o)), (_, (_, n))) = (a.next().unwrap(), b.next().unwrap());
-                (key, Some(&o.value), Some(&n.value))
-            }
-            (Some((k, _)), Some((l, _))) if k > l => {
-                let (key, (_, n)) = b.next().unwrap();
-                (key, None, Some(&n.value))
-            }
-            (Some(_), _) => {
-                let (key, (_, o)) = a.next().unwrap();
-                (key, Some(&o.value), None)
-            }
-            (None, Some(_)) => {
-                let (key, (_, n)) = b.next().unwrap();
-                (key, None, Some(&n.value))
-            }
+            (Some(_), None) => Less,
+            (None, Some(_)) => Greater,
+            (Some((k, _)), Some((l, _))) => k.cmp(l),
         };
+        let o = (next != Greater).then(|| a.next()).flatten();
+        let n = (next != Less).then(|| b.next()).flatten();
+        let Some(key) = o.or(n).map(|(k, _)| k) else {
+            break;
+        };
+        let (o, n) = (o.map(|(_, (_, v))| &v.value), n.map(|(_, (_, v))| &v.value));
         let base = path.len();
         if base > 0 {
             path.push('.');

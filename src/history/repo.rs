@@ -196,8 +196,8 @@ impl Reading {
     }
 
     /// Mebibytes: the size of a window, how much may be mapped, and how
-    /// much of the objects read may be kept; then the largest commit
-    /// kept; then whether commits and trees are kept at all.
+    /// much of the objects read may be kept; then whether commits and
+    /// trees are kept at all.
     fn limits(self) -> (usize, u64, isize, bool) {
         match self {
             Reading::Walk => (32, 128, 32, false),
@@ -272,18 +272,14 @@ pub(super) fn find_commit(repo: &git2::Repository, id: git2::Oid) -> Result<git2
 /// else than that plain header (an object that is not a commit, a header
 /// in another form) is left to libgit2, whose answer or error stands:
 /// the listing never follows a parent libgit2 would not. Without
-/// `headers` ([`headers_name_parents`]: the repository has grafts, which
-/// libgit2 puts in place of the parents a commit names) every commit is
-/// libgit2's.
+/// `headers`, the repository's objects where their headers name the
+/// parents libgit2 reads ([`headers`]), every commit is libgit2's.
 pub(super) fn first_parent_id(
     repo: &git2::Repository,
     id: git2::Oid,
-    headers: bool,
+    headers: Option<&git2::Odb>,
 ) -> Result<Option<git2::Oid>> {
-    let odb = repo.odb().ok();
-    let plain = odb
-        .as_ref()
-        .filter(|_| headers)
+    let plain = headers
         .and_then(|odb| odb.read(id).ok())
         .filter(|o| o.kind() == git2::ObjectType::Commit)
         .and_then(|o| plain_first_parent(o.data()));
@@ -293,11 +289,15 @@ pub(super) fn first_parent_id(
     }
 }
 
-/// Whether commit headers name the parents libgit2 reads: not where the
-/// repository has grafts (`info/grafts` in its common folder; a shallow
-/// repository's grafts are refused before any walk).
-pub(super) fn headers_name_parents(repo: &git2::Repository) -> bool {
-    !repo.commondir().join("info/grafts").exists()
+/// The repository's objects, to read commit headers from, where those
+/// headers name the parents libgit2 reads: not where the repository has
+/// grafts (`info/grafts` in its common folder; a shallow repository's
+/// grafts are refused before any walk).
+pub(super) fn headers(repo: &git2::Repository) -> Option<git2::Odb<'_>> {
+    if repo.commondir().join("info/grafts").exists() {
+        return None;
+    }
+    repo.odb().ok()
 }
 
 /// The first parent named by a commit object's header, when the header
@@ -537,8 +537,10 @@ mod tests {
             odb.write(git2::ObjectType::Blob, b"tree x\nparent y\n")
                 .unwrap(),
         ]);
+        let odb = super::headers(&repo);
+        assert!(odb.is_some());
         for id in ids {
-            let ours = super::first_parent_id(&repo, id, true).map_err(|_| ());
+            let ours = super::first_parent_id(&repo, id, odb.as_ref()).map_err(|_| ());
             let libgit2 = repo
                 .find_commit(id)
                 .map(|c| c.parent_id(0).ok())
@@ -547,21 +549,20 @@ mod tests {
         }
         // Grafts, which libgit2 reads in place of the parents a commit
         // names: there the header is not asked.
-        assert!(super::headers_name_parents(&repo));
         std::fs::create_dir_all(repo.path().join("info")).unwrap();
         std::fs::write(repo.path().join("info/grafts"), format!("{next} {side}\n")).unwrap();
         let grafted = git2::Repository::open(dir.path()).unwrap();
-        assert!(!super::headers_name_parents(&grafted));
+        assert!(super::headers(&grafted).is_none());
         assert_eq!(
             grafted.find_commit(next).unwrap().parent_id(0).unwrap(),
             side
         );
         assert_eq!(
-            super::first_parent_id(&grafted, next, false).unwrap(),
+            super::first_parent_id(&grafted, next, None).unwrap(),
             Some(side)
         );
         assert_eq!(
-            super::first_parent_id(&grafted, next, true).unwrap(),
+            super::first_parent_id(&grafted, next, Some(&grafted.odb().unwrap())).unwrap(),
             Some(root)
         );
         // The plain reading itself, so that a fallback cannot hide it.

@@ -8,7 +8,7 @@
 
 use super::controlled::{CONTROLLED, is_certificate};
 use super::index::{Change, Commit, FileHistory, History, Revision};
-use super::repo::{find_commit, first_parent, first_parent_id, headers_name_parents};
+use super::repo::{find_commit, first_parent, first_parent_id, headers};
 use super::sig::{CommitSignature, Seals};
 use super::trees::{Raw, changed_files};
 use crate::error::{Error, Result};
@@ -241,13 +241,13 @@ impl Line<'_> {
 fn first_parent_line(repo: &Repository, head: Oid, base: Option<Oid>) -> Result<(Vec<Oid>, bool)> {
     let mut chain = Vec::new();
     let mut cursor = Some(head);
-    let headers = headers_name_parents(repo);
+    let headers = headers(repo);
     while let Some(id) = cursor {
         if base == Some(id) {
             return Ok((chain, true));
         }
         chain.push(id);
-        cursor = first_parent_id(repo, id, headers)?;
+        cursor = first_parent_id(repo, id, headers.as_ref())?;
     }
     Ok((chain, false))
 }
