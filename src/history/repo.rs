@@ -263,29 +263,34 @@ pub(super) fn find_commit(repo: &git2::Repository, id: git2::Oid) -> Result<git2
         .map_err(|e| Error::object("commit", id, "", &e))
 }
 
-/// The first parent of commit `id`, for listing the first-parent line:
-/// read from the commit object's header as git writes it (a `tree` line,
-/// then its `parent` lines), without building libgit2's commit, which
-/// parses the people, dates and message the listing has no use for: at
-/// 50,000 orders, 3.8 s of one core against 5.2 before the walk's
-/// threads can start (2.3 s with nothing cached, [`Reading::Walk`]). Anything
-/// else than that plain header (an object that is not a commit, a header
-/// in another form) is left to libgit2, whose answer or error stands:
-/// the listing never follows a parent libgit2 would not. Without
-/// `headers`, the repository's objects where their headers name the
-/// parents libgit2 reads ([`headers`]), every commit is libgit2's.
-pub(super) fn first_parent_id(
+/// The first parent and the tree of commit `id`, for listing the
+/// first-parent line (the tree is what the walk compares the next commit
+/// with, so no thread reads the parent commit again): read from the
+/// commit object's header as git writes it (a `tree` line, then its
+/// `parent` lines), without building libgit2's commit, which parses the
+/// people, dates and message the listing has no use for: at 50,000
+/// orders, 3.8 s of one core against 5.2 before the walk's threads can
+/// start (2.3 s with nothing cached, [`Reading::Walk`]). Anything else
+/// than that plain header (an object that is not a commit, a header in
+/// another form) is left to libgit2, whose answer or error stands: the
+/// listing never follows a parent libgit2 would not. Without `headers`,
+/// the repository's objects where their headers name the parents libgit2
+/// reads ([`headers`]), every commit is libgit2's.
+pub(super) fn first_parent_and_tree(
     repo: &git2::Repository,
     id: git2::Oid,
     headers: Option<&git2::Odb>,
-) -> Result<Option<git2::Oid>> {
+) -> Result<(Option<git2::Oid>, git2::Oid)> {
     let plain = headers
         .and_then(|odb| odb.read(id).ok())
         .filter(|o| o.kind() == git2::ObjectType::Commit)
-        .and_then(|o| plain_first_parent(o.data()));
+        .and_then(|o| plain_header(o.data()));
     match plain {
-        Some(parent) => Ok(parent),
-        None => Ok(find_commit(repo, id)?.parent_id(0).ok()),
+        Some((tree, parent)) => Ok((parent, tree)),
+        None => {
+            let c = find_commit(repo, id)?;
+            Ok((c.parent_id(0).ok(), c.tree_id()))
+        }
     }
 }
 
@@ -300,24 +305,24 @@ pub(super) fn headers(repo: &git2::Repository) -> Option<git2::Odb<'_>> {
     repo.odb().ok()
 }
 
-/// The first parent named by a commit object's header, when the header
-/// begins as git writes it: `tree <id>` then, unless it is a root commit,
-/// `parent <id>`, each id 40 lowercase hex digits. `None` for anything
-/// else; `Some(None)` for a root commit.
-fn plain_first_parent(data: &[u8]) -> Option<Option<git2::Oid>> {
+/// The tree and the first parent named by a commit object's header, when
+/// the header begins as git writes it: `tree <id>` then, unless it is a
+/// root commit, `parent <id>`, each id 40 lowercase hex digits. `None`
+/// for anything else; no parent for a root commit.
+fn plain_header(data: &[u8]) -> Option<(git2::Oid, Option<git2::Oid>)> {
     let id = |line: &[u8], key: &[u8]| {
         let hex = line.strip_prefix(key)?;
         let plain = hex.len() == 40 && hex.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
         plain.then(|| git2::Oid::from_str(std::str::from_utf8(hex).ok()?).ok())?
     };
     let mut lines = data.split(|b| *b == b'\n');
-    id(lines.next()?, b"tree ")?;
+    let tree = id(lines.next()?, b"tree ")?;
     let second = lines.next()?;
     if second.starts_with(b"parent ") {
-        return id(second, b"parent ").map(Some);
+        return Some((tree, Some(id(second, b"parent ")?)));
     }
     // A root commit: the header goes on with its author.
-    second.starts_with(b"author ").then_some(None)
+    second.starts_with(b"author ").then_some((tree, None))
 }
 
 /// A commit's first parent: `None` only for a root commit.
@@ -482,12 +487,12 @@ mod tests {
         assert_eq!(Reading::after_walk(repo.path()), Reading::Sparse);
     }
 
-    /// The listing's reading of a first parent agrees with libgit2's on
-    /// every commit git writes and on every oddity an attacker can write
-    /// as a commit object: the same parent, or an error where libgit2
-    /// has one.
+    /// The listing's reading of a first parent and a tree agrees with
+    /// libgit2's on every commit git writes and on every oddity an
+    /// attacker can write as a commit object: the same parent and tree,
+    /// or an error where libgit2 has one.
     #[test]
-    fn a_first_parent_read_from_the_header_is_the_one_libgit2_reads() {
+    fn a_first_parent_and_tree_read_from_the_header_are_the_ones_libgit2_reads() {
         let dir = tempfile::tempdir().unwrap();
         let repo = git2::Repository::init_bare(dir.path()).unwrap();
         let odb = repo.odb().unwrap();
@@ -514,9 +519,14 @@ mod tests {
                 .unwrap()
         };
         let t = tree.id();
+        let mut other = repo.treebuilder(None).unwrap();
+        other.insert("a", t, 0o040000).unwrap();
+        let other = other.write().unwrap();
         let tail = "author A <a@example.com> 0 +0000\ncommitter A <a@example.com> 0 +0000\n\nm\n";
         let mut ids = vec![root, next, side, merge];
         ids.extend([
+            // Another tree than the parent's, which must not be mixed up.
+            raw(format!("tree {other}\nparent {merge}\n{tail}")),
             // Upper-case hex, which the plain reading leaves to libgit2.
             raw(format!(
                 "tree {t}\nparent {}\n{tail}",
@@ -540,10 +550,10 @@ mod tests {
         let odb = super::headers(&repo);
         assert!(odb.is_some());
         for id in ids {
-            let ours = super::first_parent_id(&repo, id, odb.as_ref()).map_err(|_| ());
+            let ours = super::first_parent_and_tree(&repo, id, odb.as_ref()).map_err(|_| ());
             let libgit2 = repo
                 .find_commit(id)
-                .map(|c| c.parent_id(0).ok())
+                .map(|c| (c.parent_id(0).ok(), c.tree_id()))
                 .map_err(|_| ());
             assert_eq!(ours, libgit2, "commit object {id}");
         }
@@ -558,20 +568,20 @@ mod tests {
             side
         );
         assert_eq!(
-            super::first_parent_id(&grafted, next, None).unwrap(),
-            Some(side)
+            super::first_parent_and_tree(&grafted, next, None).unwrap(),
+            (Some(side), t)
         );
         assert_eq!(
-            super::first_parent_id(&grafted, next, Some(&grafted.odb().unwrap())).unwrap(),
-            Some(root)
+            super::first_parent_and_tree(&grafted, next, Some(&grafted.odb().unwrap())).unwrap(),
+            (Some(root), t)
         );
         // The plain reading itself, so that a fallback cannot hide it.
-        let plain = |s: &str| super::plain_first_parent(s.as_bytes());
+        let plain = |s: &str| super::plain_header(s.as_bytes());
         assert_eq!(
             plain(&format!("tree {t}\nparent {next}\nparent {side}\n{tail}")),
-            Some(Some(next))
+            Some((t, Some(next)))
         );
-        assert_eq!(plain(&format!("tree {t}\n{tail}")), Some(None));
+        assert_eq!(plain(&format!("tree {other}\n{tail}")), Some((other, None)));
         assert_eq!(
             plain(&format!(
                 "tree {t}\nparent {}\n{tail}",

@@ -58,9 +58,73 @@ pub(super) fn changed_files(
             &e,
         )
     })?;
+    changed_between(&mut Kept::new(&odb), old_root, new_root)
+}
+
+/// What changed from the records root `old` to the records root `new`,
+/// for the walk, which reads one commit after its child: `kept` holds
+/// the trees the child's comparison read on its old side, which are this
+/// commit's own.
+pub(super) fn changed_between(
+    kept: &mut Kept,
+    old: Option<Oid>,
+    new: Option<Oid>,
+) -> Result<Vec<Raw>> {
     let mut raw = Vec::new();
-    compare(&odb, old_root, new_root, "", &mut raw)?;
+    compare(kept, old, new, "", &mut raw)?;
+    kept.last = std::mem::take(&mut kept.this);
     Ok(raw)
+}
+
+/// The trees one thread of the walk read for the commit before, kept for
+/// the next. The walk goes down the first-parent line, so the trees a
+/// commit compares on its old side (its parent's) are the ones the next
+/// commit, that parent, compares on its new side: kept, each is read
+/// once where it was read twice (a year folder of a 10,000-order company
+/// is 90 KB, rebuilt from its delta at every read). libgit2's own cache
+/// of objects cannot keep them: it is shared by every handle, and filled
+/// it costs more than it saves ([`super::repo::Reading::Walk`]). Kept by
+/// id, so a commit that is not the next one finds nothing, and reads.
+pub(super) struct Kept<'o> {
+    odb: &'o Odb<'o>,
+    last: Vec<(Oid, OdbObject<'o>)>,
+    this: Vec<(Oid, OdbObject<'o>)>,
+}
+
+impl<'o> Kept<'o> {
+    pub(super) fn new(odb: &'o Odb<'o>) -> Self {
+        Kept {
+            odb,
+            last: Vec::new(),
+            this: Vec::new(),
+        }
+    }
+
+    /// The tree `id`, kept from the commit before when it read it.
+    fn read(&mut self, id: Oid, dir: &str) -> Result<OdbObject<'o>> {
+        match self.last.iter().position(|(kept, _)| *kept == id) {
+            Some(at) => Ok(self.last.swap_remove(at).1),
+            None => read_tree(self.odb, id, dir),
+        }
+    }
+}
+
+/// The records root below a commit's tree `tree`, `whose` (the commit,
+/// for an error). With the records at the top of the repository, that
+/// tree itself, unread (the comparison reads it, or finds it kept).
+pub(super) fn records_root(
+    repo: &Repository,
+    tree: Oid,
+    prefix: &str,
+    whose: Oid,
+) -> Result<Option<Oid>> {
+    if prefix.trim_end_matches('/').is_empty() {
+        return Ok(Some(tree));
+    }
+    let tree = repo
+        .find_tree(tree)
+        .map_err(|e| Error::object("tree", tree, format!("commit {whose}"), &e))?;
+    records_tree(&tree, prefix)
 }
 
 /// Every file below the records root in a commit, path -> blob id: what
@@ -96,10 +160,7 @@ fn collect(odb: &Odb, id: Oid, dir: &str, out: &mut BTreeMap<String, Oid>) -> Re
 
 /// The records root's tree in a commit.
 fn root_of(repo: &Repository, c: &git2::Commit, prefix: &str) -> Result<Option<Oid>> {
-    let tree = repo
-        .find_tree(c.tree_id())
-        .map_err(|e| Error::object("tree", c.tree_id(), format!("commit {}", c.id()), &e))?;
-    records_tree(&tree, prefix)
+    records_root(repo, c.tree_id(), prefix, c.id())
 }
 
 /// The tree of the records root inside a commit's tree.
@@ -121,7 +182,7 @@ fn records_tree(tree: &git2::Tree, prefix: &str) -> Result<Option<Oid>> {
 /// folder sorts as its name plus `/`), so nothing is allocated for the
 /// entries that are the same, which is nearly all of them.
 fn compare(
-    odb: &Odb,
+    kept: &mut Kept,
     old: Option<Oid>,
     new: Option<Oid>,
     dir: &str,
@@ -130,8 +191,8 @@ fn compare(
     if old == new {
         return Ok(());
     }
-    let old_tree = old.map(|id| read_tree(odb, id, dir)).transpose()?;
-    let new_tree = new.map(|id| read_tree(odb, id, dir)).transpose()?;
+    let old_tree = old.map(|id| read_tree(kept.odb, id, dir)).transpose()?;
+    let new_tree = new.map(|id| kept.read(id, dir)).transpose()?;
     let a = old_tree.as_ref().map_or(&[][..], OdbObject::data);
     let b = new_tree.as_ref().map_or(&[][..], OdbObject::data);
     // Consecutive trees share most of their bytes: skip the entries that
@@ -181,7 +242,7 @@ fn compare(
         };
         let (old_id, new_id) = (o.as_ref().map(Entry::oid), n.as_ref().map(Entry::oid));
         if e.tree {
-            compare(odb, old_id, new_id, &format!("{dir}{name}/"), out)?;
+            compare(kept, old_id, new_id, &format!("{dir}{name}/"), out)?;
         } else if name.ends_with(".toml")
             || (dir.is_empty() && name == PROCEDURE)
             || super::controlled::is_certificate(&format!("{dir}{name}"))
@@ -192,6 +253,10 @@ fn compare(
                 new: new_id,
             });
         }
+    }
+    // The parent's tree is the next commit's own.
+    if let Some((id, tree)) = old.zip(old_tree) {
+        kept.this.push((id, tree));
     }
     Ok(())
 }
@@ -208,8 +273,7 @@ fn utf8_name(name: &[u8]) -> Option<&str> {
 /// every commit, and libgit2's parsed trees cost most of the walk (each
 /// entry's mode parsed, its name measured, an array allocated, then each
 /// entry asked of through a call), where the comparison needs only the
-/// bytes that differ. Kept in libgit2's cache of objects as a parsed tree
-/// would be, so the next commit's parent finds it.
+/// bytes that differ. The walk keeps it for the next commit ([`Kept`]).
 fn read_tree<'o>(odb: &'o Odb, id: Oid, dir: &str) -> Result<OdbObject<'o>> {
     let object = odb
         .read(id)

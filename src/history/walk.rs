@@ -8,9 +8,9 @@
 
 use super::controlled::{CONTROLLED, is_certificate};
 use super::index::{Change, Commit, FileHistory, History, Revision};
-use super::repo::{find_commit, first_parent, first_parent_id, headers};
+use super::repo::{find_commit, first_parent, first_parent_and_tree, headers};
 use super::sig::{CommitSignature, Seals};
-use super::trees::{Raw, changed_files};
+use super::trees::{Kept, Raw, changed_between, changed_files, records_root};
 use crate::error::{Error, Result};
 use crate::load::stem;
 use git2::{Oid, Repository};
@@ -78,9 +78,10 @@ pub(super) fn walk(
 
     // The first-parent line is a chain, but each commit's comparison with
     // its parent is independent of the others: list the chain, compare in
-    // parallel (a git handle per thread; consecutive commits stay on one
-    // thread, so its tree cache still serves the next commit), then number
-    // the commits and chain the files in order, newest first.
+    // parallel (a git handle per thread; consecutive commits in runs on
+    // one thread, so the trees a commit read for its parent serve that
+    // parent next), then number the commits and chain the files in order,
+    // newest first.
     let mut base = base;
     // Positions count from the root: a cached history continues its own.
     let base_head = base.as_ref().and_then(|b| {
@@ -91,7 +92,7 @@ pub(super) fn walk(
         base = None;
     }
     let base_id = base.as_ref().map(|b| b.head);
-    let (chain, reached_base) = crate::timing::stage("history walk chain", || {
+    let (chain, trees, reached_base) = crate::timing::stage("history walk chain", || {
         first_parent_line(repo, head.id(), base_id)
     })?;
     // A base that is not on the first-parent line (history rewritten) is
@@ -113,39 +114,51 @@ pub(super) fn walk(
     };
     let git_dir = repo.path().to_path_buf();
     let seals = Seals::default();
-    let steps: Vec<Result<(Step, Vec<_>)>> = chain
-        .par_iter()
+    // In runs of consecutive commits, each read with the trees the one
+    // before it kept ([`Kept`]); many runs, so both cores stay busy to
+    // the end.
+    let steps: Vec<Result<Vec<(Step, Vec<_>)>>> = chain
+        .par_chunks(RUN)
         .enumerate()
         .map_init(
             || Repository::open(&git_dir),
-            |r, (i, id)| match r {
-                Ok(r) => step(r, *id, prefix, position(i), &line).map(|st| {
-                    let sealed = st
-                        .iter()
-                        .map(|(id, c, evs)| {
-                            // Only a commit that changed a file below the
-                            // records root is on a page.
-                            let shown = !evs.is_empty();
-                            (seal && shown && c.signature == CommitSignature::Ssh)
-                                .then(|| seals.read(r, *id))
-                        })
-                        .collect();
-                    (st, sealed)
-                }),
+            |r, (k, ids)| {
                 // A git2::Error is not Clone: each thread that met it
                 // reports its own copy, class and code included.
-                Err(e) => Err(Error::from(git2::Error::new(
-                    e.code(),
-                    e.class(),
-                    e.message(),
-                ))),
+                let r = r
+                    .as_ref()
+                    .map_err(|e| Error::from(git2::Error::new(e.code(), e.class(), e.message())))?;
+                let odb = r.odb()?;
+                let mut kept = Kept::new(&odb);
+                let at = k * RUN;
+                (at..at + ids.len())
+                    .map(|i| {
+                        let listed = chain.get(i + 1).zip(trees.get(i + 1));
+                        let st = step(r, &mut kept, chain[i], listed, prefix, position(i), &line)?;
+                        let sealed = st
+                            .iter()
+                            .map(|(id, c, evs)| {
+                                // Only a commit that changed a file below
+                                // the records root is on a page.
+                                let shown = !evs.is_empty();
+                                (seal && shown && c.signature == CommitSignature::Ssh)
+                                    .then(|| seals.read(r, *id))
+                            })
+                            .collect();
+                        Ok((st, sealed))
+                    })
+                    .collect()
             },
         )
         .collect();
     let mut commit_ix: HashMap<Oid, usize> = HashMap::new();
     let mut events: Vec<(usize, Vec<Event>)> = Vec::new();
-    for st in steps {
-        let (st, sealed) = st?;
+    for (st, sealed) in steps
+        .into_iter()
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+    {
         for ((id, info, evs), sealed) in st.into_iter().zip(sealed) {
             let ix = *commit_ix.entry(id).or_insert_with(|| {
                 history.commits.push(info);
@@ -235,22 +248,32 @@ impl Line<'_> {
 }
 
 /// The first-parent line from `head` down to `base` (excluded), newest
-/// first, and whether it reached `base`. One commit read after another:
-/// the part of a first walk that no thread can share (half a second at
-/// 10,000 orders, beside the loading of the records).
-fn first_parent_line(repo: &Repository, head: Oid, base: Option<Oid>) -> Result<(Vec<Oid>, bool)> {
-    let mut chain = Vec::new();
+/// first, with each commit's tree, and whether it reached `base`. One
+/// commit read after another: the part of a first walk that no thread
+/// can share (half a second at 10,000 orders, beside the loading of the
+/// records).
+fn first_parent_line(repo: &Repository, head: Oid, base: Option<Oid>) -> Result<Listing> {
+    let (mut chain, mut trees) = (Vec::new(), Vec::new());
     let mut cursor = Some(head);
     let headers = headers(repo);
     while let Some(id) = cursor {
         if base == Some(id) {
-            return Ok((chain, true));
+            return Ok((chain, trees, true));
         }
+        let (parent, tree) = first_parent_and_tree(repo, id, headers.as_ref())?;
         chain.push(id);
-        cursor = first_parent_id(repo, id, headers.as_ref())?;
+        trees.push(tree);
+        cursor = parent;
     }
-    Ok((chain, false))
+    Ok((chain, trees, false))
 }
+
+/// The commits of the first-parent line, their trees, and whether the
+/// line reached the cached history's head.
+type Listing = (Vec<Oid>, Vec<Oid>, bool);
+
+/// How many consecutive commits of the line a thread reads in one run.
+const RUN: usize = 256;
 
 /// What one commit of the first-parent line contributes, newest first:
 /// the commit itself (always: commit times are checked along the whole
@@ -258,10 +281,29 @@ fn first_parent_line(repo: &Repository, head: Oid, base: Option<Oid>) -> Result<
 /// commits that made its changes.
 type Step = Vec<(Oid, Commit, Vec<Event>)>;
 
-fn step(repo: &Repository, id: Oid, prefix: &str, position: usize, line: &Line) -> Result<Step> {
+/// `listed` is the next commit of the line with its tree, as listed: the
+/// parent, unless libgit2 reads another (then the parent is read).
+fn step(
+    repo: &Repository,
+    kept: &mut Kept,
+    id: Oid,
+    listed: Option<(&Oid, &Oid)>,
+    prefix: &str,
+    position: usize,
+    line: &Line,
+) -> Result<Step> {
     let commit = find_commit(repo, id)?;
-    let parent = first_parent(repo, &commit)?;
-    let raw = changed_files(repo, &commit, parent.as_ref(), prefix)?;
+    let parent = match (commit.parent_id(0).ok(), listed) {
+        (None, _) => None,
+        (Some(p), Some((&next, &tree))) if p == next => Some((p, tree)),
+        (Some(p), _) => Some((p, find_commit(repo, p)?.tree_id())),
+    };
+    let old = match parent {
+        Some((p, tree)) => records_root(repo, tree, prefix, p)?,
+        None => None,
+    };
+    let new = records_root(repo, commit.tree_id(), prefix, id)?;
+    let raw = changed_between(kept, old, new)?;
     let merge = commit.parent_count() > 1;
     let mut info = Commit::from_git(&commit, merge);
     info.line = Some(position);

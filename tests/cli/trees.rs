@@ -467,3 +467,39 @@ fn grafts_are_read_as_libgit2_reads_them_in_the_first_parent_line_too() {
     std::fs::remove_dir_all(repo.top.join(".git/docket")).unwrap();
     assert_eq!(revisions(&repo, "SO-2026-0001"), before + 1);
 }
+
+/// The walk reads the first-parent line in runs of consecutive commits,
+/// each commit compared with its parent's tree as the listing read it,
+/// and with the trees the commit before kept for it. Over several runs
+/// (600 commits, each editing the order or moving a customer), every
+/// edit is one revision, every move keeps the customer's history, and
+/// the run is the same with and without the caches a walk continues.
+#[test]
+fn a_long_history_read_in_runs_keeps_every_revision() {
+    let repo = signed("author");
+    let first = revisions(&repo, "SO-2026-0001");
+    let mut customer = "customers/C-0001.toml".to_string();
+    let mut edits = 0;
+    for n in 0..600 {
+        if n % 7 == 3 {
+            let to = if customer.contains("/old/") {
+                "customers/C-0001.toml".to_string()
+            } else {
+                "customers/old/C-0001.toml".to_string()
+            };
+            let text = std::fs::read_to_string(repo.path(&customer)).unwrap();
+            repo.remove(&customer).write(&to, &text);
+            customer = to;
+        } else {
+            repo.write(ORDER_PATH, &format!("{ORDER}\n# edit {n}\n"));
+            edits += 1;
+        }
+        repo.commit_as("li.sales", "2026-03-20", &format!("Edit {n}"));
+    }
+    assert_eq!(revisions(&repo, "SO-2026-0001"), first + edits);
+    let customer_revisions = revisions(&repo, "C-0001");
+    assert!(customer_revisions > 85, "{customer_revisions} revisions");
+    let cold = repo.docket(&["check", "--no-cache", "--format", "json", "--as-of", AS_OF]);
+    let warm = repo.docket(&["check", "--format", "json", "--as-of", AS_OF]);
+    assert_eq!(cold.stdout, warm.stdout);
+}

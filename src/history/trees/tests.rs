@@ -169,6 +169,7 @@ fn the_comparison_reads_what_libgit2_reads_of_trees_changed_at_random() {
     state.insert("procedure.md".into(), (FILE, "p".into()));
     let mut parent: Option<Oid> = None;
     let mut before = BTreeMap::new();
+    let mut line = Vec::new();
     for n in 0..300 {
         // Most commits change one thing; some change several at once.
         for _ in 0..[1, 1, 1, 2, 5][rng.usize(..5)] {
@@ -199,7 +200,31 @@ fn the_comparison_reads_what_libgit2_reads_of_trees_changed_at_random() {
         assert_eq!(got, expected, "commit {n}");
         before = after;
         parent = Some(id);
+        line.push((id, tree, got));
     }
+    // Read again as the walk reads, newest first with the trees each
+    // commit kept for the next: the same changes, and the kept trees do
+    // serve (an emptied `last` or a key mixed up would read them again).
+    let odb = repo.odb().unwrap();
+    let mut kept = Kept::new(&odb);
+    let mut served = 0;
+    for n in (0..line.len()).rev() {
+        let old = n.checked_sub(1).map(|p| line[p].1);
+        let (id, tree, expected) = &line[n];
+        let ready: Vec<Oid> = kept.last.iter().map(|(k, _)| *k).collect();
+        served += usize::from(ready.contains(tree));
+        let mut got: Vec<_> = changed_between(&mut kept, old, Some(*tree))
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.path, r.old, r.new))
+            .collect();
+        got.sort();
+        assert_eq!(&got, expected, "commit {n} ({id}) read as the walk reads");
+    }
+    assert!(
+        served > 250,
+        "only {served} of 300 roots kept for the next commit"
+    );
 }
 
 #[test]
@@ -282,14 +307,22 @@ fn a_damaged_tree_is_an_error_naming_it_wherever_the_damage_is() {
         bad.extend_from_slice(b"10x644 g.toml\0");
         let new = odb.write(ObjectType::Tree, &bad).unwrap();
         let mut out = Vec::new();
-        let e = compare(&odb, Some(old), Some(new), "orders/", &mut out).unwrap_err();
+        let e = compare(
+            &mut Kept::new(&odb),
+            Some(old),
+            Some(new),
+            "orders/",
+            &mut out,
+        )
+        .unwrap_err();
         let shown = e.to_string();
         assert!(
             shown.contains(&new.to_string()) && shown.contains("orders/"),
             "{shown}"
         );
     }
-    let blob_as_tree = compare(&odb, None, Some(blob), "", &mut Vec::new()).unwrap_err();
+    let blob_as_tree =
+        compare(&mut Kept::new(&odb), None, Some(blob), "", &mut Vec::new()).unwrap_err();
     assert!(
         blob_as_tree.to_string().contains("is a blob"),
         "{blob_as_tree}"
