@@ -33,6 +33,7 @@
 //! --base`). This file only declares them and opens the history.
 
 mod anchor;
+mod apart;
 mod cache;
 pub mod changes;
 mod clock;

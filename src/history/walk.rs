@@ -6,6 +6,7 @@
 //! [`Error::Object`] naming the object and where it was met; a missing
 //! parent never turns a commit into a root commit that added everything.
 
+use super::apart::apart;
 use super::controlled::{CONTROLLED, is_certificate};
 use super::index::{Change, Commit, FileHistory, History, Revision};
 use super::repo::{find_commit, first_parent, first_parent_and_tree, headers};
@@ -78,10 +79,10 @@ pub(super) fn walk(
 
     // The first-parent line is a chain, but each commit's comparison with
     // its parent is independent of the others: list the chain, compare in
-    // parallel (a git handle per thread; consecutive commits in runs on
-    // one thread, so the trees a commit read for its parent serve that
-    // parent next), then number the commits and chain the files in order,
-    // newest first.
+    // parallel (a git handle per thread, with pack files of its own:
+    // [`apart`]; consecutive commits in runs on one thread, so the trees a
+    // commit read for its parent serve that parent next), then number the
+    // commits and chain the files in order, newest first.
     let mut base = base;
     // Positions count from the root: a cached history continues its own.
     let base_head = base.as_ref().and_then(|b| {
@@ -121,7 +122,7 @@ pub(super) fn walk(
         .par_chunks(RUN)
         .enumerate()
         .map_init(
-            || Repository::open(&git_dir),
+            || Repository::open(&git_dir).map(apart),
             |r, (k, ids)| {
                 // A git2::Error is not Clone: each thread that met it
                 // reports its own copy, class and code included.

@@ -503,3 +503,63 @@ fn a_long_history_read_in_runs_keeps_every_revision() {
     let warm = repo.docket(&["check", "--format", "json", "--as-of", AS_OF]);
     assert_eq!(cold.stdout, warm.stdout);
 }
+
+/// A clone that borrows its objects from another repository (`git clone
+/// --shared`: `objects/info/alternates`) and a linked worktree (its
+/// objects in the main repository's folder) are read as the repository
+/// itself: the walk's threads read objects through handles of their own
+/// on the object folder, which must find them in both.
+#[test]
+fn a_shared_clone_and_a_linked_worktree_read_the_history_of_the_repository() {
+    let repo = signed("author");
+    repo.write(ORDER_PATH, &format!("{ORDER}\n# edit\n"));
+    repo.commit_as("li.sales", "2026-03-20", "Edit the order");
+    let log = |root: &std::path::Path| {
+        let out = docket_cmd()
+            .args(["log", "SO-2026-0001", "--format", "json", "--records"])
+            .arg(root)
+            .output()
+            .unwrap();
+        Run::from(out)
+    };
+    let expected = log(&repo.root);
+    assert_eq!(expected.code, 0, "{}", expected.stderr);
+    assert!(revisions(&repo, "SO-2026-0001") >= 2);
+    let git = |args: &[&std::ffi::OsStr]| {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (clone, tree) = (dir.path().join("clone"), dir.path().join("tree"));
+    git(&[
+        "clone".as_ref(),
+        "-q".as_ref(),
+        "--shared".as_ref(),
+        repo.top.as_os_str(),
+        clone.as_os_str(),
+    ]);
+    assert!(clone.join(".git/objects/info/alternates").exists());
+    let top = repo.top.as_os_str();
+    git(&[
+        "-C".as_ref(),
+        top,
+        "worktree".as_ref(),
+        "add".as_ref(),
+        "-q".as_ref(),
+        "--detach".as_ref(),
+        tree.as_os_str(),
+    ]);
+    let below = repo.root.strip_prefix(&repo.top).unwrap();
+    for top in [clone, tree] {
+        let run = log(&top.join(below));
+        assert_eq!(run.code, 0, "{}: {}", top.display(), run.stderr);
+        assert_eq!(run.stdout, expected.stdout, "{}", top.display());
+    }
+}
