@@ -525,37 +525,13 @@ fn a_shared_clone_and_a_linked_worktree_read_the_history_of_the_repository() {
     let expected = log(&repo.root);
     assert_eq!(expected.code, 0, "{}", expected.stderr);
     assert!(revisions(&repo, "SO-2026-0001") >= 2);
-    let git = |args: &[&std::ffi::OsStr]| {
-        let out = std::process::Command::new("git")
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
     let dir = tempfile::tempdir().unwrap();
     let (clone, tree) = (dir.path().join("clone"), dir.path().join("tree"));
-    git(&[
-        "clone".as_ref(),
-        "-q".as_ref(),
-        "--shared".as_ref(),
-        repo.top.as_os_str(),
-        clone.as_os_str(),
-    ]);
+    let top = repo.top.to_str().unwrap();
+    let (clone_at, tree_at) = (clone.to_str().unwrap(), tree.to_str().unwrap());
+    crate::ci_templates::git(dir.path(), &["clone", "-q", "--shared", top, clone_at]);
     assert!(clone.join(".git/objects/info/alternates").exists());
-    let top = repo.top.as_os_str();
-    git(&[
-        "-C".as_ref(),
-        top,
-        "worktree".as_ref(),
-        "add".as_ref(),
-        "-q".as_ref(),
-        "--detach".as_ref(),
-        tree.as_os_str(),
-    ]);
+    crate::ci_templates::git(&repo.top, &["worktree", "add", "-q", "--detach", tree_at]);
     let below = repo.root.strip_prefix(&repo.top).unwrap();
     for top in [clone, tree] {
         let run = log(&top.join(below));
