@@ -38,11 +38,10 @@ pub(super) fn apart(repo: Repository) -> Repository {
 /// at its end (alternates are read from it as git reads them); an error
 /// where the repository has grafts, or its object folder is not text.
 fn own(repo: &Repository, n: usize) -> Result<Repository, git2::Error> {
-    let common = repo.commondir();
-    if common.join("info/grafts").exists() {
+    if super::repo::grafted(repo) {
         return Err(git2::Error::from_str("grafts change the parents read"));
     }
-    let objects = common.join("objects");
+    let objects = repo.commondir().join("objects");
     let objects = objects
         .to_str()
         .filter(|_| objects.is_dir())

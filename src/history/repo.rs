@@ -295,14 +295,19 @@ pub(super) fn first_parent_and_tree(
 }
 
 /// The repository's objects, to read commit headers from, where those
-/// headers name the parents libgit2 reads: not where the repository has
-/// grafts (`info/grafts` in its common folder; a shallow repository's
-/// grafts are refused before any walk).
+/// headers name the parents libgit2 reads: not where it has [`grafted`].
 pub(super) fn headers(repo: &git2::Repository) -> Option<git2::Odb<'_>> {
-    if repo.commondir().join("info/grafts").exists() {
+    if grafted(repo) {
         return None;
     }
     repo.odb().ok()
+}
+
+/// Whether the repository has grafts (`info/grafts` in its common folder),
+/// which libgit2 reads in place of the parents a commit names (a shallow
+/// repository's grafts are refused before any walk).
+pub(super) fn grafted(repo: &git2::Repository) -> bool {
+    repo.commondir().join("info/grafts").exists()
 }
 
 /// The tree and the first parent named by a commit object's header, when

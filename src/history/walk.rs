@@ -131,11 +131,11 @@ pub(super) fn walk(
                     .map_err(|e| Error::from(git2::Error::new(e.code(), e.class(), e.message())))?;
                 let odb = r.odb()?;
                 let mut kept = Kept::new(&odb);
-                let at = k * RUN;
-                (at..at + ids.len())
-                    .map(|i| {
+                ids.iter()
+                    .zip(k * RUN..)
+                    .map(|(&id, i)| {
                         let listed = chain.get(i + 1).zip(trees.get(i + 1));
-                        let st = step(r, &mut kept, chain[i], listed, prefix, position(i), &line)?;
+                        let st = step(r, &mut kept, id, listed, prefix, position(i), &line)?;
                         let sealed = st
                             .iter()
                             .map(|(id, c, evs)| {
