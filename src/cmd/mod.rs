@@ -115,21 +115,32 @@ pub fn analyse_beside<T: Beside>(
     // memory (two stages that share nothing); which records the working
     // tree changed is decided after the records were read, and the
     // proofs after the model is built: data flows one way.
-    let walk = || {
+    let walk = |listed| {
         stage("history walk", || {
-            History::walk(root, None, !reading.no_cache, reading.every_signature)
+            History::walk(
+                root,
+                None,
+                !reading.no_cache,
+                reading.every_signature,
+                listed,
+            )
         })
     };
     let walk_beside = !reading.no_cache && crate::history::walk_beside_load(root);
+    // Where the walk waits for the records, its first, one-thread part
+    // need not.
+    let list = || crate::history::list_beside_load(root, !reading.no_cache);
     let keep = (!reading.no_cache)
         .then(|| crate::history::cache_dir(root))
         .flatten();
-    let (side, built, walked) = std::thread::scope(|s| {
+    let (side, built, walked, listed) = std::thread::scope(|s| {
         let side = s.spawn(beside);
-        let walked = walk_beside.then(|| s.spawn(walk));
+        let walked = walk_beside.then(|| s.spawn(|| walk(None)));
+        let listed = (!walk_beside).then(|| s.spawn(list));
         let built = stage("load", || crate::load::load_keeping(root, keep.as_deref()))
             .map(|loaded| stage("model", || crate::model::build(loaded)));
-        (crate::joined(side), built, walked.map(|w| w.join()))
+        let listed = listed.and_then(|l| l.join().ok()).flatten();
+        (crate::joined(side), built, walked.map(|w| w.join()), listed)
     });
     // The records' errors first, as when the walk ran after them; a
     // panic of the walk is raised only where its error would be.
@@ -138,7 +149,7 @@ pub fn analyse_beside<T: Beside>(
     fail_closed(&findings)?;
     let walked = match walked {
         Some(joined) => joined.unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-        None => walk(),
+        None => walk(listed),
     };
     let mut history = stage("history working tree", || walked?.worktree(root))?;
     history.keep_revised = reading.timelines;

@@ -48,6 +48,7 @@ pub(super) fn walk(
     base: Option<Base>,
     start: Option<Oid>,
     seal: bool,
+    listed: Option<FirstParents>,
 ) -> Result<History> {
     let mut history = History {
         prefix: prefix.to_string(),
@@ -93,11 +94,15 @@ pub(super) fn walk(
         base = None;
     }
     let base_id = base.as_ref().map(|b| b.head);
-    let (chain, trees, reached_base) = crate::timing::stage("history walk chain", || {
-        first_parent_line(repo, head.id(), base_id)
-    })?;
-    // A base that is not on the first-parent line (history rewritten) is
-    // of no use: read everything.
+    // A commit or a cached index found since the listing: listed again.
+    let listed = listed.filter(|l| base_id.is_none() && l.head == head.id());
+    let (chain, trees, reached_base) = match listed {
+        Some(l) => l.listing,
+        None => crate::timing::stage("history walk chain", || {
+            first_parent_line(repo, head.id(), base_id)
+        })?,
+    };
+    // A base not on the first-parent line (history rewritten): read all.
     if !reached_base {
         base = None;
     }
@@ -267,6 +272,19 @@ fn first_parent_line(repo: &Repository, head: Oid, base: Option<Oid>) -> Result<
         cursor = parent;
     }
     Ok((chain, trees, false))
+}
+
+/// `HEAD`'s first-parent line, listed beside the records' loading.
+pub struct FirstParents {
+    pub(super) head: Oid,
+    pub(super) listing: Listing,
+}
+
+/// The whole first-parent line from `head` (`super::list_beside_load`).
+pub(super) fn list(repo: &Repository, head: Oid) -> Result<FirstParents> {
+    let listing =
+        crate::timing::stage("history walk chain", || first_parent_line(repo, head, None))?;
+    Ok(FirstParents { head, listing })
 }
 
 /// The commits of the first-parent line, their trees, and whether the
