@@ -12,30 +12,34 @@
 //!
 //! A repository's tokens mostly come from one TSA, so the path of a signer
 //! is worked out once per run and kept; only the validity dates are
-//! compared per token.
+//! compared per token. Its certificates, the same bytes in every token,
+//! are parsed once too, and their subjects written out once.
 
 use super::oids::{self, Hash};
 use super::raw;
 use super::verdict::Reject;
 use der::{Decode, Encode};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, OnceLock};
 use x509_cert::Certificate;
 use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage, SubjectKeyIdentifier};
 
 /// A certificate, decoded, with the bytes it was read from.
 #[derive(Debug, Clone)]
 pub struct Cert {
-    pub parsed: Certificate,
+    /// Shared by every token that carries the same bytes ([`Trust::cert`]).
+    pub parsed: Arc<Certificate>,
     pub der: Vec<u8>,
+    subject: OnceLock<String>,
 }
 
 impl Cert {
     pub fn from_der(der: &[u8]) -> Result<Cert, String> {
         let parsed = Certificate::from_der(der).map_err(|e| format!("not a certificate: {e}"))?;
         Ok(Cert {
-            parsed,
+            parsed: Arc::new(parsed),
             der: der.to_vec(),
+            subject: OnceLock::new(),
         })
     }
 
@@ -48,7 +52,8 @@ impl Cert {
 
     /// The subject, as RFC 4514 writes it.
     pub fn subject(&self) -> String {
-        self.parsed.tbs_certificate.subject.to_string()
+        let subject = &self.parsed.tbs_certificate.subject;
+        self.subject.get_or_init(|| subject.to_string()).clone()
     }
 
     /// The extension `oid`, with whether it is critical.
@@ -129,7 +134,11 @@ pub fn from_pem(bytes: &[u8]) -> Result<Vec<Cert>, String> {
             let der = c
                 .to_der()
                 .map_err(|e| format!("a certificate that cannot be re-encoded: {e}"))?;
-            Ok(Cert { parsed: c, der })
+            Ok(Cert {
+                parsed: Arc::new(c),
+                der,
+                subject: OnceLock::new(),
+            })
         })
         .collect()
 }
@@ -268,7 +277,14 @@ pub struct Trust {
     /// By SHA-256 of the signer and the token's certificates: the path's
     /// windows, or why there is no trusted path.
     paths: Mutex<HashMap<Vec<u8>, PathCheck>>,
+    /// The tokens' certificates parsed, by their bytes: at most
+    /// [`MAX_KEPT_CERTS`], so that tokens each carrying a certificate of
+    /// their own cost a parse each, not the memory of all of them.
+    certs: Mutex<HashMap<Vec<u8>, Cert>>,
 }
+
+/// A repository's TSAs, their chains, and their renewed certificates.
+pub(super) const MAX_KEPT_CERTS: usize = 64;
 
 /// No path goes on past this many certificates.
 const MAX_DEPTH: usize = 8;
@@ -278,7 +294,32 @@ impl Trust {
         Trust {
             anchors,
             paths: Mutex::new(HashMap::new()),
+            certs: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// A certificate a token carries, parsed (with its subject written
+    /// out) once per run for the same bytes: a TSA puts the same
+    /// certificates in each of its tens of thousands of tokens.
+    pub fn cert(&self, der: &[u8]) -> Result<Cert, String> {
+        let kept = self.certs.lock().ok().and_then(|m| m.get(der).cloned());
+        if let Some(cert) = kept {
+            return Ok(cert);
+        }
+        let cert = Cert::from_der(der)?;
+        cert.subject();
+        if let Ok(mut m) = self.certs.lock()
+            && m.len() < MAX_KEPT_CERTS
+        {
+            m.insert(der.to_vec(), cert.clone());
+        }
+        Ok(cert)
+    }
+
+    /// How many certificates [`Trust::cert`] keeps.
+    #[cfg(test)]
+    pub(super) fn kept_certs(&self) -> usize {
+        self.certs.lock().map_or(0, |m| m.len())
     }
 
     pub fn anchors(&self) -> &[Cert] {

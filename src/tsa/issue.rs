@@ -374,7 +374,7 @@ impl Signer {
             let all = std::iter::once(&self.cert).chain(&self.chain);
             CertificateSet(
                 SetOfVec::try_from(
-                    all.map(|c| CertificateChoices::Certificate(c.parsed.clone()))
+                    all.map(|c| CertificateChoices::Certificate((*c.parsed).clone()))
                         .collect::<Vec<_>>(),
                 )
                 .expect("distinct certificates"),

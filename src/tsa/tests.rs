@@ -1,7 +1,7 @@
 //! The token checks, each case made with docket's own TSA: one that
 //! verifies, and one per way a token can fail.
 
-use super::certs::{Cert, Trust};
+use super::certs::{Cert, MAX_KEPT_CERTS, Trust};
 use super::issue::{CertSpec, Signer, issue, key_from_seed, rejection};
 use super::request::{read_request, request};
 use super::token::verify;
@@ -419,4 +419,44 @@ fn ring_and_rustcrypto_agree_on_every_ecdsa_verdict() {
     }
     agree!(p256, true, 32);
     agree!(p384, false, 48);
+}
+
+/// The certificates a TSA puts in every token are parsed once per run and
+/// kept by their bytes: a second token verifies with the kept ones and
+/// says the same; a token carrying its certificate changed by one letter
+/// is not read as the kept one, and is tampering; and however many
+/// certificates the tokens carry, at most a few dozen are kept, each
+/// read as itself.
+#[test]
+fn a_token_s_certificates_are_kept_by_their_bytes_and_no_more_than_a_few() {
+    let p = pki();
+    let t = trust(&p.ca);
+    let good = token(&p);
+    let first = verify(&good, &DIGEST, &t).unwrap();
+    let kept = t.kept_certs();
+    assert_eq!(kept, 1);
+    let again = verify(&good, &DIGEST, &t).unwrap();
+    assert_eq!(t.kept_certs(), kept);
+    assert_eq!(
+        (again.time.tsa_subject, again.time.gen_time),
+        (first.time.tsa_subject, first.time.gen_time)
+    );
+
+    let (ca_key, ca) = ca(1);
+    let spec = CertSpec::tsa("CN=Test TSA,O=Acme", 2, FROM, UNTIL);
+    let tsa = issue(&spec, &key_from_seed(1, "tsa"), Some((&ca_key, &ca))).unwrap();
+    let changed = patch(&tsa.der, b"Test TSA", b"Test TSB");
+    let forged = patch(&good, &tsa.der, &changed);
+    let err = verify(&forged, &DIGEST, &t).unwrap_err();
+    assert!(matches!(err, Reject::Tampered(_)), "{err:?}");
+    assert_eq!(t.kept_certs(), 2);
+
+    for n in 0..100 {
+        let subject = format!("CN=TSA {n},O=Acme");
+        let spec = CertSpec::tsa(&subject, 100 + n, FROM, UNTIL);
+        let cert = issue(&spec, &key_from_seed(n, "tsa"), Some((&ca_key, &ca))).unwrap();
+        assert_eq!(t.cert(&cert.der).unwrap().subject(), subject);
+        assert_eq!(t.cert(&cert.der).unwrap().der, cert.der);
+    }
+    assert_eq!(t.kept_certs(), MAX_KEPT_CERTS);
 }

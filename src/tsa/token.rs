@@ -163,7 +163,7 @@ pub fn verify(resp: &[u8], digest: &[u8], trust: &Trust) -> Result<Verified, Rej
     let pool: Vec<Cert> = parts
         .certificates
         .iter()
-        .map(|der| Cert::from_der(der))
+        .map(|der| trust.cert(der))
         .collect::<Result<_, _>>()
         .map_err(|e| malformed(format!("a certificate in the token: {e}")))?;
     let signer = find_signer(&si.sid, &pool, trust.anchors()).ok_or_else(|| {
