@@ -283,7 +283,8 @@ pub struct Trust {
     certs: Mutex<HashMap<Vec<u8>, Cert>>,
 }
 
-/// A repository's TSAs, their chains, and their renewed certificates.
+/// How many parsed certificates a run keeps: a repository's TSAs, their
+/// chains and their renewals fit many times over.
 pub(super) const MAX_KEPT_CERTS: usize = 64;
 
 /// No path goes on past this many certificates.
