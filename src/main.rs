@@ -292,33 +292,6 @@ fn no_transparent_huge_pages() {
     let _ = rustix::thread::disable_transparent_huge_pages(true);
 }
 
-/// `mi_option_purge_delay` in mimalloc 3's `mi_option_t` (the `sys` crate
-/// names only the options every version shares; a test holds the number).
-const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-
-/// mimalloc hands memory it freed back to the kernel a second after
-/// (its `purge_delay`), and the kernel zeroes it again when docket takes
-/// it back. A run that continues the cached history frees and takes a
-/// lot of it (the cached records' and commits' texts, once parsed, then
-/// the pages' views): kept, a rebuild of the 50,000-order demo spent about
-/// a second less in the kernel and took a tenth less time, for 50-60 MiB
-/// more at its peak (BENCHMARKS.md). A run that walks the whole history
-/// peaks near issue 16's 1 GiB and keeps the default: it frees what the
-/// walk read so that the pages can have it. `MIMALLOC_PURGE_DELAY`, when
-/// set, is left to speak for itself.
-fn keep_freed_memory(root: &std::path::Path, no_cache: bool) {
-    if no_cache
-        || std::env::var_os("MIMALLOC_PURGE_DELAY").is_some()
-        || !docket::history::continues_cache(root)
-    {
-        return;
-    }
-    // SAFETY: options are plain values, read by mimalloc as it frees;
-    // mimalloc says setting one is not thread safe, and no other thread
-    // is running yet (a command starts its threads after this).
-    unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, -1) };
-}
-
 fn run(cli: Cli) -> docket::Result<Outcome> {
     let root = || docket::load::find_root(cli.records.as_deref());
     match cli.command {
@@ -348,7 +321,6 @@ fn run(cli: Cli) -> docket::Result<Outcome> {
             no_cache,
         } => {
             let root = root()?;
-            keep_freed_memory(&root, no_cache);
             let color = std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             let (text, outcome) = cmd::check::run(&cmd::check::Options {
@@ -369,7 +341,6 @@ fn run(cli: Cli) -> docket::Result<Outcome> {
             no_cache,
         } => {
             let root = root()?;
-            keep_freed_memory(&root, no_cache);
             let progress = std::io::stderr().is_terminal();
             let (stats, _report, remains) = cmd::build::run(&cmd::build::Options {
                 root: &root,
@@ -580,17 +551,6 @@ fn print(text: &str) {
 mod tests {
     use super::Cli;
     use clap::CommandFactory;
-
-    /// The option docket sets is mimalloc's purge delay, the only one
-    /// whose default is 1,000 ms: a mimalloc that numbered its options
-    /// otherwise would have docket change another one without a word.
-    #[test]
-    fn the_option_docket_sets_is_mimalloc_s_purge_delay() {
-        // SAFETY: reading an option, which mimalloc read before `main`.
-        let value = unsafe { libmimalloc_sys::mi_option_get(super::PURGE_DELAY) };
-        let set = std::env::var("MIMALLOC_PURGE_DELAY").ok();
-        assert_eq!(value, set.and_then(|v| v.parse().ok()).unwrap_or(1000));
-    }
 
     /// Every command, argument and option says what it is for: walk the
     /// whole command tree and name each one that does not.

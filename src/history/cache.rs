@@ -91,19 +91,6 @@ pub(super) fn path(git_dir: &Path) -> PathBuf {
     git_dir.join("docket").join("history.json")
 }
 
-/// Whether the cached index in `git_dir` is of this docket's format, told
-/// from its first bytes alone (`{"format":11,`): a guess of whether the
-/// next walk continues it, made before anything is read. [`load`] decides
-/// whether it is used; a wrong guess costs memory or time, never a result.
-pub(super) fn is_current(git_dir: &Path) -> bool {
-    use std::io::Read;
-    let head = format!("{{\"format\":{FORMAT},");
-    let mut first = vec![0; head.len()];
-    std::fs::File::open(path(git_dir))
-        .and_then(|mut f| f.read_exact(&mut first))
-        .is_ok_and(|()| first == head.as_bytes())
-}
-
 /// The cached index for this records root, if there is a usable one.
 pub(super) fn load(git_dir: &Path, prefix: &str) -> Option<Base> {
     let bytes = std::fs::read(path(git_dir)).ok()?;

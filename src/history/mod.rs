@@ -253,15 +253,6 @@ pub fn list_beside_load(root: &Path, caches: bool) -> Option<FirstParents> {
     walk::list(&repo, head).ok()
 }
 
-/// Whether a run with caches at `root` will continue a cached index of
-/// this docket's format, its walk reading only the commits made since. The
-/// binary then lets the allocator keep the memory such a run frees, for
-/// it to take again without the kernel zeroing it; a walk of everything
-/// (no cache, another format) must hand it back to stay under its peak.
-pub fn continues_cache(root: &Path) -> bool {
-    matches!(discover(root), Ok(Some((repo, _))) if cache::is_current(repo.path()))
-}
-
 /// The history's commits, read; its working tree not yet compared.
 pub struct Walked {
     history: History,

@@ -602,39 +602,3 @@ fn a_first_run_walks_beside_the_records_only_when_the_history_is_small() {
     std::fs::remove_file(&cache).unwrap();
     assert!(beside());
 }
-
-/// Whether a run will continue the cached index is told from the cache's
-/// first bytes before anything is read (the binary then lets its
-/// allocator keep the memory the run frees): never before a first run,
-/// nor with an index of another format or a damaged one, which the walk
-/// would not continue either.
-#[test]
-fn a_run_that_will_continue_the_cached_index_is_told_before_anything_is_read() {
-    let repo = Repo::base();
-    repo.git_init();
-    repo.commit_as("li.sales", "2026-03-02", "Customer C-0001");
-    let continues = || docket::history::continues_cache(&repo.root);
-    assert!(!continues(), "no cache before the first run");
-    assert!(repo.check().code < 2);
-    assert!(continues(), "the first run wrote the index");
-    let cache = repo.top.join(".git/docket/history.json");
-    let text = std::fs::read_to_string(&cache).unwrap();
-    let format = text
-        .strip_prefix("{\"format\":")
-        .and_then(|rest| rest.split_once(','))
-        .map(|(n, _)| n.parse::<u32>().unwrap())
-        .expect("the index names its format first");
-    let other = text.replacen(
-        &format!("{{\"format\":{format},"),
-        &format!("{{\"format\":{},", format + 1),
-        1,
-    );
-    std::fs::write(&cache, other).unwrap();
-    assert!(!continues(), "an index of another format");
-    assert!(repo.check().code < 2);
-    assert!(continues(), "the run wrote its own format again");
-    std::fs::write(&cache, &text[..5]).unwrap();
-    assert!(!continues(), "an index cut short");
-    std::fs::write(&cache, text.replacen("\"format\"", " \"format\"", 1)).unwrap();
-    assert!(!continues(), "an index not as docket writes it");
-}
