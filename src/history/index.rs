@@ -242,6 +242,11 @@ pub struct History {
     /// commit's signature; the walk leaves a core idle that verifying
     /// fills); `None` for a commit to verify when first asked.
     pub(super) sealed: Vec<Option<std::sync::Arc<super::sig::Sealed>>>,
+    /// The Ed25519 keys met by the signatures verified when first asked,
+    /// each decompressed once (as the walk's are, `sig::Keys`): a build
+    /// that lays out every page after a walk that continued the cache
+    /// verifies every signature of the history there.
+    pub(super) keys: std::sync::Arc<super::sig::Keys>,
     /// How many SSH signatures were verified when first asked, not by
     /// the walk (for `DOCKET_TIMINGS`).
     pub(super) verified_when_asked: std::sync::Arc<std::sync::atomic::AtomicUsize>,

@@ -253,6 +253,27 @@ pub fn list_beside_load(root: &Path, caches: bool) -> Option<FirstParents> {
     walk::list(&repo, head).ok()
 }
 
+/// libgit2 set up, while this lives, to read every record's timeline:
+/// old revisions and commits from all over the pack, as the proofs read
+/// them ([`History::reading_every_timeline`]).
+pub struct EveryTimeline(#[allow(dead_code)] repo::Tuned);
+
+impl History {
+    /// Read as the proofs do until the returned value is dropped: for a
+    /// build that lays out every record page, whose timelines then read
+    /// every revision and every signed commit not kept from the walk
+    /// (all of them after a walk that continued the cache). With the
+    /// few windows kept for a rebuild's few pages, libgit2 unmapped a
+    /// window for every few reads: at 50,000 orders the record pages of
+    /// such a build spent a quarter of their time in `munmap`. A history
+    /// whose packs fit the walk's windows reads as it did. Made between
+    /// stages, while no other thread reads git (`repo::tune_for`).
+    pub fn reading_every_timeline(&self) -> EveryTimeline {
+        let after = repo::Reading::after_walk(&self.git_dir);
+        EveryTimeline(repo::Tuned::during(after.proving(), after))
+    }
+}
+
 /// The history's commits, read; its working tree not yet compared.
 pub struct Walked {
     history: History,

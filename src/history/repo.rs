@@ -55,7 +55,7 @@ impl History {
                     let asked = &self.verified_when_asked;
                     asked.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 }
-                keyring.check(&objects.repo, &c.id, c.signature)
+                keyring.check(&objects.repo, &c.id, c.signature, &self.keys)
             }
         }
     }

@@ -105,12 +105,14 @@ impl Keyring {
             .map(|h| (h.person.as_str(), h.fingerprint.as_str(), &h.entry))
     }
 
-    /// Check the signature of commit `id` in `repo` against the keys.
-    pub fn check(
+    /// Check the signature of commit `id` in `repo` against the keys,
+    /// taking the Ed25519 keys already met from `keys`.
+    pub(super) fn check(
         &self,
         repo: &git2::Repository,
         id: &str,
         kind: CommitSignature,
+        keys: &Keys,
     ) -> SignatureCheck {
         match kind {
             CommitSignature::Unsigned => return SignatureCheck::Unsigned,
@@ -119,7 +121,7 @@ impl Keyring {
             CommitSignature::Ssh => {}
         }
         match git2::Oid::from_str(id) {
-            Ok(oid) => self.judge(&Sealed::read(repo, oid)),
+            Ok(oid) => self.judge(&Sealed::read_with(repo, oid, Some(keys))),
             Err(_) => self.judge(&Sealed::Unreadable),
         }
     }
@@ -217,7 +219,7 @@ impl Sealed {
 /// `verify`, over the same signed data): anything else (another
 /// algorithm, namespace or form, a signature that does not verify) goes
 /// the whole way through ssh-key, whose verdict and words stand.
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub(super) struct Keys(Mutex<HashMap<[u8; 32], Arc<Known>>>);
 
 /// A key met: ready to verify with, and its fingerprint.

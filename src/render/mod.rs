@@ -335,7 +335,19 @@ pub fn site(
                 .map(Some)
         })
     };
+    // Without a previous build's reads under this seed, every record page
+    // is laid out, its timeline read from git; set up for that while no
+    // thread reads git, and back once none does again.
+    let every_page = renderer
+        .previous
+        .lock()
+        .is_ok_and(|kept| kept.pages.is_empty());
+    let reading = opts
+        .history
+        .filter(|_| every_page)
+        .map(crate::history::History::reading_every_timeline);
     let (manifest, data) = rayon::join(|| pages(&renderer, status, &sections), data);
+    drop(reading);
     let mut manifest = manifest?;
     let data_sha256 = data?;
     if let Some(b) = &renderer.bar {

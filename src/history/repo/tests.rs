@@ -37,7 +37,31 @@ fn libgit2_is_tuned_before_the_first_repository_is_read() {
         assert_eq!(now(), (8 << 20, 128 << 20, 8 << 20));
     }
     assert_eq!(now(), (8 << 20, 32 << 20, 8 << 20));
+    // A build that lays out every record page reads the timelines of a
+    // big history as the proofs read, and sparsely again after; one whose
+    // packs fit the walk's windows reads as the walk did throughout.
+    let history_in = |dir: &std::path::Path, pack: u64| {
+        let repo = git2::Repository::init(dir).unwrap();
+        let file = repo.path().join("objects/pack/pack-a.pack");
+        std::fs::File::create(file).unwrap().set_len(pack).unwrap();
+        crate::history::History {
+            git_dir: repo.path().to_path_buf(),
+            ..Default::default()
+        }
+    };
+    let (big, small) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let big = history_in(big.path(), (128 << 20) + 1);
+    {
+        let _every = big.reading_every_timeline();
+        assert_eq!(now(), (8 << 20, 128 << 20, 8 << 20));
+    }
+    assert_eq!(now(), (8 << 20, 32 << 20, 8 << 20));
     super::tune_for(super::Reading::Walk);
+    let small = history_in(small.path(), 1 << 20);
+    {
+        let _every = small.reading_every_timeline();
+        assert_eq!(now(), (32 << 20, 128 << 20, 32 << 20));
+    }
     assert_eq!(now(), (32 << 20, 128 << 20, 32 << 20));
 }
 
