@@ -160,7 +160,7 @@ impl Keyring {
 }
 
 /// A commit's SSH signature verified with the key it carries: the part of
-/// [`Keyring::check`] that no policy changes, so that it can be done
+/// `Keyring::check` that no policy changes, so that it can be done
 /// before the policies are known, where a core would otherwise wait (the
 /// walk, `walk.rs`). Whose key it is, and so what the signature proves,
 /// is [`Keyring::judge`]'s, under the policy in force for the commit.

@@ -336,15 +336,18 @@ pub fn site(
         })
     };
     // Without a previous build's reads under this seed, every record page
-    // is laid out, its timeline read from git; set up for that while no
-    // thread reads git, and back once none does again.
+    // is laid out; after a walk that continued the cache (which kept no
+    // revision's state and verified no old signature) each reads its
+    // timeline from git. Set up for that while no thread reads git, and
+    // back once none does again. A walk of everything kept what the
+    // timelines show, and its build peaks at these pages: left alone.
     let every_page = renderer
         .previous
         .lock()
         .is_ok_and(|kept| kept.pages.is_empty());
     let reading = opts
         .history
-        .filter(|_| every_page)
+        .filter(|h| every_page && !h.fresh)
         .map(crate::history::History::reading_every_timeline);
     let (manifest, data) = rayon::join(|| pages(&renderer, status, &sections), data);
     drop(reading);
