@@ -32,8 +32,8 @@
 use super::covers::Covers;
 use super::index::{Change, Commit, FileHistory, History, Revision, Stamp};
 use super::proof::{Proof, ProofStatus};
-pub(super) use super::proofs_file::ProofEntry;
 use super::proofs_file::ProofsRead;
+pub(super) use super::proofs_file::{Made, ProofEntry};
 use super::sig::CommitSignature;
 use super::substance::OrderHistory;
 use super::walk::Base;
@@ -46,8 +46,8 @@ use std::path::{Path, PathBuf};
 /// `proofs.json` are then read again (10: a controlled document is never
 /// one side of a move; and an index continued before this format could
 /// have joined two histories of one path; 11: proofs.json lists each text
-/// once).
-const FORMAT: u32 = 11;
+/// once; 12: proofs are made under the policies before a position).
+const FORMAT: u32 = 12;
 
 /// The index in a compact form: tens of thousands of commits by a few
 /// dozen people, so people are listed once and referred to by position,
@@ -310,33 +310,34 @@ fn proofs_path(git_dir: &Path) -> PathBuf {
     git_dir.join("docket").join("proofs.json")
 }
 
-/// The cached proofs, with the seed they were made under; `None` if
-/// missing, unreadable or of another format.
-pub(super) fn read_proofs(git_dir: &Path) -> Option<(u64, ProofsRead)> {
+/// The cached proofs, with what they were made under; `None` if missing,
+/// unreadable or of another format.
+pub(super) fn read_proofs(git_dir: &Path) -> Option<(Made, ProofsRead)> {
     let bytes = std::fs::read(proofs_path(git_dir)).ok()?;
     super::proofs_file::read(&bytes, FORMAT)
 }
 
-/// The cached proofs made under `seed` (read now, or before as `read`
-/// ([`History::proofs_read`])); none if they were made under another.
+/// The cached proofs (read now, or before as `read`
+/// ([`History::proofs_read`])) if they were made under the seed that
+/// `seed_at` gives for the line they were made at; none otherwise.
 pub(super) fn load_proofs(
     git_dir: &Path,
-    seed: u64,
-    read: Option<Option<(u64, ProofsRead)>>,
+    seed_at: impl FnOnce(usize) -> u64,
+    read: Option<Option<(Made, ProofsRead)>>,
 ) -> ProofsRead {
     match read.unwrap_or_else(|| read_proofs(git_dir)) {
-        Some((made, proofs)) if made == seed => proofs,
+        Some((made, proofs)) if made.seed == seed_at(made.line) => proofs,
         _ => ProofsRead::new(),
     }
 }
 
 pub(super) fn save_proofs(
     git_dir: &Path,
-    seed: u64,
+    made: Made,
     files: std::collections::BTreeMap<String, ProofEntry>,
 ) {
     crate::atomic::write_atomic(&proofs_path(git_dir), |w| {
-        super::proofs_file::write(w, FORMAT, seed, &files)
+        super::proofs_file::write(w, FORMAT, made, &files)
     });
 }
 

@@ -151,6 +151,38 @@ impl History {
     }
 }
 
+impl History {
+    /// Whether commit `c`'s SSH signature proves that `by` made it on
+    /// `signed_on` (its signing day), under the policy in force for it:
+    /// made with a key `by` holds there, inside the key's window, and not
+    /// revoked by that day, there or in the people.toml in force now (a key
+    /// found stolen stops proving what it signed since the day it was).
+    /// The signature part of a proof alone, which `git verify-commit` with
+    /// the exported allowed_signers judges too; `Err` is the rest of a
+    /// sentence ("is unsigned").
+    pub fn ssh_verdict(
+        &self,
+        objects: &Objects,
+        c: usize,
+        by: &str,
+        signed_on: Option<jiff::civil::Date>,
+    ) -> Result<Message, Message> {
+        let regime = self.regime_for(c);
+        // A key stops signing for someone who has left (the allowed_signers
+        // of `docket export` ends it the day after `left`).
+        if let Some(p) = regime.person(by)
+            && let Some((left, day)) = left_by(p, signed_on, None)
+        {
+            return Err(msg!(
+                "is signed on {day}, after {by} left on {left}",
+                "於 {day} 簽章，晚於 {name} 的離職日 {left}";
+                name = p.named()
+            ));
+        }
+        self.ssh_proof_now(regime, &self.signature(objects, c), by, signed_on)
+    }
+}
+
 /// The versions in force of the controlled documents, as the walk goes.
 struct InForce {
     config: Config,

@@ -122,12 +122,27 @@ impl Governance {
         self.regimes.last().map_or(&self.initial, |(_, r)| r)
     }
 
-    /// A fingerprint of every policy and when it came in force: what the
-    /// proofs depend on besides a file's own revisions.
-    pub fn fingerprint(&self) -> u64 {
-        let mut fp = crate::fingerprint::Fingerprint::new(1);
-        for (p, r) in &self.regimes {
+    /// A fingerprint of what the proofs of commits before first-parent
+    /// position `line` depend on in the policies: every policy in force
+    /// for such a commit and when it came in force (a commit at position
+    /// `p` is judged by the policy after `p - 1`, a branch commit by the
+    /// one at its fork or at its merge, all before `line` once the commit
+    /// is in the history), and what the policy in force now adds to every
+    /// judgement: the keys it revokes, and whether signatures are asked.
+    /// A policy that comes in force at `line` or later is not in it: the
+    /// proofs cache (`cache.rs`) keeps a file's proofs across it.
+    pub fn fingerprint_before(&self, line: usize) -> u64 {
+        let mut fp = crate::fingerprint::Fingerprint::new(2);
+        fp.json(&self.initial);
+        for (p, r) in self.regimes.iter().take_while(|(p, _)| *p < line) {
             fp.u64(*p as u64).json(r);
+        }
+        let now = self.current();
+        fp.u64(u64::from(self.ready)).str(now.signatures.as_str());
+        for (person, fingerprint, key) in now.keyring().fingerprints() {
+            if let Some(revoked) = key.revoked {
+                fp.str(person).str(fingerprint).str(&revoked.to_string());
+            }
         }
         fp.finish()
     }

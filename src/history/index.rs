@@ -261,7 +261,8 @@ pub struct History {
     /// `proofs.json` as read beside the working tree's check, with the
     /// seed it was written under, for [`prove`](super::prove) to take if
     /// the seed is its own (`None`: not read then, read by the proofs).
-    pub(super) proofs_read: Option<Option<(u64, super::proofs_file::ProofsRead)>>,
+    pub(super) proofs_read:
+        Option<Option<(super::proofs_file::Made, super::proofs_file::ProofsRead)>>,
     /// git's index as a stat cache, read for the working tree's check and
     /// kept for the timestamp tokens; `None` for a history of another
     /// commit than `HEAD`, which has no working tree.
@@ -305,6 +306,15 @@ impl History {
     /// and first-parent positions, which stay as commits are added; a
     /// commit whose standing changes (a merge put another line first) is
     /// judged under other rules. `None` for a file without history.
+    /// How long the first-parent line is: one past the newest position.
+    pub fn line_length(&self) -> usize {
+        self.commits
+            .iter()
+            .filter_map(|c| c.line)
+            .max()
+            .map_or(0, |p| p + 1)
+    }
+
     pub fn revisions_key(&self, path: &str) -> Option<u64> {
         let f = self.file(path)?;
         let key = *f.key.0.get_or_init(|| self.key_of(f));

@@ -36,12 +36,20 @@ pub(super) struct ProofEntry {
     pub order: Option<OrderHistory>,
 }
 
+/// What the proofs of a file were made under, beside its revisions: a
+/// seed of docket's version, the configuration and the policies in force
+/// before first-parent position `line` (the length of the line then),
+/// with what the policy in force now adds (`prove.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) struct Made {
+    pub seed: u64,
+    pub line: usize,
+}
+
 #[derive(Deserialize)]
 struct File<'a> {
     format: u32,
-    /// What every file's proofs depend on: docket's version, the people
-    /// and the configuration.
-    seed: u64,
+    made: Made,
     /// Every text the proofs name, once.
     texts: Vec<Cow<'a, str>>,
     files: BTreeMap<Cow<'a, str>, Entry<'a>>,
@@ -85,14 +93,14 @@ enum Status {
     Broken(usize, usize),
 }
 
-/// Write the proofs `files` under `format` and `seed` to `w`; whether it
+/// Write the proofs `files` under `format`, `made` as they were, to `w`; whether it
 /// succeeded. Each proof is put in its kept form as it is written, not
 /// all of them first: this runs beside the next stages, at the run's
 /// peak of memory.
 pub(super) fn write(
     w: &mut impl std::io::Write,
     format: u32,
-    seed: u64,
+    made: Made,
     files: &BTreeMap<String, ProofEntry>,
 ) -> bool {
     let mut texts = Texts::default();
@@ -101,7 +109,7 @@ pub(super) fn write(
     }
     let file = Out {
         format,
-        seed,
+        made,
         texts: &texts.list,
         files: Lazy(files, &texts),
     };
@@ -112,7 +120,7 @@ pub(super) fn write(
 #[derive(Serialize)]
 struct Out<'a> {
     format: u32,
-    seed: u64,
+    made: Made,
     texts: &'a [Cow<'a, str>],
     files: Lazy<'a>,
 }
@@ -152,14 +160,14 @@ impl Serialize for Proofs<'_> {
 /// The cached proofs, by file.
 pub(super) type ProofsRead = BTreeMap<String, ProofEntry>;
 
-/// The proofs in `bytes`, with the seed they were made under, if they are
-/// a proofs file of `format`.
-pub(super) fn read(bytes: &[u8], format: u32) -> Option<(u64, ProofsRead)> {
+/// The proofs in `bytes`, with what they were made under, if they are a
+/// proofs file of `format`.
+pub(super) fn read(bytes: &[u8], format: u32) -> Option<(Made, ProofsRead)> {
     let file: File = serde_json::from_slice(bytes).ok()?;
     if file.format != format {
         return None;
     }
-    let seed = file.seed;
+    let made = file.made;
     let texts = &file.texts;
     let text = |i: usize| texts.get(i).map(|t| t.to_string());
     let message = |en: usize, zh: usize| {
@@ -212,7 +220,7 @@ pub(super) fn read(bytes: &[u8], format: u32) -> Option<(u64, ProofsRead)> {
         };
         out.insert(path.into_owned(), entry);
     }
-    Some((seed, out))
+    Some((made, out))
 }
 
 /// The texts of the proofs, each once, with its position.
@@ -284,7 +292,7 @@ mod tests {
     /// The proofs read under `seed` only, as the proofs take them.
     fn read_under(bytes: &[u8], format: u32, seed: u64) -> Option<BTreeMap<String, ProofEntry>> {
         read(bytes, format)
-            .filter(|(made, _)| *made == seed)
+            .filter(|(made, _)| *made == Made { seed, line: 5 })
             .map(|(_, proofs)| proofs)
     }
 
@@ -308,7 +316,7 @@ mod tests {
 
     fn written(files: &BTreeMap<String, ProofEntry>) -> Vec<u8> {
         let mut bytes = Vec::new();
-        assert!(write(&mut bytes, 7, 42, files));
+        assert!(write(&mut bytes, 7, Made { seed: 42, line: 5 }, files));
         bytes
     }
 

@@ -51,12 +51,18 @@ pub fn prove(history: &mut History, model: &Model) -> crate::Result<Unsaved> {
 /// fifth of the proofs stage after one commit: the caller may write it
 /// beside its next stage instead of before it.
 #[must_use = "the proofs made are lost for the next run unless saved"]
-pub struct Unsaved(Option<(std::path::PathBuf, u64, BTreeMap<String, ProofEntry>)>);
+pub struct Unsaved(
+    Option<(
+        std::path::PathBuf,
+        cache::Made,
+        BTreeMap<String, ProofEntry>,
+    )>,
+);
 
 impl Unsaved {
     pub fn save(self) {
-        if let Some((git_dir, seed, keep)) = self.0 {
-            cache::save_proofs(&git_dir, seed, keep);
+        if let Some((git_dir, made, keep)) = self.0 {
+            cache::save_proofs(&git_dir, made, keep);
         }
     }
 }
@@ -92,16 +98,28 @@ fn prove_all(history: &mut History, model: &Model, only: Option<&str>) -> crate:
     let read = history.proofs_read.take();
     let h: &History = history;
     // Proofs depend on the policy in force for each commit (the governance
-    // timeline) and on the configuration's company settings.
-    let seed = Fingerprint::new(3)
-        .str(env!("CARGO_PKG_VERSION"))
-        .u64(h.governance.fingerprint())
-        .json(&model.config)
-        .finish();
+    // timeline) and on the configuration's company settings. A file's
+    // proofs kept from a run whose first-parent line was `line` long
+    // depend on the policies before that position only: a policy that
+    // comes in force later (a new employee, a new key) is in force for no
+    // commit of theirs, and a file with a newer commit has another key.
+    // What the policy in force now adds to every proof is in the seed too.
+    let seed_at = |line: usize| {
+        Fingerprint::new(4)
+            .str(env!("CARGO_PKG_VERSION"))
+            .u64(h.governance.fingerprint_before(line))
+            .json(&model.config)
+            .finish()
+    };
+    let line = h.line_length();
+    let made = cache::Made {
+        seed: seed_at(line),
+        line,
+    };
     let offset = model.config.company.offset_seconds;
     let cached = if h.caches {
         crate::timing::stage("history proofs cache", || {
-            cache::load_proofs(&h.git_dir, seed, read)
+            cache::load_proofs(&h.git_dir, seed_at, read)
         })
     } else {
         BTreeMap::new()
@@ -170,6 +188,7 @@ fn prove_all(history: &mut History, model: &Model, only: Option<&str>) -> crate:
     // files, most runs); the others with what they made.
     let mut hits = Vec::new();
     let mut keep = BTreeMap::new();
+    let files_proven = per_file.len();
     for one in per_file {
         let (file, p, order, entry, revised) = one?;
         proofs.sections.extend(p);
@@ -187,11 +206,13 @@ fn prove_all(history: &mut History, model: &Model, only: Option<&str>) -> crate:
             Cached::New(None) => {}
         }
     }
+    crate::timing::count("files proven", files_proven - hits.len());
+    crate::timing::count("files proven earlier", hits.len());
     // Written only by a whole-repository run, which knows every file.
     let unsaved = (only.is_none() && history.head.is_some() && history.caches)
         .then(|| cache::proofs_to_write(cached, hits, keep))
         .flatten()
-        .map(|keep| (history.git_dir.clone(), seed, keep));
+        .map(|keep| (history.git_dir.clone(), made, keep));
     history.proofs = proofs;
     Ok(Unsaved(unsaved))
 }
@@ -506,38 +527,6 @@ fn bind(
         fh.revisions[k].blob.clone()
     });
     (blob, sha, covers(st, at, kind, path))
-}
-
-impl History {
-    /// Whether commit `c`'s SSH signature proves that `by` made it on
-    /// `signed_on` (its signing day), under the policy in force for it:
-    /// made with a key `by` holds there, inside the key's window, and not
-    /// revoked by that day, there or in the people.toml in force now (a key
-    /// found stolen stops proving what it signed since the day it was).
-    /// The signature part of a proof alone, which `git verify-commit` with
-    /// the exported allowed_signers judges too; `Err` is the rest of a
-    /// sentence ("is unsigned").
-    pub fn ssh_verdict(
-        &self,
-        objects: &Objects,
-        c: usize,
-        by: &str,
-        signed_on: Option<jiff::civil::Date>,
-    ) -> Result<Message, Message> {
-        let regime = self.regime_for(c);
-        // A key stops signing for someone who has left (the allowed_signers
-        // of `docket export` ends it the day after `left`).
-        if let Some(p) = regime.person(by)
-            && let Some((left, day)) = left_by(p, signed_on, None)
-        {
-            return Err(msg!(
-                "is signed on {day}, after {by} left on {left}",
-                "於 {day} 簽章，晚於 {name} 的離職日 {left}";
-                name = p.named()
-            ));
-        }
-        self.ssh_proof_now(regime, &self.signature(objects, c), by, signed_on)
-    }
 }
 
 /// Why git disagrees that the commit of state `s` of `file` wrote `value`
