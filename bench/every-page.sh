@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds that lay out every record page with the caches warm, alternating
 # docket binaries, in one sitting: what a build costs after an edit of
-# people.toml or docket.toml, a template's change or a new docket (every
-# page's fingerprint starts from them), or into a new output folder. The
+# docket.toml, a template's change or a new docket (every page's
+# fingerprint starts from them), or into a new output folder. The
 # history's walk continues its cached index, so every timeline reads its
 # old revisions and verifies its commits' signatures from git.
 #

@@ -152,6 +152,7 @@ impl<'a> Cx<'a> {
 
     /// A person by printed name, linked to the people page.
     pub fn person(&self, id: &str) -> Cell {
+        reads::note(|| Read::Person(id.to_string()));
         match self.model.person(id) {
             Some(p) => Cell::link(
                 format!("{} ({id})", p.name.value),

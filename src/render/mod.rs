@@ -263,7 +263,7 @@ pub fn site(
         let cx = stage("render context", || {
             (
                 Cx::new(model, report, clauses),
-                opts.history.map(Trail::new),
+                opts.history.map(|h| Trail::new(h, &model.people)),
             )
         });
         (cx, crate::joined(previous))
@@ -290,10 +290,10 @@ pub fn site(
     for (name, source) in &sources {
         seed.str(name).str(source);
     }
-    seed.json(&cx.t)
-        .json(&site)
-        .json(&model.config)
-        .json(&model.people);
+    // Not people.toml: a page reads what it shows of a person as a value
+    // (reads.rs), so a new employee or key lays out only the pages that
+    // name the person.
+    seed.json(&cx.t).json(&site).json(&model.config);
 
     let seed_value = seed.finish();
     let renderer = pages::Renderer {
@@ -304,6 +304,7 @@ pub fn site(
         publisher: &publisher,
         bar: progress_bar(opts.progress, cx.links.len()),
         rendered: std::sync::atomic::AtomicUsize::new(0),
+        laid_out: std::sync::atomic::AtomicUsize::new(0),
         previous: std::sync::Mutex::new(reads::Kept::under(previous, seed_value)),
         kept: Default::default(),
         values: Default::default(),
@@ -420,6 +421,7 @@ pub fn site(
         }
         Ok(())
     })?;
+    crate::timing::count("record pages laid out", renderer.laid_out.into_inner());
     let stats = Stats {
         pages: page_count,
         rendered: renderer.rendered.into_inner(),

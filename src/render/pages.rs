@@ -27,6 +27,10 @@ pub(super) struct Renderer<'a> {
     pub(super) publisher: &'a Publisher,
     pub(super) bar: Option<indicatif::ProgressBar>,
     pub(super) rendered: std::sync::atomic::AtomicUsize,
+    /// How many record pages were laid out (not taken from the previous
+    /// build): counted with `DOCKET_TIMINGS`, for the tests and the
+    /// benchmarks.
+    pub(super) laid_out: std::sync::atomic::AtomicUsize,
     /// What each record page read, as the previous build kept it; each
     /// page's entry is taken out when its kind's pages are fingerprinted,
     /// and let go with the page, so that by the last record page, where a
@@ -79,12 +83,7 @@ impl Renderer<'_> {
             complete(&mut page)?;
             match out {
                 Out::Buffered => {
-                    let ctx = super::parts::context(root, nav, &page);
-                    drop(page);
-                    let html = self
-                        .tera
-                        .render(template, &ctx)
-                        .map_err(|e| template_error(template, &e))?;
+                    let html = self.lay_out(root, template, nav, page)?;
                     self.publisher.write_page(&path, html.as_bytes())?;
                 }
                 Out::Streamed => self.stream(&path, template, root, nav, page)?,
@@ -94,6 +93,15 @@ impl Renderer<'_> {
         }
         self.tick();
         Ok((path, fp))
+    }
+
+    /// A page rendered whole.
+    fn lay_out(&self, root: &str, template: &str, nav: &str, page: Page) -> Result<String> {
+        let ctx = super::parts::context(root, nav, &page);
+        drop(page);
+        self.tera
+            .render(template, &ctx)
+            .map_err(|e| template_error(template, &e))
     }
 
     /// Render straight into the file, long tables in parts
@@ -177,10 +185,7 @@ impl Renderer<'_> {
                     let fp = with_reads(&reads);
                     if self.publisher.reuse(&path, fp) {
                         if self.verify {
-                            let (page, _) = reads::recording(|| records::record_page(cx, *r, own));
-                            if view_hash(&page) != view {
-                                return Err(Error::StalePage(path));
-                            }
+                            self.verify_taken(&path, kind, *r, own, view)?;
                         }
                         self.tick();
                         return Ok((path, fp, reads::entry(view, &reads)));
@@ -192,10 +197,9 @@ impl Renderer<'_> {
                 let out = Out::Buffered;
                 let place = ("record.html", kind.folder());
                 let (path, fp) = self.publish(path, place, page, fp, out, |page| {
-                    page.timeline = match trail {
-                        Some(t) => t.timeline(cx, file)?,
-                        None => None,
-                    };
+                    self.laid_out
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    page.timeline = self.timeline(file)?;
                     Ok(())
                 })?;
                 Ok((path, fp, entry))
@@ -209,6 +213,40 @@ impl Renderer<'_> {
                 (path, fp)
             })
             .collect())
+    }
+}
+
+impl Renderer<'_> {
+    /// The timeline of the page of `file`, read from git.
+    fn timeline(&self, file: &str) -> Result<Option<Vec<super::views::TimelineEntry>>> {
+        match self.trail {
+            Some(t) => t.timeline(self.cx, file),
+            None => Ok(None),
+        }
+    }
+
+    /// `DOCKET_VERIFY_READS`: the page at `path`, taken from the previous
+    /// build, is the page this build makes of `record`: its view hashes as
+    /// it did (`view`), and laid out whole, timeline included (which no
+    /// view hash covers), it has the very bytes taken.
+    fn verify_taken(
+        &self,
+        path: &str,
+        kind: Kind,
+        record: &dyn Record,
+        own: records::Own,
+        view: u64,
+    ) -> Result<()> {
+        let (mut page, _) = reads::recording(|| records::record_page(self.cx, record, own));
+        if view_hash(&page) != view {
+            return Err(Error::StalePage(path.to_string()));
+        }
+        page.timeline = self.timeline(&record.meta().file)?;
+        let html = self.lay_out("../", "record.html", kind.folder(), page)?;
+        match self.publisher.previous_file(path) {
+            Some(taken) if taken == html.as_bytes() => Ok(()),
+            _ => Err(Error::StalePage(path.to_string())),
+        }
     }
 }
 
@@ -271,6 +309,7 @@ fn value(cx: &Cx, read: &Read) -> u64 {
         Read::Row(kind, id) => reads::value_of(&super::lists::row(cx, *kind, id)),
         Read::Related(owner, id, kind) => reads::value_of(&cx.related_of(*owner, id, *kind)),
         Read::Flowsheets(order) => reads::value_of(&cx.flowsheets_of(order)),
+        Read::Person(id) => reads::value_of(&cx.person(id)),
     });
     v
 }

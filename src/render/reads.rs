@@ -116,6 +116,10 @@ pub enum Read {
     Related(Kind, String, Kind),
     /// An order's flow sheets.
     Flowsheets(String),
+    /// A person's name and link, by id (people.toml is read as values,
+    /// not as part of every page's seed: a new employee lays out only
+    /// the pages that name her).
+    Person(String),
 }
 
 impl Read {
@@ -127,6 +131,7 @@ impl Read {
             Read::Row(k, id) => format!("row {} {id}", k.folder()),
             Read::Related(k, id, of) => format!("related {} {} {id}", k.folder(), of.folder()),
             Read::Flowsheets(id) => format!("flowsheets {id}"),
+            Read::Person(id) => format!("person {id}"),
         }
     }
 
@@ -145,6 +150,7 @@ impl Read {
                 Some(Read::Related(Kind::from_folder(k)?, id, of))
             }
             "flowsheets" => Some(Read::Flowsheets(rest.to_string())),
+            "person" => Some(Read::Person(rest.to_string())),
             _ => None,
         }
     }

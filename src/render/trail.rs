@@ -12,11 +12,13 @@
 //! thread opens its own, once.
 
 use super::context::Cx;
+use super::reads::{self, Lookup};
 use super::views::{Cell, SignatureView, TimelineEntry};
+use crate::fingerprint::Fingerprint;
 use crate::history::{
     Change, Covers, History, Objects, Proof, ProofStatus, Revised, Shown, revisions_changed,
 };
-use crate::model::Language;
+use crate::model::{Language, Person};
 use serde::Serialize;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -35,6 +37,11 @@ pub fn close_git_handles() {
     OBJECTS.with(|o| o.borrow_mut().take());
 }
 
+/// How a person in people.toml is named as a commit's author.
+fn named(p: &Person) -> String {
+    format!("{} ({})", p.name.value, p.id.value)
+}
+
 /// How many commits the recent-changes page and the feed show.
 pub const RECENT: usize = 50;
 
@@ -44,6 +51,10 @@ pub struct Trail<'h> {
     /// The newest commits' index -> (file path, how it changed), for
     /// recent changes.
     touched: BTreeMap<usize, Vec<(&'h str, &'h Change)>>,
+    /// How each person in people.toml is named as a commit's author, by
+    /// email in lower case, as a value ([`reads::value_of`]): what a
+    /// timeline shows of people.toml, fingerprinted with it.
+    authors: Lookup<String, u64>,
 }
 
 /// One commit on the recent-changes page and in the feed.
@@ -62,7 +73,7 @@ pub struct ChangeEntry {
 }
 
 impl<'h> Trail<'h> {
-    pub fn new(history: &'h History) -> Trail<'h> {
+    pub fn new(history: &'h History, people: &[Person]) -> Trail<'h> {
         let proofs = history
             .proofs
             .sections
@@ -91,10 +102,21 @@ impl<'h> Trail<'h> {
         for files in touched.values_mut() {
             files.sort_by(|a, b| a.0.cmp(b.0));
         }
+        // The first person with an email is its author, as
+        // `person_by_email` finds them.
+        let mut authors = Lookup::default();
+        for p in people {
+            for email in &p.emails {
+                authors
+                    .entry(email.to_ascii_lowercase())
+                    .or_insert_with(|| reads::value_of(&named(p)));
+            }
+        }
         Trail {
             history,
             proofs,
             touched,
+            authors,
         }
     }
 
@@ -117,9 +139,21 @@ impl<'h> Trail<'h> {
     fn author(&self, cx: &Cx, commit: usize) -> String {
         let a = &self.history.commits[commit].author;
         match cx.model.person_by_email(&a.email) {
-            Some(p) => format!("{} ({})", p.name.value, p.id.value),
+            Some(p) => named(p),
             None => format!("{} <{}>", a.name, a.email),
         }
+    }
+
+    /// The value of how commit `c`'s author is named ([`Trail::author`]):
+    /// 0 for an author not in people.toml, whom the commit itself names.
+    fn author_value(&self, c: usize) -> u64 {
+        let email = &self.history.commits[c].author.email;
+        let found = if email.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.authors.get(&email.to_ascii_lowercase())
+        } else {
+            self.authors.get(email.as_str())
+        };
+        found.copied().unwrap_or(0)
     }
 
     /// Fill in what the history proves about the signature `view` shows
@@ -232,10 +266,17 @@ impl<'h> Trail<'h> {
         .unwrap_or_default()
     }
 
-    /// A hash of what the timeline of `file` is made of: its revisions.
-    /// The people who made them are in the site-wide seed.
+    /// A hash of what the timeline of `file` is made of: its revisions,
+    /// and how people.toml names their authors (a commit's signature is
+    /// judged by the policy in force for it, which later commits never
+    /// change).
     pub fn timeline_inputs(&self, file: &str) -> u64 {
-        self.history.revisions_key(file).unwrap_or(0)
+        let mut fp = Fingerprint::new(1);
+        fp.u64(self.history.revisions_key(file).unwrap_or(0));
+        for rev in self.history.file(file).map_or(&[][..], |f| &f.revisions) {
+            fp.u64(self.author_value(rev.commit));
+        }
+        fp.finish()
     }
 
     /// Every commit that touched `file`, newest first, with its changes;

@@ -54,6 +54,36 @@ impl Demo {
         (rendered, pages)
     }
 
+    /// Build into `out` with `DOCKET_TIMINGS`: how many pages were
+    /// rendered, of how many, and what the build counted (record pages
+    /// laid out, files proven...).
+    fn build_counted(&self, out: &Path) -> Counted {
+        let run: Run = docket_cmd()
+            .env("DOCKET_TIMINGS", "1")
+            .args(["build", "--as-of", AS_OF, "--out", out.to_str().unwrap()])
+            .arg("--records")
+            .arg(&self.records)
+            .output()
+            .unwrap()
+            .into();
+        assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+        let (pages, rest) = run.stdout.split_once(" pages (").expect(&run.stdout);
+        let counts = run
+            .stderr
+            .lines()
+            .filter_map(|l| l.strip_prefix("count "))
+            .filter_map(|l| {
+                let (name, n) = l.trim_end().rsplit_once(' ')?;
+                Some((name.trim().to_string(), n.parse().ok()?))
+            })
+            .collect();
+        Counted {
+            rendered: rest.split_once(" rendered").unwrap().0.parse().unwrap(),
+            pages: pages.rsplit(' ').next().unwrap().parse().unwrap(),
+            counts,
+        }
+    }
+
     fn path(&self, rel: &str) -> PathBuf {
         self.records.join(rel)
     }
@@ -69,20 +99,47 @@ impl Demo {
     }
 
     fn commit(&self, message: &str) {
-        for args in [
-            vec!["add", "-A"],
-            vec![
-                "-c",
-                "user.name=Li Mei",
-                "-c",
-                "user.email=li@acme.example",
-                "-c",
-                "commit.gpgsign=false",
-                "commit",
-                "-qm",
-                message,
-            ],
-        ] {
+        self.commit_as(
+            &["-c", "user.name=Li Mei", "-c", "user.email=li@acme.example"],
+            message,
+        );
+    }
+
+    /// Commit as the GM, signed with her key (the demo writes the keys
+    /// beside the records): a change to people.toml takes effect.
+    fn commit_as_gm(&self, message: &str) {
+        let key = self.records.parent().unwrap().join("keys/wang.gm");
+        let key = format!("user.signingkey={}", key.display());
+        let gm = [
+            "-c",
+            "user.name=Wang Daming",
+            "-c",
+            "user.email=wang@acme.example",
+        ];
+        let signing = [
+            "-c",
+            "gpg.format=ssh",
+            "-c",
+            &key,
+            "-c",
+            "commit.gpgsign=true",
+        ];
+        self.commit_as(&[&gm[..], &signing[..]].concat(), message);
+    }
+
+    fn commit_as(&self, who: &[&str], message: &str) {
+        let commit = [
+            who,
+            &["-c", "commit.gpgsign=false", "commit", "-qm", message][..],
+        ]
+        .concat();
+        // The last `-c` of a key wins: a signed commit overrides the default.
+        let commit = if who.contains(&"commit.gpgsign=true") {
+            [who, &["commit", "-qm", message][..]].concat()
+        } else {
+            commit
+        };
+        for args in [vec!["add", "-A"], commit] {
             let out = std::process::Command::new("git")
                 .arg("-C")
                 .arg(&self.records)
@@ -170,6 +227,23 @@ fn order_of_c0001(demo: &Demo) -> (String, String) {
         .to_string_lossy()
         .into_owned();
     (order, id)
+}
+
+/// What a build printed and counted.
+struct Counted {
+    rendered: usize,
+    pages: usize,
+    counts: BTreeMap<String, usize>,
+}
+
+impl Counted {
+    #[track_caller]
+    fn count(&self, name: &str) -> usize {
+        *self
+            .counts
+            .get(name)
+            .unwrap_or_else(|| panic!("no count of {name} in {:?}", self.counts))
+    }
 }
 
 fn site_page(demo: &Demo, rel: &str) -> String {
@@ -426,4 +500,135 @@ fn reads_kept_under_another_seed_change_nothing_but_memory() {
     assert_eq!(rendered, 0, "each page comes out as it was");
     assert_eq!(std::fs::read_to_string(&file).unwrap(), kept);
     demo.assert_same_as_cold("a build given reads kept under another seed");
+}
+
+/// A new employee in people.toml, signed in by the GM as governance
+/// asks: no record names her yet, so no record page is laid out again
+/// (people.toml is not part of every page's seed), while the people page
+/// lists her and the site is the one a cold build makes.
+#[test]
+fn a_new_person_lays_out_no_record_page_again() {
+    let demo = Demo::new();
+    let first = demo
+        .build_counted(&demo.site)
+        .count("record pages laid out");
+    assert!(
+        first > 20,
+        "a first build lays out every record page: {first}"
+    );
+    let people = demo.read("people.toml");
+    demo.write(
+        "people.toml",
+        &format!(
+            "{people}\n[[person]]\nid = \"gao.qc\"\nname = \"Gao Lan\"\n\
+             emails = [\"gao@acme.example\"]\nroles = [\"qc\"]\ndepartment = \"qc\"\n"
+        ),
+    );
+    demo.commit_as_gm("people: Gao Lan joins QC");
+    let built = demo.build_counted(&demo.site);
+    assert_eq!(
+        built.count("record pages laid out"),
+        0,
+        "no record page names the new person"
+    );
+    // Her policy is in force for no commit before it: every file's
+    // proofs are taken from the cache.
+    assert_eq!(built.count("files proven"), 0);
+    assert!(built.count("files proven earlier") > 20);
+    let (rendered, pages) = (built.rendered, built.pages);
+    assert!(
+        rendered > 0 && rendered * 5 < pages,
+        "{rendered} of {pages} pages rendered"
+    );
+    assert!(site_page(&demo, "people.html").contains("Gao Lan"));
+    demo.assert_same_as_cold("adding a person");
+}
+
+/// A person renamed in people.toml: every page that names her is laid
+/// out again (a signature, a field such as a customer's account manager,
+/// a timeline's commits), the others are taken as they were, and the
+/// site is the one a cold build makes. A field is a read of the person
+/// (`person ID`); a timeline row is not part of any page's view, and is
+/// fingerprinted from the revisions' authors.
+#[test]
+fn a_person_renamed_lays_out_the_pages_that_name_her() {
+    let demo = Demo::new();
+    let first = demo
+        .build_counted(&demo.site)
+        .count("record pages laid out");
+    // Chen Jie becomes C-0001's account manager, in a commit by Li Mei:
+    // the customer's page names Chen only in that field.
+    let customer = demo.read("customers/C-0001.toml");
+    assert!(
+        customer.contains("account_manager = \"li.sales\""),
+        "{customer}"
+    );
+    demo.write(
+        "customers/C-0001.toml",
+        &customer.replace("\"li.sales\"", "\"chen.sales\""),
+    );
+    demo.commit("C-0001 to Chen Jie");
+    demo.build(&demo.site);
+    let reads = kept_reads(&demo, "customers/C-0001.html");
+    assert!(
+        reads.contains(&"person chen.sales".to_string()),
+        "{reads:?}"
+    );
+    let rename = |from: &str, to: &str| {
+        let people = demo.read("people.toml");
+        let (from, to) = (format!("name = \"{from}\""), format!("name = \"{to}\""));
+        assert!(people.contains(&from), "{people}");
+        demo.write("people.toml", &people.replace(&from, &to));
+        demo.commit_as_gm("people: a full name");
+        let laid_out = demo
+            .build_counted(&demo.site)
+            .count("record pages laid out");
+        assert!(
+            laid_out > 0 && laid_out < first,
+            "{laid_out} of {first} record pages laid out"
+        );
+    };
+    rename("Chen Jie", "Chen Jiehua");
+    let page = site_page(&demo, "customers/C-0001.html");
+    assert!(page.contains("Chen Jiehua (chen.sales)"), "{page}");
+    demo.assert_same_as_cold("renaming an account manager");
+
+    // An order Li Mei committed: its timeline names her.
+    rename("Li Mei", "Li Meihua");
+    let (_, order_id) = order_of_c0001(&demo);
+    let order = site_page(&demo, &format!("orders/{order_id}.html"));
+    let timeline = &order[order.find("id=\"timeline\"").expect(&order)..];
+    assert!(timeline.contains("Li Meihua (li.sales)"), "{timeline}");
+    assert!(!order.contains("Li Mei ("), "{order}");
+    demo.assert_same_as_cold("renaming a person");
+}
+
+/// A key revoked in people.toml after the fact (found stolen): what it
+/// signed from the revocation day on proves nothing, in every proof, the
+/// cached ones included. The policy in force now is part of what every
+/// cached proof was made under, so the proofs are made again, and the
+/// rebuilt site is the one a cold build makes.
+#[test]
+fn a_key_revoked_after_the_fact_is_not_served_from_the_proofs_cache() {
+    let demo = Demo::new();
+    demo.build(&demo.site);
+    let signed = find(&demo, "property", "by = \"sun.qc\"");
+    let stem = Path::new(&signed).file_stem().unwrap().to_str().unwrap();
+    let page = format!("property/{stem}.html");
+    assert!(site_page(&demo, &page).contains("class=\"sig-proven\""));
+    let people = demo.read("people.toml");
+    let key = people
+        .lines()
+        .skip_while(|l| *l != "id = \"sun.qc\"")
+        .find_map(|l| l.strip_prefix("keys = [").and_then(|k| k.strip_suffix(']')))
+        .unwrap_or_else(|| panic!("{people}"))
+        .to_string();
+    let revoked = format!("{{ key = {key}, revoked = 2000-01-01 }}");
+    demo.write("people.toml", &people.replace(&key, &revoked));
+    demo.commit_as_gm("people: Sun Hui's key was stolen");
+    let built = demo.build_counted(&demo.site);
+    assert!(built.count("files proven") > 0, "{:?}", built.counts);
+    let shown = site_page(&demo, &page);
+    assert!(!shown.contains("class=\"sig-proven\""), "{shown}");
+    demo.assert_same_as_cold("revoking a key");
 }
