@@ -13,11 +13,17 @@
 //!
 //! Proving signatures reads every revision of every signed file and
 //! verifies SSH signatures: the costliest part of a run after the walk. A
-//! file's proofs depend only on its revisions (commit ids and blobs), the
-//! people and the configuration, so they are kept too, in
+//! file's proofs depend only on its revisions (commit ids, blobs and
+//! positions on the first-parent line), the policies in force for them
+//! and the configuration, so they are kept too, in
 //! `<git dir>/docket/proofs.json`, keyed by a fingerprint of those
-//! revisions, under a seed made of docket's version, the people and the
-//! configuration. A file changed in the working tree is never cached.
+//! revisions, under a seed made of docket's version, the configuration,
+//! the policies in force before the line's length when they were made
+//! (every revision of a file kept is before it) and what the policy in
+//! force now adds to every proof: the keys it revokes, its `signatures`
+//! (`Governance::fingerprint_before`). A policy that comes in force
+//! later, such as a new employee's, keeps every file's proofs. A file
+//! changed in the working tree is never cached.
 //!
 //! Both files live inside `.git` and are trusted as `.git` is: whoever can
 //! write there can rewrite the repository itself. They never travel with a

@@ -299,13 +299,6 @@ impl History {
         line.into_iter().map(|(_, i)| i).collect()
     }
 
-    /// A fingerprint of the revisions of the file now at `path` (commit
-    /// ids, paths, blobs, how it changed) and of where each commit stands
-    /// (on the main line, or brought in by which merge from where): what
-    /// anything derived from its history alone depends on. By commit id
-    /// and first-parent positions, which stay as commits are added; a
-    /// commit whose standing changes (a merge put another line first) is
-    /// judged under other rules. `None` for a file without history.
     /// How long the first-parent line is: one past the newest position.
     pub fn line_length(&self) -> usize {
         self.commits
@@ -315,6 +308,13 @@ impl History {
             .map_or(0, |p| p + 1)
     }
 
+    /// A fingerprint of the revisions of the file now at `path` (commit
+    /// ids, paths, blobs, how it changed) and of where each commit stands
+    /// (on the main line, or brought in by which merge from where): what
+    /// anything derived from its history alone depends on. By commit id
+    /// and first-parent positions, which stay as commits are added; a
+    /// commit whose standing changes (a merge put another line first) is
+    /// judged under other rules. `None` for a file without history.
     pub fn revisions_key(&self, path: &str) -> Option<u64> {
         let f = self.file(path)?;
         let key = *f.key.0.get_or_init(|| self.key_of(f));

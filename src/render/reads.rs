@@ -223,8 +223,8 @@ impl Kept {
     }
 
     /// The reads [`Kept::parse`] read, if they were kept under `seed`.
-    /// Under another seed (another version of docket, people.toml or
-    /// docket.toml changed) every fingerprint starts elsewhere, so no
+    /// Under another seed (another version of docket, docket.toml
+    /// changed) every fingerprint starts elsewhere, so no
     /// page of that site can be taken: they are let go at once rather
     /// than held (about 50 MiB at 50,000 orders) while every page is
     /// rendered again, the build's peak of memory.

@@ -478,7 +478,7 @@ fn a_commit_that_signs_nothing_takes_every_month_of_signatures_unrendered() {
 }
 
 /// Reads kept under another seed than the build's (a site built by another
-/// version of docket, or before people.toml or docket.toml changed) are not
+/// version of docket, or before docket.toml changed) are not
 /// read: every fingerprint starts from the seed, so no page could be taken
 /// by them, and holding them while every page is rendered again was the
 /// build's peak of memory (BENCHMARKS.md). Each page is laid out again and
