@@ -43,15 +43,8 @@ impl Demo {
 
     /// Build into `out`; how many pages were rendered, of how many.
     fn build(&self, out: &Path) -> (usize, usize) {
-        let run = docket_on(
-            &self.records,
-            &["build", "--as-of", AS_OF, "--out", out.to_str().unwrap()],
-        );
-        assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-        let (pages, rest) = run.stdout.split_once(" pages (").expect(&run.stdout);
-        let pages = pages.rsplit(' ').next().unwrap().parse().unwrap();
-        let rendered = rest.split_once(" rendered").unwrap().0.parse().unwrap();
-        (rendered, pages)
+        let built = self.build_counted(out);
+        (built.rendered, built.pages)
     }
 
     /// Build into `out` with `DOCKET_TIMINGS`: how many pages were
