@@ -52,10 +52,8 @@ impl History {
             return None;
         }
         let id = |p: usize| {
-            self.commits
-                .iter()
-                .find(|x| x.line == Some(p))
-                .map_or("", |x| x.id.as_str())
+            self.at_position(p)
+                .map_or("", |i| self.commits[i].id.as_str())
         };
         Some((id(fork), id(via), at_merge))
     }

@@ -272,6 +272,9 @@ pub struct History {
     /// moment ago, and anchoring most first-parent commits against git
     /// (`anchor.rs`) would only read the same trees again.
     pub fresh: bool,
+    /// The commit at each first-parent position, made on first use
+    /// ([`History::at_position`]), once the walk has made the index.
+    pub(super) by_position: std::sync::OnceLock<Vec<Option<usize>>>,
 }
 
 impl History {
@@ -297,6 +300,21 @@ impl History {
             .collect();
         line.sort_unstable();
         line.into_iter().map(|(_, i)| i).collect()
+    }
+
+    /// The commit at first-parent position `p` (index into
+    /// [`History::commits`]).
+    pub fn at_position(&self, p: usize) -> Option<usize> {
+        let table = self.by_position.get_or_init(|| {
+            let mut table = vec![None; self.line_length()];
+            for (i, c) in self.commits.iter().enumerate() {
+                if let Some(slot) = c.line.and_then(|p| table.get_mut(p)) {
+                    *slot = Some(i);
+                }
+            }
+            table
+        });
+        table.get(p).copied().flatten()
     }
 
     /// How long the first-parent line is: one past the newest position.
@@ -335,6 +353,11 @@ impl History {
                 .u64(pos(c.fork))
                 .str(&r.path)
                 .str(r.blob.as_deref().unwrap_or("-"));
+            // A branch commit is judged by the rules of the merge that
+            // brought it in too, and its proof names that merge.
+            if let Some(merge) = c.via.and_then(|v| self.at_position(v)) {
+                fp.str(&self.commits[merge].id);
+            }
             // Each kind by a name of its own, not through serde: this runs
             // for every revision of every file twice a build.
             match &r.change {

@@ -2632,3 +2632,47 @@ fn a_switch_published_while_a_loss_was_open_is_passed_over_by_merging_the_lost_c
         show(&published_run)
     );
 }
+
+/// A proof that names the merge whose rules it was judged by, kept in the
+/// proofs cache, and the merge made again (the same parents and tree,
+/// another message: a force-push of an amended merge). The branch
+/// commit's revision is the same, at the same positions; the merge's id
+/// is in its cache key too, so the proof names the merge that is there.
+#[test]
+fn a_merge_made_again_is_the_merge_a_cached_proof_names() {
+    let (repo, root, main) = switched_to_ssh();
+    repo.set_policy("author");
+    repo.write(ORDER_PATH, ORDER);
+    let forged = repo.commit_raw(
+        "wang.gm",
+        "2026-03-03 10:00",
+        "Review SO-2026-0001",
+        Signing::Unsigned,
+        &[root],
+    );
+    repo.set_policy("ssh");
+    let merge = |message: &str| {
+        let merge = repo.commit_raw(
+            "li.sales",
+            "2026-03-03 11:00",
+            message,
+            Signing::KeyOf("li.sales"),
+            &[main, forged],
+        );
+        repo.set_head(merge);
+        merge
+    };
+    let first = merge("Merge branch 'review'");
+    let (sig, _) = judged(&repo, "SO-2026-0001", "review", AS_OF, &[]);
+    let detail = sig["status"]["detail"].as_str().unwrap_or_default();
+    assert!(detail.contains(&Repo::short(first)), "{detail}");
+    let again = merge("Merge branch 'review' into main");
+    assert_ne!(first, again);
+    for cache in [&[][..], &["--no-cache"][..]] {
+        let (sig, _) = judged(&repo, "SO-2026-0001", "review", AS_OF, cache);
+        assert_eq!(sig["state"], "unproven", "{sig:#}");
+        let detail = sig["status"]["detail"].as_str().unwrap_or_default();
+        let want = format!("merged in commit {}", Repo::short(again));
+        assert!(detail.contains(&want), "{want:?} in {detail}");
+    }
+}
