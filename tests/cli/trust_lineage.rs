@@ -68,6 +68,20 @@ fn switched_to_ssh() -> (Repo, git2::Oid, git2::Oid) {
     (repo, root, main)
 }
 
+/// Li's branch, based on `root` (docket.toml still "author" in that
+/// tree): the review in the GM's name, unsigned. Returns the commit.
+fn forged_on_a_branch(repo: &Repo, root: git2::Oid) -> git2::Oid {
+    repo.set_policy("author");
+    repo.write(ORDER_PATH, ORDER);
+    repo.commit_raw(
+        "wang.gm",
+        "2026-03-03 10:00",
+        "Review SO-2026-0001",
+        Signing::Unsigned,
+        &[root],
+    )
+}
+
 /// The GM's key rotated in the working tree as the docs advise: the old
 /// key kept, revoked from `revoked`, and a new one.
 fn rotate_gm_key(repo: &Repo, revoked: &str) {
@@ -159,17 +173,7 @@ fn people_toml_moved_aside_and_written_anew_is_judged_not_a_new_bootstrap() {
 #[test]
 fn a_branch_forked_before_the_switch_to_ssh_does_not_prove_by_author() {
     let (repo, root, main) = switched_to_ssh();
-    // Li's branch, based on the root commit (docket.toml still "author"
-    // in that tree): the review in the GM's name, unsigned.
-    repo.set_policy("author");
-    repo.write(ORDER_PATH, ORDER);
-    let forged = repo.commit_raw(
-        "wang.gm",
-        "2026-03-03 10:00",
-        "Review SO-2026-0001",
-        Signing::Unsigned,
-        &[root],
-    );
+    let forged = forged_on_a_branch(&repo, root);
     // Li merges it; the merge keeps main's docket.toml ("ssh").
     repo.set_policy("ssh");
     let merge = repo.commit_raw(
@@ -1922,15 +1926,7 @@ fn a_role_the_gm_took_back_does_not_sign_on_a_branch_forked_before() {
 #[test]
 fn a_fork_at_lis_own_merged_branch_commit_is_history_rewritten() {
     let (repo, root, main) = switched_to_ssh();
-    repo.set_policy("author");
-    repo.write(ORDER_PATH, ORDER);
-    let forged = repo.commit_raw(
-        "wang.gm",
-        "2026-03-03 10:00",
-        "Review SO-2026-0001",
-        Signing::Unsigned,
-        &[root],
-    );
+    let forged = forged_on_a_branch(&repo, root);
     repo.set_policy("ssh");
     let published = repo.commit_raw(
         "li.sales",
@@ -2222,15 +2218,7 @@ fn two_published_fixes_of_docket_toml_merged_back_as_advised_are_cleared() {
 #[test]
 fn a_fork_at_lis_merge_of_the_switch_hides_the_switch_from_the_published_line() {
     let (repo, root, main) = switched_to_ssh();
-    repo.set_policy("author");
-    repo.write(ORDER_PATH, ORDER);
-    let forged = repo.commit_raw(
-        "wang.gm",
-        "2026-03-03 10:00",
-        "Review SO-2026-0001",
-        Signing::Unsigned,
-        &[root],
-    );
+    let forged = forged_on_a_branch(&repo, root);
     repo.set_policy("ssh");
     let took = repo.commit_raw(
         "wang.gm",
@@ -2641,15 +2629,7 @@ fn a_switch_published_while_a_loss_was_open_is_passed_over_by_merging_the_lost_c
 #[test]
 fn a_merge_made_again_is_the_merge_a_cached_proof_names() {
     let (repo, root, main) = switched_to_ssh();
-    repo.set_policy("author");
-    repo.write(ORDER_PATH, ORDER);
-    let forged = repo.commit_raw(
-        "wang.gm",
-        "2026-03-03 10:00",
-        "Review SO-2026-0001",
-        Signing::Unsigned,
-        &[root],
-    );
+    let forged = forged_on_a_branch(&repo, root);
     repo.set_policy("ssh");
     let merge = |message: &str| {
         let merge = repo.commit_raw(
