@@ -147,9 +147,7 @@ impl History {
                 )
             }))
     }
-}
 
-impl History {
     /// Whether commit `c`'s SSH signature proves that `by` made it on
     /// `signed_on` (its signing day), under the policy in force for it:
     /// made with a key `by` holds there, inside the key's window, and not
@@ -199,16 +197,6 @@ pub fn govern(history: &mut History, offset_seconds: i32) -> Result<()> {
     }
     let objects = history.objects()?;
     let h: &History = history;
-    // Each first-parent position's commit: positions count the line from
-    // its root, and the line is among the commits, so a list by position
-    // (a map of 300,000 commits at 50,000 orders took longer to fill than
-    // the rest of the governance).
-    let mut line: Vec<Option<usize>> = vec![None; h.commits.len()];
-    for (i, c) in h.commits.iter().enumerate() {
-        if let Some(slot) = c.line.and_then(|p| line.get_mut(p)) {
-            *slot = Some(i);
-        }
-    }
     let mut gov = Governance {
         ready: true,
         ..Governance::default()
@@ -221,7 +209,7 @@ pub fn govern(history: &mut History, offset_seconds: i32) -> Result<()> {
     };
     let mut booting = true;
     for (position, revisions) in by_position(h) {
-        let Some(&Some(commit)) = line.get(position) else {
+        let Some(commit) = h.at_position(position) else {
             continue;
         };
         // Who made the commit and how it is signed, from the object.

@@ -214,9 +214,7 @@ impl Renderer<'_> {
             })
             .collect())
     }
-}
 
-impl Renderer<'_> {
     /// The timeline of the page of `file`, read from git.
     fn timeline(&self, file: &str) -> Result<Option<Vec<super::views::TimelineEntry>>> {
         match self.trail {

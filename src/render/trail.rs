@@ -51,10 +51,11 @@ pub struct Trail<'h> {
     /// The newest commits' index -> (file path, how it changed), for
     /// recent changes.
     touched: BTreeMap<usize, Vec<(&'h str, &'h Change)>>,
-    /// How each person in people.toml is named as a commit's author, by
-    /// email in lower case, as a value ([`reads::value_of`]): what a
-    /// timeline shows of people.toml, fingerprinted with it.
-    authors: Lookup<String, u64>,
+    /// The person in people.toml each email is (in lower case), by
+    /// position in the people, with how the timeline names them as a
+    /// value ([`reads::value_of`]): what a timeline shows of people.toml,
+    /// found and fingerprinted by the one lookup.
+    authors: Lookup<String, (usize, u64)>,
 }
 
 /// One commit on the recent-changes page and in the feed.
@@ -105,11 +106,11 @@ impl<'h> Trail<'h> {
         // The first person with an email is its author, as
         // `person_by_email` finds them.
         let mut authors = Lookup::default();
-        for p in people {
+        for (i, p) in people.iter().enumerate() {
             for email in &p.emails {
                 authors
                     .entry(email.to_ascii_lowercase())
-                    .or_insert_with(|| reads::value_of(&named(p)));
+                    .or_insert_with(|| (i, reads::value_of(&named(p))));
             }
         }
         Trail {
@@ -138,8 +139,8 @@ impl<'h> Trail<'h> {
     /// what git says.
     fn author(&self, cx: &Cx, commit: usize) -> String {
         let a = &self.history.commits[commit].author;
-        match cx.model.person_by_email(&a.email) {
-            Some(p) => named(p),
+        match self.author_of(commit) {
+            Some((i, _)) => named(&cx.model.people[i]),
             None => format!("{} <{}>", a.name, a.email),
         }
     }
@@ -147,13 +148,19 @@ impl<'h> Trail<'h> {
     /// The value of how commit `c`'s author is named ([`Trail::author`]):
     /// 0 for an author not in people.toml, whom the commit itself names.
     fn author_value(&self, c: usize) -> u64 {
+        self.author_of(c).map_or(0, |(_, value)| value)
+    }
+
+    /// Commit `c`'s author in people.toml, and how the timeline names
+    /// them as a value.
+    fn author_of(&self, c: usize) -> Option<(usize, u64)> {
         let email = &self.history.commits[c].author.email;
         let found = if email.bytes().any(|b| b.is_ascii_uppercase()) {
             self.authors.get(&email.to_ascii_lowercase())
         } else {
             self.authors.get(email.as_str())
         };
-        found.copied().unwrap_or(0)
+        found.copied()
     }
 
     /// Fill in what the history proves about the signature `view` shows

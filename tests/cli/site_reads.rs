@@ -98,8 +98,8 @@ impl Demo {
         );
     }
 
-    /// Commit as the GM, signed with her key (the demo writes the keys
-    /// beside the records): a change to people.toml takes effect.
+    /// Commit as the GM, signed with the GM's key (the demo writes the
+    /// keys beside the records): a change to people.toml takes effect.
     fn commit_as_gm(&self, message: &str) {
         let key = self.records.parent().unwrap().join("keys/wang.gm");
         let key = format!("user.signingkey={}", key.display());
@@ -120,18 +120,11 @@ impl Demo {
         self.commit_as(&[&gm[..], &signing[..]].concat(), message);
     }
 
+    /// Commit everything with the git settings `who` (unsigned unless
+    /// they say otherwise: of two `-c` of one key, git takes the last).
     fn commit_as(&self, who: &[&str], message: &str) {
-        let commit = [
-            who,
-            &["-c", "commit.gpgsign=false", "commit", "-qm", message][..],
-        ]
-        .concat();
-        // The last `-c` of a key wins: a signed commit overrides the default.
-        let commit = if who.contains(&"commit.gpgsign=true") {
-            [who, &["commit", "-qm", message][..]].concat()
-        } else {
-            commit
-        };
+        let unsigned = ["-c", "commit.gpgsign=false"];
+        let commit = [&unsigned[..], who, &["commit", "-qm", message][..]].concat();
         for args in [vec!["add", "-A"], commit] {
             let out = std::process::Command::new("git")
                 .arg("-C")
