@@ -52,8 +52,9 @@ use std::path::{Path, PathBuf};
 /// `proofs.json` are then read again (10: a controlled document is never
 /// one side of a move; and an index continued before this format could
 /// have joined two histories of one path; 11: proofs.json lists each text
-/// once; 12: proofs are made under the policies before a position).
-const FORMAT: u32 = 12;
+/// once; 12: proofs are made under the policies before a position; 13:
+/// the index is kept under the repository's grafts).
+const FORMAT: u32 = 13;
 
 /// The index in a compact form: tens of thousands of commits by a few
 /// dozen people, so people are listed once and referred to by position,
@@ -63,6 +64,8 @@ const FORMAT: u32 = 12;
 struct CacheFile {
     format: u32,
     prefix: String,
+    /// The repository's grafts when the index was kept (`repo::grafts`).
+    grafts: u64,
     head: String,
     /// (name, email)
     people: Vec<(String, String)>,
@@ -98,14 +101,14 @@ pub(super) fn path(git_dir: &Path) -> PathBuf {
 }
 
 /// The cached index for this records root, if there is a usable one.
-pub(super) fn load(git_dir: &Path, prefix: &str) -> Option<Base> {
+pub(super) fn load(git_dir: &Path, prefix: &str, grafts: Option<u64>) -> Option<Base> {
     let bytes = std::fs::read(path(git_dir)).ok()?;
     let file: CacheFile = serde_json::from_slice(&bytes).ok()?;
     // The file's text is not needed once parsed; at 50,000 orders it is
     // 70 MiB that would otherwise be held through the walk, at the
     // build's peak.
     drop(bytes);
-    if file.format != FORMAT || file.prefix != prefix {
+    if file.format != FORMAT || file.prefix != prefix || Some(file.grafts) != grafts {
         return None;
     }
     let people = &file.people;
@@ -235,6 +238,7 @@ pub(super) fn save<'h>(history: &'h History) {
     struct Out<'h> {
         format: u32,
         prefix: &'h str,
+        grafts: u64,
         head: &'h str,
         people: Vec<(&'h str, &'h str)>,
         commits: Vec<(
@@ -302,6 +306,7 @@ pub(super) fn save<'h>(history: &'h History) {
     let file = Out {
         format: FORMAT,
         prefix: &history.prefix,
+        grafts: history.grafts,
         head,
         people,
         commits,

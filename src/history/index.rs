@@ -227,6 +227,9 @@ pub struct History {
     /// Whether this run read and wrote the caches in `<git dir>/docket`
     /// (`false` with `--no-cache`, and without a repository).
     pub caches: bool,
+    /// The repository's grafts (`repo::grafts`, 0 without): what the
+    /// caches of the walk and the proofs are kept under.
+    pub grafts: u64,
     /// Commits a published site was built from that are no longer in the
     /// history of `HEAD`, filled by [`rewrites`](super::rewrite::rewrites)
     /// when the command was given the site.

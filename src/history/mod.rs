@@ -161,6 +161,8 @@ impl History {
         if repo.is_shallow() {
             return none(Unavailable::Shallow);
         }
+        let grafts = repo::grafts(&repo);
+        let caches = caches && grafts.is_some();
         use crate::timing::stage;
         // git's index is read beside the cached index and the walk, which
         // keep one core busy (a quarter of a second at 50,000 orders);
@@ -171,7 +173,11 @@ impl History {
                 .is_none()
                 .then(|| s.spawn(|| stage("history index", || StatCache::new(&git_dir, &prefix))));
             let base = caches
-                .then(|| stage("history cache load", || cache::load(repo.path(), &prefix)))
+                .then(|| {
+                    stage("history cache load", || {
+                        cache::load(repo.path(), &prefix, grafts)
+                    })
+                })
                 .flatten();
             let cached = base.as_ref().map(|b| b.commits.len());
             // A second history in one process walks as the first did.
@@ -185,6 +191,7 @@ impl History {
         let mut history = history?;
         history.git_dir = git_dir;
         history.caches = caches;
+        history.grafts = grafts.unwrap_or_default();
         history.checks = vec![std::sync::OnceLock::new(); history.commits.len()];
         let rest = stat.map(|stat| (base, stat));
         Ok(Walked { history, rest })

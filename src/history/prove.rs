@@ -103,11 +103,13 @@ fn prove_all(history: &mut History, model: &Model, only: Option<&str>) -> crate:
     // depend on the policies before that position only: a policy that
     // comes in force later (a new employee, a new key) is in force for no
     // commit of theirs, and a file with a newer commit has another key.
-    // What the policy in force now adds to every proof is in the seed too.
+    // What the policy in force now adds to every proof is in the seed too,
+    // and the grafts, which decide every commit's parents.
     let seed_at = |line: usize| {
         Fingerprint::new(4)
             .str(env!("CARGO_PKG_VERSION"))
             .u64(h.governance.fingerprint_before(line))
+            .u64(h.grafts)
             .json(&model.config)
             .finish()
     };

@@ -310,6 +310,20 @@ pub(super) fn grafted(repo: &git2::Repository) -> bool {
     repo.commondir().join("info/grafts").exists()
 }
 
+/// What the repository's grafts say, as a fingerprint: 0 without grafts;
+/// `None` for grafts that cannot be read, of unknown parents, under which
+/// nothing may be kept or taken. The parents libgit2 reads depend on
+/// them, so whatever is kept of a walk (the index, the proofs) is kept
+/// under them: grafts written, edited or removed under a head an index
+/// was kept for would otherwise keep yesterday's parents.
+pub(super) fn grafts(repo: &git2::Repository) -> Option<u64> {
+    match std::fs::read(repo.commondir().join("info/grafts")) {
+        Ok(text) => Some(xxhash_rust::xxh3::xxh3_64(&text) | 1),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(0),
+        Err(_) => None,
+    }
+}
+
 /// The tree and the first parent named by a commit object's header, when
 /// the header begins as git writes it: `tree <id>` then, unless it is a
 /// root commit, `parent <id>`, each id 40 lowercase hex digits. `None`

@@ -468,6 +468,51 @@ fn grafts_are_read_as_libgit2_reads_them_in_the_first_parent_line_too() {
     assert_eq!(revisions(&repo, "SO-2026-0001"), before + 1);
 }
 
+/// Grafts written, changed or removed after the caches were (the
+/// history index, the proofs): the parents git reads changed under a
+/// head the index was kept for, so the index and the proofs kept with it
+/// are not the history any more. The run is the run without caches, in
+/// each direction.
+#[test]
+fn grafts_changed_after_the_caches_were_kept_are_read_as_a_cold_run_reads_them() {
+    let repo = signed("author");
+    let before = revisions(&repo, "SO-2026-0001");
+    let git = repo.git();
+    let base = git.head().unwrap().target().unwrap();
+    repo.append(ORDER_PATH, "\n# a note\n");
+    repo.commit_as("li.sales", "2026-03-05", "a note");
+    repo.append(ORDER_PATH, "# another\n");
+    let last = repo.commit_as("li.sales", "2026-03-06", "another note");
+    let check = |cache: bool| {
+        let mut args = vec!["check", "--format", "json", "--as-of", AS_OF];
+        if !cache {
+            args.push("--no-cache");
+        }
+        repo.docket(&args).stdout
+    };
+    assert_eq!(revisions(&repo, "SO-2026-0001"), before + 2);
+    let ungrafted = check(true);
+    assert!(repo.top.join(".git/docket/history.json").exists());
+    let grafts = repo.top.join(".git/info/grafts");
+    std::fs::create_dir_all(grafts.parent().unwrap()).unwrap();
+    // The last commit's parent is now the base: the note is gone.
+    std::fs::write(&grafts, format!("{last} {base}\n")).unwrap();
+    assert_eq!(revisions(&repo, "SO-2026-0001"), before + 1, "grafts added");
+    assert_eq!(check(true), check(false), "grafts added");
+    // The last commit made a root: its order was added there.
+    std::fs::write(&grafts, format!("{last}\n")).unwrap();
+    assert_eq!(revisions(&repo, "SO-2026-0001"), 1, "grafts changed");
+    assert_eq!(check(true), check(false), "grafts changed");
+    std::fs::remove_file(&grafts).unwrap();
+    assert_eq!(
+        revisions(&repo, "SO-2026-0001"),
+        before + 2,
+        "grafts removed"
+    );
+    assert_eq!(check(true), check(false), "grafts removed");
+    assert_eq!(check(true), ungrafted);
+}
+
 /// The walk reads the first-parent line in runs of consecutive commits,
 /// each commit compared with its parent's tree as the listing read it,
 /// and with the trees the commit before kept for it. Over several runs
