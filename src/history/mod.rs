@@ -38,6 +38,7 @@ mod cache;
 pub mod changes;
 mod clock;
 mod controlled;
+mod converts;
 pub mod covers;
 pub mod fields;
 mod govern;

@@ -15,7 +15,8 @@ use std::path::Path;
 /// nothing short of the system clock sets it (git compares it too,
 /// `core.trustctime`). Files modified no earlier than the index was
 /// written ("racily clean") are hashed anyway. Without an index (or off
-/// Unix) every file is hashed.
+/// Unix), and where git may convert a file docket reads (`converts.rs`),
+/// every file is hashed.
 pub struct StatCache {
     /// The records root's path in the work tree (`""` or `records/`):
     /// the index names files from the work tree's top.
@@ -77,6 +78,14 @@ impl StatCache {
                     },
                 );
             }
+        }
+        // Where git may store a file as other bytes than it holds, the
+        // index's blob is not the hash of what docket reads.
+        let converts = git2::Repository::open(git_dir).map_or(true, |repo| {
+            super::converts::may_convert(&repo, cache.entries.keys().map(Vec::as_slice))
+        });
+        if converts {
+            cache.entries.clear();
         }
         cache
     }

@@ -26,6 +26,12 @@
 //! change time, and nobody can set it back short of the system clock:
 //! the test git applies to its index, which docket already trusts to
 //! tell whether a file still holds `HEAD`'s blob (`history/stat.rs`).
+//! One kind of write escapes it, for git as for docket: through a shared
+//! memory mapping, Linux moves the times when a page is first written
+//! after it was written back, not at every store, so a second edit
+//! through one mapping within the writeback interval keeps every field.
+//! Editors and git write with `write(2)` or by renaming a new file;
+//! `--no-cache` reads every file.
 //! That holds on Linux's local file systems, and only there is anything
 //! kept ([`local`]): NFS and SMB clients may answer `lstat` from a cache
 //! for a minute, FAT keeps no change time. And only for a file on the

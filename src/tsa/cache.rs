@@ -22,10 +22,13 @@
 //! inflates 15,000 commit objects nor reads and hashes 60 MB of tokens
 //! (290 MB at 50,000 orders). A file the index cannot vouch for (changed,
 //! new, racily clean, no index) is read and hashed as git would hash it.
-//! The key is always made from bytes docket read: a file git stores
-//! through a filter (`.gitattributes` eol or encoding) has an index blob
-//! that is not the hash of its bytes, so it never matches a kept key on
-//! the index's word, and is read every run.
+//! The index's blob is the hash of the file's bytes only where git
+//! converts nothing: a token that git checks out through a filter, or
+//! with other line endings (`.gitattributes`, `core.autocrlf`), holds
+//! other bytes than the blob the index names, which may be the very
+//! blob whose result was kept before the conversion took effect. So
+//! where git may convert a file docket reads, the index vouches for
+//! nothing (`crate::history::StatCache`) and every token is read.
 //! git's SHA-1 is computed with collision detection by libgit2 and by git,
 //! so the known collision attacks are refused; and a collision would only
 //! show one valid token's result for another file. Until 2026-12 the

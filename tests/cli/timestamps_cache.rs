@@ -235,6 +235,21 @@ fn a_token_git_vouches_for_is_taken_from_the_cache_unread() {
         "{:#?}",
         doctored.findings()
     );
+    // Attributes that convert nothing docket reads (attachments in Git
+    // LFS, tokens marked binary) leave the index its word.
+    std::fs::write(
+        repo.top.join(".gitattributes"),
+        "*.pdf filter=lfs diff=lfs merge=lfs -text\n*.tsr binary\n",
+    )
+    .unwrap();
+    assert_eq!(repo.check().stdout, doctored.stdout);
+    // One that converts the tokens takes it away: the files are read (and
+    // their true result kept, in place of the doctored one).
+    std::fs::write(repo.top.join(".gitattributes"), "*.tsr text\n").unwrap();
+    clean(&repo.check());
+    std::fs::remove_file(repo.top.join(".gitattributes")).unwrap();
+    doctor_index_and_cache(&repo, &review, None);
+    assert_eq!(repo.check().stdout, doctored.stdout);
     // Touched (a new change time), the file is read: its own blob misses
     // the doctored entry, and the token is verified again.
     let rel = format!("timestamps/{review}.tsr");
@@ -259,4 +274,57 @@ fn a_token_that_is_a_link_is_read_whatever_the_index_says() {
     clean(&repo.check());
     doctor_index_and_cache(&repo, &review, Some(&target));
     clean(&repo.check());
+}
+
+/// A token git rewrites on checkout (a filter set in `.gitattributes`
+/// after its result was kept: here one that adds a byte, undone when git
+/// stores the file, as Git LFS or an encryption filter stores other bytes
+/// than it checks out) is no longer the token that verified, whatever
+/// git's index says: the index names the blob git would store, which is
+/// the kept one, while the file holds other bytes. A warm check says
+/// what a cold one says: the token is not valid DER.
+#[test]
+fn a_token_git_converts_on_checkout_is_read_whatever_the_index_says() {
+    let (repo, _, review) = stamped();
+    stage_tokens(&repo);
+    clean(&repo.check());
+    assert!(kept(&repo)["tokens"].get(&review).is_some());
+    let git_cli = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(&repo.top)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+    };
+    git_cli(&["config", "filter.pad.smudge", "cat; printf x"]);
+    git_cli(&["config", "filter.pad.clean", "head -c -1"]);
+    let rel = format!("timestamps/{review}.tsr");
+    std::fs::write(
+        repo.top.join(".gitattributes"),
+        format!("{rel} filter=pad\n"),
+    )
+    .unwrap();
+    let token = repo.path(&rel);
+    let before = std::fs::read(&token).unwrap();
+    std::fs::remove_file(&token).unwrap();
+    // As `git checkout` does, the index takes the new file's stat.
+    git_cli(&["checkout-index", "-f", "-u", "--", &rel]);
+    assert_eq!(std::fs::read(&token).unwrap(), [&before[..], b"x"].concat());
+    // Well before the index is written: not racily clean, so the index's
+    // entry, refreshed, would vouch for the file.
+    let past = std::time::SystemTime::now() - std::time::Duration::from_secs(30);
+    std::fs::File::options()
+        .write(true)
+        .open(&token)
+        .unwrap()
+        .set_modified(past)
+        .unwrap();
+    git_cli(&["update-index", "--refresh"]);
+    let warm = repo.check();
+    let cold = repo.docket(&["check", "--format", "json", "--as-of", AS_OF, "--no-cache"]);
+    assert_eq!(warm.stdout, cold.stdout);
+    let msg = missing_on_order(&warm);
+    assert!(msg.contains("DER"), "{msg}");
 }

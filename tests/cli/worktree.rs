@@ -103,3 +103,54 @@ fn committed_attachments_flag_nothing() {
     repo.commit_as("li.sales", "2026-03-03", "File the framework agreement");
     clean(&repo.check());
 }
+
+/// A record that git checks out with other line endings than it stores
+/// (`.gitattributes`: `*.toml text eol=crlf`) is not the committed file
+/// byte for byte, and docket reads the bytes: it differs from `HEAD`
+/// however fresh git's index is. The index names the blob git would
+/// store, not the hash of the file, so where git converts it vouches for
+/// nothing (before, a refreshed index said "committed" and a racily
+/// clean one "not committed", of the same file).
+#[test]
+fn a_record_git_converts_on_checkout_is_not_committed_whatever_the_index_says() {
+    let repo = signed("author");
+    let git_cli = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(&repo.top)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+    };
+    let committed = repo.check();
+    clean(&committed);
+    std::fs::write(repo.top.join(".gitattributes"), "*.toml text eol=crlf\n").unwrap();
+    let order = repo.path(ORDER_PATH);
+    std::fs::remove_file(&order).unwrap();
+    git_cli(&["checkout", "--", &format!("{}", order.display())]);
+    assert!(std::fs::read_to_string(&order).unwrap().contains("\r\n"));
+    // The file's modification time well before the index is written:
+    // not racily clean, so the index's entry would vouch for it.
+    let past = std::time::SystemTime::now() - std::time::Duration::from_secs(30);
+    std::fs::File::options()
+        .write(true)
+        .open(&order)
+        .unwrap()
+        .set_modified(past)
+        .unwrap();
+    git_cli(&["update-index", "--refresh"]);
+    let run = repo.check();
+    let f = fires(&run, "history-unavailable");
+    assert_eq!(f.len(), 1, "{:#?}", run.findings());
+    assert_eq!(f[0].file, ORDER_PATH);
+    assert!(
+        f[0].message.contains("uncommitted changes"),
+        "{}",
+        f[0].message
+    );
+    // And a tracked .gitattributes converts as an untracked one does.
+    git_cli(&["add", ".gitattributes"]);
+    git_cli(&["update-index", "--refresh"]);
+    assert_eq!(repo.check().stdout, run.stdout);
+}
