@@ -302,6 +302,7 @@ mod tests {
             Read::Row(Kind::Order, "SO 2026 0001".into()),
             Read::Related(Kind::Customer, "C 1".into(), Kind::Capa),
             Read::Flowsheets("SO-2026-0001".into()),
+            Read::Person("li sales \"x\"".into()),
         ] {
             assert_eq!(Read::parse(&r.text()), Some(r));
         }

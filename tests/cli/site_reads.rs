@@ -618,3 +618,51 @@ fn a_key_revoked_after_the_fact_is_not_served_from_the_proofs_cache() {
     assert!(!shown.contains("class=\"sig-proven\""), "{shown}");
     demo.assert_same_as_cold("revoking a key");
 }
+
+/// A person renamed to markup, as a hostile colleague with the GM's
+/// signature would: the pages that name her are laid out again through
+/// the person read and her name's author row in timelines, escaped
+/// wherever it shows (a field, a timeline, the people page), and the
+/// site is the one a cold build makes.
+#[test]
+fn a_person_renamed_to_markup_is_shown_escaped_on_every_page_laid_out_again() {
+    let demo = Demo::new();
+    demo.build(&demo.site);
+    let evil = "Li <img src=x onerror=alert(1)><script>alert(2)</script>";
+    let people = demo.read("people.toml");
+    assert!(people.contains("name = \"Li Mei\""), "{people}");
+    demo.write(
+        "people.toml",
+        &people.replace("name = \"Li Mei\"", &format!("name = \"{evil}\"")),
+    );
+    demo.commit_as_gm("people: a name with markup");
+    let laid_out = demo
+        .build_counted(&demo.site)
+        .count("record pages laid out");
+    assert!(
+        laid_out > 0,
+        "the pages that name Li Mei are laid out again"
+    );
+    let escaped = "Li &lt;img src=x onerror=alert(1)&gt;&lt;script&gt;alert(2)&lt;/script&gt;";
+    let customer = site_page(&demo, "customers/C-0001.html");
+    assert!(
+        customer.contains(&format!("{escaped} (li.sales)")),
+        "the account manager field names her, escaped: {customer}"
+    );
+    let (_, order_id) = order_of_c0001(&demo);
+    let order = site_page(&demo, &format!("orders/{order_id}.html"));
+    let timeline = &order[order.find("id=\"timeline\"").expect(&order)..];
+    assert!(timeline.contains(escaped), "{timeline}");
+    // data.json is JSON, read as data; every page and the feed are
+    // markup.
+    let markup = |rel: &str| [".html", ".xml", ".atom"].iter().any(|e| rel.ends_with(e));
+    for (rel, html) in files(&demo.site).into_iter().filter(|(rel, _)| markup(rel)) {
+        let text = String::from_utf8_lossy(&html);
+        assert!(!text.contains("<img src=x"), "{rel}: raw tag from a name");
+        assert!(
+            !text.contains("<script>alert"),
+            "{rel}: raw script from a name"
+        );
+    }
+    demo.assert_same_as_cold("renaming a person to markup");
+}
