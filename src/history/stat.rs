@@ -3,8 +3,8 @@
 //! timestamp stage reads instead of hashing every token
 //! (`crate::tsa::stamps`).
 
+use crate::Lookup;
 use git2::Oid;
-use std::collections::HashMap;
 use std::path::Path;
 
 /// git's index as a stat cache, as `git status` uses it: a file whose size,
@@ -21,7 +21,7 @@ pub struct StatCache {
     /// The records root's path in the work tree (`""` or `records/`):
     /// the index names files from the work tree's top.
     prefix: String,
-    entries: HashMap<Vec<u8>, Stat>,
+    entries: Lookup<Vec<u8>, Stat>,
     /// When the index was written (seconds, nanoseconds).
     written: (i64, i64),
 }
@@ -45,7 +45,7 @@ impl StatCache {
     pub fn new(git_dir: &Path, prefix: &str) -> StatCache {
         let mut cache = StatCache {
             prefix: prefix.to_string(),
-            entries: HashMap::new(),
+            entries: Lookup::default(),
             written: (0, 0),
         };
         let file = git_dir.join("index");
@@ -140,7 +140,7 @@ mod tests {
     /// the given mode, and an index written after the file's last change.
     #[cfg(unix)]
     fn staged(md: &std::fs::Metadata, mode: u32) -> StatCache {
-        let mut entries = HashMap::new();
+        let mut entries = Lookup::default();
         entries.insert(
             b"o.toml".to_vec(),
             Stat {

@@ -7,9 +7,10 @@ use super::index::{Dirty, History};
 use super::stat::StatCache;
 use super::trees::PROCEDURE;
 use crate::error::Result;
+use crate::{Lookup, LookupSet};
 use git2::{ObjectType, Oid};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Which files below the records root differ from `HEAD`, with git's
@@ -30,7 +31,7 @@ pub(super) fn worktree(
         matches!(rel, "docket.toml" | "people.toml" | PROCEDURE)
             || crate::kind::Kind::of_path(rel).is_some()
     };
-    let mut at_head: HashMap<&str, &str> = HashMap::new();
+    let mut at_head: Lookup<&str, &str> = Lookup::default();
     for (path, f) in &history.files {
         // A second history of one path (`path@commit`) is not what the
         // path holds at HEAD.
@@ -82,7 +83,7 @@ pub(super) fn worktree(
             Ok((now.to_string() != *blob).then_some(Dirty::Modified))
         })
         .collect();
-    let mut seen = HashSet::new();
+    let mut seen = LookupSet::default();
     for ((rel, _), dirty) in followed.iter().zip(found) {
         if let Some(dirty) = dirty? {
             out.insert(rel.clone(), dirty);

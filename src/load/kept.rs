@@ -64,7 +64,6 @@
 use super::value::Table;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -233,7 +232,7 @@ impl KeptFiles {
 /// The texts previous runs kept, by path.
 #[derive(Default)]
 pub struct Kept<'a> {
-    texts: HashMap<&'a str, (Entry<'a>, Source)>,
+    texts: crate::Lookup<&'a str, (Entry<'a>, Source)>,
     summary: Summary,
 }
 

@@ -32,7 +32,6 @@ use crate::finding::{Finding, RuleId};
 use crate::kind::Kind;
 use crate::msg;
 use rayon::prelude::*;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use toml::de::DeTable;
 
@@ -98,7 +97,7 @@ pub struct Loaded {
     pub fingerprint: u64,
     /// Each file read, and the hash of its bytes (what `fingerprint` is
     /// made of).
-    pub hashes: HashMap<String, u64>,
+    pub hashes: crate::Lookup<String, u64>,
 }
 
 /// Top-level entries that belong to a records repository but hold no records.
@@ -172,7 +171,7 @@ fn load_from<'f>(
     let mut loaded = Loaded::default();
     let mut to_parse: Vec<(String, FileRole)> = Vec::new();
     // Read through their targets: nothing of them is kept (`kept.rs`).
-    let mut links: std::collections::HashSet<String> = Default::default();
+    let mut links: crate::LookupSet<String> = Default::default();
 
     let walker = walkdir::WalkDir::new(root)
         .follow_links(false)

@@ -17,7 +17,7 @@ use crate::kind::{IdShape, Kind};
 use crate::load::{Doc, FileRole, Guard, Loaded};
 use crate::msg;
 use rayon::prelude::*;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 /// Build the model from what the loader read. Findings from the loader are
 /// passed through; schema and id findings are added.
@@ -50,7 +50,7 @@ pub fn build(loaded: Loaded) -> (Model, Vec<Finding>) {
         .map(|doc| read_record(doc, &config, &loaded.guard))
         .collect();
 
-    let mut first_file: HashMap<String, String> = HashMap::new();
+    let mut first_file: crate::Lookup<String, String> = Default::default();
     let mut by_kind = ByKind::default();
     for ((id, record, mut found), doc) in read.into_iter().zip(&loaded.records) {
         if let Some(id) = id {

@@ -12,7 +12,6 @@ use super::read::{At, Reader};
 use crate::kind::Kind;
 use crate::load::{Attached, Refused};
 use serde::Serialize;
-use std::collections::HashMap;
 
 /// What every record has: its id, kind, file and attachments.
 #[derive(Debug, Clone, Serialize)]
@@ -54,14 +53,14 @@ pub trait ReadRecord: Sized {
 #[derive(Debug, Clone)]
 pub struct Index<T> {
     items: Vec<T>,
-    by_id: HashMap<String, usize>,
+    by_id: crate::Lookup<String, usize>,
 }
 
 impl<T> Default for Index<T> {
     fn default() -> Self {
         Index {
             items: Vec::new(),
-            by_id: HashMap::new(),
+            by_id: crate::Lookup::default(),
         }
     }
 }

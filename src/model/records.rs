@@ -63,7 +63,7 @@ macro_rules! model {
             /// bytes): a site rebuild tells by it that a record's page
             /// is unchanged without laying it out again.
             #[serde(skip)]
-            pub sources: HashMap<String, u64>,
+            pub sources: crate::Lookup<String, u64>,
         }
 
         /// One record of any kind, as read, before it joins its index.

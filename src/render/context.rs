@@ -17,7 +17,7 @@ use crate::finding::RuleId;
 use crate::kind::Kind;
 use crate::model::{Language, Model, Related, Signed};
 use crate::report::{CheckReport, Reported};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A file name for a record id: ids are checked by the model, but a page
 /// name never comes from user text unchecked, so anything outside
@@ -46,15 +46,15 @@ pub struct Cx<'a> {
     pub lang: Language,
     pub t: BTreeMap<&'static str, &'static str>,
     /// Record id -> the path of its page, for every record with one.
-    pub links: HashMap<&'a str, String>,
+    pub links: crate::Lookup<&'a str, String>,
     /// Procedure anchors present (`c4.2.1`).
     pub clauses: BTreeSet<String>,
     /// Findings by record id (findings about no readable record are on
     /// the findings page only).
-    pub findings_by_record: HashMap<&'a str, Vec<&'a Reported>>,
+    pub findings_by_record: crate::Lookup<&'a str, Vec<&'a Reported>>,
     /// Signed sections by record file, computed once: every record page
     /// and the people page need them.
-    pub signed: HashMap<&'a str, Vec<Signed<'a>>>,
+    pub signed: crate::Lookup<&'a str, Vec<Signed<'a>>>,
     /// The records listed on a record's page (a customer's orders, ...),
     /// read through [`Cx::related_of`].
     related: Related<'a>,
@@ -75,13 +75,13 @@ impl<'a> Cx<'a> {
                 (id, format!("{}/{}.html", m.kind.folder(), page_name(id)))
             })
             .collect();
-        let mut findings_by_record: HashMap<&str, Vec<&Reported>> = HashMap::new();
+        let mut findings_by_record: crate::Lookup<&str, Vec<&Reported>> = Default::default();
         for r in &report.findings {
             if let Some(id) = r.finding.record.as_deref() {
                 findings_by_record.entry(id).or_default().push(r);
             }
         }
-        let mut signed: HashMap<&str, Vec<Signed>> = HashMap::new();
+        let mut signed: crate::Lookup<&str, Vec<Signed>> = Default::default();
         for s in model.signed_sections() {
             signed.entry(s.meta.file.as_str()).or_default().push(s);
         }

@@ -25,12 +25,11 @@
 use crate::kind::Kind;
 use rayon::slice::ParallelSliceMut;
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
-/// A map looked up by key only, never walked for output: ordered by
-/// nothing, hashed fast (page paths share long prefixes, which a
-/// `BTreeMap` compares over and over).
-pub type Lookup<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+/// Page paths share long prefixes, which a `BTreeMap` compares over and
+/// over: the maps of pages are [`Lookup`]s.
+pub use crate::Lookup;
 
 /// The value of each list row built in this build, by kind and id: a
 /// list page builds the row of every record of its kind, and the record
