@@ -666,3 +666,43 @@ fn a_person_renamed_to_markup_is_shown_escaped_on_every_page_laid_out_again() {
     }
     demo.assert_same_as_cold("renaming a person to markup");
 }
+
+/// `proofs.json` records the length of the first-parent line its proofs
+/// were made at, and its seed holds the policies before it. A hand-edited
+/// length (larger than the line, or 0) names other policies than the
+/// seed was made of: no proof is taken under it, every file is proven
+/// again, and the site is the one a cold build makes.
+#[test]
+fn a_hand_edited_line_in_the_proofs_cache_takes_no_proof() {
+    let demo = Demo::new();
+    demo.build(&demo.site);
+    // A policy in force after every proof kept: the proofs stay.
+    let people = demo.read("people.toml");
+    demo.write(
+        "people.toml",
+        &format!(
+            "{people}\n[[person]]\nid = \"gao.qc\"\nname = \"Gao Lan\"\n\
+             emails = [\"gao@acme.example\"]\nroles = [\"qc\"]\ndepartment = \"qc\"\n"
+        ),
+    );
+    demo.commit_as_gm("people: Gao Lan joins QC");
+    assert_eq!(demo.build_counted(&demo.site).count("files proven"), 0);
+    let path = demo.path(".git/docket/proofs.json");
+    let kept = std::fs::read_to_string(&path).unwrap();
+    let at = kept.find("\"line\":").expect(&kept) + "\"line\":".len();
+    let digits = kept[at..].chars().take_while(char::is_ascii_digit).count();
+    let line: usize = kept[at..at + digits].parse().unwrap();
+    assert!(line > 0, "{}", &kept[..200.min(kept.len())]);
+    for edited in [line + 1000, 0] {
+        let text = format!("{}{edited}{}", &kept[..at], &kept[at + digits..]);
+        std::fs::write(&path, text).unwrap();
+        let built = demo.build_counted(&demo.site);
+        assert!(
+            built.count("files proven") > 20,
+            "line {edited}: {:?}",
+            built.counts
+        );
+        assert_eq!(built.count("files proven earlier"), 0, "line {edited}");
+        demo.assert_same_as_cold(&format!("a proofs cache made at line {edited}"));
+    }
+}
