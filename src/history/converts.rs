@@ -16,12 +16,29 @@
 //!
 //! So the index vouches for nothing in a repository where git may
 //! convert a file docket reads. Asking libgit2 for each file's attributes
-//! costs more than hashing the file, so the attribute files themselves are
-//! read, conservatively: a line counts unless its pattern is `*.EXT` for an
+//! costs more than hashing the file, and libgit2 does not read all that
+//! git reads, so docket reads the sources itself, the way git does:
+//!
+//! - the configuration libgit2 reads, the files `GIT_CONFIG_GLOBAL` and
+//!   `GIT_CONFIG_SYSTEM` name, and `/usr/local/etc/gitconfig` (a git
+//!   built there reads it): `core.autocrlf` converts; `attr.tree` (an
+//!   attributes tree never on disk) may; `core.attributesFile` names a
+//!   file to read, `~/` from the home folder, a relative path from the
+//!   work tree's top;
+//! - the environment: `GIT_ATTR_SOURCE`, and `GIT_CONFIG_COUNT` or
+//!   `GIT_CONFIG_PARAMETERS` setting one of those keys, may convert;
+//! - the attribute files: `info/attributes`, the user's, the system's
+//!   (in `/etc` and `/usr/local/etc`), a `.gitattributes` in any folder
+//!   that holds a tracked file, and every tracked `.gitattributes` as the
+//!   index holds it (git reads that one where the work tree has none: a
+//!   sparse checkout, a file deleted).
+//!
+//! An attributes line counts unless its pattern is `*.EXT` for an
 //! extension docket never reads through the index (`*.pdf filter=lfs`
 //! leaves the records alone), or every attribute it sets is one that
 //! converts nothing (`binary`, `-text`, `diff`...). An attribute docket
-//! does not know (a macro, say) counts as converting.
+//! does not know (a macro, say) counts as converting. Not read: an
+//! `includeIf "hasconfig:..."` that libgit2 does not follow.
 
 use std::path::Path;
 
@@ -54,50 +71,147 @@ const INERT: &[&str] = &[
 ];
 
 /// Whether git may convert a file docket reads in `repo`, whose index
-/// lists `paths` (every entry, from the work tree's top).
+/// lists `entries` (every path, from the work tree's top, and its blob).
 pub(super) fn may_convert<'p>(
     repo: &git2::Repository,
-    paths: impl Iterator<Item = &'p [u8]>,
+    entries: impl Iterator<Item = (&'p [u8], git2::Oid)>,
 ) -> bool {
-    let config = repo.config().ok();
-    let setting = |name: &str| config.as_ref().and_then(|c| c.get_string(name).ok());
-    // `core.autocrlf` is a boolean or `input`: anything but false converts.
-    if setting("core.autocrlf").is_some_and(|v| {
-        !matches!(
-            v.to_ascii_lowercase().as_str(),
-            "false" | "no" | "off" | "0"
-        )
-    }) {
+    let top = repo.workdir();
+    let mut files = vec![repo.commondir().join("info/attributes")];
+    // The configuration libgit2 reads (the repository's, the worktree's,
+    // the user's and /etc's), and what git alone reads: the files named
+    // by the environment, and a system folder of a git built elsewhere.
+    let mut configs: Vec<git2::Config> = repo.config().ok().into_iter().collect();
+    let named = ["GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM"]
+        .iter()
+        .filter_map(|v| std::env::var_os(v).filter(|f| !f.is_empty()));
+    let system = ["/etc/gitconfig", "/usr/local/etc/gitconfig"]
+        .iter()
+        .map(std::ffi::OsString::from);
+    configs.extend(
+        named
+            .chain(system)
+            .filter(|f| Path::new(f).is_file())
+            .filter_map(|f| git2::Config::open(Path::new(&f)).ok()),
+    );
+    let mut attributes_file = false;
+    for config in &configs {
+        match settings(config, top) {
+            Settings::Convert => return true,
+            Settings::Attributes(f) => {
+                attributes_file = true;
+                files.push(f);
+            }
+            Settings::None => {}
+        }
+    }
+    if from_environment() {
         return true;
     }
-    let mut files = vec![repo.commondir().join("info/attributes")];
-    match setting("core.attributesFile") {
-        Some(f) => files.push(home_relative(&f)),
-        None => files.extend(xdg_attributes()),
+    if !attributes_file {
+        files.extend(xdg_attributes());
     }
+    files.extend(
+        ["/etc/gitattributes", "/usr/local/etc/gitattributes"]
+            .iter()
+            .map(std::path::PathBuf::from),
+    );
     if let Ok(system) = git2::Config::find_system()
         && let Some(dir) = system.parent()
     {
         files.push(dir.join("gitattributes"));
     }
+    let mut tracked = Vec::new();
     // A `.gitattributes` applies below its folder, tracked or not: every
     // folder that holds an indexed file is looked in, and its parents.
-    if let Some(top) = repo.workdir() {
-        let mut folders = std::collections::BTreeSet::from([String::new()]);
-        for path in paths {
-            let path = String::from_utf8_lossy(path);
-            let mut at = path.as_ref();
-            while let Some((parent, _)) = at.rsplit_once('/') {
-                if folders.contains(parent) {
-                    break;
-                }
-                folders.insert(parent.to_string());
-                at = parent;
-            }
+    let mut folders = std::collections::BTreeSet::from([String::new()]);
+    for (path, id) in entries {
+        let path = String::from_utf8_lossy(path);
+        if path == ".gitattributes" || path.ends_with("/.gitattributes") {
+            tracked.push(id);
         }
+        let mut at = path.as_ref();
+        while let Some((parent, _)) = at.rsplit_once('/') {
+            if folders.contains(parent) {
+                break;
+            }
+            folders.insert(parent.to_string());
+            at = parent;
+        }
+    }
+    if let Some(top) = top {
         files.extend(folders.iter().map(|f| top.join(f).join(".gitattributes")));
     }
-    files.iter().any(|f| converts_in(f))
+    // git reads a tracked `.gitattributes` from the index where the work
+    // tree has none (deleted, or left out of a sparse checkout).
+    let staged = tracked.iter().any(|id| match repo.find_blob(*id) {
+        Ok(blob) => String::from_utf8_lossy(blob.content())
+            .lines()
+            .any(converts),
+        Err(_) => true,
+    });
+    staged || files.iter().any(|f| converts_in(f))
+}
+
+/// What a configuration says of conversions.
+enum Settings {
+    /// Something converts, or may: `core.autocrlf`, attributes read
+    /// from a tree (`attr.tree`), an attributes file docket cannot place.
+    Convert,
+    /// The user's attributes file, where `core.attributesFile` puts it.
+    Attributes(std::path::PathBuf),
+    None,
+}
+
+fn settings(config: &git2::Config, top: Option<&Path>) -> Settings {
+    let setting = |name: &str| config.get_string(name).ok();
+    // `core.autocrlf` is a boolean or `input`: anything but false converts.
+    let autocrlf = setting("core.autocrlf").is_some_and(|v| {
+        !matches!(
+            v.to_ascii_lowercase().as_str(),
+            "false" | "no" | "off" | "0"
+        )
+    });
+    if autocrlf || setting("attr.tree").is_some() {
+        return Settings::Convert;
+    }
+    let Some(file) = setting("core.attributesFile") else {
+        return Settings::None;
+    };
+    // git reads `~/` from the home folder, and a relative path from the
+    // work tree's top; `~user/` names another user's home.
+    match (file.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => Settings::Attributes(Path::new(&home).join(rest)),
+        _ if file.starts_with('~') => Settings::Convert,
+        _ if Path::new(&file).is_absolute() => Settings::Attributes(file.into()),
+        _ => match top {
+            Some(top) => Settings::Attributes(top.join(file)),
+            None => Settings::Convert,
+        },
+    }
+}
+
+/// Whether the environment hands git attributes or settings that no file
+/// holds: a tree to read attributes from (`GIT_ATTR_SOURCE`), or
+/// configuration given on the command line or by CI (`GIT_CONFIG_COUNT`,
+/// `GIT_CONFIG_PARAMETERS`) that sets a key deciding conversions.
+fn from_environment() -> bool {
+    const KEYS: &[&str] = &["core.autocrlf", "core.attributesfile", "attr.tree"];
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    if var("GIT_ATTR_SOURCE").is_some() {
+        return true;
+    }
+    let parameters = var("GIT_CONFIG_PARAMETERS").map(|p| p.to_ascii_lowercase());
+    if parameters.is_some_and(|p| KEYS.iter().any(|k| p.contains(k))) {
+        return true;
+    }
+    let count: usize = var("GIT_CONFIG_COUNT")
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (0..count).any(|i| {
+        var(&format!("GIT_CONFIG_KEY_{i}"))
+            .is_some_and(|k| KEYS.contains(&k.to_ascii_lowercase().as_str()))
+    })
 }
 
 /// Whether the attributes file at `path` may convert a file docket
@@ -111,7 +225,11 @@ fn converts_in(path: &Path) -> bool {
 
 /// Whether one line of an attributes file may convert a file docket reads.
 fn converts(line: &str) -> bool {
-    let mut words = line.split_whitespace();
+    // git splits a line on ASCII blanks only (not on a no-break space,
+    // which may be part of a name).
+    let mut words = line
+        .split([' ', '\t', '\r', '\n'])
+        .filter(|w| !w.is_empty());
     let Some(pattern) = words.next().filter(|w| !w.starts_with('#')) else {
         return false;
     };
@@ -146,14 +264,6 @@ fn reaches_read(pattern: &str) -> bool {
     READ.iter().any(|r| r.eq_ignore_ascii_case(ext))
 }
 
-/// `~/x` as git expands it in `core.attributesFile`.
-fn home_relative(path: &str) -> std::path::PathBuf {
-    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
-        (Some(rest), Some(home)) => Path::new(&home).join(rest),
-        _ => path.into(),
-    }
-}
-
 /// git's default user attributes file, when `core.attributesFile` is not
 /// set: `$XDG_CONFIG_HOME/git/attributes`, or `~/.config/git/attributes`.
 fn xdg_attributes() -> Option<std::path::PathBuf> {
@@ -183,6 +293,8 @@ mod tests {
             "[attr]mymacro text eol=crlf",
             "orders/** filter=secret",
             "\"*.toml\" text",
+            // git splits on ASCII blanks: this names `x.pdf\u{a0}.toml`.
+            "*.pdf\u{a0}.toml text",
         ] {
             assert!(converts(line), "{line}");
         }

@@ -82,7 +82,8 @@ impl StatCache {
         // Where git may store a file as other bytes than it holds, the
         // index's blob is not the hash of what docket reads.
         let converts = git2::Repository::open(git_dir).map_or(true, |repo| {
-            super::converts::may_convert(&repo, cache.entries.keys().map(Vec::as_slice))
+            let entries = cache.entries.iter().map(|(p, e)| (p.as_slice(), e.id));
+            super::converts::may_convert(&repo, entries)
         });
         if converts {
             cache.entries.clear();

@@ -104,31 +104,36 @@ fn committed_attachments_flag_nothing() {
     clean(&repo.check());
 }
 
-/// A record that git checks out with other line endings than it stores
-/// (`.gitattributes`: `*.toml text eol=crlf`) is not the committed file
-/// byte for byte, and docket reads the bytes: it differs from `HEAD`
-/// however fresh git's index is. The index names the blob git would
-/// store, not the hash of the file, so where git converts it vouches for
-/// nothing (before, a refreshed index said "committed" and a racily
-/// clean one "not committed", of the same file).
-#[test]
-fn a_record_git_converts_on_checkout_is_not_committed_whatever_the_index_says() {
+/// Run `git` in the work tree of `repo` with the environment `env`.
+fn git_in(repo: &Repo, env: &[(&str, &str)], args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(&repo.top)
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{args:?}: {out:?}");
+}
+
+/// The order checked out again after `convert` set up a conversion
+/// git applies to it (with the environment `env`, given to git and to
+/// docket), made to look clean to git's index (its modification time
+/// before the index's, the index refreshed): what `check` says, which
+/// must be that the order has uncommitted changes, since its bytes are
+/// not the committed blob's.
+#[track_caller]
+fn converted_order_is_not_committed(env: &[(&str, &str)], convert: impl Fn(&Repo)) {
     let repo = signed("author");
-    let git_cli = |args: &[&str]| {
-        let out = std::process::Command::new("git")
-            .arg("-C")
-            .arg(&repo.top)
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{out:?}");
-    };
-    let committed = repo.check();
-    clean(&committed);
-    std::fs::write(repo.top.join(".gitattributes"), "*.toml text eol=crlf\n").unwrap();
+    clean(&repo.check());
+    convert(&repo);
     let order = repo.path(ORDER_PATH);
     std::fs::remove_file(&order).unwrap();
-    git_cli(&["checkout", "--", &format!("{}", order.display())]);
+    git_in(
+        &repo,
+        env,
+        &["checkout", "--", &order.display().to_string()],
+    );
     assert!(std::fs::read_to_string(&order).unwrap().contains("\r\n"));
     // The file's modification time well before the index is written:
     // not racily clean, so the index's entry would vouch for it.
@@ -139,8 +144,12 @@ fn a_record_git_converts_on_checkout_is_not_committed_whatever_the_index_says() 
         .unwrap()
         .set_modified(past)
         .unwrap();
-    git_cli(&["update-index", "--refresh"]);
-    let run = repo.check();
+    git_in(&repo, env, &["update-index", "-q", "--refresh"]);
+    let mut cmd = docket_cmd();
+    cmd.args(["check", "--format", "json", "--as-of", AS_OF, "--records"])
+        .arg(&repo.root)
+        .envs(env.iter().copied());
+    let run = Run::from(cmd.output().unwrap());
     let f = fires(&run, "history-unavailable");
     assert_eq!(f.len(), 1, "{:#?}", run.findings());
     assert_eq!(f[0].file, ORDER_PATH);
@@ -149,8 +158,48 @@ fn a_record_git_converts_on_checkout_is_not_committed_whatever_the_index_says() 
         "{}",
         f[0].message
     );
-    // And a tracked .gitattributes converts as an untracked one does.
-    git_cli(&["add", ".gitattributes"]);
-    git_cli(&["update-index", "--refresh"]);
-    assert_eq!(repo.check().stdout, run.stdout);
+}
+
+/// A record that git checks out with other line endings than it stores
+/// is not the committed file byte for byte, and docket reads the bytes:
+/// it differs from `HEAD` however fresh git's index is. The index names
+/// the blob git would store, not the hash of the file, so where git
+/// converts it vouches for nothing (before, a refreshed index said
+/// "committed" and a racily clean one "not committed", of the same
+/// file). Each way a reviewer found of setting the conversion where
+/// docket did not look is here.
+#[test]
+fn a_record_git_converts_on_checkout_is_not_committed_whatever_the_index_says() {
+    let crlf = "*.toml text eol=crlf\n";
+    // An untracked .gitattributes, then a tracked one.
+    converted_order_is_not_committed(&[], |repo| {
+        std::fs::write(repo.top.join(".gitattributes"), crlf).unwrap();
+    });
+    converted_order_is_not_committed(&[], |repo| {
+        std::fs::write(repo.top.join(".gitattributes"), crlf).unwrap();
+        git_in(repo, &[], &["add", ".gitattributes"]);
+    });
+    // A committed one deleted from the work tree: git reads the index's.
+    converted_order_is_not_committed(&[], |repo| {
+        std::fs::write(repo.top.join(".gitattributes"), crlf).unwrap();
+        git_in(repo, &[], &["add", ".gitattributes"]);
+        std::fs::remove_file(repo.top.join(".gitattributes")).unwrap();
+    });
+    // core.attributesFile relative to the work tree's top (docket runs
+    // elsewhere).
+    converted_order_is_not_committed(&[], |repo| {
+        std::fs::write(repo.top.join(".myattrs"), crlf).unwrap();
+        git_in(repo, &[], &["config", "core.attributesFile", ".myattrs"]);
+    });
+    // core.autocrlf in the repository's configuration, then given by the
+    // environment only, as CI gives settings.
+    converted_order_is_not_committed(&[], |repo| {
+        git_in(repo, &[], &["config", "core.autocrlf", "true"]);
+    });
+    let env = [
+        ("GIT_CONFIG_COUNT", "1"),
+        ("GIT_CONFIG_KEY_0", "core.autocrlf"),
+        ("GIT_CONFIG_VALUE_0", "true"),
+    ];
+    converted_order_is_not_committed(&env, |_| {});
 }
