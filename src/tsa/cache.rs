@@ -28,7 +28,12 @@
 //! other bytes than the blob the index names, which may be the very
 //! blob whose result was kept before the conversion took effect. So
 //! where git may convert a file docket reads, the index vouches for
-//! nothing (`crate::history::StatCache`) and every token is read.
+//! nothing (`crate::history::StatCache`) and every token is read. Behind
+//! that, a result is kept with the token's size, and a token taken on
+//! the index's word must have that size on disk (its `lstat`): a
+//! conversion set where docket does not look (an `includeIf` libgit2
+//! does not follow) changes the bytes, and one that changes them almost
+//! always changes their length.
 //! git's SHA-1 is computed with collision detection by libgit2 and by git,
 //! so the known collision attacks are refused; and a collision would only
 //! show one valid token's result for another file. Until 2026-12 the
@@ -47,8 +52,9 @@ use sha2::Digest;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// Raised whenever what is kept or how it is read changes.
-const FORMAT: u32 = 3;
+/// Raised whenever what is kept or how it is read changes (4: each token's
+/// size is kept).
+const FORMAT: u32 = 4;
 
 /// The verified tokens, by commit id.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
@@ -63,6 +69,9 @@ pub struct Verified {
 pub struct Entry {
     /// The git blob id of the token file, hex.
     pub token: String,
+    /// The token's length in bytes: a token taken on git's index's word
+    /// must be as long on disk (below).
+    pub size: u64,
     pub time: TrustedTime,
 }
 
@@ -98,11 +107,12 @@ impl Verified {
     }
 
     /// What the token of commit `id` proves, if it was verified before as
-    /// these very bytes (the blob id `token`) over this very commit.
-    pub fn get(&self, id: &str, token: &str) -> Option<&TrustedTime> {
+    /// these very bytes (the blob id `token`, `size` bytes long) over this
+    /// very commit.
+    pub fn get(&self, id: &str, token: &str, size: u64) -> Option<&TrustedTime> {
         self.tokens
             .get(id)
-            .filter(|e| e.token == token)
+            .filter(|e| e.token == token && e.size == size)
             .map(|e| &e.time)
     }
 

@@ -129,7 +129,10 @@ pub fn stamps(guard: &Guard, history: &History, config: &Config) -> Stamps {
                 let vouched = kept
                     .as_ref()
                     .zip(history.stat.as_deref())
-                    .and_then(|(k, stat)| k.get(id, &vouched(guard, stat, &rel)?).cloned());
+                    .and_then(|(k, stat)| {
+                        let (blob, size) = vouched(guard, stat, &rel)?;
+                        k.get(id, &blob, size).cloned()
+                    });
                 if let Some(time) = vouched {
                     // As the cache keeps it: nothing to change there.
                     return (i, Token::Trusted(time), None);
@@ -158,8 +161,9 @@ pub fn stamps(guard: &Guard, history: &History, config: &Config) -> Stamps {
                 // the comparisons took a tenth of a second on one.
                 let change = kept.as_ref().and_then(|k| {
                     let entry = match (&token, hashes) {
-                        (Token::Trusted(time), Some(token)) => Some(Entry {
+                        (Token::Trusted(time), Some((token, size))) => Some(Entry {
                             token,
+                            size,
                             time: time.clone(),
                         }),
                         _ => None,
@@ -191,16 +195,18 @@ pub fn stamps(guard: &Guard, history: &History, config: &Config) -> Stamps {
 
 /// The blob id of the token file `rel` when git's index vouches for it: a regular file in its own name (a
 /// link is read, even one the guard follows), inside the records root,
-/// whose size, times, inode and kind are those the index recorded.
-fn vouched(guard: &Guard, stat: &StatCache, rel: &str) -> Option<String> {
+/// whose size, times, inode and kind are those the index recorded; with
+/// the file's size on disk.
+fn vouched(guard: &Guard, stat: &StatCache, rel: &str) -> Option<(String, u64)> {
     let md = guard.plain_metadata(rel)?;
-    stat.unchanged(rel, &md).map(|id| id.to_string())
+    stat.unchanged(rel, &md)
+        .map(|id| (id.to_string(), md.len()))
 }
 
 /// Verify the token `bytes` of commit `id`, or take its result from
 /// `kept` when it was verified before as these bytes over this commit;
-/// with the blob id to keep it under (valid tokens, and only when there is a
-/// cache to keep them in). A result taken from `kept` reads no commit
+/// with the blob id and size to keep it under (valid tokens, and only when
+/// there is a cache to keep them in). A result taken from `kept` reads no commit
 /// object: the id is that object's hash ([`super::cache`]).
 fn verify_kept(
     repo: &git2::Repository,
@@ -208,16 +214,17 @@ fn verify_kept(
     bytes: &[u8],
     trust: &Trust,
     kept: Option<&Verified>,
-) -> (Token, Option<String>) {
+) -> (Token, Option<(String, u64)>) {
+    let size = bytes.len() as u64;
     let blob = kept.and_then(|_| {
         git2::Oid::hash_object(git2::ObjectType::Blob, bytes)
             .ok()
-            .map(|b| b.to_string())
+            .map(|b| (b.to_string(), size))
     });
-    if let (Some(k), Some(blob)) = (kept, &blob)
-        && let Some(time) = k.get(id, blob)
+    if let (Some(k), Some((blob, _))) = (kept, &blob)
+        && let Some(time) = k.get(id, blob, size)
     {
-        return (Token::Trusted(time.clone()), Some(blob.clone()));
+        return (Token::Trusted(time.clone()), Some((blob.clone(), size)));
     }
     let digest = match commit_digest(repo, id) {
         Ok(d) => d,

@@ -276,15 +276,13 @@ fn a_token_that_is_a_link_is_read_whatever_the_index_says() {
     clean(&repo.check());
 }
 
-/// A token git rewrites on checkout (a filter set in `.gitattributes`
-/// after its result was kept: here one that adds a byte, undone when git
-/// stores the file, as Git LFS or an encryption filter stores other bytes
-/// than it checks out) is no longer the token that verified, whatever
-/// git's index says: the index names the blob git would store, which is
-/// the kept one, while the file holds other bytes. A warm check says
-/// what a cold one says: the token is not valid DER.
-#[test]
-fn a_token_git_converts_on_checkout_is_read_whatever_the_index_says() {
+/// The review's token, its result kept, then checked out again through
+/// a filter that `convert` sets up (with the environment `env`, given to
+/// git and to docket) and that adds a byte on checkout and removes it when
+/// git stores the file; the index refreshed to vouch for the new file. A
+/// warm check must say what a cold one says: the token is not DER.
+#[track_caller]
+fn padded_token_is_read(env: &[(&str, &str)], convert: impl Fn(&Repo, &str)) {
     let (repo, _, review) = stamped();
     stage_tokens(&repo);
     clean(&repo.check());
@@ -294,18 +292,13 @@ fn a_token_git_converts_on_checkout_is_read_whatever_the_index_says() {
             .arg("-C")
             .arg(&repo.top)
             .args(args)
+            .envs(env.iter().copied())
             .output()
             .unwrap();
-        assert!(out.status.success(), "{out:?}");
+        assert!(out.status.success(), "{args:?}: {out:?}");
     };
-    git_cli(&["config", "filter.pad.smudge", "cat; printf x"]);
-    git_cli(&["config", "filter.pad.clean", "head -c -1"]);
     let rel = format!("timestamps/{review}.tsr");
-    std::fs::write(
-        repo.top.join(".gitattributes"),
-        format!("{rel} filter=pad\n"),
-    )
-    .unwrap();
+    convert(&repo, &rel);
     let token = repo.path(&rel);
     let before = std::fs::read(&token).unwrap();
     std::fs::remove_file(&token).unwrap();
@@ -321,10 +314,94 @@ fn a_token_git_converts_on_checkout_is_read_whatever_the_index_says() {
         .unwrap()
         .set_modified(past)
         .unwrap();
-    git_cli(&["update-index", "--refresh"]);
-    let warm = repo.check();
-    let cold = repo.docket(&["check", "--format", "json", "--as-of", AS_OF, "--no-cache"]);
-    assert_eq!(warm.stdout, cold.stdout);
+    git_cli(&["update-index", "-q", "--refresh"]);
+    let run = |cache: bool| {
+        let mut cmd = docket_cmd();
+        cmd.args(["check", "--format", "json", "--as-of", AS_OF, "--records"])
+            .arg(&repo.root)
+            .envs(env.iter().copied());
+        if !cache {
+            cmd.arg("--no-cache");
+        }
+        Run::from(cmd.output().unwrap())
+    };
+    let warm = run(true);
+    assert_eq!(warm.stdout, run(false).stdout);
     let msg = missing_on_order(&warm);
     assert!(msg.contains("DER"), "{msg}");
+}
+
+/// A token git rewrites on checkout (a filter set in `.gitattributes`
+/// after its result was kept, as Git LFS or an encryption filter stores
+/// other bytes than it checks out) is no longer the token that verified,
+/// whatever git's index says: the index names the blob git would store,
+/// which is the kept one, while the file holds other bytes.
+#[test]
+fn a_token_git_converts_on_checkout_is_read_whatever_the_index_says() {
+    padded_token_is_read(&[], |repo, rel| {
+        for (key, value) in [
+            ("filter.pad.smudge", "cat; printf x"),
+            ("filter.pad.clean", "head -c -1"),
+        ] {
+            let out = std::process::Command::new("git")
+                .arg("-C")
+                .arg(&repo.top)
+                .args(["config", key, value])
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{out:?}");
+        }
+        std::fs::write(
+            repo.top.join(".gitattributes"),
+            format!("{rel} filter=pad\n"),
+        )
+        .unwrap();
+    });
+}
+
+/// The same filter, set where docket does not look: in a file the user's
+/// configuration includes only for repositories with a given remote
+/// (`includeIf "hasconfig:remote.*.url:..."`, which git follows and
+/// libgit2 does not), with its attributes file. docket cannot know that
+/// git converts; a token taken on the index's word must be as long on
+/// disk as the token that verified, and this one is a byte longer.
+#[test]
+fn a_token_converted_where_docket_does_not_look_is_read_by_its_size() {
+    let home = tempfile::tempdir().unwrap();
+    let extra = home.path().join("acme.gitconfig");
+    let attributes = home.path().join("acme.attributes");
+    std::fs::write(
+        home.path().join(".gitconfig"),
+        format!(
+            "[includeIf \"hasconfig:remote.*.url:https://example.com/**\"]\n\tpath = {}\n",
+            extra.display()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        &extra,
+        format!(
+            "[filter \"pad\"]\n\tsmudge = \"cat; printf x\"\n\tclean = head -c -1\n[core]\n\tattributesFile = {}\n",
+            attributes.display()
+        ),
+    )
+    .unwrap();
+    std::fs::write(&attributes, "*.tsr filter=pad\n").unwrap();
+    let home_env = home.path().to_str().unwrap();
+    let env = [("HOME", home_env), ("XDG_CONFIG_HOME", home_env)];
+    padded_token_is_read(&env, |repo, _| {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(&repo.top)
+            .args([
+                "remote",
+                "add",
+                "origin",
+                "https://example.com/acme/records",
+            ])
+            .envs(env.iter().copied())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+    });
 }
