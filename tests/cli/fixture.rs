@@ -297,6 +297,32 @@ pub fn write_keeping_time(file: &Path, bytes: &[u8]) {
     );
 }
 
+/// Run `git` in the work tree of `repo`, with the environment `env`;
+/// it must succeed.
+pub fn git_in(repo: &Repo, env: &[(&str, &str)], args: &[&str]) {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(&repo.top)
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{args:?}: {out:?}");
+}
+
+/// Move `file`'s modification time half a minute back, well before git
+/// next writes its index: an entry refreshed then is not racily clean,
+/// and vouches for the file.
+pub fn modified_before_the_index(file: &Path) {
+    let past = std::time::SystemTime::now() - std::time::Duration::from_secs(30);
+    std::fs::File::options()
+        .write(true)
+        .open(file)
+        .unwrap()
+        .set_modified(past)
+        .unwrap();
+}
+
 pub fn fires(run: &Run, rule: &str) -> Vec<F> {
     let found = run.of(rule);
     assert!(

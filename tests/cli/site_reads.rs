@@ -120,6 +120,20 @@ impl Demo {
         self.commit_as(&[&gm[..], &signing[..]].concat(), message);
     }
 
+    /// A new employee, Gao Lan, in QC, committed by the GM as governance
+    /// asks; no record names her.
+    fn gao_joins(&self) {
+        let people = self.read("people.toml");
+        self.write(
+            "people.toml",
+            &format!(
+                "{people}\n[[person]]\nid = \"gao.qc\"\nname = \"Gao Lan\"\n\
+                 emails = [\"gao@acme.example\"]\nroles = [\"qc\"]\ndepartment = \"qc\"\n"
+            ),
+        );
+        self.commit_as_gm("people: Gao Lan joins QC");
+    }
+
     /// Commit everything with the git settings `who` (unsigned unless
     /// they say otherwise: of two `-c` of one key, git takes the last).
     fn commit_as(&self, who: &[&str], message: &str) {
@@ -502,15 +516,7 @@ fn a_new_person_lays_out_no_record_page_again() {
         first > 20,
         "a first build lays out every record page: {first}"
     );
-    let people = demo.read("people.toml");
-    demo.write(
-        "people.toml",
-        &format!(
-            "{people}\n[[person]]\nid = \"gao.qc\"\nname = \"Gao Lan\"\n\
-             emails = [\"gao@acme.example\"]\nroles = [\"qc\"]\ndepartment = \"qc\"\n"
-        ),
-    );
-    demo.commit_as_gm("people: Gao Lan joins QC");
+    demo.gao_joins();
     let built = demo.build_counted(&demo.site);
     assert_eq!(
         built.count("record pages laid out"),
@@ -677,15 +683,7 @@ fn a_hand_edited_line_in_the_proofs_cache_takes_no_proof() {
     let demo = Demo::new();
     demo.build(&demo.site);
     // A policy in force after every proof kept: the proofs stay.
-    let people = demo.read("people.toml");
-    demo.write(
-        "people.toml",
-        &format!(
-            "{people}\n[[person]]\nid = \"gao.qc\"\nname = \"Gao Lan\"\n\
-             emails = [\"gao@acme.example\"]\nroles = [\"qc\"]\ndepartment = \"qc\"\n"
-        ),
-    );
-    demo.commit_as_gm("people: Gao Lan joins QC");
+    demo.gao_joins();
     assert_eq!(demo.build_counted(&demo.site).count("files proven"), 0);
     let path = demo.path(".git/docket/proofs.json");
     let kept = std::fs::read_to_string(&path).unwrap();

@@ -287,16 +287,7 @@ fn padded_token_is_read(env: &[(&str, &str)], convert: impl Fn(&Repo, &str)) {
     stage_tokens(&repo);
     clean(&repo.check());
     assert!(kept(&repo)["tokens"].get(&review).is_some());
-    let git_cli = |args: &[&str]| {
-        let out = std::process::Command::new("git")
-            .arg("-C")
-            .arg(&repo.top)
-            .args(args)
-            .envs(env.iter().copied())
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{args:?}: {out:?}");
-    };
+    let git_cli = |args: &[&str]| git_in(&repo, env, args);
     let rel = format!("timestamps/{review}.tsr");
     convert(&repo, &rel);
     let token = repo.path(&rel);
@@ -305,15 +296,7 @@ fn padded_token_is_read(env: &[(&str, &str)], convert: impl Fn(&Repo, &str)) {
     // As `git checkout` does, the index takes the new file's stat.
     git_cli(&["checkout-index", "-f", "-u", "--", &rel]);
     assert_eq!(std::fs::read(&token).unwrap(), [&before[..], b"x"].concat());
-    // Well before the index is written: not racily clean, so the index's
-    // entry, refreshed, would vouch for the file.
-    let past = std::time::SystemTime::now() - std::time::Duration::from_secs(30);
-    std::fs::File::options()
-        .write(true)
-        .open(&token)
-        .unwrap()
-        .set_modified(past)
-        .unwrap();
+    modified_before_the_index(&token);
     git_cli(&["update-index", "-q", "--refresh"]);
     let run = |cache: bool| {
         let mut cmd = docket_cmd();
@@ -339,18 +322,8 @@ fn padded_token_is_read(env: &[(&str, &str)], convert: impl Fn(&Repo, &str)) {
 #[test]
 fn a_token_git_converts_on_checkout_is_read_whatever_the_index_says() {
     padded_token_is_read(&[], |repo, rel| {
-        for (key, value) in [
-            ("filter.pad.smudge", "cat; printf x"),
-            ("filter.pad.clean", "head -c -1"),
-        ] {
-            let out = std::process::Command::new("git")
-                .arg("-C")
-                .arg(&repo.top)
-                .args(["config", key, value])
-                .output()
-                .unwrap();
-            assert!(out.status.success(), "{out:?}");
-        }
+        git_in(repo, &[], &["config", "filter.pad.smudge", "cat; printf x"]);
+        git_in(repo, &[], &["config", "filter.pad.clean", "head -c -1"]);
         std::fs::write(
             repo.top.join(".gitattributes"),
             format!("{rel} filter=pad\n"),
@@ -390,18 +363,12 @@ fn a_token_converted_where_docket_does_not_look_is_read_by_its_size() {
     let home_env = home.path().to_str().unwrap();
     let env = [("HOME", home_env), ("XDG_CONFIG_HOME", home_env)];
     padded_token_is_read(&env, |repo, _| {
-        let out = std::process::Command::new("git")
-            .arg("-C")
-            .arg(&repo.top)
-            .args([
-                "remote",
-                "add",
-                "origin",
-                "https://example.com/acme/records",
-            ])
-            .envs(env.iter().copied())
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{out:?}");
+        let remote = [
+            "remote",
+            "add",
+            "origin",
+            "https://example.com/acme/records",
+        ];
+        git_in(repo, &env, &remote);
     });
 }

@@ -441,6 +441,19 @@ fn a_commit_header_git_would_not_write_still_leads_to_its_parent() {
     assert_eq!(revisions(&repo, "SO-2026-0001"), before);
 }
 
+/// Two commits on top of `repo`, each adding a note to the order: the
+/// commit they start from, and the last.
+fn two_notes(repo: &Repo) -> (git2::Oid, git2::Oid) {
+    let base = repo.git().head().unwrap().target().unwrap();
+    repo.append(ORDER_PATH, "\n# a note\n");
+    repo.commit_as("li.sales", "2026-03-05", "a note");
+    repo.append(ORDER_PATH, "# another\n");
+    (
+        base,
+        repo.commit_as("li.sales", "2026-03-06", "another note"),
+    )
+}
+
 /// A repository with grafts (`.git/info/grafts`, which libgit2 reads in
 /// place of the parents a commit names) is read as libgit2 reads it,
 /// the first-parent line included: here the commit a graft skips is no
@@ -451,12 +464,7 @@ fn a_commit_header_git_would_not_write_still_leads_to_its_parent() {
 fn grafts_are_read_as_libgit2_reads_them_in_the_first_parent_line_too() {
     let repo = signed("author");
     let before = revisions(&repo, "SO-2026-0001");
-    let git = repo.git();
-    let base = git.head().unwrap().target().unwrap();
-    repo.append(ORDER_PATH, "\n# a note\n");
-    repo.commit_as("li.sales", "2026-03-05", "a note");
-    repo.append(ORDER_PATH, "# another\n");
-    let last = repo.commit_as("li.sales", "2026-03-06", "another note");
+    let (base, last) = two_notes(&repo);
     assert_eq!(revisions(&repo, "SO-2026-0001"), before + 2);
     std::fs::create_dir_all(repo.top.join(".git/info")).unwrap();
     std::fs::write(
@@ -477,12 +485,7 @@ fn grafts_are_read_as_libgit2_reads_them_in_the_first_parent_line_too() {
 fn grafts_changed_after_the_caches_were_kept_are_read_as_a_cold_run_reads_them() {
     let repo = signed("author");
     let before = revisions(&repo, "SO-2026-0001");
-    let git = repo.git();
-    let base = git.head().unwrap().target().unwrap();
-    repo.append(ORDER_PATH, "\n# a note\n");
-    repo.commit_as("li.sales", "2026-03-05", "a note");
-    repo.append(ORDER_PATH, "# another\n");
-    let last = repo.commit_as("li.sales", "2026-03-06", "another note");
+    let (base, last) = two_notes(&repo);
     let check = |cache: bool| {
         let mut args = vec!["check", "--format", "json", "--as-of", AS_OF];
         if !cache {

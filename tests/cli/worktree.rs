@@ -104,18 +104,6 @@ fn committed_attachments_flag_nothing() {
     clean(&repo.check());
 }
 
-/// Run `git` in the work tree of `repo` with the environment `env`.
-fn git_in(repo: &Repo, env: &[(&str, &str)], args: &[&str]) {
-    let out = std::process::Command::new("git")
-        .arg("-C")
-        .arg(&repo.top)
-        .args(args)
-        .envs(env.iter().copied())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{args:?}: {out:?}");
-}
-
 /// The order checked out again after `convert` set up a conversion
 /// git applies to it (with the environment `env`, given to git and to
 /// docket), made to look clean to git's index (its modification time
@@ -135,15 +123,7 @@ fn converted_order_is_not_committed(env: &[(&str, &str)], convert: impl Fn(&Repo
         &["checkout", "--", &order.display().to_string()],
     );
     assert!(std::fs::read_to_string(&order).unwrap().contains("\r\n"));
-    // The file's modification time well before the index is written:
-    // not racily clean, so the index's entry would vouch for it.
-    let past = std::time::SystemTime::now() - std::time::Duration::from_secs(30);
-    std::fs::File::options()
-        .write(true)
-        .open(&order)
-        .unwrap()
-        .set_modified(past)
-        .unwrap();
+    modified_before_the_index(&order);
     git_in(&repo, env, &["update-index", "-q", "--refresh"]);
     let mut cmd = docket_cmd();
     cmd.args(["check", "--format", "json", "--as-of", AS_OF, "--records"])
