@@ -29,16 +29,22 @@
 //!   `GIT_CONFIG_PARAMETERS` setting one of those keys, may convert;
 //! - the attribute files: `info/attributes`, the user's, the system's
 //!   (in `/etc` and `/usr/local/etc`), a `.gitattributes` in any folder
-//!   that holds a tracked file, and every tracked `.gitattributes` as the
-//!   index holds it (git reads that one where the work tree has none: a
-//!   sparse checkout, a file deleted).
+//!   that holds a tracked file below the records root or is a parent of
+//!   one, and each such tracked `.gitattributes` as the index holds it
+//!   (git reads that one where the work tree has none: a sparse
+//!   checkout, a file deleted).
 //!
 //! An attributes line counts unless its pattern is `*.EXT` for an
 //! extension docket never reads through the index (`*.pdf filter=lfs`
 //! leaves the records alone), or every attribute it sets is one that
 //! converts nothing (`binary`, `-text`, `diff`...). An attribute docket
-//! does not know (a macro, say) counts as converting. Not read: an
-//! `includeIf "hasconfig:..."` that libgit2 does not follow.
+//! does not know (a macro, say) counts as converting. A configuration
+//! file libgit2 does not read itself, which docket opens alone, counts as
+//! converting if it includes another (libgit2 follows no `includeIf` in
+//! a file opened alone). Not read: an `includeIf "hasconfig:..."` that
+//! libgit2 does not follow in the files it reads, and the settings a
+//! file was checked out under, where they were changed since; the
+//! token cache has a second line for both (`crate::tsa::cache`).
 
 use std::path::Path;
 
@@ -70,46 +76,49 @@ const INERT: &[&str] = &[
     "lockable",
 ];
 
-/// Whether git may convert a file docket reads in `repo`, whose index
-/// lists `entries` (every path, from the work tree's top, and its blob).
+/// Whether git may convert a file docket reads in `repo`, whose work
+/// tree is `top` (as the records root was found: a repository opened by
+/// its git folder alone takes the folder's parent for it) and whose
+/// records root is `prefix` in it (`""` or `records/`); its index lists
+/// `entries` (every path, from the work tree's top, and its blob).
 pub(super) fn may_convert<'p>(
     repo: &git2::Repository,
+    top: Option<&Path>,
+    prefix: &str,
     entries: impl Iterator<Item = (&'p [u8], git2::Oid)>,
 ) -> bool {
-    let top = repo.workdir();
-    let mut files = vec![repo.commondir().join("info/attributes")];
-    // The configuration libgit2 reads (the repository's, the worktree's,
-    // the user's and /etc's), and what git alone reads: the files named
-    // by the environment, and a system folder of a git built elsewhere.
-    let mut configs: Vec<git2::Config> = repo.config().ok().into_iter().collect();
-    let named = ["GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM"]
-        .iter()
-        .filter_map(|v| std::env::var_os(v).filter(|f| !f.is_empty()));
-    let system = ["/etc/gitconfig", "/usr/local/etc/gitconfig"]
-        .iter()
-        .map(std::ffi::OsString::from);
-    configs.extend(
-        named
-            .chain(system)
-            .filter(|f| Path::new(f).is_file())
-            .filter_map(|f| git2::Config::open(Path::new(&f)).ok()),
-    );
-    let mut attributes_file = false;
-    for config in &configs {
-        match settings(config, top) {
-            Settings::Convert => return true,
-            Settings::Attributes(f) => {
-                attributes_file = true;
-                files.push(f);
-            }
-            Settings::None => {}
-        }
-    }
     if from_environment() {
         return true;
     }
-    if !attributes_file {
-        files.extend(xdg_attributes());
+    // The configuration libgit2 reads (the repository's, the worktree's,
+    // the user's and /etc's), and what git alone reads: the files named
+    // by the environment, and a system folder of a git built elsewhere.
+    // libgit2 follows no `includeIf` in a file opened alone, so one there
+    // may set anything.
+    // Values are read as bytes, which libgit2 gives of a snapshot only.
+    let Ok(config) = repo.config().and_then(|mut c| c.snapshot()) else {
+        return true;
+    };
+    let mut files = vec![repo.commondir().join("info/attributes")];
+    files.extend(xdg_attributes());
+    let alone = ["GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM"]
+        .iter()
+        .filter_map(|v| std::env::var_os(v).filter(|f| !f.is_empty()))
+        .chain(["/usr/local/etc/gitconfig".into()]);
+    for file in alone {
+        if !Path::new(&file).is_file() {
+            continue;
+        }
+        let opened = git2::Config::open(Path::new(&file)).and_then(|mut c| c.snapshot());
+        let Ok(opened) = opened else {
+            return true;
+        };
+        if includes(&opened) || settings(&opened, top, &mut files) {
+            return true;
+        }
+    }
+    if settings(&config, top, &mut files) {
+        return true;
     }
     files.extend(
         ["/etc/gitattributes", "/usr/local/etc/gitattributes"]
@@ -121,14 +130,24 @@ pub(super) fn may_convert<'p>(
     {
         files.push(dir.join("gitattributes"));
     }
-    let mut tracked = Vec::new();
     // A `.gitattributes` applies below its folder, tracked or not: every
-    // folder that holds an indexed file is looked in, and its parents.
+    // folder that holds a tracked file below the records root is looked
+    // in, and its parents up to the top. One elsewhere reaches no file
+    // docket reads.
+    let mut tracked = Vec::new();
     let mut folders = std::collections::BTreeSet::from([String::new()]);
     for (path, id) in entries {
         let path = String::from_utf8_lossy(path);
-        if path == ".gitattributes" || path.ends_with("/.gitattributes") {
+        let folder = path.rsplit_once('/').map_or("", |(f, _)| f);
+        let reaches = folder.is_empty()
+            || path.starts_with(prefix)
+            || prefix.starts_with(&format!("{folder}/"));
+        let attributes = path == ".gitattributes" || path.ends_with("/.gitattributes");
+        if attributes && reaches {
             tracked.push(id);
+        }
+        if !path.starts_with(prefix) {
+            continue;
         }
         let mut at = path.as_ref();
         while let Some((parent, _)) = at.rsplit_once('/') {
@@ -153,18 +172,34 @@ pub(super) fn may_convert<'p>(
     staged || files.iter().any(|f| converts_in(f))
 }
 
-/// What a configuration says of conversions.
-enum Settings {
-    /// Something converts, or may: `core.autocrlf`, attributes read
-    /// from a tree (`attr.tree`), an attributes file docket cannot place.
-    Convert,
-    /// The user's attributes file, where `core.attributesFile` puts it.
-    Attributes(std::path::PathBuf),
-    None,
+/// Whether `config` includes other files (followed or not by libgit2).
+fn includes(config: &git2::Config) -> bool {
+    let Ok(mut entries) = config.entries(None) else {
+        return true;
+    };
+    let mut found = false;
+    while let Some(Ok(e)) = entries.next() {
+        let name = e.name_bytes().to_ascii_lowercase();
+        found |= name.starts_with(b"include.") || name.starts_with(b"includeif.");
+    }
+    found
 }
 
-fn settings(config: &git2::Config, top: Option<&Path>) -> Settings {
-    let setting = |name: &str| config.get_string(name).ok();
+/// Whether `config` makes git convert, or may: `core.autocrlf`, attributes
+/// read from a tree (`attr.tree`), an attributes file docket cannot
+/// place, a setting that is not text. The attributes file it names is
+/// added to `files`.
+fn settings(
+    config: &git2::Config,
+    top: Option<&Path>,
+    files: &mut Vec<std::path::PathBuf>,
+) -> bool {
+    // A value that is not UTF-8 is taken as a value all the same.
+    let setting = |name: &str| match config.get_bytes(name) {
+        Ok(v) => Some(String::from_utf8_lossy(v).into_owned()),
+        Err(e) if e.code() == git2::ErrorCode::NotFound => None,
+        Err(_) => Some(String::new()),
+    };
     // `core.autocrlf` is a boolean or `input`: anything but false converts.
     let autocrlf = setting("core.autocrlf").is_some_and(|v| {
         !matches!(
@@ -173,45 +208,54 @@ fn settings(config: &git2::Config, top: Option<&Path>) -> Settings {
         )
     });
     if autocrlf || setting("attr.tree").is_some() {
-        return Settings::Convert;
+        return true;
     }
     let Some(file) = setting("core.attributesFile") else {
-        return Settings::None;
+        return false;
     };
     // git reads `~/` from the home folder, and a relative path from the
     // work tree's top; `~user/` names another user's home.
-    match (file.strip_prefix("~/"), std::env::var_os("HOME")) {
-        (Some(rest), Some(home)) => Settings::Attributes(Path::new(&home).join(rest)),
-        _ if file.starts_with('~') => Settings::Convert,
-        _ if Path::new(&file).is_absolute() => Settings::Attributes(file.into()),
+    let home = std::env::var_os("HOME");
+    let place = match (file.strip_prefix("~/"), home) {
+        (Some(rest), Some(home)) => Path::new(&home).join(rest),
+        _ if file.starts_with('~') || file.is_empty() => return true,
+        _ if Path::new(&file).is_absolute() => file.into(),
         _ => match top {
-            Some(top) => Settings::Attributes(top.join(file)),
-            None => Settings::Convert,
+            Some(top) => top.join(file),
+            None => return true,
         },
-    }
+    };
+    files.push(place);
+    false
 }
 
 /// Whether the environment hands git attributes or settings that no file
 /// holds: a tree to read attributes from (`GIT_ATTR_SOURCE`), or
 /// configuration given on the command line or by CI (`GIT_CONFIG_COUNT`,
-/// `GIT_CONFIG_PARAMETERS`) that sets a key deciding conversions.
+/// `GIT_CONFIG_PARAMETERS`) that sets a key deciding conversions or
+/// includes a file.
 fn from_environment() -> bool {
     const KEYS: &[&str] = &["core.autocrlf", "core.attributesfile", "attr.tree"];
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    if var("GIT_ATTR_SOURCE").is_some() {
+    let decides = |key: &str| {
+        let key = key.to_ascii_lowercase();
+        KEYS.iter().any(|k| key.contains(k)) || key.contains("include")
+    };
+    let var = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(|v| v.to_string_lossy().into_owned())
+    };
+    if var("GIT_ATTR_SOURCE").is_some() || var("GIT_CONFIG_PARAMETERS").is_some_and(|p| decides(&p))
+    {
         return true;
     }
-    let parameters = var("GIT_CONFIG_PARAMETERS").map(|p| p.to_ascii_lowercase());
-    if parameters.is_some_and(|p| KEYS.iter().any(|k| p.contains(k))) {
-        return true;
-    }
+    // git reads keys 0 to COUNT - 1, and stops at the first missing.
     let count: usize = var("GIT_CONFIG_COUNT")
         .and_then(|c| c.parse().ok())
         .unwrap_or(0);
-    (0..count).any(|i| {
-        var(&format!("GIT_CONFIG_KEY_{i}"))
-            .is_some_and(|k| KEYS.contains(&k.to_ascii_lowercase().as_str()))
-    })
+    (0..count)
+        .map_while(|i| var(&format!("GIT_CONFIG_KEY_{i}")))
+        .any(|k| decides(&k))
 }
 
 /// Whether the attributes file at `path` may convert a file docket

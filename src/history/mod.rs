@@ -169,10 +169,18 @@ impl History {
         // keep one core busy (a quarter of a second at 50,000 orders);
         // the files are compared with it after.
         let git_dir = repo.path().to_path_buf();
+        let top = repo.workdir().map(Path::to_path_buf);
+        // A second history in one process walks as the first did. Set
+        // before any thread reads a repository (`repo::tune_for`).
+        repo::tune_for(repo::Reading::Walk);
         let (base, history, stat) = std::thread::scope(|s| {
-            let stat = start
-                .is_none()
-                .then(|| s.spawn(|| stage("history index", || StatCache::new(&git_dir, &prefix))));
+            let stat = start.is_none().then(|| {
+                s.spawn(|| {
+                    stage("history index", || {
+                        StatCache::new(&git_dir, top.as_deref(), &prefix)
+                    })
+                })
+            });
             let base = caches
                 .then(|| {
                     stage("history cache load", || {
@@ -181,8 +189,6 @@ impl History {
                 })
                 .flatten();
             let cached = base.as_ref().map(|b| b.commits.len());
-            // A second history in one process walks as the first did.
-            repo::tune_for(repo::Reading::Walk);
             let history = stage("history walk only", || {
                 walk::walk(&repo, &prefix, base, start, seal, listed)
             });

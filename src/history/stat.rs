@@ -11,8 +11,9 @@ use std::path::Path;
 /// modification and change times and inode are those recorded when it was
 /// staged still holds the staged blob, so it need not be read and hashed.
 /// The change time is what makes this safe: anyone can put a modification
-/// time back (`touch -r`), but every write moves the change time, and
-/// nothing short of the system clock sets it (git compares it too,
+/// time back (`touch -r`), but every write moves the change time (through
+/// a shared memory mapping, only the first after writeback: `kept.rs`),
+/// and nothing short of the system clock sets it (git compares it too,
 /// `core.trustctime`). Files modified no earlier than the index was
 /// written ("racily clean") are hashed anyway. Without an index (or off
 /// Unix), and where git may convert a file docket reads (`converts.rs`),
@@ -41,8 +42,8 @@ impl StatCache {
     /// The index of the repository whose git folder is `git_dir` (read
     /// from its file, so that it can be read beside other work: a
     /// repository handle cannot be shared between threads), for the
-    /// records root at `prefix` in its work tree.
-    pub fn new(git_dir: &Path, prefix: &str) -> StatCache {
+    /// records root at `prefix` in its work tree `top`.
+    pub fn new(git_dir: &Path, top: Option<&Path>, prefix: &str) -> StatCache {
         let mut cache = StatCache {
             prefix: prefix.to_string(),
             entries: Lookup::default(),
@@ -83,7 +84,7 @@ impl StatCache {
         // index's blob is not the hash of what docket reads.
         let converts = git2::Repository::open(git_dir).map_or(true, |repo| {
             let entries = cache.entries.iter().map(|(p, e)| (p.as_slice(), e.id));
-            super::converts::may_convert(&repo, entries)
+            super::converts::may_convert(&repo, top, prefix, entries)
         });
         if converts {
             cache.entries.clear();

@@ -323,6 +323,7 @@ pub fn modified_before_the_index(file: &Path) {
         .unwrap();
 }
 
+#[track_caller]
 pub fn fires(run: &Run, rule: &str) -> Vec<F> {
     let found = run.of(rule);
     assert!(

@@ -634,7 +634,10 @@ fn a_key_revoked_after_the_fact_is_not_served_from_the_proofs_cache() {
 fn a_person_renamed_to_markup_is_shown_escaped_on_every_page_laid_out_again() {
     let demo = Demo::new();
     demo.build(&demo.site);
-    let evil = "Li <img src=x onerror=alert(1)><script>alert(2)</script>";
+    // In TOML's quotes: the name's own quotes, which would end an HTML
+    // attribute, escaped for TOML.
+    let evil =
+        r#"Li <img src=x onerror=alert(1)><script>alert(2)</script>\" onmouseover=\"alert(3)"#;
     let people = demo.read("people.toml");
     assert!(people.contains("name = \"Li Mei\""), "{people}");
     demo.write(
@@ -649,7 +652,8 @@ fn a_person_renamed_to_markup_is_shown_escaped_on_every_page_laid_out_again() {
         laid_out > 0,
         "the pages that name Li Mei are laid out again"
     );
-    let escaped = "Li &lt;img src=x onerror=alert(1)&gt;&lt;script&gt;alert(2)&lt;/script&gt;";
+    let escaped = "Li &lt;img src=x onerror=alert(1)&gt;&lt;script&gt;alert(2)&lt;/script&gt;\
+                   &quot; onmouseover=&quot;alert(3)";
     let customer = site_page(&demo, "customers/C-0001.html");
     assert!(
         customer.contains(&format!("{escaped} (li.sales)")),
@@ -665,6 +669,10 @@ fn a_person_renamed_to_markup_is_shown_escaped_on_every_page_laid_out_again() {
     for (rel, html) in files(&demo.site).into_iter().filter(|(rel, _)| markup(rel)) {
         let text = String::from_utf8_lossy(&html);
         assert!(!text.contains("<img src=x"), "{rel}: raw tag from a name");
+        assert!(
+            !text.contains("\" onmouseover"),
+            "{rel}: a quote from a name"
+        );
         assert!(
             !text.contains("<script>alert"),
             "{rel}: raw script from a name"

@@ -323,7 +323,11 @@ fn padded_token_is_read(env: &[(&str, &str)], convert: impl Fn(&Repo, &str)) {
 fn a_token_git_converts_on_checkout_is_read_whatever_the_index_says() {
     padded_token_is_read(&[], |repo, rel| {
         git_in(repo, &[], &["config", "filter.pad.smudge", "cat; printf x"]);
-        git_in(repo, &[], &["config", "filter.pad.clean", "head -c -1"]);
+        git_in(
+            repo,
+            &[],
+            &["config", "filter.pad.clean", "perl -0777 -pe chop"],
+        );
         std::fs::write(
             repo.top.join(".gitattributes"),
             format!("{rel} filter=pad\n"),
@@ -354,7 +358,7 @@ fn a_token_converted_where_docket_does_not_look_is_read_by_its_size() {
     std::fs::write(
         &extra,
         format!(
-            "[filter \"pad\"]\n\tsmudge = \"cat; printf x\"\n\tclean = head -c -1\n[core]\n\tattributesFile = {}\n",
+            "[filter \"pad\"]\n\tsmudge = \"cat; printf x\"\n\tclean = perl -0777 -pe chop\n[core]\n\tattributesFile = {}\n",
             attributes.display()
         ),
     )

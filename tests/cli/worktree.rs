@@ -159,7 +159,7 @@ fn a_record_git_converts_on_checkout_is_not_committed_whatever_the_index_says() 
         std::fs::write(repo.top.join(".gitattributes"), crlf).unwrap();
         git_in(repo, &[], &["add", ".gitattributes"]);
     });
-    // A committed one deleted from the work tree: git reads the index's.
+    // A staged one deleted from the work tree: git reads the index's.
     converted_order_is_not_committed(&[], |repo| {
         std::fs::write(repo.top.join(".gitattributes"), crlf).unwrap();
         git_in(repo, &[], &["add", ".gitattributes"]);
@@ -181,5 +181,34 @@ fn a_record_git_converts_on_checkout_is_not_committed_whatever_the_index_says() 
         ("GIT_CONFIG_KEY_0", "core.autocrlf"),
         ("GIT_CONFIG_VALUE_0", "true"),
     ];
+    converted_order_is_not_committed(&env, |_| {});
+    let env = [("GIT_CONFIG_PARAMETERS", "'core.autocrlf'='true'")];
+    converted_order_is_not_committed(&env, |_| {});
+    // The repository's own info/attributes, and the user's attributes
+    // file where git looks for it by default.
+    converted_order_is_not_committed(&[], |repo| {
+        let info = repo.top.join(".git/info");
+        std::fs::create_dir_all(&info).unwrap();
+        std::fs::write(info.join("attributes"), crlf).unwrap();
+    });
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join("git")).unwrap();
+    std::fs::write(home.path().join("git/attributes"), crlf).unwrap();
+    let xdg = [("XDG_CONFIG_HOME", home.path().to_str().unwrap())];
+    converted_order_is_not_committed(&xdg, |_| {});
+    // A global configuration that libgit2 does not read
+    // (`GIT_CONFIG_GLOBAL`), setting core.autocrlf itself, then only
+    // through an include libgit2 does not follow in a file opened alone.
+    let global = home.path().join("global.gitconfig");
+    let included = home.path().join("included.gitconfig");
+    std::fs::write(&included, "[core]\n\tautocrlf = true\n").unwrap();
+    let env = [("GIT_CONFIG_GLOBAL", global.to_str().unwrap())];
+    std::fs::write(&global, "[core]\n\tautocrlf = true\n").unwrap();
+    converted_order_is_not_committed(&env, |_| {});
+    let include = format!(
+        "[includeIf \"gitdir:/\"]\n\tpath = {}\n",
+        included.display()
+    );
+    std::fs::write(&global, include).unwrap();
     converted_order_is_not_committed(&env, |_| {});
 }
