@@ -88,6 +88,7 @@ pub fn discover(root: &Path) -> Result<Option<(git2::Repository, String)>> {
         Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
         Err(e) => return Err(e.into()),
     };
+    apart_from_its_git_folder(&repo, root)?;
     let Some(workdir) = repo.workdir() else {
         return Ok(None);
     };
@@ -100,6 +101,28 @@ pub fn discover(root: &Path) -> Result<Option<(git2::Repository, String)>> {
         Err(_) => return Ok(None),
     };
     Ok(Some((repo, prefix)))
+}
+
+/// A work tree whose `.git` is a file naming a git folder elsewhere
+/// (`git init --separate-git-dir`, `git clone --separate-git-dir`), with
+/// no `core.worktree`: git's work tree is the folder holding that file,
+/// where libgit2 takes the git folder's parent, and would read the
+/// records from the wrong folder. A linked worktree and a submodule say
+/// where their work tree is, and libgit2 finds it.
+fn apart_from_its_git_folder(repo: &git2::Repository, root: &Path) -> Result<()> {
+    let Some(holder) = root.ancestors().find(|d| d.join(".git").exists()) else {
+        return Ok(());
+    };
+    let gitlink = std::fs::symlink_metadata(holder.join(".git")).is_ok_and(|m| m.is_file());
+    let named = repo
+        .config()
+        .and_then(|c| c.get_entry("core.worktree").map(drop))
+        .is_ok();
+    let found = repo.workdir().and_then(|w| w.canonicalize().ok());
+    if gitlink && !named && !repo.is_worktree() && found != holder.canonicalize().ok() {
+        repo.set_workdir(holder, false)?;
+    }
+    Ok(())
 }
 
 /// Settings for long read-only passes, made once per process before the

@@ -441,6 +441,25 @@ fn a_commit_header_git_would_not_write_still_leads_to_its_parent() {
     assert_eq!(revisions(&repo, "SO-2026-0001"), before);
 }
 
+/// A work tree whose `.git` is a file naming a git folder elsewhere
+/// (`git init --separate-git-dir`), without `core.worktree`: libgit2
+/// takes the git folder's parent for the work tree, git the folder that
+/// holds the file, and so does docket. The check is the check made with
+/// the git folder in place, with the caches and without.
+#[test]
+fn a_git_folder_apart_from_its_work_tree_is_read_from_the_work_tree() {
+    let repo = signed("author");
+    let before = repo.check();
+    let apart = tempfile::tempdir().unwrap();
+    let git_dir = apart.path().join("records.git");
+    std::fs::rename(repo.top.join(".git"), &git_dir).unwrap();
+    let gitlink = format!("gitdir: {}\n", git_dir.display());
+    std::fs::write(repo.top.join(".git"), gitlink).unwrap();
+    assert_eq!(repo.check().stdout, before.stdout);
+    let cold = repo.docket(&["check", "--format", "json", "--as-of", AS_OF, "--no-cache"]);
+    assert_eq!(cold.stdout, before.stdout);
+}
+
 /// Two commits on top of `repo`, each adding a note to the order: the
 /// commit they start from, and the last.
 fn two_notes(repo: &Repo) -> (git2::Oid, git2::Oid) {

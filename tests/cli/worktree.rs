@@ -211,4 +211,15 @@ fn a_record_git_converts_on_checkout_is_not_committed_whatever_the_index_says() 
     );
     std::fs::write(&global, include).unwrap();
     converted_order_is_not_committed(&env, |_| {});
+    // A git folder apart from the work tree (`git init
+    // --separate-git-dir`): the work tree's .gitattributes is the one
+    // read.
+    let apart = tempfile::tempdir().unwrap();
+    converted_order_is_not_committed(&[], |repo| {
+        let git_dir = apart.path().join("records.git");
+        std::fs::rename(repo.top.join(".git"), &git_dir).unwrap();
+        let gitlink = format!("gitdir: {}\n", git_dir.display());
+        std::fs::write(repo.top.join(".git"), gitlink).unwrap();
+        std::fs::write(repo.top.join(".gitattributes"), crlf).unwrap();
+    });
 }
