@@ -138,13 +138,14 @@ pub(super) fn may_convert<'p>(
     let mut folders = std::collections::BTreeSet::from([String::new()]);
     for (path, id) in entries {
         let path = String::from_utf8_lossy(path);
-        let folder = path.rsplit_once('/').map_or("", |(f, _)| f);
-        let reaches = folder.is_empty()
-            || path.starts_with(prefix)
-            || prefix.starts_with(&format!("{folder}/"));
-        let attributes = path == ".gitattributes" || path.ends_with("/.gitattributes");
-        if attributes && reaches {
-            tracked.push(id);
+        if path == ".gitattributes" || path.ends_with("/.gitattributes") {
+            let folder = path.rsplit_once('/').map_or("", |(f, _)| f);
+            let above = prefix
+                .strip_prefix(folder)
+                .is_some_and(|rest| folder.is_empty() || rest.starts_with('/'));
+            if above || path.starts_with(prefix) {
+                tracked.push(id);
+            }
         }
         if !path.starts_with(prefix) {
             continue;

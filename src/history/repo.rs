@@ -330,7 +330,7 @@ pub(super) fn headers(repo: &git2::Repository) -> Option<git2::Odb<'_>> {
 /// which libgit2 reads in place of the parents a commit names (a shallow
 /// repository's grafts are refused before any walk).
 pub(super) fn grafted(repo: &git2::Repository) -> bool {
-    repo.commondir().join("info/grafts").exists()
+    grafts(repo) != Some(0)
 }
 
 /// What the repository's grafts say, as a fingerprint: 0 without grafts;

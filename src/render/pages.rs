@@ -315,7 +315,7 @@ fn value(cx: &Cx, read: &Read) -> u64 {
 /// The values of reads, each made once per build: the row of an order is
 /// read by its customer's page, its product's and more.
 #[derive(Default)]
-pub(super) struct Values(std::sync::RwLock<reads::Lookup<Read, u64>>);
+pub(super) struct Values(std::sync::RwLock<crate::Lookup<Read, u64>>);
 
 impl Values {
     /// Add the current value of each of `reads` to `fp`. One lock for

@@ -27,9 +27,9 @@ use rayon::slice::ParallelSliceMut;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Page paths share long prefixes, which a `BTreeMap` compares over and
-/// over: the maps of pages are [`Lookup`]s.
-pub use crate::Lookup;
+// Page paths share long prefixes, which a `BTreeMap` compares over and
+// over: the maps of pages are `Lookup`s.
+use crate::Lookup;
 
 /// The value of each list row built in this build, by kind and id: a
 /// list page builds the row of every record of its kind, and the record

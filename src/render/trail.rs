@@ -12,8 +12,9 @@
 //! thread opens its own, once.
 
 use super::context::Cx;
-use super::reads::{self, Lookup};
+use super::reads;
 use super::views::{Cell, SignatureView, TimelineEntry};
+use crate::Lookup;
 use crate::fingerprint::Fingerprint;
 use crate::history::{
     Change, Covers, History, Objects, Proof, ProofStatus, Revised, Shown, revisions_changed,
