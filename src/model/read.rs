@@ -375,7 +375,7 @@ impl<'a> Reader<'a> {
         }
         let (_, node) = self.get(key)?;
         match &node.value {
-            Value::Table(t) => Some(self.sub(t, node.span, format!("{}.", self.name(key)))),
+            Value::Table(t) => Some(self.sub(t, node.span, format!("{}{key}.", self.path))),
             other => {
                 self.diag.schema(
                     Some(node.span),
@@ -440,7 +440,7 @@ impl<'a> Reader<'a> {
         for (i, item) in items.iter().enumerate() {
             match &item.value {
                 Value::Table(t) => {
-                    out.push(self.sub(t, item.span, format!("{}[{i}].", self.name(key))))
+                    out.push(self.sub(t, item.span, format!("{}{key}[{i}].", self.path)))
                 }
                 other => self.diag.schema(
                     Some(item.span),
@@ -501,7 +501,8 @@ impl<'a> Reader<'a> {
 
     /// Report every key that no accessor asked for.
     pub fn finish(self) {
-        let asked = self.asked.borrow().clone();
+        // Taken, not copied: nothing asks again once the table is done.
+        let asked = self.asked.take();
         if asked.contains(&"*") {
             return;
         }
