@@ -88,16 +88,30 @@ mod tests {
 
     #[test]
     fn times_written_out_read_as_strftime_writes_them() {
-        let offsets = [0, 8 * 3600, -(3 * 3600 + 1800), 5 * 3600 + 2700, 14 * 3600, -12 * 3600];
+        let offsets = [
+            0,
+            8 * 3600,
+            -(3 * 3600 + 1800),
+            5 * 3600 + 2700,
+            14 * 3600,
+            -12 * 3600,
+        ];
         // From 1970 past 2100, a prime step apart, so every field moves.
         let mut time = 0i64;
         while time < 4_200_000_000 {
             for offset in offsets {
-                assert_eq!(time_at(time, offset), by_strftime(time, offset), "{time} {offset}");
+                assert_eq!(
+                    time_at(time, offset),
+                    by_strftime(time, offset),
+                    "{time} {offset}"
+                );
             }
             time += 9_999_991;
         }
-        assert_eq!(time_at(1_772_504_100, 8 * 3600), "2026-03-03 10:15:00 +08:00");
+        assert_eq!(
+            time_at(1_772_504_100, 8 * 3600),
+            "2026-03-03 10:15:00 +08:00"
+        );
         // Years of other lengths keep strftime's way.
         for time in [-62_135_596_800, -30_610_224_001, -30_610_224_000] {
             assert_eq!(time_at(time, 3600), by_strftime(time, 3600));

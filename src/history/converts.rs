@@ -135,9 +135,15 @@ pub(super) fn may_convert<'p>(
     // in, and its parents up to the top. One elsewhere reaches no file
     // docket reads.
     let mut tracked = Vec::new();
-    let mut folders = std::collections::BTreeSet::from([String::new()]);
+    // Hashed, not ordered: a hundred thousand paths at 50,000 orders, each
+    // looked up on every run, in the index's own order.
+    let mut folders = crate::LookupSet::from_iter([String::new()]);
     for (path, id) in entries {
-        let path = String::from_utf8_lossy(path);
+        // Checked whole first: the lossy reading goes byte by byte.
+        let path = match std::str::from_utf8(path) {
+            Ok(path) => std::borrow::Cow::Borrowed(path),
+            Err(_) => String::from_utf8_lossy(path),
+        };
         if path == ".gitattributes" || path.ends_with("/.gitattributes") {
             let folder = path.rsplit_once('/').map_or("", |(f, _)| f);
             let above = prefix

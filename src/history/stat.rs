@@ -98,9 +98,13 @@ impl StatCache {
     #[cfg(unix)]
     pub fn unchanged(&self, rel: &str, md: &std::fs::Metadata) -> Option<Oid> {
         use std::os::unix::fs::MetadataExt;
-        let e = self
-            .entries
-            .get(format!("{}{rel}", self.prefix).as_bytes())?;
+        // Records at the work tree's top (the usual layout) need no path
+        // made for each of the hundred thousand lookups of a big company.
+        let e = if self.prefix.is_empty() {
+            self.entries.get(rel.as_bytes())
+        } else {
+            self.entries.get(format!("{}{rel}", self.prefix).as_bytes())
+        }?;
         // git keeps these fields truncated to 32 bits.
         let time = |(secs, nanos): (i32, u32)| (i64::from(secs), i64::from(nanos));
         let staged = (e.size, time(e.mtime), time(e.ctime), e.ino);

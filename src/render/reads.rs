@@ -122,16 +122,17 @@ pub enum Read {
 }
 
 impl Read {
-    /// One line of `.docket-reads`; the id comes last, so it may hold
-    /// anything but a newline (which JSON escapes).
+    #[cfg(test)]
     fn text(&self) -> String {
         let mut text = String::new();
         self.write_text(&mut text);
         text
     }
 
-    /// [`Read::text`], into `out`: a rebuild writes every page's reads
-    /// again, a hundred thousand pages at 50,000 orders.
+    /// One line of `.docket-reads`, into `out` (a rebuild writes every
+    /// page's reads again, a hundred thousand pages at 50,000 orders); the
+    /// id comes last, so it may hold anything but a newline (which JSON
+    /// escapes).
     fn write_text(&self, out: &mut String) {
         let mut put = |parts: &[&str]| {
             for (i, part) in parts.iter().enumerate() {
