@@ -33,7 +33,6 @@
 use crate::finding::Message;
 use crate::kind::Kind;
 use crate::msg;
-use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -48,7 +47,7 @@ pub struct Guard {
     /// nothing in them is read. Thousands of records share a few year
     /// folders; resolving each folder once makes a file's check one
     /// `lstat` (the loader reads every record through here).
-    folders: Mutex<HashMap<String, Result<PathBuf, Refused>>>,
+    folders: Mutex<crate::Lookup<String, Result<PathBuf, Refused>>>,
 }
 
 /// Why a file below the records root is not read.

@@ -9,12 +9,11 @@
 use super::meta::Record;
 use super::records::Model;
 use crate::kind::Kind;
-use std::collections::HashMap;
 
 /// (owner kind, owner id, listed kind) -> the ids of the listed kind's
 /// records that name the owner, in the model's (id) order.
 #[derive(Debug, Default)]
-pub struct Related<'a>(HashMap<(Kind, &'a str, Kind), Vec<&'a str>>);
+pub struct Related<'a>(crate::Lookup<(Kind, &'a str, Kind), Vec<&'a str>>);
 
 impl<'a> Related<'a> {
     /// The records of `kind` that belong to the record `id` of `owner`.

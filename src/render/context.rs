@@ -44,7 +44,11 @@ pub struct Cx<'a> {
     pub model: &'a Model,
     pub report: &'a CheckReport,
     pub lang: Language,
+    /// The labels in order, as the templates and the site's seed read them.
     pub t: BTreeMap<&'static str, &'static str>,
+    /// The same labels hashed, for [`Cx::t`]: every page asks for a few
+    /// dozen, a hundred thousand pages at 50,000 orders.
+    labels: crate::Lookup<&'static str, &'static str>,
     /// Record id -> the path of its page, for every record with one.
     pub links: crate::Lookup<&'a str, String>,
     /// Procedure anchors present (`c4.2.1`).
@@ -85,11 +89,13 @@ impl<'a> Cx<'a> {
         for s in model.signed_sections() {
             signed.entry(s.meta.file.as_str()).or_default().push(s);
         }
+        let t = i18n::labels(lang);
         Cx {
             model,
             report,
             lang,
-            t: i18n::labels(lang),
+            labels: t.iter().map(|(k, v)| (*k, *v)).collect(),
+            t,
             links,
             clauses,
             findings_by_record,
@@ -111,7 +117,7 @@ impl<'a> Cx<'a> {
     }
 
     pub fn t(&self, key: &str) -> String {
-        self.t.get(key).copied().unwrap_or(key).to_string()
+        self.labels.get(key).copied().unwrap_or(key).to_string()
     }
 
     pub fn value(&self, v: &str) -> String {

@@ -22,7 +22,7 @@ use crate::history::{
 use crate::model::{Language, Person};
 use serde::Serialize;
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 thread_local! {
@@ -48,7 +48,7 @@ pub const RECENT: usize = 50;
 
 pub struct Trail<'h> {
     history: &'h History,
-    proofs: HashMap<(&'h str, &'h str), &'h Proof>,
+    proofs: crate::Lookup<(&'h str, &'h str), &'h Proof>,
     /// The newest commits' index -> (file path, how it changed), for
     /// recent changes.
     touched: BTreeMap<usize, Vec<(&'h str, &'h Change)>>,

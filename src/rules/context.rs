@@ -7,7 +7,6 @@ use crate::finding::{Finding, Message, Pos, RuleId};
 use crate::history::{History, Proof};
 use crate::model::{Meta, Model, Person, Record, SignaturePolicy};
 use jiff::civil::Date;
-use std::collections::HashMap;
 
 /// What every rule may look at.
 pub struct Context<'a> {
@@ -18,7 +17,7 @@ pub struct Context<'a> {
     /// checking an old revision's files in a temporary folder).
     pub history: Option<&'a History>,
     /// The proof of each signed section, by (file, section).
-    proofs: HashMap<(&'a str, &'a str), &'a Proof>,
+    proofs: crate::Lookup<(&'a str, &'a str), &'a Proof>,
 }
 
 impl<'a> Context<'a> {
