@@ -174,13 +174,23 @@ pub fn judge(
     as_of: Option<Date>,
 ) -> Result<CheckReport> {
     use crate::timing::stage;
-    let unsaved = stage("history proofs", || crate::history::prove(history, model))?;
+    // The verified tokens kept are read beside the proofs, which leave
+    // part of a core idle; their seed is known only after them.
+    let (git_dir, caches) = (history.git_dir.clone(), history.caches);
+    let read_tokens = history.unavailable.is_none().then_some(caches);
+    let (unsaved, ahead) = std::thread::scope(|s| {
+        let ahead = read_tokens
+            .map(|caches| s.spawn(move || crate::tsa::stamps::read_ahead(&git_dir, caches)));
+        let unsaved = stage("history proofs", || crate::history::prove(history, model));
+        (unsaved, ahead.and_then(crate::joined))
+    });
+    let unsaved = unsaved?;
     // The proofs cache is written beside the stages after the proofs.
     std::thread::scope(|s| {
         s.spawn(|| stage("history proofs save", || unsaved.save()));
         crate::history::apply_governed(&mut model.config, history);
         history.stamps = stage("timestamps", || {
-            crate::tsa::stamps(&model.guard, history, &model.config)
+            crate::tsa::stamps::stamps_read(&model.guard, history, &model.config, ahead)
         });
         // A revoked key is judged on the tokens' time once they are known.
         crate::history::judge_revoked_on_trusted_time(

@@ -95,15 +95,26 @@ impl Verified {
     /// The kept results made under `seed`; none if the file is missing,
     /// unreadable, of another format or made under another seed.
     pub fn load(git_dir: &Path, seed: &str) -> Verified {
+        Verified::under(Verified::read(git_dir), seed)
+    }
+
+    /// The file as it is, of this format, whatever its seed: read before
+    /// the seed is known (beside the proofs, `cmd::judge`), then
+    /// [`Verified::under`] it.
+    pub fn read(git_dir: &Path) -> Option<Verified> {
         std::fs::read(path(git_dir))
             .ok()
             .and_then(|b| serde_json::from_slice::<Verified>(&b).ok())
-            .filter(|v| v.format == FORMAT && v.seed == seed)
-            .unwrap_or_else(|| Verified {
-                format: FORMAT,
-                seed: seed.to_string(),
-                tokens: BTreeMap::new(),
-            })
+            .filter(|v| v.format == FORMAT)
+    }
+
+    /// What `read` found, if it was made under `seed`; else nothing kept.
+    pub fn under(read: Option<Verified>, seed: &str) -> Verified {
+        read.filter(|v| v.seed == seed).unwrap_or_else(|| Verified {
+            format: FORMAT,
+            seed: seed.to_string(),
+            tokens: BTreeMap::new(),
+        })
     }
 
     /// What the token of commit `id` proves, if it was verified before as
