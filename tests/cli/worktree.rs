@@ -223,3 +223,64 @@ fn a_record_git_converts_on_checkout_is_not_committed_whatever_the_index_says() 
         std::fs::write(repo.top.join(".gitattributes"), crlf).unwrap();
     });
 }
+
+/// Runs at once on one repository while its `.gitattributes` comes and
+/// goes under them, the order checked out again each time with the line
+/// endings it asks for (CRLF, then the committed LF): whatever each run
+/// saw and kept, the next run, with every cache, says what a run that
+/// reads every file says, and the order is uncommitted exactly when it
+/// holds CRLF.
+#[test]
+fn runs_at_once_while_the_attributes_change_keep_nothing_stale() {
+    let repo = signed("author");
+    clean(&repo.check());
+    let order = repo.path(ORDER_PATH);
+    let attributes = repo.top.join(".gitattributes");
+    let spawn = || {
+        let mut cmd = docket_cmd();
+        cmd.args(["check", "--format", "json", "--as-of", AS_OF, "--records"])
+            .arg(&repo.root)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        cmd.spawn().expect("docket starts")
+    };
+    for round in 1..=4 {
+        let crlf = round % 2 == 1;
+        let mut runs = vec![spawn(), spawn()];
+        if crlf {
+            std::fs::write(&attributes, "*.toml text eol=crlf\n").unwrap();
+        } else {
+            std::fs::remove_file(&attributes).unwrap();
+        }
+        std::fs::remove_file(&order).unwrap();
+        git_in(
+            &repo,
+            &[],
+            &["checkout", "--", &order.display().to_string()],
+        );
+        assert_eq!(
+            std::fs::read_to_string(&order).unwrap().contains("\r\n"),
+            crlf
+        );
+        runs.push(spawn());
+        modified_before_the_index(&order);
+        git_in(&repo, &[], &["update-index", "-q", "--refresh"]);
+        runs.push(spawn());
+        for run in runs {
+            let run = Run::from(run.wait_with_output().unwrap());
+            assert!(run.code <= 1, "round {round}: {}", run.stderr);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        let warm = repo.docket(&["check", "--format", "json", "--as-of", AS_OF]);
+        let cold = repo.docket(&["check", "--format", "json", "--as-of", AS_OF, "--no-cache"]);
+        assert_eq!(warm.stdout, cold.stdout, "round {round}");
+        let uncommitted: Vec<_> = warm
+            .of("history-unavailable")
+            .into_iter()
+            .filter(|f| f.message.contains("uncommitted changes"))
+            .map(|f| f.file)
+            .collect();
+        let expected: &[&str] = if crlf { &[ORDER_PATH] } else { &[] };
+        assert_eq!(uncommitted, expected, "round {round}");
+    }
+}
