@@ -25,7 +25,7 @@
 use crate::kind::Kind;
 use rayon::slice::ParallelSliceMut;
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 // Page paths share long prefixes, which a `BTreeMap` compares over and
 // over: the maps of pages are `Lookup`s.
@@ -205,15 +205,46 @@ pub struct Kept {
 pub const FILE: &str = ".docket-reads";
 const FORMAT: u32 = 1;
 
-#[derive(serde::Serialize, serde::Deserialize)]
+#[cfg(test)]
+#[derive(serde::Serialize)]
 struct KeptFile {
     format: u32,
     /// The seed of the build that kept the reads: every page's fingerprint
     /// starts from it. Absent from files written before December 2026.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     seed: Option<u64>,
     /// page -> (view hash, reads)
-    pages: BTreeMap<String, (u64, Vec<String>)>,
+    pages: std::collections::BTreeMap<String, (u64, Vec<String>)>,
+}
+
+/// The file as read, on one core beside the making of the render
+/// context, which it outlasted at 50,000 orders: the pages hashed, not
+/// put in order, and each read parsed from the file's bytes as it is met,
+/// not copied into a string first.
+#[derive(serde::Deserialize)]
+struct KeptFileIn {
+    format: u32,
+    /// The seed of the build that kept the reads: every page's fingerprint
+    /// starts from it. Absent from files written before December 2026.
+    #[serde(default)]
+    seed: Option<u64>,
+    pages: Lookup<String, (u64, Vec<Read>)>,
+}
+
+impl<'de> serde::Deserialize<'de> for Read {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Read, D::Error> {
+        struct Text;
+        impl serde::de::Visitor<'_> for Text {
+            type Value = Read;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a read, as `.docket-reads` writes it")
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Read, E> {
+                Read::parse(text).ok_or_else(|| E::custom("an unknown read"))
+            }
+        }
+        d.deserialize_str(Text)
+    }
 }
 
 impl Kept {
@@ -223,19 +254,9 @@ impl Kept {
     /// (every page is built). Read beside the making of the render
     /// context, before this build's seed is known.
     pub fn parse(bytes: &[u8]) -> Option<(Option<u64>, Kept)> {
-        let file = serde_json::from_slice::<KeptFile>(bytes).ok()?;
-        if file.format != FORMAT {
-            return None;
-        }
-        let mut pages = Lookup::default();
-        for (page, (view, reads)) in file.pages {
-            let reads = reads
-                .iter()
-                .map(|r| Read::parse(r))
-                .collect::<Option<_>>()?;
-            pages.insert(page, (view, reads));
-        }
-        Some((file.seed, Kept { pages }))
+        // An unknown read fails the whole file, as an unreadable one does.
+        let file = serde_json::from_slice::<KeptFileIn>(bytes).ok()?;
+        (file.format == FORMAT).then_some((file.seed, Kept { pages: file.pages }))
     }
 
     /// The reads [`Kept::parse`] read, if they were kept under `seed`.
@@ -295,7 +316,7 @@ impl Keeping {
     }
 
     /// Write the file, kept under `seed`: the same bytes `serde_json`
-    /// makes of a [`KeptFile`] (compact, pages in order), which
+    /// makes of a `KeptFile` (compact, pages in order), which
     /// [`Kept::parse`] reads.
     pub fn write(mut self, w: &mut impl std::io::Write, seed: u64) -> std::io::Result<()> {
         // Stable: of one page's entries, the last kept comes last, and is
@@ -369,7 +390,7 @@ mod tests {
         let mut file = KeptFile {
             format: FORMAT,
             seed: Some(seed),
-            pages: BTreeMap::new(),
+            pages: std::collections::BTreeMap::new(),
         };
         // Kept twice: the later entry is the one written.
         keeping.keep("orders/B.html".into(), entry(1, &[]));
@@ -411,5 +432,27 @@ mod tests {
         let reordered = br#"{"pages":{"orders/A.html":[3,["link C-1"]]},"seed":7,"format":1}"#;
         assert!(Kept::under(Kept::parse(reordered), 12).pages.is_empty());
         assert_eq!(Kept::under(Kept::parse(reordered), 7).pages.len(), 1);
+    }
+
+    /// A file naming a read this docket does not know, or holding
+    /// anything but texts where the reads go, or of another format, lends
+    /// no page: every page is laid out, none taken on a read misread.
+    #[test]
+    fn a_kept_file_with_a_read_unknown_lends_nothing() {
+        let good = br#"{"format":1,"pages":{"a.html":[3,["link C-1"]],"b.html":[4,[]]}}"#;
+        assert_eq!(Kept::under(Kept::parse(good), 1).pages.len(), 2);
+        for bad in [
+            &br#"{"format":1,"pages":{"a.html":[3,["link C-1"]],"b.html":[4,["mystery x"]]}}"#[..],
+            br#"{"format":1,"pages":{"a.html":[3,["link C-1"]],"b.html":[4,[7]]}}"#,
+            br#"{"format":1,"pages":{"a.html":[3,["row nowhere C-1"]]}}"#,
+            br#"{"format":2,"pages":{"a.html":[3,["link C-1"]]}}"#,
+            br#"{"format":1,"pages":{"a.html":[3,["link C-1"]]}"#,
+        ] {
+            assert!(
+                Kept::parse(bad).is_none(),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
     }
 }
