@@ -144,6 +144,17 @@ impl Repo {
         Run::from(cmd.output().expect("docket runs"))
     }
 
+    /// `check --format json` started and left running, its output piped:
+    /// for runs at once on one repository.
+    pub fn spawn_check(&self) -> std::process::Child {
+        let mut cmd = docket_cmd();
+        cmd.args(["check", "--format", "json", "--as-of", AS_OF, "--records"])
+            .arg(&self.root)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        cmd.spawn().expect("docket starts")
+    }
+
     /// A page of the site built with `language = "zh-Hant"` set in the
     /// working tree, as text with its entities unescaped.
     pub fn page_in_chinese(&self, page: &str) -> String {
@@ -246,6 +257,15 @@ impl Run {
         self.findings()
             .into_iter()
             .filter(|f| f.rule == rule)
+            .collect()
+    }
+
+    /// The files said to have uncommitted changes.
+    pub fn uncommitted(&self) -> Vec<String> {
+        self.of("history-unavailable")
+            .into_iter()
+            .filter(|f| f.message.contains("uncommitted changes"))
+            .map(|f| f.file)
             .collect()
     }
 

@@ -266,14 +266,7 @@ fn runs_at_once_while_a_record_changes_keep_nothing_stale() {
         repo.read(ORDER_PATH)
             .replace("customer = \"C-0001\"", "customer = \"C-0009\""),
     ];
-    let spawn = || {
-        let mut cmd = docket_cmd();
-        cmd.args(["check", "--format", "json", "--as-of", AS_OF, "--records"])
-            .arg(&repo.root)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped());
-        cmd.spawn().expect("docket starts")
-    };
+    let spawn = || repo.spawn_check();
     for round in 1..=4 {
         let mut runs = vec![spawn(), spawn()];
         // The same length, the modification time put back, no pause.
@@ -318,12 +311,7 @@ fn an_uncommitted_edit_taken_from_the_kept_texts_is_still_uncommitted() {
         }
         let (run, kept) = check_counting(&repo);
         assert_eq!(kept, files, "staged: {staged}: every text taken");
-        let uncommitted: Vec<_> = run
-            .of("history-unavailable")
-            .into_iter()
-            .filter(|f| f.message.contains("uncommitted changes"))
-            .map(|f| f.file)
-            .collect();
+        let uncommitted = run.uncommitted();
         assert_eq!(uncommitted, [ORDER_PATH], "staged: {staged}");
         assert_eq!(check_as_if_read(&repo), files, "staged: {staged}");
     }

@@ -236,14 +236,7 @@ fn runs_at_once_while_the_attributes_change_keep_nothing_stale() {
     clean(&repo.check());
     let order = repo.path(ORDER_PATH);
     let attributes = repo.top.join(".gitattributes");
-    let spawn = || {
-        let mut cmd = docket_cmd();
-        cmd.args(["check", "--format", "json", "--as-of", AS_OF, "--records"])
-            .arg(&repo.root)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped());
-        cmd.spawn().expect("docket starts")
-    };
+    let spawn = || repo.spawn_check();
     for round in 1..=4 {
         let crlf = round % 2 == 1;
         let mut runs = vec![spawn(), spawn()];
@@ -274,12 +267,7 @@ fn runs_at_once_while_the_attributes_change_keep_nothing_stale() {
         let warm = repo.docket(&["check", "--format", "json", "--as-of", AS_OF]);
         let cold = repo.docket(&["check", "--format", "json", "--as-of", AS_OF, "--no-cache"]);
         assert_eq!(warm.stdout, cold.stdout, "round {round}");
-        let uncommitted: Vec<_> = warm
-            .of("history-unavailable")
-            .into_iter()
-            .filter(|f| f.message.contains("uncommitted changes"))
-            .map(|f| f.file)
-            .collect();
+        let uncommitted = warm.uncommitted();
         let expected: &[&str] = if crlf { &[ORDER_PATH] } else { &[] };
         assert_eq!(uncommitted, expected, "round {round}");
     }
