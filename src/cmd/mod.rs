@@ -176,13 +176,13 @@ pub fn judge(
     use crate::timing::stage;
     // The verified tokens kept are read beside the proofs, which leave
     // part of a core idle; their seed is known only after them.
-    let (git_dir, caches) = (history.git_dir.clone(), history.caches);
-    let read_tokens = history.unavailable.is_none().then_some(caches);
+    let kept_tokens =
+        (history.unavailable.is_none() && history.caches).then(|| history.git_dir.clone());
     let (unsaved, ahead) = std::thread::scope(|s| {
-        let ahead = read_tokens
-            .map(|caches| s.spawn(move || crate::tsa::stamps::read_ahead(&git_dir, caches)));
+        let ahead =
+            kept_tokens.map(|git_dir| s.spawn(move || crate::tsa::cache::Verified::read(&git_dir)));
         let unsaved = stage("history proofs", || crate::history::prove(history, model));
-        (unsaved, ahead.and_then(crate::joined))
+        (unsaved, ahead.map(crate::joined))
     });
     let unsaved = unsaved?;
     // The proofs cache is written beside the stages after the proofs.

@@ -34,12 +34,13 @@
 //! keeps whole seconds beside one that keeps nanoseconds would let a
 //! second edit in the same second pass for the first. A link is read
 //! through its target every time, and not kept.
-//! One kind of write escapes the change time, for git as for docket: through a shared
-//! memory mapping, Linux moves the times when a page is first written
-//! after it was written back, not at every store, so a second edit
-//! through one mapping within the writeback interval keeps every field.
-//! Editors and git write with `write(2)` or by renaming a new file;
-//! `--no-cache` reads every file.
+//!
+//! One kind of write escapes the change time, for git as for docket:
+//! through a shared memory mapping, Linux moves the times when a page is
+//! first written after it was written back, not at every store, so a
+//! second edit through one mapping within the writeback interval keeps
+//! every field. Editors and git write with `write(2)` or by renaming a
+//! new file; `--no-cache` reads every file.
 //!
 //! Two files in `<git dir>/docket/`: `records.bin`, the base, every file
 //! as some run read it; and `records.tail`, the files read since, which
@@ -425,10 +426,11 @@ pub struct Summary {
 
 /// Whether the file system `file` is on keeps change times docket relies
 /// on: one of Linux's local file systems, where every write moves a
-/// file's change time (one through a shared mapping only after writeback,
-/// as the module's essay says) and `lstat` asks the disk, not a cache of another
-/// machine's answer (NFS and SMB may answer from one for a minute; FAT
-/// keeps no change time). Nothing is kept elsewhere, nor off Linux.
+/// file's change time (one through a shared mapping only after
+/// writeback, as the module's essay says) and `lstat` asks the disk, not
+/// a cache of another machine's answer (NFS and SMB may answer from one
+/// for a minute; FAT keeps no change time). Nothing is kept elsewhere,
+/// nor off Linux.
 #[cfg(target_os = "linux")]
 fn local(file: &std::fs::File) -> bool {
     const LOCAL: [u32; 7] = [

@@ -291,9 +291,7 @@ pub fn entry(view: u64, reads: &[Read]) -> Box<str> {
     // The bytes `serde_json` makes of `(view, [texts])`, each text
     // escaped by it, without a `String` per read.
     let mut out = Vec::with_capacity(24 + 32 * reads.len());
-    out.push(b'[');
-    out.extend_from_slice(view.to_string().as_bytes());
-    out.extend_from_slice(b",[");
+    out.extend_from_slice(format!("[{view},[").as_bytes());
     let mut text = String::new();
     for (i, read) in reads.iter().enumerate() {
         if i > 0 {

@@ -92,14 +92,9 @@ pub fn seed(trust: &Trust) -> String {
 }
 
 impl Verified {
-    /// The kept results made under `seed`; none if the file is missing,
-    /// unreadable, of another format or made under another seed.
-    pub fn load(git_dir: &Path, seed: &str) -> Verified {
-        Verified::under(Verified::read(git_dir), seed)
-    }
-
-    /// The file as it is, of this format, whatever its seed: read before
-    /// the seed is known (beside the proofs, `cmd::judge`), then
+    /// The file as it is, of this format, whatever its seed (`None` if
+    /// it is missing, unreadable or of another format): read before the
+    /// seed is known (beside the proofs, `cmd::judge`), then
     /// [`Verified::under`] it.
     pub fn read(git_dir: &Path) -> Option<Verified> {
         std::fs::read(path(git_dir))
@@ -108,7 +103,8 @@ impl Verified {
             .filter(|v| v.format == FORMAT)
     }
 
-    /// What `read` found, if it was made under `seed`; else nothing kept.
+    /// What [`Verified::read`] found, if it was made under `seed`; else
+    /// nothing kept.
     pub fn under(read: Option<Verified>, seed: &str) -> Verified {
         read.filter(|v| v.seed == seed).unwrap_or_else(|| Verified {
             format: FORMAT,

@@ -112,15 +112,9 @@ pub fn stamps(guard: &Guard, history: &History, config: &Config) -> Stamps {
     stamps_read(guard, history, config, None)
 }
 
-/// The cache of verified tokens of the repository at `git_dir`, read
-/// ahead of [`stamps_read`] where the run uses caches (`None` where it
-/// does not): at 50,000 orders 17 MB of JSON, a twelfth of a second of
-/// one core, which the proofs before leave idle.
-pub fn read_ahead(git_dir: &std::path::Path, caches: bool) -> Option<Option<Verified>> {
-    caches.then(|| Verified::read(git_dir))
-}
-
-/// [`stamps`], with the cache read ahead ([`read_ahead`]) if it was.
+/// [`stamps`], with the cache of verified tokens read ahead if it was
+/// (`Some`, [`Verified::read`]): at 50,000 orders 17 MB of JSON, a
+/// twelfth of a second of one core, which the proofs before leave idle.
 pub fn stamps_read(
     guard: &Guard,
     history: &History,
@@ -132,10 +126,10 @@ pub fn stamps_read(
     }
     let trust = trust(guard, &config.timestamps);
     let mut kept = match (&trust, history.caches) {
-        (Ok(t), true) => Some(match ahead {
-            Some(read) => Verified::under(read, &cache::seed(t)),
-            None => Verified::load(&history.git_dir, &cache::seed(t)),
-        }),
+        (Ok(t), true) => {
+            let read = ahead.unwrap_or_else(|| Verified::read(&history.git_dir));
+            Some(Verified::under(read, &cache::seed(t)))
+        }
         _ => None,
     };
     let results: Vec<(usize, Token, Option<Option<Entry>>)> = signing_commits(history)

@@ -174,6 +174,17 @@ impl Repo {
     pub fn check_as_of(&self, as_of: &str) -> Run {
         self.docket(&["check", "--format", "json", "--as-of", as_of])
     }
+
+    /// [`Repo::check`] with the environment `env` (given to git as to
+    /// docket in the tests of git's settings) and `more` arguments.
+    pub fn check_in(&self, env: &[(&str, &str)], more: &[&str]) -> Run {
+        let mut cmd = docket_cmd();
+        cmd.args(["check", "--format", "json", "--as-of", AS_OF, "--records"])
+            .arg(&self.root)
+            .args(more)
+            .envs(env.iter().copied());
+        Run::from(cmd.output().expect("docket runs"))
+    }
 }
 
 pub fn docket_cmd() -> Command {

@@ -266,9 +266,8 @@ fn runs_at_once_while_a_record_changes_keep_nothing_stale() {
         repo.read(ORDER_PATH)
             .replace("customer = \"C-0001\"", "customer = \"C-0009\""),
     ];
-    let spawn = || repo.spawn_check();
     for round in 1..=4 {
-        let mut runs = vec![spawn(), spawn()];
+        let mut runs = vec![repo.spawn_check(), repo.spawn_check()];
         // The same length, the modification time put back, no pause.
         let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
         std::fs::write(&path, &texts[round % 2]).unwrap();
@@ -278,7 +277,7 @@ fn runs_at_once_while_a_record_changes_keep_nothing_stale() {
             .unwrap()
             .set_modified(modified)
             .unwrap();
-        runs.push(spawn());
+        runs.push(repo.spawn_check());
         for run in runs {
             let run = Run::from(run.wait_with_output().unwrap());
             assert!(run.code <= 1, "round {round}: {}", run.stderr);
@@ -311,8 +310,7 @@ fn an_uncommitted_edit_taken_from_the_kept_texts_is_still_uncommitted() {
         }
         let (run, kept) = check_counting(&repo);
         assert_eq!(kept, files, "staged: {staged}: every text taken");
-        let uncommitted = run.uncommitted();
-        assert_eq!(uncommitted, [ORDER_PATH], "staged: {staged}");
+        assert_eq!(run.uncommitted(), [ORDER_PATH], "staged: {staged}");
         assert_eq!(check_as_if_read(&repo), files, "staged: {staged}");
     }
 }

@@ -298,18 +298,8 @@ fn padded_token_is_read(env: &[(&str, &str)], convert: impl Fn(&Repo, &str)) {
     assert_eq!(std::fs::read(&token).unwrap(), [&before[..], b"x"].concat());
     modified_before_the_index(&token);
     git_cli(&["update-index", "-q", "--refresh"]);
-    let run = |cache: bool| {
-        let mut cmd = docket_cmd();
-        cmd.args(["check", "--format", "json", "--as-of", AS_OF, "--records"])
-            .arg(&repo.root)
-            .envs(env.iter().copied());
-        if !cache {
-            cmd.arg("--no-cache");
-        }
-        Run::from(cmd.output().unwrap())
-    };
-    let warm = run(true);
-    assert_eq!(warm.stdout, run(false).stdout);
+    let warm = repo.check_in(env, &[]);
+    assert_eq!(warm.stdout, repo.check_in(env, &["--no-cache"]).stdout);
     let msg = missing_on_order(&warm);
     assert!(msg.contains("DER"), "{msg}");
 }

@@ -125,11 +125,7 @@ fn converted_order_is_not_committed(env: &[(&str, &str)], convert: impl Fn(&Repo
     assert!(std::fs::read_to_string(&order).unwrap().contains("\r\n"));
     modified_before_the_index(&order);
     git_in(&repo, env, &["update-index", "-q", "--refresh"]);
-    let mut cmd = docket_cmd();
-    cmd.args(["check", "--format", "json", "--as-of", AS_OF, "--records"])
-        .arg(&repo.root)
-        .envs(env.iter().copied());
-    let run = Run::from(cmd.output().unwrap());
+    let run = repo.check_in(env, &[]);
     let f = fires(&run, "history-unavailable");
     assert_eq!(f.len(), 1, "{:#?}", run.findings());
     assert_eq!(f[0].file, ORDER_PATH);
@@ -236,10 +232,9 @@ fn runs_at_once_while_the_attributes_change_keep_nothing_stale() {
     clean(&repo.check());
     let order = repo.path(ORDER_PATH);
     let attributes = repo.top.join(".gitattributes");
-    let spawn = || repo.spawn_check();
     for round in 1..=4 {
         let crlf = round % 2 == 1;
-        let mut runs = vec![spawn(), spawn()];
+        let mut runs = vec![repo.spawn_check(), repo.spawn_check()];
         if crlf {
             std::fs::write(&attributes, "*.toml text eol=crlf\n").unwrap();
         } else {
@@ -255,20 +250,19 @@ fn runs_at_once_while_the_attributes_change_keep_nothing_stale() {
             std::fs::read_to_string(&order).unwrap().contains("\r\n"),
             crlf
         );
-        runs.push(spawn());
+        runs.push(repo.spawn_check());
         modified_before_the_index(&order);
         git_in(&repo, &[], &["update-index", "-q", "--refresh"]);
-        runs.push(spawn());
+        runs.push(repo.spawn_check());
         for run in runs {
             let run = Run::from(run.wait_with_output().unwrap());
             assert!(run.code <= 1, "round {round}: {}", run.stderr);
         }
         std::thread::sleep(std::time::Duration::from_millis(1100));
-        let warm = repo.docket(&["check", "--format", "json", "--as-of", AS_OF]);
-        let cold = repo.docket(&["check", "--format", "json", "--as-of", AS_OF, "--no-cache"]);
+        let warm = repo.check();
+        let cold = repo.check_in(&[], &["--no-cache"]);
         assert_eq!(warm.stdout, cold.stdout, "round {round}");
-        let uncommitted = warm.uncommitted();
         let expected: &[&str] = if crlf { &[ORDER_PATH] } else { &[] };
-        assert_eq!(uncommitted, expected, "round {round}");
+        assert_eq!(warm.uncommitted(), expected, "round {round}");
     }
 }
