@@ -366,3 +366,39 @@ fn a_token_converted_where_docket_does_not_look_is_read_by_its_size() {
         git_in(repo, &env, &remote);
     });
 }
+
+/// Checks running at once while the review's token is swapped in place,
+/// its time put back, between the TSA's bytes and a backdated copy of
+/// the same length, git's index restaged under them: whatever each run
+/// read ahead of its proofs and kept in `tokens.json`, the next check says
+/// what a check reading every token says, and the token verifies exactly
+/// when it holds the TSA's bytes.
+#[test]
+fn runs_at_once_while_a_token_changes_keep_nothing_stale() {
+    let (repo, _, review) = stamped();
+    stage_tokens(&repo);
+    clean(&repo.check());
+    let path = repo.path(&format!("timestamps/{review}.tsr"));
+    let valid = std::fs::read(&path).unwrap();
+    let tokens = [backdated(&valid), valid];
+    for round in 0..4 {
+        let mut runs = vec![repo.spawn_check(), repo.spawn_check()];
+        write_keeping_time(&path, &tokens[round % 2]);
+        runs.push(repo.spawn_check());
+        stage_tokens(&repo);
+        runs.push(repo.spawn_check());
+        for run in runs {
+            let run = Run::from(run.wait_with_output().unwrap());
+            assert!(run.code <= 1, "round {round}: {}", run.stderr);
+        }
+        let warm = repo.check();
+        let cold = repo.check_in(&[], &["--no-cache"]);
+        assert_eq!(warm.stdout, cold.stdout, "round {round}");
+        if round % 2 == 0 {
+            let msg = missing_on_order(&warm);
+            assert!(msg.contains("altered after the TSA signed it"), "{msg}");
+        } else {
+            clean(&warm);
+        }
+    }
+}
