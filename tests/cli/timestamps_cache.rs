@@ -402,3 +402,63 @@ fn runs_at_once_while_a_token_changes_keep_nothing_stale() {
         }
     }
 }
+
+/// Checks killed at points spread over a whole run (reading the tokens
+/// ahead of the proofs, verifying, writing `tokens.json`), while the
+/// review's token is swapped for a backdated one and back, and a cache
+/// folder holding what a killed writer leaves: a cut `tokens.json` and a
+/// temporary file of a dead process. The next check says what a check
+/// reading every token says, and sweeps every temporary file of a run
+/// that is gone.
+#[test]
+fn runs_killed_at_any_point_leave_nothing_the_next_trusts() {
+    let (repo, _, review) = stamped();
+    stage_tokens(&repo);
+    clean(&repo.check());
+    let path = repo.path(&format!("timestamps/{review}.tsr"));
+    let valid = std::fs::read(&path).unwrap();
+    let tokens = [backdated(&valid), valid];
+    let cache = repo.top.join(".git/docket");
+    let start = std::time::Instant::now();
+    clean(&repo.check());
+    let whole = start.elapsed();
+    // A temporary file's name ends in its writer's process id
+    // (`atomic.rs`); no process has the largest id there is.
+    let leftovers = || -> Vec<String> {
+        std::fs::read_dir(&cache)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| {
+                n.rsplit_once('.')
+                    .is_some_and(|(_, pid)| pid.parse::<u32>().is_ok())
+            })
+            .collect()
+    };
+    for round in 0..2 {
+        write_keeping_time(&path, &tokens[round % 2]);
+        stage_tokens(&repo);
+        for eighth in 0..8 {
+            let mut run = repo.spawn_check();
+            std::thread::sleep(whole * eighth / 8);
+            let _ = run.kill();
+            run.wait().unwrap();
+        }
+        let whole = std::fs::read(cache.join("tokens.json")).unwrap_or_default();
+        std::fs::write(cache.join("tokens.json"), &whole[..whole.len() / 2]).unwrap();
+        std::fs::write(cache.join(format!("tokens.json.{}", u32::MAX)), &whole).unwrap();
+        let warm = repo.check();
+        let cold = repo.check_in(&[], &["--no-cache"]);
+        assert_eq!(warm.stdout, cold.stdout, "round {round}");
+        if round % 2 == 0 {
+            let msg = missing_on_order(&warm);
+            assert!(msg.contains("altered after the TSA signed it"), "{msg}");
+        } else {
+            clean(&warm);
+        }
+        assert_eq!(leftovers(), Vec::<String>::new(), "round {round}");
+        // What the warm check kept is whole again, and read: the next
+        // check says the same.
+        assert!(kept(&repo).is_object(), "round {round}");
+        assert_eq!(repo.check().stdout, warm.stdout, "round {round}");
+    }
+}
