@@ -335,12 +335,16 @@ impl History {
     /// commit whose standing changes (a merge put another line first) is
     /// judged under other rules. `None` for a file without history.
     pub fn revisions_key(&self, path: &str) -> Option<u64> {
-        let f = self.file(path)?;
+        self.file(path).map(|f| self.revisions_key_of(f))
+    }
+
+    /// [`History::revisions_key`] of a file already found.
+    pub fn revisions_key_of(&self, f: &FileHistory) -> u64 {
         let key = *f.key.0.get_or_init(|| self.key_of(f));
         // Made once per file, after the walk made the index: nothing
         // changes the revisions after it (a test build checks).
-        debug_assert_eq!(key, self.key_of(f), "{path}");
-        Some(key)
+        debug_assert_eq!(key, self.key_of(f), "{}", f.path);
+        key
     }
 
     fn key_of(&self, f: &FileHistory) -> u64 {

@@ -20,6 +20,7 @@ use crate::history::{
     Change, Covers, History, Objects, Proof, ProofStatus, Revised, Shown, revisions_changed,
 };
 use crate::model::{Language, Person};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -52,11 +53,19 @@ pub struct Trail<'h> {
     /// The newest commits' index -> (file path, how it changed), for
     /// recent changes.
     touched: BTreeMap<usize, Vec<(&'h str, &'h Change)>>,
-    /// The person in people.toml each email is (in lower case), by
+    /// The person in people.toml who made each commit (by index), by
     /// position in the people, with how the timeline names them as a
     /// value ([`reads::value_of`]): what a timeline shows of people.toml,
-    /// found and fingerprinted by the one lookup.
-    authors: Lookup<String, (usize, u64)>,
+    /// found and fingerprinted by the one lookup. Looked up once per
+    /// commit, the commits read in order, rather than once per revision
+    /// on every page, each a jump to a commit and on to its email (a
+    /// rebuild at 50,000 orders fingerprints every page's timeline).
+    authors: Vec<Option<(usize, u64)>>,
+    /// Every file's history by path, hashed: each record page looks its
+    /// file up to fingerprint its timeline, and the history's ordered
+    /// map compares a path with some seventeen others to find one of a
+    /// hundred thousand.
+    files: Lookup<&'h str, &'h crate::history::FileHistory>,
 }
 
 /// One commit on the recent-changes page and in the feed.
@@ -106,7 +115,7 @@ impl<'h> Trail<'h> {
         }
         // The first person with an email is its author, as
         // `person_by_email` finds them.
-        let mut authors = Lookup::default();
+        let mut authors: Lookup<String, (usize, u64)> = Lookup::default();
         for (i, p) in people.iter().enumerate() {
             for email in &p.emails {
                 authors
@@ -114,11 +123,30 @@ impl<'h> Trail<'h> {
                     .or_insert_with(|| (i, reads::value_of(&named(p))));
             }
         }
+        let authors = history
+            .commits
+            .par_iter()
+            .map(|c| {
+                let email = &c.author.email;
+                let found = if email.bytes().any(|b| b.is_ascii_uppercase()) {
+                    authors.get(&email.to_ascii_lowercase())
+                } else {
+                    authors.get(email.as_str())
+                };
+                found.copied()
+            })
+            .collect();
+        let files = history
+            .files
+            .iter()
+            .map(|(path, f)| (path.as_str(), f))
+            .collect();
         Trail {
             history,
             proofs,
             touched,
             authors,
+            files,
         }
     }
 
@@ -155,13 +183,7 @@ impl<'h> Trail<'h> {
     /// Commit `c`'s author in people.toml, and how the timeline names
     /// them as a value.
     fn author_of(&self, c: usize) -> Option<(usize, u64)> {
-        let email = &self.history.commits[c].author.email;
-        let found = if email.bytes().any(|b| b.is_ascii_uppercase()) {
-            self.authors.get(&email.to_ascii_lowercase())
-        } else {
-            self.authors.get(email.as_str())
-        };
-        found.copied()
+        self.authors.get(c).copied().flatten()
     }
 
     /// Fill in what the history proves about the signature `view` shows
@@ -280,8 +302,9 @@ impl<'h> Trail<'h> {
     /// change).
     pub fn timeline_inputs(&self, file: &str) -> u64 {
         let mut fp = Fingerprint::new(1);
-        fp.u64(self.history.revisions_key(file).unwrap_or(0));
-        for rev in self.history.file(file).map_or(&[][..], |f| &f.revisions) {
+        let f = self.files.get(file);
+        fp.u64(f.map_or(0, |f| self.history.revisions_key_of(f)));
+        for rev in f.map_or(&[][..], |f| &f.revisions) {
             fp.u64(self.author_value(rev.commit));
         }
         fp.finish()
@@ -290,7 +313,7 @@ impl<'h> Trail<'h> {
     /// Every commit that touched `file`, newest first, with its changes;
     /// `None` for a file without history.
     pub fn timeline(&self, cx: &Cx, file: &str) -> crate::Result<Option<Vec<TimelineEntry>>> {
-        let Some(f) = self.history.file(file) else {
+        let Some(f) = self.files.get(file).copied() else {
             return Ok(None);
         };
         let mut revised = self.revised(cx, f)?.into_iter();

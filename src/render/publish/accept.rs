@@ -46,6 +46,11 @@ pub struct Manifest {
     paths: String,
     /// (start, end) of a path in `paths`, and its fingerprint; by path.
     index: Vec<(u32, u32, Option<u64>)>,
+    /// Each path's place in `index`, by the path's hash ([`SHARED`] for a
+    /// hash two paths have): a build asks for every page's entry twice
+    /// (the published site's and the spare's), and a binary search among
+    /// a hundred thousand paths compared each with seventeen others.
+    by_hash: crate::Lookup<u64, u32>,
     /// What the build recorded about itself; `None` in a format 2
     /// manifest.
     pub built: Option<Built>,
@@ -64,7 +69,11 @@ impl Manifest {
     }
 
     fn position(&self, rel: &str) -> Option<usize> {
-        self.index.binary_search_by(|e| self.path(e).cmp(rel)).ok()
+        match self.by_hash.get(&path_hash(rel)) {
+            None => None,
+            Some(&SHARED) => self.index.binary_search_by(|e| self.path(e).cmp(rel)).ok(),
+            Some(&i) => (self.path(&self.index[i as usize]) == rel).then_some(i as usize),
+        }
     }
 
     /// The listed files, with their fingerprints, by path.
@@ -75,6 +84,15 @@ impl Manifest {
     fn paths(&self) -> impl Iterator<Item = &str> {
         self.index.iter().map(|e| self.path(e))
     }
+}
+
+/// In [`Manifest::by_hash`], a hash more than one path has: those are
+/// looked up by binary search. (Never a place: `index` would need four
+/// billion entries, over the four gigabytes its spans can address.)
+const SHARED: u32 = u32::MAX;
+
+fn path_hash(rel: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(rel.as_bytes())
 }
 
 /// The manifest text for these files (path, fingerprint if any), which
@@ -194,9 +212,17 @@ pub fn parse_manifest(text: String) -> Result<Manifest, BadManifest> {
     let paths = String::from_utf8(buf).map_err(|_| BadManifest::Damaged)?;
     // Written sorted; sorted again, as a lookup must not trust the file.
     index.sort_by(|a, b| paths[a.0 as usize..a.1 as usize].cmp(&paths[b.0 as usize..b.1 as usize]));
+    let mut by_hash = crate::Lookup::with_capacity_and_hasher(index.len(), Default::default());
+    for (i, e) in index.iter().enumerate() {
+        by_hash
+            .entry(path_hash(&paths[e.0 as usize..e.1 as usize]))
+            .and_modify(|place| *place = SHARED)
+            .or_insert(i as u32);
+    }
     Ok(Manifest {
         paths,
         index,
+        by_hash,
         built,
         missing: 0,
     })
@@ -506,6 +532,23 @@ mod tests {
         assert_eq!(m.get("index.html"), Some(Some(0xabcd)));
         assert_eq!(m.get("data.json"), Some(Some(u64::MAX)));
         assert_eq!(m.get("other.html"), None);
+    }
+
+    #[test]
+    fn a_path_listed_twice_is_found_and_an_unlisted_one_is_not() {
+        // A path listed twice shares its hash with itself: it is looked up
+        // by binary search, as every path was before the hashed lookup.
+        let m = parse_manifest(
+            "docket-manifest 2\n- b.html\n0000000000000007 a.html\n- b.html\n- c.html\n"
+                .to_string(),
+        )
+        .unwrap();
+        assert_eq!(m.by_hash.get(&path_hash("b.html")), Some(&SHARED));
+        assert_eq!(m.get("a.html"), Some(Some(7)));
+        assert_eq!(m.get("b.html"), Some(None));
+        assert_eq!(m.get("c.html"), Some(None));
+        assert_eq!(m.get("d.html"), None);
+        assert_eq!(Manifest::default().get("a.html"), None);
     }
 
     #[test]
