@@ -158,7 +158,11 @@ pub(super) enum Reading {
     /// again. Without the cache, the listing of the first-parent line at
     /// 50,000 orders took 2.3-2.6 s against 4.5-5.7, the walk 35-38 s
     /// against 41-46 and 60-80 MiB less; at 10,000 orders a run took 7%
-    /// less of the cores (BENCHMARKS.md).
+    /// less of the cores (BENCHMARKS.md). At most 192 MiB mapped: with
+    /// 128, the walk of 50,000 orders (a 255 MB pack) unmapped a window
+    /// every few commits, each unmapping a stop of the other core to
+    /// flush its address cache, and took 21 s against 15.7 s, for 20 to
+    /// 30 MiB more at the build's peak (BENCHMARKS.md).
     Walk,
     /// The proofs of a history too big for the walk's windows: every
     /// old revision of every signed file, from all over the pack. With
@@ -174,15 +178,27 @@ pub(super) enum Reading {
     /// libgit2's cache of objects is C memory that the system allocator
     /// keeps once it has grown: at 50,000 orders the walk's 128 MiB of
     /// windows and 32 MiB of cache, filled by these reads, were 60 to 80
-    /// and 85 MiB of the build's peak. Small windows, few kept, a
-    /// small cache: no slower (BENCHMARKS.md).
+    /// and 85 MiB of the build's peak. Small windows, a small cache, and
+    /// 64 MiB mapped: with 32, the timelines of a first build of 50,000
+    /// orders spent a tenth of their time finding each old revision's
+    /// size through its delta chain, a window unmapped every few steps
+    /// (11.2-11.4 s against 10.1-10.2 s, 20 MiB more at the peak;
+    /// BENCHMARKS.md).
     Sparse,
 }
 
+/// Pack files this small, together, are read after the walk as the walk
+/// read them, and walked beside the records on a first run: the walk's
+/// windows hold them whole. A bigger history is where a build's memory is
+/// tightest, its peak in the record pages, which then read sparsely.
+/// (Below the walk's 192 MiB mapped: 128 MiB until the twenty-seventh
+/// sitting, and the peaks measured then were kept.)
+const SMALL_PACKS: u64 = 128 << 20;
+
 impl Reading {
     /// How to read after the walk, in the repository at `git_dir`: as
-    /// the walk did when its pack files fit in the walk's mapped windows
-    /// (at 10,000 orders, 63 MB), sparsely otherwise. The proofs and the
+    /// the walk did when its pack files are at most [`SMALL_PACKS`] (at
+    /// 10,000 orders, 63 MB), sparsely otherwise. The proofs and the
     /// tokens read blobs and commits from all over the pack: with a
     /// quarter of a 63 MB pack mapped at a time, a window was unmapped
     /// and another mapped for every few reads, and the proofs took a
@@ -201,8 +217,7 @@ impl Reading {
     }
 
     fn after_walk_of(pack_bytes: u64) -> Reading {
-        let (_, mapped, _, _) = Reading::Walk.limits();
-        if pack_bytes <= mapped << 20 {
+        if pack_bytes <= SMALL_PACKS {
             Reading::Walk
         } else {
             Reading::Sparse
@@ -223,9 +238,9 @@ impl Reading {
     /// trees are kept at all.
     fn limits(self) -> (usize, u64, isize, bool) {
         match self {
-            Reading::Walk => (32, 128, 32, false),
+            Reading::Walk => (32, 192, 32, false),
             Reading::Proofs => (8, 128, 8, true),
-            Reading::Sparse => (8, 32, 8, true),
+            Reading::Sparse => (8, 64, 8, true),
         }
     }
 }

@@ -20,7 +20,7 @@ fn libgit2_is_tuned_before_the_first_repository_is_read() {
     };
     let _ = std::fs::remove_dir_all(&dir);
     assert!(found.is_some());
-    assert_eq!((window, mapped), (32 << 20, 128 << 20));
+    assert_eq!((window, mapped), (32 << 20, 192 << 20));
     // And between passes (one test: the settings are the process's).
     let now = || unsafe {
         (
@@ -29,14 +29,14 @@ fn libgit2_is_tuned_before_the_first_repository_is_read() {
             git2::opts::get_cached_memory().unwrap().1,
         )
     };
-    assert_eq!(now(), (32 << 20, 128 << 20, 32 << 20));
+    assert_eq!(now(), (32 << 20, 192 << 20, 32 << 20));
     super::tune_for(super::Reading::Sparse);
-    assert_eq!(now(), (8 << 20, 32 << 20, 8 << 20));
+    assert_eq!(now(), (8 << 20, 64 << 20, 8 << 20));
     {
         let _proving = super::Tuned::during(super::Reading::Proofs, super::Reading::Sparse);
         assert_eq!(now(), (8 << 20, 128 << 20, 8 << 20));
     }
-    assert_eq!(now(), (8 << 20, 32 << 20, 8 << 20));
+    assert_eq!(now(), (8 << 20, 64 << 20, 8 << 20));
     // A build that lays out every record page reads the timelines of a
     // big history as the proofs read, and sparsely again after; one whose
     // packs fit the walk's windows reads as the walk did throughout.
@@ -55,14 +55,14 @@ fn libgit2_is_tuned_before_the_first_repository_is_read() {
         let _every = big.reading_every_timeline();
         assert_eq!(now(), (8 << 20, 128 << 20, 8 << 20));
     }
-    assert_eq!(now(), (8 << 20, 32 << 20, 8 << 20));
+    assert_eq!(now(), (8 << 20, 64 << 20, 8 << 20));
     super::tune_for(super::Reading::Walk);
     let small = history_in(small.path(), 1 << 20);
     {
         let _every = small.reading_every_timeline();
-        assert_eq!(now(), (32 << 20, 128 << 20, 32 << 20));
+        assert_eq!(now(), (32 << 20, 192 << 20, 32 << 20));
     }
-    assert_eq!(now(), (32 << 20, 128 << 20, 32 << 20));
+    assert_eq!(now(), (32 << 20, 192 << 20, 32 << 20));
 }
 
 #[test]
