@@ -367,6 +367,33 @@ fn a_token_converted_where_docket_does_not_look_is_read_by_its_size() {
     });
 }
 
+/// The company of `stamped()`, its tokens staged and checked clean, the
+/// review's token file, and the two tokens a test swaps in it, the round
+/// number's parity choosing: a backdated copy, then the TSA's bytes.
+fn swapping() -> (Repo, std::path::PathBuf, [Vec<u8>; 2]) {
+    let (repo, _, review) = stamped();
+    stage_tokens(&repo);
+    clean(&repo.check());
+    let path = repo.path(&format!("timestamps/{review}.tsr"));
+    let valid = std::fs::read(&path).unwrap();
+    (repo, path, [backdated(&valid), valid])
+}
+
+/// The next check with every cache says what `--no-cache` says, and the
+/// review's token verifies exactly in the odd rounds (the TSA's bytes).
+fn says_what_no_cache_says(repo: &Repo, round: usize) -> Run {
+    let warm = repo.check();
+    let cold = repo.check_in(&[], &["--no-cache"]);
+    assert_eq!(warm.stdout, cold.stdout, "round {round}");
+    if round.is_multiple_of(2) {
+        let msg = missing_on_order(&warm);
+        assert!(msg.contains("altered after the TSA signed it"), "{msg}");
+    } else {
+        clean(&warm);
+    }
+    warm
+}
+
 /// Checks running at once while the review's token is swapped in place,
 /// its time put back, between the TSA's bytes and a backdated copy of
 /// the same length, git's index restaged under them: whatever each run
@@ -375,12 +402,7 @@ fn a_token_converted_where_docket_does_not_look_is_read_by_its_size() {
 /// when it holds the TSA's bytes.
 #[test]
 fn runs_at_once_while_a_token_changes_keep_nothing_stale() {
-    let (repo, _, review) = stamped();
-    stage_tokens(&repo);
-    clean(&repo.check());
-    let path = repo.path(&format!("timestamps/{review}.tsr"));
-    let valid = std::fs::read(&path).unwrap();
-    let tokens = [backdated(&valid), valid];
+    let (repo, path, tokens) = swapping();
     for round in 0..4 {
         let mut runs = vec![repo.spawn_check(), repo.spawn_check()];
         write_keeping_time(&path, &tokens[round % 2]);
@@ -391,15 +413,7 @@ fn runs_at_once_while_a_token_changes_keep_nothing_stale() {
             let run = Run::from(run.wait_with_output().unwrap());
             assert!(run.code <= 1, "round {round}: {}", run.stderr);
         }
-        let warm = repo.check();
-        let cold = repo.check_in(&[], &["--no-cache"]);
-        assert_eq!(warm.stdout, cold.stdout, "round {round}");
-        if round % 2 == 0 {
-            let msg = missing_on_order(&warm);
-            assert!(msg.contains("altered after the TSA signed it"), "{msg}");
-        } else {
-            clean(&warm);
-        }
+        says_what_no_cache_says(&repo, round);
     }
 }
 
@@ -412,12 +426,7 @@ fn runs_at_once_while_a_token_changes_keep_nothing_stale() {
 /// that is gone.
 #[test]
 fn runs_killed_at_any_point_leave_nothing_the_next_trusts() {
-    let (repo, _, review) = stamped();
-    stage_tokens(&repo);
-    clean(&repo.check());
-    let path = repo.path(&format!("timestamps/{review}.tsr"));
-    let valid = std::fs::read(&path).unwrap();
-    let tokens = [backdated(&valid), valid];
+    let (repo, path, tokens) = swapping();
     let cache = repo.top.join(".git/docket");
     let start = std::time::Instant::now();
     clean(&repo.check());
@@ -443,18 +452,10 @@ fn runs_killed_at_any_point_leave_nothing_the_next_trusts() {
             let _ = run.kill();
             run.wait().unwrap();
         }
-        let whole = std::fs::read(cache.join("tokens.json")).unwrap_or_default();
-        std::fs::write(cache.join("tokens.json"), &whole[..whole.len() / 2]).unwrap();
-        std::fs::write(cache.join(format!("tokens.json.{}", u32::MAX)), &whole).unwrap();
-        let warm = repo.check();
-        let cold = repo.check_in(&[], &["--no-cache"]);
-        assert_eq!(warm.stdout, cold.stdout, "round {round}");
-        if round % 2 == 0 {
-            let msg = missing_on_order(&warm);
-            assert!(msg.contains("altered after the TSA signed it"), "{msg}");
-        } else {
-            clean(&warm);
-        }
+        let written = std::fs::read(cache.join("tokens.json")).unwrap_or_default();
+        std::fs::write(cache.join("tokens.json"), &written[..written.len() / 2]).unwrap();
+        std::fs::write(cache.join(format!("tokens.json.{}", u32::MAX)), &written).unwrap();
+        let warm = says_what_no_cache_says(&repo, round);
         assert_eq!(leftovers(), Vec::<String>::new(), "round {round}");
         // What the warm check kept is whole again, and read: the next
         // check says the same.
