@@ -226,9 +226,8 @@ pub fn cache_dir(root: &Path) -> Option<std::path::PathBuf> {
 
 /// Whether [`History::walk`] should run beside the loading of the
 /// records below `root`: with a cached index small enough, or without
-/// one when the whole history is small (its pack files fit the walk's
-/// mapped windows, `Reading::after_walk` in `repo.rs`: at 10,000 orders, 63
-/// MB). A cache that turns out unusable (another format, another records
+/// one when the whole history is small (its pack files at most 128 MiB,
+/// `Reading::after_walk` in `repo.rs`: at 10,000 orders, 63 MB). A cache that turns out unusable (another format, another records
 /// root) still means one whole walk beside the records; it is then
 /// rewritten.
 ///

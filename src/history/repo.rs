@@ -164,9 +164,10 @@ pub(super) enum Reading {
     /// flush its address cache, and took 21 s against 15.7 s, for 20 to
     /// 30 MiB more at the build's peak (BENCHMARKS.md).
     Walk,
-    /// The proofs of a history too big for the walk's windows: every
-    /// old revision of every signed file, from all over the pack. With
-    /// [`Reading::Sparse`]'s 32 MiB mapped, the proofs of 50,000 orders
+    /// The proofs of a history over [`SMALL_PACKS`]: every old revision
+    /// of every signed file, from all over the pack. With 32 MiB mapped
+    /// (the sparse reading's, until the twenty-seventh sitting), the
+    /// proofs of 50,000 orders
     /// spent a third of their time unmapping windows (17-40 s); with 128
     /// MiB in small windows, 7.5 s. The windows are closed when the
     /// proofs' handles are, so the build's peak (the record pages, which
