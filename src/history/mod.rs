@@ -227,9 +227,9 @@ pub fn cache_dir(root: &Path) -> Option<std::path::PathBuf> {
 /// Whether [`History::walk`] should run beside the loading of the
 /// records below `root`: with a cached index small enough, or without
 /// one when the whole history is small (its pack files at most 128 MiB,
-/// `Reading::after_walk` in `repo.rs`: at 10,000 orders, 63 MB). A cache that turns out unusable (another format, another records
-/// root) still means one whole walk beside the records; it is then
-/// rewritten.
+/// `Reading::after_walk` in `repo.rs`: at 10,000 orders, 63 MB). A cache
+/// that turns out unusable (another format, another records root) still
+/// means one whole walk beside the records; it is then rewritten.
 ///
 /// Why the whole walk too: two threads reading git are little faster
 /// than one (libgit2 takes a lock on the pack file for every object),

@@ -167,9 +167,8 @@ pub(super) enum Reading {
     /// The proofs of a history over [`SMALL_PACKS`]: every old revision
     /// of every signed file, from all over the pack. With 32 MiB mapped
     /// (the sparse reading's, until the twenty-seventh sitting), the
-    /// proofs of 50,000 orders
-    /// spent a third of their time unmapping windows (17-40 s); with 128
-    /// MiB in small windows, 7.5 s. The windows are closed when the
+    /// proofs of 50,000 orders spent a third of their time unmapping
+    /// windows (17-40 s); with 128 MiB in small windows, 7.5 s. The windows are closed when the
     /// proofs' handles are, so the build's peak (the record pages, which
     /// read sparsely) does not move.
     Proofs,

@@ -291,7 +291,8 @@ pub fn entry(view: u64, reads: &[Read]) -> Box<str> {
     // The bytes `serde_json` makes of `(view, [texts])`, each text
     // escaped by it, without a `String` per read.
     let mut out = Vec::with_capacity(24 + 32 * reads.len());
-    out.extend_from_slice(format!("[{view},[").as_bytes());
+    // Into the buffer, not through a string of its own: a page each.
+    let _ = std::io::Write::write_fmt(&mut out, format_args!("[{view},["));
     let mut text = String::new();
     for (i, read) in reads.iter().enumerate() {
         if i > 0 {

@@ -147,12 +147,11 @@ impl Repo {
     /// `check --format json` started and left running, its output piped:
     /// for runs at once on one repository.
     pub fn spawn_check(&self) -> std::process::Child {
-        let mut cmd = docket_cmd();
-        cmd.args(["check", "--format", "json", "--as-of", AS_OF, "--records"])
-            .arg(&self.root)
+        self.check_cmd()
             .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped());
-        cmd.spawn().expect("docket starts")
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("docket starts")
     }
 
     /// A page of the site built with `language = "zh-Hant"` set in the
@@ -178,12 +177,20 @@ impl Repo {
     /// [`Repo::check`] with the environment `env` (given to git as to
     /// docket in the tests of git's settings) and `more` arguments.
     pub fn check_in(&self, env: &[(&str, &str)], more: &[&str]) -> Run {
+        let out = self
+            .check_cmd()
+            .args(more)
+            .envs(env.iter().copied())
+            .output();
+        Run::from(out.expect("docket runs"))
+    }
+
+    /// The command [`Repo::check`] runs, to start otherwise.
+    fn check_cmd(&self) -> Command {
         let mut cmd = docket_cmd();
         cmd.args(["check", "--format", "json", "--as-of", AS_OF, "--records"])
-            .arg(&self.root)
-            .args(more)
-            .envs(env.iter().copied());
-        Run::from(cmd.output().expect("docket runs"))
+            .arg(&self.root);
+        cmd
     }
 }
 
