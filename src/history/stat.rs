@@ -4,6 +4,7 @@
 //! (`crate::tsa::stamps`).
 
 use crate::Lookup;
+use crate::load::FileStat;
 use git2::Oid;
 use std::path::Path;
 
@@ -96,8 +97,7 @@ impl StatCache {
     /// vouches for it; `md` is the file's own metadata (`lstat`: a link is
     /// a link).
     #[cfg(unix)]
-    pub fn unchanged(&self, rel: &str, md: &std::fs::Metadata) -> Option<Oid> {
-        use std::os::unix::fs::MetadataExt;
+    pub fn unchanged(&self, rel: &str, md: &FileStat) -> Option<Oid> {
         // Records at the work tree's top (the usual layout) need no path
         // made for each of the hundred thousand lookups of a big company.
         let e = if self.prefix.is_empty() {
@@ -108,22 +108,16 @@ impl StatCache {
         // git keeps these fields truncated to 32 bits.
         let time = |(secs, nanos): (i32, u32)| (i64::from(secs), i64::from(nanos));
         let staged = (e.size, time(e.mtime), time(e.ctime), e.ino);
-        let now = (
-            md.len() as u32,
-            (md.mtime(), md.mtime_nsec()),
-            (md.ctime(), md.ctime_nsec()),
-            md.ino() as u32,
-        );
-        let racy = (md.mtime(), md.mtime_nsec()) >= self.written;
+        let now = (md.size as u32, md.mtime, md.ctime, md.ino as u32);
+        let racy = md.mtime >= self.written;
         // The kind of file too, as git compares it: a link staged where a
         // file is now (or the other way) vouches for nothing.
-        const KIND: u32 = 0o170000;
-        let same_kind = e.mode & KIND == md.mode() & KIND;
+        let same_kind = e.mode & 0o170000 == md.kind();
         (staged == now && same_kind && !racy).then_some(e.id)
     }
 
     #[cfg(not(unix))]
-    pub fn unchanged(&self, _rel: &str, _md: &std::fs::Metadata) -> Option<Oid> {
+    pub fn unchanged(&self, _rel: &str, _md: &FileStat) -> Option<Oid> {
         None
     }
 }
@@ -172,14 +166,19 @@ mod tests {
         let file = dir.path().join("o.toml");
         std::fs::write(&file, "id = 1\n").unwrap();
         let md = std::fs::symlink_metadata(&file).unwrap();
-        assert!(staged(&md, 0o100644).unchanged("o.toml", &md).is_some());
+        let now = FileStat::of(&md);
+        assert!(staged(&md, 0o100644).unchanged("o.toml", &now).is_some());
         // The same stat staged as a link (or a submodule) is not this file.
-        assert!(staged(&md, 0o120000).unchanged("o.toml", &md).is_none());
-        assert!(staged(&md, 0o160000).unchanged("o.toml", &md).is_none());
+        assert!(staged(&md, 0o120000).unchanged("o.toml", &now).is_none());
+        assert!(staged(&md, 0o160000).unchanged("o.toml", &now).is_none());
         // Racily clean: modified as the index was written.
         let mut racy = staged(&md, 0o100644);
         racy.written = (md.mtime(), md.mtime_nsec());
-        assert!(racy.unchanged("o.toml", &md).is_none());
-        assert!(staged(&md, 0o100644).unchanged("other.toml", &md).is_none());
+        assert!(racy.unchanged("o.toml", &now).is_none());
+        assert!(
+            staged(&md, 0o100644)
+                .unchanged("other.toml", &now)
+                .is_none()
+        );
     }
 }

@@ -72,7 +72,7 @@ pub(super) fn worktree(
             let known = entry
                 .metadata()
                 .ok()
-                .and_then(|md| stat.unchanged(rel, &md));
+                .and_then(|md| stat.unchanged(rel, &crate::load::FileStat::of(&md)));
             let now = match known {
                 Some(id) => id,
                 None => match hash_now(entry.path())? {

@@ -30,12 +30,14 @@
 //! compare them with `HEAD`: its walk follows no link and skips hidden
 //! entries too, and a hash says nothing of the content.
 
+use super::filestat::FileStat;
+use super::folder::{Folder, MAX_HANDLES, open_path};
 use crate::finding::Message;
 use crate::kind::Kind;
 use crate::msg;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// The records root, as given and as resolved.
 #[derive(Debug, Default)]
@@ -43,11 +45,12 @@ pub struct Guard {
     given: PathBuf,
     /// `None` (only in a default, empty model) refuses everything.
     canonical: Option<PathBuf>,
-    /// Folders below the root already resolved: their real path, or why
-    /// nothing in them is read. Thousands of records share a few year
-    /// folders; resolving each folder once makes a file's check one
-    /// `lstat` (the loader reads every record through here).
-    folders: Mutex<crate::Lookup<String, Result<PathBuf, Refused>>>,
+    /// Folders below the root (`""`: the root) already resolved: the
+    /// folder, or why nothing in it is read. Thousands of records share a
+    /// few year folders; resolving each folder once makes a file's check
+    /// one `lstat` of its name in the folder (the loader reads every
+    /// record through here).
+    folders: Mutex<crate::Lookup<String, Result<Arc<Folder>, Refused>>>,
 }
 
 /// Why a file below the records root is not read.
@@ -186,7 +189,7 @@ impl Guard {
         if own.is_file() {
             return Ok(real);
         }
-        if !own.file_type().is_symlink() {
+        if !own.is_symlink() {
             return Err(Refused::NotAFile);
         }
         let target = self.inside(&real)?;
@@ -197,62 +200,67 @@ impl Guard {
         }
     }
 
-    /// The metadata of `rel` when it passes [`Guard::check`] as a regular
+    /// The stat of `rel` when it passes [`Guard::check`] as a regular
     /// file in its own name, not a link: what git's index can vouch for
     /// by its stat without the file being read.
-    pub fn plain_metadata(&self, rel: &str) -> Option<std::fs::Metadata> {
-        let (_, own) = self.named(rel).ok()?;
-        own.is_file().then_some(own)
+    pub fn plain_metadata(&self, rel: &str) -> Option<FileStat> {
+        let (folder, name) = self.place(rel).ok()?;
+        folder.lstat(name).ok().filter(FileStat::is_file)
     }
 
     /// The path of `rel` with its folder's links resolved (inside the
-    /// root, not hidden), and the metadata of the name itself: a link is
-    /// a link here.
-    fn named(&self, rel: &str) -> Result<(PathBuf, std::fs::Metadata), Refused> {
-        let real = self.place(rel)?;
-        match std::fs::symlink_metadata(&real) {
-            Ok(m) => Ok((real, m)),
+    /// root, not hidden), and the stat of the name itself: a link is a
+    /// link here.
+    fn named(&self, rel: &str) -> Result<(PathBuf, FileStat), Refused> {
+        let (folder, name) = self.place(rel)?;
+        match folder.lstat(name) {
+            Ok(stat) => Ok((folder.path(name), stat)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Refused::Missing),
             Err(e) => Err(Refused::Unreadable(e.to_string())),
         }
     }
 
-    /// Where `rel` is, its folder's links resolved (inside the root, not
-    /// hidden); the name itself is not looked at.
-    fn place(&self, rel: &str) -> Result<PathBuf, Refused> {
+    /// The checked folder `rel` is in (its links resolved, inside the
+    /// root, not hidden), and its name there; the name itself is not
+    /// looked at.
+    fn place<'r>(&self, rel: &'r str) -> Result<(Arc<Folder>, &'r str), Refused> {
         check_name(rel)?;
-        if rel
-            .split('/')
-            .any(|p| p.is_empty() || p == "." || p == "..")
-        {
-            return Err(Refused::Outside);
+        // One pass; a part that climbs outranks a hidden one.
+        let mut hidden = false;
+        for part in rel.split('/') {
+            if part.is_empty() || part == "." || part == ".." {
+                return Err(Refused::Outside);
+            }
+            hidden |= part.starts_with('.');
         }
-        if rel.split('/').any(|p| p.starts_with('.')) {
+        if hidden {
             return Err(Refused::Hidden);
         }
         let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
         // The folder's real path is checked (inside, not hidden); then
         // the file itself, if it is no link, is where it seems to be.
-        self.in_folder(dir, name)
+        Ok((self.folder(dir)?, name))
     }
 
-    /// The real path of `name` in the folder `dir` below the root (`""`:
-    /// the root), the folder checked by [`Guard::inside`] once.
-    fn in_folder(&self, dir: &str, name: &str) -> Result<PathBuf, Refused> {
+    /// The folder `dir` below the root (`""`: the root), checked by
+    /// [`Guard::inside`] once.
+    fn folder(&self, dir: &str) -> Result<Arc<Folder>, Refused> {
         let Some(root) = &self.canonical else {
             return Err(Refused::LinkOutside);
         };
-        if dir.is_empty() {
-            return Ok(root.join(name));
-        }
         let mut folders = self.folders.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(known) = folders.get(dir) {
-            return known.as_ref().map(|d| d.join(name)).map_err(Clone::clone);
+            return known.clone();
         }
-        let found = self.inside(&self.given.join(dir));
-        let real = found.as_ref().map(|d| d.join(name)).map_err(Clone::clone);
-        folders.insert(dir.to_string(), found);
-        real
+        let real = if dir.is_empty() {
+            Ok(root.clone())
+        } else {
+            self.inside(&self.given.join(dir))
+        };
+        let handle = folders.len() < MAX_HANDLES;
+        let found = real.map(|real| Arc::new(Folder::new(real, handle)));
+        folders.insert(dir.to_string(), found.clone());
+        found
     }
 
     /// `path` with every link resolved, if that stays inside the records
@@ -291,17 +299,12 @@ impl Guard {
     pub fn read(&self, rel: &str, limit: Option<u64>) -> Result<Vec<u8>, Refused> {
         self.read_stat(rel, limit).map(|(bytes, _)| bytes)
     }
-    pub fn read_stat(
-        &self,
-        rel: &str,
-        limit: Option<u64>,
-    ) -> Result<(Vec<u8>, std::fs::Metadata), Refused> {
+    pub fn read_stat(&self, rel: &str, limit: Option<u64>) -> Result<(Vec<u8>, FileStat), Refused> {
         let (file, md) = self.open(rel)?;
-        if let Some(n) = limit.filter(|&n| md.len() > n) {
+        if let Some(n) = limit.filter(|&n| md.size > n) {
             return Err(Refused::TooLarge(n));
         }
-        let mut bytes =
-            Vec::with_capacity(usize::try_from(md.len()).unwrap_or(0).saturating_add(1));
+        let mut bytes = Vec::with_capacity(usize::try_from(md.size).unwrap_or(0).saturating_add(1));
         let read = match limit {
             Some(n) => file.take(n + 1).read_to_end(&mut bytes),
             None => (&file).read_to_end(&mut bytes),
@@ -314,23 +317,28 @@ impl Guard {
     }
 
     /// Open `rel` as [`Guard::check`] allows, with its size. A file in
-    /// its own name is opened first ([`open_file`]), then checked as the
-    /// open file: one call fewer per record than a look before the open,
+    /// its own name is opened first, in its checked folder
+    /// ([`Folder::open`]), then checked as the open file: one call fewer per record than a look before the open,
     /// and nothing can be put in its place between the look and the read.
     /// A link, or any failure, goes the long way, through
-    /// [`Guard::check`], which says why; its checked target is opened the
-    /// same way. (A device node is opened before it is refused; git cannot
+    /// [`Guard::check`], which says why; its checked target is opened
+    /// the same way ([`open_path`]). (A device node is opened before it is refused; git cannot
     /// hold one, so only the machine's administrator can put one here.)
-    fn open(&self, rel: &str) -> Result<(std::fs::File, std::fs::Metadata), Refused> {
+    fn open(&self, rel: &str) -> Result<(std::fs::File, FileStat), Refused> {
         // Off Unix a link cannot be refused by the open: the long way only.
         #[cfg(unix)]
-        if let Ok(opened) = open_file(&self.place(rel)?) {
-            return opened;
+        {
+            let (folder, name) = self.place(rel)?;
+            if let Ok(file) = folder.open(name) {
+                return opened(file);
+            }
         }
         // The link's target as checked is opened the same way: one put in
         // its place since is refused, not followed.
         let real = self.check(rel)?;
-        open_file(&real).map_err(|e| Refused::Unreadable(e.to_string()))?
+        open_path(&real)
+            .map(opened)
+            .map_err(|e| Refused::Unreadable(e.to_string()))?
     }
 
     /// Read `rel` as text; `Ok(None)` when it is not there.
@@ -356,26 +364,15 @@ impl Guard {
     }
 }
 
-/// Open `path` for reading, no link followed (`O_NOFOLLOW`) and no wait
-/// on a pipe's writer (`O_NONBLOCK`), and look at what was opened: `Err`
-/// when it cannot be opened, else the file and its metadata (its size
-/// sizes the read's buffer), or why it is no file to read (a folder or a pipe
-/// opens too).
-fn open_file(path: &Path) -> std::io::Result<Result<(std::fs::File, std::fs::Metadata), Refused>> {
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        let flags = rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK;
-        options.custom_flags(flags.bits() as i32);
-    }
-    let file = options.open(path)?;
-    Ok(match file.metadata() {
-        Ok(md) if md.is_file() => Ok((file, md)),
+/// What was opened (through [`Folder::open`] or [`open_path`]), with its
+/// stat (its size sizes the read's buffer), or why it is no file to read
+/// (a folder or a pipe opens too).
+fn opened(file: std::fs::File) -> Result<(std::fs::File, FileStat), Refused> {
+    match file.metadata() {
+        Ok(md) if md.is_file() => Ok((file, FileStat::of(&md))),
         Ok(_) => Err(Refused::NotAFile),
         Err(e) => Err(Refused::Unreadable(e.to_string())),
-    })
+    }
 }
 
 /// Characters refused in any name: `\` (a separator on Windows, a letter

@@ -82,47 +82,18 @@ fn seed() -> u64 {
         .str(include_str!("mod.rs"))
         .str(include_str!("value.rs"))
         .str(include_str!("kept.rs"))
+        .str(include_str!("filestat.rs"))
         .str(include_str!("../../Cargo.toml"))
         .str(include_str!("../../Cargo.lock"))
         .finish()
 }
 
-/// A time as the file system gives it: seconds and nanoseconds.
-type Time = (i64, i64);
+use super::filestat::{FileStat as Stat, Time};
 
-/// What `lstat` says of a file that a change to it would move.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Stat {
-    dev: u64,
-    ino: u64,
-    mode: u32,
-    size: u64,
-    mtime: Time,
-    ctime: Time,
-}
-
-impl Stat {
-    /// The stat of a regular file; `None` for anything else, and off
-    /// Unix, where nothing is kept.
-    fn of(md: &std::fs::Metadata) -> Option<Stat> {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::MetadataExt;
-            md.file_type().is_file().then(|| Stat {
-                dev: md.dev(),
-                ino: md.ino(),
-                mode: md.mode(),
-                size: md.size(),
-                mtime: (md.mtime(), md.mtime_nsec()),
-                ctime: (md.ctime(), md.ctime_nsec()),
-            })
-        }
-        #[cfg(not(unix))]
-        {
-            let _ = md;
-            None
-        }
-    }
+/// The stat of a regular file; `None` for anything else, and off Unix,
+/// where nothing is kept.
+fn plain(md: &Stat) -> Option<Stat> {
+    (cfg!(unix) && md.is_file()).then_some(*md)
 }
 
 /// Either file's layout, before the hash that ends it, as it is read
@@ -269,11 +240,11 @@ pub struct Held {
 impl Taken<'_> {
     /// The text and its tree, if the file is still what it was when it
     /// was read: `now` is its metadata as it is now (`lstat`).
-    pub fn holds(self, now: &std::fs::Metadata) -> Option<Held> {
+    pub fn holds(self, now: &Stat) -> Option<Held> {
         let Entry {
             keep, text, tree, ..
         } = self.entry;
-        if Stat::of(now) != Some(keep.stat) || keep.stat.ctime >= keep.since {
+        if plain(now) != Some(keep.stat) || keep.stat.ctime >= keep.since {
             return None;
         }
         Some(Held {
@@ -308,7 +279,7 @@ impl Keeper {
         crate::atomic::sweep(dir);
         let probe = dir.join(format!("records.{}", std::process::id()));
         let file = std::fs::File::create(&probe).ok()?;
-        let stat = file.metadata().ok().as_ref().and_then(Stat::of);
+        let stat = file.metadata().ok().and_then(|md| plain(&Stat::of(&md)));
         let local = local(&file);
         let _ = std::fs::remove_file(&probe);
         let stat = stat.filter(|_| local)?;
@@ -325,8 +296,8 @@ impl Keeper {
     /// that was: a file system that keeps whole seconds, beside one that
     /// keeps nanoseconds, would let a second change in the same second
     /// pass for the first).
-    pub fn keep(&self, md: &std::fs::Metadata) -> Option<Keep> {
-        let stat = Stat::of(md)?;
+    pub fn keep(&self, md: &Stat) -> Option<Keep> {
+        let stat = plain(md)?;
         (stat.dev == self.dev && stat.ctime < self.since).then_some(Keep {
             stat,
             since: self.since,
@@ -463,9 +434,9 @@ mod tests {
         let keeper = Keeper::start(dir.path()).unwrap();
         let file = dir.path().join("o.toml");
         std::fs::write(&file, "id = \"A\"\n").unwrap();
-        let md = std::fs::symlink_metadata(&file).unwrap();
+        let md = Stat::of(&std::fs::symlink_metadata(&file).unwrap());
         assert!(keeper.keep(&md).is_none(), "changed after the run began");
-        let stat = Stat::of(&md).unwrap();
+        let stat = md;
         let entry = |since| Taken {
             entry: Entry {
                 rel: "o.toml",
@@ -531,9 +502,13 @@ mod tests {
         let there = tempfile::NamedTempFile::new_in("/dev/shm").ok();
         std::thread::sleep(std::time::Duration::from_millis(1100));
         let keeper = Keeper::start(&dir.path().join("cache")).expect("a local file system");
-        assert!(keeper.keep(&std::fs::metadata(&here).unwrap()).is_some());
-        let md = there.map(|f| f.as_file().metadata().unwrap());
-        if let Some(md) = md.filter(|m| Stat::of(m).unwrap().dev != keeper.dev) {
+        assert!(
+            keeper
+                .keep(&Stat::of(&std::fs::metadata(&here).unwrap()))
+                .is_some()
+        );
+        let md = there.map(|f| Stat::of(&f.as_file().metadata().unwrap()));
+        if let Some(md) = md.filter(|m| m.dev != keeper.dev) {
             assert!(keeper.keep(&md).is_none());
         }
     }

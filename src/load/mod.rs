@@ -16,12 +16,15 @@
 //! Parsing is independent per file, so it runs on all cores (rayon); the
 //! result is put back in path order so output stays deterministic.
 
+mod filestat;
+mod folder;
 mod guard;
 mod kept;
 mod lines;
 mod paths;
 mod value;
 
+pub use filestat::FileStat;
 pub use guard::{Attached, Guard, Refused, attachment_path, is_active};
 pub use lines::LineIndex;
 pub use paths::rel_path;

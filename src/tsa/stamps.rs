@@ -214,8 +214,7 @@ pub fn stamps_read(
 /// the file's size on disk.
 fn vouched(guard: &Guard, stat: &StatCache, rel: &str) -> Option<(String, u64)> {
     let md = guard.plain_metadata(rel)?;
-    stat.unchanged(rel, &md)
-        .map(|id| (id.to_string(), md.len()))
+    stat.unchanged(rel, &md).map(|id| (id.to_string(), md.size))
 }
 
 /// Verify the token `bytes` of commit `id`, or take its result from
