@@ -123,7 +123,7 @@ impl History {
     /// `caches` is true (`--no-cache`: everything is read from git,
     /// nothing is written).
     pub fn open_with(root: &Path, start: Option<git2::Oid>, caches: bool) -> Result<History> {
-        History::walk(root, start, caches, false, None)?.worktree(root)
+        History::walk(root, start, caches, false, None, None)?.worktree(root)
     }
 
     /// The first half of [`History::open_with`]: the commits and git's
@@ -139,13 +139,15 @@ impl History {
     /// commit it reads (a build about to show every commit's signature).
     /// `listed` is `HEAD`'s first-parent line as [`list_beside_load`]
     /// listed it, used if `HEAD` is still that commit and no cached index
-    /// is continued.
+    /// is continued. `index` is git's index as [`git_index`] read it,
+    /// if it was (else it is read here, beside the walk).
     pub fn walk(
         root: &Path,
         start: Option<git2::Oid>,
         caches: bool,
         seal: bool,
         listed: Option<FirstParents>,
+        index: Option<StatCache>,
     ) -> Result<Walked> {
         let none = |why| {
             Ok(Walked {
@@ -173,8 +175,9 @@ impl History {
         // A second history in one process walks as the first did. Set
         // before any thread reads a repository (`repo::tune_for`).
         repo::tune_for(repo::Reading::Walk);
+        let index = index.filter(|_| start.is_none());
         let (base, history, stat) = std::thread::scope(|s| {
-            let stat = start.is_none().then(|| {
+            let stat = (start.is_none() && index.is_none()).then(|| {
                 s.spawn(|| {
                     stage("history index", || {
                         StatCache::new(&git_dir, top.as_deref(), &prefix)
@@ -192,7 +195,7 @@ impl History {
             let history = stage("history walk only", || {
                 walk::walk(&repo, &prefix, base, start, seal, listed)
             });
-            let stat = stat.map(crate::joined);
+            let stat = stat.map(crate::joined).or(index);
             (cached, history, stat)
         });
         let mut history = history?;
@@ -255,7 +258,7 @@ pub fn walk_beside_load(root: &Path) -> bool {
 /// again, and reports why in its place).
 pub fn list_beside_load(root: &Path, caches: bool) -> Option<FirstParents> {
     let (repo, _) = discover(root).ok()??;
-    if repo.is_shallow() || caches && cache::path(repo.path()).exists() {
+    if !lists(&repo, caches) {
         return None;
     }
     let head = repo.head().ok()?.peel_to_commit().ok()?.id();
@@ -264,6 +267,27 @@ pub fn list_beside_load(root: &Path, caches: bool) -> Option<FirstParents> {
     // while the records are loaded.
     repo::tune_for(repo::Reading::Walk);
     walk::list(&repo, head).ok()
+}
+
+/// Whether [`list_beside_load`] lists anything for the records at
+/// `root` (the walk will read everything): decided before it starts, so
+/// that what is done while it runs does not depend on how long it takes.
+pub fn lists_beside_load(root: &Path, caches: bool) -> bool {
+    matches!(discover(root), Ok(Some((repo, _))) if lists(&repo, caches))
+}
+
+fn lists(repo: &git2::Repository, caches: bool) -> bool {
+    !(repo.is_shallow() || caches && cache::path(repo.path()).exists())
+}
+
+/// git's index for the working tree of the records at `root`, read now
+/// for [`History::walk`]: on the thread that waits for the first-parent
+/// line to be listed ([`list_beside_load`]) once the records are read,
+/// which would otherwise leave a core idle, instead of beside the walk,
+/// which keeps both busy. `None` outside a git repository.
+pub fn git_index(root: &Path) -> Option<StatCache> {
+    let (repo, prefix) = discover(root).ok()??;
+    Some(StatCache::new(repo.path(), repo.workdir(), &prefix))
 }
 
 /// libgit2 set up, while this lives, to read every record's timeline:
@@ -381,7 +405,7 @@ mod tests {
         for n in 1..=3 {
             commit(&repo, root, n);
         }
-        let walk = |listed| History::walk(root, None, false, false, listed).unwrap();
+        let walk = |listed| History::walk(root, None, false, false, listed, None).unwrap();
         let listed = list_beside_load(root, false).expect("the line is listed");
         assert_eq!(listed.listing.0.len(), 3);
         assert!(!listed.listing.2);
