@@ -86,22 +86,25 @@ impl FileStat {
     /// `name` in the folder `dir`, not following a link, as `statx(2)`
     /// gives it: the fields the standard library reads, the device
     /// number made as it makes it (so the two compare equal). `Err` when
-    /// the call fails, for the caller to say why or to ask the long way.
+    /// the file cannot be looked at, for the caller to say why.
     #[cfg(target_os = "linux")]
     pub fn at(dir: std::os::fd::BorrowedFd, name: &str) -> std::io::Result<FileStat> {
         use rustix::fs::{AtFlags, StatxFlags};
+        use rustix::io::Errno;
         let want = StatxFlags::TYPE
             | StatxFlags::MODE
             | StatxFlags::INO
             | StatxFlags::SIZE
             | StatxFlags::MTIME
             | StatxFlags::CTIME;
-        let s = rustix::fs::statx(dir, name, AtFlags::SYMLINK_NOFOLLOW, want)?;
-        // A file system that cannot say one of these (the kernel leaves it
-        // out of the mask) is asked the standard library's way.
-        if want.bits() & !s.stx_mask != 0 {
-            return Err(std::io::Error::other("statx left out a field"));
-        }
+        let s = match rustix::fs::statx(dir, name, AtFlags::SYMLINK_NOFOLLOW, want) {
+            Ok(s) if want.bits() & !s.stx_mask == 0 => s,
+            // A file system that leaves a field out of the mask, or a
+            // kernel or sandbox without `statx`: still in this folder,
+            // never by path.
+            Ok(_) | Err(Errno::NOSYS | Errno::PERM) => return FileStat::opened_at(dir, name),
+            Err(e) => return Err(e.into()),
+        };
         let time = |t: rustix::fs::StatxTimestamp| (t.tv_sec, i64::from(t.tv_nsec));
         Ok(FileStat {
             dev: rustix::fs::makedev(s.stx_dev_major, s.stx_dev_minor),
@@ -111,6 +114,17 @@ impl FileStat {
             mtime: time(s.stx_mtime),
             ctime: time(s.stx_ctime),
         })
+    }
+
+    /// `name` in the folder `dir`, not following a link, the long way:
+    /// opened as itself (`O_PATH`, a link as a link) and asked as the
+    /// standard library asks an open file.
+    #[cfg(target_os = "linux")]
+    pub fn opened_at(dir: std::os::fd::BorrowedFd, name: &str) -> std::io::Result<FileStat> {
+        use rustix::fs::{Mode, OFlags};
+        let flags = OFlags::PATH | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        let file = std::fs::File::from(rustix::fs::openat(dir, name, flags, Mode::empty())?);
+        Ok(FileStat::of(&file.metadata()?))
     }
 }
 
@@ -132,9 +146,16 @@ mod tests {
             let std = FileStat::of(&std::fs::symlink_metadata(dir.path().join(name)).unwrap());
             let at = FileStat::at(handle.as_fd(), name).unwrap();
             assert_eq!(at, std, "{name}");
+            assert_eq!(
+                FileStat::opened_at(handle.as_fd(), name).unwrap(),
+                std,
+                "{name}"
+            );
             assert_eq!((at.is_file(), at.is_symlink()), (file, !file), "{name}");
         }
         let missing = FileStat::at(handle.as_fd(), "none.toml").unwrap_err();
+        assert_eq!(missing.kind(), std::io::ErrorKind::NotFound);
+        let missing = FileStat::opened_at(handle.as_fd(), "none.toml").unwrap_err();
         assert_eq!(missing.kind(), std::io::ErrorKind::NotFound);
     }
 }

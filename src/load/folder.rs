@@ -2,50 +2,88 @@
 //! files looked up in it.
 //!
 //! Once the guard has resolved a folder (inside the root, not hidden), a
-//! file in it is looked at by its name alone: on Linux through a handle on
-//! the folder (`O_PATH`), so that `statx` and `openat` resolve one name
-//! instead of walking every folder from `/` again (at 50,000 orders the
-//! loader's `lstat` of every record spent most of its time there), and
-//! so that a folder renamed or replaced by a link after the check is not
-//! followed to wherever the new path leads. Elsewhere, and where a handle
-//! cannot be had, by the folder's real path joined with the name, as
-//! before.
+//! file in it is looked at by its name alone. On Linux the folder is
+//! reached from a handle on the root (`O_PATH`), one name at a time with
+//! no link followed (`O_NOFOLLOW`): `statx` and `openat` then resolve one
+//! name instead of walking every folder from `/` again (at 50,000 orders
+//! the loader's `lstat` of every record spent most of its time there), and
+//! a folder renamed or replaced by a link after its check (or while it is
+//! being checked: the real path is resolved first, then walked) is never
+//! followed to wherever the new path leads. The first [`MAX_HANDLES`]
+//! folders keep their handle for the run; the others are walked to again
+//! for each use. A failure through a handle says why; it is never asked
+//! again by path. Elsewhere, by the folder's real path joined with the
+//! name, where `O_NOFOLLOW` covers the last name only.
 
 use super::filestat::FileStat;
 use std::path::{Path, PathBuf};
 
-/// How many folders get a handle: a company's kinds and years many times
+/// How many folders keep a handle: a company's kinds and years many times
 /// over. Past that (a repository with a folder per record's attachments),
-/// folders are used by path, so that docket never holds enough open files
-/// to starve the rest of the run.
+/// a folder is walked to from the root for each use, so that docket never
+/// holds enough open files to starve the rest of the run.
 pub(super) const MAX_HANDLES: usize = 256;
 
-/// A checked folder: its real path, and on Linux a handle on it.
+/// A checked folder: its real path, and on Linux the way to it from the
+/// root's handle.
 #[derive(Debug)]
 pub(super) struct Folder {
     real: PathBuf,
     #[cfg(target_os = "linux")]
-    handle: Option<std::os::fd::OwnedFd>,
+    root: std::sync::Arc<std::os::fd::OwnedFd>,
+    /// The folder's real path below the root (empty: the root).
+    #[cfg(target_os = "linux")]
+    below: PathBuf,
+    #[cfg(target_os = "linux")]
+    held: Option<std::os::fd::OwnedFd>,
 }
 
+#[cfg(target_os = "linux")]
+const FOLDER: rustix::fs::OFlags = rustix::fs::OFlags::PATH
+    .union(rustix::fs::OFlags::DIRECTORY)
+    .union(rustix::fs::OFlags::NOFOLLOW)
+    .union(rustix::fs::OFlags::CLOEXEC);
+
 impl Folder {
-    /// The folder at the real path `real`, with a handle if `handle` and
-    /// one can be opened (a folder, not a link put there since the check).
-    pub(super) fn new(real: PathBuf, handle: bool) -> Folder {
+    /// The records root, at its real path.
+    pub(super) fn root(real: PathBuf) -> std::io::Result<Folder> {
         #[cfg(target_os = "linux")]
         {
-            use rustix::fs::{Mode, OFlags};
-            let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
-            let handle = handle
-                .then(|| rustix::fs::open(&real, flags, Mode::empty()).ok())
-                .flatten();
-            Folder { real, handle }
+            let root = rustix::fs::open(&real, FOLDER, rustix::fs::Mode::empty())?;
+            Ok(Folder {
+                real,
+                root: std::sync::Arc::new(root),
+                below: PathBuf::new(),
+                held: None,
+            })
+        }
+        #[cfg(not(target_os = "linux"))]
+        Ok(Folder { real })
+    }
+
+    /// The folder at `real`, `below` the root (this folder); `hold` keeps
+    /// its handle for the run. On Linux it is walked to now, so a folder
+    /// changed since its real path was resolved is refused here.
+    pub(super) fn child(&self, real: PathBuf, below: &Path, hold: bool) -> std::io::Result<Folder> {
+        #[cfg(target_os = "linux")]
+        {
+            let handle = walk(&self.root, below)?;
+            Ok(Folder {
+                real,
+                root: self.root.clone(),
+                below: below.to_path_buf(),
+                held: hold.then_some(handle),
+            })
         }
         #[cfg(not(target_os = "linux"))]
         {
-            let _ = handle;
-            Folder { real }
+            let _ = (below, hold);
+            Ok(Folder { real })
         }
+    }
+
+    pub(super) fn real(&self) -> &Path {
+        &self.real
     }
 
     /// The real path of `name` in this folder.
@@ -53,19 +91,26 @@ impl Folder {
         self.real.join(name)
     }
 
+    /// `f` given a handle on this folder: the one held, the root's, or
+    /// one walked to for this call.
+    #[cfg(target_os = "linux")]
+    fn with<T>(
+        &self,
+        f: impl FnOnce(std::os::fd::BorrowedFd<'_>) -> std::io::Result<T>,
+    ) -> std::io::Result<T> {
+        use std::os::fd::AsFd;
+        match &self.held {
+            Some(h) => f(h.as_fd()),
+            None if self.below.as_os_str().is_empty() => f(self.root.as_fd()),
+            None => f(walk(&self.root, &self.below)?.as_fd()),
+        }
+    }
+
     /// What `lstat` says of `name` in this folder: a link is a link.
     pub(super) fn lstat(&self, name: &str) -> std::io::Result<FileStat> {
         #[cfg(target_os = "linux")]
-        if let Some(h) = &self.handle {
-            use std::os::fd::AsFd;
-            match FileStat::at(h.as_fd(), name) {
-                Ok(stat) => return Ok(stat),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(e),
-                // Anything else (a kernel or sandbox without `statx`) is
-                // asked again the standard library's way, which says why.
-                Err(_) => {}
-            }
-        }
+        return self.with(|h| FileStat::at(h, name));
+        #[cfg(not(target_os = "linux"))]
         std::fs::symlink_metadata(self.path(name)).map(|md| FileStat::of(&md))
     }
 
@@ -74,17 +119,52 @@ impl Folder {
     #[cfg(unix)]
     pub(super) fn open(&self, name: &str) -> std::io::Result<std::fs::File> {
         #[cfg(target_os = "linux")]
-        if let Some(h) = &self.handle {
+        return self.with(|h| {
             use rustix::fs::{Mode, OFlags};
             let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
-            let fd = rustix::fs::openat(h, name, flags, Mode::empty())?;
-            return Ok(std::fs::File::from(fd));
-        }
+            Ok(std::fs::File::from(rustix::fs::openat(
+                h,
+                name,
+                flags,
+                Mode::empty(),
+            )?))
+        });
+        #[cfg(not(target_os = "linux"))]
         open_path(&self.path(name))
     }
 }
 
+/// The folder `below` the root, one name at a time, no link followed: a
+/// part that is a link now (`ELOOP`), or no folder (`ENOTDIR`), fails.
+#[cfg(target_os = "linux")]
+fn walk(root: &std::os::fd::OwnedFd, below: &Path) -> std::io::Result<std::os::fd::OwnedFd> {
+    use std::path::Component;
+    let mut here: Option<std::os::fd::OwnedFd> = None;
+    for part in below.components() {
+        let Component::Normal(name) = part else {
+            return Err(std::io::Error::other("not a plain folder name"));
+        };
+        let from = here.as_ref().unwrap_or(root);
+        here = Some(rustix::fs::openat(
+            from,
+            name,
+            FOLDER,
+            rustix::fs::Mode::empty(),
+        )?);
+    }
+    match here {
+        Some(h) => Ok(h),
+        None => Ok(rustix::fs::openat(
+            root,
+            ".",
+            FOLDER,
+            rustix::fs::Mode::empty(),
+        )?),
+    }
+}
+
 /// Open `path` as [`Folder::open`] opens a name.
+#[cfg(not(target_os = "linux"))]
 pub(super) fn open_path(path: &Path) -> std::io::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
@@ -98,40 +178,77 @@ pub(super) fn open_path(path: &Path) -> std::io::Result<std::fs::File> {
 }
 
 #[cfg(test)]
+#[cfg(target_os = "linux")]
 mod tests {
     use super::Folder;
     use std::io::Read;
+    use std::path::Path;
 
-    /// A folder renamed and replaced by a link to elsewhere after the
-    /// guard checked it: through the handle, a file in it is still looked
-    /// up in the folder that was checked, never behind the link. By path
-    /// (no handle), the same name reaches the link's target: the control
-    /// that the swap took place.
-    #[test]
-    #[cfg(target_os = "linux")]
-    fn a_folder_swapped_for_a_link_after_its_check_is_not_followed() {
+    fn read(folder: &Folder) -> std::io::Result<String> {
+        let mut text = String::new();
+        folder.open("o.toml")?.read_to_string(&mut text)?;
+        Ok(text)
+    }
+
+    /// `root/orders/2026/o.toml` and, outside the root, `2026/o.toml`
+    /// with other words: what a swapped folder would lead to.
+    fn company() -> (tempfile::TempDir, tempfile::TempDir) {
         let root = tempfile::tempdir().unwrap();
         let outside = tempfile::tempdir().unwrap();
+        for (top, text) in [
+            (&root, "id = \"in\"\n"),
+            (&outside, "secret = \"outside\"\n"),
+        ] {
+            let dir = top.path().join("orders/2026");
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join("o.toml"), text).unwrap();
+        }
+        (root, outside)
+    }
+
+    /// A folder renamed and replaced by a link to elsewhere after the
+    /// guard checked it: with its handle held, a file in it is still
+    /// looked up in the folder that was checked; walked to again (past
+    /// the handles held), the link is met and refused. Never the link's
+    /// target, which the same name by path reaches: the control that the
+    /// swap took place.
+    #[test]
+    fn a_folder_swapped_for_a_link_after_its_check_is_not_followed() {
+        let (root, outside) = company();
+        let top = Folder::root(root.path().canonicalize().unwrap()).unwrap();
         let dir = root.path().join("orders/2026");
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("o.toml"), "id = \"in\"\n").unwrap();
-        std::fs::write(outside.path().join("o.toml"), "secret = \"outside\"\n").unwrap();
         let real = dir.canonicalize().unwrap();
-        let checked = Folder::new(real.clone(), true);
+        let below = Path::new("orders/2026");
+        let held = top.child(real.clone(), below, true).unwrap();
+        let again = top.child(real.clone(), below, false).unwrap();
+        assert_eq!(read(&again).unwrap(), "id = \"in\"\n");
         std::fs::rename(&dir, root.path().join("orders/moved")).unwrap();
-        std::os::unix::fs::symlink(outside.path(), &dir).unwrap();
-        let read = |folder: &Folder| {
-            let mut text = String::new();
-            folder
-                .open("o.toml")
-                .unwrap()
-                .read_to_string(&mut text)
-                .unwrap();
-            text
-        };
-        assert_eq!(read(&checked), "id = \"in\"\n");
-        assert_eq!(checked.lstat("o.toml").unwrap().size, 10);
-        let by_path = Folder::new(real, false);
-        assert_eq!(read(&by_path), "secret = \"outside\"\n");
+        std::os::unix::fs::symlink(outside.path().join("orders/2026"), &dir).unwrap();
+        assert_eq!(read(&held).unwrap(), "id = \"in\"\n");
+        assert_eq!(held.lstat("o.toml").unwrap().size, 10);
+        assert!(read(&again).is_err());
+        assert!(again.lstat("o.toml").is_err());
+        let by_path = std::fs::read_to_string(real.join("o.toml")).unwrap();
+        assert_eq!(by_path, "secret = \"outside\"\n");
+    }
+
+    /// A parent folder swapped for a link between the moment the guard
+    /// resolves a folder's real path and the moment it opens it: the walk
+    /// from the root meets the link and fails, where an open of the real
+    /// path would have held a handle on a folder outside the root.
+    #[test]
+    fn a_folder_swapped_while_it_is_checked_is_refused() {
+        let (root, outside) = company();
+        let top = Folder::root(root.path().canonicalize().unwrap()).unwrap();
+        let real = root.path().join("orders/2026").canonicalize().unwrap();
+        std::fs::rename(root.path().join("orders"), root.path().join("moved")).unwrap();
+        std::os::unix::fs::symlink(outside.path().join("orders"), root.path().join("orders"))
+            .unwrap();
+        let walked = top.child(real.clone(), Path::new("orders/2026"), true);
+        assert!(walked.is_err());
+        assert_eq!(
+            std::fs::read_to_string(real.join("o.toml")).unwrap(),
+            "secret = \"outside\"\n"
+        );
     }
 }

@@ -21,9 +21,14 @@
 //! "hidden files are not read or published"), never just "not there".
 //!
 //! Names given in records (attachments) are resolved lexically first
-//! ([`Guard::join`]): relative to the record's folder, `/` only (a `\`
+//! ([`super::names`]): relative to the record's folder, `/` only (a `\`
 //! would name different files on Windows and Unix), no absolute paths or
 //! drive letters, no `..` above the root. Then the real path is checked.
+//! Each folder's real path, once checked, is walked to from a handle on
+//! the root with no link followed (`folder.rs`), and its files are opened
+//! there by name: a folder swapped for a link while docket runs is
+//! refused, not followed, and a file that cannot be opened so is never
+//! opened again by path.
 //! The loader's walk lists the folder without following links and skips
 //! hidden entries; what it lists is still read through here. The one read
 //! that does not pass is the history stage hashing working-tree records to
@@ -31,10 +36,9 @@
 //! entries too, and a hash says nothing of the content.
 
 use super::filestat::FileStat;
-use super::folder::{Folder, MAX_HANDLES, open_path};
-use crate::finding::Message;
-use crate::kind::Kind;
-use crate::msg;
+use super::folder::{Folder, MAX_HANDLES};
+use super::names::{attachment_path, check_name, is_active};
+use super::refused::Refused;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -43,97 +47,15 @@ use std::sync::{Arc, Mutex};
 #[derive(Debug, Default)]
 pub struct Guard {
     given: PathBuf,
-    /// `None` (only in a default, empty model) refuses everything.
-    canonical: Option<PathBuf>,
+    /// The root at its real path. `None` (only in a default, empty
+    /// model) refuses everything.
+    top: Option<Arc<Folder>>,
     /// Folders below the root (`""`: the root) already resolved: the
     /// folder, or why nothing in it is read. Thousands of records share a
     /// few year folders; resolving each folder once makes a file's check
     /// one `lstat` of its name in the folder (the loader reads every
     /// record through here).
     folders: Mutex<crate::Lookup<String, Result<Arc<Folder>, Refused>>>,
-}
-
-/// Why a file below the records root is not read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Refused {
-    /// An absolute path, or `..` above the records root.
-    Outside,
-    /// Not below a record kind's folder (attachments live there).
-    NotInRecords,
-    /// A character that means different things on different systems.
-    BadName(&'static str),
-    /// A hidden file or folder (`.git`, `.env`, ...) named directly.
-    Hidden,
-    /// A link (anywhere on the path) whose target is outside the root.
-    LinkOutside,
-    /// A link whose target is a hidden file or folder inside the root.
-    LinkHidden(String),
-    Missing,
-    /// A folder, a device, a pipe: nothing docket reads.
-    NotAFile,
-    /// Larger than the limit asked for (bytes).
-    TooLarge(u64),
-    Unreadable(String),
-}
-
-impl Refused {
-    /// Why, as the end of a sentence that starts with the file's name.
-    pub fn why(&self) -> String {
-        self.reason().en
-    }
-
-    /// Why, in both languages: the end of a sentence after the file's name.
-    pub fn reason(&self) -> Message {
-        match self {
-            Refused::Outside => msg!("points outside the records root", "指向紀錄庫之外"),
-            Refused::NotInRecords => msg!(
-                "points outside the record folders (orders/, capa/, ...); \
-                 keep attachments beside the record",
-                "指向紀錄資料夾（orders/、capa/ 等）之外；附件請放在紀錄旁"
-            ),
-            Refused::BadName(what) => msg!(
-                "uses {what} in its name; separate folders with /",
-                "名稱中使用了 {what}；資料夾請以 / 分隔"
-            ),
-            Refused::Hidden => msg!(
-                "is a hidden file or folder: hidden files are not read or published",
-                "是隱藏檔案或資料夾：隱藏檔案不讀取也不發佈"
-            ),
-            Refused::LinkOutside => msg!(
-                "is a link leaving the records root: docket reads nothing outside \
-                 the records root; replace the link with the file itself",
-                "是指向紀錄庫之外的連結：docket 不讀取紀錄庫以外的任何內容；請以檔案本身取代連結"
-            ),
-            Refused::LinkHidden(target) => msg!(
-                "is a link to a hidden file ({target}): hidden files are not read or published",
-                "是指向隱藏檔案（{target}）的連結：隱藏檔案不讀取也不發佈"
-            ),
-            Refused::Missing => msg!("is not there", "不存在"),
-            Refused::NotAFile => msg!("is not a file", "不是檔案"),
-            Refused::TooLarge(limit) => msg!(
-                "is larger than {kib} KiB, the most docket reads; a record is a few KiB \
-                 (keep large documents as attachments, not TOML)",
-                "超過 docket 可讀取的上限 {kib} KiB；一筆紀錄只有幾 KiB（大型文件請以附件保存，不要寫成 TOML）";
-                kib = limit / 1024
-            ),
-            Refused::Unreadable(e) => msg!("cannot be read: {e}", "無法讀取：{e}"),
-        }
-    }
-
-    /// Whether the file is refused for what it is or where it leads, not
-    /// for being absent or unreadable: a configuration file refused so
-    /// stops the run.
-    pub fn is_unsafe(&self) -> bool {
-        matches!(
-            self,
-            Refused::Outside
-                | Refused::Hidden
-                | Refused::LinkOutside
-                | Refused::LinkHidden(_)
-                | Refused::NotAFile
-                | Refused::BadName(_)
-        )
-    }
 }
 
 /// An attachment that passed the guard.
@@ -153,21 +75,11 @@ impl Attached {
     }
 }
 
-/// Extensions of active content, lower case.
-const ACTIVE: &[&str] = &["html", "htm", "xhtml", "svg", "xml", "js", "mjs"];
-
-/// Whether a file name has an active extension (case does not matter).
-pub fn is_active(name: &str) -> bool {
-    let file = name.rsplit('/').next().unwrap_or(name);
-    file.rsplit_once('.')
-        .is_some_and(|(_, ext)| ACTIVE.iter().any(|a| a.eq_ignore_ascii_case(ext)))
-}
-
 impl Guard {
     pub fn new(root: &Path) -> std::io::Result<Guard> {
         Ok(Guard {
             given: root.to_path_buf(),
-            canonical: Some(root.canonicalize()?),
+            top: Some(Arc::new(Folder::root(root.canonicalize()?)?)),
             folders: Mutex::default(),
         })
     }
@@ -192,7 +104,7 @@ impl Guard {
         if !own.is_symlink() {
             return Err(Refused::NotAFile);
         }
-        let target = self.inside(&real)?;
+        let (target, _) = self.inside(&real)?;
         match std::fs::metadata(&target) {
             Ok(m) if m.is_file() => Ok(target),
             Ok(_) => Err(Refused::NotAFile),
@@ -213,11 +125,8 @@ impl Guard {
     /// link here.
     fn named(&self, rel: &str) -> Result<(PathBuf, FileStat), Refused> {
         let (folder, name) = self.place(rel)?;
-        match folder.lstat(name) {
-            Ok(stat) => Ok((folder.path(name), stat)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Refused::Missing),
-            Err(e) => Err(Refused::Unreadable(e.to_string())),
-        }
+        let stat = folder.lstat(name).map_err(lost)?;
+        Ok((folder.path(name), stat))
     }
 
     /// The checked folder `rel` is in (its links resolved, inside the
@@ -245,28 +154,34 @@ impl Guard {
     /// The folder `dir` below the root (`""`: the root), checked by
     /// [`Guard::inside`] once.
     fn folder(&self, dir: &str) -> Result<Arc<Folder>, Refused> {
-        let Some(root) = &self.canonical else {
+        let Some(top) = &self.top else {
             return Err(Refused::LinkOutside);
         };
+        if dir.is_empty() {
+            return Ok(top.clone());
+        }
         let mut folders = self.folders.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(known) = folders.get(dir) {
             return known.clone();
         }
-        let real = if dir.is_empty() {
-            Ok(root.clone())
-        } else {
-            self.inside(&self.given.join(dir))
-        };
-        let handle = folders.len() < MAX_HANDLES;
-        let found = real.map(|real| Arc::new(Folder::new(real, handle)));
+        let hold = folders.len() < MAX_HANDLES;
+        // Resolved, then walked to from the root no link followed: a
+        // folder swapped in between is refused, not followed.
+        let found = self
+            .inside(&self.given.join(dir))
+            .and_then(|(real, below)| {
+                let folder = top.child(real, Path::new(&below), hold).map_err(lost)?;
+                Ok(Arc::new(folder))
+            });
         folders.insert(dir.to_string(), found.clone());
         found
     }
 
-    /// `path` with every link resolved, if that stays inside the records
-    /// root and shows no hidden component there.
-    fn inside(&self, path: &Path) -> Result<PathBuf, Refused> {
-        let Some(root) = &self.canonical else {
+    /// `path` with every link resolved, and that real path below the
+    /// root (`/`-separated), if it stays inside the records root and
+    /// shows no hidden component there.
+    fn inside(&self, path: &Path) -> Result<(PathBuf, String), Refused> {
+        let Some(root) = self.top.as_ref().map(|top| top.real()) else {
             return Err(Refused::LinkOutside);
         };
         let real = match path.canonicalize() {
@@ -290,7 +205,7 @@ impl Guard {
         if below.split('/').any(|p| p.starts_with('.')) {
             return Err(Refused::LinkHidden(below));
         }
-        Ok(real)
+        Ok((real, below))
     }
 
     /// Read `rel` through [`Guard::check`], at most `limit` bytes (a
@@ -318,27 +233,40 @@ impl Guard {
 
     /// Open `rel` as [`Guard::check`] allows, with its size. A file in
     /// its own name is opened first, in its checked folder
-    /// ([`Folder::open`]), then checked as the open file: one call fewer per record than a look before the open,
-    /// and nothing can be put in its place between the look and the read.
-    /// A link, or any failure, goes the long way, through
-    /// [`Guard::check`], which says why; its checked target is opened
-    /// the same way ([`open_path`]). (A device node is opened before it is refused; git cannot
-    /// hold one, so only the machine's administrator can put one here.)
+    /// ([`Folder::open`]), then checked as the open file: one call fewer
+    /// per record than a look before the open, and nothing can be put in
+    /// its place between the look and the read. When the open fails, the
+    /// name is looked at to say why; a link is followed only to a target
+    /// the guard checks, opened in its own checked folder the same way.
+    /// Nothing is opened again by path. (A device node is opened before
+    /// it is refused; git cannot hold one, so only the machine's
+    /// administrator can put one here.)
     fn open(&self, rel: &str) -> Result<(std::fs::File, FileStat), Refused> {
+        let (folder, name) = self.place(rel)?;
         // Off Unix a link cannot be refused by the open: the long way only.
+        #[cfg(not(unix))]
+        {
+            let _ = (folder, name);
+            let real = self.check(rel)?;
+            return opened(super::folder::open_path(&real).map_err(lost)?);
+        }
         #[cfg(unix)]
         {
-            let (folder, name) = self.place(rel)?;
-            if let Ok(file) = folder.open(name) {
-                return opened(file);
+            let failed = match folder.open(name) {
+                Ok(file) => return opened(file),
+                Err(e) => e,
+            };
+            let own = folder.lstat(name).map_err(lost)?;
+            if !own.is_symlink() {
+                return Err(match own.is_file() {
+                    true => Refused::Unreadable(failed.to_string()),
+                    false => Refused::NotAFile,
+                });
             }
+            let (_, target) = self.inside(&folder.path(name))?;
+            let (folder, name) = self.place(&target)?;
+            opened(folder.open(name).map_err(lost)?)
         }
-        // The link's target as checked is opened the same way: one put in
-        // its place since is refused, not followed.
-        let real = self.check(rel)?;
-        open_path(&real)
-            .map(opened)
-            .map_err(|e| Refused::Unreadable(e.to_string()))?
     }
 
     /// Read `rel` as text; `Ok(None)` when it is not there.
@@ -356,15 +284,24 @@ impl Guard {
     /// is and how big, or why it is refused.
     pub fn attachment(&self, record_file: &str, name: &str) -> Result<Attached, Refused> {
         let rel = attachment_path(record_file, name)?;
-        let real = self.check(&rel)?;
-        let size = std::fs::metadata(real)
-            .map_err(|e| Refused::Unreadable(e.to_string()))?
-            .len();
-        Ok(Attached { rel, size })
+        // Opened, not looked up by path: the size is the checked file's.
+        let (_, stat) = self.open(&rel)?;
+        Ok(Attached {
+            rel,
+            size: stat.size,
+        })
     }
 }
 
-/// What was opened (through [`Folder::open`] or [`open_path`]), with its
+/// Why a name cannot be looked at: not there, or the system's reason.
+fn lost(e: std::io::Error) -> Refused {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => Refused::Missing,
+        _ => Refused::Unreadable(e.to_string()),
+    }
+}
+
+/// What was opened (through [`Folder::open`]), with its
 /// stat (its size sizes the read's buffer), or why it is no file to read
 /// (a folder or a pipe opens too).
 fn opened(file: std::fs::File) -> Result<(std::fs::File, FileStat), Refused> {
@@ -375,95 +312,11 @@ fn opened(file: std::fs::File) -> Result<(std::fs::File, FileStat), Refused> {
     }
 }
 
-/// Characters refused in any name: `\` (a separator on Windows, a letter
-/// on Unix), `:` (drive letters, Windows streams) and NUL.
-fn check_name(name: &str) -> Result<(), Refused> {
-    if name.contains('\\') {
-        return Err(Refused::BadName("\\"));
-    }
-    if name.contains(':') {
-        return Err(Refused::BadName(":"));
-    }
-    if name.contains('\0') {
-        return Err(Refused::BadName("a NUL character"));
-    }
-    Ok(())
-}
-
-/// The path below the root of the attachment `name` of the record in
-/// `record_file` (names are relative to the record's folder), without
-/// touching the disk; or why it names none.
-pub fn attachment_path(record_file: &str, name: &str) -> Result<String, Refused> {
-    let dir = record_file.rsplit_once('/').map_or("", |(d, _)| d);
-    join(dir, name)
-}
-
-/// Whether `rel` is a plain name of a file below the root: relative,
-/// `/`-separated, no `..`, `.`, empty or hidden part, no character that
-/// means different things on different systems.
-pub fn plain_name(rel: &str) -> bool {
-    check_name(rel).is_ok()
-        && !rel.starts_with('/')
-        && rel
-            .split('/')
-            .all(|p| !p.is_empty() && p != "." && p != ".." && !p.starts_with('.'))
-}
-
-/// `name` resolved against the folder `dir` (both `/`-separated, below the
-/// root) without touching the disk: the path below the root it names, or
-/// why it names none. It must lie below a record kind's folder.
-pub fn join(dir: &str, name: &str) -> Result<String, Refused> {
-    check_name(name)?;
-    if name.starts_with('/') {
-        return Err(Refused::Outside);
-    }
-    let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
-    for seg in name.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop().ok_or(Refused::Outside)?;
-            }
-            s => parts.push(s),
-        }
-    }
-    if parts.iter().any(|p| p.starts_with('.')) {
-        return Err(Refused::Hidden);
-    }
-    // A kind folder itself, or anything outside the kind folders, is not
-    // an attachment.
-    if parts.len() < 2 || Kind::from_folder(parts[0]).is_none() {
-        return Err(Refused::NotInRecords);
-    }
-    Ok(parts.join("/"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn names_are_resolved_below_the_record_folders() {
-        let dir = "orders/2026";
-        assert_eq!(
-            join(dir, "SO-2026-0001/po.pdf").as_deref(),
-            Ok("orders/2026/SO-2026-0001/po.pdf")
-        );
-        assert_eq!(join(dir, "./../po.pdf").as_deref(), Ok("orders/po.pdf"));
-        assert_eq!(join(dir, "../../po.pdf"), Err(Refused::NotInRecords));
-        assert_eq!(
-            join(dir, "../../templates/x.css"),
-            Err(Refused::NotInRecords)
-        );
-        assert_eq!(join(dir, "../../../../etc/passwd"), Err(Refused::Outside));
-        assert_eq!(join(dir, "/etc/passwd"), Err(Refused::Outside));
-        assert_eq!(join(dir, "C:/x.pdf"), Err(Refused::BadName(":")));
-        assert_eq!(join(dir, "SO-1\\po.pdf"), Err(Refused::BadName("\\")));
-        assert_eq!(join(dir, "SO-1/.env"), Err(Refused::Hidden));
-        assert_eq!(join(dir, "../.git/config"), Err(Refused::Hidden));
-    }
-
-    /// A name given straight to the guard (not through [`join`]) that
+    /// A name given straight to the guard (not through `names::join`) that
     /// climbs or starts at `/` is refused by its name, before any link is
     /// resolved: the reason then says what is wrong with the name.
     #[test]
@@ -477,30 +330,6 @@ mod tests {
             "orders/../x.toml",
         ] {
             assert_eq!(guard.check(name), Err(Refused::Outside), "{name}");
-        }
-    }
-
-    #[test]
-    fn active_content_is_known_by_extension_in_any_case() {
-        for name in [
-            "a/po.html",
-            "a/x.HTM",
-            "a/d.Svg",
-            "a/f.xhtml",
-            "a/f.xml",
-            "a/s.js",
-            "a/m.MJS",
-        ] {
-            assert!(is_active(name), "{name}");
-        }
-        for name in [
-            "a/po.pdf",
-            "a/html",
-            "a/x.html.pdf",
-            "a/scan.png",
-            "a/noext",
-        ] {
-            assert!(!is_active(name), "{name}");
         }
     }
 
@@ -592,5 +421,51 @@ mod tests {
         let g = Guard::new(&dir.path().join("alias")).unwrap();
         assert!(g.check("orders/po.pdf").is_ok());
         assert_eq!(g.check("orders/out.pdf"), Err(Refused::LinkOutside));
+    }
+
+    /// The guard past its handles: 300 folders, each read once (the last
+    /// 44 are walked to on every use), then the first and the last
+    /// swapped for links out of the root. Neither read reaches the
+    /// outside file, and neither does an attachment's size.
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn the_guard_follows_no_swapped_folder_with_or_without_a_handle() {
+        let root = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(
+            outside.path().join("o.toml"),
+            "secret = \"outside, longer\"\n",
+        )
+        .unwrap();
+        let name = |i: usize| format!("orders/f{i:03}");
+        for i in 0..300 {
+            std::fs::create_dir_all(root.path().join(name(i))).unwrap();
+            std::fs::write(root.path().join(name(i)).join("o.toml"), "id = 1\n").unwrap();
+        }
+        let guard = Guard::new(root.path()).unwrap();
+        for i in 0..300 {
+            assert_eq!(
+                guard.read(&format!("{}/o.toml", name(i)), None).unwrap(),
+                b"id = 1\n"
+            );
+        }
+        for i in [0, 299] {
+            let dir = root.path().join(name(i));
+            std::fs::rename(&dir, root.path().join(format!("orders/moved{i}"))).unwrap();
+            std::os::unix::fs::symlink(outside.path(), &dir).unwrap();
+        }
+        let first = guard.read(&format!("{}/o.toml", name(0)), None);
+        assert_eq!(first.unwrap(), b"id = 1\n");
+        let last = guard.read(&format!("{}/o.toml", name(299)), None);
+        assert!(matches!(last, Err(Refused::Unreadable(_))), "{last:?}");
+        let size = guard.attachment(&format!("{}/o.toml", name(299)), "o.toml");
+        assert!(size.is_err(), "{size:?}");
+        assert_eq!(
+            guard
+                .attachment(&format!("{}/r.toml", name(0)), "o.toml")
+                .unwrap()
+                .size,
+            7
+        );
     }
 }

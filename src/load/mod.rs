@@ -21,13 +21,17 @@ mod folder;
 mod guard;
 mod kept;
 mod lines;
+mod names;
 mod paths;
+mod refused;
 mod value;
 
 pub use filestat::FileStat;
-pub use guard::{Attached, Guard, Refused, attachment_path, is_active};
+pub use guard::{Attached, Guard};
 pub use lines::LineIndex;
+pub use names::{attachment_path, is_active};
 pub use paths::rel_path;
+pub use refused::Refused;
 pub use value::{Node, Span, Table, Value};
 
 use crate::error::{Error, Result};
@@ -544,7 +548,7 @@ fn is_skipped_folder(e: &walkdir::DirEntry) -> bool {
 /// `..`, `.`, empty or hidden part. A check of the name alone; reading it
 /// goes through [`read_inside`].
 pub fn inside_root(rel: &str) -> bool {
-    guard::plain_name(rel)
+    names::plain_name(rel)
 }
 
 /// Read `rel` below the records root for a later stage (the TSA

@@ -358,3 +358,58 @@ fn names_that_are_not_utf8_are_each_refused_by_name_cold_and_warm() {
     assert_eq!(judged[0], judged[1], "the cached history judges alike");
     assert_eq!(judged[1], judged[2]);
 }
+
+/// More folders than docket keeps a handle on (256): every attachment is
+/// still copied with its own bytes, the folders past the handles reached
+/// from the root one name at a time like the others, and a folder among
+/// them that is a link out of the root is refused like any other.
+#[cfg(unix)]
+#[test]
+fn a_link_among_more_folders_than_docket_holds_open_is_still_refused() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("scan.pdf"), "TOP-SECRET-ATTACHMENT").unwrap();
+    let repo = Repo::base();
+    let mut names = Vec::new();
+    for i in 0..=300 {
+        if i < 300 {
+            let rel = format!("orders/2026/SO-2026-0001/p{i:03}/scan.pdf");
+            repo.write(&rel, &format!("scan {i}"));
+        }
+        names.push(format!("\"SO-2026-0001/p{i:03}/scan.pdf\""));
+    }
+    std::os::unix::fs::symlink(outside.path(), repo.path("orders/2026/SO-2026-0001/p300")).unwrap();
+    repo.edit(
+        ORDER_PATH,
+        "legible = true",
+        &format!("legible = true\nattachments = [{}]", names.join(", ")),
+    );
+    let missing = check_guarded(&repo, "json").of("attachment-missing");
+    assert_eq!(missing.len(), 1, "{missing:?}");
+    assert!(
+        missing[0].message.contains("p300/scan.pdf"),
+        "{}",
+        missing[0].message
+    );
+    assert!(missing[0].message.contains("outside the records root"));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    let run = repo.docket(&["build", "--out", out.to_str().unwrap(), "--as-of", AS_OF]);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    let files = out.join("files/orders/2026/SO-2026-0001");
+    for i in 0..300 {
+        let copied = std::fs::read_to_string(files.join(format!("p{i:03}/scan.pdf")));
+        assert_eq!(copied.unwrap(), format!("scan {i}"), "p{i:03}");
+    }
+    assert!(!files.join("p300").exists());
+    for e in walkdir::WalkDir::new(&out) {
+        let e = e.unwrap();
+        if e.file_type().is_file() {
+            let bytes = std::fs::read(e.path()).unwrap();
+            assert!(
+                !String::from_utf8_lossy(&bytes).contains("TOP-SECRET"),
+                "{} publishes the linked file",
+                e.path().display()
+            );
+        }
+    }
+}
