@@ -9,20 +9,32 @@
 //! the loader's `lstat` of every record spent most of its time there), and
 //! a folder renamed or replaced by a link after its check (or while it is
 //! being checked: the real path is resolved first, then walked) is never
-//! followed to wherever the new path leads. The first [`MAX_HANDLES`]
-//! folders keep their handle for the run; the others are walked to again
-//! for each use. A failure through a handle says why; it is never asked
+//! followed to wherever the new path leads. The first folders (as many
+//! as [`handles`] says) keep their handle for the run; the others are
+//! walked to again for each use. A failure through a handle says why; it is never asked
 //! again by path. Elsewhere, by the folder's real path joined with the
 //! name, where `O_NOFOLLOW` covers the last name only.
 
 use super::filestat::FileStat;
 use std::path::{Path, PathBuf};
 
-/// How many folders keep a handle: a company's kinds and years many times
-/// over. Past that (a repository with a folder per record's attachments),
-/// a folder is walked to from the root for each use, so that docket never
-/// holds enough open files to starve the rest of the run.
-pub(super) const MAX_HANDLES: usize = 256;
+/// How many folders keep a handle: a quarter of the open files the
+/// process may hold (256 under the common limit of 1,024; docket asks for
+/// more at start), at most 16,384. Past that (a company with more folders
+/// than that), a folder is walked to from the root for each use, so that
+/// docket never holds enough open files to starve the rest of the run.
+pub(super) fn handles() -> usize {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::process::{Resource, getrlimit};
+        let soft = getrlimit(Resource::Nofile).current.unwrap_or(u64::MAX);
+        usize::try_from(soft / 4).map_or(MAX_HANDLES, |n| n.min(MAX_HANDLES))
+    }
+    #[cfg(not(target_os = "linux"))]
+    0
+}
+
+const MAX_HANDLES: usize = 16_384;
 
 /// A checked folder: its real path, and on Linux the way to it from the
 /// root's handle.

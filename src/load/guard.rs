@@ -36,7 +36,7 @@
 //! entries too, and a hash says nothing of the content.
 
 use super::filestat::FileStat;
-use super::folder::{Folder, MAX_HANDLES};
+use super::folder::Folder;
 use super::names::{attachment_path, check_name, is_active};
 use super::refused::Refused;
 use std::io::Read;
@@ -56,6 +56,8 @@ pub struct Guard {
     /// one `lstat` of its name in the folder (the loader reads every
     /// record through here).
     folders: Mutex<crate::Lookup<String, Result<Arc<Folder>, Refused>>>,
+    /// How many of them keep a handle open ([`super::folder::handles`]).
+    handles: usize,
 }
 
 /// An attachment that passed the guard.
@@ -77,10 +79,16 @@ impl Attached {
 
 impl Guard {
     pub fn new(root: &Path) -> std::io::Result<Guard> {
+        Guard::holding(root, super::folder::handles())
+    }
+
+    /// A guard that keeps a handle on `handles` folders at most.
+    fn holding(root: &Path, handles: usize) -> std::io::Result<Guard> {
         Ok(Guard {
             given: root.to_path_buf(),
             top: Some(Arc::new(Folder::root(root.canonicalize()?)?)),
             folders: Mutex::default(),
+            handles,
         })
     }
 
@@ -164,7 +172,7 @@ impl Guard {
         if let Some(known) = folders.get(dir) {
             return known.clone();
         }
-        let hold = folders.len() < MAX_HANDLES;
+        let hold = folders.len() < self.handles;
         // Resolved, then walked to from the root no link followed: a
         // folder swapped in between is refused, not followed.
         let found = self
@@ -423,8 +431,9 @@ mod tests {
         assert_eq!(g.check("orders/out.pdf"), Err(Refused::LinkOutside));
     }
 
-    /// The guard past its handles: 300 folders, each read once (the last
-    /// 44 are walked to on every use), then the first and the last
+    /// The guard past its handles: 300 folders, each read once (256 held,
+    /// as under the common limit of 1,024 open files; the last 44 are
+    /// walked to on every use), then the first and the last
     /// swapped for links out of the root. Neither read reaches the
     /// outside file, and neither does an attachment's size.
     #[test]
@@ -442,7 +451,7 @@ mod tests {
             std::fs::create_dir_all(root.path().join(name(i))).unwrap();
             std::fs::write(root.path().join(name(i)).join("o.toml"), "id = 1\n").unwrap();
         }
-        let guard = Guard::new(root.path()).unwrap();
+        let guard = Guard::holding(root.path(), 256).unwrap();
         for i in 0..300 {
             assert_eq!(
                 guard.read(&format!("{}/o.toml", name(i)), None).unwrap(),
