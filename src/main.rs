@@ -299,8 +299,9 @@ fn no_transparent_huge_pages() {
 /// hard one is far higher: ask for the hard one, up to 65,536, as
 /// `ulimit -n` would, before anything is opened.
 fn more_open_files() {
-    // Refused, the guard holds fewer handles and walks to the rest.
-    #[cfg(unix)]
+    // Refused, the guard holds fewer handles and walks to the rest. Only
+    // Linux's guard holds handles.
+    #[cfg(target_os = "linux")]
     {
         use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
         let now = getrlimit(Resource::Nofile);

@@ -146,10 +146,18 @@ impl Folder {
     }
 }
 
+/// What a walk says when a part of the path is no longer the folder
+/// that was checked: a person can only run docket again.
+#[cfg(target_os = "linux")]
+pub(super) const CHANGED: &str =
+    "a folder on its path was replaced (by a link or a file) while docket ran; run docket again";
+
 /// The folder `below` the root, one name at a time, no link followed: a
-/// part that is a link now (`ELOOP`), or no folder (`ENOTDIR`), fails.
+/// part that is now a link or no folder fails (`ENOTDIR`, or `ELOOP`),
+/// and says so in [`CHANGED`]'s words.
 #[cfg(target_os = "linux")]
 fn walk(root: &std::os::fd::OwnedFd, below: &Path) -> std::io::Result<std::os::fd::OwnedFd> {
+    use rustix::io::Errno;
     use std::path::Component;
     let mut here: Option<std::os::fd::OwnedFd> = None;
     for part in below.components() {
@@ -157,12 +165,11 @@ fn walk(root: &std::os::fd::OwnedFd, below: &Path) -> std::io::Result<std::os::f
             return Err(std::io::Error::other("not a plain folder name"));
         };
         let from = here.as_ref().unwrap_or(root);
-        here = Some(rustix::fs::openat(
-            from,
-            name,
-            FOLDER,
-            rustix::fs::Mode::empty(),
-        )?);
+        let next = rustix::fs::openat(from, name, FOLDER, rustix::fs::Mode::empty());
+        here = Some(next.map_err(|e| match e {
+            Errno::NOTDIR | Errno::LOOP => std::io::Error::other(CHANGED),
+            e => e.into(),
+        })?);
     }
     match here {
         Some(h) => Ok(h),
@@ -238,8 +245,11 @@ mod tests {
         std::os::unix::fs::symlink(outside.path().join("orders/2026"), &dir).unwrap();
         assert_eq!(read(&held).unwrap(), "id = \"in\"\n");
         assert_eq!(held.lstat("o.toml").unwrap().size, 10);
-        assert!(read(&again).is_err());
-        assert!(again.lstat("o.toml").is_err());
+        assert_eq!(read(&again).unwrap_err().to_string(), super::CHANGED);
+        assert_eq!(
+            again.lstat("o.toml").unwrap_err().to_string(),
+            super::CHANGED
+        );
         let by_path = std::fs::read_to_string(real.join("o.toml")).unwrap();
         assert_eq!(by_path, "secret = \"outside\"\n");
     }
@@ -257,7 +267,7 @@ mod tests {
         std::os::unix::fs::symlink(outside.path().join("orders"), root.path().join("orders"))
             .unwrap();
         let walked = top.child(real.clone(), Path::new("orders/2026"), true);
-        assert!(walked.is_err());
+        assert_eq!(walked.unwrap_err().to_string(), super::CHANGED);
         assert_eq!(
             std::fs::read_to_string(real.join("o.toml")).unwrap(),
             "secret = \"outside\"\n"
