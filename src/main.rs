@@ -266,7 +266,7 @@ enum RulesFormat {
 fn main() -> ExitCode {
     docket::timing::begin();
     no_transparent_huge_pages();
-    more_open_files();
+    docket::load::more_open_files();
     let cli = Cli::parse();
     match run(cli) {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
@@ -291,29 +291,6 @@ fn no_transparent_huge_pages() {
     // Without the flag docket is as correct, only slower: nothing to report.
     #[cfg(target_os = "linux")]
     let _ = rustix::thread::disable_transparent_huge_pages(true);
-}
-
-/// The guard keeps a handle open on each folder it has checked, as many
-/// as a quarter of the open files the process may hold (a 50,000-order
-/// company has 1,115 folders). The soft limit is often 1,024 where the
-/// hard one is far higher: ask for the hard one, up to 65,536, as
-/// `ulimit -n` would, before anything is opened.
-fn more_open_files() {
-    // Refused, the guard holds fewer handles and walks to the rest. Only
-    // Linux's guard holds handles.
-    #[cfg(target_os = "linux")]
-    {
-        use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
-        let now = getrlimit(Resource::Nofile);
-        let want = now.maximum.unwrap_or(u64::MAX).min(65_536);
-        if now.current.is_some_and(|soft| soft < want) {
-            let more = Rlimit {
-                current: Some(want),
-                maximum: now.maximum,
-            };
-            let _ = setrlimit(Resource::Nofile, more);
-        }
-    }
 }
 
 fn run(cli: Cli) -> docket::Result<Outcome> {

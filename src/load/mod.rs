@@ -27,6 +27,7 @@ mod refused;
 mod value;
 
 pub use filestat::FileStat;
+pub use folder::more_open_files;
 pub use guard::{Attached, Guard};
 pub use lines::LineIndex;
 pub use names::{attachment_path, is_active};
