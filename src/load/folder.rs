@@ -11,9 +11,9 @@
 //! being checked: the real path is resolved first, then walked) is never
 //! followed to wherever the new path leads. The first folders (as many
 //! as [`handles`] says) keep their handle for the run; the others are
-//! walked to again for each use. A failure through a handle says why; it is never asked
-//! again by path. Elsewhere, by the folder's real path joined with the
-//! name, where `O_NOFOLLOW` covers the last name only.
+//! walked to again for each use. A failure through a handle says why; it
+//! is never asked again by path. Elsewhere, by the folder's real path
+//! joined with the name, where `O_NOFOLLOW` covers the last name only.
 
 use super::filestat::FileStat;
 use std::path::{Path, PathBuf};

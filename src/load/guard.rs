@@ -265,11 +265,11 @@ impl Guard {
                 Err(e) => e,
             };
             let own = folder.lstat(name).map_err(lost)?;
+            if own.is_file() {
+                return Err(Refused::Unreadable(failed.to_string()));
+            }
             if !own.is_symlink() {
-                return Err(match own.is_file() {
-                    true => Refused::Unreadable(failed.to_string()),
-                    false => Refused::NotAFile,
-                });
+                return Err(Refused::NotAFile);
             }
             let (_, target) = self.inside(&folder.path(name))?;
             let (folder, name) = self.place(&target)?;
