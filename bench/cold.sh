@@ -12,16 +12,21 @@
 # /dev/shm, so no build lands beside another's freshly freed inodes
 # (BENCHMARKS.md, "The file system's memory of deletions"). Prints
 # "round binary wall-s user-s peak-KiB" per build and "round git-log
-# wall-s" per round. Compare ratios within one run.
+# wall-s" per round. Compare ratios within one run. The binaries take
+# turns going first, so that none always follows `git log` or the same
+# other binary.
 set -euo pipefail
-[ $# -ge 3 ] || { sed -n '2,16p' "$0"; exit 2; }
+[ $# -ge 3 ] || { sed -n '2,18p' "$0"; exit 2; }
 repo=$1 rounds=$2
 shift 2
 out=$(mktemp -d /dev/shm/docket-cold.XXXXXX)
 timed=$(mktemp)
 trap 'rm -rf "$out" "$timed"' EXIT
+binaries=("$@")
 for r in $(seq 1 "$rounds"); do
-    for docket in "$@"; do
+    n=${#binaries[@]} first=$(((r - 1) % ${#binaries[@]}))
+    for k in $(seq 0 $((n - 1))); do
+        docket=${binaries[$(((first + k) % n))]}
         rm -rf "$repo/.git/docket" "$out/site"
         /usr/bin/time -o "$timed" -f "%e %U %M" "$docket" build --records "$repo" \
             --as-of 2026-11-20 --out "$out/site" >/dev/null 2>&1 || true
