@@ -266,3 +266,46 @@ fn runs_at_once_while_the_attributes_change_keep_nothing_stale() {
         assert_eq!(warm.uncommitted(), expected, "round {round}");
     }
 }
+
+/// The audit trail's newest commit shows what was committed, whatever the
+/// working copy holds: `check` reads the working tree, the trail is git's.
+/// Here the copy is edited in place with its modification time put back,
+/// after a commit (a reading of the newest revision from the working
+/// tree, to spare git a lookup, would take the edit for the commit): the
+/// commit still reads 500 -> 800, in the log and on the page, and the
+/// edit is shown on its own as not committed.
+#[test]
+fn the_trail_shows_the_committed_revision_not_an_edited_working_copy() {
+    let repo = signed("author");
+    repo.edit(ORDER_PATH, "quantity = 500", "quantity = 800");
+    repo.commit_as("li.sales", "2026-03-20", "Customer wants 800");
+    let edited = repo
+        .read(ORDER_PATH)
+        .replace("quantity = 800", "quantity = 900");
+    write_keeping_time(&repo.path(ORDER_PATH), edited.as_bytes());
+    let log = repo.docket(&["log", "SO-2026-0001", "--format", "json"]);
+    assert_eq!(log.code, 0, "{}", log.stderr);
+    let json = log.json();
+    let revisions = json["revisions"].as_array().unwrap();
+    let committed: Vec<_> = revisions
+        .iter()
+        .filter(|r| !r["commit"].is_null())
+        .collect();
+    assert_eq!(committed.len(), 3, "{json:#}");
+    let change = &committed[0]["changes"][0];
+    assert_eq!(change["path"], "line[0].quantity", "{json:#}");
+    assert_eq!(
+        (&change["from"], &change["to"]),
+        (&"500".into(), &"800".into()),
+        "{json:#}"
+    );
+    let text = repo.docket(&["log", "SO-2026-0001"]).stdout;
+    assert!(text.contains("line[0].quantity: 500 -> 800"), "{text}");
+    assert!(text.contains("line[0].quantity: 800 -> 900"), "{text}");
+    let site = repo.path("../site");
+    let build = repo.docket(&["build", "--out", site.to_str().unwrap()]);
+    assert_eq!(build.code, 0, "{}", build.stderr);
+    let page = std::fs::read_to_string(site.join("orders/SO-2026-0001.html")).unwrap();
+    let commit = page.find("2026-03-20").expect("the commit on the page");
+    assert!(page[commit..].contains("800"), "{page}");
+}
