@@ -158,11 +158,17 @@ pub(super) enum Reading {
     /// again. Without the cache, the listing of the first-parent line at
     /// 50,000 orders took 2.3-2.6 s against 4.5-5.7, the walk 35-38 s
     /// against 41-46 and 60-80 MiB less; at 10,000 orders a run took 7%
-    /// less of the cores (BENCHMARKS.md). At most 192 MiB mapped: with
-    /// 128, the walk of 50,000 orders (a 255 MB pack) unmapped a window
-    /// every few commits, each unmapping a stop of the other core to
-    /// flush its address cache, and took 21 s against 15.7 s, for 20 to
-    /// 30 MiB more at the build's peak (BENCHMARKS.md).
+    /// less of the cores (BENCHMARKS.md). At most 256 MiB mapped: each
+    /// of the walk's threads maps the pack for itself ([`apart`]), and
+    /// with less the walk of 50,000 orders (a 255 MB pack) unmapped a
+    /// window every few commits, each unmapping a stop of the other core
+    /// to flush its address cache. With 128 MiB it took 21 s against
+    /// 15.7 s with 192; with 192, 13.0-13.2 s against 11.3-11.4 s with
+    /// 256 and a third more system time (6.0-6.3 s against 4.6 in the
+    /// whole build). 320 was no faster and moved the build's peak from
+    /// the record pages into the walk (BENCHMARKS.md).
+    ///
+    /// [`apart`]: super::apart::apart
     Walk,
     /// The proofs of a history over [`SMALL_PACKS`]: every old revision
     /// of every signed file, from all over the pack. With 32 MiB mapped
@@ -191,7 +197,7 @@ pub(super) enum Reading {
 /// read them, and walked beside the records on a first run: the walk's
 /// windows hold them whole. A bigger history is where a build's memory is
 /// tightest, its peak in the record pages, which then read sparsely.
-/// (Below the walk's 192 MiB mapped: 128 MiB until the twenty-seventh
+/// (Below the walk's 256 MiB mapped: 128 MiB until the twenty-seventh
 /// sitting, and the peaks measured then were kept.)
 const SMALL_PACKS: u64 = 128 << 20;
 
@@ -238,7 +244,7 @@ impl Reading {
     /// trees are kept at all.
     fn limits(self) -> (usize, u64, isize, bool) {
         match self {
-            Reading::Walk => (32, 192, 32, false),
+            Reading::Walk => (32, 256, 32, false),
             Reading::Proofs => (8, 128, 8, true),
             Reading::Sparse => (8, 64, 8, true),
         }
