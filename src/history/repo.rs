@@ -165,8 +165,9 @@ pub(super) enum Reading {
     /// to flush its address cache. With 128 MiB it took 21 s against
     /// 15.7 s with 192; with 192, 13.0-13.2 s against 11.3-11.4 s with
     /// 256 and a third more system time (6.0-6.3 s against 4.6 in the
-    /// whole build). 320 was no faster and moved the build's peak from
-    /// the record pages into the walk (BENCHMARKS.md).
+    /// whole build), the walk ending near the record pages' peak (the
+    /// build's rose by about 10 MiB). 320 was no faster and moved the
+    /// build's peak into the walk (BENCHMARKS.md).
     ///
     /// [`apart`]: super::apart::apart
     Walk,
