@@ -267,6 +267,7 @@ fn main() -> ExitCode {
     docket::timing::begin();
     no_transparent_huge_pages();
     docket::load::more_open_files();
+    docket::render::seed_maps_per_thread();
     let cli = Cli::parse();
     match run(cli) {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

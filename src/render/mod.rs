@@ -54,6 +54,7 @@ mod trail;
 mod views;
 
 pub use publish::{Built, Locked, Publisher, published};
+pub use templates::seed_maps_per_thread;
 
 use crate::error::{Error, Result};
 use crate::kind::Kind;
