@@ -24,7 +24,7 @@ timed=$(mktemp)
 trap 'rm -rf "$out" "$timed"' EXIT
 binaries=("$@")
 for r in $(seq 1 "$rounds"); do
-    n=${#binaries[@]} first=$(((r - 1) % ${#binaries[@]}))
+    n=${#binaries[@]} first=$(((r - 1) % n))
     for k in $(seq 0 $((n - 1))); do
         docket=${binaries[$(((first + k) % n))]}
         rm -rf "$repo/.git/docket" "$out/site"
