@@ -264,6 +264,7 @@ enum RulesFormat {
 }
 
 fn main() -> ExitCode {
+    docket::history::libgit2_uses_mimalloc();
     docket::timing::begin();
     no_transparent_huge_pages();
     docket::load::more_open_files();

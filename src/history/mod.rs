@@ -32,6 +32,7 @@
 //! comparison of two commits (`changes.rs`, for `diff` and `check
 //! --base`). This file only declares them and opens the history.
 
+mod alloc;
 mod anchor;
 mod apart;
 mod cache;
@@ -62,6 +63,7 @@ mod trees;
 mod walk;
 mod worktree;
 
+pub use alloc::libgit2_uses_mimalloc;
 pub use changes::{Changes, Invalidated, RecordChange, changed_since, compare};
 pub use clock::{date_at, time_at};
 pub use covers::{COVERAGE, Covers};
