@@ -338,18 +338,19 @@ pub fn site(
         })
     };
     // Without a previous build's reads under this seed, every record page
-    // is laid out; after a walk that continued the cache (which kept no
-    // revision's state and verified no old signature) each reads its
-    // timeline from git. Set up for that while no thread reads git, and
-    // back once none does again. A walk of everything kept what the
-    // timelines show, and its build peaks at these pages: left alone.
+    // is laid out, and each reads its timeline from git: the revisions of
+    // the files no proof read, and after a walk that continued the cache
+    // (which verified no old signature) every signed commit too. Set up
+    // for that while no thread reads git, and back once none does again.
+    // A first build peaks at these pages; with libgit2's memory from
+    // mimalloc (`history::libgit2_uses_mimalloc`) the windows fit.
     let every_page = renderer
         .previous
         .lock()
         .is_ok_and(|kept| kept.pages.is_empty());
     let reading = opts
         .history
-        .filter(|h| every_page && !h.fresh)
+        .filter(|_| every_page)
         .map(crate::history::History::reading_every_timeline);
     let (manifest, data) = rayon::join(|| pages(&renderer, status, &sections), data);
     drop(reading);
