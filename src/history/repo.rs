@@ -176,14 +176,15 @@ pub(super) enum Reading {
     /// (the sparse reading's, until the twenty-seventh sitting), the
     /// proofs of 50,000 orders spent a third of their time unmapping
     /// windows (17-40 s); with 128 MiB in small windows, 7.5 s. The windows are closed when the
-    /// proofs' handles are, so the build's peak (the record pages, which
-    /// read sparsely) does not move.
+    /// proofs' handles are. A build that lays out every record page reads
+    /// its timelines this way too (`History::reading_every_timeline`).
     Proofs,
-    /// Everything after it: a commit or a blob here and there (the proofs,
-    /// the tokens' commits, the timelines). Every page touched in a
+    /// Everything after it: a commit or a blob here and there (the tokens'
+    /// commits, a rebuild's few timelines). Every page touched in a
     /// mapped window stays resident until the window is closed, and
-    /// libgit2's cache of objects is C memory that the system allocator
-    /// keeps once it has grown: at 50,000 orders the walk's 128 MiB of
+    /// libgit2's cache of objects was C memory the system allocator kept
+    /// once it had grown (libgit2 allocates through mimalloc since
+    /// December 2026, `super::alloc`): at 50,000 orders the walk's 128 MiB of
     /// windows and 32 MiB of cache, filled by these reads, were 60 to 80
     /// and 85 MiB of the build's peak. Small windows, a small cache, and
     /// 64 MiB mapped: with 32, the timelines of a first build of 50,000
@@ -197,7 +198,8 @@ pub(super) enum Reading {
 /// Pack files this small, together, are read after the walk as the walk
 /// read them, and walked beside the records on a first run: the walk's
 /// windows hold them whole. A bigger history is where a build's memory is
-/// tightest, its peak in the record pages, which then read sparsely.
+/// tightest, its peak in the record pages, which then read with the
+/// proofs' windows rather than the walk's.
 /// (Below the walk's 256 MiB mapped: 128 MiB until the twenty-seventh
 /// sitting, and the peaks measured then were kept.)
 const SMALL_PACKS: u64 = 128 << 20;
