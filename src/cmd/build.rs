@@ -104,6 +104,6 @@ fn run_beside(
         progress: opts.progress,
     };
     let stats = render::site(&model, &report, &status, publisher, &site)?;
-    history.count_signatures();
+    history.counts();
     Ok((stats, report, Remains { model, history }))
 }

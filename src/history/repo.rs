@@ -8,8 +8,12 @@
 //! plain data.
 //!
 //! Old revisions get the limits of the working tree: a blob larger than
-//! [`crate::load::MAX_FILE_BYTES`] is refused by its size in the object
-//! header, unread, so a 50 MB record committed years ago costs nothing.
+//! [`crate::load::MAX_FILE_BYTES`] is refused unread, so a 50 MB record
+//! committed years ago costs nothing. Where docket gave libgit2 its
+//! allocator, a blob is read with libgit2 unable to allocate more than a
+//! record's size (one larger fails before anything is inflated), and
+//! only a failed read asks the size in the object header; elsewhere the
+//! header is asked first.
 //! An object that cannot be read at all is an error ([`Error::Object`],
 //! exit 2) naming it and the file: a damaged repository must never look
 //! like a record that was never signed, nor a missing parent like a root
@@ -60,15 +64,18 @@ impl History {
         }
     }
 
-    /// How many SSH signatures the walk verified, and how many were
-    /// verified when first asked since: printed with `DOCKET_TIMINGS`.
-    pub fn count_signatures(&self) {
+    /// How many SSH signatures the walk verified, how many were verified
+    /// when first asked since, and how many blobs' sizes were asked of
+    /// their headers: printed with `DOCKET_TIMINGS`.
+    pub fn counts(&self) {
         let walked = self.sealed.iter().flatten().count();
         crate::timing::count("signatures in the walk", walked);
         let asked = self
             .verified_when_asked
             .load(std::sync::atomic::Ordering::Relaxed);
         crate::timing::count("signatures when asked", asked);
+        let sizes = SIZES_ASKED.load(std::sync::atomic::Ordering::Relaxed);
+        crate::timing::count("blob sizes asked", sizes);
     }
 
     /// A reader of file contents at revisions.
@@ -442,14 +449,30 @@ pub fn read_state(repo: &git2::Repository, oid: git2::Oid, path: &str) -> Result
     })
 }
 
-/// Read a blob met as `path`, refusing one larger than the loader reads by
-/// the size in its header (nothing is inflated). `Ok(Err(why))` is a blob
+/// How many blobs [`read_blob`] asked the size of (all of them where
+/// libgit2 cannot be capped): a count for `DOCKET_TIMINGS`, by which tests
+/// see that the cap spares the rest.
+static SIZES_ASKED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Read a blob met as `path`, refusing one larger than the loader reads
+/// without inflating it (see the module's documentation). `Ok(Err(why))` is a blob
 /// that is too large; `Err` one that cannot be read.
 pub fn read_blob(
     repo: &git2::Repository,
     oid: git2::Oid,
     path: &str,
 ) -> Result<Result<Vec<u8>, String>> {
+    // Read first, with libgit2 unable to allocate a block larger than a
+    // record plus its terminating NUL (`super::alloc`): a larger blob
+    // fails, uninflated. Only a failure asks the header, which both says
+    // why and keeps the messages of a blob that is no blob.
+    let limit = usize::try_from(MAX_FILE_BYTES + 1).unwrap_or(usize::MAX);
+    if let Some((Ok(blob), false)) = super::alloc::capped(limit, || repo.find_blob(oid))
+        && blob.size() as u64 <= MAX_FILE_BYTES
+    {
+        return Ok(Ok(blob.content().to_vec()));
+    }
+    SIZES_ASKED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     if blob_size(repo, oid, path)? > MAX_FILE_BYTES {
         return Ok(Err(Refused::TooLarge(MAX_FILE_BYTES).why()));
     }

@@ -4,6 +4,7 @@
 
 mod architecture;
 mod audit;
+mod blobs;
 mod caches;
 mod check;
 mod ci_formats;

@@ -1,0 +1,178 @@
+//! Old revisions too large for a record, read from git's objects as they
+//! are stored: loose, packed whole, or packed as a delta on a larger
+//! blob. docket reads an old revision with libgit2 unable to allocate
+//! more than a record's size, and asks the blob's size of its header only
+//! when that read fails; `DOCKET_TIMINGS` counts those headers, so these
+//! tests see which path each revision took, and what a build's memory
+//! peaked at.
+
+use crate::fixture::*;
+use crate::history::signed;
+
+const PATH: &str = "customers/C-0002.toml";
+const LIMIT: usize = 1024 * 1024;
+
+/// Customer C-0002 padded with a comment to `size` bytes; `marker` makes
+/// each padded revision a different blob.
+fn padded(size: usize, marker: &str) -> String {
+    let customer = CUSTOMER.replace("C-0001", "C-0002");
+    let head = format!("{customer}# {marker}\n");
+    let pad = size - head.len() - 1;
+    format!("{head}#{}\n", "x".repeat(pad - 1))
+}
+
+/// A customer committed padded one byte past the limit, then at the
+/// limit with a new phone number, then as it should be.
+fn over_at_and_cut() -> Repo {
+    let repo = signed("author");
+    repo.write(PATH, &padded(LIMIT + 1, "over"));
+    repo.commit_as("li.sales", "2026-03-05", "C-0002 with a pasted export");
+    let at = padded(LIMIT, "at").replace("+49 40 123456", "+49 40 999999");
+    repo.write(PATH, &at);
+    repo.commit_as("li.sales", "2026-03-06", "Trim the export");
+    assert_eq!(repo.read(PATH).len(), LIMIT);
+    repo.write(PATH, &CUSTOMER.replace("C-0001", "C-0002"));
+    repo.commit_as("li.sales", "2026-03-07", "Remove the export");
+    repo
+}
+
+/// `docket build` with `DOCKET_TIMINGS`: how many blob sizes it asked,
+/// and the most memory it held (MiB, as the timings say it).
+fn build_counting(repo: &Repo) -> (usize, u64) {
+    let out = tempfile::tempdir().unwrap();
+    let run = Run::from(
+        docket_cmd()
+            .env("DOCKET_TIMINGS", "1")
+            .args(["build", "--as-of", AS_OF, "--out"])
+            .arg(out.path().join("site"))
+            .arg("--records")
+            .arg(&repo.root)
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let asked = run
+        .stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("count blob sizes asked"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no count of blob sizes asked:\n{}", run.stderr));
+    let peak = run
+        .stderr
+        .lines()
+        .filter_map(|l| {
+            l.split_once(" peak ")?
+                .1
+                .split_whitespace()
+                .next()?
+                .parse()
+                .ok()
+        })
+        .max()
+        .unwrap_or_else(|| panic!("no peak of memory:\n{}", run.stderr));
+    (asked, peak)
+}
+
+/// The three revisions as `docket log` shows them, newest first: the one
+/// at the limit read (its new phone number listed), the one past it
+/// refused, unread.
+fn assert_trail(repo: &Repo) {
+    let log = repo.docket(&["log", "C-0002", "--format", "json"]);
+    assert_eq!(log.code, 0, "{}", log.stderr);
+    let log = log.json();
+    let revs = log["revisions"].as_array().unwrap();
+    assert_eq!(revs.len(), 3, "{log:#}");
+    assert!(revs[1]["parse"].is_null(), "{:#}", revs[1]);
+    assert!(
+        revs[0]["changes"].to_string().contains("+49 40 999999"),
+        "the revision at the limit was read: {:#}",
+        revs[0]
+    );
+    let over = revs[2]["parse"].as_str().unwrap_or_default();
+    assert!(
+        over.starts_with("is larger than 1024 KiB, the most docket reads"),
+        "{:#}",
+        revs[2]
+    );
+}
+
+/// Loose objects: only the blob past the limit fails the capped read and
+/// has its size asked; every other revision is read without asking.
+#[test]
+fn only_a_revision_past_the_limit_has_its_size_asked() {
+    let repo = over_at_and_cut();
+    assert_trail(&repo);
+    let (asked, _) = build_counting(&repo);
+    assert_eq!(asked, 1, "the blob one byte past the limit, alone");
+}
+
+/// Packed, the revision at the limit is a delta on the one past it, so
+/// reading it needs a block larger than the cap (its base): the read
+/// fails, and only its header, saying it is small enough, lets it be
+/// read after all. A read that took any failure for a blob too large
+/// would refuse a revision docket must show.
+#[test]
+fn a_revision_stored_as_a_delta_on_a_larger_one_is_still_read() {
+    let repo = over_at_and_cut();
+    git_in(&repo, &[], &["repack", "-adfq"]);
+    let blob = |rev: &str| {
+        let spec = format!("{rev}:{PATH}");
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(&repo.top)
+            .args(["rev-parse", &spec])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    };
+    let (at, over) = (blob("HEAD~1"), blob("HEAD~2"));
+    // `git verify-pack -v`: "id type size size-in-pack offset [depth base]".
+    let pack = std::fs::read_dir(repo.git().path().join("objects/pack"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "idx"))
+        .expect("a pack");
+    let listed = std::process::Command::new("git")
+        .args(["verify-pack", "-v"])
+        .arg(&pack)
+        .output()
+        .unwrap();
+    let listed = String::from_utf8(listed.stdout).unwrap();
+    let entry = listed
+        .lines()
+        .find(|l| l.starts_with(&at))
+        .unwrap_or_else(|| panic!("{at} not in the pack:\n{listed}"));
+    assert!(
+        entry.split_whitespace().nth(6) == Some(over.as_str()),
+        "git stored the revision at the limit as a delta on the one past it: {entry}"
+    );
+    assert_trail(&repo);
+    let (asked, _) = build_counting(&repo);
+    assert_eq!(asked, 2, "the blob past the limit, and the delta on it");
+}
+
+/// A blob of 192 MiB in the history (compressed to almost nothing) costs
+/// no memory: it is refused before libgit2 allocates it, whether loose or
+/// packed.
+#[test]
+fn a_huge_old_revision_is_never_inflated() {
+    let repo = signed("author");
+    let mut huge = CUSTOMER.replace("C-0001", "C-0002");
+    huge.push_str(&format!("# {}\n", "0".repeat(192 * LIMIT)));
+    repo.write(PATH, &huge);
+    drop(huge);
+    repo.commit_as("li.sales", "2026-03-05", "C-0002 with a pasted export");
+    repo.write(PATH, &CUSTOMER.replace("C-0001", "C-0002"));
+    repo.commit_as("li.sales", "2026-03-06", "Remove the export");
+    for packed in [false, true] {
+        if packed {
+            git_in(&repo, &[], &["repack", "-adfq"]);
+        }
+        let (asked, peak) = build_counting(&repo);
+        assert_eq!(asked, 1, "packed: {packed}");
+        assert!(
+            peak < 96,
+            "packed: {packed}: the build peaked at {peak} MiB"
+        );
+    }
+}
