@@ -94,7 +94,7 @@ impl History {
         if regime.signatures == SignaturePolicy::None {
             return Ok(Ok(()));
         }
-        let commit = objects.commit(&self.commits[c].id)?;
+        let commit = self.commit_object(objects, c)?;
         let Some(person) = regime
             .by_email(&commit.author.email)
             .filter(|p| p.id.value == by)
@@ -213,7 +213,7 @@ pub fn govern(history: &mut History, offset_seconds: i32) -> Result<()> {
             continue;
         };
         // Who made the commit and how it is signed, from the object.
-        let judged = objects.commit(&h.commits[commit].id)?;
+        let judged = h.commit_object(&objects, commit)?;
         let regime = gov.regimes.last().map_or(&gov.initial, |(_, r)| r);
         let verdict = if booting {
             Status::Bootstrap

@@ -22,7 +22,7 @@ use super::anchor::{self, Claim};
 use super::cache::{self, ProofEntry};
 use super::covers::{Covers, covers, sha256_of};
 use super::fields::{Revised, State, revisions_changed, section, signer, working_table};
-use super::index::{Dirty, FileHistory, History};
+use super::index::{Commit, Dirty, FileHistory, History};
 use super::proof::{Proof, ProofStatus, Proofs};
 use super::regime::left_by;
 use super::repo::{Objects, Reading, Tuned};
@@ -407,8 +407,8 @@ fn prove_at_fork(
     // Who made the signature commit and how it is signed come from the
     // commit object itself, never from the cached index; one that cannot
     // be read is a damaged repository, not an unproven signature.
-    let fresh = objects.commit(&h.commits[commit].id)?;
-    let c = &fresh;
+    let fresh = h.commit_object(objects, commit)?;
+    let c: &Commit = &fresh;
     let author = regime.by_email(&c.author.email);
     let author_is_signer = author.is_some_and(|p| p.id.value == by);
     if !author_is_signer {

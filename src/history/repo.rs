@@ -24,6 +24,7 @@ use super::index::{Commit, FileHistory, History, Revision};
 use super::sig::{CommitSignature, Keyring, SignatureCheck};
 use crate::error::{Error, Result};
 use crate::load::{MAX_FILE_BYTES, Refused};
+use std::borrow::Cow;
 use std::path::Path;
 
 impl History {
@@ -62,6 +63,23 @@ impl History {
                 keyring.check(&objects.repo, &c.id, c.signature, &self.keys)
             }
         }
+    }
+
+    /// Commit `i` as its object says: who made it, when, and how it is
+    /// signed. After a walk of this run that continued no cached history
+    /// ([`History::fresh`]), the index's entry is what the object says
+    /// (the walk made it with `Commit::from_git` from that object, and
+    /// an object never changes under its id), so it is not read again: at
+    /// 50,000 orders a fifth of the proofs' waits on libgit2's locks were
+    /// these reads. An index continued from the cache is never trusted
+    /// for this: the object is read. (Where the two differ, in `merge`
+    /// and the positions, callers use neither.)
+    pub fn commit_object(&self, objects: &Objects, i: usize) -> Result<Cow<'_, Commit>> {
+        let c = &self.commits[i];
+        if self.fresh {
+            return Ok(Cow::Borrowed(c));
+        }
+        objects.commit(&c.id).map(Cow::Owned)
     }
 
     /// How many SSH signatures the walk verified, how many were verified

@@ -6,6 +6,7 @@ mod architecture;
 mod audit;
 mod blobs;
 mod caches;
+mod caches_people;
 mod check;
 mod ci_formats;
 mod ci_stamp;
