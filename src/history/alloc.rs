@@ -10,9 +10,11 @@
 //!
 //! Owning libgit2's allocator also lets docket refuse a blob too large
 //! for a record without asking its size first ([`capped`]). libgit2 reads
-//! a blob into one block of its size, allocated before a byte of it is
-//! inflated, so a reading thread may cap the blocks libgit2 allocates
-//! for it: a blob over the cap fails to read, having cost nothing. Asking
+//! a blob into one new block of its size, allocated before a byte of it
+//! is inflated (a delta's bases are inflated first, each into a block of
+//! its own), so a reading thread may cap the new blocks libgit2
+//! allocates for it: a blob over the cap fails to read before its bytes
+//! cost anything. Asking
 //! the size first (`git_odb_read_header`) walks the object's whole delta
 //! chain, taking libgit2's global lock at every step, only to learn the
 //! type the tree already named: at 50,000 orders, the largest cause of
@@ -40,8 +42,13 @@ unsafe extern "C" fn gmalloc(n: usize, _: *const c_char, _: c_int) -> *mut c_voi
 }
 
 unsafe extern "C" fn grealloc(p: *mut c_void, n: usize, _: *const c_char, _: c_int) -> *mut c_void {
-    // A refused growth leaves `p` as it was, as `realloc` would.
-    if !allowed(n) {
+    // Only a new block is capped: a blob's bytes are always one, and
+    // libgit2 does not always survive a refused growth of a block it
+    // holds. Its cache of delta bases, shared by every thread reading a
+    // pack, counts a base it failed to add to its map as held, for good
+    // (`cache_add` in pack.c ignores the failure); refused often enough,
+    // its eviction loop would never end.
+    if p.is_null() && !allowed(n) {
         return std::ptr::null_mut();
     }
     // SAFETY: `p` is null or came from `gmalloc`/`grealloc`: libgit2 uses
@@ -59,6 +66,11 @@ static MIMALLOC: Allocator = Allocator {
     grealloc,
     gfree,
 };
+
+/// The lowest cap [`capped`] sets: the largest delta base libgit2 keeps
+/// in its cache (`GIT_PACK_CACHE_SIZE_LIMIT`, 1 MiB) and a terminating
+/// NUL, the block it copies such a base into.
+pub const MIN_LIMIT: usize = (1 << 20) + 1;
 
 /// Whether libgit2 allocates through this module, so that [`capped`]
 /// can cap it.
@@ -81,15 +93,24 @@ fn allowed(n: usize) -> bool {
     fits
 }
 
-/// Run `read` with every block libgit2 allocates on this thread capped
-/// at `limit` bytes; with whether a block was refused. `None`, without
-/// running it, when libgit2 does not allocate through this module (a
-/// library caller that did not call [`libgit2_uses_mimalloc`]): then
-/// nothing can be capped.
+/// Run `read` with every new block libgit2 allocates on this thread
+/// capped at `limit` bytes (a block it grows is not: see `grealloc`);
+/// with whether a block was refused. `None`, without running it, when
+/// libgit2 does not allocate through this module (a library caller that
+/// did not call [`libgit2_uses_mimalloc`]): then nothing can be capped.
 ///
 /// A refusal fails what libgit2 was doing. It does not say the object
 /// read was over the limit: a small blob may be a delta on a large one.
 /// The caller learns the size another way before it concludes.
+///
+/// `read` should call libgit2 and nothing else: other work on this
+/// thread (a rayon task it waits for, stolen here) would be capped too.
+///
+/// One block libgit2 must never be refused: the copy of a delta base
+/// taken from its cache (a base of at most 1 MiB, copied into a block of
+/// its size and one byte), whose failure leaves the cache entry pinned
+/// for good. So the cap is never below 1 MiB and one byte
+/// ([`MIN_LIMIT`]; a lower `limit` is raised to it).
 pub fn capped<T>(limit: usize, read: impl FnOnce() -> T) -> Option<(T, bool)> {
     if !INSTALLED.load(Ordering::Relaxed) {
         return None;
@@ -103,9 +124,12 @@ pub fn capped<T>(limit: usize, read: impl FnOnce() -> T) -> Option<(T, bool)> {
             REFUSED.set(self.1 || REFUSED.get());
         }
     }
-    let outer = Outer(CAP.replace(limit), REFUSED.replace(false));
+    // Within an enclosing call, the tighter cap holds, and a refusal
+    // here is one there too.
+    let cap = limit.max(MIN_LIMIT).min(CAP.get());
+    let outer = Outer(CAP.replace(cap), REFUSED.replace(false));
     let out = read();
-    let refused = REFUSED.replace(false);
+    let refused = REFUSED.get();
     drop(outer);
     Some((out, refused))
 }

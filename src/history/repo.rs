@@ -459,7 +459,7 @@ impl Objects {
 
 /// The blob `oid`, met as `path`, read and parsed as the loader reads a
 /// file; one larger than the loader reads is [`State::Unreadable`],
-/// refused by the size in its header (nothing is inflated).
+/// refused without being inflated ([`read_blob`]).
 pub fn read_state(repo: &git2::Repository, oid: git2::Oid, path: &str) -> Result<State> {
     Ok(match read_blob(repo, oid, path)? {
         Ok(bytes) => parse_state(path, &bytes),
@@ -497,6 +497,11 @@ pub fn read_blob(
     let blob = repo
         .find_blob(oid)
         .map_err(|e| Error::object("blob", oid, path, &e))?;
+    // The header and the read may come from two copies of the object (in
+    // two packs, with hashes not verified): the bytes read decide too.
+    if blob.size() as u64 > MAX_FILE_BYTES {
+        return Ok(Err(Refused::TooLarge(MAX_FILE_BYTES).why()));
+    }
     Ok(Ok(blob.content().to_vec()))
 }
 
