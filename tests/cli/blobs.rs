@@ -73,6 +73,23 @@ fn build_counting(repo: &Repo) -> (usize, u64) {
     (asked, peak)
 }
 
+/// What `git verify-pack -v` lists of the repository's one pack: a line
+/// "id type size size-in-pack offset" per object, and "depth base" after
+/// them for a delta.
+fn pack_listing(repo: &Repo) -> String {
+    let pack = std::fs::read_dir(repo.git().path().join("objects/pack"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "idx"))
+        .expect("a pack");
+    let listed = std::process::Command::new("git")
+        .args(["verify-pack", "-v"])
+        .arg(&pack)
+        .output()
+        .unwrap();
+    String::from_utf8(listed.stdout).unwrap()
+}
+
 /// The three revisions as `docket log` shows them, newest first: the one
 /// at the limit read (its new phone number listed), the one past it
 /// refused, unread.
@@ -126,18 +143,7 @@ fn a_revision_stored_as_a_delta_on_a_larger_one_is_still_read() {
         String::from_utf8(out.stdout).unwrap().trim().to_string()
     };
     let (at, over) = (blob("HEAD~1"), blob("HEAD~2"));
-    // `git verify-pack -v`: "id type size size-in-pack offset [depth base]".
-    let pack = std::fs::read_dir(repo.git().path().join("objects/pack"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|x| x == "idx"))
-        .expect("a pack");
-    let listed = std::process::Command::new("git")
-        .args(["verify-pack", "-v"])
-        .arg(&pack)
-        .output()
-        .unwrap();
-    let listed = String::from_utf8(listed.stdout).unwrap();
+    let listed = pack_listing(&repo);
     let entry = listed
         .lines()
         .find(|l| l.starts_with(&at))
@@ -149,6 +155,42 @@ fn a_revision_stored_as_a_delta_on_a_larger_one_is_still_read() {
     assert_trail(&repo);
     let (asked, _) = build_counting(&repo);
     assert_eq!(asked, 2, "the blob past the limit, and the delta on it");
+}
+
+/// The common case, packed: a customer edited revision after revision,
+/// each a small delta on another. Every revision is read under the cap
+/// (no size asked), and each one's change is in the trail.
+#[test]
+fn small_revisions_stored_as_deltas_are_read_without_asking_their_size() {
+    let repo = signed("author");
+    let customer = CUSTOMER.replace("C-0001", "C-0002");
+    let phones = [
+        "+49 40 111111",
+        "+49 40 222222",
+        "+49 40 333333",
+        "+49 40 444444",
+    ];
+    for (day, phone) in phones.iter().enumerate() {
+        repo.write(PATH, &customer.replace("+49 40 123456", phone));
+        let date = format!("2026-03-{:02}", day + 5);
+        repo.commit_as("li.sales", &date, &format!("C-0002 phone {phone}"));
+    }
+    git_in(&repo, &[], &["repack", "-adfq"]);
+    let listed = pack_listing(&repo);
+    let deltas = listed
+        .lines()
+        .filter(|l| l.split_whitespace().nth(1) == Some("blob"))
+        .filter(|l| l.split_whitespace().count() == 7)
+        .count();
+    assert!(deltas >= 3, "git stored the revisions as deltas:\n{listed}");
+    let log = repo.docket(&["log", "C-0002", "--format", "json"]);
+    assert_eq!(log.code, 0, "{}", log.stderr);
+    let trail = log.json()["revisions"].to_string();
+    for phone in phones {
+        assert!(trail.contains(phone), "{phone} missing from {trail}");
+    }
+    let (asked, _) = build_counting(&repo);
+    assert_eq!(asked, 0, "no revision needed its size asked");
 }
 
 /// A blob of 192 MiB in the history (compressed to almost nothing) costs
