@@ -67,11 +67,6 @@ static MIMALLOC: Allocator = Allocator {
     gfree,
 };
 
-/// The lowest cap [`capped`] sets: the largest delta base libgit2 keeps
-/// in its cache (`GIT_PACK_CACHE_SIZE_LIMIT`, 1 MiB) and a terminating
-/// NUL, the block it copies such a base into.
-pub const MIN_LIMIT: usize = (1 << 20) + 1;
-
 /// Whether libgit2 allocates through this module, so that [`capped`]
 /// can cap it.
 static INSTALLED: AtomicBool = AtomicBool::new(false);
@@ -109,14 +104,19 @@ fn allowed(n: usize) -> bool {
 /// One block libgit2 must never be refused: the copy of a delta base
 /// taken from its cache (a base of at most 1 MiB, copied into a block of
 /// its size and one byte), whose failure leaves the cache entry pinned
-/// for good. So the cap is never below 1 MiB and one byte
-/// ([`MIN_LIMIT`]; a lower `limit` is raised to it).
+/// for good. So `limit` is never below 1 MiB and one byte (the caller
+/// asserts it of its own).
 pub fn capped<T>(limit: usize, read: impl FnOnce() -> T) -> Option<(T, bool)> {
-    if !INSTALLED.load(Ordering::Relaxed) {
-        return None;
-    }
-    /// Puts back the cap and the refusal of an enclosing call, however
-    /// `read` ends.
+    INSTALLED
+        .load(Ordering::Relaxed)
+        .then(|| under_cap(limit, read))
+}
+
+/// [`capped`]'s work, whoever allocates: `read` with this thread's cap
+/// at `limit`, and whether [`allowed`] refused anything meanwhile.
+/// Within an enclosing call the tighter cap holds, and a refusal here is
+/// one there too; the enclosing cap is back however `read` ends.
+fn under_cap<T>(limit: usize, read: impl FnOnce() -> T) -> (T, bool) {
     struct Outer(usize, bool);
     impl Drop for Outer {
         fn drop(&mut self) {
@@ -124,14 +124,12 @@ pub fn capped<T>(limit: usize, read: impl FnOnce() -> T) -> Option<(T, bool)> {
             REFUSED.set(self.1 || REFUSED.get());
         }
     }
-    // Within an enclosing call, the tighter cap holds, and a refusal
-    // here is one there too.
-    let cap = limit.max(MIN_LIMIT).min(CAP.get());
+    let cap = limit.min(CAP.get());
     let outer = Outer(CAP.replace(cap), REFUSED.replace(false));
     let out = read();
     let refused = REFUSED.get();
     drop(outer);
-    Some((out, refused))
+    (out, refused)
 }
 
 /// Give libgit2 mimalloc. Only before anything calls libgit2 (the start
@@ -148,4 +146,39 @@ pub fn libgit2_uses_mimalloc() {
         )
     };
     INSTALLED.store(set == 0, Ordering::Relaxed);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{allowed, under_cap};
+
+    // Only the cap's bookkeeping: libgit2 itself cannot be given this
+    // allocator in a test process that has already started it (the CLI
+    // tests, tests/cli/blobs.rs, see it at work).
+    #[test]
+    fn a_cap_refuses_larger_blocks_on_its_thread_until_it_ends() {
+        assert!(allowed(usize::MAX), "no cap outside");
+        let ((), refused) = under_cap(100, || {
+            assert!(allowed(100));
+            assert!(std::thread::spawn(|| allowed(101)).join().unwrap());
+            assert!(!allowed(101));
+        });
+        assert!(refused);
+        let ((), refused) = under_cap(100, || assert!(allowed(10)));
+        assert!(!refused, "a refusal is not carried into the next cap");
+        assert!(allowed(usize::MAX), "the cap ends with its call");
+    }
+
+    #[test]
+    fn a_nested_cap_keeps_the_tighter_limit_and_passes_a_refusal_up() {
+        let (inner, outer) = under_cap(100, || {
+            let ((), inner) = under_cap(1000, || assert!(!allowed(101)));
+            assert!(!allowed(101), "the outer cap is back");
+            inner
+        });
+        assert!(inner && outer);
+        let panicked = std::panic::catch_unwind(|| under_cap(5, || panic!("a read that fails")));
+        assert!(panicked.is_err());
+        assert!(allowed(usize::MAX), "the cap ends with a panic too");
+    }
 }

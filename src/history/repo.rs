@@ -484,6 +484,8 @@ pub fn read_blob(
     // record plus its terminating NUL (`super::alloc`): a larger blob
     // fails, uninflated. Only a failure asks the header, which both says
     // why and keeps the messages of a blob that is no blob.
+    // Never below libgit2's copy of a cached delta base (`alloc::capped`).
+    const _: () = assert!(MAX_FILE_BYTES >= 1 << 20, "a cap below a cached base");
     let limit = usize::try_from(MAX_FILE_BYTES + 1).unwrap_or(usize::MAX);
     if let Some((Ok(blob), false)) = super::alloc::capped(limit, || repo.find_blob(oid))
         && blob.size() as u64 <= MAX_FILE_BYTES
