@@ -173,10 +173,20 @@ mod tests {
     fn a_nested_cap_keeps_the_tighter_limit_and_passes_a_refusal_up() {
         let (inner, outer) = under_cap(100, || {
             let ((), inner) = under_cap(1000, || assert!(!allowed(101)));
-            assert!(!allowed(101), "the outer cap is back");
             inner
         });
-        assert!(inner && outer);
+        assert!(inner && outer, "the inner refusal is the outer's too");
+        let ((), outer) = under_cap(100, || {
+            let ((), inner) = under_cap(10, || assert!(allowed(10)));
+            assert!(!inner);
+            assert!(allowed(100), "the outer cap is back, not the inner");
+        });
+        assert!(!outer);
+        let ((), outer) = under_cap(100, || {
+            under_cap(1000, || ());
+            assert!(!allowed(101), "the outer cap is back, not none");
+        });
+        assert!(outer);
         let panicked = std::panic::catch_unwind(|| under_cap(5, || panic!("a read that fails")));
         assert!(panicked.is_err());
         assert!(allowed(usize::MAX), "the cap ends with a panic too");
