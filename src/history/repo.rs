@@ -487,10 +487,18 @@ pub fn read_blob(
     // Never below libgit2's copy of a cached delta base (`alloc::capped`).
     const _: () = assert!(MAX_FILE_BYTES >= 1 << 20, "a cap below a cached base");
     let limit = usize::try_from(MAX_FILE_BYTES + 1).unwrap_or(usize::MAX);
-    if let Some((Ok(blob), false)) = super::alloc::capped(limit, || repo.find_blob(oid))
-        && blob.size() as u64 <= MAX_FILE_BYTES
-    {
-        return Ok(Ok(blob.content().to_vec()));
+    // The bytes read decide, whichever way they were read: after the
+    // header, they may come from another copy of the object than it did
+    // (two packs, with hashes not verified).
+    let within = |blob: git2::Blob| {
+        if blob.size() as u64 > MAX_FILE_BYTES {
+            Err(Refused::TooLarge(MAX_FILE_BYTES).why())
+        } else {
+            Ok(blob.content().to_vec())
+        }
+    };
+    if let Some((Ok(blob), false)) = super::alloc::capped(limit, || repo.find_blob(oid)) {
+        return Ok(within(blob));
     }
     SIZES_ASKED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     if blob_size(repo, oid, path)? > MAX_FILE_BYTES {
@@ -499,12 +507,7 @@ pub fn read_blob(
     let blob = repo
         .find_blob(oid)
         .map_err(|e| Error::object("blob", oid, path, &e))?;
-    // The header and the read may come from two copies of the object (in
-    // two packs, with hashes not verified): the bytes read decide too.
-    if blob.size() as u64 > MAX_FILE_BYTES {
-        return Ok(Err(Refused::TooLarge(MAX_FILE_BYTES).why()));
-    }
-    Ok(Ok(blob.content().to_vec()))
+    Ok(within(blob))
 }
 
 /// The size of a blob, from its object header.

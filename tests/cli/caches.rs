@@ -43,22 +43,20 @@ fn unproven(run: &Run) -> Vec<F> {
 
 /// Point the order's newest revision in history.json at `commit`.
 fn doctor_index(repo: &Repo, commit: git2::Oid) {
-    let path = repo.top.join(".git/docket/history.json");
-    let mut index: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&path).expect("history.json written")).unwrap();
-    let at = index["commits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .position(|c| c[0] == commit.to_string())
-        .expect("the signed commit is in the index");
-    let files = index["files"].as_array_mut().unwrap();
-    let order = files
-        .iter_mut()
-        .find(|f| f[0] == ORDER_PATH)
-        .expect("the order's history");
-    order[1][0][0] = at.into();
-    std::fs::write(&path, serde_json::to_vec(&index).unwrap()).unwrap();
+    edit_history_index(repo, |index| {
+        let at = index["commits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|c| c[0] == commit.to_string())
+            .expect("the signed commit is in the index");
+        let files = index["files"].as_array_mut().unwrap();
+        let order = files
+            .iter_mut()
+            .find(|f| f[0] == ORDER_PATH)
+            .expect("the order's history");
+        order[1][0][0] = at.into();
+    });
 }
 
 #[test]

@@ -35,26 +35,23 @@ fn review_written_by_sales() -> (Repo, git2::Oid) {
 /// Make the GM the author of `commit` in history.json, and remove the
 /// proofs kept, so that the next run proves again from that index.
 fn doctor_author(repo: &Repo, commit: git2::Oid) {
-    let caches = repo.git().path().join("docket");
-    let path = caches.join("history.json");
-    let mut index: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&path).expect("history.json written")).unwrap();
-    let gm = index["people"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .position(|p| p[1] == "wang@acme.example")
-        .expect("the GM made a commit");
-    let entry = index["commits"]
-        .as_array_mut()
-        .unwrap()
-        .iter_mut()
-        .find(|c| c[0] == commit.to_string())
-        .expect("the review commit is in the index");
-    entry[1][0] = gm.into();
-    entry[2][0] = gm.into();
-    std::fs::write(&path, serde_json::to_vec(&index).unwrap()).unwrap();
-    std::fs::remove_file(caches.join("proofs.json")).unwrap();
+    edit_history_index(repo, |index| {
+        let gm = index["people"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|p| p[1] == "wang@acme.example")
+            .expect("the GM made a commit");
+        let entry = index["commits"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|c| c[0] == commit.to_string())
+            .expect("the review commit is in the index");
+        entry[1][0] = gm.into();
+        entry[2][0] = gm.into();
+    });
+    std::fs::remove_file(repo.git().path().join("docket/proofs.json")).unwrap();
 }
 
 #[test]
