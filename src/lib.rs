@@ -29,6 +29,7 @@ pub mod history;
 pub mod kind;
 pub mod lexicon;
 pub mod load;
+pub mod memory;
 pub mod model;
 pub mod render;
 pub mod report;

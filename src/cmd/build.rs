@@ -89,6 +89,11 @@ fn run_beside(
         timelines: true,
         every_signature,
     };
+    // A build that continues a previous one keeps the memory it frees
+    // for its own reuse (`crate::memory`).
+    let hold = crate::memory::Hold::when(
+        !every_signature && !opts.no_cache && crate::history::keeps_index(opts.root),
+    );
     let (mut publisher, model, history, report) = analyse_beside(opts.root, &reading, publisher)?;
     let previous = publisher.previous_build().published;
     publisher.set_build(Built {
@@ -102,8 +107,13 @@ fn run_beside(
         history: Some(&history),
         templates: true,
         progress: opts.progress,
+        hold: hold.as_ref(),
     };
     let stats = render::site(&model, &report, &status, publisher, &site)?;
     history.counts();
+    crate::timing::count(
+        "freed memory held to the end",
+        hold.as_ref().map_or(0, |h| usize::from(h.is_held())),
+    );
     Ok((stats, report, Remains { model, history }))
 }

@@ -278,6 +278,12 @@ pub fn lists_beside_load(root: &Path, caches: bool) -> bool {
     matches!(discover(root), Ok(Some((repo, _))) if lists(&repo, caches))
 }
 
+/// Whether a previous run kept the history's index for the records at
+/// `root` (`history.json`, usable or not).
+pub fn keeps_index(root: &Path) -> bool {
+    matches!(discover(root), Ok(Some((repo, _))) if cache::path(repo.path()).exists())
+}
+
 fn lists(repo: &git2::Repository, caches: bool) -> bool {
     !(repo.is_shallow() || caches && cache::path(repo.path()).exists())
 }

@@ -23,6 +23,7 @@ mod history_cmds;
 mod hostile;
 mod init;
 mod kept_records;
+mod memory;
 mod new;
 mod oracle;
 mod publish;
