@@ -1,7 +1,9 @@
 //! Files docket keeps for itself (the caches in `.git/docket`): written
 //! whole or not at all, under a temporary name then renamed, so a reader
 //! never sees half of one; and the temporary names of runs killed before
-//! they could remove them, swept.
+//! they could remove them, swept. The binary ones end with a hash of the
+//! rest ([`write_checked`], [`read_checked`]): a file damaged on disk is
+//! read as none, rather than as other data.
 
 use std::path::Path;
 
@@ -28,6 +30,34 @@ pub(crate) fn write_atomic(
     if !written || std::fs::rename(&tmp, target).is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
+}
+
+/// Write `value` in postcard to `w`, then the xxh3 hash of what was
+/// written (8 bytes, little-endian), for [`read_checked`].
+pub(crate) fn write_checked<T: serde::Serialize>(
+    w: &mut impl std::io::Write,
+    value: &T,
+) -> std::io::Result<()> {
+    let mut out = crate::fingerprint::Hashing {
+        inner: w,
+        hash: xxhash_rust::xxh3::Xxh3::new(),
+    };
+    postcard::to_io(value, &mut out).map_err(std::io::Error::other)?;
+    let hash = out.hash.digest();
+    out.inner.write_all(&hash.to_le_bytes())
+}
+
+/// The bytes of the file at `path` before its hash, and the hash, if the
+/// hash that ends it is right ([`write_checked`]).
+pub(crate) fn read_checked(path: &Path) -> Option<(Vec<u8>, u64)> {
+    let mut bytes = std::fs::read(path).ok()?;
+    let (body, hash) = bytes.split_last_chunk::<8>()?;
+    let hash = u64::from_le_bytes(*hash);
+    if xxhash_rust::xxh3::xxh3_64(body) != hash {
+        return None;
+    }
+    bytes.truncate(bytes.len() - 8);
+    Some((bytes, hash))
 }
 
 /// Remove from `dir` what runs that were killed left behind (a kill

@@ -139,15 +139,26 @@ pub fn analyse_beside<T: Beside>(
         let walked = walk_beside.then(|| s.spawn(|| walk(None, None)));
         let listing = !walk_beside && crate::history::lists_beside_load(root, !reading.no_cache);
         let listed = listing.then(|| s.spawn(list));
+        // With a cached index too big to read beside the records
+        // (neither walked nor listed here), git's index is read here:
+        // after the records it would be read beside the cached index,
+        // and outlast it (at 50,000 orders 0.23-0.29 s of one core,
+        // against 0.15 for the cached index).
+        let beside_load = !walk_beside && !listing && keep.is_some();
+        let indexed = (beside_load && crate::history::keeps_index(root))
+            .then(|| s.spawn(|| stage("history index", || crate::history::git_index(root))));
         let built = stage("load", || crate::load::load_keeping(root, keep.as_deref()))
             .map(|loaded| stage("model", || crate::model::build(loaded)));
         // The listing of a big history outlasts the records (2.9 s
         // against 2.5 at 50,000 orders): git's index is read while this
         // thread waits for it, not beside the walk, which keeps both
         // cores busy.
-        let index = listing
-            .then(|| stage("history index", || crate::history::git_index(root)))
-            .flatten();
+        let index = match indexed {
+            Some(indexed) => crate::joined(indexed),
+            None => listing
+                .then(|| stage("history index", || crate::history::git_index(root)))
+                .flatten(),
+        };
         let listed = listed.and_then(|l| l.join().ok()).flatten();
         (
             crate::joined(side),

@@ -2,7 +2,7 @@
 //!
 //! The signature commit of a section is found through the index: a file's
 //! revisions, each a commit index and a blob id. The index may come from
-//! `.git/docket/history.json`, which anyone who can write in `.git` can
+//! `.git/docket/history.bin`, which anyone who can write in `.git` can
 //! edit; pointing an unsigned revision at an unrelated commit the GM
 //! signed would otherwise lend that commit's signature to a section the
 //! GM never wrote. So before a proof rests on a commit, what the index
@@ -40,14 +40,14 @@ use std::path::Path;
 /// with the file, and the anchor is what says otherwise, cold or warm),
 /// or the index was edited.
 const CARRIED: &str = " (merged work can, when its branch forked before the section was \
-     written); if .git/docket/history.json was edited, delete .git/docket and check again";
+     written); if .git/docket/history.bin was edited, delete .git/docket and check again";
 const CARRIED_ZH: &str = "（分支在此內容寫入前分出時，合併進來的提交即會如此）；若曾編輯 \
-     .git/docket/history.json，請刪除 .git/docket 後重新檢查";
+     .git/docket/history.bin，請刪除 .git/docket 後重新檢查";
 
 /// What a failed anchor means, for the reader of the message.
-const STALE: &str = "; the index is docket's cache (.git/docket/history.json): if it was \
+const STALE: &str = "; the index is docket's cache (.git/docket/history.bin): if it was \
      edited, delete .git/docket and check again";
-const STALE_ZH: &str = "；索引是 docket 的快取（.git/docket/history.json）：若曾遭編輯，\
+const STALE_ZH: &str = "；索引是 docket 的快取（.git/docket/history.bin）：若曾遭編輯，\
      請刪除 .git/docket 後重新檢查";
 
 /// What the index says wrote a section: revision `k` (newest first) of a

@@ -3,7 +3,7 @@
 //! Reading the whole history costs time in proportion to the number of
 //! commits; a check after one new commit should cost that commit. The index
 //! is plain data, so after a walk it is written to
-//! `<git dir>/docket/history.json` (when the walk read everything, or
+//! `<git dir>/docket/history.bin` (when the walk read everything, or
 //! more than [`WALK_PAST`] commits past it), keyed by the head commit and the
 //! records root's place in the work tree. The next walk stops when it
 //! reaches that head on the first-parent line and continues the cached
@@ -48,18 +48,26 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Raised whenever what is cached or how it is read changes, in either
-/// file, or what the walk makes of the commits: both `history.json` and
+/// file, or what the walk makes of the commits: both `history.bin` and
 /// `proofs.json` are then read again (10: a controlled document is never
 /// one side of a move; and an index continued before this format could
 /// have joined two histories of one path; 11: proofs.json lists each text
 /// once; 12: proofs are made under the policies before a position; 13:
-/// the index is kept under the repository's grafts).
-const FORMAT: u32 = 13;
+/// the index is kept under the repository's grafts; 14: the index in
+/// postcard, `history.bin`, not JSON, `history.json`).
+const FORMAT: u32 = 14;
+
+/// Where dockets before format 14 kept the index (as JSON): removed when
+/// the index is next written, so that 70 MB of a big company's history
+/// is not left behind in `.git/docket`.
+const OLD_JSON: &str = "history.json";
 
 /// The index in a compact form: tens of thousands of commits by a few
 /// dozen people, so people are listed once and referred to by position,
-/// and rows are arrays, not objects. Reading and writing it is on the path
-/// of every incremental run.
+/// and rows are tuples, in postcard, ending with a hash of the rest
+/// (`atomic::write_checked`). Reading it is on the path of every
+/// incremental run: at 50,000 orders, JSON took 0.27-0.32 s of one core,
+/// postcard 0.15 (BENCHMARKS.md).
 #[derive(Serialize, Deserialize)]
 struct CacheFile {
     format: u32,
@@ -97,15 +105,20 @@ type CachedRevision = (usize, Option<String>, Option<String>, u8, Option<String>
 
 /// Where the index is cached, in the git folder `git_dir`.
 pub(super) fn path(git_dir: &Path) -> PathBuf {
-    git_dir.join("docket").join("history.json")
+    git_dir.join("docket").join("history.bin")
 }
 
 /// The cached index for this records root, if there is a usable one.
 pub(super) fn load(git_dir: &Path, prefix: &str, grafts: Option<u64>) -> Option<Base> {
-    let bytes = std::fs::read(path(git_dir)).ok()?;
-    let file: CacheFile = serde_json::from_slice(&bytes).ok()?;
-    // The file's text is not needed once parsed; at 50,000 orders it is
-    // 70 MiB that would otherwise be held through the walk, at the
+    let (bytes, _) = crate::atomic::read_checked(&path(git_dir))?;
+    // All of the bytes, or none: a file longer than what it encodes is
+    // not the file that was written.
+    let file: CacheFile = match postcard::take_from_bytes(&bytes) {
+        Ok((file, [])) => file,
+        _ => return None,
+    };
+    // The file's bytes are not needed once decoded; at 50,000 orders they
+    // are 50 MiB that would otherwise be held through the walk, at the
     // build's peak.
     drop(bytes);
     if file.format != FORMAT || file.prefix != prefix || Some(file.grafts) != grafts {
@@ -174,9 +187,32 @@ pub(super) fn load(git_dir: &Path, prefix: &str, grafts: Option<u64>) -> Option<
     })
 }
 
+/// The cached index in the git folder `git_dir` as JSON, whatever its
+/// records root, for the tests that doctor it (`tests/cli/fixture.rs`);
+/// `None` when there is none, or it is damaged.
+pub(super) fn as_json(git_dir: &Path) -> Option<serde_json::Value> {
+    let (bytes, _) = crate::atomic::read_checked(&path(git_dir))?;
+    let file: CacheFile = postcard::from_bytes(&bytes).ok()?;
+    serde_json::to_value(file).ok()
+}
+
+/// Write `index` (as [`as_json`] gave it, edited) as the cached index in
+/// `git_dir`; false if it is not an index.
+pub(super) fn from_json(git_dir: &Path, index: serde_json::Value) -> bool {
+    let Ok(file) = serde_json::from_value::<CacheFile>(index) else {
+        return false;
+    };
+    let mut written = false;
+    crate::atomic::write_atomic(&path(git_dir), |w| {
+        written = crate::atomic::write_checked(w, &file).is_ok();
+        written
+    });
+    written
+}
+
 /// How many commits past the cached index a walk reads before the index
-/// is written again. Writing it costs what the whole history costs (73
-/// MB of JSON at 50,000 orders: a third of a second of a core), reading
+/// is written again. Writing it costs what the whole history costs (52
+/// MB at 50,000 orders, a fifth of a second of a core), reading
 /// a commit past it a few milliseconds; a site rebuilt on every push,
 /// one commit at a time, writes it once every 32 pushes.
 const WALK_PAST: usize = 32;
@@ -313,8 +349,9 @@ pub(super) fn save<'h>(history: &'h History) {
         files,
     };
     crate::atomic::write_atomic(&path(&history.git_dir), |w| {
-        serde_json::to_writer(w, &file).is_ok()
+        crate::atomic::write_checked(w, &file).is_ok()
     });
+    let _ = std::fs::remove_file(history.git_dir.join("docket").join(OLD_JSON));
 }
 
 fn proofs_path(git_dir: &Path) -> PathBuf {

@@ -146,17 +146,7 @@ pub struct KeptFiles {
     tail: Option<Vec<u8>>,
 }
 
-/// A file's bytes and hash, if the hash that ends it is right.
-fn read_checked(path: &Path) -> Option<(Vec<u8>, u64)> {
-    let mut bytes = std::fs::read(path).ok()?;
-    let (body, hash) = bytes.split_last_chunk::<8>()?;
-    let hash = u64::from_le_bytes(*hash);
-    if xxhash_rust::xxh3::xxh3_64(body) != hash {
-        return None;
-    }
-    bytes.truncate(bytes.len() - 8);
-    Some((bytes, hash))
-}
+use crate::atomic::read_checked;
 
 impl KeptFiles {
     /// The files in the cache folder `dir`.
@@ -348,13 +338,7 @@ impl Keeper {
                 })
                 .collect(),
         };
-        let mut out = crate::fingerprint::Hashing {
-            inner: w,
-            hash: xxhash_rust::xxh3::Xxh3::new(),
-        };
-        postcard::to_io(&stored, &mut out).map_err(std::io::Error::other)?;
-        let hash = out.hash.digest();
-        out.inner.write_all(&hash.to_le_bytes())
+        crate::atomic::write_checked(w, &stored)
     }
 }
 

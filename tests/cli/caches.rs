@@ -41,7 +41,7 @@ fn unproven(run: &Run) -> Vec<F> {
         .collect()
 }
 
-/// Point the order's newest revision in history.json at `commit`.
+/// Point the order's newest revision in history.bin at `commit`.
 fn doctor_index(repo: &Repo, commit: git2::Oid) {
     edit_history_index(repo, |index| {
         let at = index["commits"]
@@ -247,7 +247,7 @@ fn no_cache_reads_no_cache_and_writes_none() {
     let (repo, _) = unsigned_review_then_a_signed_commit();
     let cold = repo.check();
     let caches = repo.top.join(".git/docket");
-    for cache in ["history.json", "proofs.json", "records.bin"] {
+    for cache in ["history.bin", "proofs.json", "records.bin"] {
         assert!(caches.join(cache).is_file(), "{cache}");
     }
     std::fs::remove_dir_all(&caches).unwrap();
@@ -268,7 +268,7 @@ fn no_cache_reads_no_cache_and_writes_none() {
     assert_eq!(fresh.stdout, cold.stdout);
     // The same without --no-cache writes them again.
     repo.check();
-    assert!(caches.join("history.json").is_file());
+    assert!(caches.join("history.bin").is_file());
 }
 
 /// The proofs cache is written by a whole-repository run that found
@@ -399,7 +399,7 @@ fn the_history_cache_of_one_records_root_is_not_another_s() {
     let check =
         |root: &std::path::Path| docket_on(root, &["check", "--format", "json", "--as-of", AS_OF]);
     clean(&check(&repo.root));
-    assert!(repo.top.join(".git/docket/history.json").is_file());
+    assert!(repo.top.join(".git/docket/history.bin").is_file());
     let run = check(&b);
     let f = unproven(&run);
     assert_eq!(f.len(), 1, "{:#?}", run.findings());
@@ -420,7 +420,7 @@ fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
 }
 
 /// A cache that cannot be put in place (a folder stands where
-/// `history.json` goes, as a careless restore or a tool might leave it)
+/// `history.bin` goes, as a careless restore or a tool might leave it)
 /// is no error: the run gives the output it gives without caches, and
 /// leaves no half-written file behind. The proofs cache beside it is
 /// written as usual, all of it or nothing.
@@ -428,7 +428,7 @@ fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
 fn a_cache_that_cannot_be_put_in_place_leaves_nothing_half_written() {
     let (repo, _) = unsigned_review_then_a_signed_commit();
     let caches = repo.top.join(".git/docket");
-    std::fs::create_dir_all(caches.join("history.json")).unwrap();
+    std::fs::create_dir_all(caches.join("history.bin")).unwrap();
     std::fs::create_dir_all(caches.join("records.bin")).unwrap();
     let run = repo.check();
     assert_eq!(run.code, 1, "{}", run.stderr);
@@ -439,8 +439,8 @@ fn a_cache_that_cannot_be_put_in_place_leaves_nothing_half_written() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     left.sort();
-    assert_eq!(left, ["history.json", "proofs.json", "records.bin"]);
-    assert!(caches.join("history.json").is_dir() && caches.join("records.bin").is_dir());
+    assert_eq!(left, ["history.bin", "proofs.json", "records.bin"]);
+    assert!(caches.join("history.bin").is_dir() && caches.join("records.bin").is_dir());
     let proofs: serde_json::Value =
         serde_json::from_slice(&std::fs::read(caches.join("proofs.json")).unwrap()).unwrap();
     assert!(proofs["files"].get(ORDER_PATH).is_some(), "{proofs:#}");
@@ -449,7 +449,7 @@ fn a_cache_that_cannot_be_put_in_place_leaves_nothing_half_written() {
 /// The history cache keeps every kind of revision, a deletion and a move
 /// included, so a repository where a record was deleted or moved once
 /// does not pay a full walk on every run. Seen from outside by a marker:
-/// a commit summary changed in history.json shows in `docket log` only if
+/// a commit summary changed in history.bin shows in `docket log` only if
 /// the cache was read (docket shows the cache's copy, docs/history.md);
 /// and the review, proved again from the cached index, is still proven.
 #[test]
@@ -462,9 +462,8 @@ fn a_history_with_deletions_and_moves_is_read_from_the_cache() {
     repo.write("orders/archive/SO-2026-0001.toml", &text);
     repo.commit_as("li.sales", "2026-03-11", "Archive SO-2026-0001");
     repo.check();
-    let path = repo.top.join(".git/docket/history.json");
-    let mut index: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&path).expect("history.json written")).unwrap();
+    let git_dir = repo.top.join(".git");
+    let mut index = docket::history::cached_index_json(&git_dir).expect("history.bin written");
     let changes: Vec<u64> = index["files"]
         .as_array()
         .unwrap()
@@ -482,7 +481,7 @@ fn a_history_with_deletions_and_moves_is_read_from_the_cache() {
             c[3] = "Review SO-2026-0001 (read from the cache)".into();
         }
     }
-    std::fs::write(&path, serde_json::to_vec(&index).unwrap()).unwrap();
+    assert!(docket::history::write_cached_index_json(&git_dir, index));
     let log = repo.docket(&["log", "SO-2026-0001"]);
     assert!(
         log.stdout.contains("(read from the cache)"),
@@ -537,7 +536,7 @@ fn a_cached_commit_position_out_of_range_is_proved_again_not_a_crash() {
 #[test]
 fn the_index_is_rewritten_only_after_32_commits_past_it() {
     let repo = crate::history::signed("author");
-    let cache = repo.top.join(".git/docket/history.json");
+    let cache = repo.top.join(".git/docket/history.bin");
     let log = |extra: &[&str]| {
         let mut args = vec!["log", "SO-2026-0001", "--format", "json"];
         args.extend(extra);
@@ -546,7 +545,7 @@ fn the_index_is_rewritten_only_after_32_commits_past_it() {
         run.stdout
     };
     log(&[]);
-    let written = std::fs::read(&cache).expect("history.json written");
+    let written = std::fs::read(&cache).expect("history.bin written");
     let note = |n: usize| {
         repo.append(ORDER_PATH, &format!("\n# note {n}\n"));
         repo.commit_as("li.sales", "2026-03-20", &format!("Note {n}"))
@@ -566,8 +565,7 @@ fn the_index_is_rewritten_only_after_32_commits_past_it() {
     }
     let head = note(33);
     log(&[]);
-    let rewritten: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&cache).unwrap()).unwrap();
+    let rewritten = docket::history::cached_index_json(&repo.top.join(".git")).unwrap();
     assert_eq!(rewritten["head"], head.to_string());
 }
 
@@ -593,7 +591,7 @@ fn a_first_run_walks_beside_the_records_only_when_the_history_is_small() {
         "a history over 128 MiB of packs, without a cache"
     );
     assert!(repo.check().code < 2);
-    let cache = repo.top.join(".git/docket/history.json");
+    let cache = repo.top.join(".git/docket/history.bin");
     assert!(cache.is_file());
     assert!(beside(), "a small cache, whatever the packs");
     std::fs::remove_file(&pack).unwrap();

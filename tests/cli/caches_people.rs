@@ -1,4 +1,4 @@
-//! Who made a commit, as the cached index (`.git/docket/history.json`)
+//! Who made a commit, as the cached index (`.git/docket/history.bin`)
 //! says it, is never what a proof or a policy change rests on: after a
 //! walk that continued the cache, each signature commit's author is read
 //! from the commit object. (After a walk of everything, the index is what
@@ -32,7 +32,7 @@ fn review_written_by_sales() -> (Repo, git2::Oid) {
     (repo, review)
 }
 
-/// Make the GM the author of `commit` in history.json, and remove the
+/// Make the GM the author of `commit` in history.bin, and remove the
 /// proofs kept, so that the next run proves again from that index.
 fn doctor_author(repo: &Repo, commit: git2::Oid) {
     edit_history_index(repo, |index| {

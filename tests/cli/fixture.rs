@@ -348,14 +348,13 @@ pub fn git_in(repo: &Repo, env: &[(&str, &str)], args: &[&str]) {
     assert!(out.status.success(), "{args:?}: {out:?}");
 }
 
-/// Rewrite the cached history index (`.git/docket/history.json`) with
+/// Rewrite the cached history index (`.git/docket/history.bin`) with
 /// `edit`, as someone with write access to `.git` could.
 pub fn edit_history_index(repo: &Repo, edit: impl FnOnce(&mut Value)) {
-    let path = repo.git().path().join("docket/history.json");
-    let mut index: Value =
-        serde_json::from_slice(&std::fs::read(&path).expect("history.json written")).unwrap();
+    let git_dir = repo.git().path().to_path_buf();
+    let mut index = docket::history::cached_index_json(&git_dir).expect("history.bin written");
     edit(&mut index);
-    std::fs::write(&path, serde_json::to_vec(&index).unwrap()).unwrap();
+    assert!(docket::history::write_cached_index_json(&git_dir, index));
 }
 
 /// Move `file`'s modification time half a minute back, well before git

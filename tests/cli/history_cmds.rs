@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 #[test]
 fn cached_index_extended_by_new_commits_equals_a_fresh_walk() {
     let repo = signed("author");
-    let cache = repo.top.join(".git/docket/history.json");
+    let cache = repo.top.join(".git/docket/history.bin");
     let log = |id: &str| repo.docket(&["log", id, "--format", "json"]).stdout;
     log("SO-2026-0001");
     assert!(cache.is_file(), "the first run writes the cache");
@@ -355,7 +355,7 @@ fn diff_pairs_a_moved_record_and_refuses_a_bad_range() {
 #[test]
 fn a_corrupt_or_stale_cache_gives_the_same_output_as_none() {
     let repo = signed("author");
-    let cache = repo.top.join(".git/docket/history.json");
+    let cache = repo.top.join(".git/docket/history.bin");
     let outputs = |repo: &Repo| {
         (
             repo.check().stdout,
@@ -366,8 +366,10 @@ fn a_corrupt_or_stale_cache_gives_the_same_output_as_none() {
     let fresh = outputs(&repo);
     assert!(cache.is_file());
     // Corrupt: garbage, then a truncated copy of a real cache.
+    let git_dir = repo.top.join(".git");
     let good = std::fs::read(&cache).unwrap();
-    std::fs::write(&cache, b"\x00\xffnot json at all").unwrap();
+    let good_index = docket::history::cached_index_json(&git_dir).expect("a readable index");
+    std::fs::write(&cache, b"\x00\xffnot an index at all").unwrap();
     assert_eq!(outputs(&repo), fresh, "garbage cache changed the output");
     std::fs::write(&cache, &good[..good.len() / 2]).unwrap();
     assert_eq!(outputs(&repo), fresh, "truncated cache changed the output");
@@ -383,11 +385,11 @@ fn a_corrupt_or_stale_cache_gives_the_same_output_as_none() {
         "z".repeat(40),
         "0123abcd".into(),
     ] {
-        let mut index: serde_json::Value = serde_json::from_slice(&good).unwrap();
+        let mut index = good_index.clone();
         let commits = index["commits"].as_array_mut().unwrap();
         let last = commits.len() - 1;
         commits[last][0] = id.clone().into();
-        std::fs::write(&cache, serde_json::to_vec(&index).unwrap()).unwrap();
+        assert!(docket::history::write_cached_index_json(&git_dir, index));
         assert_eq!(
             outputs(&repo),
             walked,
@@ -404,7 +406,7 @@ fn a_corrupt_or_stale_cache_gives_the_same_output_as_none() {
     // a few commits past an older cache would not write it).
     std::fs::remove_file(&cache).unwrap();
     let _ = outputs(&repo);
-    let index: serde_json::Value = serde_json::from_slice(&std::fs::read(&cache).unwrap()).unwrap();
+    let index = docket::history::cached_index_json(&git_dir).unwrap();
     assert_eq!(index["head"], head.to_string());
     let parent = git2::Repository::open(&repo.top)
         .unwrap()
@@ -423,7 +425,7 @@ fn a_corrupt_or_stale_cache_gives_the_same_output_as_none() {
     repo.set_head(rewritten);
     let with_stale_cache = outputs(&repo);
     // Read whole, the rewritten history is written for the next run.
-    let index: serde_json::Value = serde_json::from_slice(&std::fs::read(&cache).unwrap()).unwrap();
+    let index = docket::history::cached_index_json(&git_dir).unwrap();
     assert_eq!(index["head"], rewritten.to_string());
     std::fs::remove_file(&cache).unwrap();
     assert_eq!(
@@ -501,4 +503,69 @@ fn diff_finds_what_check_base_finds_and_forgets_a_re_signed_review() {
         diff["invalidated"].as_array().unwrap().is_empty(),
         "{diff:#}"
     );
+}
+
+/// A big company's rebuild reads git's index beside the records, and the
+/// cached index (`history.bin`) after them (`DOCKET_CACHED_INDEX_AFTER` takes this small
+/// history for a big one): a commit past the cache, a record changed in
+/// the working tree, one staged and changed again, and a new one are
+/// found as a walk of everything finds them.
+#[test]
+fn git_index_read_beside_the_records_finds_what_a_walk_of_everything_finds() {
+    let repo = signed("author");
+    let after = [("DOCKET_CACHED_INDEX_AFTER", "1"), ("DOCKET_TIMINGS", "1")];
+    // An index an older docket kept as JSON is removed when the new one
+    // is written, not left behind (70 MB at 50,000 orders).
+    let old = repo.top.join(".git/docket/history.json");
+    std::fs::create_dir_all(old.parent().unwrap()).unwrap();
+    std::fs::write(&old, "{\"format\": 13}").unwrap();
+    let first = repo.check_in(&after, &[]);
+    assert!(first.code < 2, "{}", first.stderr);
+    assert!(repo.top.join(".git/docket/history.bin").is_file());
+    assert!(!old.exists(), "the JSON index of an older docket is left");
+    repo.edit(ORDER_PATH, "quantity = 500", "quantity = 800");
+    repo.commit_as("li.sales", "2026-03-20", "800");
+    repo.edit(ORDER_PATH, "quantity = 800", "quantity = 900");
+    let customer = "customers/C-0001.toml";
+    repo.edit(
+        customer,
+        "contact = \"Anna Keller\"",
+        "contact = \"Jan Ott\"",
+    );
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .current_dir(&repo.top)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+    };
+    git(&["add", customer]);
+    repo.edit(customer, "contact = \"Jan Ott\"", "contact = \"Eva Roth\"");
+    let text = repo.read(customer);
+    repo.write("customers/C-0002.toml", &text.replace("C-0001", "C-0002"));
+    let warm = repo.check_in(&after, &[]);
+    assert_eq!(warm.code, repo.check_in(&[], &["--no-cache"]).code);
+    let timings = |run: &Run, stage: &str| {
+        run.stderr
+            .lines()
+            .filter(|l| l.starts_with(&format!("timing {stage} ")))
+            .count()
+    };
+    assert_eq!(timings(&warm, "history index"), 1, "{}", warm.stderr);
+    assert_eq!(timings(&warm, "history cache load"), 1, "{}", warm.stderr);
+    let fresh = repo.check_in(&[], &["--no-cache"]);
+    assert_eq!(warm.stdout, fresh.stdout);
+    for (file, rule) in [
+        (ORDER_PATH, "history-unavailable"),
+        (customer, "history-unavailable"),
+    ] {
+        assert!(
+            warm.findings()
+                .iter()
+                .any(|f| f.file == file && f.rule.contains(rule)),
+            "{file}: {}",
+            warm.stdout
+        );
+    }
 }

@@ -514,7 +514,7 @@ fn grafts_changed_after_the_caches_were_kept_are_read_as_a_cold_run_reads_them()
     };
     assert_eq!(revisions(&repo, "SO-2026-0001"), before + 2);
     let ungrafted = check(true);
-    assert!(repo.top.join(".git/docket/history.json").exists());
+    assert!(repo.top.join(".git/docket/history.bin").exists());
     let grafts = repo.top.join(".git/info/grafts");
     std::fs::create_dir_all(grafts.parent().unwrap()).unwrap();
     // The last commit's parent is now the base: the note is gone.

@@ -195,7 +195,7 @@ fn a_damaged_history_beside_an_unreadable_configuration_reports_the_configuratio
             repo.append(ORDER_PATH, "\n[[followup]]\ndate = 2026-03-06\nby = \"li.sales\"\nnote = \"Called.\"\nrisk = false\n");
             repo.commit_as("li.sales", "2026-03-06", "Follow-up");
         }
-        let cache = repo.git().path().join("docket/history.json");
+        let cache = repo.git().path().join("docket/history.bin");
         assert_eq!(cache.exists(), cached);
         // The newest commit is what a walk from the cache reads first.
         let damaged = repo.git().head().unwrap().peel_to_commit().unwrap().id();

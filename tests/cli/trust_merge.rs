@@ -118,7 +118,7 @@ fn an_incremental_run_equals_a_cold_one_with_governance_merges_and_time() {
     // A first run leaves the caches behind; everything after is read on
     // top of them.
     let _ = outputs(&repo, boot);
-    assert!(repo.top.join(".git/docket/history.json").is_file());
+    assert!(repo.top.join(".git/docket/history.bin").is_file());
     // A governed change, an ungoverned one, a merge bringing a key, and
     // a commit dated before its parent.
     add_key(&repo, "wang.gm", &public_key("wang.new"));
@@ -335,7 +335,7 @@ fn proved_anew(repo: &Repo, id: &str, cold: bool) -> Vec<String> {
             if cold {
                 args.push("--no-cache");
             } else {
-                assert!(repo.top.join(".git/docket/history.json").is_file());
+                assert!(repo.top.join(".git/docket/history.bin").is_file());
                 std::fs::remove_file(repo.top.join(".git/docket/proofs.json")).unwrap();
             }
             let run = repo.docket(&args);
