@@ -77,7 +77,6 @@ fn main() {
         history: Some(&history),
         templates: false,
         progress: false,
-        hold: None,
     };
     // Cold: no previous site, every page rendered.
     let (t, stats) = time(3, || {

@@ -13,21 +13,24 @@
 //! 50,000 orders a third of a second of system time, a twentieth of its
 //! CPU time (BENCHMARKS.md).
 //!
-//! So a build that finds what a previous one kept ([`Hold::when`]: a
-//! published site and the history's cached index) keeps what it frees
-//! for its own reuse, until it lays out more record pages than a few
-//! commits change ([`Hold::laying_out`]): a build that lays out every
-//! page (another docket version, a changed configuration) reads every
-//! page's timeline from git, as a cold build does, and peaks as high: it
-//! then gives back what it held, and freed memory from there on as usual.
-//! (Held, freed memory is still marked to go back, after ten minutes
-//! instead of a second, so that a release can return it at once; held
-//! for ever, the pages' build of a 50,000-order company peaked at 1,056-
-//! 1,146 MiB instead of 944-970.)
-//! The choice changes only when memory goes back, never what a build
-//! computes.
+//! So a build that finds what a previous one kept ([`hold`]: a published
+//! site and the history's cached index) keeps what it frees for its own
+//! reuse, until it proves more files or lays out more record pages than
+//! a few commits change ([`working_through`]): a build that proves every
+//! file again, or lays out every page (another docket version, a changed
+//! configuration), reads every revision from git as a cold build does,
+//! and peaks as high. It then gives back what it held, at once, and
+//! freed memory from there on as usual ([`release`]). Held, freed memory
+//! is still marked to go back, after ten minutes instead of a second, so
+//! that a release can return it: held for ever (a delay of -1), a
+//! 50,000-order build that laid out every page peaked at 1,031-1,120 MiB
+//! instead of 945-950; and memory freed before the hold, a second old
+//! when the build has loaded its records, is returned when the hold
+//! begins, or mimalloc would return everything freed until then at that
+//! second. The choice changes only when memory goes back, never what a
+//! build computes.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 
 /// mimalloc's `mi_option_purge_delay` (its `mimalloc.h`, version 3, the
 /// one `libmimalloc-sys` builds): milliseconds before freed memory is
@@ -36,70 +39,66 @@ const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 /// The purge delay while memory is held: longer than any build that
 /// lays out few pages. Not "never" (-1): memory freed then would not even
-/// be marked to go back, and [`Hold::release`] could not return it.
+/// be marked to go back, and [`release`] could not return it.
 const HELD_MS: std::ffi::c_long = 10 * 60 * 1000;
 
-/// More record pages laid out than this, and freed memory goes back to the
-/// system again: a commit lays out a handful; a new employee, the pages
-/// that name her.
-pub const LAID_OUT: usize = 1_000;
+/// More record pages laid out, or more files proven, than this, and freed
+/// memory goes back to the system again: a commit changes a handful; a new
+/// employee, the pages that name her.
+pub const LOTS: usize = 1_000;
 
-/// Freed memory held for reuse, from [`Hold::when`] until
-/// [`Hold::release`] (or the end of the process).
-pub struct Hold {
-    /// The purge delay before, restored by [`Hold::release`].
-    before: std::ffi::c_long,
-    held: AtomicBool,
-}
+/// Whether freed memory is held now ([`hold`]), and the purge delay
+/// before, which [`release`] restores.
+static HELD: AtomicBool = AtomicBool::new(false);
+static BEFORE: AtomicI64 = AtomicI64::new(0);
 
-impl Hold {
-    /// Hold freed memory when `incremental` (the build continues a
-    /// previous one: see the module's comment); `None` otherwise.
-    pub fn when(incremental: bool) -> Option<Hold> {
-        if !incremental {
-            return None;
-        }
-        // SAFETY: reading and setting an option of mimalloc, which it reads
-        // again each time it would purge.
-        let before = unsafe { libmimalloc_sys::mi_option_get(PURGE_DELAY) };
-        unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, HELD_MS) };
-        Some(Hold {
-            before,
-            held: AtomicBool::new(true),
-        })
+/// Hold freed memory when `incremental` (the build continues a previous
+/// one: see the module's comment), until [`release`].
+pub fn hold(incremental: bool) {
+    if !incremental || HELD.swap(true, Ordering::SeqCst) {
+        return;
     }
-
-    /// `laid_out` record pages have been laid out so far: past
-    /// [`LAID_OUT`], release.
-    pub fn laying_out(&self, laid_out: usize) {
-        if laid_out > LAID_OUT {
-            self.release();
-        }
-    }
-
-    /// Give back what is held now, and freed memory from here on as
-    /// before (once; any thread).
-    pub fn release(&self) {
-        if self.held.swap(false, Ordering::Relaxed) {
-            // SAFETY: as in `when`; then a collection, forced: every arena's
-            // memory marked to go back goes now, whatever its delay.
-            unsafe {
-                libmimalloc_sys::mi_option_set(PURGE_DELAY, self.before);
-                libmimalloc_sys::mi_collect(true);
-            }
-        }
-    }
-
-    /// Whether freed memory is still held.
-    pub fn is_held(&self) -> bool {
-        self.held.load(Ordering::Relaxed)
+    // SAFETY: reading and setting an option of mimalloc, which it reads
+    // again each time it would purge. Then a collection, forced: what was
+    // freed before is returned now, and with it goes the deadline it set
+    // (mimalloc keeps one per arena, the first one set), which would
+    // otherwise return, a second into the build, all that was freed until
+    // then.
+    unsafe {
+        let before = libmimalloc_sys::mi_option_get(PURGE_DELAY);
+        // `c_long` is 64 bits here, 32 on Windows.
+        #[allow(clippy::useless_conversion)]
+        BEFORE.store(i64::from(before), Ordering::SeqCst);
+        libmimalloc_sys::mi_option_set(PURGE_DELAY, HELD_MS);
+        libmimalloc_sys::mi_collect(true);
     }
 }
 
-impl Drop for Hold {
-    fn drop(&mut self) {
-        self.release();
+/// `done` record pages laid out, or files proven, so far by one stage:
+/// past [`LOTS`], [`release`].
+pub fn working_through(done: usize) {
+    if done > LOTS {
+        release();
     }
+}
+
+/// Give back what is held now, and freed memory from here on as before
+/// (any thread; nothing if nothing is held).
+pub fn release() {
+    if HELD.swap(false, Ordering::SeqCst) {
+        let before = std::ffi::c_long::try_from(BEFORE.load(Ordering::SeqCst)).unwrap_or(1000);
+        // SAFETY: as in `hold`; then a collection, forced: every arena's
+        // memory marked to go back goes now, whatever its delay.
+        unsafe {
+            libmimalloc_sys::mi_option_set(PURGE_DELAY, before);
+            libmimalloc_sys::mi_collect(true);
+        }
+    }
+}
+
+/// Whether freed memory is held now.
+pub fn is_held() -> bool {
+    HELD.load(Ordering::SeqCst)
 }
 
 #[cfg(test)]
@@ -114,24 +113,25 @@ mod tests {
     /// The option set is the purge delay (a wrong index would set another
     /// of mimalloc's options), and it comes back when released.
     #[test]
-    fn a_hold_sets_the_purge_delay_and_restores_it() {
-        assert!(Hold::when(false).is_none());
+    fn a_hold_sets_the_purge_delay_and_a_release_restores_it() {
         let before = delay();
         if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
             // mimalloc's default (a second), which none of the options
             // beside this one in its list has.
             assert_eq!(before, 1000);
         }
-        let hold = Hold::when(true).unwrap();
+        hold(false);
+        assert!(!is_held());
+        assert_eq!(delay(), before);
+        hold(true);
+        assert!(is_held());
         assert_eq!(delay(), HELD_MS);
-        hold.laying_out(LAID_OUT);
-        assert!(hold.is_held());
-        hold.laying_out(LAID_OUT + 1);
-        assert!(!hold.is_held());
+        working_through(LOTS);
+        assert!(is_held());
+        working_through(LOTS + 1);
+        assert!(!is_held());
         assert_eq!(delay(), before);
-        hold.release();
-        assert_eq!(delay(), before);
-        drop(hold);
+        release();
         assert_eq!(delay(), before);
     }
 }

@@ -91,7 +91,7 @@ fn run_beside(
     };
     // A build that continues a previous one keeps the memory it frees
     // for its own reuse (`crate::memory`).
-    let hold = crate::memory::Hold::when(
+    crate::memory::hold(
         !every_signature && !opts.no_cache && crate::history::keeps_index(opts.root),
     );
     let (mut publisher, model, history, report) = analyse_beside(opts.root, &reading, publisher)?;
@@ -107,13 +107,13 @@ fn run_beside(
         history: Some(&history),
         templates: true,
         progress: opts.progress,
-        hold: hold.as_ref(),
     };
     let stats = render::site(&model, &report, &status, publisher, &site)?;
     history.counts();
     crate::timing::count(
         "freed memory held to the end",
-        hold.as_ref().map_or(0, |h| usize::from(h.is_held())),
+        usize::from(crate::memory::is_held()),
     );
+    crate::memory::release();
     Ok((stats, report, Remains { model, history }))
 }

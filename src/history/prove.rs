@@ -131,6 +131,7 @@ fn prove_all(history: &mut History, model: &Model, only: Option<&str>) -> crate:
     // every proof and kept timeline was the 50,000-order build's peak of
     // memory. The proofs are then moved, once, into a list made to
     // measure.
+    let missed = std::sync::atomic::AtomicUsize::new(0);
     let per_file: Vec<crate::Result<FileProofs>> = files
         .into_par_iter()
         .map_init(
@@ -144,6 +145,11 @@ fn prove_all(history: &mut History, model: &Model, only: Option<&str>) -> crate:
                 if let Some((proofs, order)) = hit {
                     return Ok((file.to_string(), proofs, order, Cached::Hit, None));
                 }
+                // Proving every file again (another configuration) peaks as
+                // a first build does: memory goes back as it is freed.
+                crate::memory::working_through(
+                    missed.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
+                );
                 let objects = objects
                     .as_ref()
                     .map_err(|e| crate::Error::Git(e.to_string()))?;

@@ -79,9 +79,6 @@ pub struct SiteOptions<'h> {
     pub templates: bool,
     /// Show a progress bar (the caller decides whether stderr is a terminal).
     pub progress: bool,
-    /// Freed memory held for reuse, given back once more than a few
-    /// record pages are laid out (`crate::memory`).
-    pub hold: Option<&'h crate::memory::Hold>,
 }
 
 /// What a build wrote.
@@ -313,7 +310,6 @@ pub fn site(
         kept: Default::default(),
         values: Default::default(),
         verify: crate::env_flag("DOCKET_VERIFY_READS"),
-        hold: opts.hold,
     };
     // The whole model as JSON is the largest file by far (hundreds of
     // megabytes for a big company): streamed, never held in memory, and
@@ -354,8 +350,8 @@ pub fn site(
         .is_ok_and(|kept| kept.pages.is_empty());
     // Every page laid out is a cold build's peak: memory goes back as
     // freed from here on.
-    if let Some(hold) = opts.hold.filter(|_| every_page) {
-        hold.release();
+    if every_page {
+        crate::memory::release();
     }
     let reading = opts
         .history

@@ -43,8 +43,6 @@ pub(super) struct Renderer<'a> {
     /// Build the pages taken from the previous site anyway and fail if
     /// one differs (`DOCKET_VERIFY_READS`, see `reads.rs`).
     pub(super) verify: bool,
-    /// Freed memory held for reuse while few pages are laid out.
-    pub(super) hold: Option<&'a crate::memory::Hold>,
 }
 
 impl Renderer<'_> {
@@ -202,9 +200,7 @@ impl Renderer<'_> {
                     let n = self
                         .laid_out
                         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    if let Some(hold) = self.hold {
-                        hold.laying_out(n + 1);
-                    }
+                    crate::memory::working_through(n + 1);
                     page.timeline = self.timeline(file)?;
                     Ok(())
                 })?;
