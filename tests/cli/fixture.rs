@@ -613,3 +613,20 @@ pub fn corrupt(repo: &Repo, id: git2::Oid) {
     std::fs::set_permissions(&path, perms).unwrap();
     std::fs::write(&path, b"this is not a zlib stream at all").unwrap();
 }
+
+/// `docket demo --orders N` into `dir/records` (its own site into
+/// `dir/demo-site`): a company with a history, keys beside it in
+/// `dir/keys`. Returns the records' folder.
+pub fn demo_records(dir: &Path, orders: usize) -> PathBuf {
+    let records = dir.join("records");
+    let run: Run = docket_cmd()
+        .args(["demo", "--orders", &orders.to_string(), "--repo"])
+        .arg(&records)
+        .arg("--out")
+        .arg(dir.join("demo-site"))
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    records
+}

@@ -59,16 +59,7 @@ fn append(records: &Path, rel: &str, text: &str) {
 #[test]
 fn a_rebuild_holds_freed_memory_until_it_lays_out_every_page() {
     let dir = tempfile::tempdir().unwrap();
-    let records = dir.path().join("records");
-    let run: Run = docket_cmd()
-        .args(["demo", "--orders", "12", "--repo"])
-        .arg(&records)
-        .arg("--out")
-        .arg(dir.path().join("demo-site"))
-        .output()
-        .unwrap()
-        .into();
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let records = demo_records(dir.path(), 12);
     let site = dir.path().join("site");
 
     // A first build into a new folder: nothing to continue.

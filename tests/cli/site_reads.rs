@@ -23,16 +23,7 @@ struct Demo {
 impl Demo {
     fn new() -> Demo {
         let dir = tempfile::tempdir().unwrap();
-        let records = dir.path().join("records");
-        let run: Run = docket_cmd()
-            .args(["demo", "--orders", "24", "--repo"])
-            .arg(&records)
-            .arg("--out")
-            .arg(dir.path().join("demo-site"))
-            .output()
-            .unwrap()
-            .into();
-        assert_eq!(run.code, 0, "{}", run.stderr);
+        let records = demo_records(dir.path(), 24);
         let site = dir.path().join("site");
         Demo {
             _dir: dir,
