@@ -12,20 +12,6 @@ use std::path::Path;
 
 const AS_OF: &str = "2026-11-20";
 
-fn demo(dir: &Path) -> std::path::PathBuf {
-    let records = dir.join("records");
-    let run: Run = docket_cmd()
-        .args(["demo", "--orders", "12", "--repo"])
-        .arg(&records)
-        .arg("--out")
-        .arg(dir.join("demo-site"))
-        .output()
-        .unwrap()
-        .into();
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    records
-}
-
 /// Build `records` into `out` with tables longer than `part_rows` rows
 /// rendered in parts of that many (0: none); every file of the site.
 fn site(records: &Path, out: &Path, part_rows: &str) -> BTreeMap<String, Vec<u8>> {
@@ -70,7 +56,7 @@ fn busiest_month(files: &BTreeMap<String, Vec<u8>>) -> String {
 #[test]
 fn a_site_with_its_tables_in_parts_is_the_site_rendered_whole() {
     let dir = tempfile::tempdir().unwrap();
-    let records = demo(dir.path());
+    let records = demo_records(dir.path(), 12);
     let whole = site(&records, &dir.path().join("whole"), "0");
     // Long tables on the pages that are rendered in parts: a month's
     // signatures on the audit's pages, the lists, the people page.
@@ -96,7 +82,7 @@ fn a_site_with_its_tables_in_parts_is_the_site_rendered_whole() {
 #[test]
 fn a_long_table_is_rendered_a_part_at_a_time() {
     let dir = tempfile::tempdir().unwrap();
-    let records = demo(dir.path());
+    let records = demo_records(dir.path(), 12);
     // The built-in macros.html with a mark at the start of each call of
     // the rows component: one call per table rendered whole, one per part
     // rendered apart.
