@@ -52,11 +52,23 @@ pub const LOTS: usize = 1_000;
 static HELD: AtomicBool = AtomicBool::new(false);
 static BEFORE: AtomicI64 = AtomicI64::new(0);
 
+/// Releases the hold when dropped: at the end of a build, whether it
+/// succeeded or failed, so that a process that goes on (a library's
+/// user) gives memory back as before.
+#[must_use = "the hold ends when this is dropped"]
+pub struct Held(());
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        release();
+    }
+}
+
 /// Hold freed memory when `incremental` (the build continues a previous
-/// one: see the module's comment), until [`release`].
-pub fn hold(incremental: bool) {
+/// one: see the module's comment), until [`release`] or the guard's end.
+pub fn hold(incremental: bool) -> Held {
     if !incremental || HELD.swap(true, Ordering::SeqCst) {
-        return;
+        return Held(());
     }
     // SAFETY: reading and setting an option of mimalloc, which it reads
     // again each time it would purge. Then a collection, forced: what was
@@ -72,6 +84,7 @@ pub fn hold(incremental: bool) {
         libmimalloc_sys::mi_option_set(PURGE_DELAY, HELD_MS);
         libmimalloc_sys::mi_collect(true);
     }
+    Held(())
 }
 
 /// `done` record pages laid out, or files proven, so far by one stage:
@@ -120,10 +133,10 @@ mod tests {
             // beside this one in its list has.
             assert_eq!(before, 1000);
         }
-        hold(false);
+        drop(hold(false));
         assert!(!is_held());
         assert_eq!(delay(), before);
-        hold(true);
+        let held = hold(true);
         assert!(is_held());
         assert_eq!(delay(), HELD_MS);
         working_through(LOTS);
@@ -132,6 +145,15 @@ mod tests {
         assert!(!is_held());
         assert_eq!(delay(), before);
         release();
+        drop(held);
+        assert_eq!(delay(), before);
+        // A build that fails ends its hold too.
+        let failed = || -> Result<(), ()> {
+            let _held = hold(true);
+            Err(())
+        };
+        assert!(failed().is_err());
+        assert!(!is_held());
         assert_eq!(delay(), before);
     }
 }

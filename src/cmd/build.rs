@@ -91,7 +91,7 @@ fn run_beside(
     };
     // A build that continues a previous one keeps the memory it frees
     // for its own reuse (`crate::memory`).
-    crate::memory::hold(
+    let held = crate::memory::hold(
         !every_signature && !opts.no_cache && crate::history::keeps_index(opts.root),
     );
     let (mut publisher, model, history, report) = analyse_beside(opts.root, &reading, publisher)?;
@@ -114,6 +114,6 @@ fn run_beside(
         "freed memory held to the end",
         usize::from(crate::memory::is_held()),
     );
-    crate::memory::release();
+    drop(held);
     Ok((stats, report, Remains { model, history }))
 }
