@@ -42,6 +42,10 @@ const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// be marked to go back, and [`release`] could not return it.
 const HELD_MS: std::ffi::c_long = 10 * 60 * 1000;
 
+// Longer than any rebuild that holds (a few seconds at 50,000 orders): a
+// short delay would return memory in mid-build, and 0 at once.
+const _: () = assert!(HELD_MS >= 60_000);
+
 /// More record pages laid out, or more files proven, than this, and freed
 /// memory goes back to the system again: a commit changes a handful; a new
 /// employee, the pages that name her.
