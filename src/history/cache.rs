@@ -110,17 +110,7 @@ pub(super) fn path(git_dir: &Path) -> PathBuf {
 
 /// The cached index for this records root, if there is a usable one.
 pub(super) fn load(git_dir: &Path, prefix: &str, grafts: Option<u64>) -> Option<Base> {
-    let (bytes, _) = crate::atomic::read_checked(&path(git_dir))?;
-    // All of the bytes, or none: a file longer than what it encodes is
-    // not the file that was written.
-    let file: CacheFile = match postcard::take_from_bytes(&bytes) {
-        Ok((file, [])) => file,
-        _ => return None,
-    };
-    // The file's bytes are not needed once decoded; at 50,000 orders they
-    // are 50 MiB that would otherwise be held through the walk, at the
-    // build's peak.
-    drop(bytes);
+    let file = read(git_dir)?;
     if file.format != FORMAT || file.prefix != prefix || Some(file.grafts) != grafts {
         return None;
     }
@@ -187,13 +177,24 @@ pub(super) fn load(git_dir: &Path, prefix: &str, grafts: Option<u64>) -> Option<
     })
 }
 
-/// The cached index in the git folder `git_dir` as JSON, whatever its
-/// records root, for the tests that doctor it (`tests/cli/fixture.rs`);
-/// `None` when there is none, or it is damaged.
-pub(super) fn as_json(git_dir: &Path) -> Option<serde_json::Value> {
+/// The file of the cached index in the git folder `git_dir`, whatever
+/// its records root; `None` when there is none, or it is damaged. Its
+/// bytes are let go once decoded: at 50,000 orders they are 50 MiB that
+/// would otherwise be held through the walk, at the build's peak.
+fn read(git_dir: &Path) -> Option<CacheFile> {
     let (bytes, _) = crate::atomic::read_checked(&path(git_dir))?;
-    let file: CacheFile = postcard::from_bytes(&bytes).ok()?;
-    serde_json::to_value(file).ok()
+    // All of the bytes, or none: a file longer than what it encodes is
+    // not the file that was written.
+    match postcard::take_from_bytes(&bytes) {
+        Ok((file, [])) => Some(file),
+        _ => None,
+    }
+}
+
+/// The cached index in `git_dir` as JSON ([`read`]), for the tests that
+/// doctor it (`tests/cli/fixture.rs`).
+pub(super) fn as_json(git_dir: &Path) -> Option<serde_json::Value> {
+    serde_json::to_value(read(git_dir)?).ok()
 }
 
 /// Write `index` (as [`as_json`] gave it, edited) as the cached index in

@@ -212,10 +212,11 @@ impl History {
 
 /// The largest cached index (`history.bin`) whose history is read
 /// beside the records. Both are then held at once. Measured with the
-/// index in JSON (15 MB at 10,000 orders, 73 at 50,000; in postcard, since
-/// format 14, 52 MB at 50,000): at 10,000 orders that costs 20-30 MiB and
-/// saves a tenth of a second; at 50,000 it saved 0.3 s of a 4.6 s rebuild once the records' texts were
-/// kept between runs (`load/kept.rs`), and raised the rebuild's peak from
+/// index in JSON (15 MB at 10,000 orders, 73 at 50,000; in postcard,
+/// since format 14, 52 MB at 50,000): at 10,000 orders that costs 20-30
+/// MiB and saves a tenth of a second; at 50,000 it saved 0.3 s of a 4.6
+/// s rebuild once the records' texts were kept between runs
+/// (`load/kept.rs`), and raised the rebuild's peak from
 /// 830-870 MiB to 975-985, too near issue 16's 1 GiB. Beside the model
 /// instead it saved nothing and peaked at 1,050 MiB (BENCHMARKS.md).
 const BESIDE_MAX_BYTES: u64 = 32 << 20;
@@ -307,11 +308,15 @@ pub fn write_cached_index_json(git_dir: &Path, index: serde_json::Value) -> bool
 /// Whether a previous run kept the history's index for the records at
 /// `root` (`history.bin`, usable or not).
 pub fn keeps_index(root: &Path) -> bool {
-    matches!(discover(root), Ok(Some((repo, _))) if cache::path(repo.path()).exists())
+    matches!(discover(root), Ok(Some((repo, _))) if kept_index(&repo))
+}
+
+fn kept_index(repo: &git2::Repository) -> bool {
+    cache::path(repo.path()).exists()
 }
 
 fn lists(repo: &git2::Repository, caches: bool) -> bool {
-    !(repo.is_shallow() || caches && cache::path(repo.path()).exists())
+    !(repo.is_shallow() || caches && kept_index(repo))
 }
 
 /// git's index for the working tree of the records at `root`, read now
