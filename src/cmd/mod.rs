@@ -176,7 +176,9 @@ pub fn analyse_beside<T: Beside>(
         Some(joined) => joined.unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
         None => walk(listed.0, listed.1),
     };
-    let mut history = stage("history working tree", || walked?.worktree(root))?;
+    let mut history = stage("history working tree", || {
+        walked?.worktree(root, Some(&model.sources))
+    })?;
     history.keep_revised = reading.timelines;
     let published = side.published();
     if let Some(published) = published.as_ref().or(reading.published) {

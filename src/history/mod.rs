@@ -125,17 +125,16 @@ impl History {
     /// `caches` is true (`--no-cache`: everything is read from git,
     /// nothing is written).
     pub fn open_with(root: &Path, start: Option<git2::Oid>, caches: bool) -> Result<History> {
-        History::walk(root, start, caches, false, None, None)?.worktree(root)
+        History::walk(root, start, caches, false, None, None)?.worktree(root, None)
     }
 
     /// The first half of [`History::open_with`]: the commits and git's
     /// index, read from what git writes whole (objects that never change,
     /// `HEAD`, the index) and from docket's cache, so it may run beside
     /// the loading of the records. The working tree is compared with
-    /// `HEAD` by [`Walked::worktree`], after the records were read: a file
-    /// edited after it was read then shows as not committed. (One put
-    /// back to its committed content in between is not noticed: the
-    /// comparison reads the disk, not the bytes the loader read.)
+    /// `HEAD` by [`Walked::worktree`], after the records were read, by
+    /// the stat each record had as it was read: what is judged is the
+    /// text that was checked, not what the file holds a moment later.
     ///
     /// With `seal`, the walk also verifies the SSH signature of every
     /// commit it reads (a build about to show every commit's signature).
@@ -360,8 +359,14 @@ pub struct Walked {
 
 impl Walked {
     /// The second half of [`History::open_with`]: which files of the
-    /// working tree differ from `HEAD`.
-    pub fn worktree(self, root: &Path) -> Result<History> {
+    /// working tree differ from `HEAD`, judging each file the loader read
+    /// by its stat as read (`read`, `Model::sources`) when given, and
+    /// walking the root when not.
+    pub fn worktree(
+        self,
+        root: &Path,
+        read: Option<&crate::Lookup<String, crate::load::Source>>,
+    ) -> Result<History> {
         use crate::timing::stage;
         let Walked { mut history, rest } = self;
         let Some((cached, stat)) = rest else {
@@ -376,7 +381,7 @@ impl Walked {
         let (worktree, proofs_read) = std::thread::scope(|s| {
             let save = (history.caches && cache::stale(&history, cached))
                 .then(|| s.spawn(|| stage("history cache save", || cache::save(&history))));
-            let read = preload.then(|| {
+            let proofs = preload.then(|| {
                 s.spawn(|| {
                     stage("history proofs read", || {
                         cache::read_proofs(&history.git_dir)
@@ -384,10 +389,10 @@ impl Walked {
                 })
             });
             let worktree = stage("history worktree", || {
-                worktree::worktree(&history, &stat, root)
+                worktree::worktree(&history, &stat, root, read)
             });
             save.map(crate::joined);
-            (worktree, read.map(crate::joined))
+            (worktree, proofs.map(crate::joined))
         });
         history.worktree = worktree?;
         history.proofs_read = proofs_read;

@@ -18,6 +18,7 @@ pub type Time = (i64, i64);
 const KIND: u32 = 0o170000;
 const FILE: u32 = 0o100000;
 const LINK: u32 = 0o120000;
+const FOLDER: u32 = 0o040000;
 
 /// What `lstat` (or `fstat`) says of a file that a change to it would
 /// move, with its kind and size.
@@ -40,6 +41,10 @@ impl FileStat {
 
     pub fn is_symlink(&self) -> bool {
         self.mode & KIND == LINK
+    }
+
+    pub fn is_dir(&self) -> bool {
+        self.mode & KIND == FOLDER
     }
 
     /// The kind bits of `mode` alone, to compare with git's.
@@ -70,7 +75,7 @@ impl FileStat {
             } else if t.is_file() {
                 FILE
             } else {
-                0o040000
+                FOLDER
             };
             FileStat {
                 dev: 0,
@@ -126,6 +131,20 @@ impl FileStat {
         let file = std::fs::File::from(rustix::fs::openat(dir, name, flags, Mode::empty())?);
         Ok(FileStat::of(&file.metadata()?))
     }
+}
+
+/// What the loader knows of one file it read.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Source {
+    /// The hash of its bytes (0 when it could not be read): what
+    /// `Loaded::fingerprint` is made of.
+    pub hash: u64,
+    /// The file's own stat as it was read, when it was a regular file in
+    /// its own name (not reached through a link): what the history's
+    /// check of the working tree judges by git's index, instead of
+    /// looking at each of a hundred thousand files again (and at the file
+    /// as it was read, not as it is a moment later).
+    pub stat: Option<FileStat>,
 }
 
 #[cfg(test)]

@@ -26,7 +26,7 @@ mod paths;
 mod refused;
 mod value;
 
-pub use filestat::FileStat;
+pub use filestat::{FileStat, Source};
 pub use folder::more_open_files;
 pub use guard::{Attached, Guard};
 pub use lines::LineIndex;
@@ -103,9 +103,8 @@ pub struct Loaded {
     /// model is a function of, so a build can tell that anything made from
     /// the model alone is unchanged without making it again.
     pub fingerprint: u64,
-    /// Each file read, and the hash of its bytes (what `fingerprint` is
-    /// made of).
-    pub hashes: crate::Lookup<String, u64>,
+    /// Each file the walk found to read, and what reading it found.
+    pub hashes: crate::Lookup<String, Source>,
 }
 
 /// Top-level entries that belong to a records repository but hold no records.
@@ -325,7 +324,9 @@ fn load_from<'f>(
         .into_par_iter()
         .map(|(rel, role, taken, link)| {
             let keeper = keeper.as_ref().filter(|_| !link);
-            read_doc(&guard, rel, role, taken, keeper)
+            let mut parsed = read_doc(&guard, rel, role, taken, keeper);
+            parsed.stat = parsed.stat.filter(|s| !link && s.is_file());
+            parsed
         })
         .collect();
     let from_files = parsed
@@ -343,13 +344,20 @@ fn load_from<'f>(
         keeper.finish(summary, &written);
     }
     let mut fingerprint = crate::fingerprint::Fingerprint::new(4);
-    for Parsed { hash, doc, .. } in &parsed {
+    for Parsed {
+        hash, doc, stat, ..
+    } in &parsed
+    {
         let rel = match doc {
             Ok(d) => &d.rel,
             Err(f) => &f.file,
         };
         fingerprint.str(rel).u64(*hash);
-        loaded.hashes.insert(rel.clone(), *hash);
+        let source = Source {
+            hash: *hash,
+            stat: *stat,
+        };
+        loaded.hashes.insert(rel.clone(), source);
     }
     loaded.fingerprint = fingerprint.finish();
     loaded.guard = guard;
@@ -379,6 +387,8 @@ struct Parsed {
     doc: Result<Doc, Finding>,
     /// What to keep of its text for the next run, and where it came from.
     keep: Option<(kept::Keep, kept::Source)>,
+    /// Its stat as read (`Source::stat`).
+    stat: Option<FileStat>,
 }
 
 fn read_doc(
@@ -403,6 +413,7 @@ fn read_doc(
             hash,
             doc: Ok(doc),
             keep,
+            stat: now,
         };
     }
     match guard.read_stat(&rel, Some(MAX_FILE_BYTES)) {
@@ -420,6 +431,7 @@ fn read_doc(
                 hash,
                 doc,
                 keep,
+                stat: Some(md),
             }
         }
         Err(why) => Parsed {
@@ -427,6 +439,7 @@ fn read_doc(
             hash: 0,
             doc: Err(Finding::new(RuleId::Parse, &rel, None, why.reason())),
             keep: None,
+            stat: None,
         },
     }
 }

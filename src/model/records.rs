@@ -59,11 +59,13 @@ macro_rules! model {
             /// from.
             #[serde(skip)]
             pub source: u64,
-            /// The loader's hash of each file read (path -> hash of its
-            /// bytes): a site rebuild tells by it that a record's page
-            /// is unchanged without laying it out again.
+            /// What the loader knows of each file read (path -> the hash
+            /// of its bytes, its stat as read): a site rebuild tells by
+            /// the hash that a record's page is unchanged without laying
+            /// it out again; the history's check of the working tree
+            /// compares the stat with git's index.
             #[serde(skip)]
-            pub sources: crate::Lookup<String, u64>,
+            pub sources: crate::Lookup<String, crate::load::Source>,
         }
 
         /// One record of any kind, as read, before it joins its index.

@@ -174,7 +174,7 @@ impl Renderer<'_> {
                 base.str(&path)
                     .str(file)
                     .u64(trail.map_or(0, |t| t.timeline_inputs(file)))
-                    .u64(cx.model.sources.get(file).copied().unwrap_or(0))
+                    .u64(cx.model.sources.get(file).map_or(0, |s| s.hash))
                     .hash(&own);
                 let with_reads = |reads: &[Read]| {
                     let mut fp = base.clone();
