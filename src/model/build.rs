@@ -87,12 +87,17 @@ pub fn build(loaded: Loaded) -> (Model, Vec<Finding>) {
         }
     }
 
-    // The parsed files are no longer needed: freeing 23,000 trees took a
-    // third of this stage's time in a profile at 10,000 orders, so a
-    // thread of its own does it while the run goes on (if none can start,
-    // they are freed here).
+    // The parsed files are no longer needed, and are freed here, on every
+    // core. They were freed on a thread of their own while the run went on
+    // (freeing 23,000 trees took a third of this stage's time at 10,000
+    // orders), but that thread then raced the reading of the history's
+    // cached index: in a rebuild, which keeps what it frees for reuse
+    // (`memory.rs`), the index got fresh memory whenever the trees were
+    // not yet freed, and the peak at 50,000 orders moved between 907 and
+    // 983 MiB from one run to the next. Freed first, it is 907-932 MiB,
+    // in no more time (BENCHMARKS.md).
     let docs = loaded.records;
-    let _detached = std::thread::Builder::new().spawn(move || drop(docs));
+    docs.into_par_iter().for_each(drop);
     let mut model = by_kind.into_model();
     model.index_flowsheets();
     model.config = config;
