@@ -20,7 +20,11 @@
 # With SEPARATE=1, binary k works on its own copy, RECORDS.k and SITE.k
 # (made on first use with `cp -a`, git's index refreshed, then one build
 # not timed): for binaries whose caches in .git/docket differ in format,
-# which would otherwise throw each other's away on every round.
+# which would otherwise throw each other's away on every round. That
+# includes any two whose loaders differ by a byte of source: the kept
+# records are kept under a seed of it (`load/kept.rs`), and each build
+# after the other binary's reads every record again (half a second at
+# 50,000 orders, which once passed for a slow host).
 set -euo pipefail
 records=$1 site=$2 rounds=$3
 shift 3

@@ -305,6 +305,24 @@ mod tests {
         }
     }
 
+    /// The procedure is read by the loader as text, without a stat, and a
+    /// new one is named nowhere in `HEAD`: it is looked for by name, and
+    /// found untracked both ways.
+    #[test]
+    fn a_new_procedure_is_found_untracked_without_the_loader() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        git(root, &["init", "-q"]);
+        write(root, "docket.toml", "[company]\nname = \"A\"\n");
+        git(root, &["add", "-A"]);
+        git(root, &["commit", "-qm", "first"]);
+        write(root, PROCEDURE, "# Procedure\n");
+        let [read, walked] = both(root);
+        assert_eq!(read, walked);
+        assert_eq!(read.get(PROCEDURE), Some(&Dirty::Untracked));
+        assert_eq!(read.len(), 1, "{read:?}");
+    }
+
     /// A record edited after the loader read it is judged as it was read:
     /// the text that was checked is the committed one. The walk, which
     /// looks later, sees the edit.
