@@ -210,6 +210,18 @@ mod tests {
         std::fs::write(path, text).unwrap();
     }
 
+    /// A repository holding `files`, committed.
+    fn committed(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        git(dir.path(), &["init", "-q"]);
+        for (rel, text) in files {
+            write(dir.path(), rel, text);
+        }
+        git(dir.path(), &["add", "-A"]);
+        git(dir.path(), &["commit", "-qm", "first"]);
+        dir
+    }
+
     /// The working tree both ways: from the loader's stats, and walked.
     fn both(root: &Path) -> [BTreeMap<String, Dirty>; 2] {
         let loaded = crate::load::load(root).unwrap();
@@ -228,23 +240,25 @@ mod tests {
     #[test]
     fn what_the_loader_read_finds_what_a_walk_finds() {
         use std::os::unix::fs::symlink;
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path();
-        git(root, &["init", "-q"]);
         let order = |n: u32| format!("id = \"SO-{n}\"\n");
-        write(root, "docket.toml", "[company]\nname = \"A\"\n");
-        write(root, PROCEDURE, "# Procedure\n");
-        for n in 1..=8 {
-            write(root, &format!("orders/2026/SO-{n}.toml"), &order(n));
-        }
-        write(root, "misc/a.toml", "a = 1\n");
-        write(root, "misc/b.toml", "b = 1\n");
-        write(root, "orders/.draft/SO-9.toml", &order(9));
-        write(root, "site/x.toml", "x = 1\n");
-        write(root, "tsa/x.pem", "not a certificate\n");
-        write(root, "notes.toml", "n = 1\n");
-        git(root, &["add", "-A"]);
-        git(root, &["commit", "-qm", "first"]);
+        let orders: Vec<(String, String)> = (1..=9)
+            .map(|n| match n {
+                9 => ("orders/.draft/SO-9.toml".to_string(), order(n)),
+                n => (format!("orders/2026/SO-{n}.toml"), order(n)),
+            })
+            .collect();
+        let mut files = vec![
+            ("docket.toml", "[company]\nname = \"A\"\n"),
+            (PROCEDURE, "# Procedure\n"),
+            ("misc/a.toml", "a = 1\n"),
+            ("misc/b.toml", "b = 1\n"),
+            ("site/x.toml", "x = 1\n"),
+            ("tsa/x.pem", "not a certificate\n"),
+            ("notes.toml", "n = 1\n"),
+        ];
+        files.extend(orders.iter().map(|(r, t)| (r.as_str(), t.as_str())));
+        let dir = committed(&files);
+        let root = dir.path();
         let huge = format!("note = \"{}\"\n", "x".repeat(1 << 21));
         let changes: [(&str, Option<&str>); 9] = [
             (
@@ -310,12 +324,8 @@ mod tests {
     /// found untracked both ways.
     #[test]
     fn a_new_procedure_is_found_untracked_without_the_loader() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = committed(&[("docket.toml", "[company]\nname = \"A\"\n")]);
         let root = dir.path();
-        git(root, &["init", "-q"]);
-        write(root, "docket.toml", "[company]\nname = \"A\"\n");
-        git(root, &["add", "-A"]);
-        git(root, &["commit", "-qm", "first"]);
         write(root, PROCEDURE, "# Procedure\n");
         let [read, walked] = both(root);
         assert_eq!(read, walked);
@@ -329,13 +339,11 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn a_record_is_judged_as_it_was_read() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = committed(&[
+            ("docket.toml", "[company]\nname = \"A\"\n"),
+            ("orders/2026/SO-1.toml", "id = \"SO-1\"\n"),
+        ]);
         let root = dir.path();
-        git(root, &["init", "-q"]);
-        write(root, "docket.toml", "[company]\nname = \"A\"\n");
-        write(root, "orders/2026/SO-1.toml", "id = \"SO-1\"\n");
-        git(root, &["add", "-A"]);
-        git(root, &["commit", "-qm", "first"]);
         // git's index must vouch for the file: written after it.
         std::thread::sleep(std::time::Duration::from_millis(20));
         git(root, &["update-index", "--really-refresh"]);
