@@ -218,7 +218,10 @@ impl Guard {
 
     /// Read `rel` through [`Guard::check`], at most `limit` bytes (a
     /// longer file is refused, not truncated); `read_stat` gives the
-    /// metadata of the file opened (`fstat`) too.
+    /// metadata of the file opened (`fstat`) too, as it was once read:
+    /// a write during the read moves its change time past anything git's
+    /// index or the kept records recorded, so the bytes are never
+    /// vouched for by a stat from before they changed.
     pub fn read(&self, rel: &str, limit: Option<u64>) -> Result<Vec<u8>, Refused> {
         self.read_stat(rel, limit).map(|(bytes, _)| bytes)
     }
@@ -229,14 +232,15 @@ impl Guard {
         }
         let mut bytes = Vec::with_capacity(usize::try_from(md.size).unwrap_or(0).saturating_add(1));
         let read = match limit {
-            Some(n) => file.take(n + 1).read_to_end(&mut bytes),
+            Some(n) => (&file).take(n + 1).read_to_end(&mut bytes),
             None => (&file).read_to_end(&mut bytes),
         };
         read.map_err(|e| Refused::Unreadable(e.to_string()))?;
-        match limit {
-            Some(n) if bytes.len() as u64 > n => Err(Refused::TooLarge(n)),
-            _ => Ok((bytes, md)),
+        if let Some(n) = limit.filter(|&n| bytes.len() as u64 > n) {
+            return Err(Refused::TooLarge(n));
         }
+        let (_, after) = opened(file)?;
+        Ok((bytes, after))
     }
 
     /// Open `rel` as [`Guard::check`] allows, with its size. A file in
