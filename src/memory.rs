@@ -59,12 +59,16 @@ static BEFORE: AtomicI64 = AtomicI64::new(0);
 /// Releases the hold when dropped: at the end of a build, whether it
 /// succeeded or failed, so that a process that goes on (a library's
 /// user) gives memory back as before.
+/// A guard that held nothing (not incremental, or a hold already in
+/// place) releases nothing: only the one that began the hold ends it.
 #[must_use = "the hold ends when this is dropped"]
-pub struct Held(());
+pub struct Held(bool);
 
 impl Drop for Held {
     fn drop(&mut self) {
-        release();
+        if self.0 {
+            release();
+        }
     }
 }
 
@@ -72,7 +76,7 @@ impl Drop for Held {
 /// one: see the module's comment), until [`release`] or the guard's end.
 pub fn hold(incremental: bool) -> Held {
     if !incremental || HELD.swap(true, Ordering::SeqCst) {
-        return Held(());
+        return Held(false);
     }
     // SAFETY: reading and setting an option of mimalloc, which it reads
     // again each time it would purge. Then a collection, forced: what was
@@ -88,7 +92,7 @@ pub fn hold(incremental: bool) -> Held {
         libmimalloc_sys::mi_option_set(PURGE_DELAY, HELD_MS);
         libmimalloc_sys::mi_collect(true);
     }
-    Held(())
+    Held(true)
 }
 
 /// `done` record pages laid out, or files proven, so far by one stage:

@@ -3,6 +3,7 @@
 //! deleted. The working tree is what `check`
 //! reads, so the history rules must know where it is ahead of the commits.
 
+use super::controlled::CONTROLLED;
 use super::index::{Dirty, History};
 use super::stat::StatCache;
 use super::trees::PROCEDURE;
@@ -45,7 +46,7 @@ pub(super) fn worktree(
     // never be committed (a careless `*.toml` in .gitignore would
     // otherwise let every new record go unrecorded without a word).
     let relevant =
-        |rel: &str| CONTROLLED_FILES.contains(&rel) || crate::kind::Kind::of_path(rel).is_some();
+        |rel: &str| CONTROLLED.contains(&rel) || crate::kind::Kind::of_path(rel).is_some();
     // The hash of a file the index cannot vouch for is spread over all
     // threads.
     let found: Vec<Result<Option<Dirty>>> = followed
@@ -78,9 +79,6 @@ pub(super) fn worktree(
     }
     Ok(out)
 }
-
-/// The files below the root that are read as configuration or procedure.
-const CONTROLLED_FILES: [&str; 3] = ["docket.toml", "people.toml", PROCEDURE];
 
 /// Each path `HEAD` holds, and its blob.
 fn at_head(history: &History) -> Lookup<&str, &str> {
@@ -144,7 +142,7 @@ fn read_or_looked_at<'a>(
         }
     }
     others.extend(at_head.keys().filter(|p| !read.contains_key(**p)));
-    others.extend(CONTROLLED_FILES.iter().filter(|p| !read.contains_key(**p)));
+    others.extend(CONTROLLED.iter().filter(|p| !read.contains_key(**p)));
     let looked: Vec<_> = others
         .into_par_iter()
         .filter(|rel| follows(rel))
@@ -157,20 +155,16 @@ fn read_or_looked_at<'a>(
 /// The stat of `rel` if [`walk`] would find it: a regular file, reached
 /// through folders that are folders, not links.
 fn walked_to(root: &Path, rel: &str) -> Option<FileStat> {
+    let look = |path: &Path| Some(FileStat::of(&std::fs::symlink_metadata(path).ok()?));
     let mut path = root.to_path_buf();
-    let mut names = rel.split('/').peekable();
-    while let Some(name) = names.next() {
+    let (folders, _) = rel.rsplit_once('/').unwrap_or_default();
+    for name in folders.split('/').filter(|n| !n.is_empty()) {
         path.push(name);
-        let md = FileStat::of(&std::fs::symlink_metadata(&path).ok()?);
-        let last = names.peek().is_none();
-        if last && !md.is_file() || !last && !md.is_dir() {
+        if !look(&path)?.is_dir() {
             return None;
         }
-        if last {
-            return Some(md);
-        }
     }
-    None
+    look(&root.join(rel)).filter(FileStat::is_file)
 }
 
 /// The blob the file at `path` holds now, or `None` if it was removed
@@ -230,7 +224,7 @@ mod tests {
             let (_, stat) = walked.rest.as_ref().unwrap();
             worktree(&walked.history, stat, root, read).unwrap()
         };
-        [judge(Some(&loaded.hashes)), judge(None)]
+        [judge(Some(&loaded.sources)), judge(None)]
     }
 
     /// A working tree with every kind of difference the walk can find, and
@@ -357,7 +351,7 @@ mod tests {
         let (_, stat) = walked.rest.as_ref().unwrap();
         let judged = |read| worktree(&walked.history, stat, root, read).unwrap();
         assert_eq!(
-            judged(Some(&loaded.hashes)).get("orders/2026/SO-1.toml"),
+            judged(Some(&loaded.sources)).get("orders/2026/SO-1.toml"),
             None
         );
         assert_eq!(

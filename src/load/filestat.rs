@@ -134,7 +134,7 @@ impl FileStat {
 }
 
 /// What the loader knows of one file it read.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct Source {
     /// The hash of its bytes (0 when it could not be read): what
     /// `Loaded::fingerprint` is made of.

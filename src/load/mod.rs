@@ -104,7 +104,7 @@ pub struct Loaded {
     /// the model alone is unchanged without making it again.
     pub fingerprint: u64,
     /// Each file the walk found to read, and what reading it found.
-    pub hashes: crate::Lookup<String, Source>,
+    pub sources: crate::Lookup<String, Source>,
 }
 
 /// Top-level entries that belong to a records repository but hold no records.
@@ -357,7 +357,7 @@ fn load_from<'f>(
             hash: *hash,
             stat: *stat,
         };
-        loaded.hashes.insert(rel.clone(), source);
+        loaded.sources.insert(rel.clone(), source);
     }
     loaded.fingerprint = fingerprint.finish();
     loaded.guard = guard;

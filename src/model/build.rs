@@ -106,7 +106,7 @@ pub fn build(loaded: Loaded) -> (Model, Vec<Finding>) {
     model.procedure = loaded.procedure;
     model.known_ids = known_ids;
     model.source = loaded.fingerprint;
-    model.sources = loaded.hashes;
+    model.sources = loaded.sources;
     (model, findings)
 }
 
