@@ -45,6 +45,7 @@ pub mod fields;
 mod govern;
 pub mod governance;
 pub mod index;
+mod index_file;
 mod lost;
 pub mod proof;
 mod proofs_file;

@@ -3,6 +3,7 @@
 //! timestamp stage reads instead of hashing every token
 //! (`crate::tsa::stamps`).
 
+use super::index_file::{self, Stat};
 use crate::Lookup;
 use crate::load::FileStat;
 use git2::Oid;
@@ -28,15 +29,35 @@ pub struct StatCache {
     written: (i64, i64),
 }
 
-/// What git's index recorded of a staged file: its blob, size, times
-/// (seconds, nanoseconds), inode and mode.
-struct Stat {
-    id: Oid,
-    size: u32,
-    mtime: (i32, u32),
-    ctime: (i32, u32),
-    ino: u32,
-    mode: u32,
+/// The staged files of the index file `file`, read as git lays them out
+/// (`index_file.rs`), or by libgit2 where that reader declines; `None`
+/// when neither can read it.
+pub(super) fn staged(file: &Path) -> Option<Vec<(Vec<u8>, Stat)>> {
+    let read = std::fs::read(file).ok()?;
+    if let Some(entries) = index_file::entries(&read) {
+        crate::timing::count("index entries read by docket", entries.len());
+        return Some(entries);
+    }
+    let index = git2::Index::open(file).ok()?;
+    let entries: Vec<_> = index.iter().filter_map(from_libgit2).collect();
+    crate::timing::count("index entries read by libgit2", entries.len());
+    Some(entries)
+}
+
+/// A staged file (stage 0: not a conflict's side) as libgit2 read it.
+pub(super) fn from_libgit2(e: git2::IndexEntry) -> Option<(Vec<u8>, Stat)> {
+    let stage = (e.flags >> 12) & 0x3;
+    (stage == 0).then(|| {
+        let stat = Stat {
+            id: e.id,
+            size: e.file_size,
+            mtime: (e.mtime.seconds(), e.mtime.nanoseconds()),
+            ctime: (e.ctime.seconds(), e.ctime.nanoseconds()),
+            ino: e.ino,
+            mode: e.mode,
+        };
+        (e.path, stat)
+    })
 }
 
 impl StatCache {
@@ -62,25 +83,10 @@ impl StatCache {
             };
             cache.written = (md.mtime(), md.mtime_nsec());
         }
-        let Ok(index) = git2::Index::open(&file) else {
+        let Some(staged) = staged(&file) else {
             return cache;
         };
-        for e in index.iter() {
-            let stage = (e.flags >> 12) & 0x3;
-            if stage == 0 {
-                cache.entries.insert(
-                    e.path,
-                    Stat {
-                        id: e.id,
-                        size: e.file_size,
-                        mtime: (e.mtime.seconds(), e.mtime.nanoseconds()),
-                        ctime: (e.ctime.seconds(), e.ctime.nanoseconds()),
-                        ino: e.ino,
-                        mode: e.mode,
-                    },
-                );
-            }
-        }
+        cache.entries.extend(staged);
         // Where git may store a file as other bytes than it holds, the
         // index's blob is not the hash of what docket reads.
         let converts = git2::Repository::open(git_dir).map_or(true, |repo| {

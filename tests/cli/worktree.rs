@@ -309,3 +309,69 @@ fn the_trail_shows_the_committed_revision_not_an_edited_working_copy() {
     let commit = page.find("2026-03-20").expect("the commit on the page");
     assert!(page[commit..].contains("800"), "{page}");
 }
+
+/// git's index in each layout git writes for a work tree: versions 2, 3
+/// (an entry with extended flags: skip-worktree) and 4 (paths cut from the one before) are
+/// read by docket itself, every staged file; a split index, which
+/// neither docket nor libgit2 reads, vouches for nothing, and every file
+/// is hashed. Either way a clean tree is clean and an edit that kept its
+/// size and modification time is not committed.
+#[test]
+fn each_layout_of_gits_index_is_read_or_left_and_an_edit_is_still_found() {
+    for (layout, version, by_docket) in [
+        (&[][..], 2, true),
+        (
+            &[&["update-index", "--skip-worktree", "people.toml"][..]][..],
+            3,
+            true,
+        ),
+        (
+            &[&["update-index", "--index-version", "4"][..]][..],
+            4,
+            true,
+        ),
+        (&[&["update-index", "--split-index"][..]][..], 2, false),
+    ] {
+        let repo = signed("author");
+        git_in(&repo, &[], &["add", "--", ORDER_PATH]);
+        for args in layout {
+            git_in(&repo, &[], args);
+        }
+        let index = std::fs::read(repo.top.join(".git/index")).unwrap();
+        assert_eq!(index[4..8], u32::to_be_bytes(version), "{layout:?}");
+        // What git says it staged (libgit2 reads no split index).
+        let listed = std::process::Command::new("git")
+            .arg("-C")
+            .arg(&repo.top)
+            .args(["ls-files", "-z"])
+            .output()
+            .unwrap();
+        let staged = listed.stdout.iter().filter(|b| **b == 0).count();
+        let timed = |repo: &Repo| {
+            let run = repo.check_in(&[("DOCKET_TIMINGS", "1")], &[]);
+            let read = run
+                .stderr
+                .lines()
+                .find_map(|l| l.strip_prefix("count index entries read by docket"))
+                .map(|n| n.trim().parse::<usize>().unwrap());
+            (run, read)
+        };
+        let (run, read) = timed(&repo);
+        clean(&run);
+        assert_eq!(
+            read,
+            by_docket.then_some(staged),
+            "{layout:?}: {}",
+            run.stderr
+        );
+        assert!(staged > 3, "{staged}");
+        let edited = repo
+            .read(ORDER_PATH)
+            .replace("date = 2026-03-03", "date = 2026-03-02");
+        write_keeping_time(&repo.path(ORDER_PATH), edited.as_bytes());
+        let (run, _) = timed(&repo);
+        let f = fires(&run, "signature-unproven");
+        assert_eq!(f.len(), 1, "{layout:?}: {:#?}", run.findings());
+        assert!(f[0].message.contains("not committed"), "{}", f[0].message);
+    }
+}
