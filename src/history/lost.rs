@@ -129,6 +129,6 @@ impl LostRecord {
     /// Whether no record of its kind has its id now: the rewrite took it
     /// off the records, not only some of its changes.
     pub fn gone(&self, model: &crate::model::Model) -> bool {
-        Kind::of_path(&self.file).is_some_and(|k| !model.known_ids.contains(&(k, self.id.clone())))
+        Kind::of_path(&self.file).is_some_and(|k| !model.known_ids.contains(k, &self.id))
     }
 }

@@ -10,14 +10,13 @@
 use super::config::{self, Config};
 use super::meta::Meta;
 use super::read::{At, Diag, Reader};
-use super::records::{AnyRecord, ByKind, Model, read_kind};
+use super::records::{AnyRecord, ByKind, KnownIds, Model, read_kind};
 use super::shape::{Fields, Shape};
 use crate::finding::{Finding, Pos, RuleId};
 use crate::kind::{IdShape, Kind};
 use crate::load::{Doc, FileRole, Guard, Loaded};
 use crate::msg;
 use rayon::prelude::*;
-use std::collections::BTreeSet;
 
 /// Build the model from what the loader read. Findings from the loader are
 /// passed through; schema and id findings are added.
@@ -39,11 +38,10 @@ pub fn build(loaded: Loaded) -> (Model, Vec<Finding>) {
             Vec::new()
         });
 
-    let mut known_ids: BTreeSet<(Kind, String)> = loaded
-        .unreadable
-        .iter()
-        .map(|(kind, rel)| (*kind, crate::load::stem(rel).to_string()))
-        .collect();
+    let mut known_ids = KnownIds::default();
+    for (kind, rel) in &loaded.unreadable {
+        known_ids.insert(*kind, crate::load::stem(rel).to_string());
+    }
     let read: Vec<(Option<String>, Option<AnyRecord>, Vec<Finding>)> = loaded
         .records
         .par_iter()
@@ -55,7 +53,7 @@ pub fn build(loaded: Loaded) -> (Model, Vec<Finding>) {
     for ((id, record, mut found), doc) in read.into_iter().zip(&loaded.records) {
         if let Some(id) = id {
             if let FileRole::Record(kind) = doc.role {
-                known_ids.insert((kind, id.clone()));
+                known_ids.insert(kind, id.clone());
             }
             if let Some(first) = first_file.get(&id) {
                 // For products the id is the part number: two files with one

@@ -157,7 +157,7 @@ pub fn unknown_ref(cx: &Context, out: &mut Sink) {
 /// count (a flow sheet's `order = "C-0001"` names no order). A record that
 /// is on disk but could not be read whole is judged by its id's shape.
 fn record_exists(m: &Model, kind: Kind, id: &str) -> bool {
-    m.known_ids.contains(&(kind, id.to_string()))
+    m.known_ids.contains(kind, id)
 }
 
 fn quoted(s: &str) -> String {

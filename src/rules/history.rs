@@ -261,7 +261,7 @@ pub fn record_deleted(cx: &Context, out: &mut Sink) {
         let Some(kind) = Kind::of_path(rel) else {
             return;
         };
-        if cx.model.known_ids.contains(&(kind, stem(rel).to_string())) {
+        if cx.model.known_ids.contains(kind, stem(rel)) {
             return;
         }
         out.file(
