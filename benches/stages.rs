@@ -77,6 +77,7 @@ fn main() {
         history: Some(&history),
         templates: false,
         progress: false,
+        exits: false,
     };
     // Cold: no previous site, every page rendered.
     let (t, stats) = time(3, || {

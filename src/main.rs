@@ -351,6 +351,7 @@ fn run(cli: Cli) -> docket::Result<Outcome> {
                 as_of,
                 progress,
                 no_cache,
+                exits: true,
             })?;
             print(&format!(
                 "built {} ({} rendered, the rest unchanged; {}, {}) in {}\n",

@@ -20,6 +20,7 @@ pub fn run(opts: &crate::demo::Options, out: &Path, progress: bool) -> Result<St
         as_of: Some(crate::demo::AS_OF),
         progress,
         no_cache: false,
+        exits: false,
     };
     let (stats, report, _) = super::build::run_into(&build, publisher)?;
 
