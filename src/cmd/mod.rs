@@ -148,7 +148,7 @@ pub fn analyse_beside<T: Beside>(
         let indexed = (beside_load && crate::history::keeps_index(root))
             .then(|| s.spawn(|| stage("history index", || crate::history::git_index(root))));
         let built = stage("load", || crate::load::load_keeping(root, keep.as_deref()))
-            .map(|loaded| stage("model", || crate::model::build(loaded)));
+            .map(|loaded| stage("model", || crate::model::read(loaded)));
         // The listing of a big history outlasts the records (2.9 s
         // against 2.5 at 50,000 orders): git's index is read while this
         // thread waits for it, not beside the walk, which keeps both
@@ -170,12 +170,20 @@ pub fn analyse_beside<T: Beside>(
     // The records' errors first, as when the walk ran after them; a
     // panic of the walk is raised only where its error would be.
     let side = side?;
-    let (mut model, findings) = built?;
-    fail_closed(&findings)?;
-    let walked = match walked {
-        Some(joined) => joined.unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-        None => walk(listed.0, listed.1),
+    let records = built?;
+    // The model's last, one-thread part beside the walk's first (reading
+    // the cached index): the records' parsed trees are freed by now, so
+    // the index takes the memory they held.
+    let ((mut model, findings), walked) = match walked {
+        Some(joined) => (stage("model assemble", || records.assemble()), joined),
+        None => std::thread::scope(|s| {
+            let walking = s.spawn(|| walk(listed.0, listed.1));
+            let built = stage("model assemble", || records.assemble());
+            (built, walking.join())
+        }),
     };
+    fail_closed(&findings)?;
+    let walked = walked.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     let mut history = stage("history working tree", || {
         walked?.worktree(root, Some(&model.sources))
     })?;

@@ -21,7 +21,32 @@ use rayon::prelude::*;
 /// Build the model from what the loader read. Findings from the loader are
 /// passed through; schema and id findings are added.
 pub fn build(loaded: Loaded) -> (Model, Vec<Finding>) {
-    let mut findings = loaded.findings;
+    read(loaded).assemble()
+}
+
+/// Every record file read into its kind's type, on every core, and the
+/// settings; what [`Records::assemble`] makes the model of.
+pub struct Records {
+    findings: Vec<Finding>,
+    config: Config,
+    people: Vec<config::Person>,
+    known_ids: KnownIds,
+    /// Each record file's role and path, and what reading it gave.
+    read: Vec<(FileRole, String, ReadRecord)>,
+    rest: Loaded,
+}
+
+/// One record file read: its id (if readable), the record (if whole),
+/// and its findings.
+type ReadRecord = (Option<String>, Option<AnyRecord>, Vec<Finding>);
+
+/// The first half of [`build`]: the records read, in parallel, each
+/// file's parsed tree freed on the thread that read it as soon as it is
+/// read. The second half, [`Records::assemble`], is one thread's work,
+/// which a caller may run beside other work (`cmd::analyse_beside` reads
+/// the history's cached index there, once the trees are gone).
+pub fn read(mut loaded: Loaded) -> Records {
+    let mut findings = std::mem::take(&mut loaded.findings);
     let config =
         read_doc(loaded.config.as_ref(), &mut findings, config::read_config).unwrap_or_default();
     let people = read_doc(loaded.people.as_ref(), &mut findings, config::read_people)
@@ -37,75 +62,97 @@ pub fn build(loaded: Loaded) -> (Model, Vec<Finding>) {
             ));
             Vec::new()
         });
-
     let mut known_ids = KnownIds::default();
     for (kind, rel) in &loaded.unreadable {
         known_ids.insert(*kind, crate::load::stem(rel).to_string());
     }
-    let read: Vec<(Option<String>, Option<AnyRecord>, Vec<Finding>)> = loaded
-        .records
-        .par_iter()
-        .map(|doc| read_record(doc, &config, &loaded.guard))
+    // The parsed trees are freed here, each by the thread that read it,
+    // while the others are read: not in a pass of their own (a third of
+    // this stage's time at 10,000 orders when it was a thread's alone),
+    // and not beside the stages after (in a rebuild, which keeps what it
+    // frees for reuse (`memory.rs`), the history's cached index took
+    // fresh memory whenever the trees were not yet freed, and the peak at
+    // 50,000 orders moved between 907 and 983 MiB from one run to the
+    // next).
+    let docs = std::mem::take(&mut loaded.records);
+    let guard = &loaded.guard;
+    let read = docs
+        .into_par_iter()
+        .map(|doc| {
+            let read = read_record(&doc, &config, guard);
+            (doc.role, doc.rel, read)
+        })
         .collect();
-
-    let mut first_file: crate::Lookup<String, String> = Default::default();
-    let mut by_kind = ByKind::default();
-    for ((id, record, mut found), doc) in read.into_iter().zip(&loaded.records) {
-        if let Some(id) = id {
-            if let FileRole::Record(kind) = doc.role {
-                known_ids.insert(kind, id.clone());
-            }
-            if let Some(first) = first_file.get(&id) {
-                // For products the id is the part number: two files with one
-                // part number is clause 1's "one part number, one product".
-                let rule = match doc.role {
-                    FileRole::Record(Kind::Product) => RuleId::PartNumberUnique,
-                    _ => RuleId::DuplicateId,
-                };
-                found.push(
-                    Finding::new(
-                        rule,
-                        &doc.rel,
-                        Some(Pos { line: 1, col: 1 }),
-                        msg!(
-                            "id {id} is already used by {first}; give this record the next free id",
-                            "編號 {id} 已由 {first} 使用；請給此紀錄下一個未使用的編號"
-                        ),
-                    )
-                    .with_record(&id),
-                );
-                findings.extend(found);
-                continue;
-            }
-            first_file.insert(id, doc.rel.clone());
-        }
-        findings.extend(found);
-        if let Some(record) = record {
-            by_kind.push(record);
-        }
+    Records {
+        findings,
+        config,
+        people,
+        known_ids,
+        read,
+        rest: loaded,
     }
+}
 
-    // The parsed files are no longer needed, and are freed here, on every
-    // core. They were freed on a thread of their own while the run went on
-    // (freeing 23,000 trees took a third of this stage's time at 10,000
-    // orders), but that thread then raced the reading of the history's
-    // cached index: in a rebuild, which keeps what it frees for reuse
-    // (`memory.rs`), the index got fresh memory whenever the trees were
-    // not yet freed, and the peak at 50,000 orders moved between 907 and
-    // 983 MiB from one run to the next. Freed first, it is 907-932 MiB,
-    // in no more time (BENCHMARKS.md).
-    let docs = loaded.records;
-    docs.into_par_iter().for_each(drop);
-    let mut model = by_kind.into_model();
-    model.index_flowsheets();
-    model.config = config;
-    model.people = people;
-    model.guard = loaded.guard;
-    model.procedure = loaded.procedure;
-    model.known_ids = known_ids;
-    model.source = loaded.fingerprint;
-    model.sources = loaded.sources;
-    (model, findings)
+impl Records {
+    /// The model of these records: the first of two with one id kept
+    /// (in path order), the records indexed by kind and id.
+    pub fn assemble(self) -> (Model, Vec<Finding>) {
+        let Records {
+            mut findings,
+            config,
+            people,
+            mut known_ids,
+            read,
+            rest: loaded,
+        } = self;
+        let mut first_file: crate::Lookup<String, String> = Default::default();
+        let mut by_kind = ByKind::default();
+        for (role, rel, (id, record, mut found)) in read {
+            if let Some(id) = id {
+                if let FileRole::Record(kind) = role {
+                    known_ids.insert(kind, id.clone());
+                }
+                if let Some(first) = first_file.get(&id) {
+                    // For products the id is the part number: two files
+                    // with one part number is clause 1's "one part number,
+                    // one product".
+                    let rule = match role {
+                        FileRole::Record(Kind::Product) => RuleId::PartNumberUnique,
+                        _ => RuleId::DuplicateId,
+                    };
+                    found.push(
+                        Finding::new(
+                            rule,
+                            &rel,
+                            Some(Pos { line: 1, col: 1 }),
+                            msg!(
+                                "id {id} is already used by {first}; give this record the next free id",
+                                "編號 {id} 已由 {first} 使用；請給此紀錄下一個未使用的編號"
+                            ),
+                        )
+                        .with_record(&id),
+                    );
+                    findings.extend(found);
+                    continue;
+                }
+                first_file.insert(id, rel);
+            }
+            findings.extend(found);
+            if let Some(record) = record {
+                by_kind.push(record);
+            }
+        }
+        let mut model = by_kind.into_model();
+        model.index_flowsheets();
+        model.config = config;
+        model.people = people;
+        model.guard = loaded.guard;
+        model.procedure = loaded.procedure;
+        model.known_ids = known_ids;
+        model.source = loaded.fingerprint;
+        model.sources = loaded.sources;
+        (model, findings)
+    }
 }
 
 /// Read a `docket.toml` from its bytes as `check` reads the working
@@ -152,11 +199,7 @@ fn read_doc<T>(
 
 /// Read one record file: its id (if readable), the record (if whole), and
 /// its findings.
-fn read_record(
-    doc: &Doc,
-    config: &Config,
-    guard: &Guard,
-) -> (Option<String>, Option<AnyRecord>, Vec<Finding>) {
+fn read_record(doc: &Doc, config: &Config, guard: &Guard) -> ReadRecord {
     let FileRole::Record(kind) = doc.role else {
         return (None, None, Vec::new());
     };
