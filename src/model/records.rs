@@ -17,7 +17,6 @@ use crate::kind::{Kind, kinds};
 use crate::load::Guard;
 use jiff::civil::Date;
 use serde::Serialize;
-use std::collections::HashMap;
 
 macro_rules! model {
     ($($variant:ident = $name:literal, $folder:literal, $shape:expr, $label:literal,
@@ -54,7 +53,7 @@ macro_rules! model {
             #[serde(skip)]
             pub known_ids: KnownIds,
             #[serde(skip)]
-            pub(super) flowsheets_by_order: HashMap<String, Vec<usize>>,
+            pub(super) flowsheets_by_order: crate::Lookup<String, Vec<usize>>,
             /// The loader's fingerprint of the files this model was built
             /// from.
             #[serde(skip)]
@@ -163,7 +162,7 @@ impl Model {
 
     /// Index the flow sheets by the order they are for.
     pub(super) fn index_flowsheets(&mut self) {
-        let mut by_order: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_order: crate::Lookup<String, Vec<usize>> = Default::default();
         for (i, f) in self.flowsheets.iter().enumerate() {
             by_order.entry(f.order.value.clone()).or_default().push(i);
         }

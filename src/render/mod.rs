@@ -262,8 +262,10 @@ pub fn site(
     // beside the context, both on one core.
     let ((mut cx, trail), previous) = std::thread::scope(|s| {
         let previous = s.spawn(|| {
-            let bytes = publisher.previous_file(reads::FILE)?;
-            reads::Kept::parse(&bytes)
+            stage("render reads kept", || {
+                let bytes = publisher.previous_file(reads::FILE)?;
+                reads::Kept::parse(&bytes)
+            })
         });
         let cx = stage("render context", || {
             (

@@ -18,7 +18,14 @@ pub struct Context<'a> {
     pub history: Option<&'a History>,
     /// The proof of each signed section, by (file, section).
     proofs: crate::Lookup<(&'a str, &'a str), &'a Proof>,
+    /// Each signed section's record and the position of its `by`, by
+    /// file and section ([`Context::location`]): made once, for the rules
+    /// that point at a signature, not once for each.
+    locations: std::sync::OnceLock<Locations<'a>>,
 }
+
+type Locations<'a> =
+    crate::Lookup<&'a str, crate::Lookup<String, (&'a crate::model::Meta, crate::finding::Pos)>>;
 
 impl<'a> Context<'a> {
     pub fn new(model: &'a Model, as_of: Date, history: Option<&'a History>) -> Context<'a> {
@@ -37,7 +44,28 @@ impl<'a> Context<'a> {
             as_of,
             history,
             proofs,
+            locations: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The record of the signed section `section` of `file`, and the
+    /// position of its `by`.
+    pub fn location(
+        &self,
+        file: &str,
+        section: &str,
+    ) -> Option<(&'a crate::model::Meta, crate::finding::Pos)> {
+        let locations = self.locations.get_or_init(|| {
+            let mut by_file: Locations<'a> = Default::default();
+            for s in self.model.signed_sections() {
+                by_file
+                    .entry(s.meta.file.as_str())
+                    .or_default()
+                    .insert(s.path, (s.meta, s.sign.by.pos));
+            }
+            by_file
+        });
+        locations.get(file)?.get(section).copied()
     }
 
     /// The history, when it is complete enough to judge by (there is a

@@ -9,34 +9,22 @@
 //! signatures from a partial history would accuse the wrong people.
 
 use super::context::{Context, Sink};
-use crate::finding::{Finding, Message, Pos, RuleId, Severity};
+use crate::finding::{Finding, Message, RuleId, Severity};
 use crate::history::{Dirty, History, ProofState, ProofStatus, Unavailable};
 use crate::kind::Kind;
 use crate::load::stem;
-use crate::model::{Meta, Record, SignaturePolicy};
+use crate::model::{Record, SignaturePolicy};
 use crate::{lexicon, msg};
-use std::collections::HashMap;
 
 /// The history, if it is complete enough to judge by.
 pub(super) fn usable<'a>(cx: &Context<'a>) -> Option<&'a History> {
     cx.history.filter(|h| h.unavailable.is_none())
 }
 
-/// Each signed section's record and the position of its `by`, by (file,
-/// section): looked up once per rule, not once per proof.
-pub(super) fn locations<'m>(cx: &Context<'m>) -> HashMap<(String, String), (&'m Meta, Pos)> {
-    cx.model
-        .signed_sections()
-        .into_iter()
-        .map(|s| ((s.meta.file.clone(), s.path), (s.meta, s.sign.by.pos)))
-        .collect()
-}
-
 /// `signature-unproven` (3): the signature commit of a signed section must
 /// prove it under `policy.signatures`; an uncommitted section is unsigned.
 pub fn signature_unproven(cx: &Context, out: &mut Sink) {
     let Some(h) = usable(cx) else { return };
-    let at = locations(cx);
     for p in &h.proofs.sections {
         if p.status.state() != ProofState::Unproven {
             continue;
@@ -59,8 +47,8 @@ pub fn signature_unproven(cx: &Context, out: &mut Sink) {
                 by = &p.by
             ),
         };
-        if let Some((meta, pos)) = at.get(&(p.file.clone(), p.section.clone())) {
-            out.about(meta, Some(*pos), why);
+        if let Some((meta, pos)) = cx.location(&p.file, &p.section) {
+            out.about(meta, Some(pos), why);
         }
     }
 }
@@ -69,7 +57,6 @@ pub fn signature_unproven(cx: &Context, out: &mut Sink) {
 /// someone other than its signer.
 pub fn signature_broken(cx: &Context, out: &mut Sink) {
     let Some(h) = usable(cx) else { return };
-    let at = locations(cx);
     for p in &h.proofs.sections {
         let ProofStatus::Broken { signed, changed_by } = &p.status else {
             continue;
@@ -89,8 +76,8 @@ pub fn signature_broken(cx: &Context, out: &mut Sink) {
             signed = h.commits[*signed].short(),
             zchanged = named(cx, changed_by)
         );
-        if let Some((meta, pos)) = at.get(&(p.file.clone(), p.section.clone())) {
-            out.about(meta, Some(*pos), msg);
+        if let Some((meta, pos)) = cx.location(&p.file, &p.section) {
+            out.about(meta, Some(pos), msg);
         }
     }
 }

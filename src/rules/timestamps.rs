@@ -9,7 +9,7 @@
 //! times, not this one.
 
 use super::context::{Context, Sink};
-use super::history::{locations, usable};
+use super::history::usable;
 use crate::model::TimestampPolicy;
 use crate::model::read::days_between;
 use crate::msg;
@@ -25,7 +25,6 @@ pub fn timestamp_missing(cx: &Context, out: &mut Sink) {
     }
     let Some(h) = usable(cx) else { return };
     let offset = cx.model.config.company.offset_seconds;
-    let at = locations(cx);
     for p in &h.proofs.sections {
         let Some(i) = p.commit else { continue };
         let c = &h.commits[i];
@@ -49,12 +48,12 @@ pub fn timestamp_missing(cx: &Context, out: &mut Sink) {
         if days <= i64::from(ts.within_days) {
             continue;
         }
-        let Some((meta, pos)) = at.get(&(p.file.clone(), p.section.clone())) else {
+        let Some((meta, pos)) = cx.location(&p.file, &p.section) else {
             continue;
         };
         out.about(
             meta,
-            Some(*pos),
+            Some(pos),
             msg!(
                 "`{section}` was signed by {by} in commit {short} on {day}, {ago} ago, and has no valid \
                  timestamp (the policy allows {allowed}): {why_en}; run `docket stamp` and commit timestamps/",
