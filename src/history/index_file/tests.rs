@@ -38,6 +38,10 @@ fn repository(long: bool, extra: &[&[&str]]) -> tempfile::TempDir {
     ] {
         std::fs::write(p.join(name), text).unwrap();
     }
+    // Names of every length modulo eight: each way an entry is padded.
+    for n in 0..8 {
+        std::fs::write(p.join(format!("p{}.toml", "q".repeat(n))), "").unwrap();
+    }
     git(p, &["add", "."]);
     git(p, &["commit", "-qm", "first"]);
     let blob = git(p, &["hash-object", "-w", "docket.toml"]);
@@ -95,7 +99,7 @@ fn each_version_git_writes_reads_as_libgit2_reads_it() {
         assert_eq!(version(&bytes), want, "{extra:?}");
         let got = entries(&bytes).expect("the index is read");
         assert_eq!(got, expected, "{extra:?}");
-        let files = if want == 2 { 5 } else { 6 } + usize::from(long);
+        let files = if want == 2 { 13 } else { 14 } + usize::from(long);
         assert_eq!(got.len(), files, "{extra:?}");
         assert_eq!(got.iter().any(|(p, _)| p.len() > 0xfff), long, "{extra:?}");
     }
@@ -197,6 +201,20 @@ fn a_damaged_index_is_declined_and_a_forged_one_never_panics() {
             }
         }
     }
+}
+
+/// A count of entries forged up to four billion, under a checksum made
+/// again, asks for no more room than the file could describe, and is
+/// declined when the entries run out.
+#[test]
+fn a_forged_count_is_declined_without_a_huge_allocation() {
+    let dir = repository(false, &[]);
+    let (mut bytes, _) = read(&dir);
+    bytes[8..12].copy_from_slice(&u32::MAX.to_be_bytes());
+    let n = bytes.len() - 20;
+    let sum = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, &bytes[..n]);
+    bytes[n..].copy_from_slice(sum.as_ref());
+    assert_eq!(entries(&bytes), None);
 }
 
 /// The stat cache's reading: what this reader takes is what libgit2
