@@ -148,7 +148,7 @@ pub fn analyse_beside<T: Beside>(
         let indexed = (beside_load && crate::history::keeps_index(root))
             .then(|| s.spawn(|| stage("history index", || crate::history::git_index(root))));
         let built = stage("load", || crate::load::load_keeping(root, keep.as_deref()))
-            .map(|loaded| stage("model", || crate::model::read(loaded)));
+            .map(|loaded| stage("model", || crate::model::read_records(loaded)));
         // The listing of a big history outlasts the records (2.9 s
         // against 2.5 at 50,000 orders): git's index is read while this
         // thread waits for it, not beside the walk, which keeps both

@@ -21,7 +21,7 @@ use rayon::prelude::*;
 /// Build the model from what the loader read. Findings from the loader are
 /// passed through; schema and id findings are added.
 pub fn build(loaded: Loaded) -> (Model, Vec<Finding>) {
-    read(loaded).assemble()
+    read_records(loaded).assemble()
 }
 
 /// Every record file read into its kind's type, on every core, and the
@@ -45,7 +45,7 @@ type ReadRecord = (Option<String>, Option<AnyRecord>, Vec<Finding>);
 /// read. The second half, [`Records::assemble`], is one thread's work,
 /// which a caller may run beside other work (`cmd::analyse_beside` reads
 /// the history's cached index there, once the trees are gone).
-pub fn read(mut loaded: Loaded) -> Records {
+pub fn read_records(mut loaded: Loaded) -> Records {
     let mut findings = std::mem::take(&mut loaded.findings);
     let config =
         read_doc(loaded.config.as_ref(), &mut findings, config::read_config).unwrap_or_default();

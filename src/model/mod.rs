@@ -29,7 +29,7 @@ pub mod shape;
 mod signed;
 mod toml_enum;
 
-pub use build::{Records, build, describe, read, read_config_bytes, read_people_bytes};
+pub use build::{Records, build, describe, read_config_bytes, read_people_bytes, read_records};
 pub use capa::{
     Analysis, Capa, CapaKind, CapaSource, Feedback, Investigation, Stage, Survey, Verification,
 };
