@@ -83,8 +83,7 @@ pub(super) fn entries(bytes: &[u8]) -> Option<Vec<(Vec<u8>, Stat)>> {
             at.take(start + padded - at.at)?;
             path
         };
-        let stage = (flags >> 12) & 0x3;
-        if stage == 0 {
+        if is_staged(flags) {
             out.push((
                 path,
                 Stat {
@@ -110,6 +109,13 @@ pub(super) fn entries(bytes: &[u8]) -> Option<Vec<(Vec<u8>, Stat)>> {
         at.take(len)?;
     }
     Some(out)
+}
+
+/// Whether an entry of these flags is the staged file (stage 0), not one
+/// of a conflict's sides (stages 1 to 3): the same bits in libgit2's
+/// entries.
+pub(super) fn is_staged(flags: u16) -> bool {
+    (flags >> 12) & 0x3 == 0
 }
 
 /// What git's index recorded of a staged file: its blob, size, times

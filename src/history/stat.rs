@@ -46,8 +46,7 @@ pub(super) fn staged(file: &Path) -> Option<Vec<(Vec<u8>, Stat)>> {
 
 /// A staged file (stage 0: not a conflict's side) as libgit2 read it.
 pub(super) fn from_libgit2(e: git2::IndexEntry) -> Option<(Vec<u8>, Stat)> {
-    let stage = (e.flags >> 12) & 0x3;
-    (stage == 0).then(|| {
+    index_file::is_staged(e.flags).then(|| {
         let stat = Stat {
             id: e.id,
             size: e.file_size,
