@@ -303,6 +303,7 @@ pub fn site(
     seed.json(&cx.t).json(&site).json(&model.config);
 
     let seed_value = seed.finish();
+    let previous = reads::Kept::under(previous, seed_value);
     let renderer = pages::Renderer {
         cx: &cx,
         trail,
@@ -312,9 +313,9 @@ pub fn site(
         bar: progress_bar(opts.progress, cx.links.len()),
         rendered: std::sync::atomic::AtomicUsize::new(0),
         laid_out: std::sync::atomic::AtomicUsize::new(0),
-        previous: std::sync::Mutex::new(reads::Kept::under(previous, seed_value)),
+        previous: std::sync::Mutex::new(previous.pages),
         kept: Default::default(),
-        values: Default::default(),
+        values: pages::Values::new(previous.reads),
         verify: crate::env_flag("DOCKET_VERIFY_READS"),
     };
     // The whole model as JSON is the largest file by far (hundreds of
@@ -350,10 +351,7 @@ pub fn site(
     // for that while no thread reads git, and back once none does again.
     // A first build peaks at these pages; with libgit2's memory from
     // mimalloc (`history::libgit2_uses_mimalloc`) the windows fit.
-    let every_page = renderer
-        .previous
-        .lock()
-        .is_ok_and(|kept| kept.pages.is_empty());
+    let every_page = renderer.previous.lock().is_ok_and(|kept| kept.is_empty());
     // Every page laid out is a cold build's peak: memory goes back as
     // freed from here on.
     if every_page {
@@ -490,7 +488,9 @@ fn pages(
         }
         trail::close_git_handles();
         let kept = std::mem::take(&mut *renderer.kept.lock().unwrap_or_else(|e| e.into_inner()));
-        publisher.write_other(reads::FILE, |w| kept.write(w, renderer.seed))
+        publisher.write_other(reads::FILE, |w| {
+            kept.write(w, renderer.seed, renderer.values.table())
+        })
     })?;
     Ok(manifest)
 }

@@ -31,12 +31,12 @@ pub(super) struct Renderer<'a> {
     /// build): counted with `DOCKET_TIMINGS`, for the tests and the
     /// benchmarks.
     pub(super) laid_out: std::sync::atomic::AtomicUsize,
-    /// What each record page read, as the previous build kept it; each
-    /// page's entry is taken out when its kind's pages are fingerprinted,
-    /// and let go with the page, so that by the last record page, where a
-    /// build's memory peaks, little of it is left (about 40 MiB at 50,000
-    /// orders when every page is rendered again).
-    pub(super) previous: std::sync::Mutex<reads::Kept>,
+    /// What each record page read, as the previous build kept it (by
+    /// number in `values`' table); each page's entry is taken out when its
+    /// kind's pages are fingerprinted, and let go with the page, so that by
+    /// the last record page, where a build's memory peaks, little of it is
+    /// left.
+    pub(super) previous: std::sync::Mutex<crate::Lookup<String, (u64, Vec<u32>)>>,
     /// What each record page read in this build.
     pub(super) kept: std::sync::Mutex<reads::Keeping>,
     pub(super) values: Values,
@@ -157,14 +157,14 @@ impl Renderer<'_> {
                 .iter()
                 .map(|r| {
                     let path = format!("{}/{}.html", kind.folder(), page_name(r.id()));
-                    let previous = kept.pages.remove(&path);
+                    let previous = kept.remove(&path);
                     (path, previous)
                 })
                 .collect()
         };
         // What each page read is kept in the results, and handed to the
         // site's reads under one lock.
-        let done: Vec<(String, u64, Box<str>)> = records
+        let done: Vec<(String, u64, reads::Entry)> = records
             .par_iter()
             .zip(previous)
             .map(|(r, (path, previous))| {
@@ -176,24 +176,23 @@ impl Renderer<'_> {
                     .u64(trail.map_or(0, |t| t.timeline_inputs(file)))
                     .u64(cx.model.sources.get(file).map_or(0, |s| s.hash))
                     .hash(&own);
-                let with_reads = |reads: &[Read]| {
+                if let Some((view, numbers)) = previous {
                     let mut fp = base.clone();
-                    self.values.fingerprint(cx, &mut fp, reads);
-                    fp.finish()
-                };
-                if let Some((view, reads)) = previous {
-                    let fp = with_reads(&reads);
+                    self.values.fingerprint_kept(cx, &mut fp, &numbers);
+                    let fp = fp.finish();
                     if self.publisher.reuse(&path, fp) {
                         if self.verify {
                             self.verify_taken(&path, kind, *r, own, view)?;
                         }
                         self.tick();
-                        return Ok((path, fp, reads::entry(view, &reads)));
+                        return Ok((path, fp, reads::Entry::Kept(view, numbers)));
                     }
                 }
                 let (page, read) = reads::recording(|| records::record_page(cx, *r, own));
-                let fp = with_reads(&read);
-                let entry = reads::entry(view_hash(&page), &read);
+                let mut fp = base;
+                self.values.fingerprint(cx, &mut fp, &read);
+                let fp = fp.finish();
+                let entry = reads::Entry::Made(view_hash(&page), read);
                 let out = Out::Buffered;
                 let place = ("record.html", kind.folder());
                 let (path, fp) = self.publish(path, place, page, fp, out, |page| {
@@ -314,37 +313,77 @@ fn value(cx: &Cx, read: &Read) -> u64 {
     v
 }
 
+/// What `read` is now, with what it is: the part of a page's
+/// fingerprint each of its reads makes, the same whether the read was
+/// kept by number or made in this build.
+fn read_value(cx: &Cx, read: &Read) -> u64 {
+    Fingerprint::new(2).hash(read).u64(value(cx, read)).finish()
+}
+
 /// The values of reads, each made once per build: the row of an order is
 /// read by its customer's page, its product's and more.
 #[derive(Default)]
-pub(super) struct Values(std::sync::RwLock<crate::Lookup<Read, u64>>);
+pub(super) struct Values {
+    /// The previous build's reads ([`reads::Kept::reads`]).
+    table: Vec<Read>,
+    /// Each one's value once a page asks for it: by number, without a
+    /// lock.
+    kept: Vec<std::sync::OnceLock<u64>>,
+    /// The reads of pages laid out in this build, by read.
+    made: std::sync::RwLock<crate::Lookup<Read, u64>>,
+}
 
 impl Values {
+    /// Values for the reads of the previous build's `table`.
+    pub(super) fn new(table: Vec<Read>) -> Values {
+        Values {
+            kept: table.iter().map(|_| std::sync::OnceLock::new()).collect(),
+            table,
+            made: Default::default(),
+        }
+    }
+
+    /// The previous build's table of reads.
+    pub(super) fn table(&self) -> &[Read] {
+        &self.table
+    }
+
+    /// Add the current value of each read numbered in `numbers` (checked
+    /// against the table when the file was read) to `fp`.
+    fn fingerprint_kept(&self, cx: &Cx, fp: &mut Fingerprint, numbers: &[u32]) {
+        for &n in numbers {
+            let n = n as usize;
+            let v = self.table.get(n).zip(self.kept.get(n));
+            let v = v.map(|(r, v)| *v.get_or_init(|| read_value(cx, r)));
+            fp.u64(v.unwrap_or_default());
+        }
+    }
+
     /// Add the current value of each of `reads` to `fp`. One lock for
     /// all of a page's reads, and one more only if some were not known:
     /// a lock taken for each read cost more than the lookups (630,000
-    /// reads at 50,000 orders).
+    /// reads at 50,000 orders, when every page is laid out).
     fn fingerprint(&self, cx: &Cx, fp: &mut Fingerprint, reads: &[Read]) {
         let mut values: Vec<Option<u64>> = {
-            let known = self.0.read().unwrap_or_else(|e| e.into_inner());
+            let known = self.made.read().unwrap_or_else(|e| e.into_inner());
             reads.iter().map(|r| known.get(r).copied()).collect()
         };
         let mut made = Vec::new();
         for (r, v) in reads.iter().zip(&mut values) {
             if v.is_none() {
-                let value = value(cx, r);
+                let value = read_value(cx, r);
                 *v = Some(value);
                 made.push((r.clone(), value));
             }
         }
         if !made.is_empty() {
-            self.0
+            self.made
                 .write()
                 .unwrap_or_else(|e| e.into_inner())
                 .extend(made);
         }
-        for (r, v) in reads.iter().zip(values) {
-            fp.hash(r).u64(v.unwrap_or_default());
+        for v in values {
+            fp.u64(v.unwrap_or_default());
         }
     }
 }

@@ -194,41 +194,41 @@ pub fn recording<T>(build: impl FnOnce() -> T) -> (T, Vec<Read>) {
     (out, reads.into_iter().collect())
 }
 
-/// Each page's reads and the hash of its view when it was rendered, as
-/// the previous build kept them.
+/// What the previous build kept: every distinct read once, in order, and
+/// each page's view hash and reads by their numbers in that table.
+///
+/// At 50,000 orders a hundred thousand pages made 630,000 reads of
+/// 200,000 distinct things (an order's row is read by its customer's
+/// page, its product's, its flow sheets'...). Written as text for each
+/// page, the file held every read three times over, and the next build
+/// parsed each copy, then looked each up by its text to share its value
+/// between pages. By number, each distinct read is parsed once, its value
+/// made once, and a page's fingerprint takes it by its index.
 #[derive(Debug, Default)]
 pub struct Kept {
-    pub pages: Lookup<String, (u64, Vec<Read>)>,
+    /// Every read a kept page made, once each, in `Read`'s order.
+    pub reads: Vec<Read>,
+    /// page -> (view hash, the numbers of its reads in `reads`, ascending)
+    pub pages: Lookup<String, (u64, Vec<u32>)>,
 }
 
 /// The file name of the kept reads inside a site.
 pub const FILE: &str = ".docket-reads";
-const FORMAT: u32 = 1;
-
-#[cfg(test)]
-#[derive(serde::Serialize)]
-struct KeptFile {
-    format: u32,
-    /// The seed of the build that kept the reads: every page's fingerprint
-    /// starts from it. Absent from files written before December 2026.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    seed: Option<u64>,
-    /// page -> (view hash, reads)
-    pages: std::collections::BTreeMap<String, (u64, Vec<String>)>,
-}
+/// 2: each distinct read once, pages by number (December 2026); 1 wrote
+/// every page's reads as texts.
+const FORMAT: u32 = 2;
 
 /// The file as read, on one core beside the making of the render
-/// context, which it outlasted at 50,000 orders: the pages hashed, not
-/// put in order, and each read parsed from the file's bytes as it is met,
-/// not copied into a string first.
+/// context: the pages hashed, not put in order, and each read parsed
+/// from the file's bytes as it is met, not copied into a string first.
 #[derive(serde::Deserialize)]
 struct KeptFileIn {
     format: u32,
     /// The seed of the build that kept the reads: every page's fingerprint
-    /// starts from it. Absent from files written before December 2026.
-    #[serde(default)]
-    seed: Option<u64>,
-    pages: Lookup<String, (u64, Vec<Read>)>,
+    /// starts from it.
+    seed: u64,
+    reads: Vec<Read>,
+    pages: Lookup<String, (u64, Vec<u32>)>,
 }
 
 impl<'de> serde::Deserialize<'de> for Read {
@@ -247,16 +247,35 @@ impl<'de> serde::Deserialize<'de> for Read {
     }
 }
 
+/// Whether `v` is strictly ascending: a table without duplicates, a
+/// page's numbers as they were written.
+fn ascending<T: Ord>(v: &[T]) -> bool {
+    v.windows(2).all(|w| w[0] < w[1])
+}
+
 impl Kept {
     /// Read a previous site's reads, with the seed they were kept under
     /// ([`Kept::under`] takes them only under this build's); `None` for
-    /// anything unreadable, of another format or naming an unknown read
-    /// (every page is built). Read beside the making of the render
-    /// context, before this build's seed is known.
-    pub fn parse(bytes: &[u8]) -> Option<(Option<u64>, Kept)> {
+    /// anything unreadable, of another format, naming an unknown read,
+    /// with a table out of order or a number past its end (every page is
+    /// built). Read beside the making of the render context, before this
+    /// build's seed is known.
+    pub fn parse(bytes: &[u8]) -> Option<(u64, Kept)> {
         // An unknown read fails the whole file, as an unreadable one does.
         let file = serde_json::from_slice::<KeptFileIn>(bytes).ok()?;
-        (file.format == FORMAT).then_some((file.seed, Kept { pages: file.pages }))
+        let len = file.reads.len();
+        let sound = file.format == FORMAT
+            && ascending(&file.reads)
+            && file.pages.values().all(|(_, numbers)| {
+                ascending(numbers) && numbers.last().is_none_or(|&n| (n as usize) < len)
+            });
+        sound.then_some((
+            file.seed,
+            Kept {
+                reads: file.reads,
+                pages: file.pages,
+            },
+        ))
     }
 
     /// The reads [`Kept::parse`] read, if they were kept under `seed`.
@@ -265,193 +284,144 @@ impl Kept {
     /// page of that site can be taken: they are let go at once rather
     /// than held (about 50 MiB at 50,000 orders) while every page is
     /// rendered again, the build's peak of memory.
-    pub fn under(parsed: Option<(Option<u64>, Kept)>, seed: u64) -> Kept {
+    pub fn under(parsed: Option<(u64, Kept)>, seed: u64) -> Kept {
         match parsed {
-            Some((kept_seed, kept)) if kept_seed.is_none_or(|s| s == seed) => kept,
+            Some((kept_seed, kept)) if kept_seed == seed => kept,
             _ => Kept::default(),
         }
     }
 }
 
-/// The reads of this build's pages, as they are built: each page's entry
-/// is kept as the JSON text it will have in `.docket-reads`, not as
-/// values. For 100,000 pages the values took about 40 MB, and making the
-/// file from them copied them all again, and then the file's bytes, at
-/// the moment the build's memory peaked (the last record page); the text
-/// is written out as it is kept.
+/// A page's view hash and reads, as this build has them.
+#[derive(Debug)]
+pub enum Entry {
+    /// Taken from the previous build: its reads by their numbers in the
+    /// previous build's table ([`Kept::reads`]).
+    Kept(u64, Vec<u32>),
+    /// Laid out in this build: what it read, in order, each once (as
+    /// [`recording`] gives them).
+    Made(u64, Vec<Read>),
+}
+
+/// The reads of this build's pages, as they are built.
 #[derive(Debug, Default)]
 pub struct Keeping {
     /// In the order kept; put in page order once, when written.
-    pages: Vec<(String, Box<str>)>,
-}
-
-/// A page's view hash and reads as its entry in `.docket-reads`: made
-/// before taking the lock the pages share.
-pub fn entry(view: u64, reads: &[Read]) -> Box<str> {
-    // The bytes `serde_json` makes of `(view, [texts])`, each text
-    // escaped by it, without a `String` per read.
-    let mut out = Vec::with_capacity(24 + 32 * reads.len());
-    // Into the buffer, not through a string of its own: a page each.
-    let _ = std::io::Write::write_fmt(&mut out, format_args!("[{view},["));
-    let mut text = String::new();
-    for (i, read) in reads.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        text.clear();
-        read.write_text(&mut text);
-        // Writing a string into a vector cannot fail.
-        let _ = serde_json::to_writer(&mut out, text.as_str());
-    }
-    out.extend_from_slice(b"]]");
-    String::from_utf8(out).unwrap_or_default().into_boxed_str()
+    pages: Vec<(String, Entry)>,
 }
 
 impl Keeping {
-    /// Keep `page`'s [`entry`] (a later entry for the same page replaces
-    /// the earlier, as a map would).
-    pub fn keep(&mut self, page: String, entry: Box<str>) {
+    /// Keep `page`'s entry (a later entry for the same page replaces the
+    /// earlier, as a map would).
+    pub fn keep(&mut self, page: String, entry: Entry) {
         self.pages.push((page, entry));
     }
 
-    /// Write the file, kept under `seed`: the same bytes `serde_json`
-    /// makes of a `KeptFile` (compact, pages in order), which
-    /// [`Kept::parse`] reads.
-    pub fn write(mut self, w: &mut impl std::io::Write, seed: u64) -> std::io::Result<()> {
+    /// Write the file, kept under `seed`, its pages' kept numbers being
+    /// in `previous` (the previous build's table). The file is the same,
+    /// byte for byte, whichever pages were taken and which laid out: the
+    /// table holds the reads the pages make, each once, in order, so a
+    /// rebuild keeps what a cold build would.
+    pub fn write(
+        mut self,
+        w: &mut impl std::io::Write,
+        seed: u64,
+        previous: &[Read],
+    ) -> std::io::Result<()> {
         // Stable: of one page's entries, the last kept comes last, and is
         // the one kept.
         self.pages.par_sort_by(|a, b| a.0.cmp(&b.0));
-        let mut pages: Vec<(String, Box<str>)> = Vec::with_capacity(self.pages.len());
+        let mut pages: Vec<(String, Entry)> = Vec::with_capacity(self.pages.len());
         for p in self.pages {
             match pages.last_mut() {
                 Some(last) if last.0 == p.0 => *last = p,
                 _ => pages.push(p),
             }
         }
-        write!(w, "{{\"format\":{FORMAT},\"seed\":{seed},\"pages\":{{")?;
+        // The previous table's reads still made, and the reads it lacks
+        // (after a rebuild, those of the few pages laid out; after a cold
+        // build, all of them).
+        let mut used = vec![false; previous.len()];
+        let mut new: Vec<&Read> = Vec::new();
+        for (_, entry) in &pages {
+            match entry {
+                Entry::Kept(_, numbers) => {
+                    for &n in numbers {
+                        used[n as usize] = true;
+                    }
+                }
+                Entry::Made(_, reads) => {
+                    for r in reads {
+                        match previous.binary_search(r) {
+                            Ok(n) => used[n] = true,
+                            Err(_) => new.push(r),
+                        }
+                    }
+                }
+            }
+        }
+        new.par_sort_unstable();
+        new.dedup();
+        // Both in order and apart: merged, with each previous number's
+        // new one.
+        let mut table: Vec<&Read> = Vec::with_capacity(new.len() + previous.len());
+        let mut renumbered = vec![u32::MAX; previous.len()];
+        let mut new_reads = new.into_iter().peekable();
+        for (n, r) in previous.iter().enumerate().filter(|(n, _)| used[*n]) {
+            while let Some(m) = new_reads.next_if(|m| *m < r) {
+                table.push(m);
+            }
+            renumbered[n] = number(table.len());
+            table.push(r);
+        }
+        table.extend(new_reads);
+        write!(w, "{{\"format\":{FORMAT},\"seed\":{seed},\"reads\":[")?;
+        let mut text = String::new();
+        for (i, r) in table.iter().enumerate() {
+            if i > 0 {
+                w.write_all(b",")?;
+            }
+            text.clear();
+            r.write_text(&mut text);
+            serde_json::to_writer(&mut *w, text.as_str())?;
+        }
+        w.write_all(b"],\"pages\":{")?;
         for (i, (page, entry)) in pages.iter().enumerate() {
             if i > 0 {
                 w.write_all(b",")?;
             }
             serde_json::to_writer(&mut *w, page)?;
-            w.write_all(b":")?;
-            w.write_all(entry.as_bytes())?;
+            let (view, numbers): (u64, Vec<u32>) = match entry {
+                Entry::Kept(view, numbers) => (
+                    *view,
+                    numbers.iter().map(|&n| renumbered[n as usize]).collect(),
+                ),
+                Entry::Made(view, reads) => (
+                    *view,
+                    reads
+                        .iter()
+                        .map(|r| number(table.partition_point(|t| *t < r)))
+                        .collect(),
+                ),
+            };
+            write!(w, ":[{view},[")?;
+            for (i, n) in numbers.iter().enumerate() {
+                if i > 0 {
+                    w.write_all(b",")?;
+                }
+                write!(w, "{n}")?;
+            }
+            w.write_all(b"]]")?;
         }
         w.write_all(b"}}")
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reads_survive_their_text_whatever_the_id() {
-        for r in [
-            Read::Link("C-0001".into()),
-            Read::Row(Kind::Order, "SO 2026 0001".into()),
-            Read::Related(Kind::Customer, "C 1".into(), Kind::Capa),
-            Read::Flowsheets("SO-2026-0001".into()),
-            Read::Person("li sales \"x\"".into()),
-        ] {
-            assert_eq!(Read::parse(&r.text()), Some(r));
-        }
-        assert_eq!(Read::parse("row nowhere X"), None);
-    }
-
-    #[test]
-    fn reads_are_noted_only_while_recording() {
-        note(|| Read::Link("lost".into()));
-        let ((), reads) = recording(|| {
-            note(|| Read::Link("B".into()));
-            note(|| Read::Link("A".into()));
-            note(|| Read::Link("B".into()));
-        });
-        assert_eq!(reads, vec![Read::Link("A".into()), Read::Link("B".into())]);
-    }
-
-    #[test]
-    fn kept_text_is_what_serde_makes_of_the_file_and_reads_back() {
-        let pages = [
-            ("orders/B.html", 7u64, vec![Read::Link("C \"1\"\n".into())]),
-            ("orders/A.html", u64::MAX, vec![]),
-            (
-                "customers/\u{8a02}.html",
-                0,
-                vec![
-                    Read::Row(Kind::Order, "SO-1".into()),
-                    Read::Flowsheets("SO-1".into()),
-                ],
-            ),
-        ];
-        let mut keeping = Keeping::default();
-        let seed = u64::MAX - 1;
-        let mut file = KeptFile {
-            format: FORMAT,
-            seed: Some(seed),
-            pages: std::collections::BTreeMap::new(),
-        };
-        // Kept twice: the later entry is the one written.
-        keeping.keep("orders/B.html".into(), entry(1, &[]));
-        for (page, view, reads) in &pages {
-            keeping.keep(page.to_string(), entry(*view, reads));
-            let texts = reads.iter().map(Read::text).collect();
-            file.pages.insert(page.to_string(), (*view, texts));
-        }
-        let mut bytes = Vec::new();
-        keeping.write(&mut bytes, seed).unwrap();
-        assert_eq!(bytes, serde_json::to_vec(&file).unwrap());
-        let back = Kept::under(Kept::parse(&bytes), seed);
-        assert_eq!(back.pages.len(), 3);
-        assert_eq!(back.pages["orders/B.html"], (7, pages[0].2.clone()));
-        assert_eq!(back.pages["customers/\u{8a02}.html"].1, pages[2].2);
-    }
-
-    /// Reads kept under another seed lend nothing, whichever way the
-    /// seeds differ (one a prefix of the other's digits included); a file
-    /// from before seeds were kept is read as it was.
-    #[test]
-    fn reads_kept_under_another_seed_are_not_read() {
-        let mut keeping = Keeping::default();
-        keeping.keep(
-            "orders/A.html".into(),
-            entry(3, &[Read::Link("C-1".into())]),
-        );
-        let mut bytes = Vec::new();
-        keeping.write(&mut bytes, 12).unwrap();
-        assert_eq!(Kept::under(Kept::parse(&bytes), 12).pages.len(), 1);
-        for other in [1, 120, 2, 0, u64::MAX] {
-            assert!(
-                Kept::under(Kept::parse(&bytes), other).pages.is_empty(),
-                "{other}"
-            );
-        }
-        let older = br#"{"format":1,"pages":{"orders/A.html":[3,["link C-1"]]}}"#;
-        assert_eq!(Kept::under(Kept::parse(older), 12).pages.len(), 1);
-        let reordered = br#"{"pages":{"orders/A.html":[3,["link C-1"]]},"seed":7,"format":1}"#;
-        assert!(Kept::under(Kept::parse(reordered), 12).pages.is_empty());
-        assert_eq!(Kept::under(Kept::parse(reordered), 7).pages.len(), 1);
-    }
-
-    /// A file naming a read this docket does not know, or holding
-    /// anything but texts where the reads go, or of another format, lends
-    /// no page: every page is laid out, none taken on a read misread.
-    #[test]
-    fn a_kept_file_with_a_read_unknown_lends_nothing() {
-        let good = br#"{"format":1,"pages":{"a.html":[3,["link C-1"]],"b.html":[4,[]]}}"#;
-        assert_eq!(Kept::under(Kept::parse(good), 1).pages.len(), 2);
-        for bad in [
-            &br#"{"format":1,"pages":{"a.html":[3,["link C-1"]],"b.html":[4,["mystery x"]]}}"#[..],
-            br#"{"format":1,"pages":{"a.html":[3,["link C-1"]],"b.html":[4,[7]]}}"#,
-            br#"{"format":1,"pages":{"a.html":[3,["row nowhere C-1"]]}}"#,
-            br#"{"format":2,"pages":{"a.html":[3,["link C-1"]]}}"#,
-            br#"{"format":1,"pages":{"a.html":[3,["link C-1"]]}"#,
-        ] {
-            assert!(
-                Kept::parse(bad).is_none(),
-                "{}",
-                String::from_utf8_lossy(bad)
-            );
-        }
-    }
+/// A read's number in a table: fewer than four billion reads, as a site
+/// has fewer than four billion pages.
+fn number(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
 }
+
+#[cfg(test)]
+mod tests;

@@ -324,11 +324,15 @@ fn a_rebuild_after_changes_across_records_equals_a_cold_build() {
 fn kept_reads(demo: &Demo, page: &str) -> Vec<String> {
     let kept: serde_json::Value =
         serde_json::from_slice(&std::fs::read(demo.site.join(".docket-reads")).unwrap()).unwrap();
+    // Each distinct read once, in a table; each page's by number there.
     kept["pages"][page][1]
         .as_array()
         .unwrap_or_else(|| panic!("no reads kept for {page}: {kept}"))
         .iter()
-        .map(|r| r.as_str().unwrap().to_string())
+        .map(|n| {
+            let n = n.as_u64().unwrap() as usize;
+            kept["reads"][n].as_str().unwrap().to_string()
+        })
         .collect()
 }
 
