@@ -322,7 +322,6 @@ fn read_value(cx: &Cx, read: &Read) -> u64 {
 
 /// The values of reads, each made once per build: the row of an order is
 /// read by its customer's page, its product's and more.
-#[derive(Default)]
 pub(super) struct Values {
     /// The previous build's reads ([`reads::Kept::reads`]).
     table: Vec<Read>,

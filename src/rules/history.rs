@@ -10,21 +10,16 @@
 
 use super::context::{Context, Sink};
 use crate::finding::{Finding, Message, RuleId, Severity};
-use crate::history::{Dirty, History, ProofState, ProofStatus, Unavailable};
+use crate::history::{Dirty, ProofState, ProofStatus, Unavailable};
 use crate::kind::Kind;
 use crate::load::stem;
 use crate::model::{Record, SignaturePolicy};
 use crate::{lexicon, msg};
 
-/// The history, if it is complete enough to judge by.
-pub(super) fn usable<'a>(cx: &Context<'a>) -> Option<&'a History> {
-    cx.history.filter(|h| h.unavailable.is_none())
-}
-
 /// `signature-unproven` (3): the signature commit of a signed section must
 /// prove it under `policy.signatures`; an uncommitted section is unsigned.
 pub fn signature_unproven(cx: &Context, out: &mut Sink) {
-    let Some(h) = usable(cx) else { return };
+    let Some(h) = cx.usable_history() else { return };
     for p in &h.proofs.sections {
         if p.status.state() != ProofState::Unproven {
             continue;
@@ -56,7 +51,7 @@ pub fn signature_unproven(cx: &Context, out: &mut Sink) {
 /// `signature-broken` (3): a signed section changed after signing by
 /// someone other than its signer.
 pub fn signature_broken(cx: &Context, out: &mut Sink) {
-    let Some(h) = usable(cx) else { return };
+    let Some(h) = cx.usable_history() else { return };
     for p in &h.proofs.sections {
         let ProofStatus::Broken { signed, changed_by } = &p.status else {
             continue;
@@ -107,7 +102,7 @@ fn list(changes: &[crate::history::FieldChange]) -> Message {
 /// `review-stale` (4.2.2 A): the order's substance changed after the
 /// current review's signature commit; a changed order is reviewed again.
 pub fn review_stale(cx: &Context, out: &mut Sink) {
-    let Some(h) = usable(cx) else { return };
+    let Some(h) = cx.usable_history() else { return };
     for o in cx.model.orders.iter() {
         let (Some(review), Some(oh)) = (&o.review, h.proofs.orders.get(&o.meta().file)) else {
             continue;
@@ -143,7 +138,7 @@ pub fn review_stale(cx: &Context, out: &mut Sink) {
 /// `change-unrecorded` (4.4): every change of an approved order's
 /// substance needs a `[[change]]` entry dated on or after the review.
 pub fn change_unrecorded(cx: &Context, out: &mut Sink) {
-    let Some(h) = usable(cx) else { return };
+    let Some(h) = cx.usable_history() else { return };
     for o in cx.model.orders.iter() {
         let Some(oh) = h.proofs.orders.get(&o.meta().file) else {
             continue;
@@ -243,7 +238,7 @@ fn changed_at(o: &crate::model::Order, path: Option<&str>) -> crate::finding::Po
 /// docket's own example records, deleted as shipped, are not records of
 /// the company (docs/decisions.md).
 pub fn record_deleted(cx: &Context, out: &mut Sink) {
-    let Some(h) = usable(cx) else { return };
+    let Some(h) = cx.usable_history() else { return };
     let mut push = |rel: &str, how: Message, restore: String| {
         let Some(kind) = Kind::of_path(rel) else {
             return;

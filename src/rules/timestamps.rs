@@ -9,7 +9,6 @@
 //! times, not this one.
 
 use super::context::{Context, Sink};
-use super::history::usable;
 use crate::model::TimestampPolicy;
 use crate::model::read::days_between;
 use crate::msg;
@@ -23,7 +22,7 @@ pub fn timestamp_missing(cx: &Context, out: &mut Sink) {
     if ts.policy == TimestampPolicy::Off {
         return;
     }
-    let Some(h) = usable(cx) else { return };
+    let Some(h) = cx.usable_history() else { return };
     let offset = cx.model.config.company.offset_seconds;
     for p in &h.proofs.sections {
         let Some(i) = p.commit else { continue };
