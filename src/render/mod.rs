@@ -488,8 +488,10 @@ fn pages(
         }
         trail::close_git_handles();
         let kept = std::mem::take(&mut *renderer.kept.lock().unwrap_or_else(|e| e.into_inner()));
-        publisher.write_other(reads::FILE, |w| {
-            kept.write(w, renderer.seed, renderer.values.table())
+        stage("render reads write", || {
+            publisher.write_other(reads::FILE, |w| {
+                kept.write(w, renderer.seed, renderer.values.table())
+            })
         })
     })?;
     Ok(manifest)

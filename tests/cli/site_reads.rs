@@ -429,6 +429,14 @@ fn kept_reads_that_are_garbled_change_nothing_but_speed() {
         assert_eq!(std::fs::read(&reads).unwrap(), kept, "with {junk:?} kept");
         demo.assert_same_as_cold("garbling the kept reads");
     }
+    // Cut short anywhere (a full disk, an interrupted copy), at a few
+    // lengths here: the unit tests cut it at every one.
+    for len in [1, kept.len() / 3, kept.len() / 2, kept.len() - 1] {
+        std::fs::write(&reads, &kept[..len]).unwrap();
+        demo.build(&demo.site);
+        assert_eq!(std::fs::read(&reads).unwrap(), kept, "cut to {len} bytes");
+        demo.assert_same_as_cold(&format!("cutting the kept reads to {len} bytes"));
+    }
     // A well-formed file that lies: every page's reads renumbered to the
     // table's first read, which no check of the file can tell, and a
     // customer renamed. A page is fingerprinted by what the file names,

@@ -175,3 +175,28 @@ fn a_kept_file_with_a_read_unknown_lends_nothing() {
         );
     }
 }
+
+/// A file cut short, at any length (a full disk, a copy interrupted, a
+/// hand that trimmed it), lends no page: it is read whole or not at all.
+#[test]
+fn a_kept_file_cut_at_any_length_lends_nothing() {
+    let mut keeping = Keeping::default();
+    keeping.keep(
+        "a.html".into(),
+        Entry::Made(3, vec![link("C-1"), link("C-2")]),
+    );
+    keeping.keep(
+        "orders/\u{8a02}.html".into(),
+        Entry::Made(u64::MAX, vec![Read::Row(Kind::Order, "SO-1".into())]),
+    );
+    keeping.keep("b.html".into(), Entry::Made(0, vec![]));
+    let whole = written(keeping, 9, &[]);
+    assert_eq!(Kept::under(Kept::parse(&whole), 9).pages.len(), 3);
+    for len in 0..whole.len() {
+        assert!(
+            Kept::parse(&whole[..len]).is_none(),
+            "cut to {len} bytes: {}",
+            String::from_utf8_lossy(&whole[..len])
+        );
+    }
+}
