@@ -200,3 +200,33 @@ fn a_kept_file_cut_at_any_length_lends_nothing() {
         );
     }
 }
+
+/// A rebuild numbers the reads of its few pages laid out by searching
+/// the table, a cold build by a map of the whole table: the same file
+/// either way.
+#[test]
+fn a_few_pages_laid_out_are_numbered_as_every_page_laid_out_is() {
+    let reads: Vec<Read> = (0..8).map(|i| link(&format!("C-{i}"))).collect();
+    let keeping = |made: &dyn Fn(usize) -> bool| {
+        let mut keeping = Keeping::default();
+        for (i, read) in reads.iter().enumerate() {
+            let entry = if made(i) {
+                Entry::Made(i as u64, vec![read.clone()])
+            } else {
+                Entry::Kept(i as u64, vec![i as u32])
+            };
+            keeping.keep(format!("p{i}.html"), entry);
+        }
+        keeping
+    };
+    let cold = written(keeping(&|_| true), 5, &[]);
+    let (_, kept) = Kept::parse(&cold).expect("reads back");
+    assert_eq!(kept.reads, reads);
+    for laid_out in 0..reads.len() {
+        assert_eq!(
+            written(keeping(&|i| i == laid_out), 5, &kept.reads),
+            cold,
+            "page {laid_out} laid out again"
+        );
+    }
+}
