@@ -361,6 +361,7 @@ impl Keeping {
             })
             .map(|r| previous.binary_search(r).map_err(|_| r))
             .collect();
+        let made = found.len();
         let mut new: Vec<&Read> = Vec::new();
         for f in found {
             match f {
@@ -389,13 +390,6 @@ impl Keeping {
         // second of one core at the very end of the build. After a
         // rebuild, the few made reads are searched: a map of the whole
         // table would cost more than they do.
-        let made: usize = pages
-            .iter()
-            .map(|(_, entry)| match entry {
-                Entry::Made(_, reads) => reads.len(),
-                Entry::Kept(..) => 0,
-            })
-            .sum();
         let at: Option<Lookup<&Read, u32>> = (made > table.len() / 4).then(|| {
             table
                 .iter()
