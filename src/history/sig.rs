@@ -486,4 +486,67 @@ mod tests {
             assert_eq!(keys.verified(sig, &payload), None, "the walk's, {n}");
         }
     }
+
+    /// Whether the walk's verifier concludes a good signature, and
+    /// whether ssh-key's verifies it: the two must agree.
+    fn agree(keys: &Keys, sig: &SshSig, payload: &[u8]) -> bool {
+        let key = ssh_key::PublicKey::from(sig.public_key().clone());
+        let theirs = key.verify("git", payload, sig).is_ok();
+        keys.verified(sig, payload).is_some() == theirs
+    }
+
+    /// The two verifiers agree where the arithmetic could differ: the
+    /// identity point as a key, with a signature that satisfies the
+    /// cofactorless equation for any message (both accept it, as
+    /// OpenSSH's verifier does: a key nobody in people.toml holds proves
+    /// nothing), and hundreds of signatures by many keys over many
+    /// messages, each good and with one bit of the signature, its `R` or
+    /// `s`, or of the message changed.
+    #[test]
+    fn the_walks_verifier_and_ssh_keys_agree_bit_by_bit() {
+        let keys = Keys::default();
+        let identity = {
+            let mut point = [0u8; 32];
+            point[0] = 1;
+            point
+        };
+        let weak = ssh_key::public::KeyData::Ed25519(ssh_key::public::Ed25519PublicKey(identity));
+        let mut bytes = [0u8; 64];
+        bytes[0] = 1;
+        let signature = ssh_key::Signature::new(ssh_key::Algorithm::Ed25519, &bytes[..]).unwrap();
+        let sig = SshSig::new(weak, "git", HashAlg::Sha512, signature).unwrap();
+        assert!(agree(&keys, &sig, b"any commit at all"));
+        assert!(keys.verified(&sig, b"any other commit").is_some());
+
+        let mut rng = fastrand::Rng::with_seed(38);
+        let (mut good, mut refused) = (0, 0);
+        for n in 0..300 {
+            let mut seed = [0u8; 32];
+            rng.fill(&mut seed);
+            let private =
+                ssh_key::PrivateKey::from(ssh_key::private::Ed25519Keypair::from_seed(&seed));
+            let mut message = vec![0u8; rng.usize(1..400)];
+            rng.fill(&mut message);
+            let hash = if n % 2 == 0 {
+                HashAlg::Sha512
+            } else {
+                HashAlg::Sha256
+            };
+            let sig = SshSig::sign(&private, "git", hash, &message).unwrap();
+            assert!(keys.verified(&sig, &message).is_some(), "{n}: good");
+            assert!(agree(&keys, &sig, &message), "{n}: good");
+            good += 1;
+            let mut flipped = sig.signature().as_bytes().to_vec();
+            let bit = rng.usize(..flipped.len() * 8);
+            flipped[bit / 8] ^= 1 << (bit % 8);
+            let signature = ssh_key::Signature::new(ssh_key::Algorithm::Ed25519, flipped).unwrap();
+            let changed = SshSig::new(sig.public_key().clone(), "git", hash, signature).unwrap();
+            assert!(agree(&keys, &changed, &message), "{n}: signature bit {bit}");
+            let bit = rng.usize(..message.len() * 8);
+            message[bit / 8] ^= 1 << (bit % 8);
+            assert!(agree(&keys, &sig, &message), "{n}: message bit {bit}");
+            refused += usize::from(keys.verified(&changed, &message).is_none());
+        }
+        assert_eq!((good, refused), (300, 300));
+    }
 }
