@@ -191,6 +191,13 @@ fn version_lines(
                 ));
                 continue;
             };
+            if super::sig::is_weak(&public) {
+                skipped.push(format!(
+                    "a key of {} of small order, with which anyone can sign",
+                    p.id.value
+                ));
+                continue;
+            }
             let fingerprint = public.fingerprint(ssh_key::HashAlg::Sha256).to_string();
             public.set_comment("");
             let Ok(key) = public.to_openssh() else {

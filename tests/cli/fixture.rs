@@ -407,6 +407,24 @@ pub enum Signing<'a> {
     Tampered(&'a str),
     /// An OpenPGP signature block (not verifiable by docket).
     OpenPgp,
+    /// The signature anyone can make with [`weak_key`]: `R` the identity,
+    /// `s` = 0, which verifies over any commit.
+    Weak,
+}
+
+/// The identity point as an Ed25519 public key, as people.toml lists a
+/// key: of small order, so a signature that verifies with it says
+/// nothing of who made it ([`Signing::Weak`]).
+pub fn weak_key() -> String {
+    ssh_key::PublicKey::new(weak_key_data(), "weak")
+        .to_openssh()
+        .unwrap()
+}
+
+fn weak_key_data() -> ssh_key::public::KeyData {
+    let mut point = [0u8; 32];
+    point[0] = 1;
+    ssh_key::public::KeyData::Ed25519(ssh_key::public::Ed25519PublicKey(point))
 }
 
 impl Repo {
@@ -528,6 +546,25 @@ impl Repo {
                 let sshsig = private_key(owner)
                     .sign("git", ssh_key::HashAlg::Sha512, &signed)
                     .unwrap();
+                let pem = sshsig.to_pem(ssh_key::LineEnding::LF).unwrap();
+                repo.commit_signed(std::str::from_utf8(&buf).unwrap(), &pem, None)
+                    .unwrap()
+            }
+            Signing::Weak => {
+                let buf = repo
+                    .commit_create_buffer(&author, &sig, msg, &tree, &parent_refs)
+                    .unwrap();
+                let mut bytes = [0u8; 64];
+                bytes[0] = 1;
+                let signature =
+                    ssh_key::Signature::new(ssh_key::Algorithm::Ed25519, &bytes[..]).unwrap();
+                let sshsig = ssh_key::SshSig::new(
+                    weak_key_data(),
+                    "git",
+                    ssh_key::HashAlg::Sha512,
+                    signature,
+                )
+                .unwrap();
                 let pem = sshsig.to_pem(ssh_key::LineEnding::LF).unwrap();
                 repo.commit_signed(std::str::from_utf8(&buf).unwrap(), &pem, None)
                     .unwrap()

@@ -364,6 +364,59 @@ fn sales_turning_the_signature_rule_off_changes_nothing() {
     );
 }
 
+/// A key of small order listed for the GM from the start (the identity
+/// point): with it, anyone can make a signature that verifies over any
+/// commit. Li signs the GM's review that way; it proves nothing, and the
+/// allowed signers exported for git leave the key out, saying why. The
+/// near miss: the GM's own key beside it still proves his review.
+#[test]
+fn a_weak_key_in_the_gms_entry_proves_nothing() {
+    let weak_entry = |repo: &Repo| {
+        repo.set_policy("ssh");
+        repo.write("people.toml", &people_toml_with_keys());
+        add_key(repo, "wang.gm", &weak_key());
+        repo.write(ORDER_PATH, &order_unreviewed());
+        repo.git_init();
+        repo.commit_with(
+            "li.sales",
+            "2026-03-02",
+            "Records",
+            Signing::KeyOf("li.sales"),
+        );
+    };
+    let repo = Repo::base();
+    weak_entry(&repo);
+    review(&repo, "wang.gm", Signing::Weak);
+    let run = repo.check();
+    assert_eq!(run.code, 1, "{:#?}", run.findings());
+    let s = one(&run, "signature-unproven", ORDER_PATH);
+    assert!(s.message.contains("unknown key"), "{}", s.message);
+    assert_eq!(signature_blocks(&repo)[0]["status"]["status"], "unproven");
+    let export = repo.docket(&["export", "allowed-signers"]);
+    assert_eq!(export.code, 0, "{}", export.stderr);
+    assert!(
+        export.stderr.contains("a key of wang.gm of small order"),
+        "{}",
+        export.stderr
+    );
+    assert!(
+        !export
+            .stdout
+            .contains(weak_key().split(' ').nth(1).unwrap())
+    );
+    assert!(export.stdout.contains(&bare(&public_key("wang.gm"))));
+
+    let near = Repo::base();
+    weak_entry(&near);
+    review(&near, "wang.gm", Signing::KeyOf("wang.gm"));
+    clean(&near.check());
+}
+
+/// An OpenSSH key line without its comment.
+fn bare(line: &str) -> String {
+    line.split(' ').take(2).collect::<Vec<_>>().join(" ")
+}
+
 #[test]
 pub(crate) fn governance_unproven_near_miss_the_gm_adds_a_key_of_his_own() {
     let repo = company("ssh");
