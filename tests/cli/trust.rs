@@ -22,9 +22,14 @@ pub fn order_unreviewed() -> String {
 /// committed by Li on 2026-03-02 with the order not yet reviewed. That
 /// commit is the bootstrap: its people.toml is the first to name a GM.
 pub fn company(policy: &str) -> Repo {
+    company_with(policy, &people_toml_with_keys())
+}
+
+/// [`company`] with `people` as its first people.toml.
+pub fn company_with(policy: &str, people: &str) -> Repo {
     let repo = Repo::base();
     repo.set_policy(policy);
-    repo.write("people.toml", &people_toml_with_keys());
+    repo.write("people.toml", people);
     repo.write(ORDER_PATH, &order_unreviewed());
     repo.git_init();
     repo.commit_with(
@@ -371,21 +376,13 @@ fn sales_turning_the_signature_rule_off_changes_nothing() {
 /// near miss: the GM's own key beside it still proves his review.
 #[test]
 fn a_weak_key_in_the_gms_entry_proves_nothing() {
-    let weak_entry = |repo: &Repo| {
-        repo.set_policy("ssh");
-        repo.write("people.toml", &people_toml_with_keys());
-        add_key(repo, "wang.gm", &weak_key());
-        repo.write(ORDER_PATH, &order_unreviewed());
-        repo.git_init();
-        repo.commit_with(
-            "li.sales",
-            "2026-03-02",
-            "Records",
-            Signing::KeyOf("li.sales"),
-        );
-    };
-    let repo = Repo::base();
-    weak_entry(&repo);
+    let line = format!("keys = [\"{}\"]", public_key("wang.gm"));
+    let people = people_toml_with_keys().replace(
+        &line,
+        &format!("keys = [\"{}\", \"{}\"]", public_key("wang.gm"), weak_key()),
+    );
+    assert_ne!(people, people_toml_with_keys());
+    let repo = company_with("ssh", &people);
     review(&repo, "wang.gm", Signing::Weak);
     let run = repo.check();
     assert_eq!(run.code, 1, "{:#?}", run.findings());
@@ -406,8 +403,7 @@ fn a_weak_key_in_the_gms_entry_proves_nothing() {
     );
     assert!(export.stdout.contains(&bare(&public_key("wang.gm"))));
 
-    let near = Repo::base();
-    weak_entry(&near);
+    let near = company_with("ssh", &people);
     review(&near, "wang.gm", Signing::KeyOf("wang.gm"));
     clean(&near.check());
 }
