@@ -531,53 +531,47 @@ impl Repo {
             .map(|p| repo.find_commit(*p).unwrap())
             .collect();
         let parent_refs: Vec<&git2::Commit> = parents.iter().collect();
-        match signing {
-            Signing::Unsigned => repo
-                .commit(None, &author, &sig, msg, &tree, &parent_refs)
-                .unwrap(),
-            Signing::KeyOf(owner) | Signing::Tampered(owner) => {
-                let buf = repo
-                    .commit_create_buffer(&author, &sig, msg, &tree, &parent_refs)
+        let buf = repo
+            .commit_create_buffer(&author, &sig, msg, &tree, &parent_refs)
+            .unwrap();
+        let sshsig = |sshsig: ssh_key::SshSig| sshsig.to_pem(ssh_key::LineEnding::LF).unwrap();
+        let signature = match signing {
+            Signing::Unsigned => {
+                return repo
+                    .commit(None, &author, &sig, msg, &tree, &parent_refs)
                     .unwrap();
+            }
+            Signing::KeyOf(owner) | Signing::Tampered(owner) => {
                 let mut signed = buf.to_vec();
                 if let Signing::Tampered(_) = signing {
                     signed.extend_from_slice(b"tampered");
                 }
-                let sshsig = private_key(owner)
-                    .sign("git", ssh_key::HashAlg::Sha512, &signed)
-                    .unwrap();
-                let pem = sshsig.to_pem(ssh_key::LineEnding::LF).unwrap();
-                repo.commit_signed(std::str::from_utf8(&buf).unwrap(), &pem, None)
-                    .unwrap()
+                sshsig(
+                    private_key(owner)
+                        .sign("git", ssh_key::HashAlg::Sha512, &signed)
+                        .unwrap(),
+                )
             }
             Signing::Weak => {
-                let buf = repo
-                    .commit_create_buffer(&author, &sig, msg, &tree, &parent_refs)
-                    .unwrap();
                 let mut bytes = [0u8; 64];
                 bytes[0] = 1;
                 let signature =
                     ssh_key::Signature::new(ssh_key::Algorithm::Ed25519, &bytes[..]).unwrap();
-                let sshsig = ssh_key::SshSig::new(
+                let weak = ssh_key::SshSig::new(
                     weak_key_data(),
                     "git",
                     ssh_key::HashAlg::Sha512,
                     signature,
-                )
-                .unwrap();
-                let pem = sshsig.to_pem(ssh_key::LineEnding::LF).unwrap();
-                repo.commit_signed(std::str::from_utf8(&buf).unwrap(), &pem, None)
-                    .unwrap()
+                );
+                sshsig(weak.unwrap())
             }
             Signing::OpenPgp => {
-                let buf = repo
-                    .commit_create_buffer(&author, &sig, msg, &tree, &parent_refs)
-                    .unwrap();
-                let pgp = "-----BEGIN PGP SIGNATURE-----\n\niQEzBAABCAAdFiEE\n=abcd\n-----END PGP SIGNATURE-----\n";
-                repo.commit_signed(std::str::from_utf8(&buf).unwrap(), pgp, None)
-                    .unwrap()
+                "-----BEGIN PGP SIGNATURE-----\n\niQEzBAABCAAdFiEE\n=abcd\n-----END PGP SIGNATURE-----\n"
+                    .to_string()
             }
-        }
+        };
+        repo.commit_signed(std::str::from_utf8(&buf).unwrap(), &signature, None)
+            .unwrap()
     }
 }
 

@@ -137,6 +137,14 @@ fn the_walks_verifier_refuses_what_ssh_keys_refuses() {
 
 /// Whether the walk's verifier concludes a good signature, and
 /// whether ssh-key's verifies it: the two must agree.
+/// The identity point as an Ed25519 key: of small order, so the
+/// signature with `R` the identity and `s` = 0 verifies over anything.
+fn identity_key() -> ssh_key::public::KeyData {
+    let mut point = [0u8; 32];
+    point[0] = 1;
+    ssh_key::public::KeyData::Ed25519(ssh_key::public::Ed25519PublicKey(point))
+}
+
 fn agree(keys: &Keys, sig: &SshSig, payload: &[u8]) -> bool {
     let key = ssh_key::PublicKey::from(sig.public_key().clone());
     let theirs = key.verify("git", payload, sig).is_ok();
@@ -153,12 +161,7 @@ fn agree(keys: &Keys, sig: &SshSig, payload: &[u8]) -> bool {
 #[test]
 fn the_walks_verifier_and_ssh_keys_agree_bit_by_bit() {
     let keys = Keys::default();
-    let identity = {
-        let mut point = [0u8; 32];
-        point[0] = 1;
-        point
-    };
-    let weak = ssh_key::public::KeyData::Ed25519(ssh_key::public::Ed25519PublicKey(identity));
+    let weak = identity_key();
     let mut bytes = [0u8; 64];
     bytes[0] = 1;
     let signature = ssh_key::Signature::new(ssh_key::Algorithm::Ed25519, &bytes[..]).unwrap();
@@ -202,9 +205,7 @@ fn the_walks_verifier_and_ssh_keys_agree_bit_by_bit() {
 /// person's.
 #[test]
 fn a_key_of_small_order_is_held_by_nobody() {
-    let mut point = [0u8; 32];
-    point[0] = 1;
-    let weak = ssh_key::public::KeyData::Ed25519(ssh_key::public::Ed25519PublicKey(point));
+    let weak = identity_key();
     let line = ssh_key::PublicKey::new(weak.clone(), "weak")
         .to_openssh()
         .unwrap();
