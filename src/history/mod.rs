@@ -46,6 +46,7 @@ mod govern;
 pub mod governance;
 pub mod index;
 mod index_file;
+mod lineage;
 mod lost;
 pub mod proof;
 mod proofs_file;
