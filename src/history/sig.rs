@@ -191,7 +191,13 @@ impl Sealed {
 
     /// [`Sealed::read`], taking Ed25519 keys already met from `keys`.
     fn read_with(repo: &git2::Repository, oid: git2::Oid, keys: Option<&Keys>) -> Sealed {
-        let Ok((armor, payload)) = repo.extract_signature(&oid, None) else {
+        Sealed::of(extract(repo, oid), keys)
+    }
+
+    /// What `extracted` (a commit's signature and the bytes it signs)
+    /// proves, taking Ed25519 keys already met from `keys`.
+    fn of(extracted: Extracted, keys: Option<&Keys>) -> Sealed {
+        let Some((armor, payload)) = extracted else {
             return Sealed::Unreadable;
         };
         let Ok(sig) = ssh_key::SshSig::from_pem(&*armor) else {
@@ -294,9 +300,23 @@ impl Keys {
 #[derive(Default)]
 pub(super) struct Seals(Mutex<HashSet<Arc<Sealed>>>, Keys);
 
+/// A commit's signature and the bytes it signs, as libgit2 extracts them
+/// from the commit object; `None` where it has none it can read.
+pub(super) type Extracted = Option<(git2::Buf, git2::Buf)>;
+
+/// Commit `oid`'s signature and signed bytes ([`Extracted`]).
+pub(super) fn extract(repo: &git2::Repository, oid: git2::Oid) -> Extracted {
+    repo.extract_signature(&oid, None).ok()
+}
+
 impl Seals {
     pub(super) fn read(&self, repo: &git2::Repository, id: git2::Oid) -> Arc<Sealed> {
-        let sealed = Sealed::read_with(repo, id, Some(&self.1));
+        self.judge(extract(repo, id))
+    }
+
+    /// [`Seals::read`] of a signature extracted before.
+    pub(super) fn judge(&self, extracted: Extracted) -> Arc<Sealed> {
+        let sealed = Sealed::of(extracted, Some(&self.1));
         let mut kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(same) = kept.get(&sealed) {
             return same.clone();

@@ -11,7 +11,7 @@ use super::apart::apart;
 use super::index::{Change, Commit, FileHistory, History};
 use super::lineage::{Event, keyed, lineage_state, pair_moves};
 use super::repo::{find_commit, first_parent, first_parent_and_tree, headers};
-use super::sig::{CommitSignature, Seals};
+use super::sig::{CommitSignature, Seals, extract};
 use super::trees::{Kept, Raw, changed_between, changed_files, records_root};
 use crate::error::{Error, Result};
 use git2::{Oid, Repository};
@@ -131,15 +131,25 @@ pub(super) fn walk(
                     .zip(k * RUN..)
                     .map(|(&id, i)| {
                         let listed = chain.get(i + 1).zip(trees.get(i + 1));
+                        // The signature extracted before the commit is
+                        // read: libgit2 keeps the object it inflated for
+                        // it ([`Reading::Walk`]), and `step` parses that
+                        // one rather than inflating it again.
+                        let mut early = seal.then(|| extract(r, id));
                         let st = step(r, &mut kept, id, listed, prefix, position(i), &line)?;
                         let sealed = st
                             .iter()
-                            .map(|(id, c, evs)| {
+                            .map(|(at, c, evs)| {
+                                let early = early.take_if(|_| *at == id);
                                 // Only a commit that changed a file below
                                 // the records root is on a page.
                                 let shown = !evs.is_empty();
-                                (seal && shown && c.signature == CommitSignature::Ssh)
-                                    .then(|| seals.read(r, *id))
+                                (seal && shown && c.signature == CommitSignature::Ssh).then(|| {
+                                    match early {
+                                        Some(extracted) => seals.judge(extracted),
+                                        None => seals.read(r, *at),
+                                    }
+                                })
                             })
                             .collect();
                         Ok((st, sealed))

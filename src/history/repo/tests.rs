@@ -29,7 +29,7 @@ fn libgit2_is_tuned_before_the_first_repository_is_read() {
             git2::opts::get_cached_memory().unwrap().1,
         )
     };
-    assert_eq!(now(), (32 << 20, 256 << 20, 32 << 20));
+    assert_eq!(now(), (32 << 20, 256 << 20, 64 << 10));
     super::tune_for(super::Reading::Sparse);
     assert_eq!(now(), (8 << 20, 64 << 20, 8 << 20));
     {
@@ -60,9 +60,9 @@ fn libgit2_is_tuned_before_the_first_repository_is_read() {
     let small = history_in(small.path(), 1 << 20);
     {
         let _every = small.reading_every_timeline();
-        assert_eq!(now(), (32 << 20, 256 << 20, 32 << 20));
+        assert_eq!(now(), (32 << 20, 256 << 20, 64 << 10));
     }
-    assert_eq!(now(), (32 << 20, 256 << 20, 32 << 20));
+    assert_eq!(now(), (32 << 20, 256 << 20, 64 << 10));
 }
 
 #[test]
