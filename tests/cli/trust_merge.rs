@@ -539,3 +539,70 @@ fn a_record_a_merge_adds_by_itself_is_added_by_the_merge() {
     assert_eq!(revs[0]["commit"], merge.to_string());
     assert_eq!(revs[0]["change"]["kind"], "added", "{log:#}");
 }
+
+/// A merge's signature is the merge's own: a branch commit whose
+/// signature does not verify (the GM's key over other content) stays
+/// unproven in a build, which verifies every signature as it walks, as
+/// it does in a check, though the GM signed the merge that brought it in.
+#[test]
+fn a_signed_merge_lends_its_signature_to_no_branch_commit_in_a_build() {
+    let repo = company("ssh");
+    let boot = repo.git().head().unwrap().target().unwrap();
+    repo.write(ORDER_PATH, ORDER);
+    let branch = repo.commit_raw(
+        "wang.gm",
+        "2026-03-03",
+        "Review",
+        Signing::Tampered("wang.gm"),
+        &[boot],
+    );
+    repo.write(ORDER_PATH, &order_unreviewed());
+    repo.edit("customers/C-0001.toml", "Hamburg", "Bremen");
+    let line = signed_by(
+        &repo,
+        "wang.gm",
+        "2026-03-03 11:00",
+        "C-0001 moved",
+        &[boot],
+    );
+    repo.write(ORDER_PATH, ORDER);
+    let merge = signed_by(
+        &repo,
+        "wang.gm",
+        "2026-03-04",
+        "Merge branch 'review'",
+        &[line, branch],
+    );
+    repo.set_head(merge);
+    assert_eq!(newest_two(&repo)[0], branch.to_string());
+
+    let log = repo.docket(&["log", "SO-2026-0001", "--format", "json"]);
+    let review = review_ssh(&log.stdout);
+    assert_eq!(review["valid"], false, "{review}");
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let built = repo.docket(&[
+        "build",
+        "--no-cache",
+        "--out",
+        site.to_str().unwrap(),
+        "--as-of",
+        AS_OF,
+    ]);
+    assert!(built.code < 2, "{}", built.stderr);
+    let page = std::fs::read_to_string(site.join("orders/SO-2026-0001.html")).unwrap();
+    let row = page
+        .lines()
+        .find(|l| l.starts_with("<tr class=\"sig-"))
+        .unwrap_or_else(|| panic!("a signature row: {page}"));
+    assert!(!row.contains("sig-proven"), "{row}");
+    assert!(row.contains("does not verify"), "{row}");
+}
+
+/// The SSH verdict on the review's signature in `docket log --format json`.
+fn review_ssh(log: &str) -> serde_json::Value {
+    let log: serde_json::Value = serde_json::from_str(log).unwrap();
+    let signatures = log["signatures"].as_array().unwrap();
+    let review = signatures.iter().find(|s| s["section"] == "review");
+    review.unwrap_or_else(|| panic!("a review signature: {log:#}"))["ssh"].clone()
+}
