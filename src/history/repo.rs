@@ -180,14 +180,14 @@ pub(super) enum Reading {
     /// it is full every object stored evicts others first, by a scan of
     /// its table from the start that grows with the table: keeping each
     /// year folder's tree for the next commit cost more than reading it
-    /// again. Only commits are kept, in 64 KiB: the walk extracts a
-    /// commit's signature, then reads the commit, which libgit2 then
-    /// parses from the object it kept rather than inflating it again (at
-    /// 10,000 orders, 128,000 fewer inflates and 1% less CPU;
-    /// BENCHMARKS.md); in so small a cache the scan is short. Without the cache, the listing of the first-parent line at
+    /// again. Without the cache, the listing of the first-parent line at
     /// 50,000 orders took 2.3-2.6 s against 4.5-5.7, the walk 35-38 s
     /// against 41-46 and 60-80 MiB less; at 10,000 orders a run took 7%
-    /// less of the cores (BENCHMARKS.md). At most 256 MiB mapped: each
+    /// less of the cores (BENCHMARKS.md). Only commits are kept, in 64
+    /// KiB, where the scan is short: the walk extracts a commit's
+    /// signature, then reads the commit, which libgit2 parses from the
+    /// object it kept rather than inflating it again (at 10,000 orders,
+    /// 128,000 fewer inflates and 1% less CPU). At most 256 MiB mapped: each
     /// of the walk's threads maps the pack for itself ([`apart`]), and
     /// with less the walk of 50,000 orders (a 255 MB pack) unmapped a
     /// window every few commits, each unmapping a stop of the other core

@@ -133,7 +133,7 @@ pub(super) fn walk(
                         let listed = chain.get(i + 1).zip(trees.get(i + 1));
                         // The signature extracted before the commit is
                         // read: libgit2 keeps the object it inflated for
-                        // it ([`Reading::Walk`]), and `step` parses that
+                        // it (`repo::Reading::Walk`), and `step` parses that
                         // one rather than inflating it again.
                         let mut early = seal.then(|| extract(r, id));
                         let st = step(r, &mut kept, id, listed, prefix, position(i), &line)?;

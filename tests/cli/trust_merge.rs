@@ -384,8 +384,8 @@ fn newest_two(repo: &Repo) -> Vec<String> {
         .collect()
 }
 
-/// The status of the review's signature in `docket log --format json`.
-fn review_status(log: &str) -> String {
+/// The review's signature in `docket log --format json`.
+fn review_signature(log: &str) -> serde_json::Value {
     let log: serde_json::Value = serde_json::from_str(log).unwrap();
     let review = log["signatures"]
         .as_array()
@@ -393,7 +393,15 @@ fn review_status(log: &str) -> String {
         .iter()
         .find(|s| s["section"] == "review")
         .unwrap_or_else(|| panic!("a review signature: {log:#}"));
-    review["status"]["status"].as_str().unwrap().to_string()
+    review.clone()
+}
+
+/// The status of the review's signature in `docket log --format json`.
+fn review_status(log: &str) -> String {
+    review_signature(log)["status"]["status"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 #[test]
@@ -577,8 +585,8 @@ fn a_signed_merge_lends_its_signature_to_no_branch_commit_in_a_build() {
     assert_eq!(newest_two(&repo)[0], branch.to_string());
 
     let log = repo.docket(&["log", "SO-2026-0001", "--format", "json"]);
-    let review = review_ssh(&log.stdout);
-    assert_eq!(review["valid"], false, "{review}");
+    let ssh = &review_signature(&log.stdout)["ssh"];
+    assert_eq!(ssh["valid"], false, "{ssh}");
     let out = tempfile::tempdir().unwrap();
     let site = out.path().join("site");
     let built = repo.docket(&[
@@ -597,12 +605,4 @@ fn a_signed_merge_lends_its_signature_to_no_branch_commit_in_a_build() {
         .unwrap_or_else(|| panic!("a signature row: {page}"));
     assert!(!row.contains("sig-proven"), "{row}");
     assert!(row.contains("does not verify"), "{row}");
-}
-
-/// The SSH verdict on the review's signature in `docket log --format json`.
-fn review_ssh(log: &str) -> serde_json::Value {
-    let log: serde_json::Value = serde_json::from_str(log).unwrap();
-    let signatures = log["signatures"].as_array().unwrap();
-    let review = signatures.iter().find(|s| s["section"] == "review");
-    review.unwrap_or_else(|| panic!("a review signature: {log:#}"))["ssh"].clone()
 }

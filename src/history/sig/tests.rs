@@ -135,8 +135,6 @@ fn the_walks_verifier_refuses_what_ssh_keys_refuses() {
     }
 }
 
-/// Whether the walk's verifier concludes a good signature, and
-/// whether ssh-key's verifies it: the two must agree.
 /// The identity point as an Ed25519 key: of small order, so the
 /// signature with `R` the identity and `s` = 0 verifies over anything.
 fn identity_key() -> ssh_key::public::KeyData {
@@ -145,6 +143,8 @@ fn identity_key() -> ssh_key::public::KeyData {
     ssh_key::public::KeyData::Ed25519(ssh_key::public::Ed25519PublicKey(point))
 }
 
+/// Whether the walk's verifier concludes a good signature, and
+/// whether ssh-key's verifies it: the two must agree.
 fn agree(keys: &Keys, sig: &SshSig, payload: &[u8]) -> bool {
     let key = ssh_key::PublicKey::from(sig.public_key().clone());
     let theirs = key.verify("git", payload, sig).is_ok();
